@@ -1,0 +1,2 @@
+// stub: filled by the cbpf module owner
+export {};

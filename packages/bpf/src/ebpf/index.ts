@@ -1,0 +1,2 @@
+// stub: filled by the ebpf module owner
+export {};

@@ -1,0 +1,2 @@
+// stub: filled by the elf module owner
+export {};

@@ -1,0 +1,4 @@
+// @tfc/kernel: the Linux side. bpf(2), perf events, sockets and libpcap through koffi (./sys),
+// tracefs control and the uprobe oracle (./tracefs). The compiler never imports this package.
+export * from './sys/index.ts';
+export * from './tracefs/index.ts';

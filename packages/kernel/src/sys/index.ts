@@ -1,0 +1,2 @@
+// stub: filled by the sys module owner
+export {};

@@ -1,0 +1,2 @@
+// stub: filled by the tracefs module owner
+export {};
