@@ -1,2 +1,38 @@
-// placeholder
-export {};
+// Public API of @tfc/tracefs: tracefs event formats (parse, bundled snapshot, live read), the
+// trace-event filter language front end (parse, errors, canonical printing) and the reference
+// interpreter. Invariant: re-exports only; no logic and no state here.
+
+export type {
+  CpuPredicate,
+  CpusPredicate,
+  FieldRef,
+  Filter,
+  FilterNode,
+  FunctionPredicate,
+  IntOp,
+  IntPredicate,
+  Predicate,
+  ProgramEntry,
+  Span,
+  StringPredicate,
+} from './ast.ts';
+export { bundledEvent, bundledEventNames, bundledKernelRelease } from './bundled.ts';
+export { classifyType, isStringKind } from './classify.ts';
+export { parseCpulist } from './cpulist.ts';
+export {
+  FILTER_MESSAGES,
+  type FilterErrno,
+  type FilterError,
+  renderErrorLog,
+  renderFilterFile,
+} from './errors.ts';
+export { compileLeaf, type EvalContext, evaluate } from './evaluate.ts';
+export { type FormatParseResult, parseFormat, splitDeclaration } from './format.ts';
+export { formatFilter, formatPredicate } from './format-filter.ts';
+export { kstrtoll, kstrtoull } from './kstrtox.ts';
+export { findTracefsRoot, readLiveEvent } from './live.ts';
+export { type ClassifiedPattern, classifyPattern, globMatch, type MatchKind, matchString } from './match.ts';
+export { type FilterEnv, type ParseResult, parseFilter } from './parse-filter.ts';
+export { findField } from './parse-pred.ts';
+export { type RecordResult, recordFromJson } from './records.ts';
+export type { EventFormat, FieldKind, FormatField } from './types.ts';

@@ -1,2 +1,12 @@
-// stub: filled by the elf module owner
-export {};
+// @tfc/bpf/elf: relocatable ELF64 BPF objects (writer and reader).
+// Invariants: this file only re-exports; the modules are pure (bytes in, bytes out).
+export { ELF, R_BPF, SHF, SHT, STB, STT } from './format.ts';
+export {
+  type ElfProgram,
+  type ElfReloc,
+  type ElfSection,
+  type ElfSymbol,
+  type ReadResult,
+  readObject,
+} from './read.ts';
+export { type BuildResult, buildObject, type ObjectProgram, type ObjectSpec, writeObject } from './write.ts';

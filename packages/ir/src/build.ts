@@ -1,0 +1,121 @@
+// Constructors for IR nodes. They return plain frozen-shape objects and normalise trivially:
+// and/or of zero args are true/false, of one arg the arg itself; constants are reduced to 64 bits;
+// compare constants are truncated to the compare width (the kernel's cast at match time, spec §6.1);
+// string flags are derived from source and matcher. They never throw for representable input.
+import type {
+  ArithOp,
+  Base,
+  ByteOrder,
+  CmpOp,
+  Expr,
+  Filter,
+  Pred,
+  PseudoName,
+  StrFlags,
+  StrMatch,
+  StrSource,
+  ValueDef,
+  Width,
+} from './types.ts';
+import { U64_MAX, widthMask } from './types.ts';
+
+export const TRUE: Pred = { kind: 'true' };
+export const FALSE: Pred = { kind: 'false' };
+
+export function konst(value: bigint | number): Expr {
+  return { kind: 'const', value: BigInt(value) & U64_MAX };
+}
+
+export function load(
+  base: Base,
+  offset: Expr | number,
+  width: Width,
+  order: ByteOrder = 'le',
+  signed = false,
+): Expr {
+  return { kind: 'load', base, offset, width, order, signed };
+}
+
+export function pseudo(name: PseudoName): Expr {
+  return { kind: 'pseudo', name };
+}
+
+export const LEN: Expr = { kind: 'len' };
+
+export function arith(op: ArithOp, left: Expr, right: Expr): Expr {
+  return { kind: 'arith', op, left, right };
+}
+
+export function neg(arg: Expr): Expr {
+  return { kind: 'neg', arg };
+}
+
+export function ref(id: number): Expr {
+  return { kind: 'ref', id };
+}
+
+/** Compare; constant operands are truncated to the width (bit pattern). */
+export function cmp(op: CmpOp, width: Width, signed: boolean, left: Expr, right: Expr | bigint | number): Pred {
+  const r = typeof right === 'object' ? right : konst(BigInt(right) & widthMask(width));
+  const rr = r.kind === 'const' ? konst(r.value & widthMask(width)) : r;
+  const ll = left.kind === 'const' ? konst(left.value & widthMask(width)) : left;
+  const ordered = op === 'lt' || op === 'le' || op === 'gt' || op === 'ge';
+  return { kind: 'cmp', op, width, signed: ordered && signed, left: ll, right: rr };
+}
+
+/** Set membership; the set is truncated to the width, sorted and deduplicated. Empty set → false. */
+export function inSet(width: Width, value: Expr, set: Iterable<bigint | number>): Pred {
+  const m = widthMask(width);
+  const vals = [...new Set([...set].map((v) => BigInt(v) & m))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (vals.length === 0) return FALSE;
+  return { kind: 'in', width, value, set: vals };
+}
+
+export function strFlags(source: StrSource, match: StrMatch): StrFlags {
+  const array = source.kind === 'fixed' || source.kind === 'comm';
+  return {
+    endWindow: array && match === 'end',
+    pastNul: array && match === 'middle',
+    faultFalse: source.kind === 'ptr',
+  };
+}
+
+export function str(match: StrMatch, pattern: string, source: StrSource, negate = false): Pred {
+  return { kind: 'str', match, pattern, negate, source, flags: strFlags(source, match) };
+}
+
+export function and(...args: Pred[]): Pred {
+  if (args.length === 0) return TRUE;
+  if (args.length === 1) return args[0]!;
+  return { kind: 'and', args };
+}
+
+export function or(...args: Pred[]): Pred {
+  if (args.length === 0) return FALSE;
+  if (args.length === 1) return args[0]!;
+  return { kind: 'or', args };
+}
+
+export function not(arg: Pred): Pred {
+  return { kind: 'not', arg };
+}
+
+export function filter(body: Pred, values: readonly ValueDef[] = []): Filter {
+  return { kind: 'filter', values, body };
+}
+
+/**
+ * Integer field predicate with the kernel's rules (tracefs spec §6.1/§6.2): fields whose size is not
+ * 1/2/4/8 give `false` for every operator; the literal is truncated to the field width; == / != / &
+ * ignore signedness.
+ */
+export function fieldPredicate(
+  op: CmpOp,
+  field: { readonly base: Base; readonly offset: number; readonly size: number; readonly signed: boolean },
+  value: bigint,
+  order: ByteOrder = 'le',
+): Pred {
+  const size = field.size;
+  if (size !== 1 && size !== 2 && size !== 4 && size !== 8) return FALSE;
+  return cmp(op, size, field.signed, load(field.base, field.offset, size, order, field.signed), value);
+}

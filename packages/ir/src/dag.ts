@@ -1,0 +1,296 @@
+// Decision DAG: a reduced, ordered, hash-consed decision diagram over the filter's leaf predicates,
+// which code generators walk (one node = evaluate one leaf, branch). Invariants:
+//  - terminals are ids 0 (reject), 1 (accept), 2 (abort); internal nodes have ids ≥ 3, numbered in
+//    depth-first pre-order from the root (t, then f, then a edge), so equal input gives identical output;
+//  - along every path, leaves appear in strictly increasing `order` position (ordered);
+//  - no two nodes have the same (leaf, t, f, a) and no node has all its edges equal (reduced);
+//  - a leaf that may abort has a third edge `a` (taken when evaluating it aborts); others have a = null;
+//  - evaluateDag(buildDag(ir)) ≡ evaluateOutcome(ir) on every input (abort included), because the DAG
+//    is the IR's three-valued function of its leaf outcomes, and leaf outcomes do not depend on order;
+//  - `abortSafe`: every abort edge leads only to reject/abort. Then a target whose out-of-bounds loads
+//    abort implicitly (cBPF) may ignore the a-edges. The 'source' and default 'cost' orders guarantee it:
+//    a leaf that may abort is never placed before a leaf that precedes it in the source.
+// Limits are diagnostics, not exceptions: more than MAX_DAG_LEAVES leaves or MAX_DAG_NODES nodes.
+import { isLeaf, leafCost, predKey, predMayAbort } from './analysis.ts';
+import { evalLeaf, makeContext, TRI_ABORT, TRI_TRUE, type EvalInput, type Outcome } from './eval.ts';
+import { printExpr, printPred } from './print.ts';
+import type { Expr, Filter, IrDiagnostic, LeafPred, Pred, ValueDef } from './types.ts';
+
+export const DAG_REJECT = 0;
+export const DAG_ACCEPT = 1;
+export const DAG_ABORT = 2;
+export const MAX_DAG_LEAVES = 2000;
+export const MAX_DAG_NODES = 200_000;
+
+export interface DagNode {
+  readonly id: number;
+  /** Index into `leaves`. */
+  readonly leaf: number;
+  readonly t: number;
+  readonly f: number;
+  readonly a: number | null;
+}
+
+export interface Dag {
+  readonly values: readonly ValueDef[];
+  /** Distinct leaves in source order (first occurrence). */
+  readonly leaves: readonly LeafPred[];
+  readonly mayAbort: readonly boolean[];
+  /** Leaf indices in test order. */
+  readonly order: readonly number[];
+  /** Internal nodes, nodes[i].id === i + 3. */
+  readonly nodes: readonly DagNode[];
+  readonly root: number;
+  readonly abortSafe: boolean;
+}
+
+export type DagOrder = 'source' | 'cost' | readonly number[];
+
+export type DagResult =
+  | { readonly ok: true; readonly dag: Dag }
+  | { readonly ok: false; readonly diagnostics: readonly IrDiagnostic[] };
+
+function collectLeaves(p: Pred, keys: Map<string, number>, leaves: LeafPred[]): void {
+  if (isLeaf(p)) {
+    const k = predKey(p);
+    if (!keys.has(k)) {
+      keys.set(k, leaves.length);
+      leaves.push(p);
+    }
+  } else if (p.kind === 'not') collectLeaves(p.arg, keys, leaves);
+  else if (p.kind === 'and' || p.kind === 'or') for (const a of p.args) collectLeaves(a, keys, leaves);
+}
+
+function firstLoad(e: Expr): { base: string; offset: number } | undefined {
+  if (e.kind === 'load') return { base: e.base, offset: typeof e.offset === 'number' ? e.offset : 1e9 };
+  if (e.kind === 'neg') return firstLoad(e.arg);
+  if (e.kind === 'arith') return firstLoad(e.left) ?? firstLoad(e.right);
+  return undefined;
+}
+
+function leafPlace(p: LeafPred): { base: string; offset: number } {
+  if (p.kind === 'cmp') return firstLoad(p.left) ?? firstLoad(p.right) ?? { base: '', offset: -1 };
+  if (p.kind === 'in') return firstLoad(p.value) ?? { base: '', offset: -1 };
+  return p.source.kind === 'comm' ? { base: '', offset: -1 } : { base: p.source.base, offset: p.source.offset };
+}
+
+/** Cheapest first, leaves on the same load adjacent (grouped by base and offset), source order last;
+ *  a leaf that may abort waits for every leaf before it in the source (keeps abortSafe). */
+export function costOrder(leaves: readonly LeafPred[], mayAbort: readonly boolean[]): number[] {
+  const n = leaves.length;
+  const cost = leaves.map(leafCost);
+  const place = leaves.map(leafPlace);
+  const placed = new Array<boolean>(n).fill(false);
+  const order: number[] = [];
+  let prefix = 0; // all leaves < prefix are placed
+  const better = (i: number, j: number): boolean => {
+    if (cost[i] !== cost[j]) return cost[i]! < cost[j]!;
+    const a = place[i]!;
+    const b = place[j]!;
+    if (a.base !== b.base) return a.base < b.base;
+    if (a.offset !== b.offset) return a.offset < b.offset;
+    return i < j;
+  };
+  while (order.length < n) {
+    let best = -1;
+    for (let i = prefix; i < n; i++) {
+      if (placed[i] || (mayAbort[i] && i !== prefix)) continue;
+      if (best < 0 || better(i, best)) best = i;
+    }
+    placed[best] = true;
+    order.push(best);
+    while (prefix < n && placed[prefix]) prefix++;
+  }
+  return order;
+}
+
+class TooBig {
+  readonly what: string;
+  constructor(what: string) {
+    this.what = what;
+  }
+}
+
+export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
+  const keys = new Map<string, number>();
+  const leaves: LeafPred[] = [];
+  collectLeaves(ir.body, keys, leaves);
+  const diag = (code: string, message: string): DagResult => ({
+    ok: false,
+    diagnostics: [{ severity: 'error', code, message, at: 'dag' }],
+  });
+  if (leaves.length > MAX_DAG_LEAVES)
+    return diag('dag-leaves', `${leaves.length} distinct leaves exceed the decision DAG limit ${MAX_DAG_LEAVES}`);
+  const mayAbort = leaves.map((l) => predMayAbort(l, ir.values));
+  let order: number[];
+  if (orderSpec === 'source') order = leaves.map((_, i) => i);
+  else if (orderSpec === 'cost') order = costOrder(leaves, mayAbort);
+  else {
+    order = [...orderSpec];
+    const sorted = [...order].sort((a, b) => a - b);
+    if (sorted.length !== leaves.length || sorted.some((v, i) => v !== i))
+      return diag('dag-order', `order must be a permutation of 0..${leaves.length - 1}`);
+  }
+  const level = new Array<number>(leaves.length);
+  order.forEach((leaf, pos) => {
+    level[leaf] = pos;
+  });
+
+  // Raw nodes: index = id - 3.
+  const raw: { leaf: number; t: number; f: number; a: number | null }[] = [];
+  const unique = new Map<string, number>();
+  const mk = (leaf: number, t: number, f: number, a: number | null): number => {
+    if (a === null ? t === f : t === f && f === a) return t;
+    const k = `${leaf}:${t}:${f}:${a}`;
+    const hit = unique.get(k);
+    if (hit !== undefined) return hit;
+    if (raw.length >= MAX_DAG_NODES) throw new TooBig(`decision DAG exceeds ${MAX_DAG_NODES} nodes`);
+    const id = raw.length + 3;
+    raw.push({ leaf, t, f, a });
+    unique.set(k, id);
+    return id;
+  };
+  const lvl = (u: number): number => (u < 3 ? Number.POSITIVE_INFINITY : level[raw[u - 3]!.leaf]!);
+  const cof = (u: number, pos: number, br: 't' | 'f' | 'a'): number => {
+    if (u < 3) return u;
+    const n = raw[u - 3]!;
+    if (level[n.leaf] !== pos) return u;
+    return br === 't' ? n.t : br === 'f' ? n.f : (n.a ?? DAG_ABORT);
+  };
+
+  const notMemo = new Map<number, number>();
+  const notOf = (u: number): number => {
+    if (u === DAG_ACCEPT) return DAG_REJECT;
+    if (u === DAG_REJECT) return DAG_ACCEPT;
+    if (u === DAG_ABORT) return DAG_ABORT;
+    const m = notMemo.get(u);
+    if (m !== undefined) return m;
+    const n = raw[u - 3]!;
+    const r = mk(n.leaf, notOf(n.t), notOf(n.f), n.a === null ? null : notOf(n.a));
+    notMemo.set(u, r);
+    return r;
+  };
+
+  const applyMemo = new Map<string, number>();
+  const apply = (op: 'and' | 'or', u: number, v: number): number => {
+    // Three-valued short-circuit: u decides first.
+    const dominant = op === 'and' ? DAG_REJECT : DAG_ACCEPT;
+    const neutral = op === 'and' ? DAG_ACCEPT : DAG_REJECT;
+    if (u === DAG_ABORT || u === dominant) return u;
+    if (u === neutral) return v;
+    const key = `${op}:${u}:${v}`;
+    const m = applyMemo.get(key);
+    if (m !== undefined) return m;
+    const pos = Math.min(lvl(u), lvl(v));
+    const leaf = order[pos]!;
+    const t = apply(op, cof(u, pos, 't'), cof(v, pos, 't'));
+    const f = apply(op, cof(u, pos, 'f'), cof(v, pos, 'f'));
+    const a = mayAbort[leaf] ? apply(op, cof(u, pos, 'a'), cof(v, pos, 'a')) : null;
+    const r = mk(leaf, t, f, a);
+    applyMemo.set(key, r);
+    return r;
+  };
+
+  const build = (p: Pred): number => {
+    switch (p.kind) {
+      case 'true':
+        return DAG_ACCEPT;
+      case 'false':
+        return DAG_REJECT;
+      case 'not':
+        return notOf(build(p.arg));
+      case 'and':
+      case 'or': {
+        let acc = build(p.args[p.args.length - 1]!);
+        for (let i = p.args.length - 2; i >= 0; i--) acc = apply(p.kind, build(p.args[i]!), acc);
+        return acc;
+      }
+      default: {
+        const leaf = keys.get(predKey(p))!;
+        return mk(leaf, DAG_ACCEPT, DAG_REJECT, mayAbort[leaf] ? DAG_ABORT : null);
+      }
+    }
+  };
+
+  let root: number;
+  try {
+    root = build(ir.body);
+  } catch (e) {
+    if (e instanceof TooBig) return diag('dag-size', e.what);
+    throw e;
+  }
+
+  // Renumber reachable nodes in DFS pre-order (iterative).
+  const newId = new Map<number, number>();
+  const seq: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    if (u < 3 || newId.has(u)) continue;
+    newId.set(u, seq.length + 3);
+    seq.push(u);
+    const n = raw[u - 3]!;
+    if (n.a !== null) stack.push(n.a);
+    stack.push(n.f, n.t);
+  }
+  const map = (u: number): number => (u < 3 ? u : newId.get(u)!);
+  const nodes: DagNode[] = seq.map((u, i) => {
+    const n = raw[u - 3]!;
+    return { id: i + 3, leaf: n.leaf, t: map(n.t), f: map(n.f), a: n.a === null ? null : map(n.a) };
+  });
+
+  // abortSafe: no abort edge can reach accept. canAccept computed bottom-up (ids increase away from root
+  // along edges? not necessarily in pre-order with sharing), so iterate in reverse topological order.
+  const canAccept = new Map<number, boolean>([
+    [DAG_REJECT, false],
+    [DAG_ACCEPT, true],
+    [DAG_ABORT, false],
+  ]);
+  const visit = (u: number): boolean => {
+    const c = canAccept.get(u);
+    if (c !== undefined) return c;
+    const n = nodes[u - 3]!;
+    const r = visit(n.t) || visit(n.f) || (n.a !== null && visit(n.a));
+    canAccept.set(u, r);
+    return r;
+  };
+  const abortSafe = nodes.every((n) => n.a === null || !visit(n.a));
+  return { ok: true, dag: { values: ir.values, leaves, mayAbort, order, nodes, root: map(root), abortSafe } };
+}
+
+export function evaluateDagOutcome(dag: Dag, input: EvalInput): Outcome {
+  const ctx = makeContext(input, dag.values);
+  let u = dag.root;
+  while (u >= 3) {
+    const n = dag.nodes[u - 3]!;
+    const r = evalLeaf(dag.leaves[n.leaf]!, ctx);
+    u = r === TRI_TRUE ? n.t : r === TRI_ABORT ? (n.a ?? DAG_ABORT) : n.f;
+  }
+  return u === DAG_ACCEPT ? 'accept' : u === DAG_REJECT ? 'reject' : 'abort';
+}
+
+export function evaluateDag(dag: Dag, input: EvalInput): 'accept' | 'reject' {
+  return evaluateDagOutcome(dag, input) === 'accept' ? 'accept' : 'reject';
+}
+
+const TERMINAL_NAMES = ['reject', 'accept', 'abort'] as const;
+function nodeName(u: number): string {
+  return u < 3 ? TERMINAL_NAMES[u]! : 'n' + u;
+}
+
+/** Text listing of a DAG (deterministic). */
+export function printDag(dag: Dag): string {
+  const out: string[] = [];
+  for (const v of dag.values) out.push(`let %${v.id} = ${printExpr(v.expr)}`);
+  dag.leaves.forEach((l, i) => {
+    out.push(`leaf ${i}${dag.mayAbort[i] ? ' (may abort)' : ''}: ${printPred(l)}`);
+  });
+  out.push(`order ${dag.order.join(' ')}`);
+  out.push(`root ${nodeName(dag.root)}${dag.abortSafe ? '' : ' (abort edges reach accept)'}`);
+  for (const n of dag.nodes) {
+    out.push(
+      `n${n.id}: leaf ${n.leaf} ? ${nodeName(n.t)} : ${nodeName(n.f)}${n.a === null ? '' : ` ! ${nodeName(n.a)}`}`,
+    );
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,179 @@
+// Interval sets over the unsigned domain [0, 2^(8·width) − 1] of one compared value, and the re-encoding
+// of such a set into the cheapest equivalent predicate. Invariants: a set is a sorted array of disjoint,
+// non-adjacent closed intervals [lo, hi] (bigint); all operations return normalised sets; leafSet(p)
+// describes exactly the inputs on which leaf p is true (signed compares are mapped to unsigned intervals);
+// encode() returns a predicate true on exactly the set, or undefined when no candidate applies.
+import { cmp, inSet } from './build.ts';
+import type { Expr, Pred, Width } from './types.ts';
+import { widthMask } from './types.ts';
+
+export type Interval = readonly [bigint, bigint];
+export type ISet = readonly Interval[];
+
+/** Largest set we turn into an explicit membership set. */
+export const MAX_SET_POINTS = 4096;
+
+function normalise(iv: Interval[]): ISet {
+  const s = iv.filter(([a, b]) => a <= b).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const [a, b] of s) {
+    const last = out[out.length - 1];
+    if (last !== undefined && a <= last[1] + 1n) {
+      if (b > last[1]) last[1] = b;
+    } else out.push([a, b]);
+  }
+  return out;
+}
+
+export function union(a: ISet, b: ISet): ISet {
+  return normalise([...a, ...b]);
+}
+
+export function intersect(a: ISet, b: ISet): ISet {
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    const lo = x[0] > y[0] ? x[0] : y[0];
+    const hi = x[1] < y[1] ? x[1] : y[1];
+    if (lo <= hi) out.push([lo, hi]);
+    if (x[1] < y[1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+export function complement(a: ISet, max: bigint): ISet {
+  const out: Interval[] = [];
+  let next = 0n;
+  for (const [lo, hi] of a) {
+    if (lo > next) out.push([next, lo - 1n]);
+    next = hi + 1n;
+  }
+  if (next <= max) out.push([next, max]);
+  return out;
+}
+
+function pointCount(a: ISet): bigint {
+  let n = 0n;
+  for (const [lo, hi] of a) n += hi - lo + 1n;
+  return n;
+}
+
+function points(a: ISet): bigint[] {
+  const out: bigint[] = [];
+  for (const [lo, hi] of a) for (let v = lo; v <= hi; v++) out.push(v);
+  return out;
+}
+
+/** Unsigned intervals of the signed interval [a, b] (signed values) at `width`. */
+function fromSigned(a: bigint, b: bigint, width: Width): ISet {
+  const span = 1n << BigInt(width * 8);
+  if (a > b) return [];
+  if (a >= 0n) return [[a, b]];
+  if (b < 0n) return [[a + span, b + span]];
+  return normalise([
+    [0n, b],
+    [a + span, span - 1n],
+  ]);
+}
+
+/** The set of (unsigned, width-truncated) left values on which the leaf is true, if it is an interval fact
+ *  about one value compared with a constant. */
+export function leafSet(p: Pred): { key: Expr; width: Width; set: ISet } | undefined {
+  if (p.kind === 'not') {
+    const inner = p.arg.kind === 'in' ? leafSet(p.arg) : undefined;
+    return inner && { ...inner, set: complement(inner.set, widthMask(inner.width)) };
+  }
+  if (p.kind === 'in') return { key: p.value, width: p.width, set: normalise(p.set.map((v) => [v, v])) };
+  if (p.kind !== 'cmp' || p.right.kind !== 'const' || p.op === 'set' || p.op === 'clear') return undefined;
+  const w = p.width;
+  const max = widthMask(w);
+  const v = p.right.value & max;
+  let set: ISet;
+  if (p.op === 'eq') set = [[v, v]];
+  else if (p.op === 'ne') set = complement([[v, v]], max);
+  else if (!p.signed) {
+    if (p.op === 'lt') set = v === 0n ? [] : [[0n, v - 1n]];
+    else if (p.op === 'le') set = [[0n, v]];
+    else if (p.op === 'gt') set = v === max ? [] : [[v + 1n, max]];
+    else set = [[v, max]];
+  } else {
+    const half = 1n << BigInt(w * 8 - 1);
+    const sv = v >= half ? v - (1n << BigInt(w * 8)) : v;
+    const smin = -half;
+    const smax = half - 1n;
+    if (p.op === 'lt') set = fromSigned(smin, sv - 1n, w);
+    else if (p.op === 'le') set = fromSigned(smin, sv, w);
+    else if (p.op === 'gt') set = fromSigned(sv + 1n, smax, w);
+    else set = fromSigned(sv, smax, w);
+  }
+  return { key: p.left, width: w, set };
+}
+
+/** Number of leaves in a predicate (the cost measure of range/set rewriting). */
+export function leafCount(p: Pred): number {
+  switch (p.kind) {
+    case 'true':
+    case 'false':
+      return 0;
+    case 'not':
+      return leafCount(p.arg);
+    case 'and':
+    case 'or':
+      return p.args.reduce((n, a) => n + leafCount(a), 0);
+    default:
+      return 1;
+  }
+}
+
+/** Cheapest predicate true exactly on `set` for `key` at `width`; ties go to the earlier candidate. */
+export function encode(key: Expr, width: Width, set: ISet): Pred | undefined {
+  const max = widthMask(width);
+  if (set.length === 0) return { kind: 'false' };
+  if (set.length === 1 && set[0]![0] === 0n && set[0]![1] === max) return { kind: 'true' };
+  const cands: Pred[] = [];
+  const comp = complement(set, max);
+  const n = pointCount(set);
+  if (n === 1n) cands.push(cmp('eq', width, false, key, set[0]![0]));
+  else if (n <= BigInt(MAX_SET_POINTS)) cands.push(inSet(width, key, points(set)));
+  const nc = pointCount(comp);
+  if (nc === 1n) cands.push(cmp('ne', width, false, key, comp[0]![0]));
+  else if (nc <= BigInt(MAX_SET_POINTS)) cands.push({ kind: 'not', arg: inSet(width, key, points(comp)) });
+  if (set.length === 1) {
+    const [lo, hi] = set[0]!;
+    if (lo === 0n) cands.push(cmp('le', width, false, key, hi));
+    else if (hi === max) cands.push(cmp('ge', width, false, key, lo));
+    else
+      cands.push({
+        kind: 'and',
+        args: [cmp('ge', width, false, key, lo), cmp('le', width, false, key, hi)],
+      });
+  }
+  const half = 1n << BigInt(width * 8 - 1);
+  if (set.length === 2 && set[0]![0] === 0n && set[1]![1] === max) {
+    // Contiguous in the signed view: [set[1].lo − 2^n, set[0].hi].
+    const a = set[1]![0];
+    const b = set[0]![1];
+    if (a === half) cands.push(cmp('le', width, true, key, b));
+    else if (b === half - 1n) cands.push(cmp('ge', width, true, key, a));
+    else cands.push({ kind: 'and', args: [cmp('ge', width, true, key, a), cmp('le', width, true, key, b)] });
+  }
+  if (comp.length === 1) {
+    const [lo, hi] = comp[0]!;
+    if (lo !== 0n && hi !== max)
+      cands.push({ kind: 'or', args: [cmp('lt', width, false, key, lo), cmp('gt', width, false, key, hi)] });
+  }
+  let best: Pred | undefined;
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (const c of cands) {
+    const k = leafCount(c);
+    if (k < bestCost) {
+      best = c;
+      bestCost = k;
+    }
+  }
+  return best;
+}

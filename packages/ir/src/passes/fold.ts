@@ -1,0 +1,66 @@
+// Pass `fold`: constant folding. Rules (all directional, each replaces a node by a constant, so the
+// node count strictly decreases; one bottom-up sweep reaches the fixpoint, no iteration needed):
+//   arith(c1, c2) → c  (u32 semantics) unless it divides by zero (that aborts at run time: kept);
+//   neg(c) → c;  a constant compare operand is truncated to the compare width;  cmp(c1, c2) → true/false;  in(c, set) → true/false;
+//   set(x, 0) → false;  clear(x, 0) → true  (only when x cannot abort: otherwise the load must stay).
+import { exprMayAbort } from '../analysis.ts';
+import { arith32 } from '../eval.ts';
+import { applyCmp } from '../ops.ts';
+import { mapExpr, mapPred } from '../rewrite.ts';
+import type { Expr, Filter, Pred } from '../types.ts';
+import { U32_MAX, widthMask } from '../types.ts';
+
+function foldExpr(e: Expr): Expr {
+  return mapExpr(e, (x) => {
+    if (x.kind === 'neg' && x.arg.kind === 'const') return { kind: 'const', value: -(x.arg.value & U32_MAX) & U32_MAX };
+    if (x.kind === 'arith' && x.left.kind === 'const' && x.right.kind === 'const') {
+      const v = arith32(x.op, x.left.value & U32_MAX, x.right.value & U32_MAX);
+      return v < 0n ? x : { kind: 'const', value: v };
+    }
+    return x;
+  });
+}
+
+/** A compare sees only the low `width` bytes of a constant operand. */
+function truncConst(e: Expr, width: 1 | 2 | 4 | 8): Expr {
+  return e.kind === 'const' ? { kind: 'const', value: e.value & widthMask(width) } : e;
+}
+
+function signedView(v: bigint, bytes: number, signed: boolean): bigint {
+  const t = v & widthMask(bytes as 1 | 2 | 4 | 8);
+  if (!signed) return t;
+  const bits = BigInt(bytes * 8);
+  return t >= 1n << (bits - 1n) ? t - (1n << bits) : t;
+}
+
+export function fold(ir: Filter): Filter {
+  const body = mapPred(ir.body, (p): Pred => {
+    if (p.kind === 'cmp') {
+      const left = truncConst(foldExpr(p.left), p.width);
+      const right = truncConst(foldExpr(p.right), p.width);
+      if (left.kind === 'const' && right.kind === 'const') {
+        const r = applyCmp(
+          p.op,
+          signedView(left.value, p.width, p.signed),
+          signedView(right.value, p.width, p.signed),
+        );
+        return { kind: r ? 'true' : 'false' };
+      }
+      if (
+        (p.op === 'set' || p.op === 'clear') &&
+        right.kind === 'const' &&
+        (right.value & widthMask(p.width)) === 0n &&
+        !exprMayAbort(left)
+      )
+        return { kind: p.op === 'set' ? 'false' : 'true' };
+      return { ...p, left, right };
+    }
+    if (p.kind === 'in') {
+      const value = foldExpr(p.value);
+      if (value.kind === 'const') return { kind: p.set.includes(value.value & widthMask(p.width)) ? 'true' : 'false' };
+      return { ...p, value };
+    }
+    return p;
+  });
+  return { kind: 'filter', values: ir.values.map((v) => ({ id: v.id, expr: foldExpr(v.expr) })), body };
+}

@@ -1,0 +1,101 @@
+// Passes `ranges` (and-groups) and `sets` (or-groups): per compared value (a load or expression at one
+// compare width), the facts in one connective are combined as an interval set over the value's unsigned
+// domain (intervals.ts) and re-encoded: `a > 3 && a > 5` → `a >= 6`; `a > 5 && a < 4` → false;
+// `u8 <= 255` → true; `a == 1 || a == 2 || a == 7` → `a in {1 2 7}`; `a != 1 && a != 2` → `not (a in {1 2})`.
+// Rules policy: directional (many leaves → one encoding); never increases cost — a group is replaced only
+// when the encoding has fewer leaves, or as many leaves and the group had more than one member (a
+// canonical form, so the pass is idempotent); single leaves are only folded to true/false.
+// Abort safety: members of a group share their compared expression and therefore their abort condition;
+// a group is closed as soon as a child that may abort for another reason sits between members, and the
+// encoding replaces the group's first member, so every input aborts (or not) at the same point as before;
+// a constant outcome on a value that may abort keeps one probing leaf (`x <= MAX` / `x > MAX`).
+import { exprKey, exprMayAbort, predMayAbort } from '../analysis.ts';
+import { cmp } from '../build.ts';
+import { encode, intersect, leafCount, leafSet, union, type ISet } from '../intervals.ts';
+import { mapPred } from '../rewrite.ts';
+import type { Expr, Filter, Pred, Width } from '../types.ts';
+import { widthMask } from '../types.ts';
+
+interface Group {
+  readonly key: Expr;
+  readonly width: Width;
+  readonly index: number;
+  set: ISet;
+  members: Pred[];
+}
+
+function mergeChildren(kind: 'and' | 'or', args: readonly Pred[]): Pred {
+  const groups: Group[] = [];
+  const open = new Map<string, Group>();
+  const groupOf: (Group | undefined)[] = [];
+  args.forEach((a, i) => {
+    const fact = leafSet(a);
+    if (fact === undefined) {
+      groupOf.push(undefined);
+      if (predMayAbort(a)) open.clear();
+      return;
+    }
+    const k = exprKey(fact.key) + '@' + fact.width;
+    let g = open.get(k);
+    if (g === undefined) {
+      g = { key: fact.key, width: fact.width, index: i, set: fact.set, members: [a] };
+      groups.push(g);
+    } else {
+      g.set = kind === 'and' ? intersect(g.set, fact.set) : union(g.set, fact.set);
+      g.members.push(a);
+    }
+    groupOf.push(g);
+    if (predMayAbort(a)) open.clear();
+    open.set(k, g);
+  });
+  const replacement = new Map<Group, Pred>();
+  for (const g of groups) {
+    const enc = probeIfAborting(g.key, g.width, encode(g.key, g.width, g.set));
+    if (enc === undefined) continue;
+    const old = g.members.reduce((n, m) => n + leafCount(m), 0);
+    const now = leafCount(enc);
+    const constant = enc.kind === 'true' || enc.kind === 'false';
+    if (now < old || (now === old && g.members.length > 1) || (constant && g.members.length === 1))
+      replacement.set(g, enc);
+  }
+  const out: Pred[] = [];
+  args.forEach((a, i) => {
+    const g = groupOf[i];
+    const r = g === undefined ? undefined : replacement.get(g);
+    if (r === undefined || g === undefined) out.push(a);
+    else if (g.index === i) out.push(r);
+  });
+  return out.length === 1 ? out[0]! : { kind, args: out };
+}
+
+/** A constant outcome on a value that may abort must still evaluate it: true becomes `x <= MAX` and
+ *  false becomes `x > MAX` (one leaf each, same abort, constant otherwise). */
+function probeIfAborting(key: Expr, width: Width, enc: Pred | undefined): Pred | undefined {
+  if (enc === undefined || (enc.kind !== 'true' && enc.kind !== 'false') || !exprMayAbort(key)) return enc;
+  return cmp(enc.kind === 'true' ? 'le' : 'gt', width, false, key, widthMask(width));
+}
+
+function singleLeaf(p: Pred): Pred {
+  const fact = leafSet(p);
+  if (fact === undefined || exprMayAbort(fact.key)) return p;
+  const enc = encode(fact.key, fact.width, fact.set);
+  return enc !== undefined && (enc.kind === 'true' || enc.kind === 'false') ? enc : p;
+}
+
+function run(kind: 'and' | 'or', ir: Filter): Filter {
+  const body = mapPred(ir.body, (p) => {
+    if (p.kind === kind) return mergeChildren(kind, p.args);
+    if (p.kind === 'cmp' || p.kind === 'in') return singleLeaf(p);
+    return p;
+  });
+  return { ...ir, body };
+}
+
+export function ranges(ir: Filter): Filter {
+  return run('and', ir);
+}
+
+export function sets(ir: Filter): Filter {
+  return run('or', ir);
+}
+

@@ -1,0 +1,101 @@
+// Pass `simplify`: boolean simplification under the IR's three-valued, left-to-right semantics
+// (true / false / abort; and/or short-circuit; not(abort) = abort).
+// Rules (each directional; each strictly decreases the cost measure (node count, then the summed depth
+// of `not` nodes), so the rewrite terminates; the sweep is repeated to a fixpoint and an iteration cap
+// *throws* — reaching it is a bug in these rules, not a property of the input):
+//   not-push    not(x) → negate(x): De Morgan down to the leaves; cmp ops flip by the op table; a
+//               string leaf flips `negate` — except pointer strings (faultFalse: a fault is false for
+//               both polarities, so their negation is not their complement) and set membership, which
+//               keep an explicit not; not(not x) → x.
+//   flatten     and(a, and(b, c)) → and(a, b, c)  (same for or)
+//   neutral     and(.., true, ..) drops the true (or: false)
+//   dominant    and(p.., false, q..) → and(p.., false): q is never evaluated; → false when no p can abort
+//   duplicate   a child equal to an earlier sibling is dropped (it is evaluated only when the earlier one
+//               already gave the non-dominant value, and leaves are pure)
+//   complement  in and: a child equal to negate(earlier sibling) → false (or: → true), then `dominant`
+//   absorption  and(x, .., or(p.., x, ..)) → drops the or when no p before x can abort (x is true there)
+//               or(x, .., and(p.., x, ..)) → drops the and likewise (x is false there)
+//   unit        and() → true, or() → false, and(x) → x
+// Rules never reorder children: under abort semantics and/or are not commutative.
+import { negate, predKey, predMayAbort } from '../analysis.ts';
+import type { Filter, Pred } from '../types.ts';
+
+export const SIMPLIFY_ITERATION_CAP = 64;
+
+function simplifyPred(p: Pred): Pred {
+  switch (p.kind) {
+    case 'not': {
+      const inner = simplifyPred(p.arg);
+      // negate() keeps `not` only directly above a leaf that has no leaf complement.
+      return inner.kind === 'and' || inner.kind === 'or' ? simplifyPred(negate(inner)) : negate(inner);
+    }
+    case 'and':
+    case 'or':
+      return simplifyNary(p.kind, p.args.map(simplifyPred));
+    default:
+      return p;
+  }
+}
+
+function simplifyNary(kind: 'and' | 'or', input: readonly Pred[]): Pred {
+  const dominant = kind === 'and' ? 'false' : 'true';
+  const neutral = kind === 'and' ? 'true' : 'false';
+  const flat: Pred[] = [];
+  for (const a of input) {
+    if (a.kind === kind) flat.push(...a.args);
+    else flat.push(a);
+  }
+  const out: Pred[] = [];
+  const seen = new Set<string>();
+  for (const a of flat) {
+    if (a.kind === neutral) continue;
+    if (a.kind === dominant) {
+      out.push(a);
+      break;
+    }
+    const k = predKey(a);
+    if (seen.has(k)) continue;
+    if (seen.has(predKey(negate(a)))) {
+      out.push({ kind: dominant });
+      break;
+    }
+    // absorption: an inner connective of the other kind containing an earlier sibling.
+    const other = kind === 'and' ? 'or' : 'and';
+    if (a.kind === other) {
+      let absorbed = false;
+      for (const b of a.args) {
+        if (seen.has(predKey(b))) {
+          absorbed = true;
+          break;
+        }
+        if (predMayAbort(b)) break;
+      }
+      if (absorbed) continue;
+    }
+    seen.add(k);
+    out.push(a);
+  }
+  const last = out[out.length - 1];
+  if (last?.kind === dominant && !out.slice(0, -1).some((x) => predMayAbort(x))) return last;
+  if (out.length === 0) return { kind: neutral };
+  if (out.length === 1) return out[0]!;
+  return { kind, args: out };
+}
+
+/** Apply the rules to a fixpoint; throws if SIMPLIFY_ITERATION_CAP sweeps do not reach it. */
+export function simplifyBody(body: Pred): Pred {
+  let cur = body;
+  let key = predKey(cur);
+  for (let i = 0; i < SIMPLIFY_ITERATION_CAP; i++) {
+    const next = simplifyPred(cur);
+    const nk = predKey(next);
+    if (nk === key) return next;
+    cur = next;
+    key = nk;
+  }
+  throw new Error(`simplify: no fixpoint after ${SIMPLIFY_ITERATION_CAP} sweeps (a rule increases cost)`);
+}
+
+export function simplify(ir: Filter): Filter {
+  return { ...ir, body: simplifyBody(ir.body) };
+}

@@ -1,0 +1,75 @@
+// The pass pipeline, as one readable list (after QBE's func() and Cranelift's Context::optimize).
+// Invariants: every pass is a pure, named (Filter) => Filter; the input is verified first (bad input is a
+// diagnostic, never an exception); output is deterministic; `dumpAfter` returns the IR right after the
+// named pass. Each pass module states its rules policy in its header: rules are directional, never
+// increase cost, keep constants on the right, and any fixpoint iteration has a cap that throws.
+import { verify } from './verify.ts';
+import { canon } from './passes/canon.ts';
+import { cse } from './passes/cse.ts';
+import { fold } from './passes/fold.ts';
+import { inline } from './passes/inline.ts';
+import { ranges, sets } from './passes/ranges.ts';
+import { simplify } from './passes/simplify.ts';
+import type { Filter, IrDiagnostic } from './types.ts';
+
+export interface Pass {
+  readonly name: string;
+  readonly run: (ir: Filter) => Filter;
+  readonly doc: string;
+}
+
+export const PASSES: readonly Pass[] = [
+  { name: 'inline', run: inline, doc: 'expand shared values (refs) so later passes see one tree' },
+  { name: 'fold', run: fold, doc: 'constant folding of arithmetic and compares' },
+  { name: 'canon', run: canon, doc: 'constants to the right of compares (op table `swapped`)' },
+  { name: 'simplify', run: simplify, doc: 'boolean simplification, not pushed to the leaves' },
+  { name: 'ranges', run: ranges, doc: 'interval facts per compared value inside each and' },
+  { name: 'sets', run: sets, doc: 'equalities/intervals per compared value inside each or → sets' },
+  { name: 'cleanup', run: simplify, doc: 'boolean simplification of what ranges/sets produced' },
+  { name: 'cse', run: cse, doc: 'common load elimination: repeated loads become shared values' },
+];
+
+export const PASS_NAMES: readonly string[] = PASSES.map((p) => p.name);
+
+export interface RunOptions {
+  /** Stop after this pass and return its output. */
+  readonly dumpAfter?: string;
+  /** Run verify() after every pass (tests; cheap enough for the CLI's --verify). */
+  readonly verifyEach?: boolean;
+}
+
+export type RunResult =
+  | { readonly ok: true; readonly ir: Filter; readonly after: string }
+  | { readonly ok: false; readonly diagnostics: readonly IrDiagnostic[] };
+
+export function runPasses(ir: Filter, opts: RunOptions = {}): RunResult {
+  if (opts.dumpAfter !== undefined && !PASS_NAMES.includes(opts.dumpAfter)) {
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'unknown-pass',
+          message: `unknown pass '${opts.dumpAfter}' (passes: ${PASS_NAMES.join(', ')})`,
+          at: 'dump-after',
+        },
+      ],
+    };
+  }
+  const input = verify(ir);
+  if (input.length > 0) return { ok: false, diagnostics: input };
+  let cur = ir;
+  for (const pass of PASSES) {
+    cur = pass.run(cur);
+    if (opts.verifyEach === true) {
+      const d = verify(cur);
+      if (d.length > 0)
+        return {
+          ok: false,
+          diagnostics: d.map((x) => ({ ...x, message: `after pass '${pass.name}': ${x.message}` })),
+        };
+    }
+    if (pass.name === opts.dumpAfter) return { ok: true, ir: cur, after: pass.name };
+  }
+  return { ok: true, ir: cur, after: PASSES[PASSES.length - 1]!.name };
+}

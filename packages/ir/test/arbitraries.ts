@@ -1,0 +1,246 @@
+// fast-check generators of random IR over a small schema, and of inputs that exercise it.
+// Invariants: every generated filter passes verify(); the schema mixes record loads of every width,
+// order and signedness, packet/frame loads that go out of bounds on short packets, computed offsets,
+// u32 arithmetic (including division by zero), pseudo-fields, every string source and matcher, sets,
+// and nested and/or/not; inputs bias bytes toward boundary values so that compares are often true.
+import fc from 'fast-check';
+import {
+  and,
+  arith,
+  cmp,
+  type EvalInput,
+  type Expr,
+  type Filter,
+  filter,
+  inSet,
+  LEN,
+  load,
+  neg,
+  not,
+  or,
+  type Pred,
+  pseudo,
+  type StrSource,
+  str,
+  type Width,
+} from '../src/index.ts';
+
+const widthArb = fc.constantFrom<Width>(1, 2, 4, 8);
+const interesting = [
+  0n,
+  1n,
+  2n,
+  3n,
+  4n,
+  5n,
+  6n,
+  0x61n,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x100n,
+  0x7fffn,
+  0x8000n,
+  0xffffn,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x8000000000000000n,
+  0xffffffffffffffffn,
+];
+export const constArb: fc.Arbitrary<bigint> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...interesting) },
+  { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }) },
+);
+
+const recordLoad: fc.Arbitrary<Expr> = fc
+  .record({
+    offset: fc.integer({ min: 0, max: 15 }),
+    width: widthArb,
+    order: fc.constantFrom('le' as const, 'be' as const),
+    signed: fc.boolean(),
+  })
+  .map((r) => load('record', r.offset, r.width, r.order, r.signed));
+
+const packetLoad: fc.Arbitrary<Expr> = fc
+  .record({
+    base: fc.constantFrom('packet' as const, 'frame' as const),
+    offset: fc.integer({ min: 0, max: 12 }),
+    width: fc.constantFrom<Width>(1, 2, 4),
+  })
+  .map((r) => load(r.base, r.offset, r.width, 'be', false));
+
+/** ip[x]-style load behind a variable header length: packet[4*(packet[0]&0xf) + k]. */
+const dynLoad: fc.Arbitrary<Expr> = fc
+  .record({ k: fc.integer({ min: 0, max: 6 }), width: fc.constantFrom<Width>(1, 2) })
+  .map((r) =>
+    load(
+      'packet',
+      arith('+', arith('<<', arith('&', load('packet', 0, 1, 'be'), { kind: 'const', value: 0xfn }), konst(2n)), konst(BigInt(r.k))),
+      r.width,
+      'be',
+    ),
+  );
+
+function konst(v: bigint): Expr {
+  return { kind: 'const', value: v };
+}
+
+const leafExpr: fc.Arbitrary<Expr> = fc.oneof(
+  { weight: 6, arbitrary: recordLoad },
+  { weight: 3, arbitrary: packetLoad },
+  { weight: 1, arbitrary: dynLoad },
+  { weight: 1, arbitrary: fc.constantFrom(pseudo('cpu'), pseudo('pid'), LEN) },
+);
+
+const arithOp = fc.constantFrom('+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>') as fc.Arbitrary<
+  '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '<<' | '>>'
+>;
+const smallConst = fc.constantFrom(0n, 1n, 2n, 3n, 4n, 8n, 31n, 32n, 0xffn, 0xffffffffn).map(konst);
+
+export const exprArb: fc.Arbitrary<Expr> = fc.oneof(
+  { weight: 8, arbitrary: leafExpr },
+  { weight: 2, arbitrary: fc.tuple(arithOp, leafExpr, fc.oneof(smallConst, leafExpr)).map(([o, l, r]) => arith(o, l, r)) },
+  { weight: 1, arbitrary: fc.tuple(arithOp, smallConst, smallConst).map(([o, l, r]) => arith(o, l, r)) },
+  { weight: 1, arbitrary: leafExpr.map(neg) },
+);
+
+const cmpOp = fc.constantFrom('eq', 'ne', 'lt', 'le', 'gt', 'ge', 'set', 'clear') as fc.Arbitrary<
+  'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'set' | 'clear'
+>;
+
+/** Several compares share a handful of loads so that ranges/sets/cse have work to do. */
+const sharedLoads: Expr[] = [
+  load('record', 0, 1),
+  load('record', 2, 2, 'le', true),
+  load('record', 4, 4),
+  load('record', 8, 8, 'le', true),
+  load('packet', 9, 1, 'be'),
+  load('packet', 12, 2, 'be'),
+];
+const sharedLoad = fc.constantFrom(...sharedLoads);
+const sharedWidth = (e: Expr): Width => (e.kind === 'load' ? e.width : 4);
+
+const cmpArb: fc.Arbitrary<Pred> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(cmpOp, sharedLoad, fc.boolean(), fc.constantFrom(0n, 1n, 2n, 3n, 4n, 5n, 0x7fn, 0x80n, 0xffn, 0xffffn))
+      .map(([o, l, s, v]) => cmp(o, sharedWidth(l), s, l, v)),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(cmpOp, widthArb, fc.boolean(), exprArb, constArb)
+      .map(([o, w, s, l, v]) => cmp(o, w, s, l, v)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(cmpOp, widthArb, fc.boolean(), exprArb, exprArb)
+      .map(([o, w, s, l, r]) => cmp(o, w, s, l, r)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(cmpOp, widthArb, fc.boolean(), constArb, exprArb)
+      .map(([o, w, s, v, r]) => cmp(o, w, s, konst(v), r)),
+  },
+);
+
+/** Several facts about one shared value in one connective: the food of `ranges` and `sets`. */
+const sharedCmp: fc.Arbitrary<Pred> = fc
+  .tuple(cmpOp, sharedLoad, fc.boolean(), fc.constantFrom(0n, 1n, 2n, 3n, 4n, 5n, 0x7fn, 0x80n, 0xffn, 0xffffn))
+  .map(([o, l, s, v]) => cmp(o, sharedWidth(l), s, l, v));
+const groupArb: fc.Arbitrary<Pred> = fc
+  .tuple(fc.boolean(), fc.array(sharedCmp, { minLength: 2, maxLength: 5 }))
+  .map(([isAnd, a]) => (isAnd ? and(...a) : or(...a)));
+
+const inArb: fc.Arbitrary<Pred> = fc
+  .tuple(fc.oneof(sharedLoad, exprArb), fc.array(fc.constantFrom(0n, 1n, 2n, 3n, 5n, 0x80n, 0xffn), { minLength: 1, maxLength: 5 }))
+  .map(([e, s]) => inSet(sharedWidth(e), e, s));
+
+const sourceArb: fc.Arbitrary<StrSource> = fc.constantFrom<StrSource>(
+  { kind: 'fixed', base: 'record', offset: 16, size: 8 },
+  { kind: 'dataloc', base: 'record', offset: 24, rel: false, order: 'le' },
+  { kind: 'dataloc', base: 'record', offset: 28, rel: true, order: 'le' },
+  { kind: 'ptr', base: 'record', offset: 32, order: 'le', space: 'kernel' },
+  { kind: 'ptr', base: 'record', offset: 32, order: 'le', space: 'user' },
+  { kind: 'comm' },
+  { kind: 'fixed', base: 'frame', offset: 2, size: 6 },
+);
+const patternArb = fc
+  .array(fc.constantFrom('a', 'b', 'c', '*', '?', '[', ']', '!', '-', '\\'), { maxLength: 5 })
+  .map((cs) => cs.join(''));
+const strArb: fc.Arbitrary<Pred> = fc
+  .tuple(fc.constantFrom('full', 'front', 'middle', 'end', 'glob') as fc.Arbitrary<'full' | 'front' | 'middle' | 'end' | 'glob'>, patternArb, sourceArb, fc.boolean())
+  .map(([m, p, s, n]) => str(m, p, s, n));
+
+const leafArb: fc.Arbitrary<Pred> = fc.oneof(
+  { weight: 8, arbitrary: cmpArb },
+  { weight: 2, arbitrary: inArb },
+  { weight: 3, arbitrary: strArb },
+  { weight: 1, arbitrary: fc.constantFrom<Pred>({ kind: 'true' }, { kind: 'false' }) },
+);
+
+export const predArb: fc.Arbitrary<Pred> = fc.letrec<{ pred: Pred }>((tie) => ({
+  pred: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { weight: 4, arbitrary: leafArb },
+    { weight: 1, arbitrary: groupArb },
+    { weight: 2, arbitrary: fc.array(tie('pred'), { minLength: 2, maxLength: 4 }).map((a) => and(...a)) },
+    { weight: 2, arbitrary: fc.array(tie('pred'), { minLength: 2, maxLength: 4 }).map((a) => or(...a)) },
+    { weight: 1, arbitrary: tie('pred').map(not) },
+  ),
+})).pred;
+
+export const filterArb: fc.Arbitrary<Filter> = predArb.map((p) => filter(p));
+
+const byteArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(0, 1, 2, 3, 4, 5, 0x45, 0x61, 0x62, 0x63, 0x7f, 0x80, 0xff) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) },
+);
+const bytesArb = (min: number, max: number) =>
+  fc.array(byteArb, { minLength: min, maxLength: max }).map((a) => Uint8Array.from(a));
+const strBytes = fc
+  .array(fc.constantFrom(0x61, 0x62, 0x63, 0x2a, 0x5b, 0x5c, 0), { maxLength: 10 })
+  .map((a) => Uint8Array.from(a));
+
+export const inputArb: fc.Arbitrary<EvalInput> = fc
+  .record({
+    record: bytesArb(48, 48),
+    packet: bytesArb(0, 72),
+    sensibleLoc: fc.boolean(),
+    locLen: fc.integer({ min: 0, max: 10 }),
+    relLen: fc.integer({ min: 0, max: 8 }),
+    tail: strBytes,
+    ptr: fc.constantFrom(0n, 0x1000n, 0x1001n, 0x2000n, 0x1ffen, 0x3000n),
+    kernelMem: strBytes,
+    userMem: strBytes,
+    cpu: fc.integer({ min: 0, max: 3 }),
+    pid: fc.integer({ min: -2, max: 5 }),
+    comm: bytesArb(0, 16),
+  })
+  .map((r) => {
+    const rec = new Uint8Array(64);
+    rec.set(r.record);
+    rec.set(r.tail.subarray(0, 16), 40);
+    if (r.sensibleLoc) {
+      const dv = new DataView(rec.buffer);
+      dv.setUint32(24, (r.locLen << 16) | 40, true);
+      dv.setUint32(28, (r.relLen << 16) | 8, true); // data at 28 + 4 + 8 = 40
+    }
+    new DataView(rec.buffer).setBigUint64(32, r.ptr, true);
+    return {
+      record: rec,
+      packet: r.packet,
+      cpu: r.cpu,
+      pid: r.pid,
+      comm: r.comm,
+      memory: [
+        { space: 'kernel' as const, address: 0x1000n, bytes: Uint8Array.from([...r.kernelMem, 0x61, 0]) },
+        { space: 'kernel' as const, address: 0x1ffen, bytes: Uint8Array.from([0x61, 0x62]) },
+        { space: 'user' as const, address: 0x2000n, bytes: Uint8Array.from([...r.userMem, 0]) },
+      ],
+    };
+  });

@@ -1,0 +1,138 @@
+// Property tests: every pass and the whole pipeline preserve the evaluator's verdict; verify() accepts
+// every pass output; the decision DAG evaluates like the IR (for every order); the text form round-trips;
+// output is deterministic. Case counts are stated per test (total well above 10,000 filter×input cases).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import {
+  buildDag,
+  type EvalInput,
+  evaluate,
+  evaluateDag,
+  evaluateDagOutcome,
+  evaluateOutcome,
+  type Filter,
+  PASSES,
+  parseFilter,
+  printDag,
+  printFilter,
+  runPasses,
+  verify,
+} from '../src/index.ts';
+import { filterArb, inputArb } from './arbitraries.ts';
+
+const INPUTS_PER_FILTER = 8;
+const caseArb = fc.tuple(filterArb, fc.array(inputArb, { minLength: INPUTS_PER_FILTER, maxLength: INPUTS_PER_FILTER }));
+
+function explain(f: Filter, g: Filter, input: EvalInput): string {
+  return `before:\n${printFilter(f)}after:\n${printFilter(g)}input: ${JSON.stringify(input, (_k, v) =>
+    typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Array.from(v) : v,
+  )}`;
+}
+
+test('generated filters satisfy verify()', () => {
+  fc.assert(
+    fc.property(filterArb, (f) => {
+      assert.deepEqual(verify(f), []);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('each pass alone preserves the verdict and passes verify() (600 filters × 8 inputs × 8 passes)', () => {
+  fc.assert(
+    fc.property(caseArb, ([f, inputs]) => {
+      for (const pass of PASSES) {
+        const g = pass.run(f);
+        assert.deepEqual(verify(g), [], `verify after ${pass.name}\n${printFilter(g)}`);
+        for (const input of inputs) {
+          assert.equal(evaluate(g, input), evaluate(f, input), `${pass.name}\n${explain(f, g, input)}`);
+        }
+      }
+    }),
+    { numRuns: 600 },
+  );
+});
+
+test('the whole pipeline preserves the verdict, verifying after every pass (1500 filters × 8 inputs)', () => {
+  let cases = 0;
+  fc.assert(
+    fc.property(caseArb, ([f, inputs]) => {
+      for (const pass of PASSES) {
+        const r = runPasses(f, { dumpAfter: pass.name, verifyEach: true });
+        assert.ok(r.ok, `pipeline failed after ${pass.name}`);
+        for (const input of inputs) {
+          assert.equal(evaluate(r.ir, input), evaluate(f, input), `after ${pass.name}\n${explain(f, r.ir, input)}`);
+          cases++;
+        }
+      }
+    }),
+    { numRuns: 1500 },
+  );
+  assert.ok(cases >= 10_000, `only ${cases} cases`);
+});
+
+test('the decision DAG evaluates like the IR, for source, cost and random orders (800 filters × 8 inputs × 3)', () => {
+  fc.assert(
+    fc.property(caseArb, fc.integer({ min: 0, max: 1 << 30 }), ([f0, inputs], seed) => {
+      const r = runPasses(f0);
+      assert.ok(r.ok);
+      for (const f of [f0, r.ir]) {
+        const n = buildDag(f, 'source');
+        assert.ok(n.ok);
+        const leaves = n.dag.leaves.length;
+        // A random permutation (Fisher–Yates driven by the seed).
+        const perm = Array.from({ length: leaves }, (_, i) => i);
+        let s = seed;
+        for (let i = leaves - 1; i > 0; i--) {
+          s = (s * 1103515245 + 12345) & 0x7fffffff;
+          const j = s % (i + 1);
+          [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+        }
+        for (const order of ['source', 'cost', perm] as const) {
+          const d = buildDag(f, order);
+          assert.ok(d.ok);
+          if (order !== perm) assert.ok(d.dag.abortSafe, `abortSafe with order ${String(order)}`);
+          for (const input of inputs) {
+            assert.equal(evaluateDagOutcome(d.dag, input), evaluateOutcome(f, input), `${printFilter(f)}\n${printDag(d.dag)}`);
+            assert.equal(evaluateDag(d.dag, input), evaluate(f, input));
+          }
+        }
+      }
+    }),
+    { numRuns: 800 },
+  );
+});
+
+test('the text form round-trips (2000 filters, before and after the pipeline)', () => {
+  fc.assert(
+    fc.property(filterArb, (f) => {
+      const r = runPasses(f);
+      assert.ok(r.ok);
+      for (const g of [f, r.ir]) {
+        const text = printFilter(g);
+        const back = parseFilter(text);
+        assert.ok(back.ok, text);
+        assert.deepEqual(back.filter, g);
+        assert.equal(printFilter(back.filter), text);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('determinism: the pipeline and the DAG give byte-identical text when run twice (500 filters)', () => {
+  fc.assert(
+    fc.property(filterArb, (f) => {
+      const a = runPasses(f);
+      const b = runPasses(structuredClone(f));
+      assert.ok(a.ok && b.ok);
+      assert.equal(printFilter(a.ir), printFilter(b.ir));
+      const da = buildDag(a.ir);
+      const db = buildDag(b.ir);
+      assert.ok(da.ok && db.ok);
+      assert.equal(printDag(da.dag), printDag(db.dag));
+    }),
+    { numRuns: 500 },
+  );
+});

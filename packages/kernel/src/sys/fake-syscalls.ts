@@ -1,0 +1,76 @@
+// A recording fake of `Syscalls` for unit tests that must not touch the kernel (aya's sys/fake.rs idea).
+// Invariants: deterministic — buffer addresses are assigned 0x10000, 0x20000, … in first-seen order and
+// stay fixed per buffer; every call is appended to `calls` with a copy of its attr/optval bytes as they
+// were at call time; results come from the caller's `respond` function (default: success, value 3+n,
+// a fresh fake fd). `respond` may write output fields into the attr it is given.
+import type { PairResult, Syscalls, SysResult } from './syscalls.ts';
+
+export type FakeCall =
+  | { readonly name: 'bpf'; readonly cmd: number; readonly attr: Uint8Array }
+  | {
+      readonly name: 'perfEventOpen';
+      readonly attr: Uint8Array;
+      readonly pid: number;
+      readonly cpu: number;
+      readonly groupFd: number;
+      readonly flags: number;
+    }
+  | { readonly name: 'ioctl'; readonly fd: number; readonly request: number; readonly arg: number }
+  | { readonly name: 'close'; readonly fd: number }
+  | { readonly name: 'socketpair'; readonly domain: number; readonly type: number; readonly protocol: number }
+  | {
+      readonly name: 'setsockopt';
+      readonly fd: number;
+      readonly level: number;
+      readonly optname: number;
+      readonly optval: Uint8Array;
+    }
+  | { readonly name: 'send'; readonly fd: number; readonly data: Uint8Array; readonly flags: number }
+  | { readonly name: 'recv'; readonly fd: number; readonly size: number; readonly flags: number };
+
+/** Decides the result of a call; `live` is the caller's buffer (attr, optval or recv buffer) if any. */
+export type FakeResponder = (call: FakeCall, live: Uint8Array | undefined) => SysResult | undefined;
+
+export interface FakeSyscalls extends Syscalls {
+  readonly calls: FakeCall[];
+  /** The buffer whose fake address is `addr`, if one was handed out. */
+  bufferAt(addr: bigint): Uint8Array | undefined;
+}
+
+export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSyscalls {
+  const calls: FakeCall[] = [];
+  const addrs = new Map<Uint8Array, bigint>();
+  const byAddr = new Map<bigint, Uint8Array>();
+  let nextFd = 3;
+  const run = (call: FakeCall, live?: Uint8Array): SysResult => {
+    calls.push(call);
+    return respond(call, live) ?? { ok: true, value: call.name === 'close' ? 0 : nextFd++ };
+  };
+  return {
+    calls,
+    bufferAt: (addr) => byAddr.get(addr),
+    bpf: (cmd, attr) => run({ name: 'bpf', cmd, attr: attr.slice() }, attr),
+    perfEventOpen: (attr, pid, cpu, groupFd, flags) =>
+      run({ name: 'perfEventOpen', attr: attr.slice(), pid, cpu, groupFd, flags }, attr),
+    ioctl: (fd, request, arg) => run({ name: 'ioctl', fd, request, arg }),
+    close: (fd) => run({ name: 'close', fd }),
+    socketpair: (domain, type, protocol): PairResult => {
+      const r = run({ name: 'socketpair', domain, type, protocol });
+      if (!r.ok) return r;
+      return { ok: true, fds: [r.value, nextFd++] };
+    },
+    setsockopt: (fd, level, optname, optval) =>
+      run({ name: 'setsockopt', fd, level, optname, optval: optval.slice() }, optval),
+    send: (fd, data, flags) => run({ name: 'send', fd, data: data.slice(), flags }, data),
+    recv: (fd, buf, flags) => run({ name: 'recv', fd, size: buf.length, flags }, buf),
+    address: (buf) => {
+      if (buf.length === 0) return 0n;
+      const known = addrs.get(buf);
+      if (known !== undefined) return known;
+      const a = BigInt(addrs.size + 1) * 0x10000n;
+      addrs.set(buf, a);
+      byAddr.set(a, buf);
+      return a;
+    },
+  };
+}

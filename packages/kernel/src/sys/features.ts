@@ -1,0 +1,129 @@
+// Feature detection: what of bpf(2), cBPF sockets, tracepoints, bpffs and libpcap this machine offers.
+// Invariants: never throws; every missing feature comes with a human-readable reason (not root,
+// no bpf syscall, unprivileged_bpf_disabled, koffi missing…) suitable for a test skip message;
+// every probe releases what it opened before returning.
+import { existsSync, readFileSync } from 'node:fs';
+import { errnoName } from './errno.ts';
+import { type Loaded, loadKoffiSyscalls } from './koffi-syscalls.ts';
+import { loadLibpcap } from './libpcap.ts';
+import { parseCpuList } from './map.ts';
+import { tracepointId } from './perf.ts';
+import { loadProgram, testRun } from './prog.ts';
+import { openCbpfSocket } from './socket-filter.ts';
+import type { Syscalls } from './syscalls.ts';
+
+export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface Features {
+  readonly syscalls: Loaded<Syscalls>;
+  readonly bpf: Availability;
+  readonly testRun: Availability;
+  readonly cbpfSocket: Availability;
+  readonly tracepoint: Availability;
+  readonly bpffs: Availability;
+  readonly libpcap: Availability;
+  readonly possibleCpus: number;
+}
+
+/** `mov64 r0, 0; exit` */
+export const TRIVIAL_EBPF = Uint8Array.of(0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0);
+/** `ret #-1` */
+export const TRIVIAL_CBPF = Uint8Array.of(0x06, 0, 0, 0, 0xff, 0xff, 0xff, 0xff);
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Number of possible CPUs (per-CPU map value stride), 1 if unknown. */
+export function possibleCpuCount(): number {
+  const t = readText('/sys/devices/system/cpu/possible');
+  const n = t === undefined ? 0 : parseCpuList(t);
+  return n > 0 ? n : 1;
+}
+
+function uid(): number {
+  return typeof process.getuid === 'function' ? process.getuid() : -1;
+}
+
+function bpfReason(errno: number): string {
+  const unpriv = readText('/proc/sys/kernel/unprivileged_bpf_disabled')?.trim() ?? '?';
+  if (errno === 38) return 'no bpf syscall (ENOSYS: kernel built without CONFIG_BPF_SYSCALL)';
+  if (errno === 1 || errno === 13) {
+    return `bpf(2) refused with ${errnoName(errno)}: uid ${uid()} lacks CAP_BPF/CAP_SYS_ADMIN (kernel.unprivileged_bpf_disabled=${unpriv})`;
+  }
+  return `bpf(2) probe failed with ${errnoName(errno)}`;
+}
+
+function tracefsRoot(): string | undefined {
+  for (const p of ['/sys/kernel/tracing', '/sys/kernel/debug/tracing']) {
+    if (existsSync(`${p}/events`)) return p;
+  }
+  return undefined;
+}
+
+/** Probes everything once; `sys` defaults to the koffi implementation. */
+export function probeFeatures(sysLoad: Loaded<Syscalls> = loadKoffiSyscalls()): Features {
+  const pcap = loadLibpcap();
+  const libpcap: Availability = pcap.ok ? { ok: true } : { ok: false, reason: pcap.reason };
+  const possibleCpus = possibleCpuCount();
+  if (!sysLoad.ok) {
+    const no = { ok: false, reason: sysLoad.reason } as const;
+    return {
+      syscalls: sysLoad,
+      bpf: no,
+      testRun: no,
+      cbpfSocket: no,
+      tracepoint: no,
+      bpffs: no,
+      libpcap,
+      possibleCpus,
+    };
+  }
+  const sys = sysLoad.value;
+  let bpf: Availability;
+  let test: Availability;
+  const prog = loadProgram(sys, { type: 'SOCKET_FILTER', insns: TRIVIAL_EBPF, logLevel: 0 });
+  if (prog.ok) {
+    bpf = { ok: true };
+    const r = testRun(sys, prog.value, { data: new Uint8Array(64) });
+    test = r.ok ? { ok: true } : { ok: false, reason: `BPF_PROG_TEST_RUN: ${r.error.message}` };
+    prog.value.dispose();
+  } else {
+    bpf = { ok: false, reason: bpfReason(prog.error.errno) };
+    test = bpf;
+  }
+  const sock = openCbpfSocket(sys, TRIVIAL_CBPF);
+  const cbpfSocket: Availability = sock.ok ? { ok: true } : { ok: false, reason: sock.error.message };
+  if (sock.ok) sock.value.dispose();
+  const root = tracefsRoot();
+  let tracepoint: Availability;
+  if (root === undefined)
+    tracepoint = { ok: false, reason: 'tracefs not mounted (no /sys/kernel/tracing/events)' };
+  else {
+    const id = tracepointId('syscalls', 'sys_enter_lseek', root);
+    tracepoint = id.ok
+      ? bpf.ok
+        ? { ok: true }
+        : bpf
+      : { ok: false, reason: `${id.error.message} under ${root}` };
+  }
+  const mounts = readText('/proc/mounts') ?? '';
+  const bpffs: Availability = mounts.split('\n').some((l) => l.split(' ')[2] === 'bpf')
+    ? bpf
+    : { ok: false, reason: 'no bpffs mounted (mount -t bpf bpf /sys/fs/bpf)' };
+  return { syscalls: sysLoad, bpf, testRun: test, cbpfSocket, tracepoint, bpffs, libpcap, possibleCpus };
+}
+
+/** The mount point of the first bpffs, if any. */
+export function bpffsMount(): string | undefined {
+  const mounts = readText('/proc/mounts') ?? '';
+  for (const l of mounts.split('\n')) {
+    const f = l.split(' ');
+    if (f[2] === 'bpf' && f[1] !== undefined) return f[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,26 @@
+/*
+ * The command table: every `tfc` command, its one-line summary and its entry point. The only list of commands.
+ * Invariant: each entry's run() returns an exit code and writes only through the Io it is given.
+ */
+import type { Host } from '../host/index.ts';
+import { benchSpec, runBenchCommand } from './commands/bench.ts';
+import { checkSpec, runCheck } from './commands/check.ts';
+import { evalSpec, runEval } from './commands/eval.ts';
+import { eventsSpec, formatSpec, runEvents, runFormat } from './commands/events.ts';
+import type { Io } from './io.ts';
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly run: (argv: readonly string[], io: Io, host: Host) => number | Promise<number>;
+}
+
+const firstLine = (s: string) => s.split('\n')[0] as string;
+
+export const commands: readonly Command[] = [
+  { name: 'check', summary: firstLine(checkSpec.summary), run: runCheck },
+  { name: 'eval', summary: firstLine(evalSpec.summary), run: runEval },
+  { name: 'events', summary: firstLine(eventsSpec.summary), run: (a, io) => runEvents(a, io) },
+  { name: 'format', summary: firstLine(formatSpec.summary), run: (a, io) => runFormat(a, io) },
+  { name: 'bench', summary: firstLine(benchSpec.summary), run: (a, io) => runBenchCommand(a, io) },
+];

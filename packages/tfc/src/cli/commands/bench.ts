@@ -1,0 +1,67 @@
+/*
+ * `tfc bench`: measures tfc side by side with its references and writes tables, JSON rows and SVG charts.
+ * Invariants: progress goes to stderr and is drawn only on a terminal; stdout holds the table (or JSON rows with
+ * --json); notes about what could not be measured go to stderr; result files are written per finished suite.
+ */
+import { runBench, suites, table } from '@tfc/bench';
+import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
+
+const names = suites.map((s) => s.name);
+
+export const benchSpec: CommandSpec = {
+  name: 'bench',
+  summary: 'Benchmarks tfc: front-end latency and interpreter throughput (medians of several runs, with min/max).',
+  usage: `tfc bench [--suite ${[...names, 'all'].join('|')}] [--quick] [--json] [--out DIR]`,
+  options: {
+    suite: { type: 'string', short: 's', multiple: true },
+    quick: { type: 'boolean', short: 'q' },
+    json: { type: 'boolean' },
+    out: { type: 'string', short: 'o' },
+  },
+  positionals: { min: 0, max: 0 },
+  help: `options:
+  -s, --suite NAME   ${names.map((n) => `'${n}'`).join(', ')} or 'all' (default); may be repeated
+${suites.map((s) => `                       ${s.name.padEnd(8)} ${s.title}`).join('\n')}
+  -q, --quick        fewer and shorter runs (a quick look, not a figure to publish)
+      --json         print the rows as JSON lines instead of a table
+  -o, --out DIR      write <suite>.json and <suite>.svg per suite to DIR (default bench/results)
+
+example:
+  $ tfc bench --suite compile --quick
+`,
+};
+
+export async function runBenchCommand(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseCommandArgs(benchSpec, argv);
+  if (p.help) {
+    io.out(renderHelp(benchSpec));
+    return EXIT.ok;
+  }
+  const asked = (p.values.suite as string[] | undefined) ?? ['all'];
+  const chosen = asked.includes('all') ? names : asked;
+  for (const s of chosen)
+    if (!names.includes(s)) throw new UsageError(`bench: no suite '${s}'; suites: ${names.join(', ')}, all`);
+  const out = str(p, 'out') ?? 'bench/results';
+  let lastLen = 0;
+  const rows = await runBench({
+    suites: chosen,
+    quick: flag(p, 'quick'),
+    out,
+    progress: (suite, done, total, label) => {
+      if (!io.isTty) return;
+      const width = 24;
+      const filled = Math.round((done / Math.max(total, 1)) * width);
+      const line = `${suite} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`;
+      io.err(`\r${line.padEnd(lastLen)}`);
+      lastLen = line.length;
+      if (done === total) {
+        io.err('\n');
+        lastLen = 0;
+      }
+    },
+    note: (suite, message) => io.err(`${suite}: ${message}\n`),
+  });
+  io.out(flag(p, 'json') ? rows.map((r) => `${JSON.stringify(r)}\n`).join('') : table(rows));
+  return EXIT.ok;
+}

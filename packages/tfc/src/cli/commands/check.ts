@@ -1,0 +1,74 @@
+/*
+ * `tfc check FILTER --event E`: decides a filter exactly as the kernel's tracefs write would.
+ * Invariants: stdout holds exactly what reading the event's `filter` file shows after writing FILTER — the stored
+ * filter (or `none` after `0`) when accepted, the filter/caret/parse_error rendering when rejected; exit code 0 when
+ * the kernel would accept the write, 1 when it would fail it. --verbose adds the errno and the error_log entry on
+ * stderr. Nothing is written to the kernel.
+ */
+import { parseFilter, renderErrorLog, renderFilterFile } from '@tfc/tracefs';
+import type { Host } from '../../host/index.ts';
+import { type CommandSpec, flag, int, parseCommandArgs, renderHelp } from '../args.ts';
+import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
+import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
+import { EXIT, type Io } from '../io.ts';
+
+export const checkSpec: CommandSpec = {
+  name: 'check',
+  summary:
+    'Checks a trace event filter the way the kernel does when it is written to the event\'s tracefs "filter"\nfile, and prints what that file would then show.',
+  usage: 'tfc check FILTER (--event SYS/NAME | --format FILE) [options]',
+  options: {
+    ...eventOptions,
+    ...filterFileOption,
+    'nr-cpus': { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+  },
+  positionals: { min: 0, max: 1 },
+  help: `options:
+${eventOptionsHelp}
+${filterFileHelp}
+      --nr-cpus N        nr_cpu_ids for CPUS{...} lists (default: this machine's)
+  -v, --verbose          also print the errno and the error_log entry (on stderr)
+
+exit status: 0 the kernel accepts the filter, 1 it rejects it, 2 usage error.
+
+examples:
+  $ tfc check 'family == 2 && protocol == 6' --event sock/inet_sock_set_state
+  family == 2 && protocol == 6
+  $ tfc check 'famly == 2' --event sock/inet_sock_set_state
+  famly == 2
+       ^
+  parse_error: Field not found
+
+`,
+};
+
+export function runCheck(argv: readonly string[], io: Io, host: Host): number {
+  const p = parseCommandArgs(checkSpec, argv);
+  if (p.help) {
+    io.out(renderHelp(checkSpec));
+    return EXIT.ok;
+  }
+  const { text } = filterText(p, io);
+  const { event, origin } = resolveEvent(p, io);
+  const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  const symbols = host.symbols();
+  const r = parseFilter(text, event, {
+    nrCpuIds,
+    ...(symbols ? { lookupSymbol: symbols.lookup } : {}),
+  });
+  const verbose = flag(p, 'verbose');
+  if (verbose) io.err(`event ${event.system}/${event.name} (id ${event.id}) from ${origin}\n`);
+  if (r.ok) {
+    io.out(r.filter === null ? 'none\n' : `${stripTrailingSpace(text)}\n`);
+    return EXIT.ok;
+  }
+  io.out(renderFilterFile(r.error));
+  if (verbose) io.err(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error)}`);
+  return EXIT.rejected;
+}
+
+/** The kernel strips trailing C-isspace characters before storing the filter (strstrip). */
+function stripTrailingSpace(s: string): string {
+  return s.replace(/[ \t\n\v\f\r]+$/, '');
+}

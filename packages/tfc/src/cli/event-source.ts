@@ -1,0 +1,55 @@
+/*
+ * Resolves the event schema a command works on: `--event SYS/NAME` (live tracefs first, then the bundled snapshot
+ * of a 6.18 kernel, or forced with --source live|bundled) or `--format FILE` (a saved tracefs format file).
+ * Invariants: exactly one of --event / --format; every failure is a UsageError naming what was tried and why.
+ */
+import { bundledEvent, bundledKernelRelease, type EventFormat, parseFormat, readLiveEvent } from '@tfc/tracefs';
+import type { OptionSpec, Parsed } from './args.ts';
+import { str } from './args.ts';
+import { type Io, UsageError } from './io.ts';
+
+export const eventOptions: Readonly<Record<string, OptionSpec>> = {
+  event: { type: 'string', short: 'e' },
+  format: { type: 'string', short: 'f' },
+  source: { type: 'string' },
+};
+
+export const eventOptionsHelp = `  -e, --event SYS/NAME   the trace event (e.g. sock/inet_sock_set_state): its format is read from
+                         /sys/kernel/tracing when the running kernel has it, else from tfc's bundled
+                         snapshot of every event of a Linux 6.18 kernel
+  -f, --format FILE      read the event's format from a saved tracefs 'format' file instead
+      --source S         with --event: 'live' (running kernel only), 'bundled' (snapshot only) or 'auto'`;
+
+export interface ResolvedEvent {
+  readonly event: EventFormat;
+  readonly origin: string;
+}
+
+export function resolveEvent(p: Parsed, io: Io): ResolvedEvent {
+  const spec = str(p, 'event');
+  const file = str(p, 'format');
+  const source = str(p, 'source') ?? 'auto';
+  if (source !== 'auto' && source !== 'live' && source !== 'bundled')
+    throw new UsageError(`--source must be auto, live or bundled, got '${source}'`);
+  if (spec !== undefined && file !== undefined) throw new UsageError('give either --event or --format, not both');
+  if (file !== undefined) {
+    const r = parseFormat(io.readText(file));
+    if (!r.ok) throw new UsageError(`${file}:${r.error.line}: ${r.error.message}`);
+    return { event: r.event, origin: file };
+  }
+  if (spec === undefined) throw new UsageError('an event is needed: --event SYS/NAME or --format FILE');
+  const m = /^([^/\s]+)[/:]([^/\s]+)$/.exec(spec);
+  if (!m) throw new UsageError(`--event takes SYS/NAME (e.g. sched/sched_switch), got '${spec}'`);
+  const [system, name] = [m[1] as string, m[2] as string];
+  let liveError = '';
+  if (source !== 'bundled') {
+    const live = readLiveEvent(system, name);
+    if (live.ok) return { event: live.event, origin: 'live tracefs' };
+    liveError = live.error;
+    if (source === 'live') throw new UsageError(`event ${system}/${name}: ${liveError}`);
+  }
+  const b = bundledEvent(system, name);
+  if (b) return { event: b, origin: `bundled snapshot (Linux ${bundledKernelRelease()})` };
+  const where = source === 'bundled' ? 'the bundled snapshot' : `live tracefs (${liveError}) or the bundled snapshot`;
+  throw new UsageError(`event ${system}/${name} not found in ${where}; 'tfc events ${system}/' lists known events`);
+}

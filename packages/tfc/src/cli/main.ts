@@ -1,0 +1,60 @@
+/*
+ * The `tfc` executable: dispatches to a command and turns its outcome into an exit code.
+ * Invariants: usage errors print `tfc: message` and exit 2; any unexpected exception is reported as an internal
+ * error in one line (stack only with TFC_DEBUG=1) and exits 70 — never a bare stack trace. No process-level
+ * side effects here (see bin.ts), so tests call main() in-process.
+ */
+import { createHost } from '../host/index.ts';
+import { commands } from './commands.ts';
+import { EXIT, type Io, processIo, UsageError } from './io.ts';
+
+const VERSION = '0.1.0';
+
+function topHelp(): string {
+  const w = Math.max(...commands.map((c) => c.name.length));
+  return `tfc ${VERSION}: compiles Linux trace event filters and pcap filters into eBPF, classic BPF, tc and P4,
+deciding exactly what the kernel's interpreter (or libpcap) decides.
+
+usage: tfc COMMAND [ARGS]   (tfc COMMAND --help for details)
+
+commands:
+${commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
+
+example:
+  tfc check 'family == 2 && protocol == 6' --event sock/inet_sock_set_state
+`;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const sub = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    if (sub) return sub.run(['--help'], io, createHost());
+    io.out(topHelp());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(`tfc ${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    io.err(`tfc: unknown command '${name}'; 'tfc --help' lists the commands\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await cmd.run(rest, io, createHost());
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`tfc: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof RangeError && /call stack/.test(e.message)) {
+      io.err(`tfc: input too deeply nested to process\n`);
+      return EXIT.usage;
+    }
+    io.err(`tfc: internal error: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.TFC_DEBUG === '1') io.err(`${(e as Error).stack}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,29 @@
+/*
+ * The facts about the running machine that the CLI feeds into pure library calls: nr_cpu_ids, kallsyms.
+ * Invariant: a Host is created once per CLI invocation and passed explicitly; each fact is read at most once,
+ * on first use, so commands that don't need kallsyms never read it.
+ */
+import { hostNrCpuIds } from './cpus.ts';
+import { readHostSymbols, type SymbolTable } from './kallsyms.ts';
+
+export interface Host {
+  readonly nrCpuIds: () => number;
+  readonly symbols: () => SymbolTable | undefined;
+}
+
+export function createHost(): Host {
+  let cpus: number | undefined;
+  let syms: { v: SymbolTable | undefined } | undefined;
+  return {
+    nrCpuIds: () => {
+      cpus ??= hostNrCpuIds();
+      return cpus;
+    },
+    symbols: () => {
+      syms ??= { v: readHostSymbols() };
+      return syms.v;
+    },
+  };
+}
+
+export type { SymbolRange, SymbolTable } from './kallsyms.ts';

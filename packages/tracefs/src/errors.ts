@@ -1,0 +1,66 @@
+// Filter errors as values, and their two renderings: the text read back from the event's `filter`
+// file after a failed write (append_filter_err: caret clamped to the string length) and the
+// error_log entry (tracing_log_err: caret 11 + position columns, unclamped), both byte-exact with
+// Linux 6.18 apart from the error_log "[timestamp] " prefix. Invariant: pure string functions.
+
+export type FilterErrno = 'EINVAL' | 'EPERM' | 'ENOENT' | 'ESRCH';
+
+export interface FilterError {
+  readonly message: string;
+  /** Error position P (spec §10.4) in bytes of the stored string. */
+  readonly position: number;
+  readonly errno: FilterErrno;
+  /** The stored filter string (trailing whitespace stripped). */
+  readonly text: string;
+  /** No specific message: the filter file shows `Error: (0)`, error_log shows `Error` at column 0. */
+  readonly bare: boolean;
+  /** The write was >= 4096 bytes: rejected before parsing, the previous filter stays installed. */
+  readonly tooLong?: true;
+}
+
+export const FILTER_MESSAGES = {
+  invalidOp: 'Invalid operator',
+  tooManyOpen: "Too many '('",
+  tooManyClose: "Too few '('",
+  missingQuote: 'Missing matching quote',
+  missingBraceOpen: "Missing '{'",
+  missingBraceClose: "Missing '}'",
+  operandTooLong: 'Operand too long',
+  expectString: 'Expecting string field',
+  expectDigit: 'Expecting numeric field',
+  illegalFieldOp: 'Illegal operation for field type',
+  fieldNotFound: 'Field not found',
+  illegalIntval: 'Illegal integer value',
+  tooManyPreds: 'Too many terms in predicate expression',
+  invalidCpulist: 'Invalid cpulist',
+  invalidValue: 'Invalid value (did you forget quotes)?',
+  noFunction: 'Function not found',
+  noFilter: 'No filter found',
+  bare: 'Error',
+} as const;
+
+export const PAGE_SIZE = 4096;
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/**
+ * What reading events/<sys>/<event>/filter returns after the failed write. For a too-long write the
+ * file is unchanged (it shows the previous filter, unknown here): the empty string is returned.
+ */
+export function renderFilterFile(error: FilterError): string {
+  if (error.tooLong) return '';
+  if (error.bare) return `${error.text}\nError: (0)\n\n`;
+  const len = byteLength(error.text);
+  const pos = Math.min(error.position, len);
+  return `${error.text}\n${' '.repeat(pos)}^\nparse_error: ${error.message}\n\n`;
+}
+
+/** The error_log entry without its leading "[timestamp] ". Empty for a too-long write (nothing logged). */
+export function renderErrorLog(error: FilterError): string {
+  if (error.tooLong) return '';
+  const msg = error.bare ? FILTER_MESSAGES.bare : error.message;
+  const pos = error.bare ? 0 : error.position;
+  return `event filter parse error: error: ${msg}\n  Command: ${error.text}\n${' '.repeat(11 + pos)}^\n`;
+}

@@ -1,0 +1,249 @@
+// Records from JSON (one line of `tfc eval --records FILE.jsonl`): builds the record bytes of an
+// event plus the evaluation context. Accepted forms:
+//   { "<field>": value, ... }  integers as JSON numbers, decimal strings, "0x" hex strings (bit
+//     patterns), negative numbers for signed fields; strings for string fields (char[N] may also be
+//     an array of byte values, to model bytes after the NUL); arrays of numbers for non-char arrays;
+//     __data_loc cpumask_t as an array of CPU numbers; `char *` fields as a string (kernel memory),
+//     {"user": "..."} (user memory, readable only with .ustring), null (NULL, faults) or an integer
+//     (raw pointer with nothing mapped: faults); missing fields are zero/empty.
+//   { "raw": "<hex of the whole record>" }.
+// Pseudo-keys "cpu"/"CPU"/"common_cpu" and "comm"/"COMM" set the executing CPU and current comm
+// unless the event has a field of that name (then they are the field). Unknown keys and values out
+// of range for their field are errors naming the key. Layout: the fixed part is as long as the
+// furthest field end; __data_loc/__rel_loc payloads are appended in field order, strings with their
+// NUL, loc word = len << 16 | offset (offset from record start, or from the byte after the word for
+// __rel_loc). Invariant: never throws; deterministic (synthetic pointers numbered in field order).
+
+import type { EvalContext } from './evaluate.ts';
+import type { EventFormat, FormatField } from './types.ts';
+
+export type RecordResult = { ok: true; record: Uint8Array; ctx: EvalContext } | { ok: false; error: string };
+
+const KERNEL_PTR_BASE = 0xffff888000000000n;
+const USER_PTR_BASE = 0x00007f0000000000n;
+const CPU_KEYS = new Set(['cpu', 'CPU', 'common_cpu']);
+const COMM_KEYS = new Set(['comm', 'COMM']);
+const DEFAULT_COMM = 'tfc';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses an integer JSON value to a bigint (not yet range-checked). */
+function toBigInt(v: unknown): bigint | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : undefined;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (/^0[xX][0-9a-fA-F]+$/.test(t)) return BigInt(t);
+    if (/^-?\d+$/.test(t)) return BigInt(t);
+  }
+  return undefined;
+}
+
+/** Range check (unsigned: 0…2^n−1; signed: −2^(n−1)…2^n−1, i.e. either reading) and bit pattern. */
+function intPattern(v: unknown, size: number, signed: boolean): bigint | string {
+  const n = toBigInt(v);
+  if (n === undefined) return 'expected an integer (number, decimal string or 0x hex string)';
+  const bits = BigInt(size * 8);
+  const umax = (1n << bits) - 1n;
+  if (n < 0n) {
+    if (!signed) return `negative value ${n} for an unsigned field`;
+    if (n < -(1n << (bits - 1n))) return `value ${n} out of range for a signed ${size}-byte field`;
+    return BigInt.asUintN(Number(bits), n);
+  }
+  if (n > umax) return `value ${n} out of range for a ${size}-byte field`;
+  return n;
+}
+
+function writeUint(buf: Uint8Array, offset: number, size: number, value: bigint): void {
+  let v = value;
+  for (let k = 0; k < size; k++) {
+    buf[offset + k] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+const ELEMENT_SIZES: Readonly<Record<string, number>> = {
+  u8: 1,
+  s8: 1,
+  __u8: 1,
+  __s8: 1,
+  char: 1,
+  'unsigned char': 1,
+  'signed char': 1,
+  bool: 1,
+  u16: 2,
+  s16: 2,
+  __u16: 2,
+  __s16: 2,
+  short: 2,
+  'unsigned short': 2,
+  __be16: 2,
+  __le16: 2,
+  u32: 4,
+  s32: 4,
+  __u32: 4,
+  __s32: 4,
+  int: 4,
+  'unsigned int': 4,
+  __be32: 4,
+  __le32: 4,
+  u64: 8,
+  s64: 8,
+  __u64: 8,
+  __s64: 8,
+  long: 8,
+  'unsigned long': 8,
+  'long long': 8,
+  'unsigned long long': 8,
+};
+
+function elementSize(f: FormatField): number {
+  if (f.arrayLength !== undefined && f.arrayLength > 0)
+    return Math.max(1, Math.floor(f.size / f.arrayLength));
+  const base = f.type.replace(/\[.*$/, '').replace('__data_loc', '').replace('__rel_loc', '').trim();
+  return ELEMENT_SIZES[base] ?? 1;
+}
+
+interface Pending {
+  readonly field: FormatField;
+  readonly bytes: Uint8Array;
+}
+
+export function recordFromJson(event: EventFormat, json: unknown): RecordResult {
+  if (!isRecord(json)) return { ok: false, error: 'a record must be a JSON object' };
+  const byName = new Map<string, FormatField>();
+  for (const f of event.fields) if (!byName.has(f.name) || !f.common) byName.set(f.name, f);
+  let cpu = 0;
+  let comm = new TextEncoder().encode(DEFAULT_COMM);
+  const fixedSize = event.fields.reduce((m, f) => Math.max(m, f.offset + f.size), 0);
+  let raw: Uint8Array | undefined;
+  const fixed = new Uint8Array(fixedSize);
+  const tail: Pending[] = [];
+  const pointees = new Map<bigint, { bytes: Uint8Array; user: boolean }>();
+  let nextKernel = KERNEL_PTR_BASE;
+  let nextUser = USER_PTR_BASE;
+  const err = (key: string, msg: string): RecordResult => ({ ok: false, error: `field '${key}': ${msg}` });
+
+  for (const key of Object.keys(json).sort()) {
+    const v = json[key];
+    const field = byName.get(key);
+    if (key === 'raw' && !field) {
+      if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v.replace(/\s+/g, ''))) {
+        return err(key, 'expected a hex string of whole bytes');
+      }
+      raw = Uint8Array.from(Buffer.from(v.replace(/\s+/g, ''), 'hex'));
+      continue;
+    }
+    if (!field && CPU_KEYS.has(key)) {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535)
+        return err(key, 'expected a CPU number');
+      cpu = v;
+      continue;
+    }
+    if (!field && COMM_KEYS.has(key)) {
+      if (typeof v !== 'string') return err(key, 'expected a string');
+      const b = new TextEncoder().encode(v);
+      if (b.length > 15) return err(key, 'comm is at most 15 bytes');
+      comm = b;
+      continue;
+    }
+    if (!field) return { ok: false, error: `unknown field '${key}' for event ${event.system}/${event.name}` };
+    switch (field.kind) {
+      case 'static_string': {
+        let b: Uint8Array;
+        if (typeof v === 'string') b = new TextEncoder().encode(v);
+        else if (Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 255))
+          b = Uint8Array.from(v as number[]);
+        else return err(key, 'expected a string or an array of byte values');
+        if (b.length > field.size) return err(key, `longer than the ${field.size}-byte array`);
+        fixed.set(b, field.offset);
+        break;
+      }
+      case 'dyn_string':
+      case 'rdyn_string': {
+        if (typeof v !== 'string') return err(key, 'expected a string');
+        const s = new TextEncoder().encode(v);
+        const b = new Uint8Array(s.length + 1);
+        b.set(s);
+        tail.push({ field, bytes: b });
+        break;
+      }
+      case 'cpumask': {
+        if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x) && x >= 0 && x < 65536)) {
+          return err(key, 'expected an array of CPU numbers');
+        }
+        const max = v.reduce((m: number, x: number) => Math.max(m, x), 0);
+        const b = new Uint8Array(Math.ceil((max + 1) / 64) * 8);
+        for (const c of v as number[]) b[c >> 3] = (b[c >> 3] as number) | (1 << (c & 7));
+        tail.push({ field, bytes: b });
+        break;
+      }
+      case 'ptr_string': {
+        let addr: bigint;
+        if (v === null) addr = 0n;
+        else if (typeof v === 'string') {
+          addr = nextKernel;
+          nextKernel += 0x1000n;
+          pointees.set(addr, { bytes: new TextEncoder().encode(v), user: false });
+        } else if (isRecord(v) && typeof v.user === 'string' && Object.keys(v).length === 1) {
+          addr = nextUser;
+          nextUser += 0x1000n;
+          pointees.set(addr, { bytes: new TextEncoder().encode(v.user), user: true });
+        } else {
+          const p = intPattern(v, field.size, false);
+          if (typeof p === 'string')
+            return err(key, `expected a string, {"user": string}, null or a pointer value: ${p}`);
+          addr = p;
+        }
+        writeUint(fixed, field.offset, field.size, addr);
+        break;
+      }
+      default: {
+        if (Array.isArray(v)) {
+          if (!field.type.includes('[')) return err(key, 'an array value needs an array field');
+          const es = elementSize(field);
+          if (v.length * es > field.size) return err(key, `too many elements for a ${field.size}-byte array`);
+          for (let k = 0; k < v.length; k++) {
+            const p = intPattern(v[k], es, field.signed);
+            if (typeof p === 'string') return err(key, `element ${k}: ${p}`);
+            writeUint(fixed, field.offset + k * es, es, p);
+          }
+          break;
+        }
+        if (field.size < 1 || field.size > 8)
+          return err(key, `a ${field.size}-byte field needs an array value`);
+        const p = intPattern(v, field.size, field.signed);
+        if (typeof p === 'string') return err(key, p);
+        writeUint(fixed, field.offset, field.size, p);
+      }
+    }
+  }
+  let record: Uint8Array;
+  if (raw !== undefined) {
+    if (tail.length > 0 || fixed.some((b) => b !== 0))
+      return { ok: false, error: "'raw' cannot be combined with field values" };
+    record = raw;
+  } else {
+    const total = fixedSize + tail.reduce((s, t) => s + t.bytes.length, 0);
+    if (total > 0xffff) return { ok: false, error: 'record too large for 16-bit __data_loc offsets' };
+    record = new Uint8Array(total);
+    record.set(fixed);
+    let at = fixedSize;
+    tail.sort((a, b) => a.field.offset - b.field.offset);
+    for (const t of tail) {
+      record.set(t.bytes, at);
+      const rel = t.field.kind === 'rdyn_string' ? at - (t.field.offset + 4) : at;
+      writeUint(record, t.field.offset, 4, (BigInt(t.bytes.length) << 16n) | BigInt(rel));
+      at += t.bytes.length;
+    }
+  }
+  const commBuf = new Uint8Array(16);
+  commBuf.set(comm);
+  const readString = (address: bigint, user: boolean): Uint8Array | null => {
+    const e = pointees.get(address);
+    if (!e || e.user !== user) return null;
+    return e.bytes;
+  };
+  return { ok: true, record, ctx: { cpu, comm: commBuf, readString } };
+}

@@ -1,0 +1,106 @@
+// Comparison of one kernel judgement with tfc's front end and reference interpreter. Invariants:
+// the kernel is the reference; a disagreement is thrown as an Error whose message names the filter,
+// the record (values and exact kernel bytes), both verdicts or both error renderings; records are
+// evaluated on the exact bytes the kernel built, with the CPU they were recorded on and the task
+// name the kernel saw; callers append the final (shrunk) disagreement to DISAGREEMENTS_FILE.
+import { appendFileSync } from 'node:fs';
+import type { Judgement } from '@tfc/kernel/tracefs';
+import { stripLogTimestamps } from '@tfc/kernel/tracefs';
+import { type EventFormat, evaluate, parseFilter, renderErrorLog, renderFilterFile } from '@tfc/tracefs';
+
+export const DISAGREEMENTS_FILE = '/tmp/tracefs-disagreements.txt';
+
+export type Stats = { accepted: number; rejected: number; records: number; kept: number };
+
+export const newStats = (): Stats => ({ accepted: 0, rejected: 0, records: 0, kept: 0 });
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+export function show(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'bigint') return `${x}n`;
+    if (x instanceof Uint8Array) return `bytes:${Buffer.from(x).toString('latin1')}`;
+    return x;
+  });
+}
+
+/** Reads a __data_loc string field's bytes (NUL excluded) from a record, zero-padded to `pad`. */
+export function dataLocBytes(rec: Uint8Array, offset: number, pad: number): Uint8Array {
+  const b = Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
+  const loc = b.readUInt32LE(offset);
+  const start = loc & 0xffff;
+  const len = loc >>> 16;
+  const out = new Uint8Array(pad);
+  const s = b.subarray(start, start + len);
+  const nul = s.indexOf(0);
+  out.set(s.subarray(0, Math.min(nul < 0 ? s.length : nul, pad)));
+  return out;
+}
+
+/** Appends a (shrunk) disagreement report to DISAGREEMENTS_FILE. */
+export function logDisagreement(text: string): void {
+  appendFileSync(DISAGREEMENTS_FILE, `${new Date().toISOString()} ${text}\n\n`);
+}
+
+export type CommOf = (record: Uint8Array) => Uint8Array;
+
+/**
+ * Throws (and logs) if tfc disagrees with the kernel on `filter` + the judged records.
+ * `inputs` are the records as generated (for the report).
+ */
+export function compare(
+  label: string,
+  event: EventFormat,
+  nrCpuIds: number,
+  filter: string,
+  inputs: readonly unknown[],
+  k: Judgement,
+  commOf: CommOf,
+  stats: Stats,
+): void {
+  const p = parseFilter(filter, event, { nrCpuIds });
+  const fail = (what: string): never => {
+    throw new Error(`[${label}] ${what}\n  filter: ${JSON.stringify(filter)}\n`);
+  };
+  if (k.errno === null) {
+    stats.accepted++;
+    if (!p.ok) {
+      fail(
+        `kernel ACCEPTED, tfc rejected: ${p.error.errno} ${JSON.stringify(renderFilterFile(p.error))}\n  kernel filter file: ${JSON.stringify(k.filterFile)}`,
+      );
+      return;
+    }
+    for (const [i, rec] of k.records.entries()) {
+      stats.records++;
+      const kernel = k.accepted[i] ?? false;
+      if (kernel) stats.kept++;
+      const ctx = { cpu: k.cpus[i] ?? 0, comm: commOf(rec) };
+      const tfc = evaluate(p.filter, rec, ctx);
+      if (tfc !== kernel) {
+        fail(
+          `verdicts differ on record ${i}: kernel ${kernel ? 'KEEPS' : 'drops'}, tfc ${tfc ? 'keeps' : 'drops'}\n` +
+            `  record input: ${show(inputs[i])}\n  cpu: ${ctx.cpu} comm: ${JSON.stringify(Buffer.from(ctx.comm).toString('latin1'))}\n` +
+            `  kernel bytes: ${hex(rec)}`,
+        );
+      }
+    }
+    return;
+  }
+  stats.rejected++;
+  if (p.ok) {
+    fail(`kernel REJECTED (${k.errno}), tfc accepted\n  kernel filter file: ${JSON.stringify(k.filterFile)}`);
+    return;
+  }
+  const e = p.error;
+  if (e.errno !== k.errno)
+    fail(
+      `errno differs: kernel ${k.errno}, tfc ${e.errno}\n  kernel filter file: ${JSON.stringify(k.filterFile)}`,
+    );
+  if (e.tooLong) return; // the kernel keeps showing the previous filter; nothing is logged
+  const ff = renderFilterFile(e);
+  if (ff !== k.filterFile)
+    fail(`filter file differs:\n  kernel: ${JSON.stringify(k.filterFile)}\n  tfc:    ${JSON.stringify(ff)}`);
+  const kl = stripLogTimestamps(k.errorLog);
+  const tl = renderErrorLog(e);
+  if (kl !== tl) fail(`error_log differs:\n  kernel: ${JSON.stringify(kl)}\n  tfc:    ${JSON.stringify(tl)}`);
+}
