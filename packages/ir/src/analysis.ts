@@ -22,13 +22,14 @@ export function exprMayAbort(e: Expr, values: readonly ValueDef[] = []): boolean
       return d === undefined || exprMayAbort(d.expr, values);
     }
     case 'load':
-      return (
-        e.base !== 'record' || (typeof e.offset !== 'number' && exprMayAbort(e.offset, values))
-      );
+      return e.base !== 'record' || (typeof e.offset !== 'number' && exprMayAbort(e.offset, values));
     case 'neg':
       return exprMayAbort(e.arg, values);
     case 'arith':
-      if ((e.op === '/' || e.op === '%') && !(e.right.kind === 'const' && (e.right.value & 0xffffffffn) !== 0n))
+      if (
+        (e.op === '/' || e.op === '%') &&
+        !(e.right.kind === 'const' && (e.right.value & 0xffffffffn) !== 0n)
+      )
         return true;
       return exprMayAbort(e.left, values) || exprMayAbort(e.right, values);
   }

@@ -1,5 +1,5 @@
 // Constructors for IR nodes. They return plain frozen-shape objects and normalise trivially:
-// and/or of zero args are true/false, of one arg the arg itself; constants are reduced to 64 bits;
+// and/or of zero args are true/false, of one arg the arg itself, nested same-kind args are spliced; constants are reduced to 64 bits;
 // compare constants are truncated to the compare width (the kernel's cast at match time, spec §6.1);
 // string flags are derived from source and matcher. They never throw for representable input.
 import type {
@@ -55,7 +55,13 @@ export function ref(id: number): Expr {
 }
 
 /** Compare; constant operands are truncated to the width (bit pattern). */
-export function cmp(op: CmpOp, width: Width, signed: boolean, left: Expr, right: Expr | bigint | number): Pred {
+export function cmp(
+  op: CmpOp,
+  width: Width,
+  signed: boolean,
+  left: Expr,
+  right: Expr | bigint | number,
+): Pred {
   const r = typeof right === 'object' ? right : konst(BigInt(right) & widthMask(width));
   const rr = r.kind === 'const' ? konst(r.value & widthMask(width)) : r;
   const ll = left.kind === 'const' ? konst(left.value & widthMask(width)) : left;
@@ -84,16 +90,21 @@ export function str(match: StrMatch, pattern: string, source: StrSource, negate 
   return { kind: 'str', match, pattern, negate, source, flags: strFlags(source, match) };
 }
 
+/** n-ary and; nested ands among the arguments are spliced in (associativity holds under short-circuit
+ *  and abort), so left-deep chains from binary grammars stay flat instead of nesting deeply. */
 export function and(...args: Pred[]): Pred {
-  if (args.length === 0) return TRUE;
-  if (args.length === 1) return args[0]!;
-  return { kind: 'and', args };
+  const flat = args.flatMap((a) => (a.kind === 'and' ? a.args : [a]));
+  if (flat.length === 0) return TRUE;
+  if (flat.length === 1) return flat[0]!;
+  return { kind: 'and', args: flat };
 }
 
+/** n-ary or, flattened like `and`. */
 export function or(...args: Pred[]): Pred {
-  if (args.length === 0) return FALSE;
-  if (args.length === 1) return args[0]!;
-  return { kind: 'or', args };
+  const flat = args.flatMap((a) => (a.kind === 'or' ? a.args : [a]));
+  if (flat.length === 0) return FALSE;
+  if (flat.length === 1) return flat[0]!;
+  return { kind: 'or', args: flat };
 }
 
 export function not(arg: Pred): Pred {
@@ -118,4 +129,27 @@ export function fieldPredicate(
   const size = field.size;
   if (size !== 1 && size !== 2 && size !== 4 && size !== 8) return FALSE;
   return cmp(op, size, field.signed, load(field.base, field.offset, size, order, field.signed), value);
+}
+
+/**
+ * `field OP CPUS{mask}` with the kernel's rules (tracefs spec §6.4), for a scalar field or the `cpu`
+ * pseudo-field; `nrCpuIds` is the target machine's nr_cpu_ids. A single-CPU mask is a plain compare
+ * (`&` becomes `==`; scalar fields compare their full width unsigned). Otherwise, for scalars the value
+ * is converted to u32 and every op is false when it is ≥ nr_cpu_ids; `==` is false, `!=` true and `&`
+ * is membership. (Masks on `__data_loc cpumask_t` fields are not covered here.)
+ */
+export function cpusPredicate(
+  op: 'eq' | 'ne' | 'set',
+  target: { readonly kind: 'cpu' } | { readonly kind: 'field'; readonly value: Expr; readonly width: Width },
+  mask: readonly number[],
+  nrCpuIds: number,
+): Pred {
+  const cpus = [...new Set(mask)].sort((a, b) => a - b);
+  const value = target.kind === 'cpu' ? pseudo('cpu') : target.value;
+  const width: Width = target.kind === 'cpu' ? 4 : target.width;
+  if (cpus.length === 1) return cmp(op === 'ne' ? 'ne' : 'eq', width, false, value, BigInt(cpus[0]!));
+  if (op === 'eq') return FALSE;
+  if (target.kind === 'cpu') return op === 'ne' ? TRUE : inSet(4, value, cpus.map(BigInt));
+  if (op === 'ne') return cmp('lt', 4, false, value, BigInt(nrCpuIds));
+  return inSet(4, value, cpus.filter((c) => c < nrCpuIds).map(BigInt));
 }

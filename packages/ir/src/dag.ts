@@ -4,17 +4,22 @@
 //    depth-first pre-order from the root (t, then f, then a edge), so equal input gives identical output;
 //  - along every path, leaves appear in strictly increasing `order` position (ordered);
 //  - no two nodes have the same (leaf, t, f, a) and no node has all its edges equal (reduced);
+//  - no node tests a leaf whose outcome is implied by the leaves tested above it on the path (same
+//    compared value and width, interval facts), so e.g. `proto == 17` is not re-tested after `proto == 6`;
 //  - a leaf that may abort has a third edge `a` (taken when evaluating it aborts); others have a = null;
+//    leaves that may abort are not shared between source occurrences (each occurrence is its own leaf);
 //  - evaluateDag(buildDag(ir)) ≡ evaluateOutcome(ir) on every input (abort included), because the DAG
 //    is the IR's three-valued function of its leaf outcomes, and leaf outcomes do not depend on order;
 //  - `abortSafe`: every abort edge leads only to reject/abort. Then a target whose out-of-bounds loads
 //    abort implicitly (cBPF) may ignore the a-edges. The 'source' and default 'cost' orders guarantee it:
 //    a leaf that may abort is never placed before a leaf that precedes it in the source.
 // Limits are diagnostics, not exceptions: more than MAX_DAG_LEAVES leaves or MAX_DAG_NODES nodes.
-import { isLeaf, leafCost, predKey, predMayAbort } from './analysis.ts';
-import { evalLeaf, makeContext, TRI_ABORT, TRI_TRUE, type EvalInput, type Outcome } from './eval.ts';
+import { exprKey, isLeaf, leafCost, predKey, predMayAbort } from './analysis.ts';
+import { type EvalInput, evalLeaf, makeContext, type Outcome, TRI_ABORT, TRI_TRUE } from './eval.ts';
+import { complement, type ISet, intersect, leafSet } from './intervals.ts';
 import { printExpr, printPred } from './print.ts';
 import type { Expr, Filter, IrDiagnostic, LeafPred, Pred, ValueDef } from './types.ts';
+import { widthMask } from './types.ts';
 
 export const DAG_REJECT = 0;
 export const DAG_ACCEPT = 1;
@@ -50,15 +55,36 @@ export type DagResult =
   | { readonly ok: true; readonly dag: Dag }
   | { readonly ok: false; readonly diagnostics: readonly IrDiagnostic[] };
 
-function collectLeaves(p: Pred, keys: Map<string, number>, leaves: LeafPred[]): void {
-  if (isLeaf(p)) {
-    const k = predKey(p);
-    if (!keys.has(k)) {
-      keys.set(k, leaves.length);
-      leaves.push(p);
-    }
-  } else if (p.kind === 'not') collectLeaves(p.arg, keys, leaves);
-  else if (p.kind === 'and' || p.kind === 'or') for (const a of p.args) collectLeaves(a, keys, leaves);
+/** Collects distinct leaves in source (pre-)order. A leaf that may abort gets one index per occurrence,
+ *  so that testing it early can never skip an abort the source would reach only later (abortSafe).
+ *  `occurrences[k]` is the leaf index of the k-th leaf node in pre-order. */
+function collectLeaves(
+  root: Pred,
+  values: readonly ValueDef[],
+): { leaves: LeafPred[]; mayAbort: boolean[]; occurrences: number[] } {
+  const keys = new Map<string, number>();
+  const leaves: LeafPred[] = [];
+  const mayAbort: boolean[] = [];
+  const occurrences: number[] = [];
+  const stack: Pred[] = [root];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    if (isLeaf(p)) {
+      const abort = predMayAbort(p, values);
+      const k = predKey(p);
+      let i = abort ? undefined : keys.get(k);
+      if (i === undefined) {
+        i = leaves.length;
+        leaves.push(p);
+        mayAbort.push(abort);
+        if (!abort) keys.set(k, i);
+      }
+      occurrences.push(i);
+    } else if (p.kind === 'not') stack.push(p.arg);
+    else if (p.kind === 'and' || p.kind === 'or')
+      for (let j = p.args.length - 1; j >= 0; j--) stack.push(p.args[j]!);
+  }
+  return { leaves, mayAbort, occurrences };
 }
 
 function firstLoad(e: Expr): { base: string; offset: number } | undefined {
@@ -71,7 +97,9 @@ function firstLoad(e: Expr): { base: string; offset: number } | undefined {
 function leafPlace(p: LeafPred): { base: string; offset: number } {
   if (p.kind === 'cmp') return firstLoad(p.left) ?? firstLoad(p.right) ?? { base: '', offset: -1 };
   if (p.kind === 'in') return firstLoad(p.value) ?? { base: '', offset: -1 };
-  return p.source.kind === 'comm' ? { base: '', offset: -1 } : { base: p.source.base, offset: p.source.offset };
+  return p.source.kind === 'comm'
+    ? { base: '', offset: -1 }
+    : { base: p.source.base, offset: p.source.offset };
 }
 
 /** Cheapest first, leaves on the same load adjacent (grouped by base and offset), source order last;
@@ -112,16 +140,16 @@ class TooBig {
 }
 
 export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
-  const keys = new Map<string, number>();
-  const leaves: LeafPred[] = [];
-  collectLeaves(ir.body, keys, leaves);
+  const { leaves, mayAbort, occurrences } = collectLeaves(ir.body, ir.values);
   const diag = (code: string, message: string): DagResult => ({
     ok: false,
     diagnostics: [{ severity: 'error', code, message, at: 'dag' }],
   });
   if (leaves.length > MAX_DAG_LEAVES)
-    return diag('dag-leaves', `${leaves.length} distinct leaves exceed the decision DAG limit ${MAX_DAG_LEAVES}`);
-  const mayAbort = leaves.map((l) => predMayAbort(l, ir.values));
+    return diag(
+      'dag-leaves',
+      `${leaves.length} distinct leaves exceed the decision DAG limit ${MAX_DAG_LEAVES}`,
+    );
   let order: number[];
   if (orderSpec === 'source') order = leaves.map((_, i) => i);
   else if (orderSpec === 'cost') order = costOrder(leaves, mayAbort);
@@ -191,6 +219,7 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
     return r;
   };
 
+  let occ = 0;
   const build = (p: Pred): number => {
     switch (p.kind) {
       case 'true':
@@ -201,20 +230,61 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
         return notOf(build(p.arg));
       case 'and':
       case 'or': {
-        let acc = build(p.args[p.args.length - 1]!);
-        for (let i = p.args.length - 2; i >= 0; i--) acc = apply(p.kind, build(p.args[i]!), acc);
+        // Children are built left to right (leaf occurrences are numbered in pre-order), then folded
+        // from the right so that each apply meets a left operand whose leaves come first.
+        const built = p.args.map(build);
+        let acc = built[built.length - 1]!;
+        for (let i = built.length - 2; i >= 0; i--) acc = apply(p.kind, built[i]!, acc);
         return acc;
       }
       default: {
-        const leaf = keys.get(predKey(p))!;
+        const leaf = occurrences[occ++]!;
         return mk(leaf, DAG_ACCEPT, DAG_REJECT, mayAbort[leaf] ? DAG_ABORT : null);
       }
     }
   };
 
+  // Path facts: a leaf whose outcome is decided by the leaves already tested on the path (same compared
+  // value, same width) is skipped. Sound also for leaves that may abort: the earlier leaf evaluated the
+  // same expression without aborting. Memoised per (node, facts); the node limit bounds any blow-up.
+  const leafFacts = leaves.map((l) => {
+    const f = leafSet(l);
+    return f && { key: exprKey(f.key) + '@' + f.width, max: widthMask(f.width), set: f.set };
+  });
+  const pruneMemo = new Map<string, number>();
+  const prune = (u: number, facts: ReadonlyMap<string, ISet>): number => {
+    if (u < 3) return u;
+    const n = raw[u - 3]!;
+    const lf = leafFacts[n.leaf];
+    const known = lf === undefined ? undefined : facts.get(lf.key);
+    if (lf !== undefined && known !== undefined) {
+      if (intersect(known, lf.set).length === 0) return prune(n.f, facts);
+      if (intersect(known, complement(lf.set, lf.max)).length === 0) return prune(n.t, facts);
+    }
+    const memoKey =
+      u +
+      '|' +
+      [...facts]
+        .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+        .map(([k, v]) => k + '=' + v.map(([lo, hi]) => lo + '-' + hi).join(','))
+        .join(';');
+    const hit = pruneMemo.get(memoKey);
+    if (hit !== undefined) return hit;
+    let ft = facts;
+    let ff = facts;
+    if (lf !== undefined) {
+      const base = known ?? [[0n, lf.max] as const];
+      ft = new Map(facts).set(lf.key, intersect(base, lf.set));
+      ff = new Map(facts).set(lf.key, intersect(base, complement(lf.set, lf.max)));
+    }
+    const r = mk(n.leaf, prune(n.t, ft), prune(n.f, ff), n.a === null ? null : prune(n.a, facts));
+    pruneMemo.set(memoKey, r);
+    return r;
+  };
+
   let root: number;
   try {
-    root = build(ir.body);
+    root = prune(build(ir.body), new Map());
   } catch (e) {
     if (e instanceof TooBig) return diag('dag-size', e.what);
     throw e;

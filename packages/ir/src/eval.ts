@@ -3,8 +3,9 @@
 // short-circuit; an out-of-bounds packet/frame read (or a division by zero) yields `abort`, which
 // propagates through every connective, including not, to the whole filter; record reads past the end
 // read zero bytes; a faulting pointer-string copy makes its leaf false regardless of `negate`.
-import { patternBytes, matchString } from './strmatch.ts';
+
 import { applyCmp } from './ops.ts';
+import { matchString, patternBytes } from './strmatch.ts';
 import type { Base, Expr, Filter, LeafPred, Pred, StrSource, ValueDef, Width } from './types.ts';
 import { FRAME_RECORD_OFFSET, U32_MAX, U64_MAX, widthMask } from './types.ts';
 
@@ -101,7 +102,9 @@ export function evalLeaf(p: LeafPred, ctx: EvalContext): Tri {
       if (l === ABORTED) return TRI_ABORT;
       const r = evalExpr(p.right, ctx);
       if (r === ABORTED) return TRI_ABORT;
-      return applyCmp(p.op, truncate(l, p.width, p.signed), truncate(r, p.width, p.signed)) ? TRI_TRUE : TRI_FALSE;
+      return applyCmp(p.op, truncate(l, p.width, p.signed), truncate(r, p.width, p.signed))
+        ? TRI_TRUE
+        : TRI_FALSE;
     }
     case 'in': {
       const v = evalExpr(p.value, ctx);
@@ -186,7 +189,7 @@ export function evalExpr(e: Expr, ctx: EvalContext): bigint {
     case 'neg': {
       const a = evalExpr(e.arg, ctx);
       if (a === ABORTED) return ABORTED;
-      return (-(a & U32_MAX)) & U32_MAX;
+      return -(a & U32_MAX) & U32_MAX;
     }
     case 'arith': {
       const l = evalExpr(e.left, ctx);
@@ -261,7 +264,11 @@ export function stringView(
 
 /** strncpy_from_*_nofault: copy up to 1023 chars or NUL; an unmapped byte before that faults.
  *  Returns the copied bytes plus the terminating NUL. */
-function copyString(mem: readonly MemoryRegion[], space: 'kernel' | 'user', addr: bigint): Uint8Array | undefined {
+function copyString(
+  mem: readonly MemoryRegion[],
+  space: 'kernel' | 'user',
+  addr: bigint,
+): Uint8Array | undefined {
   const out: number[] = [];
   let a = addr;
   for (;;) {

@@ -11,7 +11,7 @@ export type Interval = readonly [bigint, bigint];
 export type ISet = readonly Interval[];
 
 /** Largest set we turn into an explicit membership set. */
-export const MAX_SET_POINTS = 4096;
+export const MAX_SET_POINTS = 65536;
 
 function normalise(iv: Interval[]): ISet {
   const s = iv.filter(([a, b]) => a <= b).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
@@ -29,6 +29,20 @@ export function union(a: ISet, b: ISet): ISet {
   return normalise([...a, ...b]);
 }
 
+export function unionAll(sets: readonly ISet[]): ISet {
+  return normalise(sets.flat());
+}
+
+// Math.max/min do not accept bigint.
+function bigMax(a: bigint, b: bigint): bigint {
+  if (a > b) return a;
+  return b;
+}
+function bigMin(a: bigint, b: bigint): bigint {
+  if (a < b) return a;
+  return b;
+}
+
 export function intersect(a: ISet, b: ISet): ISet {
   const out: Interval[] = [];
   let i = 0;
@@ -36,8 +50,8 @@ export function intersect(a: ISet, b: ISet): ISet {
   while (i < a.length && j < b.length) {
     const x = a[i]!;
     const y = b[j]!;
-    const lo = x[0] > y[0] ? x[0] : y[0];
-    const hi = x[1] < y[1] ? x[1] : y[1];
+    const lo = bigMax(x[0], y[0]);
+    const hi = bigMin(x[1], y[1]);
     if (lo <= hi) out.push([lo, hi]);
     if (x[1] < y[1]) i++;
     else j++;
@@ -113,7 +127,9 @@ export function leafSet(p: Pred): { key: Expr; width: Width; set: ISet } | undef
   return { key: p.left, width: w, set };
 }
 
-/** Number of leaves in a predicate (the cost measure of range/set rewriting). */
+/** The cost measure of range/set rewriting: one per compare; a membership set of n values costs
+ *  1 + floor(log2 n) (the depth of a compare tree over it), so a set wins over its equalities but a
+ *  wide interval stays a pair of bounds. */
 export function leafCount(p: Pred): number {
   switch (p.kind) {
     case 'true':
@@ -124,56 +140,81 @@ export function leafCount(p: Pred): number {
     case 'and':
     case 'or':
       return p.args.reduce((n, a) => n + leafCount(a), 0);
+    case 'in':
+      return 1 + Math.floor(Math.log2(p.set.length));
     default:
       return 1;
   }
 }
 
-/** Cheapest predicate true exactly on `set` for `key` at `width`; ties go to the earlier candidate. */
+/** Cheapest predicate (by leafCount) true exactly on `set` for `key` at `width`; ties go to the earlier
+ *  candidate. Candidates are costed before they are built, so huge sets are never enumerated. */
 export function encode(key: Expr, width: Width, set: ISet): Pred | undefined {
   const max = widthMask(width);
   if (set.length === 0) return { kind: 'false' };
   if (set.length === 1 && set[0]![0] === 0n && set[0]![1] === max) return { kind: 'true' };
-  const cands: Pred[] = [];
+  const cands: { readonly cost: number; readonly make: () => Pred }[] = [];
+  const setCost = (n: bigint): number => 1 + Math.floor(Math.log2(Number(n)));
   const comp = complement(set, max);
   const n = pointCount(set);
-  if (n === 1n) cands.push(cmp('eq', width, false, key, set[0]![0]));
-  else if (n <= BigInt(MAX_SET_POINTS)) cands.push(inSet(width, key, points(set)));
+  if (n === 1n) cands.push({ cost: 1, make: () => cmp('eq', width, false, key, set[0]![0]) });
+  else if (n <= BigInt(MAX_SET_POINTS))
+    cands.push({ cost: setCost(n), make: () => inSet(width, key, points(set)) });
   const nc = pointCount(comp);
-  if (nc === 1n) cands.push(cmp('ne', width, false, key, comp[0]![0]));
-  else if (nc <= BigInt(MAX_SET_POINTS)) cands.push({ kind: 'not', arg: inSet(width, key, points(comp)) });
+  if (nc === 1n) cands.push({ cost: 1, make: () => cmp('ne', width, false, key, comp[0]![0]) });
+  else if (nc <= BigInt(MAX_SET_POINTS))
+    cands.push({ cost: setCost(nc), make: () => ({ kind: 'not', arg: inSet(width, key, points(comp)) }) });
   if (set.length === 1) {
     const [lo, hi] = set[0]!;
-    if (lo === 0n) cands.push(cmp('le', width, false, key, hi));
-    else if (hi === max) cands.push(cmp('ge', width, false, key, lo));
+    if (lo === 0n) cands.push({ cost: 1, make: () => cmp('le', width, false, key, hi) });
+    else if (hi === max) cands.push({ cost: 1, make: () => cmp('ge', width, false, key, lo) });
     else
       cands.push({
-        kind: 'and',
-        args: [cmp('ge', width, false, key, lo), cmp('le', width, false, key, hi)],
+        cost: 2,
+        make: () => ({
+          kind: 'and',
+          args: [cmp('ge', width, false, key, lo), cmp('le', width, false, key, hi)],
+        }),
       });
   }
   const half = 1n << BigInt(width * 8 - 1);
-  if (set.length === 2 && set[0]![0] === 0n && set[1]![1] === max) {
-    // Contiguous in the signed view: [set[1].lo − 2^n, set[0].hi].
+  if (
+    set.length === 2 &&
+    set[0]![0] === 0n &&
+    set[1]![1] === max &&
+    set[1]![0] >= half &&
+    set[0]![1] < half
+  ) {
+    // [a, max] is all negative and [0, b] all non-negative: contiguous in the signed view, [a − 2^n, b].
     const a = set[1]![0];
     const b = set[0]![1];
-    if (a === half) cands.push(cmp('le', width, true, key, b));
-    else if (b === half - 1n) cands.push(cmp('ge', width, true, key, a));
-    else cands.push({ kind: 'and', args: [cmp('ge', width, true, key, a), cmp('le', width, true, key, b)] });
+    if (a === half) cands.push({ cost: 1, make: () => cmp('le', width, true, key, b) });
+    else if (b === half - 1n) cands.push({ cost: 1, make: () => cmp('ge', width, true, key, a) });
+    else
+      cands.push({
+        cost: 2,
+        make: () => ({ kind: 'and', args: [cmp('ge', width, true, key, a), cmp('le', width, true, key, b)] }),
+      });
   }
   if (comp.length === 1) {
     const [lo, hi] = comp[0]!;
     if (lo !== 0n && hi !== max)
-      cands.push({ kind: 'or', args: [cmp('lt', width, false, key, lo), cmp('gt', width, false, key, hi)] });
+      cands.push({
+        cost: 2,
+        make: () => ({
+          kind: 'or',
+          args: [cmp('lt', width, false, key, lo), cmp('gt', width, false, key, hi)],
+        }),
+      });
   }
-  let best: Pred | undefined;
-  let bestCost = Number.POSITIVE_INFINITY;
-  for (const c of cands) {
-    const k = leafCount(c);
-    if (k < bestCost) {
-      best = c;
-      bestCost = k;
-    }
-  }
-  return best;
+  let best: (typeof cands)[number] | undefined;
+  for (const c of cands) if (best === undefined || c.cost < best.cost) best = c;
+  return best?.make();
+}
+
+/** Is the set empty (false) or the whole domain (true)? */
+export function constantOf(set: ISet, width: Width): boolean | undefined {
+  if (set.length === 0) return false;
+  if (set.length === 1 && set[0]![0] === 0n && set[0]![1] === widthMask(width)) return true;
+  return undefined;
 }

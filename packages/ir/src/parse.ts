@@ -66,7 +66,8 @@ function tokenize(text: string): Tok[] {
           }
         } else {
           const code = d.charCodeAt(0);
-          if (code < 0x20 || code >= 0x7f) throw new ParseError('unescaped non-printable character in string', i);
+          if (code < 0x20 || code >= 0x7f)
+            throw new ParseError('unescaped non-printable character in string', i);
           v += d;
           i++;
         }

@@ -3,14 +3,17 @@
 // diagnostic, never an exception); output is deterministic; `dumpAfter` returns the IR right after the
 // named pass. Each pass module states its rules policy in its header: rules are directional, never
 // increase cost, keep constants on the right, and any fixpoint iteration has a cap that throws.
-import { verify } from './verify.ts';
+
 import { canon } from './passes/canon.ts';
 import { cse } from './passes/cse.ts';
+import { facts } from './passes/facts.ts';
 import { fold } from './passes/fold.ts';
 import { inline } from './passes/inline.ts';
 import { ranges, sets } from './passes/ranges.ts';
 import { simplify } from './passes/simplify.ts';
+import { printFilter } from './print.ts';
 import type { Filter, IrDiagnostic } from './types.ts';
+import { verify } from './verify.ts';
 
 export interface Pass {
   readonly name: string;
@@ -25,9 +28,29 @@ export const PASSES: readonly Pass[] = [
   { name: 'simplify', run: simplify, doc: 'boolean simplification, not pushed to the leaves' },
   { name: 'ranges', run: ranges, doc: 'interval facts per compared value inside each and' },
   { name: 'sets', run: sets, doc: 'equalities/intervals per compared value inside each or → sets' },
+  { name: 'facts', run: facts, doc: 'facts of earlier siblings decide later leaves on the same value' },
   { name: 'cleanup', run: simplify, doc: 'boolean simplification of what ranges/sets produced' },
+  { name: 'settle', run: settle, doc: 'ranges, sets, facts and simplify repeated to their joint fixpoint' },
   { name: 'cse', run: cse, doc: 'common load elimination: repeated loads become shared values' },
 ];
+
+/** Cap on `settle` rounds; reaching it means some rule increases cost (a bug), so it throws. */
+export const SETTLE_ITERATION_CAP = 16;
+
+/** Repeat the interval passes and simplification until the text stops changing. Each round never
+ *  increases cost, and a round that changes nothing ends the loop. */
+function settle(ir: Filter): Filter {
+  let cur = ir;
+  let text = printFilter(cur);
+  for (let i = 0; i < SETTLE_ITERATION_CAP; i++) {
+    const next = simplify(facts(sets(ranges(cur))));
+    const t = printFilter(next);
+    if (t === text) return next;
+    cur = next;
+    text = t;
+  }
+  throw new Error(`settle: no fixpoint after ${SETTLE_ITERATION_CAP} rounds (a rule increases cost)`);
+}
 
 export const PASS_NAMES: readonly string[] = PASSES.map((p) => p.name);
 

@@ -95,7 +95,10 @@ export function printPred(p: Pred): string {
 
 function prettyPred(p: Pred, indent: string, out: string[]): void {
   const flat = printPred(p);
-  if (indent.length + flat.length <= LINE_BUDGET || (p.kind !== 'and' && p.kind !== 'or' && p.kind !== 'not')) {
+  if (
+    indent.length + flat.length <= LINE_BUDGET ||
+    (p.kind !== 'and' && p.kind !== 'or' && p.kind !== 'not')
+  ) {
     out.push(indent + flat);
     return;
   }

@@ -86,11 +86,13 @@ export function verify(ir: Filter): IrDiagnostic[] {
       case 'len':
         return;
       case 'pseudo':
-        if (e.name !== 'cpu' && e.name !== 'pid') err('pseudo', `unknown pseudo-field '${String(e.name)}'`, at);
+        if (e.name !== 'cpu' && e.name !== 'pid')
+          err('pseudo', `unknown pseudo-field '${String(e.name)}'`, at);
         return;
       case 'load':
         if (!BASE_SET.has(e.base)) err('base', `unknown base '${String(e.base)}'`, at);
-        if (!WIDTH_SET.has(e.width)) err('load-width', `load width ${String(e.width)} is not 1, 2, 4 or 8`, at);
+        if (!WIDTH_SET.has(e.width))
+          err('load-width', `load width ${String(e.width)} is not 1, 2, 4 or 8`, at);
         if (e.order !== 'le' && e.order !== 'be') err('order', 'byte order must be le or be', at);
         if (typeof e.offset === 'number') {
           if (!isOffset(e.offset)) err('load-offset', `bad load offset ${e.offset}`, at);
@@ -133,7 +135,8 @@ export function verify(ir: Filter): IrDiagnostic[] {
       case 'cmp': {
         const info = OPS[p.op] as (typeof OPS)[keyof typeof OPS] | undefined;
         if (info === undefined) err('cmp-op', `unknown compare operator '${String(p.op)}'`, at);
-        if (!WIDTH_SET.has(p.width)) err('cmp-width', `compare width ${String(p.width)} is not 1, 2, 4 or 8`, at);
+        if (!WIDTH_SET.has(p.width))
+          err('cmp-width', `compare width ${String(p.width)} is not 1, 2, 4 or 8`, at);
         if (p.signed && info !== undefined && !info.ordered)
           err('cmp-signed', `'${p.op}' compares bit patterns; signed must be false`, at);
         for (const [side, e] of [
@@ -152,7 +155,8 @@ export function verify(ir: Filter): IrDiagnostic[] {
         if (p.set.length === 0) err('set', 'empty set', at);
         for (let i = 0; i < p.set.length; i++) {
           const v = p.set[i]!;
-          if (typeof v !== 'bigint' || v < 0n || v > m) err('set', `set element ${String(v)} out of range`, at);
+          if (typeof v !== 'bigint' || v < 0n || v > m)
+            err('set', `set element ${String(v)} out of range`, at);
           else if (i > 0 && !(p.set[i - 1]! < v)) err('set', 'set is not strictly ascending', at);
         }
         expr(p.value, at + '.value', refLimit);

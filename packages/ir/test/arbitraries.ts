@@ -76,7 +76,11 @@ const dynLoad: fc.Arbitrary<Expr> = fc
   .map((r) =>
     load(
       'packet',
-      arith('+', arith('<<', arith('&', load('packet', 0, 1, 'be'), { kind: 'const', value: 0xfn }), konst(2n)), konst(BigInt(r.k))),
+      arith(
+        '+',
+        arith('<<', arith('&', load('packet', 0, 1, 'be'), { kind: 'const', value: 0xfn }), konst(2n)),
+        konst(BigInt(r.k)),
+      ),
       r.width,
       'be',
     ),
@@ -100,7 +104,10 @@ const smallConst = fc.constantFrom(0n, 1n, 2n, 3n, 4n, 8n, 31n, 32n, 0xffn, 0xff
 
 export const exprArb: fc.Arbitrary<Expr> = fc.oneof(
   { weight: 8, arbitrary: leafExpr },
-  { weight: 2, arbitrary: fc.tuple(arithOp, leafExpr, fc.oneof(smallConst, leafExpr)).map(([o, l, r]) => arith(o, l, r)) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(arithOp, leafExpr, fc.oneof(smallConst, leafExpr)).map(([o, l, r]) => arith(o, l, r)),
+  },
   { weight: 1, arbitrary: fc.tuple(arithOp, smallConst, smallConst).map(([o, l, r]) => arith(o, l, r)) },
   { weight: 1, arbitrary: leafExpr.map(neg) },
 );
@@ -125,7 +132,12 @@ const cmpArb: fc.Arbitrary<Pred> = fc.oneof(
   {
     weight: 5,
     arbitrary: fc
-      .tuple(cmpOp, sharedLoad, fc.boolean(), fc.constantFrom(0n, 1n, 2n, 3n, 4n, 5n, 0x7fn, 0x80n, 0xffn, 0xffffn))
+      .tuple(
+        cmpOp,
+        sharedLoad,
+        fc.boolean(),
+        fc.constantFrom(0n, 1n, 2n, 3n, 4n, 5n, 0x7fn, 0x80n, 0xffn, 0xffffn),
+      )
       .map(([o, l, s, v]) => cmp(o, sharedWidth(l), s, l, v)),
   },
   {
@@ -150,14 +162,22 @@ const cmpArb: fc.Arbitrary<Pred> = fc.oneof(
 
 /** Several facts about one shared value in one connective: the food of `ranges` and `sets`. */
 const sharedCmp: fc.Arbitrary<Pred> = fc
-  .tuple(cmpOp, sharedLoad, fc.boolean(), fc.constantFrom(0n, 1n, 2n, 3n, 4n, 5n, 0x7fn, 0x80n, 0xffn, 0xffffn))
+  .tuple(
+    cmpOp,
+    sharedLoad,
+    fc.boolean(),
+    fc.constantFrom(0n, 1n, 2n, 3n, 4n, 5n, 0x7fn, 0x80n, 0xffn, 0xffffn),
+  )
   .map(([o, l, s, v]) => cmp(o, sharedWidth(l), s, l, v));
 const groupArb: fc.Arbitrary<Pred> = fc
   .tuple(fc.boolean(), fc.array(sharedCmp, { minLength: 2, maxLength: 5 }))
   .map(([isAnd, a]) => (isAnd ? and(...a) : or(...a)));
 
 const inArb: fc.Arbitrary<Pred> = fc
-  .tuple(fc.oneof(sharedLoad, exprArb), fc.array(fc.constantFrom(0n, 1n, 2n, 3n, 5n, 0x80n, 0xffn), { minLength: 1, maxLength: 5 }))
+  .tuple(
+    fc.oneof(sharedLoad, exprArb),
+    fc.array(fc.constantFrom(0n, 1n, 2n, 3n, 5n, 0x80n, 0xffn), { minLength: 1, maxLength: 5 }),
+  )
   .map(([e, s]) => inSet(sharedWidth(e), e, s));
 
 const sourceArb: fc.Arbitrary<StrSource> = fc.constantFrom<StrSource>(
@@ -173,7 +193,14 @@ const patternArb = fc
   .array(fc.constantFrom('a', 'b', 'c', '*', '?', '[', ']', '!', '-', '\\'), { maxLength: 5 })
   .map((cs) => cs.join(''));
 const strArb: fc.Arbitrary<Pred> = fc
-  .tuple(fc.constantFrom('full', 'front', 'middle', 'end', 'glob') as fc.Arbitrary<'full' | 'front' | 'middle' | 'end' | 'glob'>, patternArb, sourceArb, fc.boolean())
+  .tuple(
+    fc.constantFrom('full', 'front', 'middle', 'end', 'glob') as fc.Arbitrary<
+      'full' | 'front' | 'middle' | 'end' | 'glob'
+    >,
+    patternArb,
+    sourceArb,
+    fc.boolean(),
+  )
   .map(([m, p, s, n]) => str(m, p, s, n));
 
 const leafArb: fc.Arbitrary<Pred> = fc.oneof(

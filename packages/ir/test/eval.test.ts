@@ -7,19 +7,20 @@ import {
   and,
   arith,
   cmp,
+  cpusPredicate,
   type EvalInput,
   evaluate,
   evaluateOutcome,
-  filter,
   fieldPredicate,
+  filter,
   konst,
   LEN,
   load,
   not,
   or,
   type Pred,
-  str,
   type StrSource,
+  str,
 } from '../src/index.ts';
 
 function rec(value: bigint, size = 8): Uint8Array {
@@ -55,7 +56,12 @@ test('integer truncation and signedness (spec §13 rows 1–14)', () => {
     [fieldPredicate('ne', field(16, false), 0n), 5n, 'reject'],
     [fieldPredicate('eq', field(16, false), 0n), 0n, 'reject'],
   ];
-  for (const [p, v, want] of cases) assert.equal(run(p, { record: rec(v) }), want, `${JSON.stringify(p, (_k, x) => (typeof x === 'bigint' ? String(x) : x))} on ${v}`);
+  for (const [p, v, want] of cases)
+    assert.equal(
+      run(p, { record: rec(v) }),
+      want,
+      `${JSON.stringify(p, (_k, x) => (typeof x === 'bigint' ? String(x) : x))} on ${v}`,
+    );
 });
 
 function dyn(s: string): EvalInput {
@@ -121,14 +127,26 @@ test('char[N] quirks: suffix window before the last byte, middle scans past NUL 
   const comm = Buffer.from('fspecabc', 'latin1');
   assert.equal(run(str('end', 'abc', { kind: 'comm' }), { comm }), 'reject');
   assert.equal(run(str('glob', '*ab[c]', { kind: 'comm' }), { comm }), 'accept');
-  assert.equal(run(str('end', 'xyz', { kind: 'comm' }), { comm: Buffer.from('abcdefghijklxyz', 'latin1') }), 'accept');
+  assert.equal(
+    run(str('end', 'xyz', { kind: 'comm' }), { comm: Buffer.from('abcdefghijklxyz', 'latin1') }),
+    'accept',
+  );
 });
 
 test('pointer strings: a faulting copy is false for == and != alike, but an outer not inverts it', () => {
-  const ptr = (space: 'kernel' | 'user'): StrSource => ({ kind: 'ptr', base: 'record', offset: 0, order: 'le', space });
+  const ptr = (space: 'kernel' | 'user'): StrSource => ({
+    kind: 'ptr',
+    base: 'record',
+    offset: 0,
+    order: 'le',
+    space,
+  });
   const r = new Uint8Array(8);
   new DataView(r.buffer).setBigUint64(0, 0x7000n, true);
-  const input: EvalInput = { record: r, memory: [{ space: 'user', address: 0x7000n, bytes: Buffer.from('/tmp/x\0', 'latin1') }] };
+  const input: EvalInput = {
+    record: r,
+    memory: [{ space: 'user', address: 0x7000n, bytes: Buffer.from('/tmp/x\0', 'latin1') }],
+  };
   assert.equal(run(str('full', 'nomatch', ptr('kernel'), true), input), 'reject');
   assert.equal(run(str('full', 'nomatch', ptr('kernel')), input), 'reject');
   assert.equal(run(not(str('full', 'nomatch', ptr('kernel'))), input), 'accept');
@@ -156,7 +174,38 @@ test('abort: an out-of-bounds packet load rejects the whole filter, even under n
   const frame = new Uint8Array(60);
   frame[54] = 7;
   assert.equal(run(cmp('eq', 1, false, load('frame', 0, 1), 7), { packet: frame }), 'accept');
-  assert.equal(evaluateOutcome(filter(cmp('eq', 1, false, load('frame', 6, 1), 7)), { packet: frame }), 'abort');
+  assert.equal(
+    evaluateOutcome(filter(cmp('eq', 1, false, load('frame', 6, 1), 7)), { packet: frame }),
+    'abort',
+  );
   // Record reads past the end read zero and never abort.
   assert.equal(evaluateOutcome(filter(cmp('eq', 4, false, load('record', 100, 4), 0)), {}), 'accept');
+});
+
+test('CPUS{} masks (spec §13 rows 45–47, 49; nr_cpu_ids = 2)', () => {
+  const a32 = { kind: 'field' as const, value: load('record', 0, 4), width: 4 as const };
+  const a64 = { kind: 'field' as const, value: load('record', 0, 8), width: 8 as const };
+  const vals = [0n, 1n, 2n, 0x1_00000001n, 0xffffffffn];
+  const table = (p: Pred) => vals.map((v) => run(p, { record: rec(v) }));
+  const P = 'accept';
+  const D = 'reject';
+  assert.deepEqual(table(cpusPredicate('set', a32, [0, 1], 2)), [P, P, D, P, D]);
+  assert.deepEqual(table(cpusPredicate('ne', a32, [0, 1], 2)), [P, P, D, P, D]);
+  assert.deepEqual(table(cpusPredicate('eq', a32, [0, 1], 2)), [D, D, D, D, D]);
+  assert.deepEqual(table(cpusPredicate('ne', a32, [], 2)), [P, P, D, P, D]);
+  assert.equal(run(cpusPredicate('eq', a64, [1], 2), { record: rec(1n) }), 'accept');
+  assert.equal(run(cpusPredicate('eq', a64, [1], 2), { record: rec(0x1_00000001n) }), 'reject');
+  const cpu = { kind: 'cpu' as const };
+  assert.deepEqual(
+    [0, 1].map((c) => run(cpusPredicate('set', cpu, [1], 2), { cpu: c })),
+    [D, P],
+  );
+  assert.deepEqual(
+    [0, 1].map((c) => run(cpusPredicate('eq', cpu, [0, 1], 2), { cpu: c })),
+    [D, D],
+  );
+  assert.deepEqual(
+    [0, 1].map((c) => run(cpusPredicate('ne', cpu, [0, 1], 2), { cpu: c })),
+    [P, P],
+  );
 });

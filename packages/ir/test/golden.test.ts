@@ -77,11 +77,20 @@ function recordWith(entries: readonly [number, number, number][]): EvalInput {
 // sock:inet_sock_set_state-like: u16 family at 16, u16 protocol at 18.
 const family = load('record', 16, 2);
 const protocol = load('record', 18, 2);
-golden(
-  'family-protocol',
-  filter(and(cmp('eq', 2, false, family, 2), cmp('eq', 2, false, protocol, 6))),
-  [recordWith([[16, 2, 2], [18, 2, 6]]), recordWith([[16, 2, 10], [18, 2, 6]]), recordWith([[16, 2, 2], [18, 2, 17]])],
-);
+golden('family-protocol', filter(and(cmp('eq', 2, false, family, 2), cmp('eq', 2, false, protocol, 6))), [
+  recordWith([
+    [16, 2, 2],
+    [18, 2, 6],
+  ]),
+  recordWith([
+    [16, 2, 10],
+    [18, 2, 6],
+  ]),
+  recordWith([
+    [16, 2, 2],
+    [18, 2, 17],
+  ]),
+]);
 
 const a = load('record', 8, 4);
 golden(
@@ -96,8 +105,40 @@ golden(
 );
 golden(
   'or-of-10-equalities',
-  filter(or(...[80, 443, 22, 25, 53, 8080, 110, 143, 993, 995].map((p) => cmp('eq', 2, false, load('record', 12, 2), p)))),
+  filter(
+    or(
+      ...[80, 443, 22, 25, 53, 8080, 110, 143, 993, 995].map((p) =>
+        cmp('eq', 2, false, load('record', 12, 2), p),
+      ),
+    ),
+  ),
   [recordWith([[12, 2, 443]]), recordWith([[12, 2, 444]])],
+);
+
+const b = load('record', 12, 2);
+golden(
+  'facts-flow',
+  filter(
+    and(
+      cmp('gt', 4, false, a, 5),
+      or(cmp('lt', 4, false, a, 3), cmp('eq', 2, false, b, 1)),
+      not(cmp('eq', 4, false, a, 2)),
+    ),
+  ),
+  [
+    recordWith([
+      [8, 4, 6],
+      [12, 2, 1],
+    ]),
+    recordWith([
+      [8, 4, 2],
+      [12, 2, 1],
+    ]),
+    recordWith([
+      [8, 4, 9],
+      [12, 2, 0],
+    ]),
+  ],
 );
 
 // pcap `tcp dst port 80` on Ethernet: ethertype, IPv4 protocol, not a later fragment, port behind IHL.
@@ -115,7 +156,38 @@ golden(
   ),
   [
     { packet: new Uint8Array(20) },
-    { packet: Uint8Array.from([...new Array(12).fill(0), 8, 0, 0x45, ...new Array(8).fill(0), 6, ...new Array(14).fill(0), 0, 80, 0, 0]) },
+    {
+      packet: Uint8Array.from([
+        ...new Array(12).fill(0),
+        8,
+        0,
+        0x45,
+        ...new Array(8).fill(0),
+        6,
+        ...new Array(14).fill(0),
+        0,
+        80,
+        0,
+        0,
+      ]),
+    },
+  ],
+);
+
+// `tcp port 80 or udp port 53`-like: the DAG does not re-test the protocol after `proto == 6` held.
+const proto = load('packet', 23, 1, 'be');
+const dport = load('packet', 36, 2, 'be');
+golden(
+  'dag-path-facts',
+  filter(
+    or(
+      and(cmp('eq', 1, false, proto, 6), cmp('eq', 2, false, dport, 80)),
+      and(cmp('eq', 1, false, proto, 17), cmp('eq', 2, false, dport, 53)),
+    ),
+  ),
+  [
+    { packet: new Uint8Array(30) },
+    { packet: Uint8Array.from({ length: 40 }, (_, i) => (i === 23 ? 6 : i === 37 ? 80 : 0)) },
   ],
 );
 
@@ -125,7 +197,9 @@ golden(
   filter(
     or(
       str('end', 'sh', { kind: 'comm' }),
-      not(str('full', '/etc/passwd', { kind: 'ptr', base: 'record', offset: 24, order: 'le', space: 'user' })),
+      not(
+        str('full', '/etc/passwd', { kind: 'ptr', base: 'record', offset: 24, order: 'le', space: 'user' }),
+      ),
       and(str('glob', 'ba[sz]h', { kind: 'comm' }), not(str('front', 'b', { kind: 'comm' }))),
     ),
   ),

@@ -4,7 +4,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { applyCmp, CMP_OP_NAMES, cbpfOpcode, type CmpOp, JUMP_OPCODES, OPS, type EbpfJump } from '../src/index.ts';
+import {
+  applyCmp,
+  CMP_OP_NAMES,
+  type CmpOp,
+  cbpfOpcode,
+  type EbpfJump,
+  JUMP_OPCODES,
+  OPS,
+} from '../src/index.ts';
 
 function signedView(v: bigint, bits: number): bigint {
   return BigInt.asIntN(bits, v);
@@ -53,26 +61,35 @@ test('op table: every op has an entry and the table is closed under negation and
   }
 });
 
-const valueArb = fc.oneof(fc.constantFrom(0n, 1n, 0x7fn, 0x80n, 0xffn, 0xffffffffn), fc.bigInt({ min: 0n, max: 0xffffffffn }));
+const valueArb = fc.oneof(
+  fc.constantFrom(0n, 1n, 0x7fn, 0x80n, 0xffn, 0xffffffffn),
+  fc.bigInt({ min: 0n, max: 0xffffffffn }),
+);
 
 test('op table semantics: negation exact, swap exact, cBPF and eBPF jumps implement the op (20,000 cases)', () => {
   fc.assert(
-    fc.property(fc.constantFrom(...CMP_OP_NAMES), valueArb, valueArb, fc.boolean(), (op: CmpOp, a, b, signed) => {
-      const i = OPS[op];
-      const s = signed && i.ordered;
-      const va = s ? signedView(a, 32) : a;
-      const vb = s ? signedView(b, 32) : b;
-      const r = applyCmp(op, va, vb);
-      assert.equal(applyCmp(i.negation, va, vb), !r);
-      assert.equal(applyCmp(i.swapped, vb, va), r);
-      // cBPF: unsigned only, so test unsigned compares.
-      if (!s) {
-        const c = i.cbpf;
-        assert.equal(jump(c.jump, a, b, 32) !== c.invert, r, `cbpf ${op}`);
-      }
-      const e = i.ebpf;
-      assert.equal(jump(s ? e.signed : e.unsigned, a, b, 32) !== e.invert, r, `ebpf ${op}`);
-    }),
+    fc.property(
+      fc.constantFrom(...CMP_OP_NAMES),
+      valueArb,
+      valueArb,
+      fc.boolean(),
+      (op: CmpOp, a, b, signed) => {
+        const i = OPS[op];
+        const s = signed && i.ordered;
+        const va = s ? signedView(a, 32) : a;
+        const vb = s ? signedView(b, 32) : b;
+        const r = applyCmp(op, va, vb);
+        assert.equal(applyCmp(i.negation, va, vb), !r);
+        assert.equal(applyCmp(i.swapped, vb, va), r);
+        // cBPF: unsigned only, so test unsigned compares.
+        if (!s) {
+          const c = i.cbpf;
+          assert.equal(jump(c.jump, a, b, 32) !== c.invert, r, `cbpf ${op}`);
+        }
+        const e = i.ebpf;
+        assert.equal(jump(s ? e.signed : e.unsigned, a, b, 32) !== e.invert, r, `ebpf ${op}`);
+      },
+    ),
     { numRuns: 20_000 },
   );
 });

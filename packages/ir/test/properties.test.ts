@@ -12,6 +12,8 @@ import {
   evaluateDagOutcome,
   evaluateOutcome,
   type Filter,
+  filterFromJson,
+  filterToJson,
   PASSES,
   parseFilter,
   printDag,
@@ -22,7 +24,10 @@ import {
 import { filterArb, inputArb } from './arbitraries.ts';
 
 const INPUTS_PER_FILTER = 8;
-const caseArb = fc.tuple(filterArb, fc.array(inputArb, { minLength: INPUTS_PER_FILTER, maxLength: INPUTS_PER_FILTER }));
+const caseArb = fc.tuple(
+  filterArb,
+  fc.array(inputArb, { minLength: INPUTS_PER_FILTER, maxLength: INPUTS_PER_FILTER }),
+);
 
 function explain(f: Filter, g: Filter, input: EvalInput): string {
   return `before:\n${printFilter(f)}after:\n${printFilter(g)}input: ${JSON.stringify(input, (_k, v) =>
@@ -39,7 +44,7 @@ test('generated filters satisfy verify()', () => {
   );
 });
 
-test('each pass alone preserves the verdict and passes verify() (600 filters × 8 inputs × 8 passes)', () => {
+test('each pass alone preserves the verdict and passes verify() (600 filters × 8 inputs × every pass)', () => {
   fc.assert(
     fc.property(caseArb, ([f, inputs]) => {
       for (const pass of PASSES) {
@@ -62,7 +67,11 @@ test('the whole pipeline preserves the verdict, verifying after every pass (1500
         const r = runPasses(f, { dumpAfter: pass.name, verifyEach: true });
         assert.ok(r.ok, `pipeline failed after ${pass.name}`);
         for (const input of inputs) {
-          assert.equal(evaluate(r.ir, input), evaluate(f, input), `after ${pass.name}\n${explain(f, r.ir, input)}`);
+          assert.equal(
+            evaluate(r.ir, input),
+            evaluate(f, input),
+            `after ${pass.name}\n${explain(f, r.ir, input)}`,
+          );
           cases++;
         }
       }
@@ -94,7 +103,11 @@ test('the decision DAG evaluates like the IR, for source, cost and random orders
           assert.ok(d.ok);
           if (order !== perm) assert.ok(d.dag.abortSafe, `abortSafe with order ${String(order)}`);
           for (const input of inputs) {
-            assert.equal(evaluateDagOutcome(d.dag, input), evaluateOutcome(f, input), `${printFilter(f)}\n${printDag(d.dag)}`);
+            assert.equal(
+              evaluateDagOutcome(d.dag, input),
+              evaluateOutcome(f, input),
+              `${printFilter(f)}\n${printDag(d.dag)}`,
+            );
             assert.equal(evaluateDag(d.dag, input), evaluate(f, input));
           }
         }
@@ -119,6 +132,32 @@ test('the text form round-trips (2000 filters, before and after the pipeline)', 
     }),
     { numRuns: 2000 },
   );
+});
+
+test('the pipeline is idempotent: running it on its own output changes nothing (800 filters)', () => {
+  fc.assert(
+    fc.property(filterArb, (f) => {
+      const a = runPasses(f);
+      assert.ok(a.ok);
+      const b = runPasses(a.ir);
+      assert.ok(b.ok);
+      assert.equal(printFilter(b.ir), printFilter(a.ir));
+    }),
+    { numRuns: 800 },
+  );
+});
+
+test('the JSON form round-trips (1000 filters)', () => {
+  fc.assert(
+    fc.property(filterArb, (f) => {
+      const back = filterFromJson(filterToJson(f));
+      assert.ok(back.ok);
+      assert.deepEqual(back.filter, f);
+    }),
+    { numRuns: 1000 },
+  );
+  assert.equal(filterFromJson('{').ok, false);
+  assert.equal(filterFromJson('{"kind":"filter","values":[],"body":{"kind":"cmp"}}').ok, false);
 });
 
 test('determinism: the pipeline and the DAG give byte-identical text when run twice (500 filters)', () => {

@@ -29,12 +29,22 @@ function body(p: unknown): Filter {
   return filter(p as Pred);
 }
 function withLeft(e: unknown): Filter {
-  return body({ kind: 'cmp', op: 'eq', width: 4, signed: false, left: e as Expr, right: { kind: 'const', value: 1n } });
+  return body({
+    kind: 'cmp',
+    op: 'eq',
+    width: 4,
+    signed: false,
+    left: e as Expr,
+    right: { kind: 'const', value: 1n },
+  });
 }
 
 test('verify accepts well-formed IR', () => {
   assert.deepEqual(verify(good), []);
-  assert.deepEqual(verify(filter(str('end', 'sh', { kind: 'fixed', base: 'record', offset: 8, size: 16 }))), []);
+  assert.deepEqual(
+    verify(filter(str('end', 'sh', { kind: 'fixed', base: 'record', offset: 8, size: 16 }))),
+    [],
+  );
 });
 
 const broken: readonly (readonly [string, Filter])[] = [
@@ -50,10 +60,29 @@ const broken: readonly (readonly [string, Filter])[] = [
   ['order', withLeft({ ...x, order: 'middle' })],
   ['arith-op', withLeft({ kind: 'arith', op: '**', left: x, right: x })],
   ['pseudo', withLeft({ kind: 'pseudo', name: 'tid' })],
-  ['cmp-op', body({ kind: 'cmp', op: 'approx', width: 4, signed: false, left: x, right: { kind: 'const', value: 1n } })],
-  ['cmp-width', body({ kind: 'cmp', op: 'eq', width: 16, signed: false, left: x, right: { kind: 'const', value: 1n } })],
-  ['cmp-signed', body({ kind: 'cmp', op: 'eq', width: 4, signed: true, left: x, right: { kind: 'const', value: 1n } })],
-  ['cmp-const', body({ kind: 'cmp', op: 'lt', width: 1, signed: false, left: x, right: { kind: 'const', value: 256n } })],
+  [
+    'cmp-op',
+    body({
+      kind: 'cmp',
+      op: 'approx',
+      width: 4,
+      signed: false,
+      left: x,
+      right: { kind: 'const', value: 1n },
+    }),
+  ],
+  [
+    'cmp-width',
+    body({ kind: 'cmp', op: 'eq', width: 16, signed: false, left: x, right: { kind: 'const', value: 1n } }),
+  ],
+  [
+    'cmp-signed',
+    body({ kind: 'cmp', op: 'eq', width: 4, signed: true, left: x, right: { kind: 'const', value: 1n } }),
+  ],
+  [
+    'cmp-const',
+    body({ kind: 'cmp', op: 'lt', width: 1, signed: false, left: x, right: { kind: 'const', value: 256n } }),
+  ],
   ['set', body({ ...(inSet(2, x, [1, 2]) as object), set: [2n, 1n] })],
   ['set', body({ ...(inSet(2, x, [1, 2]) as object), set: [] })],
   ['set', body({ ...(inSet(1, x, [1]) as object), set: [1n, 300n] })],
@@ -61,10 +90,16 @@ const broken: readonly (readonly [string, Filter])[] = [
   ['str-pattern', body({ ...(str('full', 'a', { kind: 'comm' }) as object), pattern: 'a\u0000b' })],
   ['str-pattern', body({ ...(str('full', 'a', { kind: 'comm' }) as object), pattern: 'x'.repeat(256) })],
   ['str-source', body(str('full', 'a', { kind: 'fixed', base: 'record', offset: 8, size: 0 }))],
-  ['str-source', body(str('full', 'a', { kind: 'ptr', base: 'record', offset: 8, order: 'le', space: 'hyp' as 'user' }))],
+  [
+    'str-source',
+    body(str('full', 'a', { kind: 'ptr', base: 'record', offset: 8, order: 'le', space: 'hyp' as 'user' })),
+  ],
   [
     'str-flags',
-    body({ ...(str('end', 'a', { kind: 'fixed', base: 'record', offset: 8, size: 16 }) as object), flags: { endWindow: false, pastNul: false, faultFalse: false } }),
+    body({
+      ...(str('end', 'a', { kind: 'fixed', base: 'record', offset: 8, size: 16 }) as object),
+      flags: { endWindow: false, pastNul: false, faultFalse: false },
+    }),
   ],
   ['nary', body({ kind: 'and', args: [good.body] })],
 ];
@@ -102,7 +137,14 @@ test('deep nesting is a diagnostic from verify, the parser and the pipeline, not
 });
 
 test('the parser reports errors as values with an offset', () => {
-  for (const bad of ['', '(filter', '(filter (eq u4 (load record 8 u3le) 1))', '(filter (str full "x', '(filter true) x', '(filter (zz))']) {
+  for (const bad of [
+    '',
+    '(filter',
+    '(filter (eq u4 (load record 8 u3le) 1))',
+    '(filter (str full "x',
+    '(filter true) x',
+    '(filter (zz))',
+  ]) {
     const r = parseFilter(bad);
     assert.equal(r.ok, false, bad);
     if (!r.ok) assert.match(r.diagnostics[0]!.at, /^@\d+$/);

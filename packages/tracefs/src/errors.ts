@@ -16,6 +16,13 @@ export interface FilterError {
   readonly bare: boolean;
   /** The write was >= 4096 bytes: rejected before parsing, the previous filter stays installed. */
   readonly tooLong?: true;
+  /**
+   * The kernel's program construction reads or writes outside its array for this filter (shapes like
+   * `A || B && C &&`: an unresolved `||` before a trailing `&&`). Linux 6.18 then WARNs and usually
+   * fails with EINVAL (what we report), but may install a corrupt program that oopses the kernel when
+   * it runs: never write such a filter to a live kernel.
+   */
+  readonly kernelUndefined?: true;
 }
 
 export const FILTER_MESSAGES = {

@@ -32,7 +32,13 @@ export { formatFilter, formatPredicate } from './format-filter.ts';
 export { kstrtoll, kstrtoull } from './kstrtox.ts';
 export { findTracefsRoot, readLiveEvent } from './live.ts';
 export { type ClassifiedPattern, classifyPattern, globMatch, type MatchKind, matchString } from './match.ts';
-export { type FilterEnv, type ParseResult, parseFilter } from './parse-filter.ts';
+export { type FilterEnv, type ParseOptions, type ParseResult, parseFilter } from './parse-filter.ts';
 export { findField } from './parse-pred.ts';
 export { type RecordResult, recordFromJson } from './records.ts';
+export {
+  parseSubsystemFilter,
+  SUBSYSTEM_MESSAGE,
+  type SubsystemEventResult,
+  type SubsystemResult,
+} from './subsystem.ts';
 export type { EventFormat, FieldKind, FormatField } from './types.ts';

@@ -2,7 +2,8 @@
 // lib/glob.c glob_match), over a byte view (buf, start, len). Reads at or beyond buf.length yield 0
 // (a record shorter than its format reads as zero-filled), so no matcher ever throws or reads out of
 // bounds. `len` is what the kernel passes: array size for char[N], the locator length for
-// __data_loc/__rel_loc, strlen+1 for copied pointer strings, 16 for comm; 0 means NUL-terminated.
+// __data_loc/__rel_loc, strlen+1 for copied pointer strings, 16 for comm; 0 means NUL-terminated
+// for full/front/middle but the empty string for glob (see globMatch).
 // Also the ~ pattern classification (filter_parse_regex). All loops are iterative.
 
 export type MatchKind = 'full' | 'front' | 'middle' | 'end' | 'glob';
@@ -75,9 +76,14 @@ function strlenAt(buf: Uint8Array, start: number): number {
   return k - start;
 }
 
-/** lib/glob.c glob_match(pat, str); str ends at its NUL or, when len > 0, after len bytes. */
+/**
+ * lib/glob.c glob_match(pat, str) with the 2026 bound (kernel "Prevent out-of-bounds read in glob
+ * matching", present in 6.18.44): str ends at its NUL or after `len` bytes, whichever comes first;
+ * len 0 (e.g. a __data_loc whose fetch failed) is the empty string. Verified against the kernel by
+ * the differential oracle (`str ~ "a\*"` with a zero-length locator pointing at "a*" is false).
+ */
 export function globMatch(pat: Uint8Array, buf: Uint8Array, start: number, len: number): boolean {
-  const strEnd = len > 0 ? start + len : Number.MAX_SAFE_INTEGER;
+  const strEnd = start + Math.max(len, 0);
   const s = (i: number): number => (i >= strEnd ? 0 : byteAt(buf, i));
   const p = (i: number): number => (i < pat.length && i >= 0 ? (pat[i] as number) : 0);
   let si = start;

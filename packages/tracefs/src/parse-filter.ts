@@ -156,13 +156,27 @@ function nrCpuIdsOf(env: FilterEnv): number {
   return Number.isFinite(n) ? Math.min(Math.max(n, 1), 65536) : 1;
 }
 
-export function parseFilter(text: string, event: EventFormat, env: FilterEnv): ParseResult {
+export interface ParseOptions {
+  /**
+   * Writes of this many bytes or more are rejected before parsing (the kernel's PAGE_SIZE check,
+   * default 4096). Raise it only to exercise the parser on larger inputs.
+   */
+  readonly maxBytes?: number;
+}
+
+export function parseFilter(
+  text: string,
+  event: EventFormat,
+  env: FilterEnv,
+  opts?: ParseOptions,
+): ParseResult {
   const all = new TextEncoder().encode(text);
-  if (all.length >= PAGE_SIZE) {
+  const limit = opts?.maxBytes ?? PAGE_SIZE;
+  if (all.length >= limit) {
     return {
       ok: false,
       error: {
-        message: `Filter too long: ${all.length} bytes; writes of ${PAGE_SIZE} bytes or more are rejected before parsing and the previous filter stays installed`,
+        message: `Filter too long: ${all.length} bytes; writes of ${limit} bytes or more are rejected before parsing and the previous filter stays installed`,
         position: 0,
         errno: 'EINVAL',
         text: '',
@@ -201,6 +215,7 @@ export function parseFilter(text: string, event: EventFormat, env: FilterEnv): P
   const ops: number[] = [0];
   const frames: TreeFrame[] = [{ parity: false, ors: [], ands: [] }];
   let corrupt = false;
+  let outOfBounds = false;
   let invert = false;
   let ptr = 0;
   let n = 0;
@@ -209,6 +224,7 @@ export function parseFilter(text: string, event: EventFormat, env: FilterEnv): P
     const t = target[idx] as number;
     if (t < 0) {
       corrupt = true;
+      outOfBounds = true;
       return;
     }
     const s = target[t] as number;
@@ -305,6 +321,7 @@ export function parseFilter(text: string, event: EventFormat, env: FilterEnv): P
     const t = target[i] as number;
     if (t < 0 || t > n + 1) {
       corrupt = true;
+      outOfBounds = true;
       continue;
     }
     if (wtb[i] === wtb[t]) target[i] = target[t] as number;
@@ -313,7 +330,10 @@ export function parseFilter(text: string, event: EventFormat, env: FilterEnv): P
     wtb[i] = inverts[i] !== wtb[i];
     if ((target[i] as number) <= i) corrupt = true;
   }
-  if (corrupt) return bare('EINVAL');
+  if (corrupt) {
+    const r = bare('EINVAL');
+    return outOfBounds && !r.ok ? { ok: false, error: { ...r.error, kernelUndefined: true } } : r;
+  }
   const program: ProgramEntry[] = [];
   for (let i = 0; i < n + 2; i++) {
     program.push({ pred: i < n ? i : -1, whenToBranch: wtb[i] === true, target: target[i] as number });

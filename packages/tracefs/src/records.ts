@@ -1,18 +1,22 @@
 // Records from JSON (one line of `tfc eval --records FILE.jsonl`): builds the record bytes of an
 // event plus the evaluation context. Accepted forms:
 //   { "<field>": value, ... }  integers as JSON numbers, decimal strings, "0x" hex strings (bit
-//     patterns), negative numbers for signed fields; strings for string fields (char[N] may also be
+//     patterns), negative numbers for signed fields; strings for string fields (null for a
+//     __data_loc string: zero-length locator, as a failed fetch records; char[N] may also be
 //     an array of byte values, to model bytes after the NUL); arrays of numbers for non-char arrays;
 //     __data_loc cpumask_t as an array of CPU numbers; `char *` fields as a string (kernel memory),
 //     {"user": "..."} (user memory, readable only with .ustring), null (NULL, faults) or an integer
-//     (raw pointer with nothing mapped: faults); missing fields are zero/empty.
+//     (raw pointer with nothing mapped: faults); missing fields are zero, missing __data_loc strings
+//     empty (a lone NUL), missing cpumasks empty.
 //   { "raw": "<hex of the whole record>" }.
 // Pseudo-keys "cpu"/"CPU"/"common_cpu" and "comm"/"COMM" set the executing CPU and current comm
-// unless the event has a field of that name (then they are the field). Unknown keys and values out
+// unless the event has a field of that name (then they are the field); by default the CPU is 0 and
+// comm is empty. Unknown keys and values out
 // of range for their field are errors naming the key. Layout: the fixed part is as long as the
 // furthest field end; __data_loc/__rel_loc payloads are appended in field order, strings with their
 // NUL, loc word = len << 16 | offset (offset from record start, or from the byte after the word for
-// __rel_loc). Invariant: never throws; deterministic (synthetic pointers numbered in field order).
+// __rel_loc). Invariant: never throws; deterministic (keys are processed in sorted order, so synthetic pointer values
+// do not depend on the JSON key order).
 
 import type { EvalContext } from './evaluate.ts';
 import type { EventFormat, FormatField } from './types.ts';
@@ -23,7 +27,6 @@ const KERNEL_PTR_BASE = 0xffff888000000000n;
 const USER_PTR_BASE = 0x00007f0000000000n;
 const CPU_KEYS = new Set(['cpu', 'CPU', 'common_cpu']);
 const COMM_KEYS = new Set(['comm', 'COMM']);
-const DEFAULT_COMM = 'tfc';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -115,7 +118,7 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
   const byName = new Map<string, FormatField>();
   for (const f of event.fields) if (!byName.has(f.name) || !f.common) byName.set(f.name, f);
   let cpu = 0;
-  let comm = new TextEncoder().encode(DEFAULT_COMM);
+  let comm = new Uint8Array(0);
   const fixedSize = event.fields.reduce((m, f) => Math.max(m, f.offset + f.size), 0);
   let raw: Uint8Array | undefined;
   const fixed = new Uint8Array(fixedSize);
@@ -162,7 +165,12 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
       }
       case 'dyn_string':
       case 'rdyn_string': {
-        if (typeof v !== 'string') return err(key, 'expected a string');
+        if (v === null) {
+          // A failed fetch (e.g. a uprobe string): zero length, locator pointing at the tail end.
+          tail.push({ field, bytes: new Uint8Array(0) });
+          break;
+        }
+        if (typeof v !== 'string') return err(key, 'expected a string or null');
         const s = new TextEncoder().encode(v);
         const b = new Uint8Array(s.length + 1);
         b.set(s);
@@ -217,6 +225,16 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
         if (typeof p === 'string') return err(key, p);
         writeUint(fixed, field.offset, field.size, p);
       }
+    }
+  }
+  if (raw === undefined) {
+    // Missing dynamic fields are empty: a lone NUL for strings, an all-zero 64-bit mask for cpumasks.
+    const given = new Set(tail.map((t) => t.field));
+    for (const f of event.fields) {
+      if (given.has(f)) continue;
+      if (f.kind === 'dyn_string' || f.kind === 'rdyn_string')
+        tail.push({ field: f, bytes: new Uint8Array(1) });
+      if (f.kind === 'cpumask') tail.push({ field: f, bytes: new Uint8Array(8) });
     }
   }
   let record: Uint8Array;

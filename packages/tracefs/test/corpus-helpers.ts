@@ -9,7 +9,10 @@ import { type EventFormat, parseFormat } from '../src/index.ts';
 export const CORPUS_DIR = '/work/shared/corpus/tracefs-kernel-6.18';
 
 export function fixtureEvent(file: string, system: string, name: string): EventFormat {
-  const r = parseFormat(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8'), { system, name });
+  const r = parseFormat(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8'), {
+    system,
+    name,
+  });
   if (!r.ok) throw new Error(`fixture ${file}: ${r.error.message} at line ${r.error.line}`);
   return r.event;
 }
@@ -19,8 +22,15 @@ export function loadCorpus(file: string): unknown {
 }
 
 const MASKS: Readonly<Record<string, bigint>> = {
-  a8: 0xffn, s8: 0xffn, a16: 0xffffn, s16: 0xffffn, a32: 0xffffffffn, s32: 0xffffffffn,
-  a64: (1n << 64n) - 1n, s64: (1n << 64n) - 1n, x32: 0xffffffffn,
+  a8: 0xffn,
+  s8: 0xffn,
+  a16: 0xffffn,
+  s16: 0xffffn,
+  a32: 0xffffffffn,
+  s32: 0xffffffffn,
+  a64: (1n << 64n) - 1n,
+  s64: (1n << 64n) - 1n,
+  x32: 0xffffffffn,
 };
 
 /** fspec_t's num(): strtoll for a leading '-', else strtoull, as the 64-bit register value. */
@@ -31,7 +41,10 @@ function num(s: string): bigint {
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
 /** The JSON record for `p A B STR [C]` with optional -c CPU / -n COMM options. */
-export function pvRecordJson(args: string, opts: { cpu?: number; comm?: string } = {}): Record<string, unknown> {
+export function pvRecordJson(
+  args: string,
+  opts: { cpu?: number; comm?: string } = {},
+): Record<string, unknown> {
   const parts = args.split(' ');
   const a = num(parts[1] ?? '0');
   const b = num(parts[2] ?? '0');

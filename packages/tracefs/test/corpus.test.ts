@@ -9,7 +9,9 @@ import {
   type EventFormat,
   evaluate,
   type FilterEnv,
+  type FilterError,
   parseFilter,
+  parseSubsystemFilter,
   recordFromJson,
   renderErrorLog,
   renderFilterFile,
@@ -38,14 +40,20 @@ const env: FilterEnv = {
   nrCpuIds: 2,
   lookupSymbol: (q) => {
     const s =
-      typeof q === 'string' ? SYMBOLS.find((x) => x.name === q) : SYMBOLS.find((x) => q >= x.start && q < x.start + x.size);
+      typeof q === 'string'
+        ? SYMBOLS.find((x) => x.name === q)
+        : SYMBOLS.find((x) => q >= x.start && q < x.start + x.size);
     return s ? { start: s.start, size: s.size } : undefined;
   },
 };
 
 const stripTs = (log: string): string => log.replace(/^\[\s*[\d.]+\] /, '');
 
-function checkEntry(event: EventFormat, e: Entry, recordOf: (args: string) => Record<string, unknown>): number {
+function checkEntry(
+  event: EventFormat,
+  e: Entry,
+  recordOf: (args: string) => Record<string, unknown>,
+): number {
   const r = parseFilter(e.filter, event, env);
   if (e.errno === 'OK') {
     assert.ok(r.ok, `expected OK for ${JSON.stringify(e.filter)}: ${r.ok ? '' : renderFilterFile(r.error)}`);
@@ -57,7 +65,11 @@ function checkEntry(event: EventFormat, e: Entry, recordOf: (args: string) => Re
     for (const [args, verdict] of e.cases ?? []) {
       const rec = recordFromJson(event, recordOf(args));
       assert.ok(rec.ok, rec.ok ? '' : rec.error);
-      assert.equal(evaluate(r.filter, rec.record, rec.ctx), verdict, `${JSON.stringify(e.filter)} on ${args}`);
+      assert.equal(
+        evaluate(r.filter, rec.record, rec.ctx),
+        verdict,
+        `${JSON.stringify(e.filter)} on ${args}`,
+      );
       n++;
     }
     return n;
@@ -69,8 +81,10 @@ function checkEntry(event: EventFormat, e: Entry, recordOf: (args: string) => Re
     assert.equal(e.error_log, '');
     return 0;
   }
-  if (e.filter_file !== undefined) assert.equal(renderFilterFile(r.error), e.filter_file, JSON.stringify(e.filter));
-  if (e.error_log !== undefined) assert.equal(renderErrorLog(r.error), stripTs(e.error_log), JSON.stringify(e.filter));
+  if (e.filter_file !== undefined)
+    assert.equal(renderFilterFile(r.error), e.filter_file, JSON.stringify(e.filter));
+  if (e.error_log !== undefined)
+    assert.equal(renderErrorLog(r.error), stripTs(e.error_log), JSON.stringify(e.filter));
   return 0;
 }
 
@@ -117,7 +131,15 @@ test('corpus results_sig.json: pv whitespace variants and signal_generate comm s
     // python3 (the sender, current) sends SIGTERM to `sleep`: the event's own comm is the target.
     const r = parseFilter(e.filter, sg, env);
     assert.ok(r.ok);
-    const rec = recordFromJson(sg, { sig: 15, comm: 'sleep', pid: 77, COMM: 'python3', code: 0, group: 1, result: 0 });
+    const rec = recordFromJson(sg, {
+      sig: 15,
+      comm: 'sleep',
+      pid: 77,
+      COMM: 'python3',
+      code: 0,
+      group: 1,
+      result: 0,
+    });
     assert.ok(rec.ok, rec.ok ? '' : rec.error);
     assert.equal(evaluate(r.filter, rec.record, rec.ctx), e.hit, e.filter);
     totals.cases++;
@@ -184,6 +206,44 @@ test('corpus results_misc.json/results_misc2.json: task_rename char[16] (stale-b
       totals.cases++;
     }
   }
+});
+
+test('corpus results_misc.json: subsystem writes on fspecr (pv and pw)', () => {
+  const pw = fixtureEvent('fspecr_pw.format', 'fspecr', 'pw');
+  const sub = (loadCorpus('results_misc.json') as { subsystem: Record<string, unknown> }).subsystem;
+  const rec = (ev: EventFormat, a: number, b: number) => {
+    const r = recordFromJson(ev, ev === pv ? pvRecordJson(`p ${a} ${b} hello 0`) : { a32: a, b });
+    assert.ok(r.ok, r.ok ? '' : r.error);
+    return r;
+  };
+  const hit = (res: ReturnType<typeof parseSubsystemFilter>, i: number, a: number, b: number): boolean => {
+    const e = res.events[i];
+    assert.ok(e);
+    const r = rec(e.event, a, b);
+    return evaluate(e.filter, r.record, r.ctx);
+  };
+  const s8 = parseSubsystemFilter('s8 == 1', [pv, pw], env);
+  assert.equal(s8.errno === null ? 'OK' : s8.errno, sub.errno_s8);
+  assert.equal(s8.events[0]?.filter === null ? '' : `${s8.events[0]?.filter?.text}\n`, sub.pv_filter);
+  const pwErr = s8.events[1]?.error;
+  assert.ok(pwErr);
+  assert.equal(renderFilterFile(pwErr), sub.pw_filter);
+  assert.equal(renderErrorLog(pwErr), stripTs(String(sub.error_log)));
+  assert.equal(hit(s8, 0, 2, 9), sub.pv_hit_a2);
+  assert.equal(hit(s8, 1, 2, 9), sub.pw_hit_a2_b9);
+  assert.equal(hit(s8, 0, 1, 9), sub.pv_hit_a1);
+  const a32 = parseSubsystemFilter('a32 == 3', [pv, pw], env);
+  assert.deepEqual([hit(a32, 0, 3, 0), hit(a32, 1, 3, 0)].map(Number), sub.both_a3);
+  assert.deepEqual([hit(a32, 0, 4, 0), hit(a32, 1, 4, 0)].map(Number), sub.both_a4);
+  const nosuch = parseSubsystemFilter('nosuch == 3', [pv, pw], env);
+  assert.equal(nosuch.errno, null);
+  assert.equal(renderFilterFile(nosuch.events[0]?.error as FilterError), sub.pv_filter3);
+  assert.equal(renderFilterFile(nosuch.events[1]?.error as FilterError), sub.pw_filter3);
+  assert.deepEqual([hit(nosuch, 0, 4, 0), hit(nosuch, 1, 4, 0)].map(Number), sub.both_after_nosuch);
+  assert.equal(parseSubsystemFilter('(', [pv, pw], env).errno === null ? 'OK' : 'ERR', sub.errno_paren);
+  const clear = parseSubsystemFilter('0', [pv, pw], env);
+  assert.ok(clear.errno === null && clear.events.every((e) => e.filter === null && e.error === undefined));
+  totals.entries += 5;
 });
 
 test('corpus totals', () => {

@@ -3,6 +3,7 @@
 // live reader against the running kernel's tracefs.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
@@ -29,13 +30,31 @@ test('uprobe fspecr/pv format: fields, offsets, kinds, common split', () => {
   );
   const by = new Map(ev.fields.map((f) => [f.name, f]));
   assert.deepEqual(by.get('common_pid'), {
-    name: 'common_pid', type: 'int', offset: 4, size: 4, signed: true, common: true, kind: 'other',
+    name: 'common_pid',
+    type: 'int',
+    offset: 4,
+    size: 4,
+    signed: true,
+    common: true,
+    kind: 'other',
   });
   assert.deepEqual(by.get('str'), {
-    name: 'str', type: '__data_loc char[]', offset: 58, size: 4, signed: true, common: false, kind: 'dyn_string',
+    name: 'str',
+    type: '__data_loc char[]',
+    offset: 58,
+    size: 4,
+    signed: true,
+    common: false,
+    kind: 'dyn_string',
   });
   assert.deepEqual(by.get('arr'), {
-    name: 'arr', type: 'u8[]', offset: 62, size: 16, signed: false, common: false, kind: 'other',
+    name: 'arr',
+    type: 'u8[]',
+    offset: 62,
+    size: 16,
+    signed: false,
+    common: false,
+    kind: 'other',
   });
   assert.equal(by.get('a32')?.offset, 22);
   assert.equal(by.get('s8')?.signed, true);
@@ -47,7 +66,14 @@ test('real formats: char[16], const char *, cpumask, void *', () => {
   assert.ok(tr.ok);
   const nc = tr.event.fields.find((f) => f.name === 'newcomm');
   assert.deepEqual(nc, {
-    name: 'newcomm', type: 'char[16]', offset: 28, size: 16, signed: false, common: false, kind: 'static_string', arrayLength: 16,
+    name: 'newcomm',
+    type: 'char[16]',
+    offset: 28,
+    size: 16,
+    signed: false,
+    common: false,
+    kind: 'static_string',
+    arrayLength: 16,
   });
   const oa = parseFormat(fixture('syscalls_sys_enter_openat.format'));
   assert.ok(oa.ok);
@@ -95,7 +121,8 @@ test('format parse errors are values with line numbers', () => {
 });
 
 test('multi-line print fmt is kept whole', () => {
-  const text = 'name: e\nID: 7\nformat:\n\tfield:int a;\toffset:0;\tsize:4;\tsigned:1;\n\nprint fmt: "a\nb", REC->a\n';
+  const text =
+    'name: e\nID: 7\nformat:\n\tfield:int a;\toffset:0;\tsize:4;\tsigned:1;\n\nprint fmt: "a\nb", REC->a\n';
   const r = parseFormat(text);
   assert.ok(r.ok);
   assert.equal(r.event.printFmt, '"a\nb", REC->a');
@@ -124,12 +151,39 @@ test('bundled snapshot: every event of this kernel, parsed, with sane layouts', 
   assert.equal(bundledEvent('nope', 'nope'), undefined);
 });
 
-test('bundled snapshot matches the live kernel format for a few events', (t) => {
-  if (!existsSync('/sys/kernel/tracing/events/sched')) {
+/**
+ * Reads one format file in a detached child so that a wedged tracefs (event_mutex held forever after
+ * a kernel oops; reads then sleep uninterruptibly) skips the live comparison instead of hanging.
+ */
+function tracefsResponsive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn('cat', [path], { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+    child.unref();
+    const timer = setTimeout(() => resolve(false), 5000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+    child.on('error', () => resolve(false));
+  });
+}
+
+test('bundled snapshot matches the live kernel format for a few events', async (t) => {
+  const probe = '/sys/kernel/tracing/events/sched/sched_switch/format';
+  if (!existsSync(probe)) {
     t.skip('tracefs events not available');
     return;
   }
-  for (const key of ['sched/sched_switch', 'task/task_rename', 'syscalls/sys_enter_openat', 'ipi/ipi_send_cpumask']) {
+  if (!(await tracefsResponsive(probe))) {
+    t.skip('tracefs does not answer (wedged kernel: format reads block); live comparison skipped');
+    return;
+  }
+  for (const key of [
+    'sched/sched_switch',
+    'task/task_rename',
+    'syscalls/sys_enter_openat',
+    'ipi/ipi_send_cpumask',
+  ]) {
     const [sys, name] = key.split('/') as [string, string];
     const live = readLiveEvent(sys, name);
     assert.ok(live.ok, live.ok ? '' : live.error);

@@ -4,8 +4,9 @@
 // log). Immediates follow disasm.c: ALU/ST imm in decimal (%d), jump imm as 0x%x of the u32, ld_imm64
 // as 0x%llx. Extensions where disasm.c loses information (so that parseAsm inverts every line):
 // ld_imm64 with a pseudo source prints `rD = map_fd[0x..]` (map_value, btf_id, func, map_idx,
-// map_idx_value, pseudoN), and any instruction whose text would not parse back to the same fields
-// (unused fields set, unknown opcodes) prints as `raw dst=D src=S off=O imm=I [imm64=0x..]`.
+// map_idx_value, pseudoN; `map_fd[NAME]` when the Insn names its map), and any instruction
+// whose text would not parse back to the same fields (unused fields set, unknown opcodes) prints
+// as `raw dst=D src=S off=O imm=I [imm64=0x..]`. Verified against the 6.18 verifier log in tests.
 import { HELPER_NAMES } from './helper-ids.ts';
 import type { Insn } from './insn.ts';
 import { ALU_OP, ATOMIC_OP, CLASS, JMP_OP, MODE, OPCODE, PSEUDO_CALL, SIZE, SOURCE } from './opcode.ts';
@@ -140,6 +141,9 @@ function kernelText(i: Insn): string | undefined {
     if (code === OPCODE.ldImm64 && i.imm64 !== undefined) {
       const v = BigInt.asUintN(64, i.imm64).toString(16);
       if (i.src === 0) return `r${i.dst} = 0x${v}`;
+      if (i.map !== undefined && i.imm64 === 0n && (i.src === 1 || i.src === 2)) {
+        return `r${i.dst} = ${PSEUDO_LD_STRING[i.src]}[${i.map}]`;
+      }
       return `r${i.dst} = ${PSEUDO_LD_STRING[i.src] ?? `pseudo${i.src}`}[0x${v}]`;
     }
     return undefined;

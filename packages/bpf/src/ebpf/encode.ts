@@ -75,7 +75,10 @@ export function tryDecode(
   return { ok: true, insns };
 }
 
-/** Decodes bytes to instructions. Throws RangeError when the length is not a multiple of 8 (use tryDecode for untrusted input). */
+/**
+ * Decodes bytes to instructions. Throws RangeError when the length is not a multiple of 8
+ * (use tryDecode for untrusted input).
+ */
 export function decode(bytes: Uint8Array, order: ByteOrder = 'le'): Insn[] {
   const r = tryDecode(bytes, order);
   if (!r.ok) throw new RangeError(r.error);

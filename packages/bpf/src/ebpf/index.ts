@@ -47,6 +47,7 @@ export {
 } from './insn.ts';
 export * from './opcode.ts';
 export { type ParseAsmResult, type ParseInsnResult, parseAsm, parseInsnText } from './parse-asm.ts';
+export { programTag } from './tag.ts';
 export {
   type Prepared,
   prepare,
@@ -67,5 +68,15 @@ export {
   XDP,
   XDP_SIZE,
   type XdpInput,
+  xdpTestRunInput,
 } from './vm-context.ts';
-export { createMap, ERRNO, type VmMap, type VmMapDef, type VmMapType } from './vm-maps.ts';
+export {
+  createMap,
+  ERRNO,
+  mapDelete,
+  mapLookup,
+  mapUpdate,
+  type VmMap,
+  type VmMapDef,
+  type VmMapType,
+} from './vm-maps.ts';

@@ -3,8 +3,8 @@
 // Linux 6.18; `protocol` is given as the host-order ethertype (0x0800) and stored in the ctx as the
 // kernel's __be16 skb->protocol reads on a little-endian machine; skbTestRunInput reproduces what
 // BPF_PROG_TEST_RUN (net/bpf/test_run.c) builds from a frame: eth_type_trans on a loopback device
-// (dev_addr 00:00:00:00:00:00, ifindex 1), data at the MAC header for sched_cls/sched_act and at the
-// network header otherwise. Inputs are never mutated by the VM (it copies packet and ctx bytes).
+// (dev_addr and broadcast 00:00:00:00:00:00, ifindex 1), data at the MAC header for sched_cls and
+// sched_act and at the network header otherwise. Inputs are never mutated by the VM (it copies packet and ctx bytes).
 
 /** __sk_buff field offsets (u32 unless noted). */
 export const SKB = {
@@ -139,11 +139,14 @@ export function xdpCtxBytes(input: XdpInput): Uint8Array {
 /** Ethernet frame → what BPF_PROG_TEST_RUN hands a socket filter ('socket') or tc program ('tc'). */
 export function skbTestRunInput(frame: Uint8Array, progType: 'socket' | 'tc'): SkbInput {
   const dst = frame.subarray(0, 6);
+  // eth_type_trans on loopback: dev->broadcast and dev->dev_addr are both 00:00:00:00:00:00, so a
+  // group address (ff:ff:ff:ff:ff:ff included) is PACKET_MULTICAST and any other non-zero address
+  // PACKET_OTHERHOST (measured on 6.18 against BPF_PROG_TEST_RUN).
   let pktType = 0; // PACKET_HOST
   if (frame.length >= 6) {
     if ((dst[0]! & 1) !== 0)
-      pktType = dst.every((b) => b === 0xff) ? 1 : 2; // BROADCAST : MULTICAST
-    else if (!dst.every((b) => b === 0)) pktType = 3; // OTHERHOST (loopback dev_addr is all zeros)
+      pktType = 2; // PACKET_MULTICAST
+    else if (!dst.every((b) => b === 0)) pktType = 3; // PACKET_OTHERHOST
   }
   let protocol = 0;
   if (frame.length >= 14) {
@@ -153,4 +156,9 @@ export function skbTestRunInput(frame: Uint8Array, progType: 'socket' | 'tc'): S
   }
   const packet = progType === 'tc' ? frame : frame.subarray(Math.min(14, frame.length));
   return { kind: 'skb', packet, protocol, pktType, ifindex: 1, ingressIfindex: 0 };
+}
+
+/** Ethernet frame → what BPF_PROG_TEST_RUN hands an XDP program (loopback, rx queue 0). */
+export function xdpTestRunInput(frame: Uint8Array): XdpInput {
+  return { kind: 'xdp', packet: frame, ingressIfindex: 1, rxQueueIndex: 0 };
 }

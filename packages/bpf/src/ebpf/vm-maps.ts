@@ -27,7 +27,16 @@ export const BPF_ANY = 0;
 export const BPF_NOEXIST = 1;
 export const BPF_EXIST = 2;
 
-const keyString = (key: Uint8Array): string => String.fromCharCode(...key);
+/** Latin-1 string of bytes, built in chunks (no argument-count limit for large keys). */
+export function latin1(bytes: ArrayLike<number>): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4096) {
+    out += String.fromCharCode(...Array.prototype.slice.call(bytes, i, i + 4096));
+  }
+  return out;
+}
+
+const keyString = (key: Uint8Array): string => latin1(key);
 
 /** Creates a map; array maps are filled with zeroed values. */
 export function createMap(def: VmMapDef): VmMap {

@@ -1,5 +1,7 @@
 // @tfc/bpf/elf: relocatable ELF64 BPF objects (writer and reader).
 // Invariants: this file only re-exports; the modules are pure (bytes in, bytes out).
+
+export { type BtfMapDef, encodeMapDefs, readMapDefs } from './btf.ts';
 export { ELF, R_BPF, SHF, SHT, STB, STT } from './format.ts';
 export {
   type ElfProgram,
@@ -9,4 +11,12 @@ export {
   type ReadResult,
   readObject,
 } from './read.ts';
-export { type BuildResult, buildObject, type ObjectProgram, type ObjectSpec, writeObject } from './write.ts';
+export {
+  type BuildResult,
+  buildObject,
+  MAP_TYPE,
+  type ObjectMap,
+  type ObjectProgram,
+  type ObjectSpec,
+  writeObject,
+} from './write.ts';

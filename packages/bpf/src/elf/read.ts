@@ -3,9 +3,11 @@
 // ELF64, not EM_BPF, offsets outside the file) is an error value; both byte orders are read and
 // instructions are decoded in the object's order. A program is a FUNC symbol inside an executable
 // section (value/size give its bytes); relocations of that section are reported with offsets
-// relative to the program's start and the symbol's name and section.
+// relative to the program's start and the symbol's name and section. Map definitions are read
+// from the `.BTF` DATASEC `.maps` (libbpf `__uint` fields); unreadable BTF gives no maps.
 import { decode } from '../ebpf/encode.ts';
 import type { Insn } from '../ebpf/insn.ts';
+import { type BtfMapDef, readMapDefs } from './btf.ts';
 import { ELF, SHF, SHT, STT } from './format.ts';
 
 export type ElfSection = {
@@ -47,6 +49,7 @@ export type ReadResult =
       order: 'le' | 'be';
       programs: ElfProgram[];
       license?: string;
+      maps: BtfMapDef[];
       symbols: ElfSymbol[];
       sections: ElfSection[];
     }
@@ -196,7 +199,10 @@ function parse(bytes: Uint8Array): ReadResult {
   }
   const licSec = sections.find((s) => s.name === 'license');
   const licData = licSec === undefined ? undefined : dataOf(licSec.index);
+  const btfSec = sections.find((s) => s.name === '.BTF');
+  const maps = (btfSec === undefined ? undefined : readMapDefs(dataOf(btfSec.index))) ?? [];
   const base = {
+    maps,
     ok: true as const,
     order: le ? ('le' as const) : ('be' as const),
     programs,

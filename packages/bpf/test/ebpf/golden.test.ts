@@ -5,7 +5,15 @@
 // re-encoded in both byte orders.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decode, disassemble, encode, formatInsn, parseAsm, parseInsnText } from '@tfc/bpf/ebpf';
+import {
+  decode,
+  disassemble,
+  encode,
+  formatInsn,
+  opcodeFields,
+  parseAsm,
+  parseInsnText,
+} from '@tfc/bpf/ebpf';
 
 const ISA: readonly (readonly [string, string])[] = [
   ['07 01 00 00 16 00 00 00', '(07) r1 += 22'],
@@ -294,4 +302,19 @@ test('parse errors are values with line numbers', () => {
   assert.equal(parseAsm('w1 += r2').ok, false);
   assert.equal(parseAsm('goto pc+40000').ok, false);
   assert.equal(parseAsm('raw dst=1 src=0 off=0 imm=0').ok, false);
+});
+
+test('opcodeFields splits the wire opcode into named fields', () => {
+  assert.deepEqual(opcodeFields(0x07), { cls: 'alu64', op: 'add', source: 'k' });
+  assert.deepEqual(opcodeFields(0xcc), { cls: 'alu', op: 'arsh', source: 'x' });
+  assert.deepEqual(opcodeFields(0xdc), { cls: 'alu', op: 'end', source: 'x' });
+  assert.deepEqual(opcodeFields(0x2d), { cls: 'jmp', op: 'jgt', source: 'x' });
+  assert.deepEqual(opcodeFields(0x16), { cls: 'jmp32', op: 'jeq', source: 'k' });
+  assert.deepEqual(opcodeFields(0xe5), { cls: 'jmp', op: 'jcond', source: 'k' });
+  assert.deepEqual(opcodeFields(0xf5), { cls: 'jmp', source: 'k' });
+  assert.deepEqual(opcodeFields(0x61), { cls: 'ldx', size: 'w', mode: 'mem' });
+  assert.deepEqual(opcodeFields(0x91), { cls: 'ldx', size: 'b', mode: 'memsx' });
+  assert.deepEqual(opcodeFields(0xdb), { cls: 'stx', size: 'dw', mode: 'atomic' });
+  assert.deepEqual(opcodeFields(0x18), { cls: 'ld', size: 'dw', mode: 'imm' });
+  assert.deepEqual(opcodeFields(0x28), { cls: 'ld', size: 'h', mode: 'abs' });
 });

@@ -239,3 +239,12 @@ test('parseAsm accepts labels and symbolic targets', () => {
     '0: (b7) r0 = 0\n1: (25) if r1 > 0x5 goto pc+1\n2: (95) exit\n3: (b7) r0 = 1\n4: (95) exit',
   );
 });
+
+test('map names survive disassemble → parseAsm', () => {
+  const p = [ldMapFd(1, 'counts'), exit()];
+  const text = disassemble(p);
+  assert.equal(text, '0: (18) r1 = map_fd[counts]\n2: (95) exit');
+  const r = parseAsm(text);
+  assert.ok(r.ok);
+  assert.deepEqual(r.insns, p);
+});

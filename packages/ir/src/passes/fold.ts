@@ -12,7 +12,8 @@ import { U32_MAX, widthMask } from '../types.ts';
 
 function foldExpr(e: Expr): Expr {
   return mapExpr(e, (x) => {
-    if (x.kind === 'neg' && x.arg.kind === 'const') return { kind: 'const', value: -(x.arg.value & U32_MAX) & U32_MAX };
+    if (x.kind === 'neg' && x.arg.kind === 'const')
+      return { kind: 'const', value: -(x.arg.value & U32_MAX) & U32_MAX };
     if (x.kind === 'arith' && x.left.kind === 'const' && x.right.kind === 'const') {
       const v = arith32(x.op, x.left.value & U32_MAX, x.right.value & U32_MAX);
       return v < 0n ? x : { kind: 'const', value: v };
@@ -33,34 +34,41 @@ function signedView(v: bigint, bytes: number, signed: boolean): bigint {
   return t >= 1n << (bits - 1n) ? t - (1n << bits) : t;
 }
 
+/** Constant-fold one leaf (its expressions included); other predicates are returned unchanged. */
+export function foldLeaf(p: Pred): Pred {
+  if (p.kind === 'cmp') {
+    const left = truncConst(foldExpr(p.left), p.width);
+    const right = truncConst(foldExpr(p.right), p.width);
+    if (left.kind === 'const' && right.kind === 'const') {
+      const r = applyCmp(
+        p.op,
+        signedView(left.value, p.width, p.signed),
+        signedView(right.value, p.width, p.signed),
+      );
+      return { kind: r ? 'true' : 'false' };
+    }
+    if (
+      (p.op === 'set' || p.op === 'clear') &&
+      right.kind === 'const' &&
+      (right.value & widthMask(p.width)) === 0n &&
+      !exprMayAbort(left)
+    )
+      return { kind: p.op === 'set' ? 'false' : 'true' };
+    return left === p.left && right === p.right ? p : { ...p, left, right };
+  }
+  if (p.kind === 'in') {
+    const value = foldExpr(p.value);
+    if (value.kind === 'const')
+      return { kind: p.set.includes(value.value & widthMask(p.width)) ? 'true' : 'false' };
+    return value === p.value ? p : { ...p, value };
+  }
+  return p;
+}
+
 export function fold(ir: Filter): Filter {
-  const body = mapPred(ir.body, (p): Pred => {
-    if (p.kind === 'cmp') {
-      const left = truncConst(foldExpr(p.left), p.width);
-      const right = truncConst(foldExpr(p.right), p.width);
-      if (left.kind === 'const' && right.kind === 'const') {
-        const r = applyCmp(
-          p.op,
-          signedView(left.value, p.width, p.signed),
-          signedView(right.value, p.width, p.signed),
-        );
-        return { kind: r ? 'true' : 'false' };
-      }
-      if (
-        (p.op === 'set' || p.op === 'clear') &&
-        right.kind === 'const' &&
-        (right.value & widthMask(p.width)) === 0n &&
-        !exprMayAbort(left)
-      )
-        return { kind: p.op === 'set' ? 'false' : 'true' };
-      return { ...p, left, right };
-    }
-    if (p.kind === 'in') {
-      const value = foldExpr(p.value);
-      if (value.kind === 'const') return { kind: p.set.includes(value.value & widthMask(p.width)) ? 'true' : 'false' };
-      return { ...p, value };
-    }
-    return p;
-  });
-  return { kind: 'filter', values: ir.values.map((v) => ({ id: v.id, expr: foldExpr(v.expr) })), body };
+  return {
+    kind: 'filter',
+    values: ir.values.map((v) => ({ id: v.id, expr: foldExpr(v.expr) })),
+    body: mapPred(ir.body, foldLeaf),
+  };
 }

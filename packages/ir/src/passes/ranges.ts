@@ -11,7 +11,7 @@
 // a constant outcome on a value that may abort keeps one probing leaf (`x <= MAX` / `x > MAX`).
 import { exprKey, exprMayAbort, predMayAbort } from '../analysis.ts';
 import { cmp } from '../build.ts';
-import { encode, intersect, leafCount, leafSet, union, type ISet } from '../intervals.ts';
+import { constantOf, encode, type ISet, intersect, leafCount, leafSet, unionAll } from '../intervals.ts';
 import { mapPred } from '../rewrite.ts';
 import type { Expr, Filter, Pred, Width } from '../types.ts';
 import { widthMask } from '../types.ts';
@@ -20,8 +20,8 @@ interface Group {
   readonly key: Expr;
   readonly width: Width;
   readonly index: number;
-  set: ISet;
-  members: Pred[];
+  readonly sets: ISet[];
+  readonly members: Pred[];
 }
 
 function mergeChildren(kind: 'and' | 'or', args: readonly Pred[]): Pred {
@@ -38,10 +38,10 @@ function mergeChildren(kind: 'and' | 'or', args: readonly Pred[]): Pred {
     const k = exprKey(fact.key) + '@' + fact.width;
     let g = open.get(k);
     if (g === undefined) {
-      g = { key: fact.key, width: fact.width, index: i, set: fact.set, members: [a] };
+      g = { key: fact.key, width: fact.width, index: i, sets: [fact.set], members: [a] };
       groups.push(g);
     } else {
-      g.set = kind === 'and' ? intersect(g.set, fact.set) : union(g.set, fact.set);
+      g.sets.push(fact.set);
       g.members.push(a);
     }
     groupOf.push(g);
@@ -50,7 +50,9 @@ function mergeChildren(kind: 'and' | 'or', args: readonly Pred[]): Pred {
   });
   const replacement = new Map<Group, Pred>();
   for (const g of groups) {
-    const enc = probeIfAborting(g.key, g.width, encode(g.key, g.width, g.set));
+    // One union of everything (linear after a sort), or successive intersections (which only shrink).
+    const set = kind === 'or' ? unionAll(g.sets) : g.sets.reduce((acc, x) => intersect(acc, x));
+    const enc = probeIfAborting(g.key, g.width, encode(g.key, g.width, set));
     if (enc === undefined) continue;
     const old = g.members.reduce((n, m) => n + leafCount(m), 0);
     const now = leafCount(enc);
@@ -78,8 +80,8 @@ function probeIfAborting(key: Expr, width: Width, enc: Pred | undefined): Pred |
 function singleLeaf(p: Pred): Pred {
   const fact = leafSet(p);
   if (fact === undefined || exprMayAbort(fact.key)) return p;
-  const enc = encode(fact.key, fact.width, fact.set);
-  return enc !== undefined && (enc.kind === 'true' || enc.kind === 'false') ? enc : p;
+  const c = constantOf(fact.set, fact.width);
+  return c === undefined ? p : { kind: c ? 'true' : 'false' };
 }
 
 function run(kind: 'and' | 'or', ir: Filter): Filter {
@@ -98,4 +100,3 @@ export function ranges(ir: Filter): Filter {
 export function sets(ir: Filter): Filter {
   return run('or', ir);
 }
-

@@ -16,24 +16,27 @@
 //   absorption  and(x, .., or(p.., x, ..)) → drops the or when no p before x can abort (x is true there)
 //               or(x, .., and(p.., x, ..)) → drops the and likewise (x is false there)
 //   unit        and() → true, or() → false, and(x) → x
+//   leaf-fold   leaves are constant-folded (fold.ts foldLeaf), since not-push can create `x & 0 == 0`
 // Rules never reorder children: under abort semantics and/or are not commutative.
 import { negate, predKey, predMayAbort } from '../analysis.ts';
 import type { Filter, Pred } from '../types.ts';
+import { foldLeaf } from './fold.ts';
 
 export const SIMPLIFY_ITERATION_CAP = 64;
 
 function simplifyPred(p: Pred): Pred {
   switch (p.kind) {
     case 'not': {
-      const inner = simplifyPred(p.arg);
-      // negate() keeps `not` only directly above a leaf that has no leaf complement.
-      return inner.kind === 'and' || inner.kind === 'or' ? simplifyPred(negate(inner)) : negate(inner);
+      // negate() keeps `not` only directly above a leaf that has no leaf complement. The negation of a
+      // simplified tree is simplified (every rule has a De Morgan dual), so it is not re-simplified here
+      // (that would be exponential in alternating not/and depth); the fixpoint loop is the safety net.
+      return negate(simplifyPred(p.arg));
     }
     case 'and':
     case 'or':
       return simplifyNary(p.kind, p.args.map(simplifyPred));
     default:
-      return p;
+      return foldLeaf(p);
   }
 }
 

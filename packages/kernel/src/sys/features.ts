@@ -1,4 +1,5 @@
 // Feature detection: what of bpf(2), cBPF sockets, tracepoints, bpffs and libpcap this machine offers.
+// probeFeatures never touches tracefs (probeTracepoints does, separately).
 // Invariants: never throws; every missing feature comes with a human-readable reason (not root,
 // no bpf syscall, unprivileged_bpf_disabled, koffi missing…) suitable for a test skip message;
 // every probe releases what it opened before returning.
@@ -19,7 +20,6 @@ export interface Features {
   readonly bpf: Availability;
   readonly testRun: Availability;
   readonly cbpfSocket: Availability;
-  readonly tracepoint: Availability;
   readonly bpffs: Availability;
   readonly libpcap: Availability;
   readonly possibleCpus: number;
@@ -77,7 +77,6 @@ export function probeFeatures(sysLoad: Loaded<Syscalls> = loadKoffiSyscalls()): 
       bpf: no,
       testRun: no,
       cbpfSocket: no,
-      tracepoint: no,
       bpffs: no,
       libpcap,
       possibleCpus,
@@ -99,23 +98,24 @@ export function probeFeatures(sysLoad: Loaded<Syscalls> = loadKoffiSyscalls()): 
   const sock = openCbpfSocket(sys, TRIVIAL_CBPF);
   const cbpfSocket: Availability = sock.ok ? { ok: true } : { ok: false, reason: sock.error.message };
   if (sock.ok) sock.value.dispose();
-  const root = tracefsRoot();
-  let tracepoint: Availability;
-  if (root === undefined)
-    tracepoint = { ok: false, reason: 'tracefs not mounted (no /sys/kernel/tracing/events)' };
-  else {
-    const id = tracepointId('syscalls', 'sys_enter_lseek', root);
-    tracepoint = id.ok
-      ? bpf.ok
-        ? { ok: true }
-        : bpf
-      : { ok: false, reason: `${id.error.message} under ${root}` };
-  }
   const mounts = readText('/proc/mounts') ?? '';
   const bpffs: Availability = mounts.split('\n').some((l) => l.split(' ')[2] === 'bpf')
     ? bpf
     : { ok: false, reason: 'no bpffs mounted (mount -t bpf bpf /sys/fs/bpf)' };
-  return { syscalls: sysLoad, bpf, testRun: test, cbpfSocket, tracepoint, bpffs, libpcap, possibleCpus };
+  return { syscalls: sysLoad, bpf, testRun: test, cbpfSocket, bpffs, libpcap, possibleCpus };
+}
+
+/**
+ * Whether BPF tracepoint programs can be attached (tracefs mounted, syscalls:sys_enter_lseek present,
+ * bpf(2) usable). Separate from probeFeatures because tracefs reads take the kernel's event_mutex:
+ * packet-only users must not block on a busy tracefs.
+ */
+export function probeTracepoints(features: Features): Availability {
+  if (!features.bpf.ok) return features.bpf;
+  const root = tracefsRoot();
+  if (root === undefined) return { ok: false, reason: 'tracefs not mounted (no /sys/kernel/tracing/events)' };
+  const id = tracepointId('syscalls', 'sys_enter_lseek', root);
+  return id.ok ? { ok: true } : { ok: false, reason: `${id.error.message} under ${root}` };
 }
 
 /** The mount point of the first bpffs, if any. */

@@ -23,14 +23,18 @@ export function getPinnedObject(sys: Syscalls, path: string, fileFlags = 0): Res
   return r.ok ? ok(new FdHandle(sys, r.value, 'bpf-pinned')) : fail(sysError('BPF_OBJ_GET', r.errno, path));
 }
 
-/** BPF_RAW_TRACEPOINT_OPEN: attaches a RAW_TRACEPOINT program to tracepoint `name` (e.g. "sys_enter"). */
-export function openRawTracepoint(sys: Syscalls, prog: FdHandle, name: string): Result<FdHandle> {
-  const n = cString(name);
+/**
+ * BPF_RAW_TRACEPOINT_OPEN: attaches a RAW_TRACEPOINT program to tracepoint `name` (e.g. "sys_enter"),
+ * or, with `name` undefined (a NULL pointer), a tp_btf program (TRACING + TRACE_RAW_TP) to the
+ * tracepoint named by its attach_btf_id.
+ */
+export function openRawTracepoint(sys: Syscalls, prog: FdHandle, name: string | undefined): Result<FdHandle> {
+  const n = name === undefined ? new Uint8Array(0) : cString(name);
   const r = sys.bpf(BPF_CMD.RAW_TRACEPOINT_OPEN, rawTracepointOpenAttr(sys.address(n), prog.fd));
   keepAlive(n);
   return r.ok
     ? ok(new FdHandle(sys, r.value, 'bpf-raw-tp'))
-    : fail(sysError('BPF_RAW_TRACEPOINT_OPEN', r.errno, name));
+    : fail(sysError('BPF_RAW_TRACEPOINT_OPEN', r.errno, name ?? '(attach_btf_id)'));
 }
 
 /** BPF_ENABLE_STATS(RUN_TIME): run_time_ns/run_cnt are collected while the returned fd is open. */

@@ -8,6 +8,7 @@
 // CPU (default 0) so the k-th record of CPU c is the k-th rename sent to CPU c.
 import { readRawFormat } from './event-format.ts';
 import { readText } from './files.ts';
+import { kernelHazard } from './hazards.ts';
 import { type EventRef, TracefsInstance } from './instance.ts';
 import { locateTracefs, type Unavailable } from './locate.ts';
 import { OracleProcess } from './oracle-process.ts';
@@ -86,6 +87,8 @@ export class TaskRenameOracle {
 
   async judge(filter: string, renames: readonly RenameRecord[]): Promise<RenameJudgement> {
     if (this.#disposed) throw new Error('TaskRenameOracle used after dispose');
+    const hazard = kernelHazard(filter);
+    if (hazard !== null) throw new RangeError(`refusing a filter that endangers the kernel: ${hazard}`);
     const inst = this.#inst;
     inst.clearErrorLog();
     const errno = inst.writeFilter(TASK_RENAME, filter);

@@ -6,6 +6,7 @@
 // instance's ring buffer"; judge() never leaves a filter behind that affects the next call (each
 // call overwrites it); dispose() disables, removes instances and probe, and stops the process.
 import { type RawFormat, readRawFormat } from './event-format.ts';
+import { kernelHazard } from './hazards.ts';
 import { type EventRef, type RawRecord, TracefsInstance } from './instance.ts';
 import { locateTracefs, type Unavailable, uprobesAvailable } from './locate.ts';
 import { type OracleCommand, OracleProcess, type RecValues } from './oracle-process.ts';
@@ -169,10 +170,13 @@ export class UprobeOracle {
 
   /**
    * Installs `filter` on the oracle event, and if the kernel accepts it fires every record and
-   * reports which ones the kernel kept. Throws only on a harness failure (lost records).
+   * reports which ones the kernel kept. Throws on a harness failure (lost records) and, without
+   * touching the kernel, for a filter kernelHazard() flags.
    */
   async judge(filter: string, records: readonly OracleRecord[]): Promise<Judgement> {
     if (this.#disposed) throw new Error('UprobeOracle used after dispose');
+    const hazard = kernelHazard(filter);
+    if (hazard !== null) throw new RangeError(`refusing a filter that endangers the kernel: ${hazard}`);
     const j = this.#judge;
     j.clearErrorLog();
     const errno = j.writeFilter(this.event, filter);

@@ -247,6 +247,13 @@ test('OBJ_PIN / OBJ_GET / INFO_BY_FD / RAW_TRACEPOINT_OPEN / ENABLE_STATS attrs'
   assert.equal(hex(c[5]?.attr ?? new Uint8Array()), le32(0));
   for (const h of [st.value, rt.value, got.value, prog.value]) h.dispose();
   assert.equal(sys.calls.filter((x) => x.name === 'close').length, 4);
+  // tp_btf: no name → NULL pointer, the kernel uses the program's attach_btf_id
+  const btf = openRawTracepoint(sys, prog.value, undefined);
+  assert.ok(btf.ok);
+  const last = bpfCalls(sys.calls).at(-1);
+  assert.equal(last?.cmd, BPF_CMD.RAW_TRACEPOINT_OPEN);
+  assert.equal(hex(last?.attr.subarray(0, 8) ?? new Uint8Array(1)), zeros(8));
+  btf.value.dispose();
 });
 
 test('tracepoint attach: perf_event_attr bytes, SET_BPF then ENABLE, close on failure', () => {

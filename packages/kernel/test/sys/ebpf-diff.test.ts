@@ -86,6 +86,10 @@ function compare(
   }
 }
 
+test('the @tfc/bpf eBPF VM is loadable (its absence would silently skip the comparison)', () => {
+  assert.equal(typeof vm, 'object', typeof vm === 'string' ? vm : '');
+});
+
 test('every generated program passes the verifier (sched_cls and XDP)', { skip: skipKernel }, () => {
   const res = fc.check(
     fc.property(programArbitrary(), (p) => {

@@ -1,7 +1,8 @@
 // Test helper: the @tfc/bpf eBPF VM as the judged party, loaded at run time so that these tests
 // report a skip (with the reason) instead of failing to typecheck while @tfc/bpf is being written.
 // Invariants: never throws; decodes our encoded bytes with @tfc/bpf's own decoder, builds the
-// program context the way BPF_PROG_TEST_RUN does (skbTestRunInput for tc), returns r0 or an error.
+// program context the way BPF_PROG_TEST_RUN does (skbTestRunInput for tc; for XDP the kernel uses
+// the loopback device's rx queue 0, so ingress_ifindex = 1), returns r0 or an error.
 
 export type EbpfRun =
   | { readonly ok: true; readonly r0: bigint }
@@ -19,7 +20,7 @@ export async function loadEbpfVm(): Promise<EbpfVm | string> {
   } catch (e) {
     return `@tfc/bpf/ebpf not importable: ${e instanceof Error ? e.message : String(e)}`;
   }
-  const { decode, run, skbTestRunInput, prepare } = mod;
+  const { decode, run, skbTestRunInput, xdpTestRunInput, prepare } = mod;
   if (typeof decode !== 'function' || typeof run !== 'function')
     return '@tfc/bpf/ebpf does not export decode and run yet';
   const cache = new Map<Uint8Array, unknown>();
@@ -44,7 +45,9 @@ export async function loadEbpfVm(): Promise<EbpfVm | string> {
           return { ok: false, error: `prepare: ${String(prog.error)}` };
         const input =
           kind === 'xdp'
-            ? { kind: 'xdp', packet: frame }
+            ? typeof xdpTestRunInput === 'function'
+              ? (xdpTestRunInput as AnyFn)(frame)
+              : { kind: 'xdp', packet: frame, ingressIfindex: 1, rxQueueIndex: 0 } // TEST_RUN: loopback rx queue 0
             : typeof skbTestRunInput === 'function'
               ? (skbTestRunInput as AnyFn)(frame, 'tc')
               : { kind: 'skb', packet: frame };

@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { fakeSyscalls, loadLibpcap, possibleCpuCount, probeFeatures } from '../../src/sys/index.ts';
+import {
+  fakeSyscalls,
+  loadLibpcap,
+  possibleCpuCount,
+  probeFeatures,
+  probeTracepoints,
+} from '../../src/sys/index.ts';
 
 test('EPERM from bpf(2) becomes a reason naming uid and unprivileged_bpf_disabled', () => {
   const sys = fakeSyscalls((c) => (c.name === 'bpf' ? { ok: false, errno: 1 } : undefined));
@@ -19,14 +25,17 @@ test('EPERM from bpf(2) becomes a reason naming uid and unprivileged_bpf_disable
 });
 
 test('ENOSYS from bpf(2) says the syscall is missing', () => {
-  const f = probeFeatures({ ok: true, value: fakeSyscalls((c) => (c.name === 'bpf' ? { ok: false, errno: 38 } : undefined)) });
+  const f = probeFeatures({
+    ok: true,
+    value: fakeSyscalls((c) => (c.name === 'bpf' ? { ok: false, errno: 38 } : undefined)),
+  });
   assert.ok(!f.bpf.ok);
   assert.match(f.bpf.reason, /no bpf syscall/);
 });
 
 test('no syscall layer (e.g. koffi missing): every kernel feature carries that reason', () => {
   const f = probeFeatures({ ok: false, reason: 'koffi unavailable: Cannot find module' });
-  for (const a of [f.bpf, f.testRun, f.cbpfSocket, f.tracepoint, f.bpffs]) {
+  for (const a of [f.bpf, f.testRun, f.cbpfSocket, f.bpffs, probeTracepoints(f)]) {
     assert.deepEqual(a, { ok: false, reason: 'koffi unavailable: Cannot find module' });
   }
 });
@@ -37,11 +46,19 @@ test('a missing shared library is a reason, not a throw', () => {
   assert.match(r.reason, /libtfc-does-not-exist/);
 });
 
-test('this machine (root) has bpf(2), TEST_RUN, cBPF sockets, tracepoints and libpcap', { skip: process.getuid?.() === 0 ? false : 'not root' }, () => {
+test('this machine (root) has bpf(2), TEST_RUN, cBPF sockets, tracepoints and libpcap', {
+  skip: process.getuid?.() === 0 ? false : 'not root',
+}, () => {
   const before = readdirSync('/proc/self/fd').length;
   const f = probeFeatures();
   assert.equal(readdirSync('/proc/self/fd').length, before, 'probe leaks no fd');
-  for (const [name, a] of Object.entries({ bpf: f.bpf, testRun: f.testRun, cbpfSocket: f.cbpfSocket, tracepoint: f.tracepoint, libpcap: f.libpcap })) {
+  for (const [name, a] of Object.entries({
+    bpf: f.bpf,
+    testRun: f.testRun,
+    cbpfSocket: f.cbpfSocket,
+    tracepoint: probeTracepoints(f),
+    libpcap: f.libpcap,
+  })) {
     assert.ok(a.ok, `${name}: ${a.ok ? '' : a.reason}`);
   }
   assert.equal(f.possibleCpus, possibleCpuCount());

@@ -2,7 +2,7 @@
 // (or XDP) that compute a value from the packet: one bounds check (data + N <= data_end) guards
 // all direct packet loads; ALU64/ALU32 ops (incl. div/mod by registers that may be 0, shifts by
 // registers, signed div/mod, movsx, byte swaps), stack spills, LD_ABS/LD_IND (sched_cls only),
-// and forward-only conditional jumps (JMP and JMP32). r6 = ctx, r7 = data, r8 = data_end are never
+// context field reads (__sk_buff / xdp_md), and forward-only conditional jumps (JMP and JMP32). r6 = ctx, r7 = data, r8 = data_end are never
 // written; every other register is initialised before the body; r1–r5 are re-initialised after
 // each LD_ABS/LD_IND (which clobbers them). The exit value folds all scratch registers into r0.
 // Invariants: pure; lowering is deterministic; jumps only target item boundaries after them.
@@ -78,6 +78,7 @@ export type Item =
       readonly reinit: readonly number[];
     }
   | { readonly k: 'imm64'; readonly dst: R; readonly value: bigint }
+  | { readonly k: 'ctx'; readonly dst: R; readonly off: number }
   | {
       readonly k: 'jmp';
       readonly wide: boolean;
@@ -102,7 +103,15 @@ const imm32 = fc.oneof(
   { arbitrary: fc.integer({ min: -0x80000000, max: 0x7fffffff }), weight: 2 },
 );
 
-function itemArb(window: number, kind: 'sched_cls' | 'xdp'): fc.Arbitrary<Item> {
+/**
+ * Readable u32 context fields whose values TEST_RUN fixes: __sk_buff len, pkt_type, mark,
+ * queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto, priority, ingress_ifindex, ifindex,
+ * tc_index, cb[0..4], tc_classid, gso_segs, gso_size; xdp_md ingress_ifindex, rx_queue_index.
+ */
+const SKB_FIELDS = [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 72, 164, 176] as const;
+const XDP_FIELDS = [12, 16] as const;
+
+function itemArb(window: number, kind: 'sched_cls' | 'xdp', withCtx: boolean): fc.Arbitrary<Item> {
   const alu = fc
     .record({
       wide: fc.boolean(),
@@ -216,6 +225,14 @@ function itemArb(window: number, kind: 'sched_cls' | 'xdp'): fc.Arbitrary<Item> 
       weight: 5,
     },
   ];
+  const ctxFields = kind === 'sched_cls' ? [...SKB_FIELDS] : [...XDP_FIELDS];
+  if (withCtx)
+    items.push({
+      arbitrary: fc
+        .record({ dst: reg, off: fc.constantFrom(...ctxFields) })
+        .map((a): Item => ({ k: 'ctx', ...a })),
+      weight: 2,
+    });
   if (kind === 'sched_cls') {
     items.push({
       arbitrary: fc
@@ -242,6 +259,7 @@ function itemArb(window: number, kind: 'sched_cls' | 'xdp'): fc.Arbitrary<Item> 
 
 export function programArbitrary(
   kinds: readonly ('sched_cls' | 'xdp')[] = ['sched_cls', 'xdp'],
+  withCtx = true,
 ): fc.Arbitrary<GenProgram> {
   return fc
     .record({
@@ -252,7 +270,7 @@ export function programArbitrary(
     })
     .chain((h) =>
       fc
-        .array(itemArb(h.window, h.kind), { minLength: 1, maxLength: 28 })
+        .array(itemArb(h.window, h.kind, withCtx), { minLength: 1, maxLength: 28 })
         .map((items): GenProgram => ({ ...h, items })),
     );
 }
@@ -281,6 +299,8 @@ function lowerItem(it: Item): Slot[] {
       return [ins(0x79, it.dst, 10, -8 * it.slot, 0)];
     case 'imm64':
       return ldImm64(it.dst, it.value);
+    case 'ctx':
+      return [ins(0x61, it.dst, 6, it.off, 0)];
     case 'ldabs': {
       const mode = it.ind === undefined ? 0x20 : 0x40;
       const size = it.size === 1 ? 0x10 : it.size === 2 ? 0x08 : 0x00;

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { test } from 'node:test';
 import {
+  ATTACH_TYPE,
   attachTracepoint,
   type BpfProgram,
   createMap,
@@ -17,9 +18,11 @@ import {
   openRawTracepoint,
   pinObject,
   probeFeatures,
+  probeTracepoints,
   progInfo,
   TRIVIAL_EBPF,
   testRun,
+  tpBtfTypeId,
   tracepointId,
 } from '../../src/sys/index.ts';
 import { encodeSlots, ins, ldImm64, OP } from './ebpf-bytes.ts';
@@ -98,6 +101,76 @@ test('sched_cls and XDP: TEST_RUN data spans the whole frame; data_out returned'
     } finally {
       cls.dispose();
       xdp.dispose();
+    }
+  });
+});
+
+test('TEST_RUN skb context facts: loopback device, pkt_type from the destination MAC, protocol', {
+  skip: skipBpf,
+}, () => {
+  assert.ok(sys);
+  noLeak(() => {
+    const field = (off: number) =>
+      must(
+        loadProgram(sys, {
+          type: 'SCHED_CLS',
+          insns: encodeSlots([ins(OP.LDXW, 0, 1, off, 0), ins(OP.EXIT, 0, 0, 0, 0)]),
+        }),
+      );
+    const pktType = field(4);
+    const protocol = field(16);
+    const ifindex = field(40);
+    try {
+      const frame = (dst: string, type = '0806') =>
+        Buffer.from(`${dst}aabbccddeeff${type}${'00'.repeat(30)}`, 'hex');
+      const cases: [string, number][] = [
+        ['ffffffffffff', 2], // loopback's broadcast address is all-zero: ff..ff is MULTICAST, not BROADCAST
+        ['01005e0000fb', 2],
+        ['333300000001', 2],
+        ['aabbccddeeff', 3], // OTHERHOST
+        ['000000000000', 0], // HOST (loopback dev_addr)
+      ];
+      for (const [dst, want] of cases)
+        assert.equal(must(testRun(sys, pktType, { data: frame(dst) })).retval, want, dst);
+      assert.equal(
+        must(testRun(sys, protocol, { data: frame('000000000000') })).retval,
+        0x0608,
+        'protocol is __be16',
+      );
+      assert.equal(
+        must(testRun(sys, ifindex, { data: frame('000000000000') })).retval,
+        1,
+        'loopback ifindex',
+      );
+    } finally {
+      for (const p of [pktType, protocol, ifindex]) p.dispose();
+    }
+  });
+});
+
+test('sched_cls TEST_RUN with ctx_in/ctx_out (__sk_buff): the program sees and changes mark', {
+  skip: skipBpf,
+}, () => {
+  assert.ok(sys);
+  noLeak(() => {
+    // r0 = skb->mark; skb->mark = r0 + 1 (stx w [r1+8]); exit
+    const insns = encodeSlots([
+      ins(OP.LDXW, 0, 1, 8, 0),
+      ins(OP.MOV64_REG, 2, 0, 0, 0),
+      ins(OP.ADD64_IMM, 2, 0, 0, 1),
+      ins(0x63, 1, 2, 8, 0),
+      ins(OP.EXIT, 0, 0, 0, 0),
+    ]);
+    const p = must(loadProgram(sys, { type: 'SCHED_CLS', insns }));
+    try {
+      const ctx = new Uint8Array(new ArrayBuffer(192));
+      new DataView(ctx.buffer).setUint32(8, 0x1234, true);
+      const r = must(testRun(sys, p, { data: new Uint8Array(60), ctx, ctxOutSize: 192 }));
+      assert.equal(r.retval, 0x1234);
+      assert.equal(r.ctxOut.length, 192);
+      assert.equal(new DataView(r.ctxOut.buffer, r.ctxOut.byteOffset).getUint32(8, true), 0x1235);
+    } finally {
+      p.dispose();
     }
   });
 });
@@ -269,8 +342,14 @@ function fieldOffset(format: string, field: string): number {
 }
 
 test('tracepoint attach via perf_event_open: one attach on cpu 0 sees hits on every CPU', {
-  skip: F.tracepoint.ok ? false : F.tracepoint.reason,
-}, () => {
+  skip: skipBpf,
+}, (t) => {
+  assert.ok(sys);
+  const avail = probeTracepoints(F);
+  if (!avail.ok) {
+    t.skip(avail.reason);
+    return;
+  }
   assert.ok(sys);
   const id = must(tracepointId('syscalls', 'sys_enter_lseek'));
   const fmt = readFileSync('/sys/kernel/tracing/events/syscalls/sys_enter_lseek/format', 'utf8');
@@ -318,6 +397,77 @@ test('tracepoint attach via perf_event_open: one attach on cpu 0 sees hits on ev
       assert.equal(hits, BigInt(cpus), `one hit per CPU from a single cpu-0 attach (${cpus} CPUs)`);
     } finally {
       for (const l of links) l.dispose();
+      prog?.dispose();
+      map.dispose();
+    }
+  });
+});
+
+test('tp_btf: TRACING program on raw tracepoint sys_enter via vmlinux BTF (attach_btf_id), counts our lseeks', {
+  skip: skipBpf || (process.arch === 'x64' ? false : 'x86-64 syscall numbers and pt_regs layout'),
+}, (t) => {
+  assert.ok(sys);
+  let vmlinux: Uint8Array;
+  try {
+    vmlinux = new Uint8Array(readFileSync('/sys/kernel/btf/vmlinux'));
+  } catch {
+    t.skip('no /sys/kernel/btf/vmlinux (kernel without CONFIG_DEBUG_INFO_BTF)');
+    return;
+  }
+  const id = tpBtfTypeId(vmlinux, 'sys_enter');
+  assert.ok(id.ok, id.ok ? '' : id.error);
+  assert.equal(tpBtfTypeId(vmlinux, 'no_such_tracepoint_tfc').ok, false);
+  const magic = 0x7fd00000 + (process.pid & 0xffff);
+  noLeak(() => {
+    const map = must(createMap(sys, { type: 'ARRAY', keySize: 4, valueSize: 8, maxEntries: 1 }));
+    let prog: BpfProgram | undefined;
+    let link: FdHandle | undefined;
+    try {
+      // args: (struct pt_regs *regs, long id); lseek = 8; offset is regs->si (@104)
+      const insns = encodeSlots([
+        ins(OP.LDXDW, 2, 1, 8, 0),
+        ins(OP.JNE_IMM, 2, 0, 12, 8),
+        ins(OP.LDXDW, 2, 1, 0, 0),
+        ins(OP.LDXDW, 3, 2, 104, 0),
+        ins(OP.JNE_IMM, 3, 0, 9, magic),
+        ins(OP.STW_IMM, 10, 0, -4, 0),
+        ...ldImm64(1, BigInt(map.fd), 1),
+        ins(OP.MOV64_REG, 2, 10, 0, 0),
+        ins(OP.ADD64_IMM, 2, 0, 0, -4),
+        ins(OP.CALL, 0, 0, 0, 1),
+        ins(OP.JEQ_IMM, 0, 0, 2, 0),
+        ins(OP.MOV64_IMM, 1, 0, 0, 1),
+        ins(OP.ATOMIC_ADD_DW, 0, 1, 0, 0),
+        ins(OP.MOV64_IMM, 0, 0, 0, 0),
+        ins(OP.EXIT, 0, 0, 0, 0),
+      ]);
+      prog = must(
+        loadProgram(sys, {
+          type: 'TRACING',
+          insns,
+          expectedAttachType: ATTACH_TYPE.TRACE_RAW_TP,
+          attachBtfId: id.id,
+        }),
+      );
+      link = must(openRawTracepoint(sys, prog, undefined));
+      for (let cpu = 0; cpu < F.possibleCpus; cpu++) {
+        const r = spawnSync('taskset', [
+          '-c',
+          String(cpu),
+          'dd',
+          'if=/dev/zero',
+          'of=/dev/null',
+          'bs=1',
+          `skip=${magic}`,
+          'count=0',
+        ]);
+        assert.equal(r.status, 0, r.stderr.toString());
+      }
+      const v = must(map.lookup(new Uint8Array(4)));
+      assert.ok(v);
+      assert.equal(new DataView(v.buffer).getBigUint64(0, true), BigInt(F.possibleCpus));
+    } finally {
+      link?.dispose();
       prog?.dispose();
       map.dispose();
     }

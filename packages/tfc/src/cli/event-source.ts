@@ -1,12 +1,18 @@
 /*
  * Resolves the event schema a command works on: `--event SYS/NAME` (live tracefs first, then the bundled snapshot
  * of a 6.18 kernel, or forced with --source live|bundled) or `--format FILE` (a saved tracefs format file).
- * Invariants: exactly one of --event / --format; every failure is a UsageError naming what was tried and why.
+ * Invariants: exactly one of --event / --format; every failure is a UsageError naming what was tried and why;
+ * live tracefs is read only after a probe in a detached child has answered, so a wedged tracing subsystem makes
+ * tfc fall back to the snapshot (or fail with the reason under --source live) instead of hanging.
  */
+import { probeTracefs } from '@tfc/kernel/tracefs';
+import { existsSync } from 'node:fs';
 import { bundledEvent, bundledKernelRelease, type EventFormat, parseFormat, readLiveEvent } from '@tfc/tracefs';
 import type { OptionSpec, Parsed } from './args.ts';
 import { str } from './args.ts';
 import { type Io, UsageError } from './io.ts';
+
+const TRACEFS = '/sys/kernel/tracing';
 
 export const eventOptions: Readonly<Record<string, OptionSpec>> = {
   event: { type: 'string', short: 'e' },
@@ -23,9 +29,11 @@ export const eventOptionsHelp = `  -e, --event SYS/NAME   the trace event (e.g. 
 export interface ResolvedEvent {
   readonly event: EventFormat;
   readonly origin: string;
+  /** Why live tracefs was not used, when it was tried. */
+  readonly liveError?: string;
 }
 
-export function resolveEvent(p: Parsed, io: Io): ResolvedEvent {
+export async function resolveEvent(p: Parsed, io: Io): Promise<ResolvedEvent> {
   const spec = str(p, 'event');
   const file = str(p, 'format');
   const source = str(p, 'source') ?? 'auto';
@@ -43,13 +51,17 @@ export function resolveEvent(p: Parsed, io: Io): ResolvedEvent {
   const [system, name] = [m[1] as string, m[2] as string];
   let liveError = '';
   if (source !== 'bundled') {
-    const live = readLiveEvent(system, name);
+    const stuck = existsSync(`${TRACEFS}/events/${system}/${name}`) ? await probeTracefs(TRACEFS, 3000) : null;
+    const live = stuck ? { ok: false as const, error: stuck.reason } : readLiveEvent(system, name);
     if (live.ok) return { event: live.event, origin: 'live tracefs' };
     liveError = live.error;
     if (source === 'live') throw new UsageError(`event ${system}/${name}: ${liveError}`);
   }
   const b = bundledEvent(system, name);
-  if (b) return { event: b, origin: `bundled snapshot (Linux ${bundledKernelRelease()})` };
+  if (b) {
+    const origin = `bundled snapshot (Linux ${bundledKernelRelease()})`;
+    return liveError === '' ? { event: b, origin } : { event: b, origin, liveError };
+  }
   const where = source === 'bundled' ? 'the bundled snapshot' : `live tracefs (${liveError}) or the bundled snapshot`;
   throw new UsageError(`event ${system}/${name} not found in ${where}; 'tfc events ${system}/' lists known events`);
 }

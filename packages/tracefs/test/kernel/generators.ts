@@ -2,10 +2,10 @@
 // (valid ones built from a predicate tree, invalid ones by mutating valid ones) and records biased
 // towards the filter's own literals. Invariants: pure (the only inputs are the oracle's field table,
 // the oracle pid and nr_cpu_ids); filter text is printable ASCII plus blanks, shorter than 4096
-// bytes; every filter carries a "pool" of the values its literals denote so that records hit the
-// boundaries the filter talks about; trees are at most MAX_LEAVES leaves, built without recursion
-// depth beyond that.
-import type { OracleRecord } from '@tfc/kernel/tracefs';
+// bytes; no filter is a kernelHazard() (such filters preceded a kernel oops on the test machine);
+// every filter carries a "pool" of the values its literals denote so that records hit the
+// boundaries the filter talks about; trees have at most MAX_LEAVES leaves.
+import { kernelHazard, type OracleRecord } from '@tfc/kernel/tracefs';
 import fc from 'fast-check';
 
 /** A numeric member of the oracle event: how to fill it from a record and its C type. */
@@ -305,7 +305,8 @@ export function validFilterArb(env: GenEnv): fc.Arbitrary<GenFilter> {
           text: `${lead}${render(s, leaves, seps)}${tail}`,
           pool: poolOf(leaves),
         })),
-    );
+    )
+    .filter((f) => kernelHazard(f.text) === null);
 }
 
 const JUNK = [
@@ -415,7 +416,8 @@ export function invalidFilterArb(env: GenEnv): fc.Arbitrary<GenFilter> {
       let t = f.text;
       for (const [m, at] of muts) t = m(t, t.length === 0 ? 0 : at % (t.length + 1));
       return { text: t, pool: f.pool };
-    });
+    })
+    .filter((f) => kernelHazard(f.text) === null);
 }
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -535,5 +537,61 @@ export function caseArb(
     fc
       .array(recordArb(f.pool, env), { minLength: RECORDS_PER_FILTER, maxLength: RECORDS_PER_FILTER })
       .map((records) => ({ filter: f.text, records })),
+  );
+}
+
+/** task:task_rename: string predicates on the char[16] fields and the generic comm, plus numbers. */
+function renameLeafArb(pid: number): fc.Arbitrary<Leaf> {
+  const str = fc
+    .tuple(
+      fc.constantFrom('newcomm', 'newcomm', 'oldcomm', 'comm', 'COMM'),
+      fc.constantFrom('==', '!=', '~', '~', '~'),
+      patternArb,
+      fc.boolean(),
+    )
+    .map(([f, op, { pat, words }, neg]) => ({
+      text: `${f} ${op} "${op === '~' && neg ? '!' : ''}${pat}"`,
+      str: words.join('\u0000'),
+    }));
+  const num = fc
+    .tuple(
+      fc.constantFrom('pid', 'common_pid', 'oom_score_adj'),
+      fc.constantFrom(...NUM_OPS),
+      fc.constantFrom(BigInt(pid), BigInt(pid + 1), 0n, -1n, 1000n, 0x10000n),
+    )
+    .chain(([f, op, v]) => literalArb(v).map((lit) => ({ text: `${f} ${op} ${lit}` })));
+  return fc.oneof({ weight: 5, arbitrary: str }, { weight: 1, arbitrary: num });
+}
+
+export type RenameCase = { filter: string; names: { name: Uint8Array; cpu: number }[] };
+
+/** A task_rename filter with `count` renames whose names are biased to its patterns. */
+export function renameCaseArb(pid: number, nrCpuIds: number, count: number): fc.Arbitrary<RenameCase> {
+  const tree = shapeArb
+    .filter((s) => countLeaves(s) <= 3)
+    .chain((s) =>
+      fc
+        .array(renameLeafArb(pid), { minLength: countLeaves(s), maxLength: countLeaves(s) })
+        .map((leaves) => ({ text: render(s, leaves, [' ']), pool: poolOf(leaves) })),
+    )
+    .filter((f) => kernelHazard(f.text) === null);
+  return tree.chain((f) =>
+    fc
+      .array(
+        fc.tuple(
+          fc.oneof(
+            strValueArb(f.pool),
+            fc
+              .tuple(fc.constantFrom('abcdefghijkl', 'xxxxxxxxxxxxxxxx', 'q'), strValueArb(f.pool))
+              .map(([a, b]) => a + b),
+          ),
+          fc.integer({ min: 0, max: nrCpuIds - 1 }),
+        ),
+        { minLength: count, maxLength: count },
+      )
+      .map((ns) => ({
+        filter: f.text,
+        names: ns.map(([n, cpu]) => ({ name: enc(n.replace(/\u00e9/g, 'e')).subarray(0, 15), cpu })),
+      })),
   );
 }

@@ -43,14 +43,14 @@ examples:
 `,
 };
 
-export function runCheck(argv: readonly string[], io: Io, host: Host): number {
+export async function runCheck(argv: readonly string[], io: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(checkSpec, argv);
   if (p.help) {
     io.out(renderHelp(checkSpec));
     return EXIT.ok;
   }
   const { text } = filterText(p, io);
-  const { event, origin } = resolveEvent(p, io);
+  const { event, origin, liveError } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   const symbols = host.symbols();
   const r = parseFilter(text, event, {
@@ -58,7 +58,10 @@ export function runCheck(argv: readonly string[], io: Io, host: Host): number {
     ...(symbols ? { lookupSymbol: symbols.lookup } : {}),
   });
   const verbose = flag(p, 'verbose');
-  if (verbose) io.err(`event ${event.system}/${event.name} (id ${event.id}) from ${origin}\n`);
+  if (verbose) {
+    io.err(`event ${event.system}/${event.name} (id ${event.id}) from ${origin}\n`);
+    if (liveError !== undefined) io.err(`(live tracefs not used: ${liveError})\n`);
+  }
   if (r.ok) {
     io.out(r.filter === null ? 'none\n' : `${stripTrailingSpace(text)}\n`);
     return EXIT.ok;

@@ -45,7 +45,7 @@ example:
 `,
 };
 
-export function runEval(argv: readonly string[], io: Io, host: Host): number {
+export async function runEval(argv: readonly string[], io: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(evalSpec, argv);
   if (p.help) {
     io.out(renderHelp(evalSpec));
@@ -54,7 +54,7 @@ export function runEval(argv: readonly string[], io: Io, host: Host): number {
   const { text } = filterText(p, io);
   const recordsPath = str(p, 'records');
   if (recordsPath === undefined) throw new UsageError('eval: --records FILE.jsonl is needed');
-  const { event } = resolveEvent(p, io);
+  const { event } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   const symbols = host.symbols();
   const parsed = parseFilter(text, event, { nrCpuIds, ...(symbols ? { lookupSymbol: symbols.lookup } : {}) });

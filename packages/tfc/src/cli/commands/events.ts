@@ -52,7 +52,7 @@ example:
 `,
 };
 
-export function runFormat(argv: readonly string[], io: Io): number {
+export async function runFormat(argv: readonly string[], io: Io): Promise<number> {
   const p0 = parseCommandArgs(formatSpec, argv);
   if (p0.help) {
     io.out(renderHelp(formatSpec));
@@ -61,7 +61,7 @@ export function runFormat(argv: readonly string[], io: Io): number {
   // `tfc format SYS/NAME` is accepted as a shorthand for --event SYS/NAME.
   const positional = p0.positionals[0];
   const p = positional === undefined ? p0 : { ...p0, values: { ...p0.values, event: positional } };
-  const { event, origin } = resolveEvent(p, io);
+  const { event, origin } = await resolveEvent(p, io);
   const rows = event.fields.map((f) => [
     String(f.offset),
     String(f.size),

@@ -1,0 +1,20 @@
+// Filters known to endanger the running kernel, refused by the oracles before they reach it.
+// Invariants: pure; conservative (may refuse harmless filters, never lets a known hazard through).
+// Known hazard (Linux 6.18.44, observed 2026-11-22): a filter ending in "&&" or "||" (possibly
+// followed by "!" and blanks) after an expression that already combines predicates with "&&"/"||"
+// (e.g. `A || B && C &&`) makes predicate_parse() hit WARN_ON(target <= i) and fail with EINVAL;
+// repeated writes of such filters were followed by a kernel oops inside the uprobe handler of the
+// oracle process, which left the per-CPU uprobe buffer mutex held and wedged tracefs until reboot.
+
+const TRAILING_OP_RE = /(&&|\|\|)[\s!]*$/;
+
+/** Why `filter` must not be written to a live event, or null if it is not a known hazard. */
+export function kernelHazard(filter: string): string | null {
+  const m = TRAILING_OP_RE.exec(filter);
+  if (m === null) return null;
+  const head = filter.slice(0, m.index);
+  if (head.includes('&&') || head.includes('||')) {
+    return 'trailing "&&"/"||" after a compound expression (predicate_parse WARN path; kernel oops observed)';
+  }
+  return null;
+}

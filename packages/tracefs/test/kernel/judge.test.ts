@@ -1,0 +1,150 @@
+// Pure checks of the differential machinery (no kernel): the comparison fails on any single
+// disagreement (verdict, acceptance, errno, filter-file bytes, error_log text) and passes on
+// agreement; the generators only produce short ASCII filters that are not kernel hazards.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type Judgement, kernelHazard } from '@tfc/kernel/tracefs';
+import { evaluate, parseFilter, parseFormat, renderErrorLog, renderFilterFile } from '@tfc/tracefs';
+import fc from 'fast-check';
+import { caseArb, invalidFilterArb, renameCaseArb, validFilterArb } from './generators.ts';
+import { compare, newStats } from './judge.ts';
+
+const FORMAT = `name: rec
+ID: 2327
+format:
+\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
+\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
+\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+\tfield:u8 u8;\toffset:8;\tsize:1;\tsigned:0;
+\tfield:__data_loc char[] str;\toffset:9;\tsize:4;\tsigned:1;
+
+print fmt: "u8=%u", REC->u8
+`;
+
+const parsed = parseFormat(FORMAT, { system: 'g', name: 'rec' });
+assert.ok(parsed.ok);
+const event = parsed.event;
+const comm = new Uint8Array(16);
+
+function record(u8: number, str: string): Uint8Array {
+  const s = Buffer.from(`${str}\0`, 'latin1');
+  const b = Buffer.alloc(13 + s.length);
+  b.writeUInt8(u8, 8);
+  b.writeUInt32LE((s.length << 16) | 13, 9);
+  s.copy(b, 13);
+  return b;
+}
+
+function judgement(filter: string, recs: Uint8Array[], flip: number | null): Judgement {
+  const p = parseFilter(filter, event, { nrCpuIds: 2 });
+  if (!p.ok) {
+    return {
+      errno: p.error.errno,
+      filterFile: renderFilterFile(p.error),
+      errorLog: `[  123.456789] ${renderErrorLog(p.error)}`,
+      accepted: [],
+      records: [],
+      cpus: [],
+    };
+  }
+  const accepted = recs.map((r, i) => evaluate(p.filter, r, { cpu: 0, comm }) !== (i === flip));
+  return {
+    errno: null,
+    filterFile: `${filter}\n`,
+    errorLog: '',
+    accepted,
+    records: recs,
+    cpus: recs.map(() => 0),
+  };
+}
+
+const commOf = (): Uint8Array => comm;
+const recs = [record(1, 'abc'), record(2, 'xyz'), record(1, '')];
+
+test('compare passes when tfc agrees with the (simulated) kernel', () => {
+  for (const f of ['u8 == 1', 'str ~ "a*" || u8 > 1', 'u8 == 1 u8', 'foo == 1', '(u8 == 1', '']) {
+    compare('t', event, 2, f, [], judgement(f, recs, null), commOf, newStats());
+  }
+});
+
+test('compare fails on a single flipped verdict and names filter, record and verdicts', () => {
+  assert.throws(
+    () =>
+      compare(
+        't',
+        event,
+        2,
+        'u8 == 1',
+        ['r0', 'r1', 'r2'],
+        judgement('u8 == 1', recs, 2),
+        commOf,
+        newStats(),
+      ),
+    (e: Error) =>
+      /record 2/.test(e.message) && /u8 == 1/.test(e.message) && /kernel KEEPS|kernel drops/.test(e.message),
+  );
+});
+
+test('compare fails on acceptance, errno, filter file and error_log differences', () => {
+  const ok = judgement('u8 == 1', recs, null);
+  const bad = judgement('foo == 1', recs, null);
+  assert.throws(() => compare('t', event, 2, 'foo == 1', [], ok, commOf, newStats()), /kernel ACCEPTED/);
+  assert.throws(() => compare('t', event, 2, 'u8 == 1', [], bad, commOf, newStats()), /kernel REJECTED/);
+  assert.throws(
+    () => compare('t', event, 2, 'foo == 1', [], { ...bad, errno: 'EPERM' }, commOf, newStats()),
+    /errno/,
+  );
+  assert.throws(
+    () =>
+      compare(
+        't',
+        event,
+        2,
+        'foo == 1',
+        [],
+        { ...bad, filterFile: `${bad.filterFile} ` },
+        commOf,
+        newStats(),
+      ),
+    /filter file/,
+  );
+  assert.throws(
+    () =>
+      compare('t', event, 2, 'foo == 1', [], { ...bad, errorLog: `${bad.errorLog}x` }, commOf, newStats()),
+    /error_log/,
+  );
+});
+
+test('generated filters are short printable ASCII and never kernel hazards', () => {
+  const env = { pid: 4242, nrCpuIds: 2 };
+  fc.assert(
+    fc.property(fc.oneof(validFilterArb(env), invalidFilterArb(env)), (f) => {
+      assert.ok(Buffer.byteLength(f.text) < 4096);
+      assert.match(f.text, /^[\x20-\x7e\t\n]*$/);
+      assert.equal(kernelHazard(f.text), null);
+    }),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(caseArb(validFilterArb(env), env), (c) => {
+      assert.equal(c.records.length, 20);
+    }),
+    { numRuns: 50 },
+  );
+});
+
+test('generated task_rename cases: 15-byte NUL-free names on valid CPUs, no hazards', () => {
+  fc.assert(
+    fc.property(renameCaseArb(4242, 2, 8), (c) => {
+      assert.equal(kernelHazard(c.filter), null);
+      assert.equal(c.names.length, 8);
+      for (const n of c.names) {
+        assert.ok(n.name.length <= 15 && !n.name.includes(0));
+        assert.ok(n.cpu === 0 || n.cpu === 1);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
