@@ -17,8 +17,26 @@ export interface Row {
   readonly max: number;
 }
 
-export function row(suite: string, kase: string, engine: string, metric: string, unit: string, s: Summary): Row {
-  return { suite, case: kase, engine, metric, value: s.median, unit, runs: s.runs, min: s.min, median: s.median, max: s.max };
+export function row(
+  suite: string,
+  kase: string,
+  engine: string,
+  metric: string,
+  unit: string,
+  s: Summary,
+): Row {
+  return {
+    suite,
+    case: kase,
+    engine,
+    metric,
+    value: s.median,
+    unit,
+    runs: s.runs,
+    min: s.min,
+    median: s.median,
+    max: s.max,
+  };
 }
 
 /** Converts a ns/op summary into ops/s (min and max swap: the slowest run gives the lowest rate). */

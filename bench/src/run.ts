@@ -9,10 +9,11 @@ import { FULL, QUICK } from './measure.ts';
 import { svgChart } from './report.ts';
 import type { Row } from './row.ts';
 import type { Suite } from './suite.ts';
+import { bpfSuite } from './suites/bpf.ts';
 import { compileSuite } from './suites/compile.ts';
 import { vmSuite } from './suites/vm.ts';
 
-export const suites: readonly Suite[] = [compileSuite, vmSuite];
+export const suites: readonly Suite[] = [compileSuite, vmSuite, bpfSuite];
 
 export interface BenchOptions {
   readonly suites: readonly string[];

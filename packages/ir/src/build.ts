@@ -153,3 +153,41 @@ export function cpusPredicate(
   if (op === 'ne') return cmp('lt', 4, false, value, BigInt(nrCpuIds));
   return inSet(4, value, cpus.filter((c) => c < nrCpuIds).map(BigInt));
 }
+
+/**
+ * Classify a tracefs `~` pattern the way the kernel does (tracefs spec §6.6): a leading `!` negates;
+ * a digit-initial pattern is a literal full match; a leading `*` means suffix, a trailing `*` prefix
+ * (both: substring); a `*` elsewhere or any `?`, `[`, `\` makes the whole pattern a glob (leading `*`
+ * kept). For `==`/`!=` use `str('full', literal, …)` directly: there the pattern is always literal.
+ */
+export function classifyPattern(text: string): {
+  readonly match: StrMatch;
+  readonly pattern: string;
+  readonly negate: boolean;
+} {
+  const negate = text.startsWith('!');
+  const p = negate ? text.slice(1) : text;
+  if (/^[0-9]/.test(p)) return { match: 'full', pattern: p, negate };
+  let match: StrMatch = 'full';
+  let end = p.length;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '*') {
+      if (i === 0) match = 'end';
+      else if (i === p.length - 1) {
+        match = match === 'end' ? 'middle' : 'front';
+        end = i;
+        break;
+      } else {
+        match = 'glob';
+        break;
+      }
+    } else if (c === '?' || c === '[' || c === '\\') {
+      match = 'glob';
+      break;
+    }
+  }
+  if (match === 'glob') return { match, pattern: p, negate };
+  const start = match === 'end' || match === 'middle' ? 1 : 0;
+  return { match, pattern: p.slice(start, end), negate };
+}

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import {
   and,
   arith,
+  classifyPattern,
   cmp,
   cpusPredicate,
   type EvalInput,
@@ -208,4 +209,36 @@ test('CPUS{} masks (spec §13 rows 45–47, 49; nr_cpu_ids = 2)', () => {
     [0, 1].map((c) => run(cpusPredicate('ne', cpu, [0, 1], 2), { cpu: c })),
     [P, P],
   );
+});
+
+test('tracefs ~ pattern classification (spec §6.6) and its verdicts (rows 29–38)', () => {
+  const cases: [string, string, string, boolean][] = [
+    ['hel*', 'front', 'hel', false],
+    ['*llo', 'end', 'llo', false],
+    ['*ll*', 'middle', 'll', false],
+    ['h?llo', 'glob', 'h?llo', false],
+    ['*a?', 'glob', '*a?', false],
+    ['a*b', 'glob', 'a*b', false],
+    ['!hel*', 'front', 'hel', true],
+    ['1*', 'full', '1*', false],
+    ['!1*', 'full', '1*', true],
+    ['*', 'end', '', false],
+    ['**', 'middle', '', false],
+    ['***', 'glob', '***', false],
+    ['', 'full', '', false],
+    ['!', 'full', '', true],
+    ['h\\*llo', 'glob', 'h\\*llo', false],
+  ];
+  for (const [text, match, pattern, negate] of cases)
+    assert.deepEqual(classifyPattern(text), { match, pattern, negate }, text);
+  const tilde = (text: string) => {
+    const c = classifyPattern(text);
+    return str(c.match, c.pattern, DL, c.negate);
+  };
+  const verdicts = (text: string, inputs: string[]) => inputs.map((s) => run(tilde(text), dyn(s)));
+  assert.deepEqual(verdicts('!hel*', ['hello', 'xhello', '']), ['reject', 'accept', 'accept']);
+  assert.deepEqual(verdicts('1*', ['1*', '1x', '12']), ['accept', 'reject', 'reject']);
+  assert.deepEqual(verdicts('*', ['', 'x']), ['accept', 'accept']);
+  assert.deepEqual(verdicts('!*', ['', 'x']), ['reject', 'reject']);
+  assert.deepEqual(verdicts('!', ['', 'hello']), ['reject', 'accept']);
 });

@@ -256,10 +256,24 @@ function compile(filter: Filter): Compiled {
   return c;
 }
 
+/**
+ * Compiles a filter once into a record predicate (what evaluate() does behind its cache); use it in
+ * hot loops to skip the cache lookup. A null filter keeps everything.
+ */
+export function compileFilter(filter: Filter | null): (record: Uint8Array, ctx: EvalContext) => boolean {
+  if (filter === null) return () => true;
+  const c = compile(filter);
+  return (record, ctx) => run(c, record, ctx);
+}
+
 /** True = the record is kept. A null filter (none / cleared) keeps everything. */
 export function evaluate(filter: Filter | null, record: Uint8Array, ctx: EvalContext): boolean {
   if (filter === null) return true;
-  const { leaves, when, target, n } = compile(filter);
+  return run(compile(filter), record, ctx);
+}
+
+function run(c: Compiled, record: Uint8Array, ctx: EvalContext): boolean {
+  const { leaves, when, target, n } = c;
   let i = 0;
   while (i < n) {
     const m = (leaves[i] as Leaf)(record, ctx) ? 1 : 0;

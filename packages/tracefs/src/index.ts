@@ -26,9 +26,10 @@ export {
   renderErrorLog,
   renderFilterFile,
 } from './errors.ts';
-export { compileLeaf, type EvalContext, evaluate } from './evaluate.ts';
+export { compileFilter, compileLeaf, type EvalContext, evaluate } from './evaluate.ts';
 export { type FormatParseResult, parseFormat, splitDeclaration } from './format.ts';
 export { formatFilter, formatPredicate } from './format-filter.ts';
+export { type SymbolLookup, symbolLookupFromKallsyms } from './kallsyms.ts';
 export { kstrtoll, kstrtoull } from './kstrtox.ts';
 export { findTracefsRoot, readLiveEvent } from './live.ts';
 export { type ClassifiedPattern, classifyPattern, globMatch, type MatchKind, matchString } from './match.ts';

@@ -40,7 +40,7 @@ function combine(type: 'and' | 'or', operands: FilterNode[]): FilterNode | undef
   if (operands.length === 1) return operands[0];
   const flat: FilterNode[] = [];
   for (const o of operands) {
-    if (o.type === type) flat.push(...o.operands);
+    if (o.type === type) for (const x of o.operands) flat.push(x);
     else flat.push(o);
   }
   return { type, operands: flat };

@@ -13,8 +13,15 @@ import { kstrtoll, kstrtoull } from './kstrtox.ts';
 import { classifyPattern } from './match.ts';
 import type { EventFormat, FieldKind } from './types.ts';
 
+/** What the filter language depends on beyond the event format (machine-specific facts). */
 export interface PredEnv {
+  /** The kernel's nr_cpu_ids (= nr_cpumask_bits): CPUS{} validity and the CPUS out-of-range rule. */
   readonly nrCpuIds: number;
+  /**
+   * Kernel symbol lookup for `.function`: a name gives that symbol's {start, size}; an address gives
+   * the symbol containing it. Absent: every `.function` value is "Function not found".
+   * See symbolLookupFromKallsyms.
+   */
   readonly lookupSymbol?: (nameOrAddress: string | bigint) => { start: bigint; size: bigint } | undefined;
 }
 

@@ -3,7 +3,8 @@
 //   { "<field>": value, ... }  integers as JSON numbers, decimal strings, "0x" hex strings (bit
 //     patterns), negative numbers for signed fields; strings for string fields (null for a
 //     __data_loc string: zero-length locator, as a failed fetch records; char[N] may also be
-//     an array of byte values, to model bytes after the NUL); arrays of numbers for non-char arrays;
+//     an array of byte values, to model bytes after the NUL); arrays of numbers for non-char arrays
+//     (for numeric __data_loc arrays the elements become the payload; an integer is the raw word);
 //     __data_loc cpumask_t as an array of CPU numbers; `char *` fields as a string (kernel memory),
 //     {"user": "..."} (user memory, readable only with .ustring), null (NULL, faults) or an integer
 //     (raw pointer with nothing mapped: faults); missing fields are zero, missing __data_loc strings
@@ -128,6 +129,7 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
   let nextUser = USER_PTR_BASE;
   const err = (key: string, msg: string): RecordResult => ({ ok: false, error: `field '${key}': ${msg}` });
 
+  const explicit = new Set(Object.keys(json));
   for (const key of Object.keys(json).sort()) {
     const v = json[key];
     const field = byName.get(key);
@@ -208,6 +210,19 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
         break;
       }
       default: {
+        const dynamic = field.type.includes('__data_loc') || field.type.includes('__rel_loc');
+        if (Array.isArray(v) && dynamic) {
+          // Numeric dynamic array (e.g. `__data_loc u64[]`): payload appended, locator word set.
+          const es = elementSize(field);
+          const b = new Uint8Array(v.length * es);
+          for (let k = 0; k < v.length; k++) {
+            const p = intPattern(v[k], es, field.signed);
+            if (typeof p === 'string') return err(key, `element ${k}: ${p}`);
+            writeUint(b, k * es, es, p);
+          }
+          tail.push({ field, bytes: b });
+          break;
+        }
         if (Array.isArray(v)) {
           if (!field.type.includes('[')) return err(key, 'an array value needs an array field');
           const es = elementSize(field);
@@ -228,13 +243,17 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
     }
   }
   if (raw === undefined) {
-    // Missing dynamic fields are empty: a lone NUL for strings, an all-zero 64-bit mask for cpumasks.
+    // Missing dynamic fields are empty: a lone NUL for strings, an all-zero 64-bit mask for cpumasks,
+    // no elements for numeric dynamic arrays.
     const given = new Set(tail.map((t) => t.field));
     for (const f of event.fields) {
       if (given.has(f)) continue;
       if (f.kind === 'dyn_string' || f.kind === 'rdyn_string')
         tail.push({ field: f, bytes: new Uint8Array(1) });
       if (f.kind === 'cpumask') tail.push({ field: f, bytes: new Uint8Array(8) });
+      if (f.kind === 'other' && /__data_loc|__rel_loc/.test(f.type) && !explicit.has(f.name)) {
+        tail.push({ field: f, bytes: new Uint8Array(0) });
+      }
     }
   }
   let record: Uint8Array;

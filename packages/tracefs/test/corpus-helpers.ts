@@ -4,9 +4,11 @@
 // Invariant: pure helpers; reads only files under test/fixtures and the read-only shared corpus.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type EventFormat, parseFormat } from '../src/index.ts';
 
-export const CORPUS_DIR = '/work/shared/corpus/tracefs-kernel-6.18';
+// The shared corpus sits beside the repository (../shared), in every checkout and in CI.
+export const CORPUS_DIR = fileURLToPath(new URL('../../../../shared/corpus/tracefs-kernel-6.18', import.meta.url));
 
 export function fixtureEvent(file: string, system: string, name: string): EventFormat {
   const r = parseFormat(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8'), {

@@ -4,6 +4,7 @@
 // text for errors, the stored text for accepted filters, and the kernel's verdict for every record.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   type EventFormat,
@@ -15,6 +16,8 @@ import {
   recordFromJson,
   renderErrorLog,
   renderFilterFile,
+  type SymbolLookup,
+  symbolLookupFromKallsyms,
 } from '../src/index.ts';
 import { fixtureEvent, loadCorpus, optsFrom, pvRecordJson } from './corpus-helpers.ts';
 
@@ -31,21 +34,29 @@ interface Entry {
 const pv = fixtureEvent('fspecr_pv.format', 'fspecr', 'pv');
 const VFS_READ = 0xffffffff816bab70n;
 const VFS_WRITE = 0xffffffff816bb3c0n;
-// Sizes as /proc/kallsyms of the corpus kernel gives them (distance to the next symbol).
+// Symbol sizes as /proc/kallsyms of the corpus kernel gives them (distance to the next symbol). When
+// this machine runs the same build (vfs_read at the corpus address) the real kallsyms is used.
 const SYMBOLS = [
   { name: 'vfs_read', start: VFS_READ, size: 0x360n },
   { name: 'vfs_write', start: VFS_WRITE, size: 0x2e0n },
 ];
-const env: FilterEnv = {
-  nrCpuIds: 2,
-  lookupSymbol: (q) => {
-    const s =
-      typeof q === 'string'
-        ? SYMBOLS.find((x) => x.name === q)
-        : SYMBOLS.find((x) => q >= x.start && q < x.start + x.size);
-    return s ? { start: s.start, size: s.size } : undefined;
-  },
+const fixedLookup: SymbolLookup = (q) => {
+  const s =
+    typeof q === 'string'
+      ? SYMBOLS.find((x) => x.name === q)
+      : SYMBOLS.find((x) => q >= x.start && q < x.start + x.size);
+  return s ? { start: s.start, size: s.size } : undefined;
 };
+function realLookup(): SymbolLookup | undefined {
+  try {
+    const look = symbolLookupFromKallsyms(readFileSync('/proc/kallsyms', 'utf8'));
+    return look('vfs_read')?.start === VFS_READ ? look : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const usingRealKallsyms = realLookup();
+const env: FilterEnv = { nrCpuIds: 2, lookupSymbol: usingRealKallsyms ?? fixedLookup };
 
 const stripTs = (log: string): string => log.replace(/^\[\s*[\d.]+\] /, '');
 
@@ -250,6 +261,6 @@ test('corpus totals', () => {
   assert.ok(totals.entries > 150, `entries ${totals.entries}`);
   assert.ok(totals.cases > 300, `cases ${totals.cases}`);
   console.log(
-    `corpus: ${totals.entries} filters, ${totals.cases} record verdicts; ${skipped.stale} task_rename verdicts depend on stale stack bytes`,
+    `corpus: ${totals.entries} filters, ${totals.cases} record verdicts (kallsyms: ${usingRealKallsyms ? 'live' : 'fixed'}); ${skipped.stale} task_rename verdicts depend on stale stack bytes`,
   );
 });

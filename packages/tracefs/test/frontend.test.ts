@@ -17,6 +17,7 @@ import {
   recordFromJson,
   renderErrorLog,
   renderFilterFile,
+  symbolLookupFromKallsyms,
 } from '../src/index.ts';
 import { fixtureEvent } from './corpus-helpers.ts';
 
@@ -158,6 +159,26 @@ test('error positions and renderings (filter file clamps, error_log does not)', 
   }
 });
 
+test('symbolLookupFromKallsyms: names, containing addresses, sizes to the next symbol', () => {
+  const look = symbolLookupFromKallsyms(
+    [
+      'ffffffff816bab60 T __pfx_vfs_read',
+      'ffffffff816bab70 T vfs_read',
+      'ffffffff816baed0 T __pfx___kernel_write_iter',
+      'ffffffff816baee0 t __kernel_write_iter',
+      '0000000000000000 A hidden',
+      'garbage',
+    ].join('\n'),
+  );
+  assert.deepEqual(look('vfs_read'), { start: 0xffffffff816bab70n, size: 0x360n });
+  assert.deepEqual(look(0xffffffff816bab74n), { start: 0xffffffff816bab70n, size: 0x360n });
+  assert.equal(look(0x10n), undefined);
+  assert.equal(look('hidden'), undefined);
+  assert.equal(look('__kernel_write_iter'), undefined, 'last symbol: no size');
+  const r = parseFilter('a64.function == vfs_read', pv, { nrCpuIds: 2, lookupSymbol: look });
+  assert.ok(r.ok && r.filter?.preds[0]?.type === 'function');
+});
+
 test('canonical printing', () => {
   const f = (s: string): string => {
     const r = parseFilter(s, pv, env);
@@ -236,6 +257,52 @@ test('records from JSON: layout, pseudo-keys, pointers, errors', () => {
     run(`filename.ustring ~ "*${'y'.repeat(10)}"`, { filename: { user: 'y'.repeat(2000) } }),
     true,
   );
+
+  const dynEv = {
+    system: 't',
+    name: 'dyn',
+    id: 1,
+    fields: [
+      {
+        name: 'common_type',
+        type: 'unsigned short',
+        offset: 0,
+        size: 2,
+        signed: false,
+        common: true,
+        kind: 'other' as const,
+      },
+      {
+        name: 'vals',
+        type: '__data_loc u16[]',
+        offset: 8,
+        size: 4,
+        signed: false,
+        common: false,
+        kind: 'other' as const,
+      },
+      {
+        name: 's',
+        type: '__rel_loc char[]',
+        offset: 12,
+        size: 4,
+        signed: false,
+        common: false,
+        kind: 'rdyn_string' as const,
+      },
+    ],
+  };
+  const d = recordFromJson(dynEv, { vals: [1, 0x203] });
+  assert.ok(d.ok);
+  assert.deepEqual([...d.record], [0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 4, 0, 4, 0, 1, 0, 1, 0, 3, 2, 0]);
+  const rel = parseFilter('s == ""', dynEv, env);
+  assert.ok(rel.ok);
+  assert.equal(evaluate(rel.filter, d.record, d.ctx), true);
+  const rec2 = recordFromJson(dynEv, { s: 'xy' });
+  assert.ok(rec2.ok);
+  const relx = parseFilter('s ~ "*y" && vals == 16', dynEv, env);
+  assert.ok(relx.ok);
+  assert.equal(evaluate(relx.filter, rec2.record, rec2.ctx), true);
 
   const ipi = fixtureEvent('ipi_ipi_send_cpumask.format', 'ipi', 'ipi_send_cpumask');
   const m = (filter: string, cpus: number[]): boolean => {

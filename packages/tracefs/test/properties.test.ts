@@ -208,6 +208,22 @@ test('10,000-deep parentheses and 1 MB inputs give a result or a diagnostic, nev
   assert.ok(rec.ok);
   assert.equal(evaluate(r.filter, rec.record, rec.ctx), true);
   assert.ok(formatFilter(r.filter).length > 1_000_000);
+  const grouped = parseFilter(`(${big}) || c == 1`, pv, env, { maxBytes: Number.POSITIVE_INFINITY });
+  assert.ok(grouped.ok && grouped.filter !== null && grouped.filter.tree.type === 'or');
+  assert.equal(grouped.filter.tree.type === 'or' && grouped.filter.tree.operands.length, 75001);
+  // 10,000 nested groups alternating && and ||: a 10,000-deep tree, printed and evaluated iteratively.
+  let nested = 'b == 0';
+  for (let i = 1; i <= 10000; i++) nested = `b == ${i} ${i % 2 ? '&&' : '||'} (${nested})`;
+  const nr = parseFilter(nested, pv, env, { maxBytes: Number.POSITIVE_INFINITY });
+  assert.ok(nr.ok && nr.filter !== null);
+  const canon = formatFilter(nr.filter);
+  const nr2 = parseFilter(canon, pv, env, { maxBytes: Number.POSITIVE_INFINITY });
+  assert.ok(nr2.ok && nr2.filter !== null);
+  for (const b of [0, 1, 2, 10000, 9999]) {
+    const rr = recordFromJson(pv, { b });
+    assert.ok(rr.ok);
+    assert.equal(evaluate(nr2.filter, rr.record, rr.ctx), evaluate(nr.filter, rr.record, rr.ctx));
+  }
   const unclosed = parseFilter('('.repeat(1_000_000), pv, env, { maxBytes: Number.POSITIVE_INFINITY });
   assert.ok(!unclosed.ok && unclosed.error.errno === 'ENOENT');
   const junk = parseFilter('x'.repeat(1 << 20), pv, env);

@@ -2,10 +2,14 @@
 // listings. Invariants: read-only; file lists are sorted; a missing corpus is an error, not a skip.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RawInsn } from '../../src/cbpf/index.ts';
 import { parseDdd } from '../../src/cbpf/index.ts';
 
-export const CORPUS = '/work/shared/corpus/pcap-libpcap-1.10.3';
+// The shared corpus sits beside the repository (../shared), in every checkout and in CI.
+export const CORPUS = fileURLToPath(
+  new URL('../../../../../shared/corpus/pcap-libpcap-1.10.3', import.meta.url),
+);
 export const GOLDEN = join(import.meta.dirname, 'golden');
 
 export interface CorpusProgram {

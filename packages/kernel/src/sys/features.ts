@@ -1,5 +1,5 @@
 // Feature detection: what of bpf(2), cBPF sockets, tracepoints, bpffs and libpcap this machine offers.
-// probeFeatures never touches tracefs (probeTracepoints does, separately).
+// probeFeatures never touches tracefs (probeTracepoints does, separately, after a liveness probe).
 // Invariants: never throws; every missing feature comes with a human-readable reason (not root,
 // no bpf syscall, unprivileged_bpf_disabled, koffi missing…) suitable for a test skip message;
 // every probe releases what it opened before returning.
@@ -8,6 +8,7 @@ import { errnoName } from './errno.ts';
 import { type Loaded, loadKoffiSyscalls } from './koffi-syscalls.ts';
 import { loadLibpcap } from './libpcap.ts';
 import { parseCpuList } from './map.ts';
+import { probeTracefs } from '../tracefs/locate.ts';
 import { tracepointId } from './perf.ts';
 import { loadProgram, testRun } from './prog.ts';
 import { openCbpfSocket } from './socket-filter.ts';
@@ -110,10 +111,14 @@ export function probeFeatures(sysLoad: Loaded<Syscalls> = loadKoffiSyscalls()): 
  * bpf(2) usable). Separate from probeFeatures because tracefs reads take the kernel's event_mutex:
  * packet-only users must not block on a busy tracefs.
  */
-export function probeTracepoints(features: Features): Availability {
+export async function probeTracepoints(features: Features): Promise<Availability> {
   if (!features.bpf.ok) return features.bpf;
   const root = tracefsRoot();
   if (root === undefined) return { ok: false, reason: 'tracefs not mounted (no /sys/kernel/tracing/events)' };
+  // Read tracefs only after a detached child has shown that it answers (a wedged tracing subsystem blocks reads
+  // forever in uninterruptible sleep).
+  const stuck = await probeTracefs(root, 5000);
+  if (stuck !== null) return stuck;
   const id = tracepointId('syscalls', 'sys_enter_lseek', root);
   return id.ok ? { ok: true } : { ok: false, reason: `${id.error.message} under ${root}` };
 }

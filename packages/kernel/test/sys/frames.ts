@@ -4,6 +4,7 @@
 // constants the corpus filters test, plus truncations (runts), random bytes and bit-flipped corpus
 // frames. Invariants: pure generators; frames never exceed 1600 bytes.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 
 const u8 = fc.integer({ min: 0, max: 255 });
@@ -287,7 +288,10 @@ export interface CorpusFrame {
   readonly bytes: Uint8Array;
 }
 
-export const CORPUS_DIR = '/work/shared/corpus/pcap-libpcap-1.10.3';
+// The shared corpus sits beside the repository (../shared), in every checkout and in CI.
+export const CORPUS_DIR = fileURLToPath(
+  new URL('../../../../../shared/corpus/pcap-libpcap-1.10.3', import.meta.url),
+);
 
 export function corpusFrames(dir = CORPUS_DIR): CorpusFrame[] {
   const raw = JSON.parse(readFileSync(`${dir}/semantic/packets.json`, 'utf8')) as {

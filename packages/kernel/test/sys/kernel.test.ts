@@ -343,9 +343,9 @@ function fieldOffset(format: string, field: string): number {
 
 test('tracepoint attach via perf_event_open: one attach on cpu 0 sees hits on every CPU', {
   skip: skipBpf,
-}, (t) => {
+}, async (t) => {
   assert.ok(sys);
-  const avail = probeTracepoints(F);
+  const avail = await probeTracepoints(F);
   if (!avail.ok) {
     t.skip(avail.reason);
     return;

@@ -33,7 +33,11 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     help: { type: 'boolean', short: 'h' },
   };
   for (const [k, v] of Object.entries(spec.options)) {
-    options[k] = { type: v.type, ...(v.short ? { short: v.short } : {}), ...(v.multiple ? { multiple: true } : {}) };
+    options[k] = {
+      type: v.type,
+      ...(v.short ? { short: v.short } : {}),
+      ...(v.multiple ? { multiple: true } : {}),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -45,7 +49,8 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   const help = values.help === true;
   if (!help) {
     const n = parsed.positionals.length;
-    if (n < spec.positionals.min) throw new UsageError(`${spec.name}: missing argument\nusage: ${spec.usage}`);
+    if (n < spec.positionals.min)
+      throw new UsageError(`${spec.name}: missing argument\nusage: ${spec.usage}`);
     if (n > spec.positionals.max)
       throw new UsageError(`${spec.name}: unexpected argument '${parsed.positionals[spec.positionals.max]}'`);
   }
@@ -66,7 +71,8 @@ export function int(p: Parsed, name: string, range: { min: number; max: number }
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number, got '${v}'`);
   const n = Number(v);
-  if (n < range.min || n > range.max) throw new UsageError(`--${name} must be between ${range.min} and ${range.max}`);
+  if (n < range.min || n > range.max)
+    throw new UsageError(`--${name} must be between ${range.min} and ${range.max}`);
   return n;
 }
 

@@ -5,9 +5,16 @@
  * live tracefs is read only after a probe in a detached child has answered, so a wedged tracing subsystem makes
  * tfc fall back to the snapshot (or fail with the reason under --source live) instead of hanging.
  */
-import { probeTracefs } from '@tfc/kernel/tracefs';
+
 import { existsSync } from 'node:fs';
-import { bundledEvent, bundledKernelRelease, type EventFormat, parseFormat, readLiveEvent } from '@tfc/tracefs';
+import { probeTracefs } from '@tfc/kernel/tracefs';
+import {
+  bundledEvent,
+  bundledKernelRelease,
+  type EventFormat,
+  parseFormat,
+  readLiveEvent,
+} from '@tfc/tracefs';
 import type { OptionSpec, Parsed } from './args.ts';
 import { str } from './args.ts';
 import { type Io, UsageError } from './io.ts';
@@ -39,7 +46,8 @@ export async function resolveEvent(p: Parsed, io: Io): Promise<ResolvedEvent> {
   const source = str(p, 'source') ?? 'auto';
   if (source !== 'auto' && source !== 'live' && source !== 'bundled')
     throw new UsageError(`--source must be auto, live or bundled, got '${source}'`);
-  if (spec !== undefined && file !== undefined) throw new UsageError('give either --event or --format, not both');
+  if (spec !== undefined && file !== undefined)
+    throw new UsageError('give either --event or --format, not both');
   if (file !== undefined) {
     const r = parseFormat(io.readText(file));
     if (!r.ok) throw new UsageError(`${file}:${r.error.line}: ${r.error.message}`);
@@ -51,7 +59,9 @@ export async function resolveEvent(p: Parsed, io: Io): Promise<ResolvedEvent> {
   const [system, name] = [m[1] as string, m[2] as string];
   let liveError = '';
   if (source !== 'bundled') {
-    const stuck = existsSync(`${TRACEFS}/events/${system}/${name}`) ? await probeTracefs(TRACEFS, 3000) : null;
+    const stuck = existsSync(`${TRACEFS}/events/${system}/${name}`)
+      ? await probeTracefs(TRACEFS, 3000)
+      : null;
     const live = stuck ? { ok: false as const, error: stuck.reason } : readLiveEvent(system, name);
     if (live.ok) return { event: live.event, origin: 'live tracefs' };
     liveError = live.error;
@@ -62,6 +72,9 @@ export async function resolveEvent(p: Parsed, io: Io): Promise<ResolvedEvent> {
     const origin = `bundled snapshot (Linux ${bundledKernelRelease()})`;
     return liveError === '' ? { event: b, origin } : { event: b, origin, liveError };
   }
-  const where = source === 'bundled' ? 'the bundled snapshot' : `live tracefs (${liveError}) or the bundled snapshot`;
-  throw new UsageError(`event ${system}/${name} not found in ${where}; 'tfc events ${system}/' lists known events`);
+  const where =
+    source === 'bundled' ? 'the bundled snapshot' : `live tracefs (${liveError}) or the bundled snapshot`;
+  throw new UsageError(
+    `event ${system}/${name} not found in ${where}; 'tfc events ${system}/' lists known events`,
+  );
 }

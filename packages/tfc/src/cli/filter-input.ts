@@ -12,6 +12,7 @@ export function filterText(p: Parsed, io: Io): { text: string; rest: readonly st
   const file = str(p, 'filter-file');
   if (file !== undefined) return { text: io.readText(file), rest: p.positionals };
   const [first, ...rest] = p.positionals;
-  if (first === undefined) throw new UsageError('a filter is needed (as the first argument or with --filter-file)');
+  if (first === undefined)
+    throw new UsageError('a filter is needed (as the first argument or with --filter-file)');
   return { text: first, rest };
 }

@@ -47,7 +47,9 @@ export function processIo(): Io {
 }
 
 /** An Io that records output, for tests. */
-export function memoryIo(files: Readonly<Record<string, string>> = {}): Io & { stdout(): string; stderr(): string } {
+export function memoryIo(
+  files: Readonly<Record<string, string>> = {},
+): Io & { stdout(): string; stderr(): string } {
   let o = '';
   let e = '';
   return {

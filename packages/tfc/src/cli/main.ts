@@ -6,7 +6,7 @@
  */
 import { createHost } from '../host/index.ts';
 import { commands } from './commands.ts';
-import { EXIT, type Io, processIo, UsageError } from './io.ts';
+import { EXIT, type Io, UsageError } from './io.ts';
 
 const VERSION = '0.1.0';
 

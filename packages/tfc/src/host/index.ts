@@ -3,17 +3,19 @@
  * Invariant: a Host is created once per CLI invocation and passed explicitly; each fact is read at most once,
  * on first use, so commands that don't need kallsyms never read it.
  */
+
+import type { SymbolLookup } from '@tfc/tracefs';
 import { hostNrCpuIds } from './cpus.ts';
-import { readHostSymbols, type SymbolTable } from './kallsyms.ts';
+import { readHostSymbols } from './kallsyms.ts';
 
 export interface Host {
   readonly nrCpuIds: () => number;
-  readonly symbols: () => SymbolTable | undefined;
+  readonly symbols: () => SymbolLookup | undefined;
 }
 
 export function createHost(): Host {
   let cpus: number | undefined;
-  let syms: { v: SymbolTable | undefined } | undefined;
+  let syms: { v: SymbolLookup | undefined } | undefined;
   return {
     nrCpuIds: () => {
       cpus ??= hostNrCpuIds();
@@ -25,5 +27,3 @@ export function createHost(): Host {
     },
   };
 }
-
-export type { SymbolRange, SymbolTable } from './kallsyms.ts';

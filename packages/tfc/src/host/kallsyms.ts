@@ -1,68 +1,20 @@
 /*
- * Symbol lookup for `.function` predicates, from /proc/kallsyms (readable with addresses only by root).
- * Invariants: a symbol's extent is [address, next higher distinct address) as the kernel's size/offset lookup
- * computes it; lookups by name return the first listed symbol of that name; lookups by address return the symbol
- * whose extent contains it. Returns undefined when kallsyms is unreadable or shows zeroed addresses.
+ * Reads the running kernel's symbols for `.function` predicates. Invariant: the only I/O is one read of
+ * /proc/kallsyms; parsing and lookup semantics live in @tfc/tracefs (symbolLookupFromKallsyms). Returns undefined
+ * when the file is unreadable or hides addresses (kptr_restrict), so `.function` filters then fail as "Function not
+ * found" would for an unknown symbol.
  */
 import { readFileSync } from 'node:fs';
+import { type SymbolLookup, symbolLookupFromKallsyms } from '@tfc/tracefs';
 
-export interface SymbolRange {
-  readonly start: bigint;
-  readonly size: bigint;
-}
-
-export interface SymbolTable {
-  readonly lookup: (nameOrAddress: string | bigint) => SymbolRange | undefined;
-}
-
-export function parseKallsyms(text: string): SymbolTable | undefined {
-  const addrs: bigint[] = [];
-  const byName = new Map<string, bigint>();
-  for (const line of text.split('\n')) {
-    const sp1 = line.indexOf(' ');
-    if (sp1 <= 0) continue;
-    const sp2 = line.indexOf(' ', sp1 + 1);
-    if (sp2 < 0) continue;
-    const addr = BigInt(`0x${line.slice(0, sp1)}`);
-    let name = line.slice(sp2 + 1);
-    const tab = name.indexOf('\t');
-    if (tab >= 0) name = name.slice(0, tab);
-    addrs.push(addr);
-    if (!byName.has(name)) byName.set(name, addr);
-  }
-  if (addrs.length === 0 || addrs.every((a) => a === 0n)) return undefined;
-  const sorted = [...new Set(addrs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const rangeAt = (addr: bigint): SymbolRange | undefined => {
-    let lo = 0;
-    let hi = sorted.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((sorted[mid] as bigint) <= addr) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    if (found < 0) return undefined;
-    const next = sorted[found + 1];
-    if (next === undefined) return undefined;
-    const start = sorted[found] as bigint;
-    return { start, size: next - start };
-  };
-  return {
-    lookup: (q) => {
-      if (typeof q === 'bigint') return rangeAt(q);
-      const a = byName.get(q);
-      return a === undefined ? undefined : rangeAt(a);
-    },
-  };
-}
-
-/** Reads the running kernel's symbols; undefined when /proc/kallsyms is unreadable or hides addresses. */
-export function readHostSymbols(): SymbolTable | undefined {
+export function readHostSymbols(): SymbolLookup | undefined {
+  let text: string;
   try {
-    return parseKallsyms(readFileSync('/proc/kallsyms', 'utf8'));
+    text = readFileSync('/proc/kallsyms', 'utf8');
   } catch {
     return undefined;
   }
+  const firstAddress = /^([0-9a-fA-F]+)\s/.exec(text)?.[1];
+  if (firstAddress === undefined || /^0+$/.test(firstAddress)) return undefined;
+  return symbolLookupFromKallsyms(text);
 }

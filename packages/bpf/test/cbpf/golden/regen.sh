@@ -4,7 +4,7 @@
 # corpus.bpf_asm.txt and corpus.bytecode.txt are snapshots of our own printers (no external tool here): rewrite them
 # with `TFC_BLESS=1 node scripts/run-tests.mjs test/cbpf/listings` from the repository root.
 set -eu
-corpus=/work/shared/corpus/pcap-libpcap-1.10.3
+corpus="${TFC_SHARED:-$(cd "$(dirname "$0")/../../../../.." && pwd)/../shared}/corpus/pcap-libpcap-1.10.3"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 gcc -O1 -o "$tmp/oracle" libpcap-oracle.c -l:libpcap.so.0.8

@@ -3,7 +3,9 @@
  * Invariants: progress goes to stderr and is drawn only on a terminal; stdout holds the table (or JSON rows with
  * --json); notes about what could not be measured go to stderr; result files are written per finished suite.
  */
-import { runBench, suites, table } from '@tfc/bench';
+import { writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { markdownReport, runBench, suites, table } from '@tfc/bench';
 import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 
@@ -11,13 +13,15 @@ const names = suites.map((s) => s.name);
 
 export const benchSpec: CommandSpec = {
   name: 'bench',
-  summary: 'Benchmarks tfc: front-end latency and interpreter throughput (medians of several runs, with min/max).',
+  summary:
+    'Benchmarks tfc: front-end latency and interpreter throughput (medians of several runs, with min/max).',
   usage: `tfc bench [--suite ${[...names, 'all'].join('|')}] [--quick] [--json] [--out DIR]`,
   options: {
     suite: { type: 'string', short: 's', multiple: true },
     quick: { type: 'boolean', short: 'q' },
     json: { type: 'boolean' },
     out: { type: 'string', short: 'o' },
+    doc: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   help: `options:
@@ -26,6 +30,8 @@ ${suites.map((s) => `                       ${s.name.padEnd(8)} ${s.title}`).joi
   -q, --quick        fewer and shorter runs (a quick look, not a figure to publish)
       --json         print the rows as JSON lines instead of a table
   -o, --out DIR      write <suite>.json and <suite>.svg per suite to DIR (default bench/results)
+      --doc FILE     also write the Markdown report (machine, command, tables) to FILE,
+                     e.g. docs/benchmarks.md
 
 example:
   $ tfc bench --suite compile --quick
@@ -63,5 +69,18 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
     note: (suite, message) => io.err(`${suite}: ${message}\n`),
   });
   io.out(flag(p, 'json') ? rows.map((r) => `${JSON.stringify(r)}\n`).join('') : table(rows));
+  const doc = str(p, 'doc');
+  if (doc !== undefined) {
+    const cpu = cpus()[0]?.model.trim() ?? 'unknown';
+    const machine = {
+      cpu,
+      cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      kernel: release(),
+      node: process.version,
+    };
+    const titles = Object.fromEntries(suites.map((s) => [s.name, s.title]));
+    writeFileSync(doc, markdownReport(rows, machine, `tfc bench ${argv.join(' ')}`, titles));
+  }
   return EXIT.ok;
 }

@@ -5,7 +5,7 @@
  * the kernel would accept the write, 1 when it would fail it. --verbose adds the errno and the error_log entry on
  * stderr. Nothing is written to the kernel.
  */
-import { parseFilter, renderErrorLog, renderFilterFile } from '@tfc/tracefs';
+import { type FilterError, parseFilter, renderErrorLog, renderFilterFile } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
@@ -55,7 +55,7 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
   const symbols = host.symbols();
   const r = parseFilter(text, event, {
     nrCpuIds,
-    ...(symbols ? { lookupSymbol: symbols.lookup } : {}),
+    ...(symbols ? { lookupSymbol: symbols } : {}),
   });
   const verbose = flag(p, 'verbose');
   if (verbose) {
@@ -67,8 +67,28 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
     return EXIT.ok;
   }
   io.out(renderFilterFile(r.error));
+  for (const line of rejectionNotes(r.error, text)) io.err(`tfc: ${line}\n`);
   if (verbose) io.err(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error)}`);
   return EXIT.rejected;
+}
+
+/**
+ * What the filter file alone does not say: a write of 4096 bytes or more fails before parsing (the file keeps
+ * showing the previous filter, so the rendering is empty), and some shapes hit undefined behaviour in the kernel's
+ * program builder (Linux 6.18: an unresolved `||` before a trailing `&&` reads outside its program array — one such
+ * write oopsed our test machine), so tfc reports the rendering the kernel gave in the tested case and warns.
+ */
+export function rejectionNotes(error: FilterError, text: string): string[] {
+  const notes: string[] = [];
+  if (error.tooLong)
+    notes.push(
+      `the filter is ${Buffer.byteLength(text)} bytes; the kernel refuses writes of 4096 bytes or more (${error.errno}) and keeps the previous filter`,
+    );
+  if (error.kernelUndefined)
+    notes.push(
+      'warning: this filter shape (an unresolved "||" before a trailing "&&") makes the kernel read outside its filter program; never write it to a live event',
+    );
+  return notes;
 }
 
 /** The kernel strips trailing C-isspace characters before storing the filter (strstrip). */

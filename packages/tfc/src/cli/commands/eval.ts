@@ -11,6 +11,7 @@ import { type CommandSpec, int, parseCommandArgs, renderHelp, str } from '../arg
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { rejectionNotes } from './check.ts';
 
 export const evalSpec: CommandSpec = {
   name: 'eval',
@@ -57,9 +58,10 @@ export async function runEval(argv: readonly string[], io: Io, host: Host): Prom
   const { event } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   const symbols = host.symbols();
-  const parsed = parseFilter(text, event, { nrCpuIds, ...(symbols ? { lookupSymbol: symbols.lookup } : {}) });
+  const parsed = parseFilter(text, event, { nrCpuIds, ...(symbols ? { lookupSymbol: symbols } : {}) });
   if (!parsed.ok) {
     io.err(renderFilterFile(parsed.error));
+    for (const line of rejectionNotes(parsed.error, text)) io.err(`tfc: ${line}\n`);
     return EXIT.rejected;
   }
   const records: { record: Uint8Array; ctx: EvalContext }[] = [];

@@ -40,7 +40,8 @@ export function runEvents(argv: readonly string[], io: Io): number {
 
 export const formatSpec: CommandSpec = {
   name: 'format',
-  summary: 'Shows the fields of a trace event: offset, size, signedness, type and the kind the filter language gives it.',
+  summary:
+    'Shows the fields of a trace event: offset, size, signedness, type and the kind the filter language gives it.',
   usage: 'tfc format (--event SYS/NAME | --format FILE) [--source auto|live|bundled]',
   options: { ...eventOptions },
   positionals: { min: 0, max: 1 },
@@ -77,6 +78,8 @@ export async function runFormat(argv: readonly string[], io: Io): Promise<number
       .map((c, i) => (i < 3 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
       .join('  ')
       .trimEnd();
-  io.out(`${event.system}/${event.name}  id ${event.id}  (${origin})\n${line(head)}\n${rows.map(line).join('\n')}\n`);
+  io.out(
+    `${event.system}/${event.name}  id ${event.id}  (${origin})\n${line(head)}\n${rows.map(line).join('\n')}\n`,
+  );
   return EXIT.ok;
 }

@@ -1,0 +1,2 @@
+// @tfc/codegen-bpf: IR → classic and extended BPF (stub, filled by its owner).
+export {};

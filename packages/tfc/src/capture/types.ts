@@ -1,0 +1,54 @@
+/*
+ * The capture model shared by the pcap and pcapng readers and writers: plain data, no I/O.
+ * Invariants: a record's `data.length` is its captured length (caplen) and `len` its original length on the wire
+ * (len >= caplen is not enforced: files in the wild break it, and the readers keep what the file says);
+ * timestamps are nanoseconds since the Unix epoch as a bigint, whatever the file's resolution; `linkType` is the
+ * LINKTYPE_* number (the 16 low bits of the pcap header's network field; the IDB's for pcapng).
+ */
+
+export type CaptureFormat = 'pcap' | 'pcapng';
+export type Precision = 'usec' | 'nsec';
+export type ByteOrder = 'le' | 'be';
+
+export interface CaptureRecord {
+  /** Nanoseconds since the epoch. */
+  readonly ts: bigint;
+  /** Original length of the packet. */
+  readonly len: number;
+  /** Captured bytes (caplen = data.length). */
+  readonly data: Uint8Array;
+  /** pcapng: the interface the packet came from (index into `interfaces`); pcap: always 0. */
+  readonly iface: number;
+}
+
+export interface CaptureInterface {
+  readonly linkType: number;
+  readonly snaplen: number;
+  /** Timestamp resolution as written in the file (pcapng if_tsresol, pcap magic). */
+  readonly precision: Precision;
+}
+
+export interface Capture {
+  readonly format: CaptureFormat;
+  readonly order: ByteOrder;
+  /** pcap: exactly one interface (from the file header). */
+  readonly interfaces: readonly CaptureInterface[];
+  readonly records: readonly CaptureRecord[];
+}
+
+export type CaptureResult =
+  | { readonly ok: true; readonly capture: Capture }
+  | { readonly ok: false; readonly error: string; readonly offset: number };
+
+/** LINKTYPE_* names for the common link types (for messages and listings). */
+export const LINKTYPE = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW: 101,
+  LOOP: 108,
+  LINUX_SLL: 113,
+  LINUX_SLL2: 276,
+} as const;
+
+/** Readers refuse a record larger than this (libpcap's MAXIMUM_SNAPLEN is 262144; leave headroom). */
+export const MAX_RECORD = 1 << 24;
