@@ -9,7 +9,10 @@ if (!parsed.ok) {
   process.stdout.write(renderFilterFile(parsed.error));
   process.exit(1);
 }
-for (const json of [{ family: 2, protocol: 6 }, { family: 10, protocol: 6 }]) {
+for (const json of [
+  { family: 2, protocol: 6 },
+  { family: 10, protocol: 6 },
+]) {
   const r = recordFromJson(event, json);
   if (!r.ok) throw new Error(r.error);
   console.log(JSON.stringify(json), evaluate(parsed.filter, r.record, r.ctx) ? 'accepted' : 'rejected');

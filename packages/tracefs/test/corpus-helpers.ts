@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { type EventFormat, parseFormat } from '../src/index.ts';
 
 // The shared corpus sits beside the repository (../shared), in every checkout and in CI.
-export const CORPUS_DIR = fileURLToPath(new URL('../../../../shared/corpus/tracefs-kernel-6.18', import.meta.url));
+export const CORPUS_DIR = fileURLToPath(
+  new URL('../../../../shared/corpus/tracefs-kernel-6.18', import.meta.url),
+);
 
 export function fixtureEvent(file: string, system: string, name: string): EventFormat {
   const r = parseFormat(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8'), {

@@ -4,11 +4,11 @@
 // no bpf syscall, unprivileged_bpf_disabled, koffi missing…) suitable for a test skip message;
 // every probe releases what it opened before returning.
 import { existsSync, readFileSync } from 'node:fs';
+import { probeTracefs } from '../tracefs/locate.ts';
 import { errnoName } from './errno.ts';
 import { type Loaded, loadKoffiSyscalls } from './koffi-syscalls.ts';
 import { loadLibpcap } from './libpcap.ts';
 import { parseCpuList } from './map.ts';
-import { probeTracefs } from '../tracefs/locate.ts';
 import { tracepointId } from './perf.ts';
 import { loadProgram, testRun } from './prog.ts';
 import { openCbpfSocket } from './socket-filter.ts';

@@ -102,4 +102,3 @@ export function writePcap(
   }
   return out;
 }
-

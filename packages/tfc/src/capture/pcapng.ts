@@ -24,7 +24,9 @@ const EPB = 6;
 const BOM = 0x1a2b3c4d;
 
 export function isPcapng(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x0a && bytes[1] === 0x0d && bytes[2] === 0x0d && bytes[3] === 0x0a;
+  return (
+    bytes.length >= 4 && bytes[0] === 0x0a && bytes[1] === 0x0d && bytes[2] === 0x0d && bytes[3] === 0x0a
+  );
 }
 
 interface Iface extends CaptureInterface {
@@ -115,7 +117,8 @@ export function readPcapng(bytes: Uint8Array): CaptureResult {
         len = v.getUint32(body + 16, le);
       }
       if (caplen > MAX_RECORD) return fail(`pcapng: packet block at byte ${at} claims ${caplen} bytes`, at);
-      if (caplen > bodyLen - head) return fail(`pcapng: packet block at byte ${at} shorter than its data`, at);
+      if (caplen > bodyLen - head)
+        return fail(`pcapng: packet block at byte ${at} shorter than its data`, at);
       const start = body + head;
       records.push({
         ts: (units * iface.num) / iface.den,

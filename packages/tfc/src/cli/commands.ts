@@ -3,10 +3,13 @@
  * Invariant: each entry's run() returns an exit code and writes only through the Io it is given.
  */
 import type { Host } from '../host/index.ts';
+import { asmSpec, runAsm } from './commands/asm.ts';
 import { benchSpec, runBenchCommand } from './commands/bench.ts';
 import { checkSpec, runCheck } from './commands/check.ts';
+import { disasmSpec, runDisasm } from './commands/disasm.ts';
 import { evalSpec, runEval } from './commands/eval.ts';
 import { eventsSpec, formatSpec, runEvents, runFormat } from './commands/events.ts';
+import { runRun, runSpec } from './commands/run.ts';
 import type { Io } from './io.ts';
 
 export interface Command {
@@ -23,4 +26,7 @@ export const commands: readonly Command[] = [
   { name: 'events', summary: firstLine(eventsSpec.summary), run: (a, io) => runEvents(a, io) },
   { name: 'format', summary: firstLine(formatSpec.summary), run: (a, io) => runFormat(a, io) },
   { name: 'bench', summary: firstLine(benchSpec.summary), run: (a, io) => runBenchCommand(a, io) },
+  { name: 'asm', summary: firstLine(asmSpec.summary), run: (a, io) => runAsm(a, io) },
+  { name: 'disasm', summary: firstLine(disasmSpec.summary), run: (a, io) => runDisasm(a, io) },
+  { name: 'run', summary: firstLine(runSpec.summary), run: (a, io) => runRun(a, io) },
 ];

@@ -1,0 +1,576 @@
+// Classic BPF code generation from a decision DAG (trace frames and packets, socket filters).
+// Invariants:
+//  - the DAG must be abortSafe: cBPF ends the program with 0 on an out-of-bounds load or a division
+//    by X == 0, which is the IR's abort only when the miss value is 0 (the caller checks both);
+//  - A holds the low 32 bits of a value, a 64-bit value is handled as two 32-bit halves (hi, lo);
+//    little-endian record fields are assembled from byte loads, highest byte first, so the first
+//    load is the one that runs out of the packet; X and M[] are temporaries;
+//  - signed compares use sign-bias (x ^ sign bit of the width) on the masked values; jump opcodes
+//    and inversion come from the IR's OPS table (cbpf column);
+//  - jumps are forward only; conditional targets farther than 255 instructions get `ja`
+//    trampolines right after the jump (iterated to a fixpoint, each jump expanded at most once);
+//  - unsupported features raise Unsupported (a precise diagnostic), never wrong code.
+import type { Insn, JmpCond, RawInsn, Size } from '@tfc/bpf/cbpf';
+import { toRaw } from '@tfc/bpf/cbpf';
+import type { Dag, Expr, LeafPred, StrPred, Width } from '@tfc/ir';
+import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
+import { topoOrder } from './dag-order.ts';
+import { Unsupported } from './options.ts';
+
+type Item =
+  | { readonly op: 'insn'; readonly insn: Insn }
+  | {
+      readonly op: 'jmp';
+      readonly cond: JmpCond;
+      readonly src: 'k' | 'x';
+      readonly k: number;
+      jt: string;
+      jf: string;
+    }
+  | { readonly op: 'ja'; readonly target: string }
+  | { readonly op: 'label'; readonly name: string };
+
+export interface CbpfGenOptions {
+  readonly onMatch: number;
+  readonly onMiss: number;
+  readonly binarySearchMin: number;
+}
+
+const MEMWORDS = 16;
+const MAX_PKT_OFF = 0xffff;
+
+export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
+  const items: Item[] = [];
+  let next = 0;
+  let depth = 0;
+  const fresh = () => `l${next++}`;
+  const ins = (insn: Insn) => items.push({ op: 'insn', insn });
+  const jk = (cond: JmpCond, k: number, jt: string, jf: string) =>
+    items.push({ op: 'jmp', cond, src: 'k', k: k >>> 0, jt, jf });
+  const jx = (cond: JmpCond, jt: string, jf: string) =>
+    items.push({ op: 'jmp', cond, src: 'x', k: 0, jt, jf });
+  const goto = (target: string) => items.push({ op: 'ja', target });
+  const place = (name: string) => items.push({ op: 'label', name });
+  const abort = 'reject';
+
+  const slot = (): number => {
+    if (depth >= MEMWORDS)
+      throw new Unsupported('expr-depth', `expression needs more than ${MEMWORDS} M[] words`);
+    return depth++;
+  };
+
+  const absOff = (base: string, off: number): number => off + (base === 'frame' ? FRAME_RECORD_OFFSET : 0);
+  const size = (w: 1 | 2 | 4): Size => (w === 1 ? 'b' : w === 2 ? 'h' : 'w');
+  const ldb = (k: number) => ins({ kind: 'ld_abs', size: 'b', base: 'packet', offset: k });
+
+  /** A = little-endian value of bytes [k, k+n) (n = 2 or 4); highest byte loaded first. */
+  const leBytes = (k: number, n: 2 | 4) => {
+    ldb(k + n - 1);
+    ins({ kind: 'alu_k', op: 'lsh', value: 8 * (n - 1) });
+    for (let i = n - 2; i >= 0; i--) {
+      ins({ kind: 'tax' });
+      ldb(k + i);
+      if (i > 0) ins({ kind: 'alu_k', op: 'lsh', value: 8 * i });
+      ins({ kind: 'alu_x', op: 'or' });
+    }
+  };
+
+  const checkAccess = (k: number, n: number) => {
+    if (k + n > MAX_PKT_OFF) {
+      goto(abort);
+      return false;
+    }
+    return true;
+  };
+
+  const u32Valued = (x: Expr): boolean => {
+    switch (x.kind) {
+      case 'const':
+        return x.value <= 0xffffffffn;
+      case 'load':
+        return !x.signed && x.width <= 4;
+      case 'arith':
+      case 'neg':
+      case 'len':
+        return true;
+      case 'ref': {
+        const d = dag.values[x.id];
+        return d !== undefined && u32Valued(d.expr);
+      }
+      case 'pseudo':
+        return false;
+    }
+  };
+
+  type Load = Extract<Expr, { kind: 'load' }>;
+
+  const loadLo = (x: Load) => {
+    if (x.base === 'record') throw new Unsupported('base', 'record loads need --ctx tracepoint (eBPF)');
+    const w = x.width;
+    if (typeof x.offset !== 'number') {
+      if (x.order !== 'be' || w === 8)
+        throw new Unsupported(
+          'computed-offset',
+          'cBPF supports computed offsets for big-endian loads of 1/2/4 bytes only',
+        );
+      if (!u32Valued(x.offset))
+        throw new Unsupported('computed-offset', 'computed offset may exceed 32 bits');
+      lo(x.offset);
+      const ok = fresh();
+      jk('jgt', MAX_PKT_OFF, abort, ok);
+      place(ok);
+      ins({ kind: 'tax' });
+      ins({ kind: 'ld_ind', size: size(w), offset: absOff(x.base, 0) });
+    } else {
+      const k = absOff(x.base, x.offset);
+      if (!checkAccess(k, w)) return;
+      if (w === 8) {
+        if (x.order === 'be') ins({ kind: 'ld_abs', size: 'w', base: 'packet', offset: k + 4 });
+        else {
+          ldb(k + 7);
+          leBytes(k, 4);
+        }
+        return;
+      }
+      if (x.order === 'be' || w === 1) ins({ kind: 'ld_abs', size: size(w), base: 'packet', offset: k });
+      else leBytes(k, w);
+    }
+    if (x.signed && w < 4) {
+      const neg = fresh();
+      const done = fresh();
+      jk('jset', w === 1 ? 0x80 : 0x8000, neg, done);
+      place(neg);
+      ins({ kind: 'alu_k', op: 'or', value: w === 1 ? 0xffffff00 : 0xffff0000 });
+      place(done);
+    }
+  };
+
+  const ALU = {
+    '+': 'add',
+    '-': 'sub',
+    '*': 'mul',
+    '/': 'div',
+    '%': 'mod',
+    '&': 'and',
+    '|': 'or',
+    '^': 'xor',
+    '<<': 'lsh',
+    '>>': 'rsh',
+  } as const;
+
+  /** A = low 32 bits of x (aborting loads end the program with 0). */
+  const lo = (x: Expr): void => {
+    switch (x.kind) {
+      case 'const':
+        ins({ kind: 'ld_imm', value: Number(x.value & 0xffffffffn) });
+        return;
+      case 'ref': {
+        const d = dag.values[x.id];
+        if (d === undefined) throw new Unsupported('ref', `unknown value %${x.id}`);
+        lo(d.expr);
+        return;
+      }
+      case 'pseudo':
+        throw new Unsupported('pseudo', `pseudo-field ${x.name} is not available to classic BPF`);
+      case 'len':
+        ins({ kind: 'ld_len' });
+        return;
+      case 'load':
+        loadLo(x);
+        return;
+      case 'neg':
+        lo(x.arg);
+        ins({ kind: 'neg' });
+        return;
+      case 'arith': {
+        const op = ALU[x.op];
+        if (x.right.kind === 'const') {
+          const k = Number(x.right.value & 0xffffffffn);
+          lo(x.left);
+          if ((op === 'div' || op === 'mod') && k === 0) goto(abort);
+          else if ((op === 'lsh' || op === 'rsh') && k >= 32) ins({ kind: 'ld_imm', value: 0 });
+          else ins({ kind: 'alu_k', op, value: k });
+          return;
+        }
+        lo(x.left);
+        const s = slot();
+        ins({ kind: 'st', index: s });
+        lo(x.right);
+        ins({ kind: 'tax' });
+        if (op === 'lsh' || op === 'rsh') {
+          const big = fresh();
+          const small = fresh();
+          const done = fresh();
+          jk('jge', 32, big, small);
+          place(small);
+          ins({ kind: 'ld_mem', index: s });
+          ins({ kind: 'alu_x', op });
+          goto(done);
+          place(big);
+          ins({ kind: 'ld_imm', value: 0 });
+          place(done);
+        } else {
+          ins({ kind: 'ld_mem', index: s });
+          ins({ kind: 'alu_x', op });
+        }
+        depth--;
+        return;
+      }
+    }
+  };
+
+  /** A = high 32 bits of x's 64-bit value. */
+  const hi = (x: Expr): void => {
+    switch (x.kind) {
+      case 'const':
+        ins({ kind: 'ld_imm', value: Number((x.value >> 32n) & 0xffffffffn) });
+        return;
+      case 'ref': {
+        const d = dag.values[x.id];
+        if (d === undefined) throw new Unsupported('ref', `unknown value %${x.id}`);
+        hi(d.expr);
+        return;
+      }
+      case 'pseudo':
+        throw new Unsupported('pseudo', `pseudo-field ${x.name} is not available to classic BPF`);
+      case 'load': {
+        if (x.width === 8) {
+          if (x.base === 'record') throw new Unsupported('base', 'record loads need --ctx tracepoint (eBPF)');
+          if (typeof x.offset !== 'number')
+            throw new Unsupported(
+              'computed-offset',
+              'cBPF supports computed offsets for 1/2/4-byte loads only',
+            );
+          const k = absOff(x.base, x.offset);
+          if (!checkAccess(k, 8)) return;
+          if (x.order === 'be') {
+            ldb(k + 7);
+            ins({ kind: 'ld_abs', size: 'w', base: 'packet', offset: k });
+          } else leBytes(k + 4, 4);
+          return;
+        }
+        loadLo(x);
+        if (x.signed) {
+          const neg = fresh();
+          const pos = fresh();
+          const done = fresh();
+          jk('jset', 0x80000000, neg, pos);
+          place(neg);
+          ins({ kind: 'ld_imm', value: 0xffffffff });
+          goto(done);
+          place(pos);
+          ins({ kind: 'ld_imm', value: 0 });
+          place(done);
+        } else ins({ kind: 'ld_imm', value: 0 });
+        return;
+      }
+      default:
+        // u32 results: evaluate for aborts (loads, division by zero), then 0.
+        lo(x);
+        ins({ kind: 'ld_imm', value: 0 });
+        return;
+    }
+  };
+
+  const maskOf = (w: Width) => (w === 1 ? 0xff : w === 2 ? 0xffff : 0xffffffff);
+  const signBit = (w: Width) => (w === 1 ? 0x80 : w === 2 ? 0x8000 : 0x80000000);
+
+  const cmpLeaf = (p: Extract<LeafPred, { kind: 'cmp' }>, t: string, f: string) => {
+    const info = OPS[p.op];
+    const cond = info.cbpf.jump;
+    const [yes, no] = info.cbpf.invert ? [f, t] : [t, f];
+    const bias = info.ordered && p.signed;
+    const w = p.width;
+    if (w !== 8) {
+      const norm = () => {
+        if (w < 4) ins({ kind: 'alu_k', op: 'and', value: maskOf(w) });
+        if (bias) ins({ kind: 'alu_k', op: 'xor', value: signBit(w) });
+      };
+      if (p.right.kind === 'const') {
+        lo(p.left);
+        norm();
+        let c = Number(p.right.value & BigInt(maskOf(w)));
+        if (bias) c = (c ^ signBit(w)) >>> 0;
+        jk(cond, c, yes, no);
+      } else {
+        lo(p.left);
+        norm();
+        const s = slot();
+        ins({ kind: 'st', index: s });
+        lo(p.right);
+        norm();
+        ins({ kind: 'tax' });
+        ins({ kind: 'ld_mem', index: s });
+        depth--;
+        jx(cond, yes, no);
+      }
+      return;
+    }
+    // 64-bit: halves.
+    const sl = slot();
+    const sh = slot();
+    lo(p.left);
+    ins({ kind: 'st', index: sl });
+    hi(p.left);
+    if (bias) ins({ kind: 'alu_k', op: 'xor', value: 0x80000000 });
+    ins({ kind: 'st', index: sh });
+    let rlo: (() => void) | number;
+    let rhi: (() => void) | number;
+    if (p.right.kind === 'const') {
+      rlo = Number(p.right.value & 0xffffffffn);
+      rhi = Number((p.right.value >> 32n) & 0xffffffffn);
+      if (bias) rhi = (rhi ^ 0x80000000) >>> 0;
+    } else {
+      const right = p.right;
+      const rl = slot();
+      const rh = slot();
+      lo(right);
+      ins({ kind: 'st', index: rl });
+      hi(right);
+      if (bias) ins({ kind: 'alu_k', op: 'xor', value: 0x80000000 });
+      ins({ kind: 'st', index: rh });
+      rlo = () => {
+        ins({ kind: 'ld_mem', index: rl });
+        ins({ kind: 'tax' });
+      };
+      rhi = () => {
+        ins({ kind: 'ld_mem', index: rh });
+        ins({ kind: 'tax' });
+      };
+    }
+    const j = (c: JmpCond, r: (() => void) | number, jt: string, jf: string, load: number) => {
+      if (typeof r === 'number') {
+        ins({ kind: 'ld_mem', index: load });
+        jk(c, r, jt, jf);
+      } else {
+        r();
+        ins({ kind: 'ld_mem', index: load });
+        jx(c, jt, jf);
+      }
+    };
+    const cont = fresh();
+    if (cond === 'jeq') {
+      j('jeq', rhi, cont, no, sh);
+      place(cont);
+      j('jeq', rlo, yes, no, sl);
+    } else if (cond === 'jset') {
+      j('jset', rhi, yes, cont, sh);
+      place(cont);
+      j('jset', rlo, yes, no, sl);
+    } else {
+      const eq = fresh();
+      j('jgt', rhi, yes, eq, sh);
+      place(eq);
+      j('jeq', rhi, cont, no, sh);
+      place(cont);
+      j(cond, rlo, yes, no, sl);
+    }
+    depth = 0;
+  };
+
+  const inLeaf = (p: Extract<LeafPred, { kind: 'in' }>, t: string, f: string) => {
+    if (p.width === 8)
+      throw new Unsupported('set-width', '64-bit set membership is not supported by the cBPF target yet');
+    lo(p.value);
+    if (p.width < 4) ins({ kind: 'alu_k', op: 'and', value: maskOf(p.width) });
+    const set = p.set.map((v) => Number(v & 0xffffffffn));
+    const linear = (a: number, b: number) => {
+      for (let i = a; i <= b; i++) {
+        const nx = fresh();
+        jk('jeq', set[i]!, t, nx);
+        place(nx);
+      }
+      goto(f);
+    };
+    if (set.length < o.binarySearchMin) {
+      linear(0, set.length - 1);
+      return;
+    }
+    const work: { lo: number; hi: number; label?: string }[] = [{ lo: 0, hi: set.length - 1 }];
+    while (work.length > 0) {
+      const w = work.pop()!;
+      if (w.label !== undefined) place(w.label);
+      if (w.hi - w.lo < 4) {
+        linear(w.lo, w.hi);
+        continue;
+      }
+      const mid = (w.lo + w.hi) >> 1;
+      const right = fresh();
+      const left = fresh();
+      const ne = fresh();
+      jk('jeq', set[mid]!, t, ne);
+      place(ne);
+      jk('jgt', set[mid]!, right, left);
+      place(left);
+      work.push({ lo: mid + 1, hi: w.hi, label: right });
+      work.push({ lo: w.lo, hi: mid - 1 });
+    }
+  };
+
+  const strLeaf = (p: StrPred, t: string, f: string) => {
+    const src = p.source;
+    if (p.match === 'glob')
+      throw new Unsupported('string-match', 'string match kind glob not supported by the cBPF target yet');
+    if (src.kind !== 'fixed' || src.base === 'record')
+      throw new Unsupported('string-source', `string source ${src.kind} is not supported by the cBPF target`);
+    const n = src.size;
+    const k = absOff(src.base, src.offset);
+    if (!checkAccess(k, n)) return;
+    // Touch the last byte first: an array that does not fit aborts, whatever the matcher examines.
+    ldb(k + n - 1);
+    const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
+    const plen = pat.length;
+    const yes = p.negate ? f : t;
+    const no = p.negate ? t : f;
+    const eqByte = (i: number, c: number, fail: string) => {
+      ldb(k + i);
+      const ok = fresh();
+      jk('jeq', c, ok, fail);
+      place(ok);
+    };
+    switch (p.match) {
+      case 'full':
+        for (let i = 0; i < n; i++) {
+          const c2 = i < plen ? pat[i]! : 0;
+          eqByte(i, c2, no);
+          if (c2 === 0) break;
+        }
+        goto(yes);
+        return;
+      case 'front':
+        if (n < plen) {
+          goto(no);
+          return;
+        }
+        for (let i = 0; i < plen; i++) eqByte(i, pat[i]!, no);
+        goto(yes);
+        return;
+      case 'middle':
+        if (plen === 0) {
+          goto(yes);
+          return;
+        }
+        for (let s = 0; s + plen <= n; s++) {
+          const nx = fresh();
+          for (let j = 0; j < plen; j++) eqByte(s + j, pat[j]!, nx);
+          goto(yes);
+          place(nx);
+        }
+        goto(no);
+        return;
+      case 'end': {
+        const last = n - 1;
+        if (n === 0 || last < plen) {
+          goto(no);
+          return;
+        }
+        for (let j = 0; j < plen; j++) eqByte(last - plen + j, pat[j]!, no);
+        goto(yes);
+        return;
+      }
+    }
+  };
+
+  const label = (u: number) => (u === 1 ? 'accept' : u === 0 || u === 2 ? 'reject' : `n${u}`);
+  goto(label(dag.root));
+  for (const id of topoOrder(dag)) {
+    place(label(id));
+    const n = dag.nodes[id - 3]!;
+    const leaf = dag.leaves[n.leaf]!;
+    depth = 0;
+    if (leaf.kind === 'cmp') cmpLeaf(leaf, label(n.t), label(n.f));
+    else if (leaf.kind === 'in') inLeaf(leaf, label(n.t), label(n.f));
+    else strLeaf(leaf, label(n.t), label(n.f));
+  }
+  place('accept');
+  ins({ kind: 'ret_k', value: o.onMatch >>> 0 });
+  place('reject');
+  ins({ kind: 'ret_k', value: o.onMiss >>> 0 });
+  return layout(items);
+}
+
+/** Drops jumps to the next instruction, inserts trampolines for far targets, resolves offsets. */
+function layout(input: readonly Item[]): RawInsn[] {
+  let items = [...input];
+  // A `ja` directly followed (through labels only) by its target label is a fall-through.
+  const peep: Item[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.op === 'ja') {
+      let j = i + 1;
+      let fall = false;
+      while (j < items.length && items[j]!.op === 'label') {
+        if ((items[j] as { name: string }).name === it.target) fall = true;
+        j++;
+      }
+      if (fall) continue;
+    }
+    peep.push(it);
+  }
+  items = peep;
+  let tramp = 0;
+  for (;;) {
+    const pos = new Map<string, number>();
+    let n = 0;
+    for (const it of items) {
+      if (it.op === 'label') pos.set(it.name, n);
+      else n++;
+    }
+    let changed = false;
+    const out: Item[] = [];
+    let at = 0;
+    for (const it of items) {
+      if (it.op === 'jmp') {
+        const dt = pos.get(it.jt)! - (at + 1);
+        const df = pos.get(it.jf)! - (at + 1);
+        if (dt > 255 || df > 255) {
+          changed = true;
+          const extra: Item[] = [];
+          const copy = { ...it };
+          if (dt > 255) {
+            const l = `t${tramp++}`;
+            extra.push({ op: 'label', name: l }, { op: 'ja', target: it.jt });
+            copy.jt = l;
+          }
+          if (df > 255) {
+            const l = `t${tramp++}`;
+            extra.push({ op: 'label', name: l }, { op: 'ja', target: it.jf });
+            copy.jf = l;
+          }
+          out.push(copy, ...extra);
+          at += 1 + extra.filter((e) => e.op !== 'label').length;
+          continue;
+        }
+      }
+      out.push(it);
+      if (it.op !== 'label') at++;
+    }
+    items = out;
+    if (!changed) break;
+  }
+  const pos = new Map<string, number>();
+  let n = 0;
+  for (const it of items) {
+    if (it.op === 'label') pos.set(it.name, n);
+    else n++;
+  }
+  const prog: RawInsn[] = [];
+  for (const it of items) {
+    const here = prog.length;
+    if (it.op === 'label') continue;
+    if (it.op === 'insn') prog.push(toRaw(it.insn));
+    else if (it.op === 'ja') prog.push(toRaw({ kind: 'ja', offset: pos.get(it.target)! - (here + 1) }));
+    else {
+      const jt = pos.get(it.jt)! - (here + 1);
+      const jf = pos.get(it.jf)! - (here + 1);
+      prog.push(
+        toRaw(
+          it.src === 'k'
+            ? { kind: 'jmp_k', cond: it.cond, value: it.k, jt, jf }
+            : { kind: 'jmp_x', cond: it.cond, jt, jf },
+        ),
+      );
+    }
+  }
+  return prog;
+}

@@ -1,0 +1,145 @@
+// compileBpf: IR filter → a ProgramSpec (plain data) for eBPF or classic BPF.
+// Invariants: pure and deterministic (same input and options → byte-identical output); bad input and
+// unsupported features are diagnostics, never exceptions; the pass pipeline runs first unless
+// `optimize: false`; the decision DAG is built with the requested order; every cBPF program passes
+// the kernel's checker (validate) and the 4,096-instruction limit or a diagnostic says by how much not.
+import { encode as encodeCbpf, printD, validate } from '@tfc/bpf/cbpf';
+import { assemble, disassemble, encode as encodeEbpf } from '@tfc/bpf/ebpf';
+import { buildDag, type Dag, type Filter, runPasses, verify } from '@tfc/ir';
+import { genCbpf } from './cbpf-gen.ts';
+import { genEbpf } from './ebpf-gen.ts';
+import {
+  type CodegenDiagnostic,
+  type CompileOptions,
+  type CompileResult,
+  defaultReturns,
+  diag,
+  type ProgType,
+  Unsupported,
+} from './options.ts';
+
+export const CBPF_MAX_INSNS = 4096;
+
+const PROG_TYPES = {
+  tracepoint: { num: 5, name: 'TRACEPOINT' },
+  socket: { num: 1, name: 'SOCKET_FILTER' },
+  tc: { num: 3, name: 'SCHED_CLS' },
+  xdp: { num: 6, name: 'XDP' },
+} as const;
+
+function fail(diagnostics: readonly CodegenDiagnostic[]): CompileResult {
+  return { ok: false, diagnostics };
+}
+
+/** Prepares the decision DAG (pipeline + buildDag), or diagnostics. */
+export function prepareDag(
+  ir: Filter,
+  opts: Pick<CompileOptions, 'optimize' | 'order'>,
+): { ok: true; dag: Dag } | { ok: false; diagnostics: readonly CodegenDiagnostic[] } {
+  const v = verify(ir);
+  if (v.length > 0) return { ok: false, diagnostics: v };
+  let f = ir;
+  if (opts.optimize !== false) {
+    const r = runPasses(ir);
+    if (!r.ok) return { ok: false, diagnostics: r.diagnostics };
+    f = r.ir;
+  }
+  const d = buildDag(f, opts.order ?? 'cost');
+  if (!d.ok) return { ok: false, diagnostics: d.diagnostics };
+  return { ok: true, dag: d.dag };
+}
+
+export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
+  const progType: ProgType = opts.progType ?? 'socket';
+  const ret = defaultReturns(opts.ctx, opts.target === 'cbpf' ? 'socket' : progType);
+  const onMatch = (opts.onMatch ?? ret.onMatch) >>> 0;
+  const onMiss = (opts.onMiss ?? ret.onMiss) >>> 0;
+  const binarySearchMin = opts.binarySearchMin ?? 8;
+  if (opts.target === 'cbpf' && opts.ctx === 'tracepoint')
+    return fail([diag('ctx', 'classic BPF cannot run on tracepoints; use --target ebpf')]);
+  const prepared = prepareDag(ir, opts);
+  if (!prepared.ok) return fail(prepared.diagnostics);
+  const dag = prepared.dag;
+  const stats = (instructions: number) => ({
+    instructions,
+    dagNodes: dag.nodes.length,
+    dagLeaves: dag.leaves.length,
+  });
+  try {
+    if (opts.target === 'ebpf') {
+      const insns = genEbpf(dag, {
+        ctx: opts.ctx,
+        progType,
+        onMatch,
+        onMiss,
+        binarySearchMin,
+        record: opts.record ?? {},
+      });
+      const a = assemble(insns);
+      if (!a.ok) return fail(a.errors.map((e) => diag('assemble', `insn ${e.index}: ${e.message}`)));
+      const pt = opts.ctx === 'tracepoint' ? PROG_TYPES.tracepoint : PROG_TYPES[progType];
+      const section =
+        opts.ctx === 'tracepoint'
+          ? `tracepoint/${opts.record?.event ?? 'tfc/filter'}`
+          : progType === 'socket'
+            ? 'socket'
+            : progType;
+      return {
+        ok: true,
+        program: {
+          target: 'ebpf',
+          insns: a.insns,
+          progType: pt.num,
+          progTypeName: pt.name,
+          section,
+          license: 'GPL',
+          bytes: encodeEbpf(a.insns),
+          listing: disassemble(a.insns),
+          stats: stats(a.insns.length),
+          onMatch,
+          onMiss,
+        },
+      };
+    }
+    const mayAbort = dag.mayAbort.some((m) => m);
+    if (mayAbort && !dag.abortSafe)
+      return fail([
+        diag('abort-order', 'classic BPF needs an abort-safe leaf order (use order cost or source)'),
+      ]);
+    if (mayAbort && onMiss !== 0)
+      return fail([
+        diag(
+          'on-miss',
+          `classic BPF rejects out-of-bounds loads with 0; this filter may abort, so --on-miss must be 0, not ${onMiss}`,
+        ),
+      ]);
+    const prog = genCbpf(dag, { onMatch, onMiss, binarySearchMin });
+    if (prog.length > CBPF_MAX_INSNS)
+      return fail([
+        diag(
+          'cbpf-limit',
+          `classic BPF program has ${prog.length} instructions, ${prog.length - CBPF_MAX_INSNS} over the kernel's limit of ${CBPF_MAX_INSNS}`,
+        ),
+      ]);
+    const problems = validate(prog);
+    if (problems.length > 0)
+      return fail(
+        problems.map((p) => diag('cbpf-check', `insn ${p.index}: ${p.message} (a code generator defect)`)),
+      );
+    return {
+      ok: true,
+      program: {
+        target: 'cbpf',
+        insns: prog,
+        bytes: encodeCbpf(prog),
+        listing: printD(prog),
+        stats: stats(prog.length),
+        onMatch,
+        onMiss,
+      },
+    };
+  } catch (e) {
+    if (e instanceof Unsupported) return fail([diag(e.code, e.message)]);
+    throw e;
+  }
+}

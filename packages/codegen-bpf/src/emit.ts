@@ -1,0 +1,74 @@
+// Deterministic output forms of a ProgramSpec: asm listing, bin (8-byte little-endian slots or
+// struct sock_filter), cBPF -d/-dd/-ddd, ELF object (eBPF) and JSON.
+// Invariants: pure; same spec → byte-identical output; a form that does not apply to the target is
+// a diagnostic value, not an exception.
+import { printD, printDd, printDdd } from '@tfc/bpf/cbpf';
+import { writeObject } from '@tfc/bpf/elf';
+import type { ProgramSpec } from './options.ts';
+
+export type EmitForm = 'asm' | 'bin' | 'd' | 'dd' | 'ddd' | 'elf' | 'json';
+export const EMIT_FORMS: readonly EmitForm[] = ['asm', 'bin', 'd', 'dd', 'ddd', 'elf', 'json'];
+
+export type EmitResult =
+  | { readonly ok: true; readonly data: string | Uint8Array }
+  | { readonly ok: false; readonly message: string };
+
+export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
+  switch (form) {
+    case 'asm':
+      return { ok: true, data: p.listing };
+    case 'bin':
+      return { ok: true, data: p.bytes };
+    case 'd':
+    case 'dd':
+    case 'ddd':
+      if (p.target !== 'cbpf') return { ok: false, message: `-${form} listings are for classic BPF` };
+      return {
+        ok: true,
+        data: form === 'd' ? printD(p.insns) : form === 'dd' ? printDd(p.insns) : printDdd(p.insns),
+      };
+    case 'elf':
+      if (p.target !== 'ebpf') return { ok: false, message: 'ELF objects are for eBPF programs' };
+      return {
+        ok: true,
+        data: writeObject({
+          programs: [{ name: 'tfc_filter', section: p.section, insns: p.insns }],
+          license: p.license,
+        }),
+      };
+    case 'json':
+      return { ok: true, data: `${JSON.stringify(programJson(p), null, 2)}\n` };
+  }
+}
+
+/** The spec as JSON-safe data (bytes as hex, instructions in their wire fields). */
+export function programJson(p: ProgramSpec): unknown {
+  const hex = [...p.bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  if (p.target === 'cbpf')
+    return {
+      target: 'cbpf',
+      onMatch: p.onMatch,
+      onMiss: p.onMiss,
+      stats: p.stats,
+      insns: p.insns,
+      bytes: hex,
+    };
+  return {
+    target: 'ebpf',
+    progType: p.progTypeName,
+    section: p.section,
+    license: p.license,
+    onMatch: p.onMatch,
+    onMiss: p.onMiss,
+    stats: p.stats,
+    insns: p.insns.map((i) => ({
+      code: i.code,
+      dst: i.dst,
+      src: i.src,
+      off: i.off,
+      imm: i.imm,
+      ...(i.imm64 !== undefined ? { imm64: i.imm64.toString() } : {}),
+    })),
+    bytes: hex,
+  };
+}

@@ -1,0 +1,103 @@
+// Compile options, diagnostics and the ProgramSpec a compile returns (plain data, no kernel access).
+// Invariants: defaults follow the issue text (socket 0xFFFFFFFF/0, tc TC_ACT_OK/TC_ACT_SHOT, xdp
+// XDP_PASS/XDP_DROP, tracepoint 1/0); a ProgramSpec is deterministic for equal inputs and never holds
+// functions or kernel handles; every user-causable problem is a CodegenDiagnostic, never an exception.
+import type { RawInsn } from '@tfc/bpf/cbpf';
+import type { Insn } from '@tfc/bpf/ebpf';
+
+export type Target = 'ebpf' | 'cbpf';
+export type Ctx = 'tracepoint' | 'trace-frame' | 'packet';
+export type ProgType = 'socket' | 'tc' | 'xdp';
+
+export interface RecordLayout {
+  /** The event id (`common_type`), when record loads of bytes 0..1 must be served as a constant. */
+  readonly commonType?: number;
+  /** Tracepoint "SYS/EVENT" for the ELF section name `tracepoint/SYS/EVENT`. */
+  readonly event?: string;
+}
+
+export interface CompileOptions {
+  readonly target: Target;
+  readonly ctx: Ctx;
+  /** Packet contexts only (default socket). */
+  readonly progType?: ProgType;
+  readonly onMatch?: number;
+  readonly onMiss?: number;
+  /** Decision DAG leaf order (default 'cost'). */
+  readonly order?: 'cost' | 'source';
+  /** Run the IR pass pipeline first (default true). */
+  readonly optimize?: boolean;
+  /** Sets with at least this many values become a binary search (default 8). */
+  readonly binarySearchMin?: number;
+  readonly record?: RecordLayout;
+}
+
+export interface CodegenDiagnostic {
+  readonly severity: 'error';
+  readonly code: string;
+  readonly message: string;
+  readonly at: string;
+}
+
+export interface ProgramStats {
+  readonly instructions: number;
+  readonly dagNodes: number;
+  readonly dagLeaves: number;
+}
+
+export interface EbpfProgram {
+  readonly target: 'ebpf';
+  readonly insns: readonly Insn[];
+  /** uapi program type number: TRACEPOINT 5, SOCKET_FILTER 1, SCHED_CLS 3, XDP 6. */
+  readonly progType: number;
+  readonly progTypeName: 'TRACEPOINT' | 'SOCKET_FILTER' | 'SCHED_CLS' | 'XDP';
+  readonly section: string;
+  readonly license: string;
+  readonly bytes: Uint8Array;
+  readonly listing: string;
+  readonly stats: ProgramStats;
+  readonly onMatch: number;
+  readonly onMiss: number;
+}
+
+export interface CbpfProgram {
+  readonly target: 'cbpf';
+  readonly insns: readonly RawInsn[];
+  readonly bytes: Uint8Array;
+  readonly listing: string;
+  readonly stats: ProgramStats;
+  readonly onMatch: number;
+  readonly onMiss: number;
+}
+
+export type ProgramSpec = EbpfProgram | CbpfProgram;
+
+export type CompileResult =
+  | { readonly ok: true; readonly program: ProgramSpec }
+  | { readonly ok: false; readonly diagnostics: readonly CodegenDiagnostic[] };
+
+export const TC_ACT_OK = 0;
+export const TC_ACT_SHOT = 2;
+export const XDP_DROP = 1;
+export const XDP_PASS = 2;
+
+export function defaultReturns(ctx: Ctx, progType: ProgType): { onMatch: number; onMiss: number } {
+  if (ctx === 'tracepoint') return { onMatch: 1, onMiss: 0 };
+  if (progType === 'tc') return { onMatch: TC_ACT_OK, onMiss: TC_ACT_SHOT };
+  if (progType === 'xdp') return { onMatch: XDP_PASS, onMiss: XDP_DROP };
+  return { onMatch: 0xffffffff, onMiss: 0 };
+}
+
+/** Thrown only inside a code generator and turned into a diagnostic at its boundary. */
+export class Unsupported {
+  readonly code: string;
+  readonly message: string;
+  constructor(code: string, message: string) {
+    this.code = code;
+    this.message = message;
+  }
+}
+
+export function diag(code: string, message: string, at = 'codegen'): CodegenDiagnostic {
+  return { severity: 'error', code, message, at };
+}
