@@ -282,23 +282,24 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
     const bias = info.ordered && p.signed;
     const w = p.width;
     if (w !== 8) {
-      const norm = () => {
-        if (w < 4) ins({ kind: 'alu_k', op: 'and', value: maskOf(w) });
+      const norm = (x: Expr) => {
+        if (w < 4 && !(x.kind === 'load' && !x.signed && x.width <= w))
+          ins({ kind: 'alu_k', op: 'and', value: maskOf(w) });
         if (bias) ins({ kind: 'alu_k', op: 'xor', value: signBit(w) });
       };
       if (p.right.kind === 'const') {
         lo(p.left);
-        norm();
+        norm(p.left);
         let c = Number(p.right.value & BigInt(maskOf(w)));
         if (bias) c = (c ^ signBit(w)) >>> 0;
         jk(cond, c, yes, no);
       } else {
         lo(p.left);
-        norm();
+        norm(p.left);
         const s = slot();
         ins({ kind: 'st', index: s });
         lo(p.right);
-        norm();
+        norm(p.right);
         ins({ kind: 'tax' });
         ins({ kind: 'ld_mem', index: s });
         depth--;
@@ -372,7 +373,9 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
     if (p.width === 8)
       throw new Unsupported('set-width', '64-bit set membership is not supported by the cBPF target yet');
     lo(p.value);
-    if (p.width < 4) ins({ kind: 'alu_k', op: 'and', value: maskOf(p.width) });
+    const v = p.value;
+    if (p.width < 4 && !(v.kind === 'load' && !v.signed && v.width <= p.width))
+      ins({ kind: 'alu_k', op: 'and', value: maskOf(p.width) });
     const set = p.set.map((v) => Number(v & 0xffffffffn));
     const linear = (a: number, b: number) => {
       for (let i = a; i <= b; i++) {

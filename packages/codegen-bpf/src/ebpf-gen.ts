@@ -138,6 +138,11 @@ function fresh(em: Emitter): string {
   return `l${em.next++}`;
 }
 
+/** An unsigned load no wider than `w` is already zero-extended: masking it again changes nothing. */
+export function zeroExtended(x: Expr, w: Width, m: 'mask' | 'sext' | 'none'): boolean {
+  return m === 'mask' && x.kind === 'load' && !x.signed && x.width <= w;
+}
+
 function fitsS32(v: bigint): boolean {
   const s = BigInt.asIntN(64, v);
   return s >= -0x80000000n && s <= 0x7fffffffn;
@@ -405,7 +410,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
     const [tt, ff] = info.ebpf.invert ? [f, t] : [t, f];
     const m: Mask = signed ? 'sext' : 'mask';
     expr(p.left, a);
-    normalize(R0, p.width, m);
+    if (!zeroExtended(p.left, p.width, m)) normalize(R0, p.width, m);
     if (p.right.kind === 'const') {
       jumpConst(j, R0, normalizeConst(p.right.value, p.width, m), p.width, tt);
     } else {
@@ -421,7 +426,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
 
   const inLeaf = (p: Extract<LeafPred, { kind: 'in' }>, t: string, f: string, a: string) => {
     expr(p.value, a);
-    normalize(R0, p.width, 'mask');
+    if (!zeroExtended(p.value, p.width, 'mask')) normalize(R0, p.width, 'mask');
     const set = p.set.map((v) => normalizeConst(v, p.width, 'mask'));
     const linear = (lo: number, hi: number) => {
       for (let i = lo; i <= hi; i++) jumpConst('jeq', R0, set[i]!, p.width, t);

@@ -5,7 +5,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluate } from '@tfc/ir';
-import { loadProgram, openCbpfSocket, probeFeatures, testRun, testRunFrameProblem } from '@tfc/kernel/sys';
+import {
+  type FilterVerdict,
+  loadProgram,
+  openCbpfSocket,
+  probeFeatures,
+  type Result,
+  testRun,
+  testRunFrameProblem,
+} from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compileBpf } from '../src/index.ts';
 import { filterArb, inputArb } from './ir-arbitraries.ts';
@@ -104,7 +112,7 @@ test('cBPF programs agree with the IR evaluator under SO_ATTACH_FILTER', { skip:
     try {
       for (const f of frames) {
         if (f.length === 0) continue;
-        const v: ReturnType<typeof s.value.run> = s.value.run(f);
+        const v: Result<FilterVerdict> = s.value.run(f);
         assert.ok(v.ok, v.ok ? '' : v.error.message);
         if (!v.ok) continue;
         assert.equal(

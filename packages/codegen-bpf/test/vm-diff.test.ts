@@ -13,7 +13,7 @@ import { compileBpf, type ProgType } from '../src/index.ts';
 import { filterArb, inputArb } from './ir-arbitraries.ts';
 import { forFrame, forTracepoint, makeFrame, sanitizeComm } from './transform.ts';
 
-const RUNS = Number(process.env.TFC_CODEGEN_RUNS ?? 1500);
+const RUNS = Number(process.env.TFC_CODEGEN_RUNS ?? 1800);
 
 function vmInput(pt: ProgType, frame: Uint8Array): ebpf.VmInput {
   if (pt === 'tc') return ebpf.skbTestRunInput(frame, 'tc');

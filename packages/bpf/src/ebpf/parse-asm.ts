@@ -375,7 +375,8 @@ export function parseInsnText(text: string, code?: number): ParseInsnResult {
   return { ok: false, error: `cannot parse '${t}'` };
 }
 
-const LINE_RE = /^(?:(\d+):\s*)?(?:\(([0-9a-fA-F]{2})\)\s*)?(.*)$/;
+// `s`: the body may hold any character, including lone CR or U+2028/U+2029 (which `.` does not match).
+const LINE_RE = /^(?:(\d+):\s*)?(?:\(([0-9a-fA-F]{2})\)\s*)?(.*)$/s;
 
 /** Parses a listing (disassemble's output, or hand-written text with labels). */
 export function parseAsm(text: string): ParseAsmResult {
@@ -394,8 +395,9 @@ export function parseAsm(text: string): ParseAsmResult {
       pending = label[1]!;
       continue;
     }
-    const m = LINE_RE.exec(line)!;
-    const r = parseInsnText(m[3]!, m[2] === undefined ? undefined : Number.parseInt(m[2], 16));
+    const m = LINE_RE.exec(line);
+    if (m === null) return { ok: false, error: `cannot parse '${line}'`, line: n + 1 };
+    const r = parseInsnText(m[3] ?? '', m[2] === undefined ? undefined : Number.parseInt(m[2], 16));
     if (!r.ok) return { ok: false, error: r.error, line: n + 1 };
     insns.push(pending === undefined ? r.insn : { ...r.insn, label: pending });
     pending = undefined;

@@ -3,14 +3,12 @@
 (002) tax      
 (003) ldb      [82]
 (004) or       x
-(005) and      #0xffff
-(006) jeq      #0x2             jt 7	jf 15
-(007) ldb      [85]
-(008) lsh      #8
-(009) tax      
-(010) ldb      [84]
-(011) or       x
-(012) and      #0xffff
-(013) jeq      #0x6             jt 14	jf 15
-(014) ret      #-1
-(015) ret      #0
+(005) jeq      #0x2             jt 6	jf 13
+(006) ldb      [85]
+(007) lsh      #8
+(008) tax      
+(009) ldb      [84]
+(010) or       x
+(011) jeq      #0x6             jt 12	jf 13
+(012) ret      #-1
+(013) ret      #0

@@ -104,7 +104,10 @@ export function sniffFormat(isa: Isa, bytes: Uint8Array): Format {
  * line numbers stay those of an editor and the parsers' single-line patterns see one line at a time.
  */
 export function decodeText(bytes: Uint8Array): string {
-  return new TextDecoder().decode(bytes).replace(/\r\n/g, '\n').replace(/[\r\u2028\u2029]/g, ' ');
+  return new TextDecoder()
+    .decode(bytes)
+    .replace(/\r\n/g, '\n')
+    .replace(/[\r\u2028\u2029]/g, ' ');
 }
 
 function cbpfFromText(format: CbpfFormat, text: string): ReadResult {
