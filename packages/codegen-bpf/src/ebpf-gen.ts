@@ -454,15 +454,89 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
     }
   };
 
+  /** One record byte at R7 + (R8 if `plusLen`) + k into R0, through bpf_probe_read_kernel (a fault
+   *  leaves the destination zeroed: bytes outside the record read as 0, as in the IR). */
+  const recordByte = (plusLen: boolean, k: number) => {
+    e(mov.reg(R1, R10));
+    e(alu64.add.imm(R1, -SCRATCH));
+    e(mov.imm(R2, 1));
+    e(mov.reg(R3, R7));
+    if (plusLen) e(alu64.add.reg(R3, R8));
+    if (k !== 0) e(alu64.add.imm(R3, k));
+    e(call(HELPER.probeReadKernel));
+    e(mem.ldx('b', R0, R10, -SCRATCH));
+  };
+
+  /** __data_loc / __rel_loc strings in a tracepoint record: R7 = ctx + data start, R8 = len. The
+   *  matchers see bytes [0, len) of the data and zeros after it (IR: the view has length len). */
+  const dataLocLeaf = (
+    p: StrPred,
+    src: Extract<StrPred['source'], { kind: 'dataloc' }>,
+    t: string,
+    f: string,
+    a: string,
+  ) => {
+    if (packetCtx) throw new Unsupported('string-source', '__data_loc strings in frames are not supported by the eBPF target yet');
+    if (p.match === 'middle')
+      throw new Unsupported('string-match', 'string match kind middle on __data_loc strings not supported by the eBPF target yet');
+    load({ kind: 'load', base: 'record', offset: src.offset, width: 4, order: src.order, signed: false }, a);
+    e(mov.reg(R8, R0));
+    e(alu64.rsh.imm(R8, 16));
+    e(alu64.and.imm(R0, 0xffff));
+    e(mov.reg(R7, R6));
+    e(alu64.add.reg(R7, R0));
+    if (src.rel) e(alu64.add.imm(R7, src.offset + 4));
+    const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
+    const plen = pat.length;
+    const yes = p.negate ? f : t;
+    const no = p.negate ? t : f;
+    switch (p.match) {
+      case 'full':
+        // strncmp(str, pat, len); len == 0 sees an empty string.
+        e(jmp.jeq.imm(R8, 0, plen === 0 ? yes : no));
+        for (let i = 0; i <= plen; i++) {
+          if (i > 0) e(jmp.jle.imm(R8, i, yes));
+          recordByte(false, i);
+          e(jmp.jne.imm(R0, i < plen ? pat[i]! : 0, no));
+        }
+        goto(em, yes);
+        return;
+      case 'front':
+        if (plen === 0) {
+          goto(em, yes);
+          return;
+        }
+        e(jmp.jlt.imm(R8, plen, no));
+        for (let i = 0; i < plen; i++) {
+          recordByte(false, i);
+          e(jmp.jne.imm(R0, pat[i]!, no));
+        }
+        goto(em, yes);
+        return;
+      case 'end':
+        // The plen bytes ending just before byte len - 1.
+        e(jmp.jlt.imm(R8, plen + 1, no));
+        for (let j = 0; j < plen; j++) {
+          recordByte(true, j - 1 - plen);
+          e(jmp.jne.imm(R0, pat[j]!, no));
+        }
+        goto(em, yes);
+        return;
+      default:
+        throw new Unsupported('string-match', `string match kind ${p.match} not supported by the eBPF target yet`);
+    }
+  };
+
   const strLeaf = (p: StrPred, t: string, f: string, a: string) => {
     const src = p.source;
     if (p.match === 'glob')
       throw new Unsupported('string-match', 'string match kind glob not supported by the eBPF target yet');
-    if (src.kind === 'dataloc' || src.kind === 'ptr')
-      throw new Unsupported(
-        'string-source',
-        `string source ${src.kind === 'ptr' ? 'char *' : '__data_loc'} not supported by the eBPF target yet`,
-      );
+    if (src.kind === 'ptr')
+      throw new Unsupported('string-source', 'string source char * not supported by the eBPF target yet');
+    if (src.kind === 'dataloc') {
+      dataLocLeaf(p, src, t, f, a);
+      return;
+    }
     let n: number;
     let byteAt: (i: number) => void;
     if (src.kind === 'comm') {

@@ -69,7 +69,7 @@ export async function resolveEvent(p: Parsed, io: Io): Promise<ResolvedEvent> {
   }
   const b = bundledEvent(system, name);
   if (b) {
-    const origin = `bundled snapshot (Linux ${bundledKernelRelease()})`;
+    const origin = `bundled snapshot, Linux ${bundledKernelRelease()}`;
     return liveError === '' ? { event: b, origin } : { event: b, origin, liveError };
   }
   const where =
