@@ -15,6 +15,7 @@ import { toRaw } from '@tfc/bpf/cbpf';
 import type { Dag, Expr, LeafPred, StrPred, Width } from '@tfc/ir';
 import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
 import { topoOrder } from './dag-order.ts';
+import { type GlobNext, globAutomaton, MAX_GLOB_STATES } from './glob-automaton.ts';
 import { Unsupported } from './options.ts';
 
 type Item =
@@ -370,8 +371,38 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   };
 
   const inLeaf = (p: Extract<LeafPred, { kind: 'in' }>, t: string, f: string) => {
-    if (p.width === 8)
-      throw new Unsupported('set-width', '64-bit set membership is not supported by the cBPF target yet');
+    if (p.width === 8) {
+      // 64-bit membership: halves in M[], values grouped by high word (linear).
+      const sl = slot();
+      const sh = slot();
+      lo(p.value);
+      ins({ kind: 'st', index: sl });
+      hi(p.value);
+      ins({ kind: 'st', index: sh });
+      const byHi = new Map<number, number[]>();
+      for (const v of p.set) {
+        const h = Number((v >> 32n) & 0xffffffffn);
+        byHi.set(h, [...(byHi.get(h) ?? []), Number(v & 0xffffffffn)]);
+      }
+      for (const [h, los] of byHi) {
+        const nextHi = fresh();
+        const loTests = fresh();
+        ins({ kind: 'ld_mem', index: sh });
+        jk('jeq', h, loTests, nextHi);
+        place(loTests);
+        ins({ kind: 'ld_mem', index: sl });
+        for (const l of los) {
+          const nx = fresh();
+          jk('jeq', l, t, nx);
+          place(nx);
+        }
+        goto(f);
+        place(nextHi);
+      }
+      goto(f);
+      depth = 0;
+      return;
+    }
     lo(p.value);
     const v = p.value;
     if (p.width < 4 && !(v.kind === 'load' && !v.signed && v.width <= p.width))
@@ -410,10 +441,99 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
     }
   };
 
+  /** __data_loc / __rel_loc strings in frames/packets: M[sS] = absolute start, M[sL] = len; the
+   *  whole string must lie inside the packet (else abort, as the IR's view read does). */
+  const dataLocLeaf = (
+    p: StrPred,
+    src: Extract<StrPred['source'], { kind: 'dataloc' }>,
+    t: string,
+    f: string,
+  ) => {
+    if (p.match === 'middle' || p.match === 'glob')
+      throw new Unsupported(
+        'string-match',
+        `string match kind ${p.match} on __data_loc strings not supported by the cBPF target yet`,
+      );
+    const sS = slot();
+    const sL = slot();
+    const tmp = slot();
+    lo({ kind: 'load', base: src.base, offset: src.offset, width: 4, order: src.order, signed: false });
+    ins({ kind: 'st', index: tmp });
+    ins({ kind: 'alu_k', op: 'rsh', value: 16 });
+    ins({ kind: 'st', index: sL });
+    ins({ kind: 'ld_mem', index: tmp });
+    ins({ kind: 'alu_k', op: 'and', value: 0xffff });
+    ins({ kind: 'alu_k', op: 'add', value: absOff(src.base, src.rel ? src.offset + 4 : 0) });
+    ins({ kind: 'st', index: sS });
+    ins({ kind: 'ldx_mem', index: sL });
+    ins({ kind: 'alu_x', op: 'add' });
+    ins({ kind: 'st', index: tmp });
+    ins({ kind: 'ld_len' });
+    ins({ kind: 'tax' });
+    ins({ kind: 'ld_mem', index: tmp });
+    const inside = fresh();
+    jx('jgt', abort, inside);
+    place(inside);
+    const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
+    const plen = pat.length;
+    const yes = p.negate ? f : t;
+    const no = p.negate ? t : f;
+    const byteIs = (plusLen: boolean, k: number, c: number) => {
+      ins({ kind: 'ld_mem', index: sS });
+      if (plusLen) {
+        ins({ kind: 'ldx_mem', index: sL });
+        ins({ kind: 'alu_x', op: 'add' });
+      }
+      if (k !== 0) ins({ kind: 'alu_k', op: 'add', value: k >>> 0 });
+      ins({ kind: 'tax' });
+      ins({ kind: 'ld_ind', size: 'b', offset: 0 });
+      const ok = fresh();
+      jk('jeq', c, ok, no);
+      place(ok);
+    };
+    const lenAtLeast = (v: number, otherwise: string) => {
+      ins({ kind: 'ld_mem', index: sL });
+      const ok = fresh();
+      jk('jge', v, ok, otherwise);
+      place(ok);
+    };
+    switch (p.match) {
+      case 'full': {
+        const nz = fresh();
+        ins({ kind: 'ld_mem', index: sL });
+        jk('jeq', 0, plen === 0 ? yes : no, nz);
+        place(nz);
+        for (let i = 0; i <= plen; i++) {
+          if (i > 0) lenAtLeast(i + 1, yes);
+          byteIs(false, i, i < plen ? pat[i]! : 0);
+        }
+        goto(yes);
+        break;
+      }
+      case 'front':
+        if (plen === 0) {
+          goto(yes);
+          break;
+        }
+        lenAtLeast(plen, no);
+        for (let i = 0; i < plen; i++) byteIs(false, i, pat[i]!);
+        goto(yes);
+        break;
+      case 'end':
+        lenAtLeast(plen + 1, no);
+        for (let j = 0; j < plen; j++) byteIs(true, j - 1 - plen, pat[j]!);
+        goto(yes);
+        break;
+    }
+    depth = 0;
+  };
+
   const strLeaf = (p: StrPred, t: string, f: string) => {
     const src = p.source;
-    if (p.match === 'glob')
-      throw new Unsupported('string-match', 'string match kind glob not supported by the cBPF target yet');
+    if (src.kind === 'dataloc' && src.base !== 'record') {
+      dataLocLeaf(p, src, t, f);
+      return;
+    }
     if (src.kind !== 'fixed' || src.base === 'record')
       throw new Unsupported('string-source', `string source ${src.kind} is not supported by the cBPF target`);
     const n = src.size;
@@ -432,6 +552,35 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
       place(ok);
     };
     switch (p.match) {
+      case 'glob': {
+        const g = globAutomaton(pat, n);
+        if (g === undefined)
+          throw new Unsupported(
+            'string-size',
+            `glob pattern over char[${n}] needs more than ${MAX_GLOB_STATES} states`,
+          );
+        const base = fresh();
+        const to = (x: GlobNext) => (x === 'T' ? yes : x === 'F' ? no : `${base}g${x}`);
+        goto(to(g.start));
+        g.states.forEach((st, i) => {
+          place(to(i));
+          ldb(k + st.byte);
+          for (const tst of st.tests) {
+            const nx = fresh();
+            if (tst.lo === tst.hi) jk('jeq', tst.lo, to(tst.next), nx);
+            else if (tst.lo === 0) jk('jgt', tst.hi, nx, to(tst.next));
+            else {
+              const ge = fresh();
+              jk('jge', tst.lo, ge, nx);
+              place(ge);
+              jk('jgt', tst.hi, nx, to(tst.next));
+            }
+            place(nx);
+          }
+          goto(to(st.otherwise));
+        });
+        return;
+      }
       case 'full':
         for (let i = 0; i < n; i++) {
           const c2 = i < plen ? pat[i]! : 0;

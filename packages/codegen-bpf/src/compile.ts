@@ -4,7 +4,7 @@
 // `optimize: false`; the decision DAG is built with the requested order; every cBPF program passes
 // the kernel's checker (validate) and the 4,096-instruction limit or a diagnostic says by how much not.
 import { encode as encodeCbpf, printD, validate } from '@tfc/bpf/cbpf';
-import { assemble, disassemble, encode as encodeEbpf } from '@tfc/bpf/ebpf';
+import { assemble, disassemble, encode as encodeEbpf, type Insn } from '@tfc/bpf/ebpf';
 import { buildDag, type Dag, type Filter, runPasses, verify } from '@tfc/ir';
 import { genCbpf } from './cbpf-gen.ts';
 import { genEbpf } from './ebpf-gen.ts';
@@ -49,6 +49,25 @@ export function prepareDag(
   return { ok: true, dag: d.dag };
 }
 
+/** Encoded instructions with every map reference (ld_imm64 BPF_PSEUDO_MAP_FD named `map`) set to
+ *  the fd the loader created for it; a missing fd is an error value. */
+export function linkMaps(
+  insns: readonly Insn[],
+  fds: ReadonlyMap<string, number>,
+): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
+  const out: Insn[] = [];
+  for (const i of insns) {
+    if (i.map === undefined) {
+      out.push(i);
+      continue;
+    }
+    const fd = fds.get(i.map);
+    if (fd === undefined) return { ok: false, message: `no fd for map '${i.map}'` };
+    out.push({ ...i, imm: fd, imm64: BigInt(fd >>> 0) });
+  }
+  return { ok: true, bytes: encodeEbpf(out) };
+}
+
 export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
   const progType: ProgType = opts.progType ?? 'socket';
   const ret = defaultReturns(opts.ctx, opts.target === 'cbpf' ? 'socket' : progType);
@@ -67,12 +86,13 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
   });
   try {
     if (opts.target === 'ebpf') {
-      const insns = genEbpf(dag, {
+      const { insns, maps } = genEbpf(dag, {
         ctx: opts.ctx,
         progType,
         onMatch,
         onMiss,
         binarySearchMin,
+        setLookup: opts.setLookup ?? 'search',
         record: opts.record ?? {},
       });
       const a = assemble(insns);
@@ -93,6 +113,7 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           progTypeName: pt.name,
           section,
           license: 'GPL',
+          maps,
           bytes: encodeEbpf(a.insns),
           listing: disassemble(a.insns),
           stats: stats(a.insns.length),

@@ -1,8 +1,9 @@
 // eBPF code generation from a decision DAG (tracepoint records, trace frames and packets).
 // Invariants:
-//  - straight-line code with forward jumps only: DAG nodes are emitted in topological order and every
-//    local label is placed after the jumps that name it; no instruction is unreachable (the emitter
-//    drops code after an unconditional jump until a referenced label revives it);
+//  - forward jumps only, except the one back edge of the bounded substring loop over `char *` copies
+//    (s <= 1024 - plen, so the verifier can bound it): DAG nodes are emitted in topological order and
+//    every other label is placed after the jumps that name it; no instruction is unreachable (the
+//    emitter drops code after an unconditional jump until a referenced label revives it);
 //  - every packet byte is read only after a bounds check against data_end (tc/xdp) or through
 //    bpf_skb_load_bytes whose failure is checked (socket): an out-of-bounds read takes the leaf's
 //    abort edge, which ends in the miss return, as the IR's abort does;
@@ -13,6 +14,12 @@
 //  - compares take their jump opcodes and branch inversion from the IR's OPS table; widths 1/2 are
 //    masked or sign-extended to 64 bits, width 4 uses JMP32, width 8 JMP;
 //  - sets of `binarySearchMin`+ values become a binary search, smaller ones a chain of jeq;
+//  - strings: char[N]/comm by unrolled byte compares and a compiled glob automaton; __data_loc /
+//    __rel_loc (full, front, end) byte by byte through bpf_probe_read_kernel (tracepoint) or the
+//    packet (frames, the whole string bounds-checked first); char * copied with
+//    bpf_probe_read_{kernel,user}_str into a 1,024-byte per-CPU map value (full, front, end, middle);
+//    a failed copy makes the leaf false regardless of negation;
+//  - maps (set lookups, the string buffer) are referenced by name and listed in the result;
 //  - anything not supported yet raises Unsupported (a precise diagnostic), never wrong code.
 import {
   alu32,
@@ -24,6 +31,7 @@ import {
   jmp,
   jmp32,
   ldImm64,
+  ldMapFd,
   mem,
   mov,
   R0,
@@ -31,9 +39,11 @@ import {
   R2,
   R3,
   R4,
+  R5,
   R6,
   R7,
   R8,
+  R9,
   R10,
   type Reg,
   toBe,
@@ -41,9 +51,13 @@ import {
 import type { CmpOp, Dag, EbpfJump, Expr, LeafPred, StrPred, Width } from '@tfc/ir';
 import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
 import { topoOrder } from './dag-order.ts';
-import { type Ctx, type ProgType, type RecordLayout, Unsupported } from './options.ts';
+import { type GlobNext, globAutomaton, MAX_GLOB_STATES } from './glob-automaton.ts';
+import { type Ctx, type MapDef, type ProgType, type RecordLayout, Unsupported } from './options.ts';
 
 const HELPER = {
+  mapLookup: 1,
+  probeReadUserStr: 114,
+  probeReadKernelStr: 115,
   probeReadKernel: 113,
   cpu: 8,
   pidTgid: 14,
@@ -57,6 +71,9 @@ const SCRATCH = 200; // fp-200: 8 bytes for a loaded value
 const STRBUF = 512; // fp-512 .. fp-201: string bytes (comm, socket loads)
 const STRBUF_MAX = STRBUF - SCRATCH;
 const MAX_PKT_OFF = 0xffff;
+/** Per-CPU buffer for `char *` copies (the kernel's filter copies into 1,024 bytes too). */
+const STRBUF_MAP = 'tfc_strbuf';
+const PTR_BUF = 1024;
 
 export interface EbpfGenOptions {
   readonly ctx: Ctx;
@@ -64,6 +81,7 @@ export interface EbpfGenOptions {
   readonly onMatch: number;
   readonly onMiss: number;
   readonly binarySearchMin: number;
+  readonly setLookup: 'search' | 'map';
   readonly record: RecordLayout;
 }
 
@@ -110,14 +128,21 @@ function flushJa(em: Emitter): void {
 
 function emit(em: Emitter, i: Insn): void {
   if (em.dead) return;
-  flushJa(em);
+  if (em.pendingJa !== undefined) {
+    // Code after an unconditional jump is unreachable until a referenced label is placed.
+    flushJa(em);
+    return;
+  }
   if (i.target !== undefined) em.referenced.add(i.target);
   rawEmit(em, i);
 }
 
 function goto(em: Emitter, target: string): void {
   if (em.dead) return;
-  flushJa(em);
+  if (em.pendingJa !== undefined) {
+    flushJa(em);
+    return;
+  }
   em.referenced.add(target);
   em.pendingJa = target;
 }
@@ -143,13 +168,24 @@ export function zeroExtended(x: Expr, w: Width, m: 'mask' | 'sext' | 'none'): bo
   return m === 'mask' && x.kind === 'load' && !x.signed && x.width <= w;
 }
 
+function leBytes(v: bigint, w: number): Uint8Array {
+  const out = new Uint8Array(w);
+  for (let i = 0; i < w; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
 function fitsS32(v: bigint): boolean {
   const s = BigInt.asIntN(64, v);
   return s >= -0x80000000n && s <= 0x7fffffffn;
 }
 
-export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
+export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: MapDef[] } {
   const em = newEmitter();
+  const maps: MapDef[] = [];
+  /** Label placed right after the node being emitted (a jump there is a fall-through). */
+  let fallLabel = '';
+  /** Packet bytes [0, checked) are known to be inside the packet here (direct access only). */
+  let checked = 0;
   const packetCtx = o.ctx !== 'tracepoint';
   const direct = packetCtx && o.progType !== 'socket';
   let depth = 0;
@@ -182,9 +218,12 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
       goto(em, abort);
       return false;
     }
+    // Already proven on every path to here (dominating checks): the verifier knows it too.
+    if (k + n <= checked && k <= 0x7fff) return true;
     e(mov.reg(R1, R7));
     e(alu64.add.imm(R1, k + n));
     e(jmp.jgt.reg(R1, R8, abort));
+    checked = Math.max(checked, k + n);
     return true;
   };
 
@@ -406,8 +445,16 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
   const cmpLeaf = (p: Extract<LeafPred, { kind: 'cmp' }>, t: string, f: string, a: string) => {
     const info = OPS[p.op as CmpOp];
     const signed = info.ordered && p.signed;
-    const j = signed ? info.ebpf.signed : info.ebpf.unsigned;
-    const [tt, ff] = info.ebpf.invert ? [f, t] : [t, f];
+    let j = signed ? info.ebpf.signed : info.ebpf.unsigned;
+    let [tt, ff] = info.ebpf.invert ? [f, t] : [t, f];
+    // The jump taken to tt tests condOp; its negation may have a direct jump too.
+    const condOp: CmpOp = info.ebpf.invert ? info.negation : p.op;
+    const neg = OPS[OPS[condOp].negation];
+    if (tt === fallLabel && !neg.ebpf.invert) {
+      // The taken branch is the next node: jump on the negated compare and fall through.
+      j = signed ? neg.ebpf.signed : neg.ebpf.unsigned;
+      [tt, ff] = [ff, tt];
+    }
     const m: Mask = signed ? 'sext' : 'mask';
     expr(p.left, a);
     if (!zeroExtended(p.left, p.width, m)) normalize(R0, p.width, m);
@@ -434,6 +481,26 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
     };
     if (set.length < o.binarySearchMin) {
       linear(0, set.length - 1);
+      return;
+    }
+    if (o.setLookup === 'map') {
+      // Hash map lookup: key = the value's low `width` bytes (host order), value = one byte.
+      const name = `tfc_set${maps.length}`;
+      maps.push({
+        name,
+        type: 'hash',
+        keySize: p.width,
+        valueSize: 1,
+        maxEntries: set.length,
+        entries: set.map((v) => ({ key: leBytes(v, p.width), value: Uint8Array.of(1) })),
+      });
+      e(mem.stx(sizeName(p.width), R10, -SCRATCH, R0));
+      e(ldMapFd(R1, name));
+      e(mov.reg(R2, R10));
+      e(alu64.add.imm(R2, -SCRATCH));
+      e(call(HELPER.mapLookup));
+      e(jmp.jne.imm(R0, 0, t));
+      goto(em, f);
       return;
     }
     // Explicit work stack instead of recursion; each range is emitted after the jump naming it.
@@ -467,25 +534,15 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
     e(mem.ldx('b', R0, R10, -SCRATCH));
   };
 
-  /** __data_loc / __rel_loc strings in a tracepoint record: R7 = ctx + data start, R8 = len. The
-   *  matchers see bytes [0, len) of the data and zeros after it (IR: the view has length len). */
-  const dataLocLeaf = (
+  /** full/front/end over a string of runtime length in register L (bytes at index >= L read as
+   *  0 and are never loaded): the kernel's matchers restated for a view [0, len). */
+  const runtimeLenMatch = (
     p: StrPred,
-    src: Extract<StrPred['source'], { kind: 'dataloc' }>,
+    L: Reg,
+    byteAt: (plusLen: boolean, k: number) => void,
     t: string,
     f: string,
-    a: string,
   ) => {
-    if (packetCtx) throw new Unsupported('string-source', '__data_loc strings in frames are not supported by the eBPF target yet');
-    if (p.match === 'middle')
-      throw new Unsupported('string-match', 'string match kind middle on __data_loc strings not supported by the eBPF target yet');
-    load({ kind: 'load', base: 'record', offset: src.offset, width: 4, order: src.order, signed: false }, a);
-    e(mov.reg(R8, R0));
-    e(alu64.rsh.imm(R8, 16));
-    e(alu64.and.imm(R0, 0xffff));
-    e(mov.reg(R7, R6));
-    e(alu64.add.reg(R7, R0));
-    if (src.rel) e(alu64.add.imm(R7, src.offset + 4));
     const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
     const plen = pat.length;
     const yes = p.negate ? f : t;
@@ -493,10 +550,10 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
     switch (p.match) {
       case 'full':
         // strncmp(str, pat, len); len == 0 sees an empty string.
-        e(jmp.jeq.imm(R8, 0, plen === 0 ? yes : no));
+        e(jmp.jeq.imm(L, 0, plen === 0 ? yes : no));
         for (let i = 0; i <= plen; i++) {
-          if (i > 0) e(jmp.jle.imm(R8, i, yes));
-          recordByte(false, i);
+          if (i > 0) e(jmp.jle.imm(L, i, yes));
+          byteAt(false, i);
           e(jmp.jne.imm(R0, i < plen ? pat[i]! : 0, no));
         }
         goto(em, yes);
@@ -506,33 +563,208 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
           goto(em, yes);
           return;
         }
-        e(jmp.jlt.imm(R8, plen, no));
+        e(jmp.jlt.imm(L, plen, no));
         for (let i = 0; i < plen; i++) {
-          recordByte(false, i);
+          byteAt(false, i);
           e(jmp.jne.imm(R0, pat[i]!, no));
         }
         goto(em, yes);
         return;
       case 'end':
         // The plen bytes ending just before byte len - 1.
-        e(jmp.jlt.imm(R8, plen + 1, no));
+        e(jmp.jlt.imm(L, plen + 1, no));
         for (let j = 0; j < plen; j++) {
-          recordByte(true, j - 1 - plen);
+          byteAt(true, j - 1 - plen);
           e(jmp.jne.imm(R0, pat[j]!, no));
         }
         goto(em, yes);
         return;
       default:
-        throw new Unsupported('string-match', `string match kind ${p.match} not supported by the eBPF target yet`);
+        throw new Unsupported(
+          'string-match',
+          `string match kind ${p.match} not supported by the eBPF target yet`,
+        );
     }
+  };
+
+  /** __data_loc / __rel_loc strings in a tracepoint record: R7 = ctx + data start, R8 = len. The
+   *  matchers see bytes [0, len) of the data and zeros after it (IR: the view has length len). */
+  const dataLocLeaf = (
+    p: StrPred,
+    src: Extract<StrPred['source'], { kind: 'dataloc' }>,
+    t: string,
+    f: string,
+    a: string,
+  ) => {
+    if (p.match === 'middle')
+      throw new Unsupported(
+        'string-match',
+        'string match kind middle on __data_loc strings not supported by the eBPF target yet',
+      );
+    let L: Reg = R8;
+    let byteAt: (plusLen: boolean, k: number) => void = recordByte;
+    if (!packetCtx) {
+      load(
+        { kind: 'load', base: 'record', offset: src.offset, width: 4, order: src.order, signed: false },
+        a,
+      );
+      e(mov.reg(R8, R0));
+      e(alu64.rsh.imm(R8, 16));
+      e(alu64.and.imm(R0, 0xffff));
+      e(mov.reg(R7, R6));
+      e(alu64.add.reg(R7, R0));
+      if (src.rel) e(alu64.add.imm(R7, src.offset + 4));
+    } else {
+      // Frames: the whole string [start, start + len) must be inside the packet, else abort.
+      const baseOff = src.base === 'frame' ? FRAME_RECORD_OFFSET : 0;
+      const S: Reg = direct ? R5 : R7;
+      L = direct ? R9 : R8;
+      load(
+        { kind: 'load', base: src.base, offset: src.offset, width: 4, order: src.order, signed: false },
+        a,
+      );
+      e(mov.reg(L, R0));
+      e(alu64.rsh.imm(L, 16));
+      e(mov.reg(S, R0));
+      e(alu64.and.imm(S, 0xffff));
+      e(alu64.add.imm(S, baseOff + (src.rel ? src.offset + 4 : 0)));
+      e(mov.reg(R2, S));
+      e(alu64.add.reg(R2, L));
+      if (direct) {
+        e(mov.reg(R3, R8));
+        e(alu64.sub.reg(R3, R7));
+      } else e(mem.ldx('w', R3, R6, 0));
+      e(jmp.jgt.reg(R2, R3, a));
+      byteAt = (plusLen, k) => {
+        e(mov.reg(R2, S));
+        if (plusLen) e(alu64.add.reg(R2, L));
+        if (k !== 0) e(alu64.add.imm(R2, k));
+        if (direct) {
+          e(jmp.jgt.imm(R2, MAX_PKT_OFF - 1, a));
+          e(mov.reg(R1, R7));
+          e(alu64.add.reg(R1, R2));
+          e(mov.reg(R2, R1));
+          e(alu64.add.imm(R2, 1));
+          e(jmp.jgt.reg(R2, R8, a));
+          e(mem.ldx('b', R0, R1, 0));
+        } else {
+          skbLoad(R2, 0, 1, SCRATCH, a);
+          e(mem.ldx('b', R0, R10, -SCRATCH));
+        }
+      };
+    }
+    runtimeLenMatch(p, L, byteAt, t, f);
+  };
+
+  /** strnstr over the copied `char *` string (R9 buffer, R8 = len): a bounded loop over the start
+   *  position s (R7) in [0, len - plen], the window compared unrolled; the loop's only backward jump
+   *  goes to its head, and s <= 1024 - plen bounds it for the verifier. */
+  const ptrMiddle = (p: StrPred, t: string, f: string) => {
+    const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
+    const plen = pat.length;
+    const yes = p.negate ? f : t;
+    const no = p.negate ? t : f;
+    if (plen === 0) {
+      goto(em, yes);
+      return;
+    }
+    if (plen > 64)
+      throw new Unsupported('string-size', `substring pattern of ${plen} bytes exceeds 64 (verifier budget)`);
+    e(mov.imm(R7, 0));
+    const head = fresh(em);
+    em.referenced.add(head);
+    place(em, head);
+    e(mov.reg(R1, R7));
+    e(alu64.add.imm(R1, plen));
+    e(jmp.jgt.reg(R1, R8, no));
+    e(jmp.jgt.imm(R7, PTR_BUF - plen, no));
+    const next = fresh(em);
+    e(mov.reg(R1, R9));
+    e(alu64.add.reg(R1, R7));
+    for (let j = 0; j < plen; j++) {
+      e(mem.ldx('b', R0, R1, j));
+      e(jmp.jne.imm(R0, pat[j]!, next));
+    }
+    goto(em, yes);
+    place(em, next);
+    e(alu64.add.imm(R7, 1));
+    e(ja(head));
+    em.dead = true;
+  };
+
+  /** `char *` strings: copied with bpf_probe_read_{kernel,user}_str (at most 1023 chars + NUL) into a
+   *  1,024-byte per-CPU array value (R9); len = the helper's return (strlen + 1) in R8; a failed copy
+   *  makes the leaf false whatever its negation (edge f). Bytes at index >= len are never read. */
+  const ptrLeaf = (
+    p: StrPred,
+    src: Extract<StrPred['source'], { kind: 'ptr' }>,
+    t: string,
+    f: string,
+    a: string,
+  ) => {
+    if (packetCtx) throw new Unsupported('string-source', 'char * strings need --ctx tracepoint');
+    if (p.match === 'glob')
+      throw new Unsupported(
+        'string-match',
+        `string match kind ${p.match} on char * strings not supported by the eBPF target yet`,
+      );
+    if (!maps.some((m) => m.name === STRBUF_MAP))
+      maps.push({
+        name: STRBUF_MAP,
+        type: 'percpu_array',
+        keySize: 4,
+        valueSize: PTR_BUF,
+        maxEntries: 1,
+        entries: [],
+      });
+    e(mem.st('w', R10, -SCRATCH, 0));
+    e(ldMapFd(R1, STRBUF_MAP));
+    e(mov.reg(R2, R10));
+    e(alu64.add.imm(R2, -SCRATCH));
+    e(call(HELPER.mapLookup));
+    e(jmp.jeq.imm(R0, 0, f));
+    e(mov.reg(R9, R0));
+    load({ kind: 'load', base: src.base, offset: src.offset, width: 8, order: src.order, signed: false }, a);
+    e(mov.reg(R3, R0));
+    e(mov.reg(R1, R9));
+    e(mov.imm(R2, PTR_BUF));
+    e(call(src.space === 'user' ? HELPER.probeReadUserStr : HELPER.probeReadKernelStr));
+    e(jmp.jslt.imm(R0, 0, f));
+    e(mov.reg(R8, R0));
+    if (p.match === 'middle') {
+      ptrMiddle(p, t, f);
+      return;
+    }
+    runtimeLenMatch(
+      p,
+      R8,
+      (plusLen, k) => {
+        if (!plusLen) {
+          e(mem.ldx('b', R0, R9, k));
+          return;
+        }
+        e(mov.reg(R1, R8));
+        e(alu64.add.imm(R1, k));
+        e(jmp.jgt.imm(R1, PTR_BUF - 1, f));
+        e(alu64.add.reg(R1, R9));
+        e(mem.ldx('b', R0, R1, 0));
+      },
+      t,
+      f,
+    );
   };
 
   const strLeaf = (p: StrPred, t: string, f: string, a: string) => {
     const src = p.source;
-    if (p.match === 'glob')
-      throw new Unsupported('string-match', 'string match kind glob not supported by the eBPF target yet');
-    if (src.kind === 'ptr')
-      throw new Unsupported('string-source', 'string source char * not supported by the eBPF target yet');
+    if (p.match === 'glob' && src.kind !== 'fixed' && src.kind !== 'comm')
+      throw new Unsupported(
+        'string-match',
+        `string match kind glob on ${src.kind === 'ptr' ? 'char *' : '__data_loc'} strings not supported by the eBPF target yet`,
+      );
+    if (src.kind === 'ptr') {
+      ptrLeaf(p, src, t, f, a);
+      return;
+    }
     if (src.kind === 'dataloc') {
       dataLocLeaf(p, src, t, f, a);
       return;
@@ -579,6 +811,33 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
     const no = p.negate ? t : f;
     const limit = 20000;
     switch (p.match) {
+      case 'glob': {
+        const g = globAutomaton(pat, n);
+        if (g === undefined)
+          throw new Unsupported(
+            'string-size',
+            `glob pattern over char[${n}] needs more than ${MAX_GLOB_STATES} states`,
+          );
+        const base = fresh(em);
+        const to = (x: GlobNext) => (x === 'T' ? yes : x === 'F' ? no : `${base}g${x}`);
+        goto(em, to(g.start));
+        g.states.forEach((st, i) => {
+          place(em, to(i));
+          byteAt(st.byte);
+          for (const tst of st.tests) {
+            if (tst.lo === tst.hi) e(jmp.jeq.imm(R0, tst.lo, to(tst.next)));
+            else if (tst.lo === 0) e(jmp.jle.imm(R0, tst.hi, to(tst.next)));
+            else {
+              const skip = fresh(em);
+              e(jmp.jlt.imm(R0, tst.lo, skip));
+              e(jmp.jle.imm(R0, tst.hi, to(tst.next)));
+              place(em, skip);
+            }
+          }
+          goto(em, to(st.otherwise));
+        });
+        return;
+      }
       case 'full': {
         // strncmp(str, pat, n) == 0 (n > 0 for arrays)
         for (let i = 0; i < n; i++) {
@@ -639,6 +898,42 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
 
   const label = (u: number) => (u === 1 ? 'accept' : u === 0 || u === 2 ? 'reject' : `n${u}`);
 
+  /** Largest end of a constant-offset packet access the leaf performs on every non-aborting run. */
+  const exprChecks = (x: Expr): number => {
+    switch (x.kind) {
+      case 'load': {
+        const inner = typeof x.offset === 'number' ? 0 : exprChecks(x.offset);
+        if (x.base === 'record' || typeof x.offset !== 'number') return inner;
+        const end = x.offset + (x.base === 'frame' ? FRAME_RECORD_OFFSET : 0) + x.width;
+        return end <= MAX_PKT_OFF && end - x.width <= 0x7fff ? end : 0;
+      }
+      case 'arith':
+        return Math.max(exprChecks(x.left), exprChecks(x.right));
+      case 'neg':
+        return exprChecks(x.arg);
+      case 'ref': {
+        const d = dag.values[x.id];
+        return d === undefined ? 0 : exprChecks(d.expr);
+      }
+      default:
+        return 0;
+    }
+  };
+  const leafChecks = (l: LeafPred): number => {
+    if (l.kind === 'cmp') return Math.max(exprChecks(l.left), exprChecks(l.right));
+    if (l.kind === 'in') return exprChecks(l.value);
+    const src = l.source;
+    if (src.kind === 'fixed' && src.base !== 'record') {
+      const end = src.offset + (src.base === 'frame' ? FRAME_RECORD_OFFSET : 0) + src.size;
+      return end <= 0x7fff ? end : 0;
+    }
+    if (src.kind === 'dataloc' && src.base !== 'record') {
+      const end = src.offset + (src.base === 'frame' ? FRAME_RECORD_OFFSET : 0) + 4;
+      return end <= 0x7fff ? end : 0;
+    }
+    return 0;
+  };
+
   // Prologue.
   e(mov.reg(R6, R1));
   if (direct) {
@@ -647,7 +942,17 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
     e(mem.ldx('w', R8, R6, de));
   }
   goto(em, label(dag.root));
-  for (const id of topoOrder(dag)) {
+  const order = topoOrder(dag);
+  // Bounds proven on entry to each node: the minimum over its incoming t/f edges of what the
+  // predecessor had proven plus the constant-offset checks its leaf always performs.
+  const provenAt = new Map<number, number>([[dag.root, 0]]);
+  order.forEach((id, k) => {
+    fallLabel = k + 1 < order.length ? label(order[k + 1]!) : 'accept';
+    checked = direct ? (provenAt.get(id) ?? 0) : 0;
+    const n0 = dag.nodes[id - 3]!;
+    const out = Math.max(checked, direct ? leafChecks(dag.leaves[n0.leaf]!) : 0);
+    for (const v of [n0.t, n0.f])
+      if (v >= 3) provenAt.set(v, Math.min(provenAt.get(v) ?? Number.POSITIVE_INFINITY, out));
     place(em, label(id));
     const n = dag.nodes[id - 3]!;
     const leaf = dag.leaves[n.leaf]!;
@@ -658,7 +963,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
     if (leaf.kind === 'cmp') cmpLeaf(leaf, t, f, a);
     else if (leaf.kind === 'in') inLeaf(leaf, t, f, a);
     else strLeaf(leaf, t, f, a);
-  }
+  });
   place(em, 'accept');
   e(alu32.mov.imm(R0, o.onMatch | 0));
   e(exit());
@@ -668,5 +973,8 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): Insn[] {
   e(exit());
   flushJa(em);
   const resolve = (l: string): string => em.alias.get(l) ?? l;
-  return em.out.map((i) => (i.target === undefined ? i : { ...i, target: resolve(i.target) }));
+  return {
+    insns: em.out.map((i) => (i.target === undefined ? i : { ...i, target: resolve(i.target) })),
+    maps,
+  };
 }

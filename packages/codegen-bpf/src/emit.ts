@@ -29,6 +29,11 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
       };
     case 'elf':
       if (p.target !== 'ebpf') return { ok: false, message: 'ELF objects are for eBPF programs' };
+      if (p.maps.length > 0)
+        return {
+          ok: false,
+          message: 'an ELF object cannot carry the entries of set maps; compile with setLookup search',
+        };
       return {
         ok: true,
         data: writeObject({
@@ -43,7 +48,7 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
 
 /** The spec as JSON-safe data (bytes as hex, instructions in their wire fields). */
 export function programJson(p: ProgramSpec): unknown {
-  const hex = [...p.bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = hexOf(p.bytes);
   if (p.target === 'cbpf')
     return {
       target: 'cbpf',
@@ -61,6 +66,14 @@ export function programJson(p: ProgramSpec): unknown {
     onMatch: p.onMatch,
     onMiss: p.onMiss,
     stats: p.stats,
+    maps: p.maps.map((m) => ({
+      name: m.name,
+      type: m.type,
+      keySize: m.keySize,
+      valueSize: m.valueSize,
+      maxEntries: m.maxEntries,
+      entries: m.entries.map((x) => [hexOf(x.key), hexOf(x.value)]),
+    })),
     insns: p.insns.map((i) => ({
       code: i.code,
       dst: i.dst,
@@ -68,7 +81,12 @@ export function programJson(p: ProgramSpec): unknown {
       off: i.off,
       imm: i.imm,
       ...(i.imm64 !== undefined ? { imm64: i.imm64.toString() } : {}),
+      ...(i.map !== undefined ? { map: i.map } : {}),
     })),
     bytes: hex,
   };
+}
+
+function hexOf(b: Uint8Array): string {
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }

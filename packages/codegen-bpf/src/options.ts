@@ -29,6 +29,8 @@ export interface CompileOptions {
   readonly optimize?: boolean;
   /** Sets with at least this many values become a binary search (default 8). */
   readonly binarySearchMin?: number;
+  /** eBPF only: large sets (binarySearchMin+) as a binary search (default) or a hash map lookup. */
+  readonly setLookup?: 'search' | 'map';
   readonly record?: RecordLayout;
 }
 
@@ -45,6 +47,17 @@ export interface ProgramStats {
   readonly dagLeaves: number;
 }
 
+/** A map the program refers to by name (Insn.map); the loader creates it, fills `entries`, and
+ *  patches the ld_imm64 with its fd (linkMaps). */
+export interface MapDef {
+  readonly name: string;
+  readonly type: 'hash' | 'percpu_array';
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly entries: readonly { readonly key: Uint8Array; readonly value: Uint8Array }[];
+}
+
 export interface EbpfProgram {
   readonly target: 'ebpf';
   readonly insns: readonly Insn[];
@@ -53,6 +66,9 @@ export interface EbpfProgram {
   readonly progTypeName: 'TRACEPOINT' | 'SOCKET_FILTER' | 'SCHED_CLS' | 'XDP';
   readonly section: string;
   readonly license: string;
+  /** Maps to create and fill before loading (empty unless setLookup 'map'). */
+  readonly maps: readonly MapDef[];
+  /** Encoded instructions; map references carry fd 0 until linkMaps patches them. */
   readonly bytes: Uint8Array;
   readonly listing: string;
   readonly stats: ProgramStats;

@@ -4,19 +4,25 @@
 // Every fd is released in finally blocks. Skips only when bpf(2) or test runs are unavailable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluate } from '@tfc/ir';
+import { cmp, evaluate, filter, load, or } from '@tfc/ir';
 import {
+  CbpfSocket,
+  FdHandle,
   type FilterVerdict,
+  keepAlive,
   loadProgram,
   openCbpfSocket,
   probeFeatures,
   type Result,
+  SOCK,
+  stableBuffer,
   testRun,
   testRunFrameProblem,
 } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compileBpf } from '../src/index.ts';
 import { filterArb, inputArb } from './ir-arbitraries.ts';
+import { kernelMaps } from './maps.ts';
 import { forFrame, forTracepoint, makeFrame } from './transform.ts';
 
 const F = probeFeatures();
@@ -51,16 +57,32 @@ test('every generated eBPF program passes the verifier', { skip: skipLoad }, () 
       })),
     ];
     for (const j of jobs) {
-      const r = compileBpf(j.ir, { target: 'ebpf', ctx: j.ctx, ...(j.pt ? { progType: j.pt } : {}) });
-      if (!r.ok || r.program.target !== 'ebpf') continue;
-      const l = loadProgram(sys, { type: r.program.progType, insns: r.program.bytes });
-      if (l.ok) {
-        loaded++;
-        l.value.dispose();
-      } else
-        rejected.push(
-          `${r.program.progTypeName}: ${l.error.message}\n${r.program.listing}\n${l.error.log ?? ''}`,
-        );
+      for (const setLookup of ['search', 'map'] as const) {
+        const r = compileBpf(j.ir, {
+          target: 'ebpf',
+          ctx: j.ctx,
+          ...(j.pt ? { progType: j.pt } : {}),
+          ...(setLookup === 'map' ? { setLookup, binarySearchMin: 2 } : {}),
+        });
+        if (!r.ok || r.program.target !== 'ebpf') continue;
+        if (setLookup === 'map' && r.program.maps.length === 0) continue;
+        const linked = kernelMaps(sys, r.program);
+        assert.ok(typeof linked !== 'string', String(linked));
+        if (typeof linked === 'string') continue;
+        let l: ReturnType<typeof loadProgram>;
+        try {
+          l = loadProgram(sys, { type: r.program.progType, insns: linked.bytes });
+        } finally {
+          for (const m of linked.maps) m.dispose();
+        }
+        if (l.ok) {
+          loaded++;
+          l.value.dispose();
+        } else
+          rejected.push(
+            `${r.program.progTypeName}: ${l.error.message}\n${r.program.listing}\n${l.error.log ?? ''}`,
+          );
+      }
     }
   }
   console.log(`verifier: ${loaded} programs loaded, ${rejected.length} rejected`);
@@ -128,4 +150,100 @@ test('cBPF programs agree with the IR evaluator under SO_ATTACH_FILTER', { skip:
   }
   console.log(`SO_ATTACH_FILTER: ${pairs} (program, frame) pairs agree`);
   assert.ok(pairs >= FILTERS * 10);
+});
+
+/** An AF_UNIX datagram socketpair whose receiving end runs eBPF socket filter `progFd` (SO_ATTACH_BPF). */
+function openEbpfSocket(progFd: number): CbpfSocket | string {
+  assert.ok(sys);
+  const p = sys.socketpair(SOCK.AF_UNIX, SOCK.SOCK_DGRAM | SOCK.SOCK_CLOEXEC, 0);
+  if (!p.ok) return `socketpair: errno ${p.errno}`;
+  const tx = new FdHandle(sys, p.fds[0], 'unix-dgram');
+  const rx = new FdHandle(sys, p.fds[1], 'unix-dgram');
+  const opt = stableBuffer(4);
+  new DataView(opt.buffer, opt.byteOffset, 4).setInt32(0, progFd, true);
+  const r = sys.setsockopt(rx.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_BPF, opt);
+  keepAlive(opt);
+  if (!r.ok) {
+    tx.dispose();
+    rx.dispose();
+    return `SO_ATTACH_BPF: errno ${r.errno}`;
+  }
+  return new CbpfSocket(sys, tx, rx, 65536);
+}
+
+test('eBPF socket filters agree with the IR evaluator under SO_ATTACH_BPF', { skip: skipLoad }, () => {
+  assert.ok(sys);
+  let pairs = 0;
+  for (const raw of filters) {
+    const ir = forFrame(raw);
+    const r = compileBpf(ir, { target: 'ebpf', ctx: 'trace-frame', progType: 'socket' });
+    if (!r.ok || r.program.target !== 'ebpf') continue;
+    const l = loadProgram(sys, { type: r.program.progType, insns: r.program.bytes });
+    assert.ok(l.ok, l.ok ? '' : l.error.message);
+    if (!l.ok) continue;
+    try {
+      const s = openEbpfSocket(l.value.fd);
+      assert.ok(typeof s !== 'string', String(s));
+      if (typeof s === 'string') continue;
+      try {
+        for (const f of frames) {
+          const v: Result<FilterVerdict> = s.run(f);
+          assert.ok(v.ok, v.ok ? '' : v.error.message);
+          if (!v.ok) continue;
+          assert.equal(
+            v.value.accepted,
+            evaluate(ir, { packet: f }) === 'accept',
+            `socket disagrees\n${r.program.listing}`,
+          );
+          pairs++;
+        }
+      } finally {
+        s.dispose();
+      }
+    } finally {
+      l.value.dispose();
+    }
+  }
+  console.log(`SO_ATTACH_BPF: ${pairs} (program, frame) pairs agree`);
+  assert.ok(pairs >= FILTERS * 10);
+});
+
+test('set hash maps: a 1,000-way OR compiles to a map lookup that the kernel runs as the IR says', {
+  skip: skipRun,
+}, () => {
+  assert.ok(sys);
+  const values = Array.from({ length: 1000 }, (_, i) => BigInt(i * 7 + 5));
+  const ir = filter(or(...values.map((v) => cmp('eq', 4, false, load('frame', 8, 4), v))));
+  const r = compileBpf(ir, { target: 'ebpf', ctx: 'trace-frame', progType: 'xdp', setLookup: 'map' });
+  assert.ok(r.ok && r.program.target === 'ebpf');
+  if (!r.ok || r.program.target !== 'ebpf') return;
+  assert.ok(r.program.stats.instructions <= 64, `${r.program.stats.instructions} instructions`);
+  assert.equal(r.program.maps.length, 1);
+  const linked = kernelMaps(sys, r.program);
+  assert.ok(typeof linked !== 'string', String(linked));
+  if (typeof linked === 'string') return;
+  try {
+    const l = loadProgram(sys, { type: r.program.progType, insns: linked.bytes });
+    assert.ok(l.ok, l.ok ? '' : `${l.error.message}\n${l.error.log ?? ''}`);
+    if (!l.ok) return;
+    try {
+      let pairs = 0;
+      for (let v = 0; v < 400; v++) {
+        const frame = new Uint8Array(70);
+        new DataView(frame.buffer).setUint32(54 + 8, v * 3, true);
+        const out = testRun(sys, l.value, { data: frame, dataOutSize: 0 });
+        assert.ok(out.ok);
+        if (!out.ok) continue;
+        const want: number =
+          evaluate(ir, { packet: frame }) === 'accept' ? r.program.onMatch : r.program.onMiss;
+        assert.equal(out.value.retval, want, `value ${v * 3}`);
+        pairs++;
+      }
+      assert.equal(pairs, 400);
+    } finally {
+      l.value.dispose();
+    }
+  } finally {
+    for (const m of linked.maps) m.dispose();
+  }
 });

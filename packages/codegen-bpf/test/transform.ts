@@ -57,7 +57,8 @@ export function forFrame(ir: Filter): Filter {
   return mapFilter(
     ir,
     (l) => (l.base === 'record' ? { ...l, base: 'frame' } : l),
-    (s) => (s.kind === 'fixed' && s.base === 'record' ? { ...s, base: 'frame' } : s),
+    (s) =>
+      (s.kind === 'fixed' || s.kind === 'dataloc') && s.base === 'record' ? { ...s, base: 'frame' } : s,
   );
 }
 

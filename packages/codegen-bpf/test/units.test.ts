@@ -135,11 +135,26 @@ test('cBPF long jumps use ja trampolines; too-long programs get a precise diagno
 });
 
 test('unsupported features are diagnostics, not wrong code', () => {
-  const glob = filter(str('glob', 'a*b', { kind: 'fixed', base: 'record', offset: 8, size: 8 }));
-  const r = compileBpf(glob, { target: 'ebpf', ctx: 'tracepoint' });
+  const dl = { kind: 'dataloc', base: 'record', offset: 8, rel: false, order: 'le' } as const;
+  const r = compileBpf(filter(str('glob', 'a*b', dl)), { target: 'ebpf', ctx: 'tracepoint' });
   assert.equal(r.ok, false);
   if (!r.ok)
-    assert.equal(r.diagnostics[0]!.message, 'string match kind glob not supported by the eBPF target yet');
+    assert.equal(
+      r.diagnostics[0]!.message,
+      'string match kind glob on __data_loc strings not supported by the eBPF target yet',
+    );
+  const mid = compileBpf(filter(str('middle', 'ab', dl)), { target: 'ebpf', ctx: 'tracepoint' });
+  assert.equal(mid.ok, false);
+  if (!mid.ok) assert.equal(mid.diagnostics[0]!.code, 'string-match');
+  const ptr = compileBpf(
+    filter(str('glob', 'a*b', { kind: 'ptr', base: 'record', offset: 8, order: 'le', space: 'kernel' })),
+    {
+      target: 'ebpf',
+      ctx: 'tracepoint',
+    },
+  );
+  assert.equal(ptr.ok, false);
+  if (!ptr.ok) assert.equal(ptr.diagnostics[0]!.code, 'string-match');
   const tp = compileBpf(famProto('frame'), { target: 'cbpf', ctx: 'tracepoint' });
   assert.equal(tp.ok, false);
   const miss = compileBpf(famProto('frame'), { target: 'cbpf', ctx: 'trace-frame', onMiss: 5 });

@@ -11,6 +11,7 @@ import { evaluate, type Filter } from '@tfc/ir';
 import fc from 'fast-check';
 import { compileBpf, type ProgType } from '../src/index.ts';
 import { filterArb, inputArb } from './ir-arbitraries.ts';
+import { vmMaps } from './maps.ts';
 import { forFrame, forTracepoint, makeFrame, sanitizeComm } from './transform.ts';
 
 const RUNS = Number(process.env.TFC_CODEGEN_RUNS ?? 1800);
@@ -37,6 +38,7 @@ test('tracepoint context: IR evaluator = eBPF VM', () => {
       }
       assert.equal(r.program.target, 'ebpf');
       if (r.program.target !== 'ebpf') return;
+      const maps = vmMaps(r.program);
       for (const input of inputs) {
         const comm = sanitizeComm(input.comm);
         const rec = input.record!;
@@ -47,6 +49,7 @@ test('tracepoint context: IR evaluator = eBPF VM', () => {
           { kind: 'tracepoint', record: rec },
           {
             env: {
+              maps,
               cpu: input.cpu ?? 0,
               pid: input.pid ?? 0,
               comm: comm.text,
@@ -134,4 +137,42 @@ test('trace-frame context: IR evaluator = eBPF VM (socket, tc, xdp) = cBPF VM', 
     Object.fromEntries(reasons),
   );
   assert.ok(compared >= RUNS * 8, `only ${compared} cases compared`);
+});
+
+test('sets as binary search and as hash map lookups (every set size) agree with the IR', () => {
+  let compared = 0;
+  fc.assert(
+    fc.property(filterArb, fc.array(frameArb, { minLength: 3, maxLength: 3 }), (raw, frames) => {
+      const ir = forFrame(raw);
+      const frs = frames.map(([head, input, cut]) => makeFrame(head, input.record!.subarray(0, 64), cut));
+      const want = frs.map((f) => evaluate(ir, { packet: f }) === 'accept');
+      for (const setLookup of ['search', 'map'] as const) {
+        const r = compileBpf(ir, {
+          target: 'ebpf',
+          ctx: 'trace-frame',
+          progType: 'tc',
+          binarySearchMin: 2,
+          setLookup,
+        });
+        if (!r.ok || r.program.target !== 'ebpf') continue;
+        const maps = vmMaps(r.program);
+        frs.forEach((f, i) => {
+          const got = ebpf.run(r.program.insns as ebpf.Insn[], vmInput('tc', f), { env: { maps } });
+          assert.ok(got.ok, got.ok ? '' : got.error);
+          assert.equal(Number(got.r0 & 0xffffffffn), want[i] ? 0 : 2, `${setLookup}\n${r.program.listing}`);
+          compared++;
+        });
+      }
+      const c = compileBpf(ir, { target: 'cbpf', ctx: 'trace-frame', binarySearchMin: 2 });
+      if (c.ok && c.program.target === 'cbpf') {
+        const vm = cbpf.compileVm(c.program.insns);
+        frs.forEach((f, i) => {
+          assert.equal(vm(f) !== 0, want[i], c.program.listing);
+          compared++;
+        });
+      }
+    }),
+    { numRuns: Math.ceil(RUNS / 3) },
+  );
+  assert.ok(compared >= RUNS, `only ${compared}`);
 });

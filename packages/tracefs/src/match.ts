@@ -55,7 +55,9 @@ function byteAt(buf: Uint8Array, i: number): number {
 
 /** strncmp(buf+start, pat, n) === 0 with pat NUL-terminated after its length; n < 0 = unbounded. */
 function strncmpEq(buf: Uint8Array, start: number, pat: Uint8Array, n: number): boolean {
-  const limit = n < 0 ? buf.length - start + pat.length + 1 : n;
+  // n < 0: unbounded strcmp. Bytes past the record read as 0, so comparing up to the pattern's NUL beyond the
+  // record's end suffices (and the bound never goes negative for a start past the end).
+  const limit = n < 0 ? Math.max(buf.length - start, 0) + pat.length + 1 : n;
   for (let k = 0; k < limit; k++) {
     const a = byteAt(buf, start + k);
     const b = k < pat.length ? (pat[k] as number) : 0;

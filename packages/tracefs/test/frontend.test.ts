@@ -3,6 +3,7 @@
 // and records from JSON (layout, pointer strings, errors).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   classifyPattern,
@@ -14,6 +15,7 @@ import {
   kstrtoull,
   parseCpulist,
   parseFilter,
+  parseFormat,
   recordFromJson,
   renderErrorLog,
   renderFilterFile,
@@ -319,4 +321,23 @@ test('records from JSON: layout, pseudo-keys, pointers, errors', () => {
   assert.equal(m('cpumask == CPUS{0-1}', [0, 1]), true);
   assert.equal(m('cpumask & CPUS{0-1}', [1]), true);
   assert.equal(m('cpumask & CPUS{,}', [1]), false);
+});
+
+test('a zero-length __data_loc string whose offset lies past the record is strcmp()ed against zero bytes', () => {
+  // Regression (found by the lowering property test): the unbounded compare's limit went negative for an offset past
+  // the record's end and the match succeeded. The kernel's strcmp sees NUL there: only "" matches.
+  const fmt = parseFormat(readFileSync(new URL('./fixtures/fspecr_pv.format', import.meta.url), 'utf8'));
+  assert.ok(fmt.ok);
+  const rec = new Uint8Array(94);
+  new DataView(rec.buffer).setUint32(58, 0x000003e8, true);
+  const ctx = { cpu: 0, comm: new Uint8Array(16) };
+  for (const [text, expected] of [
+    ['str == "ab"', false],
+    ['str == ""', true],
+    ['str != "ab"', true],
+  ] as const) {
+    const f = parseFilter(text, fmt.event, { nrCpuIds: 2 });
+    assert.ok(f.ok, text);
+    assert.equal(evaluate(f.filter, rec, ctx), expected, text);
+  }
 });

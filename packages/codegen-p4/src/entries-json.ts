@@ -1,0 +1,34 @@
+// `--emit entries-json`: the target-neutral form of a decision list shared by the P4 and u32 back ends.
+// Invariants: keys in list order with frame offsets; entries in descending priority (higher wins);
+// values, masks and bounds as lowercase hex strings (`0x…`); don't-care keys omitted; default "miss";
+// output is deterministic (fixed property order, two-space indentation, trailing newline).
+import type { DecisionList } from './decision-list.ts';
+
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+export function entriesJsonObject(list: DecisionList): unknown {
+  return {
+    keys: list.keys.map((k) =>
+      k.kind === 'field'
+        ? { name: k.name, offset: k.offset, bits: k.bits, byteOrder: k.byteOrder, match: k.match }
+        : { name: k.name, source: 'frame-length', bits: k.bits, match: k.match },
+    ),
+    entries: list.entries.map((e) => ({
+      priority: e.priority,
+      match: Object.fromEntries(
+        e.match.map(([name, m]) => [
+          name,
+          m.kind === 'ternary'
+            ? { value: hex(m.value), mask: hex(m.mask) }
+            : { low: hex(m.low), high: hex(m.high) },
+        ]),
+      ),
+      action: e.action,
+    })),
+    default: list.default,
+  };
+}
+
+export function emitEntriesJson(list: DecisionList): string {
+  return `${JSON.stringify(entriesJsonObject(list), null, 2)}\n`;
+}

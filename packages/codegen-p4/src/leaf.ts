@@ -1,0 +1,352 @@
+// Leaf → match keys and cubes: turns one IR leaf predicate into the set of key constraints on which it is
+// true. Invariants:
+//  - a key is one constant-offset `frame`/`packet` load (frame offset, width, byte order); its value is the
+//    unsigned number the load reads in that byte order, whatever the load's signedness;
+//  - leafCubes(shape, true) is a list of cubes whose union is exactly the set of key values on which the
+//    leaf is true, and leafCubes(shape, false) exactly its complement (computed with the op table's exact
+//    negation, or the complement interval set); an `any` cube means "every value";
+//  - interval cubes are produced only for `interval` shapes, whose compared bits are the whole key; other
+//    shapes give ternary cubes (ranges prefix-expanded over the compared bits);
+//  - what a TCAM key cannot express (strings, computed offsets, pseudo-fields, record loads, arithmetic other
+//    than `&` with a constant, compares of two fields, ordered compares of masked fields) is a diagnostic
+//    naming the construct, never an exception.
+import {
+  complement,
+  type Expr,
+  FRAME_RECORD_OFFSET,
+  type IrDiagnostic,
+  type ISet,
+  type LeafPred,
+  OPS,
+  printPred,
+  U32_MAX,
+  unionAll,
+  type ValueDef,
+  type Width,
+  widthMask,
+} from '@tfc/ir';
+
+/** A match key: `bytes` bytes of the frame at `offset`, read in `order`. */
+export interface FieldKey {
+  readonly offset: number;
+  readonly bytes: Width;
+  readonly order: 'le' | 'be';
+}
+
+export type Cube =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'ternary'; readonly value: bigint; readonly mask: bigint }
+  | { readonly kind: 'interval'; readonly low: bigint; readonly high: bigint };
+
+/** A leaf reduced to a key and a pure function of the key value. */
+export type LeafShape =
+  | { readonly kind: 'const'; readonly truth: boolean }
+  | {
+      readonly kind: 'interval';
+      readonly key: FieldKey;
+      /** Compared bits (low `bits` bits of the key value); intervals live in [0, 2^bits). */
+      readonly bits: number;
+      /** True set over the compared bits and its complement. */
+      readonly set: ISet;
+      readonly notSet: ISet;
+    }
+  | {
+      readonly kind: 'ternary';
+      readonly key: FieldKey;
+      readonly pos: readonly Cube[];
+      readonly neg: readonly Cube[];
+    };
+
+export type ShapeResult =
+  | { readonly ok: true; readonly shape: LeafShape }
+  | { readonly ok: false; readonly diagnostic: IrDiagnostic };
+
+export function keyId(k: FieldKey): string {
+  return `${k.offset}:${k.bytes}:${k.order}`;
+}
+
+function fail(code: string, what: string, leaf: LeafPred): ShapeResult {
+  return {
+    ok: false,
+    diagnostic: {
+      severity: 'error',
+      code,
+      message: `${what} cannot be matched by a TCAM key: ${printPred(leaf)}`,
+      at: 'leaf',
+    },
+  };
+}
+
+type Operand =
+  | { readonly kind: 'const'; readonly value: bigint }
+  | {
+      readonly kind: 'field';
+      readonly key: FieldKey;
+      readonly signed: boolean;
+      /** `&` mask applied to the (32-bit) value, or undefined. */
+      readonly mask: bigint | undefined;
+    }
+  | { readonly kind: 'bad'; readonly code: string; readonly what: string };
+
+function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
+  if (depth > 64) return { kind: 'bad', code: 'p4-expr', what: 'a deeply shared value' };
+  switch (e.kind) {
+    case 'const':
+      return { kind: 'const', value: e.value };
+    case 'ref': {
+      const d = values[e.id];
+      return d === undefined
+        ? { kind: 'bad', code: 'p4-expr', what: `undefined value %${e.id}` }
+        : operand(d.expr, values, depth + 1);
+    }
+    case 'pseudo':
+      return { kind: 'bad', code: 'p4-pseudo', what: `the pseudo-field ${e.name}` };
+    case 'len':
+      return { kind: 'bad', code: 'p4-len', what: 'the packet length' };
+    case 'neg':
+      return { kind: 'bad', code: 'p4-arith', what: 'negation' };
+    case 'load': {
+      if (e.base === 'record')
+        return { kind: 'bad', code: 'p4-record', what: 'a record load (lower it to frame loads first)' };
+      if (typeof e.offset !== 'number')
+        return { kind: 'bad', code: 'p4-computed-offset', what: 'a load at a computed offset' };
+      const offset = e.offset + (e.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
+      return {
+        kind: 'field',
+        key: { offset, bytes: e.width, order: e.order },
+        signed: e.signed,
+        mask: undefined,
+      };
+    }
+    case 'arith': {
+      if (e.op !== '&') return { kind: 'bad', code: 'p4-arith', what: `arithmetic '${e.op}'` };
+      const l = operand(e.left, values, depth + 1);
+      const r = operand(e.right, values, depth + 1);
+      const pair = l.kind === 'field' && r.kind === 'const' ? ([l, r] as const) : undefined;
+      const pair2 = r.kind === 'field' && l.kind === 'const' ? ([r, l] as const) : undefined;
+      const p = pair ?? pair2;
+      if (p === undefined) {
+        if (l.kind === 'bad') return l;
+        if (r.kind === 'bad') return r;
+        if (l.kind === 'const' && r.kind === 'const')
+          return { kind: 'const', value: l.value & r.value & U32_MAX };
+        return { kind: 'bad', code: 'p4-arith', what: "'&' of two fields" };
+      }
+      const [f, c] = p;
+      const m = c.value & U32_MAX & (f.mask ?? U32_MAX);
+      // The value is a u32 after '&': bits above the load come from sign extension.
+      if (f.signed && m >> BigInt(f.key.bytes * 8) !== 0n)
+        return { kind: 'bad', code: 'p4-arith', what: "'&' over sign-extended bits" };
+      return { kind: 'field', key: f.key, signed: false, mask: m & widthMask(f.key.bytes) };
+    }
+  }
+}
+
+/** Prefix cover of [lo, hi] within [0, 2^bits): at most 2·bits − 2 cubes. */
+export function prefixCover(lo: bigint, hi: bigint, bits: number): { value: bigint; mask: bigint }[] {
+  const out: { value: bigint; mask: bigint }[] = [];
+  const full = (1n << BigInt(bits)) - 1n;
+  let a = lo;
+  while (a <= hi) {
+    // Largest aligned block starting at a that fits in [a, hi].
+    let size = 1n;
+    while ((a & (size * 2n - 1n)) === 0n && a + size * 2n - 1n <= hi && size * 2n <= full + 1n) size *= 2n;
+    out.push({ value: a, mask: full & ~(size - 1n) });
+    a += size;
+  }
+  return out;
+}
+
+function signedOf(v: bigint, bits: number): bigint {
+  const b = BigInt(bits);
+  return v >= 1n << (b - 1n) ? v - (1n << b) : v;
+}
+
+/** The value a compare sees for compared bits u, as a function on each half of [0, 2^d). */
+function compareValue(u: bigint, d: number, w: number, loadSigned: boolean, cmpSigned: boolean): bigint {
+  // Low W bytes of the 64-bit extended load value, whose low d bits are u.
+  let ext = u;
+  if (loadSigned && w * 8 > d) ext = BigInt.asUintN(w * 8, signedOf(u, d));
+  return cmpSigned ? signedOf(ext, w * 8) : ext;
+}
+
+function trueSet(
+  op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge',
+  c: bigint,
+  d: number,
+  w: number,
+  loadSigned: boolean,
+  cmpSigned: boolean,
+): ISet {
+  const half = 1n << BigInt(d - 1);
+  const pieces: [bigint, bigint][] = [
+    [0n, half - 1n],
+    [half, 2n * half - 1n],
+  ];
+  const out: [bigint, bigint][] = [];
+  for (const [lo, hi] of pieces) {
+    const delta = compareValue(lo, d, w, loadSigned, cmpSigned) - lo;
+    const t = c - delta; // u OP t  ⇔  u + delta OP c
+    const clip = (a: bigint, b: bigint): void => {
+      const x = a > lo ? a : lo;
+      const y = b < hi ? b : hi;
+      if (x <= y) out.push([x, y]);
+    };
+    if (op === 'eq') clip(t, t);
+    else if (op === 'ne') {
+      clip(lo, t - 1n);
+      clip(t + 1n, hi);
+    } else if (op === 'lt') clip(lo, t - 1n);
+    else if (op === 'le') clip(lo, t);
+    else if (op === 'gt') clip(t + 1n, hi);
+    else clip(t, hi);
+  }
+  return unionAll([out]);
+}
+
+function ternaryOfSet(set: ISet, bits: number): Cube[] {
+  if (set.length === 1 && set[0]![0] === 0n && set[0]![1] === (1n << BigInt(bits)) - 1n)
+    return [{ kind: 'any' }];
+  return set.flatMap(([lo, hi]) =>
+    prefixCover(lo, hi, bits).map((c) => ({ kind: 'ternary' as const, ...c })),
+  );
+}
+
+function bitCubes(m: bigint): Cube[] {
+  const out: Cube[] = [];
+  for (let i = 0n; m >> i !== 0n; i++)
+    if (((m >> i) & 1n) === 1n) out.push({ kind: 'ternary', value: 1n << i, mask: 1n << i });
+  return out;
+}
+
+/** set: (x & m) != 0 ; clear: (x & m) == 0, over key bits `m`. */
+function bitTest(m: bigint, setOp: boolean): Cube[] {
+  if (m === 0n) return setOp ? [] : [{ kind: 'any' }];
+  return setOp ? bitCubes(m) : [{ kind: 'ternary', value: 0n, mask: m }];
+}
+
+/** (x & m) == v over key bits (v already within the compared width); negated: != . */
+function maskedEq(m: bigint, v: bigint, eq: boolean): Cube[] {
+  if ((v & ~m) !== 0n) return eq ? [] : [{ kind: 'any' }];
+  if (m === 0n) return eq ? [{ kind: 'any' }] : [];
+  if (eq) return [{ kind: 'ternary', value: v, mask: m }];
+  // One cube per bit that differs, each fixing the bits before it to v (disjoint, like a prefix cover).
+  const out: Cube[] = [];
+  let fixed = 0n;
+  for (let i = 0n; m >> i !== 0n; i++) {
+    const b = 1n << i;
+    if ((m & b) === 0n) continue;
+    out.push({ kind: 'ternary', value: (v & fixed) | (~v & b), mask: fixed | b });
+    fixed |= b;
+  }
+  return out;
+}
+
+export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult {
+  if (leaf.kind === 'str') {
+    const src = leaf.source.kind === 'comm' ? 'comm' : `${leaf.source.kind} string`;
+    return fail('p4-string', `a string match (${leaf.match}) on a ${src}`, leaf);
+  }
+  if (leaf.kind === 'in') {
+    const v = operand(leaf.value, values);
+    if (v.kind === 'bad') return fail(v.code, v.what, leaf);
+    if (v.kind === 'const') {
+      const x = v.value & widthMask(leaf.width);
+      return { ok: true, shape: { kind: 'const', truth: leaf.set.includes(x) } };
+    }
+    if (v.mask !== undefined) return fail('p4-masked-set', 'a set membership of a masked field', leaf);
+    const d = Math.min(leaf.width, v.key.bytes) * 8;
+    const sets: ISet[] = [];
+    for (const s of leaf.set) sets.push(trueSet('eq', s, d, leaf.width, v.signed, false));
+    const set = unionAll(sets);
+    return intervalShape(v.key, d, set);
+  }
+  let op = leaf.op;
+  let l = operand(leaf.left, values);
+  let r = operand(leaf.right, values);
+  if (l.kind === 'bad') return fail(l.code, l.what, leaf);
+  if (r.kind === 'bad') return fail(r.code, r.what, leaf);
+  const w = leaf.width;
+  if (l.kind === 'const' && r.kind === 'const') {
+    const evalConst = (x: bigint): bigint =>
+      leaf.signed ? signedOf(x & widthMask(w), w * 8) : x & widthMask(w);
+    const a = evalConst(l.value);
+    const b = evalConst(r.value);
+    const truth =
+      op === 'eq'
+        ? a === b
+        : op === 'ne'
+          ? a !== b
+          : op === 'lt'
+            ? a < b
+            : op === 'le'
+              ? a <= b
+              : op === 'gt'
+                ? a > b
+                : op === 'ge'
+                  ? a >= b
+                  : op === 'set'
+                    ? (l.value & r.value & widthMask(w)) !== 0n
+                    : (l.value & r.value & widthMask(w)) === 0n;
+    return { ok: true, shape: { kind: 'const', truth } };
+  }
+  if (l.kind === 'const') {
+    [l, r] = [r, l];
+    op = OPS[op].swapped;
+  }
+  if (l.kind !== 'field') return fail('p4-expr', 'this compare', leaf);
+  if (r.kind !== 'const') return fail('p4-two-fields', 'a compare of two fields', leaf);
+  const key = l.key;
+  const d = Math.min(w, key.bytes) * 8;
+  const dMask = (1n << BigInt(d)) - 1n;
+  const c = r.value & widthMask(w);
+  const highSign = l.signed && w > key.bytes; // bits above d replicate bit d-1
+  if (op === 'set' || op === 'clear') {
+    let m = c & dMask & (l.mask ?? dMask);
+    if (highSign && c >> BigInt(d) !== 0n) m |= 1n << BigInt(d - 1);
+    return {
+      ok: true,
+      shape: { kind: 'ternary', key, pos: bitTest(m, op === 'set'), neg: bitTest(m, op !== 'set') },
+    };
+  }
+  if (l.mask !== undefined) {
+    if (op !== 'eq' && op !== 'ne')
+      return fail('p4-masked-order', 'an ordered compare of a masked field', leaf);
+    // The masked value has no bits above the key (checked in operand), so the compare sees it whole.
+    const m = l.mask & widthMask(w);
+    return {
+      ok: true,
+      shape: { kind: 'ternary', key, pos: maskedEq(m, c, op === 'eq'), neg: maskedEq(m, c, op !== 'eq') },
+    };
+  }
+  const cc = leaf.signed && OPS[op].ordered ? signedOf(c, w * 8) : c;
+  const signedCmp = leaf.signed && OPS[op].ordered;
+  const set = trueSet(op, cc, d, w, l.signed, signedCmp);
+  return intervalShape(key, d, set);
+}
+
+function intervalShape(key: FieldKey, d: number, set: ISet): ShapeResult {
+  const notSet = complement(set, (1n << BigInt(d)) - 1n);
+  if (d === key.bytes * 8) return { ok: true, shape: { kind: 'interval', key, bits: d, set, notSet } };
+  return {
+    ok: true,
+    shape: { kind: 'ternary', key, pos: ternaryOfSet(set, d), neg: ternaryOfSet(notSet, d) },
+  };
+}
+
+/** The cubes on which the leaf has truth `polarity`; intervals kept whole or prefix-expanded. */
+export function leafCubes(shape: LeafShape, polarity: boolean, intervals: boolean): readonly Cube[] {
+  switch (shape.kind) {
+    case 'const':
+      return shape.truth === polarity ? [{ kind: 'any' }] : [];
+    case 'ternary':
+      return polarity ? shape.pos : shape.neg;
+    case 'interval': {
+      const set = polarity ? shape.set : shape.notSet;
+      const max = (1n << BigInt(shape.bits)) - 1n;
+      if (set.length === 1 && set[0]![0] === 0n && set[0]![1] === max) return [{ kind: 'any' }];
+      if (!intervals) return ternaryOfSet(set, shape.bits);
+      return set.map(([low, high]) => ({ kind: 'interval' as const, low, high }));
+    }
+  }
+}
