@@ -337,6 +337,26 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     '>>': 'rsh',
   } as const;
 
+  /** Temporaries an expression needs (Sethi-Ullman number); memoised per node object. */
+  const needMemo = new Map<Expr, number>();
+  const need = (x: Expr): number => {
+    const hit = needMemo.get(x);
+    if (hit !== undefined) return hit;
+    let r = 0;
+    if (x.kind === 'arith') {
+      const l = need(x.left);
+      const rr = x.right.kind === 'const' ? 0 : need(x.right);
+      r = x.right.kind === 'const' ? l : l === rr ? l + 1 : Math.max(l, rr);
+    } else if (x.kind === 'neg') r = need(x.arg);
+    else if (x.kind === 'load' && typeof x.offset !== 'number') r = need(x.offset);
+    else if (x.kind === 'ref') {
+      const d = dag.values[x.id];
+      r = d === undefined ? 0 : need(d.expr);
+    }
+    needMemo.set(x, r);
+    return r;
+  };
+
   const push = (): number => {
     if (depth >= TEMP_SLOTS)
       throw new Unsupported('expr-depth', `expression needs more than ${TEMP_SLOTS} temporaries`);
@@ -394,10 +414,20 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
           } else e(alu32[op].imm(R0, k | 0));
           return;
         }
-        expr(x.left, abort);
-        const slot = push();
-        expr(x.right, abort);
-        pop(R1, slot);
+        // Deeper operand first (Sethi-Ullman): fewer temporaries. Order does not change the result:
+        // operands are pure and any abort aborts the whole leaf.
+        if (need(x.right) > need(x.left)) {
+          expr(x.right, abort);
+          const slot = push();
+          expr(x.left, abort);
+          e(mov.reg(R1, R0));
+          pop(R0, slot);
+        } else {
+          expr(x.left, abort);
+          const slot = push();
+          expr(x.right, abort);
+          pop(R1, slot);
+        }
         if (op === 'div' || op === 'mod') e(jmp32.jeq.imm(R0, 0, abort));
         if (op === 'lsh' || op === 'rsh') {
           const big = fresh(em);
@@ -456,6 +486,18 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
       [tt, ff] = [ff, tt];
     }
     const m: Mask = signed ? 'sext' : 'mask';
+    if (p.right.kind !== 'const' && need(p.right) > need(p.left)) {
+      expr(p.right, a);
+      normalize(R0, p.width, m);
+      const slot = push();
+      expr(p.left, a);
+      normalize(R0, p.width, m);
+      pop(R1, slot);
+      if (p.width === 4) e(jmp32[j].reg(R0, R1, tt));
+      else e(jmp[j].reg(R0, R1, tt));
+      goto(em, ff);
+      return;
+    }
     expr(p.left, a);
     if (!zeroExtended(p.left, p.width, m)) normalize(R0, p.width, m);
     if (p.right.kind === 'const') {

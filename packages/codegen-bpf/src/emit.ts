@@ -6,8 +6,8 @@ import { printD, printDd, printDdd } from '@tfc/bpf/cbpf';
 import { writeObject } from '@tfc/bpf/elf';
 import type { ProgramSpec } from './options.ts';
 
-export type EmitForm = 'asm' | 'bin' | 'd' | 'dd' | 'ddd' | 'elf' | 'json';
-export const EMIT_FORMS: readonly EmitForm[] = ['asm', 'bin', 'd', 'dd', 'ddd', 'elf', 'json'];
+export type EmitForm = 'asm' | 'bin' | 'c' | 'd' | 'dd' | 'ddd' | 'elf' | 'json';
+export const EMIT_FORMS: readonly EmitForm[] = ['asm', 'bin', 'c', 'd', 'dd', 'ddd', 'elf', 'json'];
 
 export type EmitResult =
   | { readonly ok: true; readonly data: string | Uint8Array }
@@ -19,6 +19,9 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
       return { ok: true, data: p.listing };
     case 'bin':
       return { ok: true, data: p.bytes };
+    case 'c':
+      if (p.target !== 'ebpf') return { ok: false, message: 'the C form is for eBPF programs' };
+      return p.c.ok ? { ok: true, data: p.c.text } : { ok: false, message: p.c.message };
     case 'd':
     case 'dd':
     case 'ddd':

@@ -68,6 +68,8 @@ export interface EbpfProgram {
   readonly license: string;
   /** Maps to create and fill before loading (empty unless setLookup 'map'). */
   readonly maps: readonly MapDef[];
+  /** Restricted C for clang (-O2 -target bpf), or why this program has no C form yet. */
+  readonly c: { readonly ok: true; readonly text: string } | { readonly ok: false; readonly message: string };
   /** Encoded instructions; map references carry fd 0 until linkMaps patches them. */
   readonly bytes: Uint8Array;
   readonly listing: string;

@@ -33,8 +33,10 @@ import {
 } from './leaf.ts';
 
 export const MAX_ENTRIES = 100_000;
+/** Work limit: total entries built over all DAG nodes. */
+export const MAX_WORK = 2_000_000;
 /** Lists up to this size are simplified at every DAG node (larger ones only at the end). */
-const LOCAL_SIMPLIFY_LIMIT = 400;
+const LOCAL_SIMPLIFY_LIMIT = 200;
 
 export interface DecisionListOptions {
   /** Target has range matches (P4 v1model `range`); otherwise ranges are prefix-expanded ternaries. */
@@ -84,9 +86,9 @@ export type DecisionListResult =
   | { readonly ok: false; readonly diagnostics: readonly IrDiagnostic[] };
 
 class TooMany {
-  readonly n: number;
-  constructor(n: number) {
-    this.n = n;
+  readonly what: string;
+  constructor(what: string) {
+    this.what = what;
   }
 }
 
@@ -177,7 +179,11 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
       out = b.length < a.length ? b : a;
     }
     total += out.length;
-    if (total > MAX_ENTRIES * 20 || out.length > MAX_ENTRIES) throw new TooMany(out.length);
+    if (out.length > MAX_ENTRIES) throw new TooMany(`the decision list exceeds ${MAX_ENTRIES} entries`);
+    if (total > MAX_WORK)
+      throw new TooMany(
+        `building the decision list exceeds its work limit (${MAX_WORK} entries over all DAG nodes)`,
+      );
     memo.set(mk, out);
     return out;
   };
@@ -185,8 +191,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   try {
     entries = simplifyComplete(block(dag.root, 0), ends);
   } catch (e) {
-    if (e instanceof TooMany)
-      return diag('p4-too-many-entries', `the decision list exceeds ${MAX_ENTRIES} entries`);
+    if (e instanceof TooMany) return diag('p4-too-many-entries', e.what);
     throw e;
   }
   // The table's default is miss: a trailing miss catch-all is implicit.
@@ -202,8 +207,12 @@ function simplifyComplete(list: readonly Entry[], ends: readonly number[]): Entr
   return [...simplifyTail(list.slice(0, -1), last.action, ends), last];
 }
 
+/** Simplification is quadratic: longer lists are left as built. */
+const SIMPLIFY_LIMIT = 4000;
+
 function simplifyTail(list: readonly Entry[], dflt: Action, ends: readonly number[]): Entry[] {
   let cur = [...list];
+  if (cur.length > SIMPLIFY_LIMIT) return cur;
   for (let iter = 0; iter < 16; iter++) {
     const a = removeRedundant(cur, dflt, ends);
     const b = mergeRuns(a);

@@ -1,4 +1,5 @@
-// Golden files: every P4-family output for a few filters, byte for byte (regenerate with
+// Golden files: every P4-family output for a few filters, byte for byte (JSON files carry a `.golden`
+// suffix so that the formatter leaves them alone; regenerate with
 // TFC_UPDATE_GOLDEN=1 after checking the diff). Each case also re-checks the list against the IR on
 // hand-made frames, so a golden file cannot freeze a wrong answer unnoticed.
 import assert from 'node:assert/strict';
@@ -80,10 +81,10 @@ const CASES: readonly (Case & { readonly make: (hex: string) => Uint8Array })[] 
 ];
 
 const FILES: readonly [string, keyof Omit<import('../src/index.ts').P4Outputs, 'list'>][] = [
-  ['entries.json', 'entriesJson'],
+  ['entries.json.golden', 'entriesJson'],
   ['filter.p4', 'p4'],
   ['p4info.txt', 'p4info'],
-  ['write-request.json', 'writeRequestJson'],
+  ['write-request.json.golden', 'writeRequestJson'],
   ['write-request.txt', 'writeRequestText'],
   ['bmv2-commands.txt', 'bmv2'],
 ];

@@ -1,13 +1,16 @@
 /*
- * `tfc` as a library. Invariant: this facade only re-exports; the compiler pipeline (compile()) arrives with the
- * IR/codegen work and will never import @tfc/kernel.
+ * `tfc` as a library. Invariant: this facade only re-exports; compile() is pure and never imports @tfc/kernel
+ * (loading a compiled program is the caller's choice, e.g. through @tfc/kernel/sys).
  */
+
 export {
   bundledEvent,
   bundledEventNames,
   bundledKernelRelease,
+  decodeTraceFrame,
   type EvalContext,
   type EventFormat,
+  encodeTraceFrame,
   evaluate,
   type FilterEnv,
   type FilterError,
@@ -20,3 +23,14 @@ export {
   renderErrorLog,
   renderFilterFile,
 } from '@tfc/tracefs';
+export {
+  type CompileRequest,
+  type CompileResult,
+  type Context,
+  compile,
+  type Diagnostic,
+  DUMP_POINTS,
+  emit,
+  type ProgType,
+  type Target,
+} from './compile.ts';

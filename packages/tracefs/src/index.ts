@@ -29,6 +29,7 @@ export {
 export { compileFilter, compileLeaf, type EvalContext, evaluate } from './evaluate.ts';
 export { type FormatParseResult, parseFormat, splitDeclaration } from './format.ts';
 export { formatFilter, formatPredicate } from './format-filter.ts';
+export * from './frame.ts';
 export { type SymbolLookup, symbolLookupFromKallsyms } from './kallsyms.ts';
 export { kstrtoll, kstrtoull } from './kstrtox.ts';
 export { findTracefsRoot, readLiveEvent } from './live.ts';

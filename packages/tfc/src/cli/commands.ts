@@ -6,6 +6,7 @@ import type { Host } from '../host/index.ts';
 import { asmSpec, runAsm } from './commands/asm.ts';
 import { benchSpec, runBenchCommand } from './commands/bench.ts';
 import { checkSpec, runCheck } from './commands/check.ts';
+import { compileSpec, runCompile } from './commands/compile.ts';
 import { disasmSpec, runDisasm } from './commands/disasm.ts';
 import { evalSpec, runEval } from './commands/eval.ts';
 import { eventsSpec, formatSpec, runEvents, runFormat } from './commands/events.ts';
@@ -23,6 +24,7 @@ const firstLine = (s: string) => s.split('\n')[0] as string;
 export const commands: readonly Command[] = [
   { name: 'check', summary: firstLine(checkSpec.summary), run: runCheck },
   { name: 'eval', summary: firstLine(evalSpec.summary), run: runEval },
+  { name: 'compile', summary: firstLine(compileSpec.summary), run: runCompile },
   { name: 'events', summary: firstLine(eventsSpec.summary), run: (a, io) => runEvents(a, io) },
   { name: 'format', summary: firstLine(formatSpec.summary), run: (a, io) => runFormat(a, io) },
   { name: 'bench', summary: firstLine(benchSpec.summary), run: (a, io) => runBenchCommand(a, io) },

@@ -1,11 +1,9 @@
 // Lowering of parsed tracefs filters into the IR. Invariant: re-exports only.
 export {
-  FRAME_HEADER,
   type LeafEnv,
   type LeafResult,
   type LowerCtx,
   type LowerDiagnostic,
   lowerPredicate,
-  TRACE_ETHERTYPE,
 } from './leaf.ts';
 export { frameGuard, type LowerOptions, type LowerResult, lowerFilter } from './lower.ts';

@@ -36,6 +36,7 @@ import type {
   Span,
   StringPredicate,
 } from '../ast.ts';
+import { FRAME_HEADER } from '../frame.ts';
 import type { EventFormat } from '../types.ts';
 
 export type LowerCtx = 'record' | 'trace-frame';
@@ -57,8 +58,6 @@ export type LeafResult =
   | { readonly ok: false; readonly diagnostic: LowerDiagnostic };
 
 /** Frame offsets of the trace-frame header fields (docs/trace-over-ethernet.md). */
-export const FRAME_HEADER = { ethertype: 12, eventId: 18, cpu: 20, recordLength: 30, comm: 38 } as const;
-export const TRACE_ETHERTYPE = 0x88b5;
 
 const INT_OPS: Readonly<Record<IntOp, CmpOp>> = {
   '==': 'eq',

@@ -13,15 +13,9 @@
 import type { Filter as IrFilter, Pred } from '@tfc/ir';
 import { and, arith, cmp, filter as irFilter, konst, LEN, load, MAX_DEPTH, not, or, verify } from '@tfc/ir';
 import type { Filter, FilterNode } from '../ast.ts';
+import { FRAME_HEADER, TRACE_ETHERTYPE } from '../frame.ts';
 import type { EventFormat } from '../types.ts';
-import {
-  FRAME_HEADER,
-  type LeafEnv,
-  type LowerCtx,
-  type LowerDiagnostic,
-  lowerPredicate,
-  TRACE_ETHERTYPE,
-} from './leaf.ts';
+import { type LeafEnv, type LowerCtx, type LowerDiagnostic, lowerPredicate } from './leaf.ts';
 
 export interface LowerOptions {
   readonly ctx: LowerCtx;

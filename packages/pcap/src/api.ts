@@ -1,0 +1,78 @@
+// Public entry points of the pcap-filter front end: parse (text → AST) and compile (text → IR).
+// Invariants: never throws for any input string; every failure is a diagnostic with a span; output
+// is deterministic; the IR is left unoptimised (callers run @tfc/ir's runPasses) and never nests
+// deeper than the IR's MAX_DEPTH.
+import { filter, type Filter, MAX_DEPTH, type Pred } from '@tfc/ir';
+import type { Expr } from './ast.ts';
+import { diag, type PcapDiagnostic, PcapFail } from './diagnostics.ts';
+import { initialEncap, type LinkType } from './encap.ts';
+import { lex } from './lexer.ts';
+import { lowerFilter } from './lower.ts';
+import { parseIPv6 } from './numbers.ts';
+import { parseTokens } from './parser.ts';
+
+export interface PcapOptions {
+  /** DLT_EN10MB ('ethernet') or DLT_RAW ('raw': the packet starts at the IP header). */
+  readonly linktype: LinkType;
+  /**
+   * false (default): libpcap's meaning — each `vlan`/`mpls` shifts the offsets of everything after it
+   * in the text. true: the shift applies only along the `and` chain it is part of; it does not flow
+   * out of an `or` operand or a `not` (so `vlan and ip or ip` tests the second `ip` untagged).
+   */
+  readonly scopedEncap?: boolean;
+}
+
+export type ParseOutcome =
+  | { readonly ok: true; readonly ast: Expr | undefined }
+  | { readonly ok: false; readonly diagnostics: readonly PcapDiagnostic[] };
+
+export type CompileOutcome =
+  | { readonly ok: true; readonly ir: Filter }
+  | { readonly ok: false; readonly diagnostics: readonly PcapDiagnostic[] };
+
+function caught(e: unknown, text: string): readonly PcapDiagnostic[] {
+  if (e instanceof PcapFail) return [e.diagnostic];
+  if (e instanceof RangeError)
+    return [diag('depth', 'expression too deeply nested', { start: 0, end: text.length })];
+  throw e;
+}
+
+export function parsePcap(text: string): ParseOutcome {
+  const toks = lex(text, (s) => parseIPv6(s) !== undefined);
+  if (!toks.ok) return { ok: false, diagnostics: [toks.diagnostic] };
+  try {
+    return { ok: true, ast: parseTokens(toks.value) };
+  } catch (e) {
+    return { ok: false, diagnostics: caught(e, text) };
+  }
+}
+
+/** Nesting depth of a predicate, computed without recursion. */
+function predDepth(p: Pred): number {
+  let max = 0;
+  const stack: [Pred, number][] = [[p, 1]];
+  while (stack.length > 0) {
+    const [q, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (q.kind === 'and' || q.kind === 'or') for (const a of q.args) stack.push([a, d + 1]);
+    else if (q.kind === 'not') stack.push([q.arg, d + 1]);
+  }
+  return max;
+}
+
+export function compilePcap(text: string, options: PcapOptions): CompileOutcome {
+  const parsed = parsePcap(text);
+  if (!parsed.ok) return parsed;
+  if (parsed.ast === undefined) return { ok: true, ir: filter({ kind: 'true' }) };
+  try {
+    const { body, values } = lowerFilter(parsed.ast, initialEncap(options.linktype), options.scopedEncap ?? false);
+    if (predDepth(body) + 8 > MAX_DEPTH)
+      return {
+        ok: false,
+        diagnostics: [diag('depth', 'expression too deeply nested for the IR', { start: 0, end: text.length })],
+      };
+    return { ok: true, ir: filter(body, values) };
+  } catch (e) {
+    return { ok: false, diagnostics: caught(e, text) };
+  }
+}

@@ -1,0 +1,676 @@
+// Lowering of the pcap AST to the IR with libpcap 1.10.3's gencode.c semantics for DLT_EN10MB and
+// DLT_RAW. Each primitive becomes the same tests, in the same order, as libpcap's blocks (order
+// matters: a load past the packet end aborts the whole filter, so which test runs first is
+// observable). Where libpcap's optimizer deletes a dead load (a compare under mask 0, e.g. the zero
+// words of `net ::/0`), tfc follows the optimized program, which is what tcpdump runs.
+// Qualifier inheritance is an explicit parameter (`inherited`), as is the encapsulation state: in
+// libpcap mode a `vlan`/`mpls` shifts the offsets of everything parsed after it; with scopedEncap
+// the shift flows only through the `and` chain it appears in (not out of an `or`, `not` or
+// parenthesis operand).
+// Invariants: all compares are 32-bit unsigned like cBPF's A register (loads zero-extend); errors are
+// PcapFail values with libpcap's wording where it has one; no ambient state.
+import {
+  and,
+  arith,
+  cmp,
+  inSet,
+  type Expr as IrExpr,
+  FALSE,
+  konst,
+  LEN,
+  load,
+  not,
+  or,
+  type Pred,
+  ref,
+  TRUE,
+  type ValueDef,
+} from '@tfc/ir';
+import type { Arith, DirQual, Expr, Id, Qual } from './ast.ts';
+import { fail } from './diagnostics.ts';
+import { afterMpls, afterVlan, type Encap, netOffset, prevMplsOffset } from './encap.ts';
+import { parseIPv4, parseIPv6, parseMac } from './numbers.ts';
+import type { ProtoName, Span } from './tokens.ts';
+
+const ETH = { IP: 0x800, ARP: 0x806, REVARP: 0x8035, IPV6: 0x86dd, MPLS: 0x8847, PPPOED: 0x8863 } as const;
+const IPPROTO = { TCP: 6, UDP: 17, SCTP: 132, FRAGMENT: 44, ICMPV6: 58 } as const;
+
+/** Qualifier flowing into a bare id; 'err' = libpcap's qerr (no id may follow). */
+export type Inherited = Qual | 'err';
+
+interface Ctx {
+  encap: Encap;
+  readonly scoped: boolean;
+  /** Shared values (protochain's loop state), appended in id order. */
+  readonly values: ValueDef[];
+}
+
+/** Unrolled iterations of protochain's header walk; longer chains reject (libpcap loops on). */
+export const PROTOCHAIN_DEPTH = 16;
+
+const u = (v: number) => konst(v >>> 0);
+const ld = (off: IrExpr | number, w: 1 | 2 | 4): IrExpr => load('packet', off, w, 'be');
+const eq = (l: IrExpr, r: number): Pred => cmp('eq', 4, false, l, u(r));
+/** (l & mask) == v; a full mask is a plain compare; mask 0 is always true (optimizer folds it). */
+function mcmp(l: IrExpr, v: number, mask: number): Pred {
+  if (mask >>> 0 === 0xffffffff) return eq(l, v);
+  if (mask >>> 0 === 0) return (v >>> 0) === 0 ? TRUE : FALSE;
+  return eq(arith('&', l, u(mask)), v);
+}
+
+// ---------------------------------------------------------------- link types
+function linktype(ctx: Ctx, proto: number, span: Span): Pred {
+  const e = ctx.encap;
+  if (e.link === 'raw') {
+    if (proto === ETH.IP) return mcmp(ld(0, 1), 0x40, 0xf0);
+    if (proto === ETH.IPV6) return mcmp(ld(0, 1), 0x60, 0xf0);
+    return FALSE;
+  }
+  if (e.mplsDepth > 0) {
+    const bos = mcmp(ld(prevMplsOffset(e) + 2, 1), 1, 1);
+    if (proto === ETH.IP) return and(bos, mcmp(ld(netOffset(e), 1), 0x40, 0xf0));
+    if (proto === ETH.IPV6) return and(bos, mcmp(ld(netOffset(e), 1), 0x60, 0xf0));
+    return fail('unsupported', 'unsupported protocol over mpls', span);
+  }
+  const notLlc = cmp('le', 4, false, ld(e.linktype, 2), u(1500));
+  if (proto === 0xfe || proto === 0x06 || proto === 0xf0)
+    return and(notLlc, eq(ld(e.linkpl, 2), (proto << 8) | proto));
+  if (proto === 0xe0 || proto === 0x809b || proto === 0x80f3)
+    return fail('unsupported', `link-layer protocol 0x${proto.toString(16)} (IPX/AppleTalk) is not supported by tfc`, span);
+  if (proto <= 1500) return and(notLlc, eq(ld(e.linktype + 2, 1), proto));
+  return eq(ld(e.linktype, 2), proto);
+}
+
+// ---------------------------------------------------------------- IP helpers
+function ipv4HeaderLen(ctx: Ctx): IrExpr {
+  return arith('<<', arith('&', ld(netOffset(ctx.encap), 1), u(0xf)), u(2));
+}
+/** Not a fragment other than the first (gen_ipfrag). */
+function notLaterFragment(ctx: Ctx): Pred {
+  return cmp('clear', 4, false, ld(netOffset(ctx.encap) + 6, 2), u(0x1fff));
+}
+function protoIp(ctx: Ctx, v: number, span: Span): Pred {
+  return and(linktype(ctx, ETH.IP, span), eq(ld(netOffset(ctx.encap) + 9, 1), v));
+}
+function protoIp6(ctx: Ctx, v: number, span: Span): Pred {
+  const n = netOffset(ctx.encap);
+  return and(
+    linktype(ctx, ETH.IPV6, span),
+    or(eq(ld(n + 6, 1), v), and(eq(ld(n + 6, 1), IPPROTO.FRAGMENT), eq(ld(n + 40, 1), v))),
+  );
+}
+function protoAny(ctx: Ctx, v: number, span: Span): Pred {
+  return or(protoIp(ctx, v, span), protoIp6(ctx, v, span));
+}
+
+const SIMPLE_ETHERTYPES: Partial<Record<ProtoName, number>> = {
+  ip: ETH.IP,
+  ip6: ETH.IPV6,
+  arp: ETH.ARP,
+  rarp: ETH.REVARP,
+  decnet: 0x6003,
+  lat: 0x6004,
+  sca: 0x6007,
+  moprc: 0x6002,
+  mopdl: 0x6001,
+  stp: 0x42,
+  netbeui: 0xf0,
+  iso: 0xfe,
+};
+
+/** A protocol name on its own (gen_proto_abbrev). */
+function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
+  const et = SIMPLE_ETHERTYPES[p];
+  if (et !== undefined) return linktype(ctx, et, span);
+  switch (p) {
+    case 'tcp':
+      return protoAny(ctx, IPPROTO.TCP, span);
+    case 'udp':
+      return protoAny(ctx, IPPROTO.UDP, span);
+    case 'sctp':
+      return protoAny(ctx, IPPROTO.SCTP, span);
+    case 'icmp':
+      return protoIp(ctx, 1, span);
+    case 'igmp':
+      return protoIp(ctx, 2, span);
+    case 'igrp':
+      return protoIp(ctx, 9, span);
+    case 'pim':
+      return protoAny(ctx, 103, span);
+    case 'vrrp':
+    case 'carp':
+      return protoIp(ctx, 112, span);
+    case 'icmp6':
+      return protoIp6(ctx, IPPROTO.ICMPV6, span);
+    case 'ah':
+      return protoAny(ctx, 51, span);
+    case 'esp':
+      return protoAny(ctx, 50, span);
+    case 'link':
+      return fail('qualifier', 'link layer applied in wrong context', span);
+    default:
+      return fail('unsupported', `'${p}' is not supported by tfc`, span);
+  }
+}
+
+// ---------------------------------------------------------------- hosts and nets
+function dirCombine(dir: DirQual | undefined, src: () => Pred, dst: () => Pred): Pred {
+  switch (dir) {
+    case 'src':
+      return src();
+    case 'dst':
+      return dst();
+    case 'src and dst':
+      return and(src(), dst());
+    default:
+      return or(src(), dst());
+  }
+}
+
+function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'net', span: Span): Pred {
+  const n = netOffset(ctx.encap);
+  const op = (et: number, so: number, dO: number) =>
+    dirCombine(
+      q.dir,
+      () => and(linktype(ctx, et, span), mcmp(ld(n + so, 4), addr, mask)),
+      () => and(linktype(ctx, et, span), mcmp(ld(n + dO, 4), addr, mask)),
+    );
+  switch (q.proto) {
+    case undefined:
+      return or(op(ETH.IP, 12, 16), op(ETH.ARP, 14, 24), op(ETH.REVARP, 14, 24));
+    case 'ip':
+      return op(ETH.IP, 12, 16);
+    case 'arp':
+      return op(ETH.ARP, 14, 24);
+    case 'rarp':
+      return op(ETH.REVARP, 14, 24);
+    case 'link':
+      return fail('qualifier', `link-layer modifier applied to ${type}`, span);
+    case 'ip6':
+      return fail('qualifier', `'ip6' modifier applied to ip ${type}`, span);
+    default:
+      return fail('qualifier', `'${q.proto}' modifier applied to ${type}`, span);
+  }
+}
+
+function host6(ctx: Ctx, addr: Uint8Array, mask: Uint8Array, q: Qual, type: 'host' | 'net', span: Span): Pred {
+  if (q.proto !== undefined && q.proto !== 'ip6') {
+    if (q.proto === 'link') return fail('qualifier', `link-layer modifier applied to ip6 ${type}`, span);
+    return fail('qualifier', `'${q.proto}' modifier applied to ip6 ${type}`, span);
+  }
+  const n = netOffset(ctx.encap);
+  const word = (b: Uint8Array, i: number) =>
+    ((b[4 * i]! << 24) | (b[4 * i + 1]! << 16) | (b[4 * i + 2]! << 8) | b[4 * i + 3]!) >>> 0;
+  const side = (base: number) =>
+    and(
+      linktype(ctx, ETH.IPV6, span),
+      ...[0, 1, 2, 3].map((i) => mcmp(ld(n + base + 4 * i, 4), word(addr, i), word(mask, i))),
+    );
+  return dirCombine(
+    q.dir,
+    () => side(8),
+    () => side(24),
+  );
+}
+
+function ether(ctx: Ctx, mac: Uint8Array, dir: DirQual | undefined): Pred {
+  const at = (off: number) =>
+    and(
+      eq(ld(off + 2, 4), ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0),
+      eq(ld(off, 2), (mac[0]! << 8) | mac[1]!),
+    );
+  void ctx;
+  return dirCombine(
+    dir,
+    () => at(6),
+    () => at(0),
+  );
+}
+
+// ---------------------------------------------------------------- ports
+type L4 = 6 | 17 | 132 | undefined;
+function portProto(q: Qual, what: 'port' | 'portrange', span: Span): L4 {
+  switch (q.proto) {
+    case 'tcp':
+      return 6;
+    case 'udp':
+      return 17;
+    case 'sctp':
+      return 132;
+    case undefined:
+      return undefined;
+    default:
+      return fail('qualifier', `illegal qualifier of '${what}'`, span);
+  }
+}
+
+function ports(ctx: Ctx, lo: number, hi: number, proto: L4, dir: DirQual | undefined, span: Span): Pred {
+  const n = netOffset(ctx.encap);
+  const test = (l: IrExpr, l2: IrExpr) =>
+    lo === hi ? eq(l, lo) : and(cmp('ge', 4, false, l, u(lo)), cmp('le', 4, false, l2, u(hi)));
+  const at4 = (off: number) => ld(arith('+', ipv4HeaderLen(ctx), u(n + off)), 2);
+  const at6 = (off: number) => ld(n + 40 + off, 2);
+  const op4 = (p: number) =>
+    and(
+      eq(ld(n + 9, 1), p),
+      notLaterFragment(ctx),
+      dirCombine(
+        dir,
+        () => test(at4(0), at4(0)),
+        () => test(at4(2), at4(2)),
+      ),
+    );
+  const op6 = (p: number) =>
+    and(
+      eq(ld(n + 6, 1), p),
+      dirCombine(
+        dir,
+        () => test(at6(0), at6(0)),
+        () => test(at6(2), at6(2)),
+      ),
+    );
+  const each = (f: (p: number) => Pred) => (proto === undefined ? or(f(132), f(6), f(17)) : f(proto));
+  const v6 = and(linktype(ctx, ETH.IPV6, span), each(op6));
+  const v4 = and(linktype(ctx, ETH.IP, span), each(op4));
+  return or(v6, v4);
+}
+
+// ---------------------------------------------------------------- ids under a qualifier
+const ADDR_ONLY_ERR = (addr: Qual['addr'], what: string, span: Span) => {
+  if (addr === 'port' || addr === 'portrange' || addr === 'proto' || addr === 'protochain')
+    fail('qualifier', `'${addr}' modifier applied to ${what}`, span);
+};
+
+function ipv4Text(text: string, span: Span): { value: number; bits: number } {
+  const a = parseIPv4(text);
+  if (a === undefined) return fail('address', `invalid IPv4 address '${text}'`, span);
+  return a;
+}
+
+function protoQual(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
+  switch (q.proto) {
+    case undefined:
+      return protoAny(ctx, v, span);
+    case 'link':
+      return linktype(ctx, v, span);
+    case 'ip':
+      return protoIp(ctx, v, span);
+    case 'ip6':
+      return protoIp6(ctx, v, span);
+    case 'arp':
+    case 'rarp':
+      return fail('qualifier', `${q.proto} does not encapsulate another protocol`, span);
+    default:
+      return fail('qualifier', `'${q.proto} proto' is bogus`, span);
+  }
+}
+
+function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
+  switch (q.addr) {
+    case undefined:
+    case 'host':
+    case 'net': {
+      if (q.proto === 'link') return fail('qualifier', 'illegal link layer address', span);
+      let mask = 0xffffffff;
+      if (q.addr === 'net') {
+        while (v !== 0 && (v & 0xff000000) === 0) {
+          v = (v << 8) >>> 0;
+          mask = (mask << 8) >>> 0;
+        }
+      }
+      return host4(ctx, v >>> 0, mask, q, q.addr === 'net' ? 'net' : 'host', span);
+    }
+    case 'port':
+    case 'portrange': {
+      const p = portProto(q, q.addr, span);
+      if (v > 65535) return fail('range', `illegal port number ${v} > 65535`, span);
+      return ports(ctx, v, v, p, q.dir, span);
+    }
+    case 'gateway':
+      return fail('qualifier', "'gateway' requires a name", span);
+    case 'proto':
+      return protoQual(ctx, v, q, span);
+    case 'protochain':
+      if (q.proto === undefined) return or(protochain(ctx, v, 'ip', span), protochain(ctx, v, 'ip6', span));
+      if (q.proto === 'ip' || q.proto === 'ip6') return protochain(ctx, v, q.proto, span);
+      return fail('qualifier', "bad protocol applies for 'protochain'", span);
+  }
+}
+
+/**
+ * gen_protochain: libpcap's backward-jump loop over IPv6 extension headers (and AH for IPv4), unrolled
+ * PROTOCHAIN_DEPTH times with the loop registers as shared values. Per step: A = next header, X = its
+ * offset from the network header; A = proto → match; A ∈ {0,43,44,60} (v6 only) → X += (len+1)·8;
+ * A = 51 (AH) → X = (len+2)·4 (libpcap 1.10.3 forgets to add the old X); else → no match. Both the
+ * next-header and length bytes are loaded before the next test, as libpcap does.
+ */
+function protochain(ctx: Ctx, proto: number, ver: 'ip' | 'ip6', span: Span): Pred {
+  const n = netOffset(ctx.encap);
+  const def = (expr: IrExpr): IrExpr => {
+    const id = ctx.values.length;
+    ctx.values.push({ id, expr });
+    return ref(id);
+  };
+  const head = linktype(ctx, ver === 'ip' ? ETH.IP : ETH.IPV6, span);
+  let a = def(ld(n + (ver === 'ip' ? 9 : 6), 1));
+  let x = ver === 'ip' ? def(ipv4HeaderLen(ctx)) : u(40);
+  const ext = ver === 'ip6' ? [0, 43, 44, 51, 60] : [51];
+  const steps: { a: IrExpr }[] = [{ a }];
+  for (let k = 0; k < PROTOCHAIN_DEPTH; k++) {
+    const len = def(ld(arith('+', x, u(n + 1)), 1));
+    const nextA = def(arith('&', ld(arith('+', x, u(n)), 1), arith('|', len, u(0xff))));
+    const ah = arith('*', arith('+', len, u(2)), u(4));
+    if (ver === 'ip') x = def(ah);
+    else {
+      const notAh = arith('>>', arith('+', arith('^', a, u(51)), u(255)), u(8));
+      const extX = arith('+', x, arith('*', arith('+', len, u(1)), u(8)));
+      x = def(arith('+', arith('*', notAh, extX), arith('*', arith('-', u(1), notAh), ah)));
+    }
+    a = nextA;
+    steps.push({ a });
+  }
+  let p: Pred = eq(steps[PROTOCHAIN_DEPTH]!.a, proto);
+  for (let k = PROTOCHAIN_DEPTH - 1; k >= 0; k--) {
+    const ak = steps[k]!.a;
+    p = or(eq(ak, proto), and(inSet(4, ak, ext), p));
+  }
+  return and(head, p);
+}
+
+function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
+  if (id.kind === 'not') return not(lowerId(ctx, id.arg, inh));
+  if (id.kind === 'list') {
+    let acc = lowerId(ctx, id.first, inh);
+    for (const l of id.rest) {
+      const r = lowerId(ctx, l.item, inh);
+      acc = l.op === 'and' ? and(acc, r) : or(acc, r);
+    }
+    return acc;
+  }
+  if (inh === 'err') return fail('syntax', 'syntax error in filter expression', id.span);
+  const q = inh;
+  const span = id.span;
+  switch (id.kind) {
+    case 'num':
+      return lowerNumId(ctx, id.value, q, span);
+    case 'hid': {
+      ADDR_ONLY_ERR(q.addr, 'IP address', span);
+      const a = ipv4Text(id.text, span);
+      if (q.addr === 'gateway') return fail('qualifier', "'gateway' requires a name", span);
+      if (q.proto === 'link') return fail('qualifier', 'illegal link layer address', span);
+      const shift = 32 - a.bits;
+      const v = shift === 32 ? 0 : (a.value << shift) >>> 0;
+      const mask = shift === 32 ? 0 : (0xffffffff << shift) >>> 0;
+      return host4(ctx, v, mask, q, q.addr === 'net' ? 'net' : 'host', span);
+    }
+    case 'hid-len':
+    case 'hid-mask': {
+      ADDR_ONLY_ERR(q.addr, 'IP address and netmask', span);
+      const a = ipv4Text(id.text, span);
+      const n = a.bits === 32 ? a.value : (a.value << (32 - a.bits)) >>> 0;
+      let m: number;
+      let shown: string;
+      if (id.kind === 'hid-mask') {
+        const mm = ipv4Text(id.mask, span);
+        m = mm.bits === 32 ? mm.value : (mm.value << (32 - mm.bits)) >>> 0;
+        shown = `${id.text} mask ${id.mask}`;
+      } else {
+        if (id.len > 32) return fail('range', 'mask length must be <= 32', span);
+        m = id.len === 0 ? 0 : (0xffffffff << (32 - id.len)) >>> 0;
+        shown = `${id.text}/${id.len}`;
+      }
+      if ((n & ~m) >>> 0 !== 0) return fail('address', `non-network bits set in "${shown}"`, span);
+      if (q.addr !== 'net') return fail('qualifier', 'Mask syntax for networks only', span);
+      if (q.proto === 'link') return fail('qualifier', 'illegal link layer address', span);
+      return host4(ctx, n, m, q, 'net', span);
+    }
+    case 'hid6': {
+      ADDR_ONLY_ERR(q.addr, 'IP address', span);
+      const len = id.len ?? 128;
+      if (len > 128) return fail('range', 'mask length must be <= 128', span);
+      const a = parseIPv6(id.text);
+      if (a === undefined) return fail('address', `invalid ip6 address ${id.text}`, span);
+      const m = new Uint8Array(16);
+      for (let i = 0; i < 16; i++) m[i] = len >= 8 * (i + 1) ? 0xff : len <= 8 * i ? 0 : (0xff << (8 - (len - 8 * i))) & 0xff;
+      if (a.some((b, i) => (b & ~m[i]!) !== 0))
+        return fail('address', `non-network bits set in "${id.text}/${len}"`, span);
+      if (q.addr === undefined || q.addr === 'host') {
+        if (len !== 128) return fail('qualifier', 'Mask syntax for networks only', span);
+      } else if (q.addr !== 'net') return fail('qualifier', 'invalid qualifier against IPv6 address', span);
+      return host6(ctx, a, m, q, q.addr === 'net' ? 'net' : 'host', span);
+    }
+    case 'eid': {
+      if (ctx.encap.link !== 'ethernet')
+        return fail('link', 'ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel', span);
+      if (!((q.addr === undefined || q.addr === 'host') && q.proto === 'link'))
+        return fail('qualifier', 'ethernet address used in non-ether expression', span);
+      const mac = parseMac(id.text);
+      if (mac === undefined) return fail('address', `invalid ethernet address ${id.text}`, span);
+      return ether(ctx, mac, q.dir);
+    }
+    case 'aid':
+      return fail('link', 'aid supported only on ARCnet', span);
+    case 'name': {
+      const r = /^([0-9]+)-([0-9]+)$/.exec(id.text);
+      if (q.addr === 'portrange' && r) {
+        const p = portProto(q, 'portrange', span);
+        let lo = Number.parseInt(r[1]!, 10);
+        let hi = Number.parseInt(r[2]!, 10);
+        if (lo > 65535) return fail('range', `illegal port number ${lo} > 65535`, span);
+        if (hi > 65535) return fail('range', `illegal port number ${hi} > 65535`, span);
+        if (lo > hi) [lo, hi] = [hi, lo];
+        return ports(ctx, lo, hi, p, q.dir, span);
+      }
+      return fail(
+        'name',
+        `tfc does not resolve names ('${id.text}'): use a numeric address, port or protocol number`,
+        span,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------- arithmetic
+interface Val {
+  readonly expr: IrExpr;
+  /** Protocol checks that libpcap and-s in front of the relation. */
+  readonly guard: Pred | undefined;
+}
+
+const TRANSPORT_V4: Partial<Record<ProtoName, true>> = {
+  tcp: true,
+  udp: true,
+  sctp: true,
+  icmp: true,
+  igmp: true,
+  igrp: true,
+  pim: true,
+  vrrp: true,
+  carp: true,
+};
+const withGuard = (g: Pred | undefined, p: Pred): Pred => (g === undefined ? p : and(g, p));
+
+function lowerArith(ctx: Ctx, a: Arith): Val {
+  switch (a.kind) {
+    case 'num':
+      return { expr: u(a.value), guard: undefined };
+    case 'len':
+      return { expr: LEN, guard: undefined };
+    case 'neg': {
+      const v = lowerArith(ctx, a.arg);
+      return { expr: arith('-', u(0), v.expr), guard: v.guard };
+    }
+    case 'bin': {
+      const l = lowerArith(ctx, a.left);
+      const r = lowerArith(ctx, a.right);
+      if (a.right.kind === 'num') {
+        if (a.op === '/' && a.right.value === 0) fail('range', 'division by zero', a.span);
+        if (a.op === '%' && a.right.value === 0) fail('range', 'modulus by zero', a.span);
+        if ((a.op === '<<' || a.op === '>>') && a.right.value > 31)
+          fail('range', 'shift by more than 31 bits', a.span);
+      }
+      // libpcap 1.10.3's gen_arth keeps only the left operand's protocol checks
+      return { expr: arith(a.op, l.expr, r.expr), guard: l.guard };
+    }
+    case 'index': {
+      const idx = lowerArith(ctx, a.index);
+      const n = netOffset(ctx.encap);
+      const p = a.proto;
+      if (p === 'link') return { expr: ld(idx.expr, a.size), guard: idx.guard };
+      if (p === 'ip' || p === 'ip6' || p === 'arp' || p === 'rarp')
+        return {
+          expr: ld(arith('+', idx.expr, u(n)), a.size),
+          guard: withGuard(idx.guard, protoAbbrev(ctx, p, a.span)),
+        };
+      if (TRANSPORT_V4[p]) {
+        const off = arith('+', arith('+', idx.expr, ipv4HeaderLen(ctx)), u(n));
+        const guard = and(
+          linktype(ctx, ETH.IP, a.span),
+          ...(idx.guard ? [idx.guard] : []),
+          protoAbbrev(ctx, p, a.span),
+          notLaterFragment(ctx),
+        );
+        return { expr: ld(off, a.size), guard };
+      }
+      if (p === 'icmp6') {
+        const guard = and(...(idx.guard ? [idx.guard] : []), protoIp6Direct(ctx, IPPROTO.ICMPV6, a.span));
+        return { expr: ld(arith('+', idx.expr, u(n + 40)), a.size), guard };
+      }
+      return fail('unsupported', `'${p}[...]' is not supported by tfc`, a.span);
+    }
+  }
+}
+
+/** ip6 with next header = v directly (no fragment header), as icmp6[] requires. */
+function protoIp6Direct(ctx: Ctx, v: number, span: Span): Pred {
+  return and(linktype(ctx, ETH.IPV6, span), eq(ld(netOffset(ctx.encap) + 6, 1), v));
+}
+
+const REL = {
+  '>': 'gt',
+  '>=': 'ge',
+  '=': 'eq',
+  '<': 'lt',
+  '<=': 'le',
+  '!=': 'ne',
+} as const;
+
+// ---------------------------------------------------------------- expressions
+interface Lowered {
+  readonly pred: Pred;
+  /** The qualifier a following bare id inherits. */
+  readonly q: Inherited;
+}
+
+function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
+  switch (e.kind) {
+    case 'chain': {
+      const start = ctx.encap;
+      const first = lowerExpr(ctx, e.first, inh);
+      let acc = first.pred;
+      let q = first.q;
+      for (const link of e.rest) {
+        // scoped: (X or Y) starts Y where X started and leaks no shift; (X and Y) threads X's shifts into Y
+        if (ctx.scoped && link.op === 'or') ctx.encap = start;
+        const r = lowerExpr(ctx, link.item, q);
+        acc = link.op === 'and' ? and(acc, r.pred) : or(acc, r.pred);
+        q = r.q;
+        if (ctx.scoped && link.op === 'or') ctx.encap = start;
+      }
+      return { pred: acc, q };
+    }
+    case 'not': {
+      const save = ctx.encap;
+      const r = lowerExpr(ctx, e.arg, inh);
+      if (ctx.scoped) ctx.encap = save;
+      return { pred: not(r.pred), q: r.q };
+    }
+    case 'paren': {
+      const r = lowerExpr(ctx, e.body, inh);
+      return { pred: r.pred, q: inh };
+    }
+    case 'qualified':
+      return { pred: lowerId(ctx, e.id, e.qual), q: e.qual };
+    case 'id':
+      return { pred: lowerId(ctx, e.id, inh), q: inh };
+    case 'proto':
+      return { pred: protoAbbrev(ctx, e.proto, e.span), q: 'err' };
+    case 'rel': {
+      const l = lowerArith(ctx, e.left);
+      const r = lowerArith(ctx, e.right);
+      const guards = [l.guard, r.guard].filter((g): g is Pred => g !== undefined);
+      return { pred: and(...guards, cmp(REL[e.op], 4, false, l.expr, r.expr)), q: 'err' };
+    }
+    case 'cast':
+      return { pred: lowerCast(ctx, e.what, e.proto, e.span), q: 'err' };
+    case 'size':
+      return { pred: cmp(e.what === 'less' ? 'le' : 'ge', 4, false, LEN, u(e.value)), q: 'err' };
+    case 'pppoed':
+      return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
+    case 'encap':
+      return { pred: lowerEncap(ctx, e.what, e.value, e.span), q: 'err' };
+  }
+}
+
+function lowerCast(ctx: Ctx, what: 'broadcast' | 'multicast', proto: ProtoName | undefined, span: Span): Pred {
+  const eth = ctx.encap.link === 'ethernet';
+  if (what === 'broadcast') {
+    if (proto === undefined || proto === 'link') {
+      if (!eth) return fail('link', 'not a broadcast link', span);
+      return and(eq(ld(2, 4), 0xffffffff), eq(ld(0, 2), 0xffff));
+    }
+    if (proto === 'ip') return fail('unsupported', "netmask not known, so 'ip broadcast' not supported", span);
+    return fail('qualifier', 'only link-layer/IP broadcast filters supported', span);
+  }
+  if (proto === undefined || proto === 'link') {
+    if (!eth)
+      return fail(
+        'link',
+        'link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel',
+        span,
+      );
+    return cmp('set', 4, false, ld(0, 1), u(1));
+  }
+  const n = netOffset(ctx.encap);
+  if (proto === 'ip') return and(linktype(ctx, ETH.IP, span), cmp('ge', 4, false, ld(n + 16, 1), u(224)));
+  if (proto === 'ip6') return and(linktype(ctx, ETH.IPV6, span), eq(ld(n + 24, 1), 255));
+  return fail(
+    'qualifier',
+    'only IP multicast filters supported on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel',
+    span,
+  );
+}
+
+function lowerEncap(ctx: Ctx, what: 'vlan' | 'mpls' | 'pppoes' | 'geneve', value: number | undefined, span: Span): Pred {
+  const e = ctx.encap;
+  if (what === 'vlan') {
+    if (e.link !== 'ethernet') return fail('link', 'no VLAN support for Raw IP', span);
+    if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
+    if (value !== undefined && value > 4095) return fail('range', `VLAN tag ${value} greater than maximum 4095`, span);
+    const tpid = or(eq(ld(e.linktype, 2), 0x8100), eq(ld(e.linktype, 2), 0x88a8), eq(ld(e.linktype, 2), 0x9100));
+    const p = value === undefined ? tpid : and(tpid, mcmp(ld(e.linkpl, 2), value, 0x0fff));
+    ctx.encap = afterVlan(e);
+    return p;
+  }
+  if (what === 'mpls') {
+    if (e.link !== 'ethernet') return fail('link', 'no MPLS support for Raw IP', span);
+    const head = e.mplsDepth > 0 ? mcmp(ld(prevMplsOffset(e) + 2, 1), 0, 1) : eq(ld(e.linktype, 2), ETH.MPLS);
+    let p = head;
+    if (value !== undefined) {
+      if (value > 0xfffff) return fail('range', `MPLS label ${value} greater than maximum 1048575`, span);
+      p = and(head, mcmp(ld(netOffset(e), 4), value * 4096, 0xfffff000));
+    }
+    ctx.encap = afterMpls(e);
+    return p;
+  }
+  return fail('unsupported', `'${what}' is not supported by tfc yet`, span);
+}
+
+export function lowerFilter(
+  e: Expr,
+  encap: Encap,
+  scoped: boolean,
+): { readonly body: Pred; readonly values: readonly ValueDef[] } {
+  const ctx: Ctx = { encap, scoped, values: [] };
+  return { body: lowerExpr(ctx, e, 'err').pred, values: ctx.values };
+}

@@ -1,0 +1,148 @@
+/*
+ * `tfc compile FILTER --event E`: a trace event filter compiled to eBPF or classic BPF that decides exactly what
+ * the kernel's interpreter decides.
+ * Invariants: stdout (or -o FILE) holds only the requested emit form; diagnostics go to stderr; exit 1 when the
+ * kernel rejects the filter (its own rendering is printed) or the target cannot express it (the construct is named),
+ * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
+ */
+import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
+import { renderFilterFile } from '@tfc/tracefs';
+import { type Context, compile, DUMP_POINTS, emit, type ProgType, type Target } from '../../compile.ts';
+import type { Host } from '../../host/index.ts';
+import { type CommandSpec, flag, int, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
+import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
+import { writeOutput } from '../output.ts';
+import { rejectionNotes } from './check.ts';
+
+export const compileSpec: CommandSpec = {
+  name: 'compile',
+  summary:
+    "Compiles a trace event filter to eBPF or classic BPF that accepts exactly the records the kernel's\nfilter interpreter accepts.",
+  usage:
+    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf] [--ctx tracepoint|trace-frame] [options]',
+  options: {
+    ...eventOptions,
+    ...filterFileOption,
+    target: { type: 'string', short: 't' },
+    ctx: { type: 'string', short: 'c' },
+    'prog-type': { type: 'string' },
+    emit: { type: 'string' },
+    'on-match': { type: 'string' },
+    'on-miss': { type: 'string' },
+    optimize: { type: 'string', short: 'O' },
+    'dump-after': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'nr-cpus': { type: 'string' },
+    stats: { type: 'boolean' },
+  },
+  positionals: { min: 0, max: 1 },
+  help: `options:
+${eventOptionsHelp}
+${filterFileHelp}
+  -t, --target T         ebpf (default) or cbpf (classic BPF: trace-frame only)
+  -c, --ctx C            tracepoint (default for ebpf): a BPF_PROG_TYPE_TRACEPOINT program on the event's record;
+                         trace-frame: the event carried in an Ethernet frame (docs: trace-over-ethernet)
+      --prog-type P      trace-frame eBPF: socket (default), tc or xdp
+      --emit F           ${EMIT_FORMS.join(', ')} (default asm); bin and elf need -o FILE
+      --on-match N       return value when the filter accepts (defaults: tracepoint 1, socket 0xffffffff,
+      --on-miss N        tc TC_ACT_OK, xdp XDP_PASS) and when it rejects (0, 0, TC_ACT_SHOT, XDP_DROP)
+  -O, --optimize L       0: no IR passes; 1: passes; 2 (default): passes and a cost-ordered decision DAG
+      --dump-after PASS  print the IR after PASS (${DUMP_POINTS.join(', ')}) instead of the program
+  -o, --output FILE      write the output to FILE (whole or not at all)
+      --nr-cpus N        nr_cpu_ids of the target machine for CPUS{...} (default: this machine's)
+      --stats            print instruction count and DAG size on stderr
+
+exit status: 0 compiled, 1 the kernel rejects the filter or the target cannot express it, 2 usage error.
+
+examples:
+  $ tfc compile 'family == 2 && protocol == 6' --event sock/inet_sock_set_state
+  $ tfc compile 'family == 2' --event sock/inet_sock_set_state --ctx trace-frame --target cbpf --emit ddd
+  $ tfc compile 'family == 2' --event sock/inet_sock_set_state --emit elf -o filter.o
+`,
+};
+
+function choice<T extends string>(v: string | undefined, allowed: readonly T[], name: string, dflt: T): T {
+  if (v === undefined) return dflt;
+  if (!(allowed as readonly string[]).includes(v))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
+function u32(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new UsageError(`--${name} takes a number from 0 to 0xffffffff, got '${v}'`);
+  return n;
+}
+
+export async function runCompile(argv: readonly string[], io: Io, host: Host): Promise<number> {
+  const p = parseCommandArgs(compileSpec, argv);
+  if (p.help) {
+    io.out(renderHelp(compileSpec));
+    return EXIT.ok;
+  }
+  const { text } = filterText(p, io);
+  const target = choice<Target>(str(p, 'target'), ['ebpf', 'cbpf'], 'target', 'ebpf');
+  const ctx = choice<Context>(
+    str(p, 'ctx'),
+    ['tracepoint', 'trace-frame'],
+    'ctx',
+    target === 'cbpf' ? 'trace-frame' : 'tracepoint',
+  );
+  const progTypeArg = str(p, 'prog-type');
+  const progType =
+    progTypeArg === undefined
+      ? undefined
+      : choice<ProgType>(progTypeArg, ['socket', 'tc', 'xdp'], 'prog-type', 'socket');
+  if (progType !== undefined && ctx === 'tracepoint')
+    throw new UsageError('--prog-type applies to --ctx trace-frame');
+  const form = choice<EmitForm>(str(p, 'emit'), EMIT_FORMS, 'emit', 'asm');
+  const level = choice(str(p, 'optimize'), ['0', '1', '2'], 'optimize', '2');
+  const onMatch = u32(str(p, 'on-match'), 'on-match');
+  const onMiss = u32(str(p, 'on-miss'), 'on-miss');
+  const dumpAfter = str(p, 'dump-after');
+  const output = str(p, 'output');
+  if ((form === 'bin' || form === 'elf') && output === undefined && dumpAfter === undefined)
+    throw new UsageError(`--emit ${form} is binary: write it to a file with -o FILE`);
+  const { event } = await resolveEvent(p, io);
+  const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  const symbols = host.symbols();
+  const r = compile({
+    filter: text,
+    event,
+    target,
+    ctx,
+    nrCpuIds,
+    optimize: Number(level) as 0 | 1 | 2,
+    ...(progType ? { progType } : {}),
+    ...(onMatch !== undefined ? { onMatch } : {}),
+    ...(onMiss !== undefined ? { onMiss } : {}),
+    ...(dumpAfter !== undefined ? { dumpAfter } : {}),
+    ...(symbols ? { lookupSymbol: symbols } : {}),
+  });
+  if (!r.ok) {
+    if (r.filterError) {
+      io.err(renderFilterFile(r.filterError));
+      for (const line of rejectionNotes(r.filterError, text)) io.err(`tfc: ${line}\n`);
+      return EXIT.rejected;
+    }
+    const unknownPass = r.diagnostics.some((d) => d.message.startsWith('unknown pass'));
+    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+    return unknownPass ? EXIT.usage : EXIT.rejected;
+  }
+  if (dumpAfter !== undefined) {
+    writeOutput(io, r.dump ?? '', output, 'the IR dump');
+    return EXIT.ok;
+  }
+  const e = emit(r.program, form);
+  if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
+  writeOutput(io, e.data, output, `--emit ${form}`);
+  if (flag(p, 'stats'))
+    io.err(
+      `${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes / ${r.program.stats.dagLeaves} leaves, passes: ${r.passes.join(' ') || 'none'}\n`,
+    );
+  return EXIT.ok;
+}
