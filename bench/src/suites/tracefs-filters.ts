@@ -20,3 +20,32 @@ export function predicateFilter(n: number): string {
 }
 
 export const FOUR_PREDICATES = 'family == 2 && protocol == 6 && sport > 1024 && dport != 22';
+
+/** A 1,000-way OR of equalities on one field (compiles to a set membership test). */
+export function wideOr(n: number, field = 'dport'): string {
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) parts.push(`${field}==${(i * 37) % 65536}`);
+  return parts.join('||');
+}
+
+/** Deterministic pseudo-random filters (LCG) over inet_sock_set_state: and/or/not of 1..8 predicates. */
+export function generatedFilters(count: number, seed = 1): string[] {
+  let s = seed >>> 0;
+  const rnd = (n: number) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s >>> 8) % n;
+  };
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const n = 1 + rnd(8);
+    let text = '';
+    for (let i = 0; i < n; i++) {
+      const f = FIELDS[rnd(FIELDS.length)] as string;
+      const op = OPS[rnd(OPS.length)] as string;
+      const pred = `${rnd(4) === 0 ? '!' : ''}${f} ${op} ${rnd(4) === 0 ? rnd(70000) : rnd(12)}`;
+      text += i === 0 ? pred : ` ${rnd(2) === 0 ? '&&' : '||'} ${pred}`;
+    }
+    out.push(text);
+  }
+  return out;
+}

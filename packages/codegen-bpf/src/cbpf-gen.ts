@@ -159,6 +159,27 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
     '>>': 'rsh',
   } as const;
 
+  const COMMUTATIVE: ReadonlySet<string> = new Set(['add', 'mul', 'and', 'or', 'xor']);
+  /** M[] words an expression needs (Sethi-Ullman number); memoised per node object. */
+  const needMemo = new Map<Expr, number>();
+  const need = (x: Expr): number => {
+    const hit = needMemo.get(x);
+    if (hit !== undefined) return hit;
+    let r = 0;
+    if (x.kind === 'arith') {
+      const l = need(x.left);
+      const rr = x.right.kind === 'const' ? 0 : need(x.right);
+      r = x.right.kind === 'const' ? l : l === rr ? l + 1 : Math.max(l, rr);
+    } else if (x.kind === 'neg') r = need(x.arg);
+    else if (x.kind === 'load' && typeof x.offset !== 'number') r = need(x.offset);
+    else if (x.kind === 'ref') {
+      const d = dag.values[x.id];
+      r = d === undefined ? 0 : need(d.expr);
+    }
+    needMemo.set(x, r);
+    return r;
+  };
+
   /** A = low 32 bits of x (aborting loads end the program with 0). */
   const lo = (x: Expr): void => {
     switch (x.kind) {
@@ -191,6 +212,16 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
           if ((op === 'div' || op === 'mod') && k === 0) goto(abort);
           else if ((op === 'lsh' || op === 'rsh') && k >= 32) ins({ kind: 'ld_imm', value: 0 });
           else ins({ kind: 'alu_k', op, value: k });
+          return;
+        }
+        if (COMMUTATIVE.has(op) && need(x.right) > need(x.left)) {
+          lo(x.right);
+          const s = slot();
+          ins({ kind: 'st', index: s });
+          lo(x.left);
+          ins({ kind: 'ldx_mem', index: s });
+          ins({ kind: 'alu_x', op });
+          depth--;
           return;
         }
         lo(x.left);
@@ -294,6 +325,17 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
         let c = Number(p.right.value & BigInt(maskOf(w)));
         if (bias) c = (c ^ signBit(w)) >>> 0;
         jk(cond, c, yes, no);
+      } else if (need(p.right) > need(p.left)) {
+        // Deeper side first (fewer M[] words); operands are pure, any abort ends the program alike.
+        lo(p.right);
+        norm(p.right);
+        const s = slot();
+        ins({ kind: 'st', index: s });
+        lo(p.left);
+        norm(p.left);
+        ins({ kind: 'ldx_mem', index: s });
+        depth--;
+        jx(cond, yes, no);
       } else {
         lo(p.left);
         norm(p.left);

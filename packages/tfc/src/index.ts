@@ -4,6 +4,17 @@
  */
 
 export {
+  type CompileRequest,
+  type CompileResult,
+  type Context,
+  compile,
+  type Diagnostic,
+  DUMP_POINTS,
+  emit,
+  type ProgType,
+  type Target,
+} from '@tfc/compiler';
+export {
   bundledEvent,
   bundledEventNames,
   bundledKernelRelease,
@@ -23,14 +34,3 @@ export {
   renderErrorLog,
   renderFilterFile,
 } from '@tfc/tracefs';
-export {
-  type CompileRequest,
-  type CompileResult,
-  type Context,
-  compile,
-  type Diagnostic,
-  DUMP_POINTS,
-  emit,
-  type ProgType,
-  type Target,
-} from './compile.ts';

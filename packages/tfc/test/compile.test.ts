@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cbpf, ebpf, elf } from '@tfc/bpf';
+import { compile } from '@tfc/compiler';
 import { loadKoffiSyscalls, loadProgram } from '@tfc/kernel/sys';
 import {
   bundledEvent,
@@ -20,7 +21,6 @@ import {
 import fc from 'fast-check';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
-import { compile } from '../src/compile.ts';
 
 function event(sys: string, name: string): EventFormat {
   const e = bundledEvent(sys, name);

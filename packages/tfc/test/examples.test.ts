@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+const run = (cmd: string, args: string[]) =>
+  spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
 
 test('examples/library.ts: parse and evaluate through the library facade', () => {
   const r = run(process.execPath, ['--import', 'tsx', 'examples/library.ts']);

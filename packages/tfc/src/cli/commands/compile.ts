@@ -6,8 +6,8 @@
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
+import { type Context, compile, DUMP_POINTS, emit, type ProgType, type Target } from '@tfc/compiler';
 import { renderFilterFile } from '@tfc/tracefs';
-import { type Context, compile, DUMP_POINTS, emit, type ProgType, type Target } from '../../compile.ts';
 import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';

@@ -44,6 +44,13 @@ export interface CompileRequest {
   /** nr_cpu_ids of the machine the program will run on (CPUS{...} lists). */
   readonly nrCpuIds: number;
   readonly lookupSymbol?: SymbolLookup;
+  /**
+   * Largest filter text accepted (default 4095: the kernel refuses writes of a page or more). Raise it only for
+   * filters that never go through tracefs, e.g. generated ones compiled straight to BPF.
+   */
+  readonly maxFilterBytes?: number;
+  /** eBPF: large equality sets as a binary search (default, self-contained) or one hash-map lookup. */
+  readonly setLookup?: 'search' | 'map';
 }
 
 export interface Diagnostic {
@@ -75,16 +82,21 @@ export const DUMP_POINTS: readonly string[] = ['lower', ...ir.PASS_NAMES];
 
 export function compile(req: CompileRequest): CompileResult {
   // 1. Parse exactly as the kernel does.
-  const parsed = parseFilter(req.filter, req.event, {
-    nrCpuIds: req.nrCpuIds,
-    ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}),
-  });
+  const parsed = parseFilter(
+    req.filter,
+    req.event,
+    { nrCpuIds: req.nrCpuIds, ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}) },
+    req.maxFilterBytes !== undefined ? { maxBytes: req.maxFilterBytes + 1 } : undefined,
+  );
   if (!parsed.ok) {
     const e = parsed.error;
-    const message =
+    const rendered =
       renderFilterFile(e)
         .split('\n')
         .find((l) => l.startsWith('parse_error: ')) ?? 'Error: (0)';
+    const message = e.tooLong
+      ? `the filter is ${Buffer.byteLength(req.filter)} bytes; the kernel refuses writes of 4096 bytes or more`
+      : rendered;
     return {
       ok: false,
       filterError: e,
@@ -141,6 +153,7 @@ export function compile(req: CompileRequest): CompileResult {
     ...(req.progType ? { progType: req.progType } : {}),
     ...(req.onMatch !== undefined ? { onMatch: req.onMatch } : {}),
     ...(req.onMiss !== undefined ? { onMiss: req.onMiss } : {}),
+    ...(req.setLookup ? { setLookup: req.setLookup } : {}),
   };
   const code = compileBpf(optimized, opts);
   if (!code.ok)

@@ -1,0 +1,2 @@
+// @tfc/compiler: the compile() pipeline that joins front ends, the IR and the targets. Never imports @tfc/kernel.
+export * from './compile.ts';
