@@ -74,6 +74,8 @@ const MAX_PKT_OFF = 0xffff;
 /** Per-CPU buffer for `char *` copies (the kernel's filter copies into 1,024 bytes too). */
 const STRBUF_MAP = 'tfc_strbuf';
 const PTR_BUF = 1024;
+/** The per-CPU buffer's size: a tracefs record never exceeds a page, so neither does a string in it. */
+const STRBUF_SIZE = 4096;
 
 export interface EbpfGenOptions {
   readonly ctx: Ctx;
@@ -638,10 +640,10 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     f: string,
     a: string,
   ) => {
-    if (p.match === 'middle')
+    if (p.match === 'middle' && packetCtx)
       throw new Unsupported(
         'string-match',
-        'string match kind middle on __data_loc strings not supported by the eBPF target yet',
+        'string match kind middle on __data_loc strings in frames not supported by the eBPF target yet',
       );
     let L: Reg = R8;
     let byteAt: (plusLen: boolean, k: number) => void = recordByte;
@@ -653,9 +655,14 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
       e(mov.reg(R8, R0));
       e(alu64.rsh.imm(R8, 16));
       e(alu64.and.imm(R0, 0xffff));
+      if (src.rel) e(alu64.add.imm(R0, src.offset + 4));
+      e(mem.stx('dw', R10, -8, R0));
       e(mov.reg(R7, R6));
       e(alu64.add.reg(R7, R0));
-      if (src.rel) e(alu64.add.imm(R7, src.offset + 4));
+      if (p.match === 'middle') {
+        dataLocMiddle(p, t, f);
+        return;
+      }
     } else {
       // Frames: the whole string [start, start + len) must be inside the packet, else abort.
       const baseOff = src.base === 'frame' ? FRAME_RECORD_OFFSET : 0;
@@ -698,10 +705,57 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     runtimeLenMatch(p, L, byteAt, t, f);
   };
 
-  /** strnstr over the copied `char *` string (R9 buffer, R8 = len): a bounded loop over the start
-   *  position s (R7) in [0, len - plen], the window compared unrolled; the loop's only backward jump
-   *  goes to its head, and s <= 1024 - plen bounds it for the verifier. */
-  const ptrMiddle = (p: StrPred, t: string, f: string) => {
+  /** R9 = this CPU's string buffer (map tfc_strbuf, 4,096 bytes); a failed lookup (never) goes to
+   *  `fail`. Clobbers R0-R5. */
+  const strbufToR9 = (fail: string) => {
+    if (!maps.some((m) => m.name === STRBUF_MAP))
+      maps.push({
+        name: STRBUF_MAP,
+        type: 'percpu_array',
+        keySize: 4,
+        valueSize: STRBUF_SIZE,
+        maxEntries: 1,
+        entries: [],
+      });
+    e(mem.st('w', R10, -SCRATCH, 0));
+    e(ldMapFd(R1, STRBUF_MAP));
+    e(mov.reg(R2, R10));
+    e(alu64.add.imm(R2, -SCRATCH));
+    e(call(HELPER.mapLookup));
+    e(jmp.jeq.imm(R0, 0, fail));
+    e(mov.reg(R9, R0));
+  };
+
+  /** Substring search over R9[0, n) (n in R5, s in R4; no helper calls inside): windows s + plen <= n. */
+  const bufferMiddle = (pat: readonly number[], bound: number, yes: string, no: string) => {
+    const plen = pat.length;
+    e(mov.imm(R4, 0));
+    const head = fresh(em);
+    em.referenced.add(head);
+    place(em, head);
+    e(mov.reg(R1, R4));
+    e(alu64.add.imm(R1, plen));
+    e(jmp.jgt.reg(R1, R5, no));
+    e(jmp.jgt.imm(R4, bound - plen, no));
+    const next = fresh(em);
+    e(mov.reg(R1, R9));
+    e(alu64.add.reg(R1, R4));
+    for (let j = 0; j < plen; j++) {
+      e(mem.ldx('b', R0, R1, j));
+      e(jmp.jne.imm(R0, pat[j]!, next));
+    }
+    goto(em, yes);
+    place(em, next);
+    e(alu64.add.imm(R4, 1));
+    e(ja(head));
+    em.dead = true;
+  };
+
+  /** middle on a tracepoint __data_loc string: R7 = ctx + start, R8 = len, fp-8 = start. The first
+   *  n = min(len, 4096 - start) bytes are copied into the buffer (one probe read, or byte by byte
+   *  when it faults so that bytes outside the record read 0), then searched; windows past n reach
+   *  beyond any record (<= 4,096 bytes), whose bytes read 0 and never match a pattern. */
+  const dataLocMiddle = (p: StrPred, t: string, f: string) => {
     const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
     const plen = pat.length;
     const yes = p.negate ? f : t;
@@ -712,26 +766,66 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     }
     if (plen > 64)
       throw new Unsupported('string-size', `substring pattern of ${plen} bytes exceeds 64 (verifier budget)`);
-    e(mov.imm(R7, 0));
-    const head = fresh(em);
-    em.referenced.add(head);
-    place(em, head);
-    e(mov.reg(R1, R7));
-    e(alu64.add.imm(R1, plen));
-    e(jmp.jgt.reg(R1, R8, no));
-    e(jmp.jgt.imm(R7, PTR_BUF - plen, no));
-    const next = fresh(em);
+    e(jmp.jeq.imm(R8, 0, no));
+    strbufToR9(no);
+    e(mem.ldx('dw', R1, R10, -8));
+    e(jmp.jge.imm(R1, STRBUF_SIZE, no));
+    e(mov.imm(R3, STRBUF_SIZE));
+    e(alu64.sub.reg(R3, R1));
+    e(mov.reg(R2, R8));
+    const ok = fresh(em);
+    e(jmp.jle.reg(R2, R3, ok));
+    e(mov.reg(R2, R3));
+    place(em, ok);
+    e(jmp.jgt.imm(R2, STRBUF_SIZE, no));
+    e(mem.stx('dw', R10, -24, R2));
     e(mov.reg(R1, R9));
-    e(alu64.add.reg(R1, R7));
-    for (let j = 0; j < plen; j++) {
-      e(mem.ldx('b', R0, R1, j));
-      e(jmp.jne.imm(R0, pat[j]!, next));
-    }
-    goto(em, yes);
-    place(em, next);
-    e(alu64.add.imm(R7, 1));
-    e(ja(head));
+    e(mov.reg(R3, R7));
+    e(call(HELPER.probeReadKernel));
+    const copied = fresh(em);
+    e(jmp.jeq.imm(R0, 0, copied));
+    // Byte by byte: a fault zeroes just that byte.
+    e(mem.st('dw', R10, -16, 0));
+    const loop = fresh(em);
+    em.referenced.add(loop);
+    place(em, loop);
+    e(mem.ldx('dw', R1, R10, -16));
+    e(mem.ldx('dw', R2, R10, -24));
+    e(jmp.jge.reg(R1, R2, copied));
+    e(jmp.jgt.imm(R1, STRBUF_SIZE - 1, copied));
+    e(mov.reg(R3, R7));
+    e(alu64.add.reg(R3, R1));
+    e(alu64.add.reg(R1, R9));
+    e(mov.imm(R2, 1));
+    e(call(HELPER.probeReadKernel));
+    e(mem.ldx('dw', R1, R10, -16));
+    e(alu64.add.imm(R1, 1));
+    e(mem.stx('dw', R10, -16, R1));
+    e(ja(loop));
     em.dead = true;
+    place(em, copied);
+    e(mem.ldx('dw', R5, R10, -24));
+    bufferMiddle(pat, STRBUF_SIZE, yes, no);
+  };
+
+  /** strnstr over the copied `char *` string (R9 buffer, R8 = len): a bounded loop over the start
+   *  position s (R7) in [0, len - plen], the window compared unrolled; the loop's only backward jump
+   *  goes to its head, and s <= 1024 - plen bounds it for the verifier. */
+  const ptrMiddle = (p: StrPred, t: string, f: string) => {
+    const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
+    const yes = p.negate ? f : t;
+    const no = p.negate ? t : f;
+    if (pat.length === 0) {
+      goto(em, yes);
+      return;
+    }
+    if (pat.length > 64)
+      throw new Unsupported(
+        'string-size',
+        `substring pattern of ${pat.length} bytes exceeds 64 (verifier budget)`,
+      );
+    e(mov.reg(R5, R8));
+    bufferMiddle(pat, PTR_BUF, yes, no);
   };
 
   /** `char *` strings: copied with bpf_probe_read_{kernel,user}_str (at most 1023 chars + NUL) into a
@@ -750,22 +844,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
         'string-match',
         `string match kind ${p.match} on char * strings not supported by the eBPF target yet`,
       );
-    if (!maps.some((m) => m.name === STRBUF_MAP))
-      maps.push({
-        name: STRBUF_MAP,
-        type: 'percpu_array',
-        keySize: 4,
-        valueSize: PTR_BUF,
-        maxEntries: 1,
-        entries: [],
-      });
-    e(mem.st('w', R10, -SCRATCH, 0));
-    e(ldMapFd(R1, STRBUF_MAP));
-    e(mov.reg(R2, R10));
-    e(alu64.add.imm(R2, -SCRATCH));
-    e(call(HELPER.mapLookup));
-    e(jmp.jeq.imm(R0, 0, f));
-    e(mov.reg(R9, R0));
+    strbufToR9(f);
     load({ kind: 'load', base: src.base, offset: src.offset, width: 8, order: src.order, signed: false }, a);
     e(mov.reg(R3, R0));
     e(mov.reg(R1, R9));

@@ -36,6 +36,7 @@ export const compileSpec: CommandSpec = {
     output: { type: 'string', short: 'o' },
     'nr-cpus': { type: 'string' },
     stats: { type: 'boolean' },
+    'set-lookup': { type: 'string' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -52,6 +53,8 @@ ${filterFileHelp}
       --dump-after PASS  print the IR after PASS (${DUMP_POINTS.join(', ')}) instead of the program
   -o, --output FILE      write the output to FILE (whole or not at all)
       --nr-cpus N        nr_cpu_ids of the target machine for CPUS{...} (default: this machine's)
+      --set-lookup S     eBPF: equality sets of 8+ values as a binary 'search' (default) or one hash 'map'
+                         lookup (the map and its entries go into the ELF object's .maps)
       --stats            print instruction count and DAG size on stderr
 
 exit status: 0 compiled, 1 the kernel rejects the filter or the target cannot express it, 2 usage error.
@@ -103,6 +106,8 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
   const level = choice(str(p, 'optimize'), ['0', '1', '2'], 'optimize', '2');
   const onMatch = u32(str(p, 'on-match'), 'on-match');
   const onMiss = u32(str(p, 'on-miss'), 'on-miss');
+  const setLookup = choice(str(p, 'set-lookup'), ['search', 'map'], 'set-lookup', 'search');
+  if (setLookup === 'map' && target === 'cbpf') throw new UsageError('--set-lookup map needs --target ebpf');
   const dumpAfter = str(p, 'dump-after');
   const output = str(p, 'output');
   if ((form === 'bin' || form === 'elf') && output === undefined && dumpAfter === undefined)
@@ -117,6 +122,7 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     ctx,
     nrCpuIds,
     optimize: Number(level) as 0 | 1 | 2,
+    setLookup,
     ...(progType ? { progType } : {}),
     ...(onMatch !== undefined ? { onMatch } : {}),
     ...(onMiss !== undefined ? { onMiss } : {}),
