@@ -46,7 +46,7 @@ interface Ctx {
 }
 
 /** Unrolled iterations of protochain's header walk; longer chains reject (libpcap loops on). */
-export const PROTOCHAIN_DEPTH = 16;
+export const PROTOCHAIN_DEPTH = 6;
 
 const u = (v: number) => konst(v >>> 0);
 const ld = (off: IrExpr | number, w: 1 | 2 | 4): IrExpr => load('packet', off, w, 'be');

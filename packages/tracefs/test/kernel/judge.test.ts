@@ -148,3 +148,28 @@ test('generated task_rename cases: 15-byte NUL-free names on valid CPUs, no haza
     { numRuns: 300 },
   );
 });
+
+test('the oracle guard covers every shape the front end marks as kernel-undefined', () => {
+  // Two detectors of one kernel bug: kernelHazard (conservative, keeps such filters away from the live kernel) and
+  // the front end's kernelUndefined flag (exact). The guard must refuse at least everything the flag marks.
+  const atom = fc.constantFrom('u8 == 1', 'u8 != 2', 'str == "a"', '!u8 == 3', '(u8 < 4)');
+  const shape = fc
+    .tuple(
+      fc.array(fc.tuple(atom, fc.constantFrom('&&', '||')), { minLength: 1, maxLength: 5 }),
+      atom,
+      fc.constantFrom('', ' &&', ' ||', ' && !', ' ||  ', '&&'),
+    )
+    .map(([pairs, last, tail]) => `${pairs.map(([a, op]) => `${a} ${op} `).join('')}${last}${tail}`);
+  let marked = 0;
+  fc.assert(
+    fc.property(shape, (text) => {
+      const r = parseFilter(text, event, { nrCpuIds: 2 });
+      if (!r.ok && r.error.kernelUndefined) {
+        marked++;
+        assert.notEqual(kernelHazard(text), null, text);
+      }
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(marked > 50, `only ${marked} kernel-undefined shapes generated`);
+});
