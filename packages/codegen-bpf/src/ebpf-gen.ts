@@ -76,6 +76,8 @@ const STRBUF_MAP = 'tfc_strbuf';
 const PTR_BUF = 1024;
 /** The per-CPU buffer's size: a tracefs record never exceeds a page, so neither does a string in it. */
 const STRBUF_SIZE = 4096;
+/** Share of the verifier's 1,000,000-instruction limit that string loops may use. */
+const LOOP_BUDGET = 700_000;
 
 export interface EbpfGenOptions {
   readonly ctx: Ctx;
@@ -726,25 +728,66 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     e(mov.reg(R9, R0));
   };
 
-  /** Substring search over R9[0, n) (n in R5, s in R4; no helper calls inside): windows s + plen <= n. */
+  /** Instructions the verifier walks through string loops (it visits every iteration); beyond the
+   *  budget the program would fail to load ("too large"), so it is a diagnostic instead. */
+  let loopBudget = LOOP_BUDGET;
+  const spendLoopBudget = (n: number) => {
+    loopBudget -= n;
+    if (loopBudget < 0)
+      throw new Unsupported(
+        'verifier-budget',
+        `string loops (substring search over __data_loc / char * strings) need about ${LOOP_BUDGET - loopBudget} verifier steps, more than the ${LOOP_BUDGET} this program may use`,
+      );
+  };
+
+  /** Leaves a loop: scratch registers and loop slots get fixed values first, so every iteration
+   *  reaches the exit with the same verifier state and later code is verified once, not per iteration. */
+  const leaveLoop = (target: string) => {
+    for (const r of [R0, R1, R2, R3, R4, R5] as const) e(mov.imm(r, 0));
+    e(mem.st('dw', R10, -16, 0));
+    goto(em, target);
+  };
+
+  /** Substring search over R9[0, n) (n in R5, s in R4; no helper calls inside): windows s + plen <= n.
+   *  Verifier-friendly shape: every conditional jump targets the long path (the loop) and falls
+   *  through to a short one, and a window is compared branch-free (xor/or), so the verifier's stack of
+   *  pending branches stays constant however many iterations it walks. */
   const bufferMiddle = (pat: readonly number[], bound: number, yes: string, no: string) => {
     const plen = pat.length;
+    spendLoopBudget(bound * (16 + 4 * Math.ceil(plen / 4)));
     e(mov.imm(R4, 0));
     const head = fresh(em);
     em.referenced.add(head);
     place(em, head);
+    const inRange = fresh(em);
+    const inBound = fresh(em);
+    const next = fresh(em);
     e(mov.reg(R1, R4));
     e(alu64.add.imm(R1, plen));
-    e(jmp.jgt.reg(R1, R5, no));
-    e(jmp.jgt.imm(R4, bound - plen, no));
-    const next = fresh(em);
+    e(jmp.jle.reg(R1, R5, inRange));
+    leaveLoop(no);
+    place(em, inRange);
+    e(jmp.jle.imm(R4, bound - plen, inBound));
+    leaveLoop(no);
+    place(em, inBound);
     e(mov.reg(R1, R9));
     e(alu64.add.reg(R1, R4));
-    for (let j = 0; j < plen; j++) {
-      e(mem.ldx('b', R0, R1, j));
-      e(jmp.jne.imm(R0, pat[j]!, next));
+    e(mov.imm(R2, 0));
+    // Window bytes in 8/4/2/1-byte little-endian chunks (x86-64 and arm64 allow unaligned map reads).
+    for (let j = 0; j < plen; ) {
+      const w = plen - j >= 8 ? 8 : plen - j >= 4 ? 4 : plen - j >= 2 ? 2 : 1;
+      let v = 0n;
+      for (let b = w - 1; b >= 0; b--) v = (v << 8n) | BigInt(pat[j + b]!);
+      e(mem.ldx(sizeName(w as Width), R0, R1, j));
+      if (w === 8 || v > 0x7fffffffn) {
+        e(ldImm64(R3, v));
+        e(alu64.xor.reg(R0, R3));
+      } else e(alu64.xor.imm(R0, Number(v)));
+      e(alu64.or.reg(R2, R0));
+      j += w;
     }
-    goto(em, yes);
+    e(jmp.jne.imm(R2, 0, next));
+    leaveLoop(yes);
     place(em, next);
     e(alu64.add.imm(R4, 1));
     e(ja(head));
@@ -764,8 +807,6 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
       goto(em, yes);
       return;
     }
-    if (plen > 64)
-      throw new Unsupported('string-size', `substring pattern of ${plen} bytes exceeds 64 (verifier budget)`);
     e(jmp.jeq.imm(R8, 0, no));
     strbufToR9(no);
     e(mem.ldx('dw', R1, R10, -8));
@@ -783,16 +824,26 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     e(mov.reg(R3, R7));
     e(call(HELPER.probeReadKernel));
     const copied = fresh(em);
-    e(jmp.jeq.imm(R0, 0, copied));
+    const bytewise = fresh(em);
+    e(jmp.jne.imm(R0, 0, bytewise));
+    leaveLoop(copied);
+    place(em, bytewise);
     // Byte by byte: a fault zeroes just that byte.
+    spendLoopBudget(STRBUF_SIZE * 20);
     e(mem.st('dw', R10, -16, 0));
     const loop = fresh(em);
     em.referenced.add(loop);
     place(em, loop);
+    const more = fresh(em);
+    const inBuf = fresh(em);
     e(mem.ldx('dw', R1, R10, -16));
     e(mem.ldx('dw', R2, R10, -24));
-    e(jmp.jge.reg(R1, R2, copied));
-    e(jmp.jgt.imm(R1, STRBUF_SIZE - 1, copied));
+    e(jmp.jlt.reg(R1, R2, more));
+    leaveLoop(copied);
+    place(em, more);
+    e(jmp.jle.imm(R1, STRBUF_SIZE - 1, inBuf));
+    leaveLoop(copied);
+    place(em, inBuf);
     e(mov.reg(R3, R7));
     e(alu64.add.reg(R3, R1));
     e(alu64.add.reg(R1, R9));
@@ -819,11 +870,6 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
       goto(em, yes);
       return;
     }
-    if (pat.length > 64)
-      throw new Unsupported(
-        'string-size',
-        `substring pattern of ${pat.length} bytes exceeds 64 (verifier budget)`,
-      );
     e(mov.reg(R5, R8));
     bufferMiddle(pat, PTR_BUF, yes, no);
   };

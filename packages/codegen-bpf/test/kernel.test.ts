@@ -4,7 +4,7 @@
 // Every fd is released in finally blocks. Skips only when bpf(2) or test runs are unavailable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cmp, evaluate, filter, load, or } from '@tfc/ir';
+import { and, cmp, evaluate, filter, load, or, str } from '@tfc/ir';
 import {
   CbpfSocket,
   FdHandle,
@@ -246,4 +246,35 @@ test('set hash maps: a 1,000-way OR compiles to a map lookup that the kernel run
   } finally {
     for (const m of linked.maps) m.dispose();
   }
+});
+
+test('string loops within the verifier budget load; beyond it they are a diagnostic', {
+  skip: skipLoad,
+}, () => {
+  assert.ok(sys);
+  const long = 'abcdefghijklmnopqrstuvwxyz012345';
+  const dl = (offset: number) =>
+    ({ kind: 'dataloc', base: 'record', offset, rel: false, order: 'le' }) as const;
+  const ptr = { kind: 'ptr', base: 'record', offset: 32, order: 'le', space: 'kernel' } as const;
+  const fits = filter(
+    and(str('middle', long, dl(8)), str('middle', long, ptr), str('middle', 'xyz', ptr, true)),
+  );
+  const r = compileBpf(fits, { target: 'ebpf', ctx: 'tracepoint' });
+  assert.ok(r.ok && r.program.target === 'ebpf', r.ok ? '' : JSON.stringify(r.diagnostics));
+  if (!r.ok || r.program.target !== 'ebpf') return;
+  const linked = kernelMaps(sys, r.program);
+  assert.ok(typeof linked !== 'string', String(linked));
+  if (typeof linked === 'string') return;
+  try {
+    // (Measured on 6.18: the verifier processes ~347,000 instructions for this program.)
+    const l = loadProgram(sys, { type: r.program.progType, insns: linked.bytes });
+    assert.ok(l.ok, l.ok ? '' : `${l.error.message}\n${(l.error.log ?? '').slice(-400)}`);
+    if (l.ok) l.value.dispose();
+  } finally {
+    for (const m of linked.maps) m.dispose();
+  }
+  const tooMuch = filter(or(...[8, 12, 16].map((o) => str('middle', long, dl(o)))));
+  const d = compileBpf(tooMuch, { target: 'ebpf', ctx: 'tracepoint' });
+  assert.equal(d.ok, false);
+  if (!d.ok) assert.equal(d.diagnostics[0]!.code, 'verifier-budget');
 });

@@ -2,7 +2,7 @@
 // Invariants: never throws for any input string; every failure is a diagnostic with a span; output
 // is deterministic; the IR is left unoptimised (callers run @tfc/ir's runPasses) and never nests
 // deeper than the IR's MAX_DEPTH.
-import { filter, type Filter, MAX_DEPTH, type Pred } from '@tfc/ir';
+import { type Filter, filter, MAX_DEPTH, type Pred } from '@tfc/ir';
 import type { Expr } from './ast.ts';
 import { diag, type PcapDiagnostic, PcapFail } from './diagnostics.ts';
 import { initialEncap, type LinkType } from './encap.ts';
@@ -65,11 +65,17 @@ export function compilePcap(text: string, options: PcapOptions): CompileOutcome 
   if (!parsed.ok) return parsed;
   if (parsed.ast === undefined) return { ok: true, ir: filter({ kind: 'true' }) };
   try {
-    const { body, values } = lowerFilter(parsed.ast, initialEncap(options.linktype), options.scopedEncap ?? false);
+    const { body, values } = lowerFilter(
+      parsed.ast,
+      initialEncap(options.linktype),
+      options.scopedEncap ?? false,
+    );
     if (predDepth(body) + 8 > MAX_DEPTH)
       return {
         ok: false,
-        diagnostics: [diag('depth', 'expression too deeply nested for the IR', { start: 0, end: text.length })],
+        diagnostics: [
+          diag('depth', 'expression too deeply nested for the IR', { start: 0, end: text.length }),
+        ],
       };
     return { ok: true, ir: filter(body, values) };
   } catch (e) {

@@ -28,7 +28,13 @@ export type Arith =
       readonly size: 1 | 2 | 4;
       readonly span: Span;
     }
-  | { readonly kind: 'bin'; readonly op: ArithOp; readonly left: Arith; readonly right: Arith; readonly span: Span }
+  | {
+      readonly kind: 'bin';
+      readonly op: ArithOp;
+      readonly left: Arith;
+      readonly right: Arith;
+      readonly span: Span;
+    }
   | { readonly kind: 'neg'; readonly arg: Arith; readonly span: Span };
 
 /** An `id`: what follows a qualifier head, or a bare id after and/or that inherits one. */
@@ -43,7 +49,12 @@ export type Id =
   | { readonly kind: 'name'; readonly text: string; readonly span: Span }
   | { readonly kind: 'not'; readonly arg: Id; readonly span: Span }
   /** `( pid )`: ids joined by and/or, all with the same inherited qualifier. */
-  | { readonly kind: 'list'; readonly first: Id; readonly rest: readonly ChainLink<Id>[]; readonly span: Span };
+  | {
+      readonly kind: 'list';
+      readonly first: Id;
+      readonly rest: readonly ChainLink<Id>[];
+      readonly span: Span;
+    };
 
 export interface ChainLink<T> {
   readonly op: 'and' | 'or';
@@ -53,7 +64,12 @@ export interface ChainLink<T> {
 export type EncapKind = 'vlan' | 'mpls' | 'pppoes' | 'geneve';
 
 export type Expr =
-  | { readonly kind: 'chain'; readonly first: Expr; readonly rest: readonly ChainLink<Expr>[]; readonly span: Span }
+  | {
+      readonly kind: 'chain';
+      readonly first: Expr;
+      readonly rest: readonly ChainLink<Expr>[];
+      readonly span: Span;
+    }
   | { readonly kind: 'not'; readonly arg: Expr; readonly span: Span }
   | { readonly kind: 'paren'; readonly body: Expr; readonly span: Span }
   /** `head id`: explicit qualifiers. */
@@ -62,7 +78,13 @@ export type Expr =
   | { readonly kind: 'id'; readonly id: Id; readonly span: Span }
   /** A protocol name alone (`tcp`, `ip6`). */
   | { readonly kind: 'proto'; readonly proto: ProtoName; readonly span: Span }
-  | { readonly kind: 'rel'; readonly op: RelOp; readonly left: Arith; readonly right: Arith; readonly span: Span }
+  | {
+      readonly kind: 'rel';
+      readonly op: RelOp;
+      readonly left: Arith;
+      readonly right: Arith;
+      readonly span: Span;
+    }
   | {
       readonly kind: 'cast';
       readonly what: 'broadcast' | 'multicast';
@@ -70,5 +92,10 @@ export type Expr =
       readonly span: Span;
     }
   | { readonly kind: 'size'; readonly what: 'less' | 'greater'; readonly value: number; readonly span: Span }
-  | { readonly kind: 'encap'; readonly what: EncapKind; readonly value: number | undefined; readonly span: Span }
+  | {
+      readonly kind: 'encap';
+      readonly what: EncapKind;
+      readonly value: number | undefined;
+      readonly span: Span;
+    }
   | { readonly kind: 'pppoed'; readonly span: Span };

@@ -17,12 +17,14 @@ export interface Encap {
   readonly nl: number;
   /** Number of MPLS labels matched so far. */
   readonly mplsDepth: number;
+  /** After `geneve` libpcap's offsets become run-time values; tfc lowers no offset-using primitive there yet. */
+  readonly geneve: boolean;
 }
 
 export function initialEncap(link: LinkType): Encap {
   return link === 'ethernet'
-    ? { link, linktype: 12, linkpl: 14, nl: 0, mplsDepth: 0 }
-    : { link, linktype: 0, linkpl: 0, nl: 0, mplsDepth: 0 };
+    ? { link, linktype: 12, linkpl: 14, nl: 0, mplsDepth: 0, geneve: false }
+    : { link, linktype: 0, linkpl: 0, nl: 0, mplsDepth: 0, geneve: false };
 }
 
 /** Offset of the network-layer header (libpcap OR_LINKPL + off_nl). */

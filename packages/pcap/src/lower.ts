@@ -1,8 +1,9 @@
 // Lowering of the pcap AST to the IR with libpcap 1.10.3's gencode.c semantics for DLT_EN10MB and
 // DLT_RAW. Each primitive becomes the same tests, in the same order, as libpcap's blocks (order
 // matters: a load past the packet end aborts the whole filter, so which test runs first is
-// observable). Where libpcap's optimizer deletes a dead load (a compare under mask 0, e.g. the zero
-// words of `net ::/0`), tfc follows the optimized program, which is what tcpdump runs.
+// observable). The reference is libpcap's unoptimized program (gencode's own semantics): libpcap's
+// optimizer sometimes deletes loads it proves dead (mask-0 compares, contradictory guards, tautologies),
+// which changes the verdict only on frames where such a load would have been out of bounds.
 // Qualifier inheritance is an explicit parameter (`inherited`), as is the encapsulation state: in
 // libpcap mode a `vlan`/`mpls` shifts the offsets of everything parsed after it; with scopedEncap
 // the shift flows only through the `and` chain it appears in (not out of an `or`, `not` or
@@ -13,9 +14,9 @@ import {
   and,
   arith,
   cmp,
-  inSet,
-  type Expr as IrExpr,
   FALSE,
+  type Expr as IrExpr,
+  inSet,
   konst,
   LEN,
   load,
@@ -54,7 +55,7 @@ const eq = (l: IrExpr, r: number): Pred => cmp('eq', 4, false, l, u(r));
 /** (l & mask) == v; a full mask is a plain compare; mask 0 is always true (optimizer folds it). */
 function mcmp(l: IrExpr, v: number, mask: number): Pred {
   if (mask >>> 0 === 0xffffffff) return eq(l, v);
-  if (mask >>> 0 === 0) return (v >>> 0) === 0 ? TRUE : FALSE;
+  if (mask >>> 0 === 0) return v >>> 0 === 0 ? TRUE : FALSE;
   return eq(arith('&', l, u(mask)), v);
 }
 
@@ -76,7 +77,11 @@ function linktype(ctx: Ctx, proto: number, span: Span): Pred {
   if (proto === 0xfe || proto === 0x06 || proto === 0xf0)
     return and(notLlc, eq(ld(e.linkpl, 2), (proto << 8) | proto));
   if (proto === 0xe0 || proto === 0x809b || proto === 0x80f3)
-    return fail('unsupported', `link-layer protocol 0x${proto.toString(16)} (IPX/AppleTalk) is not supported by tfc`, span);
+    return fail(
+      'unsupported',
+      `link-layer protocol 0x${proto.toString(16)} (IPX/AppleTalk) is not supported by tfc`,
+      span,
+    );
   if (proto <= 1500) return and(notLlc, eq(ld(e.linktype + 2, 1), proto));
   return eq(ld(e.linktype, 2), proto);
 }
@@ -193,7 +198,14 @@ function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'ne
   }
 }
 
-function host6(ctx: Ctx, addr: Uint8Array, mask: Uint8Array, q: Qual, type: 'host' | 'net', span: Span): Pred {
+function host6(
+  ctx: Ctx,
+  addr: Uint8Array,
+  mask: Uint8Array,
+  q: Qual,
+  type: 'host' | 'net',
+  span: Span,
+): Pred {
   if (q.proto !== undefined && q.proto !== 'ip6') {
     if (q.proto === 'link') return fail('qualifier', `link-layer modifier applied to ip6 ${type}`, span);
     return fail('qualifier', `'${q.proto}' modifier applied to ip6 ${type}`, span);
@@ -244,7 +256,15 @@ function portProto(q: Qual, what: 'port' | 'portrange', span: Span): L4 {
   }
 }
 
-function ports(ctx: Ctx, lo: number, hi: number, proto: L4, dir: DirQual | undefined, span: Span): Pred {
+function ports(
+  ctx: Ctx,
+  lo: number,
+  hi: number,
+  proto: L4,
+  dir: DirQual | undefined,
+  span: Span,
+  which: 'both' | 'v4' | 'v6' = 'both',
+): Pred {
   const n = netOffset(ctx.encap);
   const test = (l: IrExpr, l2: IrExpr) =>
     lo === hi ? eq(l, lo) : and(cmp('ge', 4, false, l, u(lo)), cmp('le', 4, false, l2, u(hi)));
@@ -270,9 +290,9 @@ function ports(ctx: Ctx, lo: number, hi: number, proto: L4, dir: DirQual | undef
       ),
     );
   const each = (f: (p: number) => Pred) => (proto === undefined ? or(f(132), f(6), f(17)) : f(proto));
-  const v6 = and(linktype(ctx, ETH.IPV6, span), each(op6));
-  const v4 = and(linktype(ctx, ETH.IP, span), each(op4));
-  return or(v6, v4);
+  const v6 = () => and(linktype(ctx, ETH.IPV6, span), each(op6));
+  const v4 = () => and(linktype(ctx, ETH.IP, span), each(op4));
+  return which === 'v4' ? v4() : which === 'v6' ? v6() : or(v6(), v4());
 }
 
 // ---------------------------------------------------------------- ids under a qualifier
@@ -431,7 +451,8 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
       const a = parseIPv6(id.text);
       if (a === undefined) return fail('address', `invalid ip6 address ${id.text}`, span);
       const m = new Uint8Array(16);
-      for (let i = 0; i < 16; i++) m[i] = len >= 8 * (i + 1) ? 0xff : len <= 8 * i ? 0 : (0xff << (8 - (len - 8 * i))) & 0xff;
+      for (let i = 0; i < 16; i++)
+        m[i] = len >= 8 * (i + 1) ? 0xff : len <= 8 * i ? 0 : (0xff << (8 - (len - 8 * i))) & 0xff;
       if (a.some((b, i) => (b & ~m[i]!) !== 0))
         return fail('address', `non-network bits set in "${id.text}/${len}"`, span);
       if (q.addr === undefined || q.addr === 'host') {
@@ -441,7 +462,11 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
     }
     case 'eid': {
       if (ctx.encap.link !== 'ethernet')
-        return fail('link', 'ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel', span);
+        return fail(
+          'link',
+          'ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel',
+          span,
+        );
       if (!((q.addr === undefined || q.addr === 'host') && q.proto === 'link'))
         return fail('qualifier', 'ethernet address used in non-ether expression', span);
       const mac = parseMac(id.text);
@@ -590,36 +615,49 @@ function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       return { pred: r.pred, q: inh };
     }
     case 'qualified':
+      noGeneve(ctx, e.span);
       return { pred: lowerId(ctx, e.id, e.qual), q: e.qual };
     case 'id':
+      noGeneve(ctx, e.span);
       return { pred: lowerId(ctx, e.id, inh), q: inh };
     case 'proto':
+      noGeneve(ctx, e.span);
       return { pred: protoAbbrev(ctx, e.proto, e.span), q: 'err' };
     case 'rel': {
+      if (readsHeaders(e.left) || readsHeaders(e.right)) noGeneve(ctx, e.span);
       const l = lowerArith(ctx, e.left);
       const r = lowerArith(ctx, e.right);
       const guards = [l.guard, r.guard].filter((g): g is Pred => g !== undefined);
       return { pred: and(...guards, cmp(REL[e.op], 4, false, l.expr, r.expr)), q: 'err' };
     }
     case 'cast':
+      noGeneve(ctx, e.span);
       return { pred: lowerCast(ctx, e.what, e.proto, e.span), q: 'err' };
     case 'size':
       return { pred: cmp(e.what === 'less' ? 'le' : 'ge', 4, false, LEN, u(e.value)), q: 'err' };
     case 'pppoed':
+      noGeneve(ctx, e.span);
       return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
     case 'encap':
+      noGeneve(ctx, e.span);
       return { pred: lowerEncap(ctx, e.what, e.value, e.span), q: 'err' };
   }
 }
 
-function lowerCast(ctx: Ctx, what: 'broadcast' | 'multicast', proto: ProtoName | undefined, span: Span): Pred {
+function lowerCast(
+  ctx: Ctx,
+  what: 'broadcast' | 'multicast',
+  proto: ProtoName | undefined,
+  span: Span,
+): Pred {
   const eth = ctx.encap.link === 'ethernet';
   if (what === 'broadcast') {
     if (proto === undefined || proto === 'link') {
       if (!eth) return fail('link', 'not a broadcast link', span);
       return and(eq(ld(2, 4), 0xffffffff), eq(ld(0, 2), 0xffff));
     }
-    if (proto === 'ip') return fail('unsupported', "netmask not known, so 'ip broadcast' not supported", span);
+    if (proto === 'ip')
+      return fail('unsupported', "netmask not known, so 'ip broadcast' not supported", span);
     return fail('qualifier', 'only link-layer/IP broadcast filters supported', span);
   }
   if (proto === undefined || proto === 'link') {
@@ -641,13 +679,23 @@ function lowerCast(ctx: Ctx, what: 'broadcast' | 'multicast', proto: ProtoName |
   );
 }
 
-function lowerEncap(ctx: Ctx, what: 'vlan' | 'mpls' | 'pppoes' | 'geneve', value: number | undefined, span: Span): Pred {
+function lowerEncap(
+  ctx: Ctx,
+  what: 'vlan' | 'mpls' | 'pppoes' | 'geneve',
+  value: number | undefined,
+  span: Span,
+): Pred {
   const e = ctx.encap;
   if (what === 'vlan') {
     if (e.link !== 'ethernet') return fail('link', 'no VLAN support for Raw IP', span);
     if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
-    if (value !== undefined && value > 4095) return fail('range', `VLAN tag ${value} greater than maximum 4095`, span);
-    const tpid = or(eq(ld(e.linktype, 2), 0x8100), eq(ld(e.linktype, 2), 0x88a8), eq(ld(e.linktype, 2), 0x9100));
+    if (value !== undefined && value > 4095)
+      return fail('range', `VLAN tag ${value} greater than maximum 4095`, span);
+    const tpid = or(
+      eq(ld(e.linktype, 2), 0x8100),
+      eq(ld(e.linktype, 2), 0x88a8),
+      eq(ld(e.linktype, 2), 0x9100),
+    );
     const p = value === undefined ? tpid : and(tpid, mcmp(ld(e.linkpl, 2), value, 0x0fff));
     ctx.encap = afterVlan(e);
     return p;
@@ -663,7 +711,56 @@ function lowerEncap(ctx: Ctx, what: 'vlan' | 'mpls' | 'pppoes' | 'geneve', value
     ctx.encap = afterMpls(e);
     return p;
   }
+  if (what === 'geneve') return geneve(ctx, value, span);
   return fail('unsupported', `'${what}' is not supported by tfc yet`, span);
+}
+
+/**
+ * gen_geneve: UDP dst port 6081 with Geneve version 0 (and the VNI) over IPv4 or IPv6, then libpcap
+ * computes the inner offsets, loading the option-length byte and the protocol type — those loads
+ * are kept (a short packet aborts there, as in libpcap) through an always-true compare.
+ */
+function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
+  const e = ctx.encap;
+  if (e.link !== 'ethernet') return fail('unsupported', "'geneve' on raw IP is not supported by tfc", span);
+  if (vni !== undefined && vni > 0xffffff)
+    return fail('range', `Geneve VNI ${vni} greater than maximum 16777215`, span);
+  const n = netOffset(e);
+  const check = (at: (off: number, w: 1 | 4) => IrExpr) =>
+    and(
+      mcmp(at(8, 1), 0, 0xc0),
+      ...(vni === undefined ? [] : [mcmp(at(12, 4), (vni * 256) >>> 0, 0xffffff00)]),
+    );
+  const v4 = and(
+    ports(ctx, 6081, 6081, 17, 'dst', span, 'v4'),
+    check((off, w) => ld(arith('+', ipv4HeaderLen(ctx), u(n + off)), w)),
+  );
+  const v6 = and(
+    ports(ctx, 6081, 6081, 17, 'dst', span, 'v6'),
+    check((off, w) => ld(n + 40 + off, w)),
+  );
+  const notV4 = arith('>>', arith('+', arith('^', ld(e.linktype, 2), u(ETH.IP)), u(0xffff)), u(16));
+  const tran = arith('+', arith('*', arith('-', u(1), notV4), ipv4HeaderLen(ctx)), arith('*', notV4, u(40)));
+  const g = arith('+', tran, u(n + 8));
+  const offsets = cmp('ge', 4, false, arith('|', ld(g, 1), ld(arith('+', g, u(2)), 2)), u(0));
+  ctx.encap = { ...e, geneve: true };
+  return and(or(v4, v6), offsets);
+}
+
+function readsHeaders(a: Arith): boolean {
+  const stack: Arith[] = [a];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === 'index') return true;
+    if (x.kind === 'bin') stack.push(x.left, x.right);
+    else if (x.kind === 'neg') stack.push(x.arg);
+  }
+  return false;
+}
+
+function noGeneve(ctx: Ctx, span: Span): void {
+  if (ctx.encap.geneve)
+    fail('unsupported', "tfc does not support primitives that read headers after 'geneve' yet", span);
 }
 
 export function lowerFilter(

@@ -67,7 +67,8 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
       t.span,
     );
   const enter = (t: Token) => {
-    if (++depth > MAX_NESTING) fail('depth', `expression nested more than ${MAX_NESTING} levels deep`, t.span);
+    if (++depth > MAX_NESTING)
+      fail('depth', `expression nested more than ${MAX_NESTING} levels deep`, t.span);
   };
   const expectPunct = (s: string) => {
     const t = peek();
@@ -96,7 +97,8 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
         const n = peek();
         if (n.kind !== 'num') syntax(n, 'a size');
         next();
-        if (n.value !== 1 && n.value !== 2 && n.value !== 4) fail('range', 'data size must be 1, 2, or 4', n.span);
+        if (n.value !== 1 && n.value !== 2 && n.value !== 4)
+          fail('range', 'data size must be 1, 2, or 4', n.span);
         size = n.value;
       }
       const close = expectPunct(']');
@@ -172,7 +174,8 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
   /** An arithmetic unit used where a term or id is needed: a plain number is an id, else an error. */
   const resolve = (u: Unit): Exclude<Unit, { cls: 'arith' }> => {
     if (u.cls !== 'arith') return u;
-    if (u.arith.kind === 'num') return { cls: 'id', id: { kind: 'num', value: u.arith.value, span: u.arith.span } };
+    if (u.arith.kind === 'num')
+      return { cls: 'id', id: { kind: 'num', value: u.arith.value, span: u.arith.span } };
     return syntax(peek(), 'a relational operator');
   };
 
@@ -270,7 +273,8 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
       case 'not': {
         next();
         const inner = resolve(parseUnit());
-        if (inner.cls === 'id') return { cls: 'id', id: { kind: 'not', arg: inner.id, span: span(t.span, prevEnd()) } };
+        if (inner.cls === 'id')
+          return { cls: 'id', id: { kind: 'not', arg: inner.id, span: span(t.span, prevEnd()) } };
         return { cls: 'term', expr: { kind: 'not', arg: inner.expr, span: span(t.span, prevEnd()) } };
       }
       case 'pname': {
@@ -279,9 +283,13 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
         next();
         if (n.kind === 'broadcast' || n.kind === 'multicast') {
           next();
-          return { cls: 'term', expr: { kind: 'cast', what: n.kind, proto: t.proto, span: span(t.span, n.span) } };
+          return {
+            cls: 'term',
+            expr: { kind: 'cast', what: n.kind, proto: t.proto, span: span(t.span, n.span) },
+          };
         }
-        if (DQUALS.has(n.kind) || AQUALS.has(n.kind) || NDQUALS.has(n.kind)) return parseHead(t.proto, t.span);
+        if (DQUALS.has(n.kind) || AQUALS.has(n.kind) || NDQUALS.has(n.kind))
+          return parseHead(t.proto, t.span);
         return { cls: 'term', expr: { kind: 'proto', proto: t.proto as ProtoName, span: t.span } };
       }
       case 'src':
@@ -304,7 +312,10 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
         const n = peek();
         if (n.kind !== 'num') syntax(n, 'a number');
         next();
-        return { cls: 'term', expr: { kind: 'size', what: t.kind, value: n.value ?? 0, span: span(t.span, n.span) } };
+        return {
+          cls: 'term',
+          expr: { kind: 'size', what: t.kind, value: n.value ?? 0, span: span(t.span, n.span) },
+        };
       }
       case 'vlan':
       case 'mpls':

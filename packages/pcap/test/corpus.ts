@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CORPUS_DIR = fileURLToPath(new URL('../../../../shared/corpus/pcap-libpcap-1.10.3/', import.meta.url));
+export const CORPUS_DIR = fileURLToPath(
+  new URL('../../../../shared/corpus/pcap-libpcap-1.10.3/', import.meta.url),
+);
 
 export interface CorpusFilter {
   readonly n: number;
@@ -14,11 +16,17 @@ export interface CorpusFilter {
 }
 
 export function corpusFilters(): readonly CorpusFilter[] {
-  const v = JSON.parse(readFileSync(`${CORPUS_DIR}semantic/verdicts.json`, 'utf8')) as { filters: CorpusFilter[] };
+  const v = JSON.parse(readFileSync(`${CORPUS_DIR}semantic/verdicts.json`, 'utf8')) as {
+    filters: CorpusFilter[];
+  };
   return v.filters;
 }
 
-export function corpusFrames(): readonly { readonly n: number; readonly desc: string; readonly bytes: Uint8Array }[] {
+export function corpusFrames(): readonly {
+  readonly n: number;
+  readonly desc: string;
+  readonly bytes: Uint8Array;
+}[] {
   const p = JSON.parse(readFileSync(`${CORPUS_DIR}semantic/packets.json`, 'utf8')) as {
     n: number;
     desc: string;

@@ -1,8 +1,9 @@
 // The worked examples of docs/*.md are executable: every ```sh block line `$ tfc ARGS` is run in-process, and the
 // lines after it (up to the next `$` line or the block's end) must equal its stdout plus a final `[exit N]` line.
-// Arguments are split as a POSIX shell would for single- and double-quoted words (no expansions).
+// Arguments are split as a POSIX shell would for single- and double-quoted words (no expansions). With TFC_BLESS=1
+// the pages are rewritten with the current outputs (review the diff: that is the point of the golden text).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,9 @@ interface Example {
   readonly line: number;
   readonly args: string[];
   readonly expected: string;
+  /** Index of the first output line and the number of output lines in the page. */
+  readonly bodyStart: number;
+  readonly bodyLength: number;
 }
 
 function examples(file: string): Example[] {
@@ -50,7 +54,14 @@ function examples(file: string): Example[] {
   let cur: { line: number; args: string[]; body: string[] } | undefined;
   const flush = () => {
     if (cur)
-      out.push({ file, line: cur.line, args: cur.args, expected: cur.body.map((l) => `${l}\n`).join('') });
+      out.push({
+        file,
+        line: cur.line,
+        args: cur.args,
+        expected: cur.body.map((l) => `${l}\n`).join(''),
+        bodyStart: cur.line,
+        bodyLength: cur.body.length,
+      });
     cur = undefined;
   };
   lines.forEach((l, i) => {
@@ -87,15 +98,17 @@ for (const file of files) {
     const cwd = process.cwd();
     process.chdir(root);
     try {
-      for (const ex of exs) {
+      const bless = process.env.TFC_BLESS === '1';
+      const lines = readFileSync(join(root, 'docs', file), 'utf8').split('\n');
+      // Rewrite from the last example backwards so earlier line indexes stay valid.
+      for (const ex of [...exs].reverse()) {
         const io = memoryIo();
         const code = await main(ex.args, io);
-        assert.equal(
-          `${io.stdout()}[exit ${code}]\n`,
-          ex.expected,
-          `docs/${ex.file}:${ex.line}: tfc ${ex.args.join(' ')}`,
-        );
+        const actual = `${io.stdout()}[exit ${code}]\n`;
+        if (bless) lines.splice(ex.bodyStart, ex.bodyLength, ...actual.slice(0, -1).split('\n'));
+        else assert.equal(actual, ex.expected, `docs/${ex.file}:${ex.line}: tfc ${ex.args.join(' ')}`);
       }
+      if (bless) writeFileSync(join(root, 'docs', file), lines.join('\n'));
     } finally {
       process.chdir(cwd);
     }

@@ -26,7 +26,11 @@ export type FakeCall =
       readonly optval: Uint8Array;
     }
   | { readonly name: 'send'; readonly fd: number; readonly data: Uint8Array; readonly flags: number }
-  | { readonly name: 'recv'; readonly fd: number; readonly size: number; readonly flags: number };
+  | { readonly name: 'recv'; readonly fd: number; readonly size: number; readonly flags: number }
+  | { readonly name: 'socket'; readonly domain: number; readonly type: number; readonly protocol: number }
+  | { readonly name: 'bind'; readonly fd: number; readonly addr: Uint8Array }
+  | { readonly name: 'open'; readonly path: Uint8Array; readonly flags: number }
+  | { readonly name: 'setns'; readonly fd: number; readonly nstype: number };
 
 /** Decides the result of a call; `live` is the caller's buffer (attr, optval or recv buffer) if any. */
 export type FakeResponder = (call: FakeCall, live: Uint8Array | undefined) => SysResult | undefined;
@@ -63,6 +67,10 @@ export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSysc
       run({ name: 'setsockopt', fd, level, optname, optval: optval.slice() }, optval),
     send: (fd, data, flags) => run({ name: 'send', fd, data: data.slice(), flags }, data),
     recv: (fd, buf, flags) => run({ name: 'recv', fd, size: buf.length, flags }, buf),
+    socket: (domain, type, protocol) => run({ name: 'socket', domain, type, protocol }),
+    bind: (fd, addr) => run({ name: 'bind', fd, addr: addr.slice() }, addr),
+    open: (path, flags) => run({ name: 'open', path: path.slice(), flags }),
+    setns: (fd, nstype) => run({ name: 'setns', fd, nstype }),
     address: (buf) => {
       if (buf.length === 0) return 0n;
       const known = addrs.get(buf);

@@ -12,6 +12,7 @@ export * from './koffi-syscalls.ts';
 export * from './libpcap.ts';
 export * from './map.ts';
 export * from './obj.ts';
+export * from './packet-socket.ts';
 export * from './perf.ts';
 export * from './prog.ts';
 export * from './result.ts';

@@ -63,6 +63,10 @@ export function loadKoffiSyscalls(): Loaded<Syscalls> {
   const setsockopt = libc.func('int setsockopt(int, int, int, void *, unsigned int)');
   const send = libc.func('long send(int, void *, unsigned long, int)');
   const recv = libc.func('long recv(int, void *, unsigned long, int)');
+  const socket = libc.func('int socket(int, int, int)');
+  const bind = libc.func('int bind(int, void *, unsigned int)');
+  const open = libc.func('int open(void *, int)');
+  const setns = libc.func('int setns(int, int)');
   const impl: Syscalls = {
     bpf: (cmd, attr) => res(koffi, sys3(nr.bpf, cmd, attr, attr.length)),
     perfEventOpen: (attr, pid, cpu, groupFd, flags) =>
@@ -79,6 +83,10 @@ export function loadKoffiSyscalls(): Loaded<Syscalls> {
       res(koffi, setsockopt(fd, level, optname, optval, optval.length)),
     send: (fd, data, flags) => res(koffi, send(fd, data, data.length, flags)),
     recv: (fd, buf, flags) => res(koffi, recv(fd, buf, buf.length, flags)),
+    socket: (domain, type, protocol) => res(koffi, socket(domain, type, protocol)),
+    bind: (fd, addr) => res(koffi, bind(fd, addr, addr.length)),
+    open: (path, flags) => res(koffi, open(path, flags)),
+    setns: (fd, nstype) => res(koffi, setns(fd, nstype)),
     address: (buf) => (buf.length === 0 ? 0n : koffi.address(buf)),
   };
   return { ok: true, value: impl };

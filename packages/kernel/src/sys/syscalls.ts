@@ -27,6 +27,13 @@ export interface Syscalls {
   setsockopt(fd: number, level: number, optname: number, optval: Uint8Array): SysResult;
   send(fd: number, data: Uint8Array, flags: number): SysResult;
   recv(fd: number, buf: Uint8Array, flags: number): SysResult;
+  socket(domain: number, type: number, protocol: number): SysResult;
+  /** bind(fd, addr, addr.length). */
+  bind(fd: number, addr: Uint8Array): SysResult;
+  /** open(path, flags) with a NUL-terminated path (see cString). */
+  open(path: Uint8Array, flags: number): SysResult;
+  /** setns(fd, nstype): moves the calling thread into the namespace `fd` refers to. */
+  setns(fd: number, nstype: number): SysResult;
   /** The address of `buf`'s first byte as seen by the kernel (0n for an empty buffer). */
   address(buf: Uint8Array): bigint;
 }

@@ -1,0 +1,43 @@
+/*
+ * tc verdict codes (uapi linux/pkt_cls.h) and what cls_bpf does with a program's return value in each mode.
+ * Invariants: the table is the uapi's; `classicReturn` and `daReturn` restate net/sched/cls_bpf.c's rules
+ * (classic: 0 = no match, -1 = match with the filter's classid, any other value = match with that classid;
+ * direct-action: a known TC_ACT code is the verdict, anything else is TC_ACT_UNSPEC = "continue").
+ */
+
+export const TC_ACT = {
+  unspec: -1,
+  ok: 0,
+  reclassify: 1,
+  shot: 2,
+  pipe: 3,
+  stolen: 4,
+  queued: 5,
+  repeat: 6,
+  redirect: 7,
+  trap: 8,
+} as const;
+
+export type TcActName = keyof typeof TC_ACT;
+
+export const TC_ACT_NAMES: readonly TcActName[] = Object.keys(TC_ACT) as TcActName[];
+
+/** u32 form of a TC_ACT code as a BPF program returns it (TC_ACT_UNSPEC = 0xffffffff). */
+export function actReturn(name: TcActName): number {
+  return TC_ACT[name] >>> 0;
+}
+
+/** How cls_bpf reads a classic-mode (non-da) return value. */
+export function classicReturn(r: number): { readonly match: false } | { readonly match: true; readonly classid: 'filter' | number } {
+  const u = r >>> 0;
+  if (u === 0) return { match: false };
+  if (u === 0xffffffff) return { match: true, classid: 'filter' };
+  return { match: true, classid: u };
+}
+
+/** How cls_bpf reads a direct-action return value: the TC_ACT it stands for ('unspec' = continue). */
+export function daReturn(r: number): TcActName {
+  const s = r | 0;
+  const hit = TC_ACT_NAMES.find((n) => TC_ACT[n] === s);
+  return hit ?? 'unspec';
+}

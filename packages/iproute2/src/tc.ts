@@ -1,0 +1,298 @@
+/*
+ * Typed `tc` operations: clsact qdisc, filter add/del/show, batches (`tc -b -`, one command per line, no leading
+ * `tc`) with a transactional apply, and statistics (per-filter action counters, qdisc drops) read through the
+ * tolerant JSON reader. Invariants: every command goes through exec.run (argv, timeout, typed errors);
+ * applyBatch is all-or-nothing: it refuses lines it could not undo before running anything, and on failure deletes,
+ * in reverse order, what the lines before the failing one added; the batch line syntax is iproute2's own (its
+ * makeargs splits on blanks and honours '…' and "…" quoting).
+ */
+import { type CommandError, type CommandResult, type Result, type RunOptions, run } from './exec.ts';
+import {
+  field,
+  intField,
+  isObject,
+  items,
+  type JsonObject,
+  type JsonValue,
+  parseTolerantJson,
+  stringField,
+} from './tolerant-json.ts';
+
+export type Direction = 'ingress' | 'egress';
+
+function unit(r: CommandResult): Result<void> {
+  return r.ok ? { ok: true, value: undefined } : r;
+}
+
+function parseError(command: string, args: readonly string[], message: string, stdout = ''): CommandError {
+  return {
+    kind: 'command',
+    command,
+    args,
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    stderr: '',
+    stdout,
+    message,
+  };
+}
+
+export function addClsact(netns: string | undefined, dev: string): Promise<Result<void>> {
+  return run('tc', ['qdisc', 'add', 'dev', dev, 'clsact'], opt(netns)).then(unit);
+}
+
+export function deleteClsact(netns: string | undefined, dev: string): Promise<Result<void>> {
+  return run('tc', ['qdisc', 'del', 'dev', dev, 'clsact'], opt(netns)).then(unit);
+}
+
+function opt(netns: string | undefined, extra: RunOptions = {}): RunOptions {
+  return netns !== undefined ? { ...extra, netns } : extra;
+}
+
+/** `tc filter add dev DEV DIR` followed by `args` (protocol, prio, classifier and its options). */
+export function filterAdd(
+  netns: string | undefined,
+  dev: string,
+  dir: Direction,
+  args: readonly string[],
+): Promise<Result<void>> {
+  return run('tc', ['filter', 'add', 'dev', dev, dir, ...args], opt(netns)).then(unit);
+}
+
+/** Deletes the filters of one prio (all of the device's filters in that direction when prio is omitted). */
+export function filterDel(
+  netns: string | undefined,
+  dev: string,
+  dir: Direction,
+  prio?: number,
+): Promise<Result<void>> {
+  const p = prio !== undefined ? ['prio', String(prio)] : [];
+  return run('tc', ['filter', 'del', 'dev', dev, dir, ...p], opt(netns)).then(unit);
+}
+
+export interface ActionStats {
+  readonly order: number;
+  readonly kind: string;
+  readonly index: number;
+  readonly packets: bigint;
+  readonly bytes: bigint;
+}
+
+export interface FilterInfo {
+  readonly pref: number;
+  readonly protocol: string;
+  readonly kind: string;
+  readonly chain: number;
+  /** `handle` (bpf) or `fh` (u32). */
+  readonly handle: string;
+  readonly actions: readonly ActionStats[];
+  /** The filter's whole object, duplicates kept (u32 "match" keys). */
+  readonly raw: JsonObject;
+}
+
+/** Reads `tc -s -j filter show` output (tolerantly): one entry per installed filter, bare prio headers skipped. */
+export function parseFilterShow(stdout: string): { ok: true; value: FilterInfo[] } | { ok: false; error: string } {
+  if (stdout.trim() === '') return { ok: true, value: [] };
+  const j = parseTolerantJson(stdout);
+  if (!j.ok) return { ok: false, error: `${j.error} at offset ${j.offset}` };
+  const out: FilterInfo[] = [];
+  for (const f of items(j.value)) {
+    const options = field(f, 'options');
+    if (!isObject(f) || !isObject(options)) continue;
+    const handle = stringField(options, 'handle') ?? stringField(options, 'fh');
+    if (handle === undefined) continue; // u32 hash table objects carry "fh" too; bare headers have no options
+    if (field(options, 'ht_divisor') !== undefined) continue;
+    const actions: ActionStats[] = items(field(options, 'actions')).map((a) => {
+      const stats = field(a, 'stats');
+      return {
+        order: Number(intField(a, 'order') ?? 0n),
+        kind: stringField(a, 'kind') ?? '',
+        index: Number(intField(a, 'index') ?? 0n),
+        packets: intField(stats, 'packets') ?? 0n,
+        bytes: intField(stats, 'bytes') ?? 0n,
+      };
+    });
+    out.push({
+      pref: Number(intField(f, 'pref') ?? -1n),
+      protocol: stringField(f, 'protocol') ?? '',
+      kind: stringField(f, 'kind') ?? '',
+      chain: Number(intField(f, 'chain') ?? 0n),
+      handle,
+      actions,
+      raw: f,
+    });
+  }
+  return { ok: true, value: out };
+}
+
+export async function filterShow(
+  netns: string | undefined,
+  dev: string,
+  dir: Direction,
+): Promise<Result<FilterInfo[]>> {
+  const args = ['-s', '-j', 'filter', 'show', 'dev', dev, dir];
+  const r = await run('tc', args, opt(netns));
+  if (!r.ok) return r;
+  const p = parseFilterShow(r.value.stdout);
+  return p.ok ? p : { ok: false, error: parseError('tc', args, `unreadable output: ${p.error}`, r.value.stdout) };
+}
+
+export interface QdiscInfo {
+  readonly kind: string;
+  readonly handle: string;
+  readonly packets: bigint;
+  readonly bytes: bigint;
+  readonly drops: bigint;
+}
+
+export function parseQdiscShow(stdout: string): { ok: true; value: QdiscInfo[] } | { ok: false; error: string } {
+  if (stdout.trim() === '') return { ok: true, value: [] };
+  const j = parseTolerantJson(stdout);
+  if (!j.ok) return { ok: false, error: `${j.error} at offset ${j.offset}` };
+  return {
+    ok: true,
+    value: items(j.value).map((q: JsonValue) => ({
+      kind: stringField(q, 'kind') ?? '',
+      handle: stringField(q, 'handle') ?? '',
+      packets: intField(q, 'packets') ?? 0n,
+      bytes: intField(q, 'bytes') ?? 0n,
+      drops: intField(q, 'drops') ?? 0n,
+    })),
+  };
+}
+
+export async function qdiscShow(netns: string | undefined, dev: string): Promise<Result<QdiscInfo[]>> {
+  const args = ['-s', '-j', 'qdisc', 'show', 'dev', dev];
+  const r = await run('tc', args, opt(netns));
+  if (!r.ok) return r;
+  const p = parseQdiscShow(r.value.stdout);
+  return p.ok ? p : { ok: false, error: parseError('tc', args, `unreadable output: ${p.error}`, r.value.stdout) };
+}
+
+/** Splits a batch line the way iproute2's makeargs does: blanks separate, '…' and "…" quote (no escapes inside). */
+export function splitBatchLine(line: string): { ok: true; args: string[] } | { ok: false; error: string } {
+  const args: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    if (i >= line.length || line[i] === '#') break;
+    let arg = '';
+    while (i < line.length && line[i] !== ' ' && line[i] !== '\t') {
+      const c = line[i] as string;
+      if (c === '"' || c === "'") {
+        const end = line.indexOf(c, i + 1);
+        if (end < 0) return { ok: false, error: `unterminated quote at column ${i + 1}` };
+        arg += line.slice(i + 1, end);
+        i = end + 1;
+      } else {
+        arg += c;
+        i++;
+      }
+    }
+    args.push(arg);
+  }
+  return { ok: true, args };
+}
+
+/** Quotes one argument for a batch line (single quotes; arguments containing a single quote are refused). */
+export function quoteBatchArg(arg: string): string | undefined {
+  if (arg.includes("'") || arg.includes('\n')) return undefined;
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg}'`;
+}
+
+/** The command that undoes one batch line, or why there is none. */
+export function undoLine(line: string): { ok: true; undo: string | undefined } | { ok: false; error: string } {
+  const s = splitBatchLine(line);
+  if (!s.ok) return s;
+  const a = s.args;
+  if (a.length === 0) return { ok: true, undo: undefined };
+  const [obj, verb] = a;
+  const devAt = a.indexOf('dev');
+  const dev = devAt >= 0 ? a[devAt + 1] : undefined;
+  if (verb !== 'add') return { ok: false, error: `only 'add' commands can be undone: '${line}'` };
+  if (dev === undefined) return { ok: false, error: `no 'dev' in '${line}'` };
+  if (obj === 'qdisc') {
+    if (a.includes('clsact')) return { ok: true, undo: `qdisc del dev ${dev} clsact` };
+    const parentAt = a.findIndex((x) => x === 'root' || x === 'parent' || x === 'ingress');
+    const where = a[parentAt] === 'parent' ? `parent ${a[parentAt + 1]}` : a[parentAt];
+    if (parentAt < 0 || where === undefined) return { ok: false, error: `no parent in '${line}'` };
+    return { ok: true, undo: `qdisc del dev ${dev} ${where}` };
+  }
+  if (obj === 'filter') {
+    const prioAt = a.findIndex((x) => x === 'prio' || x === 'pref' || x === 'priority');
+    const prio = prioAt >= 0 ? a[prioAt + 1] : undefined;
+    if (prio === undefined || !/^\d+$/.test(prio))
+      return { ok: false, error: `a filter line needs an explicit prio to be undone: '${line}'` };
+    const dirAt = a.findIndex((x) => x === 'ingress' || x === 'egress' || x === 'parent' || x === 'root');
+    if (dirAt < 0) return { ok: false, error: `no ingress/egress/parent in '${line}'` };
+    const dir = a[dirAt] === 'parent' ? `parent ${a[dirAt + 1] ?? ''}` : a[dirAt];
+    const protoAt = a.indexOf('protocol');
+    const proto = protoAt >= 0 ? ` protocol ${a[protoAt + 1] ?? ''}` : '';
+    return { ok: true, undo: `filter del dev ${dev} ${dir}${proto} prio ${prio}` };
+  }
+  return { ok: false, error: `cannot undo '${obj ?? ''}' commands: '${line}'` };
+}
+
+export interface BatchFailure {
+  readonly error: CommandError;
+  /** 1-based line of the batch that failed, when tc said so. */
+  readonly failedLine: number | undefined;
+  /** Undo commands run, and whether each succeeded. */
+  readonly rolledBack: readonly { readonly command: string; readonly ok: boolean }[];
+}
+
+/** Runs a batch as is (`tc -b -`, stops at the first failing line). */
+export function runBatch(
+  netns: string | undefined,
+  lines: readonly string[],
+  opts: { readonly force?: boolean; readonly timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  const args = opts.force ? ['-force', '-b', '-'] : ['-b', '-'];
+  const extra: RunOptions = {
+    input: `${lines.join('\n')}\n`,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  };
+  return run('tc', args, opt(netns, extra));
+}
+
+/**
+ * All-or-nothing batch: every line must be undoable (`qdisc add`, `filter add … prio N`); on failure the lines
+ * that had been applied are undone in reverse order.
+ */
+export async function applyBatch(
+  netns: string | undefined,
+  lines: readonly string[],
+  opts: { readonly timeoutMs?: number } = {},
+): Promise<{ ok: true } | { ok: false; failure: BatchFailure }> {
+  const undos: (string | undefined)[] = [];
+  for (const l of lines) {
+    const u = undoLine(l);
+    if (!u.ok)
+      return {
+        ok: false,
+        failure: {
+          error: parseError('tc', ['-b', '-'], `refused before running: ${u.error}`),
+          failedLine: undos.length + 1,
+          rolledBack: [],
+        },
+      };
+    undos.push(u.undo);
+  }
+  const r = await runBatch(netns, lines, opts);
+  if (r.ok) return { ok: true };
+  const m = /Command failed -:(\d+)/.exec(r.error.stderr);
+  const failedLine = m ? Number(m[1]) : undefined;
+  const applied = failedLine !== undefined ? failedLine - 1 : lines.length;
+  const rolledBack: { command: string; ok: boolean }[] = [];
+  const seen = new Set<string>();
+  for (let i = applied - 1; i >= 0; i--) {
+    const u = undos[i];
+    if (u === undefined || seen.has(u)) continue;
+    seen.add(u);
+    const s = splitBatchLine(u);
+    const d = s.ok ? await run('tc', s.args, opt(netns)) : undefined;
+    rolledBack.push({ command: u, ok: d?.ok === true });
+  }
+  return { ok: false, failure: { error: r.error, failedLine, rolledBack } };
+}
