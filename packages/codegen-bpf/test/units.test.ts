@@ -146,7 +146,11 @@ test('unsupported features are diagnostics, not wrong code', () => {
       r.diagnostics[0]!.message,
       'string match kind glob on __data_loc strings not supported by the eBPF target yet',
     );
-  const mid = compileBpf(filter(str('middle', 'ab', dl)), { target: 'ebpf', ctx: 'tracepoint' });
+  const mid = compileBpf(filter(str('middle', 'ab', { ...dl, base: 'frame' })), {
+    target: 'ebpf',
+    ctx: 'trace-frame',
+    progType: 'tc',
+  });
   assert.equal(mid.ok, false);
   if (!mid.ok) assert.equal(mid.diagnostics[0]!.code, 'string-match');
   const ptr = compileBpf(

@@ -52,10 +52,10 @@ export const PROTOCHAIN_DEPTH = 6;
 const u = (v: number) => konst(v >>> 0);
 const ld = (off: IrExpr | number, w: 1 | 2 | 4): IrExpr => load('packet', off, w, 'be');
 const eq = (l: IrExpr, r: number): Pred => cmp('eq', 4, false, l, u(r));
-/** (l & mask) == v; a full mask is a plain compare; mask 0 is always true (optimizer folds it). */
+/** (l & mask) == v (gen_mcmp); a full mask is a plain compare. Under mask 0 the load stays, as in
+ *  libpcap's unoptimized program (its optimizer may delete such dead loads). */
 function mcmp(l: IrExpr, v: number, mask: number): Pred {
   if (mask >>> 0 === 0xffffffff) return eq(l, v);
-  if (mask >>> 0 === 0) return v >>> 0 === 0 ? TRUE : FALSE;
   return eq(arith('&', l, u(mask)), v);
 }
 
