@@ -1,7 +1,8 @@
 // eBPF code generation from a decision DAG (tracepoint records, trace frames and packets).
 // Invariants:
-//  - forward jumps only, except the one back edge of the bounded substring loop over `char *` copies
-//    (s <= 1024 - plen, so the verifier can bound it): DAG nodes are emitted in topological order and
+//  - forward jumps only, except the back edges of the bounded loops over the per-CPU string buffer
+//    (copy and substring search, at most 4,096 iterations, shaped so the verifier's pending-branch
+//    stack stays constant; their verifier cost is budgeted, beyond it a diagnostic): DAG nodes are emitted in topological order and
 //    every other label is placed after the jumps that name it; no instruction is unreachable (the
 //    emitter drops code after an unconditional jump until a referenced label revives it);
 //  - every packet byte is read only after a bounds check against data_end (tc/xdp) or through
@@ -15,8 +16,9 @@
 //    masked or sign-extended to 64 bits, width 4 uses JMP32, width 8 JMP;
 //  - sets of `binarySearchMin`+ values become a binary search, smaller ones a chain of jeq;
 //  - strings: char[N]/comm by unrolled byte compares and a compiled glob automaton; __data_loc /
-//    __rel_loc (full, front, end) byte by byte through bpf_probe_read_kernel (tracepoint) or the
-//    packet (frames, the whole string bounds-checked first); char * copied with
+//    __rel_loc (full, front, end; middle in tracepoints via the buffer) byte by byte through
+//    bpf_probe_read_kernel (tracepoint) or the packet (frames, the whole string bounds-checked
+//    first); char * copied with
 //    bpf_probe_read_{kernel,user}_str into a 1,024-byte per-CPU map value (full, front, end, middle);
 //    a failed copy makes the leaf false regardless of negation;
 //  - maps (set lookups, the string buffer) are referenced by name and listed in the result;

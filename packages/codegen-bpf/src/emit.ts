@@ -32,7 +32,7 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
       };
     case 'elf':
       if (p.target !== 'ebpf') return { ok: false, message: 'ELF objects are for eBPF programs' };
-      if (p.maps.length > 0)
+      if (p.maps.some((m) => m.entries.length > 0))
         return {
           ok: false,
           message: 'an ELF object cannot carry the entries of set maps; compile with setLookup search',
@@ -42,6 +42,13 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
         data: writeObject({
           programs: [{ name: 'tfc_filter', section: p.section, insns: p.insns }],
           license: p.license,
+          maps: p.maps.map((m) => ({
+            name: m.name,
+            type: m.type,
+            keySize: m.keySize,
+            valueSize: m.valueSize,
+            maxEntries: m.maxEntries,
+          })),
         }),
       };
     case 'json':

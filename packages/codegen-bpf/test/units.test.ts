@@ -195,3 +195,32 @@ test('emit forms are deterministic; the ELF object reads back with the program',
     assert.deepEqual(ebpf.encode(prog.insns), p.bytes);
   }
 });
+
+test('ELF objects declare the string buffer map; set maps with entries are refused', () => {
+  const ptr = { kind: 'ptr', base: 'record', offset: 16, order: 'le', space: 'kernel' } as const;
+  const p = ok(compileBpf(filter(str('front', '/usr', ptr)), { target: 'ebpf', ctx: 'tracepoint' }));
+  assert.ok(p.target === 'ebpf' && p.maps.length === 1);
+  const elf = emitProgram(p, 'elf');
+  assert.ok(elf.ok && elf.data instanceof Uint8Array);
+  if (elf.ok && elf.data instanceof Uint8Array) {
+    const obj = readObject(elf.data);
+    assert.ok(obj.ok);
+    if (obj.ok) {
+      assert.deepEqual(
+        obj.maps.map((m) => m.name),
+        ['tfc_strbuf'],
+      );
+      assert.equal(obj.programs[0]!.relocations.length, 1);
+    }
+  }
+  const set = filter(
+    inSet(
+      4,
+      load('frame', 0, 4),
+      Array.from({ length: 20 }, (_, i) => i * 3),
+    ),
+  );
+  const m = ok(compileBpf(set, { target: 'ebpf', ctx: 'trace-frame', progType: 'tc', setLookup: 'map' }));
+  assert.equal(emitProgram(m, 'elf').ok, false);
+  assert.equal(emitProgram(m, 'c').ok, false);
+});

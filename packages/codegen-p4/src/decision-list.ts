@@ -208,12 +208,13 @@ function simplifyComplete(list: readonly Entry[], ends: readonly number[]): Entr
 }
 
 /** Simplification is quadratic: longer lists are left as built. */
-const SIMPLIFY_LIMIT = 4000;
+const SIMPLIFY_LIMIT = 1500;
+const MERGE_RUN_LIMIT = 1000;
 
 function simplifyTail(list: readonly Entry[], dflt: Action, ends: readonly number[]): Entry[] {
   let cur = [...list];
   if (cur.length > SIMPLIFY_LIMIT) return cur;
-  for (let iter = 0; iter < 16; iter++) {
+  for (let iter = 0; iter < 8; iter++) {
     const a = removeRedundant(cur, dflt, ends);
     const b = mergeRuns(a);
     if (b.length === cur.length) return b;
@@ -258,16 +259,18 @@ function mergeRuns(list: readonly Entry[]): Entry[] {
     let j = i;
     while (j < list.length && list[j]!.action === list[i]!.action) j++;
     const run = list.slice(i, j);
-    if (run.length <= 2000) {
+    if (run.length <= MERGE_RUN_LIMIT) {
+      // Passes of pairwise merging until a pass merges nothing (each merge removes an entry).
       let changed = true;
-      while (changed) {
+      for (let pass = 0; changed && pass < 16; pass++) {
         changed = false;
-        for (let a = 0; a < run.length && !changed; a++)
-          for (let b = a + 1; b < run.length && !changed; b++) {
+        for (let a = 0; a < run.length; a++)
+          for (let b = a + 1; b < run.length; b++) {
             const m = tryMerge(run[a]!, run[b]!);
             if (m !== undefined) {
               run[a] = m;
               run.splice(b, 1);
+              b--;
               changed = true;
             }
           }

@@ -182,6 +182,8 @@ function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'ne
     );
   switch (q.proto) {
     case undefined:
+      // over MPLS only IPv4 is tested (libpcap skips ARP/RARP when a label stack was matched)
+      if (ctx.encap.mplsDepth > 0) return op(ETH.IP, 12, 16);
       return or(op(ETH.IP, 12, 16), op(ETH.ARP, 14, 24), op(ETH.REVARP, 14, 24));
     case 'ip':
       return op(ETH.IP, 12, 16);
@@ -515,6 +517,16 @@ const TRANSPORT_V4: Partial<Record<ProtoName, true>> = {
 };
 const withGuard = (g: Pred | undefined, p: Pred): Pred => (g === undefined ? p : and(g, p));
 
+/** The constant of the first cBPF statement libpcap generates for `a` (`ld #k`), if it is one. */
+function firstImmediate(a: Arith): number | undefined {
+  let x = a;
+  for (;;) {
+    if (x.kind === 'num') return x.value;
+    if (x.kind === 'len') return undefined;
+    x = x.kind === 'index' ? x.index : x.kind === 'bin' ? x.left : x.arg;
+  }
+}
+
 function lowerArith(ctx: Ctx, a: Arith): Val {
   switch (a.kind) {
     case 'num':
@@ -528,11 +540,13 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
     case 'bin': {
       const l = lowerArith(ctx, a.left);
       const r = lowerArith(ctx, a.right);
-      if (a.right.kind === 'num') {
-        if (a.op === '/' && a.right.value === 0) fail('range', 'division by zero', a.span);
-        if (a.op === '%' && a.right.value === 0) fail('range', 'modulus by zero', a.span);
-        if ((a.op === '<<' || a.op === '>>') && a.right.value > 31)
-          fail('range', 'shift by more than 31 bits', a.span);
+      // gen_arth inspects the *first statement* of the right operand: an immediate load of 0 (or > 31
+      // for shifts) is an error even when it is only the index of `proto[0]` or the left of `0 + x`
+      const k = firstImmediate(a.right);
+      if (k !== undefined) {
+        if (a.op === '/' && k === 0) fail('range', 'division by zero', a.span);
+        if (a.op === '%' && k === 0) fail('range', 'modulus by zero', a.span);
+        if ((a.op === '<<' || a.op === '>>') && k > 31) fail('range', 'shift by more than 31 bits', a.span);
       }
       // libpcap 1.10.3's gen_arth keeps only the left operand's protocol checks
       return { expr: arith(a.op, l.expr, r.expr), guard: l.guard };

@@ -1,0 +1,95 @@
+/*
+ * A tc laboratory in a throwaway network namespace: veth v0/v1 (frames injected on v1 arrive on v0's ingress,
+ * where a clsact qdisc holds the filters under test) and veth s0/s1 (s0 is the SINK that `mirred egress mirror`
+ * copies matches to, so every filter's action counter counts its matches). Invariants: nothing is sent outside the
+ * namespace (the packet socket is created inside it and bound to v1; IPv6 is off there, so the kernel itself sends
+ * nothing); dispose() closes the socket and deletes the namespace (idempotent), and a failed setup releases what it
+ * had created; names carry the pid (see @tfc/iproute2 uniqueName).
+ */
+import {
+  addClsact,
+  addVethPair,
+  type CommandError,
+  createNamespace,
+  linkIndex,
+  type Namespace,
+  run,
+  setLinkUp,
+} from '@tfc/iproute2';
+import { loadKoffiSyscalls, openPacketSocket, type PacketSocket } from '@tfc/kernel/sys';
+
+export const LAB_DEV = 'v0';
+export const LAB_PEER = 'v1';
+export const LAB_SINK = 's0';
+
+export interface TcLab {
+  readonly ns: Namespace;
+  /** Sends one whole Ethernet frame into v0's ingress. */
+  send(frame: Uint8Array): { ok: true } | { ok: false; error: string };
+  /** `action mirred egress mirror dev s0 continue`: counts a match and lets classification go on. */
+  readonly countAction: string;
+  dispose(): Promise<void>;
+}
+
+export type LabResult = { readonly ok: true; readonly lab: TcLab } | { readonly ok: false; readonly error: string };
+
+const msg = (e: CommandError | { message: string }): string => e.message;
+
+export async function createTcLab(prefix = 'tfc-tc'): Promise<LabResult> {
+  const sys = loadKoffiSyscalls();
+  if (!sys.ok) return { ok: false, error: sys.reason };
+  const n = await createNamespace(prefix);
+  if (!n.ok) return { ok: false, error: msg(n.error) };
+  const ns = n.value;
+  let sock: PacketSocket | undefined;
+  const fail = async (error: string): Promise<LabResult> => {
+    sock?.dispose();
+    await ns.dispose();
+    return { ok: false, error };
+  };
+  const sysctl = await run(
+    'ip',
+    ['netns', 'exec', ns.name, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'],
+  );
+  if (!sysctl.ok) return fail(msg(sysctl.error));
+  for (const [a, b] of [
+    [LAB_DEV, LAB_PEER],
+    [LAB_SINK, 's1'],
+  ] as const) {
+    const r = await addVethPair(ns.name, a, b);
+    if (!r.ok) return fail(msg(r.error));
+  }
+  for (const d of [LAB_DEV, LAB_PEER, LAB_SINK, 's1']) {
+    const r = await setLinkUp(ns.name, d);
+    if (!r.ok) return fail(msg(r.error));
+  }
+  const q = await addClsact(ns.name, LAB_DEV);
+  if (!q.ok) return fail(msg(q.error));
+  const idx = await linkIndex(ns.name, LAB_PEER);
+  if (!idx.ok) return fail(msg(idx.error));
+  const s = openPacketSocket(sys.value, { ifindex: idx.value, protocol: 0, netnsPath: ns.path });
+  if (!s.ok) return fail(s.error.message);
+  sock = s.value;
+  const opened = sock;
+  let disposed: Promise<void> | undefined;
+  return {
+    ok: true,
+    lab: {
+      ns,
+      countAction: `action mirred egress mirror dev ${LAB_SINK} continue`,
+      send: (frame) => {
+        const r = opened.send(frame);
+        if (!r.ok) return { ok: false, error: r.error.message };
+        if (r.value !== frame.length) return { ok: false, error: `sent ${r.value} of ${frame.length} bytes` };
+        return { ok: true };
+      },
+      dispose: () => {
+        disposed ??= (async () => {
+          opened.dispose();
+          await ns.dispose();
+        })();
+        return disposed;
+      },
+    },
+  };
+}
