@@ -2,7 +2,8 @@
  * tc verdict codes (uapi linux/pkt_cls.h) and what cls_bpf does with a program's return value in each mode.
  * Invariants: the table is the uapi's; `classicReturn` and `daReturn` restate net/sched/cls_bpf.c's rules
  * (classic: 0 = no match, -1 = match with the filter's classid, any other value = match with that classid;
- * direct-action: a known TC_ACT code is the verdict, anything else is TC_ACT_UNSPEC = "continue").
+ * direct-action: OK, SHOT, STOLEN, REDIRECT and TRAP are the verdict, anything else — RECLASSIFY, PIPE, QUEUED and
+ * REPEAT included — is TC_ACT_UNSPEC = "continue with the next filter").
  */
 
 export const TC_ACT = {
@@ -28,16 +29,20 @@ export function actReturn(name: TcActName): number {
 }
 
 /** How cls_bpf reads a classic-mode (non-da) return value. */
-export function classicReturn(r: number): { readonly match: false } | { readonly match: true; readonly classid: 'filter' | number } {
+export function classicReturn(
+  r: number,
+): { readonly match: false } | { readonly match: true; readonly classid: 'filter' | number } {
   const u = r >>> 0;
   if (u === 0) return { match: false };
   if (u === 0xffffffff) return { match: true, classid: 'filter' };
   return { match: true, classid: u };
 }
 
+/** The codes cls_bpf passes through in direct-action mode (net/sched/cls_bpf.c cls_bpf_exec_opcode). */
+export const DA_VERDICTS: readonly TcActName[] = ['ok', 'shot', 'stolen', 'redirect', 'trap'];
+
 /** How cls_bpf reads a direct-action return value: the TC_ACT it stands for ('unspec' = continue). */
 export function daReturn(r: number): TcActName {
   const s = r | 0;
-  const hit = TC_ACT_NAMES.find((n) => TC_ACT[n] === s);
-  return hit ?? 'unspec';
+  return DA_VERDICTS.find((n) => TC_ACT[n] === s) ?? 'unspec';
 }

@@ -8,7 +8,7 @@
  * never an exception; the return-code rules are tc-act.ts's; `compileOptionsFor` gives the onMatch/onMiss a mode
  * needs, so a compile request and the batch agree.
  */
-import type { ProgramSpec } from '@tfc/codegen-bpf';
+import { emitProgram, type ProgramSpec } from '@tfc/codegen-bpf';
 import { actReturn, classicReturn, daReturn, TC_ACT, type TcActName } from './tc-act.ts';
 
 export type TcDirection = 'ingress' | 'egress';
@@ -45,7 +45,7 @@ export type TcBatchResult =
   | { readonly ok: true; readonly lines: readonly string[]; readonly mode: TcBpfMode }
   | { readonly ok: false; readonly diagnostics: readonly TcDiagnostic[] };
 
-const DEV_RE = /^[A-Za-z0-9_.:@-]{1,15}$/;
+const DEV_RE = /^[A-Za-z0-9_.@-]{1,15}$/;
 const PROTO_RE = /^(all|[A-Za-z0-9_]{1,32}|0x[0-9a-fA-F]{1,4})$/;
 const CLASSID_RE = /^[0-9a-fA-F]{0,4}:[0-9a-fA-F]{0,4}$|^(root|none)$/;
 const PATH_RE = /^[^'\n\0]+$/;
@@ -60,12 +60,15 @@ export function compileOptionsFor(
   mode: TcBpfMode,
   da: { readonly onMatch?: TcActName; readonly onMiss?: TcActName } = {},
 ): { readonly onMatch: number; readonly onMiss: number } {
-  if (mode === 'obj-da') return { onMatch: actReturn(da.onMatch ?? 'ok'), onMiss: actReturn(da.onMiss ?? 'unspec') };
+  if (mode === 'obj-da')
+    return { onMatch: actReturn(da.onMatch ?? 'ok'), onMiss: actReturn(da.onMiss ?? 'unspec') };
   return { onMatch: 0xffffffff, onMiss: 0 };
 }
 
 /** The `bytecode` argument: `N,code jt jf k,…` with unsigned decimal numbers. */
-export function bytecodeString(insns: readonly { code: number; jt: number; jf: number; k: number }[]): string {
+export function bytecodeString(
+  insns: readonly { code: number; jt: number; jf: number; k: number }[],
+): string {
   return [String(insns.length), ...insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k >>> 0}`)].join(',');
 }
 
@@ -85,7 +88,8 @@ export function tcBpfBatch(program: ProgramSpec, o: TcBpfOptions): TcBatchResult
   let classifier: string;
   if (program.target === 'cbpf') {
     mode = 'classic';
-    if (o.objectPath !== undefined) diags.push(d('object', 'a classic program is loaded as bytecode, not an object'));
+    if (o.objectPath !== undefined)
+      diags.push(d('object', 'a classic program is loaded as bytecode, not an object'));
     if (program.insns.length < 1 || program.insns.length > 4096)
       diags.push(d('length', `cls_bpf takes 1…4096 classic instructions, not ${program.insns.length}`));
     if (program.onMiss >>> 0 !== 0)
@@ -109,18 +113,31 @@ export function tcBpfBatch(program: ProgramSpec, o: TcBpfOptions): TcBatchResult
     const da = o.classidMode !== true;
     mode = da ? 'obj-da' : 'obj';
     if (program.progTypeName !== 'SCHED_CLS')
-      diags.push(d('prog-type', `cls_bpf loads SCHED_CLS programs; this one is ${program.progTypeName} (use progType tc)`));
+      diags.push(
+        d(
+          'prog-type',
+          `cls_bpf loads SCHED_CLS programs; this one is ${program.progTypeName} (use progType tc)`,
+        ),
+      );
     if (program.maps.length > 0)
       diags.push(d('maps', 'an object for tc cannot carry set maps; compile with setLookup search'));
-    if (o.objectPath === undefined) diags.push(d('object', 'an eBPF program needs objectPath (the ELF written by emit)'));
+    if (o.objectPath === undefined)
+      diags.push(d('object', 'an eBPF program needs objectPath (the ELF written by emit)'));
     else if (!PATH_RE.test(o.objectPath)) diags.push(d('object', `unusable object path '${o.objectPath}'`));
     const section = o.section ?? program.section;
     if (!SECTION_RE.test(section)) diags.push(d('section', `invalid section name '${section}'`));
     if (da) {
       if (o.action !== undefined)
-        diags.push(d('action', 'actions attached to a direct-action filter never run; use classidMode or drop the action'));
+        diags.push(
+          d(
+            'action',
+            'actions attached to a direct-action filter never run; use classidMode or drop the action',
+          ),
+        );
       if (o.classid !== undefined && o.classid !== '')
-        diags.push(d('classid', 'in direct-action mode the program sets the verdict; classid only seeds tc_classid'));
+        diags.push(
+          d('classid', 'in direct-action mode the program sets the verdict; classid only seeds tc_classid'),
+        );
       for (const [what, r] of [
         ['match', program.onMatch],
         ['miss', program.onMiss],
@@ -128,13 +145,17 @@ export function tcBpfBatch(program: ProgramSpec, o: TcBpfOptions): TcBatchResult
         const act = daReturn(r);
         if (act === 'unspec' && r >>> 0 !== TC_ACT.unspec >>> 0)
           diags.push(
-            d('returns', `on ${what} the program returns ${r >>> 0}, which is no TC_ACT code (cls_bpf reads it as continue)`),
+            d(
+              'returns',
+              `on ${what} the program returns ${r >>> 0}, which direct-action cls_bpf does not pass through (it reads it as continue); use ok, shot, stolen, redirect, trap or unspec`,
+            ),
           );
       }
       if (program.onMatch >>> 0 === program.onMiss >>> 0)
         diags.push(d('returns', 'match and miss return the same verdict'));
     } else {
-      if (program.onMiss >>> 0 !== 0) diags.push(d('returns', 'in classid mode the program must return 0 on no match'));
+      if (program.onMiss >>> 0 !== 0)
+        diags.push(d('returns', 'in classid mode the program must return 0 on no match'));
       const m = classicReturn(program.onMatch);
       if (!m.match || m.classid !== 'filter')
         diags.push(d('returns', 'in classid mode the program must return 0xffffffff on a match'));
@@ -151,4 +172,31 @@ export function tcBpfBatch(program: ProgramSpec, o: TcBpfOptions): TcBatchResult
 /** `qdisc add dev DEV clsact`: the hook the filters attach to (put it first in a batch for a fresh device). */
 export function clsactLine(dev: string): string {
   return `qdisc add dev ${dev} clsact`;
+}
+
+export type TcBpfOutput =
+  | {
+      readonly ok: true;
+      readonly mode: TcBpfMode;
+      /** The `tc -b` batch text: the lines, newline-terminated. */
+      readonly batch: string;
+      /** eBPF: the ELF object to write at `objectPath` before running the batch. */
+      readonly object?: Uint8Array;
+    }
+  | { readonly ok: false; readonly diagnostics: readonly TcDiagnostic[] };
+
+/** Everything `--target tc-bpf` writes: the batch, plus the ELF object for eBPF programs. */
+export function tcBpfOutput(
+  program: ProgramSpec,
+  o: TcBpfOptions & { readonly clsact?: boolean },
+): TcBpfOutput {
+  const b = tcBpfBatch(program, o);
+  if (!b.ok) return b;
+  const lines = o.clsact ? [clsactLine(o.dev), ...b.lines] : b.lines;
+  const batch = `${lines.join('\n')}\n`;
+  if (program.target === 'cbpf') return { ok: true, mode: b.mode, batch };
+  const e = emitProgram(program, 'elf');
+  if (!e.ok || typeof e.data === 'string')
+    return { ok: false, diagnostics: [d('object', e.ok ? 'the ELF emitter returned text' : e.message)] };
+  return { ok: true, mode: b.mode, batch, object: e.data };
 }

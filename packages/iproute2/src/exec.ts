@@ -102,7 +102,10 @@ export function run(tool: Tool, args: readonly string[], opts: RunOptions = {}):
 /** Synchronous variant for process-exit cleanup only (no event loop is left then). */
 export function runSyncQuiet(tool: Tool, args: readonly string[], opts: RunOptions = {}): boolean {
   try {
-    execFileSync(tool, fullArgs(args, opts), { stdio: 'ignore', timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    execFileSync(tool, fullArgs(args, opts), {
+      stdio: 'ignore',
+      timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
     return true;
   } catch {
     return false;

@@ -2,7 +2,7 @@
  * Network namespaces and links: create a named namespace (unique per process: the name carries the pid and a
  * counter), veth pairs, link up, ifindex lookup. Invariants: every namespace created here is deleted by its
  * handle's dispose() (idempotent); as a last resort, namespaces still alive when the process exits are deleted by a
- * synchronous exit hook — the module's only mutable state is that registry of live names; names are validated
+ * synchronous exit hook (also on SIGINT/SIGTERM) — the module's only mutable state is that registry of live names; names are validated
  * (iproute2's charset, at most 15 bytes for devices) before any command runs.
  */
 import { type CommandError, type CommandResult, type Result, run, runSyncQuiet } from './exec.ts';
@@ -20,13 +20,24 @@ const live = new Set<string>();
 let counter = 0;
 let hooked = false;
 
+function cleanupLive(): void {
+  for (const n of live) runSyncQuiet('ip', ['netns', 'del', n]);
+  live.clear();
+}
+
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => {
-    for (const n of live) runSyncQuiet('ip', ['netns', 'del', n]);
-    live.clear();
-  });
+  process.on('exit', cleanupLive);
+  // SIGINT/SIGTERM skip 'exit': clean up, then let the signal do what it would have done — unless the program
+  // handles that signal itself.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = (): void => {
+      cleanupLive();
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+    };
+    process.once(sig, onSignal);
+  }
 }
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -79,6 +79,37 @@ export interface ActionStats {
   readonly bytes: bigint;
 }
 
+function actionStats(a: JsonValue): ActionStats {
+  const stats = field(a, 'stats');
+  return {
+    order: Number(intField(a, 'order') ?? 0n),
+    kind: stringField(a, 'kind') ?? '',
+    index: Number(intField(a, 'index') ?? 0n),
+    packets: intField(stats, 'packets') ?? 0n,
+    bytes: intField(stats, 'bytes') ?? 0n,
+  };
+}
+
+/** Reads `tc -s -j actions ls action KIND` output: every action of that kind with its counters. */
+export function parseActionsShow(
+  stdout: string,
+): { ok: true; value: ActionStats[] } | { ok: false; error: string } {
+  if (stdout.trim() === '') return { ok: true, value: [] };
+  const j = parseTolerantJson(stdout);
+  if (!j.ok) return { ok: false, error: `${j.error} at offset ${j.offset}` };
+  return { ok: true, value: items(j.value).flatMap((x) => items(field(x, 'actions')).map(actionStats)) };
+}
+
+export async function actionsShow(netns: string | undefined, kind: string): Promise<Result<ActionStats[]>> {
+  const args = ['-s', '-j', 'actions', 'ls', 'action', kind];
+  const r = await run('tc', args, opt(netns));
+  if (!r.ok) return r;
+  const p = parseActionsShow(r.value.stdout);
+  return p.ok
+    ? p
+    : { ok: false, error: parseError('tc', args, `unreadable output: ${p.error}`, r.value.stdout) };
+}
+
 export interface FilterInfo {
   readonly pref: number;
   readonly protocol: string;
@@ -92,7 +123,9 @@ export interface FilterInfo {
 }
 
 /** Reads `tc -s -j filter show` output (tolerantly): one entry per installed filter, bare prio headers skipped. */
-export function parseFilterShow(stdout: string): { ok: true; value: FilterInfo[] } | { ok: false; error: string } {
+export function parseFilterShow(
+  stdout: string,
+): { ok: true; value: FilterInfo[] } | { ok: false; error: string } {
   if (stdout.trim() === '') return { ok: true, value: [] };
   const j = parseTolerantJson(stdout);
   if (!j.ok) return { ok: false, error: `${j.error} at offset ${j.offset}` };
@@ -103,16 +136,7 @@ export function parseFilterShow(stdout: string): { ok: true; value: FilterInfo[]
     const handle = stringField(options, 'handle') ?? stringField(options, 'fh');
     if (handle === undefined) continue; // u32 hash table objects carry "fh" too; bare headers have no options
     if (field(options, 'ht_divisor') !== undefined) continue;
-    const actions: ActionStats[] = items(field(options, 'actions')).map((a) => {
-      const stats = field(a, 'stats');
-      return {
-        order: Number(intField(a, 'order') ?? 0n),
-        kind: stringField(a, 'kind') ?? '',
-        index: Number(intField(a, 'index') ?? 0n),
-        packets: intField(stats, 'packets') ?? 0n,
-        bytes: intField(stats, 'bytes') ?? 0n,
-      };
-    });
+    const actions: ActionStats[] = items(field(options, 'actions')).map(actionStats);
     out.push({
       pref: Number(intField(f, 'pref') ?? -1n),
       protocol: stringField(f, 'protocol') ?? '',
@@ -135,7 +159,9 @@ export async function filterShow(
   const r = await run('tc', args, opt(netns));
   if (!r.ok) return r;
   const p = parseFilterShow(r.value.stdout);
-  return p.ok ? p : { ok: false, error: parseError('tc', args, `unreadable output: ${p.error}`, r.value.stdout) };
+  return p.ok
+    ? p
+    : { ok: false, error: parseError('tc', args, `unreadable output: ${p.error}`, r.value.stdout) };
 }
 
 export interface QdiscInfo {
@@ -146,7 +172,9 @@ export interface QdiscInfo {
   readonly drops: bigint;
 }
 
-export function parseQdiscShow(stdout: string): { ok: true; value: QdiscInfo[] } | { ok: false; error: string } {
+export function parseQdiscShow(
+  stdout: string,
+): { ok: true; value: QdiscInfo[] } | { ok: false; error: string } {
   if (stdout.trim() === '') return { ok: true, value: [] };
   const j = parseTolerantJson(stdout);
   if (!j.ok) return { ok: false, error: `${j.error} at offset ${j.offset}` };
@@ -167,7 +195,9 @@ export async function qdiscShow(netns: string | undefined, dev: string): Promise
   const r = await run('tc', args, opt(netns));
   if (!r.ok) return r;
   const p = parseQdiscShow(r.value.stdout);
-  return p.ok ? p : { ok: false, error: parseError('tc', args, `unreadable output: ${p.error}`, r.value.stdout) };
+  return p.ok
+    ? p
+    : { ok: false, error: parseError('tc', args, `unreadable output: ${p.error}`, r.value.stdout) };
 }
 
 /** Splits a batch line the way iproute2's makeargs does: blanks separate, '…' and "…" quote (no escapes inside). */
@@ -202,7 +232,9 @@ export function quoteBatchArg(arg: string): string | undefined {
 }
 
 /** The command that undoes one batch line, or why there is none. */
-export function undoLine(line: string): { ok: true; undo: string | undefined } | { ok: false; error: string } {
+export function undoLine(
+  line: string,
+): { ok: true; undo: string | undefined } | { ok: false; error: string } {
   const s = splitBatchLine(line);
   if (!s.ok) return s;
   const a = s.args;
@@ -258,7 +290,8 @@ export function runBatch(
 
 /**
  * All-or-nothing batch: every line must be undoable (`qdisc add`, `filter add … prio N`); on failure the lines
- * that had been applied are undone in reverse order.
+ * that had been applied are undone in reverse order. A filter line is undone by deleting its whole prio (tc cannot
+ * name a filter it numbered itself), so a batch should own the prios it adds to.
  */
 export async function applyBatch(
   netns: string | undefined,

@@ -56,7 +56,16 @@ export function parseTolerantJson(text: string): TolerantParse {
       }
       if (c === '\\') {
         const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        const simple: Record<string, string> = {
+          '"': '"',
+          '\\': '\\',
+          '/': '/',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+        };
         if (e !== undefined && simple[e] !== undefined) {
           out += simple[e];
           i += 2;
@@ -242,7 +251,11 @@ export function toPlain(v: JsonValue): unknown {
       if (!w.done) {
         work.push({ v: w.v, done: true });
         for (const x of w.v.items) work.push({ v: x, done: false });
-      } else out.set(w.v, w.v.items.map((x) => (typeof x === 'object' && x !== null ? out.get(x) : x)));
+      } else
+        out.set(
+          w.v,
+          w.v.items.map((x) => (typeof x === 'object' && x !== null ? out.get(x) : x)),
+        );
     } else if (isObject(w.v)) {
       if (!w.done) {
         work.push({ v: w.v, done: true });

@@ -2,9 +2,11 @@
 // creates and always deletes — namespace lifecycle, typed errors, a transactional batch that leaves nothing behind
 // when a later line fails, and filter/qdisc statistics read back through the tolerant reader.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import {
+  actionsShow,
   addClsact,
   addVethPair,
   applyBatch,
@@ -138,9 +140,47 @@ test('kernel: namespace, veth, clsact, filters, stats, transactional batch', asy
   assert.ok((await filterDel(ns.name, 'v0', 'ingress', 6)).ok);
   shown = await filterShow(ns.name, 'v0', 'ingress');
   assert.ok(shown.ok && shown.value.length === 1);
+  const acts = await actionsShow(ns.name, 'mirred');
+  assert.ok(shown.ok && acts.ok);
+  // Actions of deleted filters are freed by deferred work, so `tc actions ls` may still list them for a moment:
+  // require prio 1's action, not the absence of the others.
+  const prio1 = shown.value[0]?.actions[0]?.index;
+  assert.ok(
+    acts.value.some((a) => a.kind === 'mirred' && a.index === prio1),
+    `prio 1's mirred action #${prio1} is listed`,
+  );
   const q = await qdiscShow(ns.name, 'v0');
   assert.ok(q.ok && q.value.some((x) => x.kind === 'clsact' && x.drops === 0n));
   await ns.dispose();
   assert.ok(!existsSync(ns.path), 'dispose deleted the namespace');
   await ns.dispose();
 });
+
+for (const how of ['exit', 'SIGTERM'] as const)
+  test(`kernel: a namespace the process forgot to dispose is deleted when the process ends (${how})`, async (t) => {
+    if (!root) return t.skip('needs root (network namespaces)');
+    const index = new URL('../src/index.ts', import.meta.url).href;
+    const end =
+      how === 'exit'
+        ? 'process.exit(0);'
+        : "process.kill(process.pid, 'SIGTERM'); setTimeout(() => {}, 10000);";
+    const script = `const m = await import(${JSON.stringify(index)}); const r = await m.createNamespace('tfc-exit'); if (!r.ok) process.exit(3); (await import('node:fs')).writeSync(1, r.value.name + '\\n'); ${end}`;
+    const child = await new Promise<{ code: number | null; signal: string | null; out: string }>(
+      (resolve) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        p.on('close', (code, signal) => resolve({ code, signal, out }));
+      },
+    );
+    const name = child.out.trim();
+    t.after(() => run('ip', ['netns', 'del', name]));
+    if (how === 'exit') assert.equal(child.code, 0);
+    else assert.equal(child.signal, 'SIGTERM', 'the signal still ends the process');
+    assert.match(name, /^tfc-exit-\d+-1$/);
+    assert.ok(!existsSync(`/var/run/netns/${name}`), `${name} was left behind`);
+  });

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import {
   field,
   fields,
+  parseActionsShow,
   parseFilterShow,
   parseQdiscShow,
   parseTolerantJson,
@@ -15,7 +16,8 @@ import {
   toPlain,
 } from '../src/index.ts';
 
-const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 test('valid JSON: the tolerant reader agrees with JSON.parse (safe numbers, unique keys)', () => {
   const json = fc.letrec<{ v: unknown }>((tie) => ({
@@ -72,7 +74,7 @@ test('64-bit counters stay exact (bigint beyond 2^53)', () => {
 });
 
 test('iproute2 6.1 u32 output with offset/eat: JSON.parse fails, the tolerant reader keeps every match', () => {
-  const text = fixture('u32-offset-eat.iproute2-6.1.json');
+  const text = fixture('u32-offset-eat.iproute2-6.1.txt');
   assert.throws(() => JSON.parse(text), SyntaxError);
   const r = parseTolerantJson(text);
   assert.ok(r.ok, r.ok ? '' : r.error);
@@ -92,7 +94,8 @@ test('iproute2 6.1 u32 output with offset/eat: JSON.parse fails, the tolerant re
   assert.equal(stringField(opts, 'link'), '1:');
   assert.equal(field(opts, 'offset_shift'), 6);
   assert.ok(opts && typeof opts === 'object' && 'entries' in opts);
-  const keyless = opts && typeof opts === 'object' && 'entries' in opts ? opts.entries.filter((e) => e.key === null) : [];
+  const keyless =
+    opts && typeof opts === 'object' && 'entries' in opts ? opts.entries.filter((e) => e.key === null) : [];
   assert.deepEqual(
     keyless.map((e) => e.value),
     ['    offset ', ' eat '],
@@ -112,22 +115,30 @@ test('iproute2 6.1 u32 output with offset/eat: JSON.parse fails, the tolerant re
 });
 
 test('cls_bpf and clsact output: action counters and qdisc drops', () => {
-  const f = parseFilterShow(fixture('bpf-bytecode.iproute2-6.1.json'));
+  const f = parseFilterShow(fixture('bpf-bytecode.iproute2-6.1.txt'));
   assert.ok(f.ok);
   assert.deepEqual(
-    f.value.map((x) => ({ pref: x.pref, kind: x.kind, handle: x.handle, acts: x.actions.map((a) => a.kind) })),
+    f.value.map((x) => ({
+      pref: x.pref,
+      kind: x.kind,
+      handle: x.handle,
+      acts: x.actions.map((a) => a.kind),
+    })),
     [
       { pref: 1, kind: 'bpf', handle: '0x1', acts: ['mirred'] },
       { pref: 2, kind: 'bpf', handle: '0x1', acts: ['mirred'] },
     ],
   );
   assert.equal(f.value[0]?.actions[0]?.packets, 0n);
-  const q = parseQdiscShow(fixture('qdisc-clsact.iproute2-6.1.json'));
+  const q = parseQdiscShow(fixture('qdisc-clsact.iproute2-6.1.txt'));
   assert.ok(q.ok);
   assert.deepEqual(
     q.value.map((x) => [x.kind, x.handle, x.drops]),
     [['clsact', 'ffff:', 0n]],
   );
+  const acts = parseActionsShow(fixture('actions-mirred.iproute2-6.1.txt'));
+  assert.ok(acts.ok);
+  assert.deepEqual(acts.value, [{ order: 0, kind: 'mirred', index: 1, packets: 5n, bytes: 380n }]);
   assert.deepEqual(parseFilterShow(''), { ok: true, value: [] });
   assert.ok(!parseFilterShow('[{"a":').ok);
 });

@@ -19,12 +19,14 @@ export interface Encap {
   readonly mplsDepth: number;
   /** After `geneve` libpcap's offsets become run-time values; tfc lowers no offset-using primitive there yet. */
   readonly geneve: boolean;
+  /** After `pppoes`: the "link type" is the PPP protocol field (libpcap switches to DLT_PPP rules). */
+  readonly ppp: boolean;
 }
 
 export function initialEncap(link: LinkType): Encap {
   return link === 'ethernet'
-    ? { link, linktype: 12, linkpl: 14, nl: 0, mplsDepth: 0, geneve: false }
-    : { link, linktype: 0, linkpl: 0, nl: 0, mplsDepth: 0, geneve: false };
+    ? { link, linktype: 12, linkpl: 14, nl: 0, mplsDepth: 0, geneve: false, ppp: false }
+    : { link, linktype: 0, linkpl: 0, nl: 0, mplsDepth: 0, geneve: false, ppp: false };
 }
 
 /** Offset of the network-layer header (libpcap OR_LINKPL + off_nl). */
@@ -39,6 +41,12 @@ export function prevMplsOffset(e: Encap): number {
 
 export function afterVlan(e: Encap): Encap {
   return { ...e, linktype: e.linktype + 4, linkpl: e.linkpl + 4 };
+}
+
+/** PPPoE session: PPP protocol at payload + 6, PPP payload at + 8, MPLS offsets reset. */
+export function afterPppoes(e: Encap): Encap {
+  const at = e.linkpl + e.nl;
+  return { ...e, linktype: at + 6, linkpl: at + 8, nl: 0, ppp: true };
 }
 
 export function afterMpls(e: Encap): Encap {

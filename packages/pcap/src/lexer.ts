@@ -31,9 +31,9 @@ const V6_SHAPE = /^(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\.
 /** Longest prefix of the [0-9a-f:.] run at `pos` that is an IPv6 address in the scanner's V6 shapes. */
 function matchV6(text: string, pos: number, isV6: (s: string) => boolean): number {
   V6_CHARS.lastIndex = pos;
-  const m = V6_CHARS.exec(text);
-  if (!m || !m[0].includes(':')) return 0;
-  const run = m[0].slice(0, 64);
+  const m = V6_CHARS.exec(text)?.[0];
+  if (m === undefined || !m.includes(':')) return 0;
+  const run = m.slice(0, 64);
   for (let n = run.length; n >= 2; n--) {
     const s = run.slice(0, n);
     if (V6_SHAPE.test(s) && isV6(s)) return n;

@@ -24,12 +24,11 @@ import {
   or,
   type Pred,
   ref,
-  TRUE,
   type ValueDef,
 } from '@tfc/ir';
 import type { Arith, DirQual, Expr, Id, Qual } from './ast.ts';
 import { fail } from './diagnostics.ts';
-import { afterMpls, afterVlan, type Encap, netOffset, prevMplsOffset } from './encap.ts';
+import { afterMpls, afterPppoes, afterVlan, type Encap, netOffset, prevMplsOffset } from './encap.ts';
 import { parseIPv4, parseIPv6, parseMac } from './numbers.ts';
 import type { ProtoName, Span } from './tokens.ts';
 
@@ -60,6 +59,17 @@ function mcmp(l: IrExpr, v: number, mask: number): Pred {
 }
 
 // ---------------------------------------------------------------- link types
+/** gencode.c ethertype_to_ppptype: libpcap's Ethernet protocol numbers in PPP; others unchanged. */
+const ETHERTYPE_TO_PPP: ReadonlyMap<number, number> = new Map([
+  [0x800, 0x0021],
+  [0x86dd, 0x0057],
+  [0x6003, 0x0027],
+  [0x809b, 0x0029],
+  [0x0600, 0x0025],
+  [0xfe, 0x0023],
+  [0x42, 0x0031],
+  [0xe0, 0x002b],
+]);
 function linktype(ctx: Ctx, proto: number, span: Span): Pred {
   const e = ctx.encap;
   if (e.link === 'raw') {
@@ -73,6 +83,7 @@ function linktype(ctx: Ctx, proto: number, span: Span): Pred {
     if (proto === ETH.IPV6) return and(bos, mcmp(ld(netOffset(e), 1), 0x60, 0xf0));
     return fail('unsupported', 'unsupported protocol over mpls', span);
   }
+  if (e.ppp) return eq(ld(e.linktype, 2), ETHERTYPE_TO_PPP.get(proto) ?? proto);
   const notLlc = cmp('le', 4, false, ld(e.linktype, 2), u(1500));
   if (proto === 0xfe || proto === 0x06 || proto === 0xf0)
     return and(notLlc, eq(ld(e.linkpl, 2), (proto << 8) | proto));
@@ -463,7 +474,7 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
       return host6(ctx, a, m, q, q.addr === 'net' ? 'net' : 'host', span);
     }
     case 'eid': {
-      if (ctx.encap.link !== 'ethernet')
+      if (ctx.encap.link !== 'ethernet' || ctx.encap.ppp)
         return fail(
           'link',
           'ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel',
@@ -555,7 +566,11 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
       const idx = lowerArith(ctx, a.index);
       const n = netOffset(ctx.encap);
       const p = a.proto;
-      if (p === 'link') return { expr: ld(idx.expr, a.size), guard: idx.guard };
+      if (p === 'link') {
+        if (ctx.encap.ppp)
+          fail('unsupported', "link-layer index after 'pppoes' is not supported by tfc", a.span);
+        return { expr: ld(idx.expr, a.size), guard: idx.guard };
+      }
       if (p === 'ip' || p === 'ip6' || p === 'arp' || p === 'rarp')
         return {
           expr: ld(arith('+', idx.expr, u(n)), a.size),
@@ -606,17 +621,22 @@ function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
     case 'chain': {
       const start = ctx.encap;
       const first = lowerExpr(ctx, e.first, inh);
-      let acc = first.pred;
+      // left-associative, equal precedence: operands of a run of the same operator are collected and
+      // built once (linear time for long chains)
+      let run: Pred[] = [first.pred];
+      let runOp: 'and' | 'or' | undefined;
       let q = first.q;
       for (const link of e.rest) {
         // scoped: (X or Y) starts Y where X started and leaks no shift; (X and Y) threads X's shifts into Y
         if (ctx.scoped && link.op === 'or') ctx.encap = start;
         const r = lowerExpr(ctx, link.item, q);
-        acc = link.op === 'and' ? and(acc, r.pred) : or(acc, r.pred);
+        if (runOp !== undefined && runOp !== link.op) run = [runOp === 'and' ? and(...run) : or(...run)];
+        runOp = link.op;
+        run.push(r.pred);
         q = r.q;
         if (ctx.scoped && link.op === 'or') ctx.encap = start;
       }
-      return { pred: acc, q };
+      return { pred: runOp === 'or' ? or(...run) : and(...run), q };
     }
     case 'not': {
       const save = ctx.encap;
@@ -667,7 +687,7 @@ function lowerCast(
   const eth = ctx.encap.link === 'ethernet';
   if (what === 'broadcast') {
     if (proto === undefined || proto === 'link') {
-      if (!eth) return fail('link', 'not a broadcast link', span);
+      if (!eth || ctx.encap.ppp) return fail('link', 'not a broadcast link', span);
       return and(eq(ld(2, 4), 0xffffffff), eq(ld(0, 2), 0xffff));
     }
     if (proto === 'ip')
@@ -675,7 +695,7 @@ function lowerCast(
     return fail('qualifier', 'only link-layer/IP broadcast filters supported', span);
   }
   if (proto === undefined || proto === 'link') {
-    if (!eth)
+    if (!eth || ctx.encap.ppp)
       return fail(
         'link',
         'link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel',
@@ -700,6 +720,7 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
+  if (e.ppp) return fail('unsupported', `'${what}' after 'pppoes' is not supported by tfc`, span);
   if (what === 'vlan') {
     if (e.link !== 'ethernet') return fail('link', 'no VLAN support for Raw IP', span);
     if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
@@ -726,6 +747,15 @@ function lowerEncap(
     return p;
   }
   if (what === 'geneve') return geneve(ctx, value, span);
+  if (what === 'pppoes') {
+    if (e.link !== 'ethernet') return fail('unsupported', "'pppoes' on raw IP is not supported by tfc", span);
+    const head = linktype(ctx, 0x8864, span);
+    if (value !== undefined && value > 0xffff)
+      return fail('range', `PPPoE session number ${value} greater than maximum 65535`, span);
+    const p = value === undefined ? head : and(head, mcmp(ld(netOffset(e), 4), value, 0xffff));
+    ctx.encap = afterPppoes(e);
+    return p;
+  }
   return fail('unsupported', `'${what}' is not supported by tfc yet`, span);
 }
 

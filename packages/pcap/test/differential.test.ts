@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { evaluate, type Filter } from '@tfc/ir';
+import { evaluate, type Filter, verify } from '@tfc/ir';
 import { DLT, loadLibpcap } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compilePcap, type LinkType } from '../src/index.ts';
@@ -65,7 +65,11 @@ function makeJudge(
       if (d.code !== 'unsupported' && d.code !== 'name')
         stats.tfcOnly.push(`${linktype}: ${text} rejected by tfc only: ${d.message}`);
       stats.gaps.set(`${linktype}: ${text}`, d.message);
-    } else j = { ir: t.ir, unopt: r.program, opt: o.ok ? o.program : undefined };
+    } else {
+      const bad = verify(t.ir);
+      if (bad.length > 0) stats.tfcOnly.push(`${linktype}: ${text}: IR fails verify: ${bad[0]!.message}`);
+      j = { ir: t.ir, unopt: r.program, opt: o.ok ? o.program : undefined };
+    }
     cache.set(key, j);
     void lib;
     return j;

@@ -54,8 +54,6 @@ const MALFORMED: readonly string[] = [
   'len >> 40 > 1',
   'len / udp[0] > 1',
   'host foo',
-  'port http',
-  'tcp port ftp',
   'port 1.2.3.4',
   'port 70000',
   'portrange 1000-70000',
@@ -234,7 +232,7 @@ test('random token sequences: libpcap rejects ⇒ tfc rejects; both accept ⇒ s
       }
       acceptedBoth++;
       for (const fr of frames) {
-        const want = lib.filter(l.program, fr) !== 0 ? 'accept' : 'reject';
+        const want: 'accept' | 'reject' = lib.filter(l.program, fr) !== 0 ? 'accept' : 'reject';
         assert.equal(evaluate(t.ir, { packet: fr }), want, `'${f}'`);
       }
     }),
@@ -288,5 +286,5 @@ test('named constants have libpcap’s values', { skip }, () => {
     assert.equal(hex(a.program), hex(b.program), name);
     n++;
   }
-  assert.equal(n, 58);
+  assert.equal(n, 57);
 });

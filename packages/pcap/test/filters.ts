@@ -80,6 +80,14 @@ const primitive: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...MPLS_POOL.map(String)).map((n) => `mpls ${n}`),
   fc.constantFrom('less', 'greater').chain((w) => fc.integer({ min: 0, max: 120 }).map((n) => `${w} ${n}`)),
   fc.constantFrom('0', '1', '0x7b').map((n) => `geneve ${n}`),
+  fc.constantFrom(
+    'pppoes',
+    'pppoes 5',
+    'pppoes 0x1234',
+    'vlan and pppoes',
+    'pppoes and ip',
+    'pppoes 5 and ip6',
+  ),
 );
 
 const proto = fc.constantFrom(

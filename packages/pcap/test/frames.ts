@@ -173,7 +173,24 @@ const vlanTag = fc
   .map(([tpid, tci]) => ({ tpid, tci }));
 const mplsLabel = fc.oneof(fc.constantFrom(...MPLS_POOL), fc.integer({ min: 0, max: 0xfffff }));
 
-export const ethernetFrame: fc.Arbitrary<number[]> = fc
+/** PPPoE session payload: version/type, code, session id, length, PPP protocol, then an IP packet. */
+const pppoeSession: fc.Arbitrary<number[]> = fc
+  .tuple(
+    fc.oneof(fc.constantFrom(5, 0x1234), fc.integer({ min: 0, max: 0xffff })),
+    fc.constantFrom(0x21, 0x57, 0x0806, 0xc021),
+  )
+  .chain(([sid, proto]) =>
+    (proto === 0x21 ? ipv4Packet : proto === 0x57 ? ipv6Packet : payloadFor(0)).map((ip) => [
+      0x11,
+      0,
+      ...u16(sid),
+      ...u16(ip.length + 2),
+      ...u16(proto),
+      ...ip,
+    ]),
+  );
+
+const plainEthernetFrame: fc.Arbitrary<number[]> = fc
   .tuple(
     mac,
     mac,
@@ -202,6 +219,22 @@ export const ethernetFrame: fc.Arbitrary<number[]> = fc
       }),
     );
   });
+
+export const ethernetFrame: fc.Arbitrary<number[]> = fc.oneof(
+  { weight: 9, arbitrary: plainEthernetFrame },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(mac, mac, fc.array(vlanTag, { maxLength: 1 }), pppoeSession)
+      .map(([d, s, tags, body]) => [
+        ...d,
+        ...s,
+        ...tags.flatMap((t) => [...u16(t.tpid), ...u16(t.tci)]),
+        ...u16(0x8864),
+        ...body,
+      ]),
+  },
+);
 
 export const rawFrame: fc.Arbitrary<number[]> = fc.oneof(
   { weight: 4, arbitrary: ipv4Packet },

@@ -1,6 +1,6 @@
 /*
- * A tc laboratory in a throwaway network namespace: veth v0/v1 (frames injected on v1 arrive on v0's ingress,
- * where a clsact qdisc holds the filters under test) and veth s0/s1 (s0 is the SINK that `mirred egress mirror`
+ * A tc laboratory in a throwaway network namespace: veth v0/v1 (frames injected on v1 pass v1's egress hook and
+ * arrive on v0's ingress hook; both devices have a clsact qdisc for the filters under test) and veth s0/s1 (s0 is the SINK that `mirred egress mirror`
  * copies matches to, so every filter's action counter counts its matches). Invariants: nothing is sent outside the
  * namespace (the packet socket is created inside it and bound to v1; IPv6 is off there, so the kernel itself sends
  * nothing); dispose() closes the socket and deletes the namespace (idempotent), and a failed setup releases what it
@@ -24,14 +24,16 @@ export const LAB_SINK = 's0';
 
 export interface TcLab {
   readonly ns: Namespace;
-  /** Sends one whole Ethernet frame into v0's ingress. */
+  /** Sends one whole Ethernet frame out of v1 (through its egress hook) into v0's ingress. */
   send(frame: Uint8Array): { ok: true } | { ok: false; error: string };
   /** `action mirred egress mirror dev s0 continue`: counts a match and lets classification go on. */
   readonly countAction: string;
   dispose(): Promise<void>;
 }
 
-export type LabResult = { readonly ok: true; readonly lab: TcLab } | { readonly ok: false; readonly error: string };
+export type LabResult =
+  | { readonly ok: true; readonly lab: TcLab }
+  | { readonly ok: false; readonly error: string };
 
 const msg = (e: CommandError | { message: string }): string => e.message;
 
@@ -47,10 +49,16 @@ export async function createTcLab(prefix = 'tfc-tc'): Promise<LabResult> {
     await ns.dispose();
     return { ok: false, error };
   };
-  const sysctl = await run(
-    'ip',
-    ['netns', 'exec', ns.name, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'],
-  );
+  const sysctl = await run('ip', [
+    'netns',
+    'exec',
+    ns.name,
+    'sysctl',
+    '-q',
+    '-w',
+    'net.ipv6.conf.all.disable_ipv6=1',
+    'net.ipv6.conf.default.disable_ipv6=1',
+  ]);
   if (!sysctl.ok) return fail(msg(sysctl.error));
   for (const [a, b] of [
     [LAB_DEV, LAB_PEER],
@@ -63,8 +71,10 @@ export async function createTcLab(prefix = 'tfc-tc'): Promise<LabResult> {
     const r = await setLinkUp(ns.name, d);
     if (!r.ok) return fail(msg(r.error));
   }
-  const q = await addClsact(ns.name, LAB_DEV);
-  if (!q.ok) return fail(msg(q.error));
+  for (const d of [LAB_DEV, LAB_PEER]) {
+    const q = await addClsact(ns.name, d);
+    if (!q.ok) return fail(msg(q.error));
+  }
   const idx = await linkIndex(ns.name, LAB_PEER);
   if (!idx.ok) return fail(msg(idx.error));
   const s = openPacketSocket(sys.value, { ifindex: idx.value, protocol: 0, netnsPath: ns.path });

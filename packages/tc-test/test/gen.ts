@@ -1,7 +1,7 @@
 // Random trace event filters and records for the tc proofs (fast-check arbitraries over a bundled event format).
 // Invariant: every filter is drawn from the kernel grammar's integer, string and pseudo-field predicates joined by
 // && || ! and parentheses; records fill every integer field, the static strings, common_pid, cpu and COMM.
-import { type EventFormat } from '@tfc/tracefs';
+import type { EventFormat } from '@tfc/tracefs';
 import fc from 'fast-check';
 
 interface IntField {
@@ -45,7 +45,12 @@ function leafArb(e: EventFormat): fc.Arbitrary<string> {
     .tuple(fc.constantFrom('', '*'), fc.constantFrom(...WORDS, 's[h]', 'b?sh'), fc.constantFrom('', '*'))
     .map((p) => p.join(''));
   const strLeaf = fc
-    .tuple(fc.constantFrom(...strFields(e)), fc.constantFrom('==', '!=', '~'), pattern, fc.constantFrom(...WORDS))
+    .tuple(
+      fc.constantFrom(...strFields(e)),
+      fc.constantFrom('==', '!=', '~'),
+      pattern,
+      fc.constantFrom(...WORDS),
+    )
     .map(([n, op, pat, word]) => `${n} ${op} "${op === '~' ? pat : word}"`);
   const misc = fc.constantFrom('cpu == 0', 'cpu != 1', 'CPU < 1', 'common_pid > 100', 'common_pid == 7');
   return fc.oneof(

@@ -1,7 +1,7 @@
 // The cls_bpf target against the real kernel: random trace event filters over sock/inet_sock_set_state and
 // sched/sched_switch, compiled to classic bytecode and to eBPF objects, installed with the generated tc batch on the
-// clsact ingress of a veth inside a namespace this test creates (and always deletes); trace frames injected one at
-// a time from the peer with AF_PACKET; each filter's `mirred … continue` counter says whether it matched, and every
+// clsact egress of v1 and the clsact ingress of its peer v0, inside a namespace this test creates (and always
+// deletes); trace frames sent one at a time out of v1 with AF_PACKET; each filter's `mirred … continue` counter says whether it matched, and every
 // verdict must equal the reference interpreter's. Direct-action objects (TC_ACT_SHOT on match, TC_ACT_UNSPEC on
 // miss) are judged through the clsact drop counter and a catch-all counter behind them. The seed is printed and
 // can be fixed with TFC_SEED.
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ProgramSpec } from '@tfc/codegen-bpf';
-import { clsactLine, compileOptionsFor, type TcBpfMode, tcBpfBatch } from '@tfc/codegen-tc';
+import { clsactLine, compileOptionsFor, type TcBpfMode, tcBpfBatch, tcBpfOutput } from '@tfc/codegen-tc';
 import { compile, emit } from '@tfc/compiler';
 import { applyBatch, filterDel, filterShow, qdiscShow } from '@tfc/iproute2';
 import {
@@ -24,7 +24,7 @@ import {
   recordFromJson,
 } from '@tfc/tracefs';
 import fc from 'fast-check';
-import { createTcLab, LAB_DEV, type TcLab } from '../src/index.ts';
+import { createTcLab, LAB_DEV, LAB_PEER, type TcLab } from '../src/index.ts';
 import { filterArb, recordArb } from './gen.ts';
 
 const SEED = Number(process.env.TFC_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -103,12 +103,20 @@ function makeCases(ev: EventFormat, other: EventFormat, seed: number): { cases: 
   const first = frames[0];
   assert.ok(first);
   const cut = first.data.slice(0, 54 + Math.max(0, new DataView(first.data.buffer).getUint32(30) - 1));
-  frames.push({ data: cut.length < 60 ? first.data.slice(0, 60) : cut, why: 'a cut frame', want: cases.map(() => false) });
+  frames.push({
+    data: cut.length < 60 ? first.data.slice(0, 60) : cut,
+    why: 'a cut frame',
+    want: cases.map(() => false),
+  });
   return { cases, frames };
 }
 
-async function counters(lab: TcLab): Promise<Map<number, bigint>> {
-  const s = await filterShow(lab.ns.name, LAB_DEV, 'ingress');
+async function counters(
+  lab: TcLab,
+  dev = LAB_DEV,
+  dir: 'ingress' | 'egress' = 'ingress',
+): Promise<Map<number, bigint>> {
+  const s = await filterShow(lab.ns.name, dev, dir);
   assert.ok(s.ok, s.ok ? '' : s.error.message);
   return new Map(s.value.map((f) => [f.pref, f.actions.reduce((n, a) => n + a.packets, 0n)]));
 }
@@ -130,47 +138,60 @@ test(`cls_bpf classic bytecode and eBPF objects match as the reference interpret
     const other = EVENTS[(ei + 1) % EVENTS.length] as EventFormat;
     const { cases, frames } = makeCases(ev, other, SEED + ei * 1000);
     assert.ok(cases.length >= FILTERS / 2, `too few parsable filters (${cases.length})`);
-    // Classic bytecode at prio 1…K, eBPF classid-mode objects at prio 101…100+K, all counting through mirred.
+    // Classic bytecode at prio 1…K, eBPF classid-mode objects at prio 101…100+K, all counting through mirred, on
+    // v1 egress and v0 ingress (every frame passes both hooks).
+    const HOOKS = [
+      { dev: LAB_PEER, dir: 'egress' },
+      { dev: LAB_DEV, dir: 'ingress' },
+    ] as const;
     const lines: string[] = [];
     cases.forEach((c, i) => {
       for (const mode of ['classic', 'obj'] as const) {
         const p = compileFor(ev, c.text, mode);
-        const prio = (mode === 'classic' ? 1 : 101) + i;
-        const b = tcBpfBatch(p, {
-          dev: LAB_DEV,
-          direction: 'ingress',
-          prio,
-          action: lab.countAction,
-          ...(mode === 'obj' ? { objectPath: objectFile(dir, `${ev.name}-${i}`, p), classidMode: true } : {}),
-        });
-        assert.ok(b.ok, b.ok ? '' : b.diagnostics.map((d) => d.message).join('; '));
-        lines.push(...b.lines);
+        const objectPath = join(dir, `${ev.name}-${i}.o`);
+        for (const h of HOOKS) {
+          const out = tcBpfOutput(p, {
+            dev: h.dev,
+            direction: h.dir,
+            prio: (mode === 'classic' ? 1 : 101) + i,
+            action: lab.countAction,
+            ...(mode === 'obj' ? { objectPath, classidMode: true } : {}),
+          });
+          assert.ok(out.ok, out.ok ? '' : out.diagnostics.map((d) => d.message).join('; '));
+          assert.equal(out.object !== undefined, mode === 'obj');
+          if (out.object) writeFileSync(objectPath, out.object);
+          lines.push(...out.batch.trimEnd().split('\n'));
+        }
       }
     });
     const applied = await applyBatch(lab.ns.name, lines, { timeoutMs: 60_000 });
     assert.ok(applied.ok, applied.ok ? '' : applied.failure.error.message);
-    let before = await counters(lab);
+    const readAll = () => Promise.all(HOOKS.map((h) => counters(lab, h.dev, h.dir)));
+    let before = await readAll();
     for (const f of frames) {
       const s = lab.send(f.data);
       assert.ok(s.ok, s.ok ? '' : s.error);
-      const after = await counters(lab);
-      cases.forEach((c, i) => {
-        for (const [mode, prio] of [
-          ['classic', 1 + i],
-          ['obj', 101 + i],
-        ] as const) {
-          const got = (after.get(prio) ?? 0n) - (before.get(prio) ?? 0n);
-          assert.equal(
-            got,
-            f.want[i] ? 1n : 0n,
-            `seed ${SEED}: ${mode} filter '${c.text}' on ${f.why}: kernel counted ${got}, reference says ${f.want[i]}`,
-          );
-          tally[mode === 'classic' ? 'classic' : 'obj']++;
-          if (f.want[i]) tally.matches++;
-        }
+      const after = await readAll();
+      HOOKS.forEach((h, hi) => {
+        cases.forEach((c, i) => {
+          for (const [mode, prio] of [
+            ['classic', 1 + i],
+            ['obj', 101 + i],
+          ] as const) {
+            const got = (after[hi]?.get(prio) ?? 0n) - (before[hi]?.get(prio) ?? 0n);
+            assert.equal(
+              got,
+              f.want[i] ? 1n : 0n,
+              `seed ${SEED}: ${mode} filter '${c.text}' at ${h.dev} ${h.dir} on ${f.why}: kernel counted ${got}, reference says ${f.want[i]}`,
+            );
+            tally[mode === 'classic' ? 'classic' : 'obj']++;
+            if (f.want[i]) tally.matches++;
+          }
+        });
       });
       before = after;
     }
+    assert.ok((await filterDel(lab.ns.name, LAB_PEER, 'egress')).ok);
     const del = await filterDel(lab.ns.name, LAB_DEV, 'ingress');
     assert.ok(del.ok, del.ok ? '' : del.error.message);
 

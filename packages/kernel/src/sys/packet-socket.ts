@@ -130,7 +130,11 @@ function openHere(sys: Syscalls, ifindex: number, protocol: number, maxFrame: nu
 }
 
 /** Opens a raw packet socket bound to `ifindex` (in `netnsPath`'s namespace when given). */
-export function openPacketSocket(sys: Syscalls, o: PacketSocketOptions, maxFrame = 65536): Result<PacketSocket> {
+export function openPacketSocket(
+  sys: Syscalls,
+  o: PacketSocketOptions,
+  maxFrame = 65536,
+): Result<PacketSocket> {
   const protocol = o.protocol ?? PACKET.ETH_P_ALL;
   if (!Number.isInteger(o.ifindex) || o.ifindex <= 0)
     return fail(sysError('bind(sockaddr_ll)', ERRNO.EINVAL, `ifindex ${o.ifindex}`));

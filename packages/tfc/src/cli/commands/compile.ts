@@ -6,15 +6,26 @@
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
-import { type Context, compile, DUMP_POINTS, emit, type ProgType, type Target } from '@tfc/compiler';
+import {
+  type Context,
+  compile,
+  compileP4,
+  DUMP_POINTS,
+  emit,
+  type ProgType,
+  type Target,
+} from '@tfc/compiler';
 import { renderFilterFile } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
-import { type CommandSpec, flag, int, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { writeOutput } from '../output.ts';
 import { rejectionNotes } from './check.ts';
+
+const P4_EMITS = ['entries-json', 'p4', 'p4info', 'p4runtime-json', 'p4runtime-txt', 'bmv2'] as const;
+type P4Emit = (typeof P4_EMITS)[number];
 
 export const compileSpec: CommandSpec = {
   name: 'compile',
@@ -37,16 +48,20 @@ export const compileSpec: CommandSpec = {
     'nr-cpus': { type: 'string' },
     stats: { type: 'boolean' },
     'set-lookup': { type: 'string' },
+    'no-ranges': { type: 'boolean' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
-  -t, --target T         ebpf (default) or cbpf (classic BPF: trace-frame only)
+  -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only) or p4 (TCAM entries and a P4_16
+                         program matching trace frames)
   -c, --ctx C            tracepoint (default for ebpf): a BPF_PROG_TYPE_TRACEPOINT program on the event's record;
                          trace-frame: the event carried in an Ethernet frame (docs: trace-over-ethernet)
       --prog-type P      trace-frame eBPF: socket (default), tc or xdp
-      --emit F           ${EMIT_FORMS.join(', ')} (default asm); bin and elf need -o FILE
+      --emit F           ebpf/cbpf: ${EMIT_FORMS.join(', ')} (default asm); bin and elf need -o FILE
+                         p4: ${P4_EMITS.join(', ')} (default entries-json)
+      --no-ranges        p4: expand ranges into ternary prefixes (for targets without range matches)
       --on-match N       return value when the filter accepts (defaults: tracepoint 1, socket 0xffffffff,
       --on-miss N        tc TC_ACT_OK, xdp XDP_PASS) and when it rejects (0, 0, TC_ACT_SHOT, XDP_DROP)
   -O, --optimize L       0: no IR passes; 1: passes; 2 (default): passes and a cost-ordered decision DAG
@@ -88,7 +103,9 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     return EXIT.ok;
   }
   const { text } = filterText(p, io);
-  const target = choice<Target>(str(p, 'target'), ['ebpf', 'cbpf'], 'target', 'ebpf');
+  const targetArg = choice(str(p, 'target'), ['ebpf', 'cbpf', 'p4'], 'target', 'ebpf');
+  if (targetArg === 'p4') return runCompileP4(p, io, host);
+  const target: Target = targetArg;
   const ctx = choice<Context>(
     str(p, 'ctx'),
     ['tracepoint', 'trace-frame'],
@@ -150,5 +167,31 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     io.err(
       `${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes / ${r.program.stats.dagLeaves} leaves, passes: ${r.passes.join(' ') || 'none'}\n`,
     );
+  return EXIT.ok;
+}
+
+async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
+  for (const o of ['ctx', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'dump-after'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
+  const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
+  const { text } = filterText(p, io);
+  const { event } = await resolveEvent(p, io);
+  const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  const r = compileP4({ filter: text, event, nrCpuIds, ranges: !flag(p, 'no-ranges') });
+  if (!r.ok) {
+    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+    return EXIT.rejected;
+  }
+  const o = r.outputs;
+  const data: Record<P4Emit, string> = {
+    'entries-json': o.entriesJson,
+    p4: o.p4,
+    p4info: o.p4info,
+    'p4runtime-json': o.writeRequestJson,
+    'p4runtime-txt': o.writeRequestText,
+    bmv2: o.bmv2,
+  };
+  writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
+  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
   return EXIT.ok;
 }

@@ -1,0 +1,97 @@
+/*
+ * compileP4(): a trace event filter as prioritized TCAM entries and a P4_16 program, for NICs and switch ASICs that
+ * see the event as a trace frame (docs: trace-over-ethernet).
+ * Invariants: the entries decide exactly what the IR decides for well-formed trace frames of the event; the frame
+ * guard is expressed as keys (EtherType 0x88b5 and the event id) plus a minimum frame length (the header and the
+ * record's fixed part), because a TCAM cannot compare the header's record-length field with the frame length: a
+ * frame whose record-length field lies is outside the contract. Key names are the event's field names; header keys
+ * are `ethertype`, `event_id`, `cpu`, `comm`.
+ */
+import { compileP4 as entriesFromIr, type P4Outputs } from '@tfc/codegen-p4';
+import * as ir from '@tfc/ir';
+import {
+  type EventFormat,
+  FRAME_HEADER,
+  lowerFilter,
+  parseFilter,
+  TRACE_ETHERTYPE,
+  TRACE_RECORD_OFFSET,
+} from '@tfc/tracefs';
+import type { CompileRequest, Diagnostic } from './compile.ts';
+
+export type P4Request = Pick<
+  CompileRequest,
+  'filter' | 'event' | 'nrCpuIds' | 'lookupSymbol' | 'maxFilterBytes'
+> & {
+  /** Range matches (default true); without them ranges are prefix-expanded into ternary entries. */
+  readonly ranges?: boolean;
+};
+
+export type P4Result =
+  | { readonly ok: true; readonly outputs: P4Outputs; readonly ir: ir.Filter }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+export function compileP4(req: P4Request): P4Result {
+  const parsed = parseFilter(
+    req.filter,
+    req.event,
+    { nrCpuIds: req.nrCpuIds, ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}) },
+    req.maxFilterBytes !== undefined ? { maxBytes: req.maxFilterBytes + 1 } : undefined,
+  );
+  if (!parsed.ok) return { ok: false, diagnostics: [{ stage: 'parse', message: parsed.error.message }] };
+  const lowered = lowerFilter(parsed.filter, req.event, {
+    ctx: 'trace-frame',
+    nrCpuIds: req.nrCpuIds,
+    frameGuard: false,
+  });
+  if (!lowered.ok)
+    return {
+      ok: false,
+      diagnostics: lowered.diagnostics.map((d) => ({ stage: 'lower', message: d.message })),
+    };
+  const guard = ir.and(
+    ir.cmp(
+      'eq',
+      2,
+      false,
+      ir.load('packet', FRAME_HEADER.ethertype, 2, 'be', false),
+      BigInt(TRACE_ETHERTYPE),
+    ),
+    ir.cmp('eq', 2, false, ir.load('packet', FRAME_HEADER.eventId, 2, 'be', false), BigInt(req.event.id)),
+  );
+  const body = ir.filter(ir.and(guard, lowered.ir.body), lowered.ir.values);
+  const optimized = ir.runPasses(body);
+  if (!optimized.ok)
+    return {
+      ok: false,
+      diagnostics: optimized.diagnostics.map((d) => ({ stage: 'passes', message: d.message })),
+    };
+  const r = entriesFromIr(optimized.ir, {
+    keyNames: keyNames(req.event),
+    minFrameLength: TRACE_RECORD_OFFSET + fixedRecordSize(req.event),
+    ranges: req.ranges ?? true,
+    title: `${req.event.system}/${req.event.name}: ${req.filter.trim()}`,
+  });
+  if (!r.ok)
+    return {
+      ok: false,
+      diagnostics: r.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
+    };
+  return { ok: true, outputs: r.outputs, ir: optimized.ir };
+}
+
+function keyNames(event: EventFormat): ReadonlyMap<number, string> {
+  const names = new Map<number, string>([
+    [FRAME_HEADER.ethertype, 'ethertype'],
+    [FRAME_HEADER.eventId, 'event_id'],
+    [FRAME_HEADER.cpu, 'cpu'],
+    [FRAME_HEADER.comm, 'comm'],
+  ]);
+  for (const f of event.fields)
+    if (!names.has(TRACE_RECORD_OFFSET + f.offset)) names.set(TRACE_RECORD_OFFSET + f.offset, f.name);
+  return names;
+}
+
+function fixedRecordSize(event: EventFormat): number {
+  return Math.max(0, ...event.fields.map((f) => f.offset + f.size));
+}
