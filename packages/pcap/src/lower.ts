@@ -528,6 +528,29 @@ const TRANSPORT_V4: Partial<Record<ProtoName, true>> = {
 };
 const withGuard = (g: Pred | undefined, p: Pred): Pred => (g === undefined ? p : and(g, p));
 
+const constOf = (e: IrExpr): number | undefined => (e.kind === 'const' ? Number(e.value) : undefined);
+
+/**
+ * The offset of cBPF's indexed load `[x + k]`: unlike the IR's u32 arithmetic, X + k does not wrap —
+ * libpcap's bpf_filter rejects when it passes 2^32. `max` bounds x when known. For an unbounded x the
+ * carry of the 32-bit add turns into a division by zero (an abort), and x is shared as a value.
+ */
+function indexed(ctx: Ctx, x: IrExpr, k: number, max: number | undefined): IrExpr {
+  if (max !== undefined && max + k <= 0xffffffff)
+    return x.kind === 'const' ? u(Number(x.value) + k) : arith('+', x, u(k));
+  if (k === 0) return x;
+  const id = ctx.values.length;
+  ctx.values.push({ id, expr: x });
+  const v = ref(id);
+  const sum = arith('+', v, u(k));
+  const carry = arith(
+    '>>',
+    arith('|', arith('&', v, u(k)), arith('&', arith('|', v, u(k)), arith('^', sum, u(0xffffffff)))),
+    u(31),
+  );
+  return arith('+', sum, arith('/', u(0), arith('-', u(1), carry)));
+}
+
 /** The constant of the first cBPF statement libpcap generates for `a` (`ld #k`), if it is one. */
 function firstImmediate(a: Arith): number | undefined {
   let x = a;
@@ -573,11 +596,17 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
       }
       if (p === 'ip' || p === 'ip6' || p === 'arp' || p === 'rarp')
         return {
-          expr: ld(arith('+', idx.expr, u(n)), a.size),
+          expr: ld(indexed(ctx, idx.expr, n, constOf(idx.expr)), a.size),
           guard: withGuard(idx.guard, protoAbbrev(ctx, p, a.span)),
         };
       if (TRANSPORT_V4[p]) {
-        const off = arith('+', arith('+', idx.expr, ipv4HeaderLen(ctx)), u(n));
+        const k = constOf(idx.expr);
+        const off = indexed(
+          ctx,
+          arith('+', idx.expr, ipv4HeaderLen(ctx)),
+          n,
+          k === undefined ? undefined : k + 60,
+        );
         const guard = and(
           linktype(ctx, ETH.IP, a.span),
           ...(idx.guard ? [idx.guard] : []),
@@ -588,7 +617,7 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
       }
       if (p === 'icmp6') {
         const guard = and(...(idx.guard ? [idx.guard] : []), protoIp6Direct(ctx, IPPROTO.ICMPV6, a.span));
-        return { expr: ld(arith('+', idx.expr, u(n + 40)), a.size), guard };
+        return { expr: ld(indexed(ctx, idx.expr, n + 40, constOf(idx.expr)), a.size), guard };
       }
       return fail('unsupported', `'${p}[...]' is not supported by tfc`, a.span);
     }
