@@ -206,6 +206,8 @@ function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'ne
       return fail('qualifier', `link-layer modifier applied to ${type}`, span);
     case 'ip6':
       return fail('qualifier', `'ip6' modifier applied to ip ${type}`, span);
+    case 'decnet':
+      return fail('unsupported', 'DECnet addresses are not supported by tfc', span);
     default:
       return fail('qualifier', `'${q.proto}' modifier applied to ${type}`, span);
   }

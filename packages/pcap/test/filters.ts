@@ -104,8 +104,10 @@ const proto = fc.constantFrom(
   'link',
 );
 const small = fc.oneof(
-  fc.integer({ min: 0, max: 60 }).map(String),
-  fc.constantFrom('tcpflags', 'icmptype', 'icmp6type'),
+  { weight: 8, arbitrary: fc.integer({ min: 0, max: 60 }).map(String) },
+  { weight: 2, arbitrary: fc.constantFrom('tcpflags', 'icmptype', 'icmp6type') },
+  // indices near 2^32: cBPF's X + k must not wrap
+  { weight: 1, arbitrary: fc.constantFrom('len - 60', '0 - 1', '0 - 20', '0xfffffff0', '0xffffffff') },
 );
 const value = fc.oneof(
   fc.integer({ min: 0, max: 300 }).map(String),

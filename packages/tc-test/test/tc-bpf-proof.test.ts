@@ -14,6 +14,7 @@ import type { ProgramSpec } from '@tfc/codegen-bpf';
 import { clsactLine, compileOptionsFor, type TcBpfMode, tcBpfBatch, tcBpfOutput } from '@tfc/codegen-tc';
 import { compile, emit } from '@tfc/compiler';
 import { applyBatch, filterDel, filterShow, qdiscShow } from '@tfc/iproute2';
+import { filterArb, recordArb } from '@tfc/testkit';
 import {
   bundledEvent,
   type EventFormat,
@@ -25,7 +26,6 @@ import {
 } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { createTcLab, LAB_DEV, LAB_PEER, type TcLab } from '../src/index.ts';
-import { filterArb, recordArb } from './gen.ts';
 
 const SEED = Number(process.env.TFC_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const FILTERS = 20;

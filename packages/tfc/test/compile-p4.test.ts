@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateTcam } from '@tfc/codegen-p4';
 import { compileP4 } from '@tfc/compiler';
+import { filterArb, recordArb } from '@tfc/testkit';
 import { bundledEvent, encodeTraceFrame, evaluate, parseFilter, recordFromJson } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
-import { filterArb, recordArb } from './tracefs-gen.ts';
 
 const SOCK = bundledEvent('sock', 'inet_sock_set_state');
 assert.ok(SOCK);

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { cbpf, ebpf, elf } from '@tfc/bpf';
 import { compile } from '@tfc/compiler';
 import { loadKoffiSyscalls, loadProgram } from '@tfc/kernel/sys';
+import { filterArb, recordArb } from '@tfc/testkit';
 import {
   bundledEvent,
   type EvalContext,
@@ -21,7 +22,6 @@ import {
 import fc from 'fast-check';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
-import { filterArb, recordArb } from './tracefs-gen.ts';
 
 function event(sys: string, name: string): EventFormat {
   const e = bundledEvent(sys, name);

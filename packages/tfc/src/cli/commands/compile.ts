@@ -6,6 +6,7 @@
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
+import { compileOptionsFor, DA_VERDICTS, type TcActName, type TcBpfMode, tcBpfOutput } from '@tfc/codegen-tc';
 import {
   type Context,
   compile,
@@ -49,6 +50,14 @@ export const compileSpec: CommandSpec = {
     stats: { type: 'boolean' },
     'set-lookup': { type: 'string' },
     'no-ranges': { type: 'boolean' },
+    dev: { type: 'string' },
+    ingress: { type: 'boolean' },
+    egress: { type: 'boolean' },
+    prio: { type: 'string' },
+    action: { type: 'string' },
+    mode: { type: 'string' },
+    object: { type: 'string' },
+    clsact: { type: 'boolean' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -62,6 +71,14 @@ ${filterFileHelp}
       --emit F           ebpf/cbpf: ${EMIT_FORMS.join(', ')} (default asm); bin and elf need -o FILE
                          p4: ${P4_EMITS.join(', ')} (default entries-json)
       --no-ranges        p4: expand ranges into ternary prefixes (for targets without range matches)
+
+tc-bpf (a cls_bpf rule for trace frames, printed as a \`tc -b\` batch: one command per line, no leading tc):
+      --dev DEV          the device (required); --ingress (default) or --egress; --prio N (default 1)
+      --mode M           classic (cBPF bytecode, match -1 / miss 0), obj-da (eBPF object, direct action:
+                         --on-match/--on-miss take TC_ACT names, default ok/unspec) or obj (eBPF, classid mode)
+      --object FILE      where the eBPF object is written (obj modes; required)
+      --action TEXT      appended to the rule (classic and obj modes), e.g. 'action mirred egress mirror dev m0'
+      --clsact           also print the 'qdisc add dev DEV clsact' line
       --on-match N       return value when the filter accepts (defaults: tracepoint 1, socket 0xffffffff,
       --on-miss N        tc TC_ACT_OK, xdp XDP_PASS) and when it rejects (0, 0, TC_ACT_SHOT, XDP_DROP)
   -O, --optimize L       0: no IR passes; 1: passes; 2 (default): passes and a cost-ordered decision DAG
@@ -103,8 +120,9 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     return EXIT.ok;
   }
   const { text } = filterText(p, io);
-  const targetArg = choice(str(p, 'target'), ['ebpf', 'cbpf', 'p4'], 'target', 'ebpf');
+  const targetArg = choice(str(p, 'target'), ['ebpf', 'cbpf', 'p4', 'tc-bpf'], 'target', 'ebpf');
   if (targetArg === 'p4') return runCompileP4(p, io, host);
+  if (targetArg === 'tc-bpf') return runCompileTcBpf(p, io, host);
   const target: Target = targetArg;
   const ctx = choice<Context>(
     str(p, 'ctx'),
@@ -193,5 +211,66 @@ async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
   };
   writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
   if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
+  return EXIT.ok;
+}
+
+async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
+  for (const o of ['ctx', 'prog-type', 'emit', 'dump-after'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target tc-bpf`);
+  const dev = str(p, 'dev');
+  if (dev === undefined) throw new UsageError('--target tc-bpf needs --dev DEV');
+  if (flag(p, 'ingress') && flag(p, 'egress')) throw new UsageError('give --ingress or --egress, not both');
+  const mode = choice<TcBpfMode>(str(p, 'mode'), ['classic', 'obj-da', 'obj'], 'mode', 'classic');
+  const objectPath = str(p, 'object');
+  if (mode !== 'classic' && objectPath === undefined)
+    throw new UsageError(`--mode ${mode} needs --object FILE`);
+  if (mode === 'classic' && objectPath !== undefined)
+    throw new UsageError('--object applies to the obj modes');
+  const act = (name: string) => {
+    const v = str(p, name);
+    if (v === undefined) return undefined;
+    if (mode !== 'obj-da') throw new UsageError(`--${name} applies to --mode obj-da`);
+    return choice<TcActName>(v.toLowerCase().replace(/^tc_act_/, ''), DA_VERDICTS, name, 'ok');
+  };
+  const onMatch = act('on-match');
+  const onMiss = act('on-miss');
+  const prio = int(p, 'prio', { min: 1, max: 65535 }) ?? 1;
+  const { text } = filterText(p, io);
+  const { event } = await resolveEvent(p, io);
+  const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  const r = compile({
+    filter: text,
+    event,
+    target: mode === 'classic' ? 'cbpf' : 'ebpf',
+    ctx: 'trace-frame',
+    progType: 'tc',
+    nrCpuIds,
+    ...compileOptionsFor(mode, { ...(onMatch ? { onMatch } : {}), ...(onMiss ? { onMiss } : {}) }),
+  });
+  if (!r.ok) {
+    if (r.filterError) {
+      io.err(renderFilterFile(r.filterError));
+      return EXIT.rejected;
+    }
+    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+    return EXIT.rejected;
+  }
+  const action = str(p, 'action');
+  const out = tcBpfOutput(r.program, {
+    dev,
+    direction: flag(p, 'egress') ? 'egress' : 'ingress',
+    prio,
+    clsact: flag(p, 'clsact'),
+    ...(action !== undefined ? { action } : {}),
+    ...(objectPath !== undefined ? { objectPath } : {}),
+    ...(mode === 'obj' ? { classidMode: true } : {}),
+  });
+  if (!out.ok) {
+    for (const d of out.diagnostics) io.err(`tfc: compile: tc-bpf: ${d.message}\n`);
+    return EXIT.rejected;
+  }
+  if (out.object !== undefined && objectPath !== undefined)
+    writeOutput(io, out.object, objectPath, 'the eBPF object');
+  writeOutput(io, out.batch, str(p, 'output'), 'the tc batch');
   return EXIT.ok;
 }

@@ -5,7 +5,9 @@
  * sequence numbers count per CPU from 0 in input order; the frame header's timestamp equals the capture timestamp;
  * blank lines are skipped; every bad line is a diagnostic naming its 1-based line number, never an exception.
  */
-import { type EventFormat, encodeTraceFrame, recordFromJson } from '@tfc/tracefs';
+import { encodeTraceFrame } from './frame.ts';
+import { recordFromJson } from './records.ts';
+import type { EventFormat } from './types.ts';
 
 export const LINKTYPE_ETHERNET = 1;
 

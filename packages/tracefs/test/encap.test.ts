@@ -5,8 +5,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bundledEvent, decodeTraceFrame, recordFromJson } from '@tfc/tracefs';
 import fc from 'fast-check';
-import { encapJsonLines, LINKTYPE_ETHERNET } from '../src/index.ts';
-import { recordArb } from './gen.ts';
+import { type EventFormat, encapJsonLines, LINKTYPE_ETHERNET } from '../src/index.ts';
+
+/** Records filling every 1/2/4/8-byte integer field of the event with random values, plus cpu and COMM. */
+function recordArb(e: EventFormat): fc.Arbitrary<Record<string, unknown>> {
+  const fields: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const f of e.fields)
+    if (f.kind === 'other' && [1, 2, 4, 8].includes(f.size) && f.offset >= 4)
+      fields[f.name] = fc
+        .bigInt({ min: 0n, max: 2n ** BigInt(f.size * 8) - 1n })
+        .map((v) => (f.signed ? BigInt.asIntN(f.size * 8, v) : v).toString());
+  fields.cpu = fc.constantFrom(0, 1);
+  fields.COMM = fc.constantFrom('a', 'bash');
+  return fc.record(fields);
+}
 
 const EV = bundledEvent('sched', 'sched_switch');
 assert.ok(EV);
