@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import * as ebpf from '@tfc/bpf/ebpf';
 import { readObject } from '@tfc/bpf/elf';
 import { evaluate } from '@tfc/ir';
+import { filterArb, inputArb } from '@tfc/ir/testing';
 import { loadProgram, probeFeatures } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compileBpf } from '../src/index.ts';
-import { filterArb, inputArb } from './ir-arbitraries.ts';
 import { forFrame, forTracepoint, makeFrame, sanitizeComm } from './transform.ts';
 
 function hasClang(): boolean {

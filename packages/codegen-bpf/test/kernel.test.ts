@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { and, cmp, evaluate, filter, load, or, str } from '@tfc/ir';
+import { filterArb, inputArb } from '@tfc/ir/testing';
 import {
   CbpfSocket,
   FdHandle,
@@ -21,7 +22,6 @@ import {
 } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compileBpf } from '../src/index.ts';
-import { filterArb, inputArb } from './ir-arbitraries.ts';
 import { kernelMaps } from './maps.ts';
 import { forFrame, forTracepoint, makeFrame } from './transform.ts';
 

@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import * as cbpf from '@tfc/bpf/cbpf';
 import * as ebpf from '@tfc/bpf/ebpf';
 import { evaluate, type Filter } from '@tfc/ir';
+import { filterArb, inputArb } from '@tfc/ir/testing';
 import fc from 'fast-check';
 import { compileBpf, type ProgType } from '../src/index.ts';
-import { filterArb, inputArb } from './ir-arbitraries.ts';
 import { vmMaps } from './maps.ts';
 import { forFrame, forTracepoint, makeFrame, sanitizeComm } from './transform.ts';
 

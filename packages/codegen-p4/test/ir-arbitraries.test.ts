@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Expr, evaluate, type Filter, type Pred, printFilter } from '@tfc/ir';
+import { filterArb, inputArb } from '@tfc/ir/testing';
 import fc from 'fast-check';
 import { buildDecisionList, evaluateTcam } from '../src/index.ts';
-import { filterArb, inputArb } from './ir-arbitraries.ts';
 
 function expr(e: Expr): Expr {
   switch (e.kind) {

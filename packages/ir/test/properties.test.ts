@@ -21,7 +21,7 @@ import {
   runPasses,
   verify,
 } from '../src/index.ts';
-import { filterArb, inputArb } from './arbitraries.ts';
+import { filterArb, inputArb } from '../src/testing/arbitraries.ts';
 
 const INPUTS_PER_FILTER = 8;
 const caseArb = fc.tuple(

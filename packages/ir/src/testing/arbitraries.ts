@@ -1,4 +1,4 @@
-// fast-check generators of random IR over a small schema, and of inputs that exercise it.
+// @tfc/ir/testing: fast-check generators of random IR over a small schema, and of inputs that exercise it.
 // Invariants: every generated filter passes verify(); the schema mixes record loads of every width,
 // order and signedness, packet/frame loads that go out of bounds on short packets, computed offsets,
 // u32 arithmetic (including division by zero), pseudo-fields, every string source and matcher, sets,
@@ -23,7 +23,7 @@ import {
   type StrSource,
   str,
   type Width,
-} from '../src/index.ts';
+} from '../index.ts';
 
 const widthArb = fc.constantFrom<Width>(1, 2, 4, 8);
 const interesting = [
