@@ -159,7 +159,7 @@ export function compile(req: CompileRequest): CompileResult {
   if (!code.ok)
     return {
       ok: false,
-      diagnostics: code.diagnostics.map(codegenDiagnostic),
+      diagnostics: summarize(code.diagnostics.map(codegenDiagnostic)),
       ...(dump !== undefined ? { dump } : {}),
     };
   return {
@@ -177,6 +177,13 @@ function dumpText(point: string | undefined, lowered: ir.Filter): string | undef
   if (point === 'lower') return ir.printFilter(lowered);
   const r = ir.runPasses(lowered, { dumpAfter: point });
   return r.ok ? ir.printFilter(r.ir) : undefined;
+}
+
+/** At most five diagnostics, then one line counting the rest (a huge program can fail in thousands of places). */
+export function summarize(ds: readonly Diagnostic[]): Diagnostic[] {
+  if (ds.length <= 5) return [...ds];
+  const last = ds[ds.length - 1] as Diagnostic;
+  return [...ds.slice(0, 4), { stage: last.stage, message: `… and ${ds.length - 4} more like these` }];
 }
 
 function codegenDiagnostic(d: CodegenDiagnostic): Diagnostic {

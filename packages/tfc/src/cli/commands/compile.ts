@@ -11,6 +11,7 @@ import {
   type Context,
   compile,
   compileP4,
+  compilePcapFilter,
   DUMP_POINTS,
   emit,
   type ProgType,
@@ -33,7 +34,7 @@ export const compileSpec: CommandSpec = {
   summary:
     "Compiles a trace event filter to eBPF or classic BPF that accepts exactly the records the kernel's\nfilter interpreter accepts.",
   usage:
-    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf] [--ctx tracepoint|trace-frame] [options]',
+    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
   options: {
     ...eventOptions,
     ...filterFileOption,
@@ -58,11 +59,17 @@ export const compileSpec: CommandSpec = {
     mode: { type: 'string' },
     object: { type: 'string' },
     clsact: { type: 'boolean' },
+    lang: { type: 'string', short: 'l' },
+    linktype: { type: 'string' },
+    'scoped-encap': { type: 'boolean' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
+  -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
+                         for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
+                         shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
   -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only) or p4 (TCAM entries and a P4_16
                          program matching trace frames)
   -c, --ctx C            tracepoint (default for ebpf): a BPF_PROG_TYPE_TRACEPOINT program on the event's record;
@@ -120,6 +127,8 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     return EXIT.ok;
   }
   const { text } = filterText(p, io);
+  const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
+  if (lang === 'pcap') return runCompilePcap(p, io);
   const targetArg = choice(str(p, 'target'), ['ebpf', 'cbpf', 'p4', 'tc-bpf'], 'target', 'ebpf');
   if (targetArg === 'p4') return runCompileP4(p, io, host);
   if (targetArg === 'tc-bpf') return runCompileTcBpf(p, io, host);
@@ -272,5 +281,57 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
   if (out.object !== undefined && objectPath !== undefined)
     writeOutput(io, out.object, objectPath, 'the eBPF object');
   writeOutput(io, out.batch, str(p, 'output'), 'the tc batch');
+  return EXIT.ok;
+}
+
+async function runCompilePcap(p: Parsed, io: Io): Promise<number> {
+  for (const o of ['event', 'format', 'source', 'nr-cpus', 'dev', 'mode', 'object'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
+  const target = choice<Target>(str(p, 'target'), ['ebpf', 'cbpf'], 'target', 'cbpf');
+  choice(str(p, 'ctx'), ['packet'], 'ctx', 'packet');
+  const linktype = choice(str(p, 'linktype'), ['ethernet', 'raw'], 'linktype', 'ethernet');
+  const progTypeArg = str(p, 'prog-type');
+  const progType =
+    progTypeArg === undefined
+      ? undefined
+      : choice<ProgType>(progTypeArg, ['socket', 'tc', 'xdp'], 'prog-type', 'socket');
+  const form = choice<EmitForm>(str(p, 'emit'), EMIT_FORMS, 'emit', target === 'cbpf' ? 'd' : 'asm');
+  const dumpAfter = str(p, 'dump-after');
+  const output = str(p, 'output');
+  if ((form === 'bin' || form === 'elf') && output === undefined && dumpAfter === undefined)
+    throw new UsageError(`--emit ${form} is binary: write it to a file with -o FILE`);
+  const level = choice(str(p, 'optimize'), ['0', '1', '2'], 'optimize', '2');
+  const onMatch = u32(str(p, 'on-match'), 'on-match');
+  const onMiss = u32(str(p, 'on-miss'), 'on-miss');
+  const { text } = filterText(p, io);
+  const r = compilePcapFilter({
+    filter: text,
+    linktype,
+    target,
+    optimize: Number(level) as 0 | 1 | 2,
+    scopedEncap: flag(p, 'scoped-encap'),
+    ...(progType ? { progType } : {}),
+    ...(onMatch !== undefined ? { onMatch } : {}),
+    ...(onMiss !== undefined ? { onMiss } : {}),
+    ...(dumpAfter !== undefined ? { dumpAfter } : {}),
+  });
+  if (!r.ok) {
+    for (const d of r.diagnostics) {
+      if (d.span !== undefined && d.stage === 'parse') {
+        const width = Math.max(1, d.span.end - d.span.start);
+        io.err(`tfc: ${text}\n     ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
+      } else io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+    }
+    return r.diagnostics.some((d) => d.message.startsWith('unknown pass')) ? EXIT.usage : EXIT.rejected;
+  }
+  if (dumpAfter !== undefined) {
+    writeOutput(io, r.dump ?? '', output, 'the IR dump');
+    return EXIT.ok;
+  }
+  const e = emit(r.program, form);
+  if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
+  writeOutput(io, e.data, output, `--emit ${form}`);
+  if (flag(p, 'stats'))
+    io.err(`${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`);
   return EXIT.ok;
 }

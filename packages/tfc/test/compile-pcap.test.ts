@@ -1,0 +1,89 @@
+// `tfc compile --lang pcap`: libpcap filters compiled to classic BPF (socket filter) and eBPF (tc), run on the
+// corpus frames in tfc's VMs and — for cBPF — in the kernel through SO_ATTACH_FILTER, against libpcap 1.10.3's own
+// verdicts (../shared/corpus/pcap-libpcap-1.10.3/semantic/verdicts.json).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { cbpf, ebpf } from '@tfc/bpf';
+import { compilePcapFilter } from '@tfc/compiler';
+import { loadKoffiSyscalls, openCbpfSocket } from '@tfc/kernel/sys';
+import { memoryIo } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
+
+const CORPUS = fileURLToPath(
+  new URL('../../../../shared/corpus/pcap-libpcap-1.10.3/semantic/', import.meta.url),
+);
+const packets = (JSON.parse(readFileSync(`${CORPUS}packets.json`, 'utf8')) as { hex: string }[]).map((p) =>
+  Uint8Array.from(Buffer.from(p.hex, 'hex')),
+);
+const verdicts = (
+  JSON.parse(readFileSync(`${CORPUS}verdicts.json`, 'utf8')) as {
+    filters: { filter: string; v1_10_3_unopt?: (number | null)[] }[];
+  }
+).filters;
+
+test('corpus filters × frames: tfc cBPF and eBPF decide as libpcap 1.10.3 (VMs, and cBPF in the kernel)', () => {
+  const sys = process.getuid?.() === 0 ? loadKoffiSyscalls() : undefined;
+  let pairs = 0;
+  let kernelPairs = 0;
+  const skipped: string[] = [];
+  for (const v of verdicts) {
+    const want = v.v1_10_3_unopt;
+    if (!want) continue;
+    const c = compilePcapFilter({ filter: v.filter, linktype: 'ethernet', target: 'cbpf' });
+    const e = compilePcapFilter({ filter: v.filter, linktype: 'ethernet', target: 'ebpf', progType: 'tc' });
+    if (!c.ok || !e.ok) {
+      const why = [...(c.ok ? [] : c.diagnostics), ...(e.ok ? [] : e.diagnostics)].map((d) => d.message)[0];
+      skipped.push(`${v.filter}: ${why}`);
+      continue;
+    }
+    const sock = sys?.ok ? openCbpfSocket(sys.value, c.program.bytes) : undefined;
+    try {
+      packets.forEach((pkt, i) => {
+        const expected = want[i];
+        if (expected === null || expected === undefined) return;
+        const r = cbpf.run(c.program.insns as cbpf.RawInsn[], pkt);
+        assert.ok(!('error' in r), `${v.filter}: ${'error' in r ? r.error : ''}`);
+        assert.equal(
+          !('error' in r) && r.result !== 0,
+          expected === 1,
+          `cBPF VM: '${v.filter}' on frame ${i + 1}`,
+        );
+        const x = ebpf.run(e.program.insns as ebpf.Insn[], ebpf.skbTestRunInput(pkt, 'tc'));
+        assert.ok(x.ok, x.ok ? '' : x.error);
+        assert.equal(x.ok && x.r0 === 0n, expected === 1, `eBPF VM (tc): '${v.filter}' on frame ${i + 1}`);
+        pairs++;
+        if (sock?.ok) {
+          const k = sock.value.run(pkt);
+          assert.ok(k.ok, k.ok ? '' : k.error.message);
+          assert.equal(
+            k.ok && k.value.accepted,
+            expected === 1,
+            `kernel cBPF: '${v.filter}' on frame ${i + 1}`,
+          );
+          kernelPairs++;
+        }
+      });
+    } finally {
+      if (sock?.ok) sock.value.dispose();
+    }
+  }
+  console.log(
+    `# ${pairs} (filter, frame) pairs in both VMs, ${kernelPairs} in the kernel; not compiled: ${skipped.length}`,
+  );
+  for (const s of skipped) console.log(`#   ${s}`);
+  assert.ok(pairs >= 1500, `only ${pairs} pairs`);
+  assert.ok(skipped.length <= 4, `too many corpus filters not compiled:\n${skipped.join('\n')}`);
+});
+
+test('tfc compile --lang pcap: listing, errors with a caret, usage errors', async () => {
+  const ok = memoryIo();
+  assert.equal(await main(['compile', '--lang', 'pcap', 'tcp dst port 80'], ok), 0, ok.stderr());
+  assert.match(ok.stdout(), /^\(000\) ldh {6}\[12\]\n/);
+  const bad = memoryIo();
+  assert.equal(await main(['compile', '--lang', 'pcap', 'tcp dst prot 80'], bad), 1);
+  assert.match(bad.stderr(), /^tfc: tcp dst prot 80\n {5}.*\^/);
+  const usage = memoryIo();
+  assert.equal(await main(['compile', '--lang', 'pcap', 'tcp', '--event', 'sock/x'], usage), 2);
+});
