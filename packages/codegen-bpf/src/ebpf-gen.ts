@@ -312,7 +312,16 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
       }
     } else {
       expr(x.offset, abort);
-      e(jmp.jgt.imm(R0, MAX_PKT_OFF, abort));
+      // A read ending past offset 0xffff is out of bounds for every packet this target sees, and the bound has to
+      // be that tight: the verifier propagates a packet range only while umax(offset) + fixed offset + size stays
+      // within MAX_PACKET_OFF (0xffff); a looser bound made it reject loads at computed offsets (found with
+      // `tcp[((tcp[12:1] & 0xf0) >> 2):4] = ...` on sched_cls).
+      const limit = MAX_PKT_OFF - w - baseOff;
+      if (limit < 0) {
+        goto(em, abort);
+        return;
+      }
+      e(jmp.jgt.imm(R0, limit, abort));
       if (direct) {
         e(mov.reg(R1, R7));
         e(alu64.add.reg(R1, R0));

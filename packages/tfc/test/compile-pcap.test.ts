@@ -7,7 +7,13 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cbpf, ebpf } from '@tfc/bpf';
 import { compilePcapFilter } from '@tfc/compiler';
-import { loadKoffiSyscalls, openCbpfSocket } from '@tfc/kernel/sys';
+import {
+  loadKoffiSyscalls,
+  loadProgram,
+  openCbpfSocket,
+  testRun,
+  testRunFrameProblem,
+} from '@tfc/kernel/sys';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 
@@ -27,6 +33,7 @@ test('corpus filters × frames: tfc cBPF and eBPF decide as libpcap 1.10.3 (VMs,
   const sys = process.getuid?.() === 0 ? loadKoffiSyscalls() : undefined;
   let pairs = 0;
   let kernelPairs = 0;
+  let testRuns = 0;
   const skipped: string[] = [];
   for (const v of verdicts) {
     const want = v.v1_10_3_unopt;
@@ -39,6 +46,10 @@ test('corpus filters × frames: tfc cBPF and eBPF decide as libpcap 1.10.3 (VMs,
       continue;
     }
     const sock = sys?.ok ? openCbpfSocket(sys.value, c.program.bytes) : undefined;
+    const cls = sys?.ok
+      ? loadProgram(sys.value, { type: 'SCHED_CLS', insns: e.program.bytes, license: 'GPL' })
+      : undefined;
+    if (cls && !cls.ok) assert.fail(`verifier rejected '${v.filter}': ${cls.error.log ?? cls.error.message}`);
     try {
       packets.forEach((pkt, i) => {
         const expected = want[i];
@@ -64,16 +75,28 @@ test('corpus filters × frames: tfc cBPF and eBPF decide as libpcap 1.10.3 (VMs,
           );
           kernelPairs++;
         }
+        if (sys?.ok && cls?.ok && testRunFrameProblem('SCHED_CLS', pkt) === undefined) {
+          const t = testRun(sys.value, cls.value, { data: pkt });
+          assert.ok(t.ok, t.ok ? '' : t.error.message);
+          assert.equal(
+            t.ok && t.value.retval === 0,
+            expected === 1,
+            `kernel eBPF (sched_cls): '${v.filter}' on frame ${i + 1}`,
+          );
+          testRuns++;
+        }
       });
     } finally {
       if (sock?.ok) sock.value.dispose();
+      if (cls?.ok) cls.value.dispose();
     }
   }
   console.log(
-    `# ${pairs} (filter, frame) pairs in both VMs, ${kernelPairs} in the kernel; not compiled: ${skipped.length}`,
+    `# ${pairs} (filter, frame) pairs in both VMs, ${kernelPairs} through SO_ATTACH_FILTER, ${testRuns} through BPF_PROG_TEST_RUN; not compiled: ${skipped.length}`,
   );
   for (const s of skipped) console.log(`#   ${s}`);
   assert.ok(pairs >= 1500, `only ${pairs} pairs`);
+  if (sys?.ok) assert.ok(testRuns >= 1000, `only ${testRuns} TEST_RUN pairs`);
   assert.ok(skipped.length <= 4, `too many corpus filters not compiled:\n${skipped.join('\n')}`);
 });
 
