@@ -11,9 +11,10 @@ import type { Row } from './row.ts';
 import type { Suite } from './suite.ts';
 import { bpfSuite } from './suites/bpf.ts';
 import { compileSuite } from './suites/compile.ts';
+import { pcapSuite } from './suites/pcap.ts';
 import { vmSuite } from './suites/vm.ts';
 
-export const suites: readonly Suite[] = [compileSuite, vmSuite, bpfSuite];
+export const suites: readonly Suite[] = [compileSuite, vmSuite, bpfSuite, pcapSuite];
 
 export interface BenchOptions {
   readonly suites: readonly string[];

@@ -10,8 +10,13 @@ import type { Expr, LeafPred, Pred, ValueDef } from './types.ts';
 export const exprKey = printExpr;
 export const predKey = printPred;
 
-/** Can evaluating `e` abort? (packet/frame loads, division or modulo by anything but a non-zero constant). */
+/** Can evaluating `e` abort? (packet/frame loads, division or modulo by anything but a non-zero constant).
+ *  Memoised per object within one call, so shared subtrees are examined once. */
 export function exprMayAbort(e: Expr, values: readonly ValueDef[] = []): boolean {
+  return mayAbortMemo(e, values, new Map());
+}
+
+function mayAbortMemo(e: Expr, values: readonly ValueDef[], memo: Map<Expr, boolean>): boolean {
   switch (e.kind) {
     case 'const':
     case 'len':
@@ -19,20 +24,29 @@ export function exprMayAbort(e: Expr, values: readonly ValueDef[] = []): boolean
       return false;
     case 'ref': {
       const d = values[e.id];
-      return d === undefined || exprMayAbort(d.expr, values);
+      return d === undefined || mayAbortMemo(d.expr, values, memo);
     }
     case 'load':
-      return e.base !== 'record' || (typeof e.offset !== 'number' && exprMayAbort(e.offset, values));
+      if (e.base !== 'record') return true;
+      if (typeof e.offset === 'number') return false;
+      break;
     case 'neg':
-      return exprMayAbort(e.arg, values);
     case 'arith':
-      if (
-        (e.op === '/' || e.op === '%') &&
-        !(e.right.kind === 'const' && (e.right.value & 0xffffffffn) !== 0n)
-      )
-        return true;
-      return exprMayAbort(e.left, values) || exprMayAbort(e.right, values);
+      break;
   }
+  const hit = memo.get(e);
+  if (hit !== undefined) return hit;
+  let r: boolean;
+  if (e.kind === 'load') r = typeof e.offset !== 'number' && mayAbortMemo(e.offset, values, memo);
+  else if (e.kind === 'neg') r = mayAbortMemo(e.arg, values, memo);
+  else if (e.kind === 'arith')
+    r =
+      ((e.op === '/' || e.op === '%') && !(e.right.kind === 'const' && (e.right.value & 0xffffffffn) !== 0n)) ||
+      mayAbortMemo(e.left, values, memo) ||
+      mayAbortMemo(e.right, values, memo);
+  else r = false;
+  memo.set(e, r);
+  return r;
 }
 
 export function predMayAbort(p: Pred, values: readonly ValueDef[] = []): boolean {

@@ -11,7 +11,7 @@ import { fold } from './passes/fold.ts';
 import { inline } from './passes/inline.ts';
 import { ranges, sets } from './passes/ranges.ts';
 import { simplify } from './passes/simplify.ts';
-import { printFilter } from './print.ts';
+import { makeInterner } from './intern.ts';
 import type { Filter, IrDiagnostic } from './types.ts';
 import { verify } from './verify.ts';
 
@@ -37,17 +37,21 @@ export const PASSES: readonly Pass[] = [
 /** Cap on `settle` rounds; reaching it means some rule increases cost (a bug), so it throws. */
 export const SETTLE_ITERATION_CAP = 16;
 
-/** Repeat the interval passes and simplification until the text stops changing. Each round never
- *  increases cost, and a round that changes nothing ends the loop. */
+/** Repeat the interval passes and simplification until the IR stops changing (compared by structural
+ *  key, which is equal exactly when the printed text is). Each round never increases cost, and a round
+ *  that changes nothing ends the loop. */
 function settle(ir: Filter): Filter {
+  const interner = makeInterner();
+  const key = (f: Filter): string =>
+    f.values.map((v) => interner.expr(v.expr)).join(',') + '|' + interner.pred(f.body);
   let cur = ir;
-  let text = printFilter(cur);
+  let k = key(cur);
   for (let i = 0; i < SETTLE_ITERATION_CAP; i++) {
     const next = simplify(facts(sets(ranges(cur))));
-    const t = printFilter(next);
-    if (t === text) return next;
+    const nk = key(next);
+    if (nk === k) return next;
     cur = next;
-    text = t;
+    k = nk;
   }
   throw new Error(`settle: no fixpoint after ${SETTLE_ITERATION_CAP} rounds (a rule increases cost)`);
 }

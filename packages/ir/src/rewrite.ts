@@ -2,18 +2,29 @@
 // traversal order is fixed (left to right), so rewrites are deterministic; nodes are rebuilt, never mutated.
 import type { Expr, Pred } from './types.ts';
 
-/** Rewrite every expression bottom-up with `f` (f sees a node whose children are already rewritten). */
-export function mapExpr(e: Expr, f: (e: Expr) => Expr): Expr {
+/** Rewrite every expression bottom-up with `f` (f sees a node whose children are already rewritten).
+ *  `f` must be pure: results are memoised per object, so a subtree shared by several parents is
+ *  rewritten once and its rewrite is shared again (linear in distinct objects, not in the unfolded tree). */
+export function mapExpr(e: Expr, f: (e: Expr) => Expr, memo: Map<Expr, Expr> = new Map()): Expr {
   switch (e.kind) {
     case 'load':
-      return f(typeof e.offset === 'number' ? e : { ...e, offset: mapExpr(e.offset, f) });
+      if (typeof e.offset === 'number') return f(e);
+      break;
     case 'neg':
-      return f({ ...e, arg: mapExpr(e.arg, f) });
     case 'arith':
-      return f({ ...e, left: mapExpr(e.left, f), right: mapExpr(e.right, f) });
+      break;
     default:
       return f(e);
   }
+  const hit = memo.get(e);
+  if (hit !== undefined) return hit;
+  let r: Expr;
+  if (e.kind === 'load') r = f({ ...e, offset: mapExpr(e.offset as Expr, f, memo) });
+  else if (e.kind === 'neg') r = f({ ...e, arg: mapExpr(e.arg, f, memo) });
+  else if (e.kind === 'arith') r = f({ ...e, left: mapExpr(e.left, f, memo), right: mapExpr(e.right, f, memo) });
+  else r = f(e);
+  memo.set(e, r);
+  return r;
 }
 
 /** Rewrite every predicate bottom-up with `f`. */
@@ -31,12 +42,13 @@ export function mapPred(p: Pred, f: (p: Pred) => Pred): Pred {
 
 /** Rewrite the expressions inside every leaf with `f` (bottom-up). */
 export function mapPredExprs(p: Pred, f: (e: Expr) => Expr): Pred {
+  const memo = new Map<Expr, Expr>();
   return mapPred(p, (q) => {
     switch (q.kind) {
       case 'cmp':
-        return { ...q, left: mapExpr(q.left, f), right: mapExpr(q.right, f) };
+        return { ...q, left: mapExpr(q.left, f, memo), right: mapExpr(q.right, f, memo) };
       case 'in':
-        return { ...q, value: mapExpr(q.value, f) };
+        return { ...q, value: mapExpr(q.value, f, memo) };
       default:
         return q;
     }

@@ -6,28 +6,28 @@
 // Rules policy: directional (leaf → constant only), never increases cost. Abort safety: the replaced
 // leaf's compared expression was already evaluated without aborting by the earlier leaf that produced
 // the fact (loads are pure), so the replaced leaf could not have aborted either. One sweep; no iteration.
-import { exprKey } from '../analysis.ts';
+import { type Interner, makeInterner } from '../intern.ts';
 import { complement, type ISet, intersect, leafSet } from '../intervals.ts';
 import type { Filter, Pred, Width } from '../types.ts';
 import { widthMask } from '../types.ts';
 
 type Facts = ReadonlyMap<string, ISet>;
 
-function factOf(p: Pred): { key: string; width: Width; set: ISet } | undefined {
+function factOf(p: Pred, exprKey: Interner['expr']): { key: string; width: Width; set: ISet } | undefined {
   const f = leafSet(p);
   return f && { key: exprKey(f.key) + '@' + f.width, width: f.width, set: f.set };
 }
 
-function visit(p: Pred, facts: Facts): Pred {
+function visit(p: Pred, facts: Facts, key: Interner['expr']): Pred {
   switch (p.kind) {
     case 'and':
     case 'or': {
       const local = new Map(facts);
       const args: Pred[] = [];
       for (const a of p.args) {
-        const v = visit(a, local);
+        const v = visit(a, local, key);
         args.push(v);
-        const f = factOf(v);
+        const f = factOf(v, key);
         if (f === undefined) continue;
         const s = p.kind === 'and' ? f.set : complement(f.set, widthMask(f.width));
         const prev = local.get(f.key);
@@ -36,19 +36,19 @@ function visit(p: Pred, facts: Facts): Pred {
       return { kind: p.kind, args };
     }
     case 'not':
-      if (p.arg.kind === 'in') return decide(p, facts);
-      return { kind: 'not', arg: visit(p.arg, facts) };
+      if (p.arg.kind === 'in') return decide(p, facts, key);
+      return { kind: 'not', arg: visit(p.arg, facts, key) };
     case 'cmp':
     case 'in':
-      return decide(p, facts);
+      return decide(p, facts, key);
     default:
       return p;
   }
 }
 
-function decide(p: Pred, facts: Facts): Pred {
+function decide(p: Pred, facts: Facts, key: Interner['expr']): Pred {
   if (facts.size === 0) return p;
-  const f = factOf(p);
+  const f = factOf(p, key);
   if (f === undefined) return p;
   const known = facts.get(f.key);
   if (known === undefined) return p;
@@ -58,5 +58,5 @@ function decide(p: Pred, facts: Facts): Pred {
 }
 
 export function facts(ir: Filter): Filter {
-  return { ...ir, body: visit(ir.body, new Map()) };
+  return { ...ir, body: visit(ir.body, new Map(), makeInterner().expr) };
 }

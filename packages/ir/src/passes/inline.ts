@@ -5,15 +5,31 @@
 import { mapExpr, mapPredExprs } from '../rewrite.ts';
 import type { Expr, Filter, ValueDef } from '../types.ts';
 
+/** `e` with every ref replaced by its value's (inlined) expression. Each value is expanded once and the
+ *  expansion is shared by all its uses, so chained values (protochain's loop registers) stay linear in
+ *  memory: the result is a tree whose repeated subtrees are the same objects. */
 export function inlineExpr(e: Expr, values: readonly ValueDef[]): Expr {
-  return mapExpr(e, (x) => {
+  return mapExpr(e, inliner(values));
+}
+
+/** The ref replacer, with its per-value cache; pure from the outside (same input → equal output). */
+function inliner(values: readonly ValueDef[]): (e: Expr) => Expr {
+  const cache = new Map<number, Expr>();
+  const memo = new Map<Expr, Expr>();
+  const f = (x: Expr): Expr => {
     if (x.kind !== 'ref') return x;
+    const hit = cache.get(x.id);
+    if (hit !== undefined) return hit;
     const d = values[x.id];
-    return d === undefined ? x : inlineExpr(d.expr, values);
-  });
+    if (d === undefined) return x;
+    const r = mapExpr(d.expr, f, memo);
+    cache.set(x.id, r);
+    return r;
+  };
+  return f;
 }
 
 export function inline(ir: Filter): Filter {
   if (ir.values.length === 0) return ir;
-  return { kind: 'filter', values: [], body: mapPredExprs(ir.body, (e) => inlineExpr(e, ir.values)) };
+  return { kind: 'filter', values: [], body: mapPredExprs(ir.body, inliner(ir.values)) };
 }

@@ -9,8 +9,9 @@
 // a group is closed as soon as a child that may abort for another reason sits between members, and the
 // encoding replaces the group's first member, so every input aborts (or not) at the same point as before;
 // a constant outcome on a value that may abort keeps one probing leaf (`x <= MAX` / `x > MAX`).
-import { exprKey, exprMayAbort, predMayAbort } from '../analysis.ts';
+import { exprMayAbort, predMayAbort } from '../analysis.ts';
 import { cmp } from '../build.ts';
+import { type Interner, makeInterner } from '../intern.ts';
 import { constantOf, encode, type ISet, intersect, leafCount, leafSet, unionAll } from '../intervals.ts';
 import { mapPred } from '../rewrite.ts';
 import type { Expr, Filter, Pred, Width } from '../types.ts';
@@ -24,7 +25,7 @@ interface Group {
   readonly members: Pred[];
 }
 
-function mergeChildren(kind: 'and' | 'or', args: readonly Pred[]): Pred {
+function mergeChildren(kind: 'and' | 'or', args: readonly Pred[], exprKey: Interner['expr']): Pred {
   const groups: Group[] = [];
   const open = new Map<string, Group>();
   const groupOf: (Group | undefined)[] = [];
@@ -85,8 +86,9 @@ function singleLeaf(p: Pred): Pred {
 }
 
 function run(kind: 'and' | 'or', ir: Filter): Filter {
+  const key = makeInterner().expr;
   const body = mapPred(ir.body, (p) => {
-    if (p.kind === kind) return mergeChildren(kind, p.args);
+    if (p.kind === kind) return mergeChildren(kind, p.args, key);
     if (p.kind === 'cmp' || p.kind === 'in') return singleLeaf(p);
     return p;
   });

@@ -18,29 +18,34 @@
 //   unit        and() → true, or() → false, and(x) → x
 //   leaf-fold   leaves are constant-folded (fold.ts foldLeaf), since not-push can create `x & 0 == 0`
 // Rules never reorder children: under abort semantics and/or are not commutative.
-import { negate, predKey, predMayAbort } from '../analysis.ts';
+import { negate, predMayAbort } from '../analysis.ts';
+import { type Interner, makeInterner } from '../intern.ts';
 import type { Filter, Pred } from '../types.ts';
 import { foldLeaf } from './fold.ts';
 
 export const SIMPLIFY_ITERATION_CAP = 64;
 
-function simplifyPred(p: Pred): Pred {
+function simplifyPred(p: Pred, key: Interner['pred']): Pred {
   switch (p.kind) {
     case 'not': {
       // negate() keeps `not` only directly above a leaf that has no leaf complement. The negation of a
       // simplified tree is simplified (every rule has a De Morgan dual), so it is not re-simplified here
       // (that would be exponential in alternating not/and depth); the fixpoint loop is the safety net.
-      return negate(simplifyPred(p.arg));
+      return negate(simplifyPred(p.arg, key));
     }
     case 'and':
     case 'or':
-      return simplifyNary(p.kind, p.args.map(simplifyPred));
+      return simplifyNary(
+        p.kind,
+        p.args.map((a) => simplifyPred(a, key)),
+        key,
+      );
     default:
       return foldLeaf(p);
   }
 }
 
-function simplifyNary(kind: 'and' | 'or', input: readonly Pred[]): Pred {
+function simplifyNary(kind: 'and' | 'or', input: readonly Pred[], predKey: Interner['pred']): Pred {
   const dominant = kind === 'and' ? 'false' : 'true';
   const neutral = kind === 'and' ? 'true' : 'false';
   const flat: Pred[] = [];
@@ -87,14 +92,16 @@ function simplifyNary(kind: 'and' | 'or', input: readonly Pred[]): Pred {
 
 /** Apply the rules to a fixpoint; throws if SIMPLIFY_ITERATION_CAP sweeps do not reach it. */
 export function simplifyBody(body: Pred): Pred {
+  // One interner for all sweeps: structural keys of unchanged subtrees are computed once.
+  const key = makeInterner().pred;
   let cur = body;
-  let key = predKey(cur);
+  let k = key(cur);
   for (let i = 0; i < SIMPLIFY_ITERATION_CAP; i++) {
-    const next = simplifyPred(cur);
-    const nk = predKey(next);
-    if (nk === key) return next;
+    const next = simplifyPred(cur, key);
+    const nk = key(next);
+    if (nk === k) return next;
     cur = next;
-    key = nk;
+    k = nk;
   }
   throw new Error(`simplify: no fixpoint after ${SIMPLIFY_ITERATION_CAP} sweeps (a rule increases cost)`);
 }
