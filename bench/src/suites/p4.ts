@@ -1,0 +1,106 @@
+/*
+ * Suite `p4`: TCAM entries per filter — for 200 generated trace event filters over inet_sock_set_state (with and
+ * without range matches) and for the libpcap corpus filters that a TCAM can express (fixed-offset keys only).
+ * Counts, not times: each row summarises entries per filter (median, min, max over the filters; `runs` = filters).
+ */
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { entryCounts } from '@tfc/codegen-p4';
+import { compileP4 } from '@tfc/compiler';
+import * as ir from '@tfc/ir';
+import { compilePcap } from '@tfc/pcap';
+import { bundledEvent } from '@tfc/tracefs';
+import { type Row, row } from '../row.ts';
+import { summarize } from '../stats.ts';
+import type { Suite } from '../suite.ts';
+import { generatedFilters } from './tracefs-filters.ts';
+
+const CORPUS = fileURLToPath(
+  new URL('../../../../shared/corpus/pcap-libpcap-1.10.3/index.json', import.meta.url),
+);
+
+export const p4Suite: Suite = {
+  name: 'p4',
+  title: 'TCAM entries per filter',
+  run: async (ctx) => {
+    const event = bundledEvent('sock', 'inet_sock_set_state');
+    if (!event) throw new Error('bundled snapshot lacks sock/inet_sock_set_state');
+    const rows: Row[] = [];
+    const filters = generatedFilters(ctx.quick ? 50 : 200, 7);
+    for (const ranges of [true, false]) {
+      ctx.progress(ranges ? 0 : 1, 3, `generated filters, ranges ${ranges}`);
+      const counts: number[] = [];
+      let failed = 0;
+      for (const text of filters) {
+        const r = compileP4({ filter: text, event, nrCpuIds: 2, ranges });
+        if (r.ok) counts.push(r.outputs.list.entries.length);
+        else failed++;
+      }
+      if (failed > 0)
+        ctx.note(`${failed} generated filters not expressible as TCAM entries (ranges ${ranges})`);
+      if (counts.length > 0)
+        rows.push(
+          row(
+            'p4',
+            `tracefs-generated-${filters.length}`,
+            ranges ? 'tfc-p4-ranges' : 'tfc-p4-ternary',
+            'entries_per_filter',
+            'entries',
+            summarize(counts),
+          ),
+        );
+    }
+    ctx.progress(2, 3, 'pcap corpus');
+    let exprs: string[] = [];
+    try {
+      exprs = (JSON.parse(readFileSync(CORPUS, 'utf8')) as { rows: { filter: string }[] }).rows.map(
+        (r) => r.filter,
+      );
+    } catch {
+      ctx.note(`no pcap corpus at ${CORPUS}; pcap rows skipped`);
+    }
+    const withRanges: number[] = [];
+    const withoutRanges: number[] = [];
+    let inexpressible = 0;
+    for (const expr of exprs) {
+      const f = compilePcap(expr, { linktype: 'ethernet' });
+      if (!f.ok) continue;
+      const o = ir.runPasses(f.ir);
+      if (!o.ok) continue;
+      const c = entryCounts(o.ir, {});
+      if (!c.ok) {
+        inexpressible++;
+        continue;
+      }
+      withRanges.push(c.counts.withRanges);
+      withoutRanges.push(c.counts.withoutRanges);
+    }
+    if (inexpressible > 0)
+      ctx.note(`${inexpressible} pcap corpus filters need computed offsets (IHL): not expressible yet`);
+    if (withRanges.length > 0) {
+      rows.push(
+        row(
+          'p4',
+          `pcap-corpus-${withRanges.length}`,
+          'tfc-p4-ranges',
+          'entries_per_filter',
+          'entries',
+          summarize(withRanges),
+        ),
+      );
+      rows.push(
+        row(
+          'p4',
+          `pcap-corpus-${withRanges.length}`,
+          'tfc-p4-ternary',
+          'entries_per_filter',
+          'entries',
+          summarize(withoutRanges),
+        ),
+      );
+    }
+    ctx.progress(3, 3, 'done');
+    return rows;
+  },
+};
