@@ -41,7 +41,8 @@ function mayAbortMemo(e: Expr, values: readonly ValueDef[], memo: Map<Expr, bool
   else if (e.kind === 'neg') r = mayAbortMemo(e.arg, values, memo);
   else if (e.kind === 'arith')
     r =
-      ((e.op === '/' || e.op === '%') && !(e.right.kind === 'const' && (e.right.value & 0xffffffffn) !== 0n)) ||
+      ((e.op === '/' || e.op === '%') &&
+        !(e.right.kind === 'const' && (e.right.value & 0xffffffffn) !== 0n)) ||
       mayAbortMemo(e.left, values, memo) ||
       mayAbortMemo(e.right, values, memo);
   else r = false;

@@ -26,6 +26,10 @@ export const DAG_ACCEPT = 1;
 export const DAG_ABORT = 2;
 export const MAX_DAG_LEAVES = 2000;
 export const MAX_DAG_NODES = 200_000;
+/** 2^18 > MAX_DAG_NODES + 3: node ids fit in 18 bits of a numeric table key. */
+const NODE_SPACE = 262_144;
+/** 2^11 > MAX_DAG_LEAVES. */
+const LEAF_SPACE = 2048;
 
 export interface DagNode {
   readonly id: number;
@@ -164,18 +168,29 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
     level[leaf] = pos;
   });
 
-  // Raw nodes: index = id - 3.
+  // Raw nodes: index = id - 3. The unique table is keyed by numbers (leaf < 2^11, ids < 2^18, so
+  // leaf·2^36 + t·2^18 + f < 2^53 is exact); nodes with an abort edge use a second table per a.
   const raw: { leaf: number; t: number; f: number; a: number | null }[] = [];
-  const unique = new Map<string, number>();
+  const unique = new Map<number, number>();
+  const uniqueAbort = new Map<number, Map<number, number>>();
   const mk = (leaf: number, t: number, f: number, a: number | null): number => {
     if (a === null ? t === f : t === f && f === a) return t;
-    const k = `${leaf}:${t}:${f}:${a}`;
-    const hit = unique.get(k);
+    const k = (leaf * NODE_SPACE + t) * NODE_SPACE + f;
+    let table = unique;
+    if (a !== null) {
+      let m = uniqueAbort.get(a);
+      if (m === undefined) {
+        m = new Map();
+        uniqueAbort.set(a, m);
+      }
+      table = m;
+    }
+    const hit = table.get(k);
     if (hit !== undefined) return hit;
     if (raw.length >= MAX_DAG_NODES) throw new TooBig(`decision DAG exceeds ${MAX_DAG_NODES} nodes`);
     const id = raw.length + 3;
     raw.push({ leaf, t, f, a });
-    unique.set(k, id);
+    table.set(k, id);
     return id;
   };
   const lvl = (u: number): number => (u < 3 ? Number.POSITIVE_INFINITY : level[raw[u - 3]!.leaf]!);
@@ -199,14 +214,15 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
     return r;
   };
 
-  const applyMemo = new Map<string, number>();
+  // Keyed by u·2^19 + v·2 + (op is or): exact below 2^53.
+  const applyMemo = new Map<number, number>();
   const apply = (op: 'and' | 'or', u: number, v: number): number => {
     // Three-valued short-circuit: u decides first.
     const dominant = op === 'and' ? DAG_REJECT : DAG_ACCEPT;
     const neutral = op === 'and' ? DAG_ACCEPT : DAG_REJECT;
     if (u === DAG_ABORT || u === dominant) return u;
     if (u === neutral) return v;
-    const key = `${op}:${u}:${v}`;
+    const key = (u * NODE_SPACE + v) * 2 + (op === 'or' ? 1 : 0);
     const m = applyMemo.get(key);
     if (m !== undefined) return m;
     const pos = Math.min(lvl(u), lvl(v));
@@ -246,45 +262,88 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
 
   // Path facts: a leaf whose outcome is decided by the leaves already tested on the path (same compared
   // value, same width) is skipped. Sound also for leaves that may abort: the earlier leaf evaluated the
-  // same expression without aborting. Memoised per (node, facts); the node limit bounds any blow-up.
-  const leafFacts = leaves.map((l) => {
+  // same expression without aborting. Only values compared by two or more distinct leaves can decide
+  // anything (a leaf occurs at most once on a path), so facts are kept for those values alone, and when
+  // there are none the pass is skipped; a fact is dropped once no later leaf can use it. A facts state
+  // is interned to a number (canonical text of its content), results are memoised per (node, state) and
+  // state transitions per (state, leaf); the node limit bounds any blow-up.
+  const leafFacts0 = leaves.map((l) => {
     const f = leafSet(l);
     return f && { key: exprKey(f.key) + '@' + f.width, max: widthMask(f.width), set: f.set };
   });
-  const pruneMemo = new Map<string, number>();
-  const prune = (u: number, facts: ReadonlyMap<string, ISet>): number => {
+  const keyUses = new Map<string, number>();
+  for (const lf of leafFacts0) if (lf !== undefined) keyUses.set(lf.key, (keyUses.get(lf.key) ?? 0) + 1);
+  const leafFacts = leafFacts0.map((lf) => (lf !== undefined && keyUses.get(lf.key)! >= 2 ? lf : undefined));
+  // A fact is dropped once the path has passed the last leaf (in test order) that could use it, so that
+  // states differing only in spent facts share one memo entry.
+  const lastLevel = new Map<string, number>();
+  leafFacts.forEach((lf, i) => {
+    if (lf !== undefined) lastLevel.set(lf.key, Math.max(lastLevel.get(lf.key) ?? -1, level[i]!));
+  });
+  interface Facts {
+    readonly id: number;
+    readonly map: ReadonlyMap<string, ISet>;
+  }
+  const factIds = new Map<string, number>();
+  const factsOf = (map: ReadonlyMap<string, ISet>): Facts => {
+    const text = [...map]
+      .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+      .map(([k, v]) => k + '=' + v.map(([lo, hi]) => lo + '-' + hi).join(','))
+      .join(';');
+    let id = factIds.get(text);
+    if (id === undefined) {
+      id = factIds.size;
+      factIds.set(text, id);
+    }
+    return { id, map };
+  };
+  const pruneMemo = new Map<number, Map<number, number>>();
+  const transitions = new Map<number, Facts>();
+  const prune = (u: number, facts: Facts): number => {
     if (u < 3) return u;
     const n = raw[u - 3]!;
     const lf = leafFacts[n.leaf];
-    const known = lf === undefined ? undefined : facts.get(lf.key);
+    const known = lf === undefined ? undefined : facts.map.get(lf.key);
     if (lf !== undefined && known !== undefined) {
       if (intersect(known, lf.set).length === 0) return prune(n.f, facts);
       if (intersect(known, complement(lf.set, lf.max)).length === 0) return prune(n.t, facts);
     }
-    const memoKey =
-      u +
-      '|' +
-      [...facts]
-        .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
-        .map(([k, v]) => k + '=' + v.map(([lo, hi]) => lo + '-' + hi).join(','))
-        .join(';');
-    const hit = pruneMemo.get(memoKey);
+    let memo = pruneMemo.get(facts.id);
+    if (memo === undefined) {
+      memo = new Map();
+      pruneMemo.set(facts.id, memo);
+    }
+    const hit = memo.get(u);
     if (hit !== undefined) return hit;
-    let ft = facts;
-    let ff = facts;
-    if (lf !== undefined) {
-      const base = known ?? [[0n, lf.max] as const];
-      ft = new Map(facts).set(lf.key, intersect(base, lf.set));
-      ff = new Map(facts).set(lf.key, intersect(base, complement(lf.set, lf.max)));
+    // The states after this leaf's t and f edges depend only on (state, leaf): memoised transitions.
+    const tk = (facts.id * LEAF_SPACE + n.leaf) * 2;
+    let ft = transitions.get(tk);
+    let ff = transitions.get(tk + 1);
+    if (ft === undefined || ff === undefined) {
+      ft = facts;
+      ff = facts;
+      const pos = level[n.leaf]!;
+      const live = [...facts.map].filter(([k]) => lastLevel.get(k)! > pos);
+      if (lf !== undefined && lastLevel.get(lf.key)! > pos) {
+        const base = known ?? [[0n, lf.max] as const];
+        ft = factsOf(new Map(live).set(lf.key, intersect(base, lf.set)));
+        ff = factsOf(new Map(live).set(lf.key, intersect(base, complement(lf.set, lf.max))));
+      } else if (live.length < facts.map.size) {
+        ft = factsOf(new Map(live));
+        ff = ft;
+      }
+      transitions.set(tk, ft);
+      transitions.set(tk + 1, ff);
     }
     const r = mk(n.leaf, prune(n.t, ft), prune(n.f, ff), n.a === null ? null : prune(n.a, facts));
-    pruneMemo.set(memoKey, r);
+    memo.set(u, r);
     return r;
   };
 
   let root: number;
   try {
-    root = prune(build(ir.body), new Map());
+    const built = build(ir.body);
+    root = leafFacts.some((lf) => lf !== undefined) ? prune(built, factsOf(new Map())) : built;
   } catch (e) {
     if (e instanceof TooBig) return diag('dag-size', e.what);
     throw e;

@@ -4,13 +4,17 @@
 // constant offset expression that print alike share a key); keys are memoised by object identity, so
 // a tree whose subtrees are shared objects (e.g. after `inline` of chained values) costs O(distinct
 // objects), never O(size of the unfolded tree); keys are short ('#' + a number), so hashing them is O(1).
-// An Interner is local mutable state of one pass invocation: make one per call, never share it globally.
+// An Interner is local mutable state of one pass invocation (or of one runPasses call, which hands the
+// same one to every pass so that unchanged subtrees are keyed once): never a global.
+import { negate } from './analysis.ts';
 import { printNumber, printPred } from './print.ts';
 import type { Expr, Pred } from './types.ts';
 
 export interface Interner {
   readonly expr: (e: Expr) => string;
   readonly pred: (p: Pred) => string;
+  /** pred(negate(p)), memoised per object. */
+  readonly negated: (p: Pred) => string;
 }
 
 export function makeInterner(): Interner {
@@ -86,5 +90,14 @@ export function makeInterner(): Interner {
     byObject.set(p, k);
     return k;
   };
-  return { expr, pred };
+  const negMemo = new Map<Pred, string>();
+  const negated = (p: Pred): string => {
+    let k = negMemo.get(p);
+    if (k === undefined) {
+      k = pred(negate(p));
+      negMemo.set(p, k);
+    }
+    return k;
+  };
+  return { expr, pred, negated };
 }

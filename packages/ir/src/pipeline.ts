@@ -4,6 +4,7 @@
 // named pass. Each pass module states its rules policy in its header: rules are directional, never
 // increase cost, keep constants on the right, and any fixpoint iteration has a cap that throws.
 
+import { type Interner, makeInterner } from './intern.ts';
 import { canon } from './passes/canon.ts';
 import { cse } from './passes/cse.ts';
 import { facts } from './passes/facts.ts';
@@ -11,13 +12,13 @@ import { fold } from './passes/fold.ts';
 import { inline } from './passes/inline.ts';
 import { ranges, sets } from './passes/ranges.ts';
 import { simplify } from './passes/simplify.ts';
-import { makeInterner } from './intern.ts';
 import type { Filter, IrDiagnostic } from './types.ts';
 import { verify } from './verify.ts';
 
 export interface Pass {
   readonly name: string;
-  readonly run: (ir: Filter) => Filter;
+  /** `keys`: an interner shared by the passes of one runPasses call (each pass makes its own if absent). */
+  readonly run: (ir: Filter, keys?: Interner) => Filter;
   readonly doc: string;
 }
 
@@ -40,14 +41,14 @@ export const SETTLE_ITERATION_CAP = 16;
 /** Repeat the interval passes and simplification until the IR stops changing (compared by structural
  *  key, which is equal exactly when the printed text is). Each round never increases cost, and a round
  *  that changes nothing ends the loop. */
-function settle(ir: Filter): Filter {
-  const interner = makeInterner();
+function settle(ir: Filter, interner: Interner = makeInterner()): Filter {
   const key = (f: Filter): string =>
     f.values.map((v) => interner.expr(v.expr)).join(',') + '|' + interner.pred(f.body);
   let cur = ir;
   let k = key(cur);
   for (let i = 0; i < SETTLE_ITERATION_CAP; i++) {
-    const next = simplify(facts(sets(ranges(cur))));
+    const next = simplify(facts(sets(ranges(cur, interner), interner), interner), interner);
+    if (next.body === cur.body && next.values === cur.values) return next;
     const nk = key(next);
     if (nk === k) return next;
     cur = next;
@@ -86,8 +87,9 @@ export function runPasses(ir: Filter, opts: RunOptions = {}): RunResult {
   const input = verify(ir);
   if (input.length > 0) return { ok: false, diagnostics: input };
   let cur = ir;
+  const keys = makeInterner();
   for (const pass of PASSES) {
-    cur = pass.run(cur);
+    cur = pass.run(cur, keys);
     if (opts.verifyEach === true) {
       const d = verify(cur);
       if (d.length > 0)

@@ -1,5 +1,7 @@
 // Generic bottom-up rewriting helpers. Invariants: children are rewritten before their parent; the
-// traversal order is fixed (left to right), so rewrites are deterministic; nodes are rebuilt, never mutated.
+// traversal order is fixed (left to right), so rewrites are deterministic; nodes are rebuilt, never
+// mutated; a predicate node whose children all come back as the same objects is passed to `f` as itself
+// (not a copy), so a rewrite that changes nothing returns the input object (passes test that cheaply).
 import type { Expr, Pred } from './types.ts';
 
 /** Rewrite every expression bottom-up with `f` (f sees a node whose children are already rewritten).
@@ -21,7 +23,8 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr, memo: Map<Expr, Expr> = n
   let r: Expr;
   if (e.kind === 'load') r = f({ ...e, offset: mapExpr(e.offset as Expr, f, memo) });
   else if (e.kind === 'neg') r = f({ ...e, arg: mapExpr(e.arg, f, memo) });
-  else if (e.kind === 'arith') r = f({ ...e, left: mapExpr(e.left, f, memo), right: mapExpr(e.right, f, memo) });
+  else if (e.kind === 'arith')
+    r = f({ ...e, left: mapExpr(e.left, f, memo), right: mapExpr(e.right, f, memo) });
   else r = f(e);
   memo.set(e, r);
   return r;
@@ -31,10 +34,14 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr, memo: Map<Expr, Expr> = n
 export function mapPred(p: Pred, f: (p: Pred) => Pred): Pred {
   switch (p.kind) {
     case 'and':
-    case 'or':
-      return f({ kind: p.kind, args: p.args.map((a) => mapPred(a, f)) });
-    case 'not':
-      return f({ kind: 'not', arg: mapPred(p.arg, f) });
+    case 'or': {
+      const args = p.args.map((a) => mapPred(a, f));
+      return f(args.every((a, i) => a === p.args[i]) ? p : { kind: p.kind, args });
+    }
+    case 'not': {
+      const arg = mapPred(p.arg, f);
+      return f(arg === p.arg ? p : { kind: 'not', arg });
+    }
     default:
       return f(p);
   }

@@ -7,14 +7,14 @@
 // Cost: linear in distinct expression objects. Occurrences are counted on the unfolded tree (a subtree
 // shared by k parents occurs k times) but saturate at 2, so each distinct subtree is walked at most twice;
 // the rewrite is memoised by structural key (the first occurrence assigns the ids, later ones reuse it).
-import { makeInterner } from '../intern.ts';
+import { type Interner, makeInterner } from '../intern.ts';
 import { mapPred } from '../rewrite.ts';
 import type { Expr, Filter, Pred, ValueDef } from '../types.ts';
 import { inline } from './inline.ts';
 
-export function cse(ir0: Filter): Filter {
+export function cse(ir0: Filter, keys: Interner = makeInterner()): Filter {
   const ir = inline(ir0);
-  const key = makeInterner().expr;
+  const key = keys.expr;
   // Occurrence counts of loads, saturating at 2; `walks` counts how often a subtree was walked.
   const counts = new Map<string, number>();
   const walks = new Map<string, number>();

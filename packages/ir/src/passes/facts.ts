@@ -33,11 +33,14 @@ function visit(p: Pred, facts: Facts, key: Interner['expr']): Pred {
         const prev = local.get(f.key);
         local.set(f.key, prev === undefined ? s : intersect(prev, s));
       }
-      return { kind: p.kind, args };
+      return args.every((a, i) => a === p.args[i]) ? p : { kind: p.kind, args };
     }
     case 'not':
       if (p.arg.kind === 'in') return decide(p, facts, key);
-      return { kind: 'not', arg: visit(p.arg, facts, key) };
+      {
+        const arg = visit(p.arg, facts, key);
+        return arg === p.arg ? p : { kind: 'not', arg };
+      }
     case 'cmp':
     case 'in':
       return decide(p, facts, key);
@@ -57,6 +60,7 @@ function decide(p: Pred, facts: Facts, key: Interner['expr']): Pred {
   return p;
 }
 
-export function facts(ir: Filter): Filter {
-  return { ...ir, body: visit(ir.body, new Map(), makeInterner().expr) };
+export function facts(ir: Filter, keys: Interner = makeInterner()): Filter {
+  const body = visit(ir.body, new Map(), keys.expr);
+  return body === ir.body ? ir : { ...ir, body };
 }

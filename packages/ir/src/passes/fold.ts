@@ -24,7 +24,9 @@ function foldExpr(e: Expr): Expr {
 
 /** A compare sees only the low `width` bytes of a constant operand. */
 function truncConst(e: Expr, width: 1 | 2 | 4 | 8): Expr {
-  return e.kind === 'const' ? { kind: 'const', value: e.value & widthMask(width) } : e;
+  if (e.kind !== 'const') return e;
+  const value = e.value & widthMask(width);
+  return value === e.value ? e : { kind: 'const', value };
 }
 
 function signedView(v: bigint, bytes: number, signed: boolean): bigint {

@@ -25,7 +25,12 @@ interface Group {
   readonly members: Pred[];
 }
 
-function mergeChildren(kind: 'and' | 'or', args: readonly Pred[], exprKey: Interner['expr']): Pred {
+/** The connective's new form, or undefined when nothing is replaced. */
+function mergeChildren(
+  kind: 'and' | 'or',
+  args: readonly Pred[],
+  exprKey: Interner['expr'],
+): Pred | undefined {
   const groups: Group[] = [];
   const open = new Map<string, Group>();
   const groupOf: (Group | undefined)[] = [];
@@ -68,6 +73,7 @@ function mergeChildren(kind: 'and' | 'or', args: readonly Pred[], exprKey: Inter
     if (r === undefined || g === undefined) out.push(a);
     else if (g.index === i) out.push(r);
   });
+  if (out.length === args.length && out.every((a, i) => a === args[i])) return undefined;
   return out.length === 1 ? out[0]! : { kind, args: out };
 }
 
@@ -85,20 +91,20 @@ function singleLeaf(p: Pred): Pred {
   return c === undefined ? p : { kind: c ? 'true' : 'false' };
 }
 
-function run(kind: 'and' | 'or', ir: Filter): Filter {
-  const key = makeInterner().expr;
+function run(kind: 'and' | 'or', ir: Filter, keys: Interner = makeInterner()): Filter {
+  const key = keys.expr;
   const body = mapPred(ir.body, (p) => {
-    if (p.kind === kind) return mergeChildren(kind, p.args, key);
+    if (p.kind === kind) return mergeChildren(kind, p.args, key) ?? p;
     if (p.kind === 'cmp' || p.kind === 'in') return singleLeaf(p);
     return p;
   });
-  return { ...ir, body };
+  return body === ir.body ? ir : { ...ir, body };
 }
 
-export function ranges(ir: Filter): Filter {
-  return run('and', ir);
+export function ranges(ir: Filter, keys?: Interner): Filter {
+  return run('and', ir, keys);
 }
 
-export function sets(ir: Filter): Filter {
-  return run('or', ir);
+export function sets(ir: Filter, keys?: Interner): Filter {
+  return run('or', ir, keys);
 }

@@ -25,27 +25,36 @@ import { foldLeaf } from './fold.ts';
 
 export const SIMPLIFY_ITERATION_CAP = 64;
 
-function simplifyPred(p: Pred, key: Interner['pred']): Pred {
+function simplifyPred(p: Pred, keys: Interner): Pred {
   switch (p.kind) {
     case 'not': {
+      // A kept `not` (above a leaf without a leaf complement) whose leaf is unchanged stays this object.
+      const arg = simplifyPred(p.arg, keys);
+      if (arg === p.arg && (arg.kind === 'in' || (arg.kind === 'str' && arg.flags.faultFalse))) return p;
       // negate() keeps `not` only directly above a leaf that has no leaf complement. The negation of a
       // simplified tree is simplified (every rule has a De Morgan dual), so it is not re-simplified here
       // (that would be exponential in alternating not/and depth); the fixpoint loop is the safety net.
-      return negate(simplifyPred(p.arg, key));
+      return negate(arg);
     }
     case 'and':
-    case 'or':
-      return simplifyNary(
+    case 'or': {
+      const r = simplifyNary(
         p.kind,
-        p.args.map((a) => simplifyPred(a, key)),
-        key,
+        p.args.map((a) => simplifyPred(a, keys)),
+        keys,
       );
+      // Unchanged children, none dropped or spliced: the input object itself (cheap fixpoint test).
+      return r.kind === p.kind && r.args.length === p.args.length && r.args.every((a, i) => a === p.args[i])
+        ? p
+        : r;
+    }
     default:
       return foldLeaf(p);
   }
 }
 
-function simplifyNary(kind: 'and' | 'or', input: readonly Pred[], predKey: Interner['pred']): Pred {
+function simplifyNary(kind: 'and' | 'or', input: readonly Pred[], keys: Interner): Pred {
+  const predKey = keys.pred;
   const dominant = kind === 'and' ? 'false' : 'true';
   const neutral = kind === 'and' ? 'true' : 'false';
   const flat: Pred[] = [];
@@ -63,7 +72,7 @@ function simplifyNary(kind: 'and' | 'or', input: readonly Pred[], predKey: Inter
     }
     const k = predKey(a);
     if (seen.has(k)) continue;
-    if (seen.has(predKey(negate(a)))) {
+    if (seen.size > 0 && seen.has(keys.negated(a))) {
       out.push({ kind: dominant });
       break;
     }
@@ -91,13 +100,14 @@ function simplifyNary(kind: 'and' | 'or', input: readonly Pred[], predKey: Inter
 }
 
 /** Apply the rules to a fixpoint; throws if SIMPLIFY_ITERATION_CAP sweeps do not reach it. */
-export function simplifyBody(body: Pred): Pred {
+export function simplifyBody(body: Pred, keys: Interner = makeInterner()): Pred {
   // One interner for all sweeps: structural keys of unchanged subtrees are computed once.
-  const key = makeInterner().pred;
+  const key = keys.pred;
   let cur = body;
   let k = key(cur);
   for (let i = 0; i < SIMPLIFY_ITERATION_CAP; i++) {
-    const next = simplifyPred(cur, key);
+    const next = simplifyPred(cur, keys);
+    if (next === cur) return next;
     const nk = key(next);
     if (nk === k) return next;
     cur = next;
@@ -106,6 +116,7 @@ export function simplifyBody(body: Pred): Pred {
   throw new Error(`simplify: no fixpoint after ${SIMPLIFY_ITERATION_CAP} sweeps (a rule increases cost)`);
 }
 
-export function simplify(ir: Filter): Filter {
-  return { ...ir, body: simplifyBody(ir.body) };
+export function simplify(ir: Filter, keys?: Interner): Filter {
+  const body = simplifyBody(ir.body, keys);
+  return body === ir.body ? ir : { ...ir, body };
 }
