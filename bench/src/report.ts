@@ -102,6 +102,8 @@ export function markdownReport(
   machine: Machine,
   command: string,
   titles: Readonly<Record<string, string>>,
+  /** Where the suites' SVG charts are, relative to the document; omitted: no images. */
+  imageDir?: string,
 ): string {
   const out = [
     '# Benchmarks',
@@ -123,7 +125,7 @@ export function markdownReport(
       '',
       markdownTable(rows.filter((r) => r.suite === suite)),
     );
-    out.push(`![${suite}](../bench/results/${suite}.svg)`, '');
+    if (imageDir !== undefined) out.push(`![${suite}](${imageDir}/${suite}.svg)`, '');
   }
   return `${out.join('\n')}\n`;
 }

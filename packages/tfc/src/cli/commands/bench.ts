@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { markdownReport, runBench, suites, table } from '@tfc/bench';
 import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
@@ -30,8 +31,8 @@ ${suites.map((s) => `                       ${s.name.padEnd(8)} ${s.title}`).joi
   -q, --quick        fewer and shorter runs (a quick look, not a figure to publish)
       --json         print the rows as JSON lines instead of a table
   -o, --out DIR      write <suite>.json and <suite>.svg per suite to DIR (default bench/results)
-      --doc FILE     also write the Markdown report (machine, command, tables) to FILE,
-                     e.g. docs/benchmarks.md
+      --doc FILE     also write the Markdown report (machine, command, tables, charts) to FILE,
+                     e.g. tfc bench --doc docs/benchmarks.md --out docs/bench
 
 example:
   $ tfc bench --suite compile --quick
@@ -80,7 +81,11 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
       node: process.version,
     };
     const titles = Object.fromEntries(suites.map((s) => [s.name, s.title]));
-    writeFileSync(doc, markdownReport(rows, machine, `tfc bench ${argv.join(' ')}`, titles));
+    const imageDir =
+      relative(dirname(resolve(doc)), resolve(out))
+        .split(sep)
+        .join('/') || '.';
+    writeFileSync(doc, markdownReport(rows, machine, `tfc bench ${argv.join(' ')}`, titles, imageDir));
   }
   return EXIT.ok;
 }
