@@ -216,7 +216,7 @@ function simplifyTail(list: readonly Entry[], dflt: Action, ends: readonly numbe
   if (cur.length > SIMPLIFY_LIMIT) return cur;
   for (let iter = 0; iter < 8; iter++) {
     const a = removeRedundant(cur, dflt, ends);
-    const b = mergeRuns(a);
+    const b = mergeRuns(a, ends);
     if (b.length === cur.length) return b;
     cur = b;
   }
@@ -252,7 +252,7 @@ function removeRedundant(list: readonly Entry[], dflt: Action, ends: readonly nu
 }
 
 /** Merge entries inside runs of equal action (order within a run does not matter). */
-function mergeRuns(list: readonly Entry[]): Entry[] {
+function mergeRuns(list: readonly Entry[], ends: readonly number[]): Entry[] {
   const out: Entry[] = [];
   let i = 0;
   while (i < list.length) {
@@ -266,7 +266,7 @@ function mergeRuns(list: readonly Entry[]): Entry[] {
         changed = false;
         for (let a = 0; a < run.length; a++)
           for (let b = a + 1; b < run.length; b++) {
-            const m = tryMerge(run[a]!, run[b]!);
+            const m = tryMerge(run[a]!, run[b]!, ends);
             if (m !== undefined) {
               run[a] = m;
               run.splice(b, 1);

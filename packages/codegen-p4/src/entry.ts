@@ -120,8 +120,13 @@ export function isEmpty(e: Entry, ends: readonly number[]): boolean {
   return l[0] > l[1];
 }
 
-/** Merge two entries that differ on exactly one key by one ternary bit or by adjacent intervals. */
-export function tryMerge(a: Entry, b: Entry): Entry | undefined {
+/**
+ * Merge two entries that differ on exactly one key by one ternary bit or by adjacent intervals. When the merged cube
+ * becomes don't-care the key disappears from the entry, and with it the implicit "the frame holds this key"
+ * condition: the merged entry keeps it as an explicit frame-length lower bound (`ends[k]`), so short frames still
+ * miss as the IR's abort demands.
+ */
+export function tryMerge(a: Entry, b: Entry, ends: readonly number[]): Entry | undefined {
   if (a.action !== b.action || a.match.length !== b.match.length) return undefined;
   if ((a.len?.[0] ?? -1) !== (b.len?.[0] ?? -1) || (a.len?.[1] ?? -1) !== (b.len?.[1] ?? -1))
     return undefined;
@@ -152,9 +157,14 @@ export function tryMerge(a: Entry, b: Entry): Entry | undefined {
       };
   }
   if (merged === undefined) return undefined;
+  const dropped = merged.kind === 'ternary' && merged.mask === 0n;
   const match = a.match.flatMap(([k, c], i): (readonly [number, ConcreteCube])[] => {
     if (i !== diff) return [[k, c]];
-    return merged.kind === 'ternary' && merged.mask === 0n ? [] : [[k, merged as ConcreteCube]];
+    return dropped ? [] : [[k, merged as ConcreteCube]];
   });
-  return { match, len: a.len, action: a.action };
+  if (!dropped) return { match, len: a.len, action: a.action };
+  const need = ends[a.match[diff]![0]]!;
+  const lo = Math.max(a.len?.[0] ?? 0, need);
+  const len: readonly [number, number] = [lo, a.len?.[1] ?? LEN_MAX];
+  return { match, len, action: a.action };
 }

@@ -161,3 +161,30 @@ test('output is deterministic', () => {
   const b = JSON.stringify(buildDecisionList(ir), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
   assert.equal(a, b);
 });
+
+test('merging a key away keeps its frame-length condition (regression: a tautology lost the abort on short frames)', async () => {
+  const { evaluateOutcome, filter, or, cmp, load } = await import('@tfc/ir');
+  // x >= 1 || (x & 255) == 0 is true for every x, but reading x aborts (rejects) on frames shorter than 55 bytes.
+  const f = filter(
+    or(
+      cmp('ge', 1, false, load('frame', 0, 1, 'le', false), 1n),
+      cmp('clear', 1, false, load('frame', 0, 1, 'le', false), 255n),
+    ),
+  );
+  for (const ranges of [true, false]) {
+    const r = buildDecisionList(f, { ranges });
+    assert.ok(r.ok);
+    for (const n of [0, 54, 55, 60]) {
+      const input = {
+        record: new Uint8Array(0),
+        packet: new Uint8Array(n),
+        cpu: 0,
+        pid: 0,
+        comm: new Uint8Array(0),
+        memory: [],
+      };
+      const want = evaluateOutcome(f, input) === 'accept' ? 'hit' : 'miss';
+      assert.equal(evaluateTcam(r.list, new Uint8Array(n)), want, `ranges ${ranges}, frame of ${n} bytes`);
+    }
+  }
+});
