@@ -139,6 +139,9 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
     if (s.kind !== 'interval') intervalKey[k] = false;
   }
   const ends = keys.map((k) => k.offset + k.bytes);
+  // Frames are at least minLen long: a key ending within that length always fits, so simplification treats it as
+  // needing no length at all (and never adds a length condition for it when it merges the key away).
+  const fitEnds = ends.map((e) => (e <= minLen ? 0 : e));
 
   const memo = new Map<string, Entry[]>();
   let total = 0;
@@ -173,7 +176,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
       const guard: Entry[] =
         end > known && end > minLen ? [{ match: [], len: [0, end - 1], action: 'miss' }] : [];
       const local = (l: Entry[]): Entry[] =>
-        l.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(l, ends) : l;
+        l.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(l, fitEnds) : l;
       const a = local([...guard, ...under(t, pos), ...f]);
       const b = local([...guard, ...under(f, neg), ...t]);
       out = b.length < a.length ? b : a;
@@ -189,7 +192,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   };
   let entries: Entry[];
   try {
-    entries = simplifyComplete(block(dag.root, 0), ends);
+    entries = simplifyComplete(block(dag.root, 0), fitEnds);
   } catch (e) {
     if (e instanceof TooMany) return diag('p4-too-many-entries', e.what);
     throw e;
@@ -197,7 +200,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   // The table's default is miss: a trailing miss catch-all is implicit.
   const last = entries[entries.length - 1];
   if (last !== undefined && last.action === 'miss' && last.match.length === 0 && last.len === undefined)
-    entries = simplifyTail(entries.slice(0, -1), 'miss', ends);
+    entries = simplifyTail(entries.slice(0, -1), 'miss', fitEnds);
   return finish(keys, intervalKey, entries, ranges, opts);
 }
 

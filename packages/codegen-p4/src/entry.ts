@@ -162,8 +162,8 @@ export function tryMerge(a: Entry, b: Entry, ends: readonly number[]): Entry | u
     if (i !== diff) return [[k, c]];
     return dropped ? [] : [[k, merged as ConcreteCube]];
   });
-  if (!dropped) return { match, len: a.len, action: a.action };
   const need = ends[a.match[diff]![0]]!;
+  if (!dropped || need === 0) return { match, len: a.len, action: a.action };
   const lo = Math.max(a.len?.[0] ?? 0, need);
   const len: readonly [number, number] = [lo, a.len?.[1] ?? LEN_MAX];
   return { match, len, action: a.action };
