@@ -17,6 +17,7 @@ import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
 import { topoOrder } from './dag-order.ts';
 import { type GlobNext, globAutomaton, MAX_GLOB_STATES } from './glob-automaton.ts';
 import { Unsupported } from './options.ts';
+import { registerNeed } from './register-need.ts';
 
 type Item =
   | { readonly op: 'insn'; readonly insn: Insn }
@@ -161,24 +162,7 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
 
   const COMMUTATIVE: ReadonlySet<string> = new Set(['add', 'mul', 'and', 'or', 'xor']);
   /** M[] words an expression needs (Sethi-Ullman number); memoised per node object. */
-  const needMemo = new Map<Expr, number>();
-  const need = (x: Expr): number => {
-    const hit = needMemo.get(x);
-    if (hit !== undefined) return hit;
-    let r = 0;
-    if (x.kind === 'arith') {
-      const l = need(x.left);
-      const rr = x.right.kind === 'const' ? 0 : need(x.right);
-      r = x.right.kind === 'const' ? l : l === rr ? l + 1 : Math.max(l, rr);
-    } else if (x.kind === 'neg') r = need(x.arg);
-    else if (x.kind === 'load' && typeof x.offset !== 'number') r = need(x.offset);
-    else if (x.kind === 'ref') {
-      const d = dag.values[x.id];
-      r = d === undefined ? 0 : need(d.expr);
-    }
-    needMemo.set(x, r);
-    return r;
-  };
+  const need = registerNeed(dag);
 
   /** A = low 32 bits of x (aborting loads end the program with 0). */
   const lo = (x: Expr): void => {

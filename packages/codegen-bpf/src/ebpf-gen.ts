@@ -55,6 +55,7 @@ import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
 import { topoOrder } from './dag-order.ts';
 import { type GlobNext, globAutomaton, MAX_GLOB_STATES } from './glob-automaton.ts';
 import { type Ctx, type MapDef, type ProgType, type RecordLayout, Unsupported } from './options.ts';
+import { registerNeed } from './register-need.ts';
 
 const HELPER = {
   mapLookup: 1,
@@ -353,24 +354,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
   } as const;
 
   /** Temporaries an expression needs (Sethi-Ullman number); memoised per node object. */
-  const needMemo = new Map<Expr, number>();
-  const need = (x: Expr): number => {
-    const hit = needMemo.get(x);
-    if (hit !== undefined) return hit;
-    let r = 0;
-    if (x.kind === 'arith') {
-      const l = need(x.left);
-      const rr = x.right.kind === 'const' ? 0 : need(x.right);
-      r = x.right.kind === 'const' ? l : l === rr ? l + 1 : Math.max(l, rr);
-    } else if (x.kind === 'neg') r = need(x.arg);
-    else if (x.kind === 'load' && typeof x.offset !== 'number') r = need(x.offset);
-    else if (x.kind === 'ref') {
-      const d = dag.values[x.id];
-      r = d === undefined ? 0 : need(d.expr);
-    }
-    needMemo.set(x, r);
-    return r;
-  };
+  const need = registerNeed(dag);
 
   const push = (): number => {
     if (depth >= TEMP_SLOTS)
