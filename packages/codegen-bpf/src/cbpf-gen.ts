@@ -14,6 +14,7 @@ import type { Insn, JmpCond, RawInsn, Size } from '@tfc/bpf/cbpf';
 import { toRaw } from '@tfc/bpf/cbpf';
 import type { Dag, Expr, LeafPred, StrPred, Width } from '@tfc/ir';
 import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
+import { ARITH_ALU } from './arith-ops.ts';
 import { topoOrder } from './dag-order.ts';
 import { type GlobNext, globAutomaton, MAX_GLOB_STATES } from './glob-automaton.ts';
 import { Unsupported } from './options.ts';
@@ -147,18 +148,7 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
     }
   };
 
-  const ALU = {
-    '+': 'add',
-    '-': 'sub',
-    '*': 'mul',
-    '/': 'div',
-    '%': 'mod',
-    '&': 'and',
-    '|': 'or',
-    '^': 'xor',
-    '<<': 'lsh',
-    '>>': 'rsh',
-  } as const;
+  const ALU = ARITH_ALU;
 
   const COMMUTATIVE: ReadonlySet<string> = new Set(['add', 'mul', 'and', 'or', 'xor']);
   /** M[] words an expression needs (Sethi-Ullman number); memoised per node object. */

@@ -52,6 +52,7 @@ import {
 } from '@tfc/bpf/ebpf';
 import type { CmpOp, Dag, EbpfJump, Expr, LeafPred, StrPred, Width } from '@tfc/ir';
 import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
+import { ARITH_ALU } from './arith-ops.ts';
 import { topoOrder } from './dag-order.ts';
 import { type GlobNext, globAutomaton, MAX_GLOB_STATES } from './glob-automaton.ts';
 import { type Ctx, type MapDef, type ProgType, type RecordLayout, Unsupported } from './options.ts';
@@ -340,18 +341,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     if (x.signed) extend(R0, w, true);
   };
 
-  const ARITH = {
-    '+': 'add',
-    '-': 'sub',
-    '*': 'mul',
-    '/': 'div',
-    '%': 'mod',
-    '&': 'and',
-    '|': 'or',
-    '^': 'xor',
-    '<<': 'lsh',
-    '>>': 'rsh',
-  } as const;
+  const ARITH = ARITH_ALU;
 
   /** Temporaries an expression needs (Sethi-Ullman number); memoised per node object. */
   const need = registerNeed(dag);
