@@ -14,7 +14,7 @@
 
 import type { Filter, FilterNode, Predicate, ProgramEntry } from './ast.ts';
 import { FILTER_MESSAGES, type FilterErrno, type FilterError, PAGE_SIZE } from './errors.ts';
-import { isSpace, type PredEnv, parsePred } from './parse-pred.ts';
+import { type FieldCache, isSpace, type PredEnv, parsePred } from './parse-pred.ts';
 import type { EventFormat } from './types.ts';
 
 export type FilterEnv = PredEnv;
@@ -164,13 +164,50 @@ export interface ParseOptions {
   readonly maxBytes?: number;
 }
 
+/** The kernel's branch-target threading state: `update_preds()` on (target, when_to_branch). */
+interface Threads {
+  readonly target: number[];
+  readonly wtb: boolean[];
+  /** A target index was negative or past the program: the kernel reads outside its array. */
+  outOfBounds: boolean;
+}
+
+function update(th: Threads, idx: number, inv: boolean): void {
+  const t = th.target[idx] as number;
+  if (t < 0) {
+    th.outOfBounds = true;
+    return;
+  }
+  const s = th.target[t] as number;
+  th.wtb[t] = inv;
+  th.target[t] = idx;
+  th.target[idx] = s;
+}
+
+function byteAt(bytes: Uint8Array, k: number): number {
+  return k < bytes.length ? (bytes[k] as number) : 0;
+}
+
+function errorResult(stored: string, message: string, position: number, errno: FilterErrno): ParseResult {
+  return { ok: false, error: { message, position, errno, text: stored, bare: false } };
+}
+
+function bareResult(stored: string, errno: FilterErrno): ParseResult {
+  return {
+    ok: false,
+    error: { message: FILTER_MESSAGES.bare, position: 0, errno, text: stored, bare: true },
+  };
+}
+
+const UTF8 = new TextEncoder();
+
 export function parseFilter(
   text: string,
   event: EventFormat,
   env: FilterEnv,
   opts?: ParseOptions,
 ): ParseResult {
-  const all = new TextEncoder().encode(text);
+  const all = UTF8.encode(text);
   const limit = opts?.maxBytes ?? PAGE_SIZE;
   if (all.length >= limit) {
     return {
@@ -192,75 +229,53 @@ export function parseFilter(
   while (lead < bytes.length && isSpace(bytes[lead] as number)) lead++;
   if (bytes.length - lead === 1 && bytes[lead] === 0x30) return { ok: true, filter: null };
 
-  const err = (message: string, position: number, errno: FilterErrno): ParseResult => ({
-    ok: false,
-    error: { message, position, errno, text: stored, bare: false },
-  });
-  const bare = (errno: FilterErrno): ParseResult => ({
-    ok: false,
-    error: { message: FILTER_MESSAGES.bare, position: 0, errno, text: stored, bare: true },
-  });
-
   const cs = calcStack(bytes);
-  if (!cs.ok && cs.err) return err(cs.err.message, cs.err.position, cs.err.errno);
-  if (cs.nrPreds === 0) return bare('EINVAL');
+  if (!cs.ok && cs.err) return errorResult(stored, cs.err.message, cs.err.position, cs.err.errno);
+  if (cs.nrPreds === 0) return bareResult(stored, 'EINVAL');
   const maxPreds = cs.nrPreds + 2;
   const predEnv: PredEnv = { ...env, nrCpuIds: nrCpuIdsOf(env) };
+  const fields: FieldCache = new Map();
 
-  const at = (k: number): number => (k < bytes.length ? (bytes[k] as number) : 0);
   const preds: Predicate[] = [];
   const target: number[] = [];
   const wtb: boolean[] = [];
   const inverts: boolean[] = [];
-  const ops: number[] = [0];
+  // The kernel's op stack: `top` is its top entry, `ops` the entries below it (empty at the outer level).
+  const ops: number[] = [];
+  let top = 0;
   const frames: TreeFrame[] = [{ parity: false, ors: [], ands: [] }];
   let corrupt = false;
-  let outOfBounds = false;
   let invert = false;
   let ptr = 0;
   let n = 0;
 
-  const update = (idx: number, inv: boolean): void => {
-    const t = target[idx] as number;
-    if (t < 0) {
-      corrupt = true;
-      outOfBounds = true;
-      return;
-    }
-    const s = target[t] as number;
-    wtb[t] = inv;
-    target[t] = idx;
-    target[idx] = s;
-  };
-  const top = (): number => ops[ops.length - 1] as number;
-  const setTop = (v: number): void => {
-    ops[ops.length - 1] = v;
-  };
+  const threads: Threads = { target, wtb, outOfBounds: false };
 
-  outer: while (at(ptr) !== 0) {
+  outer: while (byteAt(bytes, ptr) !== 0) {
     const next = ptr++;
-    const c = at(next);
+    const c = byteAt(bytes, next);
     if (isSpace(c)) continue;
     if (c === 0x28) {
-      ops.push(invert ? INVERT : 0);
+      ops.push(top);
+      top = invert ? INVERT : 0;
       frames.push({ parity: invert, ors: [], ands: [] });
       continue;
     }
     if (c === 0x21) {
-      const c1 = at(next + 1);
+      const c1 = byteAt(bytes, next + 1);
       if (c1 !== 0x3d && c1 !== 0x7e) {
         invert = !invert;
         continue;
       }
     }
-    if (n >= maxPreds) return err(FILTER_MESSAGES.tooManyPreds, next, 'EINVAL');
+    if (n >= maxPreds) return errorResult(stored, FILTER_MESSAGES.tooManyPreds, next, 'EINVAL');
     inverts[n] = invert;
     target[n] = n - 1;
     wtb[n] = false;
-    const r = parsePred(bytes, next, event, predEnv);
+    const r = parsePred(bytes, next, event, predEnv, fields);
     if (!r.ok) {
-      if (r.bare) return bare('EPERM');
-      return err(r.message, r.position, 'EINVAL');
+      if (r.bare) return bareResult(stored, 'EPERM');
+      return errorResult(stored, r.message, r.position, 'EINVAL');
     }
     ptr = next + r.length;
     preds.push(r.pred);
@@ -270,29 +285,30 @@ export function parseFilter(
     n++;
     for (;;) {
       const nx = ptr++;
-      const ch = at(nx);
+      const ch = byteAt(bytes, nx);
       if (isSpace(ch)) continue;
       if (ch === 0x26 || ch === 0x7c) {
-        if (at(nx + 1) !== ch) return err(FILTER_MESSAGES.tooManyPreds, nx, 'EPERM');
+        if (byteAt(bytes, nx + 1) !== ch)
+          return errorResult(stored, FILTER_MESSAGES.tooManyPreds, nx, 'EPERM');
         ptr++;
       } else if (ch !== 0x29 && ch !== 0) {
-        return err(FILTER_MESSAGES.tooManyPreds, nx, 'EPERM');
+        return errorResult(stored, FILTER_MESSAGES.tooManyPreds, nx, 'EPERM');
       }
-      invert = (top() & INVERT) !== 0;
-      if (top() & PROCESS_AND) {
-        update(n - 1, invert);
-        setTop(top() & ~PROCESS_AND);
+      invert = (top & INVERT) !== 0;
+      if (top & PROCESS_AND) {
+        update(threads, n - 1, invert);
+        top &= ~PROCESS_AND;
       }
       if (ch === 0x26) {
-        setTop(top() | PROCESS_AND);
+        top |= PROCESS_AND;
         break;
       }
-      if (top() & PROCESS_OR) {
-        update(n - 1, !invert);
-        setTop(top() & ~PROCESS_OR);
+      if (top & PROCESS_OR) {
+        update(threads, n - 1, !invert);
+        top &= ~PROCESS_OR;
       }
       if (ch === 0x7c) {
-        setTop(top() | PROCESS_OR);
+        top |= PROCESS_OR;
         const f = frames[frames.length - 1] as TreeFrame;
         const and = combine('and', f.ands);
         if (and) f.ors.push(and);
@@ -300,16 +316,16 @@ export function parseFilter(
         break;
       }
       if (ch === 0) break outer;
-      if (ops.length === 1) return err(FILTER_MESSAGES.tooManyClose, ptr, 'EPERM');
-      ops.pop();
+      if (ops.length === 0) return errorResult(stored, FILTER_MESSAGES.tooManyClose, ptr, 'EPERM');
+      top = ops.pop() as number;
       const closed = frames.pop() as TreeFrame;
       const parent = frames[frames.length - 1] as TreeFrame;
       const node = closeFrame(closed);
       if (node) parent.ands.push(closed.parity !== parent.parity ? negate(node) : node);
     }
   }
-  if (ops.length !== 1) return err(FILTER_MESSAGES.tooManyOpen, ptr, 'EPERM');
-  if (n === 0) return err(FILTER_MESSAGES.noFilter, ptr, 'EINVAL');
+  if (ops.length !== 0) return errorResult(stored, FILTER_MESSAGES.tooManyOpen, ptr, 'EPERM');
+  if (n === 0) return errorResult(stored, FILTER_MESSAGES.noFilter, ptr, 'EINVAL');
 
   target[n] = 1;
   wtb[n] = false;
@@ -320,8 +336,7 @@ export function parseFilter(
   for (let i = n - 1; i-- > 0; ) {
     const t = target[i] as number;
     if (t < 0 || t > n + 1) {
-      corrupt = true;
-      outOfBounds = true;
+      threads.outOfBounds = true;
       continue;
     }
     if (wtb[i] === wtb[t]) target[i] = target[t] as number;
@@ -330,9 +345,9 @@ export function parseFilter(
     wtb[i] = inverts[i] !== wtb[i];
     if ((target[i] as number) <= i) corrupt = true;
   }
-  if (corrupt) {
-    const r = bare('EINVAL');
-    return outOfBounds && !r.ok ? { ok: false, error: { ...r.error, kernelUndefined: true } } : r;
+  if (corrupt || threads.outOfBounds) {
+    const r = bareResult(stored, 'EINVAL');
+    return threads.outOfBounds && !r.ok ? { ok: false, error: { ...r.error, kernelUndefined: true } } : r;
   }
   const program: ProgramEntry[] = [];
   for (let i = 0; i < n + 2; i++) {

@@ -2,8 +2,10 @@
 // `.ustring`/`.function` suffixes, operator by prefix match in the order ~ != == <= < >= > &, then
 // the value dispatch (.function, CPUS, quote, digit/'-', else "Invalid value") with the kernel's
 // check order and error positions (P = index of the predicate's first byte + 1 + offset).
-// Invariants: pure; reads past the end of the input as NUL; returns either a resolved predicate and
-// the number of bytes consumed, or an error value (bare = no message, as when no name starts here).
+// Invariants: pure (the only write is to the caller's per-filter field cache); no closures or
+// allocations beyond the result on the hot path; reads past the end of the input as NUL; returns
+// either a resolved predicate and the number of bytes consumed, or an error value (bare = no message,
+// as when no name starts here).
 
 import type { FieldRef, IntOp, Predicate } from './ast.ts';
 import { isStringKind } from './classify.ts';
@@ -11,7 +13,7 @@ import { parseCpulist } from './cpulist.ts';
 import { FILTER_MESSAGES } from './errors.ts';
 import { kstrtoll, kstrtoull } from './kstrtox.ts';
 import { classifyPattern } from './match.ts';
-import type { EventFormat, FieldKind } from './types.ts';
+import type { EventFormat, FieldKind, FormatField } from './types.ts';
 
 /** What the filter language depends on beyond the event format (machine-specific facts). */
 export interface PredEnv {
@@ -31,7 +33,6 @@ export type PredResult =
   | { ok: false; bare: false; message: string; position: number };
 
 type Op = IntOp | '~';
-const OPS: readonly Op[] = ['~', '!=', '==', '<=', '<', '>=', '>', '&'];
 const MAX_FILTER_STR_VAL = 256;
 const NUM_BUF = 24;
 const SIZEOF_LONG = 8;
@@ -58,179 +59,273 @@ const GENERIC: Readonly<Record<string, { kind: FieldKind; type: string; signed: 
 
 /** trace_find_event_field: the event's own fields, then generic pseudo-fields, then common fields. */
 export function findField(event: EventFormat, name: string): FieldRef | undefined {
-  for (const f of event.fields) {
-    if (!f.common && f.name === name) return { ...pick(f), origin: 'event' };
+  const fields = event.fields;
+  for (let k = 0; k < fields.length; k++) {
+    const f = fields[k] as FormatField;
+    if (!f.common && f.name === name) return fieldRef(f, 'event');
   }
   const g = Object.hasOwn(GENERIC, name) ? GENERIC[name] : undefined;
   if (g) return { name, type: g.type, offset: 0, size: 0, signed: g.signed, kind: g.kind, origin: 'generic' };
-  for (const f of event.fields) {
-    if (f.common && f.name === name) return { ...pick(f), origin: 'common' };
+  for (let k = 0; k < fields.length; k++) {
+    const f = fields[k] as FormatField;
+    if (f.common && f.name === name) return fieldRef(f, 'common');
   }
   return undefined;
 }
 
-function pick(f: EventFormat['fields'][number]): Omit<FieldRef, 'origin'> {
-  return { name: f.name, type: f.type, offset: f.offset, size: f.size, signed: f.signed, kind: f.kind };
+function fieldRef(f: FormatField, origin: FieldRef['origin']): FieldRef {
+  return {
+    name: f.name,
+    type: f.type,
+    offset: f.offset,
+    size: f.size,
+    signed: f.signed,
+    kind: f.kind,
+    origin,
+  };
 }
 
+/**
+ * Field lookups of one parse: each distinct name is resolved once (FieldRef values are immutable, so
+ * predicates naming the same field may share one).
+ */
+export type FieldCache = Map<string, FieldRef | null>;
+
+function lookupField(event: EventFormat, name: string, cache: FieldCache | undefined): FieldRef | undefined {
+  if (!cache) return findField(event, name);
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit ?? undefined;
+  const f = findField(event, name);
+  cache.set(name, f ?? null);
+  return f;
+}
+
+/** bytes[k], or 0 (NUL) at and beyond the end. */
+function byteAt(bytes: Uint8Array, k: number): number {
+  return k < bytes.length ? (bytes[k] as number) : 0;
+}
+
+/** Latin-1 text of bytes[start, end); a char-code loop for the short names and numbers of the hot path. */
 function latin(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.subarray(start, end)).toString('latin1');
+  if (end - start > 64)
+    return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  let s = '';
+  for (let k = start; k < end; k++) s += String.fromCharCode(bytes[k] as number);
+  return s;
+}
+
+function hasPrefix(bytes: Uint8Array, k: number, text: string): boolean {
+  for (let j = 0; j < text.length; j++) if (byteAt(bytes, k + j) !== text.charCodeAt(j)) return false;
+  return true;
+}
+
+/** The operator at bytes[k], by prefix match in the kernel's order (~ != == <= < >= > &). */
+function matchOp(bytes: Uint8Array, k: number): Op | undefined {
+  const c = byteAt(bytes, k);
+  const c1 = byteAt(bytes, k + 1);
+  switch (c) {
+    case 0x7e:
+      return '~';
+    case 0x21:
+      return c1 === 0x3d ? '!=' : undefined;
+    case 0x3d:
+      return c1 === 0x3d ? '==' : undefined;
+    case 0x3c:
+      return c1 === 0x3d ? '<=' : '<';
+    case 0x3e:
+      return c1 === 0x3d ? '>=' : '>';
+    case 0x26:
+      return '&';
+    default:
+      return undefined;
+  }
+}
+
+function failAt(message: string, position: number): PredResult {
+  return { ok: false, bare: false, message, position };
 }
 
 /**
  * Parses the predicate starting at byte `start` (a non-blank byte). Positions in errors are absolute
- * (already include the kernel's +1).
+ * (already include the kernel's +1). `fields` memoizes field lookups across the predicates of one filter.
  */
-export function parsePred(bytes: Uint8Array, start: number, event: EventFormat, env: PredEnv): PredResult {
-  const at = (k: number): number => (start + k < bytes.length ? (bytes[start + k] as number) : 0);
-  const pos = start + 1;
-  const fail = (message: string, k: number): PredResult => ({
-    ok: false,
-    bare: false,
-    message,
-    position: pos + k,
-  });
-  let i = 0;
-  while (isSpace(at(i))) i++;
+export function parsePred(
+  bytes: Uint8Array,
+  start: number,
+  event: EventFormat,
+  env: PredEnv,
+  fields?: FieldCache,
+): PredResult {
+  // Indexes below are absolute; the kernel's P (error position) is index + 1.
+  let i = start;
+  while (isSpace(byteAt(bytes, i))) i++;
   let s = i;
-  while (isAlnum(at(i)) || at(i) === 0x5f) i++;
+  while (isAlnum(byteAt(bytes, i)) || byteAt(bytes, i) === 0x5f) i++;
   if (i === s) return { ok: false, bare: true };
-  const fieldName = latin(bytes, start + s, start + i);
-  const field = findField(event, fieldName);
-  if (!field) return fail(FILTER_MESSAGES.fieldNotFound, i);
-  const hasPrefix = (k: number, text: string): boolean => {
-    for (let j = 0; j < text.length; j++) if (at(k + j) !== text.charCodeAt(j)) return false;
-    return true;
-  };
+  const field = lookupField(event, latin(bytes, s, i), fields);
+  if (!field) return failAt(FILTER_MESSAGES.fieldNotFound, i + 1);
   let ustring = false;
   let fn = false;
-  if (hasPrefix(i, '.ustring')) {
+  if (hasPrefix(bytes, i, '.ustring')) {
     ustring = true;
     i += 8;
   }
-  if (hasPrefix(i, '.function')) {
+  if (hasPrefix(bytes, i, '.function')) {
     fn = true;
     i += 9;
   }
-  while (isSpace(at(i))) i++;
-  const op = OPS.find((o) => hasPrefix(i, o));
-  if (op === undefined) return fail(FILTER_MESSAGES.invalidOp, i);
+  while (isSpace(byteAt(bytes, i))) i++;
+  const op = matchOp(bytes, i);
+  if (op === undefined) return failAt(FILTER_MESSAGES.invalidOp, i + 1);
   i += op.length;
-  while (isSpace(at(i))) i++;
+  while (isSpace(byteAt(bytes, i))) i++;
   s = i;
-  const span = (end: number) => ({ start, end: start + end });
-
-  if (fn) {
-    if (field.size !== SIZEOF_LONG) return fail(FILTER_MESSAGES.illegalFieldOp, i);
-    if (op !== '==' && op !== '!=') return fail(FILTER_MESSAGES.invalidOp, i);
-    let ip: bigint | undefined;
-    let valueText: string;
-    let sym: { start: bigint; size: bigint } | undefined;
-    if (isDigit(at(i))) {
-      while (isAlnum(at(i))) i++;
-      if (i - s >= NUM_BUF) return fail(FILTER_MESSAGES.operandTooLong, i);
-      valueText = latin(bytes, start + s, start + i);
-      ip = kstrtoull(valueText);
-      if (ip === undefined) return fail(FILTER_MESSAGES.invalidValue, i);
-      sym = ip === 0n ? undefined : env.lookupSymbol?.(ip);
-    } else {
-      while (at(i) !== 0 && !isSpace(at(i))) i++;
-      valueText = Buffer.from(bytes.subarray(start + s, start + i)).toString('utf8');
-      sym = env.lookupSymbol?.(valueText);
-      if (!sym || sym.start === 0n) return fail(FILTER_MESSAGES.noFunction, i);
-    }
-    if (!sym) return fail(FILTER_MESSAGES.noFunction, i);
-    return {
-      ok: true,
-      length: i,
-      pred: {
-        type: 'function',
-        field,
-        span: span(i),
-        ustring,
-        op,
-        start: sym.start,
-        end: sym.start + sym.size,
-        valueText,
-      },
-    };
-  }
-
-  if (hasPrefix(i, 'CPUS')) {
-    if (field.kind !== 'cpumask' && field.kind !== 'cpu' && field.kind !== 'other') {
-      return fail(FILTER_MESSAGES.illegalFieldOp, i);
-    }
-    if (op !== '==' && op !== '!=' && op !== '&') return fail(FILTER_MESSAGES.illegalFieldOp, i);
-    i += 4;
-    if (at(i++) !== 0x7b) return fail(FILTER_MESSAGES.missingBraceOpen, i);
-    const maskStart = i;
-    while (at(i) !== 0 && at(i) !== 0x7d) i++;
-    if (at(i) !== 0x7d) return fail(FILTER_MESSAGES.missingBraceClose, i);
-    if (maskStart === i) return fail(FILTER_MESSAGES.invalidCpulist, i);
-    const listText = latin(bytes, start + maskStart, start + i);
-    const parsed = parseCpulist(listText, env.nrCpuIds);
-    if (!parsed.ok) return fail(FILTER_MESSAGES.invalidCpulist, i);
-    i++;
-    const mask = new Uint8Array(env.nrCpuIds);
-    for (const c of parsed.cpus) mask[c] = 1;
-    return {
-      ok: true,
-      length: i,
-      pred: {
-        type: 'cpus',
-        field,
-        span: span(i),
-        ustring,
-        op,
-        cpus: parsed.cpus,
-        mask,
-        nrCpuIds: env.nrCpuIds,
-        listText,
-      },
-    };
-  }
-
-  const q = at(i);
-  if (q === 0x27 || q === 0x22) {
-    if (op !== '==' && op !== '!=' && op !== '~') return fail(FILTER_MESSAGES.illegalFieldOp, i);
-    if (!isStringKind(field.kind)) return fail(FILTER_MESSAGES.expectDigit, i);
-    for (i++; at(i) !== 0; i++) if (at(i) === q) break;
-    if (at(i) === 0) return fail(FILTER_MESSAGES.missingQuote, i);
-    s++;
-    if (i - s >= MAX_FILTER_STR_VAL) return fail(FILTER_MESSAGES.operandTooLong, i);
-    const literal = bytes.slice(start + s, start + i);
-    i++;
-    const c =
-      op === '~' ? classifyPattern(literal) : { kind: 'full' as const, needle: literal, negate: op === '!=' };
-    return {
-      ok: true,
-      length: i,
-      pred: {
-        type: 'string',
-        field,
-        span: span(i),
-        ustring,
-        op,
-        literal,
-        quote: q === 0x27 ? "'" : '"',
-        match: c.kind,
-        needle: c.needle,
-        negate: c.negate,
-      },
-    };
-  }
+  if (fn) return functionPred(bytes, start, s, field, ustring, op, env);
+  if (hasPrefix(bytes, i, 'CPUS')) return cpusPred(bytes, start, i, field, ustring, op, env);
+  const q = byteAt(bytes, i);
+  if (q === 0x27 || q === 0x22) return stringPred(bytes, start, s, field, ustring, op, q);
 
   if (isDigit(q) || q === 0x2d) {
-    if (isStringKind(field.kind)) return fail(FILTER_MESSAGES.expectString, i);
-    if (op === '~') return fail(FILTER_MESSAGES.illegalFieldOp, i);
-    if (at(i) === 0x2d) i++;
-    while (isAlnum(at(i))) i++;
-    if (i - s >= NUM_BUF) return fail(FILTER_MESSAGES.operandTooLong, i);
-    const text = latin(bytes, start + s, start + i);
-    const value = field.signed ? kstrtoll(text) : kstrtoull(text);
-    if (value === undefined) return fail(FILTER_MESSAGES.illegalIntval, s);
+    if (isStringKind(field.kind)) return failAt(FILTER_MESSAGES.expectString, i + 1);
+    if (op === '~') return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
+    if (byteAt(bytes, i) === 0x2d) i++;
+    while (isAlnum(byteAt(bytes, i))) i++;
+    if (i - s >= NUM_BUF) return failAt(FILTER_MESSAGES.operandTooLong, i + 1);
+    const value = field.signed ? kstrtoll(latin(bytes, s, i)) : kstrtoull(latin(bytes, s, i));
+    if (value === undefined) return failAt(FILTER_MESSAGES.illegalIntval, s + 1);
     const type = field.kind === 'cpu' ? 'cpu' : 'int';
-    return { ok: true, length: i, pred: { type, field, span: span(i), ustring, op, value } };
+    return {
+      ok: true,
+      length: i - start,
+      pred: { type, field, span: { start, end: i }, ustring, op, value },
+    };
   }
-  return fail(FILTER_MESSAGES.invalidValue, i);
+  return failAt(FILTER_MESSAGES.invalidValue, i + 1);
+}
+
+/** `FIELD.function == SYMBOL|ADDRESS`; `s` is the value's first byte. */
+function functionPred(
+  bytes: Uint8Array,
+  start: number,
+  s: number,
+  field: FieldRef,
+  ustring: boolean,
+  op: Op,
+  env: PredEnv,
+): PredResult {
+  let i = s;
+  if (field.size !== SIZEOF_LONG) return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
+  if (op !== '==' && op !== '!=') return failAt(FILTER_MESSAGES.invalidOp, i + 1);
+  let valueText: string;
+  let sym: { start: bigint; size: bigint } | undefined;
+  if (isDigit(byteAt(bytes, i))) {
+    while (isAlnum(byteAt(bytes, i))) i++;
+    if (i - s >= NUM_BUF) return failAt(FILTER_MESSAGES.operandTooLong, i + 1);
+    valueText = latin(bytes, s, i);
+    const ip = kstrtoull(valueText);
+    if (ip === undefined) return failAt(FILTER_MESSAGES.invalidValue, i + 1);
+    sym = ip === 0n ? undefined : env.lookupSymbol?.(ip);
+  } else {
+    while (byteAt(bytes, i) !== 0 && !isSpace(byteAt(bytes, i))) i++;
+    valueText = Buffer.from(bytes.subarray(s, i)).toString('utf8');
+    sym = env.lookupSymbol?.(valueText);
+    if (!sym || sym.start === 0n) return failAt(FILTER_MESSAGES.noFunction, i + 1);
+  }
+  if (!sym) return failAt(FILTER_MESSAGES.noFunction, i + 1);
+  return {
+    ok: true,
+    length: i - start,
+    pred: {
+      type: 'function',
+      field,
+      span: { start, end: i },
+      ustring,
+      op,
+      start: sym.start,
+      end: sym.start + sym.size,
+      valueText,
+    },
+  };
+}
+
+/** `FIELD OP CPUS{list}`; `i` is the index of "CPUS". */
+function cpusPred(
+  bytes: Uint8Array,
+  start: number,
+  i: number,
+  field: FieldRef,
+  ustring: boolean,
+  op: Op,
+  env: PredEnv,
+): PredResult {
+  if (field.kind !== 'cpumask' && field.kind !== 'cpu' && field.kind !== 'other') {
+    return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
+  }
+  if (op !== '==' && op !== '!=' && op !== '&') return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
+  i += 4;
+  if (byteAt(bytes, i++) !== 0x7b) return failAt(FILTER_MESSAGES.missingBraceOpen, i + 1);
+  const maskStart = i;
+  while (byteAt(bytes, i) !== 0 && byteAt(bytes, i) !== 0x7d) i++;
+  if (byteAt(bytes, i) !== 0x7d) return failAt(FILTER_MESSAGES.missingBraceClose, i + 1);
+  if (maskStart === i) return failAt(FILTER_MESSAGES.invalidCpulist, i + 1);
+  const listText = latin(bytes, maskStart, i);
+  const parsed = parseCpulist(listText, env.nrCpuIds);
+  if (!parsed.ok) return failAt(FILTER_MESSAGES.invalidCpulist, i + 1);
+  i++;
+  const mask = new Uint8Array(env.nrCpuIds);
+  for (const c of parsed.cpus) mask[c] = 1;
+  return {
+    ok: true,
+    length: i - start,
+    pred: {
+      type: 'cpus',
+      field,
+      span: { start, end: i },
+      ustring,
+      op,
+      cpus: parsed.cpus,
+      mask,
+      nrCpuIds: env.nrCpuIds,
+      listText,
+    },
+  };
+}
+
+/** `FIELD OP 'text'` or `"text"`; `s` is the index of the opening quote `q`. */
+function stringPred(
+  bytes: Uint8Array,
+  start: number,
+  s: number,
+  field: FieldRef,
+  ustring: boolean,
+  op: Op,
+  q: number,
+): PredResult {
+  let i = s;
+  if (op !== '==' && op !== '!=' && op !== '~') return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
+  if (!isStringKind(field.kind)) return failAt(FILTER_MESSAGES.expectDigit, i + 1);
+  for (i++; byteAt(bytes, i) !== 0; i++) if (byteAt(bytes, i) === q) break;
+  if (byteAt(bytes, i) === 0) return failAt(FILTER_MESSAGES.missingQuote, i + 1);
+  s++;
+  if (i - s >= MAX_FILTER_STR_VAL) return failAt(FILTER_MESSAGES.operandTooLong, i + 1);
+  const literal = bytes.slice(s, i);
+  i++;
+  const c =
+    op === '~' ? classifyPattern(literal) : { kind: 'full' as const, needle: literal, negate: op === '!=' };
+  return {
+    ok: true,
+    length: i - start,
+    pred: {
+      type: 'string',
+      field,
+      span: { start, end: i },
+      ustring,
+      op,
+      literal,
+      quote: q === 0x27 ? "'" : '"',
+      match: c.kind,
+      needle: c.needle,
+      negate: c.negate,
+    },
+  };
 }
