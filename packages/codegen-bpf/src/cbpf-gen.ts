@@ -121,7 +121,7 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
         const r = deref(x.right);
         const a = maxOf(x.left);
         const b = maxOf(x.right);
-        const cap = (v: number) => (v <= U ? v : U);
+        const cap = (v: number) => Math.min(v, U);
         switch (x.op) {
           case '&':
             return Math.min(a, b);

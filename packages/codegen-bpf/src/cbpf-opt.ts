@@ -261,7 +261,7 @@ function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
 }
 
 function constOf(key: string | null): number | undefined {
-  return key !== null && key.startsWith('#') ? Number(key.slice(1)) : undefined;
+  return key?.startsWith('#') ? Number(key.slice(1)) : undefined;
 }
 
 function factOf(st: State, key: string, ranges: Map<string, number>): Fact {
