@@ -362,7 +362,9 @@ function meet(states: readonly State[]): State {
 function knownValues(blocks: readonly Block[]): Block[] {
   const ranges = new Map<string, number>();
   const at = new Map<string, number>();
-  blocks.forEach((b, i) => at.set(b.label, i));
+  blocks.forEach((b, i) => {
+    at.set(b.label, i);
+  });
   const arriving = new Map<string, State[]>();
   const arrive = (label: string, st: State) => {
     const l = arriving.get(label);
