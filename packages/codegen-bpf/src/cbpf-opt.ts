@@ -52,6 +52,7 @@ export interface CbpfPass {
 /** The passes, in the order they run; the list is run until the program stops shrinking (at most 4 rounds). */
 export const CBPF_PASSES: readonly CbpfPass[] = [
   { name: 'known-values', run: knownValues },
+  { name: 'mask-tests', run: maskTests },
   { name: 'dead-ends', run: deadEnds },
   { name: 'thread-jumps', run: threadJumps },
   { name: 'merge-tails', run: mergeTails },
@@ -160,6 +161,8 @@ interface Fact {
   readonly ne: readonly number[];
   readonly ones: number;
   readonly zeros: number;
+  /** Masks known to have at least one bit set in the value (a taken multi-bit jset). */
+  readonly nz: readonly number[];
 }
 
 interface State {
@@ -268,8 +271,8 @@ function factOf(st: State, key: string, ranges: Map<string, number>): Fact {
   const f = st.facts.get(key);
   if (f !== undefined) return f;
   const c = constOf(key);
-  if (c !== undefined) return { lo: c, hi: c, ne: [], ones: c, zeros: ~c >>> 0 };
-  return { lo: 0, hi: keyRange(ranges, key), ne: [], ones: 0, zeros: 0 };
+  if (c !== undefined) return { lo: c, hi: c, ne: [], ones: c, zeros: ~c >>> 0, nz: [] };
+  return { lo: 0, hi: keyRange(ranges, key), ne: [], ones: 0, zeros: 0, nz: [] };
 }
 
 /** The operand a jump compares A with, when known. */
@@ -293,7 +296,7 @@ function decide(f: Fact, cond: JmpCond, k: number): boolean | undefined {
       if (f.hi < k) return false;
       return undefined;
     case 'jset':
-      if ((f.ones & k) !== 0) return true;
+      if ((f.ones & k) !== 0 || f.nz.some((m) => (m & ~k) >>> 0 === 0)) return true;
       if ((k & ~f.zeros) >>> 0 === 0 || f.hi === 0) return false;
       return undefined;
   }
@@ -302,7 +305,7 @@ function decide(f: Fact, cond: JmpCond, k: number): boolean | undefined {
 function learn(f: Fact, cond: JmpCond, k: number, taken: boolean): Fact {
   switch (cond) {
     case 'jeq':
-      if (taken) return { lo: k, hi: k, ne: [], ones: k, zeros: ~k >>> 0 };
+      if (taken) return { lo: k, hi: k, ne: [], ones: k, zeros: ~k >>> 0, nz: [] };
       return {
         ...f,
         lo: f.lo === k ? k + 1 : f.lo,
@@ -316,7 +319,8 @@ function learn(f: Fact, cond: JmpCond, k: number, taken: boolean): Fact {
     case 'jset': {
       if (!taken) return { ...f, zeros: (f.zeros | k) >>> 0 };
       const single = k !== 0 && (k & (k - 1)) === 0;
-      return single ? { ...f, ones: (f.ones | k) >>> 0 } : f;
+      if (single) return { ...f, ones: (f.ones | k) >>> 0 };
+      return f.nz.includes(k) || f.nz.length >= MAX_NE ? f : { ...f, nz: [...f.nz, k] };
     }
   }
 }
@@ -352,11 +356,103 @@ function meet(states: readonly State[]): State {
         ne: f.ne.filter((v) => g.ne.includes(v)),
         ones: (f.ones & g.ones) >>> 0,
         zeros: (f.zeros & g.zeros) >>> 0,
+        nz: f.nz.filter((v) => g.nz.includes(v)),
       };
     }
     if (everywhere) facts.set(key, f);
   }
   return { a: same((s) => s.a), x: same((s) => s.x), m, facts };
+}
+
+// Register sets as bit masks: A = 1, X = 2, M[i] = 4 << i.
+const R_A = 1;
+const R_X = 2;
+const rM = (i: number) => 4 << i;
+
+function defOf(i: Insn): number {
+  switch (i.kind) {
+    case 'st':
+    case 'stx':
+      return rM(i.index);
+    case 'ldx_len':
+    case 'ldx_imm':
+    case 'ldx_mem':
+    case 'ldx_msh':
+    case 'tax':
+      return R_X;
+    case 'ret_k':
+    case 'ret_a':
+    case 'ja':
+    case 'jmp_k':
+    case 'jmp_x':
+      return 0;
+    default:
+      return R_A;
+  }
+}
+
+function useOf(i: Insn): number {
+  switch (i.kind) {
+    case 'st':
+    case 'tax':
+    case 'neg':
+    case 'ret_a':
+    case 'alu_k':
+      return R_A;
+    case 'stx':
+    case 'txa':
+    case 'ld_ind':
+      return R_X;
+    case 'alu_x':
+      return R_A | R_X;
+    case 'ld_mem':
+    case 'ldx_mem':
+      return rM(i.index);
+    default:
+      return 0;
+  }
+}
+
+/** Registers each block may read before writing them (all jumps go forward: one backward sweep). */
+function liveIn(blocks: readonly Block[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = blocks.length - 1; i >= 0; i--) {
+    const b = blocks[i]!;
+    const t = b.term;
+    let l = 0;
+    for (const s of successors(t)) l |= out.get(s) ?? 0;
+    if (t.op === 'jmp') l |= R_A | (t.src === 'x' ? R_X : 0);
+    for (let j = b.insns.length - 1; j >= 0; j--) {
+      const insn = b.insns[j]!;
+      l = (l & ~defOf(insn)) | useOf(insn);
+    }
+    out.set(b.label, l);
+  }
+  return out;
+}
+
+/** Whether insn, run in state st (giving next), cannot abort: no packet load but of a value some test on
+ *  every path here already read, no division by X. */
+function abortFree(st: State, insn: Insn, next: State): boolean {
+  switch (insn.kind) {
+    case 'ld_abs':
+    case 'ld_ind':
+      return next.a !== null && st.facts.has(next.a);
+    case 'ldx_msh':
+      return false;
+    case 'alu_x':
+      return insn.op !== 'div' && insn.op !== 'mod';
+    case 'ld_anc':
+    case 'invalid':
+    case 'ret_a':
+    case 'ret_k':
+    case 'ja':
+    case 'jmp_k':
+    case 'jmp_x':
+      return false;
+    default:
+      return true;
+  }
 }
 
 function knownValues(blocks: readonly Block[]): Block[] {
@@ -371,7 +467,10 @@ function knownValues(blocks: readonly Block[]): Block[] {
     if (l === undefined) arriving.set(label, [st]);
     else l.push(st);
   };
-  /** Follows an edge carrying `st` past blocks that do nothing new on it; returns the final target. */
+  const live = liveIn(blocks);
+  /** Follows an edge carrying `st` past blocks that do nothing new on it — every instruction redundant, or
+   *  abort-free here (a load of a value already loaded on every path) with results dead where the block's
+   *  decided jump goes — and whose jump is decided; returns the final target. */
   const route = (target: string, st0: State): string => {
     let label = target;
     let st = st0;
@@ -379,27 +478,36 @@ function knownValues(blocks: readonly Block[]): Block[] {
       const b = blocks[at.get(label)!]!;
       let s = st;
       let transparent = true;
+      let defs = 0;
       for (const insn of b.insns) {
         const r = stepInsn(s, insn, ranges);
         if (!r.redundant) {
-          transparent = false;
-          break;
+          if (!abortFree(s, insn, r.state)) {
+            transparent = false;
+            break;
+          }
+          defs |= defOf(insn);
         }
         s = r.state;
       }
       if (!transparent) break;
       const t = b.term;
-      if (t.op === 'ja') {
-        label = t.target;
-        st = s;
-        continue;
+      let next: string;
+      if (t.op === 'ja') next = t.target;
+      else {
+        if (t.op !== 'jmp' || s.a === null) break;
+        const k = operand(s, t);
+        if (k === undefined) break;
+        const d = decide(factOf(s, s.a, ranges), t.cond, k);
+        if (d === undefined) break;
+        next = d ? t.jt : t.jf;
       }
-      if (t.op !== 'jmp' || s.a === null) break;
-      const k = operand(s, t);
-      if (k === undefined) break;
-      const d = decide(factOf(s, s.a, ranges), t.cond, k);
-      if (d === undefined) break;
-      label = d ? t.jt : t.jf;
+      if (defs !== 0) {
+        if ((defs & (live.get(next) ?? 0)) !== 0) break;
+        // The skipped definitions are dead: registers keep what they held before the block.
+        s = { ...st, facts: s.facts };
+      }
+      label = next;
       st = s;
     }
     arrive(label, st);
@@ -449,6 +557,27 @@ function knownValues(blocks: readonly Block[]): Block[] {
     out.push({ label: b.label, insns: kept, term: jt === jf ? { op: 'ja', target: jt } : { ...t, jt, jf } });
   });
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// mask-tests: `and #k` then `jeq #0` (or `jgt #0`) is `jset #k` with the targets swapped (or kept), when neither
+// target reads A (jset leaves A unmasked).
+
+function maskTests(blocks: readonly Block[]): Block[] {
+  const live = liveIn(blocks);
+  return blocks.map((b) => {
+    const t = b.term;
+    const last = b.insns[b.insns.length - 1];
+    if (t.op !== 'jmp' || t.src !== 'k' || t.k !== 0 || (t.cond !== 'jeq' && t.cond !== 'jgt')) return b;
+    if (last?.kind !== 'alu_k' || last.op !== 'and') return b;
+    if ((((live.get(t.jt) ?? 0) | (live.get(t.jf) ?? 0)) & R_A) !== 0) return b;
+    const [jt, jf] = t.cond === 'jeq' ? [t.jf, t.jt] : [t.jt, t.jf];
+    return {
+      label: b.label,
+      insns: b.insns.slice(0, -1),
+      term: { op: 'jmp', cond: 'jset', src: 'k', k: last.value >>> 0, jt, jf },
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ function vmInput(pt: 'socket' | 'tc' | 'xdp', frame: Uint8Array): ebpf.VmInput {
 test('code passes: IR = cBPF VM (passes on) = cBPF VM (passes off) = eBPF VMs on packet-shaped filters', () => {
   assert.deepEqual(CBPF_PASS_NAMES, [
     'known-values',
+    'mask-tests',
     'dead-ends',
     'thread-jumps',
     'merge-tails',
