@@ -15,28 +15,18 @@ import { toRaw } from '@tfc/bpf/cbpf';
 import type { Dag, Expr, LeafPred, StrPred, Width } from '@tfc/ir';
 import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
 import { ARITH_ALU } from './arith-ops.ts';
+import { type Item, optimizeItems } from './cbpf-opt.ts';
 import { topoOrder } from './dag-order.ts';
 import { type GlobNext, globAutomaton, MAX_GLOB_STATES } from './glob-automaton.ts';
 import { Unsupported } from './options.ts';
 import { registerNeed } from './register-need.ts';
 
-type Item =
-  | { readonly op: 'insn'; readonly insn: Insn }
-  | {
-      readonly op: 'jmp';
-      readonly cond: JmpCond;
-      readonly src: 'k' | 'x';
-      readonly k: number;
-      jt: string;
-      jf: string;
-    }
-  | { readonly op: 'ja'; readonly target: string }
-  | { readonly op: 'label'; readonly name: string };
-
 export interface CbpfGenOptions {
   readonly onMatch: number;
   readonly onMiss: number;
   readonly binarySearchMin: number;
+  /** Run the code passes of cbpf-opt.ts (CBPF_PASSES) before layout (default true). */
+  readonly codePasses?: boolean;
 }
 
 const MEMWORDS = 16;
@@ -106,24 +96,127 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   };
 
   type Load = Extract<Expr, { kind: 'load' }>;
+  const deref = (x: Expr): Expr => {
+    let e = x;
+    while (e.kind === 'ref') {
+      const d = dag.values[e.id];
+      if (d === undefined) throw new Unsupported('ref', `unknown value %${e.id}`);
+      e = d.expr;
+    }
+    return e;
+  };
+
+  /** Largest u32 value x can take (2^32 - 1 when unknown). */
+  const maxOf = (x0: Expr): number => {
+    const x = deref(x0);
+    const U = 0xffffffff;
+    switch (x.kind) {
+      case 'const':
+        return x.value <= BigInt(U) ? Number(x.value) : U;
+      case 'load':
+        return x.signed || x.width > 4 ? U : 2 ** (8 * x.width) - 1;
+      case 'len':
+        return U;
+      case 'arith': {
+        const r = deref(x.right);
+        const a = maxOf(x.left);
+        const b = maxOf(x.right);
+        const cap = (v: number) => Math.min(v, U);
+        switch (x.op) {
+          case '&':
+            return Math.min(a, b);
+          case '+':
+            return cap(a + b);
+          case '*':
+            return cap(a * b);
+          case '<<':
+            return r.kind === 'const' && r.value < 32n ? cap(a * 2 ** Number(r.value)) : U;
+          case '>>':
+            return r.kind === 'const' ? (r.value < 32n ? Math.floor(a / 2 ** Number(r.value)) : 0) : a;
+          case '/':
+            return a;
+          case '%':
+            return r.kind === 'const' && r.value > 0n ? Math.min(a, b - 1) : a;
+          default:
+            return U;
+        }
+      }
+      default:
+        return U;
+    }
+  };
+
+  /** offset = rest + k (u32), constants pulled out of a `+` chain; rest null when the offset is constant. */
+  const splitOffset = (x: Expr): { rest: Expr | null; k: number } => {
+    let k = 0;
+    const terms: Expr[] = [];
+    const walk = (e0: Expr) => {
+      const e = deref(e0);
+      if (e.kind === 'arith' && e.op === '+') {
+        walk(e.left);
+        walk(e.right);
+      } else if (e.kind === 'const') k = (k + Number(e.value & 0xffffffffn)) >>> 0;
+      else terms.push(e0);
+    };
+    walk(x);
+    if (terms.length === 0) return { rest: null, k };
+    const rest = terms
+      .slice(1)
+      .reduce<Expr>((l, r) => ({ kind: 'arith', op: '+', left: l, right: r }), terms[0]!);
+    return { rest, k };
+  };
+
+  /** k when x is 4 * (P[k:1] & 0xf), what `ldx 4*([k]&0xf)` loads (the IPv4 header length idiom). */
+  const mshOffset = (x0: Expr): number | undefined => {
+    const x = deref(x0);
+    if (x.kind !== 'arith') return undefined;
+    const r = deref(x.right);
+    let inner: Expr | undefined;
+    if (x.op === '<<' && r.kind === 'const' && r.value === 2n) inner = deref(x.left);
+    else if (x.op === '*' && r.kind === 'const' && r.value === 4n) inner = deref(x.left);
+    if (inner === undefined || inner.kind !== 'arith' || inner.op !== '&') return undefined;
+    const m = deref(inner.right);
+    const l = deref(inner.left);
+    if (m.kind !== 'const' || m.value !== 15n) return undefined;
+    if (l.kind !== 'load' || l.width !== 1 || l.signed || typeof l.offset !== 'number' || l.base === 'record')
+      return undefined;
+    const k = absOff(l.base, l.offset);
+    return k + 1 <= MAX_PKT_OFF ? k : undefined;
+  };
 
   const loadLo = (x: Load) => {
     if (x.base === 'record') throw new Unsupported('base', 'record loads need --ctx tracepoint (eBPF)');
     const w = x.width;
     if (typeof x.offset !== 'number') {
-      if (x.order !== 'be' || w === 8)
+      if ((x.order !== 'be' && w !== 1) || w === 8)
         throw new Unsupported(
           'computed-offset',
           'cBPF supports computed offsets for big-endian loads of 1/2/4 bytes only',
         );
       if (!u32Valued(x.offset))
         throw new Unsupported('computed-offset', 'computed offset may exceed 32 bits');
-      lo(x.offset);
-      const ok = fresh();
-      jk('jgt', MAX_PKT_OFF, abort, ok);
-      place(ok);
-      ins({ kind: 'tax' });
-      ins({ kind: 'ld_ind', size: size(w), offset: absOff(x.base, 0) });
+      const { rest, k } = splitOffset(x.offset);
+      const kAbs = absOff(x.base, k);
+      if (rest === null) {
+        if (!checkAccess(kAbs, w)) return;
+        ins({ kind: 'ld_abs', size: size(w), base: 'packet', offset: kAbs });
+      } else if (maxOf(rest) + kAbs <= MAX_PKT_OFF) {
+        // X + k cannot leave [0, 0xffff]: no range check, and the constant rides in the load.
+        const msh = mshOffset(rest);
+        if (msh !== undefined) ins({ kind: 'ldx_msh', offset: msh });
+        else {
+          lo(rest);
+          ins({ kind: 'tax' });
+        }
+        ins({ kind: 'ld_ind', size: size(w), offset: kAbs });
+      } else {
+        lo(x.offset);
+        const ok = fresh();
+        jk('jgt', MAX_PKT_OFF, abort, ok);
+        place(ok);
+        ins({ kind: 'tax' });
+        ins({ kind: 'ld_ind', size: size(w), offset: absOff(x.base, 0) });
+      }
     } else {
       const k = absOff(x.base, x.offset);
       if (!checkAccess(k, w)) return;
@@ -180,6 +273,10 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
         return;
       case 'arith': {
         const op = ALU[x.op];
+        if (x.left.kind === 'const' && x.right.kind !== 'const' && COMMUTATIVE.has(op)) {
+          lo({ ...x, left: x.right, right: x.left });
+          return;
+        }
         if (x.right.kind === 'const') {
           const k = Number(x.right.value & 0xffffffffn);
           lo(x.left);
@@ -654,7 +751,7 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   ins({ kind: 'ret_k', value: o.onMatch >>> 0 });
   place('reject');
   ins({ kind: 'ret_k', value: o.onMiss >>> 0 });
-  return layout(items);
+  return layout(o.codePasses === false ? items : optimizeItems(items));
 }
 
 /** Drops jumps to the next instruction, inserts trampolines for far targets, resolves offsets. */

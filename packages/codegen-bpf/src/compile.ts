@@ -156,7 +156,7 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           `classic BPF rejects out-of-bounds loads with 0; this filter may abort, so --on-miss must be 0, not ${onMiss}`,
         ),
       ]);
-    const prog = genCbpf(dag, { onMatch, onMiss, binarySearchMin });
+    const prog = genCbpf(dag, { onMatch, onMiss, binarySearchMin, codePasses: opts.codePasses !== false });
     if (prog.length > CBPF_MAX_INSNS)
       return fail([
         diag(

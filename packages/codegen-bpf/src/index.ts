@@ -1,5 +1,7 @@
 // @tfc/codegen-bpf: IR → classic and extended BPF (a backend: never imports a front end or the kernel).
 // Invariants: this file only re-exports; everything exported is pure and deterministic.
+
+export { CBPF_PASS_NAMES, CBPF_PASSES } from './cbpf-opt.ts';
 export { CBPF_MAX_INSNS, compileBpf, linkMaps, prepareDag } from './compile.ts';
 export { topoOrder } from './dag-order.ts';
 export { EMIT_FORMS, type EmitForm, type EmitResult, emitProgram, programJson } from './emit.ts';

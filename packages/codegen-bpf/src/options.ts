@@ -32,6 +32,8 @@ export interface CompileOptions {
   /** eBPF only: large sets (binarySearchMin+) as a binary search (default) or a hash map lookup. */
   readonly setLookup?: 'search' | 'map';
   readonly record?: RecordLayout;
+  /** Run the code passes on the generated instructions (cBPF: CBPF_PASSES; default true). */
+  readonly codePasses?: boolean;
 }
 
 export interface CodegenDiagnostic {
