@@ -1,4 +1,12 @@
+// Dumps parseFilter's complete results (AST, program, tree, errors and both renderings, a verdict on
+// one fixed record) for ~9,500 filters × the test fixtures' events × 2 CPU counts into one file, so a
+// front-end change (e.g. for speed) can be shown to change no output byte: dump before and after, cmp.
+// Filters: every string of the shared corpus tables, the bench filters, the kernel suite's generators
+// (fixed seeds) and seeded random junk, deep nesting, 4096+ bytes.
+// Usage (from packages/tracefs): node --import tsx scripts/parse-golden.ts OUT [EXTRA.format ...]
+// Invariant: deterministic output for a given source tree; writes only OUT.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   bundledEvent,
   evaluate,
@@ -12,12 +20,15 @@ import fc from 'fast-check';
 import { generatedFilters, predicateFilter, wideOr } from '../../../bench/src/suites/tracefs-filters.ts';
 import { invalidFilterArb, validFilterArb } from '../test/kernel/generators.ts';
 
-const events = [];
-const of = parseFormat(readFileSync('/tmp/tfprof/oracle.format', 'utf8'), { system: 'x', name: 'rec' });
-if (!of.ok) throw new Error('fmt');
-events.push(of.event);
-for (const f of readdirSync('test/fixtures')) {
-  const r = parseFormat(readFileSync(`test/fixtures/${f}`, 'utf8'), { system: 's', name: f });
+const events: EventFormat[] = [];
+for (const extra of process.argv.slice(3)) {
+  const r = parseFormat(readFileSync(extra, 'utf8'), { system: 'x', name: 'extra' });
+  if (!r.ok) throw new Error(`${extra}: ${r.error.message}`);
+  events.push(r.event);
+}
+const FIXTURES = fileURLToPath(new URL('../test/fixtures', import.meta.url));
+for (const f of readdirSync(FIXTURES).sort()) {
+  const r = parseFormat(readFileSync(`${FIXTURES}/${f}`, 'utf8'), { system: 's', name: f });
   if (r.ok) events.push(r.event);
 }
 events.push(bundledEvent('sock', 'inet_sock_set_state')!);
@@ -27,8 +38,9 @@ const walk = (v: unknown) => {
   else if (Array.isArray(v)) v.forEach(walk);
   else if (v && typeof v === 'object') Object.values(v).forEach(walk);
 };
-const C = '/work/shared/corpus/tracefs-kernel-6.18';
-for (const f of readdirSync(C)) if (f.endsWith('.json')) walk(JSON.parse(readFileSync(`${C}/${f}`, 'utf8')));
+const C = fileURLToPath(new URL('../../../../shared/corpus/tracefs-kernel-6.18', import.meta.url));
+for (const f of readdirSync(C).sort())
+  if (f.endsWith('.json')) walk(JSON.parse(readFileSync(`${C}/${f}`, 'utf8')));
 for (const n of [1, 2, 16, 100, 256]) inputs.add(predicateFilter(n));
 for (const t of generatedFilters(500, 3)) inputs.add(t);
 inputs.add(wideOr(300));
@@ -66,11 +78,13 @@ for (const ev of events)
         extra =
           formatFilter(r.filter) +
           '|' +
-          evaluate(r.filter, rec, { cpu: 1, comm: new TextEncoder().encode('bash') } as never);
+          evaluate(r.filter, rec, { cpu: 1, comm: new TextEncoder().encode('bash') });
       else if (!r.ok) extra = renderFilterFile(r.error) + renderErrorLog(r.error);
       out.push(JSON.stringify(r, ser) + extra);
     }
-const u = parseFilter('u8 == 1', events[0]!, { nrCpuIds: 2 }, { maxBytes: 1 << 20 });
+const u = parseFilter('u8 == 1', events[0] as EventFormat, { nrCpuIds: 2 }, { maxBytes: 1 << 20 });
 out.push(JSON.stringify(u, ser));
-writeFileSync(process.argv[2]!, out.join('\n'));
+const target = process.argv[2];
+if (!target) throw new Error('usage: parse-golden.ts OUT [EXTRA.format ...]');
+writeFileSync(target, out.join('\n'));
 console.log(inputs.size, out.length);
