@@ -1,7 +1,9 @@
 // Filter errors as values, and their two renderings: the text read back from the event's `filter`
-// file after a failed write (append_filter_err: caret clamped to the string length) and the
+// file after a failed write (and, for completeness, after an accepted one) (append_filter_err: caret clamped to the string length) and the
 // error_log entry (tracing_log_err: caret 11 + position columns, unclamped), both byte-exact with
 // Linux 6.18 apart from the error_log "[timestamp] " prefix. Invariant: pure string functions.
+
+import type { Filter } from './ast.ts';
 
 export type FilterErrno = 'EINVAL' | 'EPERM' | 'ENOENT' | 'ESRCH';
 
@@ -62,6 +64,14 @@ export function renderFilterFile(error: FilterError): string {
   const len = byteLength(error.text);
   const pos = Math.min(error.position, len);
   return `${error.text}\n${' '.repeat(pos)}^\nparse_error: ${error.message}\n\n`;
+}
+
+/**
+ * What reading events/<sys>/<event>/filter returns after an accepted write: the stored filter (cut at
+ * the first NUL, trailing whitespace stripped), or "none" after "0" cleared it.
+ */
+export function renderAcceptedFilterFile(filter: Filter | null): string {
+  return filter === null ? 'none\n' : `${filter.text}\n`;
 }
 
 /** The error_log entry without its leading "[timestamp] ". Empty for a too-long write (nothing logged). */

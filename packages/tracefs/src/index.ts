@@ -24,6 +24,7 @@ export {
   FILTER_MESSAGES,
   type FilterErrno,
   type FilterError,
+  renderAcceptedFilterFile,
   renderErrorLog,
   renderFilterFile,
 } from './errors.ts';

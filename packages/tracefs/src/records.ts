@@ -46,6 +46,13 @@ function toBigInt(v: unknown): bigint | undefined {
 
 /** Range check (unsigned: 0…2^n−1; signed: −2^(n−1)…2^n−1, i.e. either reading) and bit pattern. */
 function intPattern(v: unknown, size: number, signed: boolean): bigint | string {
+  if (typeof v === 'string') {
+    // More significant digits than any value of the field can have: out of range, decided without
+    // converting (and without echoing) a string that may be megabytes long.
+    const digits = v.trim().replace(/^-?(0[xX])?0*/, '');
+    if (digits.length > size * 3 + 2 && /^-?(0[xX][0-9a-fA-F]+|\d+)$/.test(v.trim()))
+      return `value of ${v.trim().length} characters out of range for a ${size}-byte field`;
+  }
   const n = toBigInt(v);
   if (n === undefined) return 'expected an integer (number, decimal string or 0x hex string)';
   const bits = BigInt(size * 8);
@@ -134,10 +141,12 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
     const v = json[key];
     const field = byName.get(key);
     if (key === 'raw' && !field) {
-      if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v.replace(/\s+/g, ''))) {
+      const hex = typeof v === 'string' ? v.replace(/\s+/g, '') : '';
+      // No capturing repetition here: a backtracking regex over megabytes of hex overflows V8's stack.
+      if (typeof v !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
         return err(key, 'expected a hex string of whole bytes');
       }
-      raw = Uint8Array.from(Buffer.from(v.replace(/\s+/g, ''), 'hex'));
+      raw = Uint8Array.from(Buffer.from(hex, 'hex'));
       continue;
     }
     if (!field && CPU_KEYS.has(key)) {

@@ -341,3 +341,26 @@ test('a zero-length __data_loc string whose offset lies past the record is strcm
     assert.equal(evaluate(f.filter, rec, ctx), expected, text);
   }
 });
+
+test('records from JSON: megabytes of hex or digits are handled in linear time with short errors', () => {
+  const raw = recordFromJson(pv, { raw: '00'.repeat(5_000_000) });
+  assert.ok(raw.ok);
+  assert.equal(raw.record.length, 5_000_000);
+  const odd = recordFromJson(pv, { raw: '0'.repeat(1_000_001) });
+  assert.deepEqual(odd, { ok: false, error: "field 'raw': expected a hex string of whole bytes" });
+  const notHex = recordFromJson(pv, { raw: `${'00'.repeat(1_000_000)}zz` });
+  assert.equal(notHex.ok, false);
+  const big = recordFromJson(pv, { a64: '9'.repeat(1_000_000) });
+  assert.deepEqual(big, {
+    ok: false,
+    error: "field 'a64': value of 1000000 characters out of range for a 8-byte field",
+  });
+  const zeros = recordFromJson(pv, { a64: `0x${'0'.repeat(100_000)}ff` });
+  assert.ok(zeros.ok, zeros.ok ? '' : zeros.error);
+  assert.equal(new DataView(zeros.record.buffer).getBigUint64(30, true), 0xffn);
+  const edge = recordFromJson(pv, { a64: '18446744073709551616' });
+  assert.deepEqual(edge, {
+    ok: false,
+    error: "field 'a64': value 18446744073709551616 out of range for a 8-byte field",
+  });
+});

@@ -5,11 +5,14 @@
 // (e.g. `A || B && C &&`) makes predicate_parse() hit WARN_ON(target <= i) and fail with EINVAL;
 // repeated writes of such filters were followed by a kernel oops inside the uprobe handler of the
 // oracle process, which left the per-CPU uprobe buffer mutex held and wedged tracefs until reboot.
+// The kernel parses the filter only up to its first NUL byte, so the check does too.
 
 const TRAILING_OP_RE = /(&&|\|\|)[\s!]*$/;
 
 /** Why `filter` must not be written to a live event, or null if it is not a known hazard. */
-export function kernelHazard(filter: string): string | null {
+export function kernelHazard(written: string): string | null {
+  const nul = written.indexOf('\0');
+  const filter = nul < 0 ? written : written.slice(0, nul);
   const m = TRAILING_OP_RE.exec(filter);
   if (m === null) return null;
   const head = filter.slice(0, m.index);

@@ -12,8 +12,11 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
-  /** Reads a file, or standard input for '-'. Throws a UsageError with a readable message on failure. */
-  readonly readText: (path: string) => string;
+  /**
+   * Reads a file, or standard input for '-'. Throws a UsageError with a readable message on failure; with
+   * `strictUtf8`, also when the bytes are not UTF-8 (instead of replacing them with U+FFFD).
+   */
+  readonly readText: (path: string, opts?: { readonly strictUtf8?: boolean }) => string;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   readonly isTty: boolean;
 }
@@ -23,14 +26,38 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function readTextFile(path: string): string {
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function readTextFile(path: string, opts?: { readonly strictUtf8?: boolean }): string {
+  const name = path === '-' ? 'standard input' : path;
+  let bytes: Buffer;
+  let text: string;
   try {
-    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+    bytes = path === '-' ? readFileSync(0) : readFileSync(path);
+    text = bytes.toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    const what = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code;
-    throw new UsageError(`cannot read ${path === '-' ? 'standard input' : path}: ${what}`);
+    const what =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'ERR_STRING_TOO_LONG'
+            ? 'too large to read as text'
+            : code;
+    throw new UsageError(`cannot read ${name}: ${what}`);
   }
+  if (opts?.strictUtf8) {
+    try {
+      STRICT_UTF8.decode(bytes);
+    } catch {
+      const back = Buffer.from(text, 'utf8');
+      let at = 0;
+      while (at < bytes.length && bytes[at] === back[at]) at++;
+      throw new UsageError(`${name}: byte ${at} is not UTF-8; filters are read as UTF-8 text`);
+    }
+  }
+  return text;
 }
 
 export function processIo(): Io {
@@ -59,10 +86,10 @@ export function memoryIo(
     err: (t) => {
       e += t;
     },
-    readText: (p) => {
+    readText: (p, opts) => {
       const f = files[p];
       if (f !== undefined) return f;
-      return readTextFile(p);
+      return readTextFile(p, opts);
     },
     isTty: false,
     stdout: () => o,

@@ -1,10 +1,10 @@
 // fast-check generators for the kernel differential suite: filters over the uprobe oracle event
 // (valid ones built from a predicate tree, invalid ones by mutating valid ones) and records biased
 // towards the filter's own literals. Invariants: pure (the only inputs are the oracle's field table,
-// the oracle pid and nr_cpu_ids); filter text is printable ASCII plus blanks, shorter than 4096
-// bytes; no filter is a kernelHazard() (such filters preceded a kernel oops on the test machine);
-// every filter carries a "pool" of the values its literals denote so that records hit the
-// boundaries the filter talks about; trees have at most MAX_LEAVES leaves.
+// the oracle pid and nr_cpu_ids); filter text is printable ASCII plus blanks (and NUL in invalid
+// ones), shorter than 4096 bytes; no filter is a kernelHazard() (such filters preceded a kernel oops
+// on the test machine); every filter carries a "pool" of the values its literals denote so that
+// records hit the boundaries the filter talks about; trees have at most MAX_LEAVES leaves.
 import { kernelHazard, type OracleRecord } from '@tfc/kernel/tracefs';
 import fc from 'fast-check';
 
@@ -403,6 +403,10 @@ const MUTATIONS: readonly fc.Arbitrary<Mutation>[] = [
   fc
     .constantFrom('', ' ', '()', '!', '!!', '0', ' 0 ', '1', '&& u8 == 1', '== 1', '( )', '!()')
     .map((whole) => () => whole),
+  // The kernel reads the filter up to its first NUL: what follows is invisible, whatever it is.
+  fc
+    .constantFrom('\0', '\0 u8 == 1', '\0))', ' \0&&', '\0"')
+    .map((j) => (t: string, at: number) => t.slice(0, at) + j + t.slice(at)),
 ];
 
 /** Filters that are mostly invalid: one to three mutations of a valid filter. */

@@ -1,6 +1,6 @@
 // Pure checks of the differential machinery (no kernel): the comparison fails on any single
 // disagreement (verdict, acceptance, errno, filter-file bytes, error_log text) and passes on
-// agreement; the generators only produce short ASCII filters that are not kernel hazards.
+// agreement; the generators only produce short ASCII filters (NUL included) that are not kernel hazards.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Judgement, kernelHazard } from '@tfc/kernel/tracefs';
@@ -50,9 +50,11 @@ function judgement(filter: string, recs: Uint8Array[], flip: number | null): Jud
     };
   }
   const accepted = recs.map((r, i) => evaluate(p.filter, r, { cpu: 0, comm }) !== (i === flip));
+  // The kernel stores the filter cut at its first NUL, trailing C-isspace stripped; "0" shows "none".
+  const stored = (filter.split('\0')[0] ?? '').replace(/[ \t\n\v\f\r]+$/, '');
   return {
     errno: null,
-    filterFile: `${filter}\n`,
+    filterFile: p.filter === null ? 'none\n' : `${stored}\n`,
     errorLog: '',
     accepted,
     records: recs,
@@ -64,7 +66,17 @@ const commOf = (): Uint8Array => comm;
 const recs = [record(1, 'abc'), record(2, 'xyz'), record(1, '')];
 
 test('compare passes when tfc agrees with the (simulated) kernel', () => {
-  for (const f of ['u8 == 1', 'str ~ "a*" || u8 > 1', 'u8 == 1 u8', 'foo == 1', '(u8 == 1', '']) {
+  for (const f of [
+    'u8 == 1',
+    'str ~ "a*" || u8 > 1',
+    'u8 == 1 u8',
+    'foo == 1',
+    '(u8 == 1',
+    '',
+    'u8 == 1 \n',
+    'u8 == 1\0 zz',
+    ' 0 ',
+  ]) {
     compare('t', event, 2, f, [], judgement(f, recs, null), commOf, newStats());
   }
 });
@@ -93,6 +105,10 @@ test('compare fails on acceptance, errno, filter file and error_log differences'
   assert.throws(() => compare('t', event, 2, 'foo == 1', [], ok, commOf, newStats()), /kernel ACCEPTED/);
   assert.throws(() => compare('t', event, 2, 'u8 == 1', [], bad, commOf, newStats()), /kernel REJECTED/);
   assert.throws(
+    () => compare('t', event, 2, 'u8 == 1', [], { ...ok, filterFile: 'u8 == 1 \n' }, commOf, newStats()),
+    /filter file differs/,
+  );
+  assert.throws(
     () => compare('t', event, 2, 'foo == 1', [], { ...bad, errno: 'EPERM' }, commOf, newStats()),
     /errno/,
   );
@@ -117,12 +133,12 @@ test('compare fails on acceptance, errno, filter file and error_log differences'
   );
 });
 
-test('generated filters are short printable ASCII and never kernel hazards', () => {
+test('generated filters are short printable ASCII (plus NUL) and never kernel hazards', () => {
   const env = { pid: 4242, nrCpuIds: 2 };
   fc.assert(
     fc.property(fc.oneof(validFilterArb(env), invalidFilterArb(env)), (f) => {
       assert.ok(Buffer.byteLength(f.text) < 4096);
-      assert.match(f.text, /^[\x20-\x7e\t\n]*$/);
+      assert.match(f.text, /^[\x20-\x7e\t\n\0]*$/);
       assert.equal(kernelHazard(f.text), null);
     }),
     { numRuns: 2000 },

@@ -1,12 +1,19 @@
 // Comparison of one kernel judgement with tfc's front end and reference interpreter. Invariants:
 // the kernel is the reference; a disagreement is thrown as an Error whose message names the filter,
-// the record (values and exact kernel bytes), both verdicts or both error renderings; records are
-// evaluated on the exact bytes the kernel built, with the CPU they were recorded on and the task
-// name the kernel saw; callers append the final (shrunk) disagreement to DISAGREEMENTS_FILE.
+// the record (values and exact kernel bytes), both verdicts or both filter-file / error renderings;
+// records are evaluated on the exact bytes the kernel built, with the CPU they were recorded on and
+// the task name the kernel saw; callers append the final (shrunk) disagreement to DISAGREEMENTS_FILE.
 import { appendFileSync } from 'node:fs';
 import type { Judgement } from '@tfc/kernel/tracefs';
 import { stripLogTimestamps } from '@tfc/kernel/tracefs';
-import { type EventFormat, evaluate, parseFilter, renderErrorLog, renderFilterFile } from '@tfc/tracefs';
+import {
+  type EventFormat,
+  evaluate,
+  parseFilter,
+  renderAcceptedFilterFile,
+  renderErrorLog,
+  renderFilterFile,
+} from '@tfc/tracefs';
 
 export const DISAGREEMENTS_FILE = '/tmp/tracefs-disagreements.txt';
 
@@ -70,6 +77,11 @@ export function compare(
       );
       return;
     }
+    const shown = renderAcceptedFilterFile(p.filter);
+    if (shown !== k.filterFile)
+      fail(
+        `filter file differs:\n  kernel: ${JSON.stringify(k.filterFile)}\n  tfc:    ${JSON.stringify(shown)}`,
+      );
     for (const [i, rec] of k.records.entries()) {
       stats.records++;
       const kernel = k.accepted[i] ?? false;

@@ -5,7 +5,13 @@
  * the kernel would accept the write, 1 when it would fail it. --verbose adds the errno and the error_log entry on
  * stderr. Nothing is written to the kernel.
  */
-import { type FilterError, parseFilter, renderErrorLog, renderFilterFile } from '@tfc/tracefs';
+import {
+  type FilterError,
+  parseFilter,
+  renderAcceptedFilterFile,
+  renderErrorLog,
+  renderFilterFile,
+} from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
@@ -37,7 +43,7 @@ examples:
   family == 2 && protocol == 6
   $ tfc check 'famly == 2' --event sock/inet_sock_set_state
   famly == 2
-       ^
+        ^
   parse_error: Field not found
 
 `,
@@ -63,7 +69,7 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
     if (liveError !== undefined) io.err(`(live tracefs not used: ${liveError})\n`);
   }
   if (r.ok) {
-    io.out(r.filter === null ? 'none\n' : `${stripTrailingSpace(text)}\n`);
+    io.out(renderAcceptedFilterFile(r.filter));
     return EXIT.ok;
   }
   io.out(renderFilterFile(r.error));
@@ -89,9 +95,4 @@ export function rejectionNotes(error: FilterError, text: string): string[] {
       'warning: this filter shape (an unresolved "||" before a trailing "&&") makes the kernel read outside its filter program; never write it to a live event',
     );
   return notes;
-}
-
-/** The kernel strips trailing C-isspace characters before storing the filter (strstrip). */
-function stripTrailingSpace(s: string): string {
-  return s.replace(/[ \t\n\v\f\r]+$/, '');
 }

@@ -1,0 +1,65 @@
+// Zero-length __data_loc strings against the live kernel. When a uprobe's string fetch fails (NULL
+// pointer) the kernel stores a locator of length 0 whose offset is where the next dynamic field's data
+// (here `cm`, the task name) then lands; the filter's full, prefix and substring matches strcmp() from
+// that offset, so `str == "<comm>"` keeps a record whose str is NULL. Invariants: the kernel is the
+// reference; tfc's reference interpreter must agree on the kernel's own bytes, also when they come in
+// as a {"raw": hex} record; the expected kernel verdicts are pinned so a kernel change is noticed; the
+// oracle is released in t.after.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UprobeOracle } from '@tfc/kernel/tracefs';
+import { evaluate, parseFilter, parseFormat, recordFromJson } from '@tfc/tracefs';
+
+const COMM = 'tfc-dl';
+// Records: str NULL with comm COMM, str NULL with comm "x", str "tfc-dl" with comm COMM.
+const CASES: readonly (readonly [string, string])[] = [
+  ['str == "tfc-dl"', '101'],
+  ['str == ""', '000'],
+  ['str != "tfc-dl"', '010'],
+  ['str ~ "tfc*"', '101'],
+  ['str ~ "*dl"', '001'],
+  ['str ~ "*c-d*"', '101'],
+  ['str ~ "t?c-dl"', '001'],
+  ['str ~ "tfc-dl"', '101'],
+  ['str ~ "*"', '001'],
+  ['str == "tfc"', '000'],
+  ['str ~ "!tfc*"', '010'],
+  ['cm == "tfc-dl"', '101'],
+];
+
+test('zero-length __data_loc locators: the kernel compares from the offset, and so does tfc', async (t) => {
+  const oracle = await UprobeOracle.start({ tag: 'dataloc' });
+  if ('ok' in oracle) {
+    t.skip(oracle.reason);
+    return;
+  }
+  t.after(() => oracle.dispose());
+  const parsed = parseFormat(oracle.format, { system: oracle.event.group, name: oracle.event.event });
+  assert.ok(parsed.ok);
+  const event = parsed.event;
+  const strField = event.fields.find((f) => f.name === 'str');
+  assert.ok(strField);
+  const records = [
+    { str: null, comm: COMM },
+    { str: null, comm: 'x' },
+    { str: Buffer.from(COMM), comm: COMM },
+  ];
+  for (const [filter, expected] of CASES) {
+    const k = await oracle.judge(filter, records);
+    assert.equal(k.errno, null, filter);
+    assert.equal(k.accepted.map(Number).join(''), expected, `kernel verdicts on ${filter}`);
+    const loc = Buffer.from(k.records[0] as Uint8Array).readUInt32LE(strField.offset);
+    assert.equal(loc >>> 16, 0, 'a NULL string gives a zero-length locator');
+    const p = parseFilter(filter, event, { nrCpuIds: 2 });
+    assert.ok(p.ok, filter);
+    for (const [i, rec] of k.records.entries()) {
+      const comm = new Uint8Array(16);
+      comm.set(Buffer.from(records[i]?.comm ?? ''));
+      const ctx = { cpu: k.cpus[i] ?? 0, comm };
+      assert.equal(evaluate(p.filter, rec, ctx), k.accepted[i], `${filter} on kernel bytes of record ${i}`);
+      const raw = recordFromJson(event, { raw: Buffer.from(rec).toString('hex') });
+      assert.ok(raw.ok);
+      assert.equal(evaluate(p.filter, raw.record, ctx), k.accepted[i], `${filter} on {"raw"} record ${i}`);
+    }
+  }
+});
