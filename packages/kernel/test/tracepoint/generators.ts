@@ -68,7 +68,12 @@ function numFields(env: GenEnv, event: 'lseek' | 'rename'): Num[] {
   return [
     ...common,
     { name: 'pid', signed: true, bits: 32, pool: [BigInt(env.pid), BigInt(env.tid), 0n, -1n] },
-    { name: 'oom_score_adj', signed: true, bits: 16, pool: [...OOM.map(BigInt), -1n, -1000n, 65535n, 32767n, -32768n] },
+    {
+      name: 'oom_score_adj',
+      signed: true,
+      bits: 16,
+      pool: [...OOM.map(BigInt), -1n, -1000n, 65535n, 32767n, -32768n],
+    },
     { name: 'pid', signed: true, bits: 32, pool: [BigInt(env.pid), BigInt(env.tid)] },
     { name: 'oom_score_adj', signed: true, bits: 16, pool: OOM.map(BigInt) },
   ];
