@@ -8,6 +8,7 @@
 // Invariants: the filter program is attached (PERF_EVENT_IOC_SET_BPF) before any counter is enabled; every fd
 // opened here (perf events, the counter program and map) is owned by this object and released by dispose(),
 // also when open() fails half-way; the caller keeps owning the filter program.
+import { readFileSync } from 'node:fs';
 import type { FdHandle } from '../sys/fd.ts';
 import { type BpfMap, createMap } from '../sys/map.ts';
 import { openTracepointCounter, queryTracepointPrograms, readCounter } from '../sys/perf-count.ts';
@@ -37,6 +38,23 @@ export function hitCounterInsns(mapFd: number): Uint8Array {
   put(9, 0xb7, 0, 0, 0, 1); // r0 = 1
   put(10, 0x95, 0, 0, 0, 0); // exit
   return b;
+}
+
+/** The online CPUs (/sys/devices/system/cpu/online, e.g. "0-1,4"); [0] when it cannot be read. */
+export function onlineCpus(): number[] {
+  let text: string;
+  try {
+    text = readFileSync('/sys/devices/system/cpu/online', 'utf8');
+  } catch {
+    return [0];
+  }
+  const out: number[] = [];
+  for (const part of text.trim().split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    if (a === undefined || !Number.isInteger(a)) continue;
+    for (let c = a; c <= (b !== undefined && Number.isInteger(b) ? b : a); c++) out.push(c);
+  }
+  return out.length > 0 ? out : [0];
 }
 
 export interface HitCounts {

@@ -3,7 +3,7 @@
 // a tracepoint with hit counters (tfc apply), and the live differential against the kernel's own event filter.
 // Invariants: every kernel object and child process created here is released by dispose() (and at exit if leaked);
 // every filter written to tracefs passes kernelHazard() first.
-export { type HitCounts, hitCounterInsns, TracepointAttachment } from './attachment.ts';
+export { type HitCounts, hitCounterInsns, onlineCpus, TracepointAttachment } from './attachment.ts';
 export { FirerProcess, type Int64, type LseekHit, type RenameHit } from './firer-process.ts';
 export { buildHelper, helperCacheDir } from './helper-build.ts';
 export {
