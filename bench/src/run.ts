@@ -11,11 +11,12 @@ import type { Row } from './row.ts';
 import type { Suite } from './suite.ts';
 import { bpfSuite } from './suites/bpf.ts';
 import { compileSuite } from './suites/compile.ts';
+import { kernelSuite } from './suites/kernel.ts';
 import { p4Suite } from './suites/p4.ts';
 import { pcapSuite } from './suites/pcap.ts';
 import { vmSuite } from './suites/vm.ts';
 
-export const suites: readonly Suite[] = [compileSuite, vmSuite, bpfSuite, pcapSuite, p4Suite];
+export const suites: readonly Suite[] = [compileSuite, vmSuite, bpfSuite, kernelSuite, pcapSuite, p4Suite];
 
 export interface BenchOptions {
   readonly suites: readonly string[];

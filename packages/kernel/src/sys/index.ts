@@ -14,6 +14,7 @@ export * from './map.ts';
 export * from './obj.ts';
 export * from './packet-socket.ts';
 export * from './perf.ts';
+export * from './perf-count.ts';
 export * from './prog.ts';
 export * from './result.ts';
 export * from './socket-filter.ts';

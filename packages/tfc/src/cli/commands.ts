@@ -3,6 +3,7 @@
  * Invariant: each entry's run() returns an exit code and writes only through the Io it is given.
  */
 import type { Host } from '../host/index.ts';
+import { applySpec, runApply } from './commands/apply.ts';
 import { asmSpec, runAsm } from './commands/asm.ts';
 import { benchSpec, runBenchCommand } from './commands/bench.ts';
 import { checkSpec, runCheck } from './commands/check.ts';
@@ -33,4 +34,5 @@ export const commands: readonly Command[] = [
   { name: 'asm', summary: firstLine(asmSpec.summary), run: (a, io) => runAsm(a, io) },
   { name: 'disasm', summary: firstLine(disasmSpec.summary), run: (a, io) => runDisasm(a, io) },
   { name: 'run', summary: firstLine(runSpec.summary), run: (a, io) => runRun(a, io) },
+  { name: 'apply', summary: firstLine(applySpec.summary), run: runApply },
 ];
