@@ -33,6 +33,8 @@ import { parseIPv4, parseIPv6, parseMac } from './numbers.ts';
 import type { ProtoName, Span } from './tokens.ts';
 
 const ETH = { IP: 0x800, ARP: 0x806, REVARP: 0x8035, IPV6: 0x86dd, MPLS: 0x8847, PPPOED: 0x8863 } as const;
+/** PPP protocol number of MPLS unicast (gen_mpls on DLT_PPP). */
+const PPP_MPLS_UCAST = 0x0281;
 const IPPROTO = { TCP: 6, UDP: 17, SCTP: 132, FRAGMENT: 44, ICMPV6: 58 } as const;
 
 /** Qualifier flowing into a bare id; 'err' = libpcap's qerr (no id may follow). */
@@ -72,11 +74,7 @@ const ETHERTYPE_TO_PPP: ReadonlyMap<number, number> = new Map([
 ]);
 function linktype(ctx: Ctx, proto: number, span: Span): Pred {
   const e = ctx.encap;
-  if (e.link === 'raw') {
-    if (proto === ETH.IP) return mcmp(ld(0, 1), 0x40, 0xf0);
-    if (proto === ETH.IPV6) return mcmp(ld(0, 1), 0x60, 0xf0);
-    return FALSE;
-  }
+  // libpcap's order: a label stack first, then the link type in force (PPP after `pppoes`, also on raw IP)
   if (e.mplsDepth > 0) {
     const bos = mcmp(ld(prevMplsOffset(e) + 2, 1), 1, 1);
     if (proto === ETH.IP) return and(bos, mcmp(ld(netOffset(e), 1), 0x40, 0xf0));
@@ -84,6 +82,11 @@ function linktype(ctx: Ctx, proto: number, span: Span): Pred {
     return fail('unsupported', 'unsupported protocol over mpls', span);
   }
   if (e.ppp) return eq(ld(e.linktype, 2), ETHERTYPE_TO_PPP.get(proto) ?? proto);
+  if (e.link === 'raw') {
+    if (proto === ETH.IP) return mcmp(ld(0, 1), 0x40, 0xf0);
+    if (proto === ETH.IPV6) return mcmp(ld(0, 1), 0x60, 0xf0);
+    return FALSE;
+  }
   const notLlc = cmp('le', 4, false, ld(e.linktype, 2), u(1500));
   if (proto === 0xfe || proto === 0x06 || proto === 0xf0)
     return and(notLlc, eq(ld(e.linkpl, 2), (proto << 8) | proto));
@@ -592,8 +595,12 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
       const n = netOffset(ctx.encap);
       const p = a.proto;
       if (p === 'link') {
+        // after `pppoes` the link header is the PPP protocol field (libpcap's off_linkhdr): an indexed load
         if (ctx.encap.ppp)
-          fail('unsupported', "link-layer index after 'pppoes' is not supported by tfc", a.span);
+          return {
+            expr: ld(indexed(ctx, idx.expr, ctx.encap.linktype, constOf(idx.expr)), a.size),
+            guard: idx.guard,
+          };
         return { expr: ld(idx.expr, a.size), guard: idx.guard };
       }
       if (p === 'ip' || p === 'ip6' || p === 'arp' || p === 'rarp')
@@ -751,8 +758,8 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
-  if (e.ppp) return fail('unsupported', `'${what}' after 'pppoes' is not supported by tfc`, span);
   if (what === 'vlan') {
+    if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
     if (e.link !== 'ethernet') return fail('link', 'no VLAN support for Raw IP', span);
     if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
     if (value !== undefined && value > 4095)
@@ -767,8 +774,11 @@ function lowerEncap(
     return p;
   }
   if (what === 'mpls') {
-    if (e.link !== 'ethernet') return fail('link', 'no MPLS support for Raw IP', span);
-    const head = e.mplsDepth > 0 ? mcmp(ld(prevMplsOffset(e) + 2, 1), 0, 1) : eq(ld(e.linktype, 2), ETH.MPLS);
+    if (e.link !== 'ethernet' && !e.ppp) return fail('link', 'no MPLS support for Raw IP', span);
+    const head =
+      e.mplsDepth > 0
+        ? mcmp(ld(prevMplsOffset(e) + 2, 1), 0, 1)
+        : eq(ld(e.linktype, 2), e.ppp ? PPP_MPLS_UCAST : ETH.MPLS);
     let p = head;
     if (value !== undefined) {
       if (value > 0xfffff) return fail('range', `MPLS label ${value} greater than maximum 1048575`, span);
@@ -779,8 +789,8 @@ function lowerEncap(
   }
   if (what === 'geneve') return geneve(ctx, value, span);
   if (what === 'pppoes') {
-    if (e.link !== 'ethernet') return fail('unsupported', "'pppoes' on raw IP is not supported by tfc", span);
-    const head = linktype(ctx, 0x8864, span);
+    // on raw IP (before any PPP) libpcap's link-type test is the constant false (`ld #1; jeq #0`)
+    const head = e.link === 'raw' && !e.ppp ? FALSE : linktype(ctx, 0x8864, span);
     if (value !== undefined && value > 0xffff)
       return fail('range', `PPPoE session number ${value} greater than maximum 65535`, span);
     const p = value === undefined ? head : and(head, mcmp(ld(netOffset(e), 4), value, 0xffff));
@@ -797,7 +807,6 @@ function lowerEncap(
  */
 function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
   const e = ctx.encap;
-  if (e.link !== 'ethernet') return fail('unsupported', "'geneve' on raw IP is not supported by tfc", span);
   if (vni !== undefined && vni > 0xffffff)
     return fail('range', `Geneve VNI ${vni} greater than maximum 16777215`, span);
   const n = netOffset(e);
@@ -814,12 +823,14 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     ports(ctx, 6081, 6081, 17, 'dst', span, 'v6'),
     check((off, w) => ld(n + 40 + off, w)),
   );
-  const notV4 = arith('>>', arith('+', arith('^', ld(e.linktype, 2), u(ETH.IP)), u(0xffff)), u(16));
-  const tran = arith('+', arith('*', arith('-', u(1), notV4), ipv4HeaderLen(ctx)), arith('*', notV4, u(40)));
-  const g = arith('+', tran, u(n + 8));
-  const offsets = cmp('ge', 4, false, arith('|', ld(g, 1), ld(arith('+', g, u(2)), 2)), u(0));
+  // libpcap joins the two paths with A = the transport offset of the path that matched, then loads the
+  // option length and the protocol type: each path keeps its own always-true probe of those loads
+  const offsets = (tran: IrExpr) => {
+    const g = arith('+', tran, u(n + 8));
+    return cmp('ge', 4, false, arith('|', ld(g, 1), ld(arith('+', g, u(2)), 2)), u(0));
+  };
   ctx.encap = { ...e, geneve: true };
-  return and(or(v4, v6), offsets);
+  return or(and(v4, offsets(ipv4HeaderLen(ctx))), and(v6, offsets(u(40))));
 }
 
 function readsHeaders(a: Arith): boolean {

@@ -87,6 +87,15 @@ const primitive: fc.Arbitrary<string> = fc.oneof(
     'vlan and pppoes',
     'pppoes and ip',
     'pppoes 5 and ip6',
+    'pppoes and mpls',
+    'pppoes and mpls 5 and ip',
+    'pppoes and mpls and ip6',
+    'pppoes and ether[0:2] = 0x21',
+    'pppoes and link[1] = 0x57',
+    'pppoes and pppoes',
+    'pppoes and geneve',
+    'mpls and geneve',
+    'vlan and geneve 1',
   ),
 );
 
