@@ -1,3 +1,5 @@
-// @tfc/codegen-tc: the tc back ends (cls_bpf today). Invariant: re-exports only; everything is pure and deterministic.
+// @tfc/codegen-tc: the tc back ends (cls_bpf, u32). Invariant: re-exports only; everything is pure and deterministic.
 export * from './tc-act.ts';
 export * from './tc-bpf.ts';
+export * from './u32.ts';
+export * from './u32-eval.ts';

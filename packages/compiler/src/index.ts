@@ -2,3 +2,4 @@
 export * from './compile.ts';
 export * from './compile-p4.ts';
 export * from './compile-pcap.ts';
+export * from './compile-tc.ts';

@@ -4,9 +4,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProgramSpec } from '@tfc/codegen-bpf';
-import { compile } from '@tfc/compiler';
-import { bundledEvent } from '@tfc/tracefs';
-import fc from 'fast-check';
 import {
   actReturn,
   bytecodeString,
@@ -16,7 +13,10 @@ import {
   type TcBpfMode,
   tcBpfBatch,
   tcBpfOutput,
-} from '../src/index.ts';
+} from '@tfc/codegen-tc';
+import { compile } from '@tfc/compiler';
+import { bundledEvent } from '@tfc/tracefs';
+import fc from 'fast-check';
 
 const EV = bundledEvent('sock', 'inet_sock_set_state');
 assert.ok(EV);

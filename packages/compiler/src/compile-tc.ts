@@ -1,0 +1,402 @@
+/*
+ * compileTc(): trace event filters (carried as trace frames) and libpcap filters → tc rules as a `tc -b` batch:
+ * u32 knodes from the decision list the P4 backend shares, or a classic cls_bpf program; `tc` picks the best
+ * backend that can express the filter and says why.
+ * Invariants: pure and deterministic; never touches the kernel. A trace filter given several events applies, as a
+ * subsystem filter does, to every event that accepts it (kernel-exact parse), each with its own field offsets, the
+ * rules keyed on the frame's event id; u32 rules decide what the IR decides for well-formed trace frames (EtherType,
+ * event id, and a frame that holds the record's fixed part) and for packets whose keys lie in whole 32-bit words;
+ * cls_bpf rules carry the full frame guard (record-length field included). Failures are values naming the stage.
+ */
+import { compileBpf, type ProgramSpec } from '@tfc/codegen-bpf';
+import { buildDecisionList } from '@tfc/codegen-p4';
+import {
+  TC_BPF_HINT,
+  type TcDirection,
+  tcBpfBatch,
+  type U32Rules,
+  u32Batch,
+  u32FromList,
+  u32Stats,
+} from '@tfc/codegen-tc';
+import * as ir from '@tfc/ir';
+import { compilePcap } from '@tfc/pcap';
+import {
+  type EventFormat,
+  type FilterError,
+  FRAME_HEADER,
+  lowerFilter,
+  type Filter as ParsedFilter,
+  parseFilter,
+  parseSubsystemFilter,
+  type SymbolLookup,
+  TRACE_ETHERTYPE,
+  TRACE_RECORD_OFFSET,
+} from '@tfc/tracefs';
+import type { Diagnostic } from './compile.ts';
+
+export type TcTarget = 'tc' | 'u32' | 'tc-bpf';
+export type TcBackend = 'u32' | 'tc-bpf';
+
+export type TcSource =
+  | {
+      readonly lang: 'tracefs';
+      readonly filter: string;
+      /** One event (--event), or the candidates of the no-event mode (snapshot, live tracefs, --subsystem). */
+      readonly events: readonly EventFormat[];
+      /** True when the events are candidates: cover those that accept the filter (subsystem semantics). */
+      readonly anyEvent?: boolean;
+      readonly nrCpuIds: number;
+      readonly lookupSymbol?: SymbolLookup;
+    }
+  | { readonly lang: 'pcap'; readonly filter: string };
+
+export interface TcRequest {
+  readonly source: TcSource;
+  readonly target: TcTarget;
+  readonly dev: string;
+  readonly direction: TcDirection;
+  readonly prio: number;
+  /** Appended to each matching rule. */
+  readonly action?: string;
+}
+
+/** Most events one set of rules may cover. */
+export const MAX_TC_EVENTS = 256;
+
+export type TcResult =
+  | {
+      readonly ok: true;
+      readonly backend: TcBackend;
+      /** Why this backend (for `--target tc`: why the better ones were not used). */
+      readonly why: readonly string[];
+      readonly lines: readonly string[];
+      /** Events the rules cover, as sys/name (trace filters). */
+      readonly covered: readonly string[];
+      /** Caveats worth a line on stderr. */
+      readonly notes: readonly string[];
+      readonly u32?: U32Rules;
+      readonly program?: ProgramSpec;
+      readonly stats: string;
+    }
+  | {
+      readonly ok: false;
+      readonly diagnostics: readonly Diagnostic[];
+      /** The kernel rejects the filter (one event): render with renderFilterFile. */
+      readonly filterError?: FilterError;
+    };
+
+type IrOk = {
+  readonly ok: true;
+  readonly ir: ir.Filter;
+  readonly covered: readonly EventFormat[];
+  readonly minFrameLength: number;
+};
+type IrResult =
+  | IrOk
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly filterError?: FilterError };
+
+const name = (e: EventFormat): string => `${e.system}/${e.name}`;
+
+function fixedRecordSize(event: EventFormat): number {
+  return Math.max(0, ...event.fields.map((f) => f.offset + f.size));
+}
+
+/** Identifiers of the filter text (field-name candidates). */
+function identifiers(text: string): Set<string> {
+  return new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+}
+
+/** The events that come closest to defining the filter's fields (most named fields first). */
+export function closestEvents(text: string, events: readonly EventFormat[], n = 5): string[] {
+  const ids = identifiers(text);
+  const scored = events
+    .map((e) => ({
+      e,
+      score: e.fields.filter((f) => ids.has(f.name) && !f.name.startsWith('common_')).length,
+    }))
+    .filter((x) => x.score > 0)
+    .sort((a, b) => b.score - a.score || name(a.e).localeCompare(name(b.e)));
+  return scored.slice(0, n).map((x) => `${name(x.e)} (${x.score} of the named fields)`);
+}
+
+/** The events a trace filter covers, parsed (kernel-exact). */
+function parseFor(
+  src: Extract<TcSource, { lang: 'tracefs' }>,
+): { ok: true; parsed: { event: EventFormat; filter: ParsedFilter | null }[] } | { ok: false; r: IrResult } {
+  const env = { nrCpuIds: src.nrCpuIds, ...(src.lookupSymbol ? { lookupSymbol: src.lookupSymbol } : {}) };
+  if (src.anyEvent !== true) {
+    const [event] = src.events;
+    if (event === undefined || src.events.length !== 1)
+      return {
+        ok: false,
+        r: { ok: false, diagnostics: [{ stage: 'parse', message: 'one event is needed' }] },
+      };
+    const p = parseFilter(src.filter, event, env);
+    if (!p.ok)
+      return {
+        ok: false,
+        r: { ok: false, filterError: p.error, diagnostics: [{ stage: 'parse', message: p.error.message }] },
+      };
+    return { ok: true, parsed: [{ event, filter: p.filter }] };
+  }
+  const s = parseSubsystemFilter(src.filter, src.events, env);
+  const parsed = s.events.flatMap((x) =>
+    x.error === undefined ? [{ event: x.event, filter: x.filter }] : [],
+  );
+  if (parsed.length === 0) {
+    const close = closestEvents(src.filter, src.events);
+    return {
+      ok: false,
+      r: {
+        ok: false,
+        diagnostics: [
+          {
+            stage: 'parse',
+            message:
+              `no event defines every field the filter names` +
+              (close.length > 0 ? `; closest: ${close.join(', ')}` : ' (no event has any of them)'),
+          },
+        ],
+      },
+    };
+  }
+  if (parsed.length > MAX_TC_EVENTS)
+    return {
+      ok: false,
+      r: {
+        ok: false,
+        diagnostics: [
+          {
+            stage: 'parse',
+            message: `the filter applies to ${parsed.length} events, more than ${MAX_TC_EVENTS}; narrow it with --subsystem SYS or --event`,
+          },
+        ],
+      },
+    };
+  return { ok: true, parsed };
+}
+
+/**
+ * The IR of a trace filter over trace frames of its events: `keys` guards each event by EtherType and event id
+ * only (what u32 keys can say; the frame holding the record's fixed part is the contract), `full` by the whole
+ * frame guard (the record-length field included).
+ */
+export function traceFrameIr(src: Extract<TcSource, { lang: 'tracefs' }>, guard: 'keys' | 'full'): IrResult {
+  const p = parseFor(src);
+  if (!p.ok) return p.r;
+  const bodies: ir.Pred[] = [];
+  for (const { event, filter } of p.parsed) {
+    const lowered = lowerFilter(filter, event, {
+      ctx: 'trace-frame',
+      nrCpuIds: src.nrCpuIds,
+      frameGuard: guard === 'full',
+    });
+    if (!lowered.ok)
+      return {
+        ok: false,
+        diagnostics: lowered.diagnostics.map((d) => ({
+          stage: 'lower',
+          message: `${name(event)}: ${d.message}`,
+        })),
+      };
+    const body = ir.inline(lowered.ir).body;
+    bodies.push(
+      guard === 'full'
+        ? body
+        : ir.and(
+            ir.cmp(
+              'eq',
+              2,
+              false,
+              ir.load('packet', FRAME_HEADER.ethertype, 2, 'be', false),
+              BigInt(TRACE_ETHERTYPE),
+            ),
+            ir.cmp('eq', 2, false, ir.load('packet', FRAME_HEADER.eventId, 2, 'be', false), BigInt(event.id)),
+            body,
+          ),
+    );
+  }
+  const combined = ir.filter(bodies.length === 1 ? bodies[0]! : ir.or(...bodies));
+  const optimized = ir.runPasses(combined);
+  if (!optimized.ok)
+    return {
+      ok: false,
+      diagnostics: optimized.diagnostics.map((d) => ({ stage: 'passes', message: d.message })),
+    };
+  const events = p.parsed.map((x) => x.event);
+  return {
+    ok: true,
+    ir: optimized.ir,
+    covered: events,
+    minFrameLength: Math.min(...events.map((e) => Math.max(60, TRACE_RECORD_OFFSET + fixedRecordSize(e)))),
+  };
+}
+
+function pcapIr(filter: string): IrResult {
+  const front = compilePcap(filter, { linktype: 'ethernet' });
+  if (!front.ok)
+    return {
+      ok: false,
+      diagnostics: front.diagnostics.map((d) => ({
+        stage: 'parse' as const,
+        message: d.message,
+        span: d.span,
+      })),
+    };
+  const r = ir.runPasses(front.ir);
+  if (!r.ok)
+    return { ok: false, diagnostics: r.diagnostics.map((d) => ({ stage: 'passes', message: d.message })) };
+  return { ok: true, ir: r.ir, covered: [], minFrameLength: 0 };
+}
+
+function keyNames(events: readonly EventFormat[]): ReadonlyMap<number, string> {
+  const names = new Map<number, string>([
+    [FRAME_HEADER.ethertype, 'ethertype'],
+    [FRAME_HEADER.eventId, 'event_id'],
+    [FRAME_HEADER.cpu, 'cpu'],
+    [FRAME_HEADER.comm, 'comm'],
+  ]);
+  if (events.length === 1)
+    for (const f of events[0]!.fields)
+      if (!names.has(TRACE_RECORD_OFFSET + f.offset)) names.set(TRACE_RECORD_OFFSET + f.offset, f.name);
+  return names;
+}
+
+/** A decision-list diagnostic in u32's words. */
+function u32Message(message: string, code: string): string {
+  if (code === 'p4-computed-offset')
+    return `u32 rules for headers behind a variable-length header (IPv4 options: the transport header at 4·IHL) need link/offset hash tables, which tfc does not generate yet; ${TC_BPF_HINT}`;
+  const m = /^(.*) cannot be matched by a TCAM key: (.*)$/.exec(message);
+  if (m) return `u32 cannot express ${m[1]}: ${m[2]}; ${TC_BPF_HINT}`;
+  return `${message}; ${TC_BPF_HINT}`;
+}
+
+type Built =
+  | { ok: true; rules: U32Rules; notes: string[] }
+  | { ok: false; diagnostics: readonly Diagnostic[] };
+
+function buildU32(x: IrOk): Built {
+  const list = buildDecisionList(x.ir, {
+    ranges: false,
+    minFrameLength: x.minFrameLength,
+    keyNames: keyNames(x.covered),
+  });
+  if (!list.ok)
+    return {
+      ok: false,
+      diagnostics: [...new Set(list.diagnostics.map((d) => u32Message(d.message, d.code)))].map(
+        (message) => ({
+          stage: 'codegen' as const,
+          message,
+        }),
+      ),
+    };
+  const u = u32FromList(list.list);
+  if (!u.ok)
+    return { ok: false, diagnostics: u.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
+  const notes: string[] = [];
+  if (x.covered.length === 1 && u.rules.wordEnd > x.minFrameLength)
+    notes.push(
+      `u32 reads whole 32-bit words: frames shorter than ${u.rules.wordEnd} bytes (the record's fixed part ends at ${x.minFrameLength}) are not matched`,
+    );
+  return { ok: true, rules: u.rules, notes };
+}
+
+function buildTcBpf(
+  req: TcRequest,
+):
+  | { ok: true; program: ProgramSpec }
+  | { ok: false; diagnostics: readonly Diagnostic[]; filterError?: FilterError } {
+  let filter: ir.Filter;
+  if (req.source.lang === 'tracefs') {
+    const x = traceFrameIr(req.source, 'full');
+    if (!x.ok) return x;
+    filter = x.ir;
+  } else {
+    const x = pcapIr(req.source.filter);
+    if (!x.ok) return x;
+    filter = x.ir;
+  }
+  const code = compileBpf(filter, {
+    target: 'cbpf',
+    ctx: req.source.lang === 'tracefs' ? 'trace-frame' : 'packet',
+    progType: 'tc',
+    optimize: false,
+    order: 'cost',
+    onMatch: 0xffffffff,
+    onMiss: 0,
+  });
+  if (!code.ok)
+    return {
+      ok: false,
+      diagnostics: code.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
+    };
+  return { ok: true, program: code.program };
+}
+
+export function compileTc(req: TcRequest): TcResult {
+  const why: string[] = [];
+  const x = req.source.lang === 'tracefs' ? traceFrameIr(req.source, 'keys') : pcapIr(req.source.filter);
+  if (!x.ok) return x;
+  const covered = x.covered.map(name);
+  if (req.target === 'tc')
+    why.push(
+      req.source.lang === 'tracefs'
+        ? 'flower: trace frames carry no header the flow dissector knows (no flower keys for record fields)'
+        : 'flower: not generated by this version of tfc',
+    );
+  if (req.target !== 'tc-bpf') {
+    const u = buildU32(x);
+    if (u.ok) {
+      const b = u32Batch(u.rules, {
+        dev: req.dev,
+        direction: req.direction,
+        prio: req.prio,
+        ...(req.action !== undefined ? { action: req.action } : {}),
+      });
+      if (!b.ok)
+        return {
+          ok: false,
+          diagnostics: b.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })),
+        };
+      const s = u32Stats(u.rules);
+      if (req.target === 'tc') why.push(`u32: expressible as ${s.rules} rule(s) with ${s.keys} key(s)`);
+      return {
+        ok: true,
+        backend: 'u32',
+        why,
+        lines: b.lines,
+        covered,
+        notes: u.notes,
+        u32: u.rules,
+        stats: `u32: ${s.rules} rules, ${s.keys} keys, protocol ${u.rules.protocol}`,
+      };
+    }
+    if (req.target === 'u32') return u;
+    const reasons = new Set(u.diagnostics.map((d) => d.message.replace(`; ${TC_BPF_HINT}`, '')));
+    why.push(`u32: ${[...reasons].join('; ')}`);
+  }
+  const p = buildTcBpf(req);
+  if (!p.ok) return p;
+  const b = tcBpfBatch(p.program, {
+    dev: req.dev,
+    direction: req.direction,
+    prio: req.prio,
+    ...(req.action !== undefined ? { action: req.action } : {}),
+  });
+  if (!b.ok)
+    return { ok: false, diagnostics: b.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
+  if (req.target === 'tc')
+    why.push(`tc-bpf: a classic BPF program of ${p.program.insns.length} instructions`);
+  return {
+    ok: true,
+    backend: 'tc-bpf',
+    why,
+    lines: b.lines,
+    covered,
+    notes: [],
+    program: p.program,
+    stats: `tc-bpf: ${p.program.insns.length} classic instructions`,
+  };
+}
