@@ -7,7 +7,12 @@
 //    negation, or the complement interval set); an `any` cube means "every value";
 //  - interval cubes are produced only for `interval` shapes, whose compared bits are the whole key; other
 //    shapes give ternary cubes (ranges prefix-expanded over the compared bits);
-//  - what a TCAM key cannot express (strings, computed offsets, pseudo-fields, record loads, arithmetic other
+//  - a string match on a fixed char[N] array in the frame (record char[N] fields, the trace header's comm) is a
+//    ternary key on the N bytes: `full` (strncmp over N: the pattern's bytes, then a NUL when it is shorter than
+//    N, a pattern of N or more bytes compared on its first N), `front` (the pattern's bytes; false when N is
+//    shorter than the pattern) and `end` (the pattern's bytes just before byte N−1) are one cube each, exactly
+//    as @tfc/ir's matchString decides them, and their negation is the cube's exact complement;
+//  - what a TCAM key cannot express (other string matches and sources, computed offsets, pseudo-fields, record loads, arithmetic other
 //    than `&` with a constant, compares of two fields, ordered compares of masked fields) is a diagnostic
 //    naming the construct, never an exception.
 import {
@@ -26,10 +31,11 @@ import {
   widthMask,
 } from '@tfc/ir';
 
-/** A match key: `bytes` bytes of the frame at `offset`, read in `order`. */
+/** A match key: `bytes` bytes of the frame at `offset`, read in `order` (1/2/4/8 for loads, the array size
+ *  for a char[N] string key, read big-endian: the first character is the most significant byte). */
 export interface FieldKey {
   readonly offset: number;
-  readonly bytes: Width;
+  readonly bytes: number;
   readonly order: 'le' | 'be';
 }
 
@@ -137,7 +143,7 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
       // The value is a u32 after '&': bits above the load come from sign extension.
       if (f.signed && m >> BigInt(f.key.bytes * 8) !== 0n)
         return { kind: 'bad', code: 'p4-arith', what: "'&' over sign-extended bits" };
-      return { kind: 'field', key: f.key, signed: false, mask: m & widthMask(f.key.bytes) };
+      return { kind: 'field', key: f.key, signed: false, mask: m & widthMask(f.key.bytes as Width) };
     }
   }
 }
@@ -242,11 +248,67 @@ function maskedEq(m: bigint, v: bigint, eq: boolean): Cube[] {
   return out;
 }
 
-export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult {
-  if (leaf.kind === 'str') {
-    const src = leaf.source.kind === 'comm' ? 'comm' : `${leaf.source.kind} string`;
-    return fail('p4-string', `a string match (${leaf.match}) on a ${src}`, leaf);
+/** Longest char[N] array a string key may cover (a 512-bit key). */
+export const MAX_STRING_KEY_BYTES = 64;
+
+function stringShape(leaf: Extract<LeafPred, { kind: 'str' }>): ShapeResult {
+  const src = leaf.source;
+  if (src.kind !== 'fixed') {
+    const what =
+      src.kind === 'comm'
+        ? "the task's comm (lower for trace frames: comm is a header field)"
+        : `a ${src.kind} string`;
+    return fail('p4-string', `a string match on ${what}`, leaf);
   }
+  if (src.base === 'record')
+    return fail('p4-record', 'a string in the record (lower it to frame loads first)', leaf);
+  const n = src.size;
+  if (n === 0) return fail('p4-string-width', 'a char[0] array', leaf);
+  if (n > MAX_STRING_KEY_BYTES)
+    return fail('p4-string-width', `a char[${n}] key (wider than ${MAX_STRING_KEY_BYTES} bytes)`, leaf);
+  // IR patterns are byte strings held as char codes 1..255.
+  const pat = Uint8Array.from(leaf.pattern, (c) => c.charCodeAt(0) & 0xff);
+  // Byte constraints (index → value) whose conjunction is the match; undefined = never true.
+  let bytes: (readonly [number, number])[] | undefined;
+  switch (leaf.match) {
+    case 'full': {
+      const k = Math.min(pat.length, n);
+      bytes = Array.from({ length: k }, (_, i) => [i, pat[i]!] as const);
+      if (pat.length < n) bytes.push([pat.length, 0]);
+      break;
+    }
+    case 'front':
+      bytes = n < pat.length ? undefined : Array.from(pat, (b, i) => [i, b] as const);
+      break;
+    case 'end': {
+      const last = n - 1;
+      bytes = last < pat.length ? undefined : Array.from(pat, (b, j) => [last - pat.length + j, b] as const);
+      break;
+    }
+    default:
+      return fail(
+        'p4-string-match',
+        `a ${leaf.match === 'glob' ? 'glob' : "substring ('*…*')"} match (only ==, !=, 'p*' and '*p' on char[N] arrays are one ternary cube)`,
+        leaf,
+      );
+  }
+  const offset = src.offset + (src.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
+  const key: FieldKey = { offset, bytes: n, order: 'be' };
+  let value = 0n;
+  let mask = 0n;
+  for (const [i, b] of bytes ?? []) {
+    const shift = BigInt((n - 1 - i) * 8);
+    value |= BigInt(b) << shift;
+    mask |= 0xffn << shift;
+  }
+  const truth: Cube[] = bytes === undefined ? [] : maskedEq(mask, value, true);
+  const falsity: Cube[] = bytes === undefined ? [{ kind: 'any' }] : maskedEq(mask, value, false);
+  const [pos, neg] = leaf.negate ? [falsity, truth] : [truth, falsity];
+  return { ok: true, shape: { kind: 'ternary', key, pos, neg } };
+}
+
+export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult {
+  if (leaf.kind === 'str') return stringShape(leaf);
   if (leaf.kind === 'in') {
     const v = operand(leaf.value, values);
     if (v.kind === 'bad') return fail(v.code, v.what, leaf);
