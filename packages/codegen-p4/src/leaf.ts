@@ -37,6 +37,9 @@ export interface FieldKey {
   readonly offset: number;
   readonly bytes: number;
   readonly order: 'le' | 'be';
+  /** IPv4-relative load (libpcap's transport-header addressing): the frame offset is
+   *  `offset + 4·(frame[ihl] & 15)`; only a header model can turn it into a key. */
+  readonly ihl?: number;
 }
 
 export type Cube =
@@ -68,7 +71,47 @@ export type ShapeResult =
   | { readonly ok: false; readonly diagnostic: IrDiagnostic };
 
 export function keyId(k: FieldKey): string {
-  return `${k.offset}:${k.bytes}:${k.order}`;
+  return `${k.ihl === undefined ? '' : `ihl${k.ihl}+`}${k.offset}:${k.bytes}:${k.order}`;
+}
+
+/** An offset expression `c + 4·(load packet H u1 & 15)` (any association of `+`, `<< 2` or `* 4`), as (c, H). */
+function ihlOffset(e: Expr, values: readonly ValueDef[], depth = 0): { c: bigint; ihl?: number } | undefined {
+  if (depth > 64) return undefined;
+  switch (e.kind) {
+    case 'const':
+      return { c: e.value };
+    case 'ref': {
+      const d = values[e.id];
+      return d === undefined ? undefined : ihlOffset(d.expr, values, depth + 1);
+    }
+    case 'arith': {
+      if (e.op === '+') {
+        const l = ihlOffset(e.left, values, depth + 1);
+        const r = ihlOffset(e.right, values, depth + 1);
+        if (l === undefined || r === undefined || (l.ihl !== undefined && r.ihl !== undefined))
+          return undefined;
+        const ihl = l.ihl ?? r.ihl;
+        return ihl === undefined ? { c: l.c + r.c } : { c: l.c + r.c, ihl };
+      }
+      const four =
+        (e.op === '<<' && isConst(e.right, values, 2n)) || (e.op === '*' && isConst(e.right, values, 4n));
+      if (!four) return undefined;
+      const m = e.left.kind === 'ref' ? values[e.left.id]?.expr : e.left;
+      if (m === undefined || m.kind !== 'arith' || m.op !== '&' || !isConst(m.right, values, 15n))
+        return undefined;
+      const ld = m.left.kind === 'ref' ? values[m.left.id]?.expr : m.left;
+      if (ld === undefined || ld.kind !== 'load' || ld.base !== 'packet' || ld.width !== 1) return undefined;
+      if (typeof ld.offset !== 'number') return undefined;
+      return { c: 0n, ihl: ld.offset };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function isConst(e: Expr, values: readonly ValueDef[], v: bigint): boolean {
+  const x = e.kind === 'ref' ? values[e.id]?.expr : e;
+  return x !== undefined && x.kind === 'const' && x.value === v;
 }
 
 function fail(code: string, what: string, leaf: LeafPred): ShapeResult {
@@ -114,8 +157,17 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
     case 'load': {
       if (e.base === 'record')
         return { kind: 'bad', code: 'p4-record', what: 'a record load (lower it to frame loads first)' };
-      if (typeof e.offset !== 'number')
-        return { kind: 'bad', code: 'p4-computed-offset', what: 'a load at a computed offset' };
+      if (typeof e.offset !== 'number') {
+        const lin = e.base === 'packet' ? ihlOffset(e.offset, values) : undefined;
+        if (lin?.ihl === undefined || lin.c < 0n || lin.c > 0xffffn)
+          return { kind: 'bad', code: 'p4-computed-offset', what: 'a load at a computed offset' };
+        return {
+          kind: 'field',
+          key: { offset: Number(lin.c), bytes: e.width, order: e.order, ihl: lin.ihl },
+          signed: e.signed,
+          mask: undefined,
+        };
+      }
       const offset = e.offset + (e.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
       return {
         kind: 'field',
