@@ -11,17 +11,27 @@
 //  - ranges are prefix-expanded only when the target lacks range matches (≤ 2W−2 cubes per interval);
 //  - first match by descending priority (N…1) evaluated over a frame equals evaluateOutcome = accept;
 //  - deterministic; limits (entries, DAG size) and inexpressible leaves are diagnostics.
-import { buildDag, DAG_ACCEPT, type Filter, type IrDiagnostic } from '@tfc/ir';
+import { buildDag, DAG_ACCEPT, type Filter, type IrDiagnostic, printPred } from '@tfc/ir';
 import {
   type Action,
+  type ConcreteCube,
   covers,
+  cubeIntersect,
   type Entry,
   intersects,
   isEmpty,
+  type KeyFacts,
   LEN_MAX,
   restrict,
   tryMerge,
 } from './entry.ts';
+import {
+  type FrameCondition,
+  fieldSlices,
+  type HeaderModel,
+  type HeaderSpec,
+  headerBytes,
+} from './headers.ts';
 import {
   type Cube,
   type FieldKey,
@@ -45,6 +55,9 @@ export interface DecisionListOptions {
   readonly keyNames?: ReadonlyMap<number, string> | { readonly [offset: number]: string };
   /** Frames are known to be at least this long: keys ending within it need no length check. */
   readonly minFrameLength?: number;
+  /** The parser the entries are for: keys become header fields (valid iff the header is extracted) and
+   *  header validity bits; without it keys are frame bytes at fixed offsets. */
+  readonly headers?: HeaderModel;
 }
 
 export type MatchKind = 'ternary' | 'range';
@@ -53,10 +66,22 @@ export type KeyInfo =
   | {
       readonly name: string;
       readonly kind: 'field';
-      /** Byte offset in the frame. */
+      /** Byte offset in the frame; −1 for a header field whose header has no single fixed offset (a transport
+       *  header after IPv4 options or IPv6: see `header` and `headerOffset`). */
       readonly offset: number;
       readonly bits: number;
       readonly byteOrder: 'little' | 'big';
+      readonly match: MatchKind;
+      /** With a header model: the header holding the key and the key's byte offset in it. */
+      readonly header?: string;
+      readonly headerOffset?: number;
+    }
+  /** A header's validity bit (1 = the parser extracted it), with a header model. */
+  | {
+      readonly name: string;
+      readonly kind: 'valid';
+      readonly header: string;
+      readonly bits: 1;
       readonly match: MatchKind;
     }
   | { readonly name: string; readonly kind: 'length'; readonly bits: 16; readonly match: MatchKind };
@@ -79,6 +104,8 @@ export interface DecisionList {
   readonly default: 'miss';
   /** Frames are at least this long (keys ending within it are always valid). */
   readonly minFrameLength: number;
+  /** The parser model the keys refer to (absent: keys are frame bytes). */
+  readonly headers?: HeaderModel;
 }
 
 export type DecisionListResult =
@@ -103,15 +130,54 @@ function nameOf(opts: DecisionListOptions, offset: number): string | undefined {
   return (m as { readonly [offset: number]: string })[offset];
 }
 
+/** A table key: a frame field (byte model), a header field, or a header's validity bit. */
+interface TableKey {
+  readonly id: string;
+  readonly kind: 'frame' | 'header' | 'valid';
+  readonly bytes: number;
+  readonly order: 'le' | 'be';
+  /** Frame offset (frame keys; header keys whose header has one fixed placement), else −1. */
+  readonly frameOffset: number;
+  readonly header?: string;
+  readonly headerOffset?: number;
+}
+
+class Refused {
+  readonly diagnostic: IrDiagnostic;
+  constructor(code: string, message: string) {
+    this.diagnostic = { severity: 'error', code, message, at: 'decision-list' };
+  }
+}
+
+/** A path fact on a frame key (raw key id) as one cube, for the model's parse conditions. */
+type Facts = ReadonlyMap<string, ConcreteCube>;
+
+interface Ctx {
+  readonly facts: Facts;
+  /** Headers known valid on the path. */
+  readonly valid: ReadonlySet<string>;
+}
+
+function condKeyId(c: FrameCondition): string {
+  return keyId({ offset: c.offset, bytes: c.bytes, order: 'be' });
+}
+
+function implies(f: ConcreteCube | undefined, c: FrameCondition): boolean {
+  if (f === undefined) return false;
+  if (f.kind === 'ternary') return (f.mask & c.mask) === c.mask && (f.value & c.mask) === c.value;
+  return f.low === f.high && (f.low & c.mask) === c.value;
+}
+
 export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): DecisionListResult {
   const ranges = opts.ranges ?? true;
   const minLen = opts.minFrameLength ?? 0;
+  const model = opts.headers;
   const dr = buildDag(ir, 'cost');
   if (!dr.ok) return { ok: false, diagnostics: dr.diagnostics };
   const dag = dr.dag;
   if (!dag.abortSafe) return diag('p4-abort', 'decision DAG is not abort-safe');
 
-  // Shapes of the leaves and the key table.
+  // Shapes of the leaves (over raw frame keys).
   const shapes: LeafShape[] = [];
   const diags: IrDiagnostic[] = [];
   for (const leaf of dag.leaves) {
@@ -123,60 +189,213 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
     }
   }
   if (diags.length > 0) return { ok: false, diagnostics: diags };
-  const keyIndex = new Map<string, number>();
-  const keys: FieldKey[] = [];
-  const intervalKey: boolean[] = [];
-  for (const s of shapes) {
-    if (s.kind === 'const') continue;
-    const id = keyId(s.key);
-    let k = keyIndex.get(id);
-    if (k === undefined) {
-      k = keys.length;
-      keyIndex.set(id, k);
-      keys.push(s.key);
-      intervalKey.push(ranges);
+
+  // Candidate table keys of a raw key: the frame key itself (no model), or the header fields holding it.
+  const candidates = (
+    raw: FieldKey,
+  ): { key: TableKey; header: HeaderSpec; when: readonly FrameCondition[] }[] => {
+    if (model === undefined) return [];
+    const out: { key: TableKey; header: HeaderSpec; when: readonly FrameCondition[] }[] = [];
+    for (const h of model.headers) {
+      const size = headerBytes(h);
+      for (const p of h.placements) {
+        let hoff: number;
+        if (p.at === 'fixed') {
+          if (raw.ihl !== undefined) continue;
+          hoff = raw.offset - p.offset;
+        } else {
+          if (raw.ihl !== p.ipv4) continue;
+          hoff = raw.offset - p.ipv4;
+        }
+        if (hoff < 0 || hoff + raw.bytes > size) continue;
+        const fixed = h.placements.length === 1 && p.at === 'fixed' ? p.offset + hoff : -1;
+        out.push({
+          key: {
+            id: `${h.name}+${hoff}:${raw.bytes}:${raw.order}`,
+            kind: 'header',
+            bytes: raw.bytes,
+            order: raw.order,
+            frameOffset: fixed,
+            header: h.name,
+            headerOffset: hoff,
+          },
+          header: h,
+          when: p.when,
+        });
+      }
     }
-    if (s.kind !== 'interval') intervalKey[k] = false;
+    return out;
+  };
+
+  const keyIndex = new Map<string, number>();
+  const keys: TableKey[] = [];
+  const intervalKey: boolean[] = [];
+  const ends: number[] = [];
+  const validOf: number[] = [];
+  const fitEnds: number[] = [];
+  const kf: KeyFacts = { ends, validOf };
+  const fit: KeyFacts = { ends: fitEnds, validOf };
+  const addKey = (key: TableKey, interval: boolean): number => {
+    let k = keyIndex.get(key.id);
+    if (k !== undefined) return k;
+    k = keys.length;
+    keyIndex.set(key.id, k);
+    keys.push(key);
+    intervalKey.push(interval);
+    const end = key.kind === 'frame' ? key.frameOffset + key.bytes : 0;
+    ends.push(end);
+    // Frames are at least minLen long: a key ending within that length always fits, so simplification treats it
+    // as needing no length at all (and never adds a length condition for it when it merges the key away).
+    fitEnds.push(end <= minLen ? 0 : end);
+    validOf.push(-1);
+    if (key.kind === 'header') {
+      const v = addKey(
+        {
+          id: `valid:${key.header}`,
+          kind: 'valid',
+          bytes: 1,
+          order: 'be',
+          frameOffset: -1,
+          header: key.header!,
+        },
+        false,
+      );
+      validOf[k] = v;
+    }
+    return k;
+  };
+  // Interval keys: every leaf on the key (in any context) is an interval shape. Decided before building, since
+  // cubes of one key never mix kinds.
+  const rawInterval = new Map<string, boolean>();
+  for (const sh of shapes) {
+    if (sh.kind === 'const') continue;
+    const id = keyId(sh.key);
+    rawInterval.set(id, (rawInterval.get(id) ?? ranges) && sh.kind === 'interval');
   }
-  const ends = keys.map((k) => k.offset + k.bytes);
-  // Frames are at least minLen long: a key ending within that length always fits, so simplification treats it as
-  // needing no length at all (and never adds a length condition for it when it merges the key away).
-  const fitEnds = ends.map((e) => (e <= minLen ? 0 : e));
+  const tableInterval = new Map<string, boolean>();
+  for (const sh of shapes) {
+    if (sh.kind === 'const') continue;
+    const iv = rawInterval.get(keyId(sh.key))!;
+    if (model === undefined) tableInterval.set(keyId(sh.key), iv);
+    else
+      for (const c of candidates(sh.key))
+        tableInterval.set(c.key.id, (tableInterval.get(c.key.id) ?? true) && iv);
+  }
+  const conditionKeys = new Set<string>();
+  for (const h of model?.headers ?? [])
+    for (const p of h.placements) for (const c of p.when) conditionKeys.add(condKeyId(c));
+  const headerWithin = (h: HeaderSpec): boolean =>
+    h.placements.every((p) => p.at === 'fixed' && p.offset + headerBytes(h) <= minLen);
+  const initialValid = new Set<string>();
+  for (const h of model?.headers ?? [])
+    if (h.placements.length === 1 && h.placements[0]!.when.length === 0 && headerWithin(h))
+      initialValid.add(h.name);
+
+  /** The table key a raw key maps to on a path, and whether a validity guard is needed first. */
+  const mapKey = (raw: FieldKey, ctx: Ctx, leaf: number): { k: number; guard: number; header?: string } => {
+    if (model === undefined) {
+      if (raw.ihl !== undefined)
+        throw new Refused(
+          'p4-computed-offset',
+          `a load at a computed offset cannot be matched by a TCAM key without a header model: ${printPred(dag.leaves[leaf]!)}`,
+        );
+      const key: TableKey = {
+        id: keyId(raw),
+        kind: 'frame',
+        bytes: raw.bytes,
+        order: raw.order,
+        frameOffset: raw.offset,
+      };
+      return { k: addKey(key, tableInterval.get(key.id) ?? false), guard: -1 };
+    }
+    const cs = candidates(raw);
+    const established = cs.filter((c) => c.when.every((w) => implies(ctx.facts.get(condKeyId(w)), w)));
+    const pick = established[0] ?? (model.guarded ? cs[0] : undefined);
+    if (pick === undefined) {
+      const where =
+        raw.ihl === undefined
+          ? `frame bytes ${raw.offset}..${raw.offset + raw.bytes - 1}`
+          : `IPv4-relative bytes ${raw.offset - raw.ihl}..${raw.offset - raw.ihl + raw.bytes - 1}`;
+      if (cs.length === 0)
+        throw new Refused(
+          'p4-unparsed',
+          `${where} lie outside the headers the ${model.name} parser extracts (${model.headers.map((h) => h.name).join(', ')}): ${printPred(dag.leaves[leaf]!)}`,
+        );
+      throw new Refused(
+        'p4-parse-context',
+        `${where} are read on a path that does not establish which header holds them (${cs.map((c) => c.header.name).join(' or ')}; test the EtherType, protocol and fragment offset first): ${printPred(dag.leaves[leaf]!)}`,
+      );
+    }
+    const k = addKey(pick.key, tableInterval.get(pick.key.id) ?? false);
+    const h = pick.header;
+    const known = ctx.valid.has(h.name) || (established.includes(pick) && headerWithin(h));
+    return { k, guard: known ? -1 : validOf[k]!, header: h.name };
+  };
+
+  const ctxKey = (ctx: Ctx): string => {
+    if (model === undefined) return '';
+    const f = [...ctx.facts]
+      .filter(([id]) => conditionKeys.has(id))
+      .map(([id, c]) => (c.kind === 'ternary' ? `${id}=${c.value}/${c.mask}` : `${id}=${c.low}-${c.high}`))
+      .sort();
+    return `${f.join(',')}|${[...ctx.valid].sort().join(',')}`;
+  };
+  const withFact = (ctx: Ctx, raw: FieldKey, cubes: readonly Cube[], header: string | undefined): Ctx => {
+    const valid = header === undefined || ctx.valid.has(header) ? ctx.valid : new Set([...ctx.valid, header]);
+    const id = keyId(raw);
+    if (model === undefined || !conditionKeys.has(id) || cubes.length !== 1 || cubes[0]!.kind === 'any')
+      return valid === ctx.valid ? ctx : { facts: ctx.facts, valid };
+    const c = cubes[0] as ConcreteCube;
+    const prev = ctx.facts.get(id);
+    const x = prev === undefined ? c : (cubeIntersect(prev, c) ?? c);
+    const facts = new Map(ctx.facts);
+    facts.set(id, x);
+    return { facts, valid };
+  };
 
   const memo = new Map<string, Entry[]>();
   let total = 0;
   const catchAll = (action: Action): Entry[] => [{ match: [], len: undefined, action }];
-  const block = (u: number, known: number): Entry[] => {
+  const block = (u: number, known: number, ctx: Ctx): Entry[] => {
     if (u < 3) return catchAll(u === DAG_ACCEPT ? 'hit' : 'miss');
-    const mk = `${u}:${known}`;
+    const mk = `${u}:${known}:${ctxKey(ctx)}`;
     const hit = memo.get(mk);
     if (hit !== undefined) return hit;
     const n = dag.nodes[u - 3]!;
     const shape = shapes[n.leaf]!;
     let out: Entry[];
-    if (shape.kind === 'const') out = block(shape.truth ? n.t : n.f, known);
+    if (shape.kind === 'const') out = block(shape.truth ? n.t : n.f, known, ctx);
     else {
-      const k = keyIndex.get(keyId(shape.key))!;
+      const { k, guard: vk, header } = mapKey(shape.key, ctx, n.leaf);
       const end = ends[k]!;
       const childKnown = Math.max(known, end);
-      const t = block(n.t, childKnown);
-      const f = block(n.f, childKnown);
       const iv = intervalKey[k]!;
       const pos = leafCubes(shape, true, iv);
       const neg = leafCubes(shape, false, iv);
+      const t = block(n.t, childKnown, withFact(ctx, shape.key, pos, header));
+      const f = block(n.f, childKnown, withFact(ctx, shape.key, neg, header));
       const under = (list: readonly Entry[], cubes: readonly Cube[]): Entry[] => {
         const r: Entry[] = [];
         for (const c of cubes)
           for (const e of list) {
             const x = restrict(e, k, c);
-            if (x !== undefined && !isEmpty(x, ends)) r.push(x);
+            if (x !== undefined && !isEmpty(x, kf)) r.push(x);
           }
         return r;
       };
-      const guard: Entry[] =
-        end > known && end > minLen ? [{ match: [], len: [0, end - 1], action: 'miss' }] : [];
+      // The IR aborts (rejects) where the key cannot be read: a frame too short for it, or (header model) its
+      // header not extracted — under the model's contract the frame then holds none of the header's bytes, or
+      // (guarded models) the filter rejects the frame anyway.
+      const guard: Entry[] = [];
+      if (end > known && end > minLen) guard.push({ match: [], len: [0, end - 1], action: 'miss' });
+      if (vk >= 0)
+        guard.push({
+          match: [[vk, { kind: 'ternary', value: 0n, mask: 1n }]],
+          len: undefined,
+          action: 'miss',
+        });
       const local = (l: Entry[]): Entry[] =>
-        l.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(l, fitEnds) : l;
+        l.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(l, fit) : l;
       const a = local([...guard, ...under(t, pos), ...f]);
       const b = local([...guard, ...under(f, neg), ...t]);
       out = b.length < a.length ? b : a;
@@ -192,20 +411,21 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   };
   let entries: Entry[];
   try {
-    entries = simplifyComplete(block(dag.root, 0), fitEnds);
+    entries = simplifyComplete(block(dag.root, 0, { facts: new Map(), valid: initialValid }), fit);
   } catch (e) {
     if (e instanceof TooMany) return diag('p4-too-many-entries', e.what);
+    if (e instanceof Refused) return { ok: false, diagnostics: [e.diagnostic] };
     throw e;
   }
   // The table's default is miss: a trailing miss catch-all is implicit.
   const last = entries[entries.length - 1];
   if (last !== undefined && last.action === 'miss' && last.match.length === 0 && last.len === undefined)
-    entries = simplifyTail(entries.slice(0, -1), 'miss', fitEnds);
+    entries = simplifyTail(entries.slice(0, -1), 'miss', fit);
   return finish(keys, intervalKey, entries, ranges, opts);
 }
 
 /** Simplify a complete list (its last entry is a catch-all that acts as its default). */
-function simplifyComplete(list: readonly Entry[], ends: readonly number[]): Entry[] {
+function simplifyComplete(list: readonly Entry[], ends: KeyFacts): Entry[] {
   const last = list[list.length - 1]!;
   return [...simplifyTail(list.slice(0, -1), last.action, ends), last];
 }
@@ -214,7 +434,7 @@ function simplifyComplete(list: readonly Entry[], ends: readonly number[]): Entr
 const SIMPLIFY_LIMIT = 1500;
 const MERGE_RUN_LIMIT = 1000;
 
-function simplifyTail(list: readonly Entry[], dflt: Action, ends: readonly number[]): Entry[] {
+function simplifyTail(list: readonly Entry[], dflt: Action, ends: KeyFacts): Entry[] {
   let cur = [...list];
   if (cur.length > SIMPLIFY_LIMIT) return cur;
   for (let iter = 0; iter < 8; iter++) {
@@ -226,7 +446,7 @@ function simplifyTail(list: readonly Entry[], dflt: Action, ends: readonly numbe
   return cur;
 }
 
-function removeRedundant(list: readonly Entry[], dflt: Action, ends: readonly number[]): Entry[] {
+function removeRedundant(list: readonly Entry[], dflt: Action, ends: KeyFacts): Entry[] {
   const keep = list.map(() => true);
   for (let i = list.length - 1; i >= 0; i--) {
     const e = list[i]!;
@@ -255,7 +475,7 @@ function removeRedundant(list: readonly Entry[], dflt: Action, ends: readonly nu
 }
 
 /** Merge entries inside runs of equal action (order within a run does not matter). */
-function mergeRuns(list: readonly Entry[], ends: readonly number[]): Entry[] {
+function mergeRuns(list: readonly Entry[], ends: KeyFacts): Entry[] {
   const out: Entry[] = [];
   let i = 0;
   while (i < list.length) {
@@ -291,7 +511,7 @@ function singlePrefix(low: bigint, high: bigint, bits: number): { value: bigint;
 }
 
 function finish(
-  keys: readonly FieldKey[],
+  keys: readonly TableKey[],
   intervalKey: readonly boolean[],
   entries: readonly Entry[],
   ranges: boolean,
@@ -319,17 +539,37 @@ function finish(
     for (const [k] of e.match) used.add(k);
     if (e.len !== undefined) lenUsed = true;
   }
-  // Key order: by frame offset, width, byte order (the key table is in DAG leaf order).
+  // Key order: headers in parse order, then by offset, width, byte order (the key table is in build order);
+  // a header's validity bit right after its fields.
+  const headerRank = new Map((opts.headers?.headers ?? []).map((h, i) => [h.name, i]));
+  const sortKey = (t: TableKey): [number, number, number, number, string] => [
+    t.header === undefined ? -1 : headerRank.get(t.header)!,
+    t.kind === 'valid' ? 1 : 0,
+    t.kind === 'frame' ? t.frameOffset : (t.headerOffset ?? 0),
+    t.bytes,
+    t.order,
+  ];
   const order = [...used].sort((a, b) => {
-    const x = keys[a]!;
-    const y = keys[b]!;
-    return x.offset - y.offset || x.bytes - y.bytes || (x.order < y.order ? -1 : x.order > y.order ? 1 : 0);
+    const x = sortKey(keys[a]!);
+    const y = sortKey(keys[b]!);
+    for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+    return x[4] < y[4] ? -1 : x[4] > y[4] ? 1 : 0;
   });
+  const model = opts.headers;
   const names = new Map<number, string>();
   const taken = new Set<string>();
   for (const k of order) {
     const key = keys[k]!;
-    let name = nameOf(opts, key.offset) ?? `f${key.offset}`;
+    let name: string;
+    if (key.kind === 'valid') name = `${key.header}_valid`;
+    else if (key.frameOffset >= 0 && nameOf(opts, key.frameOffset) !== undefined)
+      name = nameOf(opts, key.frameOffset)!;
+    else if (key.kind === 'header') {
+      const h = model!.headers.find((x) => x.name === key.header)!;
+      const sl = fieldSlices(h, key.headerOffset! * 8, (key.headerOffset! + key.bytes) * 8);
+      const whole = sl.length === 1 && sl[0]!.hi === sl[0]!.bits - 1 && sl[0]!.lo === 0;
+      name = whole ? `${key.header}.${sl[0]!.field}` : `${key.header}.b${key.headerOffset}_${key.bytes * 8}`;
+    } else name = `f${key.frameOffset}`;
     if (taken.has(name)) name = `${name}_${key.bytes * 8}${key.order}`;
     taken.add(name);
     names.set(k, name);
@@ -338,16 +578,20 @@ function finish(
   while (taken.has(lenName)) lenName = `_${lenName}`;
   const rangeKey = new Map(order.map((k) => [k, needsRange(k)]));
   const lenRange = lenUsed && needsRange(-1);
-  const infos: KeyInfo[] = order.map((k) => {
+  const infos: KeyInfo[] = order.map((k): KeyInfo => {
     const key = keys[k]!;
-    return {
+    const match: MatchKind = rangeKey.get(k) ? 'range' : 'ternary';
+    if (key.kind === 'valid')
+      return { name: names.get(k)!, kind: 'valid', header: key.header!, bits: 1, match };
+    const base = {
       name: names.get(k)!,
-      kind: 'field',
-      offset: key.offset,
+      kind: 'field' as const,
+      offset: key.frameOffset,
       bits: key.bytes * 8,
-      byteOrder: key.order === 'le' ? 'little' : 'big',
-      match: rangeKey.get(k) ? 'range' : 'ternary',
+      byteOrder: key.order === 'le' ? ('little' as const) : ('big' as const),
+      match,
     };
+    return key.kind === 'header' ? { ...base, header: key.header!, headerOffset: key.headerOffset! } : base;
   });
   if (lenUsed) infos.push({ name: lenName, kind: 'length', bits: 16, match: lenRange ? 'range' : 'ternary' });
 
@@ -397,6 +641,7 @@ function finish(
       entries: rows.map((r, i) => ({ priority: n - i, match: r.match, action: r.action })),
       default: 'miss',
       minFrameLength: opts.minFrameLength ?? 0,
+      ...(model === undefined ? {} : { headers: model }),
     },
   };
 }

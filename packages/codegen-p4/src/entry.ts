@@ -3,6 +3,9 @@
 //  - an entry matches a frame iff every constrained key is valid (the frame holds its bytes) and its value
 //    lies in the key's cube, and the frame length lies in `len` (when given); so an entry constraining a key
 //    implicitly requires the frame length ≥ the key's end (`need`);
+//  - with a header model, a key of header H is valid iff H is valid (its `end` is 0, so no length applies) and
+//    `validOf[k]` is H's 1-bit validity key: an entry constraining a key of H and H's validity to 0 is empty,
+//    and a merge that drops a key of H keeps "H is valid" as an explicit validity match;
 //  - `match` is sorted by key index and never holds an `any` cube; all functions are pure.
 import type { Cube } from './leaf.ts';
 
@@ -18,6 +21,12 @@ export interface Entry {
 
 /** Largest frame length the length key can express. */
 export const LEN_MAX = 0xffff;
+
+/** Per key index: the frame length it needs (0: none), and its header's validity key (−1: none). */
+export interface KeyFacts {
+  readonly ends: readonly number[];
+  readonly validOf: readonly number[];
+}
 
 // Math.min/max do not accept bigint.
 function bigMin(a: bigint, b: bigint): bigint {
@@ -80,16 +89,27 @@ export function restrict(e: Entry, k: number, c: Cube): Entry | undefined {
 }
 
 /** Effective frame-length interval: explicit ∩ [need, LEN_MAX]. */
-function effLen(e: Entry, ends: readonly number[], extraNeed = 0): [number, number] {
+function effLen(e: Entry, kf: KeyFacts): [number, number] {
   let lo = e.len?.[0] ?? 0;
   const hi = e.len?.[1] ?? LEN_MAX;
-  for (const [k] of e.match) lo = Math.max(lo, ends[k]!);
-  return [Math.max(lo, extraNeed), hi];
+  for (const [k] of e.match) lo = Math.max(lo, kf.ends[k]!);
+  return [lo, hi];
 }
 
-export function intersects(a: Entry, b: Entry, ends: readonly number[]): boolean {
-  const la = effLen(a, ends);
-  const lb = effLen(b, ends);
+/** An explicit validity match of 0 on the header of a key the entry also constrains. */
+function invalidHeaderKey(e: Entry, kf: KeyFacts): boolean {
+  for (const [k] of e.match) {
+    const v = kf.validOf[k]!;
+    if (v < 0) continue;
+    const c = e.match.find(([kk]) => kk === v)?.[1];
+    if (c !== undefined && c.kind === 'ternary' && (c.mask & 1n) === 1n && (c.value & 1n) === 0n) return true;
+  }
+  return false;
+}
+
+export function intersects(a: Entry, b: Entry, kf: KeyFacts): boolean {
+  const la = effLen(a, kf);
+  const lb = effLen(b, kf);
   if (Math.max(la[0], lb[0]) > Math.min(la[1], lb[1])) return false;
   let j = 0;
   for (const [k, ca] of a.match) {
@@ -101,10 +121,10 @@ export function intersects(a: Entry, b: Entry, ends: readonly number[]): boolean
 }
 
 /** a ⊆ b */
-export function covers(b: Entry, a: Entry, ends: readonly number[]): boolean {
-  const la = effLen(a, ends);
-  if (la[0] > la[1]) return true;
-  const lb = effLen(b, ends);
+export function covers(b: Entry, a: Entry, kf: KeyFacts): boolean {
+  const la = effLen(a, kf);
+  if (la[0] > la[1] || invalidHeaderKey(a, kf)) return true;
+  const lb = effLen(b, kf);
   if (la[0] < lb[0] || la[1] > lb[1]) return false;
   let i = 0;
   for (const [k, cb] of b.match) {
@@ -115,9 +135,9 @@ export function covers(b: Entry, a: Entry, ends: readonly number[]): boolean {
   return true;
 }
 
-export function isEmpty(e: Entry, ends: readonly number[]): boolean {
-  const l = effLen(e, ends);
-  return l[0] > l[1];
+export function isEmpty(e: Entry, kf: KeyFacts): boolean {
+  const l = effLen(e, kf);
+  return l[0] > l[1] || invalidHeaderKey(e, kf);
 }
 
 /**
@@ -126,7 +146,7 @@ export function isEmpty(e: Entry, ends: readonly number[]): boolean {
  * condition: the merged entry keeps it as an explicit frame-length lower bound (`ends[k]`), so short frames still
  * miss as the IR's abort demands.
  */
-export function tryMerge(a: Entry, b: Entry, ends: readonly number[]): Entry | undefined {
+export function tryMerge(a: Entry, b: Entry, kf: KeyFacts): Entry | undefined {
   if (a.action !== b.action || a.match.length !== b.match.length) return undefined;
   if ((a.len?.[0] ?? -1) !== (b.len?.[0] ?? -1) || (a.len?.[1] ?? -1) !== (b.len?.[1] ?? -1))
     return undefined;
@@ -162,7 +182,13 @@ export function tryMerge(a: Entry, b: Entry, ends: readonly number[]): Entry | u
     if (i !== diff) return [[k, c]];
     return dropped ? [] : [[k, merged as ConcreteCube]];
   });
-  const need = ends[a.match[diff]![0]]!;
+  const droppedKey = a.match[diff]![0];
+  const need = kf.ends[droppedKey]!;
+  const v = kf.validOf[droppedKey]!;
+  if (dropped && v >= 0) {
+    const kept: Entry = { match, len: a.len, action: a.action };
+    return restrict(kept, v, { kind: 'ternary', value: 1n, mask: 1n });
+  }
   if (!dropped || need === 0) return { match, len: a.len, action: a.action };
   const lo = Math.max(a.len?.[0] ?? 0, need);
   const len: readonly [number, number] = [lo, a.len?.[1] ?? LEN_MAX];

@@ -7,7 +7,12 @@
 //    negation, or the complement interval set); an `any` cube means "every value";
 //  - interval cubes are produced only for `interval` shapes, whose compared bits are the whole key; other
 //    shapes give ternary cubes (ranges prefix-expanded over the compared bits);
-//  - what a TCAM key cannot express (strings, computed offsets, pseudo-fields, record loads, arithmetic other
+//  - a string match on a fixed char[N] array in the frame (record char[N] fields, the trace header's comm) is a
+//    ternary key on the N bytes: `full` (strncmp over N: the pattern's bytes, then a NUL when it is shorter than
+//    N, a pattern of N or more bytes compared on its first N), `front` (the pattern's bytes; false when N is
+//    shorter than the pattern) and `end` (the pattern's bytes just before byte N−1) are one cube each, exactly
+//    as @tfc/ir's matchString decides them, and their negation is the cube's exact complement;
+//  - what a TCAM key cannot express (other string matches and sources, computed offsets, pseudo-fields, record loads, arithmetic other
 //    than `&` with a constant, compares of two fields, ordered compares of masked fields) is a diagnostic
 //    naming the construct, never an exception.
 import {
@@ -26,11 +31,15 @@ import {
   widthMask,
 } from '@tfc/ir';
 
-/** A match key: `bytes` bytes of the frame at `offset`, read in `order`. */
+/** A match key: `bytes` bytes of the frame at `offset`, read in `order` (1/2/4/8 for loads, the array size
+ *  for a char[N] string key, read big-endian: the first character is the most significant byte). */
 export interface FieldKey {
   readonly offset: number;
-  readonly bytes: Width;
+  readonly bytes: number;
   readonly order: 'le' | 'be';
+  /** IPv4-relative load (libpcap's transport-header addressing): the frame offset is
+   *  `offset + 4·(frame[ihl] & 15)`; only a header model can turn it into a key. */
+  readonly ihl?: number;
 }
 
 export type Cube =
@@ -62,7 +71,47 @@ export type ShapeResult =
   | { readonly ok: false; readonly diagnostic: IrDiagnostic };
 
 export function keyId(k: FieldKey): string {
-  return `${k.offset}:${k.bytes}:${k.order}`;
+  return `${k.ihl === undefined ? '' : `ihl${k.ihl}+`}${k.offset}:${k.bytes}:${k.order}`;
+}
+
+/** An offset expression `c + 4·(load packet H u1 & 15)` (any association of `+`, `<< 2` or `* 4`), as (c, H). */
+function ihlOffset(e: Expr, values: readonly ValueDef[], depth = 0): { c: bigint; ihl?: number } | undefined {
+  if (depth > 64) return undefined;
+  switch (e.kind) {
+    case 'const':
+      return { c: e.value };
+    case 'ref': {
+      const d = values[e.id];
+      return d === undefined ? undefined : ihlOffset(d.expr, values, depth + 1);
+    }
+    case 'arith': {
+      if (e.op === '+') {
+        const l = ihlOffset(e.left, values, depth + 1);
+        const r = ihlOffset(e.right, values, depth + 1);
+        if (l === undefined || r === undefined || (l.ihl !== undefined && r.ihl !== undefined))
+          return undefined;
+        const ihl = l.ihl ?? r.ihl;
+        return ihl === undefined ? { c: l.c + r.c } : { c: l.c + r.c, ihl };
+      }
+      const four =
+        (e.op === '<<' && isConst(e.right, values, 2n)) || (e.op === '*' && isConst(e.right, values, 4n));
+      if (!four) return undefined;
+      const m = e.left.kind === 'ref' ? values[e.left.id]?.expr : e.left;
+      if (m === undefined || m.kind !== 'arith' || m.op !== '&' || !isConst(m.right, values, 15n))
+        return undefined;
+      const ld = m.left.kind === 'ref' ? values[m.left.id]?.expr : m.left;
+      if (ld === undefined || ld.kind !== 'load' || ld.base !== 'packet' || ld.width !== 1) return undefined;
+      if (typeof ld.offset !== 'number') return undefined;
+      return { c: 0n, ihl: ld.offset };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function isConst(e: Expr, values: readonly ValueDef[], v: bigint): boolean {
+  const x = e.kind === 'ref' ? values[e.id]?.expr : e;
+  return x !== undefined && x.kind === 'const' && x.value === v;
 }
 
 function fail(code: string, what: string, leaf: LeafPred): ShapeResult {
@@ -108,8 +157,17 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
     case 'load': {
       if (e.base === 'record')
         return { kind: 'bad', code: 'p4-record', what: 'a record load (lower it to frame loads first)' };
-      if (typeof e.offset !== 'number')
-        return { kind: 'bad', code: 'p4-computed-offset', what: 'a load at a computed offset' };
+      if (typeof e.offset !== 'number') {
+        const lin = e.base === 'packet' ? ihlOffset(e.offset, values) : undefined;
+        if (lin?.ihl === undefined || lin.c < 0n || lin.c > 0xffffn)
+          return { kind: 'bad', code: 'p4-computed-offset', what: 'a load at a computed offset' };
+        return {
+          kind: 'field',
+          key: { offset: Number(lin.c), bytes: e.width, order: e.order, ihl: lin.ihl },
+          signed: e.signed,
+          mask: undefined,
+        };
+      }
       const offset = e.offset + (e.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
       return {
         kind: 'field',
@@ -137,7 +195,7 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
       // The value is a u32 after '&': bits above the load come from sign extension.
       if (f.signed && m >> BigInt(f.key.bytes * 8) !== 0n)
         return { kind: 'bad', code: 'p4-arith', what: "'&' over sign-extended bits" };
-      return { kind: 'field', key: f.key, signed: false, mask: m & widthMask(f.key.bytes) };
+      return { kind: 'field', key: f.key, signed: false, mask: m & widthMask(f.key.bytes as Width) };
     }
   }
 }
@@ -242,11 +300,67 @@ function maskedEq(m: bigint, v: bigint, eq: boolean): Cube[] {
   return out;
 }
 
-export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult {
-  if (leaf.kind === 'str') {
-    const src = leaf.source.kind === 'comm' ? 'comm' : `${leaf.source.kind} string`;
-    return fail('p4-string', `a string match (${leaf.match}) on a ${src}`, leaf);
+/** Longest char[N] array a string key may cover (a 512-bit key). */
+export const MAX_STRING_KEY_BYTES = 64;
+
+function stringShape(leaf: Extract<LeafPred, { kind: 'str' }>): ShapeResult {
+  const src = leaf.source;
+  if (src.kind !== 'fixed') {
+    const what =
+      src.kind === 'comm'
+        ? "the task's comm (lower for trace frames: comm is a header field)"
+        : `a ${src.kind} string`;
+    return fail('p4-string', `a string match on ${what}`, leaf);
   }
+  if (src.base === 'record')
+    return fail('p4-record', 'a string in the record (lower it to frame loads first)', leaf);
+  const n = src.size;
+  if (n === 0) return fail('p4-string-width', 'a char[0] array', leaf);
+  if (n > MAX_STRING_KEY_BYTES)
+    return fail('p4-string-width', `a char[${n}] key (wider than ${MAX_STRING_KEY_BYTES} bytes)`, leaf);
+  // IR patterns are byte strings held as char codes 1..255.
+  const pat = Uint8Array.from(leaf.pattern, (c) => c.charCodeAt(0) & 0xff);
+  // Byte constraints (index → value) whose conjunction is the match; undefined = never true.
+  let bytes: (readonly [number, number])[] | undefined;
+  switch (leaf.match) {
+    case 'full': {
+      const k = Math.min(pat.length, n);
+      bytes = Array.from({ length: k }, (_, i) => [i, pat[i]!] as const);
+      if (pat.length < n) bytes.push([pat.length, 0]);
+      break;
+    }
+    case 'front':
+      bytes = n < pat.length ? undefined : Array.from(pat, (b, i) => [i, b] as const);
+      break;
+    case 'end': {
+      const last = n - 1;
+      bytes = last < pat.length ? undefined : Array.from(pat, (b, j) => [last - pat.length + j, b] as const);
+      break;
+    }
+    default:
+      return fail(
+        'p4-string-match',
+        `a ${leaf.match === 'glob' ? 'glob' : "substring ('*…*')"} match (only ==, !=, 'p*' and '*p' on char[N] arrays are one ternary cube)`,
+        leaf,
+      );
+  }
+  const offset = src.offset + (src.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
+  const key: FieldKey = { offset, bytes: n, order: 'be' };
+  let value = 0n;
+  let mask = 0n;
+  for (const [i, b] of bytes ?? []) {
+    const shift = BigInt((n - 1 - i) * 8);
+    value |= BigInt(b) << shift;
+    mask |= 0xffn << shift;
+  }
+  const truth: Cube[] = bytes === undefined ? [] : maskedEq(mask, value, true);
+  const falsity: Cube[] = bytes === undefined ? [{ kind: 'any' }] : maskedEq(mask, value, false);
+  const [pos, neg] = leaf.negate ? [falsity, truth] : [truth, falsity];
+  return { ok: true, shape: { kind: 'ternary', key, pos, neg } };
+}
+
+export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult {
+  if (leaf.kind === 'str') return stringShape(leaf);
   if (leaf.kind === 'in') {
     const v = operand(leaf.value, values);
     if (v.kind === 'bad') return fail(v.code, v.what, leaf);

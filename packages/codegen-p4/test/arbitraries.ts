@@ -1,7 +1,8 @@
 // fast-check generators of TCAM-expressible IR: constant-offset frame/packet loads of every width, byte
 // order and signedness, optionally masked with `&`, compared (every op, width, signedness) with constants
 // biased toward the frame byte pool, membership sets, constant leaves, and nested and/or/not; and frames of
-// random length (often shorter than the loads, so that loads abort). Invariant: every filter passes verify().
+// random length (often shorter than the loads, so that loads abort); string matches (full/front/end) on
+// fixed char[N] arrays with patterns over the same byte pool. Invariant: every filter passes verify().
 import {
   and,
   arith,
@@ -16,6 +17,8 @@ import {
   not,
   or,
   type Pred,
+  type StrMatch,
+  str,
   type Width,
 } from '@tfc/ir';
 import fc from 'fast-check';
@@ -116,8 +119,33 @@ const constLeafArb: fc.Arbitrary<Pred> = fc
   .record({ a: constArb, b: constArb, op: fc.constantFrom<CmpOp>('eq', 'lt', 'set') })
   .map((r) => cmp(r.op, 4, false, konst(r.a), r.b));
 
+/** Patterns over the frame byte pool (no NUL), often short enough to match. */
+const patternArb: fc.Arbitrary<string> = fc
+  .array(fc.constantFrom(...BYTE_POOL.filter((b) => b !== 0)), { minLength: 0, maxLength: 10 })
+  .map((bs) => String.fromCharCode(...bs));
+
+/** String matches a TCAM key expresses (full, front, end) on fixed char[N] arrays of the frame or packet. */
+const strArb: fc.Arbitrary<Pred> = fc
+  .record({
+    match: fc.constantFrom<StrMatch>('full', 'full', 'front', 'end'),
+    pattern: patternArb,
+    base: fc.constantFrom('frame' as const, 'packet' as const),
+    offset: fc.integer({ min: 0, max: 8 }),
+    size: fc.integer({ min: 1, max: 12 }),
+    negate: fc.boolean(),
+  })
+  .map((r) =>
+    str(
+      r.match,
+      r.pattern,
+      { kind: 'fixed', base: r.base, offset: r.offset + (r.base === 'packet' ? 54 : 0), size: r.size },
+      r.negate,
+    ),
+  );
+
 const leafArb: fc.Arbitrary<Pred> = fc.oneof(
   { weight: 6, arbitrary: cmpArb },
+  { weight: 2, arbitrary: strArb },
   { weight: 2, arbitrary: maskedArb },
   { weight: 2, arbitrary: inArb },
   { weight: 1, arbitrary: constLeafArb },

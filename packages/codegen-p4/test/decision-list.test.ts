@@ -130,7 +130,14 @@ test('key names come from the caller map; collisions get a width/order suffix', 
 
 test('inexpressible constructs are diagnostics naming the construct', () => {
   const cases: [Filter, string][] = [
-    [filter(str('glob', 'ab*', { kind: 'fixed', base: 'frame', offset: 0, size: 8 })), 'p4-string'],
+    [filter(str('glob', 'a?b', { kind: 'fixed', base: 'frame', offset: 0, size: 8 })), 'p4-string-match'],
+    [filter(str('middle', 'ab', { kind: 'fixed', base: 'frame', offset: 0, size: 8 })), 'p4-string-match'],
+    [
+      filter(str('full', 'ab', { kind: 'dataloc', base: 'frame', offset: 0, rel: false, order: 'le' })),
+      'p4-string',
+    ],
+    [filter(str('full', 'ab', { kind: 'comm' })), 'p4-string'],
+    [filter(str('full', 'ab', { kind: 'fixed', base: 'frame', offset: 0, size: 65 })), 'p4-string-width'],
     [filter(cmp('eq', 4, false, pseudo('cpu'), 1)), 'p4-pseudo'],
     [filter(cmp('eq', 4, false, load('record', 0, 4), 1)), 'p4-record'],
     [parse('(filter (eq u2 (load packet (+ (load packet 14 u1be) 2) u2be) 80))'), 'p4-computed-offset'],
@@ -144,6 +151,71 @@ test('inexpressible constructs are diagnostics naming the construct', () => {
     assert.equal(r.diagnostics[0]!.code, code);
     assert.match(r.diagnostics[0]!.message, /cannot be matched by a TCAM key/);
   }
+});
+
+test('string keys: ==, !=, prefix and suffix on char[N] are one ternary cube with the kernel NUL rules', () => {
+  const comm = { kind: 'fixed', base: 'packet', offset: 38, size: 16 } as const;
+  const one = (f: Filter) => {
+    const r = buildDecisionList(f, { keyNames: { 38: 'comm' }, minFrameLength: 60 });
+    if (!r.ok) assert.fail(JSON.stringify(r.diagnostics));
+    return r.list;
+  };
+  const hexOf = (bytes: number[]) => bytes.reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+  const b = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
+  // == "sshd": the four bytes and the NUL after them (strncmp over 16), the rest don't care.
+  const eq = one(filter(str('full', 'sshd', comm)));
+  assert.deepEqual(eq.keys[0], {
+    name: 'comm',
+    kind: 'field',
+    offset: 38,
+    bits: 128,
+    byteOrder: 'big',
+    match: 'ternary',
+  });
+  assert.deepEqual(eq.entries, [
+    {
+      priority: 1,
+      match: [
+        [
+          'comm',
+          {
+            kind: 'ternary',
+            value: hexOf([...b('sshd'), 0, ...Array(11).fill(0)]),
+            mask: hexOf([...Array(5).fill(0xff), ...Array(11).fill(0)]),
+          },
+        ],
+      ],
+      action: 'hit',
+    },
+  ]);
+  // A 16-byte pattern needs no NUL (the comparison stops at N); a longer one compares its first 16 bytes.
+  const long = one(filter(str('full', 'abcdefghijklmnopq', comm)));
+  assert.deepEqual(long.entries[0]!.match[0]![1], {
+    kind: 'ternary',
+    value: hexOf(b('abcdefghijklmnop')),
+    mask: (1n << 128n) - 1n,
+  });
+  // != is an exclusion entry in front of a catch-all hit.
+  const ne = one(filter(str('full', 'sshd', comm, true)));
+  assert.deepEqual(
+    ne.entries.map((e) => e.action),
+    ['miss', 'hit'],
+  );
+  // 'ss*': the two bytes; '*hd': the two bytes before byte 15 (the kernel's window), NUL not required.
+  const front = one(filter(str('front', 'ss', comm)));
+  assert.deepEqual(front.entries[0]!.match[0]![1], {
+    kind: 'ternary',
+    value: hexOf([...b('ss'), ...Array(14).fill(0)]),
+    mask: hexOf([0xff, 0xff, ...Array(14).fill(0)]),
+  });
+  const end = one(filter(str('end', 'hd', comm)));
+  assert.deepEqual(end.entries[0]!.match[0]![1], {
+    kind: 'ternary',
+    value: hexOf([...Array(13).fill(0), ...b('hd'), 0]),
+    mask: hexOf([...Array(13).fill(0), 0xff, 0xff, 0]),
+  });
+  // A prefix longer than the array never matches.
+  assert.deepEqual(one(filter(str('front', 'abcdefghijklmnopq', comm))).entries, []);
 });
 
 test('constant filters: true is one catch-all hit entry, false is no entry', () => {

@@ -110,6 +110,7 @@ function evaluateP4(list: DecisionList, t: P4Table, frame: Uint8Array): 'hit' | 
   const vals = t.fields.map((f): bigint => {
     const k = list.keys.find((x) => x.name === f.keyName)!;
     if (k.kind === 'length') return BigInt(frame.length);
+    if (k.kind === 'valid') throw new Error('byte-model table');
     const n = k.bits / 8;
     const valid = k.offset + n <= frame.length;
     if (f.validity) return valid ? 1n : 0n;

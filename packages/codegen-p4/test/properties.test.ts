@@ -1,16 +1,46 @@
 // Proof of the decision list: the TCAM evaluator (first match by priority) over the entries agrees with the
 // IR reference evaluator (accept = hit; reject and abort = miss) on random expressible filters × random
 // frames, with and without range matches, from the raw and the optimized IR; and the list respects the
-// entry-count bounds. Invariant: each property checks ≥ 20,000 filter × frame cases per run.
+// entry-count bounds; frames also get the filter's string patterns planted where they are matched.
+// Invariant: each property checks ≥ 20,000 filter × frame cases per run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluate, type Filter, printFilter, runPasses } from '@tfc/ir';
+import { evaluate, type Filter, FRAME_RECORD_OFFSET, type Pred, printFilter, runPasses } from '@tfc/ir';
 import fc from 'fast-check';
 import { buildDecisionList, type DecisionList, evaluateTcam } from '../src/index.ts';
 import { frameArb, tcamFilterArb } from './arbitraries.ts';
 
 const FRAMES_PER_FILTER = 8;
 const RUNS = 2600;
+
+/** The string leaves of a filter (predicates only; values hold expressions). */
+function strLeaves(p: Pred, out: Extract<Pred, { kind: 'str' }>[] = []): Extract<Pred, { kind: 'str' }>[] {
+  if (p.kind === 'str') out.push(p);
+  else if (p.kind === 'and' || p.kind === 'or') for (const a of p.args) strLeaves(a, out);
+  else if (p.kind === 'not') strLeaves(p.arg, out);
+  return out;
+}
+
+/** Copies of the frames with each string leaf's pattern planted where it is matched (front, end, full with
+ *  and without the terminating NUL), so that string keys are exercised on both outcomes. */
+function planted(ir: Filter, frames: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  strLeaves(ir.body).forEach((leaf, li) => {
+    if (leaf.source.kind !== 'fixed') return;
+    const src = leaf.source;
+    const start = src.offset + (src.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
+    const pat = Array.from(leaf.pattern, (c) => c.charCodeAt(0));
+    const frame = frames[li % frames.length]!;
+    const at = leaf.match === 'end' ? start + src.size - 1 - pat.length : start;
+    const f = Uint8Array.from(frame);
+    for (let i = 0; i < pat.length; i++) if (at + i >= start && at + i < f.length) f[at + i] = pat[i]!;
+    out.push(f);
+    const g = Uint8Array.from(f);
+    if (at + pat.length < g.length) g[at + pat.length] = 0;
+    out.push(g);
+  });
+  return out;
+}
 
 function agree(ir: Filter, list: DecisionList, frames: readonly Uint8Array[]): number {
   for (const frame of frames) {
@@ -37,7 +67,7 @@ for (const ranges of [true, false]) {
           const r = buildDecisionList(ir, { ranges });
           if (!r.ok) assert.fail(`${printFilter(ir)}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
           entries += r.list.entries.length;
-          cases += agree(ir, r.list, frames);
+          cases += agree(ir, r.list, [...frames, ...planted(ir, frames)]);
         },
       ),
       { numRuns: RUNS },
@@ -59,13 +89,13 @@ test('TCAM ≡ IR after the optimizer pipeline, and with a known minimum frame l
         const r = buildDecisionList(opt.ir, { ranges: false });
         if (!r.ok) assert.fail(`${printFilter(opt.ir)}: ${r.diagnostics.map((d) => d.message).join('; ')}`);
         cases += agree(ir, r.list, frames);
-        // Frames padded to at least 70 bytes: every key fits, so no length checks are needed.
+        // Frames padded to at least 80 bytes: every key fits, so no length checks are needed.
         const long = frames.map((f) => {
-          const g = new Uint8Array(Math.max(70, f.length));
+          const g = new Uint8Array(Math.max(80, f.length));
           g.set(f);
           return g;
         });
-        const m = buildDecisionList(ir, { ranges: true, minFrameLength: 70 });
+        const m = buildDecisionList(ir, { ranges: true, minFrameLength: 80 });
         assert.ok(m.ok);
         assert.ok(m.list.keys.every((k) => k.kind === 'field'));
         cases += agree(ir, m.list, long);
