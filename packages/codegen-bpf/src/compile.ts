@@ -6,7 +6,6 @@
 import { encode as encodeCbpf, printD, validate } from '@tfc/bpf/cbpf';
 import { assemble, disassemble, encode as encodeEbpf, type Insn } from '@tfc/bpf/ebpf';
 import { buildDag, type Dag, type Filter, runPasses, verify } from '@tfc/ir';
-import { emitC } from './c-emit.ts';
 import { genCbpf } from './cbpf-gen.ts';
 import { genEbpf } from './ebpf-gen.ts';
 import {
@@ -105,31 +104,11 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           : progType === 'socket'
             ? 'socket'
             : progType;
-      let c: { ok: true; text: string } | { ok: false; message: string };
-      try {
-        c =
-          maps.length > 0
-            ? { ok: false, message: 'the C form does not declare maps yet' }
-            : {
-                ok: true,
-                text: emitC(dag, {
-                  ctx: opts.ctx,
-                  progType,
-                  onMatch,
-                  onMiss,
-                  section,
-                  record: opts.record ?? {},
-                }),
-              };
-      } catch (err) {
-        if (!(err instanceof Unsupported)) throw err;
-        c = { ok: false, message: err.message };
-      }
       return {
         ok: true,
         program: {
           target: 'ebpf',
-          c,
+          source: { dag, ctx: opts.ctx, progType, record: opts.record ?? {} },
           insns: a.insns,
           progType: pt.num,
           progTypeName: pt.name,

@@ -4,6 +4,7 @@
 // functions or kernel handles; every user-causable problem is a CodegenDiagnostic, never an exception.
 import type { RawInsn } from '@tfc/bpf/cbpf';
 import type { Insn } from '@tfc/bpf/ebpf';
+import type { Dag } from '@tfc/ir';
 
 export type Target = 'ebpf' | 'cbpf';
 export type Ctx = 'tracepoint' | 'trace-frame' | 'packet';
@@ -70,8 +71,14 @@ export interface EbpfProgram {
   readonly license: string;
   /** Maps to create and fill before loading (empty unless setLookup 'map'). */
   readonly maps: readonly MapDef[];
-  /** Restricted C for clang (-O2 -target bpf), or why this program has no C form yet. */
-  readonly c: { readonly ok: true; readonly text: string } | { readonly ok: false; readonly message: string };
+  /** What the C form is generated from when asked for (emitProgram 'c'): the decision DAG walked and
+   *  the context; restricted C is text a compile does not need, so it is not produced eagerly. */
+  readonly source: {
+    readonly dag: Dag;
+    readonly ctx: Ctx;
+    readonly progType: ProgType;
+    readonly record: RecordLayout;
+  };
   /** Encoded instructions; map references carry fd 0 until linkMaps patches them. */
   readonly bytes: Uint8Array;
   readonly listing: string;
