@@ -33,6 +33,10 @@ export interface CompileOptions {
   /** eBPF only: large sets (binarySearchMin+) as a binary search (default) or a hash map lookup. */
   readonly setLookup?: 'search' | 'map';
   readonly record?: RecordLayout;
+  /** eBPF socket filters with miss value 0: packet bytes through LD_ABS/LD_IND ('ld-abs', the default: the
+   *  optimised classic program translated as the kernel runs classic filters) or one bpf_skb_load_bytes per
+   *  load ('skb-load-bytes'). */
+  readonly socketLoads?: 'ld-abs' | 'skb-load-bytes';
   /** Run the code passes on the generated instructions (cBPF: CBPF_PASSES; default true). */
   readonly codePasses?: boolean;
 }
