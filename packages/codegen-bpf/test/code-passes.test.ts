@@ -8,21 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as cbpf from '@tfc/bpf/cbpf';
 import * as ebpf from '@tfc/bpf/ebpf';
-import {
-  and,
-  arith,
-  cmp,
-  type Expr,
-  evaluate,
-  type Filter,
-  filter,
-  inSet,
-  konst,
-  load,
-  not,
-  or,
-  type Pred,
-} from '@tfc/ir';
+import { evaluate, type Filter, filter } from '@tfc/ir';
 import fc from 'fast-check';
 import { CBPF_PASS_NAMES, compileBpf } from '../src/index.ts';
 import { packetFrameArb, packetPredArb } from './packet-filters.ts';
