@@ -6,8 +6,8 @@
 import { encode as encodeCbpf, printD, validate } from '@tfc/bpf/cbpf';
 import { assemble, disassemble, encode as encodeEbpf, type Insn } from '@tfc/bpf/ebpf';
 import { buildDag, type Dag, type Filter, runPasses, verify } from '@tfc/ir';
-import { emitC } from './c-emit.ts';
 import { genCbpf } from './cbpf-gen.ts';
+import { cbpfToEbpf } from './cbpf-to-ebpf.ts';
 import { genEbpf } from './ebpf-gen.ts';
 import {
   type CodegenDiagnostic,
@@ -15,6 +15,7 @@ import {
   type CompileResult,
   defaultReturns,
   diag,
+  type MapDef,
   type ProgType,
   Unsupported,
 } from './options.ts';
@@ -69,6 +70,30 @@ export function linkMaps(
   return { ok: true, bytes: encodeEbpf(out) };
 }
 
+/** A socket filter whose miss value is 0 (what LD_ABS returns on a read past the end): the optimised classic
+ *  program translated to eBPF (cbpf-to-ebpf.ts), when the classic generator covers the filter. */
+function socketViaCbpf(
+  dag: Dag,
+  opts: CompileOptions,
+  progType: ProgType,
+  onMiss: number,
+  binarySearchMin: number,
+): { insns: Insn[]; maps: MapDef[] } | undefined {
+  if (opts.ctx === 'tracepoint' || progType !== 'socket' || onMiss !== 0) return undefined;
+  if (opts.socketLoads === 'skb-load-bytes' || opts.setLookup === 'map') return undefined;
+  if (dag.mayAbort.some((m) => m) && !dag.abortSafe) return undefined;
+  const onMatch = (opts.onMatch ?? defaultReturns(opts.ctx, progType).onMatch) >>> 0;
+  try {
+    const prog = genCbpf(dag, { onMatch, onMiss, binarySearchMin, codePasses: opts.codePasses !== false });
+    if (prog.length > CBPF_MAX_INSNS || validate(prog).length > 0) return undefined;
+    const insns = cbpfToEbpf(prog);
+    return insns === undefined ? undefined : { insns, maps: [] };
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
+}
+
 export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
   const progType: ProgType = opts.progType ?? 'socket';
   const ret = defaultReturns(opts.ctx, opts.target === 'cbpf' ? 'socket' : progType);
@@ -87,15 +112,17 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
   });
   try {
     if (opts.target === 'ebpf') {
-      const { insns, maps } = genEbpf(dag, {
-        ctx: opts.ctx,
-        progType,
-        onMatch,
-        onMiss,
-        binarySearchMin,
-        setLookup: opts.setLookup ?? 'search',
-        record: opts.record ?? {},
-      });
+      const { insns, maps } =
+        socketViaCbpf(dag, opts, progType, onMiss, binarySearchMin) ??
+        genEbpf(dag, {
+          ctx: opts.ctx,
+          progType,
+          onMatch,
+          onMiss,
+          binarySearchMin,
+          setLookup: opts.setLookup ?? 'search',
+          record: opts.record ?? {},
+        });
       const a = assemble(insns);
       if (!a.ok) return fail(a.errors.map((e) => diag('assemble', `insn ${e.index}: ${e.message}`)));
       const pt = opts.ctx === 'tracepoint' ? PROG_TYPES.tracepoint : PROG_TYPES[progType];
@@ -105,31 +132,11 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           : progType === 'socket'
             ? 'socket'
             : progType;
-      let c: { ok: true; text: string } | { ok: false; message: string };
-      try {
-        c =
-          maps.length > 0
-            ? { ok: false, message: 'the C form does not declare maps yet' }
-            : {
-                ok: true,
-                text: emitC(dag, {
-                  ctx: opts.ctx,
-                  progType,
-                  onMatch,
-                  onMiss,
-                  section,
-                  record: opts.record ?? {},
-                }),
-              };
-      } catch (err) {
-        if (!(err instanceof Unsupported)) throw err;
-        c = { ok: false, message: err.message };
-      }
       return {
         ok: true,
         program: {
           target: 'ebpf',
-          c,
+          source: { dag, ctx: opts.ctx, progType, record: opts.record ?? {} },
           insns: a.insns,
           progType: pt.num,
           progTypeName: pt.name,

@@ -4,7 +4,8 @@
 // a diagnostic value, not an exception.
 import { printD, printDd, printDdd } from '@tfc/bpf/cbpf';
 import { writeObject } from '@tfc/bpf/elf';
-import type { ProgramSpec } from './options.ts';
+import { emitC } from './c-emit.ts';
+import { type EbpfProgram, type ProgramSpec, Unsupported } from './options.ts';
 
 export type EmitForm = 'asm' | 'bin' | 'c' | 'd' | 'dd' | 'ddd' | 'elf' | 'json';
 export const EMIT_FORMS: readonly EmitForm[] = ['asm', 'bin', 'c', 'd', 'dd', 'ddd', 'elf', 'json'];
@@ -21,7 +22,7 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
       return { ok: true, data: p.bytes };
     case 'c':
       if (p.target !== 'ebpf') return { ok: false, message: 'the C form is for eBPF programs' };
-      return p.c.ok ? { ok: true, data: p.c.text } : { ok: false, message: p.c.message };
+      return cForm(p);
     case 'd':
     case 'dd':
     case 'ddd':
@@ -53,6 +54,27 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
       };
     case 'json':
       return { ok: true, data: `${JSON.stringify(programJson(p), null, 2)}\n` };
+  }
+}
+
+/** Restricted C for clang (-O2 -target bpf), or why this program has no C form yet. */
+export function cForm(p: EbpfProgram): EmitResult {
+  if (p.maps.length > 0) return { ok: false, message: 'the C form does not declare maps yet' };
+  try {
+    return {
+      ok: true,
+      data: emitC(p.source.dag, {
+        ctx: p.source.ctx,
+        progType: p.source.progType,
+        onMatch: p.onMatch,
+        onMiss: p.onMiss,
+        section: p.section,
+        record: p.source.record,
+      }),
+    };
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
+    return { ok: false, message: err.message };
   }
 }
 

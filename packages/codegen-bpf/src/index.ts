@@ -4,5 +4,5 @@
 export { CBPF_PASS_NAMES, CBPF_PASSES } from './cbpf-opt.ts';
 export { CBPF_MAX_INSNS, compileBpf, linkMaps, prepareDag } from './compile.ts';
 export { topoOrder } from './dag-order.ts';
-export { EMIT_FORMS, type EmitForm, type EmitResult, emitProgram, programJson } from './emit.ts';
+export { cForm, EMIT_FORMS, type EmitForm, type EmitResult, emitProgram, programJson } from './emit.ts';
 export * from './options.ts';

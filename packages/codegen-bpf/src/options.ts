@@ -4,6 +4,7 @@
 // functions or kernel handles; every user-causable problem is a CodegenDiagnostic, never an exception.
 import type { RawInsn } from '@tfc/bpf/cbpf';
 import type { Insn } from '@tfc/bpf/ebpf';
+import type { Dag } from '@tfc/ir';
 
 export type Target = 'ebpf' | 'cbpf';
 export type Ctx = 'tracepoint' | 'trace-frame' | 'packet';
@@ -32,6 +33,10 @@ export interface CompileOptions {
   /** eBPF only: large sets (binarySearchMin+) as a binary search (default) or a hash map lookup. */
   readonly setLookup?: 'search' | 'map';
   readonly record?: RecordLayout;
+  /** eBPF socket filters with miss value 0: packet bytes through LD_ABS/LD_IND ('ld-abs', the default: the
+   *  optimised classic program translated as the kernel runs classic filters) or one bpf_skb_load_bytes per
+   *  load ('skb-load-bytes'). */
+  readonly socketLoads?: 'ld-abs' | 'skb-load-bytes';
   /** Run the code passes on the generated instructions (cBPF: CBPF_PASSES; default true). */
   readonly codePasses?: boolean;
 }
@@ -70,8 +75,14 @@ export interface EbpfProgram {
   readonly license: string;
   /** Maps to create and fill before loading (empty unless setLookup 'map'). */
   readonly maps: readonly MapDef[];
-  /** Restricted C for clang (-O2 -target bpf), or why this program has no C form yet. */
-  readonly c: { readonly ok: true; readonly text: string } | { readonly ok: false; readonly message: string };
+  /** What the C form is generated from when asked for (emitProgram 'c'): the decision DAG walked and
+   *  the context; restricted C is text a compile does not need, so it is not produced eagerly. */
+  readonly source: {
+    readonly dag: Dag;
+    readonly ctx: Ctx;
+    readonly progType: ProgType;
+    readonly record: RecordLayout;
+  };
   /** Encoded instructions; map references carry fd 0 until linkMaps patches them. */
   readonly bytes: Uint8Array;
   readonly listing: string;

@@ -13,7 +13,7 @@ import { evaluate } from '@tfc/ir';
 import { filterArb, inputArb } from '@tfc/ir/testing';
 import { loadProgram, probeFeatures } from '@tfc/kernel/sys';
 import fc from 'fast-check';
-import { compileBpf } from '../src/index.ts';
+import { cForm, compileBpf } from '../src/index.ts';
 import { forFrame, forTracepoint, makeFrame, sanitizeComm } from './transform.ts';
 
 function hasClang(): boolean {
@@ -61,9 +61,11 @@ test('C form: clang output agrees with the IR (VM) and passes the verifier', { s
           ctx: ctx === 'tracepoint' ? 'tracepoint' : 'trace-frame',
           progType: ctx === 'tracepoint' ? 'tc' : ctx,
         });
-        if (!r.ok || r.program.target !== 'ebpf' || !r.program.c.ok) continue;
+        if (!r.ok || r.program.target !== 'ebpf') continue;
+        const c = cForm(r.program);
+        if (!c.ok || typeof c.data !== 'string') continue;
         const prog = r.program;
-        const cText = r.program.c.text;
+        const cText = c.data;
         const insns = clang(dir, cText, `f${k}${ctx}`);
         if (sys !== undefined) {
           const l = loadProgram(sys, { type: prog.progType, insns: ebpf.encode(insns) });

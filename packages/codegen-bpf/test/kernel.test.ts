@@ -23,6 +23,7 @@ import {
 import fc from 'fast-check';
 import { compileBpf } from '../src/index.ts';
 import { kernelMaps } from './maps.ts';
+import { packetFrameArb, packetPredArb } from './packet-filters.ts';
 import { forFrame, forTracepoint, makeFrame } from './transform.ts';
 
 const F = probeFeatures();
@@ -277,4 +278,73 @@ test('string loops within the verifier budget load; beyond it they are a diagnos
   const d = compileBpf(tooMuch, { target: 'ebpf', ctx: 'tracepoint' });
   assert.equal(d.ok, false);
   if (!d.ok) assert.equal(d.diagnostics[0]!.code, 'verifier-budget');
+});
+
+test('packet-shaped filters (code passes, LD_ABS socket programs): cBPF under SO_ATTACH_FILTER, eBPF socket under SO_ATTACH_BPF and tc under TEST_RUN agree with the IR', {
+  skip: skipRun,
+}, () => {
+  assert.ok(sys);
+  const preds = fc.sample(packetPredArb, { numRuns: FILTERS, seed: SEED + 7 });
+  const pkts = fc.sample(packetFrameArb, { numRuns: 24, seed: SEED + 8 }).filter((f) => f.length > 0);
+  const counts = { cbpf: 0, socket: 0, tc: 0, ldAbs: 0 };
+  for (const p of preds) {
+    const ir = filter(p);
+    const want = pkts.map((f) => evaluate(ir, { packet: f }) === 'accept');
+    const c = compileBpf(ir, { target: 'cbpf', ctx: 'packet' });
+    assert.ok(c.ok && c.program.target === 'cbpf');
+    if (c.ok && c.program.target === 'cbpf') {
+      const s = openCbpfSocket(sys, c.program.bytes);
+      assert.ok(s.ok, s.ok ? '' : s.error.message);
+      if (s.ok)
+        try {
+          pkts.forEach((f, i) => {
+            const v = s.value.run(f);
+            assert.ok(v.ok);
+            if (v.ok) assert.equal(v.value.accepted, want[i], `cBPF disagrees\n${c.program.listing}`);
+            counts.cbpf++;
+          });
+        } finally {
+          s.value.dispose();
+        }
+    }
+    for (const pt of ['socket', 'tc'] as const) {
+      const r = compileBpf(ir, { target: 'ebpf', ctx: 'packet', progType: pt });
+      assert.ok(r.ok && r.program.target === 'ebpf');
+      if (!r.ok || r.program.target !== 'ebpf') continue;
+      if (pt === 'socket' && /skb\[/.test(r.program.listing)) counts.ldAbs++;
+      const l = loadProgram(sys, { type: r.program.progType, insns: r.program.bytes });
+      assert.ok(l.ok, l.ok ? '' : `${l.error.message}\n${r.program.listing}`);
+      if (!l.ok) continue;
+      try {
+        if (pt === 'socket') {
+          const s = openEbpfSocket(l.value.fd);
+          assert.ok(typeof s !== 'string', String(s));
+          if (typeof s === 'string') continue;
+          try {
+            pkts.forEach((f, i) => {
+              const v = s.run(f);
+              assert.ok(v.ok);
+              if (v.ok) assert.equal(v.value.accepted, want[i], `socket disagrees\n${r.program.listing}`);
+              counts.socket++;
+            });
+          } finally {
+            s.dispose();
+          }
+        } else
+          pkts.forEach((f, i) => {
+            if (testRunFrameProblem('SCHED_CLS', f) !== undefined) return;
+            const out = testRun(sys, l.value, { data: f, dataOutSize: 0 });
+            assert.ok(out.ok, out.ok ? '' : out.error.message);
+            if (!out.ok) return;
+            const exp: number = want[i] ? r.program.onMatch : r.program.onMiss;
+            assert.equal(out.value.retval, exp, `tc disagrees\n${r.program.listing}`);
+            counts.tc++;
+          });
+      } finally {
+        l.value.dispose();
+      }
+    }
+  }
+  console.log(`packet-shaped: (filter, frame) pairs judged by the kernel`, counts);
+  assert.ok(counts.cbpf >= FILTERS * 10 && counts.socket >= FILTERS * 10 && counts.ldAbs >= FILTERS / 2);
 });

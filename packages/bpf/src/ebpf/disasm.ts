@@ -186,14 +186,24 @@ function sameFields(a: Insn, b: Insn): boolean {
   );
 }
 
+/** Texts already proven to round-trip, by instruction fields (and map name): a pure cache, bounded. */
+const textCache = new Map<string, string>();
+const TEXT_CACHE_MAX = 8192;
+
 /** The text of one instruction (without the index and opcode prefix). */
 export function formatInsn(i: Insn): string {
+  const key = `${i.code},${i.dst},${i.src},${i.off},${i.imm},${i.imm64 ?? ''},${i.map ?? ''}`;
+  const hit = textCache.get(key);
+  if (hit !== undefined) return hit;
+  let out = rawText(i);
   const text = kernelText(i);
   if (text !== undefined) {
     const back = parseInsnText(text, i.code);
-    if (back.ok && sameFields(back.insn, i)) return text;
+    if (back.ok && sameFields(back.insn, i)) out = text;
   }
-  return rawText(i);
+  if (textCache.size >= TEXT_CACHE_MAX) textCache.clear();
+  textCache.set(key, out);
+  return out;
 }
 
 /** One line per instruction: `${slot}: (${code}) ${text}` (see module header). */
