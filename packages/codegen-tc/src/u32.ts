@@ -150,6 +150,8 @@ export function u32FromList(list: DecisionList, opts: U32Options = {}): U32Resul
         len = [Math.max(len[0], iv[0]), Math.min(len[1], iv[1])];
         continue;
       }
+      if (k.kind === 'valid')
+        return diag('u32-header', `a header-validity key (${name}): u32 matches bytes, not parsed headers`);
       if (m.kind !== 'ternary')
         return diag('u32-range', `a range match on ${name} (build the list without ranges)`);
       fields.push([k, { value: m.value, mask: m.mask }]);
