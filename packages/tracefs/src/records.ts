@@ -129,6 +129,7 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
   let comm = new Uint8Array(0);
   const fixedSize = event.fields.reduce((m, f) => Math.max(m, f.offset + f.size), 0);
   let raw: Uint8Array | undefined;
+  let fieldsGiven = false;
   const fixed = new Uint8Array(fixedSize);
   const tail: Pending[] = [];
   const pointees = new Map<bigint, { bytes: Uint8Array; user: boolean }>();
@@ -163,6 +164,7 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
       continue;
     }
     if (!field) return { ok: false, error: `unknown field '${key}' for event ${event.system}/${event.name}` };
+    fieldsGiven = true;
     switch (field.kind) {
       case 'static_string': {
         let b: Uint8Array;
@@ -267,8 +269,7 @@ export function recordFromJson(event: EventFormat, json: unknown): RecordResult 
   }
   let record: Uint8Array;
   if (raw !== undefined) {
-    if (tail.length > 0 || fixed.some((b) => b !== 0))
-      return { ok: false, error: "'raw' cannot be combined with field values" };
+    if (fieldsGiven) return { ok: false, error: "'raw' cannot be combined with field values" };
     record = raw;
   } else {
     const total = fixedSize + tail.reduce((s, t) => s + t.bytes.length, 0);

@@ -358,6 +358,12 @@ test('records from JSON: megabytes of hex or digits are handled in linear time w
   const zeros = recordFromJson(pv, { a64: `0x${'0'.repeat(100_000)}ff` });
   assert.ok(zeros.ok, zeros.ok ? '' : zeros.error);
   assert.equal(new DataView(zeros.record.buffer).getBigUint64(30, true), 0xffn);
+  for (const extra of [{ a8: 0 }, { str: '' }, { a8: 1 }])
+    assert.deepEqual(recordFromJson(pv, { raw: '00', ...extra }), {
+      ok: false,
+      error: "'raw' cannot be combined with field values",
+    });
+  assert.ok(recordFromJson(pv, { raw: '00', cpu: 1, comm: 'sh' }).ok);
   const edge = recordFromJson(pv, { a64: '18446744073709551616' });
   assert.deepEqual(edge, {
     ok: false,
