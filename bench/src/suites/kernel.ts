@@ -2,7 +2,8 @@
  * Suite `kernel`: the in-kernel cost of filtering one tracepoint hit, tfc's eBPF against the kernel's own filter
  * interpreter, on syscalls:sys_enter_lseek. The firer (@tfc/kernel FirerProcess, C, built with the machine's gcc
  * into <repo>/.tfc-cache) pins itself to one CPU and makes N lseek(2) calls with chosen arguments in a tight loop,
- * timed by its own CLOCK_MONOTONIC. Engines:
+ * timed by its thread CPU clock (CLOCK_THREAD_CPUTIME_ID: user + system time, so time spent preempted by other
+ * work on a busy machine is left out). Engines:
  *   baseline            the event disabled everywhere we control (no instance enable, no program);
  *   kernel-interpreter  the filter written to a private tracefs instance's sys_enter_lseek filter, the event enabled
  *                       in that instance only for the loop;
