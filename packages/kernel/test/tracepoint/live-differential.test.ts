@@ -8,6 +8,7 @@
 // shows the harness does see disagreements. Kernel objects are released in t.after / finally.
 // Sizes: TFC_LIVE_FILTERS filters per event (default 150) × 6 hits; TFC_SEED.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { linkMaps } from '../../../codegen-bpf/src/index.ts';
@@ -32,6 +33,7 @@ import { type Case, type GenEnv, lseekCase, renameCase } from './generators.ts';
 const FILTERS = Number(process.env.TFC_LIVE_FILTERS ?? 150);
 const SEED = Number(process.env.TFC_SEED ?? 20261201);
 const F = probeFeatures();
+const openFds = () => readdirSync('/proc/self/fd').length;
 
 async function unavailable(): Promise<string | null> {
   if (process.getuid?.() !== 0) return 'not root (tracefs instances and tracepoint programs need root)';
@@ -138,8 +140,10 @@ async function differential(
   let accepted = 0;
   let rejected = 0;
   const problems: string[] = [];
+  let fdsAfterFirst = -1;
   for (const c of cases) {
     const o = await runCase(sys, j, event, c);
+    if (fdsAfterFirst < 0) fdsAfterFirst = openFds();
     if (o.kind === 'agree') {
       agreed++;
       const n = o.verdicts.filter(Boolean).length;
@@ -153,6 +157,7 @@ async function differential(
       `(${accepted} accepted, ${rejected} rejected by both), ${refused} refused by both, ${problems.length} problems`,
   );
   assert.deepEqual(problems.slice(0, 3), []);
+  assert.equal(openFds(), fdsAfterFirst, 'a judged filter left an fd open');
   // The property must be able to fail: both verdicts occur often.
   assert.ok(agreed >= FILTERS * 0.8, `${agreed} of ${FILTERS} filters judged`);
   assert.ok(accepted >= (accepted + rejected) * 0.1 && rejected >= (accepted + rejected) * 0.1);
