@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { linkMaps } from '../../../codegen-bpf/src/index.ts';
 import { compile } from '../../../compiler/src/index.ts';
-import { type EventFormat, parseFormat } from '../../../tracefs/src/index.ts';
+import { bundledEvent, type EventFormat, parseFormat } from '../../../tracefs/src/index.ts';
 import {
   type EventRef,
   type Hit,
@@ -113,6 +113,17 @@ async function runCase(sys: Syscalls, j: LiveTracepointJudge, event: EventFormat
   }
 }
 
+/** Without the kernel: the same random filters (placeholder pids) compile, or are refused by the front end. */
+function compileOnly(ev: EventRef, arb: (env: GenEnv) => fc.Arbitrary<Case>, seed: number): void {
+  const event = bundledEvent(ev.group, ev.event);
+  assert.ok(event, `bundled format of ${ev.event}`);
+  const env: GenEnv = { pid: 4242, tid: 4243, eventId: event.id, nrCpus: 2 };
+  for (const c of fc.sample(arb(env), { numRuns: FILTERS, seed })) {
+    const r = compile({ filter: c.filter, event, target: 'ebpf', ctx: 'tracepoint', nrCpuIds: 2 });
+    assert.ok(r.ok || r.filterError !== undefined, `${c.filter}: ${r.ok ? '' : r.diagnostics[0]?.message}`);
+  }
+}
+
 async function differential(
   t: { skip: (m: string) => void; after: (f: () => unknown) => void },
   ev: EventRef,
@@ -121,7 +132,8 @@ async function differential(
 ): Promise<void> {
   const why = await unavailable();
   if (why !== null) {
-    t.skip(why);
+    compileOnly(ev, arb, seed);
+    t.skip(`${why} (the filters were compiled against the bundled format; the kernel step is skipped)`);
     return;
   }
   assert.ok(F.syscalls.ok);
