@@ -2,7 +2,8 @@
  * Suite `kernel`: the in-kernel cost of filtering one tracepoint hit, tfc's eBPF against the kernel's own filter
  * interpreter, on syscalls:sys_enter_lseek. The firer (@tfc/kernel FirerProcess, C, built with the machine's gcc
  * into <repo>/.tfc-cache) pins itself to one CPU and makes N lseek(2) calls with chosen arguments in a tight loop,
- * timed by its own CLOCK_MONOTONIC. Engines:
+ * timed by its thread CPU clock (CLOCK_THREAD_CPUTIME_ID: user + system time, so time spent preempted by other
+ * work on a busy machine is left out). Engines:
  *   baseline            the event disabled everywhere we control (no instance enable, no program);
  *   kernel-interpreter  the filter written to a private tracefs instance's sys_enter_lseek filter, the event enabled
  *                       in that instance only for the loop;
@@ -13,8 +14,9 @@
  * common field) — each rejects every hit, so neither ring buffer nor perf sample is written — and
  * `or-64-accept-half`, whose hits alternate between a matching and a non-matching offset (accepted hits: the
  * interpreter writes them to the instance's ring buffer, tfc's program lets perf count them).
- * `attach-floor` measures the attach mechanism alone: a 2-instruction program (`r0 = 0; exit`) attached the same
- * way (engine `ebpf-return-0`) — the part of tfc-ebpf's cost no compiler can remove.
+ * `attach-floor` measures what no filter compiler can remove: the attach mechanism alone, a 2-instruction program
+ * (`r0 = 0; exit`) attached the same way (engine `ebpf-return-0`), and the syscall tracing slow path alone, another
+ * syscall's event (sys_enter_getppid) enabled in the instance (engine `other-syscall-event`).
  * Metric: per run, each engine's loop of N hits gives ns per hit; `marginal_ns_per_event` is that minus the
  * baseline loop of the same run (engines in rotated order per run, so drift cancels); rows are the median over runs
  * with min and max; `tfc/kernel` rows give the per-run ratio of the two marginals. Before timing, each case is
@@ -107,7 +109,10 @@ const QUICK_HITS = 40_000;
 const FULL_HITS = 200_000;
 const PAIRS = 4;
 
-type Engine = 'baseline' | 'kernel-interpreter' | 'tfc-ebpf';
+type Engine = 'baseline' | 'kernel-interpreter' | 'tfc-ebpf' | 'other-syscall-event';
+
+/** An event of another syscall: enabled, it puts every syscall on the tracing slow path without judging lseek. */
+const OTHER_SYSCALL = { group: 'syscalls', event: 'sys_enter_getppid' } as const;
 const ENGINES: readonly Engine[] = ['baseline', 'kernel-interpreter', 'tfc-ebpf'];
 
 interface Setup {
@@ -128,13 +133,14 @@ async function loop(
   n: number,
 ): Promise<{ ns: number; tfcAccepted: bigint }> {
   if (engine === 'baseline') return { ns: (await s.firer.lseekLoop(s.cpu, n, hits)) / n, tfcAccepted: 0n };
-  if (engine === 'kernel-interpreter') {
-    const e = s.inst.setEnabled(SYS_ENTER_LSEEK, true);
-    if (e !== null) throw new Error(`enable sys_enter_lseek in the instance: ${e}`);
+  if (engine === 'kernel-interpreter' || engine === 'other-syscall-event') {
+    const ev = engine === 'kernel-interpreter' ? SYS_ENTER_LSEEK : OTHER_SYSCALL;
+    const e = s.inst.setEnabled(ev, true);
+    if (e !== null) throw new Error(`enable ${ev.group}:${ev.event} in the instance: ${e}`);
     try {
       return { ns: (await s.firer.lseekLoop(s.cpu, n, hits)) / n, tfcAccepted: 0n };
     } finally {
-      s.inst.setEnabled(SYS_ENTER_LSEEK, false);
+      s.inst.setEnabled(ev, false);
     }
   }
   const c = openTracepointCounter(s.sys, s.tpId, { pid: -1, cpu: s.cpu }, prog.prog);
@@ -221,7 +227,11 @@ async function pairedMarginal(
   return summarize(diffs).median;
 }
 
-/** The attach mechanism alone: a 2-instruction program (r0 = 0) attached like tfc's programs. */
+/**
+ * The floors: the attach mechanism alone (a 2-instruction program, r0 = 0, attached like tfc's programs) and the
+ * syscall tracing slow path alone (another syscall's event enabled: every syscall takes the traced path, lseek is
+ * not judged) — the part of both engines' cost that no filter compiler can remove.
+ */
 async function measureFloor(s: Setup, ctx: SuiteContext): Promise<Row[]> {
   const p = loadProgram(s.sys, { type: 'TRACEPOINT', insns: TRIVIAL_EBPF });
   if (!p.ok) {
@@ -233,12 +243,25 @@ async function measureFloor(s: Setup, ctx: SuiteContext): Promise<Row[]> {
     const chunk = (ctx.quick ? QUICK_HITS : FULL_HITS) / PAIRS;
     const runs = ctx.quick ? 5 : Math.max(ctx.measure.runs, 11);
     await loop(s, 'tfc-ebpf', prog, [MISS], chunk);
+    const other = s.inst.setEnabled(OTHER_SYSCALL, false) === null;
+    if (!other)
+      ctx.note(
+        `attach-floor: no ${OTHER_SYSCALL.group}:${OTHER_SYSCALL.event} event — slow path not measured`,
+      );
+    else await loop(s, 'other-syscall-event', prog, [MISS], chunk);
     const base: number[] = [];
     const marg: number[] = [];
-    for (let r = 0; r < runs; r++) marg.push(await pairedMarginal(s, 'tfc-ebpf', prog, [MISS], chunk, base));
+    const slow: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      marg.push(await pairedMarginal(s, 'tfc-ebpf', prog, [MISS], chunk, base));
+      if (other) slow.push(await pairedMarginal(s, 'other-syscall-event', prog, [MISS], chunk, base));
+    }
     return [
       row(SUITE, 'attach-floor', 'baseline', 'ns_per_event', 'ns', summarize(base)),
       row(SUITE, 'attach-floor', 'ebpf-return-0', 'marginal_ns_per_event', 'ns', summarize(marg)),
+      ...(other
+        ? [row(SUITE, 'attach-floor', 'other-syscall-event', 'marginal_ns_per_event', 'ns', summarize(slow))]
+        : []),
     ];
   } finally {
     prog.dispose();

@@ -128,7 +128,7 @@ export class FirerProcess {
     await this.#send(`R ${h.cpu ?? -1} ${h.target ?? 'self'} ${h.oomScoreAdj ?? 0} ${name}`);
   }
 
-  /** n lseeks on `cpu`, cycling through `args`; the child's own CLOCK_MONOTONIC ns for the whole loop. */
+  /** n lseeks on `cpu`, cycling through `args`; the child thread's CPU time (ns, user + system) for the loop. */
   async lseekLoop(
     cpu: number,
     n: number,

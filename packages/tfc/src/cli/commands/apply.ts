@@ -33,6 +33,7 @@ import { rejectionNotes } from './check.ts';
 
 const TRACEFS = '/sys/kernel/tracing';
 const TC_TARGETS = ['tc', 'u32', 'flower', 'tc-bpf'] as const;
+const PRIVILEGE = 'tfc apply needs root (CAP_BPF and CAP_PERFMON) to load and attach tracepoint programs';
 
 export const applySpec: CommandSpec = {
   name: 'apply',
@@ -103,6 +104,10 @@ async function liveEvent(
   const stuck = await probeTracefs(TRACEFS, 3000);
   if (stuck) throw new UsageError(stuck.reason);
   const live = readLiveEvent(system, name);
+  if (!live.ok && process.getuid?.() !== 0)
+    throw new UsageError(
+      `${PRIVILEGE}; as uid ${process.getuid?.()} the live event cannot be read (${live.error})`,
+    );
   if (!live.ok)
     throw new UsageError(
       `event ${system}/${name} is not live in this kernel (${live.error}); 'tfc events ${system}/' lists known events`,
@@ -113,8 +118,6 @@ async function liveEvent(
 function needsPrivilege(errnoName: string): boolean {
   return errnoName === 'EPERM' || errnoName === 'EACCES';
 }
-
-const PRIVILEGE = 'tfc apply needs root (CAP_BPF and CAP_PERFMON) to load and attach tracepoint programs';
 
 async function runApplyEbpf(p: Parsed, io: Io, host: Host): Promise<number> {
   const duration = durationOf(p);
