@@ -22,6 +22,10 @@ export const NOTHING_SAFE: Safe = { reach: new Map(), keys: new Set() };
 
 /** Can evaluating `e` abort, given that everything in `s` was evaluated without aborting? */
 export function exprMayAbortIn(e: Expr, s: Safe, key: Interner['expr']): boolean {
+  // Fast paths without allocation: constants and fixed-offset loads (most leaves of pcap filters).
+  if (e.kind === 'const' || e.kind === 'len' || e.kind === 'pseudo') return false;
+  if (e.kind === 'load' && typeof e.offset === 'number')
+    return e.base !== 'record' && e.offset + e.width > (s.reach.get(e.base) ?? 0);
   if (!exprMayAbort(e)) return false;
   if (s.reach.size === 0 && s.keys.size === 0) return true;
   // Memoised per object: chained values share subtrees (an unfolded walk would be exponential).
@@ -128,6 +132,20 @@ export function extendSafe(s: Safe, p: Pred, key: Interner['expr']): Safe {
     else break;
   }
   if (q.kind !== 'cmp' && q.kind !== 'in' && !(q.kind === 'str' && q.source.kind === 'fixed')) return s;
+  // Nothing new (the common case along a run of siblings on the same loads): the same object.
+  if (q.kind === 'cmp' && !exprMayAbortIn(q.left, s, key) && !exprMayAbortIn(q.right, s, key)) return s;
+  if (q.kind === 'in' && !exprMayAbortIn(q.value, s, key)) return s;
+  // One fixed-offset load against a constant: only the reach changes (the key set is shared).
+  const only = q.kind === 'cmp' && q.right.kind === 'const' ? q.left : q.kind === 'in' ? q.value : undefined;
+  if (
+    only !== undefined &&
+    only.kind === 'load' &&
+    typeof only.offset === 'number' &&
+    only.base !== 'record'
+  ) {
+    const reach = new Map(s.reach).set(only.base, only.offset + only.width);
+    return { reach, keys: s.keys };
+  }
   const reach = new Map(s.reach);
   const keys = new Set(s.keys);
   if (q.kind === 'cmp') {

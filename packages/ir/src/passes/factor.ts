@@ -50,7 +50,13 @@ interface Klass {
 }
 
 /** Rule `head` on the children of a `kind` connective; undefined when nothing changes. */
-function head(kind: Kind, args: readonly Pred[], keys: Interner): Pred[] | undefined {
+function head(
+  kind: Kind,
+  args: readonly Pred[],
+  safe: Safe,
+  keys: Interner,
+  again: (p: Pred, safe: Safe) => Pred,
+): Pred[] | undefined {
   const inner = other(kind);
   const out: Pred[] = [];
   let changed = false;
@@ -65,9 +71,13 @@ function head(kind: Kind, args: readonly Pred[], keys: Interner): Pred[] | undef
             ? c.members[0]!
             : mk(inner, [
                 c.leaf,
-                mk(
-                  kind,
-                  c.rests.map((r) => mk(inner, r)),
+                // the class's rests may share heads or tails again (context: the parent's plus the head)
+                again(
+                  mk(
+                    kind,
+                    c.rests.map((r) => mk(inner, r)),
+                  ),
+                  extendSafe(safe, c.leaf, keys.expr),
                 ),
               ]),
         );
@@ -105,17 +115,25 @@ function head(kind: Kind, args: readonly Pred[], keys: Interner): Pred[] | undef
 }
 
 /** Rule `tail` on the children of a `kind` connective evaluated in context `safe`. */
-function tail(kind: Kind, args: readonly Pred[], safe: Safe, keys: Interner): Pred[] | undefined {
+function tail(
+  kind: Kind,
+  args: readonly Pred[],
+  safe: Safe,
+  keys: Interner,
+  again: (p: Pred, safe: Safe) => Pred,
+): Pred[] | undefined {
   const inner = other(kind);
   const out: Pred[] = [];
   let changed = false;
-  let run: { key: string; heads: Pred[]; rest: readonly Pred[]; members: Pred[]; ctx: Safe } | undefined;
+  let run:
+    | { key: string; heads: Pred[]; rest: readonly Pred[]; members: Pred[]; start: Safe; ctx: Safe }
+    | undefined;
   let ctx = safe;
   const flush = (): void => {
     if (run === undefined) return;
     if (run.members.length > 1) {
       changed = true;
-      out.push(mk(inner, [mk(kind, run.heads), ...run.rest]));
+      out.push(mk(inner, [again(mk(kind, run.heads), run.start), ...run.rest]));
     } else out.push(...run.members);
     run = undefined;
   };
@@ -136,7 +154,14 @@ function tail(kind: Kind, args: readonly Pred[], safe: Safe, keys: Interner): Pr
       continue;
     }
     flush();
-    run = { key: k, heads: [s.first], rest: s.rest, members: [a], ctx: extendSafe(here, s.first, keys.expr) };
+    run = {
+      key: k,
+      heads: [s.first],
+      rest: s.rest,
+      members: [a],
+      start: here,
+      ctx: extendSafe(here, s.first, keys.expr),
+    };
   }
   flush();
   return changed ? out : undefined;
@@ -152,13 +177,18 @@ function visit(p: Pred, safe: Safe, keys: Interner): Pred {
         ctx = extendSafe(ctx, r, keys.expr);
         return r;
       });
-      const h = head(p.kind, args, keys);
-      const t = tail(p.kind, h ?? args, safe, keys);
-      const final = t ?? h ?? args;
-      if (final === args && args.every((a, i) => a === p.args[i])) return p;
-      if (t === undefined && h === undefined) return { kind: p.kind, args };
-      // A class's inner connective may offer more work (its rests share heads or tails again).
-      return visit(mk(p.kind, final), safe, keys);
+      const again = (q: Pred, c: Safe): Pred => visit(q, c, keys);
+      // Each round removes leaves, so the loop ends; new inner connectives were visited by `again`.
+      let cur = args;
+      for (;;) {
+        const h = head(p.kind, cur, safe, keys, again);
+        const t = tail(p.kind, h ?? cur, safe, keys, again);
+        const next = t ?? h;
+        if (next === undefined) break;
+        cur = next;
+      }
+      if (cur === args) return args.every((a, i) => a === p.args[i]) ? p : { kind: p.kind, args };
+      return mk(p.kind, cur);
     }
     case 'not': {
       const arg = visit(p.arg, safe, keys);
