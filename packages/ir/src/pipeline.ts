@@ -7,6 +7,7 @@
 import { type Interner, makeInterner } from './intern.ts';
 import { canon } from './passes/canon.ts';
 import { cse } from './passes/cse.ts';
+import { factor } from './passes/factor.ts';
 import { facts } from './passes/facts.ts';
 import { fold } from './passes/fold.ts';
 import { inline } from './passes/inline.ts';
@@ -27,11 +28,16 @@ export const PASSES: readonly Pass[] = [
   { name: 'fold', run: fold, doc: 'constant folding of arithmetic and compares' },
   { name: 'canon', run: canon, doc: 'constants to the right of compares (op table `swapped`)' },
   { name: 'simplify', run: simplify, doc: 'boolean simplification, not pushed to the leaves' },
+  { name: 'factor', run: factor, doc: 'common heads/tails out of or-of-ands (and dually), abort-aware' },
   { name: 'ranges', run: ranges, doc: 'interval facts per compared value inside each and' },
   { name: 'sets', run: sets, doc: 'equalities/intervals per compared value inside each or → sets' },
   { name: 'facts', run: facts, doc: 'facts of earlier siblings decide later leaves on the same value' },
   { name: 'cleanup', run: simplify, doc: 'boolean simplification of what ranges/sets produced' },
-  { name: 'settle', run: settle, doc: 'ranges, sets, facts and simplify repeated to their joint fixpoint' },
+  {
+    name: 'settle',
+    run: settle,
+    doc: 'factor, ranges, sets, facts and simplify repeated to their joint fixpoint',
+  },
   { name: 'cse', run: cse, doc: 'common load elimination: repeated loads become shared values' },
 ];
 
@@ -47,7 +53,7 @@ function settle(ir: Filter, interner: Interner = makeInterner()): Filter {
   let cur = ir;
   let k = key(cur);
   for (let i = 0; i < SETTLE_ITERATION_CAP; i++) {
-    const next = simplify(facts(sets(ranges(cur, interner), interner), interner), interner);
+    const next = simplify(facts(sets(ranges(factor(cur, interner), interner), interner), interner), interner);
     if (next.body === cur.body && next.values === cur.values) return next;
     const nk = key(next);
     if (nk === k) return next;

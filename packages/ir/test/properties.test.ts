@@ -21,7 +21,7 @@ import {
   runPasses,
   verify,
 } from '../src/index.ts';
-import { filterArb, inputArb } from '../src/testing/arbitraries.ts';
+import { filterArb, inputArb, shapedFilterArb, shapedInputArb } from '../src/testing/arbitraries.ts';
 
 const INPUTS_PER_FILTER = 8;
 const caseArb = fc.tuple(
@@ -51,7 +51,12 @@ test('each pass alone preserves the verdict and passes verify() (600 filters × 
         const g = pass.run(f);
         assert.deepEqual(verify(g), [], `verify after ${pass.name}\n${printFilter(g)}`);
         for (const input of inputs) {
-          assert.equal(evaluate(g, input), evaluate(f, input), `${pass.name}\n${explain(f, g, input)}`);
+          // the outcome, abort included (under `not` an abort is not a reject)
+          assert.equal(
+            evaluateOutcome(g, input),
+            evaluateOutcome(f, input),
+            `${pass.name}\n${explain(f, g, input)}`,
+          );
         }
       }
     }),
@@ -68,8 +73,8 @@ test('the whole pipeline preserves the verdict, verifying after every pass (1500
         assert.ok(r.ok, `pipeline failed after ${pass.name}`);
         for (const input of inputs) {
           assert.equal(
-            evaluate(r.ir, input),
-            evaluate(f, input),
+            evaluateOutcome(r.ir, input),
+            evaluateOutcome(f, input),
             `after ${pass.name}\n${explain(f, r.ir, input)}`,
           );
           cases++;
@@ -174,4 +179,46 @@ test('determinism: the pipeline and the DAG give byte-identical text when run tw
     }),
     { numRuns: 500 },
   );
+});
+
+const shapedCase = fc.tuple(
+  shapedFilterArb,
+  fc.array(shapedInputArb, { minLength: INPUTS_PER_FILTER, maxLength: INPUTS_PER_FILTER }),
+);
+
+test('or-of-ands shapes (shared heads, shared tails, host-or): every pass and the pipeline keep the outcome, abort included (1500 filters × 8 inputs)', () => {
+  const outcomes = new Set<string>();
+  let factored = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(shapedCase, ([f, inputs]) => {
+      runs++;
+      for (const pass of PASSES) {
+        const g = pass.run(f);
+        assert.deepEqual(verify(g), [], `verify after ${pass.name}\n${printFilter(g)}`);
+        if (pass.name === 'factor' && printFilter(g) !== printFilter(f)) factored++;
+        for (const input of inputs)
+          assert.equal(
+            evaluateOutcome(g, input),
+            evaluateOutcome(f, input),
+            `${pass.name}\n${explain(f, g, input)}`,
+          );
+      }
+      const r = runPasses(f, { verifyEach: true });
+      assert.ok(r.ok);
+      const d = buildDag(r.ir);
+      assert.ok(d.ok);
+      assert.ok(d.dag.abortSafe);
+      for (const input of inputs) {
+        const want = evaluateOutcome(f, input);
+        outcomes.add(want);
+        assert.equal(evaluateOutcome(r.ir, input), want, `pipeline\n${explain(f, r.ir, input)}`);
+        assert.equal(evaluateDagOutcome(d.dag, input), want, `dag\n${printDag(d.dag)}`);
+      }
+    }),
+    { numRuns: 1500 },
+  );
+  // the generator must feed the rules: factor rewrites a good share, and all three outcomes occur
+  assert.ok(factored > runs / 5, `factor changed only ${factored} of ${runs} shaped filters`);
+  assert.deepEqual([...outcomes].sort(), ['abort', 'accept', 'reject']);
 });

@@ -67,3 +67,48 @@ test('alternating not/and nesting near MAX_DEPTH is simplified without blow-up a
     assert.equal(evaluate(r.ir, { record: rec }), evaluate(f, { record: rec }));
   }
 });
+
+test('the pcap host-or shape with 800 hosts: one test per ethertype class, the addresses gathered into sets', () => {
+  // host a = (et == IP && src == a) || (et == IP && dst == a) || (et == ARP && spa == a) || … (RARP)
+  const et = load('packet', 12, 2, 'be');
+  const at = (o: number) => load('packet', o, 4, 'be');
+  const hosts = Array.from({ length: 800 }, (_, i) => 0x0a000000 + i * 7919);
+  const f = filter(
+    or(
+      ...hosts.flatMap((a) => [
+        and(cmp('eq', 4, false, et, 0x800), cmp('eq', 4, false, at(26), a)),
+        and(cmp('eq', 4, false, et, 0x800), cmp('eq', 4, false, at(30), a)),
+        and(cmp('eq', 4, false, et, 0x806), cmp('eq', 4, false, at(28), a)),
+        and(cmp('eq', 4, false, et, 0x806), cmp('eq', 4, false, at(38), a)),
+        and(cmp('eq', 4, false, et, 0x8035), cmp('eq', 4, false, at(28), a)),
+        and(cmp('eq', 4, false, et, 0x8035), cmp('eq', 4, false, at(38), a)),
+      ]),
+    ),
+  );
+  const r = runPasses(f, { verifyEach: true });
+  assert.ok(r.ok);
+  const d = buildDag(r.ir);
+  assert.ok(d.ok);
+  // ethertype: IP and {ARP, RARP}; per class: the first source address (a shorter packet aborts on the
+  // destination), then destination and source sets
+  assert.ok(d.dag.leaves.length <= 8, `${d.dag.leaves.length} leaves`);
+  const pkt = new Uint8Array(42);
+  const put = (o: number, v: number) => new DataView(pkt.buffer).setUint32(o, v);
+  pkt[12] = 0x08;
+  for (const [off, a, want] of [
+    [30, hosts[799]!, 'accept'],
+    [26, hosts[400]!, 'accept'],
+    [26, hosts[400]! + 1, 'reject'],
+  ] as const) {
+    pkt.fill(0, 14);
+    put(off, a);
+    assert.equal(evaluate(r.ir, { packet: pkt }), want);
+    assert.equal(evaluate(f, { packet: pkt }), want);
+  }
+  // 32 bytes: the source is readable, the destination is not — only the first host's source accepts
+  put(26, hosts[0]!);
+  assert.equal(evaluate(r.ir, { packet: pkt.subarray(0, 32) }), 'accept');
+  put(26, hosts[1]!);
+  assert.equal(evaluate(r.ir, { packet: pkt.subarray(0, 32) }), 'reject');
+  assert.equal(evaluate(f, { packet: pkt.subarray(0, 32) }), 'reject');
+});

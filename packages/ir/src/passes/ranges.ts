@@ -6,14 +6,16 @@
 // when the encoding has fewer leaves, or as many leaves and the group had more than one member (a
 // canonical form, so the pass is idempotent); single leaves are only folded to true/false.
 // Abort safety: members of a group share their compared expression and therefore their abort condition;
-// a group is closed as soon as a child that may abort for another reason sits between members, and the
-// encoding replaces the group's first member, so every input aborts (or not) at the same point as before;
-// a constant outcome on a value that may abort keeps one probing leaf (`x <= MAX` / `x > MAX`).
-import { exprMayAbort, predMayAbort } from '../analysis.ts';
+// a group is closed as soon as a child that may abort *in its evaluation context* sits between members
+// (safety.ts: earlier siblings and enclosing connectives' earlier children establish which loads are
+// known to be in bounds, so `src == a || dst == a || src == b` merges the second `src` although `dst`
+// reads further: once `dst` was read, nothing later can abort), and the encoding replaces the group's
+// first member, so every input aborts (or not) at the same point as before; a constant outcome on a
+// value that may abort in its context keeps one probing leaf (`x <= MAX` / `x > MAX`).
 import { cmp } from '../build.ts';
 import { type Interner, makeInterner } from '../intern.ts';
 import { constantOf, encode, type ISet, intersect, leafCount, leafSet, unionAll } from '../intervals.ts';
-import { mapPred } from '../rewrite.ts';
+import { exprMayAbortIn, extendSafe, NOTHING_SAFE, predMayAbortIn, type Safe } from '../safety.ts';
 import type { Expr, Filter, Pred, Width } from '../types.ts';
 import { widthMask } from '../types.ts';
 
@@ -23,6 +25,8 @@ interface Group {
   readonly index: number;
   readonly sets: ISet[];
   readonly members: Pred[];
+  /** The evaluation context of the first member. */
+  readonly safe: Safe;
 }
 
 /** The connective's new form, or undefined when nothing is replaced. */
@@ -30,35 +34,40 @@ function mergeChildren(
   kind: 'and' | 'or',
   args: readonly Pred[],
   exprKey: Interner['expr'],
+  safe: Safe,
 ): Pred | undefined {
   const groups: Group[] = [];
   const open = new Map<string, Group>();
   const groupOf: (Group | undefined)[] = [];
+  let ctx = safe;
   args.forEach((a, i) => {
     const fact = leafSet(a);
+    const aborts = predMayAbortIn(a, ctx, exprKey);
+    const here = ctx;
+    ctx = extendSafe(ctx, a, exprKey);
     if (fact === undefined) {
       groupOf.push(undefined);
-      if (predMayAbort(a)) open.clear();
+      if (aborts) open.clear();
       return;
     }
     const k = exprKey(fact.key) + '@' + fact.width;
     let g = open.get(k);
     if (g === undefined) {
-      g = { key: fact.key, width: fact.width, index: i, sets: [fact.set], members: [a] };
+      g = { key: fact.key, width: fact.width, index: i, sets: [fact.set], members: [a], safe: here };
       groups.push(g);
     } else {
       g.sets.push(fact.set);
       g.members.push(a);
     }
     groupOf.push(g);
-    if (predMayAbort(a)) open.clear();
+    if (aborts) open.clear();
     open.set(k, g);
   });
   const replacement = new Map<Group, Pred>();
   for (const g of groups) {
     // One union of everything (linear after a sort), or successive intersections (which only shrink).
     const set = kind === 'or' ? unionAll(g.sets) : g.sets.reduce((acc, x) => intersect(acc, x));
-    const enc = probeIfAborting(g.key, g.width, encode(g.key, g.width, set));
+    const enc = probeIfAborting(g.key, g.width, encode(g.key, g.width, set), g.safe, exprKey);
     if (enc === undefined) continue;
     const old = g.members.reduce((n, m) => n + leafCount(m), 0);
     const now = leafCount(enc);
@@ -79,25 +88,57 @@ function mergeChildren(
 
 /** A constant outcome on a value that may abort must still evaluate it: true becomes `x <= MAX` and
  *  false becomes `x > MAX` (one leaf each, same abort, constant otherwise). */
-function probeIfAborting(key: Expr, width: Width, enc: Pred | undefined): Pred | undefined {
-  if (enc === undefined || (enc.kind !== 'true' && enc.kind !== 'false') || !exprMayAbort(key)) return enc;
+function probeIfAborting(
+  key: Expr,
+  width: Width,
+  enc: Pred | undefined,
+  safe: Safe,
+  exprKey: Interner['expr'],
+): Pred | undefined {
+  if (
+    enc === undefined ||
+    (enc.kind !== 'true' && enc.kind !== 'false') ||
+    !exprMayAbortIn(key, safe, exprKey)
+  )
+    return enc;
   return cmp(enc.kind === 'true' ? 'le' : 'gt', width, false, key, widthMask(width));
 }
 
-function singleLeaf(p: Pred): Pred {
+function singleLeaf(p: Pred, safe: Safe, exprKey: Interner['expr']): Pred {
   const fact = leafSet(p);
-  if (fact === undefined || exprMayAbort(fact.key)) return p;
+  if (fact === undefined || exprMayAbortIn(fact.key, safe, exprKey)) return p;
   const c = constantOf(fact.set, fact.width);
   return c === undefined ? p : { kind: c ? 'true' : 'false' };
 }
 
+/** Bottom-up rewrite carrying the evaluation context down and along siblings (left to right). */
+function visit(kind: 'and' | 'or', p: Pred, safe: Safe, key: Interner['expr']): Pred {
+  switch (p.kind) {
+    case 'and':
+    case 'or': {
+      let ctx = safe;
+      const args = p.args.map((a) => {
+        const r = visit(kind, a, ctx, key);
+        ctx = extendSafe(ctx, r, key);
+        return r;
+      });
+      const q: Pred = args.every((a, i) => a === p.args[i]) ? p : { kind: p.kind, args };
+      return q.kind === kind ? (mergeChildren(kind, q.args, key, safe) ?? q) : q;
+    }
+    case 'not': {
+      const arg = visit(kind, p.arg, safe, key);
+      return arg === p.arg ? p : { kind: 'not', arg };
+    }
+    case 'cmp':
+    case 'in':
+      return singleLeaf(p, safe, key);
+    default:
+      return p;
+  }
+}
+
 function run(kind: 'and' | 'or', ir: Filter, keys: Interner = makeInterner()): Filter {
-  const key = keys.expr;
-  const body = mapPred(ir.body, (p) => {
-    if (p.kind === kind) return mergeChildren(kind, p.args, key) ?? p;
-    if (p.kind === 'cmp' || p.kind === 'in') return singleLeaf(p);
-    return p;
-  });
+  const body = visit(kind, ir.body, NOTHING_SAFE, keys.expr);
   return body === ir.body ? ir : { ...ir, body };
 }
 

@@ -72,7 +72,9 @@ function simplifyNary(kind: 'and' | 'or', input: readonly Pred[], keys: Interner
     }
     const k = predKey(a);
     if (seen.has(k)) continue;
-    if (seen.size > 0 && seen.has(keys.negated(a))) {
+    // A child of the other kind negates to this kind, which flattening removed from the siblings: only
+    // leaves and `not`s can meet their complement (skipping the others saves a negation per child).
+    if (seen.size > 0 && a.kind !== (kind === 'and' ? 'or' : 'and') && seen.has(keys.negated(a))) {
       out.push({ kind: dominant });
       break;
     }

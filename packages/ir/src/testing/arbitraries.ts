@@ -271,3 +271,116 @@ export const inputArb: fc.Arbitrary<EvalInput> = fc
       ],
     };
   });
+
+// ---- Shapes for `factor` and abort-aware `ranges`/`sets`: or-of-ands whose children start with a test
+// on one shared value (the pcap `host a or host b` shape: ethertype, then an address at one of several
+// offsets), runs with one shared tail (`tcp port 80 or udp port 80`), nested alternately, over packet
+// loads at fixed offsets so that which child may abort depends on what earlier siblings read. Bytes
+// and constants come from {0, 1} so that equalities are often true and every outcome (accept, reject,
+// abort) is common.
+
+const bitConst = (w: 1 | 2): fc.Arbitrary<bigint> =>
+  w === 1 ? fc.constantFrom(0n, 1n) : fc.constantFrom(0n, 1n, 0x100n, 0x101n);
+const shapeLoad: fc.Arbitrary<{ e: Expr; w: 1 | 2 }> = fc
+  .tuple(fc.constantFrom(2, 3, 4, 12, 13, 14, 15, 18, 20, 21, 22, 24), fc.constantFrom<1 | 2>(1, 2))
+  .map(([o, w]) => ({ e: load('packet', o, w, 'be'), w }));
+const shapeLeaf: fc.Arbitrary<Pred> = fc.oneof(
+  { weight: 4, arbitrary: shapeLoad.chain(({ e, w }) => bitConst(w).map((v) => cmp('eq', w, false, e, v))) },
+  {
+    weight: 1,
+    arbitrary: shapeLoad.chain(({ e, w }) =>
+      fc.array(bitConst(w), { minLength: 1, maxLength: 3 }).map((s) => inSet(w, e, s)),
+    ),
+  },
+  { weight: 1, arbitrary: shapeLoad.chain(({ e, w }) => bitConst(w).map((v) => cmp('ne', w, false, e, v))) },
+);
+/** A few heads on one key: equalities on the same value and sets that are equal, disjoint or overlapping. */
+const keyLoads = [load('packet', 12, 2, 'be'), load('packet', 3, 1, 'be'), load('packet', 20, 1, 'be')];
+const headOn = (k: number): fc.Arbitrary<Pred> => {
+  const e = keyLoads[k]!;
+  const w = e.kind === 'load' ? (e.width as 1 | 2) : 1;
+  return fc.oneof(
+    { weight: 3, arbitrary: bitConst(w).map((v) => cmp('eq', w, false, e, v)) },
+    {
+      weight: 1,
+      arbitrary: fc.array(bitConst(w), { minLength: 1, maxLength: 2 }).map((s) => inSet(w, e, s)),
+    },
+  );
+};
+
+export const shapedPredArb: fc.Arbitrary<Pred> = fc.letrec<{ pred: Pred }>((tie) => ({
+  pred: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { weight: 3, arbitrary: shapeLeaf },
+    // head runs: or/and of children that start with a test on one shared key
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.boolean(), fc.integer({ min: 0, max: keyLoads.length - 1 }), fc.integer({ min: 2, max: 6 }))
+        .chain(([isOr, k, n]) =>
+          fc
+            .array(fc.tuple(headOn(k), fc.array(fc.oneof(shapeLeaf, tie('pred')), { maxLength: 2 })), {
+              minLength: n,
+              maxLength: n,
+            })
+            .map((cs) =>
+              isOr ? or(...cs.map(([h, r]) => and(h, ...r))) : and(...cs.map(([h, r]) => or(h, ...r))),
+            ),
+        ),
+    },
+    // tail runs: children sharing one rest (structurally equal copies)
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.boolean(),
+          fc.array(fc.oneof({ weight: 3, arbitrary: shapeLeaf }, { weight: 1, arbitrary: tie('pred') }), {
+            minLength: 2,
+            maxLength: 4,
+          }),
+          fc.array(shapeLeaf, { minLength: 1, maxLength: 2 }),
+        )
+        .map(([isOr, hs, rest]) =>
+          isOr ? or(...hs.map((h) => and(h, ...rest))) : and(...hs.map((h) => or(h, ...rest))),
+        ),
+    },
+    // the host-or shape: per address, key == c1 and (src == a or dst == a), key == c2 and (…)
+    {
+      weight: 2,
+      arbitrary: fc
+        .array(fc.tuple(bitConst(2), bitConst(1), fc.boolean()), { minLength: 1, maxLength: 4 })
+        .map((hosts) =>
+          or(
+            ...hosts.flatMap(([et, a, arp]) => [
+              and(
+                cmp('eq', 2, false, keyLoads[0]!, arp ? 0x101n : 0x100n),
+                cmp('eq', 1, false, load('packet', arp ? 16 : 14, 1, 'be'), a),
+              ),
+              and(cmp('eq', 2, false, keyLoads[0]!, et), cmp('eq', 1, false, load('packet', 18, 1, 'be'), a)),
+              and(
+                cmp('eq', 2, false, keyLoads[0]!, arp ? 0x101n : 0x100n),
+                cmp('eq', 1, false, load('packet', 22, 1, 'be'), a),
+              ),
+            ]),
+          ),
+        ),
+    },
+    { weight: 1, arbitrary: fc.array(tie('pred'), { minLength: 2, maxLength: 3 }).map((a) => or(...a)) },
+    { weight: 1, arbitrary: fc.array(tie('pred'), { minLength: 2, maxLength: 3 }).map((a) => and(...a)) },
+    { weight: 1, arbitrary: tie('pred').map(not) },
+  ),
+})).pred;
+
+export const shapedFilterArb: fc.Arbitrary<Filter> = shapedPredArb.map((p) => filter(p));
+
+/** Packets of bytes 0/1, 0..26 bytes long: every fixed-offset load of the shapes is in bounds on some
+ *  inputs and out of bounds on others. */
+export const shapedInputArb: fc.Arbitrary<EvalInput> = fc
+  .tuple(
+    fc.array(fc.constantFrom(0, 1), { minLength: 26, maxLength: 26 }),
+    fc.oneof(
+      fc.constantFrom(3, 4, 5, 13, 14, 15, 16, 19, 21, 22, 23, 25, 26),
+      fc.integer({ min: 0, max: 26 }),
+    ),
+  )
+  .map(([b, n]) => ({ packet: Uint8Array.from(b.slice(0, n)) }));

@@ -1,0 +1,205 @@
+// Pass `factor`: common conjuncts out of disjunctions (and the dual), abort-aware. Two rules on runs of
+// consecutive children of an `or` whose children are `and`s (dually: an `and` of `or`s):
+//   head   or(and(K∈S1, R1), and(K∈S2, R2), …) on one compared value K (same expression and width), the
+//          sets pairwise equal or disjoint → one child per set class c, in order of first appearance:
+//          and(K∈c, or(R_j : S_j = c)) (a class of one member stays the original child). Exact: the run's
+//          first child evaluates K first in both forms (same abort); given K = v (no abort), every child
+//          of another class is false without evaluating its rest, and K cannot abort again (pure, already
+//          read), so the run is or(R_j : v ∈ S_j) in source order. Dual (`and` of `or`s): only runs whose
+//          sets are all equal: and(or(K∈S, R1), or(K∈S, R2)) → or(K∈S, and(R1, R2)).
+//   tail   or(and(h1, R), and(h2, R), …) with the same rest R → and(or(h1, h2, …), R), when every h_j after
+//          the first cannot abort in the context of the run's start plus h1..h_{j-1} (safety.ts): the forms
+//          differ only when some h_j is true, R false and a later h aborts. Dual likewise.
+// `host a or host b` lowers to an or of and(ethertype == c, address == x): `head` leaves one ethertype
+// test per protocol and `sets` then gathers the addresses; `tcp port 80 or udp port 80` meets `tail`.
+// Rules policy: directional, each strictly reduces the number of leaves (a duplicated head or tail goes),
+// never reorders children of different classes in a way that can change the first abort. One sweep,
+// bottom-up; the settle loop repeats it with the other passes.
+import { and, or } from '../build.ts';
+import { type Interner, makeInterner } from '../intern.ts';
+import { intersect, leafSet } from '../intervals.ts';
+import { extendSafe, NOTHING_SAFE, predMayAbortIn, type Safe } from '../safety.ts';
+import type { Filter, Pred } from '../types.ts';
+
+type Kind = 'and' | 'or';
+const other = (k: Kind): Kind => (k === 'and' ? 'or' : 'and');
+const mk = (k: Kind, args: readonly Pred[]): Pred => (k === 'and' ? and(...args) : or(...args));
+
+interface Split {
+  readonly first: Pred;
+  readonly rest: readonly Pred[];
+}
+function split(p: Pred, inner: Kind): Split {
+  return p.kind === inner && p.args.length >= 2
+    ? { first: p.args[0]!, rest: p.args.slice(1) }
+    : { first: p, rest: [] };
+}
+
+function sameSet(
+  a: readonly (readonly [bigint, bigint])[],
+  b: readonly (readonly [bigint, bigint])[],
+): boolean {
+  return a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1]);
+}
+
+interface Klass {
+  readonly set: readonly (readonly [bigint, bigint])[];
+  readonly leaf: Pred;
+  readonly members: Pred[];
+  readonly rests: (readonly Pred[])[];
+}
+
+/** Rule `head` on the children of a `kind` connective; undefined when nothing changes. */
+function head(
+  kind: Kind,
+  args: readonly Pred[],
+  safe: Safe,
+  keys: Interner,
+  again: (p: Pred, safe: Safe) => Pred,
+): Pred[] | undefined {
+  const inner = other(kind);
+  const out: Pred[] = [];
+  let changed = false;
+  let runKey: string | undefined;
+  let classes: Klass[] = [];
+  const flush = (): void => {
+    if (classes.some((c) => c.members.length > 1)) {
+      changed = true;
+      for (const c of classes)
+        out.push(
+          c.members.length === 1
+            ? c.members[0]!
+            : mk(inner, [
+                c.leaf,
+                // the class's rests may share heads or tails again (context: the parent's plus the head)
+                again(
+                  mk(
+                    kind,
+                    c.rests.map((r) => mk(inner, r)),
+                  ),
+                  extendSafe(safe, c.leaf, keys.expr),
+                ),
+              ]),
+        );
+    } else for (const c of classes) out.push(...c.members);
+    classes = [];
+    runKey = undefined;
+  };
+  for (const a of args) {
+    const s = split(a, inner);
+    const fact = leafSet(s.first);
+    if (fact === undefined) {
+      flush();
+      out.push(a);
+      continue;
+    }
+    const k = keys.expr(fact.key) + '@' + fact.width;
+    if (k !== runKey) flush();
+    runKey = k;
+    let c = classes.find((x) => sameSet(x.set, fact.set));
+    if (c === undefined) {
+      const fits =
+        kind === 'or' ? classes.every((x) => intersect(x.set, fact.set).length === 0) : classes.length === 0;
+      if (!fits) {
+        flush();
+        runKey = k;
+      }
+      c = { set: fact.set, leaf: s.first, members: [], rests: [] };
+      classes.push(c);
+    }
+    c.members.push(a);
+    c.rests.push(s.rest);
+  }
+  flush();
+  return changed ? out : undefined;
+}
+
+/** Rule `tail` on the children of a `kind` connective evaluated in context `safe`. */
+function tail(
+  kind: Kind,
+  args: readonly Pred[],
+  safe: Safe,
+  keys: Interner,
+  again: (p: Pred, safe: Safe) => Pred,
+): Pred[] | undefined {
+  const inner = other(kind);
+  const out: Pred[] = [];
+  let changed = false;
+  let run:
+    | { key: string; heads: Pred[]; rest: readonly Pred[]; members: Pred[]; start: Safe; ctx: Safe }
+    | undefined;
+  let ctx = safe;
+  const flush = (): void => {
+    if (run === undefined) return;
+    if (run.members.length > 1) {
+      changed = true;
+      out.push(mk(inner, [again(mk(kind, run.heads), run.start), ...run.rest]));
+    } else out.push(...run.members);
+    run = undefined;
+  };
+  for (const a of args) {
+    const here = ctx;
+    ctx = extendSafe(ctx, a, keys.expr);
+    const s = split(a, inner);
+    if (s.rest.length === 0) {
+      flush();
+      out.push(a);
+      continue;
+    }
+    const k = keys.pred(mk(inner, s.rest));
+    if (run !== undefined && run.key === k && !predMayAbortIn(s.first, run.ctx, keys.expr)) {
+      run.heads.push(s.first);
+      run.members.push(a);
+      run.ctx = extendSafe(run.ctx, s.first, keys.expr);
+      continue;
+    }
+    flush();
+    run = {
+      key: k,
+      heads: [s.first],
+      rest: s.rest,
+      members: [a],
+      start: here,
+      ctx: extendSafe(here, s.first, keys.expr),
+    };
+  }
+  flush();
+  return changed ? out : undefined;
+}
+
+function visit(p: Pred, safe: Safe, keys: Interner): Pred {
+  switch (p.kind) {
+    case 'and':
+    case 'or': {
+      let ctx = safe;
+      const args = p.args.map((a) => {
+        const r = visit(a, ctx, keys);
+        ctx = extendSafe(ctx, r, keys.expr);
+        return r;
+      });
+      const again = (q: Pred, c: Safe): Pred => visit(q, c, keys);
+      // Each round removes leaves, so the loop ends; new inner connectives were visited by `again`.
+      let cur = args;
+      for (;;) {
+        const h = head(p.kind, cur, safe, keys, again);
+        const t = tail(p.kind, h ?? cur, safe, keys, again);
+        const next = t ?? h;
+        if (next === undefined) break;
+        cur = next;
+      }
+      if (cur === args) return args.every((a, i) => a === p.args[i]) ? p : { kind: p.kind, args };
+      return mk(p.kind, cur);
+    }
+    case 'not': {
+      const arg = visit(p.arg, safe, keys);
+      return arg === p.arg ? p : { kind: 'not', arg };
+    }
+    default:
+      return p;
+  }
+}
+
+export function factor(ir: Filter, keys: Interner = makeInterner()): Filter {
+  const body = visit(ir.body, NOTHING_SAFE, keys);
+  return body === ir.body ? ir : { ...ir, body };
+}
