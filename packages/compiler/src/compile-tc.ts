@@ -9,7 +9,7 @@
  * cls_bpf rules carry the full frame guard (record-length field included). Failures are values naming the stage.
  */
 import { compileBpf, type ProgramSpec } from '@tfc/codegen-bpf';
-import { buildDecisionList } from '@tfc/codegen-p4';
+import { buildDecisionList, type P4Outputs, compileP4 as p4FromIr } from '@tfc/codegen-p4';
 import {
   TC_BPF_HINT,
   type TcDirection,
@@ -107,17 +107,40 @@ function identifiers(text: string): Set<string> {
   return new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
 }
 
-/** The events that come closest to defining the filter's fields (most named fields first). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The events that come closest to defining the filter's fields (named fields first, then near misses). */
 export function closestEvents(text: string, events: readonly EventFormat[], n = 5): string[] {
-  const ids = identifiers(text);
+  const ids = [...identifiers(text)].filter((x) => x.length > 1);
   const scored = events
-    .map((e) => ({
-      e,
-      score: e.fields.filter((f) => ids.has(f.name) && !f.name.startsWith('common_')).length,
-    }))
+    .map((e) => {
+      let score = 0;
+      const near: string[] = [];
+      for (const id of ids) {
+        const names = e.fields.map((f) => f.name).filter((f) => !f.startsWith('common_'));
+        if (names.includes(id)) score += 2;
+        else {
+          const close = names.find((f) => editDistance(f, id) <= Math.min(2, id.length - 1));
+          if (close !== undefined) {
+            score += 1;
+            near.push(`${close} for ${id}?`);
+          }
+        }
+      }
+      return { e, score, near };
+    })
     .filter((x) => x.score > 0)
     .sort((a, b) => b.score - a.score || name(a.e).localeCompare(name(b.e)));
-  return scored.slice(0, n).map((x) => `${name(x.e)} (${x.score} of the named fields)`);
+  return scored.slice(0, n).map((x) => `${name(x.e)}${x.near.length > 0 ? ` (${x.near.join(', ')})` : ''}`);
 }
 
 /** The events a trace filter covers, parsed (kernel-exact). */
@@ -399,4 +422,58 @@ export function compileTc(req: TcRequest): TcResult {
     program: p.program,
     stats: `tc-bpf: ${p.program.insns.length} classic instructions`,
   };
+}
+
+/** A trace filter over trace frames of its events as a BPF program (the no-event mode of cbpf/ebpf). */
+export function compileTraceFrameBpf(
+  src: Extract<TcSource, { lang: 'tracefs' }>,
+  o: {
+    readonly target: 'cbpf' | 'ebpf';
+    readonly progType?: 'socket' | 'tc' | 'xdp';
+    readonly onMatch?: number;
+    readonly onMiss?: number;
+  },
+):
+  | { readonly ok: true; readonly program: ProgramSpec; readonly covered: readonly string[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly filterError?: FilterError } {
+  const x = traceFrameIr(src, 'full');
+  if (!x.ok) return x;
+  const code = compileBpf(x.ir, {
+    target: o.target,
+    ctx: 'trace-frame',
+    optimize: false,
+    order: 'cost',
+    ...(o.progType ? { progType: o.progType } : {}),
+    ...(o.onMatch !== undefined ? { onMatch: o.onMatch } : {}),
+    ...(o.onMiss !== undefined ? { onMiss: o.onMiss } : {}),
+  });
+  if (!code.ok)
+    return {
+      ok: false,
+      diagnostics: code.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
+    };
+  return { ok: true, program: code.program, covered: x.covered.map(name) };
+}
+
+/** A trace filter over trace frames of its events as TCAM entries and P4 (the no-event mode of p4). */
+export function compileP4Frames(
+  src: Extract<TcSource, { lang: 'tracefs' }>,
+  o: { readonly ranges: boolean },
+):
+  | { readonly ok: true; readonly outputs: P4Outputs; readonly covered: readonly string[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly filterError?: FilterError } {
+  const x = traceFrameIr(src, 'keys');
+  if (!x.ok) return x;
+  const r = p4FromIr(x.ir, {
+    keyNames: keyNames(x.covered),
+    minFrameLength: x.minFrameLength,
+    ranges: o.ranges,
+    title: `${x.covered.length === 1 ? name(x.covered[0]!) : `${x.covered.length} events`}: ${src.filter.trim()}`,
+  });
+  if (!r.ok)
+    return {
+      ok: false,
+      diagnostics: r.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
+    };
+  return { ok: true, outputs: r.outputs, covered: x.covered.map(name) };
 }
