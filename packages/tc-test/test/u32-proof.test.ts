@@ -272,3 +272,59 @@ test('u32: a read past the packet aborts the whole prio; the next prio still run
   };
   assert.equal(evaluateU32(rules, frame), 'miss');
 });
+
+test(`u32 rules without --event: every sock event that has the fields, each with its own offsets (seed ${SEED})`, async (t) => {
+  if (!root) return t.skip('needs root (network namespaces, tc, AF_PACKET)');
+  const sock = bundledEventNames()
+    .filter((n) => n.startsWith('sock/'))
+    .map((n) => event('sock', n.slice(5)));
+  const made = await createTcLab('tfc-u32any');
+  if (!made.ok) assert.fail(`lab setup failed: ${made.error}`);
+  const lab = made.lab;
+  t.after(() => lab.dispose());
+  const texts = ['family == 2 && protocol == 6', 'family == 10 || protocol != 6', '!(family == 2) && protocol < 17'];
+  const installed: (Installed & { text: string; covered: readonly string[] })[] = [];
+  const lines: string[] = [];
+  for (const [i, text] of texts.entries()) {
+    const r = compileTc({
+      source: { lang: 'tracefs', filter: text, events: sock, anyEvent: true, nrCpuIds: 2 },
+      target: 'u32',
+      dev: LAB_DEV,
+      direction: 'ingress',
+      prio: i + 1,
+      action: lab.countAction,
+    });
+    assert.ok(r.ok && r.u32, r.ok ? r.backend : r.diagnostics[0]?.message);
+    assert.ok(r.covered.includes('sock/inet_sock_set_state') && r.covered.includes('sock/sk_data_ready'));
+    installed.push({ label: `'${text}' (no --event)`, prio: i + 1, rules: r.u32, text, covered: r.covered });
+    lines.push(...r.lines);
+  }
+  const frames: Judged[] = [];
+  for (const ev of sock) {
+    for (const json of fc.sample(recordArb(ev), { seed: SEED + ev.id, numRuns: 4 })) {
+      for (const [family, protocol] of [
+        [2, 6],
+        [10, 17],
+      ] as const) {
+        const j = { ...json, ...(ev.fields.some((f) => f.name === 'family') ? { family, protocol } : {}) };
+        const rec = recordFromJson(ev, j);
+        if (!rec.ok) continue;
+        const data = encodeTraceFrame(rec.record, { eventId: ev.id, cpu: rec.ctx.cpu, comm: rec.ctx.comm });
+        frames.push({
+          data,
+          why: `${ev.name} ${JSON.stringify(j)}`,
+          want: installed.map((x) => {
+            if (!x.covered.includes(`sock/${ev.name}`)) return false; // the subsystem filter leaves it unfiltered: no rule
+            const p = parseFilter(x.text, ev, { nrCpuIds: 2 });
+            assert.ok(p.ok);
+            return inContract(x.rules, data) ? evaluate(p.filter, rec.record, rec.ctx) : undefined;
+          }),
+        });
+      }
+    }
+  }
+  const tally = { kernel: 0, reference: 0, slack: 0, slackDiffer: 0, hits: 0 };
+  await judge(lab, installed, lines, frames, tally);
+  t.diagnostic(`seed ${SEED}: ${tally.kernel} pairs over ${sock.length} sock events, ${tally.hits} matches`);
+  assert.ok(tally.hits > 0 && tally.reference > 0);
+});
