@@ -282,7 +282,11 @@ test(`u32 rules without --event: every sock event that has the fields, each with
   if (!made.ok) assert.fail(`lab setup failed: ${made.error}`);
   const lab = made.lab;
   t.after(() => lab.dispose());
-  const texts = ['family == 2 && protocol == 6', 'family == 10 || protocol != 6', '!(family == 2) && protocol < 17'];
+  const texts = [
+    'family == 2 && protocol == 6',
+    'family == 10 || protocol != 6',
+    '!(family == 2) && protocol < 17',
+  ];
   const installed: (Installed & { text: string; covered: readonly string[] })[] = [];
   const lines: string[] = [];
   for (const [i, text] of texts.entries()) {

@@ -150,13 +150,13 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
   }
   const { text } = filterText(p, io);
   const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
-  if (lang === 'pcap') return runCompilePcap(p, io);
+  if (lang === 'pcap') return runCompilePcap(p, io, host);
   const targetArg = choice(str(p, 'target'), ['ebpf', 'cbpf', 'p4', 'tc-bpf', 'tc', 'u32'], 'target', 'ebpf');
   const anyEvent = p.values.event === undefined && p.values.format === undefined;
   if (!anyEvent && p.values.subsystem !== undefined)
     throw new UsageError('--subsystem applies when no --event or --format is given');
   if (targetArg === 'tc' || targetArg === 'u32' || (targetArg === 'tc-bpf' && anyEvent))
-    return runCompileTc(p, io, host, targetArg, anyEvent);
+    return runCompileTc(p, io, host, targetArg);
   if (targetArg === 'p4') return anyEvent ? runCompileP4AnyEvent(p, io, host) : runCompileP4(p, io, host);
   if (targetArg === 'tc-bpf') return runCompileTcBpf(p, io, host);
   if (anyEvent) return runCompileBpfAnyEvent(p, io, host, targetArg);
@@ -312,11 +312,11 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
   return EXIT.ok;
 }
 
-async function runCompilePcap(p: Parsed, io: Io): Promise<number> {
+async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
-  if (t === 'tc' || t === 'u32' || t === 'tc-bpf') return runCompilePcapTc(p, io, t);
+  if (t === 'tc' || t === 'u32' || t === 'tc-bpf') return runCompileTc(p, io, host, t);
   for (const o of ['dev', 'mode', 'object', 'action', 'prio', 'clsact'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to the tc targets`);
   const target = choice<Target>(t, ['ebpf', 'cbpf'], 'target', 'cbpf');
@@ -419,46 +419,72 @@ function tcCommon(p: Parsed, target: string) {
   };
 }
 
-function printTc(
-  p: Parsed,
-  io: Io,
-  r: Extract<TcResult, { ok: true }>,
-  target: TcTarget,
-  anyEvent: boolean,
-  dev: string,
-) {
-  if (target === 'tc') io.err(`tfc: tc: ${r.backend} (${r.why.join('; ')})\n`);
-  if (anyEvent) coverNote(io, r.covered);
-  for (const n of r.notes) io.err(`tfc: note: ${n}\n`);
-  if (r.lines.length === 0) io.err('tfc: note: the filter matches no frame: no rules\n');
-  const lines = flag(p, 'clsact') ? [`qdisc add dev ${dev} clsact`, ...r.lines] : r.lines;
-  writeOutput(io, lines.length > 0 ? `${lines.join('\n')}\n` : '', str(p, 'output'), 'the tc batch');
-  if (flag(p, 'stats')) io.err(`${r.stats}\n`);
+/** What `tfc compile`/`tfc apply` print or install for a tc target. */
+export interface TcRules {
+  readonly result: Extract<TcResult, { ok: true }>;
+  readonly dev: string;
+  readonly direction: 'ingress' | 'egress';
+  readonly prio: number;
+  readonly anyEvent: boolean;
 }
 
-async function runCompileTc(
+/**
+ * The tc rules a command line asks for (trace or pcap filter; --target tc|u32|tc-bpf), or the exit code after the
+ * diagnostics were printed. Shared by `tfc compile` and `tfc apply`.
+ */
+export async function tcRulesFor(
   p: Parsed,
   io: Io,
   host: Host,
   target: TcTarget,
-  anyEvent: boolean,
-): Promise<number> {
+): Promise<{ readonly ok: true; readonly rules: TcRules } | { readonly ok: false; readonly code: number }> {
+  const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
   const common = tcCommon(p, target);
   const { text } = filterText(p, io);
-  const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
-  const events = anyEvent ? candidateEvents(p, io) : [(await resolveEvent(p, io)).event];
-  const symbols = host.symbols();
-  const source: TcSource = {
-    lang: 'tracefs',
-    filter: text,
-    events,
-    anyEvent,
-    nrCpuIds,
-    ...(symbols ? { lookupSymbol: symbols } : {}),
-  };
+  let source: TcSource;
+  let anyEvent = false;
+  if (lang === 'pcap') {
+    for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem'])
+      if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
+    if (str(p, 'linktype') !== undefined && str(p, 'linktype') !== 'ethernet')
+      throw new UsageError(`--target ${target} matches Ethernet frames (--linktype ethernet)`);
+    if (flag(p, 'scoped-encap')) throw new UsageError(`--scoped-encap does not apply to --target ${target}`);
+    source = { lang: 'pcap', filter: text };
+  } else {
+    anyEvent = p.values.event === undefined && p.values.format === undefined;
+    if (!anyEvent && p.values.subsystem !== undefined)
+      throw new UsageError('--subsystem applies when no --event or --format is given');
+    const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+    const events = anyEvent ? candidateEvents(p, io) : [(await resolveEvent(p, io)).event];
+    const symbols = host.symbols();
+    source = {
+      lang: 'tracefs',
+      filter: text,
+      events,
+      anyEvent,
+      nrCpuIds,
+      ...(symbols ? { lookupSymbol: symbols } : {}),
+    };
+  }
   const r = compileTc({ source, target, ...common });
-  if (!r.ok) return tcFailure(r, io);
-  printTc(p, io, r, target, anyEvent, common.dev);
+  if (!r.ok) return { ok: false, code: tcFailure(r, io) };
+  if (target === 'tc') io.err(`tfc: tc: ${r.backend} (${r.why.join('; ')})\n`);
+  if (anyEvent) coverNote(io, r.covered);
+  for (const n of r.notes) io.err(`tfc: note: ${n}\n`);
+  if (r.lines.length === 0) io.err('tfc: note: the filter matches no frame: no rules\n');
+  return {
+    ok: true,
+    rules: { result: r, dev: common.dev, direction: common.direction, prio: common.prio, anyEvent },
+  };
+}
+
+async function runCompileTc(p: Parsed, io: Io, host: Host, target: TcTarget): Promise<number> {
+  const t = await tcRulesFor(p, io, host, target);
+  if (!t.ok) return t.code;
+  const { result: r, dev } = t.rules;
+  const lines = flag(p, 'clsact') ? [`qdisc add dev ${dev} clsact`, ...r.lines] : r.lines;
+  writeOutput(io, lines.length > 0 ? `${lines.join('\n')}\n` : '', str(p, 'output'), 'the tc batch');
+  if (flag(p, 'stats')) io.err(`${r.stats}\n`);
   return EXIT.ok;
 }
 
@@ -526,17 +552,5 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
   if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
   writeOutput(io, e.data, output, `--emit ${form}`);
   if (flag(p, 'stats')) io.err(`${r.program.stats.instructions} instructions\n`);
-  return EXIT.ok;
-}
-
-function runCompilePcapTc(p: Parsed, io: Io, target: TcTarget): number {
-  if (str(p, 'linktype') !== undefined && str(p, 'linktype') !== 'ethernet')
-    throw new UsageError(`--target ${target} matches Ethernet frames (--linktype ethernet)`);
-  if (flag(p, 'scoped-encap')) throw new UsageError(`--scoped-encap does not apply to --target ${target}`);
-  const common = tcCommon(p, target);
-  const { text } = filterText(p, io);
-  const r = compileTc({ source: { lang: 'pcap', filter: text }, target, ...common });
-  if (!r.ok) return tcFailure(r, io);
-  printTc(p, io, r, target, false, common.dev);
   return EXIT.ok;
 }
