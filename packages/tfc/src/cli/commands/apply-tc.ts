@@ -34,6 +34,7 @@ export const applyTcSpec: CommandSpec = {
     action: { type: 'string' },
     netns: { type: 'string' },
     'nr-cpus': { type: 'string' },
+    'flower-profile': { type: 'string' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -70,8 +71,8 @@ export async function runApplyTc(argv: readonly string[], io: Io, host: Host): P
     return EXIT.ok;
   }
   const target = str(p, 'target');
-  if (target !== 'tc' && target !== 'u32' && target !== 'tc-bpf')
-    throw new UsageError(`tfc apply --target takes tc, u32 or tc-bpf here, got '${target ?? ''}'`);
+  if (target !== 'tc' && target !== 'u32' && target !== 'tc-bpf' && target !== 'flower')
+    throw new UsageError(`tfc apply --target takes tc, u32, flower or tc-bpf here, got '${target ?? ''}'`);
   const netns = str(p, 'netns');
   if (netns !== undefined && !NETNS_RE.test(netns)) throw new UsageError(`invalid namespace name '${netns}'`);
   const t = await tcRulesFor(p, io, host, target as TcTarget);

@@ -6,7 +6,14 @@
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
-import { compileOptionsFor, DA_VERDICTS, type TcActName, type TcBpfMode, tcBpfOutput } from '@tfc/codegen-tc';
+import {
+  compileOptionsFor,
+  DA_VERDICTS,
+  FLOWER_PROFILES,
+  type TcActName,
+  type TcBpfMode,
+  tcBpfOutput,
+} from '@tfc/codegen-tc';
 import {
   type Context,
   compile,
@@ -75,6 +82,7 @@ export const compileSpec: CommandSpec = {
     linktype: { type: 'string' },
     'scoped-encap': { type: 'boolean' },
     subsystem: { type: 'string' },
+    'flower-profile': { type: 'string' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -85,7 +93,9 @@ ${filterFileHelp}
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
   -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only), p4 (TCAM entries and a P4_16
                          program matching trace frames), u32 (tc u32 rules), tc-bpf (a cls_bpf rule) or tc
-                         (the best tc backend that expresses the filter: u32, else tc-bpf; it says why on stderr)
+                         (the best tc backend that expresses the filter: flower for pcap filters, then u32,
+                         else tc-bpf; it says why on stderr) or flower (pcap filters: flower filters)
+      --flower-profile P portable (default), mlx5, ice or nfp: only keys that driver offloads
       --subsystem SYS    without --event: only the events of SYS (default: every event of the bundled snapshot
                          that defines all the fields the filter names, as a subsystem filter; tc, u32, tc-bpf,
                          p4, cbpf and ebpf --ctx trace-frame)
@@ -124,6 +134,7 @@ examples:
   $ tfc compile 'family == 2 && protocol == 6' --event sock/inet_sock_set_state --target tc --dev trace0
   $ tfc compile 'family == 2 && protocol == 6' --target tc --dev trace0
   $ tfc compile --lang pcap 'ip6 and tcp port 443' --target u32 --dev eth0
+  $ tfc compile --lang pcap 'ip src net 10.0.0.0/8 and not tcp' --target flower --dev eth0
 `,
 };
 
@@ -151,11 +162,21 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
   const { text } = filterText(p, io);
   const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
   if (lang === 'pcap') return runCompilePcap(p, io, host);
-  const targetArg = choice(str(p, 'target'), ['ebpf', 'cbpf', 'p4', 'tc-bpf', 'tc', 'u32'], 'target', 'ebpf');
+  const targetArg = choice(
+    str(p, 'target'),
+    ['ebpf', 'cbpf', 'p4', 'tc-bpf', 'tc', 'u32', 'flower'],
+    'target',
+    'ebpf',
+  );
   const anyEvent = p.values.event === undefined && p.values.format === undefined;
   if (!anyEvent && p.values.subsystem !== undefined)
     throw new UsageError('--subsystem applies when no --event or --format is given');
-  if (targetArg === 'tc' || targetArg === 'u32' || (targetArg === 'tc-bpf' && anyEvent))
+  if (
+    targetArg === 'tc' ||
+    targetArg === 'u32' ||
+    targetArg === 'flower' ||
+    (targetArg === 'tc-bpf' && anyEvent)
+  )
     return runCompileTc(p, io, host, targetArg);
   if (targetArg === 'p4') return anyEvent ? runCompileP4AnyEvent(p, io, host) : runCompileP4(p, io, host);
   if (targetArg === 'tc-bpf') return runCompileTcBpf(p, io, host);
@@ -316,7 +337,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
-  if (t === 'tc' || t === 'u32' || t === 'tc-bpf') return runCompileTc(p, io, host, t);
+  if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
   for (const o of ['dev', 'mode', 'object', 'action', 'prio', 'clsact'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to the tc targets`);
   const target = choice<Target>(t, ['ebpf', 'cbpf'], 'target', 'cbpf');
@@ -411,8 +432,13 @@ function tcCommon(p: Parsed, target: string) {
   if (dev === undefined) throw new UsageError(`--target ${target} needs --dev DEV`);
   if (flag(p, 'ingress') && flag(p, 'egress')) throw new UsageError('give --ingress or --egress, not both');
   const action = str(p, 'action');
+  const fp = str(p, 'flower-profile');
+  if (fp !== undefined && target !== 'flower' && target !== 'tc')
+    throw new UsageError('--flower-profile applies to --target flower and tc');
+  const flowerProfile = choice(fp, FLOWER_PROFILES, 'flower-profile', 'portable');
   return {
     dev,
+    flowerProfile,
     direction: flag(p, 'egress') ? ('egress' as const) : ('ingress' as const),
     prio: int(p, 'prio', { min: 1, max: 65535 }) ?? 1,
     ...(action !== undefined ? { action } : {}),
