@@ -62,7 +62,8 @@ export const tcSuite: Suite = {
     const filters = generatedFilters(ctx.quick ? 50 : 200, 7);
     ctx.progress(0, 2, 'generated trace filters');
     const t = measure(filters.map((filter) => ({ lang: 'tracefs', filter, events: [event], nrCpuIds: 2 })));
-    if (t.u32Failed > 0) ctx.note(`${t.u32Failed} generated trace filters not expressible as u32 (tc-bpf only)`);
+    if (t.u32Failed > 0)
+      ctx.note(`${t.u32Failed} generated trace filters not expressible as u32 (tc-bpf only)`);
     rows.push(...rowsFor(`tracefs-generated-${filters.length}`, t));
     ctx.progress(1, 2, 'pcap corpus');
     let exprs: string[] = [];
@@ -76,7 +77,9 @@ export const tcSuite: Suite = {
     if (exprs.length > 0) {
       const p = measure(exprs.map((filter) => ({ lang: 'pcap', filter })));
       if (p.u32Failed > 0)
-        ctx.note(`${p.u32Failed} of ${exprs.length} pcap corpus filters not expressible as u32 (computed offsets)`);
+        ctx.note(
+          `${p.u32Failed} of ${exprs.length} pcap corpus filters not expressible as u32 (computed offsets)`,
+        );
       rows.push(...rowsFor(`pcap-corpus-${exprs.length}`, p));
     }
     ctx.progress(2, 2, 'done');
