@@ -1,4 +1,6 @@
 // @tfc/codegen-tc: the tc back ends (cls_bpf, u32). Invariant: re-exports only; everything is pure and deterministic.
+
+export * from './flower.ts';
 export * from './tc-act.ts';
 export * from './tc-bpf.ts';
 export * from './u32.ts';

@@ -9,8 +9,12 @@
  * cls_bpf rules carry the full frame guard (record-length field included). Failures are values naming the stage.
  */
 import { compileBpf, type ProgramSpec } from '@tfc/codegen-bpf';
-import { buildDecisionList } from '@tfc/codegen-p4';
+import { buildDecisionList, type P4Outputs, compileP4 as p4FromIr } from '@tfc/codegen-p4';
 import {
+  type FlowerProfile,
+  type FlowerRule,
+  flowerBatch,
+  flowerFromList,
   TC_BPF_HINT,
   type TcDirection,
   tcBpfBatch,
@@ -35,8 +39,8 @@ import {
 } from '@tfc/tracefs';
 import type { Diagnostic } from './compile.ts';
 
-export type TcTarget = 'tc' | 'u32' | 'tc-bpf';
-export type TcBackend = 'u32' | 'tc-bpf';
+export type TcTarget = 'tc' | 'u32' | 'tc-bpf' | 'flower';
+export type TcBackend = 'u32' | 'tc-bpf' | 'flower';
 
 export type TcSource =
   | {
@@ -59,6 +63,8 @@ export interface TcRequest {
   readonly prio: number;
   /** Appended to each matching rule. */
   readonly action?: string;
+  /** flower: limit keys to what a driver offloads (default portable). */
+  readonly flowerProfile?: FlowerProfile;
 }
 
 /** Most events one set of rules may cover. */
@@ -76,6 +82,7 @@ export type TcResult =
       /** Caveats worth a line on stderr. */
       readonly notes: readonly string[];
       readonly u32?: U32Rules;
+      readonly flower?: readonly FlowerRule[];
       readonly program?: ProgramSpec;
       readonly stats: string;
     }
@@ -107,17 +114,40 @@ function identifiers(text: string): Set<string> {
   return new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
 }
 
-/** The events that come closest to defining the filter's fields (most named fields first). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The events that come closest to defining the filter's fields (named fields first, then near misses). */
 export function closestEvents(text: string, events: readonly EventFormat[], n = 5): string[] {
-  const ids = identifiers(text);
+  const ids = [...identifiers(text)].filter((x) => x.length > 1);
   const scored = events
-    .map((e) => ({
-      e,
-      score: e.fields.filter((f) => ids.has(f.name) && !f.name.startsWith('common_')).length,
-    }))
+    .map((e) => {
+      let score = 0;
+      const near: string[] = [];
+      for (const id of ids) {
+        const names = e.fields.map((f) => f.name).filter((f) => !f.startsWith('common_'));
+        if (names.includes(id)) score += 2;
+        else {
+          const close = names.find((f) => editDistance(f, id) <= Math.min(2, id.length - 1));
+          if (close !== undefined) {
+            score += 1;
+            near.push(`${close} for ${id}?`);
+          }
+        }
+      }
+      return { e, score, near };
+    })
     .filter((x) => x.score > 0)
     .sort((a, b) => b.score - a.score || name(a.e).localeCompare(name(b.e)));
-  return scored.slice(0, n).map((x) => `${name(x.e)} (${x.score} of the named fields)`);
+  return scored.slice(0, n).map((x) => `${name(x.e)}${x.near.length > 0 ? ` (${x.near.join(', ')})` : ''}`);
 }
 
 /** The events a trace filter covers, parsed (kernel-exact). */
@@ -266,7 +296,7 @@ function keyNames(events: readonly EventFormat[]): ReadonlyMap<number, string> {
 /** A decision-list diagnostic in u32's words. */
 function u32Message(message: string, code: string): string {
   if (code === 'p4-computed-offset')
-    return `u32 rules for headers behind a variable-length header (IPv4 options: the transport header at 4·IHL) need link/offset hash tables, which tfc does not generate yet; ${TC_BPF_HINT}`;
+    return `u32 cannot express a load at a computed offset (the transport header behind IPv4's variable-length header needs link/offset hash tables, which tfc does not generate yet); ${TC_BPF_HINT}`;
   const m = /^(.*) cannot be matched by a TCAM key: (.*)$/.exec(message);
   if (m) return `u32 cannot express ${m[1]}: ${m[2]}; ${TC_BPF_HINT}`;
   return `${message}; ${TC_BPF_HINT}`;
@@ -301,6 +331,24 @@ function buildU32(x: IrOk): Built {
       `u32 reads whole 32-bit words: frames shorter than ${u.rules.wordEnd} bytes (the record's fixed part ends at ${x.minFrameLength}) are not matched`,
     );
   return { ok: true, rules: u.rules, notes };
+}
+
+function buildFlower(
+  x: IrOk,
+  profile: FlowerProfile,
+): { ok: true; rules: readonly FlowerRule[] } | { ok: false; diagnostics: readonly Diagnostic[] } {
+  const list = buildDecisionList(x.ir, { ranges: false, minFrameLength: 60 });
+  if (!list.ok)
+    return {
+      ok: false,
+      diagnostics: [
+        ...new Set(list.diagnostics.map((d) => u32Message(d.message, d.code).replace('u32', 'flower'))),
+      ].map((message) => ({ stage: 'codegen' as const, message })),
+    };
+  const f = flowerFromList(list.list, profile);
+  if (!f.ok)
+    return { ok: false, diagnostics: f.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
+  return { ok: true, rules: f.rules };
 }
 
 function buildTcBpf(
@@ -340,13 +388,51 @@ export function compileTc(req: TcRequest): TcResult {
   const x = req.source.lang === 'tracefs' ? traceFrameIr(req.source, 'keys') : pcapIr(req.source.filter);
   if (!x.ok) return x;
   const covered = x.covered.map(name);
-  if (req.target === 'tc')
+  const FLOWER_TRACE =
+    'flower: trace frames carry no header the flow dissector knows (no flower keys for record fields)';
+  if (req.target === 'flower' && req.source.lang === 'tracefs')
+    return {
+      ok: false,
+      diagnostics: [{ stage: 'codegen', message: `${FLOWER_TRACE}; use --target u32 or tc-bpf` }],
+    };
+  if (req.target === 'tc' && req.source.lang === 'tracefs') why.push(FLOWER_TRACE);
+  if ((req.target === 'tc' || req.target === 'flower') && req.source.lang === 'pcap') {
+    const f = buildFlower(x, req.flowerProfile ?? 'portable');
+    if (f.ok) {
+      const b = flowerBatch(f.rules, {
+        dev: req.dev,
+        direction: req.direction,
+        prio: req.prio,
+        ...(req.action !== undefined ? { action: req.action } : {}),
+      });
+      if (!b.ok)
+        return {
+          ok: false,
+          diagnostics: b.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })),
+        };
+      if (req.target === 'tc')
+        why.push(
+          `flower: ${f.rules.length} filter(s) at prios ${req.prio}…${req.prio + Math.max(0, f.rules.length - 1)}`,
+        );
+      return {
+        ok: true,
+        backend: 'flower',
+        why,
+        lines: b.lines,
+        covered,
+        notes: [
+          'flower rules decide as libpcap for frames of at least 60 bytes without VLAN tags, IPv4 headers with IHL ≥ 5 and not fragmented, IPv6 without extension headers',
+        ],
+        flower: f.rules,
+        stats: `flower: ${f.rules.length} filters`,
+      };
+    }
+    if (req.target === 'flower') return f;
     why.push(
-      req.source.lang === 'tracefs'
-        ? 'flower: trace frames carry no header the flow dissector knows (no flower keys for record fields)'
-        : 'flower: not generated by this version of tfc',
+      `flower: ${[...new Set(f.diagnostics.map((d) => d.message.replace(/; use --target.*$/, '')))].join('; ')}`,
     );
-  if (req.target !== 'tc-bpf') {
+  }
+  if (req.target === 'tc' || req.target === 'u32') {
     const u = buildU32(x);
     if (u.ok) {
       const b = u32Batch(u.rules, {
@@ -399,4 +485,58 @@ export function compileTc(req: TcRequest): TcResult {
     program: p.program,
     stats: `tc-bpf: ${p.program.insns.length} classic instructions`,
   };
+}
+
+/** A trace filter over trace frames of its events as a BPF program (the no-event mode of cbpf/ebpf). */
+export function compileTraceFrameBpf(
+  src: Extract<TcSource, { lang: 'tracefs' }>,
+  o: {
+    readonly target: 'cbpf' | 'ebpf';
+    readonly progType?: 'socket' | 'tc' | 'xdp';
+    readonly onMatch?: number;
+    readonly onMiss?: number;
+  },
+):
+  | { readonly ok: true; readonly program: ProgramSpec; readonly covered: readonly string[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly filterError?: FilterError } {
+  const x = traceFrameIr(src, 'full');
+  if (!x.ok) return x;
+  const code = compileBpf(x.ir, {
+    target: o.target,
+    ctx: 'trace-frame',
+    optimize: false,
+    order: 'cost',
+    ...(o.progType ? { progType: o.progType } : {}),
+    ...(o.onMatch !== undefined ? { onMatch: o.onMatch } : {}),
+    ...(o.onMiss !== undefined ? { onMiss: o.onMiss } : {}),
+  });
+  if (!code.ok)
+    return {
+      ok: false,
+      diagnostics: code.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
+    };
+  return { ok: true, program: code.program, covered: x.covered.map(name) };
+}
+
+/** A trace filter over trace frames of its events as TCAM entries and P4 (the no-event mode of p4). */
+export function compileP4Frames(
+  src: Extract<TcSource, { lang: 'tracefs' }>,
+  o: { readonly ranges: boolean },
+):
+  | { readonly ok: true; readonly outputs: P4Outputs; readonly covered: readonly string[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly filterError?: FilterError } {
+  const x = traceFrameIr(src, 'keys');
+  if (!x.ok) return x;
+  const r = p4FromIr(x.ir, {
+    keyNames: keyNames(x.covered),
+    minFrameLength: x.minFrameLength,
+    ranges: o.ranges,
+    title: `${x.covered.length === 1 ? name(x.covered[0]!) : `${x.covered.length} events`}: ${src.filter.trim()}`,
+  });
+  if (!r.ok)
+    return {
+      ok: false,
+      diagnostics: r.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
+    };
+  return { ok: true, outputs: r.outputs, covered: x.covered.map(name) };
 }

@@ -1,5 +1,5 @@
 /*
- * A tc laboratory in a throwaway network namespace: veth v0/v1 (frames injected on v1 pass v1's egress hook and
+ * A tc laboratory in a throwaway network namespace: veth v0/v1 (or names the caller picks) (frames injected on v1 pass v1's egress hook and
  * arrive on v0's ingress hook; both devices have a clsact qdisc for the filters under test) and veth s0/s1 (s0 is the SINK that `mirred egress mirror`
  * copies matches to, so every filter's action counter counts its matches). Invariants: nothing is sent outside the
  * namespace (the packet socket is created inside it and bound to v1; IPv6 is off there, so the kernel itself sends
@@ -24,6 +24,9 @@ export const LAB_SINK = 's0';
 
 export interface TcLab {
   readonly ns: Namespace;
+  /** The device under test (ingress hook) and its peer (where frames are sent). */
+  readonly dev: string;
+  readonly peer: string;
   /** Sends one whole Ethernet frame out of v1 (through its egress hook) into v0's ingress. */
   send(frame: Uint8Array): { ok: true } | { ok: false; error: string };
   /** `action mirred egress mirror dev s0 continue`: counts a match and lets classification go on. */
@@ -37,7 +40,10 @@ export type LabResult =
 
 const msg = (e: CommandError | { message: string }): string => e.message;
 
-export async function createTcLab(prefix = 'tfc-tc'): Promise<LabResult> {
+export async function createTcLab(
+  prefix = 'tfc-tc',
+  names: { readonly dev: string; readonly peer: string } = { dev: LAB_DEV, peer: LAB_PEER },
+): Promise<LabResult> {
   const sys = loadKoffiSyscalls();
   if (!sys.ok) return { ok: false, error: sys.reason };
   const n = await createNamespace(prefix);
@@ -61,21 +67,21 @@ export async function createTcLab(prefix = 'tfc-tc'): Promise<LabResult> {
   ]);
   if (!sysctl.ok) return fail(msg(sysctl.error));
   for (const [a, b] of [
-    [LAB_DEV, LAB_PEER],
+    [names.dev, names.peer],
     [LAB_SINK, 's1'],
   ] as const) {
     const r = await addVethPair(ns.name, a, b);
     if (!r.ok) return fail(msg(r.error));
   }
-  for (const d of [LAB_DEV, LAB_PEER, LAB_SINK, 's1']) {
+  for (const d of [names.dev, names.peer, LAB_SINK, 's1']) {
     const r = await setLinkUp(ns.name, d);
     if (!r.ok) return fail(msg(r.error));
   }
-  for (const d of [LAB_DEV, LAB_PEER]) {
+  for (const d of [names.dev, names.peer]) {
     const q = await addClsact(ns.name, d);
     if (!q.ok) return fail(msg(q.error));
   }
-  const idx = await linkIndex(ns.name, LAB_PEER);
+  const idx = await linkIndex(ns.name, names.peer);
   if (!idx.ok) return fail(msg(idx.error));
   const s = openPacketSocket(sys.value, { ifindex: idx.value, protocol: 0, netnsPath: ns.path });
   if (!s.ok) return fail(s.error.message);
@@ -86,6 +92,8 @@ export async function createTcLab(prefix = 'tfc-tc'): Promise<LabResult> {
     ok: true,
     lab: {
       ns,
+      dev: names.dev,
+      peer: names.peer,
       countAction: `action mirred egress mirror dev ${LAB_SINK} continue`,
       send: (frame) => {
         const r = opened.send(frame);

@@ -272,3 +272,107 @@ test('u32: a read past the packet aborts the whole prio; the next prio still run
   };
   assert.equal(evaluateU32(rules, frame), 'miss');
 });
+
+test(`u32 rules without --event: every sock event that has the fields, each with its own offsets (seed ${SEED})`, async (t) => {
+  if (!root) return t.skip('needs root (network namespaces, tc, AF_PACKET)');
+  const sock = bundledEventNames()
+    .filter((n) => n.startsWith('sock/'))
+    .map((n) => event('sock', n.slice(5)));
+  const made = await createTcLab('tfc-u32any');
+  if (!made.ok) assert.fail(`lab setup failed: ${made.error}`);
+  const lab = made.lab;
+  t.after(() => lab.dispose());
+  const texts = [
+    'family == 2 && protocol == 6',
+    'family == 10 || protocol != 6',
+    '!(family == 2) && protocol < 17',
+  ];
+  const installed: (Installed & { text: string; covered: readonly string[] })[] = [];
+  const lines: string[] = [];
+  for (const [i, text] of texts.entries()) {
+    const r = compileTc({
+      source: { lang: 'tracefs', filter: text, events: sock, anyEvent: true, nrCpuIds: 2 },
+      target: 'u32',
+      dev: LAB_DEV,
+      direction: 'ingress',
+      prio: i + 1,
+      action: lab.countAction,
+    });
+    assert.ok(r.ok && r.u32, r.ok ? r.backend : r.diagnostics[0]?.message);
+    assert.ok(r.covered.includes('sock/inet_sock_set_state') && r.covered.includes('sock/sk_data_ready'));
+    installed.push({ label: `'${text}' (no --event)`, prio: i + 1, rules: r.u32, text, covered: r.covered });
+    lines.push(...r.lines);
+  }
+  const frames: Judged[] = [];
+  const meta = new Map<
+    Judged,
+    { ev: EventFormat; rec: Extract<ReturnType<typeof recordFromJson>, { ok: true }> }
+  >();
+  for (const ev of sock) {
+    for (const json of fc.sample(recordArb(ev), { seed: SEED + ev.id, numRuns: 4 })) {
+      for (const [family, protocol] of [
+        [2, 6],
+        [10, 17],
+      ] as const) {
+        const j = { ...json, ...(ev.fields.some((f) => f.name === 'family') ? { family, protocol } : {}) };
+        const rec = recordFromJson(ev, j);
+        if (!rec.ok) continue;
+        const data = encodeTraceFrame(rec.record, { eventId: ev.id, cpu: rec.ctx.cpu, comm: rec.ctx.comm });
+        const judged: Judged = {
+          data,
+          why: `${ev.name} ${JSON.stringify(j)}`,
+          want: installed.map((x) => {
+            if (!x.covered.includes(`sock/${ev.name}`)) return false; // the subsystem filter leaves it unfiltered: no rule
+            const p = parseFilter(x.text, ev, { nrCpuIds: 2 });
+            assert.ok(p.ok);
+            return inContract(x.rules, data) ? evaluate(p.filter, rec.record, rec.ctx) : undefined;
+          }),
+        };
+        frames.push(judged);
+        meta.set(judged, { ev, rec });
+      }
+    }
+  }
+  const tally = { kernel: 0, reference: 0, slack: 0, slackDiffer: 0, hits: 0 };
+  await judge(lab, installed, lines, frames, tally);
+  t.diagnostic(`seed ${SEED}: ${tally.kernel} pairs over ${sock.length} sock events, ${tally.hits} matches`);
+  assert.ok(tally.hits > 0 && tally.reference > 0);
+
+  // The same filters as one cls_bpf program each (every event's own offsets, keyed on the event id, with the full
+  // frame guard): exact on every frame.
+  const bpfLines: string[] = [];
+  for (const [i, text] of texts.entries()) {
+    const r = compileTc({
+      source: { lang: 'tracefs', filter: text, events: sock, anyEvent: true, nrCpuIds: 2 },
+      target: 'tc-bpf',
+      dev: LAB_DEV,
+      direction: 'ingress',
+      prio: 100 + i,
+      action: lab.countAction,
+    });
+    assert.ok(r.ok && r.backend === 'tc-bpf', r.ok ? r.backend : r.diagnostics[0]?.message);
+    bpfLines.push(...r.lines);
+  }
+  const applied = await applyBatch(lab.ns.name, bpfLines);
+  assert.ok(applied.ok, applied.ok ? '' : applied.failure.error.message);
+  let before = await counts(lab);
+  let bpfPairs = 0;
+  for (const f of frames) {
+    assert.ok(lab.send(f.data).ok);
+    const after = await counts(lab);
+    const m = meta.get(f);
+    assert.ok(m);
+    const { ev, rec } = m;
+    texts.forEach((text, i) => {
+      const got = (after.get(100 + i) ?? 0n) - (before.get(100 + i) ?? 0n) > 0n;
+      const covered = installed[i]!.covered.includes(`sock/${ev.name}`);
+      const p = parseFilter(text, ev, { nrCpuIds: 2 });
+      const want = covered && p.ok && evaluate(p.filter, rec.record, rec.ctx);
+      assert.equal(got, want, `seed ${SEED}: cls_bpf '${text}' (no --event) on ${f.why}`);
+      bpfPairs++;
+    });
+    before = after;
+  }
+  assert.ok((await filterDel(lab.ns.name, LAB_DEV, 'ingress')).ok);
+  t.diagnostic(`seed ${SEED}: ${bpfPairs} pairs through cls_bpf (no --event)`);
+});

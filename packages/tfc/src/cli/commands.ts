@@ -13,6 +13,7 @@ import { encapSpec, runEncap } from './commands/encap.ts';
 import { evalSpec, runEval } from './commands/eval.ts';
 import { eventsSpec, formatSpec, runEvents, runFormat } from './commands/events.ts';
 import { runRun, runSpec } from './commands/run.ts';
+import { runUnapply, unapplySpec } from './commands/unapply.ts';
 import type { Io } from './io.ts';
 
 export interface Command {
@@ -35,4 +36,5 @@ export const commands: readonly Command[] = [
   { name: 'disasm', summary: firstLine(disasmSpec.summary), run: (a, io) => runDisasm(a, io) },
   { name: 'run', summary: firstLine(runSpec.summary), run: (a, io) => runRun(a, io) },
   { name: 'apply', summary: firstLine(applySpec.summary), run: runApply },
+  { name: 'unapply', summary: firstLine(unapplySpec.summary), run: (a, io) => runUnapply(a, io) },
 ];

@@ -11,7 +11,8 @@
  * only the summary (text or --json), progress and diagnostics go to stderr (progress only on a terminal); exit 0
  * after a run, 1 when the kernel (or tfc's front end) rejects the filter or the verifier rejects the program (its
  * log is printed), 2 for usage errors and a machine that cannot run it (not root, no tracefs, event not live).
- * --target dispatches: ebpf here; the tc family (tc, u32, flower, tc-bpf) belongs to apply-tc.
+ * --target dispatches before parsing: ebpf here; the tc family (tc, u32, flower, tc-bpf) to apply-tc, whose options
+ * (--dev, --prio, ...) differ.
  */
 import { linkMaps } from '@tfc/codegen-bpf';
 import { compile } from '@tfc/compiler';
@@ -29,6 +30,7 @@ import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { runApplyTc } from './apply-tc.ts';
 import { rejectionNotes } from './check.ts';
 
 const TRACEFS = '/sys/kernel/tracing';
@@ -52,7 +54,7 @@ export const applySpec: CommandSpec = {
   -e, --event SYS/NAME   the live tracepoint (its format is read from /sys/kernel/tracing)
 ${filterFileHelp}
   -t, --target T         ebpf (default): a BPF_PROG_TYPE_TRACEPOINT program attached with perf_event_open;
-                         tc, u32, flower, tc-bpf: tc rules for trace frames (provided by apply-tc)
+                         tc, u32, flower, tc-bpf: tc rules on a device (see tfc apply --target tc --help)
   -d, --duration S       stop after S seconds (default: run until Ctrl-C / SIGTERM)
       --json             print the summary as one JSON object
 
@@ -70,17 +72,26 @@ example (count the lseeks that move to offset 0 from the end of a file, for 5 se
 `,
 };
 
+/** The value of --target/-t as written in argv (before parsing: the tc targets take options of their own). */
+function rawTarget(argv: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') break;
+    if (a === '--target' || a === '-t') found = argv[++i];
+    else if (a.startsWith('--target=')) found = a.slice('--target='.length);
+  }
+  return found;
+}
+
 export async function runApply(argv: readonly string[], io: Io, host: Host): Promise<number> {
+  if ((TC_TARGETS as readonly string[]).includes(rawTarget(argv) ?? '')) return runApplyTc(argv, io, host);
   const p = parseCommandArgs(applySpec, argv);
   if (p.help) {
     io.out(renderHelp(applySpec));
     return EXIT.ok;
   }
   const target = str(p, 'target') ?? 'ebpf';
-  if ((TC_TARGETS as readonly string[]).includes(target))
-    throw new UsageError(
-      `tfc apply --target ${target} is provided by apply-tc, which this build does not include`,
-    );
   if (target !== 'ebpf')
     throw new UsageError(`--target must be one of ebpf, ${TC_TARGETS.join(', ')}, got '${target}'`);
   return runApplyEbpf(p, io, host);

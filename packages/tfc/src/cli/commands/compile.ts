@@ -6,18 +6,37 @@
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
-import { compileOptionsFor, DA_VERDICTS, type TcActName, type TcBpfMode, tcBpfOutput } from '@tfc/codegen-tc';
+import {
+  compileOptionsFor,
+  DA_VERDICTS,
+  FLOWER_PROFILES,
+  type TcActName,
+  type TcBpfMode,
+  tcBpfOutput,
+} from '@tfc/codegen-tc';
 import {
   type Context,
   compile,
   compileP4,
+  compileP4Frames,
   compilePcapFilter,
+  compileTc,
+  compileTraceFrameBpf,
   DUMP_POINTS,
   emit,
   type ProgType,
   type Target,
+  type TcResult,
+  type TcSource,
+  type TcTarget,
 } from '@tfc/compiler';
-import { renderFilterFile } from '@tfc/tracefs';
+import {
+  bundledEvent,
+  bundledEventNames,
+  bundledKernelRelease,
+  type EventFormat,
+  renderFilterFile,
+} from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
@@ -34,7 +53,7 @@ export const compileSpec: CommandSpec = {
   summary:
     "Compiles a trace event filter to eBPF or classic BPF that accepts exactly the records the kernel's\nfilter interpreter accepts.",
   usage:
-    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
+    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|tc|u32|tc-bpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
   options: {
     ...eventOptions,
     ...filterFileOption,
@@ -62,6 +81,8 @@ export const compileSpec: CommandSpec = {
     lang: { type: 'string', short: 'l' },
     linktype: { type: 'string' },
     'scoped-encap': { type: 'boolean' },
+    subsystem: { type: 'string' },
+    'flower-profile': { type: 'string' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -70,8 +91,14 @@ ${filterFileHelp}
   -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
                          for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
-  -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only) or p4 (TCAM entries and a P4_16
-                         program matching trace frames)
+  -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only), p4 (TCAM entries and a P4_16
+                         program matching trace frames), u32 (tc u32 rules), tc-bpf (a cls_bpf rule) or tc
+                         (the best tc backend that expresses the filter: flower for pcap filters, then u32,
+                         else tc-bpf; it says why on stderr) or flower (pcap filters: flower filters)
+      --flower-profile P portable (default), mlx5, ice or nfp: only keys that driver offloads
+      --subsystem SYS    without --event: only the events of SYS (default: every event of the bundled snapshot
+                         that defines all the fields the filter names, as a subsystem filter; tc, u32, tc-bpf,
+                         p4, cbpf and ebpf --ctx trace-frame)
   -c, --ctx C            tracepoint (default for ebpf): a BPF_PROG_TYPE_TRACEPOINT program on the event's record;
                          trace-frame: the event carried in an Ethernet frame (docs: trace-over-ethernet)
       --prog-type P      trace-frame eBPF: socket (default), tc or xdp
@@ -79,12 +106,14 @@ ${filterFileHelp}
                          p4: ${P4_EMITS.join(', ')} (default entries-json)
       --no-ranges        p4: expand ranges into ternary prefixes (for targets without range matches)
 
-tc-bpf (a cls_bpf rule for trace frames, printed as a \`tc -b\` batch: one command per line, no leading tc):
+tc, u32, tc-bpf (rules printed as a \`tc -b\` batch: one command per line, no leading tc; u32 rules live in one
+prio, a rejecting rule aborts only that prio; the rules key on the frame's event id):
       --dev DEV          the device (required); --ingress (default) or --egress; --prio N (default 1)
       --mode M           classic (cBPF bytecode, match -1 / miss 0), obj-da (eBPF object, direct action:
                          --on-match/--on-miss take TC_ACT names, default ok/unspec) or obj (eBPF, classid mode)
       --object FILE      where the eBPF object is written (obj modes; required)
-      --action TEXT      appended to the rule (classic and obj modes), e.g. 'action mirred egress mirror dev m0'
+      --action TEXT      appended to each matching rule (u32; tc-bpf classic and obj modes), e.g.
+                         'action mirred egress mirror dev m0' (u32 default: classid 1:1)
       --clsact           also print the 'qdisc add dev DEV clsact' line
       --on-match N       return value when the filter accepts (defaults: tracepoint 1, socket 0xffffffff,
       --on-miss N        tc TC_ACT_OK, xdp XDP_PASS) and when it rejects (0, 0, TC_ACT_SHOT, XDP_DROP)
@@ -102,6 +131,10 @@ examples:
   $ tfc compile 'family == 2 && protocol == 6' --event sock/inet_sock_set_state
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --ctx trace-frame --target cbpf --emit ddd
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --emit elf -o filter.o
+  $ tfc compile 'family == 2 && protocol == 6' --event sock/inet_sock_set_state --target tc --dev trace0
+  $ tfc compile 'family == 2 && protocol == 6' --target tc --dev trace0
+  $ tfc compile --lang pcap 'ip6 and tcp port 443' --target u32 --dev eth0
+  $ tfc compile --lang pcap 'ip src net 10.0.0.0/8 and not tcp' --target flower --dev eth0
 `,
 };
 
@@ -128,10 +161,26 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
   }
   const { text } = filterText(p, io);
   const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
-  if (lang === 'pcap') return runCompilePcap(p, io);
-  const targetArg = choice(str(p, 'target'), ['ebpf', 'cbpf', 'p4', 'tc-bpf'], 'target', 'ebpf');
-  if (targetArg === 'p4') return runCompileP4(p, io, host);
+  if (lang === 'pcap') return runCompilePcap(p, io, host);
+  const targetArg = choice(
+    str(p, 'target'),
+    ['ebpf', 'cbpf', 'p4', 'tc-bpf', 'tc', 'u32', 'flower'],
+    'target',
+    'ebpf',
+  );
+  const anyEvent = p.values.event === undefined && p.values.format === undefined;
+  if (!anyEvent && p.values.subsystem !== undefined)
+    throw new UsageError('--subsystem applies when no --event or --format is given');
+  if (
+    targetArg === 'tc' ||
+    targetArg === 'u32' ||
+    targetArg === 'flower' ||
+    (targetArg === 'tc-bpf' && anyEvent)
+  )
+    return runCompileTc(p, io, host, targetArg);
+  if (targetArg === 'p4') return anyEvent ? runCompileP4AnyEvent(p, io, host) : runCompileP4(p, io, host);
   if (targetArg === 'tc-bpf') return runCompileTcBpf(p, io, host);
+  if (anyEvent) return runCompileBpfAnyEvent(p, io, host, targetArg);
   const target: Target = targetArg;
   const ctx = choice<Context>(
     str(p, 'ctx'),
@@ -284,10 +333,14 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
   return EXIT.ok;
 }
 
-async function runCompilePcap(p: Parsed, io: Io): Promise<number> {
-  for (const o of ['event', 'format', 'source', 'nr-cpus', 'dev', 'mode', 'object'])
+async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
+  for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
-  const target = choice<Target>(str(p, 'target'), ['ebpf', 'cbpf'], 'target', 'cbpf');
+  const t = str(p, 'target');
+  if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
+  for (const o of ['dev', 'mode', 'object', 'action', 'prio', 'clsact'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to the tc targets`);
+  const target = choice<Target>(t, ['ebpf', 'cbpf'], 'target', 'cbpf');
   choice(str(p, 'ctx'), ['packet'], 'ctx', 'packet');
   const linktype = choice(str(p, 'linktype'), ['ethernet', 'raw'], 'linktype', 'ethernet');
   const progTypeArg = str(p, 'prog-type');
@@ -333,5 +386,197 @@ async function runCompilePcap(p: Parsed, io: Io): Promise<number> {
   writeOutput(io, e.data, output, `--emit ${form}`);
   if (flag(p, 'stats'))
     io.err(`${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`);
+  return EXIT.ok;
+}
+
+/** The candidate events of the no-event mode: the bundled snapshot, narrowed by --subsystem. */
+function candidateEvents(p: Parsed, io: Io): EventFormat[] {
+  if (p.values.source !== undefined && str(p, 'source') !== 'bundled')
+    throw new UsageError('without --event, the events come from the bundled snapshot (--source bundled)');
+  const sys = str(p, 'subsystem');
+  const names = bundledEventNames().filter((n) => sys === undefined || n.startsWith(`${sys}/`));
+  if (names.length === 0)
+    throw new UsageError(`no subsystem '${sys}' in the bundled snapshot; 'tfc events' lists the events`);
+  io.err(
+    `tfc: no --event: the filter applies, as a subsystem filter does, to every event of ${sys === undefined ? 'the bundled snapshot' : `subsystem ${sys} (bundled snapshot)`}, Linux ${bundledKernelRelease()}, that defines the fields it names\n`,
+  );
+  return names.flatMap((n) => {
+    const [s, e] = n.split('/') as [string, string];
+    const ev = bundledEvent(s, e);
+    return ev ? [ev] : [];
+  });
+}
+
+function coverNote(io: Io, covered: readonly string[]): void {
+  const shown = covered.slice(0, 20).join(', ');
+  io.err(
+    `tfc: covers ${covered.length} event${covered.length === 1 ? '' : 's'}: ${shown}${covered.length > 20 ? `, … (${covered.length - 20} more)` : ''}\n`,
+  );
+}
+
+function tcFailure(r: Extract<TcResult, { ok: false }>, io: Io): number {
+  if (r.filterError) {
+    io.err(renderFilterFile(r.filterError));
+    return EXIT.rejected;
+  }
+  for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+  return EXIT.rejected;
+}
+
+function tcCommon(p: Parsed, target: string) {
+  for (const o of ['ctx', 'prog-type', 'emit', 'dump-after', 'on-match', 'on-miss', 'object', 'set-lookup'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target ${target}`);
+  if (p.values.mode !== undefined && str(p, 'mode') !== 'classic')
+    throw new UsageError(`--mode ${str(p, 'mode')} needs --event (one event) and --target tc-bpf`);
+  const dev = str(p, 'dev');
+  if (dev === undefined) throw new UsageError(`--target ${target} needs --dev DEV`);
+  if (flag(p, 'ingress') && flag(p, 'egress')) throw new UsageError('give --ingress or --egress, not both');
+  const action = str(p, 'action');
+  const fp = str(p, 'flower-profile');
+  if (fp !== undefined && target !== 'flower' && target !== 'tc')
+    throw new UsageError('--flower-profile applies to --target flower and tc');
+  const flowerProfile = choice(fp, FLOWER_PROFILES, 'flower-profile', 'portable');
+  return {
+    dev,
+    flowerProfile,
+    direction: flag(p, 'egress') ? ('egress' as const) : ('ingress' as const),
+    prio: int(p, 'prio', { min: 1, max: 65535 }) ?? 1,
+    ...(action !== undefined ? { action } : {}),
+  };
+}
+
+/** What `tfc compile`/`tfc apply` print or install for a tc target. */
+export interface TcRules {
+  readonly result: Extract<TcResult, { ok: true }>;
+  readonly dev: string;
+  readonly direction: 'ingress' | 'egress';
+  readonly prio: number;
+  readonly anyEvent: boolean;
+}
+
+/**
+ * The tc rules a command line asks for (trace or pcap filter; --target tc|u32|tc-bpf), or the exit code after the
+ * diagnostics were printed. Shared by `tfc compile` and `tfc apply`.
+ */
+export async function tcRulesFor(
+  p: Parsed,
+  io: Io,
+  host: Host,
+  target: TcTarget,
+): Promise<{ readonly ok: true; readonly rules: TcRules } | { readonly ok: false; readonly code: number }> {
+  const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
+  const common = tcCommon(p, target);
+  const { text } = filterText(p, io);
+  let source: TcSource;
+  let anyEvent = false;
+  if (lang === 'pcap') {
+    for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem'])
+      if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
+    if (str(p, 'linktype') !== undefined && str(p, 'linktype') !== 'ethernet')
+      throw new UsageError(`--target ${target} matches Ethernet frames (--linktype ethernet)`);
+    if (flag(p, 'scoped-encap')) throw new UsageError(`--scoped-encap does not apply to --target ${target}`);
+    source = { lang: 'pcap', filter: text };
+  } else {
+    anyEvent = p.values.event === undefined && p.values.format === undefined;
+    if (!anyEvent && p.values.subsystem !== undefined)
+      throw new UsageError('--subsystem applies when no --event or --format is given');
+    const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+    const events = anyEvent ? candidateEvents(p, io) : [(await resolveEvent(p, io)).event];
+    const symbols = host.symbols();
+    source = {
+      lang: 'tracefs',
+      filter: text,
+      events,
+      anyEvent,
+      nrCpuIds,
+      ...(symbols ? { lookupSymbol: symbols } : {}),
+    };
+  }
+  const r = compileTc({ source, target, ...common });
+  if (!r.ok) return { ok: false, code: tcFailure(r, io) };
+  if (target === 'tc') io.err(`tfc: tc: ${r.backend} (${r.why.join('; ')})\n`);
+  if (anyEvent) coverNote(io, r.covered);
+  for (const n of r.notes) io.err(`tfc: note: ${n}\n`);
+  if (r.lines.length === 0) io.err('tfc: note: the filter matches no frame: no rules\n');
+  return {
+    ok: true,
+    rules: { result: r, dev: common.dev, direction: common.direction, prio: common.prio, anyEvent },
+  };
+}
+
+async function runCompileTc(p: Parsed, io: Io, host: Host, target: TcTarget): Promise<number> {
+  const t = await tcRulesFor(p, io, host, target);
+  if (!t.ok) return t.code;
+  const { result: r, dev } = t.rules;
+  const lines = flag(p, 'clsact') ? [`qdisc add dev ${dev} clsact`, ...r.lines] : r.lines;
+  writeOutput(io, lines.length > 0 ? `${lines.join('\n')}\n` : '', str(p, 'output'), 'the tc batch');
+  if (flag(p, 'stats')) io.err(`${r.stats}\n`);
+  return EXIT.ok;
+}
+
+async function runCompileP4AnyEvent(p: Parsed, io: Io, host: Host): Promise<number> {
+  for (const o of ['ctx', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'dump-after'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
+  const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
+  const { text } = filterText(p, io);
+  const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  const events = candidateEvents(p, io);
+  const r = compileP4Frames(
+    { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds },
+    { ranges: !flag(p, 'no-ranges') },
+  );
+  if (!r.ok) return tcFailure(r, io);
+  coverNote(io, r.covered);
+  const o = r.outputs;
+  const data: Record<P4Emit, string> = {
+    'entries-json': o.entriesJson,
+    p4: o.p4,
+    p4info: o.p4info,
+    'p4runtime-json': o.writeRequestJson,
+    'p4runtime-txt': o.writeRequestText,
+    bmv2: o.bmv2,
+  };
+  writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
+  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
+  return EXIT.ok;
+}
+
+async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Target): Promise<number> {
+  const ctx = str(p, 'ctx') ?? (target === 'cbpf' ? 'trace-frame' : 'tracepoint');
+  if (ctx !== 'trace-frame')
+    throw new UsageError(
+      'an event is needed (--event SYS/NAME or --format FILE): a tracepoint program runs on one event; without an event use --ctx trace-frame, --target tc or --target p4',
+    );
+  for (const o of ['dump-after', 'set-lookup', 'optimize'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} needs --event`);
+  const form = choice<EmitForm>(str(p, 'emit'), EMIT_FORMS, 'emit', 'asm');
+  const output = str(p, 'output');
+  if ((form === 'bin' || form === 'elf') && output === undefined)
+    throw new UsageError(`--emit ${form} is binary: write it to a file with -o FILE`);
+  const progTypeArg = str(p, 'prog-type');
+  const progType =
+    progTypeArg === undefined
+      ? undefined
+      : choice<ProgType>(progTypeArg, ['socket', 'tc', 'xdp'], 'prog-type', 'socket');
+  const onMatch = u32(str(p, 'on-match'), 'on-match');
+  const onMiss = u32(str(p, 'on-miss'), 'on-miss');
+  const { text } = filterText(p, io);
+  const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  const events = candidateEvents(p, io);
+  const r = compileTraceFrameBpf(
+    { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds },
+    {
+      target: target === 'cbpf' ? 'cbpf' : 'ebpf',
+      ...(progType ? { progType } : {}),
+      ...(onMatch !== undefined ? { onMatch } : {}),
+      ...(onMiss !== undefined ? { onMiss } : {}),
+    },
+  );
+  if (!r.ok) return tcFailure(r, io);
+  coverNote(io, r.covered);
+  const e = emit(r.program, form);
+  if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
+  writeOutput(io, e.data, output, `--emit ${form}`);
+  if (flag(p, 'stats')) io.err(`${r.program.stats.instructions} instructions\n`);
   return EXIT.ok;
 }

@@ -1,0 +1,121 @@
+/*
+ * `tfc apply FILTER --target tc|u32|tc-bpf --dev DEV`: compiles the filter to tc rules (as `tfc compile` prints them)
+ * and installs them transactionally through @tfc/iproute2 (tc -b from stdin via execFile, never a shell).
+ * Invariants: all or nothing — a prio that already holds filters is refused before anything runs, a missing clsact
+ * qdisc is added as part of the batch, and on any failing line everything the batch added is removed again (the
+ * rolled-back commands are reported); nothing is installed for a filter tfc rejects; exit 0 installed, 1 filter
+ * rejected or tc failed (with what was rolled back), 2 usage.
+ */
+
+import type { TcTarget } from '@tfc/compiler';
+import { applyBatch, filterShow, qdiscShow } from '@tfc/iproute2';
+import type { Host } from '../../host/index.ts';
+import { type CommandSpec, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { eventOptions, eventOptionsHelp } from '../event-source.ts';
+import { filterFileHelp, filterFileOption } from '../filter-input.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
+import { tcRulesFor } from './compile.ts';
+
+export const applyTcSpec: CommandSpec = {
+  name: 'apply',
+  summary: 'Installs a filter as tc rules on a device, transactionally (all or nothing).',
+  usage:
+    'tfc apply FILTER [--event SYS/NAME | --subsystem SYS] --target tc|u32|tc-bpf --dev DEV [--ingress|--egress] [--prio N] [--action TEXT] [--netns NS]\n       tfc apply --lang pcap EXPR --target tc|u32|tc-bpf --dev DEV [...]',
+  options: {
+    ...eventOptions,
+    ...filterFileOption,
+    target: { type: 'string', short: 't' },
+    lang: { type: 'string', short: 'l' },
+    subsystem: { type: 'string' },
+    dev: { type: 'string' },
+    ingress: { type: 'boolean' },
+    egress: { type: 'boolean' },
+    prio: { type: 'string' },
+    action: { type: 'string' },
+    netns: { type: 'string' },
+    'nr-cpus': { type: 'string' },
+    'flower-profile': { type: 'string' },
+  },
+  positionals: { min: 0, max: 1 },
+  help: `options:
+${eventOptionsHelp}
+${filterFileHelp}
+  -t, --target T         tc (the best of u32 and tc-bpf), u32 or tc-bpf (classic cls_bpf bytecode)
+      --subsystem SYS    without --event: the events of SYS that define the filter's fields (default: every
+                         bundled event that does)
+  -l, --lang L           tracefs (default) or pcap
+      --dev DEV          the device (required); --ingress (default) or --egress; --prio N (default 1): the prio
+                         the rules own (refused when it already holds filters)
+      --action TEXT      appended to each matching rule (u32 default: classid 1:1)
+      --netns NS         run tc inside network namespace NS (ip netns)
+      --nr-cpus N        nr_cpu_ids for CPUS{...} (default: this machine's)
+
+The clsact qdisc is added when the device has none (and left in place by tfc unapply). On a failing line every
+command already applied is undone and listed.
+
+exit status: 0 installed, 1 the filter is rejected or tc failed (nothing stays installed), 2 usage error.
+
+examples:
+  $ tfc apply 'family == 2 && protocol == 6' --event sock/inet_sock_set_state --target tc --dev trace0
+  $ tfc unapply --dev trace0 --prio 1
+`,
+};
+
+const NETNS_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** `tfc apply` for the tc targets (the lead's `apply` command dispatches here for --target tc|u32|tc-bpf). */
+export async function runApplyTc(argv: readonly string[], io: Io, host: Host): Promise<number> {
+  const p = parseCommandArgs(applyTcSpec, argv);
+  if (p.help) {
+    io.out(renderHelp(applyTcSpec));
+    return EXIT.ok;
+  }
+  const target = str(p, 'target');
+  if (target !== 'tc' && target !== 'u32' && target !== 'tc-bpf' && target !== 'flower')
+    throw new UsageError(`tfc apply --target takes tc, u32, flower or tc-bpf here, got '${target ?? ''}'`);
+  const netns = str(p, 'netns');
+  if (netns !== undefined && !NETNS_RE.test(netns)) throw new UsageError(`invalid namespace name '${netns}'`);
+  const t = await tcRulesFor(p, io, host, target as TcTarget);
+  if (!t.ok) return t.code;
+  const { result, dev, direction, prio } = t.rules;
+  if (result.lines.length === 0) {
+    io.err('tfc: apply: nothing to install\n');
+    return EXIT.ok;
+  }
+  const q = await qdiscShow(netns, dev);
+  if (!q.ok) {
+    io.err(`tfc: apply: ${q.error.message}\n`);
+    return EXIT.rejected;
+  }
+  const hasClsact = q.value.some((x) => x.kind === 'clsact');
+  if (hasClsact) {
+    const f = await filterShow(netns, dev, direction);
+    if (!f.ok) {
+      io.err(`tfc: apply: ${f.error.message}\n`);
+      return EXIT.rejected;
+    }
+    if (f.value.some((x) => x.pref === prio)) {
+      io.err(
+        `tfc: apply: prio ${prio} on ${dev} ${direction} already holds filters; pick another --prio or remove them with 'tfc unapply --dev ${dev} --${direction} --prio ${prio}'\n`,
+      );
+      return EXIT.rejected;
+    }
+  }
+  const lines = hasClsact ? result.lines : [`qdisc add dev ${dev} clsact`, ...result.lines];
+  const r = await applyBatch(netns, lines, { timeoutMs: 60_000 });
+  if (!r.ok) {
+    const f = r.failure;
+    io.err(
+      `tfc: apply: tc failed${f.failedLine !== undefined ? ` on line ${f.failedLine} ('${lines[f.failedLine - 1] ?? ''}')` : ''}: ${f.error.stderr.trim() || f.error.message}\n`,
+    );
+    for (const u of f.rolledBack) io.err(`tfc: apply: rolled back: ${u.command}${u.ok ? '' : ' (FAILED)'}\n`);
+    if (f.rolledBack.some((u) => !u.ok))
+      io.err('tfc: apply: some rules could not be removed; check tc filter show\n');
+    else io.err('tfc: apply: nothing stays installed\n');
+    return EXIT.rejected;
+  }
+  io.err(
+    `tfc: applied ${result.lines.length} ${result.backend} rule${result.lines.length === 1 ? '' : 's'} on ${dev} ${direction} prio ${prio}${hasClsact ? '' : ' (clsact added)'}; remove with: tfc unapply --dev ${dev} --${direction} --prio ${prio}\n`,
+  );
+  return EXIT.ok;
+}

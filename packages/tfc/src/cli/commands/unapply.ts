@@ -1,0 +1,66 @@
+/*
+ * `tfc unapply --dev DEV [--ingress|--egress] --prio N`: removes the tc rules `tfc apply` installed at one prio.
+ * Invariants: only the given prio is touched (the clsact qdisc and other prios stay); tc runs through @tfc/iproute2
+ * (execFile, never a shell); exit 0 removed, 1 nothing was installed there or tc failed, 2 usage.
+ */
+import { filterDel, filterShow } from '@tfc/iproute2';
+import { type CommandSpec, flag, int, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
+
+export const unapplySpec: CommandSpec = {
+  name: 'unapply',
+  summary: 'Removes the tc rules tfc apply installed at one prio of a device.',
+  usage: 'tfc unapply --dev DEV [--ingress|--egress] [--prio N] [--netns NS]',
+  options: {
+    dev: { type: 'string' },
+    ingress: { type: 'boolean' },
+    egress: { type: 'boolean' },
+    prio: { type: 'string' },
+    netns: { type: 'string' },
+  },
+  positionals: { min: 0, max: 0 },
+  help: `options:
+      --dev DEV          the device (required); --ingress (default) or --egress
+      --prio N           the prio the rules were applied at (default 1)
+      --netns NS         run tc inside network namespace NS
+
+exit status: 0 removed, 1 no filters at that prio (or tc failed), 2 usage error.
+
+example:
+  $ tfc unapply --dev trace0 --ingress --prio 1
+`,
+};
+
+export async function runUnapply(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseCommandArgs(unapplySpec, argv);
+  if (p.help) {
+    io.out(renderHelp(unapplySpec));
+    return EXIT.ok;
+  }
+  const dev = str(p, 'dev');
+  if (dev === undefined) throw new UsageError('unapply needs --dev DEV');
+  if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(dev)) throw new UsageError(`invalid device name '${dev}'`);
+  if (flag(p, 'ingress') && flag(p, 'egress')) throw new UsageError('give --ingress or --egress, not both');
+  const direction = flag(p, 'egress') ? 'egress' : 'ingress';
+  const prio = int(p, 'prio', { min: 1, max: 65535 }) ?? 1;
+  const netns = str(p, 'netns');
+  if (netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(netns))
+    throw new UsageError(`invalid namespace name '${netns}'`);
+  const f = await filterShow(netns, dev, direction);
+  if (!f.ok) {
+    io.err(`tfc: unapply: ${f.error.message}\n`);
+    return EXIT.rejected;
+  }
+  const n = f.value.filter((x) => x.pref === prio).length;
+  if (n === 0) {
+    io.err(`tfc: unapply: no filters at prio ${prio} on ${dev} ${direction}\n`);
+    return EXIT.rejected;
+  }
+  const d = await filterDel(netns, dev, direction, prio);
+  if (!d.ok) {
+    io.err(`tfc: unapply: ${d.error.message}\n`);
+    return EXIT.rejected;
+  }
+  io.err(`tfc: removed ${n} rule${n === 1 ? '' : 's'} at prio ${prio} on ${dev} ${direction}\n`);
+  return EXIT.ok;
+}
