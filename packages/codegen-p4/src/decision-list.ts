@@ -28,6 +28,7 @@ import {
 import {
   type FrameCondition,
   fieldSlices,
+  fixedOffset,
   type HeaderModel,
   type HeaderSpec,
   headerBytes,
@@ -208,7 +209,8 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
           hoff = raw.offset - p.ipv4;
         }
         if (hoff < 0 || hoff + raw.bytes > size) continue;
-        const fixed = h.placements.length === 1 && p.at === 'fixed' ? p.offset + hoff : -1;
+        const at = fixedOffset(h);
+        const fixed = at === undefined ? -1 : at + hoff;
         out.push({
           key: {
             id: `${h.name}+${hoff}:${raw.bytes}:${raw.order}`,
@@ -323,7 +325,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
         );
       throw new Refused(
         'p4-parse-context',
-        `${where} are read on a path that does not establish which header holds them (${cs.map((c) => c.header.name).join(' or ')}; test the EtherType, protocol and fragment offset first): ${printPred(dag.leaves[leaf]!)}`,
+        `${where} are read where the parser has extracted no header known to hold them (${[...new Set(cs.map((c) => c.header.name))].join(' or ')}: the path does not establish its EtherType, protocol or fragment offset — vlan, mpls and other encapsulations are not parsed): ${printPred(dag.leaves[leaf]!)}`,
       );
     }
     const k = addKey(pick.key, tableInterval.get(pick.key.id) ?? false);
@@ -567,8 +569,12 @@ function finish(
     else if (key.kind === 'header') {
       const h = model!.headers.find((x) => x.name === key.header)!;
       const sl = fieldSlices(h, key.headerOffset! * 8, (key.headerOffset! + key.bytes) * 8);
-      const whole = sl.length === 1 && sl[0]!.hi === sl[0]!.bits - 1 && sl[0]!.lo === 0;
-      name = whole ? `${key.header}.${sl[0]!.field}` : `${key.header}.b${key.headerOffset}_${key.bytes * 8}`;
+      const whole = sl.every((x) => x.hi === x.bits - 1 && x.lo === 0);
+      name = whole
+        ? `${key.header}.${sl.map((x) => x.field).join('_')}`
+        : sl.length === 1
+          ? `${key.header}.${sl[0]!.field}_${sl[0]!.hi}_${sl[0]!.lo}`
+          : `${key.header}.b${key.headerOffset}_${key.bytes * 8}`;
     } else name = `f${key.frameOffset}`;
     if (taken.has(name)) name = `${name}_${key.bytes * 8}${key.order}`;
     taken.add(name);

@@ -158,15 +158,20 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
       if (e.base === 'record')
         return { kind: 'bad', code: 'p4-record', what: 'a record load (lower it to frame loads first)' };
       if (typeof e.offset !== 'number') {
-        const lin = e.base === 'packet' ? ihlOffset(e.offset, values) : undefined;
-        if (lin?.ihl === undefined || lin.c < 0n || lin.c > 0xffffn)
+        const lin = ihlOffset(e.offset, values);
+        if (
+          lin === undefined ||
+          lin.c < 0n ||
+          lin.c > 0xffffn ||
+          (lin.ihl !== undefined && e.base !== 'packet')
+        )
           return { kind: 'bad', code: 'p4-computed-offset', what: 'a load at a computed offset' };
-        return {
-          kind: 'field',
-          key: { offset: Number(lin.c), bytes: e.width, order: e.order, ihl: lin.ihl },
-          signed: e.signed,
-          mask: undefined,
-        };
+        const c = Number(lin.c) + (e.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
+        const key: FieldKey =
+          lin.ihl === undefined
+            ? { offset: c, bytes: e.width, order: e.order }
+            : { offset: c, bytes: e.width, order: e.order, ihl: lin.ihl };
+        return { kind: 'field', key, signed: e.signed, mask: undefined };
       }
       const offset = e.offset + (e.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
       return {
