@@ -382,8 +382,8 @@ export const PACKET_MODEL: HeaderModel = {
       'icmp_t',
       1,
       [
-        { name: 'type', bits: 8 },
-        { name: 'code', bits: 8 },
+        { name: 'icmp_type', bits: 8 }, // `type` is a P4_16 keyword
+        { name: 'icmp_code', bits: 8 },
         { name: 'checksum', bits: 16 },
       ],
       false,

@@ -6,12 +6,14 @@
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
+import type { P4Outputs } from '@tfc/codegen-p4';
 import { compileOptionsFor, DA_VERDICTS, type TcActName, type TcBpfMode, tcBpfOutput } from '@tfc/codegen-tc';
 import {
   type Context,
   compile,
   compileP4,
   compilePcapFilter,
+  compilePcapP4,
   DUMP_POINTS,
   emit,
   type ProgType,
@@ -34,7 +36,7 @@ export const compileSpec: CommandSpec = {
   summary:
     "Compiles a trace event filter to eBPF or classic BPF that accepts exactly the records the kernel's\nfilter interpreter accepts.",
   usage:
-    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
+    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
   options: {
     ...eventOptions,
     ...filterFileOption,
@@ -71,7 +73,7 @@ ${filterFileHelp}
                          for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
   -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only) or p4 (TCAM entries and a P4_16
-                         program matching trace frames)
+                         program matching trace frames; with --lang pcap, packets parsed as ethernet/ip/tcp/udp)
   -c, --ctx C            tracepoint (default for ebpf): a BPF_PROG_TYPE_TRACEPOINT program on the event's record;
                          trace-frame: the event carried in an Ethernet frame (docs: trace-over-ethernet)
       --prog-type P      trace-frame eBPF: socket (default), tc or xdp
@@ -102,6 +104,7 @@ examples:
   $ tfc compile 'family == 2 && protocol == 6' --event sock/inet_sock_set_state
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --ctx trace-frame --target cbpf --emit ddd
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --emit elf -o filter.o
+  $ tfc compile --lang pcap 'tcp dst port 80' --target p4 --emit bmv2
 `,
 };
 
@@ -197,6 +200,44 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
   return EXIT.ok;
 }
 
+function writeP4(p: Parsed, io: Io, form: P4Emit, o: P4Outputs): number {
+  const data: Record<P4Emit, string> = {
+    'entries-json': o.entriesJson,
+    p4: o.p4,
+    p4info: o.p4info,
+    'p4runtime-json': o.writeRequestJson,
+    'p4runtime-txt': o.writeRequestText,
+    bmv2: o.bmv2,
+  };
+  writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
+  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
+  return EXIT.ok;
+}
+
+/** `--lang pcap --target p4`: entries over the ethernet/ip/tcp/udp headers a P4 parser extracts. */
+async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
+  for (const o of [
+    'ctx',
+    'prog-type',
+    'on-match',
+    'on-miss',
+    'set-lookup',
+    'dump-after',
+    'optimize',
+    'scoped-encap',
+  ])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
+  choice(str(p, 'linktype'), ['ethernet'], 'linktype', 'ethernet');
+  const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
+  const { text } = filterText(p, io);
+  const r = compilePcapP4({ filter: text, ranges: !flag(p, 'no-ranges') });
+  if (!r.ok) {
+    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+    return EXIT.rejected;
+  }
+  return writeP4(p, io, form, r.outputs);
+}
+
 async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['ctx', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'dump-after'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
@@ -209,18 +250,7 @@ async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
     for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
     return EXIT.rejected;
   }
-  const o = r.outputs;
-  const data: Record<P4Emit, string> = {
-    'entries-json': o.entriesJson,
-    p4: o.p4,
-    p4info: o.p4info,
-    'p4runtime-json': o.writeRequestJson,
-    'p4runtime-txt': o.writeRequestText,
-    bmv2: o.bmv2,
-  };
-  writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
-  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
-  return EXIT.ok;
+  return writeP4(p, io, form, r.outputs);
 }
 
 async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
@@ -287,6 +317,7 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
 async function runCompilePcap(p: Parsed, io: Io): Promise<number> {
   for (const o of ['event', 'format', 'source', 'nr-cpus', 'dev', 'mode', 'object'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
+  if (str(p, 'target') === 'p4') return runCompilePcapP4(p, io);
   const target = choice<Target>(str(p, 'target'), ['ebpf', 'cbpf'], 'target', 'cbpf');
   choice(str(p, 'ctx'), ['packet'], 'ctx', 'packet');
   const linktype = choice(str(p, 'linktype'), ['ethernet', 'raw'], 'linktype', 'ethernet');
