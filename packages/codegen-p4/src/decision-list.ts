@@ -23,6 +23,7 @@ import {
   type KeyFacts,
   LEN_MAX,
   restrict,
+  restrictLen,
   tryMerge,
 } from './entry.ts';
 import {
@@ -270,13 +271,13 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   // cubes of one key never mix kinds.
   const rawInterval = new Map<string, boolean>();
   for (const sh of shapes) {
-    if (sh.kind === 'const') continue;
+    if (sh.kind === 'const' || sh.kind === 'length') continue;
     const id = keyId(sh.key);
     rawInterval.set(id, (rawInterval.get(id) ?? ranges) && sh.kind === 'interval');
   }
   const tableInterval = new Map<string, boolean>();
   for (const sh of shapes) {
-    if (sh.kind === 'const') continue;
+    if (sh.kind === 'const' || sh.kind === 'length') continue;
     const iv = rawInterval.get(keyId(sh.key))!;
     if (model === undefined) tableInterval.set(keyId(sh.key), iv);
     else
@@ -325,7 +326,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
         );
       throw new Refused(
         'p4-parse-context',
-        `${where} are read where the parser has extracted no header known to hold them (${[...new Set(cs.map((c) => c.header.name))].join(' or ')}: the path does not establish its EtherType, protocol or fragment offset — vlan, mpls and other encapsulations are not parsed): ${printPred(dag.leaves[leaf]!)}`,
+        `${where} are read where no header the parser extracts on this path is known to hold them (those bytes belong to ${[...new Set(cs.map((c) => c.header.name))].join(' or ')} only when the path establishes its EtherType, protocol and fragment offset; vlan, mpls and other encapsulations are not parsed, nor payload past a transport header): ${printPred(dag.leaves[leaf]!)}`,
       );
     }
     const k = addKey(pick.key, tableInterval.get(pick.key.id) ?? false);
@@ -367,7 +368,25 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
     const shape = shapes[n.leaf]!;
     let out: Entry[];
     if (shape.kind === 'const') out = block(shape.truth ? n.t : n.f, known, ctx);
-    else {
+    else if (shape.kind === 'length') {
+      // The frame length is always known: no guard; its cubes restrict the entries' length interval.
+      const t = block(n.t, known, ctx);
+      const f = block(n.f, known, ctx);
+      const under = (list: readonly Entry[], set: readonly (readonly [bigint, bigint])[]): Entry[] => {
+        const r: Entry[] = [];
+        for (const [lo, hi] of set)
+          for (const e of list) {
+            const x = restrictLen(e, Number(lo), Number(hi));
+            if (x !== undefined && !isEmpty(x, kf)) r.push(x);
+          }
+        return r;
+      };
+      const local = (l: Entry[]): Entry[] =>
+        l.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(l, fit) : l;
+      const a = local([...under(t, shape.set), ...f]);
+      const b = local([...under(f, shape.notSet), ...t]);
+      out = b.length < a.length ? b : a;
+    } else {
       const { k, guard: vk, header } = mapKey(shape.key, ctx, n.leaf);
       const end = ends[k]!;
       const childKnown = Math.max(known, end);
@@ -619,7 +638,8 @@ function finish(
         options: prefixCover(c.low, c.high, bits).map((p) => ({ kind: 'ternary' as const, ...p })),
       };
     });
-    if (e.len !== undefined) {
+    // A full-domain length interval is don't care (P4Runtime rejects a full-domain range or a zero mask).
+    if (e.len !== undefined && (e.len[0] > 0 || e.len[1] < LEN_MAX)) {
       const lo = BigInt(e.len[0]);
       const hi = BigInt(Math.min(e.len[1], LEN_MAX));
       cols.push({

@@ -3,7 +3,7 @@
 // start), and the conditions under which the parser extracts it (frame bytes under a mask, e.g. EtherType
 // 0x0800, protocol 6, fragment offset 0). Two models: trace frames (ethernet, the tfc trace header, the event's
 // record named after its fields) and packets (ethernet, arp/rarp, ipv4 with options skipped, ipv6, ipv6 fragment header,
-// tcp, udp, sctp (after either) and icmp (after IPv4), as libpcap addresses them).
+// tcp, udp, sctp (after either), icmp (after IPv4) and icmp6 (after IPv6), as libpcap addresses them).
 // Invariants:
 //  - parseFrame is the model's parser: headers in order; a header is valid iff one of its placements has every
 //    condition true on the frame (condition bytes read from headers already valid), its start is known (for
@@ -287,7 +287,7 @@ const PORTS: readonly HeaderField[] = [
 
 /**
  * Packets on Ethernet as libpcap addresses them: ethernet; ipv4 (EtherType 0x0800; options skipped by IHL) or
- * ipv6 (0x86dd; the fragment header when Next Header is 44); then tcp, udp, sctp or icmp — after IPv4 only
+ * ipv6 (0x86dd; the fragment header when Next Header is 44, icmp6 when 58); then tcp, udp, sctp or icmp — after IPv4 only
  * when the fragment offset is 0 (libpcap's `jset #0x1fff`), after IPv6 only as the first Next Header.
  */
 export const PACKET_MODEL: HeaderModel = {
@@ -388,6 +388,16 @@ export const PACKET_MODEL: HeaderModel = {
       ],
       false,
     ),
+    {
+      name: 'icmp6',
+      type: 'icmp6_t',
+      fields: [
+        { name: 'icmp6_type', bits: 8 },
+        { name: 'icmp6_code', bits: 8 },
+        { name: 'checksum', bits: 16 },
+      ],
+      placements: [{ at: 'fixed', offset: 54, when: [ethertype(0x86dd), ipv6Next(58)] }],
+    },
   ],
   guarded: false,
   parser: [
@@ -433,6 +443,7 @@ export const PACKET_MODEL: HeaderModel = {
     '        6: parse_tcp;',
     '        17: parse_udp;',
     '        132: parse_sctp;',
+    '        58: parse_icmp6;',
     '        44: parse_ipv6_frag;',
     '        default: accept;',
     '    }',
@@ -451,6 +462,10 @@ export const PACKET_MODEL: HeaderModel = {
     '}',
     'state parse_sctp {',
     '    packet.extract(hdr.sctp);',
+    '    transition accept;',
+    '}',
+    'state parse_icmp6 {',
+    '    packet.extract(hdr.icmp6);',
     '    transition accept;',
     '}',
     'state parse_icmp {',

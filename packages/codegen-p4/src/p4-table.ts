@@ -79,12 +79,11 @@ function keyExpr(list: DecisionList, k: DecisionList['keys'][number]): string {
 
 function headerTable(list: DecisionList): P4Table {
   const fields: P4Field[] = list.keys.map((k, i): P4Field => {
-    if (k.kind === 'length') throw new Error('a header-model list has no length key');
     return {
       id: i + 1,
       member: k.name,
       name: k.name,
-      expr: keyExpr(list, k),
+      expr: k.kind === 'length' ? '(bit<16>) standard_metadata.packet_length' : keyExpr(list, k),
       bits: k.bits,
       matchKind: k.match,
       keyName: k.name,

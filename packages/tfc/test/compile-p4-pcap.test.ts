@@ -13,7 +13,8 @@ import fc from 'fast-check';
 
 const FRAMES = 12;
 
-// Filters: primitives over the model's headers (and some it refuses: vlan, payload bytes, length), combined.
+// Filters: primitives over the model's headers and the packet length (and some it refuses: vlan, payload
+// bytes), combined.
 const PORTS = [80, 443, 53, 1000, 2000, 22];
 const primitive = fc.oneof(
   fc.constantFrom(
@@ -43,6 +44,11 @@ const primitive = fc.oneof(
     'vlan',
     'vlan and tcp',
     'len > 100',
+    'greater 80',
+    'less 60',
+    'len != 64',
+    'icmp6',
+    'icmp6[icmp6type] = icmp6-echo',
     'tcp[20] = 0',
   ),
   fc
@@ -87,7 +93,7 @@ const mac = fc.oneof(
   bytes(6),
 );
 const port = fc.oneof(fc.constantFrom(...PORTS, 1500, 2500), fc.integer({ min: 0, max: 65535 }));
-const proto = fc.oneof(fc.constantFrom(6, 17, 1, 132, 6, 17), fc.integer({ min: 0, max: 255 }));
+const proto = fc.oneof(fc.constantFrom(6, 17, 1, 132, 58, 6, 17), fc.integer({ min: 0, max: 255 }));
 const l4 = (p: number): fc.Arbitrary<number[]> => {
   if (p === 6)
     return fc

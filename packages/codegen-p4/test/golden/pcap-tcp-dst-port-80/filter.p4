@@ -89,6 +89,12 @@ header icmp_t {
     bit<16> checksum;
 }
 
+header icmp6_t {
+    bit<8> icmp6_type;
+    bit<8> icmp6_code;
+    bit<16> checksum;
+}
+
 struct headers_t {
     ethernet_t ethernet;
     ipv4_t ipv4;
@@ -99,6 +105,7 @@ struct headers_t {
     udp_t udp;
     sctp_t sctp;
     icmp_t icmp;
+    icmp6_t icmp6;
 }
 
 struct metadata_t {
@@ -149,6 +156,7 @@ parser TfcParser(packet_in packet, out headers_t hdr, inout metadata_t meta,
             6: parse_tcp;
             17: parse_udp;
             132: parse_sctp;
+            58: parse_icmp6;
             44: parse_ipv6_frag;
             default: accept;
         }
@@ -167,6 +175,10 @@ parser TfcParser(packet_in packet, out headers_t hdr, inout metadata_t meta,
     }
     state parse_sctp {
         packet.extract(hdr.sctp);
+        transition accept;
+    }
+    state parse_icmp6 {
+        packet.extract(hdr.icmp6);
         transition accept;
     }
     state parse_icmp {
@@ -228,6 +240,7 @@ control TfcDeparser(packet_out packet, in headers_t hdr) {
         packet.emit(hdr.udp);
         packet.emit(hdr.sctp);
         packet.emit(hdr.icmp);
+        packet.emit(hdr.icmp6);
     }
 }
 
