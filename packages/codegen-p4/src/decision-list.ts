@@ -23,11 +23,13 @@ import {
   type KeyFacts,
   LEN_MAX,
   restrict,
+  restrictLen,
   tryMerge,
 } from './entry.ts';
 import {
   type FrameCondition,
   fieldSlices,
+  fixedOffset,
   type HeaderModel,
   type HeaderSpec,
   headerBytes,
@@ -208,7 +210,8 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
           hoff = raw.offset - p.ipv4;
         }
         if (hoff < 0 || hoff + raw.bytes > size) continue;
-        const fixed = h.placements.length === 1 && p.at === 'fixed' ? p.offset + hoff : -1;
+        const at = fixedOffset(h);
+        const fixed = at === undefined ? -1 : at + hoff;
         out.push({
           key: {
             id: `${h.name}+${hoff}:${raw.bytes}:${raw.order}`,
@@ -268,13 +271,13 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   // cubes of one key never mix kinds.
   const rawInterval = new Map<string, boolean>();
   for (const sh of shapes) {
-    if (sh.kind === 'const') continue;
+    if (sh.kind === 'const' || sh.kind === 'length') continue;
     const id = keyId(sh.key);
     rawInterval.set(id, (rawInterval.get(id) ?? ranges) && sh.kind === 'interval');
   }
   const tableInterval = new Map<string, boolean>();
   for (const sh of shapes) {
-    if (sh.kind === 'const') continue;
+    if (sh.kind === 'const' || sh.kind === 'length') continue;
     const iv = rawInterval.get(keyId(sh.key))!;
     if (model === undefined) tableInterval.set(keyId(sh.key), iv);
     else
@@ -323,7 +326,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
         );
       throw new Refused(
         'p4-parse-context',
-        `${where} are read on a path that does not establish which header holds them (${cs.map((c) => c.header.name).join(' or ')}; test the EtherType, protocol and fragment offset first): ${printPred(dag.leaves[leaf]!)}`,
+        `${where} are read where no header the parser extracts on this path is known to hold them (those bytes belong to ${[...new Set(cs.map((c) => c.header.name))].join(' or ')} only when the path establishes its EtherType, protocol and fragment offset; vlan, mpls and other encapsulations are not parsed, nor payload past a transport header): ${printPred(dag.leaves[leaf]!)}`,
       );
     }
     const k = addKey(pick.key, tableInterval.get(pick.key.id) ?? false);
@@ -365,7 +368,25 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
     const shape = shapes[n.leaf]!;
     let out: Entry[];
     if (shape.kind === 'const') out = block(shape.truth ? n.t : n.f, known, ctx);
-    else {
+    else if (shape.kind === 'length') {
+      // The frame length is always known: no guard; its cubes restrict the entries' length interval.
+      const t = block(n.t, known, ctx);
+      const f = block(n.f, known, ctx);
+      const under = (list: readonly Entry[], set: readonly (readonly [bigint, bigint])[]): Entry[] => {
+        const r: Entry[] = [];
+        for (const [lo, hi] of set)
+          for (const e of list) {
+            const x = restrictLen(e, Number(lo), Number(hi));
+            if (x !== undefined && !isEmpty(x, kf)) r.push(x);
+          }
+        return r;
+      };
+      const local = (l: Entry[]): Entry[] =>
+        l.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(l, fit) : l;
+      const a = local([...under(t, shape.set), ...f]);
+      const b = local([...under(f, shape.notSet), ...t]);
+      out = b.length < a.length ? b : a;
+    } else {
       const { k, guard: vk, header } = mapKey(shape.key, ctx, n.leaf);
       const end = ends[k]!;
       const childKnown = Math.max(known, end);
@@ -567,8 +588,12 @@ function finish(
     else if (key.kind === 'header') {
       const h = model!.headers.find((x) => x.name === key.header)!;
       const sl = fieldSlices(h, key.headerOffset! * 8, (key.headerOffset! + key.bytes) * 8);
-      const whole = sl.length === 1 && sl[0]!.hi === sl[0]!.bits - 1 && sl[0]!.lo === 0;
-      name = whole ? `${key.header}.${sl[0]!.field}` : `${key.header}.b${key.headerOffset}_${key.bytes * 8}`;
+      const whole = sl.every((x) => x.hi === x.bits - 1 && x.lo === 0);
+      name = whole
+        ? `${key.header}.${sl.map((x) => x.field).join('_')}`
+        : sl.length === 1
+          ? `${key.header}.${sl[0]!.field}_${sl[0]!.hi}_${sl[0]!.lo}`
+          : `${key.header}.b${key.headerOffset}_${key.bytes * 8}`;
     } else name = `f${key.frameOffset}`;
     if (taken.has(name)) name = `${name}_${key.bytes * 8}${key.order}`;
     taken.add(name);
@@ -613,7 +638,8 @@ function finish(
         options: prefixCover(c.low, c.high, bits).map((p) => ({ kind: 'ternary' as const, ...p })),
       };
     });
-    if (e.len !== undefined) {
+    // A full-domain length interval is don't care (P4Runtime rejects a full-domain range or a zero mask).
+    if (e.len !== undefined && (e.len[0] > 0 || e.len[1] < LEN_MAX)) {
       const lo = BigInt(e.len[0]);
       const hi = BigInt(Math.min(e.len[1], LEN_MAX));
       cols.push({

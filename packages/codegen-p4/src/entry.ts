@@ -88,6 +88,14 @@ export function restrict(e: Entry, k: number, c: Cube): Entry | undefined {
   return { match: out, len: e.len, action: e.action };
 }
 
+/** Conjunction of an entry with frame length ∈ [lo, hi]; undefined when empty. */
+export function restrictLen(e: Entry, lo: number, hi: number): Entry | undefined {
+  const a = Math.max(lo, e.len?.[0] ?? 0);
+  const b = Math.min(hi, e.len?.[1] ?? LEN_MAX);
+  if (a > b) return undefined;
+  return { match: e.match, len: [a, b], action: e.action };
+}
+
 /** Effective frame-length interval: explicit ∩ [need, LEN_MAX]. */
 function effLen(e: Entry, kf: KeyFacts): [number, number] {
   let lo = e.len?.[0] ?? 0;

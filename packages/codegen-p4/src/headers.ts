@@ -2,8 +2,8 @@
 // where each header sits in the frame (a fixed offset, or right after the IPv4 header: 4·IHL bytes past its
 // start), and the conditions under which the parser extracts it (frame bytes under a mask, e.g. EtherType
 // 0x0800, protocol 6, fragment offset 0). Two models: trace frames (ethernet, the tfc trace header, the event's
-// record named after its fields) and packets (ethernet, ipv4 with options skipped, ipv6, ipv6 fragment header,
-// tcp, udp, sctp (after either) and icmp (after IPv4), as libpcap addresses them).
+// record named after its fields) and packets (ethernet, arp/rarp, ipv4 with options skipped, ipv6, ipv6 fragment header,
+// tcp, udp, sctp (after either), icmp (after IPv4) and icmp6 (after IPv6), as libpcap addresses them).
 // Invariants:
 //  - parseFrame is the model's parser: headers in order; a header is valid iff one of its placements has every
 //    condition true on the frame (condition bytes read from headers already valid), its start is known (for
@@ -156,6 +156,13 @@ const ETHERNET: HeaderSpec = {
 
 const ethertype = (v: number): FrameCondition => ({ offset: 12, bytes: 2, mask: 0xffffn, value: BigInt(v) });
 
+/** The frame offset of a header that always sits at the same place, else undefined. */
+export function fixedOffset(h: HeaderSpec): number | undefined {
+  const first = h.placements[0];
+  if (first === undefined || first.at !== 'fixed') return undefined;
+  return h.placements.every((p) => p.at === 'fixed' && p.offset === first.offset) ? first.offset : undefined;
+}
+
 export interface RecordField {
   readonly name: string;
   /** Offset in the record. */
@@ -280,7 +287,7 @@ const PORTS: readonly HeaderField[] = [
 
 /**
  * Packets on Ethernet as libpcap addresses them: ethernet; ipv4 (EtherType 0x0800; options skipped by IHL) or
- * ipv6 (0x86dd; the fragment header when Next Header is 44); then tcp, udp, sctp or icmp — after IPv4 only
+ * ipv6 (0x86dd; the fragment header when Next Header is 44, icmp6 when 58); then tcp, udp, sctp or icmp — after IPv4 only
  * when the fragment offset is 0 (libpcap's `jset #0x1fff`), after IPv6 only as the first Next Header.
  */
 export const PACKET_MODEL: HeaderModel = {
@@ -305,6 +312,25 @@ export const PACKET_MODEL: HeaderModel = {
         { name: 'dst_addr', bits: 32 },
       ],
       placements: [{ at: 'fixed', offset: 14, when: [ethertype(0x800)] }],
+    },
+    {
+      name: 'arp',
+      type: 'arp_t',
+      fields: [
+        { name: 'htype', bits: 16 },
+        { name: 'ptype', bits: 16 },
+        { name: 'hlen', bits: 8 },
+        { name: 'plen', bits: 8 },
+        { name: 'oper', bits: 16 },
+        { name: 'sha', bits: 48 },
+        { name: 'spa', bits: 32 },
+        { name: 'tha', bits: 48 },
+        { name: 'tpa', bits: 32 },
+      ],
+      placements: [
+        { at: 'fixed', offset: 14, when: [ethertype(0x806)] },
+        { at: 'fixed', offset: 14, when: [ethertype(0x8035)] },
+      ],
     },
     {
       name: 'ipv6',
@@ -356,12 +382,22 @@ export const PACKET_MODEL: HeaderModel = {
       'icmp_t',
       1,
       [
-        { name: 'type', bits: 8 },
-        { name: 'code', bits: 8 },
+        { name: 'icmp_type', bits: 8 }, // `type` is a P4_16 keyword
+        { name: 'icmp_code', bits: 8 },
         { name: 'checksum', bits: 16 },
       ],
       false,
     ),
+    {
+      name: 'icmp6',
+      type: 'icmp6_t',
+      fields: [
+        { name: 'icmp6_type', bits: 8 },
+        { name: 'icmp6_code', bits: 8 },
+        { name: 'checksum', bits: 16 },
+      ],
+      placements: [{ at: 'fixed', offset: 54, when: [ethertype(0x86dd), ipv6Next(58)] }],
+    },
   ],
   guarded: false,
   parser: [
@@ -369,6 +405,8 @@ export const PACKET_MODEL: HeaderModel = {
     '    packet.extract(hdr.ethernet);',
     '    transition select(hdr.ethernet.ether_type) {',
     '        0x0800: parse_ipv4;',
+    '        0x0806: parse_arp;',
+    '        0x8035: parse_arp;',
     '        0x86dd: parse_ipv6;',
     '        default: accept;',
     '    }',
@@ -382,6 +420,7 @@ export const PACKET_MODEL: HeaderModel = {
     '    }',
     '}',
     'state skip_ipv4_options {',
+    '    // Options are skipped (not re-emitted by the deparser): the program only classifies.',
     '    packet.advance(((bit<32>) hdr.ipv4.ihl - 5) * 32);',
     '    transition parse_ipv4_l4;',
     '}',
@@ -394,12 +433,17 @@ export const PACKET_MODEL: HeaderModel = {
     '        default: accept;',
     '    }',
     '}',
+    'state parse_arp {',
+    '    packet.extract(hdr.arp);',
+    '    transition accept;',
+    '}',
     'state parse_ipv6 {',
     '    packet.extract(hdr.ipv6);',
     '    transition select(hdr.ipv6.next_hdr) {',
     '        6: parse_tcp;',
     '        17: parse_udp;',
     '        132: parse_sctp;',
+    '        58: parse_icmp6;',
     '        44: parse_ipv6_frag;',
     '        default: accept;',
     '    }',
@@ -420,6 +464,10 @@ export const PACKET_MODEL: HeaderModel = {
     '    packet.extract(hdr.sctp);',
     '    transition accept;',
     '}',
+    'state parse_icmp6 {',
+    '    packet.extract(hdr.icmp6);',
+    '    transition accept;',
+    '}',
     'state parse_icmp {',
     '    packet.extract(hdr.icmp);',
     '    transition accept;',
@@ -428,3 +476,22 @@ export const PACKET_MODEL: HeaderModel = {
   contract:
     'IPv4 headers with IHL ≥ 5, and frames not truncated inside a header the parser extracts (IPv4 options included)',
 };
+
+/**
+ * Whether a frame lies within the model's contract: it is at least `minLength` bytes long, no header the parser
+ * would extract from a long enough frame is cut (the frame ends before the header or holds it whole), and every
+ * IPv4 header the parser reaches has IHL ≥ 5. Computed by parsing the frame padded with zeros.
+ */
+export function withinContract(model: HeaderModel, frame: Uint8Array, minLength = 0): boolean {
+  if (frame.length < minLength) return false;
+  const padded = new Uint8Array(frame.length + 256);
+  padded.set(frame);
+  const full = parseFrame(model, padded);
+  for (const [name, start] of full) {
+    const end = start + headerBytes(findHeader(model, name)!);
+    if (frame.length > start && frame.length < end) return false;
+  }
+  const ip = full.get('ipv4');
+  if (ip !== undefined && ip < frame.length && (padded[ip]! & 15) < 5) return false;
+  return true;
+}

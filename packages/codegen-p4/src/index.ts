@@ -17,6 +17,21 @@ export {
   type MatchKind,
 } from './decision-list.ts';
 export { emitEntriesJson, entriesJsonObject } from './entries-json.ts';
+export {
+  type FrameCondition,
+  fieldSlices,
+  type HeaderField,
+  type HeaderModel,
+  type HeaderSpec,
+  headerBytes,
+  PACKET_MODEL,
+  type Placement,
+  p4Ident,
+  parseFrame,
+  type RecordField,
+  traceFrameModel,
+  withinContract,
+} from './headers.ts';
 export { prefixCover } from './leaf.ts';
 export { emitP4Program } from './p4-program.ts';
 export {
@@ -40,4 +55,4 @@ export {
   tableEntryToText,
   textEscape,
 } from './p4runtime.ts';
-export { evaluateTcam } from './tcam.ts';
+export { evaluateTcam, type TcamOptions } from './tcam.ts';

@@ -12,6 +12,8 @@
 //    N, a pattern of N or more bytes compared on its first N), `front` (the pattern's bytes; false when N is
 //    shorter than the pattern) and `end` (the pattern's bytes just before byte N−1) are one cube each, exactly
 //    as @tfc/ir's matchString decides them, and their negation is the cube's exact complement;
+//  - `len OP c` (a compare of the packet length with a constant, width ≥ 2) is a set of intervals on the frame
+//    length key (lengths up to 65535);
 //  - what a TCAM key cannot express (other string matches and sources, computed offsets, pseudo-fields, record loads, arithmetic other
 //    than `&` with a constant, compares of two fields, ordered compares of masked fields) is a diagnostic
 //    naming the construct, never an exception.
@@ -50,6 +52,8 @@ export type Cube =
 /** A leaf reduced to a key and a pure function of the key value. */
 export type LeafShape =
   | { readonly kind: 'const'; readonly truth: boolean }
+  /** A compare of the frame length (0..65535) with a constant: the lengths where it is true, and the rest. */
+  | { readonly kind: 'length'; readonly set: ISet; readonly notSet: ISet }
   | {
       readonly kind: 'interval';
       readonly key: FieldKey;
@@ -158,15 +162,20 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
       if (e.base === 'record')
         return { kind: 'bad', code: 'p4-record', what: 'a record load (lower it to frame loads first)' };
       if (typeof e.offset !== 'number') {
-        const lin = e.base === 'packet' ? ihlOffset(e.offset, values) : undefined;
-        if (lin?.ihl === undefined || lin.c < 0n || lin.c > 0xffffn)
+        const lin = ihlOffset(e.offset, values);
+        if (
+          lin === undefined ||
+          lin.c < 0n ||
+          lin.c > 0xffffn ||
+          (lin.ihl !== undefined && e.base !== 'packet')
+        )
           return { kind: 'bad', code: 'p4-computed-offset', what: 'a load at a computed offset' };
-        return {
-          kind: 'field',
-          key: { offset: Number(lin.c), bytes: e.width, order: e.order, ihl: lin.ihl },
-          signed: e.signed,
-          mask: undefined,
-        };
+        const c = Number(lin.c) + (e.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
+        const key: FieldKey =
+          lin.ihl === undefined
+            ? { offset: c, bytes: e.width, order: e.order }
+            : { offset: c, bytes: e.width, order: e.order, ihl: lin.ihl };
+        return { kind: 'field', key, signed: e.signed, mask: undefined };
       }
       const offset = e.offset + (e.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
       return {
@@ -359,8 +368,34 @@ function stringShape(leaf: Extract<LeafPred, { kind: 'str' }>): ShapeResult {
   return { ok: true, shape: { kind: 'ternary', key, pos, neg } };
 }
 
+/** Largest frame length a length key holds (16 bits, like LEN_MAX of entries). */
+const LEN_KEY_MAX = 0xffffn;
+
+function isLen(e: Expr, values: readonly ValueDef[]): boolean {
+  const x = e.kind === 'ref' ? values[e.id]?.expr : e;
+  return x !== undefined && x.kind === 'len';
+}
+
+/** `len OP c` (either side) as frame-length intervals; undefined when the leaf is not such a compare. */
+function lengthShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult | undefined {
+  if (leaf.kind !== 'cmp') return undefined;
+  const lenLeft = isLen(leaf.left, values);
+  if (!lenLeft && !isLen(leaf.right, values)) return undefined;
+  const other = operand(lenLeft ? leaf.right : leaf.left, values);
+  const op = lenLeft ? leaf.op : OPS[leaf.op].swapped;
+  if (other.kind !== 'const' || op === 'set' || op === 'clear' || leaf.width < 2)
+    return fail('p4-len', 'this use of the packet length (only len compared with a constant)', leaf);
+  const w = leaf.width;
+  const c = other.value & widthMask(w);
+  const signedCmp = leaf.signed && OPS[op].ordered;
+  const set = trueSet(op, signedCmp ? signedOf(c, w * 8) : c, 16, w, false, signedCmp);
+  return { ok: true, shape: { kind: 'length', set, notSet: complement(set, LEN_KEY_MAX) } };
+}
+
 export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult {
   if (leaf.kind === 'str') return stringShape(leaf);
+  const len = lengthShape(leaf, values);
+  if (len !== undefined) return len;
   if (leaf.kind === 'in') {
     const v = operand(leaf.value, values);
     if (v.kind === 'bad') return fail(v.code, v.what, leaf);
@@ -451,6 +486,12 @@ function intervalShape(key: FieldKey, d: number, set: ISet): ShapeResult {
 /** The cubes on which the leaf has truth `polarity`; intervals kept whole or prefix-expanded. */
 export function leafCubes(shape: LeafShape, polarity: boolean, intervals: boolean): readonly Cube[] {
   switch (shape.kind) {
+    case 'length':
+      return (polarity ? shape.set : shape.notSet).map(([low, high]) => ({
+        kind: 'interval' as const,
+        low,
+        high,
+      }));
     case 'const':
       return shape.truth === polarity ? [{ kind: 'any' }] : [];
     case 'ternary':

@@ -7,8 +7,12 @@
 //    else through that key's validity bit (bytes are parsed in order, so a longer key's validity implies
 //    every shorter key's);
 //  - ids: table 0x02000001, actions tfc_hit 0x01000001 and tfc_miss 0x01000002, match fields 1..n in order;
+//  - with a header model the table's keys are the list's keys one for one: header-field expressions named by
+//    `@name` after the list key, and header validity bits (`hdr.<h>.isValid()`), so the entries carry over as
+//    they are (no validity bits are added: the list's own validity keys decide);
 //  - every P4 identifier is sanitised and unique; priorities are the list's (N…1, higher wins).
 import type { DecisionList, KeyMatch } from './decision-list.ts';
+import { fieldSlices } from './headers.ts';
 
 export const TABLE_ID = 0x02000001;
 export const HIT_ACTION_ID = 0x01000001;
@@ -18,8 +22,14 @@ export const TABLE_NAME = 'tfc_filter';
 
 export interface P4Field {
   readonly id: number;
-  /** Metadata member name (without `meta.`). */
+  /** Metadata member name (without `meta.`; byte model), or the key's name (header model). */
   readonly member: string;
+  /** The p4info match-field name: `meta.<member>` (byte model) or the decision-list key name, given to the key
+   *  element by `@name` (header model). */
+  readonly name: string;
+  /** The key element's P4 expression: `meta.<member>`, or header fields (`hdr.tcp.dst_port`; a little-endian
+   *  record field byte-swapped with slices), or `hdr.<h>.isValid()`. */
+  readonly expr: string;
   readonly bits: number;
   readonly matchKind: 'ternary' | 'range';
   /** The decision-list key this field carries (its value, or its validity when `validity`). */
@@ -47,7 +57,52 @@ function ident(name: string): string {
   return /^[A-Za-z_]/.test(s) ? s : `_${s}`;
 }
 
+/** A header-model key as a P4 expression over header fields (slices concatenated in value order). */
+function keyExpr(list: DecisionList, k: DecisionList['keys'][number]): string {
+  if (k.kind === 'valid') return `hdr.${k.header}.isValid()`;
+  if (k.kind !== 'field' || k.header === undefined) throw new Error('not a header key');
+  const h = list.headers!.headers.find((x) => x.name === k.header)!;
+  const n = k.bits / 8;
+  const ref = (s: { field: string; bits: number; hi: number; lo: number }): string =>
+    s.hi === s.bits - 1 && s.lo === 0
+      ? `hdr.${h.name}.${s.field}`
+      : `hdr.${h.name}.${s.field}[${s.hi}:${s.lo}]`;
+  const at = k.headerOffset! * 8;
+  if (k.byteOrder === 'big')
+    return fieldSlices(h, at, at + k.bits)
+      .map(ref)
+      .join(' ++ ');
+  const parts: string[] = [];
+  for (let i = n - 1; i >= 0; i--) parts.push(...fieldSlices(h, at + 8 * i, at + 8 * i + 8).map(ref));
+  return parts.join(' ++ ');
+}
+
+function headerTable(list: DecisionList): P4Table {
+  const fields: P4Field[] = list.keys.map((k, i): P4Field => {
+    return {
+      id: i + 1,
+      member: k.name,
+      name: k.name,
+      expr: k.kind === 'length' ? '(bit<16>) standard_metadata.packet_length' : keyExpr(list, k),
+      bits: k.bits,
+      matchKind: k.match,
+      keyName: k.name,
+      validity: false,
+    };
+  });
+  if (fields.length === 0) {
+    const hit = list.entries.length > 0 && list.entries[0]!.action === 'hit';
+    return { fields, entries: [], defaultAction: hit ? 'hit' : 'miss', size: 1 };
+  }
+  const entries = list.entries.map((e): P4Entry => {
+    const m = new Map(e.match);
+    return { priority: e.priority, action: e.action, matches: fields.map((f) => m.get(f.keyName)) };
+  });
+  return { fields, entries, defaultAction: 'miss', size: Math.max(1024, entries.length) };
+}
+
 export function p4Table(list: DecisionList): P4Table {
+  if (list.headers !== undefined) return headerTable(list);
   const fields: P4Field[] = [];
   const taken = new Set<string>(['tfc_hit', 'frame_len']);
   const unique = (base: string): string => {
@@ -75,6 +130,8 @@ export function p4Table(list: DecisionList): P4Table {
       fields.push({
         id: fields.length + 1,
         member: 'frame_len',
+        name: 'meta.frame_len',
+        expr: 'meta.frame_len',
         bits: 16,
         matchKind: k.match,
         keyName: k.name,
@@ -82,24 +139,31 @@ export function p4Table(list: DecisionList): P4Table {
       });
       continue;
     }
+    if (k.kind !== 'field') continue;
     const member = unique(`k_${ident(k.name)}`);
     fields.push({
       id: fields.length + 1,
       member,
+      name: `meta.${member}`,
+      expr: `meta.${member}`,
       bits: k.bits,
       matchKind: k.match,
       keyName: k.name,
       validity: false,
     });
-    if (needed.has(k.name))
+    if (needed.has(k.name)) {
+      const v = unique(`v_${ident(k.name)}`);
       fields.push({
         id: fields.length + 1,
-        member: unique(`v_${ident(k.name)}`),
+        member: v,
+        name: `meta.${v}`,
+        expr: `meta.${v}`,
         bits: 1,
         matchKind: 'ternary',
         keyName: k.name,
         validity: true,
       });
+    }
   }
   if (fields.length === 0) {
     const hit = list.entries.length > 0 && list.entries[0]!.action === 'hit';

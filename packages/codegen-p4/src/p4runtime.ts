@@ -166,7 +166,7 @@ export function emitP4Info(table: P4Table): string {
     out.push(
       '  match_fields {',
       `    id: ${f.id}`,
-      `    name: "meta.${f.member}"`,
+      `    name: "${f.name}"`,
       `    bitwidth: ${f.bits}`,
       `    match_type: ${f.matchKind === 'range' ? 'RANGE' : 'TERNARY'}`,
       '  }',

@@ -2,7 +2,7 @@
 // order and signedness, optionally masked with `&`, compared (every op, width, signedness) with constants
 // biased toward the frame byte pool, membership sets, constant leaves, and nested and/or/not; and frames of
 // random length (often shorter than the loads, so that loads abort); string matches (full/front/end) on
-// fixed char[N] arrays with patterns over the same byte pool. Invariant: every filter passes verify().
+// fixed char[N] arrays with patterns over the same byte pool; compares of the packet length. Invariant: every filter passes verify().
 import {
   and,
   arith,
@@ -143,8 +143,24 @@ const strArb: fc.Arbitrary<Pred> = fc
     ),
   );
 
+/** Compares of the packet length with a constant near the frame lengths (48..76). */
+const lenArb: fc.Arbitrary<Pred> = fc
+  .record({
+    op: fc.constantFrom<CmpOp>('eq', 'ne', 'lt', 'le', 'gt', 'ge'),
+    width: fc.constantFrom<Width>(2, 4, 8),
+    signed: fc.boolean(),
+    c: fc.oneof(fc.integer({ min: 40, max: 80 }).map(BigInt), constArb),
+    swap: fc.boolean(),
+  })
+  .map((r) =>
+    r.swap
+      ? cmp(r.op, r.width, r.signed, konst(r.c), { kind: 'len' })
+      : cmp(r.op, r.width, r.signed, { kind: 'len' }, konst(r.c)),
+  );
+
 const leafArb: fc.Arbitrary<Pred> = fc.oneof(
   { weight: 6, arbitrary: cmpArb },
+  { weight: 1, arbitrary: lenArb },
   { weight: 2, arbitrary: strArb },
   { weight: 2, arbitrary: maskedArb },
   { weight: 2, arbitrary: inArb },

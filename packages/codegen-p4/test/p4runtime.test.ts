@@ -23,8 +23,26 @@ import { frameArb, tcamFilterArb } from './arbitraries.ts';
 
 const SPEC_TABLE: P4Table = {
   fields: [
-    { id: 1, member: 'k_proto', bits: 8, matchKind: 'ternary', keyName: 'proto', validity: false },
-    { id: 2, member: 'k_dport', bits: 16, matchKind: 'range', keyName: 'dport', validity: false },
+    {
+      id: 1,
+      member: 'k_proto',
+      name: 'meta.k_proto',
+      expr: 'meta.k_proto',
+      bits: 8,
+      matchKind: 'ternary',
+      keyName: 'proto',
+      validity: false,
+    },
+    {
+      id: 2,
+      member: 'k_dport',
+      name: 'meta.k_dport',
+      expr: 'meta.k_dport',
+      bits: 16,
+      matchKind: 'range',
+      keyName: 'dport',
+      validity: false,
+    },
   ],
   entries: [
     {

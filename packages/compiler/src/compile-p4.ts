@@ -7,8 +7,9 @@
  * frame whose record-length field lies is outside the contract. Key names are the event's field names; header keys
  * are `ethertype`, `event_id`, `cpu`, `comm`.
  */
-import { compileP4 as entriesFromIr, type P4Outputs } from '@tfc/codegen-p4';
+import { compileP4 as entriesFromIr, type P4Outputs, PACKET_MODEL, traceFrameModel } from '@tfc/codegen-p4';
 import * as ir from '@tfc/ir';
+import { compilePcap } from '@tfc/pcap';
 import {
   type EventFormat,
   FRAME_HEADER,
@@ -28,7 +29,13 @@ export type P4Request = Pick<
 };
 
 export type P4Result =
-  | { readonly ok: true; readonly outputs: P4Outputs; readonly ir: ir.Filter }
+  | {
+      readonly ok: true;
+      readonly outputs: P4Outputs;
+      /** The optimized IR the entries were built from, and (pcap) the front end's IR before the passes. */
+      readonly ir: ir.Filter;
+      readonly lowered?: ir.Filter;
+    }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function compileP4(req: P4Request): P4Result {
@@ -67,6 +74,13 @@ export function compileP4(req: P4Request): P4Result {
       diagnostics: optimized.diagnostics.map((d) => ({ stage: 'passes', message: d.message })),
     };
   const r = entriesFromIr(optimized.ir, {
+    headers: traceFrameModel(
+      req.event.id,
+      req.event.name,
+      req.event.fields.map((f) => ({ name: f.name, offset: f.offset, size: f.size })),
+      TRACE_ETHERTYPE,
+      TRACE_RECORD_OFFSET,
+    ),
     keyNames: keyNames(req.event),
     minFrameLength: TRACE_RECORD_OFFSET + fixedRecordSize(req.event),
     ranges: req.ranges ?? true,
@@ -94,4 +108,42 @@ function keyNames(event: EventFormat): ReadonlyMap<number, string> {
 
 function fixedRecordSize(event: EventFormat): number {
   return Math.max(0, ...event.fields.map((f) => f.offset + f.size));
+}
+
+export interface PcapP4Request {
+  /** A libpcap filter expression (DLT_EN10MB). */
+  readonly filter: string;
+  /** Range matches (default true); without them ranges are prefix-expanded into ternary entries. */
+  readonly ranges?: boolean;
+}
+
+/**
+ * compilePcapP4(): a libpcap filter as TCAM entries over the ethernet/ipv4/ipv6/tcp/udp/sctp/icmp headers a P4 parser
+ * extracts (PACKET_MODEL), with the P4_16 program, P4Runtime and BMv2 outputs. The entries decide what libpcap
+ * decides on frames within the model's contract (IPv4 IHL ≥ 5, frames not truncated inside a parsed header, at
+ * least the 14-byte Ethernet header); what the parser cannot hold (vlan/mpls offsets, payload bytes, packet
+ * length, reads whose header the path does not establish) is a diagnostic.
+ */
+export function compilePcapP4(req: PcapP4Request): P4Result {
+  const front = compilePcap(req.filter, { linktype: 'ethernet' });
+  if (!front.ok)
+    return { ok: false, diagnostics: front.diagnostics.map((d) => ({ stage: 'parse', message: d.message })) };
+  const optimized = ir.runPasses(front.ir);
+  if (!optimized.ok)
+    return {
+      ok: false,
+      diagnostics: optimized.diagnostics.map((d) => ({ stage: 'passes', message: d.message })),
+    };
+  const r = entriesFromIr(optimized.ir, {
+    headers: PACKET_MODEL,
+    minFrameLength: 14,
+    ranges: req.ranges ?? true,
+    title: `pcap: ${req.filter.trim()}`,
+  });
+  if (!r.ok)
+    return {
+      ok: false,
+      diagnostics: r.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
+    };
+  return { ok: true, outputs: r.outputs, ir: optimized.ir, lowered: front.ir };
 }

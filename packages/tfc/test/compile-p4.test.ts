@@ -54,9 +54,16 @@ for (const [ev, strings] of [
               want,
               `${text} on ${JSON.stringify(json)}`,
             );
-            // A frame of another event never hits.
+            // Headers the parser does not extract decide nothing: read as zero, the answer is the same.
+            assert.equal(evaluateTcam(r.outputs.list, frame, { invalid: 'zero' }) === 'hit', want);
+            // A frame of another event, or not a trace frame at all, never hits.
             const other = encodeTraceFrame(rec.record, { eventId: SOCK.id + 1, cpu: 0, comm: '' });
-            assert.equal(evaluateTcam(r.outputs.list, other), 'miss');
+            const ip = Uint8Array.from(frame);
+            ip[12] = 0x08;
+            ip[13] = 0x00;
+            for (const f of [other, ip])
+              for (const invalid of ['skip', 'zero'] as const)
+                assert.equal(evaluateTcam(r.outputs.list, f, { invalid }), 'miss');
             cases++;
           }
         },

@@ -6,6 +6,7 @@
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
+import type { P4Outputs } from '@tfc/codegen-p4';
 import {
   compileOptionsFor,
   DA_VERDICTS,
@@ -20,6 +21,7 @@ import {
   compileP4,
   compileP4Frames,
   compilePcapFilter,
+  compilePcapP4,
   compileTc,
   compileTraceFrameBpf,
   DUMP_POINTS,
@@ -53,7 +55,7 @@ export const compileSpec: CommandSpec = {
   summary:
     "Compiles a trace event filter to eBPF or classic BPF that accepts exactly the records the kernel's\nfilter interpreter accepts.",
   usage:
-    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|tc|u32|tc-bpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
+    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4|tc|u32|flower|tc-bpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
   options: {
     ...eventOptions,
     ...filterFileOption,
@@ -92,7 +94,8 @@ ${filterFileHelp}
                          for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
   -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only), p4 (TCAM entries and a P4_16
-                         program matching trace frames), u32 (tc u32 rules), tc-bpf (a cls_bpf rule) or tc
+                         program matching trace frames; with --lang pcap, packets parsed as ethernet/ip/tcp/udp),
+                         u32 (tc u32 rules), tc-bpf (a cls_bpf rule) or tc
                          (the best tc backend that expresses the filter: flower for pcap filters, then u32,
                          else tc-bpf; it says why on stderr) or flower (pcap filters: flower filters)
       --flower-profile P portable (default), mlx5, ice or nfp: only keys that driver offloads
@@ -135,6 +138,7 @@ examples:
   $ tfc compile 'family == 2 && protocol == 6' --target tc --dev trace0
   $ tfc compile --lang pcap 'ip6 and tcp port 443' --target u32 --dev eth0
   $ tfc compile --lang pcap 'ip src net 10.0.0.0/8 and not tcp' --target flower --dev eth0
+  $ tfc compile --lang pcap 'tcp dst port 80' --target p4 --emit bmv2
 `,
 };
 
@@ -246,6 +250,44 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
   return EXIT.ok;
 }
 
+function writeP4(p: Parsed, io: Io, form: P4Emit, o: P4Outputs): number {
+  const data: Record<P4Emit, string> = {
+    'entries-json': o.entriesJson,
+    p4: o.p4,
+    p4info: o.p4info,
+    'p4runtime-json': o.writeRequestJson,
+    'p4runtime-txt': o.writeRequestText,
+    bmv2: o.bmv2,
+  };
+  writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
+  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
+  return EXIT.ok;
+}
+
+/** `--lang pcap --target p4`: entries over the ethernet/ip/tcp/udp headers a P4 parser extracts. */
+async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
+  for (const o of [
+    'ctx',
+    'prog-type',
+    'on-match',
+    'on-miss',
+    'set-lookup',
+    'dump-after',
+    'optimize',
+    'scoped-encap',
+  ])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
+  choice(str(p, 'linktype'), ['ethernet'], 'linktype', 'ethernet');
+  const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
+  const { text } = filterText(p, io);
+  const r = compilePcapP4({ filter: text, ranges: !flag(p, 'no-ranges') });
+  if (!r.ok) {
+    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+    return EXIT.rejected;
+  }
+  return writeP4(p, io, form, r.outputs);
+}
+
 async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['ctx', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'dump-after'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
@@ -258,18 +300,7 @@ async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
     for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
     return EXIT.rejected;
   }
-  const o = r.outputs;
-  const data: Record<P4Emit, string> = {
-    'entries-json': o.entriesJson,
-    p4: o.p4,
-    p4info: o.p4info,
-    'p4runtime-json': o.writeRequestJson,
-    'p4runtime-txt': o.writeRequestText,
-    bmv2: o.bmv2,
-  };
-  writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
-  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
-  return EXIT.ok;
+  return writeP4(p, io, form, r.outputs);
 }
 
 async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
@@ -340,6 +371,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
   for (const o of ['dev', 'mode', 'object', 'action', 'prio', 'clsact'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to the tc targets`);
+  if (t === 'p4') return runCompilePcapP4(p, io);
   const target = choice<Target>(t, ['ebpf', 'cbpf'], 'target', 'cbpf');
   choice(str(p, 'ctx'), ['packet'], 'ctx', 'packet');
   const linktype = choice(str(p, 'linktype'), ['ethernet', 'raw'], 'linktype', 'ethernet');
