@@ -187,6 +187,17 @@ function fitsS32(v: bigint): boolean {
   return s >= -0x80000000n && s <= 0x7fffffffn;
 }
 
+/** `tfc_s` + 40 bits of FNV-1a-64 over the key width and the keys (a BPF object name: at most 15 characters). */
+export function setMapName(width: number, entries: readonly { readonly key: Uint8Array }[]): string {
+  let h = 0xcbf29ce484222325n;
+  const mix = (b: number) => {
+    h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
+  };
+  mix(width);
+  for (const e of entries) for (const b of e.key) mix(b);
+  return `tfc_s${(h >> 24n).toString(16).padStart(10, '0')}`;
+}
+
 export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: MapDef[] } {
   const em = newEmitter();
   const maps: MapDef[] = [];
@@ -516,15 +527,11 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     }
     if (o.setLookup === 'map') {
       // Hash map lookup: key = the value's low `width` bytes (host order), value = one byte.
-      const name = `tfc_set${maps.length}`;
-      maps.push({
-        name,
-        type: 'hash',
-        keySize: p.width,
-        valueSize: 1,
-        maxEntries: set.length,
-        entries: set.map((v) => ({ key: leBytes(v, p.width), value: Uint8Array.of(1) })),
-      });
+      const entries = set.map((v) => ({ key: leBytes(v, p.width), value: Uint8Array.of(1) }));
+      // Named by its contents: equal sets share a pinned map, different sets never do.
+      const name = setMapName(p.width, entries);
+      if (!maps.some((m) => m.name === name))
+        maps.push({ name, type: 'hash', keySize: p.width, valueSize: 1, maxEntries: set.length, entries });
       e(mem.stx(sizeName(p.width), R10, -SCRATCH, R0));
       e(ldMapFd(R1, name));
       e(mov.reg(R2, R10));
