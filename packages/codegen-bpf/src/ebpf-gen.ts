@@ -55,6 +55,7 @@ import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
 import { ARITH_ALU } from './arith-ops.ts';
 import { topoOrder } from './dag-order.ts';
 import { type GlobNext, globAutomaton, MAX_GLOB_STATES } from './glob-automaton.ts';
+import { type GlobElement, type GlobSegments, globSegments } from './glob-segments.ts';
 import { type Ctx, type MapDef, type ProgType, type RecordLayout, Unsupported } from './options.ts';
 import { registerNeed } from './register-need.ts';
 
@@ -187,6 +188,17 @@ function fitsS32(v: bigint): boolean {
   return s >= -0x80000000n && s <= 0x7fffffffn;
 }
 
+/** `tfc_s` + 40 bits of FNV-1a-64 over the key width and the keys (a BPF object name: at most 15 characters). */
+export function setMapName(width: number, entries: readonly { readonly key: Uint8Array }[]): string {
+  let h = 0xcbf29ce484222325n;
+  const mix = (b: number) => {
+    h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
+  };
+  mix(width);
+  for (const e of entries) for (const b of e.key) mix(b);
+  return `tfc_s${(h >> 24n).toString(16).padStart(10, '0')}`;
+}
+
 export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: MapDef[] } {
   const em = newEmitter();
   const maps: MapDef[] = [];
@@ -273,9 +285,12 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
           loadConst(R0, x.signed ? BigInt.asUintN(64, BigInt.asIntN(16, t)) : t);
           return;
         }
+        const flagsOrCount = off <= 3 && off + w > 2;
         throw new Unsupported(
           'record-header',
-          `record bytes ${off}..${off + w - 1} overlap the common header (bytes 0-7), which tracepoint programs cannot read; only common_pid (u32 at 4) and common_type (u16 at 0, with a known event id) are served`,
+          flagsOrCount
+            ? `common_flags / common_preempt_count (record bytes 2-3) cannot be read by a tracepoint program: perf overwrites bytes 0-7 of the record with a pt_regs pointer before the program runs, and no helper returns the irq/softirq/need-resched flags or the preempt count the kernel's filter sees (taken when the event is reserved, one preemption level below the program's); use the kernel's own filter, or --ctx trace-frame where the record travels whole`
+            : `record bytes ${off}..${off + w - 1} overlap the common header (bytes 0-7), which tracepoint programs cannot read; only common_pid (u32 at 4) and common_type (u16 at 0, with a known event id) are served`,
         );
       }
       if (off % w === 0) e(mem.ldx(sizeName(w), R0, R6, off));
@@ -516,15 +531,11 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     }
     if (o.setLookup === 'map') {
       // Hash map lookup: key = the value's low `width` bytes (host order), value = one byte.
-      const name = `tfc_set${maps.length}`;
-      maps.push({
-        name,
-        type: 'hash',
-        keySize: p.width,
-        valueSize: 1,
-        maxEntries: set.length,
-        entries: set.map((v) => ({ key: leBytes(v, p.width), value: Uint8Array.of(1) })),
-      });
+      const entries = set.map((v) => ({ key: leBytes(v, p.width), value: Uint8Array.of(1) }));
+      // Named by its contents: equal sets share a pinned map, different sets never do.
+      const name = setMapName(p.width, entries);
+      if (!maps.some((m) => m.name === name))
+        maps.push({ name, type: 'hash', keySize: p.width, valueSize: 1, maxEntries: set.length, entries });
       e(mem.stx(sizeName(p.width), R10, -SCRATCH, R0));
       e(ldMapFd(R1, name));
       e(mov.reg(R2, R10));
@@ -650,6 +661,10 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
         dataLocMiddle(p, t, f);
         return;
       }
+      if (p.match === 'glob') {
+        dataLocGlob(p, t, f);
+        return;
+      }
     } else {
       // Frames: the whole string [start, start + len) must be inside the packet, else abort.
       const baseOff = src.base === 'frame' ? FRAME_RECORD_OFFSET : 0;
@@ -700,7 +715,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
         name: STRBUF_MAP,
         type: 'percpu_array',
         keySize: 4,
-        valueSize: STRBUF_SIZE,
+        valueSize: STRBUF_SIZE + 8,
         maxEntries: 1,
         entries: [],
       });
@@ -783,19 +798,14 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
    *  n = min(len, 4096 - start) bytes are copied into the buffer (one probe read, or byte by byte
    *  when it faults so that bytes outside the record read 0), then searched; windows past n reach
    *  beyond any record (<= 4,096 bytes), whose bytes read 0 and never match a pattern. */
-  const dataLocMiddle = (p: StrPred, t: string, f: string) => {
-    const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
-    const plen = pat.length;
-    const yes = p.negate ? f : t;
-    const no = p.negate ? t : f;
-    if (plen === 0) {
-      goto(em, yes);
-      return;
-    }
-    e(jmp.jeq.imm(R8, 0, no));
-    strbufToR9(no);
+  /** Copies the first n = min(len, 4096 - start) bytes of a tracepoint __data_loc string (R7 = ctx + start,
+   *  R8 = len, fp-8 = start) into the buffer R9 (one probe read, or byte by byte when it faults so that bytes
+   *  outside the record read 0) and leaves n in fp-24; bytes past n are beyond any record (<= 4,096 bytes) and
+   *  read 0. A start past the buffer goes to `beyond`, or with `emptyBeyond` copies nothing (n = 0). */
+  const dataLocCopy = (beyond: string, emptyBeyond: boolean) => {
+    const empty = emptyBeyond ? fresh(em) : beyond;
     e(mem.ldx('dw', R1, R10, -8));
-    e(jmp.jge.imm(R1, STRBUF_SIZE, no));
+    e(jmp.jge.imm(R1, STRBUF_SIZE, empty));
     e(mov.imm(R3, STRBUF_SIZE));
     e(alu64.sub.reg(R3, R1));
     e(mov.reg(R2, R8));
@@ -803,7 +813,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     e(jmp.jle.reg(R2, R3, ok));
     e(mov.reg(R2, R3));
     place(em, ok);
-    e(jmp.jgt.imm(R2, STRBUF_SIZE, no));
+    e(jmp.jgt.imm(R2, STRBUF_SIZE, beyond));
     e(mem.stx('dw', R10, -24, R2));
     e(mov.reg(R1, R9));
     e(mov.reg(R3, R7));
@@ -839,9 +849,210 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     e(mem.stx('dw', R10, -16, R1));
     e(ja(loop));
     em.dead = true;
+    if (emptyBeyond) {
+      place(em, empty);
+      e(mem.st('dw', R10, -24, 0));
+      leaveLoop(copied);
+    }
     place(em, copied);
+  };
+
+  /** middle on a tracepoint __data_loc string: the string copied into the buffer (dataLocCopy), then
+   *  searched; windows past n reach beyond any record, whose bytes read 0 and never match a pattern. */
+  const dataLocMiddle = (p: StrPred, t: string, f: string) => {
+    const pat = [...p.pattern].map((c) => c.charCodeAt(0) & 0xff);
+    const plen = pat.length;
+    const yes = p.negate ? f : t;
+    const no = p.negate ? t : f;
+    if (plen === 0) {
+      goto(em, yes);
+      return;
+    }
+    e(jmp.jeq.imm(R8, 0, no));
+    strbufToR9(no);
+    dataLocCopy(no, false);
     e(mem.ldx('dw', R5, R10, -24));
     bufferMiddle(pat, STRBUF_SIZE, yes, no);
+  };
+
+  /** The map cell after the string bytes of the per-CPU buffer: a value that differs per loop iteration leaves
+   *  the loop through it (the verifier does not track map contents), so every iteration reaches the exit in the
+   *  same state and the code after a loop is verified once. */
+  const CELL = STRBUF_SIZE;
+  /** leaveLoop, also clearing R7/R8 (window pointer, scratch of the glob loops). */
+  const leaveGlobLoop = (target: string) => {
+    e(mov.imm(R7, 0));
+    e(mov.imm(R8, 0));
+    leaveLoop(target);
+  };
+  const leaveVia = (r: Reg, target: string) => {
+    e(mem.stx('dw', R9, CELL, r));
+    leaveGlobLoop(target);
+  };
+  /** r = the cell's value, bounded for the verifier (a value above `bound` is impossible and goes to `no`). */
+  const fromCell = (r: Reg, bound: number, no: string) => {
+    e(mem.ldx('dw', r, R9, CELL));
+    e(jmp.jgt.imm(r, bound, no));
+  };
+
+  /** R2 |= mismatch of segment `seg` at the window starting at register W (bytes W[0, |seg|), all inside the
+   *  string, so none is NUL): branch-free (xor for bytes, sign bits of c - a and b - c for class ranges), as
+   *  the loops need. Clobbers R0, R1, R3, R8. */
+  const windowMismatch = (seg: readonly GlobElement[], W: Reg) => {
+    seg.forEach((el, j) => {
+      if (el.kind === 'any') return;
+      e(mem.ldx('b', R0, W, j));
+      if (el.kind === 'byte') {
+        e(alu64.xor.imm(R0, el.value));
+        e(alu64.or.reg(R2, R0));
+        return;
+      }
+      // outside every range: AND over ranges of ((c - a) | (b - c)) >> 63
+      e(mov.imm(R8, 1));
+      for (const [a, b] of el.ranges) {
+        e(mov.reg(R1, R0));
+        e(alu64.sub.imm(R1, a));
+        e(mov.imm(R3, b));
+        e(alu64.sub.reg(R3, R0));
+        e(alu64.or.reg(R1, R3));
+        e(alu64.rsh.imm(R1, 63));
+        e(alu64.and.reg(R8, R1));
+      }
+      if (el.inverted) e(alu64.xor.imm(R8, 1));
+      e(alu64.or.reg(R2, R8));
+    });
+  };
+
+  /** glob over the string R9[0, m), m in fp-32 (at most `bound`): S0 at 0, each middle segment at its leftmost
+   *  place (a bounded loop per segment, its end carried out through the cell), the last segment ending at m
+   *  (glob-segments.ts). Positions in fp-40. */
+  const bufferGlob = (segs: GlobSegments, bound: number, yes: string, no: string) => {
+    const first = segs[0]!;
+    e(mem.ldx('dw', R5, R10, -32));
+    if (segs.length === 1) {
+      e(jmp.jne.imm(R5, first.length, no));
+      e(mov.imm(R2, 0));
+      windowMismatch(first, R9);
+      e(jmp.jne.imm(R2, 0, no));
+      goto(em, yes);
+      return;
+    }
+    if (first.length > 0) {
+      e(jmp.jlt.imm(R5, first.length, no));
+      e(mov.imm(R2, 0));
+      windowMismatch(first, R9);
+      e(jmp.jne.imm(R2, 0, no));
+    }
+    e(mem.st('dw', R10, -40, first.length));
+    for (const seg of segs.slice(1, -1)) {
+      if (seg.length === 0) continue;
+      const n = seg.length;
+      if (n > bound) {
+        goto(em, no);
+        return;
+      }
+      spendLoopBudget(
+        bound * (14 + 3 * n + 7 * seg.reduce((k, el) => k + (el.kind === 'class' ? el.ranges.length : 0), 0)),
+      );
+      e(mem.ldx('dw', R4, R10, -40));
+      e(mem.ldx('dw', R5, R10, -32));
+      const head = fresh(em);
+      em.referenced.add(head);
+      place(em, head);
+      const inRange = fresh(em);
+      const inBound = fresh(em);
+      const next = fresh(em);
+      const found = fresh(em);
+      e(mov.reg(R1, R4));
+      e(alu64.add.imm(R1, n));
+      e(jmp.jle.reg(R1, R5, inRange));
+      leaveGlobLoop(no);
+      place(em, inRange);
+      e(jmp.jle.imm(R4, bound - n, inBound));
+      leaveGlobLoop(no);
+      place(em, inBound);
+      e(mov.reg(R7, R9));
+      e(alu64.add.reg(R7, R4));
+      e(mov.imm(R2, 0));
+      windowMismatch(seg, R7);
+      e(jmp.jne.imm(R2, 0, next));
+      e(mov.reg(R1, R4));
+      e(alu64.add.imm(R1, n));
+      leaveVia(R1, found);
+      place(em, next);
+      e(alu64.add.imm(R4, 1));
+      e(ja(head));
+      em.dead = true;
+      place(em, found);
+      fromCell(R1, bound, no);
+      e(mem.stx('dw', R10, -40, R1));
+    }
+    const last = segs[segs.length - 1]!;
+    if (last.length === 0) {
+      goto(em, yes);
+      return;
+    }
+    e(mem.ldx('dw', R1, R10, -32));
+    e(jmp.jgt.imm(R1, bound, no));
+    e(jmp.jlt.imm(R1, last.length, no));
+    e(alu64.sub.imm(R1, last.length));
+    e(mem.ldx('dw', R2, R10, -40));
+    e(jmp.jlt.reg(R1, R2, no));
+    e(mov.reg(R7, R9));
+    e(alu64.add.reg(R7, R1));
+    e(mov.imm(R2, 0));
+    windowMismatch(last, R7);
+    e(jmp.jne.imm(R2, 0, no));
+    goto(em, yes);
+  };
+
+  const globSegmentsOf = (p: StrPred, what: string): GlobSegments => {
+    const segs = globSegments([...p.pattern].map((c) => c.charCodeAt(0) & 0xff));
+    if (segs === undefined)
+      throw new Unsupported(
+        'string-match',
+        `glob patterns ending in a backslash are not supported on ${what} strings by the eBPF target`,
+      );
+    return segs;
+  };
+
+  /** glob on a tracepoint __data_loc string: copied (dataLocCopy), m = strnlen(buffer, n) by a bounded loop
+   *  (the string ends at its first NUL or at n), then bufferGlob. */
+  const dataLocGlob = (p: StrPred, t: string, f: string) => {
+    const segs = globSegmentsOf(p, '__data_loc');
+    const yes = p.negate ? f : t;
+    const no = p.negate ? t : f;
+    strbufToR9(no);
+    dataLocCopy(no, true);
+    spendLoopBudget(STRBUF_SIZE * 14);
+    e(mem.ldx('dw', R5, R10, -24));
+    e(mov.imm(R4, 0));
+    const head = fresh(em);
+    em.referenced.add(head);
+    place(em, head);
+    const more = fresh(em);
+    const inBuf = fresh(em);
+    const next = fresh(em);
+    const found = fresh(em);
+    e(jmp.jlt.reg(R4, R5, more));
+    leaveVia(R4, found);
+    place(em, more);
+    e(jmp.jle.imm(R4, STRBUF_SIZE - 1, inBuf));
+    leaveVia(R4, found);
+    place(em, inBuf);
+    e(mov.reg(R1, R9));
+    e(alu64.add.reg(R1, R4));
+    e(mem.ldx('b', R0, R1, 0));
+    e(jmp.jne.imm(R0, 0, next));
+    leaveVia(R4, found);
+    place(em, next);
+    e(alu64.add.imm(R4, 1));
+    e(ja(head));
+    em.dead = true;
+    place(em, found);
+    fromCell(R1, STRBUF_SIZE, no);
+    e(mem.stx('dw', R10, -32, R1));
+    bufferGlob(segs, STRBUF_SIZE, yes, no);
   };
 
   /** strnstr over the copied `char *` string (R9 buffer, R8 = len): a bounded loop over the start
@@ -870,11 +1081,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     a: string,
   ) => {
     if (packetCtx) throw new Unsupported('string-source', 'char * strings need --ctx tracepoint');
-    if (p.match === 'glob')
-      throw new Unsupported(
-        'string-match',
-        `string match kind ${p.match} on char * strings not supported by the eBPF target yet`,
-      );
+    const segs = p.match === 'glob' ? globSegmentsOf(p, 'char *') : undefined;
     strbufToR9(f);
     load({ kind: 'load', base: src.base, offset: src.offset, width: 8, order: src.order, signed: false }, a);
     e(mov.reg(R3, R0));
@@ -885,6 +1092,15 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     e(mov.reg(R8, R0));
     if (p.match === 'middle') {
       ptrMiddle(p, t, f);
+      return;
+    }
+    if (segs !== undefined) {
+      // m = strlen = the copy's length without its NUL.
+      e(mov.reg(R1, R8));
+      e(alu64.sub.imm(R1, 1));
+      e(jmp.jgt.imm(R1, PTR_BUF - 1, f));
+      e(mem.stx('dw', R10, -32, R1));
+      bufferGlob(segs, PTR_BUF, p.negate ? f : t, p.negate ? t : f);
       return;
     }
     runtimeLenMatch(
@@ -908,10 +1124,10 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
 
   const strLeaf = (p: StrPred, t: string, f: string, a: string) => {
     const src = p.source;
-    if (p.match === 'glob' && src.kind !== 'fixed' && src.kind !== 'comm')
+    if (p.match === 'glob' && packetCtx && src.kind === 'dataloc')
       throw new Unsupported(
         'string-match',
-        `string match kind glob on ${src.kind === 'ptr' ? 'char *' : '__data_loc'} strings not supported by the eBPF target yet`,
+        'string match kind glob on __data_loc strings inside trace frames is not supported by the eBPF target yet',
       );
     if (src.kind === 'ptr') {
       ptrLeaf(p, src, t, f, a);

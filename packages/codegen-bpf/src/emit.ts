@@ -7,8 +7,8 @@ import { writeObject } from '@tfc/bpf/elf';
 import { emitC } from './c-emit.ts';
 import { type EbpfProgram, type ProgramSpec, Unsupported } from './options.ts';
 
-export type EmitForm = 'asm' | 'bin' | 'c' | 'd' | 'dd' | 'ddd' | 'elf' | 'json';
-export const EMIT_FORMS: readonly EmitForm[] = ['asm', 'bin', 'c', 'd', 'dd', 'ddd', 'elf', 'json'];
+export type EmitForm = 'asm' | 'bin' | 'c' | 'd' | 'dd' | 'ddd' | 'elf' | 'json' | 'maps';
+export const EMIT_FORMS: readonly EmitForm[] = ['asm', 'bin', 'c', 'd', 'dd', 'ddd', 'elf', 'json', 'maps'];
 
 export type EmitResult =
   | { readonly ok: true; readonly data: string | Uint8Array }
@@ -33,11 +33,6 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
       };
     case 'elf':
       if (p.target !== 'ebpf') return { ok: false, message: 'ELF objects are for eBPF programs' };
-      if (p.maps.some((m) => m.entries.length > 0))
-        return {
-          ok: false,
-          message: 'an ELF object cannot carry the entries of set maps; compile with setLookup search',
-        };
       return {
         ok: true,
         data: writeObject({
@@ -49,12 +44,43 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
             keySize: m.keySize,
             valueSize: m.valueSize,
             maxEntries: m.maxEntries,
+            // Set maps are filled before the object is loaded (the `maps` form) and found by their pinned name.
+            ...(m.entries.length > 0 ? { pinByName: true } : {}),
           })),
         }),
       };
+    case 'maps':
+      if (p.target !== 'ebpf') return { ok: false, message: 'maps are for eBPF programs' };
+      return { ok: true, data: bpftoolBatch(p) };
     case 'json':
       return { ok: true, data: `${JSON.stringify(programJson(p), null, 2)}\n` };
   }
+}
+
+/** Where the `maps` form pins set maps: libbpf's default pin root, where `bpftool prog load` looks. */
+export const PIN_ROOT = '/sys/fs/bpf';
+
+/** A `bpftool batch file` script that creates each set map, fills it and pins it at PIN_ROOT/NAME, so that loading
+ *  the ELF object afterwards finds the filled map by name (LIBBPF_PIN_BY_NAME) instead of creating an empty one.
+ *  iproute2 (`tc … bpf obj`) looks under /sys/fs/bpf/tc/globals instead: pin the map there too, or load with
+ *  bpftool and attach with `tc … bpf da object-pinned`. Maps without entries are created by the loader. */
+export function bpftoolBatch(p: EbpfProgram): string {
+  const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+  const lines = [
+    `# tfc: set maps of ${p.section}; as root, before loading the object: bpftool batch file FILE`,
+    `# then: bpftool prog load OBJ /sys/fs/bpf/PROG (finds ${PIN_ROOT}/NAME); for tc ... bpf obj OBJ also`,
+    '# mkdir -p /sys/fs/bpf/tc/globals; bpftool map pin pinned /sys/fs/bpf/NAME /sys/fs/bpf/tc/globals/NAME',
+  ];
+  for (const m of p.maps) {
+    if (m.entries.length === 0) continue;
+    const pin = `${PIN_ROOT}/${m.name}`;
+    lines.push(
+      `map create ${pin} type hash key ${m.keySize} value ${m.valueSize} entries ${m.maxEntries} name ${m.name}`,
+    );
+    for (const e of m.entries)
+      lines.push(`map update pinned ${pin} key hex ${hex(e.key)} value hex ${hex(e.value)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Restricted C for clang (-O2 -target bpf), or why this program has no C form yet. */

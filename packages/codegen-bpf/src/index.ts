@@ -4,5 +4,14 @@
 export { CBPF_PASS_NAMES, CBPF_PASSES } from './cbpf-opt.ts';
 export { CBPF_MAX_INSNS, compileBpf, linkMaps, prepareDag } from './compile.ts';
 export { topoOrder } from './dag-order.ts';
-export { cForm, EMIT_FORMS, type EmitForm, type EmitResult, emitProgram, programJson } from './emit.ts';
+export {
+  bpftoolBatch,
+  cForm,
+  EMIT_FORMS,
+  type EmitForm,
+  type EmitResult,
+  emitProgram,
+  PIN_ROOT,
+  programJson,
+} from './emit.ts';
 export * from './options.ts';

@@ -139,13 +139,20 @@ test('cBPF long jumps use ja trampolines; too-long programs get a precise diagno
 
 test('unsupported features are diagnostics, not wrong code', () => {
   const dl = { kind: 'dataloc', base: 'record', offset: 8, rel: false, order: 'le' } as const;
-  const r = compileBpf(filter(str('glob', 'a*b', dl)), { target: 'ebpf', ctx: 'tracepoint' });
+  const r = compileBpf(filter(str('glob', 'a*b\\', dl)), { target: 'ebpf', ctx: 'tracepoint' });
   assert.equal(r.ok, false);
   if (!r.ok)
     assert.equal(
       r.diagnostics[0]!.message,
-      'string match kind glob on __data_loc strings not supported by the eBPF target yet',
+      'glob patterns ending in a backslash are not supported on __data_loc strings by the eBPF target',
     );
+  const framed = compileBpf(filter(str('glob', 'a*b', { ...dl, base: 'frame' })), {
+    target: 'ebpf',
+    ctx: 'trace-frame',
+    progType: 'tc',
+  });
+  assert.equal(framed.ok, false);
+  if (!framed.ok) assert.equal(framed.diagnostics[0]!.code, 'string-match');
   const mid = compileBpf(filter(str('middle', 'ab', { ...dl, base: 'frame' })), {
     target: 'ebpf',
     ctx: 'trace-frame',
@@ -153,15 +160,6 @@ test('unsupported features are diagnostics, not wrong code', () => {
   });
   assert.equal(mid.ok, false);
   if (!mid.ok) assert.equal(mid.diagnostics[0]!.code, 'string-match');
-  const ptr = compileBpf(
-    filter(str('glob', 'a*b', { kind: 'ptr', base: 'record', offset: 8, order: 'le', space: 'kernel' })),
-    {
-      target: 'ebpf',
-      ctx: 'tracepoint',
-    },
-  );
-  assert.equal(ptr.ok, false);
-  if (!ptr.ok) assert.equal(ptr.diagnostics[0]!.code, 'string-match');
   const tp = compileBpf(famProto('frame'), { target: 'cbpf', ctx: 'tracepoint' });
   assert.equal(tp.ok, false);
   const miss = compileBpf(famProto('frame'), { target: 'cbpf', ctx: 'trace-frame', onMiss: 5 });
@@ -178,7 +176,7 @@ test('emit forms are deterministic; the ELF object reads back with the program',
       const y = emitProgram(b, form);
       assert.deepEqual(x, y);
       const applies =
-        !((form === 'elf' || form === 'c') && target === 'cbpf') &&
+        !((form === 'elf' || form === 'c' || form === 'maps') && target === 'cbpf') &&
         !(['d', 'dd', 'ddd'].includes(form) && target === 'ebpf');
       assert.equal(x.ok, applies, `${target} ${form}`);
     }
@@ -196,7 +194,7 @@ test('emit forms are deterministic; the ELF object reads back with the program',
   }
 });
 
-test('ELF objects declare the string buffer map; set maps with entries are refused', () => {
+test('ELF objects declare the string buffer map; set maps are pinned by name and filled by the maps form', () => {
   const ptr = { kind: 'ptr', base: 'record', offset: 16, order: 'le', space: 'kernel' } as const;
   const p = ok(compileBpf(filter(str('front', '/usr', ptr)), { target: 'ebpf', ctx: 'tracepoint' }));
   assert.ok(p.target === 'ebpf' && p.maps.length === 1);
@@ -221,6 +219,50 @@ test('ELF objects declare the string buffer map; set maps with entries are refus
     ),
   );
   const m = ok(compileBpf(set, { target: 'ebpf', ctx: 'trace-frame', progType: 'tc', setLookup: 'map' }));
-  assert.equal(emitProgram(m, 'elf').ok, false);
+  assert.ok(m.target === 'ebpf' && m.maps.length === 1);
+  if (m.target !== 'ebpf') return;
+  const name = m.maps[0]!.name;
+  assert.match(name, /^tfc_s[0-9a-f]{10}$/);
+  const melf = emitProgram(m, 'elf');
+  assert.ok(melf.ok && melf.data instanceof Uint8Array);
+  if (melf.ok && melf.data instanceof Uint8Array) {
+    const obj = readObject(melf.data);
+    assert.ok(obj.ok);
+    if (obj.ok)
+      assert.deepEqual(obj.maps, [
+        {
+          name,
+          fields: [
+            ['type', 1],
+            ['key_size', 4],
+            ['value_size', 1],
+            ['max_entries', 20],
+            ['pinning', 1],
+          ],
+        },
+      ]);
+  }
+  const batch = emitProgram(m, 'maps');
+  assert.ok(batch.ok && typeof batch.data === 'string');
+  if (batch.ok && typeof batch.data === 'string') {
+    const cmds = batch.data.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.equal(cmds[0], `map create /sys/fs/bpf/${name} type hash key 4 value 1 entries 20 name ${name}`);
+    assert.equal(cmds.length, 21);
+    assert.equal(cmds[2], `map update pinned /sys/fs/bpf/${name} key hex 03 00 00 00 value hex 01`);
+  }
+  // Equal sets share a name, different sets do not.
+  const again = ok(
+    compileBpf(set, { target: 'ebpf', ctx: 'trace-frame', progType: 'xdp', setLookup: 'map' }),
+  );
+  assert.equal(again.target === 'ebpf' && again.maps[0]!.name, name);
+  const other = filter(
+    inSet(
+      4,
+      load('frame', 0, 4),
+      Array.from({ length: 20 }, (_, i) => i * 3 + 1),
+    ),
+  );
+  const o = ok(compileBpf(other, { target: 'ebpf', ctx: 'trace-frame', progType: 'tc', setLookup: 'map' }));
+  assert.notEqual(o.target === 'ebpf' && o.maps[0]!.name, name);
   assert.equal(emitProgram(m, 'c').ok, false);
 });

@@ -62,6 +62,7 @@ export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
     ctx: 'packet',
     optimize: false,
     order: level === 2 ? 'cost' : 'source',
+    codePasses: level > 0,
     ...(req.progType ? { progType: req.progType } : {}),
     ...(req.onMatch !== undefined ? { onMatch: req.onMatch } : {}),
     ...(req.onMiss !== undefined ? { onMiss: req.onMiss } : {}),

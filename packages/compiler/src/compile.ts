@@ -149,6 +149,7 @@ export function compile(req: CompileRequest): CompileResult {
     ctx: req.ctx,
     optimize: false,
     order: level === 2 ? 'cost' : 'source',
+    codePasses: level > 0,
     record: { commonType: req.event.id, event: `${req.event.system}/${req.event.name}` },
     ...(req.progType ? { progType: req.progType } : {}),
     ...(req.onMatch !== undefined ? { onMatch: req.onMatch } : {}),

@@ -39,6 +39,9 @@ export type ObjectMap = {
   readonly valueSize: number;
   readonly maxEntries: number;
   readonly flags?: number;
+  /** libbpf's LIBBPF_PIN_BY_NAME: the loader reuses the map pinned at `<pin root>/<name>` (creating and pinning
+   *  it when absent) — how a map created and filled beforehand reaches a program loaded from this object. */
+  readonly pinByName?: boolean;
 };
 export type ObjectSpec = {
   readonly programs: readonly ObjectProgram[];
@@ -236,6 +239,7 @@ export function buildObject(spec: ObjectSpec): BuildResult {
           ['value_size', m.valueSize],
           ['max_entries', m.maxEntries],
           ...(m.flags === undefined || m.flags === 0 ? [] : [['map_flags', m.flags] as [string, number]]),
+          ...(m.pinByName === true ? [['pinning', 1] as [string, number]] : []),
         ],
       })),
     );
