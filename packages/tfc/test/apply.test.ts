@@ -20,7 +20,7 @@ async function unavailable(): Promise<string | null> {
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 
-test('tfc apply --help, usage errors and the tc targets', async () => {
+test('tfc apply --help, usage errors, and the tc targets dispatched to apply-tc', async () => {
   const h = memoryIo();
   assert.equal(await main(['apply', '--help'], h), 0);
   assert.match(h.stdout(), /^usage: tfc apply FILTER --event SYS\/NAME/);
@@ -31,7 +31,10 @@ test('tfc apply --help, usage errors and the tc targets', async () => {
       ['apply', 'fd == 1', '--event', 'syscalls/sys_enter_lseek', '--duration', '0'],
       /--duration takes seconds/,
     ],
-    [['apply', 'fd == 1', '--event', 'syscalls/sys_enter_lseek', '--target', 'u32'], /provided by apply-tc/],
+    [
+      ['apply', 'fd == 1', '--event', 'syscalls/sys_enter_lseek', '--target', 'u32'],
+      /--target u32 needs --dev DEV/,
+    ],
     [
       ['apply', 'fd == 1', '--event', 'syscalls/sys_enter_lseek', '--target', 'p4'],
       /--target must be one of/,
