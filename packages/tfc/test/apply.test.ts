@@ -3,8 +3,10 @@
 // at least all of ours; usage errors and rejections exit 2 / 1; no fd is left open afterwards. Kernel steps skip
 // (with the reason) only without root, bpf(2) or tracefs.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { FirerProcess, probeFeatures, probeTracepoints } from '@tfc/kernel';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
@@ -115,4 +117,38 @@ test('tfc apply: a filter the kernel rejects exits 1 with its rendering; a missi
   const missing = memoryIo();
   assert.equal(await main(['apply', 'fd == 1', '--event', 'syscalls/sys_enter_nosuch'], missing), 2);
   assert.match(missing.stderr(), /is not live in this kernel/);
+});
+
+test('tfc apply stops on SIGINT with the summary and exit 0 (a real process)', async (t) => {
+  const why = await unavailable();
+  if (why !== null) {
+    t.skip(why);
+    return;
+  }
+  const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', bin, 'apply', 'fd == 1', '--event', 'syscalls/sys_enter_lseek', '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const attached = new Promise<void>((resolve) => {
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (err.includes('attached to')) resolve();
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(() => child.kill('SIGKILL'));
+  await Promise.race([attached, exited]);
+  assert.match(err, /counting until Ctrl-C/);
+  child.kill('SIGINT');
+  assert.equal(await exited, 0, err);
+  const s = JSON.parse(out) as Record<string, unknown>;
+  assert.equal(s.stoppedBy, 'SIGINT');
+  assert.equal(typeof s.seen, 'number');
 });
