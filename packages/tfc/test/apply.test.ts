@@ -61,31 +61,36 @@ test('tfc apply --duration 1 counts the lseeks it accepts', async (t) => {
   t.after(() => firer.dispose());
   const magic = 0x7e500000 + (process.pid & 0xffff);
   const before = openFds();
-  const io = memoryIo();
-  const run = main(
-    [
-      'apply',
-      `offset == ${magic} && whence == 1`,
-      '--event',
-      'syscalls/sys_enter_lseek',
-      '--duration',
-      '1',
-      '--json',
-    ],
-    io,
-  );
-  // Fire once the program is attached (the command says so on stderr).
-  for (let i = 0; i < 200 && !io.stderr().includes('attached to'); i++)
-    await new Promise((r) => setTimeout(r, 10));
-  assert.match(
-    io.stderr(),
-    /tfc: attached to syscalls:sys_enter_lseek \(\d+ instructions\); counting for 1 s/,
-  );
-  for (let i = 0; i < 40; i++)
-    await firer.lseek({ fd: 3, offset: magic, whence: i % 2, cpu: i % F.possibleCpus });
-  const code = await run;
-  assert.equal(code, 0, io.stderr());
-  const s = JSON.parse(io.stdout()) as Record<string, unknown>;
+  // Another process's program on the same tracepoint also vetoes hits (the summary names it): then run again.
+  let s: Record<string, unknown> = {};
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const io = memoryIo();
+    const run = main(
+      [
+        'apply',
+        `offset == ${magic} && whence == 1`,
+        '--event',
+        'syscalls/sys_enter_lseek',
+        '--duration',
+        '1',
+        '--json',
+      ],
+      io,
+    );
+    // Fire once the program is attached (the command says so on stderr).
+    for (let i = 0; i < 200 && !io.stderr().includes('attached to'); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.match(
+      io.stderr(),
+      /tfc: attached to syscalls:sys_enter_lseek \(\d+ instructions\); counting for 1 s/,
+    );
+    for (let i = 0; i < 40; i++)
+      await firer.lseek({ fd: 3, offset: magic, whence: i % 2, cpu: i % F.possibleCpus });
+    const code = await run;
+    assert.equal(code, 0, io.stderr());
+    s = JSON.parse(io.stdout()) as Record<string, unknown>;
+    if ((s.otherPrograms as unknown[]).length === 0 || s.accepted === 20) break;
+  }
   assert.equal(s.event, 'syscalls:sys_enter_lseek');
   assert.equal(s.accepted, 20);
   assert.ok((s.seen as number) >= 40, `seen ${s.seen}`);
