@@ -207,9 +207,6 @@ interface CountOptions {
 /** Waits for the duration or a signal, drawing progress on a terminal; prints the summary. */
 async function count(att: TracepointAttachment, o: CountOptions): Promise<number> {
   const { io } = o;
-  io.err(
-    `tfc: attached to ${o.event} (${o.insns} instructions); counting${o.duration === undefined ? ' until Ctrl-C' : ` for ${o.duration} s`}\n`,
-  );
   const start = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
   let stopSignal: string | undefined;
@@ -240,6 +237,10 @@ async function count(att: TracepointAttachment, o: CountOptions): Promise<number
         const c = read();
         io.err(`\r${o.event}: ${c.seen} seen, ${c.accepted} accepted, ${elapsed().toFixed(0)} s `);
       }, 1000);
+      // Announced only now that a signal stops the run cleanly.
+      io.err(
+        `tfc: attached to ${o.event} (${o.insns} instructions); counting${o.duration === undefined ? ' until Ctrl-C' : ` for ${o.duration} s`}\n`,
+      );
     });
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
