@@ -533,7 +533,53 @@ const TRANSPORT_V4: Partial<Record<ProtoName, true>> = {
 };
 const withGuard = (g: Pred | undefined, p: Pred): Pred => (g === undefined ? p : and(g, p));
 
-const constOf = (e: IrExpr): number | undefined => (e.kind === 'const' ? Number(e.value) : undefined);
+/**
+ * An upper bound of the u32 value of `e` when one follows from its shape (constants, load widths,
+ * masks, shifts, sums and products that cannot wrap), else undefined. It lets `indexed` use a plain
+ * add where cBPF's `[x + k]` cannot pass 2^32 (`tcp[(tcp[12] & 0xf0) >> 2]`).
+ */
+function upperBound(e: IrExpr): number | undefined {
+  const M = 0xffffffff;
+  const fit = (v: number | undefined): number | undefined => (v !== undefined && v <= M ? v : undefined);
+  switch (e.kind) {
+    case 'const':
+      return fit(Number(e.value & 0xffffffffn));
+    case 'load':
+      return e.width >= 4 ? M : 2 ** (8 * e.width) - 1;
+    case 'arith': {
+      const l = upperBound(e.left);
+      const r = upperBound(e.right);
+      switch (e.op) {
+        case '&':
+          return l === undefined ? r : r === undefined ? l : Math.min(l, r);
+        case '|':
+        case '^':
+          return l === undefined || r === undefined
+            ? undefined
+            : 2 ** Math.ceil(Math.log2(Math.max(l, r) + 1)) - 1;
+        case '+':
+          return l === undefined || r === undefined ? undefined : fit(l + r);
+        case '*':
+          return l === undefined || r === undefined ? undefined : fit(l * r);
+        case '>>':
+          return l === undefined || e.right.kind !== 'const' ? l : Math.floor(l / 2 ** Number(e.right.value));
+        case '<<':
+          return l === undefined || e.right.kind !== 'const' || e.right.value > 31n
+            ? undefined
+            : fit(l * 2 ** Number(e.right.value));
+        case '/':
+        case '%':
+          return l;
+        case '-':
+          return undefined;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+const constOf = upperBound;
 
 /**
  * The offset of cBPF's indexed load `[x + k]`: unlike the IR's u32 arithmetic, X + k does not wrap —
