@@ -96,6 +96,15 @@ const primitive: fc.Arbitrary<string> = fc.oneof(
     'pppoes and geneve',
     'mpls and geneve',
     'vlan and geneve 1',
+    'geneve and ip',
+    'geneve and tcp',
+    'geneve 1 and udp port 80',
+    'geneve and host 10.0.0.1',
+    'geneve and ip[9] = 6',
+    'geneve and ether[12:2] = 0x800',
+    'geneve and (tcp port 443 or arp)',
+    'geneve and not ip6',
+    'pppoes and geneve and ip',
   ),
 );
 
