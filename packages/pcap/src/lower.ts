@@ -108,12 +108,16 @@ function linktype(ctx: Ctx, proto: number, span: Span): Pred {
   const notLlc = cmp('le', 4, false, ld(e.linktype, 2), u(1500));
   if (proto === 0xfe || proto === 0x06 || proto === 0xf0)
     return and(notLlc, eq(ld(e.linkpl, 2), (proto << 8) | proto));
-  if (proto === 0xe0 || proto === 0x809b || proto === 0x80f3)
-    return fail(
-      'unsupported',
-      `link-layer protocol 0x${proto.toString(16)} (IPX/AppleTalk) is not supported by tfc`,
-      span,
+  // gen_ether_linktype's IPX (Ethernet II, SNAP, 802.2 SAP 0xe0, raw 802.3) and AppleTalk/AARP (SNAP) forms
+  const snap = (oui: number, type: number) =>
+    and(eq(ld(e.linkpl + 4, 4), ((oui & 0xff) << 16) | type), eq(ld(e.linkpl, 4), 0xaaaa0300 | (oui >>> 16)));
+  if (proto === 0xe0)
+    return or(
+      eq(ld(e.linktype, 2), 0x8137),
+      and(notLlc, or(snap(0, 0x8137), eq(ld(e.linkpl, 1), 0xe0), eq(ld(e.linkpl, 2), 0xffff))),
     );
+  if (proto === 0x809b) return or(eq(ld(e.linktype, 2), 0x809b), and(notLlc, snap(0x080007, 0x809b)));
+  if (proto === 0x80f3) return or(eq(ld(e.linktype, 2), 0x80f3), and(notLlc, snap(0, 0x80f3)));
   if (proto <= 1500) return and(notLlc, eq(ld(e.linktype + 2, 1), proto));
   return eq(ld(e.linktype, 2), proto);
 }
@@ -155,6 +159,32 @@ const SIMPLE_ETHERTYPES: Partial<Record<ProtoName, number>> = {
   iso: 0xfe,
 };
 
+/** ISO sub-protocols over LLC SAP 0xfe: the NLPID (clnp, esis, isis), or IS-IS PDU types in libpcap's order
+ *  (gen_proto_abbrev ors each new type in front of the ones before). */
+const ISO_PROTOS: Partial<Record<ProtoName, { readonly nlpid: number; readonly pdus?: readonly number[] }>> =
+  {
+    clnp: { nlpid: 0x81 },
+    esis: { nlpid: 0x82 },
+    isis: { nlpid: 0x83 },
+    l1: { nlpid: 0x83, pdus: [0x1a, 0x18, 0x12, 0x0f, 0x11] },
+    l2: { nlpid: 0x83, pdus: [0x1b, 0x19, 0x14, 0x10, 0x11] },
+    iih: { nlpid: 0x83, pdus: [0x11, 0x0f, 0x10] },
+    lsp: { nlpid: 0x83, pdus: [0x12, 0x14] },
+    snp: { nlpid: 0x83, pdus: [0x1b, 0x1a, 0x18, 0x19] },
+    csnp: { nlpid: 0x83, pdus: [0x18, 0x19] },
+    psnp: { nlpid: 0x83, pdus: [0x1a, 0x1b] },
+  };
+function isoProto(
+  ctx: Ctx,
+  p: { readonly nlpid: number; readonly pdus?: readonly number[] },
+  span: Span,
+): Pred {
+  const pl = ctx.encap.linkpl;
+  const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(pl + 3, 1), p.nlpid));
+  if (p.pdus === undefined) return nlpid();
+  return or(...p.pdus.map((t) => and(nlpid(), eq(ld(pl + 7, 1), t))));
+}
+
 /** A protocol name on its own (gen_proto_abbrev). */
 function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
   const et = SIMPLE_ETHERTYPES[p];
@@ -183,10 +213,19 @@ function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
       return protoAny(ctx, 51, span);
     case 'esp':
       return protoAny(ctx, 50, span);
+    case 'ipx':
+      return linktype(ctx, 0xe0, span);
+    case 'atalk':
+      return linktype(ctx, 0x809b, span);
+    case 'aarp':
+      return linktype(ctx, 0x80f3, span);
     case 'link':
       return fail('qualifier', 'link layer applied in wrong context', span);
-    default:
+    default: {
+      const iso = ISO_PROTOS[p];
+      if (iso !== undefined) return isoProto(ctx, iso, span);
       return fail('unsupported', `'${p}' is not supported by tfc`, span);
+    }
   }
 }
 

@@ -198,9 +198,23 @@ const ethertype = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0x88cc, 0x8863, 0x8864, 0x6003, 0x8847) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
 );
-const llc = fc
-  .tuple(fc.constantFrom(0x42, 0xf0, 0xfe, 0x06, 0xe0, 0xaa), fc.boolean(), bytes(20))
-  .map(([sap, same, rest]) => [0, 46, sap, same ? sap : rest[0]!, 3, ...rest]);
+const llc = fc.oneof(
+  fc
+    .tuple(fc.constantFrom(0x42, 0xf0, 0xfe, 0x06, 0xe0, 0xaa), fc.boolean(), bytes(20))
+    .map(([sap, same, rest]) => [0, 46, sap, same ? sap : rest[0]!, 3, ...rest]),
+  // SNAP with IPX/AppleTalk/AARP types, raw 802.3 IPX, ISO (CLNP/ES-IS/IS-IS with PDU types)
+  fc
+    .tuple(fc.constantFrom([0, 0, 0], [8, 0, 7]), fc.constantFrom(0x8137, 0x809b, 0x80f3, 0x800), bytes(12))
+    .map(([oui, t, rest]) => [0, 46, 0xaa, 0xaa, 3, ...oui, (t >> 8) & 0xff, t & 0xff, ...rest]),
+  bytes(20).map((rest) => [0, 46, 0xff, 0xff, ...rest]),
+  fc
+    .tuple(
+      fc.constantFrom(0x81, 0x82, 0x83),
+      fc.constantFrom(0x0f, 0x10, 0x11, 0x12, 0x14, 0x18, 0x19, 0x1a, 0x1b),
+      bytes(12),
+    )
+    .map(([nlpid, pdu, rest]) => [0, 46, 0xfe, 0xfe, 3, nlpid, 0, 0, 0, pdu, ...rest]),
+);
 
 const vlanTag = fc
   .tuple(
