@@ -71,9 +71,11 @@ export function hostOr(n: number): string {
   return parts.join(' or ');
 }
 
-/** The i-th host of the scattered series: no two consecutive, so no address range can stand for a run. */
+/** The i-th host of the scattered series: 10.x.y.z with x.y.z = i times an odd constant mod 2^24 (distinct for
+ *  every i < 2^24, rarely adjacent), so no address range can stand for a run of hosts. */
 function scatteredAddr(i: number): [number, number, number, number] {
-  return [10, (i * 37) & 255, (i * 101) & 255, (i * 13 + 7) & 255];
+  const v = Math.imul(i, 0x9e3779b1) & 0xffffff;
+  return [10, v >>> 16, (v >>> 8) & 255, v & 255];
 }
 
 /** `host-or` over scattered addresses (the consecutive series collapses into address intervals). */
