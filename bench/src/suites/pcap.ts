@@ -1,8 +1,10 @@
 /*
  * Suite `pcap`: tfc against libpcap 1.10.3 (pcap_compile through koffi, on a dead EN10MB handle, optimizer on, as
  * tcpdump does). Cases: per corpus filter (../shared/corpus/pcap-libpcap-1.10.3/index.json) compile latency (µs)
- * and cBPF instruction count of both; the series `host-or-N` (N = 10 … 800) likewise, tfc falling back to eBPF when
- * its cBPF would exceed the kernel's 4,096 instructions; execution time per packet in the kernel on a few filters.
+ * and cBPF instruction count of both (counts of every filter even with --quick, with their totals: sum ratio and share
+ * of filters at most libpcap's); the series `host-or-N` and `host-or-scattered-N` (N = 10 … 800) likewise (libpcap
+ * only up to 200 with --quick), tfc falling back to eBPF when its cBPF would exceed the kernel's 4,096 instructions,
+ * plus tfc's tc eBPF with map lookups for sets; execution time per packet in the kernel on a few filters.
  * A compile slower than 100 ms is timed call by call (1 call with --quick, 3 without) instead of in batches.
  * Invariants: a frame is timed only after every engine has been shown to accept it (so all paths deliver the
  * packet); kernel execution is measured by two stated methods — BPF_PROG_TEST_RUN (eBPF only: the kernel offers
@@ -66,6 +68,20 @@ function hostAddr(i: number): [number, number, number, number] {
 export function hostOr(n: number): string {
   const parts: string[] = [];
   for (let i = 1; i <= n; i++) parts.push(`host ${hostAddr(i).join('.')}`);
+  return parts.join(' or ');
+}
+
+/** The i-th host of the scattered series: 10.x.y.z with x.y.z = i times an odd constant mod 2^24 (distinct for
+ *  every i < 2^24, rarely adjacent), so no address range can stand for a run of hosts. */
+function scatteredAddr(i: number): [number, number, number, number] {
+  const v = Math.imul(i, 0x9e3779b1) & 0xffffff;
+  return [10, v >>> 16, (v >>> 8) & 255, v & 255];
+}
+
+/** `host-or` over scattered addresses (the consecutive series collapses into address intervals). */
+export function hostOrScattered(n: number): string {
+  const parts: string[] = [];
+  for (let i = 1; i <= n; i++) parts.push(`host ${scatteredAddr(i).join('.')}`);
   return parts.join(' or ');
 }
 
@@ -161,8 +177,21 @@ function compileRows(
   kase: string,
   filter: string,
   libpcap: PcapCompiler | undefined,
+  opts: { readonly ebpf?: boolean; readonly timed?: boolean } = {},
 ): Row[] {
   const rows: Row[] = [];
+  if (opts.ebpf === true) {
+    // eBPF for tc with set membership as map lookups: what a large OR-set compiles to
+    const req = { filter, linktype: 'ethernet', target: 'ebpf', progType: 'tc', setLookup: 'map' } as const;
+    const e = compilePcapFilter(req);
+    if (e.ok) {
+      rows.push(
+        row(SUITE, kase, 'tfc-ebpf-map', 'instructions', 'insns', exact(e.program.stats.instructions)),
+      );
+      const s = latencyNs(() => compilePcapFilter(req), ctx, ctx.quick ? 1 : 3);
+      rows.push(row(SUITE, kase, 'tfc-ebpf-map', 'compile_latency', 'us', micro(s)));
+    } else ctx.note(`${kase}: tfc eBPF (map lookups): ${firstMessage(e)}`);
+  }
   const slowRuns = ctx.quick ? 1 : 3;
   let target: 'cbpf' | 'ebpf' = 'cbpf';
   let once = compilePcapFilter({ filter, linktype: 'ethernet', target });
@@ -187,8 +216,10 @@ function compileRows(
       ...(target === 'ebpf' ? { progType: 'tc' as const } : {}),
     } as const;
     const engine = target === 'cbpf' ? 'tfc' : 'tfc-ebpf';
-    const s = latencyNs(() => compilePcapFilter(req), ctx, slowRuns);
-    rows.push(row(SUITE, kase, engine, 'compile_latency', 'us', micro(s)));
+    if (opts.timed !== false) {
+      const s = latencyNs(() => compilePcapFilter(req), ctx, slowRuns);
+      rows.push(row(SUITE, kase, engine, 'compile_latency', 'us', micro(s)));
+    }
     rows.push(row(SUITE, kase, engine, 'instructions', 'insns', exact(once.program.stats.instructions)));
   }
   if (libpcap) {
@@ -196,8 +227,10 @@ function compileRows(
     const r = c.compile(filter);
     if (!r.ok) ctx.note(`${kase}: libpcap rejects it (${r.error})`);
     else {
-      const s = latencyNs(() => c.compile(filter), ctx, slowRuns);
-      rows.push(row(SUITE, kase, 'libpcap', 'compile_latency', 'us', micro(s)));
+      if (opts.timed !== false) {
+        const s = latencyNs(() => c.compile(filter), ctx, slowRuns);
+        rows.push(row(SUITE, kase, 'libpcap', 'compile_latency', 'us', micro(s)));
+      }
       const n = r.program.length / 8;
       rows.push(row(SUITE, kase, 'libpcap', 'instructions', 'insns', exact(n)));
       if (n > CBPF_MAX_INSNS)
@@ -205,6 +238,49 @@ function compileRows(
     }
   }
   return rows;
+}
+
+/**
+ * The corpus totals from the per-filter instruction rows: sums of tfc's cBPF and libpcap's programs over the
+ * filters both compile, their ratio, and the share of filters where tfc's program is at most libpcap's (the
+ * issue's goals: sum ≤ 0.9× libpcap's, ≤ libpcap on 90% of filters).
+ */
+function corpusTotals(ctx: SuiteContext, rows: readonly Row[], ids: readonly string[]): Row[] {
+  const count = (id: string, engine: string) =>
+    rows.find((r) => r.case === id && r.engine === engine && r.metric === 'instructions')?.value;
+  let t = 0;
+  let l = 0;
+  let atMost = 0;
+  let n = 0;
+  const above: string[] = [];
+  for (const id of ids) {
+    const a = count(id, 'tfc');
+    const b = count(id, 'libpcap');
+    if (a === undefined || b === undefined) continue;
+    n++;
+    t += a;
+    l += b;
+    if (a <= b) atMost++;
+    else above.push(`${id} ${a}/${b}`);
+  }
+  if (n === 0) return [];
+  ctx.note(
+    `corpus: tfc cBPF ${t} vs libpcap ${l} instructions over ${n} filters (ratio ${(t / l).toFixed(3)}), ` +
+      `tfc ≤ libpcap on ${atMost} (${((100 * atMost) / n).toFixed(1)}%); above: ${above.join(', ')}`,
+  );
+  return [
+    row(SUITE, 'corpus-total', 'tfc', 'instructions', 'insns', exact(t)),
+    row(SUITE, 'corpus-total', 'libpcap', 'instructions', 'insns', exact(l)),
+    row(SUITE, 'corpus-total', 'tfc', 'ratio_to_libpcap', 'x', exact(Number((t / l).toFixed(3)))),
+    row(
+      SUITE,
+      'corpus-total',
+      'tfc',
+      'share_at_most_libpcap',
+      '%',
+      exact(Number(((100 * atMost) / n).toFixed(1))),
+    ),
+  ];
 }
 
 /** An AF_UNIX datagram socketpair; the filter goes on `rx`. */
@@ -431,28 +507,42 @@ export const pcapSuite: Suite = {
       ctx.note(`libpcap is '${lp.value.version}', not 1.10.3: its figures are for that version`);
     const all = corpusFilters();
     if (all === undefined) ctx.note(`corpus not found at ${CORPUS} — corpus filters skipped`);
-    const filters = (all ?? []).filter((_, i) => !ctx.quick || i % 8 === 0);
-    const sizes = ctx.quick ? HOST_OR_SIZES.filter((n) => n <= 200) : HOST_OR_SIZES;
+    // Instruction counts of every corpus filter (cheap); compile latency timed on all, or every 8th with --quick.
+    const filters = all ?? [];
+    const sizes = HOST_OR_SIZES;
     if (ctx.quick)
       ctx.note(
-        `quick: ${filters.length} of ${all?.length ?? 0} corpus filters, host-or up to 200 (libpcap needs ~30 s for 800)`,
+        `quick: compile latency of ${filters.filter((_, i) => i % 8 === 0).length} of ${filters.length} corpus filters (instruction counts of all), libpcap's host-or up to 200 (it needs ~30 s for 800)`,
       );
-    const total = filters.length + sizes.length + execCases().length;
+    const total = filters.length + 2 * sizes.length + execCases().length;
     {
       using comp = pcap?.compiler(DLT.EN10MB, 262144);
       for (const [i, f] of filters.entries()) {
         ctx.progress(i, total, f.id);
-        rows.push(...compileRows(ctx, f.id, f.filter, comp));
+        rows.push(...compileRows(ctx, f.id, f.filter, comp, { timed: !ctx.quick || i % 8 === 0 }));
       }
+      rows.push(
+        ...corpusTotals(
+          ctx,
+          rows,
+          filters.map((f) => f.id),
+        ),
+      );
       for (const [i, n] of sizes.entries()) {
         ctx.progress(filters.length + i, total, `host-or-${n}`);
-        rows.push(...compileRows(ctx, `host-or-${n}`, hostOr(n), comp));
+        const lib = ctx.quick && n > 200 ? undefined : comp;
+        rows.push(...compileRows(ctx, `host-or-${n}`, hostOr(n), lib, { ebpf: true }));
+      }
+      for (const [i, n] of sizes.entries()) {
+        ctx.progress(filters.length + sizes.length + i, total, `host-or-scattered-${n}`);
+        const lib = ctx.quick && n > 200 ? undefined : comp;
+        rows.push(...compileRows(ctx, `host-or-scattered-${n}`, hostOrScattered(n), lib, { ebpf: true }));
       }
     }
     const exec = execRows(
       {
         ...ctx,
-        progress: (d, _t, l) => ctx.progress(filters.length + sizes.length + d, total, l),
+        progress: (d, _t, l) => ctx.progress(filters.length + 2 * sizes.length + d, total, l),
       },
       pcap,
     );

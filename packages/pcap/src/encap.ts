@@ -17,10 +17,12 @@ export interface Encap {
   readonly nl: number;
   /** Number of MPLS labels matched so far. */
   readonly mplsDepth: number;
-  /** After `geneve` libpcap's offsets become run-time values; tfc lowers no offset-using primitive there yet. */
+  /** After `geneve` libpcap's offsets are run-time values (lower.ts encodes them as shared values). */
   readonly geneve: boolean;
   /** After `pppoes`: the "link type" is the PPP protocol field (libpcap switches to DLT_PPP rules). */
   readonly ppp: boolean;
+  /** After `geneve`: the (dynamic) offset of the inner link header, which `link[…]` indexes from. */
+  readonly linkhdr?: number;
 }
 
 export function initialEncap(link: LinkType): Encap {

@@ -42,6 +42,9 @@ export type Inherited = Qual | 'err';
 
 interface Ctx {
   encap: Encap;
+  /** The expression being lowered runs only when a `geneve` earlier in its `and` chain matched (so
+   *  libpcap's run-time offsets were written); other primitives after `geneve` are refused. */
+  sure: boolean;
   readonly scoped: boolean;
   /** Shared values (protochain's loop state), appended in id order. */
   readonly values: ValueDef[];
@@ -51,7 +54,22 @@ interface Ctx {
 export const PROTOCHAIN_DEPTH = 6;
 
 const u = (v: number) => konst(v >>> 0);
-const ld = (off: IrExpr | number, w: 1 | 2 | 4): IrExpr => load('packet', off, w, 'be');
+/**
+ * After `geneve`, libpcap's link-type, link-header and network offsets are run-time values (its M[0..2]);
+ * here they are shared values, and an offset relative to one is the number DYN·(id + 1) + k (exact in a
+ * double for every id and k in use), which `ld` and `offE` turn into `%id + k`.
+ */
+const DYN = 2 ** 40;
+const dynOff = (id: number, k = 0): number => DYN * (id + 1) + k;
+/** An offset as an expression (a dynamic one becomes `%id + k`). */
+function offE(v: number): IrExpr {
+  if (v < DYN) return u(v);
+  const id = Math.floor(v / DYN) - 1;
+  const k = v - dynOff(id);
+  return k === 0 ? ref(id) : arith('+', ref(id), u(k));
+}
+const ld = (off: IrExpr | number, w: 1 | 2 | 4): IrExpr =>
+  load('packet', typeof off === 'number' && off >= DYN ? offE(off) : off, w, 'be');
 const eq = (l: IrExpr, r: number): Pred => cmp('eq', 4, false, l, u(r));
 /** (l & mask) == v (gen_mcmp); a full mask is a plain compare. Under mask 0 the load stays, as in
  *  libpcap's unoptimized program (its optimizer may delete such dead loads). */
@@ -90,12 +108,16 @@ function linktype(ctx: Ctx, proto: number, span: Span): Pred {
   const notLlc = cmp('le', 4, false, ld(e.linktype, 2), u(1500));
   if (proto === 0xfe || proto === 0x06 || proto === 0xf0)
     return and(notLlc, eq(ld(e.linkpl, 2), (proto << 8) | proto));
-  if (proto === 0xe0 || proto === 0x809b || proto === 0x80f3)
-    return fail(
-      'unsupported',
-      `link-layer protocol 0x${proto.toString(16)} (IPX/AppleTalk) is not supported by tfc`,
-      span,
+  // gen_ether_linktype's IPX (Ethernet II, SNAP, 802.2 SAP 0xe0, raw 802.3) and AppleTalk/AARP (SNAP) forms
+  const snap = (oui: number, type: number) =>
+    and(eq(ld(e.linkpl + 4, 4), ((oui & 0xff) << 16) | type), eq(ld(e.linkpl, 4), 0xaaaa0300 | (oui >>> 16)));
+  if (proto === 0xe0)
+    return or(
+      eq(ld(e.linktype, 2), 0x8137),
+      and(notLlc, or(snap(0, 0x8137), eq(ld(e.linkpl, 1), 0xe0), eq(ld(e.linkpl, 2), 0xffff))),
     );
+  if (proto === 0x809b) return or(eq(ld(e.linktype, 2), 0x809b), and(notLlc, snap(0x080007, 0x809b)));
+  if (proto === 0x80f3) return or(eq(ld(e.linktype, 2), 0x80f3), and(notLlc, snap(0, 0x80f3)));
   if (proto <= 1500) return and(notLlc, eq(ld(e.linktype + 2, 1), proto));
   return eq(ld(e.linktype, 2), proto);
 }
@@ -137,6 +159,32 @@ const SIMPLE_ETHERTYPES: Partial<Record<ProtoName, number>> = {
   iso: 0xfe,
 };
 
+/** ISO sub-protocols over LLC SAP 0xfe: the NLPID (clnp, esis, isis), or IS-IS PDU types in libpcap's order
+ *  (gen_proto_abbrev ors each new type in front of the ones before). */
+const ISO_PROTOS: Partial<Record<ProtoName, { readonly nlpid: number; readonly pdus?: readonly number[] }>> =
+  {
+    clnp: { nlpid: 0x81 },
+    esis: { nlpid: 0x82 },
+    isis: { nlpid: 0x83 },
+    l1: { nlpid: 0x83, pdus: [0x1a, 0x18, 0x12, 0x0f, 0x11] },
+    l2: { nlpid: 0x83, pdus: [0x1b, 0x19, 0x14, 0x10, 0x11] },
+    iih: { nlpid: 0x83, pdus: [0x11, 0x0f, 0x10] },
+    lsp: { nlpid: 0x83, pdus: [0x12, 0x14] },
+    snp: { nlpid: 0x83, pdus: [0x1b, 0x1a, 0x18, 0x19] },
+    csnp: { nlpid: 0x83, pdus: [0x18, 0x19] },
+    psnp: { nlpid: 0x83, pdus: [0x1a, 0x1b] },
+  };
+function isoProto(
+  ctx: Ctx,
+  p: { readonly nlpid: number; readonly pdus?: readonly number[] },
+  span: Span,
+): Pred {
+  const pl = ctx.encap.linkpl;
+  const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(pl + 3, 1), p.nlpid));
+  if (p.pdus === undefined) return nlpid();
+  return or(...p.pdus.map((t) => and(nlpid(), eq(ld(pl + 7, 1), t))));
+}
+
 /** A protocol name on its own (gen_proto_abbrev). */
 function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
   const et = SIMPLE_ETHERTYPES[p];
@@ -165,10 +213,19 @@ function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
       return protoAny(ctx, 51, span);
     case 'esp':
       return protoAny(ctx, 50, span);
+    case 'ipx':
+      return linktype(ctx, 0xe0, span);
+    case 'atalk':
+      return linktype(ctx, 0x809b, span);
+    case 'aarp':
+      return linktype(ctx, 0x80f3, span);
     case 'link':
       return fail('qualifier', 'link layer applied in wrong context', span);
-    default:
+    default: {
+      const iso = ISO_PROTOS[p];
+      if (iso !== undefined) return isoProto(ctx, iso, span);
       return fail('unsupported', `'${p}' is not supported by tfc`, span);
+    }
   }
 }
 
@@ -243,7 +300,9 @@ function host6(
   );
 }
 
-function ether(ctx: Ctx, mac: Uint8Array, dir: DirQual | undefined): Pred {
+function ether(ctx: Ctx, mac: Uint8Array, dir: DirQual | undefined, span: Span): Pred {
+  if (ctx.encap.geneve)
+    return fail('unsupported', "link-layer addresses after 'geneve' are not supported by tfc", span);
   const at = (off: number) =>
     and(
       eq(ld(off + 2, 4), ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0),
@@ -286,7 +345,7 @@ function ports(
   const n = netOffset(ctx.encap);
   const test = (l: IrExpr, l2: IrExpr) =>
     lo === hi ? eq(l, lo) : and(cmp('ge', 4, false, l, u(lo)), cmp('le', 4, false, l2, u(hi)));
-  const at4 = (off: number) => ld(arith('+', ipv4HeaderLen(ctx), u(n + off)), 2);
+  const at4 = (off: number) => ld(arith('+', ipv4HeaderLen(ctx), offE(n + off)), 2);
   const at6 = (off: number) => ld(n + 40 + off, 2);
   const op4 = (p: number) =>
     and(
@@ -383,6 +442,8 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
  * next-header and length bytes are loaded before the next test, as libpcap does.
  */
 function protochain(ctx: Ctx, proto: number, ver: 'ip' | 'ip6', span: Span): Pred {
+  if (ctx.encap.geneve)
+    return fail('qualifier', "'protochain' not supported with variable length headers", span);
   const n = netOffset(ctx.encap);
   const def = (expr: IrExpr): IrExpr => {
     const id = ctx.values.length;
@@ -395,8 +456,8 @@ function protochain(ctx: Ctx, proto: number, ver: 'ip' | 'ip6', span: Span): Pre
   const ext = ver === 'ip6' ? [0, 43, 44, 51, 60] : [51];
   const steps: { a: IrExpr }[] = [{ a }];
   for (let k = 0; k < PROTOCHAIN_DEPTH; k++) {
-    const len = def(ld(arith('+', x, u(n + 1)), 1));
-    const nextA = def(arith('&', ld(arith('+', x, u(n)), 1), arith('|', len, u(0xff))));
+    const len = def(ld(arith('+', x, offE(n + 1)), 1));
+    const nextA = def(arith('&', ld(arith('+', x, offE(n)), 1), arith('|', len, u(0xff))));
     const ah = arith('*', arith('+', len, u(2)), u(4));
     if (ver === 'ip') x = def(ah);
     else {
@@ -489,7 +550,7 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
         return fail('qualifier', 'ethernet address used in non-ether expression', span);
       const mac = parseMac(id.text);
       if (mac === undefined) return fail('address', `invalid ethernet address ${id.text}`, span);
-      return ether(ctx, mac, q.dir);
+      return ether(ctx, mac, q.dir, span);
     }
     case 'aid':
       return fail('link', 'aid supported only on ARCnet', span);
@@ -533,7 +594,53 @@ const TRANSPORT_V4: Partial<Record<ProtoName, true>> = {
 };
 const withGuard = (g: Pred | undefined, p: Pred): Pred => (g === undefined ? p : and(g, p));
 
-const constOf = (e: IrExpr): number | undefined => (e.kind === 'const' ? Number(e.value) : undefined);
+/**
+ * An upper bound of the u32 value of `e` when one follows from its shape (constants, load widths,
+ * masks, shifts, sums and products that cannot wrap), else undefined. It lets `indexed` use a plain
+ * add where cBPF's `[x + k]` cannot pass 2^32 (`tcp[(tcp[12] & 0xf0) >> 2]`).
+ */
+function upperBound(e: IrExpr): number | undefined {
+  const M = 0xffffffff;
+  const fit = (v: number | undefined): number | undefined => (v !== undefined && v <= M ? v : undefined);
+  switch (e.kind) {
+    case 'const':
+      return fit(Number(e.value & 0xffffffffn));
+    case 'load':
+      return e.width >= 4 ? M : 2 ** (8 * e.width) - 1;
+    case 'arith': {
+      const l = upperBound(e.left);
+      const r = upperBound(e.right);
+      switch (e.op) {
+        case '&':
+          return l === undefined ? r : r === undefined ? l : Math.min(l, r);
+        case '|':
+        case '^':
+          return l === undefined || r === undefined
+            ? undefined
+            : 2 ** Math.ceil(Math.log2(Math.max(l, r) + 1)) - 1;
+        case '+':
+          return l === undefined || r === undefined ? undefined : fit(l + r);
+        case '*':
+          return l === undefined || r === undefined ? undefined : fit(l * r);
+        case '>>':
+          return l === undefined || e.right.kind !== 'const' ? l : Math.floor(l / 2 ** Number(e.right.value));
+        case '<<':
+          return l === undefined || e.right.kind !== 'const' || e.right.value > 31n
+            ? undefined
+            : fit(l * 2 ** Number(e.right.value));
+        case '/':
+        case '%':
+          return l;
+        case '-':
+          return undefined;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+const constOf = upperBound;
 
 /**
  * The offset of cBPF's indexed load `[x + k]`: unlike the IR's u32 arithmetic, X + k does not wrap —
@@ -541,6 +648,7 @@ const constOf = (e: IrExpr): number | undefined => (e.kind === 'const' ? Number(
  * carry of the 32-bit add turns into a division by zero (an abort), and x is shared as a value.
  */
 function indexed(ctx: Ctx, x: IrExpr, k: number, max: number | undefined): IrExpr {
+  if (k >= DYN) return arith('+', x, offE(k));
   if (max !== undefined && max + k <= 0xffffffff)
     return x.kind === 'const' ? u(Number(x.value) + k) : arith('+', x, u(k));
   if (k === 0) return x;
@@ -596,6 +704,8 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
       const p = a.proto;
       if (p === 'link') {
         // after `pppoes` the link header is the PPP protocol field (libpcap's off_linkhdr): an indexed load
+        if (ctx.encap.linkhdr !== undefined)
+          return { expr: ld(arith('+', idx.expr, offE(ctx.encap.linkhdr)), a.size), guard: idx.guard };
         if (ctx.encap.ppp)
           return {
             expr: ld(indexed(ctx, idx.expr, ctx.encap.linktype, constOf(idx.expr)), a.size),
@@ -664,10 +774,17 @@ function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       let run: Pred[] = [first.pred];
       let runOp: 'and' | 'or' | undefined;
       let q = first.q;
+      const outerSure = ctx.sure;
+      // does the chain so far (left-associative) hold only where a geneve matched?
+      let left = impliesGeneve(e.first);
       for (const link of e.rest) {
         // scoped: (X or Y) starts Y where X started and leaks no shift; (X and Y) threads X's shifts into Y
         if (ctx.scoped && link.op === 'or') ctx.encap = start;
+        ctx.sure = outerSure || (link.op === 'and' && left);
         const r = lowerExpr(ctx, link.item, q);
+        ctx.sure = outerSure;
+        const it = impliesGeneve(link.item);
+        left = link.op === 'and' ? left || it : left && it;
         if (runOp !== undefined && runOp !== link.op) run = [runOp === 'and' ? and(...run) : or(...run)];
         runOp = link.op;
         run.push(r.pred);
@@ -723,6 +840,8 @@ function lowerCast(
   span: Span,
 ): Pred {
   const eth = ctx.encap.link === 'ethernet';
+  if (ctx.encap.geneve && (proto === undefined || proto === 'link'))
+    return fail('unsupported', `link-layer ${what} after 'geneve' is not supported by tfc`, span);
   if (what === 'broadcast') {
     if (proto === undefined || proto === 'link') {
       if (!eth || ctx.encap.ppp) return fail('link', 'not a broadcast link', span);
@@ -758,6 +877,7 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
+  if (e.geneve) return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
   if (what === 'vlan') {
     if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
     if (e.link !== 'ethernet') return fail('link', 'no VLAN support for Raw IP', span);
@@ -805,6 +925,16 @@ function lowerEncap(
  * computes the inner offsets, loading the option-length byte and the protocol type — those loads
  * are kept (a short packet aborts there, as in libpcap) through an always-true compare.
  */
+/** 1 when the packet's link-type test for IPv4 fails, 0 when it holds (on a packet that is IPv4 or IPv6). */
+function notIpv4(ctx: Ctx): IrExpr {
+  const e = ctx.encap;
+  const sel = (x: IrExpr, v: number, bits: number) =>
+    arith('>>', arith('+', arith('^', x, u(v)), u(2 ** bits - 1)), u(bits));
+  if (e.mplsDepth > 0 || (e.link === 'raw' && !e.ppp))
+    return sel(arith('&', ld(netOffset(e), 1), u(0xf0)), 0x40, 8);
+  return sel(ld(e.linktype, 2), e.ppp ? 0x21 : ETH.IP, 16);
+}
+
 function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
   const e = ctx.encap;
   if (vni !== undefined && vni > 0xffffff)
@@ -817,7 +947,7 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     );
   const v4 = and(
     ports(ctx, 6081, 6081, 17, 'dst', span, 'v4'),
-    check((off, w) => ld(arith('+', ipv4HeaderLen(ctx), u(n + off)), w)),
+    check((off, w) => ld(arith('+', ipv4HeaderLen(ctx), offE(n + off)), w)),
   );
   const v6 = and(
     ports(ctx, 6081, 6081, 17, 'dst', span, 'v6'),
@@ -829,8 +959,55 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     const g = arith('+', tran, u(n + 8));
     return cmp('ge', 4, false, arith('|', ld(g, 1), ld(arith('+', g, u(2)), 2)), u(0));
   };
-  ctx.encap = { ...e, geneve: true };
-  return or(and(v4, offsets(ipv4HeaderLen(ctx))), and(v6, offsets(u(40))));
+  const off4 = offsets(ipv4HeaderLen(ctx));
+  const off6 = offsets(u(40));
+  const def = (expr: IrExpr): number => {
+    const id = ctx.values.length;
+    ctx.values.push({ id, expr });
+    return id;
+  };
+  // libpcap's inner offsets, for primitives that run only when this geneve matched: the path that
+  // matched is the one whose link-type test holds (v4 and v6 exclude each other)
+  const notV4 = notIpv4(ctx);
+  const tran = arith('+', arith('*', arith('-', u(1), notV4), ipv4HeaderLen(ctx)), arith('*', notV4, u(40)));
+  const g = ref(def(arith('+', tran, offE(n + 8))));
+  const m1 = ref(def(arith('+', arith('+', g, u(8)), arith('*', arith('&', ld(g, 1), u(0x3f)), u(4)))));
+  const notTeb = arith('>>', arith('+', arith('^', ld(arith('+', g, u(2)), 2), u(0x6558)), u(0xffff)), u(16));
+  const teb = arith('-', u(1), notTeb);
+  const m0 = def(arith('+', arith('*', teb, arith('+', m1, u(12))), arith('*', notTeb, arith('+', g, u(2)))));
+  const m2 = def(arith('+', m1, arith('*', teb, u(14))));
+  const m1id = m1.kind === 'ref' ? m1.id : 0;
+  ctx.encap = {
+    ...e,
+    link: 'ethernet',
+    linktype: dynOff(m0),
+    linkpl: dynOff(m2),
+    linkhdr: dynOff(m1id),
+    nl: 0,
+    mplsDepth: 0,
+    ppp: false,
+    geneve: true,
+  };
+  return or(and(v4, off4), and(v6, off6));
+}
+
+/** Does `e` hold only on packets where a `geneve` primitive in it matched (through and-chains)? */
+function impliesGeneve(e: Expr): boolean {
+  switch (e.kind) {
+    case 'encap':
+      return e.what === 'geneve';
+    case 'paren':
+      return impliesGeneve(e.body);
+    case 'not':
+      return e.arg.kind === 'not' && impliesGeneve(e.arg.arg);
+    case 'chain': {
+      let v = impliesGeneve(e.first);
+      for (const l of e.rest) v = l.op === 'and' ? v || impliesGeneve(l.item) : v && impliesGeneve(l.item);
+      return v;
+    }
+    default:
+      return false;
+  }
 }
 
 function readsHeaders(a: Arith): boolean {
@@ -845,8 +1022,12 @@ function readsHeaders(a: Arith): boolean {
 }
 
 function noGeneve(ctx: Ctx, span: Span): void {
-  if (ctx.encap.geneve)
-    fail('unsupported', "tfc does not support primitives that read headers after 'geneve' yet", span);
+  if (ctx.encap.geneve && !ctx.sure)
+    fail(
+      'unsupported',
+      "after 'geneve', tfc supports primitives only where the geneve test matched (in its 'and' chain)",
+      span,
+    );
 }
 
 export function lowerFilter(
@@ -854,6 +1035,6 @@ export function lowerFilter(
   encap: Encap,
   scoped: boolean,
 ): { readonly body: Pred; readonly values: readonly ValueDef[] } {
-  const ctx: Ctx = { encap, scoped, values: [] };
+  const ctx: Ctx = { encap, sure: false, scoped, values: [] };
   return { body: lowerExpr(ctx, e, 'err').pred, values: ctx.values };
 }

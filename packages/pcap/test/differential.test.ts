@@ -7,7 +7,8 @@
 // counted). At least 50,000 (filter, frame) pairs per run; every disagreement fails unless listed in
 // divergences.json with a reason. Generated filters
 // that libpcap accepts but tfc rejects must carry an `unsupported`/`name` diagnostic (a documented
-// gap, counted); the reverse (tfc accepts what libpcap rejects) fails.
+// gap, counted; TFC_GAPS=n prints the first n of them, default 8); the reverse (tfc accepts what libpcap
+// rejects) fails.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';

@@ -45,6 +45,43 @@ const mac = fc.oneof(
 );
 const port = fc.oneof(fc.constantFrom(...PORT_POOL), fc.integer({ min: 0, max: 65535 }));
 
+/** A small inner IPv4 header (IHL 5, TCP or UDP) with ports: what primitives after `geneve` read. */
+const innerIp: fc.Arbitrary<number[]> = fc
+  .tuple(fc.constantFrom(6, 17, 1), fc.constantFrom(...IP4_POOL), port, port)
+  .map(([proto, a, sp, dp]) => [
+    0x45,
+    0,
+    0,
+    40,
+    0,
+    0,
+    0,
+    0,
+    64,
+    proto,
+    0,
+    0,
+    ...a.split('.').map(Number),
+    10,
+    0,
+    0,
+    1,
+    ...u16(sp),
+    ...u16(dp),
+    0,
+    0,
+    0,
+    0,
+  ]);
+/** Geneve protocol type and payload: an inner Ethernet frame (0x6558) with IPv4 or other bytes, bare IPv4, or noise. */
+const genevePayload: fc.Arbitrary<[number, number[]]> = fc.oneof(
+  fc
+    .tuple(bytes(12), fc.constantFrom(0x800, 0x86dd, 0x806), innerIp)
+    .map(([m, et, ip]): [number, number[]] => [0x6558, [...m, ...u16(et), ...ip]]),
+  innerIp.map((ip): [number, number[]] => [0x800, ip]),
+  bytes(16).map((b): [number, number[]] => [0x6558, [...b]]),
+);
+
 const l4 = (proto: number): fc.Arbitrary<number[]> => {
   switch (proto) {
     case 6:
@@ -53,10 +90,10 @@ const l4 = (proto: number): fc.Arbitrary<number[]> => {
         .map(([s, d, seq, fl, rest]) => [...u16(s), ...u16(d), ...seq, 0x50, fl, ...rest]);
     case 17:
       return fc
-        .tuple(port, port, fc.boolean(), bytes(4), fc.integer({ min: 0, max: 3 }), bytes(16))
-        .map(([s, d, gen, vni, opt, inner]) => {
+        .tuple(port, port, fc.boolean(), bytes(4), fc.integer({ min: 0, max: 3 }), genevePayload)
+        .map(([s, d, gen, vni, opt, [ptype, inner]]) => {
           const dp = gen ? 6081 : d;
-          const geneve = gen ? [opt, 0, ...u16(0x6558), ...vni.slice(0, 3), 0] : [];
+          const geneve = gen ? [opt, 0, ...u16(ptype), ...vni.slice(0, 3), 0] : [];
           return [
             ...u16(s),
             ...u16(dp),
@@ -161,9 +198,23 @@ const ethertype = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0x88cc, 0x8863, 0x8864, 0x6003, 0x8847) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
 );
-const llc = fc
-  .tuple(fc.constantFrom(0x42, 0xf0, 0xfe, 0x06, 0xe0, 0xaa), fc.boolean(), bytes(20))
-  .map(([sap, same, rest]) => [0, 46, sap, same ? sap : rest[0]!, 3, ...rest]);
+const llc = fc.oneof(
+  fc
+    .tuple(fc.constantFrom(0x42, 0xf0, 0xfe, 0x06, 0xe0, 0xaa), fc.boolean(), bytes(20))
+    .map(([sap, same, rest]) => [0, 46, sap, same ? sap : rest[0]!, 3, ...rest]),
+  // SNAP with IPX/AppleTalk/AARP types, raw 802.3 IPX, ISO (CLNP/ES-IS/IS-IS with PDU types)
+  fc
+    .tuple(fc.constantFrom([0, 0, 0], [8, 0, 7]), fc.constantFrom(0x8137, 0x809b, 0x80f3, 0x800), bytes(12))
+    .map(([oui, t, rest]) => [0, 46, 0xaa, 0xaa, 3, ...oui, (t >> 8) & 0xff, t & 0xff, ...rest]),
+  bytes(20).map((rest) => [0, 46, 0xff, 0xff, ...rest]),
+  fc
+    .tuple(
+      fc.constantFrom(0x81, 0x82, 0x83),
+      fc.constantFrom(0x0f, 0x10, 0x11, 0x12, 0x14, 0x18, 0x19, 0x1a, 0x1b),
+      bytes(12),
+    )
+    .map(([nlpid, pdu, rest]) => [0, 46, 0xfe, 0xfe, 3, nlpid, 0, 0, 0, pdu, ...rest]),
+);
 
 const vlanTag = fc
   .tuple(
@@ -222,8 +273,42 @@ const plainEthernetFrame: fc.Arbitrary<number[]> = fc
     );
   });
 
+/** Ethernet / IPv4 (IHL 5 or 6) or IPv6 / UDP to 6081 / Geneve (version 0, options) / payload: the frames
+ *  that primitives after `geneve` read into. */
+const geneveFrame: fc.Arbitrary<number[]> = fc
+  .tuple(mac, mac, fc.boolean(), fc.boolean(), port, bytes(3), fc.integer({ min: 0, max: 2 }), genevePayload)
+  .map(([d, s, v6, opts, sp, vni, opt, [ptype, inner]]) => {
+    const udp = [...u16(sp), ...u16(6081), 0, 0, 0, 0, opt, 0, ...u16(ptype), ...vni, 0];
+    const body = [...udp, ...new Array<number>(4 * opt).fill(0), ...inner];
+    const ip = v6
+      ? [0x60, 0, 0, 0, ...u16(body.length), 17, 64, ...new Array<number>(32).fill(1)]
+      : [
+          opts ? 0x46 : 0x45,
+          0,
+          ...u16(body.length + 20),
+          0,
+          0,
+          0,
+          0,
+          64,
+          17,
+          0,
+          0,
+          10,
+          0,
+          0,
+          9,
+          10,
+          0,
+          0,
+          1,
+        ].concat(opts ? [1, 1, 1, 0] : []);
+    return [...d, ...s, ...u16(v6 ? 0x86dd : 0x800), ...ip, ...body];
+  });
+
 export const ethernetFrame: fc.Arbitrary<number[]> = fc.oneof(
   { weight: 9, arbitrary: plainEthernetFrame },
+  { weight: 1, arbitrary: geneveFrame },
   {
     weight: 1,
     arbitrary: fc

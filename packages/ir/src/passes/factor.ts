@@ -6,7 +6,9 @@
 //          first child evaluates K first in both forms (same abort); given K = v (no abort), every child
 //          of another class is false without evaluating its rest, and K cannot abort again (pure, already
 //          read), so the run is or(R_j : v ∈ S_j) in source order. Dual (`and` of `or`s): only runs whose
-//          sets are all equal: and(or(K∈S, R1), or(K∈S, R2)) → or(K∈S, and(R1, R2)).
+//          sets are all equal: and(or(K∈S, R1), or(K∈S, R2)) → or(K∈S, and(R1, R2)). Any other head H
+//          (a bit test, a compound test) groups with identical neighbours only: or(and(H, R1), and(H, R2))
+//          → and(H, or(R1, R2)) (H is pure: evaluated twice it gives the same outcome, abort included).
 //   tail   or(and(h1, R), and(h2, R), …) with the same rest R → and(or(h1, h2, …), R), when every h_j after
 //          the first cannot abort in the context of the run's start plus h1..h_{j-1} (safety.ts): the forms
 //          differ only when some h_j is true, R false and a later h aborts. Dual likewise.
@@ -41,6 +43,9 @@ function sameSet(
 ): boolean {
   return a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1]);
 }
+
+/** The pseudo-set of a head that groups only with identical heads. */
+const IDENTICAL: readonly (readonly [bigint, bigint])[] = [[0n, 0n]];
 
 interface Klass {
   readonly set: readonly (readonly [bigint, bigint])[];
@@ -87,13 +92,16 @@ function head(
   };
   for (const a of args) {
     const s = split(a, inner);
-    const fact = leafSet(s.first);
+    // A head that is no interval fact (a bit test, a string, a compound test) groups only with identical
+    // heads next to it: one class, keyed by the head itself.
+    const fact =
+      leafSet(s.first) ?? (s.rest.length > 0 ? { key: undefined, width: 0, set: IDENTICAL } : undefined);
     if (fact === undefined) {
       flush();
       out.push(a);
       continue;
     }
-    const k = keys.expr(fact.key) + '@' + fact.width;
+    const k = fact.key === undefined ? 'P' + keys.pred(s.first) : keys.expr(fact.key) + '@' + fact.width;
     if (k !== runKey) flush();
     runKey = k;
     let c = classes.find((x) => sameSet(x.set, fact.set));

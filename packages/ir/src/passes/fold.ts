@@ -2,8 +2,11 @@
 // node count strictly decreases; one bottom-up sweep reaches the fixpoint, no iteration needed):
 //   arith(c1, c2) → c  (u32 semantics) unless it divides by zero (that aborts at run time: kept);
 //   neg(c) → c;  a constant compare operand is truncated to the compare width;  cmp(c1, c2) → true/false;  in(c, set) → true/false;
-//   set(x, 0) → false;  clear(x, 0) → true  (only when x cannot abort: otherwise the load must stay).
+//   set(x, 0) → false;  clear(x, 0) → true  (only when x cannot abort: otherwise the load must stay);
+//   load at a constant offset expression → numeric offset;  (x & c) != 0 → set(x, c), == 0 → clear(x, c)
+//   at widths ≤ 4 (the and is u32: its low bytes are those of x & c), a node fewer.
 import { exprMayAbort } from '../analysis.ts';
+import { cmp } from '../build.ts';
 import { arith32 } from '../eval.ts';
 import { applyCmp } from '../ops.ts';
 import { mapExpr, mapPred } from '../rewrite.ts';
@@ -12,6 +15,13 @@ import { U32_MAX, widthMask } from '../types.ts';
 
 function foldExpr(e: Expr): Expr {
   return mapExpr(e, (x) => {
+    if (
+      x.kind === 'load' &&
+      typeof x.offset !== 'number' &&
+      x.offset.kind === 'const' &&
+      x.offset.value <= U32_MAX
+    )
+      return { ...x, offset: Number(x.offset.value) };
     if (x.kind === 'neg' && x.arg.kind === 'const')
       return { kind: 'const', value: -(x.arg.value & U32_MAX) & U32_MAX };
     if (x.kind === 'arith' && x.left.kind === 'const' && x.right.kind === 'const') {
@@ -49,6 +59,16 @@ export function foldLeaf(p: Pred): Pred {
       );
       return { kind: r ? 'true' : 'false' };
     }
+    // (x & c) != 0 → x set c; (x & c) == 0 → x clear c (u32 arithmetic: exact for widths up to 4)
+    if (
+      (p.op === 'ne' || p.op === 'eq') &&
+      p.width <= 4 &&
+      right.kind === 'const' &&
+      right.value === 0n &&
+      left.kind === 'arith' &&
+      left.op === '&'
+    )
+      return foldLeaf(cmp(p.op === 'ne' ? 'set' : 'clear', p.width, false, left.left, left.right));
     if (
       (p.op === 'set' || p.op === 'clear') &&
       right.kind === 'const' &&

@@ -283,7 +283,10 @@ const bitConst = (w: 1 | 2): fc.Arbitrary<bigint> =>
   w === 1 ? fc.constantFrom(0n, 1n) : fc.constantFrom(0n, 1n, 0x100n, 0x101n);
 const shapeLoad: fc.Arbitrary<{ e: Expr; w: 1 | 2 }> = fc
   .tuple(fc.constantFrom(2, 3, 4, 12, 13, 14, 15, 18, 20, 21, 22, 24), fc.constantFrom<1 | 2>(1, 2))
-  .map(([o, w]) => ({ e: load('packet', o, w, 'be'), w }));
+  .chain(([o, w]) =>
+    // a constant offset sometimes written as an expression (`ether[0]` lowers so): fold makes it numeric
+    fc.boolean().map((c) => ({ e: load('packet', c ? konst(BigInt(o)) : o, w, 'be'), w })),
+  );
 const shapeLeaf: fc.Arbitrary<Pred> = fc.oneof(
   { weight: 4, arbitrary: shapeLoad.chain(({ e, w }) => bitConst(w).map((v) => cmp('eq', w, false, e, v))) },
   {
@@ -304,6 +307,13 @@ const headOn = (k: number): fc.Arbitrary<Pred> => {
     {
       weight: 1,
       arbitrary: fc.array(bitConst(w), { minLength: 1, maxLength: 2 }).map((s) => inSet(w, e, s)),
+    },
+    // bit tests are no interval facts: they group with identical neighbours only
+    { weight: 1, arbitrary: bitConst(w).map((v) => cmp('set', w, false, e, v | 1n)) },
+    // the same test written as a masked compare, which fold turns into a bit test
+    {
+      weight: 1,
+      arbitrary: bitConst(w).map((v) => cmp('ne', w, false, arith('&', e, konst(v | 1n)), konst(0n))),
     },
   );
 };
