@@ -263,9 +263,11 @@ test('tfc compile --target tc without --event covers every event with the fields
   ]);
   assert.equal(sub.code, 0, sub.err);
   assert.match(sub.err, /covers 5 events: sock\//);
-  // As the user writes it (no --source): live tracefs when it answers, else the snapshot.
-  const live = await tfc(['compile', 'family==2 && protocol==6', '--target', 'tc', '--dev', 'trace0']);
+  // Exactly as the user writes it (no --dev, no --source): trace0, live tracefs when it answers, else the snapshot.
+  const live = await tfc(['compile', 'family==2 && protocol==6', '--target', 'tc']);
   assert.equal(live.code, 0, live.err);
+  assert.match(live.err, /no --dev: the rules are for trace0/);
+  assert.match(live.out, /^filter add dev trace0 ingress protocol 0x88b5 prio 1 handle ::1 u32 /);
   assert.match(live.err, /of (live tracefs|the bundled snapshot)/);
   assert.match(live.err, /covers \d+ events: .*sock\/inet_sock_set_state/);
   const none = await tfc(['compile', 'famly == 2', '--source', 'bundled', '--target', 'tc', '--dev', 'x0']);

@@ -112,7 +112,8 @@ ${filterFileHelp}
 
 tc, u32, tc-bpf (rules printed as a \`tc -b\` batch: one command per line, no leading tc; u32 rules live in one
 prio, a rejecting rule aborts only that prio; the rules key on the frame's event id):
-      --dev DEV          the device (required); --ingress (default) or --egress; --prio N (default 1)
+      --dev DEV          the device (required for pcap filters and tc-bpf --event; trace filters default to
+                         trace0); --ingress (default) or --egress; --prio N (default 1)
       --mode M           classic (cBPF bytecode, match -1 / miss 0), obj-da (eBPF object, direct action:
                          --on-match/--on-miss take TC_ACT names, default ok/unspec) or obj (eBPF, classid mode)
       --object FILE      where the eBPF object is written (obj modes; required)
@@ -136,7 +137,7 @@ examples:
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --ctx trace-frame --target cbpf --emit ddd
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --emit elf -o filter.o
   $ tfc compile 'family == 2 && protocol == 6' --event sock/inet_sock_set_state --target tc --dev trace0
-  $ tfc compile 'family == 2 && protocol == 6' --target tc --dev trace0
+  $ tfc compile 'family==2 && protocol==6' --target tc
   $ tfc compile --lang pcap 'ip6 and tcp port 443' --target u32 --dev eth0
   $ tfc compile --lang pcap 'ip src net 10.0.0.0/8 and not tcp' --target flower --dev eth0
 `,
@@ -479,13 +480,19 @@ function tcFailure(r: Extract<TcResult, { ok: false }>, io: Io): number {
   return EXIT.rejected;
 }
 
-function tcCommon(p: Parsed, target: string) {
+/** The device trace-frame rules are printed for when `tfc compile` is given no --dev. */
+export const DEFAULT_TRACE_DEV = 'trace0';
+
+function tcCommon(p: Parsed, target: string, defaultDev: string | undefined, io: Io) {
   for (const o of ['ctx', 'prog-type', 'emit', 'dump-after', 'on-match', 'on-miss', 'object', 'set-lookup'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target ${target}`);
   if (p.values.mode !== undefined && str(p, 'mode') !== 'classic')
     throw new UsageError(`--mode ${str(p, 'mode')} needs --event (one event) and --target tc-bpf`);
-  const dev = str(p, 'dev');
-  if (dev === undefined) throw new UsageError(`--target ${target} needs --dev DEV`);
+  const given = str(p, 'dev');
+  if (given === undefined && defaultDev === undefined)
+    throw new UsageError(`--target ${target} needs --dev DEV`);
+  if (given === undefined) io.err(`tfc: no --dev: the rules are for ${defaultDev} (the trace interface)\n`);
+  const dev = given ?? (defaultDev as string);
   if (flag(p, 'ingress') && flag(p, 'egress')) throw new UsageError('give --ingress or --egress, not both');
   const action = str(p, 'action');
   const fp = str(p, 'flower-profile');
@@ -519,9 +526,15 @@ export async function tcRulesFor(
   io: Io,
   host: Host,
   target: TcTarget,
+  opts: { readonly defaultDev?: boolean } = {},
 ): Promise<{ readonly ok: true; readonly rules: TcRules } | { readonly ok: false; readonly code: number }> {
   const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
-  const common = tcCommon(p, target);
+  const common = tcCommon(
+    p,
+    target,
+    opts.defaultDev && lang === 'tracefs' ? DEFAULT_TRACE_DEV : undefined,
+    io,
+  );
   const { text } = filterText(p, io);
   let source: TcSource;
   let anyEvent = false;
@@ -561,7 +574,7 @@ export async function tcRulesFor(
 }
 
 async function runCompileTc(p: Parsed, io: Io, host: Host, target: TcTarget): Promise<number> {
-  const t = await tcRulesFor(p, io, host, target);
+  const t = await tcRulesFor(p, io, host, target, { defaultDev: true });
   if (!t.ok) return t.code;
   const { result: r, dev } = t.rules;
   const lines = flag(p, 'clsact') ? [`qdisc add dev ${dev} clsact`, ...r.lines] : r.lines;
