@@ -67,6 +67,9 @@ export interface TcRequest {
   readonly flowerProfile?: FlowerProfile;
 }
 
+/** `--target tc` prefers one cls_bpf program over more u32 rules than this. */
+export const TC_U32_RULE_LIMIT = 32;
+
 /** Most events one set of rules may cover. */
 export const MAX_TC_EVENTS = 256;
 
@@ -263,6 +266,146 @@ export function traceFrameIr(src: Extract<TcSource, { lang: 'tracefs' }>, guard:
   };
 }
 
+/** Frame offset of the IPv4 header's version/IHL byte (Ethernet). */
+const IHL_BYTE = 14;
+
+const isIhlLoad = (e: ir.Expr): boolean =>
+  e.kind === 'load' && e.base === 'packet' && e.offset === IHL_BYTE && e.width === 1;
+
+/** `e` with every `ihl-byte & m` (m ⊆ 0x0f) replaced by `v & m`, folded; undefined when another use of the byte
+ *  (or a non-constant part) remains. */
+function offsetFor(e: ir.Expr, v: number): bigint | undefined {
+  switch (e.kind) {
+    case 'const':
+      return e.value;
+    case 'arith': {
+      if (e.op === '&' && isIhlLoad(e.left) && e.right.kind === 'const' && (e.right.value & ~0xfn) === 0n)
+        return BigInt(v) & e.right.value;
+      const a = offsetFor(e.left, v);
+      const b = offsetFor(e.right, v);
+      if (a === undefined || b === undefined) return undefined;
+      const m = 0xffffffffn;
+      switch (e.op) {
+        case '+':
+          return (a + b) & m;
+        case '-':
+          return (a - b) & m;
+        case '*':
+          return (a * b) & m;
+        case '<<':
+          return b < 32n ? (a << b) & m : undefined;
+        case '>>':
+          return b < 32n ? a >> b : undefined;
+        case '&':
+          return a & b;
+        case '|':
+          return a | b;
+        default:
+          return undefined;
+      }
+    }
+    default:
+      return undefined;
+  }
+}
+
+function mapLoads(p: ir.Pred, f: (e: ir.Expr) => ir.Expr | undefined): ir.Pred | undefined {
+  let failed = false;
+  const ex = (e: ir.Expr): ir.Expr => {
+    switch (e.kind) {
+      case 'load': {
+        if (typeof e.offset === 'number') return e;
+        const r = f(e);
+        if (r === undefined) {
+          failed = true;
+          return e;
+        }
+        return r;
+      }
+      case 'arith':
+        return { ...e, left: ex(e.left), right: ex(e.right) };
+      case 'neg':
+        return { ...e, arg: ex(e.arg) };
+      default:
+        return e;
+    }
+  };
+  const pr = (q: ir.Pred): ir.Pred => {
+    switch (q.kind) {
+      case 'cmp':
+        return { ...q, left: ex(q.left), right: ex(q.right) };
+      case 'in':
+        return { ...q, value: ex(q.value) };
+      case 'and':
+        return { kind: 'and', args: q.args.map(pr) };
+      case 'or':
+        return { kind: 'or', args: q.args.map(pr) };
+      case 'not':
+        return { kind: 'not', arg: pr(q.arg) };
+      default:
+        return q;
+    }
+  };
+  const out = pr(p);
+  return failed ? undefined : out;
+}
+
+function usesIhl(e: ir.Expr): boolean {
+  if (isIhlLoad(e)) return true;
+  if (e.kind === 'arith') return usesIhl(e.left) || usesIhl(e.right);
+  if (e.kind === 'neg') return usesIhl(e.arg);
+  return false;
+}
+
+/**
+ * Loads behind the variable-length IPv4 header (offset 14 + 4·IHL + k, libpcap's transport header) as one case per
+ * IHL value: `∨_v (ihl & 15 == v ∧ body[offsets at v])`, and other constant-valued computed offsets folded, so
+ * every load sits at a fixed offset u32 can key on. Exact for frames of at least 15 bytes (the case split reads the
+ * IHL byte first; loads are pure). Undefined when the IR has other computed offsets.
+ */
+export function expandIhl(filter: ir.Filter): ir.Filter | undefined {
+  const f = ir.inline(filter);
+  let computed = false;
+  let dependent = false;
+  const probe = mapLoads(f.body, (e) => {
+    computed = true;
+    if (e.kind !== 'load' || typeof e.offset === 'number') return e;
+    if (usesIhl(e.offset)) dependent = true;
+    return offsetFor(e.offset, 5) !== undefined ? e : undefined;
+  });
+  if (!computed) return filter;
+  if (probe === undefined) return undefined;
+  const at = (v: number) =>
+    mapLoads(f.body, (e) => {
+      if (e.kind !== 'load' || typeof e.offset === 'number') return e;
+      const o = offsetFor(e.offset, v);
+      if (o === undefined || o > 0xffffn) return undefined;
+      return { ...e, offset: Number(o) };
+    });
+  if (!dependent) {
+    const body = at(0);
+    return body === undefined ? undefined : ir.filter(body);
+  }
+  const cases: ir.Pred[] = [];
+  for (let v = 0; v < 16; v++) {
+    const body = at(v);
+    if (body === undefined) return undefined;
+    cases.push(
+      ir.and(
+        ir.cmp(
+          'eq',
+          1,
+          false,
+          ir.arith('&', ir.load('packet', IHL_BYTE, 1, 'be', false), ir.konst(15)),
+          BigInt(v),
+        ),
+        body,
+      ),
+    );
+  }
+  return ir.filter(ir.or(...cases));
+}
+
 function pcapIr(filter: string): IrResult {
   const front = compilePcap(filter, { linktype: 'ethernet' });
   if (!front.ok)
@@ -306,7 +449,22 @@ type Built =
   | { ok: true; rules: U32Rules; notes: string[] }
   | { ok: false; diagnostics: readonly Diagnostic[] };
 
-function buildU32(x: IrOk): Built {
+function buildU32(x0: IrOk): Built {
+  let x = x0;
+  const notes: string[] = [];
+  if (x.covered.length === 0) {
+    // pcap: transport-header loads behind IHL become one case per IHL value.
+    const e = expandIhl(x.ir);
+    if (e !== undefined && e !== x.ir) {
+      const o = ir.runPasses(e);
+      if (o.ok) {
+        x = { ...x, ir: o.ir };
+        notes.push(
+          'transport-header keys behind the IPv4 header are expanded over the 16 IHL values (exact for frames of at least 15 bytes; no hash tables)',
+        );
+      }
+    }
+  }
   const list = buildDecisionList(x.ir, {
     ranges: false,
     minFrameLength: x.minFrameLength,
@@ -325,7 +483,6 @@ function buildU32(x: IrOk): Built {
   const u = u32FromList(list.list);
   if (!u.ok)
     return { ok: false, diagnostics: u.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
-  const notes: string[] = [];
   if (x.covered.length === 1 && u.rules.wordEnd > x.minFrameLength)
     notes.push(
       `u32 reads whole 32-bit words: frames shorter than ${u.rules.wordEnd} bytes (the record's fixed part ends at ${x.minFrameLength}) are not matched`,
@@ -342,7 +499,13 @@ function buildFlower(
     return {
       ok: false,
       diagnostics: [
-        ...new Set(list.diagnostics.map((d) => u32Message(d.message, d.code).replace('u32', 'flower'))),
+        ...new Set(
+          list.diagnostics.map((d) =>
+            d.code === 'p4-computed-offset'
+              ? `flower keys come from fixed header offsets here: a load at a computed offset (e.g. IPv4 ports behind the IHL) is not mapped yet; ${TC_BPF_HINT}`
+              : u32Message(d.message, d.code).replace('u32', 'flower'),
+          ),
+        ),
       ].map((message) => ({ stage: 'codegen' as const, message })),
     };
   const f = flowerFromList(list.list, profile);
@@ -434,7 +597,12 @@ export function compileTc(req: TcRequest): TcResult {
   }
   if (req.target === 'tc' || req.target === 'u32') {
     const u = buildU32(x);
-    if (u.ok) {
+    const big = u.ok && req.target === 'tc' && u.rules.knodes.length > TC_U32_RULE_LIMIT;
+    if (u.ok && big)
+      why.push(
+        `u32: ${u.rules.knodes.length} rules (more than ${TC_U32_RULE_LIMIT}; one cls_bpf program is smaller)`,
+      );
+    if (u.ok && !big) {
       const b = u32Batch(u.rules, {
         dev: req.dev,
         direction: req.direction,
@@ -459,9 +627,11 @@ export function compileTc(req: TcRequest): TcResult {
         stats: `u32: ${s.rules} rules, ${s.keys} keys, protocol ${u.rules.protocol}`,
       };
     }
-    if (req.target === 'u32') return u;
-    const reasons = new Set(u.diagnostics.map((d) => d.message.replace(`; ${TC_BPF_HINT}`, '')));
-    why.push(`u32: ${[...reasons].join('; ')}`);
+    if (req.target === 'u32' && !u.ok) return u;
+    if (!u.ok) {
+      const reasons = new Set(u.diagnostics.map((d) => d.message.replace(`; ${TC_BPF_HINT}`, '')));
+      why.push(`u32: ${[...reasons].join('; ')}`);
+    }
   }
   const p = buildTcBpf(req);
   if (!p.ok) return p;

@@ -102,6 +102,41 @@ test('tfc apply is all or nothing; tfc unapply removes the prio', async (t) => {
   assert.ok(after.ok && after.value.length === 0);
   const un2 = await tfc(['unapply', '--dev', 'trace0', '--prio', '1', ...ns]);
   assert.equal(un2.code, 1);
+
+  // Two prios, removed as a range.
+  for (const prio of ['5', '6']) {
+    const a = await apply([
+      'family == 2',
+      ...EVENT,
+      '--target',
+      'u32',
+      '--dev',
+      'trace0',
+      '--prio',
+      prio,
+      ...ns,
+    ]);
+    assert.equal(a.code, 0, a.err);
+  }
+  const range = await tfc(['unapply', '--dev', 'trace0', '--prio', '5', '--last', '6', ...ns]);
+  assert.equal(range.code, 0, range.err);
+  assert.match(range.err, /removed 2 rules at prio 5…6/);
+
+  // Flower rules take a prio each; this kernel has no cls_flower, so tc refuses the first line and nothing stays.
+  const fl = await apply([
+    '--lang',
+    'pcap',
+    'ip6 and tcp port 443',
+    '--target',
+    'flower',
+    '--dev',
+    'trace0',
+    ...ns,
+  ]);
+  assert.equal(fl.code, 1, fl.err);
+  assert.match(fl.err, /tc failed on line 1/);
+  const left = await filterShow(lab.ns.name, 'trace0', 'ingress');
+  assert.ok(left.ok && left.value.length === 0, 'nothing installed');
 });
 
 test('tfc apply / unapply usage', async () => {

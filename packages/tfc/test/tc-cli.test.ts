@@ -236,8 +236,18 @@ test('headline: tfc compile … --target tc --dev trace0 matches exactly the fra
 });
 
 test('tfc compile --target tc without --event covers every event with the fields, keyed on the event id', async () => {
-  const r = await tfc(['compile', 'family==2 && protocol==6', '--target', 'tc', '--dev', 'trace0']);
+  const r = await tfc([
+    'compile',
+    'family==2 && protocol==6',
+    '--source',
+    'bundled',
+    '--target',
+    'tc',
+    '--dev',
+    'trace0',
+  ]);
   assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /of the bundled snapshot \(Linux /);
   assert.match(r.err, /covers \d+ events: .*sock\/inet_sock_set_state/);
   assert.match(r.err, /sock\/sk_data_ready/);
   assert.match(r.out, /match u32 0x08ef0000 0xffff0000 at 4 /); // inet_sock_set_state's id (2287) in the event-id word
@@ -253,9 +263,16 @@ test('tfc compile --target tc without --event covers every event with the fields
   ]);
   assert.equal(sub.code, 0, sub.err);
   assert.match(sub.err, /covers 5 events: sock\//);
-  const none = await tfc(['compile', 'famly == 2', '--target', 'tc', '--dev', 'x0']);
+  // Exactly as the user writes it (no --dev, no --source): trace0, live tracefs when it answers, else the snapshot.
+  const live = await tfc(['compile', 'family==2 && protocol==6', '--target', 'tc']);
+  assert.equal(live.code, 0, live.err);
+  assert.match(live.err, /no --dev: the rules are for trace0/);
+  assert.match(live.out, /^filter add dev trace0 ingress protocol 0x88b5 prio 1 handle ::1 u32 /);
+  assert.match(live.err, /of (live tracefs|the bundled snapshot)/);
+  assert.match(live.err, /covers \d+ events: .*sock\/inet_sock_set_state/);
+  const none = await tfc(['compile', 'famly == 2', '--source', 'bundled', '--target', 'tc', '--dev', 'x0']);
   assert.equal(none.code, 1);
-  assert.match(none.err, /no event defines every field the filter names; closest: /);
+  assert.match(none.err, /no event defines every field the filter names; closest: .*family for famly\?/);
   const glob = await tfc(['compile', 'comm ~ "ss*"', ...EVENT, '--target', 'u32', '--dev', 'x0']);
   assert.equal(glob.code, 1);
   assert.match(glob.err, /u32 cannot express a string match .*use --target tc-bpf/);

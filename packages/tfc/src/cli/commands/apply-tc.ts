@@ -82,6 +82,11 @@ export async function runApplyTc(argv: readonly string[], io: Io, host: Host): P
     io.err('tfc: apply: nothing to install\n');
     return EXIT.ok;
   }
+  // The prios the batch owns (flower uses one per rule).
+  const prios = [...new Set(result.lines.map((l) => Number(/ prio (\d+) /.exec(l)?.[1] ?? prio)))].sort(
+    (a, b) => a - b,
+  );
+  const last = prios[prios.length - 1] ?? prio;
   const q = await qdiscShow(netns, dev);
   if (!q.ok) {
     io.err(`tfc: apply: ${q.error.message}\n`);
@@ -94,9 +99,10 @@ export async function runApplyTc(argv: readonly string[], io: Io, host: Host): P
       io.err(`tfc: apply: ${f.error.message}\n`);
       return EXIT.rejected;
     }
-    if (f.value.some((x) => x.pref === prio)) {
+    const taken = f.value.find((x) => prios.includes(x.pref));
+    if (taken !== undefined) {
       io.err(
-        `tfc: apply: prio ${prio} on ${dev} ${direction} already holds filters; pick another --prio or remove them with 'tfc unapply --dev ${dev} --${direction} --prio ${prio}'\n`,
+        `tfc: apply: prio ${taken.pref} on ${dev} ${direction} already holds filters; pick another --prio or remove them with 'tfc unapply --dev ${dev} --${direction} --prio ${taken.pref}'\n`,
       );
       return EXIT.rejected;
     }
@@ -115,7 +121,7 @@ export async function runApplyTc(argv: readonly string[], io: Io, host: Host): P
     return EXIT.rejected;
   }
   io.err(
-    `tfc: applied ${result.lines.length} ${result.backend} rule${result.lines.length === 1 ? '' : 's'} on ${dev} ${direction} prio ${prio}${hasClsact ? '' : ' (clsact added)'}; remove with: tfc unapply --dev ${dev} --${direction} --prio ${prio}\n`,
+    `tfc: applied ${result.lines.length} ${result.backend} rule${result.lines.length === 1 ? '' : 's'} on ${dev} ${direction} prio ${prio}${last !== prio ? `…${last}` : ''}${hasClsact ? '' : ' (clsact added)'}; remove with: tfc unapply --dev ${dev} --${direction} --prio ${prio}${last !== prio ? ` --last ${last}` : ''}\n`,
   );
   return EXIT.ok;
 }

@@ -5,6 +5,8 @@
  * kernel rejects the filter (its own rendering is printed) or the target cannot express it (the construct is named),
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
+
+import { existsSync, readdirSync } from 'node:fs';
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
 import type { P4Outputs } from '@tfc/codegen-p4';
 import {
@@ -32,11 +34,13 @@ import {
   type TcSource,
   type TcTarget,
 } from '@tfc/compiler';
+import { probeTracefs } from '@tfc/kernel/tracefs';
 import {
   bundledEvent,
   bundledEventNames,
   bundledKernelRelease,
   type EventFormat,
+  readLiveEvent,
   renderFilterFile,
 } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
@@ -99,9 +103,9 @@ ${filterFileHelp}
                          (the best tc backend that expresses the filter: flower for pcap filters, then u32,
                          else tc-bpf; it says why on stderr) or flower (pcap filters: flower filters)
       --flower-profile P portable (default), mlx5, ice or nfp: only keys that driver offloads
-      --subsystem SYS    without --event: only the events of SYS (default: every event of the bundled snapshot
-                         that defines all the fields the filter names, as a subsystem filter; tc, u32, tc-bpf,
-                         p4, cbpf and ebpf --ctx trace-frame)
+      --subsystem SYS    without --event: only the events of SYS (default: every event that defines all the
+                         fields the filter names, as a subsystem filter — of live tracefs, or with --source
+                         bundled of the snapshot; tc, u32, tc-bpf, p4, cbpf and ebpf --ctx trace-frame)
   -c, --ctx C            tracepoint (default for ebpf): a BPF_PROG_TYPE_TRACEPOINT program on the event's record;
                          trace-frame: the event carried in an Ethernet frame (docs: trace-over-ethernet)
       --prog-type P      trace-frame eBPF: socket (default), tc or xdp
@@ -111,7 +115,8 @@ ${filterFileHelp}
 
 tc, u32, tc-bpf (rules printed as a \`tc -b\` batch: one command per line, no leading tc; u32 rules live in one
 prio, a rejecting rule aborts only that prio; the rules key on the frame's event id):
-      --dev DEV          the device (required); --ingress (default) or --egress; --prio N (default 1)
+      --dev DEV          the device (required for pcap filters and tc-bpf --event; trace filters default to
+                         trace0); --ingress (default) or --egress; --prio N (default 1)
       --mode M           classic (cBPF bytecode, match -1 / miss 0), obj-da (eBPF object, direct action:
                          --on-match/--on-miss take TC_ACT names, default ok/unspec) or obj (eBPF, classid mode)
       --object FILE      where the eBPF object is written (obj modes; required)
@@ -135,7 +140,7 @@ examples:
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --ctx trace-frame --target cbpf --emit ddd
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --emit elf -o filter.o
   $ tfc compile 'family == 2 && protocol == 6' --event sock/inet_sock_set_state --target tc --dev trace0
-  $ tfc compile 'family == 2 && protocol == 6' --target tc --dev trace0
+  $ tfc compile 'family==2 && protocol==6' --target tc
   $ tfc compile --lang pcap 'ip6 and tcp port 443' --target u32 --dev eth0
   $ tfc compile --lang pcap 'ip src net 10.0.0.0/8 and not tcp' --target flower --dev eth0
   $ tfc compile --lang pcap 'tcp dst port 80' --target p4 --emit bmv2
@@ -421,16 +426,68 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   return EXIT.ok;
 }
 
-/** The candidate events of the no-event mode: the bundled snapshot, narrowed by --subsystem. */
-function candidateEvents(p: Parsed, io: Io): EventFormat[] {
-  if (p.values.source !== undefined && str(p, 'source') !== 'bundled')
-    throw new UsageError('without --event, the events come from the bundled snapshot (--source bundled)');
+const TRACEFS = '/sys/kernel/tracing';
+
+/** Every event of live tracefs (narrowed to one subsystem), read from its format files. */
+function liveEvents(sys: string | undefined): EventFormat[] {
+  const out: EventFormat[] = [];
+  let systems: string[];
+  try {
+    systems = readdirSync(`${TRACEFS}/events`, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && (sys === undefined || d.name === sys))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+  for (const s of systems) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(`${TRACEFS}/events/${s}`, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort();
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const r = readLiveEvent(s, n);
+      if (r.ok) out.push(r.event);
+    }
+  }
+  return out;
+}
+
+/**
+ * The candidate events of the no-event mode: live tracefs when it answers (--source auto|live), else the bundled
+ * snapshot (--source bundled), narrowed by --subsystem.
+ */
+async function candidateEvents(p: Parsed, io: Io): Promise<EventFormat[]> {
+  const source = choice(str(p, 'source'), ['auto', 'live', 'bundled'], 'source', 'auto');
   const sys = str(p, 'subsystem');
+  const what = sys === undefined ? 'every event' : `every event of subsystem ${sys}`;
+  let liveError = '';
+  if (source !== 'bundled') {
+    const stuck = existsSync(`${TRACEFS}/events`)
+      ? await probeTracefs(TRACEFS, 3000)
+      : { ok: false as const, reason: `no tracefs at ${TRACEFS}` };
+    if (stuck === null) {
+      const live = liveEvents(sys);
+      if (live.length > 0) {
+        io.err(
+          `tfc: no --event: the filter applies, as a subsystem filter does, to ${what} of live tracefs that defines the fields it names\n`,
+        );
+        return live;
+      }
+      liveError = sys === undefined ? 'no events' : `no subsystem '${sys}'`;
+    } else liveError = stuck.reason;
+    if (source === 'live') throw new UsageError(`live tracefs: ${liveError}`);
+  }
   const names = bundledEventNames().filter((n) => sys === undefined || n.startsWith(`${sys}/`));
   if (names.length === 0)
     throw new UsageError(`no subsystem '${sys}' in the bundled snapshot; 'tfc events' lists the events`);
   io.err(
-    `tfc: no --event: the filter applies, as a subsystem filter does, to every event of ${sys === undefined ? 'the bundled snapshot' : `subsystem ${sys} (bundled snapshot)`}, Linux ${bundledKernelRelease()}, that defines the fields it names\n`,
+    `tfc: no --event: the filter applies, as a subsystem filter does, to ${what} of the bundled snapshot (Linux ${bundledKernelRelease()}${liveError === '' ? '' : `; live tracefs: ${liveError}`}) that defines the fields it names\n`,
   );
   return names.flatMap((n) => {
     const [s, e] = n.split('/') as [string, string];
@@ -455,13 +512,19 @@ function tcFailure(r: Extract<TcResult, { ok: false }>, io: Io): number {
   return EXIT.rejected;
 }
 
-function tcCommon(p: Parsed, target: string) {
+/** The device trace-frame rules are printed for when `tfc compile` is given no --dev. */
+export const DEFAULT_TRACE_DEV = 'trace0';
+
+function tcCommon(p: Parsed, target: string, defaultDev: string | undefined, io: Io) {
   for (const o of ['ctx', 'prog-type', 'emit', 'dump-after', 'on-match', 'on-miss', 'object', 'set-lookup'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target ${target}`);
   if (p.values.mode !== undefined && str(p, 'mode') !== 'classic')
     throw new UsageError(`--mode ${str(p, 'mode')} needs --event (one event) and --target tc-bpf`);
-  const dev = str(p, 'dev');
-  if (dev === undefined) throw new UsageError(`--target ${target} needs --dev DEV`);
+  const given = str(p, 'dev');
+  if (given === undefined && defaultDev === undefined)
+    throw new UsageError(`--target ${target} needs --dev DEV`);
+  if (given === undefined) io.err(`tfc: no --dev: the rules are for ${defaultDev} (the trace interface)\n`);
+  const dev = given ?? (defaultDev as string);
   if (flag(p, 'ingress') && flag(p, 'egress')) throw new UsageError('give --ingress or --egress, not both');
   const action = str(p, 'action');
   const fp = str(p, 'flower-profile');
@@ -495,9 +558,15 @@ export async function tcRulesFor(
   io: Io,
   host: Host,
   target: TcTarget,
+  opts: { readonly defaultDev?: boolean } = {},
 ): Promise<{ readonly ok: true; readonly rules: TcRules } | { readonly ok: false; readonly code: number }> {
   const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
-  const common = tcCommon(p, target);
+  const common = tcCommon(
+    p,
+    target,
+    opts.defaultDev && lang === 'tracefs' ? DEFAULT_TRACE_DEV : undefined,
+    io,
+  );
   const { text } = filterText(p, io);
   let source: TcSource;
   let anyEvent = false;
@@ -513,7 +582,7 @@ export async function tcRulesFor(
     if (!anyEvent && p.values.subsystem !== undefined)
       throw new UsageError('--subsystem applies when no --event or --format is given');
     const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
-    const events = anyEvent ? candidateEvents(p, io) : [(await resolveEvent(p, io)).event];
+    const events = anyEvent ? await candidateEvents(p, io) : [(await resolveEvent(p, io)).event];
     const symbols = host.symbols();
     source = {
       lang: 'tracefs',
@@ -537,7 +606,7 @@ export async function tcRulesFor(
 }
 
 async function runCompileTc(p: Parsed, io: Io, host: Host, target: TcTarget): Promise<number> {
-  const t = await tcRulesFor(p, io, host, target);
+  const t = await tcRulesFor(p, io, host, target, { defaultDev: true });
   if (!t.ok) return t.code;
   const { result: r, dev } = t.rules;
   const lines = flag(p, 'clsact') ? [`qdisc add dev ${dev} clsact`, ...r.lines] : r.lines;
@@ -552,7 +621,7 @@ async function runCompileP4AnyEvent(p: Parsed, io: Io, host: Host): Promise<numb
   const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
   const { text } = filterText(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
-  const events = candidateEvents(p, io);
+  const events = await candidateEvents(p, io);
   const r = compileP4Frames(
     { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds },
     { ranges: !flag(p, 'no-ranges') },
@@ -594,7 +663,7 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
   const onMiss = u32(str(p, 'on-miss'), 'on-miss');
   const { text } = filterText(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
-  const events = candidateEvents(p, io);
+  const events = await candidateEvents(p, io);
   const r = compileTraceFrameBpf(
     { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds },
     {

@@ -1,6 +1,6 @@
 /*
- * `tfc unapply --dev DEV [--ingress|--egress] --prio N`: removes the tc rules `tfc apply` installed at one prio.
- * Invariants: only the given prio is touched (the clsact qdisc and other prios stay); tc runs through @tfc/iproute2
+ * `tfc unapply --dev DEV [--ingress|--egress] --prio N [--last M]`: removes the tc rules `tfc apply` installed at
+ * prio N (… M: flower uses one prio per rule). Invariants: only the given prios are touched (the clsact qdisc and other prios stay); tc runs through @tfc/iproute2
  * (execFile, never a shell); exit 0 removed, 1 nothing was installed there or tc failed, 2 usage.
  */
 import { filterDel, filterShow } from '@tfc/iproute2';
@@ -10,18 +10,20 @@ import { EXIT, type Io, UsageError } from '../io.ts';
 export const unapplySpec: CommandSpec = {
   name: 'unapply',
   summary: 'Removes the tc rules tfc apply installed at one prio of a device.',
-  usage: 'tfc unapply --dev DEV [--ingress|--egress] [--prio N] [--netns NS]',
+  usage: 'tfc unapply --dev DEV [--ingress|--egress] [--prio N [--last M]] [--netns NS]',
   options: {
     dev: { type: 'string' },
     ingress: { type: 'boolean' },
     egress: { type: 'boolean' },
     prio: { type: 'string' },
+    last: { type: 'string' },
     netns: { type: 'string' },
   },
   positionals: { min: 0, max: 0 },
   help: `options:
       --dev DEV          the device (required); --ingress (default) or --egress
       --prio N           the prio the rules were applied at (default 1)
+      --last M           remove prios N…M (flower rules take one prio each; tfc apply prints the command)
       --netns NS         run tc inside network namespace NS
 
 exit status: 0 removed, 1 no filters at that prio (or tc failed), 2 usage error.
@@ -51,16 +53,24 @@ export async function runUnapply(argv: readonly string[], io: Io): Promise<numbe
     io.err(`tfc: unapply: ${f.error.message}\n`);
     return EXIT.rejected;
   }
-  const n = f.value.filter((x) => x.pref === prio).length;
+  const last = int(p, 'last', { min: prio, max: 65535 }) ?? prio;
+  const here = [...new Set(f.value.filter((x) => x.pref >= prio && x.pref <= last).map((x) => x.pref))];
+  const n = f.value.filter((x) => x.pref >= prio && x.pref <= last).length;
   if (n === 0) {
-    io.err(`tfc: unapply: no filters at prio ${prio} on ${dev} ${direction}\n`);
+    io.err(
+      `tfc: unapply: no filters at prio ${prio}${last !== prio ? `…${last}` : ''} on ${dev} ${direction}\n`,
+    );
     return EXIT.rejected;
   }
-  const d = await filterDel(netns, dev, direction, prio);
-  if (!d.ok) {
-    io.err(`tfc: unapply: ${d.error.message}\n`);
-    return EXIT.rejected;
+  for (const x of here) {
+    const d = await filterDel(netns, dev, direction, x);
+    if (!d.ok) {
+      io.err(`tfc: unapply: ${d.error.message}\n`);
+      return EXIT.rejected;
+    }
   }
-  io.err(`tfc: removed ${n} rule${n === 1 ? '' : 's'} at prio ${prio} on ${dev} ${direction}\n`);
+  io.err(
+    `tfc: removed ${n} rule${n === 1 ? '' : 's'} at prio ${prio}${last !== prio ? `…${last}` : ''} on ${dev} ${direction}\n`,
+  );
   return EXIT.ok;
 }
