@@ -4,7 +4,8 @@
 //    the block [L-cubes × list(t)] ++ list(f), or [¬L-cubes × list(f)] ++ list(t) when that is smaller
 //    (an exclusion of the negated side: NOT costs no complement expansion), preceded by an exclusion
 //    entry `frame_len < end(k) → miss` when the key may lie past the frame end (the IR aborts, i.e. rejects);
-//  - every block is complete (ends in a catch-all), so embedding it under a cube is exact;
+//  - every block is complete (ends in a catch-all), so embedding it under a cube is exact (also under
+//    overlapping cubes: a frame in two cubes is decided by the first copy, which is the block itself);
 //  - simplification keeps the function: an entry is dropped only when shadowed by an earlier entry or when
 //    every later entry it overlaps, up to one that contains it (or the default), has its action; entries of
 //    one run of equal actions are reorderable, so cubes that differ in one bit (or adjacent intervals) merge;
@@ -151,8 +152,10 @@ class Refused {
   }
 }
 
-/** A path fact on a frame key (raw key id) as one cube, for the model's parse conditions. */
-type Facts = ReadonlyMap<string, ConcreteCube>;
+/** A path fact on a frame key (raw key id): the key's value lies in the union of a few cubes. */
+type Facts = ReadonlyMap<string, readonly ConcreteCube[]>;
+/** Facts with more cubes are dropped (a dropped fact only makes fewer headers known, never a wrong one). */
+const MAX_FACT_CUBES = 8;
 
 interface Ctx {
   readonly facts: Facts;
@@ -164,10 +167,15 @@ function condKeyId(c: FrameCondition): string {
   return keyId({ offset: c.offset, bytes: c.bytes, order: 'be' });
 }
 
-function implies(f: ConcreteCube | undefined, c: FrameCondition): boolean {
-  if (f === undefined) return false;
-  if (f.kind === 'ternary') return (f.mask & c.mask) === c.mask && (f.value & c.mask) === c.value;
-  return f.low === f.high && (f.low & c.mask) === c.value;
+/** Every value in the union of the cubes satisfies the condition. */
+function implies(fact: readonly ConcreteCube[] | undefined, c: FrameCondition): boolean {
+  if (fact === undefined) return false;
+  return fact.every((f) => {
+    if (f.kind === 'ternary') return (f.mask & c.mask) === c.mask && c.values.includes(f.value & c.mask);
+    if (f.high - f.low > 16n) return false;
+    for (let v = f.low; v <= f.high; v++) if (!c.values.includes(v & c.mask)) return false;
+    return true;
+  });
 }
 
 export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): DecisionListResult {
@@ -326,7 +334,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
         );
       throw new Refused(
         'p4-parse-context',
-        `${where} are read where no header the parser extracts on this path is known to hold them (those bytes belong to ${[...new Set(cs.map((c) => c.header.name))].join(' or ')} only when the path establishes its EtherType, protocol and fragment offset; vlan, mpls and other encapsulations are not parsed, nor payload past a transport header): ${printPred(dag.leaves[leaf]!)}`,
+        `${where} are read where no header the parser extracts on this path is known to hold them (those bytes belong to ${[...new Set(cs.map((c) => c.header.name))].join(' or ')} only when the path establishes its EtherType, protocol and fragment offset; a second VLAN tag, MPLS and other encapsulations are not parsed, nor payload past a transport header, and after libpcap's 'vlan' the shifted offsets also apply to untagged frames on the other side of an 'or'): ${printPred(dag.leaves[leaf]!)}`,
       );
     }
     const k = addKey(pick.key, tableInterval.get(pick.key.id) ?? false);
@@ -339,20 +347,31 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
     if (model === undefined) return '';
     const f = [...ctx.facts]
       .filter(([id]) => conditionKeys.has(id))
-      .map(([id, c]) => (c.kind === 'ternary' ? `${id}=${c.value}/${c.mask}` : `${id}=${c.low}-${c.high}`))
+      .map(
+        ([id, cs]) =>
+          `${id}=${cs.map((c) => (c.kind === 'ternary' ? `${c.value}/${c.mask}` : `${c.low}-${c.high}`)).join('|')}`,
+      )
       .sort();
     return `${f.join(',')}|${[...ctx.valid].sort().join(',')}`;
   };
   const withFact = (ctx: Ctx, raw: FieldKey, cubes: readonly Cube[], header: string | undefined): Ctx => {
     const valid = header === undefined || ctx.valid.has(header) ? ctx.valid : new Set([...ctx.valid, header]);
     const id = keyId(raw);
-    if (model === undefined || !conditionKeys.has(id) || cubes.length !== 1 || cubes[0]!.kind === 'any')
-      return valid === ctx.valid ? ctx : { facts: ctx.facts, valid };
-    const c = cubes[0] as ConcreteCube;
+    const keep = (): Ctx => (valid === ctx.valid ? ctx : { facts: ctx.facts, valid });
+    if (model === undefined || !conditionKeys.has(id) || cubes.some((c) => c.kind === 'any')) return keep();
+    const now = cubes as readonly ConcreteCube[];
     const prev = ctx.facts.get(id);
-    const x = prev === undefined ? c : (cubeIntersect(prev, c) ?? c);
+    const x: ConcreteCube[] = [];
+    if (prev === undefined) x.push(...now);
+    else
+      for (const a of prev)
+        for (const b of now) {
+          const i = cubeIntersect(a, b);
+          if (i !== undefined) x.push(i);
+        }
     const facts = new Map(ctx.facts);
-    facts.set(id, x);
+    if (x.length > MAX_FACT_CUBES || x.length === 0) facts.delete(id);
+    else facts.set(id, x);
     return { facts, valid };
   };
 
@@ -383,9 +402,12 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
       };
       const local = (l: Entry[]): Entry[] =>
         l.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(l, fit) : l;
-      const a = local([...under(t, shape.set), ...f]);
-      const b = local([...under(f, shape.notSet), ...t]);
-      out = b.length < a.length ? b : a;
+      out = cheaper(
+        shape.set.length * t.length + f.length,
+        shape.notSet.length * f.length + t.length,
+        () => local([...under(t, shape.set), ...f]),
+        () => local([...under(f, shape.notSet), ...t]),
+      );
     } else {
       const { k, guard: vk, header } = mapKey(shape.key, ctx, n.leaf);
       const end = ends[k]!;
@@ -417,9 +439,12 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
         });
       const local = (l: Entry[]): Entry[] =>
         l.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(l, fit) : l;
-      const a = local([...guard, ...under(t, pos), ...f]);
-      const b = local([...guard, ...under(f, neg), ...t]);
-      out = b.length < a.length ? b : a;
+      out = cheaper(
+        pos.length * t.length + f.length,
+        neg.length * f.length + t.length,
+        () => local([...guard, ...under(t, pos), ...f]),
+        () => local([...guard, ...under(f, neg), ...t]),
+      );
     }
     total += out.length;
     if (out.length > MAX_ENTRIES) throw new TooMany(`the decision list exceeds ${MAX_ENTRIES} entries`);
@@ -443,6 +468,19 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   if (last !== undefined && last.action === 'miss' && last.match.length === 0 && last.len === undefined)
     entries = simplifyTail(entries.slice(0, -1), 'miss', fit);
   return finish(keys, intervalKey, entries, ranges, opts);
+}
+
+/** Both forms of a node's block are built when both are small (the smaller wins); otherwise only the one whose
+ *  size estimate (cubes × child entries) is smaller — a string's complement is up to 8 cubes per byte, and
+ *  building it under a large child list only to discard it would dominate the work. */
+const BOTH_FORMS_LIMIT = 2000;
+function cheaper(estA: number, estB: number, a: () => Entry[], b: () => Entry[]): Entry[] {
+  if (estA <= BOTH_FORMS_LIMIT && estB <= BOTH_FORMS_LIMIT) {
+    const x = a();
+    const y = b();
+    return y.length < x.length ? y : x;
+  }
+  return estB < estA ? b() : a();
 }
 
 /** Simplify a complete list (its last entry is a catch-all that acts as its default). */

@@ -2,7 +2,7 @@
 // where each header sits in the frame (a fixed offset, or right after the IPv4 header: 4·IHL bytes past its
 // start), and the conditions under which the parser extracts it (frame bytes under a mask, e.g. EtherType
 // 0x0800, protocol 6, fragment offset 0). Two models: trace frames (ethernet, the tfc trace header, the event's
-// record named after its fields) and packets (ethernet, arp/rarp, ipv4 with options skipped, ipv6, ipv6 fragment header,
+// record named after its fields) and packets (ethernet, one vlan tag, arp/rarp, ipv4 with options skipped, ipv6, ipv6 fragment header,
 // tcp, udp, sctp (after either), icmp (after IPv4) and icmp6 (after IPv6), as libpcap addresses them).
 // Invariants:
 //  - parseFrame is the model's parser: headers in order; a header is valid iff one of its placements has every
@@ -18,12 +18,12 @@ export interface HeaderField {
   readonly bits: number;
 }
 
-/** Frame bytes [offset, offset+bytes) read big-endian, under `mask`, equal `value`. */
+/** Frame bytes [offset, offset+bytes) read big-endian, under `mask`, equal one of `values`. */
 export interface FrameCondition {
   readonly offset: number;
   readonly bytes: number;
   readonly mask: bigint;
-  readonly value: bigint;
+  readonly values: readonly bigint[];
 }
 
 export type Placement =
@@ -86,7 +86,7 @@ export function parseFrame(model: HeaderModel, frame: Uint8Array): ReadonlyMap<s
       const ok = p.when.every((c) => {
         if (!inValid(c.offset, c.bytes)) return false;
         const v = readBe(frame, c.offset, c.bytes);
-        return v !== undefined && (v & c.mask) === c.value;
+        return v !== undefined && c.values.includes(v & c.mask);
       });
       if (!ok) continue;
       let start: number;
@@ -154,7 +154,12 @@ const ETHERNET: HeaderSpec = {
   placements: [{ at: 'fixed', offset: 0, when: [] }],
 };
 
-const ethertype = (v: number): FrameCondition => ({ offset: 12, bytes: 2, mask: 0xffffn, value: BigInt(v) });
+const ethertype = (v: number): FrameCondition => ({
+  offset: 12,
+  bytes: 2,
+  mask: 0xffffn,
+  values: [BigInt(v)],
+});
 
 /** The frame offset of a header that always sits at the same place, else undefined. */
 export function fixedOffset(h: HeaderSpec): number | undefined {
@@ -236,7 +241,7 @@ export function traceFrameModel(
           offset: recordOffset,
           when: [
             ethertype(ethertypeValue),
-            { offset: 18, bytes: 2, mask: 0xffffn, value: BigInt(eventId & 0xffff) },
+            { offset: 18, bytes: 2, mask: 0xffffn, values: [BigInt(eventId & 0xffff)] },
           ],
         },
       ],
@@ -262,9 +267,32 @@ export function traceFrameModel(
   };
 }
 
-const IPV4_FRAG_ZERO: FrameCondition = { offset: 20, bytes: 2, mask: 0x1fffn, value: 0n };
-const ipv4Proto = (p: number): FrameCondition => ({ offset: 23, bytes: 1, mask: 0xffn, value: BigInt(p) });
-const ipv6Next = (p: number): FrameCondition => ({ offset: 20, bytes: 1, mask: 0xffn, value: BigInt(p) });
+/** 802.1Q, 802.1ad and the old QinQ TPID: libpcap's `vlan` tests all three. */
+const TPIDS = [0x8100n, 0x88a8n, 0x9100n];
+
+/** Where the network header starts: 14 (untagged) or 18 (after one VLAN tag), and its EtherType condition. */
+type L3 = 14 | 18;
+function l3Type(at: L3, type: number): FrameCondition[] {
+  if (at === 14) return [ethertype(type)];
+  return [
+    { offset: 12, bytes: 2, mask: 0xffffn, values: TPIDS },
+    { offset: 16, bytes: 2, mask: 0xffffn, values: [BigInt(type)] },
+  ];
+}
+const fragZero = (at: L3): FrameCondition => ({ offset: at + 6, bytes: 2, mask: 0x1fffn, values: [0n] });
+const ipv4Proto = (at: L3, p: number): FrameCondition => ({
+  offset: at + 9,
+  bytes: 1,
+  mask: 0xffn,
+  values: [BigInt(p)],
+});
+const ipv6Next = (at: L3, p: number): FrameCondition => ({
+  offset: at + 6,
+  bytes: 1,
+  mask: 0xffn,
+  values: [BigInt(p)],
+});
+const L3S: readonly L3[] = [14, 18];
 
 function l4(
   name: string,
@@ -273,11 +301,29 @@ function l4(
   fields: readonly HeaderField[],
   afterIpv6 = true,
 ): HeaderSpec {
-  const placements: Placement[] = [
-    { at: 'after-ipv4', ipv4: 14, when: [ethertype(0x800), IPV4_FRAG_ZERO, ipv4Proto(proto)] },
-  ];
-  if (afterIpv6) placements.push({ at: 'fixed', offset: 54, when: [ethertype(0x86dd), ipv6Next(proto)] });
+  const placements: Placement[] = [];
+  for (const at of L3S)
+    placements.push({
+      at: 'after-ipv4',
+      ipv4: at,
+      when: [...l3Type(at, 0x800), fragZero(at), ipv4Proto(at, proto)],
+    });
+  if (afterIpv6)
+    for (const at of L3S)
+      placements.push({ at: 'fixed', offset: at + 40, when: [...l3Type(at, 0x86dd), ipv6Next(at, proto)] });
   return { name, type, fields, placements };
+}
+
+function afterIpv6(next: number): Placement[] {
+  return L3S.map((at) => ({
+    at: 'fixed',
+    offset: at + 40,
+    when: [...l3Type(at, 0x86dd), ipv6Next(at, next)],
+  }));
+}
+
+function l3(type: number): Placement[] {
+  return L3S.map((at) => ({ at: 'fixed', offset: at, when: l3Type(at, type) }));
 }
 
 const PORTS: readonly HeaderField[] = [
@@ -286,14 +332,28 @@ const PORTS: readonly HeaderField[] = [
 ];
 
 /**
- * Packets on Ethernet as libpcap addresses them: ethernet; ipv4 (EtherType 0x0800; options skipped by IHL) or
- * ipv6 (0x86dd; the fragment header when Next Header is 44, icmp6 when 58); then tcp, udp, sctp or icmp — after IPv4 only
- * when the fragment offset is 0 (libpcap's `jset #0x1fff`), after IPv6 only as the first Next Header.
+ * Packets on Ethernet as libpcap addresses them: ethernet; at most one VLAN tag (TPID 0x8100, 0x88a8 or 0x9100);
+ * then arp/rarp, ipv4 (EtherType 0x0800; options skipped by IHL) or ipv6 (0x86dd; the fragment header when Next
+ * Header is 44, icmp6 when 58); then tcp, udp, sctp or icmp — after IPv4 only when the fragment offset is 0
+ * (libpcap's `jset #0x1fff`), after IPv6 only as the first Next Header.
  */
 export const PACKET_MODEL: HeaderModel = {
   name: 'ethernet-ip',
   headers: [
     ETHERNET,
+    {
+      name: 'vlan',
+      type: 'vlan_t',
+      fields: [
+        { name: 'pcp', bits: 3 },
+        { name: 'dei', bits: 1 },
+        { name: 'vid', bits: 12 },
+        { name: 'ether_type', bits: 16 },
+      ],
+      placements: [
+        { at: 'fixed', offset: 14, when: [{ offset: 12, bytes: 2, mask: 0xffffn, values: TPIDS }] },
+      ],
+    },
     {
       name: 'ipv4',
       type: 'ipv4_t',
@@ -311,7 +371,7 @@ export const PACKET_MODEL: HeaderModel = {
         { name: 'src_addr', bits: 32 },
         { name: 'dst_addr', bits: 32 },
       ],
-      placements: [{ at: 'fixed', offset: 14, when: [ethertype(0x800)] }],
+      placements: l3(0x800),
     },
     {
       name: 'arp',
@@ -327,10 +387,7 @@ export const PACKET_MODEL: HeaderModel = {
         { name: 'tha', bits: 48 },
         { name: 'tpa', bits: 32 },
       ],
-      placements: [
-        { at: 'fixed', offset: 14, when: [ethertype(0x806)] },
-        { at: 'fixed', offset: 14, when: [ethertype(0x8035)] },
-      ],
+      placements: [...l3(0x806), ...l3(0x8035)],
     },
     {
       name: 'ipv6',
@@ -345,7 +402,7 @@ export const PACKET_MODEL: HeaderModel = {
         { name: 'src_addr', bits: 128 },
         { name: 'dst_addr', bits: 128 },
       ],
-      placements: [{ at: 'fixed', offset: 14, when: [ethertype(0x86dd)] }],
+      placements: l3(0x86dd),
     },
     {
       name: 'ipv6_frag',
@@ -358,7 +415,17 @@ export const PACKET_MODEL: HeaderModel = {
         { name: 'more', bits: 1 },
         { name: 'identification', bits: 32 },
       ],
-      placements: [{ at: 'fixed', offset: 54, when: [ethertype(0x86dd), ipv6Next(44)] }],
+      placements: afterIpv6(44),
+    },
+    {
+      name: 'icmp6',
+      type: 'icmp6_t',
+      fields: [
+        { name: 'icmp6_type', bits: 8 },
+        { name: 'icmp6_code', bits: 8 },
+        { name: 'checksum', bits: 16 },
+      ],
+      placements: afterIpv6(58),
     },
     l4('tcp', 'tcp_t', 6, [
       ...PORTS,
@@ -388,21 +455,29 @@ export const PACKET_MODEL: HeaderModel = {
       ],
       false,
     ),
-    {
-      name: 'icmp6',
-      type: 'icmp6_t',
-      fields: [
-        { name: 'icmp6_type', bits: 8 },
-        { name: 'icmp6_code', bits: 8 },
-        { name: 'checksum', bits: 16 },
-      ],
-      placements: [{ at: 'fixed', offset: 54, when: [ethertype(0x86dd), ipv6Next(58)] }],
-    },
   ],
   guarded: false,
   parser: [
     'state start {',
     '    packet.extract(hdr.ethernet);',
+    '    transition select(hdr.ethernet.ether_type) {',
+    '        0x8100: parse_vlan;',
+    '        0x88a8: parse_vlan;',
+    '        0x9100: parse_vlan;',
+    '        default: parse_l3;',
+    '    }',
+    '}',
+    'state parse_vlan {',
+    '    packet.extract(hdr.vlan);',
+    '    transition select(hdr.vlan.ether_type) {',
+    '        0x0800: parse_ipv4;',
+    '        0x0806: parse_arp;',
+    '        0x8035: parse_arp;',
+    '        0x86dd: parse_ipv6;',
+    '        default: accept;',
+    '    }',
+    '}',
+    'state parse_l3 {',
     '    transition select(hdr.ethernet.ether_type) {',
     '        0x0800: parse_ipv4;',
     '        0x0806: parse_arp;',
@@ -474,7 +549,7 @@ export const PACKET_MODEL: HeaderModel = {
     '}',
   ],
   contract:
-    'IPv4 headers with IHL ≥ 5, and frames not truncated inside a header the parser extracts (IPv4 options included)',
+    'IPv4 headers with IHL ≥ 5, and frames not truncated inside a header the parser extracts (at most one VLAN tag is parsed)',
 };
 
 /**

@@ -208,6 +208,19 @@ for (const c of CASES) {
       assert.equal(evaluate(ir, { packet: f }) === 'accept' ? 'hit' : 'miss', want, `IR on ${hex}`);
       assert.equal(evaluateTcam(r.outputs.list, f), want, `TCAM on ${hex}`);
     }
+    // With a header model the p4info match fields are the entries-json keys: same names, widths, order.
+    if (c.opts.headers !== undefined) {
+      const info = [...r.outputs.p4info.matchAll(/name: "([^"]+)"\n {4}bitwidth: (\d+)/g)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]);
+      const keys = (JSON.parse(r.outputs.entriesJson) as { keys: { name: string; bits: number }[] }).keys;
+      assert.deepEqual(
+        info,
+        keys.map((k) => [k.name, k.bits]),
+      );
+      for (const k of keys) assert.ok(r.outputs.p4.includes(`@name("${k.name}")`), k.name);
+    }
     const dir = join(DIR, c.name);
     if (UPDATE) mkdirSync(dir, { recursive: true });
     for (const [file, key] of FILES) {

@@ -43,6 +43,11 @@ const primitive = fc.oneof(
     'ether broadcast',
     'vlan',
     'vlan and tcp',
+    'vlan 100',
+    'vlan 100 and udp port 53',
+    'vlan and ip6 and tcp dst port 80',
+    'vlan and arp',
+    'vlan and vlan and ip',
     'len > 100',
     'greater 80',
     'less 60',
@@ -77,7 +82,8 @@ const filterText: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
 })).expr;
 
 // Structured frames: Ethernet, then IPv4 (IHL 5–8, fragments), IPv6 (possibly a fragment or other extension
-// header first), ARP/RARP, a VLAN tag, or another EtherType; transport headers whole; values from small pools.
+// header first), ARP/RARP, one or two VLAN tags, or another EtherType; transport headers whole; values from small
+// pools.
 const u16 = (v: number): number[] => [(v >> 8) & 0xff, v & 0xff];
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((b) => [...b]);
 const ip4 = fc.oneof(
@@ -169,7 +175,13 @@ const ethernetFrame = fc
       { weight: 3, arbitrary: ipv6.map((b) => [0x86dd, b] as const) },
       { weight: 1, arbitrary: arp.map((b) => [0x0806, b] as const) },
       { weight: 1, arbitrary: arp.map((b) => [0x8035, b] as const) },
-      { weight: 1, arbitrary: ipv4.map((b) => [0x8100, [0, 100, 8, 0, ...b]] as const) },
+      { weight: 1, arbitrary: ipv4.map((b) => [0x8100, [0, 100, 0x08, 0x00, ...b]] as const) },
+      { weight: 1, arbitrary: ipv6.map((b) => [0x88a8, [0x20, 200, 0x86, 0xdd, ...b]] as const) },
+      { weight: 1, arbitrary: arp.map((b) => [0x9100, [0, 100, 0x08, 0x06, ...b]] as const) },
+      {
+        weight: 1,
+        arbitrary: ipv4.map((b) => [0x8100, [0, 100, 0x81, 0x00, 0, 2, 0x08, 0x00, ...b]] as const),
+      },
       { weight: 1, arbitrary: bytes(40).map((b) => [0x88cc, b] as const) },
     ),
   )
