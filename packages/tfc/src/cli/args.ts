@@ -43,7 +43,10 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(`${spec.name}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}`);
+    const message = (e as Error).message
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/\. To specify a positional.*$/s, '');
+    throw new UsageError(`${spec.name}: ${message}`);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const help = values.help === true;

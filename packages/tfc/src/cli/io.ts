@@ -2,12 +2,18 @@
  * The CLI's only contact with the process: output streams, file reads and exit codes.
  * Invariants: commands never call process.exit or write to process.stdout directly; they return an exit code
  * (EXIT.ok 0, EXIT.rejected 1 — the filter or input was rejected, EXIT.usage 2 — bad invocation or unreadable input)
- * and write through an Io, so tests run them in-process and capture every byte.
+ * and write through an Io, so tests run them in-process and capture every byte. Every file read is bounded
+ * (MAX_INPUT bytes, also for devices and pipes that never end, e.g. /dev/zero) and every read failure is a
+ * UsageError naming the file and the reason in words. Diagnostics pass through printable(), so hostile input
+ * never puts control characters (terminal escapes) or megabyte lines on the user's terminal.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export const EXIT = { ok: 0, rejected: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Largest file (or standard input) any command reads: 64 MiB. */
+export const MAX_INPUT = 64 << 20;
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -26,27 +32,90 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a component of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  ENXIO: 'no such device or address',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  ENOSPC: 'no space left on device',
+  EROFS: 'read-only file system',
+  EBUSY: 'device or resource busy',
+  EINVAL: 'invalid argument',
+  EEXIST: 'file exists',
+  EXDEV: 'cross-device link',
+  ERR_INVALID_ARG_VALUE: 'the path contains a NUL byte',
+  ERR_INVALID_ARG_TYPE: 'the path contains a NUL byte',
+};
+
+/** A file system error in words ("no such file or directory"), for `cannot read/write PATH: ...`. */
+export function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code !== undefined) return ERRNO_TEXT[code] ?? code;
+  return (e as Error).message ?? String(e);
+}
+
+const displayName = (path: string) => (path === '-' ? 'standard input' : path);
+
+/**
+ * Reads a whole file, or standard input for '-', as bytes: at most MAX_INPUT of them, in chunks, so a device or
+ * pipe that never ends (/dev/zero) is refused instead of filling memory. Failures are UsageErrors.
+ */
+export function readInput(path: string): Uint8Array {
+  const name = displayName(path);
+  const tooBig = () => new UsageError(`${name} is larger than ${MAX_INPUT} bytes`);
+  let fd: number | undefined;
+  try {
+    fd = path === '-' ? 0 : openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UsageError(`cannot read ${name}: is a directory`);
+    if (st.isFile() && st.size > MAX_INPUT) throw tooBig();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = new Uint8Array(
+        st.isFile() ? Math.min(Math.max(st.size - total + 1, 1 << 16), 1 << 20) : 1 << 16,
+      );
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue;
+        if (code === 'EOF') break;
+        throw e;
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_INPUT) throw tooBig();
+      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+    }
+    if (chunks.length === 1) return chunks[0] as Uint8Array;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${name}: ${errnoText(e)}`);
+  } finally {
+    if (fd !== undefined && fd !== 0) closeSync(fd);
+  }
+}
+
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const LENIENT_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function readTextFile(path: string, opts?: { readonly strictUtf8?: boolean }): string {
-  const name = path === '-' ? 'standard input' : path;
-  let bytes: Buffer;
-  let text: string;
-  try {
-    bytes = path === '-' ? readFileSync(0) : readFileSync(path);
-    text = bytes.toString('utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    const what =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'ERR_STRING_TOO_LONG'
-            ? 'too large to read as text'
-            : code;
-    throw new UsageError(`cannot read ${name}: ${what}`);
-  }
+  const bytes = readInput(path);
+  const text = LENIENT_UTF8.decode(bytes);
   if (opts?.strictUtf8) {
     try {
       STRICT_UTF8.decode(bytes);
@@ -54,10 +123,29 @@ function readTextFile(path: string, opts?: { readonly strictUtf8?: boolean }): s
       const back = Buffer.from(text, 'utf8');
       let at = 0;
       while (at < bytes.length && bytes[at] === back[at]) at++;
-      throw new UsageError(`${name}: byte ${at} is not UTF-8; filters are read as UTF-8 text`);
+      throw new UsageError(`${displayName(path)}: byte ${at} is not UTF-8; filters are read as UTF-8 text`);
     }
   }
   return text;
+}
+
+/** Longest diagnostic line printed whole; longer lines are cut (their length is said). */
+export const MAX_DIAGNOSTIC_LINE = 1000;
+
+/**
+ * A diagnostic made safe for a terminal: control characters other than newline and tab (C0, DEL, C1 — the
+ * terminal escape introducers) are shown as \xNN, and each line longer than `max` characters is cut with a note
+ * of how much was left out.
+ */
+export function printable(text: string, max: number = MAX_DIAGNOSTIC_LINE): string {
+  const escaped = text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  return escaped
+    .split('\n')
+    .map((l) => (l.length > max ? `${l.slice(0, max)}… (${l.length - max} more characters)` : l))
+    .join('\n');
 }
 
 export function processIo(): Io {

@@ -1,12 +1,13 @@
 /*
  * The `tfc` executable: dispatches to a command and turns its outcome into an exit code.
  * Invariants: usage errors print `tfc: message` and exit 2; any unexpected exception is reported as an internal
- * error in one line (stack only with TFC_DEBUG=1) and exits 70 — never a bare stack trace. No process-level
+ * error in one line (stack only with TFC_DEBUG=1) and exits 70 — never a bare stack trace; messages pass through
+ * printable() (no control characters from hostile input reach the terminal). No process-level
  * side effects here (see bin.ts), so tests call main() in-process.
  */
 import { createHost } from '../host/index.ts';
 import { commands } from './commands.ts';
-import { EXIT, type Io, UsageError } from './io.ts';
+import { EXIT, type Io, printable, UsageError } from './io.ts';
 
 const VERSION = '0.1.0';
 
@@ -30,6 +31,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const sub = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
     if (sub) return sub.run(['--help'], io, createHost());
+    if (name === 'help' && rest[0] !== undefined) {
+      io.err(`tfc: unknown command '${printable(rest[0])}'; 'tfc --help' lists the commands\n`);
+      return EXIT.usage;
+    }
     io.out(topHelp());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
@@ -39,21 +44,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
-    io.err(`tfc: unknown command '${name}'; 'tfc --help' lists the commands\n`);
+    io.err(`tfc: unknown command '${printable(name)}'; 'tfc --help' lists the commands\n`);
     return EXIT.usage;
   }
   try {
     return await cmd.run(rest, io, createHost());
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`tfc: ${e.message}\n`);
+      io.err(`tfc: ${printable(e.message)}\n`);
       return EXIT.usage;
     }
     if (e instanceof RangeError && /call stack/.test(e.message)) {
       io.err(`tfc: input too deeply nested to process\n`);
       return EXIT.usage;
     }
-    io.err(`tfc: internal error: ${(e as Error).message ?? String(e)}\n`);
+    io.err(`tfc: internal error: ${printable(String((e as Error)?.message ?? e))}\n`);
     if (process.env.TFC_DEBUG === '1') io.err(`${(e as Error).stack}\n`);
     return 70;
   }

@@ -6,7 +6,7 @@
  * only to the -o file; text output goes to -o or standard output; same input, same bytes out.
  */
 import { type Parsed, str } from '../args.ts';
-import { EXIT, type Io, UsageError } from '../io.ts';
+import { EXIT, type Io, printable, UsageError } from '../io.ts';
 import { readBytes, writeOutput } from './files.ts';
 import {
   ASSEMBLY,
@@ -137,7 +137,7 @@ export function runConvert(role: Role, p: Parsed, io: Io): number {
     ...(section !== undefined && from === 'elf' ? { section } : {}),
   });
   if (!r.ok) {
-    io.err(`${name}:${r.line > 0 ? `${r.line}:` : ''} ${r.error}\n`);
+    io.err(`${printable(`${name}:${r.line > 0 ? `${r.line}:` : ''} ${r.error}`)}\n`);
     return EXIT.rejected;
   }
   const w = writeProgram(r.program, to, {
@@ -145,7 +145,7 @@ export function runConvert(role: Role, p: Parsed, io: Io): number {
     ...(section !== undefined && to === 'elf' ? { section } : {}),
   });
   if (!w.ok) {
-    for (const e of w.errors) io.err(`${name}: ${e}\n`);
+    for (const e of w.errors) io.err(`${printable(`${name}: ${e}`)}\n`);
     return EXIT.rejected;
   }
   if ('bytes' in w) writeOutput(out as string, w.bytes);

@@ -1,14 +1,17 @@
 /*
  * `tfc bench`: measures tfc side by side with its references and writes tables, JSON rows and SVG charts.
  * Invariants: progress goes to stderr and is drawn only on a terminal; stdout holds the table (or JSON rows with
- * --json); notes about what could not be measured go to stderr; result files are written per finished suite.
+ * --json); notes about what could not be measured go to stderr; result files are written per finished suite;
+ * --out and --doc are checked before anything is measured (a run of minutes never ends in an unwritable path),
+ * and the --doc report is written whole or not at all.
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { markdownReport, runBench, suites, table } from '@tfc/bench';
 import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
-import { EXIT, type Io, UsageError } from '../io.ts';
+import { EXIT, errnoText, type Io, UsageError } from '../io.ts';
+import { writeFileWhole } from '../output.ts';
 
 const names = suites.map((s) => s.name);
 
@@ -50,6 +53,9 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
   for (const s of chosen)
     if (!names.includes(s)) throw new UsageError(`bench: no suite '${s}'; suites: ${names.join(', ')}, all`);
   const out = str(p, 'out') ?? 'bench/results';
+  checkOutDir(out);
+  const doc = str(p, 'doc');
+  if (doc !== undefined) checkDocPath(doc);
   let lastLen = 0;
   const rows = await runBench({
     suites: chosen,
@@ -70,7 +76,6 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
     note: (suite, message) => io.err(`${suite}: ${message}\n`),
   });
   io.out(flag(p, 'json') ? rows.map((r) => `${JSON.stringify(r)}\n`).join('') : table(rows));
-  const doc = str(p, 'doc');
   if (doc !== undefined) {
     const cpu = cpus()[0]?.model.trim() ?? 'unknown';
     const machine = {
@@ -85,7 +90,59 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
       relative(dirname(resolve(doc)), resolve(out))
         .split(sep)
         .join('/') || '.';
-    writeFileSync(doc, markdownReport(rows, machine, `tfc bench ${argv.join(' ')}`, titles, imageDir));
+    writeFileWhole(doc, markdownReport(rows, machine, `tfc bench ${argv.join(' ')}`, titles, imageDir));
   }
   return EXIT.ok;
+}
+
+/** The nearest existing ancestor of `path` (itself included): where a recursive mkdir would start. */
+function existingAncestor(path: string): string {
+  let p = resolve(path);
+  for (;;) {
+    try {
+      statSync(p);
+      return p;
+    } catch {
+      const up = dirname(p);
+      if (up === p) return p;
+      p = up;
+    }
+  }
+}
+
+/** --out must be a directory, or creatable: its nearest existing ancestor a writable directory. */
+function checkOutDir(out: string): void {
+  if (out === '') throw new UsageError('--out needs a directory name');
+  const at = existingAncestor(out);
+  let isDir: boolean;
+  try {
+    isDir = statSync(at).isDirectory();
+    accessSync(at, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--out ${out}: ${errnoText(e)}`);
+  }
+  if (!isDir)
+    throw new UsageError(
+      `--out ${out}: ${at === resolve(out) ? 'exists and is not a directory' : `${at} is not a directory`}`,
+    );
+}
+
+/** --doc must name a file (not a directory) in an existing, writable directory. */
+function checkDocPath(doc: string): void {
+  if (doc === '') throw new UsageError('--doc needs a file name');
+  let st: ReturnType<typeof statSync> | undefined;
+  try {
+    st = statSync(doc);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new UsageError(`--doc ${doc}: is a directory`);
+  const dir = dirname(resolve(doc));
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--doc ${doc}: ${dir} is not a directory`);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--doc ${doc}: ${errnoText(e)}`);
+  }
 }

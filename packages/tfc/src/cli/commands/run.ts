@@ -24,7 +24,7 @@ import {
   runEbpfVm,
   traceCbpf,
 } from '../bpf/verdicts.ts';
-import { EXIT, type Io, UsageError } from '../io.ts';
+import { EXIT, type Io, printable, UsageError } from '../io.ts';
 
 export const runSpec: CommandSpec = {
   name: 'run',
@@ -162,7 +162,7 @@ export function runRun(argv: readonly string[], io: Io): number {
   });
   const name = path === '-' ? '<stdin>' : path;
   if (!r.ok) {
-    io.err(`${name}:${r.line > 0 ? `${r.line}:` : ''} ${r.error}\n`);
+    io.err(`${printable(`${name}:${r.line > 0 ? `${r.line}:` : ''} ${r.error}`)}\n`);
     return EXIT.rejected;
   }
   const prog = r.program;
