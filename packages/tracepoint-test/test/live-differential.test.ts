@@ -10,10 +10,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import fc from 'fast-check';
-import { linkMaps } from '../../../codegen-bpf/src/index.ts';
-import { compile } from '../../../compiler/src/index.ts';
-import { bundledEvent, type EventFormat, parseFormat } from '../../../tracefs/src/index.ts';
+import { linkMaps } from '@tfc/codegen-bpf';
+import { compile } from '@tfc/compiler';
 import {
   type EventRef,
   type Hit,
@@ -27,7 +25,9 @@ import {
   type Syscalls,
   TASK_RENAME_EVENT,
   TRIVIAL_EBPF,
-} from '../../src/index.ts';
+} from '@tfc/kernel';
+import { bundledEvent, type EventFormat, parseFormat } from '@tfc/tracefs';
+import fc from 'fast-check';
 import { type Case, type GenEnv, lseekCase, renameCase } from './generators.ts';
 
 const FILTERS = Number(process.env.TFC_LIVE_FILTERS ?? 150);
