@@ -14,9 +14,18 @@ import { compileSuite } from './suites/compile.ts';
 import { kernelSuite } from './suites/kernel.ts';
 import { p4Suite } from './suites/p4.ts';
 import { pcapSuite } from './suites/pcap.ts';
+import { tcSuite } from './suites/tc.ts';
 import { vmSuite } from './suites/vm.ts';
 
-export const suites: readonly Suite[] = [compileSuite, vmSuite, bpfSuite, kernelSuite, pcapSuite, p4Suite];
+export const suites: readonly Suite[] = [
+  compileSuite,
+  vmSuite,
+  bpfSuite,
+  kernelSuite,
+  pcapSuite,
+  p4Suite,
+  tcSuite,
+];
 
 export interface BenchOptions {
   readonly suites: readonly string[];

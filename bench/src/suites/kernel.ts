@@ -35,8 +35,8 @@ import {
   loadProgram,
   loadWithMaps,
   locateTracefs,
+  nrCpuIds,
   openTracepointCounter,
-  possibleCpuCount,
   readCounter,
   SYS_ENTER_LSEEK,
   type Syscalls,
@@ -190,7 +190,7 @@ function compileFor(s: Setup, filter: string): LoadedProgram | string {
     event: s.event,
     target: 'ebpf',
     ctx: 'tracepoint',
-    nrCpuIds: possibleCpuCount(),
+    nrCpuIds: nrCpuIds(),
   });
   if (!r.ok) return r.diagnostics.map((d) => d.message).join('; ');
   const spec = r.program;

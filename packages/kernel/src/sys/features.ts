@@ -8,7 +8,7 @@ import { probeTracefs } from '../tracefs/locate.ts';
 import { errnoName } from './errno.ts';
 import { type Loaded, loadKoffiSyscalls } from './koffi-syscalls.ts';
 import { loadLibpcap } from './libpcap.ts';
-import { parseCpuList } from './map.ts';
+import { parseCpuList, parseNrCpuIds } from './map.ts';
 import { tracepointId } from './perf.ts';
 import { loadProgram, testRun } from './prog.ts';
 import { openCbpfSocket } from './socket-filter.ts';
@@ -43,6 +43,16 @@ function readText(path: string): string | undefined {
 export function possibleCpuCount(): number {
   const t = readText('/sys/devices/system/cpu/possible');
   const n = t === undefined ? 0 : parseCpuList(t);
+  return n > 0 ? n : 1;
+}
+
+/**
+ * The kernel's nr_cpu_ids (highest possible CPU + 1: what CPUS{} and `cpu` mean in trace filters), 1 if unknown.
+ * It differs from possibleCpuCount() when the possible CPUs have holes ("0,2-3": 4 ids, 3 CPUs).
+ */
+export function nrCpuIds(): number {
+  const t = readText('/sys/devices/system/cpu/possible');
+  const n = t === undefined ? 0 : parseNrCpuIds(t);
   return n > 0 ? n : 1;
 }
 

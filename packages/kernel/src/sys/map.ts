@@ -31,6 +31,16 @@ export function parseCpuList(text: string): number {
   return n;
 }
 
+/** nr_cpu_ids from the same text: the highest possible CPU + 1 (0 for an empty or unreadable list). */
+export function parseNrCpuIds(text: string): number {
+  let max = -1;
+  for (const part of text.trim().split(',')) {
+    const hi = Number(part.split('-').at(-1));
+    if (part !== '' && Number.isInteger(hi)) max = Math.max(max, hi);
+  }
+  return max + 1;
+}
+
 const PERCPU: ReadonlySet<number> = new Set([MAP_TYPE.PERCPU_ARRAY, MAP_TYPE.PERCPU_HASH]);
 
 export class BpfMap extends FdHandle {

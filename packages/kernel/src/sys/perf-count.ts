@@ -4,8 +4,8 @@
 // tracepoint's prog_array returned non-zero (perf_trace_run_bpf_submit / perf_syscall_enter); events are opened
 // disabled and enabled last; every handle owns its fd; reads and ioctls return values, never throw.
 import { readSync } from 'node:fs';
-import { FdHandle } from './fd.ts';
-import { PERF } from './perf.ts';
+import type { FdHandle } from './fd.ts';
+import { openPerfEvent, tracepointAttrBase } from './perf.ts';
 import { fail, ok, type Result, sysError } from './result.ts';
 import { keepAlive, type Syscalls, stableBuffer } from './syscalls.ts';
 
@@ -14,13 +14,7 @@ export const PERF_IOC_QUERY_BPF = 0xc008240a;
 
 /** perf_event_attr of a counting (non-sampling) tracepoint event, opened disabled. */
 export function tracepointCountAttr(tracepointId: number): Uint8Array {
-  const b = stableBuffer(PERF.ATTR_SIZE);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, PERF.TYPE_TRACEPOINT, true);
-  v.setUint32(4, PERF.ATTR_SIZE, true);
-  v.setBigUint64(8, BigInt(tracepointId), true);
-  v.setBigUint64(40, 1n, true); // disabled
-  return b;
+  return tracepointAttrBase(tracepointId);
 }
 
 /**
@@ -33,23 +27,8 @@ export function openTracepointCounter(
   where: { readonly pid: number; readonly cpu: number },
   prog?: FdHandle,
 ): Result<FdHandle> {
-  const r = sys.perfEventOpen(tracepointCountAttr(id), where.pid, where.cpu, -1, PERF.FLAG_FD_CLOEXEC);
-  if (!r.ok)
-    return fail(sysError('perf_event_open', r.errno, `tracepoint ${id}, pid ${where.pid}, cpu ${where.cpu}`));
-  const h = new FdHandle(sys, r.value, 'perf-counter');
-  if (prog !== undefined) {
-    const s = sys.ioctl(h.fd, PERF.IOC_SET_BPF, prog.fd);
-    if (!s.ok) {
-      h.dispose();
-      return fail(sysError('PERF_EVENT_IOC_SET_BPF', s.errno));
-    }
-  }
-  const e = sys.ioctl(h.fd, PERF.IOC_ENABLE, 0);
-  if (!e.ok) {
-    h.dispose();
-    return fail(sysError('PERF_EVENT_IOC_ENABLE', e.errno));
-  }
-  return ok(h);
+  const detail = `tracepoint ${id}, pid ${where.pid}, cpu ${where.cpu}`;
+  return openPerfEvent(sys, tracepointCountAttr(id), where, { kind: 'perf-counter', detail }, prog);
 }
 
 /** The event's count (read(2) of a counting event without read_format: one u64). */

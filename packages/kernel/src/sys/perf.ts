@@ -22,16 +22,23 @@ export const PERF = {
   SAMPLE_RAW: 1 << 10,
 } as const;
 
-/** perf_event_attr for a tracepoint: type@0 size@4 config@8 sample_period@16 sample_type@24 flags@40 (disabled=bit0) wakeup_events@48. */
-export function tracepointPerfAttr(tracepointId: number): Uint8Array {
+/** perf_event_attr of tracepoint `id`, opened disabled: type@0 size@4 config@8 flags@40 (disabled=bit0). */
+export function tracepointAttrBase(tracepointId: number): Uint8Array {
   const b = stableBuffer(PERF.ATTR_SIZE);
   const v = new DataView(b.buffer);
   v.setUint32(0, PERF.TYPE_TRACEPOINT, true);
   v.setUint32(4, PERF.ATTR_SIZE, true);
   v.setBigUint64(8, BigInt(tracepointId), true);
+  v.setBigUint64(40, 1n, true);
+  return b;
+}
+
+/** perf_event_attr for a sampling tracepoint: the base plus sample_period@16 = 1, sample_type@24 = RAW, wakeup_events@48 = 1. */
+export function tracepointPerfAttr(tracepointId: number): Uint8Array {
+  const b = tracepointAttrBase(tracepointId);
+  const v = new DataView(b.buffer);
   v.setBigUint64(16, 1n, true);
   v.setBigUint64(24, BigInt(PERF.SAMPLE_RAW), true);
-  v.setBigUint64(40, 1n, true);
   v.setUint32(48, 1, true);
   return b;
 }
@@ -51,21 +58,42 @@ export function tracepointId(group: string, name: string, tracefs = '/sys/kernel
   }
 }
 
-/** Attaches a TRACEPOINT program to tracepoint `id`; dispose the result to detach. */
-export function attachTracepoint(sys: Syscalls, prog: FdHandle, id: number, cpu = 0): Result<FdHandle> {
-  const attr = tracepointPerfAttr(id);
-  const r = sys.perfEventOpen(attr, -1, cpu, -1, PERF.FLAG_FD_CLOEXEC);
-  if (!r.ok) return fail(sysError('perf_event_open', r.errno, `tracepoint ${id}`));
-  const link = new FdHandle(sys, r.value, 'perf-event');
-  const s = sys.ioctl(link.fd, PERF.IOC_SET_BPF, prog.fd);
-  if (!s.ok) {
-    link.dispose();
-    return fail(sysError('PERF_EVENT_IOC_SET_BPF', s.errno));
+/**
+ * perf_event_open(attr, where.pid, where.cpu), then PERF_EVENT_IOC_SET_BPF with `prog` (when given), then
+ * PERF_EVENT_IOC_ENABLE; the fd is closed on any failure. `kind` names the handle, `detail` the open's error.
+ */
+export function openPerfEvent(
+  sys: Syscalls,
+  attr: Uint8Array,
+  where: { readonly pid: number; readonly cpu: number },
+  what: { readonly kind: string; readonly detail: string },
+  prog?: FdHandle,
+): Result<FdHandle> {
+  const r = sys.perfEventOpen(attr, where.pid, where.cpu, -1, PERF.FLAG_FD_CLOEXEC);
+  if (!r.ok) return fail(sysError('perf_event_open', r.errno, what.detail));
+  const h = new FdHandle(sys, r.value, what.kind);
+  if (prog !== undefined) {
+    const s = sys.ioctl(h.fd, PERF.IOC_SET_BPF, prog.fd);
+    if (!s.ok) {
+      h.dispose();
+      return fail(sysError('PERF_EVENT_IOC_SET_BPF', s.errno));
+    }
   }
-  const e = sys.ioctl(link.fd, PERF.IOC_ENABLE, 0);
+  const e = sys.ioctl(h.fd, PERF.IOC_ENABLE, 0);
   if (!e.ok) {
-    link.dispose();
+    h.dispose();
     return fail(sysError('PERF_EVENT_IOC_ENABLE', e.errno));
   }
-  return ok(link);
+  return ok(h);
+}
+
+/** Attaches a TRACEPOINT program to tracepoint `id`; dispose the result to detach. */
+export function attachTracepoint(sys: Syscalls, prog: FdHandle, id: number, cpu = 0): Result<FdHandle> {
+  return openPerfEvent(
+    sys,
+    tracepointPerfAttr(id),
+    { pid: -1, cpu },
+    { kind: 'perf-event', detail: `tracepoint ${id}` },
+    prog,
+  );
 }

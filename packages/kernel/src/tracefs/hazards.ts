@@ -21,3 +21,9 @@ export function kernelHazard(written: string): string | null {
   }
   return null;
 }
+
+/** The guard in front of every filter write: throws a RangeError naming the hazard, without touching the kernel. */
+export function refuseHazard(filter: string): void {
+  const hazard = kernelHazard(filter);
+  if (hazard !== null) throw new RangeError(`refusing a filter that endangers the kernel: ${hazard}`);
+}

@@ -5,7 +5,7 @@
 // for a kernel refusal (those are values), only for harness failures.
 export { type RawField, type RawFormat, readRawFormat } from './event-format.ts';
 export { errnoOf, readText, writeRaw } from './files.ts';
-export { kernelHazard } from './hazards.ts';
+export { kernelHazard, refuseHazard } from './hazards.ts';
 export { type EventRef, type RawRecord, TracefsInstance } from './instance.ts';
 export {
   locateTracefs,

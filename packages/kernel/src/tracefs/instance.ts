@@ -66,6 +66,25 @@ export class TracefsInstance {
     return new TracefsInstance(root, name, layout);
   }
 
+  /**
+   * create(), then a ring buffer of `bufferKb` KB per CPU and `ev` enabled; on a failed enable the instance is
+   * removed again and the reason returned.
+   */
+  static createEnabled(
+    root: string,
+    name: string,
+    ev: EventRef,
+    bufferKb: number,
+  ): TracefsInstance | Unavailable {
+    const inst = TracefsInstance.create(root, name);
+    if (!(inst instanceof TracefsInstance)) return inst;
+    inst.setBufferSizeKb(bufferKb);
+    const e = inst.setEnabled(ev, true);
+    if (e === null) return inst;
+    inst.dispose();
+    return { ok: false, reason: `enable ${ev.group}:${ev.event} in a tracefs instance: ${e}` };
+  }
+
   eventPath(ev: EventRef, file: string): string {
     return `${this.path}/events/${ev.group}/${ev.event}/${file}`;
   }

@@ -3,12 +3,13 @@
 // into fixed 80-byte headers plus payload, matching oracle.c; run() resolves only after the
 // process has acknowledged the batch, i.e. after every probe hit and rename of it happened; the
 // temporary build directory and the process are released by dispose() (idempotent) and at exit.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerExitRelease, unregisterExitRelease } from './cleanup.ts';
+import { spawnReady } from './helper-child.ts';
 import type { Unavailable } from './locate.ts';
 
 export const HEADER_SIZE = 80;
@@ -128,28 +129,12 @@ export class OracleProcess {
       rmSync(dir, { recursive: true, force: true });
       return { ok: false, reason: err };
     }
-    const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const ready = await new Promise<string | null>((resolve) => {
-      let buf = '';
-      const onData = (c: Buffer): void => {
-        buf += c.toString('latin1');
-        const nl = buf.indexOf('\n');
-        if (nl >= 0) {
-          child.stdout?.off('data', onData);
-          resolve(buf.slice(0, nl));
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.once('exit', () => resolve(null));
-      child.once('error', () => resolve(null));
-    });
-    const m = ready === null ? null : /^ready (\d+) (\d+)$/.exec(ready);
-    if (!m) {
-      child.kill('SIGKILL');
+    const c = await spawnReady(binary, 'oracle process');
+    if ('ok' in c) {
       rmSync(dir, { recursive: true, force: true });
-      return { ok: false, reason: `oracle process did not start (${ready ?? 'no output'})` };
+      return c;
     }
-    return new OracleProcess(dir, binary, child, Number(m[1]), Number(m[2]));
+    return new OracleProcess(dir, binary, c.child, c.ready[0], c.ready[1]);
   }
 
   /** Sends the commands, then waits until the process has executed all of them. */

@@ -8,7 +8,7 @@
 // CPU (default 0) so the k-th record of CPU c is the k-th rename sent to CPU c.
 import { readRawFormat } from './event-format.ts';
 import { readText } from './files.ts';
-import { kernelHazard } from './hazards.ts';
+import { refuseHazard } from './hazards.ts';
 import { type EventRef, TracefsInstance } from './instance.ts';
 import { locateTracefs, type Unavailable } from './locate.ts';
 import { OracleProcess } from './oracle-process.ts';
@@ -28,6 +28,7 @@ export type RenameJudgement = Judgement & {
 };
 
 export class TaskRenameOracle {
+  readonly event: EventRef = TASK_RENAME;
   readonly format: string;
   readonly pid: number;
   readonly nrCpus: number;
@@ -70,25 +71,22 @@ export class TaskRenameOracle {
       return { ok: false, reason: 'cannot read task_rename/kernel_stack format' };
     const proc = await OracleProcess.start();
     if ('ok' in proc) return proc;
-    const inst = TracefsInstance.create(fs.path, `tfc_rename_${process.pid}_${proc.pid}`);
+    const inst = TracefsInstance.createEnabled(
+      fs.path,
+      `tfc_rename_${process.pid}_${proc.pid}`,
+      TASK_RENAME,
+      64,
+    );
     if (!(inst instanceof TracefsInstance)) {
       await proc.dispose();
       return inst;
-    }
-    inst.setBufferSizeKb(64);
-    const e = inst.setEnabled(TASK_RENAME, true);
-    if (e !== null) {
-      inst.dispose();
-      await proc.dispose();
-      return { ok: false, reason: `enable task:task_rename: ${e}` };
     }
     return new TaskRenameOracle(proc, inst, format, rf.id, sf.id);
   }
 
   async judge(filter: string, renames: readonly RenameRecord[]): Promise<RenameJudgement> {
     if (this.#disposed) throw new Error('TaskRenameOracle used after dispose');
-    const hazard = kernelHazard(filter);
-    if (hazard !== null) throw new RangeError(`refusing a filter that endangers the kernel: ${hazard}`);
+    refuseHazard(filter);
     const inst = this.#inst;
     inst.clearErrorLog();
     const errno = inst.writeFilter(TASK_RENAME, filter);

@@ -6,7 +6,7 @@
 // instance's ring buffer"; judge() never leaves a filter behind that affects the next call (each
 // call overwrites it); dispose() disables, removes instances and probe, and stops the process.
 import { type RawFormat, readRawFormat } from './event-format.ts';
-import { kernelHazard } from './hazards.ts';
+import { refuseHazard } from './hazards.ts';
 import { type EventRef, type RawRecord, TracefsInstance } from './instance.ts';
 import { locateTracefs, type Unavailable, uprobesAvailable } from './locate.ts';
 import { type OracleCommand, OracleProcess, type RecValues } from './oracle-process.ts';
@@ -143,21 +143,15 @@ export class UprobeOracle {
       await proc.dispose();
       return why;
     };
-    const judge = TracefsInstance.create(fs.path, `tfc_judge_${tag}`);
+    const ev = { group: probe.group, event: probe.event };
+    const judge = TracefsInstance.createEnabled(fs.path, `tfc_judge_${tag}`, ev, 256);
     if (!(judge instanceof TracefsInstance)) return cleanup(judge, []);
-    const mirror = TracefsInstance.create(fs.path, `tfc_mirror_${tag}`);
+    const mirror = TracefsInstance.createEnabled(fs.path, `tfc_mirror_${tag}`, ev, 256);
     if (!(mirror instanceof TracefsInstance)) return cleanup(mirror, [judge]);
     const format = probe.readFormat();
     const raw = readRawFormat(format);
     if (raw === null)
       return cleanup({ ok: false, reason: 'cannot read the oracle event format' }, [judge, mirror]);
-    const ev = { group: probe.group, event: probe.event };
-    for (const inst of [judge, mirror]) {
-      inst.setBufferSizeKb(256);
-      const e = inst.setEnabled(ev, true);
-      if (e !== null)
-        return cleanup({ ok: false, reason: `enable ${ev.group}/${ev.event}: ${e}` }, [judge, mirror]);
-    }
     return new UprobeOracle(proc, probe, judge, mirror, format, raw);
   }
 
@@ -175,8 +169,7 @@ export class UprobeOracle {
    */
   async judge(filter: string, records: readonly OracleRecord[]): Promise<Judgement> {
     if (this.#disposed) throw new Error('UprobeOracle used after dispose');
-    const hazard = kernelHazard(filter);
-    if (hazard !== null) throw new RangeError(`refusing a filter that endangers the kernel: ${hazard}`);
+    refuseHazard(filter);
     const j = this.#judge;
     j.clearErrorLog();
     const errno = j.writeFilter(this.event, filter);

@@ -4,9 +4,10 @@
 // after the child has replied, i.e. after its tracepoint hits happened; a failed set-up step in the child rejects
 // that call with the child's message; the process is stopped by dispose() (idempotent) and killed at process exit
 // if leaked. Values are sent as unsigned 64-bit decimals (negative numbers wrap, as the registers would).
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { registerExitRelease, unregisterExitRelease } from '../tracefs/cleanup.ts';
+import { spawnReady } from '../tracefs/helper-child.ts';
 import type { Unavailable } from '../tracefs/locate.ts';
 import { buildHelper } from './helper-build.ts';
 
@@ -85,27 +86,9 @@ export class FirerProcess {
       ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     });
     if (!b.ok) return b;
-    const child = spawn(b.path, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const first = await new Promise<{ line: string; rest: string } | null>((resolve) => {
-      let buf = '';
-      const onData = (c: Buffer): void => {
-        buf += c.toString('latin1');
-        const nl = buf.indexOf('\n');
-        if (nl >= 0) {
-          child.stdout?.off('data', onData);
-          resolve({ line: buf.slice(0, nl), rest: buf.slice(nl + 1) });
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.once('exit', () => resolve(null));
-      child.once('error', () => resolve(null));
-    });
-    const m = first === null ? null : /^ready (\d+) (\d+)$/.exec(first.line);
-    if (first === null || m === null) {
-      child.kill('SIGKILL');
-      return { ok: false, reason: `firer did not start (${first?.line ?? 'no output'})` };
-    }
-    return new FirerProcess(b.path, child, Number(m[1]), Number(m[2]), first.rest);
+    const c = await spawnReady(b.path, 'firer');
+    if ('ok' in c) return c;
+    return new FirerProcess(b.path, c.child, c.ready[0], c.ready[1], c.rest);
   }
 
   #send(line: string): Promise<string> {

@@ -22,7 +22,7 @@ import { progInfo } from '../sys/prog.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { readRawFormat } from '../tracefs/event-format.ts';
 import { readText } from '../tracefs/files.ts';
-import { kernelHazard } from '../tracefs/hazards.ts';
+import { refuseHazard } from '../tracefs/hazards.ts';
 import { type EventRef, TracefsInstance } from '../tracefs/instance.ts';
 import { locateTracefs, type Unavailable } from '../tracefs/locate.ts';
 import { commonPid, readU16 } from '../tracefs/uprobe-oracle.ts';
@@ -102,20 +102,15 @@ export class LiveTracepointJudge {
       options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {},
     );
     if ('ok' in firer) return firer;
-    const inst = TracefsInstance.create(
+    const inst = TracefsInstance.createEnabled(
       fs.path,
       `tfc_live_${options.tag ?? 'j'}_${event.event}_${process.pid}_${firer.pid}`,
+      event,
+      64,
     );
     if (!(inst instanceof TracefsInstance)) {
       await firer.dispose();
       return inst;
-    }
-    inst.setBufferSizeKb(64);
-    const e = inst.setEnabled(event, true);
-    if (e !== null) {
-      inst.dispose();
-      await firer.dispose();
-      return { ok: false, reason: `enable ${event.group}:${event.event} in a tracefs instance: ${e}` };
     }
     return new LiveTracepointJudge(sys, event, format, id.value, firer, inst);
   }
@@ -143,8 +138,7 @@ export class LiveTracepointJudge {
   /** Writes `filter` to the instance's event (after the hazard check) without firing: the kernel's refusal. */
   tryFilter(filter: string): { readonly errno: string | null; readonly filterFile: string } {
     if (this.#disposed) throw new Error('LiveTracepointJudge used after dispose');
-    const hazard = kernelHazard(filter);
-    if (hazard !== null) throw new RangeError(`refusing a filter that endangers the kernel: ${hazard}`);
+    refuseHazard(filter);
     const errno = this.#inst.writeFilter(this.event, filter);
     return { errno, filterFile: this.#inst.readFilter(this.event) };
   }

@@ -15,6 +15,7 @@ import {
   openRawTracepoint,
   PERF,
   parseCpuList,
+  parseNrCpuIds,
   pinObject,
   progInfo,
   testRun,
@@ -330,4 +331,12 @@ test('parseCpuList', () => {
   assert.equal(parseCpuList('0,2-3,7'), 4);
   assert.equal(parseCpuList('0'), 1);
   assert.equal(parseCpuList(''), 0);
+});
+
+test('parseNrCpuIds: highest possible CPU + 1, holes included', () => {
+  assert.equal(parseNrCpuIds('0-1\n'), 2);
+  assert.equal(parseNrCpuIds('0,2-3,7'), 8);
+  assert.equal(parseNrCpuIds('0'), 1);
+  assert.equal(parseNrCpuIds(''), 0);
+  assert.equal(parseNrCpuIds('x'), 0);
 });

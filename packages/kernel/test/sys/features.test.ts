@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import {
   fakeSyscalls,
   loadLibpcap,
+  nrCpuIds,
   possibleCpuCount,
   probeFeatures,
   probeTracepoints,
@@ -63,4 +64,5 @@ test('this machine (root) has bpf(2), TEST_RUN, cBPF sockets and libpcap', {
   }
   assert.equal(f.possibleCpus, possibleCpuCount());
   assert.ok(f.possibleCpus >= 1);
+  assert.ok(nrCpuIds() >= f.possibleCpus, 'nr_cpu_ids counts the holes too');
 });

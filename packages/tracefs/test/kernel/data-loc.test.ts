@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UprobeOracle } from '@tfc/kernel/tracefs';
-import { evaluate, parseFilter, parseFormat, recordFromJson } from '@tfc/tracefs';
+import { evaluate, parseFilter, recordFromJson } from '@tfc/tracefs';
+import { started } from './judge.ts';
 
 const COMM = 'tfc-dl';
 // Records: str NULL with comm COMM, str NULL with comm "x", str "tfc-dl" with comm COMM.
@@ -28,15 +29,9 @@ const CASES: readonly (readonly [string, string])[] = [
 ];
 
 test('zero-length __data_loc locators: the kernel compares from the offset, and so does tfc', async (t) => {
-  const oracle = await UprobeOracle.start({ tag: 'dataloc' });
-  if ('ok' in oracle) {
-    t.skip(oracle.reason);
-    return;
-  }
-  t.after(() => oracle.dispose());
-  const parsed = parseFormat(oracle.format, { system: oracle.event.group, name: oracle.event.event });
-  assert.ok(parsed.ok);
-  const event = parsed.event;
+  const s = started(t, await UprobeOracle.start({ tag: 'dataloc' }));
+  if (s === null) return;
+  const { oracle, event } = s;
   const strField = event.fields.find((f) => f.name === 'str');
   assert.ok(strField);
   const records = [

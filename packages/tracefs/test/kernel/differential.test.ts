@@ -5,28 +5,17 @@
 // (filter, record, both verdicts) and is appended to /tmp/tracefs-disagreements.txt; every kernel
 // object is released in t.after; at least MIN_ACCEPTED kernel-accepted filters are judged per run.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { nrCpuIds } from '@tfc/kernel/sys';
 import { type OracleRecord, UprobeOracle } from '@tfc/kernel/tracefs';
-import { parseFormat } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { caseArb, type GenEnv, invalidFilterArb, RECORDS_PER_FILTER, validFilterArb } from './generators.ts';
-import { compare, dataLocBytes, logDisagreement, newStats, show } from './judge.ts';
+import { compare, dataLocBytes, logDisagreement, newStats, show, started } from './judge.ts';
 
 const FIXED_SEEDS = [0x7fc0001, 0x7fc0002, 0x7fc0003, 0x7fc0004];
 const VALID_RUNS_PER_SEED = 460;
 const INVALID_RUNS_PER_SEED = 160;
 const MIN_ACCEPTED = 2000;
-
-function nrCpuIds(): number {
-  const txt = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
-  let max = 0;
-  for (const part of txt.split(',')) {
-    const hi = Number(part.split('-').at(-1));
-    if (Number.isInteger(hi)) max = Math.max(max, hi);
-  }
-  return max + 1;
-}
 
 function seeds(): number[] {
   const forced = process.env.TFC_DIFF_SEED;
@@ -35,15 +24,9 @@ function seeds(): number[] {
 }
 
 test('kernel differential: trace-event filters on a uprobe event', async (t) => {
-  const oracle = await UprobeOracle.start({ tag: 'diff' });
-  if ('ok' in oracle) {
-    t.skip(oracle.reason);
-    return;
-  }
-  t.after(() => oracle.dispose());
-  const parsed = parseFormat(oracle.format, { system: oracle.event.group, name: oracle.event.event });
-  assert.ok(parsed.ok, 'tfc parses the live format');
-  const event = parsed.event;
+  const s = started(t, await UprobeOracle.start({ tag: 'diff' }));
+  if (s === null) return;
+  const { oracle, event } = s;
   const cm = event.fields.find((f) => f.name === 'cm');
   assert.ok(cm, 'oracle event has the cm ($comm) field');
   const nr = nrCpuIds();

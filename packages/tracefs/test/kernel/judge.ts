@@ -3,17 +3,37 @@
 // the record (values and exact kernel bytes), both verdicts or both filter-file / error renderings;
 // records are evaluated on the exact bytes the kernel built, with the CPU they were recorded on and
 // the task name the kernel saw; callers append the final (shrunk) disagreement to DISAGREEMENTS_FILE.
+import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
-import type { Judgement } from '@tfc/kernel/tracefs';
+import type { TestContext } from 'node:test';
+import type { EventRef, Judgement, Unavailable } from '@tfc/kernel/tracefs';
 import { stripLogTimestamps } from '@tfc/kernel/tracefs';
 import {
   type EventFormat,
   evaluate,
   parseFilter,
+  parseFormat,
   renderAcceptedFilterFile,
   renderErrorLog,
   renderFilterFile,
 } from '@tfc/tracefs';
+
+/**
+ * An oracle that started, released in t.after, with its live event format parsed by tfc; null after t.skip (with
+ * the oracle's reason) when it could not start.
+ */
+export function started<
+  O extends { readonly format: string; readonly event: EventRef; dispose(): Promise<void> },
+>(t: TestContext, o: O | Unavailable): { oracle: O; event: EventFormat } | null {
+  if ('ok' in o) {
+    t.skip(o.reason);
+    return null;
+  }
+  t.after(() => o.dispose());
+  const parsed = parseFormat(o.format, { system: o.event.group, name: o.event.event });
+  assert.ok(parsed.ok, `tfc parses the live ${o.event.group}:${o.event.event} format`);
+  return { oracle: o, event: parsed.event };
+}
 
 export const DISAGREEMENTS_FILE = '/tmp/tracefs-disagreements.txt';
 

@@ -6,13 +6,12 @@
 // judged; a disagreement fails with the shrunk counterexample and is appended to
 // /tmp/tracefs-disagreements.txt; the oracle is released in t.after.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { nrCpuIds } from '@tfc/kernel/sys';
 import { TaskRenameOracle } from '@tfc/kernel/tracefs';
-import { parseFormat } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { type RenameCase, renameCaseArb } from './generators.ts';
-import { compare, logDisagreement, newStats, show } from './judge.ts';
+import { compare, logDisagreement, newStats, show, started } from './judge.ts';
 
 // The task_rename filters of corpus/tracefs-kernel-6.18/results_misc.json and results_misc2.json.
 const CORPUS_FILTERS = [
@@ -34,22 +33,10 @@ const CORPUS_NAMES = ['abcdefghijklxyz', 'ab', 'abc', 'xabc', 'abcdefghijklmno',
 const FIXED_SEEDS = [0x7fc1001, 0x7fc1002];
 const RUNS_PER_SEED = 20;
 
-function nrCpuIds(): number {
-  const txt = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
-  const hi = Number(txt.split(/[-,]/).at(-1));
-  return Number.isInteger(hi) ? hi + 1 : 1;
-}
-
 test('kernel differential: task:task_rename', async (t) => {
-  const oracle = await TaskRenameOracle.start();
-  if ('ok' in oracle) {
-    t.skip(oracle.reason);
-    return;
-  }
-  t.after(() => oracle.dispose());
-  const parsed = parseFormat(oracle.format, { system: 'task', name: 'task_rename' });
-  assert.ok(parsed.ok, 'tfc parses the live task_rename format');
-  const event = parsed.event;
+  const s = started(t, await TaskRenameOracle.start());
+  if (s === null) return;
+  const { oracle, event } = s;
   const oldcomm = event.fields.find((f) => f.name === 'oldcomm');
   assert.ok(oldcomm);
   // current->comm while the tracepoint runs is the old name, copied whole into oldcomm.

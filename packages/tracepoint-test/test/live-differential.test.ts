@@ -9,11 +9,9 @@
 // Sizes: TFC_LIVE_FILTERS filters per event (default 150) × 6 hits; TFC_SEED.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { test } from 'node:test';
-import fc from 'fast-check';
-import { linkMaps } from '../../../codegen-bpf/src/index.ts';
-import { compile } from '../../../compiler/src/index.ts';
-import { bundledEvent, type EventFormat, parseFormat } from '../../../tracefs/src/index.ts';
+import { type TestContext, test } from 'node:test';
+import { linkMaps } from '@tfc/codegen-bpf';
+import { compile } from '@tfc/compiler';
 import {
   type EventRef,
   type Hit,
@@ -21,13 +19,16 @@ import {
   LiveTracepointJudge,
   loadProgram,
   loadWithMaps,
+  nrCpuIds,
   probeFeatures,
   probeTracepoints,
   SYS_ENTER_LSEEK,
   type Syscalls,
   TASK_RENAME_EVENT,
   TRIVIAL_EBPF,
-} from '../../src/index.ts';
+} from '@tfc/kernel';
+import { bundledEvent, type EventFormat, parseFormat } from '@tfc/tracefs';
+import fc from 'fast-check';
 import { type Case, type GenEnv, lseekCase, renameCase } from './generators.ts';
 
 const FILTERS = Number(process.env.TFC_LIVE_FILTERS ?? 150);
@@ -43,15 +44,20 @@ async function unavailable(): Promise<string | null> {
   return tp.ok ? null : tp.reason;
 }
 
-async function startJudge(sys: Syscalls, ev: EventRef): Promise<LiveTracepointJudge | string> {
-  const j = await LiveTracepointJudge.start(sys, ev, { tag: 'tracepoint' });
-  return 'ok' in j ? j.reason : j;
-}
+type Live = { readonly sys: Syscalls; readonly j: LiveTracepointJudge; readonly event: EventFormat };
 
-function eventOf(j: LiveTracepointJudge): EventFormat {
-  const r = parseFormat(j.format, { system: j.event.group, name: j.event.event });
-  assert.ok(r.ok, `live format of ${j.event.event} does not parse`);
-  return r.event;
+/** A judge for `ev` (released in t.after) and the event's live format, or why the kernel step cannot run. */
+async function liveJudge(t: TestContext, ev: EventRef): Promise<Live | string> {
+  const why = await unavailable();
+  if (why !== null) return why;
+  assert.ok(F.syscalls.ok);
+  const sys = F.syscalls.value;
+  const j = await LiveTracepointJudge.start(sys, ev, { tag: 'tracepoint' });
+  if ('ok' in j) return j.reason;
+  t.after(() => j.dispose());
+  const r = parseFormat(j.format, { system: ev.group, name: ev.event });
+  assert.ok(r.ok, `live format of ${ev.event} does not parse`);
+  return { sys, j, event: r.event };
 }
 
 type Outcome =
@@ -62,7 +68,7 @@ type Outcome =
 /** Compiles, loads and judges one case; retries when other programs on the tracepoint may have vetoed a hit. */
 async function runCase(sys: Syscalls, j: LiveTracepointJudge, event: EventFormat, c: Case): Promise<Outcome> {
   assert.equal(kernelHazard(c.filter), null, `generator produced a hazard: ${c.filter}`);
-  const r = compile({ filter: c.filter, event, target: 'ebpf', ctx: 'tracepoint', nrCpuIds: F.possibleCpus });
+  const r = compile({ filter: c.filter, event, target: 'ebpf', ctx: 'tracepoint', nrCpuIds: nrCpuIds() });
   if (!r.ok) {
     const k = j.tryFilter(c.filter);
     if (r.filterError !== undefined && k.errno !== null) return { kind: 'both-refuse' };
@@ -125,26 +131,18 @@ function compileOnly(ev: EventRef, arb: (env: GenEnv) => fc.Arbitrary<Case>, see
 }
 
 async function differential(
-  t: { skip: (m: string) => void; after: (f: () => unknown) => void },
+  t: TestContext,
   ev: EventRef,
   arb: (env: GenEnv) => fc.Arbitrary<Case>,
   seed: number,
 ): Promise<void> {
-  const why = await unavailable();
-  if (why !== null) {
+  const live = await liveJudge(t, ev);
+  if (typeof live === 'string') {
     compileOnly(ev, arb, seed);
-    t.skip(`${why} (the filters were compiled against the bundled format; the kernel step is skipped)`);
+    t.skip(`${live} (the filters were compiled against the bundled format; the kernel step is skipped)`);
     return;
   }
-  assert.ok(F.syscalls.ok);
-  const sys = F.syscalls.value;
-  const j = await startJudge(sys, ev);
-  if (typeof j === 'string') {
-    t.skip(j);
-    return;
-  }
-  t.after(() => j.dispose());
-  const event = eventOf(j);
+  const { sys, j, event } = live;
   const env: GenEnv = { pid: j.pid, tid: j.threadTid, eventId: event.id, nrCpus: j.nrCpus };
   const cases = fc.sample(arb(env), { numRuns: FILTERS, seed });
   let agreed = 0;
@@ -184,20 +182,12 @@ test('live differential: task:task_rename', async (t) => {
 });
 
 test('live differential: fixed cases, and a wrong program is caught', async (t) => {
-  const why = await unavailable();
-  if (why !== null) {
-    t.skip(why);
+  const live = await liveJudge(t, SYS_ENTER_LSEEK);
+  if (typeof live === 'string') {
+    t.skip(live);
     return;
   }
-  assert.ok(F.syscalls.ok);
-  const sys = F.syscalls.value;
-  const j = await startJudge(sys, SYS_ENTER_LSEEK);
-  if (typeof j === 'string') {
-    t.skip(j);
-    return;
-  }
-  t.after(() => j.dispose());
-  const event = eventOf(j);
+  const { sys, j, event } = live;
   const hits: Hit[] = [7n, 8n, 7n, 0x100000007n].map((offset, i) => ({
     kind: 'lseek',
     fd: 3,

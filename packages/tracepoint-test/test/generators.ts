@@ -6,8 +6,8 @@
 // bytes after newcomm's NUL (`~ "*…"` forms scan or window the whole array) gets only 15-byte names, since those
 // stale bytes differ between the ftrace buffer the kernel filters and the perf buffer a program reads.
 
+import type { Hit } from '@tfc/kernel';
 import fc from 'fast-check';
-import type { Hit } from '../../src/index.ts';
 
 export interface GenEnv {
   readonly pid: number;
