@@ -264,7 +264,13 @@ export function toPlain(v: JsonValue): unknown {
         const o: Record<string, unknown> = {};
         for (const e of w.v.entries)
           if (e.key !== null)
-            o[e.key] = typeof e.value === 'object' && e.value !== null ? out.get(e.value) : e.value;
+            // An own property, as JSON.parse makes it: assignment would set the prototype for "__proto__".
+            Object.defineProperty(o, e.key, {
+              value: typeof e.value === 'object' && e.value !== null ? out.get(e.value) : e.value,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
         out.set(w.v, o);
       }
     }

@@ -19,6 +19,15 @@ import {
 const fixture = (name: string): string =>
   readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
+test('"__proto__" is an own key, as JSON.parse reads it (regression: it used to set the prototype)', () => {
+  for (const text of ['{"__proto__":null}', '{"__proto__":{"polluted":1}}', '{"a":{"__proto__":[1]}}']) {
+    const r = parseTolerantJson(text);
+    assert.ok(r.ok);
+    assert.deepEqual(toPlain(r.value), JSON.parse(text));
+  }
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
 test('valid JSON: the tolerant reader agrees with JSON.parse (safe numbers, unique keys)', () => {
   const json = fc.letrec<{ v: unknown }>((tie) => ({
     v: fc.oneof(
