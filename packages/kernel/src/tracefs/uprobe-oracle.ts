@@ -1,9 +1,9 @@
 // The uprobe oracle: the running kernel's trace-event filter interpreter judging filters on
 // records we choose. Invariants: one helper process, one uprobe event (group unique per process)
 // fetching every member of the record struct, two private instances: "judge", where the filter
-// under test is installed, and "mirror", unfiltered, which captures the exact bytes of every record
-// the kernel built (the bytes the filter saw); a verdict is "the record's idx reached the judge
-// instance's ring buffer"; judge() never leaves a filter behind that affects the next call (each
+// under test is installed, and "mirror", unfiltered, which captures the bytes of every record the
+// kernel built (a kept record's bytes are taken from the judge: exactly what the filter saw, common_flags
+// included); a verdict is "the record's idx reached the judge instance's ring buffer"; judge() never leaves a filter behind that affects the next call (each
 // call overwrites it); dispose() disables, removes instances and probe, and stops the process.
 import { type RawFormat, readRawFormat } from './event-format.ts';
 import { refuseHazard } from './hazards.ts';
@@ -49,7 +49,11 @@ export type Judgement = {
   readonly errorLog: string;
   /** Per input record: did the kernel keep it? Empty when the filter was rejected (nothing fired). */
   readonly accepted: boolean[];
-  /** Per input record: the exact trace entry the kernel built (from the unfiltered mirror). */
+  /**
+   * Per input record: the exact trace entry the kernel built — the judge instance's copy for a kept record (the
+   * bytes the filter saw), else the unfiltered mirror's. The copies can differ in common_flags and
+   * common_preempt_count, which each instance's write takes anew (a reschedule flag set in between).
+   */
   readonly records: Uint8Array[];
   /** Per input record: the CPU it was recorded on. */
   readonly cpus: number[];
@@ -195,18 +199,26 @@ export class UprobeOracle {
     const accepted = records.map(() => false);
     const bytes: (Uint8Array | undefined)[] = records.map(() => undefined);
     const cpus = records.map(() => -1);
+    const inMirror = records.map(() => false);
     for (const r of judged.records) {
       const idx = this.#ours(r);
-      if (idx !== null && idx >= base && idx < base + records.length) accepted[idx - base] = true;
-    }
-    for (const r of mirrored.records) {
-      const idx = this.#ours(r);
       if (idx !== null && idx >= base && idx < base + records.length) {
+        accepted[idx - base] = true;
         bytes[idx - base] = r.data;
         cpus[idx - base] = r.cpu;
       }
     }
-    const missing = bytes.indexOf(undefined);
+    for (const r of mirrored.records) {
+      const idx = this.#ours(r);
+      if (idx !== null && idx >= base && idx < base + records.length) {
+        inMirror[idx - base] = true;
+        if (bytes[idx - base] === undefined) {
+          bytes[idx - base] = r.data;
+          cpus[idx - base] = r.cpu;
+        }
+      }
+    }
+    const missing = inMirror.indexOf(false);
     if (missing >= 0) throw new Error(`oracle lost record ${missing} of ${records.length} (mirror instance)`);
     return { errno, filterFile, errorLog, accepted, records: bytes as Uint8Array[], cpus };
   }
