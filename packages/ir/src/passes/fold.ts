@@ -3,6 +3,7 @@
 //   arith(c1, c2) → c  (u32 semantics) unless it divides by zero (that aborts at run time: kept);
 //   neg(c) → c;  a constant compare operand is truncated to the compare width;  cmp(c1, c2) → true/false;  in(c, set) → true/false;
 //   set(x, 0) → false;  clear(x, 0) → true  (only when x cannot abort: otherwise the load must stay);
+//   (c1 + e) + c2 and (e + c1) + c2 → e + (c1 + c2), c + e → e + c (u32 wraps alike);
 //   load at a constant offset expression → numeric offset;  (x & c) != 0 → set(x, c), == 0 → clear(x, c)
 //   at widths ≤ 4 (the and is u32: its low bytes are those of x & c), a node fewer.
 import { exprMayAbort } from '../analysis.ts';
@@ -28,8 +29,29 @@ function foldExpr(e: Expr): Expr {
       const v = arith32(x.op, x.left.value & U32_MAX, x.right.value & U32_MAX);
       return v < 0n ? x : { kind: 'const', value: v };
     }
+    if (x.kind === 'arith' && x.op === '+') {
+      // u32 addition is associative and commutative and constants never abort: c + e → e + c,
+      // (e + c1) + c2 → e + (c1 + c2) (so (c1 + e) + c2 too); a u32 e + 0 → e
+      const c = (y: Expr): bigint | undefined => (y.kind === 'const' ? y.value & U32_MAX : undefined);
+      const l = x.left;
+      const r = x.right;
+      const rc = c(r);
+      // children are folded first, so an inner sum already has its constant on the right
+      if (rc !== undefined && l.kind === 'arith' && l.op === '+') {
+        const b = c(l.right);
+        if (b !== undefined) return plus(l.left, (b + rc) & U32_MAX);
+      }
+      const lc = c(l);
+      if (lc !== undefined && rc === undefined) return plus(r, lc);
+    }
     return x;
   });
+}
+
+/** e + c, with c = 0 dropped only where e is u32 already (a 64-bit load's high bits would survive). */
+function plus(e: Expr, c: bigint): Expr {
+  if (c === 0n && e.kind === 'arith') return e;
+  return { kind: 'arith', op: '+', left: e, right: { kind: 'const', value: c } };
 }
 
 /** A compare sees only the low `width` bytes of a constant operand. */

@@ -296,6 +296,26 @@ const shapeLeaf: fc.Arbitrary<Pred> = fc.oneof(
     ),
   },
   { weight: 1, arbitrary: shapeLoad.chain(({ e, w }) => bitConst(w).map((v) => cmp('ne', w, false, e, v))) },
+  // constants around a sum (fold reassociates them): (c1 + e) + c2, (e + c1) + c2, c + e, against 0..3
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        shapeLoad,
+        fc.constantFrom(0n, 1n, 0xffffffffn),
+        fc.constantFrom(0n, 1n, 2n),
+        fc.integer({ min: 0, max: 2 }),
+      )
+      .map(([{ e }, a, b, k]) => {
+        const x =
+          k === 0
+            ? arith('+', arith('+', konst(a), e), konst(b))
+            : k === 1
+              ? arith('+', arith('+', e, konst(a)), konst(b))
+              : arith('+', konst(a), e);
+        return cmp('le', 4, false, x, 2n);
+      }),
+  },
 );
 /** A few heads on one key: equalities on the same value and sets that are equal, disjoint or overlapping. */
 const keyLoads = [load('packet', 12, 2, 'be'), load('packet', 3, 1, 'be'), load('packet', 20, 1, 'be')];
