@@ -49,7 +49,8 @@ export interface CbpfPass {
   readonly run: (blocks: readonly Block[]) => Block[];
 }
 
-/** The passes, in the order they run; the list is run until the program stops shrinking (at most 4 rounds). */
+/** The passes, in the order they run; the list is run until the program stops shrinking (at most 4 rounds), and the
+ *  smallest program seen is kept. */
 export const CBPF_PASSES: readonly CbpfPass[] = [
   { name: 'known-values', run: knownValues },
   { name: 'mask-tests', run: maskTests },
@@ -63,14 +64,16 @@ export const CBPF_PASS_NAMES: readonly string[] = CBPF_PASSES.map((p) => p.name)
 
 export function optimizeItems(items: readonly Item[]): Item[] {
   let blocks = toBlocks(items);
+  let best = blocks;
   let size = countInsns(blocks);
   for (let round = 0; round < 4; round++) {
     for (const p of CBPF_PASSES) blocks = p.run(blocks);
     const s = countInsns(blocks);
     if (s >= size) break;
     size = s;
+    best = blocks;
   }
-  return fromBlocks(blocks);
+  return fromBlocks(best);
 }
 
 function countInsns(blocks: readonly Block[]): number {
@@ -613,8 +616,8 @@ function threadJumps(blocks: readonly Block[]): Block[] {
   blocks.forEach((b, i) => {
     if (i > 0 && b.insns.length === 0 && b.term.op === 'ja') alias.set(b.label, b.term.target);
   });
-  return retarget(blocks, (l) => resolve(alias, l)).map((b) => {
-    if (b.term.op !== 'ja') return b;
+  return retarget(blocks, (l) => resolve(alias, l)).map((b, i, all) => {
+    if (b.term.op !== 'ja' || all[i + 1]?.label === b.term.target) return b;
     const next = byLabel.get(b.term.target)!;
     if (next.insns.length === 0 && next.term.op === 'ret') return { ...b, term: next.term };
     return b;

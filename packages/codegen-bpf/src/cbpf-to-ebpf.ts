@@ -1,23 +1,54 @@
-// A classic BPF program (the optimised output of cbpf-gen) as an eBPF socket filter, instruction by instruction,
-// the way the kernel runs classic programs (net/core/filter.c bpf_convert_filter): packet bytes through the
-// legacy LD_ABS/LD_IND loads, which the verifier rewrites into an inline header fast path with a helper fallback —
-// one load, no stack copy, where bpf_skb_load_bytes costs a call and a copy per field.
+// A classic BPF program (the optimised output of cbpf-gen) as eBPF, instruction by instruction, the way the kernel
+// runs classic programs (net/core/filter.c bpf_convert_filter). Two load modes:
+//  - 'ld-abs' (socket filters): packet bytes through the legacy LD_ABS/LD_IND loads, which the verifier rewrites
+//    into an inline header fast path with a helper fallback — one load, no stack copy, where bpf_skb_load_bytes
+//    costs a call and a copy per field; a load past the end ends the program with 0, as in cBPF, so this mode is
+//    used only where the miss value is 0;
+//  - 'direct' (tc, xdp): direct packet access between data (r7) and data_end (r8), each load after a bounds check
+//    unless a check on every path to it already covers its bytes (forward dataflow: all jumps go forward); a
+//    failed check, like a division by X = 0, goes to the miss return.
 // Invariants:
-//  - A is w0, X is w7 (callee-saved across LD_ABS, which clobbers r1-r5), M[i] is the u32 at fp-4(i+1), the ctx
-//    stays in r6 (LD_ABS requires it); w8 saves A across `ldx 4*([k]&0xf)` when A is read later;
-//  - A and X start at 0, as in cBPF; ALU is 32-bit, jumps are JMP32 on w0;
-//  - a load past the end ends the program with 0 (LD_ABS semantics = cBPF semantics), and so does a division or
-//    modulo by X = 0 (an explicit test: eBPF would yield 0 / keep A instead) — so the translation is used only where
-//    the miss value is 0;
+//  - A is w0; X is w7 ('ld-abs': callee-saved across LD_ABS, which clobbers r1-r5) or w9 ('direct'); M[i] is the
+//    u32 at fp-4(i+1); the ctx stays in r6 (LD_ABS requires it);
+//  - A and X start at 0 when read before written, as in cBPF; ALU is 32-bit, jumps are JMP32 on w0;
+//  - the classic program returns `cbpfMatch` / 0; they become `onMatch` / `onMiss` (identity for 'ld-abs');
 //  - jumps stay forward; targets are labels `c<index>` resolved by the assembler.
 import type { Insn as CInsn, JmpCond, RawInsn } from '@tfc/bpf/cbpf';
 import { fromRaw } from '@tfc/bpf/cbpf';
-import { alu32, exit, type Insn, ja, jmp32, mem, mov, R0, R6, R7, R8, R10, toBe } from '@tfc/bpf/ebpf';
+import {
+  alu32,
+  alu64,
+  exit,
+  type Insn,
+  ja,
+  jmp,
+  jmp32,
+  mem,
+  mov,
+  R0,
+  R1,
+  R2,
+  R3,
+  R6,
+  R7,
+  R8,
+  R9,
+  R10,
+  toBe,
+} from '@tfc/bpf/ebpf';
 
 const A = R0;
-const X = R7;
-const TMP = R8;
-const DIV0 = 'c_div0';
+
+export interface TranslateOptions {
+  readonly mode: 'ld-abs' | 'direct';
+  /** Direct mode: where data / data_end live in the ctx (tc __sk_buff 76/80, xdp_md 0/4) and how len is read. */
+  readonly progType: 'socket' | 'tc' | 'xdp';
+  readonly cbpfMatch: number;
+  readonly onMatch: number;
+  readonly onMiss: number;
+}
+
+const MAX_PKT_OFF = 0xffff;
 
 const slot = (i: number) => -4 * (i + 1);
 
@@ -63,8 +94,11 @@ const WRITES_A: ReadonlySet<CInsn['kind']> = new Set([
 const READS_X: ReadonlySet<CInsn['kind']> = new Set(['ld_ind', 'stx', 'txa', 'alu_x', 'jmp_x']);
 const WRITES_X: ReadonlySet<CInsn['kind']> = new Set(['ldx_len', 'ldx_imm', 'ldx_mem', 'ldx_msh', 'tax']);
 
-export function cbpfToEbpf(raw: readonly RawInsn[]): Insn[] | undefined {
+export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[] | undefined {
   const prog = raw.map(fromRaw);
+  const direct = o.mode === 'direct';
+  const X = direct ? R9 : R7;
+  const TMP = direct ? R2 : R8;
   const live = liveness(
     prog,
     (c) => READS_A.has(c.kind),
@@ -76,6 +110,13 @@ export function cbpfToEbpf(raw: readonly RawInsn[]): Insn[] | undefined {
     (c) => WRITES_X.has(c.kind),
   );
   const targets = new Set<number>();
+  // Aborts (direct mode) share the classic program's last `ret #0` when it comes after them (jumps stay forward).
+  let ret0 = -1;
+  if (direct)
+    for (let i = prog.length - 1; i >= 0 && ret0 < 0; i--)
+      if (prog[i]!.kind === 'ret_k' && (prog[i] as { value: number }).value === 0) ret0 = i;
+  if (ret0 >= 0) targets.add(ret0);
+  let DIV0 = 'c_div0';
   prog.forEach((c, i) => {
     if (c.kind === 'ja') targets.add(i + 1 + c.offset);
     if (c.kind === 'jmp_k' || c.kind === 'jmp_x') {
@@ -84,6 +125,50 @@ export function cbpfToEbpf(raw: readonly RawInsn[]): Insn[] | undefined {
     }
   });
   const out: Insn[] = [mov.reg(R6, 1)];
+  if (direct) {
+    const [d, de] = o.progType === 'xdp' ? [0, 4] : [76, 80];
+    out.push(mem.ldx('w', R7, R6, d), mem.ldx('w', R8, R6, de));
+  }
+  /** Direct mode: packet bytes [0, checked[i]) are bounds-checked on every path into instruction i. */
+  const checked: number[] = Array(prog.length + 1).fill(Number.POSITIVE_INFINITY);
+  checked[0] = 0;
+  let now = 0;
+  /** Largest value X can hold here when an `ldx 4*([k]&0xf)` set it in this block (else unknown). */
+  let xMax: number | undefined;
+  const flow = (to: number, v: number) => {
+    checked[to] = Math.min(checked[to] ?? 0, v);
+  };
+  /** R1-free bounds check of bytes [0, end) (direct mode); false when no packet can hold them. */
+  const bounds = (end: number): boolean => {
+    if (end > MAX_PKT_OFF) {
+      e(ja(DIV0));
+      if (DIV0 === 'c_div0') usesDiv0 = true;
+      return false;
+    }
+    if (end <= now) return true;
+    e(mov.reg(R1, R7));
+    e(alu64.add.imm(R1, end));
+    e(jmp.jgt.reg(R1, R8, DIV0));
+    if (DIV0 === 'c_div0') usesDiv0 = true;
+    now = end;
+    return true;
+  };
+  const directLoad = (
+    size: 'b' | 'h' | 'w',
+    base: typeof R7 | typeof R1,
+    k: number,
+    dst: typeof A | typeof TMP,
+  ) => {
+    if (k <= 0x7fff) e(mem.ldx(size, dst, base, k));
+    else {
+      e(mov.reg(R3, base));
+      e(alu64.add.imm(R3, k));
+      e(mem.ldx(size, dst, R3, 0));
+    }
+    if (size !== 'b') e(toBe(dst, size === 'h' ? 16 : 32));
+  };
+  const bytesOf = { b: 1, h: 2, w: 4 } as const;
+  const ret = (k: number) => (direct ? (k === o.cbpfMatch ? o.onMatch : k === 0 ? o.onMiss : undefined) : k);
   if (live[0]) out.push(alu32.mov.imm(A, 0));
   if (liveX[0]) out.push(alu32.mov.imm(X, 0));
   let usesDiv0 = false;
@@ -97,28 +182,67 @@ export function cbpfToEbpf(raw: readonly RawInsn[]): Insn[] | undefined {
   const label = (i: number) => `c${i}`;
   for (let i = 0; i < prog.length; i++) {
     const c = prog[i]!;
+    // No path reaches it (the verifier refuses unreachable instructions).
+    if (checked[i] === Number.POSITIVE_INFINITY) continue;
     if (targets.has(i)) {
       if (pending !== undefined) alias.set(pending, label(i));
       pending = label(i);
     }
+    now = checked[i] ?? 0;
+    if (targets.has(i)) xMax = undefined;
+    DIV0 = i < ret0 ? `c${ret0}` : 'c_div0';
     const le = leAssembly(prog, i, targets);
     if (le !== undefined && !liveX[le.end]) {
       // The classic byte-by-byte little-endian assembly is one load and a byte swap (same bounds: the
       // classic form reads the highest byte first).
-      e(mem.ldAbs(le.n === 2 ? 'h' : 'w', le.k));
-      e(toBe(A, le.n === 2 ? 16 : 32));
+      if (direct) {
+        if (bounds(le.k + le.n)) {
+          e(mem.ldx(le.n === 2 ? 'h' : 'w', A, R7, le.k));
+          // little-endian bytes in a little-endian register: already the value
+        }
+      } else {
+        e(mem.ldAbs(le.n === 2 ? 'h' : 'w', le.k));
+        e(toBe(A, le.n === 2 ? 16 : 32));
+      }
+      flow(le.end, now);
       i = le.end - 1;
       continue;
     }
     switch (c.kind) {
       case 'ld_abs':
         if (c.base !== 'packet') return undefined;
-        e(mem.ldAbs(c.size, c.offset));
+        if (!direct) e(mem.ldAbs(c.size, c.offset));
+        else if (bounds(c.offset + bytesOf[c.size])) directLoad(c.size, R7, c.offset, A);
         break;
       case 'ld_ind':
-        e(mem.ldInd(c.size, X, c.offset));
+        if (!direct) e(mem.ldInd(c.size, X, c.offset));
+        else {
+          const limit = MAX_PKT_OFF - c.offset - bytesOf[c.size];
+          if (DIV0 === 'c_div0') usesDiv0 = true;
+          if (limit < 0) {
+            e(ja(DIV0));
+            break;
+          }
+          // X from `ldx 4*([k]&0xf)` is at most 60, and the verifier knows it too.
+          if (xMax === undefined || xMax > limit) e(jmp32.jgt.imm(X, limit, DIV0));
+          e(mov.reg(R1, R7));
+          e(alu64.add.reg(R1, X));
+          e(mov.reg(R2, R1));
+          e(alu64.add.imm(R2, c.offset + bytesOf[c.size]));
+          e(jmp.jgt.reg(R2, R8, DIV0));
+          directLoad(c.size, R1, c.offset, A);
+        }
         break;
       case 'ldx_msh':
+        if (direct) {
+          if (bounds(c.offset + 1)) {
+            e(mem.ldx('b', X, R7, c.offset));
+            e(alu32.and.imm(X, 0xf));
+            e(alu32.lsh.imm(X, 2));
+            xMax = 60;
+          }
+          break;
+        }
         if (live[i + 1]) e(alu32.mov.reg(TMP, A));
         e(mem.ldAbs('b', c.offset));
         e(alu32.and.imm(A, 0xf));
@@ -127,11 +251,14 @@ export function cbpfToEbpf(raw: readonly RawInsn[]): Insn[] | undefined {
         if (live[i + 1]) e(alu32.mov.reg(A, TMP));
         break;
       case 'ld_len':
-        e(mem.ldx('w', A, R6, 0));
+      case 'ldx_len': {
+        const r = c.kind === 'ld_len' ? A : X;
+        if (direct && o.progType === 'xdp') {
+          e(mov.reg(r, R8));
+          e(alu64.sub.reg(r, R7));
+        } else e(mem.ldx('w', r, R6, 0));
         break;
-      case 'ldx_len':
-        e(mem.ldx('w', X, R6, 0));
-        break;
+      }
       case 'ld_imm':
         e(alu32.mov.imm(A, c.value));
         break;
@@ -156,7 +283,7 @@ export function cbpfToEbpf(raw: readonly RawInsn[]): Insn[] | undefined {
       case 'alu_x':
         if (c.op === 'div' || c.op === 'mod') {
           e(jmp32.jeq.imm(X, 0, DIV0));
-          usesDiv0 = true;
+          if (DIV0 === 'c_div0') usesDiv0 = true;
         }
         e(alu32[c.op].reg(A, X));
         break;
@@ -171,24 +298,33 @@ export function cbpfToEbpf(raw: readonly RawInsn[]): Insn[] | undefined {
         break;
       case 'ja':
         e(ja(label(i + 1 + c.offset)));
-        break;
+        flow(i + 1 + c.offset, now);
+        continue;
       case 'jmp_k':
       case 'jmp_x':
-        jump(e, c, label(i + 1 + c.jt), label(i + 1 + c.jf), c.jt === 0, c.jf === 0);
-        break;
-      case 'ret_k':
-        e(alu32.mov.imm(A, c.value));
+        jump(e, c, X, label(i + 1 + c.jt), label(i + 1 + c.jf), c.jt === 0, c.jf === 0);
+        flow(i + 1 + c.jt, now);
+        flow(i + 1 + c.jf, now);
+        continue;
+      case 'ret_k': {
+        const v = ret(c.value >>> 0);
+        if (v === undefined) return undefined;
+        e(alu32.mov.imm(A, v | 0));
         e(exit());
-        break;
+        continue;
+      }
       case 'ret_a':
+        if (direct) return undefined;
         e(exit());
-        break;
+        continue;
       default:
         return undefined;
     }
+    if (c.kind !== 'ldx_msh' && WRITES_X.has(c.kind)) xMax = undefined;
+    flow(i + 1, now);
   }
   if (usesDiv0) {
-    out.push({ ...alu32.mov.imm(A, 0), label: DIV0 });
+    out.push({ ...alu32.mov.imm(A, direct ? o.onMiss | 0 : 0), label: DIV0 });
     out.push(exit());
   }
   const resolve = (l: string): string => {
@@ -237,6 +373,7 @@ const INVERSE: Partial<Record<JmpCond, 'jne' | 'jle' | 'jlt'>> = { jeq: 'jne', j
 function jump(
   e: (i: Insn) => void,
   c: Extract<CInsn, { kind: 'jmp_k' | 'jmp_x' }>,
+  X: typeof R7 | typeof R9,
   jt: string,
   jf: string,
   tFalls: boolean,

@@ -70,23 +70,37 @@ export function linkMaps(
   return { ok: true, bytes: encodeEbpf(out) };
 }
 
-/** A socket filter whose miss value is 0 (what LD_ABS returns on a read past the end): the optimised classic
- *  program translated to eBPF (cbpf-to-ebpf.ts), when the classic generator covers the filter. */
-function socketViaCbpf(
+/** An eBPF packet program as the optimised classic program translated (cbpf-to-ebpf.ts): socket filters whose miss
+ *  value is 0 (what LD_ABS returns on a read past the end) through LD_ABS/LD_IND, tc and xdp with direct packet
+ *  access; undefined when the classic generator does not cover the filter. */
+function viaCbpf(
   dag: Dag,
   opts: CompileOptions,
   progType: ProgType,
+  onMatch: number,
   onMiss: number,
   binarySearchMin: number,
 ): { insns: Insn[]; maps: MapDef[] } | undefined {
-  if (opts.ctx === 'tracepoint' || progType !== 'socket' || onMiss !== 0) return undefined;
-  if (opts.socketLoads === 'skb-load-bytes' || opts.setLookup === 'map') return undefined;
+  if (opts.ctx === 'tracepoint' || opts.ebpfFromCbpf === false || opts.setLookup === 'map') return undefined;
+  if (progType === 'socket' && onMiss !== 0) return undefined;
   if (dag.mayAbort.some((m) => m) && !dag.abortSafe) return undefined;
-  const onMatch = (opts.onMatch ?? defaultReturns(opts.ctx, progType).onMatch) >>> 0;
+  const direct = progType !== 'socket';
+  const cbpfMatch = direct ? 1 : onMatch;
   try {
-    const prog = genCbpf(dag, { onMatch, onMiss, binarySearchMin, codePasses: opts.codePasses !== false });
+    const prog = genCbpf(dag, {
+      onMatch: cbpfMatch,
+      onMiss: 0,
+      binarySearchMin,
+      codePasses: opts.codePasses !== false,
+    });
     if (prog.length > CBPF_MAX_INSNS || validate(prog).length > 0) return undefined;
-    const insns = cbpfToEbpf(prog);
+    const insns = cbpfToEbpf(prog, {
+      mode: direct ? 'direct' : 'ld-abs',
+      progType,
+      cbpfMatch,
+      onMatch,
+      onMiss,
+    });
     return insns === undefined ? undefined : { insns, maps: [] };
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
@@ -113,7 +127,7 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
   try {
     if (opts.target === 'ebpf') {
       const { insns, maps } =
-        socketViaCbpf(dag, opts, progType, onMiss, binarySearchMin) ??
+        viaCbpf(dag, opts, progType, onMatch, onMiss, binarySearchMin) ??
         genEbpf(dag, {
           ctx: opts.ctx,
           progType,

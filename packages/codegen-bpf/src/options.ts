@@ -33,10 +33,11 @@ export interface CompileOptions {
   /** eBPF only: large sets (binarySearchMin+) as a binary search (default) or a hash map lookup. */
   readonly setLookup?: 'search' | 'map';
   readonly record?: RecordLayout;
-  /** eBPF socket filters with miss value 0: packet bytes through LD_ABS/LD_IND ('ld-abs', the default: the
-   *  optimised classic program translated as the kernel runs classic filters) or one bpf_skb_load_bytes per
-   *  load ('skb-load-bytes'). */
-  readonly socketLoads?: 'ld-abs' | 'skb-load-bytes';
+  /** eBPF packet programs (ctx packet / trace-frame, no set maps) as the optimised classic program translated
+   *  instruction by instruction (cbpf-to-ebpf.ts; default true): socket filters with miss value 0 through
+   *  LD_ABS/LD_IND, tc and xdp with direct packet access. Falls back to the eBPF generator where the classic one
+   *  does not cover the filter; false always uses the eBPF generator (one bpf_skb_load_bytes per socket load). */
+  readonly ebpfFromCbpf?: boolean;
   /** Run the code passes on the generated instructions (cBPF: CBPF_PASSES; default true). */
   readonly codePasses?: boolean;
 }

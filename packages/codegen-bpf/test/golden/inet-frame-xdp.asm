@@ -5,12 +5,12 @@
 4: (07) r1 += 84
 5: (2d) if r1 > r8 goto pc+9
 6: (69) r0 = *(u16 *)(r7 +82)
-7: (55) if r0 != 0x2 goto pc+7
+7: (56) if w0 != 0x2 goto pc+7
 8: (bf) r1 = r7
 9: (07) r1 += 86
 10: (2d) if r1 > r8 goto pc+4
 11: (69) r0 = *(u16 *)(r7 +84)
-12: (55) if r0 != 0x6 goto pc+2
+12: (56) if w0 != 0x6 goto pc+2
 13: (b4) w0 = 2
 14: (95) exit
 15: (b4) w0 = 1
