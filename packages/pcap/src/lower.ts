@@ -984,7 +984,7 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     linkpl: dynOff(m2),
     linkhdr: dynOff(m1id),
     nl: 0,
-    mplsDepth: 0,
+    // a label stack seen before stays in force for libpcap's link-type tests (noGeneve refuses those)
     ppp: false,
     geneve: true,
   };
@@ -1022,6 +1022,8 @@ function readsHeaders(a: Arith): boolean {
 }
 
 function noGeneve(ctx: Ctx, span: Span): void {
+  if (ctx.encap.geneve && ctx.encap.mplsDepth > 0)
+    fail('unsupported', "tfc does not support primitives that read headers after 'mpls' and 'geneve'", span);
   if (ctx.encap.geneve && !ctx.sure)
     fail(
       'unsupported',
