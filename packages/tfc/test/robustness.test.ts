@@ -8,7 +8,6 @@
 // Failures already reported to the owners of code this audit does not own are listed in KNOWN (robustness-known.ts)
 // and checked as t.todo tests there; every other violation fails this test.
 import assert from 'node:assert/strict';
-import { type ChildProcess, fork } from 'node:child_process';
 import {
   lstatSync,
   mkdirSync,
@@ -40,108 +39,17 @@ import { commands } from '../src/cli/commands.ts';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { type CallResult, knownIssue, STACK_TEXT } from './robustness-known.ts';
+import { BUDGET_MS, Harness } from './robustness-runner.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 /** Runs per command (TFC_FUZZ_RUNS overrides); the seed is printed and TFC_FUZZ_SEED replays a run. */
 const RUNS = Number(process.env.TFC_FUZZ_RUNS ?? 30);
 const SEED = Number(process.env.TFC_FUZZ_SEED ?? Date.now() % 2 ** 31);
-/** A hang detector, not a timing assertion: no single call may take this long. */
-const BUDGET_MS = 10_000;
 /** Longest stderr line accepted: a filter is at most 4095 bytes, so its rendering and a caret fit well within. */
 const MAX_DIAGNOSTIC_LINE_SEEN = 10_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The harness child.
-
-interface Answer {
-  readonly id: number;
-  readonly code: number;
-  readonly thrown?: string;
-  readonly out: string;
-  readonly outLength: number;
-  readonly err: string;
-  readonly ms: number;
-}
-
-class Harness {
-  private child: ChildProcess | undefined;
-  private ready: Promise<void> | undefined;
-  private next = 1;
-  private waiting: ((a: Answer) => void) | undefined;
-  /** Bytes the child wrote to its real stdout/stderr: commands must write through their Io only. */
-  stray = '';
-
-  private start(): Promise<void> {
-    const child = fork(join(here, 'robustness-harness.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'advanced',
-    });
-    this.child = child;
-    child.stdout?.on('data', (d: Buffer) => {
-      this.stray += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      this.stray += d.toString();
-    });
-    const ready = new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      child.on('message', (m: Answer | { ready: true }) => {
-        if ('ready' in m) resolve();
-        else this.waiting?.(m);
-      });
-      child.once('exit', (code, signal) => {
-        if (this.child === child) this.child = undefined;
-        this.waiting?.({
-          id: -1,
-          code: -2,
-          out: '',
-          outLength: 0,
-          err: `harness child exited (code ${code}, signal ${signal})`,
-          ms: 0,
-        });
-        reject(new Error('harness child exited before it was ready'));
-      });
-    });
-    ready.catch(() => {});
-    this.ready = ready;
-    return ready;
-  }
-
-  /** One call; `hang: true` when it did not answer within the budget (the child is killed and restarted). */
-  async call(argv: readonly string[]): Promise<CallResult> {
-    if (this.child === undefined) await this.start();
-    else await this.ready;
-    const id = this.next++;
-    const child = this.child as ChildProcess;
-    return new Promise<CallResult>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting = undefined;
-        this.child = undefined;
-        child.kill('SIGKILL');
-        resolve({ code: -3, out: '', err: '', ms: BUDGET_MS, hang: true });
-      }, BUDGET_MS);
-      this.waiting = (a) => {
-        if (a.id !== id && a.id !== -1) return;
-        clearTimeout(timer);
-        this.waiting = undefined;
-        resolve({
-          code: a.code,
-          out: a.out,
-          err: a.thrown === undefined ? a.err : `${a.err}\n[thrown out of main] ${a.thrown}`,
-          ms: a.ms,
-          hang: false,
-        });
-      };
-      child.send({ id, argv });
-    });
-  }
-
-  stop(): void {
-    this.child?.kill('SIGKILL');
-    this.child = undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures: valid inputs (so that most runs get past option parsing) and hostile ones.
@@ -259,7 +167,9 @@ before(async () => {
   ];
 });
 
-const harness = new Harness();
+const CWD = F('cwd');
+mkdirSync(CWD);
+const harness = new Harness(CWD);
 after(() => {
   harness.stop();
   rmSync(tmp, { recursive: true, force: true });
@@ -325,6 +235,8 @@ const TRACE_FILTERS = [
   `${'('.repeat(1500)}a8 == 1${')'.repeat(1500)}`,
   `${'a8 == 1 && '.repeat(400)}a8 == 1`,
 ];
+/** 20 `port N` terms joined by `or`: lowering is exponential in their number (robustness-known.ts P1). */
+const PORT_CHAIN = Array.from({ length: 20 }, (_, i) => `port ${i}`).join(' or ');
 const PCAP_FILTERS = [
   'tcp',
   'ip and tcp port 80',
@@ -340,6 +252,7 @@ const PCAP_FILTERS = [
   'tcp[1000000:4] = 1',
   `${'('.repeat(400)}tcp${')'.repeat(400)}`,
   `${'not '.repeat(400)}tcp`,
+  PORT_CHAIN,
   'ether host zz:zz',
   'and',
 ];
@@ -643,6 +556,10 @@ async function audit(argv: readonly string[]): Promise<{ problems: string[]; res
     problems.push(`a stderr line of ${longest} characters (a dump, not a diagnostic)`);
   if (/[\u001b\u009b]/.test(result.err))
     problems.push('a terminal escape character on stderr (control characters must be escaped)');
+  const inCwd = listFiles(CWD);
+  if (!result.hang && result.code !== 0 && inCwd.length > 0)
+    problems.push(`exit ${result.code} but output left in the working directory: ${inCwd.join(', ')}`);
+  for (const name of readdirSync(CWD)) rmSync(join(CWD, name), { recursive: true, force: true });
   const left = listFiles(outDir);
   if (left.some((p) => p.endsWith('.tmp'))) problems.push(`temporary file left: ${left.join(', ')}`);
   if (!result.hang && result.code !== 0 && left.length > 0)
