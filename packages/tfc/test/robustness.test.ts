@@ -498,16 +498,27 @@ function itemArb(t: FuzzTarget): fc.Arbitrary<string[]> {
   );
 }
 
+/** Where a base invocation has its positional (a filter or a program file): not an option, not an option's value. */
+function positionalIndex(base: readonly string[]): number {
+  return base.findIndex(
+    (a, i) => !a.startsWith('-') && (i === 0 || !(base[i - 1] as string).startsWith('-')),
+  );
+}
+
 function argvArb(t: FuzzTarget): fc.Arbitrary<string[]> {
   return fc
     .tuple(
       fc.constantFrom(...t.bases()),
-      fc.array(itemArb(t), { maxLength: 4, size: 'xsmall' }),
+      fc.array(itemArb(t), { maxLength: 3, size: 'xsmall' }),
       fc.boolean(), // drop part of the base invocation
       fc.nat(),
+      fc.option(t.positional(), { freq: 2 }), // replace the base's positional (a filter, a program file)
     )
-    .map(([base, items, drop, k]) => {
-      const b = drop && base.length > 0 ? base.filter((_, i) => i !== k % base.length) : [...base];
+    .map(([base, items, drop, k, pos]) => {
+      let b = [...base];
+      const at = positionalIndex(b);
+      if (pos !== null && at >= 0) b[at] = pos;
+      if (drop && b.length > 0 && k % 3 === 0) b = b.filter((_, i) => i !== k % b.length);
       const argv = [t.name, ...b, ...items.flat()];
       return t.finish ? t.finish(argv) : argv;
     });
