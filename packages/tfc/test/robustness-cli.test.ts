@@ -278,6 +278,7 @@ test('bench checks --out and --doc before it measures anything', async () => {
     [['--out', aFile], /--out .*a-file: exists and is not a directory/],
     [['--out', join(aFile, 'sub')], /--out .*: .*a-file is not a directory/],
     [['--out', ''], /--out needs a directory name/],
+    [['--suite', 'all', '--suite', 'nosuch'], /no suite 'nosuch'/],
   ];
   for (const [extra, re] of cases) {
     const r = await tfc(['bench', '--suite', 'compile', '--quick', '--json', ...extra]);

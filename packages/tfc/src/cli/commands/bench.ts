@@ -55,9 +55,11 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
   const doc = str(p, 'doc');
   if (doc !== undefined) checkDocPath(doc);
   const asked = (p.values.suite as string[] | undefined) ?? ['all'];
+  // Every name is checked, also next to 'all' (`--suite all --suite typo` is a typo, not a request for all).
+  for (const s of asked)
+    if (s !== 'all' && !names.includes(s))
+      throw new UsageError(`bench: no suite '${s}'; suites: ${names.join(', ')}, all`);
   const chosen = asked.includes('all') ? names : asked;
-  for (const s of chosen)
-    if (!names.includes(s)) throw new UsageError(`bench: no suite '${s}'; suites: ${names.join(', ')}, all`);
   let lastLen = 0;
   const rows = await runBench({
     suites: chosen,
