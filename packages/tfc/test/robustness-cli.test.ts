@@ -3,10 +3,13 @@
 // outputs that never replace devices or symlinks, bench refusing unwritable paths before it measures, diagnostics
 // without terminal escapes or megabyte lines, and kallsyms read only when a filter needs it.
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   existsSync,
   lstatSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -335,4 +338,38 @@ test('check and eval read kallsyms only when the filter names a function', async
   assert.equal(await runCheck(['ip.function == vfs_read', '--format', fn], r, host), 1);
   assert.ok(reads > 0, 'a .function predicate looks the symbol up');
   assert.match(r.stdout(), /Function not found/);
+});
+
+test('the real process: stdout on a full device is one line and exit 2; a closed pipe ends quietly with 0', async () => {
+  const bin = join(root, 'packages/tfc/src/cli/bin.ts');
+  const full = openSync('/dev/full', 'w');
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', bin, 'events'], {
+      cwd: root,
+      stdio: ['ignore', full, 'pipe'],
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, 'tfc: cannot write standard output: no space left on device\n');
+    const e = spawnSync(process.execPath, ['--import', 'tsx', bin, 'nosuchcommand'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', full],
+    });
+    assert.equal(e.status, 2, 'a failing stderr is still exit 2');
+  } finally {
+    closeSync(full);
+  }
+  // `tfc events | head -1`: the reader goes away after the first chunk.
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'events'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(code, 0);
+  assert.equal(err, '');
 });
