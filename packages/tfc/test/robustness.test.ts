@@ -43,7 +43,7 @@ import { BUDGET_MS, Harness } from './robustness-runner.ts';
 
 const here = new URL('.', import.meta.url).pathname;
 /** Runs per command (TFC_FUZZ_RUNS overrides); the seed is printed and TFC_FUZZ_SEED replays a run. */
-const RUNS = Number(process.env.TFC_FUZZ_RUNS ?? 30);
+const RUNS = Number(process.env.TFC_FUZZ_RUNS ?? 100);
 const SEED = Number(process.env.TFC_FUZZ_SEED ?? Date.now() % 2 ** 31);
 /** Longest stderr line accepted: a filter is at most 4095 bytes, so its rendering and a caret fit well within. */
 const MAX_DIAGNOSTIC_LINE_SEEN = 10_000;
