@@ -41,6 +41,34 @@ test('K1: compile and apply --target u32 explain a filter of 4096 bytes or more 
     assert.equal(r.code, 1, argv.join(' '));
     assert.match(r.err, /4096 bytes/, `${argv.join(' ')}: stderr ${JSON.stringify(r.err)}`);
   }
+  for (const target of ['u32', 'tc-bpf']) {
+    const r = await harness.call([
+      'compile',
+      'b == 1 || a32 == 2 &&',
+      '--format',
+      FMT,
+      '--target',
+      target,
+      '--dev',
+      'x',
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /warning: this filter shape/,
+      `--target ${target}: the kernel-hazard warning is missing`,
+    );
+  }
+});
+
+test('K3: compile --target p4 shows where the kernel rejects a trace filter', {
+  todo: issue('K3'),
+}, async () => {
+  const r = await harness.call(['compile', 'b == 1 || a32 == 2 &&', '--format', FMT, '--target', 'p4']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^b == 1 \|\| a32 == 2 &&\nError: \(0\)\n/, `stderr ${JSON.stringify(r.err)}`);
+  const caret = await harness.call(['compile', 'a8 == 1 x', '--format', FMT, '--target', 'p4']);
+  assert.match(caret.err, /\^/, `no caret: ${JSON.stringify(caret.err)}`);
 });
 
 test('K2: compile --target tc-bpf leaves no --object behind when the batch cannot be written', {
