@@ -267,6 +267,9 @@ test('binary output of asm is written whole or not at all (no file in a missing 
   assert.equal(missing.code, 2);
   assert.match(missing.err, /cannot write .*no-such-dir\/x\.bin: no such file or directory/);
   assert.equal(existsSync(join(dir, 'no-such-dir')), false);
+  const long = join(dir, 'l'.repeat(250));
+  assert.equal((await tfc(['asm', PROG, '-o', long])).code, 0, 'a 250-character name is a valid name');
+  assert.ok(existsSync(long));
   const empty = await tfc(['asm', PROG, '-o', '']);
   assert.equal(empty.code, 2);
   assert.match(empty.err, /cannot write to an empty file name/);
