@@ -131,21 +131,31 @@ function readTextFile(path: string, opts?: { readonly strictUtf8?: boolean }): s
 
 /** Longest diagnostic line printed whole; longer lines are cut (their length is said). */
 export const MAX_DIAGNOSTIC_LINE = 1000;
+/** Longest stderr line passed on: a filter is at most 4095 bytes, so its rendering and a caret fit. */
+export const MAX_STDERR_LINE = 8192;
+
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const CONTROLS_BUT_CR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
 /**
  * A diagnostic made safe for a terminal: control characters other than newline and tab (C0, DEL, C1 — the
  * terminal escape introducers) are shown as \xNN, and each line longer than `max` characters is cut with a note
- * of how much was left out.
+ * of how much was left out. With `keepCr`, carriage returns pass (progress lines redraw themselves with them).
+ * Idempotent: its output contains no control characters to escape again.
  */
-export function printable(text: string, max: number = MAX_DIAGNOSTIC_LINE): string {
-  const escaped = text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+export function printable(text: string, max: number = MAX_DIAGNOSTIC_LINE, keepCr = false): string {
+  const escaped = text.replace(keepCr ? CONTROLS_BUT_CR : CONTROLS, hex);
+  if (escaped.length <= max) return escaped;
   return escaped
     .split('\n')
     .map((l) => (l.length > max ? `${l.slice(0, max)}… (${l.length - max} more characters)` : l))
     .join('\n');
+}
+
+/** The same Io with everything written to stderr passed through printable() (see main.ts). */
+export function safeStderr(io: Io): Io {
+  return { ...io, err: (text) => io.err(printable(text, MAX_STDERR_LINE, true)) };
 }
 
 export function processIo(): Io {

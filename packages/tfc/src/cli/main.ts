@@ -1,13 +1,13 @@
 /*
  * The `tfc` executable: dispatches to a command and turns its outcome into an exit code.
  * Invariants: usage errors print `tfc: message` and exit 2; any unexpected exception is reported as an internal
- * error in one line (stack only with TFC_DEBUG=1) and exits 70 — never a bare stack trace; messages pass through
- * printable() (no control characters from hostile input reach the terminal). No process-level
+ * error in one line (stack only with TFC_DEBUG=1) and exits 70 — never a bare stack trace; everything on stderr
+ * passes through printable() (no control characters or megabyte lines from hostile input reach the terminal). No process-level
  * side effects here (see bin.ts), so tests call main() in-process.
  */
 import { createHost } from '../host/index.ts';
 import { commands } from './commands.ts';
-import { EXIT, type Io, printable, UsageError } from './io.ts';
+import { EXIT, type Io, printable, safeStderr, UsageError } from './io.ts';
 
 const VERSION = '0.1.0';
 
@@ -26,7 +26,11 @@ example:
 `;
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(argv: readonly string[], rawIo: Io): Promise<number> {
+  // Every command's stderr passes through printable(): hostile input echoed in a diagnostic (a filter, a path,
+  // a format file's line) never puts terminal escapes or megabyte lines on the user's terminal. stdout is the
+  // product (e.g. check's byte-exact rendering of the kernel's filter file) and is passed on as it is.
+  const io = safeStderr(rawIo);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const sub = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
@@ -35,8 +39,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.err(`tfc: unknown command '${printable(rest[0])}'; 'tfc --help' lists the commands\n`);
       return EXIT.usage;
     }
+    // Without a command it is a usage error: the help goes to stderr (stdout is for a command's product).
+    if (name === undefined) {
+      io.err(topHelp());
+      return EXIT.usage;
+    }
     io.out(topHelp());
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
   }
   if (name === '--version' || name === '-V') {
     io.out(`tfc ${VERSION}\n`);

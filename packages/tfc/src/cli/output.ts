@@ -38,7 +38,8 @@ export function writeFileWhole(path: string, data: string | Uint8Array): void {
     }
     return;
   }
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  // Cut the name: a target name near NAME_MAX (255) must not make the temporary's name too long.
+  const tmp = join(dirname(target), `.${basename(target).slice(0, 200)}.${process.pid}.tmp`);
   try {
     rmSync(tmp, { force: true });
     writeFileSync(tmp, data, { flag: 'wx' });

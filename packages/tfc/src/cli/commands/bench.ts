@@ -37,6 +37,8 @@ ${suites.map((s) => `                       ${s.name.padEnd(8)} ${s.title}`).joi
       --doc FILE     also write the Markdown report (machine, command, tables, charts) to FILE,
                      e.g. tfc bench --doc docs/benchmarks.md --out docs/bench
 
+exit status: 0 measured, 2 usage error (unknown suite, unwritable --out or --doc: checked before measuring).
+
 example:
   $ tfc bench --suite compile --quick
 `,
@@ -48,14 +50,16 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
     io.out(renderHelp(benchSpec));
     return EXIT.ok;
   }
-  const asked = (p.values.suite as string[] | undefined) ?? ['all'];
-  const chosen = asked.includes('all') ? names : asked;
-  for (const s of chosen)
-    if (!names.includes(s)) throw new UsageError(`bench: no suite '${s}'; suites: ${names.join(', ')}, all`);
   const out = str(p, 'out') ?? 'bench/results';
   checkOutDir(out);
   const doc = str(p, 'doc');
   if (doc !== undefined) checkDocPath(doc);
+  const asked = (p.values.suite as string[] | undefined) ?? ['all'];
+  // Every name is checked, also next to 'all' (`--suite all --suite typo` is a typo, not a request for all).
+  for (const s of asked)
+    if (s !== 'all' && !names.includes(s))
+      throw new UsageError(`bench: no suite '${s}'; suites: ${names.join(', ')}, all`);
+  const chosen = asked.includes('all') ? names : asked;
   let lastLen = 0;
   const rows = await runBench({
     suites: chosen,

@@ -30,6 +30,8 @@ ${eventOptionsHelp}
   -o, --output FILE      the capture file (required; written whole or not at all)
       --pcapng           write pcapng instead of pcap (both with nanosecond timestamps)
 
+exit status: 0 written, 2 usage error or a bad record (FILE:LINE: reason; nothing is written).
+
 Frame layout: Ethernet (EtherType 0x88b5), a 40-byte trace header (version, flags, event id, cpu, timestamp,
 record length, sequence, comm), then the record exactly as the kernel lays it out.
 

@@ -57,8 +57,8 @@ export async function runEval(argv: readonly string[], io: Io, host: Host): Prom
   if (recordsPath === undefined) throw new UsageError('eval: --records FILE.jsonl is needed');
   const { event } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
-  const symbols = host.symbols();
-  const parsed = parseFilter(text, event, { nrCpuIds, ...(symbols ? { lookupSymbol: symbols } : {}) });
+  // kallsyms is read only when the filter names a function (.function predicates).
+  const parsed = parseFilter(text, event, { nrCpuIds, lookupSymbol: (s) => host.symbols()?.(s) });
   if (!parsed.ok) {
     io.err(renderFilterFile(parsed.error));
     for (const line of rejectionNotes(parsed.error, text)) io.err(`tfc: ${line}\n`);

@@ -14,7 +14,12 @@ export const eventsSpec: CommandSpec = {
   usage: 'tfc events [PREFIX]',
   options: {},
   positionals: { min: 0, max: 1 },
-  help: `examples:
+  help: `options:
+  PREFIX                 only the events whose SYS/NAME starts with PREFIX (e.g. sock/ or sched/sched_)
+
+exit status: 0 events listed, 1 no event starts with PREFIX, 2 usage error.
+
+examples:
   $ tfc events sock/
   sock/inet_sk_error_report
   sock/inet_sock_set_state
@@ -47,6 +52,8 @@ export const formatSpec: CommandSpec = {
   positionals: { min: 0, max: 1 },
   help: `options:
 ${eventOptionsHelp}
+
+exit status: 0 fields printed, 2 usage error (no such event, unreadable or malformed format file).
 
 example:
   $ tfc format --event sched/sched_process_exec

@@ -1,0 +1,93 @@
+// The reproductions of the audit's known failures (robustness-known.ts) in code the audit does not own. Each is a
+// t.todo test: it fails while the failure is there (node reports it as todo, the suite passes) and passes once the
+// owner fixes it — then the KNOWN entry and this case are deleted. Run through the harness child, so that the
+// exponential case (P1) can neither hang nor exhaust the suite's memory.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { KNOWN } from './robustness-known.ts';
+import { BUDGET_MS, Harness } from './robustness-runner.ts';
+
+const here = new URL('.', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), `tfc-robust-known-${process.pid}-`));
+const FMT = join(dir, 'pv.format');
+writeFileSync(FMT, readFileSync(join(here, 'fixtures/uprobe-pv.format')));
+const LONG = join(dir, 'long-filter.txt');
+writeFileSync(LONG, `${'a8 == 1 && '.repeat(500)}a8 == 1`);
+mkdirSync(join(dir, 'cwd'));
+const harness = new Harness(join(dir, 'cwd'));
+after(() => {
+  harness.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const issue = (id: string) => {
+  const k = KNOWN.find((x) => x.id === id);
+  assert.ok(k, id);
+  return `${k.id}: ${k.summary} — ${k.owner}`;
+};
+
+test('K1: compile and apply --target u32 explain a filter of 4096 bytes or more on stderr', {
+  todo: issue('K1'),
+}, async () => {
+  for (const argv of [
+    ['compile', '--filter-file', LONG, '--format', FMT, '--target', 'u32', '--dev', 'tfcrb0'],
+    ['compile', '--filter-file', LONG, '--format', FMT, '--target', 'tc-bpf', '--dev', 'tfcrb0'],
+    ['apply', '--filter-file', LONG, '--format', FMT, '--target', 'u32', '--dev', 'tfcrb0'],
+  ]) {
+    const r = await harness.call(argv);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.match(r.err, /4096 bytes/, `${argv.join(' ')}: stderr ${JSON.stringify(r.err)}`);
+  }
+  for (const target of ['u32', 'tc-bpf']) {
+    const r = await harness.call([
+      'compile',
+      'b == 1 || a32 == 2 &&',
+      '--format',
+      FMT,
+      '--target',
+      target,
+      '--dev',
+      'x',
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /warning: this filter shape/,
+      `--target ${target}: the kernel-hazard warning is missing`,
+    );
+  }
+});
+
+test('K3: compile --target p4 shows where the kernel rejects a trace filter', {
+  todo: issue('K3'),
+}, async () => {
+  const r = await harness.call(['compile', 'b == 1 || a32 == 2 &&', '--format', FMT, '--target', 'p4']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^b == 1 \|\| a32 == 2 &&\nError: \(0\)\n/, `stderr ${JSON.stringify(r.err)}`);
+  const caret = await harness.call(['compile', 'a8 == 1 x', '--format', FMT, '--target', 'p4']);
+  assert.match(caret.err, /\^/, `no caret: ${JSON.stringify(caret.err)}`);
+});
+
+test('K2: compile --target tc-bpf leaves no --object behind when the batch cannot be written', {
+  todo: issue('K2'),
+}, async () => {
+  const object = join(dir, 'k2.o');
+  const r = await harness.call([
+    ...['compile', 'a8 == 1', '--format', FMT, '--target', 'tc-bpf', '--dev', 'tfcrb0'],
+    ...['--mode', 'obj-da', '--object', object, '-o', join(dir, 'no-such-dir', 'batch.tc')],
+  ]);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(existsSync(object), false, 'the object was written although the command failed');
+});
+
+test('P1: a 20-term pcap port chain compiles (or is refused) within the budget', {
+  todo: issue('P1'),
+}, async () => {
+  const chain = Array.from({ length: 20 }, (_, i) => `port ${i}`).join(' or ');
+  const r = await harness.call(['compile', '--lang', 'pcap', chain]);
+  assert.equal(r.hang, false, `no answer within ${BUDGET_MS} ms`);
+  assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.err.slice(0, 300)}`);
+});
