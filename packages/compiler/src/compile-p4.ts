@@ -12,6 +12,7 @@ import * as ir from '@tfc/ir';
 import { compilePcap } from '@tfc/pcap';
 import {
   type EventFormat,
+  type FilterError,
   FRAME_HEADER,
   lowerFilter,
   parseFilter,
@@ -36,7 +37,12 @@ export type P4Result =
       readonly ir: ir.Filter;
       readonly lowered?: ir.Filter;
     }
-  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+  | {
+      readonly ok: false;
+      readonly diagnostics: readonly Diagnostic[];
+      /** The kernel's own rejection of a trace event filter (render it with renderFilterFile). */
+      readonly filterError?: FilterError;
+    };
 
 export function compileP4(req: P4Request): P4Result {
   const parsed = parseFilter(
@@ -45,7 +51,12 @@ export function compileP4(req: P4Request): P4Result {
     { nrCpuIds: req.nrCpuIds, ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}) },
     req.maxFilterBytes !== undefined ? { maxBytes: req.maxFilterBytes + 1 } : undefined,
   );
-  if (!parsed.ok) return { ok: false, diagnostics: [{ stage: 'parse', message: parsed.error.message }] };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      diagnostics: [{ stage: 'parse', message: parsed.error.message }],
+      filterError: parsed.error,
+    };
   const lowered = lowerFilter(parsed.filter, req.event, {
     ctx: 'trace-frame',
     nrCpuIds: req.nrCpuIds,

@@ -29,9 +29,7 @@ const issue = (id: string) => {
   return `${k.id}: ${k.summary} — ${k.owner}`;
 };
 
-test('K1: compile and apply --target u32 explain a filter of 4096 bytes or more on stderr', {
-  todo: issue('K1'),
-}, async () => {
+test('K1: compile and apply --target u32 explain a filter of 4096 bytes or more on stderr', async () => {
   for (const argv of [
     ['compile', '--filter-file', LONG, '--format', FMT, '--target', 'u32', '--dev', 'tfcrb0'],
     ['compile', '--filter-file', LONG, '--format', FMT, '--target', 'tc-bpf', '--dev', 'tfcrb0'],
@@ -61,9 +59,7 @@ test('K1: compile and apply --target u32 explain a filter of 4096 bytes or more 
   }
 });
 
-test('K3: compile --target p4 shows where the kernel rejects a trace filter', {
-  todo: issue('K3'),
-}, async () => {
+test('K3: compile --target p4 shows where the kernel rejects a trace filter', async () => {
   const r = await harness.call(['compile', 'b == 1 || a32 == 2 &&', '--format', FMT, '--target', 'p4']);
   assert.equal(r.code, 1);
   assert.match(r.err, /^b == 1 \|\| a32 == 2 &&\nError: \(0\)\n/, `stderr ${JSON.stringify(r.err)}`);
@@ -71,9 +67,7 @@ test('K3: compile --target p4 shows where the kernel rejects a trace filter', {
   assert.match(caret.err, /\^/, `no caret: ${JSON.stringify(caret.err)}`);
 });
 
-test('K2: compile --target tc-bpf leaves no --object behind when the batch cannot be written', {
-  todo: issue('K2'),
-}, async () => {
+test('K2: compile --target tc-bpf leaves no --object behind when the batch cannot be written', async () => {
   const object = join(dir, 'k2.o');
   const r = await harness.call([
     ...['compile', 'a8 == 1', '--format', FMT, '--target', 'tc-bpf', '--dev', 'tfcrb0'],

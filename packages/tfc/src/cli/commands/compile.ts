@@ -6,7 +6,7 @@
  * 2 for usage errors; binary forms are written only to files, and files are written whole or not at all.
  */
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
 import type { P4Outputs } from '@tfc/codegen-p4';
 import {
@@ -40,6 +40,7 @@ import {
   bundledEventNames,
   bundledKernelRelease,
   type EventFormat,
+  type FilterError,
   readLiveEvent,
   renderFilterFile,
 } from '@tfc/tracefs';
@@ -232,11 +233,7 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     ...(symbols ? { lookupSymbol: symbols } : {}),
   });
   if (!r.ok) {
-    if (r.filterError) {
-      io.err(renderFilterFile(r.filterError));
-      for (const line of rejectionNotes(r.filterError, text)) io.err(`tfc: ${line}\n`);
-      return EXIT.rejected;
-    }
+    if (r.filterError) return kernelRejection(r.filterError, text, io);
     const unknownPass = r.diagnostics.some((d) => d.message.startsWith('unknown pass'));
     for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
     return unknownPass ? EXIT.usage : EXIT.rejected;
@@ -302,6 +299,7 @@ async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   const r = compileP4({ filter: text, event, nrCpuIds, ranges: !flag(p, 'no-ranges') });
   if (!r.ok) {
+    if (r.filterError) return kernelRejection(r.filterError, text, io);
     for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
     return EXIT.rejected;
   }
@@ -342,10 +340,7 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
     ...compileOptionsFor(mode, { ...(onMatch ? { onMatch } : {}), ...(onMiss ? { onMiss } : {}) }),
   });
   if (!r.ok) {
-    if (r.filterError) {
-      io.err(renderFilterFile(r.filterError));
-      return EXIT.rejected;
-    }
+    if (r.filterError) return kernelRejection(r.filterError, text, io);
     for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
     return EXIT.rejected;
   }
@@ -363,8 +358,18 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
     for (const d of out.diagnostics) io.err(`tfc: compile: tc-bpf: ${d.message}\n`);
     return EXIT.rejected;
   }
-  if (out.object !== undefined && objectPath !== undefined)
+  if (out.object !== undefined && objectPath !== undefined) {
+    const existed = existsSync(objectPath);
     writeOutput(io, out.object, objectPath, 'the eBPF object');
+    try {
+      writeOutput(io, out.batch, str(p, 'output'), 'the tc batch');
+    } catch (e) {
+      // The object and its batch are one output: without the batch, the object the batch names goes too.
+      if (!existed) rmSync(objectPath, { force: true });
+      throw e;
+    }
+    return EXIT.ok;
+  }
   writeOutput(io, out.batch, str(p, 'output'), 'the tc batch');
   return EXIT.ok;
 }
@@ -503,11 +508,18 @@ function coverNote(io: Io, covered: readonly string[]): void {
   );
 }
 
-function tcFailure(r: Extract<TcResult, { ok: false }>, io: Io): number {
-  if (r.filterError) {
-    io.err(renderFilterFile(r.filterError));
-    return EXIT.rejected;
-  }
+/**
+ * The kernel's rejection of a trace event filter: its own filter-file rendering, then tfc's notes (a write of 4096
+ * bytes or more renders as nothing in the kernel, and kernel-undefined shapes get their warning).
+ */
+function kernelRejection(e: FilterError, text: string, io: Io): number {
+  io.err(renderFilterFile(e));
+  for (const line of rejectionNotes(e, text)) io.err(`tfc: ${line}\n`);
+  return EXIT.rejected;
+}
+
+function tcFailure(r: Extract<TcResult, { ok: false }>, text: string, io: Io): number {
+  if (r.filterError) return kernelRejection(r.filterError, text, io);
   for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
   return EXIT.rejected;
 }
@@ -594,7 +606,7 @@ export async function tcRulesFor(
     };
   }
   const r = compileTc({ source, target, ...common });
-  if (!r.ok) return { ok: false, code: tcFailure(r, io) };
+  if (!r.ok) return { ok: false, code: tcFailure(r, text, io) };
   if (target === 'tc') io.err(`tfc: tc: ${r.backend} (${r.why.join('; ')})\n`);
   if (anyEvent) coverNote(io, r.covered);
   for (const n of r.notes) io.err(`tfc: note: ${n}\n`);
@@ -626,7 +638,7 @@ async function runCompileP4AnyEvent(p: Parsed, io: Io, host: Host): Promise<numb
     { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds },
     { ranges: !flag(p, 'no-ranges') },
   );
-  if (!r.ok) return tcFailure(r, io);
+  if (!r.ok) return tcFailure(r, text, io);
   coverNote(io, r.covered);
   const o = r.outputs;
   const data: Record<P4Emit, string> = {
@@ -673,7 +685,7 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
       ...(onMiss !== undefined ? { onMiss } : {}),
     },
   );
-  if (!r.ok) return tcFailure(r, io);
+  if (!r.ok) return tcFailure(r, text, io);
   coverNote(io, r.covered);
   const e = emit(r.program, form);
   if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
