@@ -197,8 +197,14 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
       // classic form reads the highest byte first).
       if (direct) {
         if (bounds(le.k + le.n)) {
-          e(mem.ldx(le.n === 2 ? 'h' : 'w', A, R7, le.k));
           // little-endian bytes in a little-endian register: already the value
+          const size = le.n === 2 ? 'h' : 'w';
+          if (le.k <= 0x7fff) e(mem.ldx(size, A, R7, le.k));
+          else {
+            e(mov.reg(R3, R7));
+            e(alu64.add.imm(R3, le.k));
+            e(mem.ldx(size, A, R3, 0));
+          }
         }
       } else {
         e(mem.ldAbs(le.n === 2 ? 'h' : 'w', le.k));
