@@ -94,6 +94,21 @@ const WRITES_A: ReadonlySet<CInsn['kind']> = new Set([
 const READS_X: ReadonlySet<CInsn['kind']> = new Set(['ld_ind', 'stx', 'txa', 'alu_x', 'jmp_x']);
 const WRITES_X: ReadonlySet<CInsn['kind']> = new Set(['ldx_len', 'ldx_imm', 'ldx_mem', 'ldx_msh', 'tax']);
 
+/** Instructions some path from the entry reaches (jumps go forward: one sweep). */
+function reachable(prog: readonly CInsn[]): boolean[] {
+  const r: boolean[] = Array(prog.length + 1).fill(false);
+  r[0] = true;
+  prog.forEach((c, i) => {
+    if (!r[i]) return;
+    if (c.kind === 'ja') r[i + 1 + c.offset] = true;
+    else if (c.kind === 'jmp_k' || c.kind === 'jmp_x') {
+      r[i + 1 + c.jt] = true;
+      r[i + 1 + c.jf] = true;
+    } else if (c.kind !== 'ret_k' && c.kind !== 'ret_a') r[i + 1] = true;
+  });
+  return r;
+}
+
 export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[] | undefined {
   const prog = raw.map(fromRaw);
   const direct = o.mode === 'direct';
@@ -111,10 +126,13 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
   );
   const targets = new Set<number>();
   // Aborts (direct mode) share the classic program's last `ret #0` when it comes after them (jumps stay forward).
+  const reach = reachable(prog);
   let ret0 = -1;
   if (direct)
-    for (let i = prog.length - 1; i >= 0 && ret0 < 0; i--)
-      if (prog[i]!.kind === 'ret_k' && (prog[i] as { value: number }).value === 0) ret0 = i;
+    for (let i = prog.length - 1; i >= 0 && ret0 < 0; i--) {
+      const c = prog[i]!;
+      if (reach[i] && c.kind === 'ret_k' && c.value === 0) ret0 = i;
+    }
   if (ret0 >= 0) targets.add(ret0);
   let DIV0 = 'c_div0';
   prog.forEach((c, i) => {
@@ -330,7 +348,7 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
     flow(i + 1, now);
   }
   if (usesDiv0) {
-    out.push({ ...alu32.mov.imm(A, direct ? o.onMiss | 0 : 0), label: DIV0 });
+    out.push({ ...alu32.mov.imm(A, direct ? o.onMiss | 0 : 0), label: 'c_div0' });
     out.push(exit());
   }
   const resolve = (l: string): string => {
