@@ -1,9 +1,11 @@
 // A classic BPF program (the optimised output of cbpf-gen) as eBPF, instruction by instruction, the way the kernel
 // runs classic programs (net/core/filter.c bpf_convert_filter). Two load modes:
-//  - 'ld-abs' (socket filters): packet bytes through the legacy LD_ABS/LD_IND loads, which the verifier rewrites
-//    into an inline header fast path with a helper fallback — one load, no stack copy, where bpf_skb_load_bytes
-//    costs a call and a copy per field; a load past the end ends the program with 0, as in cBPF, so this mode is
-//    used only where the miss value is 0;
+//  - 'ld-abs' (socket filters): when three or more constant loads fall in a header span of at most 256 bytes, one
+//    bpf_skb_load_bytes copies the span to the stack and a fast body reads those fields from the copy (aligned
+//    ones; the verifier refuses misaligned stack reads); packets shorter than the span, and every other load, go
+//    through the legacy LD_ABS/LD_IND loads (a slow body, the same program), which the verifier turns into helper
+//    calls; a load past the end ends the program with 0, as in cBPF, so this mode is used only where the miss
+//    value is 0;
 //  - 'direct' (tc, xdp): direct packet access between data (r7) and data_end (r8), each load after a bounds check
 //    unless a check on every path to it already covers its bytes (forward dataflow: all jumps go forward); a
 //    failed check, like a division by X = 0, goes to the miss return.
@@ -18,6 +20,7 @@ import { fromRaw } from '@tfc/bpf/cbpf';
 import {
   alu32,
   alu64,
+  call,
   exit,
   type Insn,
   ja,
@@ -29,6 +32,7 @@ import {
   R1,
   R2,
   R3,
+  R4,
   R6,
   R7,
   R8,
@@ -49,6 +53,9 @@ export interface TranslateOptions {
 }
 
 const MAX_PKT_OFF = 0xffff;
+/** Largest header span a socket filter copies to the stack (M[] takes the top 64 bytes of the 512). */
+const MAX_SPAN = 256;
+const SKB_LOAD_BYTES = 26;
 
 const slot = (i: number) => -4 * (i + 1);
 
@@ -94,6 +101,21 @@ const WRITES_A: ReadonlySet<CInsn['kind']> = new Set([
 const READS_X: ReadonlySet<CInsn['kind']> = new Set(['ld_ind', 'stx', 'txa', 'alu_x', 'jmp_x']);
 const WRITES_X: ReadonlySet<CInsn['kind']> = new Set(['ldx_len', 'ldx_imm', 'ldx_mem', 'ldx_msh', 'tax']);
 
+/** Instructions some path from the entry reaches (jumps go forward: one sweep). */
+function reachable(prog: readonly CInsn[]): boolean[] {
+  const r: boolean[] = Array(prog.length + 1).fill(false);
+  r[0] = true;
+  prog.forEach((c, i) => {
+    if (!r[i]) return;
+    if (c.kind === 'ja') r[i + 1 + c.offset] = true;
+    else if (c.kind === 'jmp_k' || c.kind === 'jmp_x') {
+      r[i + 1 + c.jt] = true;
+      r[i + 1 + c.jf] = true;
+    } else if (c.kind !== 'ret_k' && c.kind !== 'ret_a') r[i + 1] = true;
+  });
+  return r;
+}
+
 export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[] | undefined {
   const prog = raw.map(fromRaw);
   const direct = o.mode === 'direct';
@@ -111,12 +133,37 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
   );
   const targets = new Set<number>();
   // Aborts (direct mode) share the classic program's last `ret #0` when it comes after them (jumps stay forward).
+  const reach = reachable(prog);
+  // Socket filters: the header span [0, span) that constant loads read, when at least three of them do.
+  let spanEnd = 0;
+  let spanLoads = 0;
+  if (!direct)
+    prog.forEach((c, i) => {
+      if (!reach[i]) return;
+      const end =
+        c.kind === 'ld_abs' && c.base === 'packet'
+          ? c.offset + { b: 1, h: 2, w: 4 }[c.size]
+          : c.kind === 'ldx_msh'
+            ? c.offset + 1
+            : 0;
+      if (end > 0 && end <= MAX_SPAN) {
+        spanEnd = Math.max(spanEnd, end);
+        spanLoads++;
+      }
+    });
+  const span = spanLoads >= 3 ? spanEnd : 0;
   let ret0 = -1;
   if (direct)
-    for (let i = prog.length - 1; i >= 0 && ret0 < 0; i--)
-      if (prog[i]!.kind === 'ret_k' && (prog[i] as { value: number }).value === 0) ret0 = i;
+    for (let i = prog.length - 1; i >= 0 && ret0 < 0; i--) {
+      const c = prog[i]!;
+      if (reach[i] && c.kind === 'ret_k' && c.value === 0) ret0 = i;
+    }
   if (ret0 >= 0) targets.add(ret0);
   let DIV0 = 'c_div0';
+  // The copy's base is 6 mod 8 below fp, so fields at offsets 2 mod 4 (IPv4 behind Ethernet) are 4-aligned: the
+  // verifier requires aligned stack accesses; a field that is not aligned there is read with LD_ABS.
+  const SPAN_AT = 64 + span + ((6 - ((64 + span) % 8) + 8) % 8);
+  const aligned = (k: number, n: number) => (((k - SPAN_AT) % n) + n) % n === 0;
   prog.forEach((c, i) => {
     if (c.kind === 'ja') targets.add(i + 1 + c.offset);
     if (c.kind === 'jmp_k' || c.kind === 'jmp_x') {
@@ -142,14 +189,14 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
   const bounds = (end: number): boolean => {
     if (end > MAX_PKT_OFF) {
       e(ja(DIV0));
-      if (DIV0 === 'c_div0') usesDiv0 = true;
+      if (DIV0.endsWith('c_div0')) usesDiv0 = true;
       return false;
     }
     if (end <= now) return true;
     e(mov.reg(R1, R7));
     e(alu64.add.imm(R1, end));
     e(jmp.jgt.reg(R1, R8, DIV0));
-    if (DIV0 === 'c_div0') usesDiv0 = true;
+    if (DIV0.endsWith('c_div0')) usesDiv0 = true;
     now = end;
     return true;
   };
@@ -169,8 +216,6 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
   };
   const bytesOf = { b: 1, h: 2, w: 4 } as const;
   const ret = (k: number) => (direct ? (k === o.cbpfMatch ? o.onMatch : k === 0 ? o.onMiss : undefined) : k);
-  if (live[0]) out.push(alu32.mov.imm(A, 0));
-  if (liveX[0]) out.push(alu32.mov.imm(X, 0));
   let usesDiv0 = false;
   let pending: string | undefined;
   /** Labels of instructions that emitted nothing, to the label of the next one that did. */
@@ -179,154 +224,202 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
     out.push(pending === undefined ? i : { ...i, label: pending });
     pending = undefined;
   };
-  const label = (i: number) => `c${i}`;
-  for (let i = 0; i < prog.length; i++) {
-    const c = prog[i]!;
-    // No path reaches it (the verifier refuses unreachable instructions).
-    if (checked[i] === Number.POSITIVE_INFINITY) continue;
-    if (targets.has(i)) {
-      if (pending !== undefined) alias.set(pending, label(i));
-      pending = label(i);
-    }
-    now = checked[i] ?? 0;
-    if (targets.has(i)) xMax = undefined;
-    DIV0 = i < ret0 ? `c${ret0}` : 'c_div0';
-    const le = leAssembly(prog, i, targets);
-    if (le !== undefined && !liveX[le.end]) {
-      // The classic byte-by-byte little-endian assembly is one load and a byte swap (same bounds: the
-      // classic form reads the highest byte first).
-      if (direct) {
-        if (bounds(le.k + le.n)) {
-          e(mem.ldx(le.n === 2 ? 'h' : 'w', A, R7, le.k));
-          // little-endian bytes in a little-endian register: already the value
-        }
-      } else {
-        e(mem.ldAbs(le.n === 2 ? 'h' : 'w', le.k));
-        e(toBe(A, le.n === 2 ? 16 : 32));
+  let prefix = '';
+  /** The fast body of a socket filter reads packet bytes [0, span) from the stack copy at fp-SPAN_AT. */
+  let spanned = false;
+  const label = (i: number) => `${prefix}c${i}`;
+  const emitBody = (entry: string | undefined): boolean => {
+    pending = entry;
+    if (live[0]) e(alu32.mov.imm(A, 0));
+    if (liveX[0]) e(alu32.mov.imm(X, 0));
+    usesDiv0 = false;
+    checked.fill(Number.POSITIVE_INFINITY);
+    checked[0] = 0;
+    now = 0;
+    xMax = undefined;
+    for (let i = 0; i < prog.length; i++) {
+      const c = prog[i]!;
+      // No path reaches it (the verifier refuses unreachable instructions).
+      if (checked[i] === Number.POSITIVE_INFINITY) continue;
+      if (targets.has(i)) {
+        if (pending !== undefined) alias.set(pending, label(i));
+        pending = label(i);
       }
-      flow(le.end, now);
-      i = le.end - 1;
-      continue;
-    }
-    switch (c.kind) {
-      case 'ld_abs':
-        if (c.base !== 'packet') return undefined;
-        if (!direct) e(mem.ldAbs(c.size, c.offset));
-        else if (bounds(c.offset + bytesOf[c.size])) directLoad(c.size, R7, c.offset, A);
-        break;
-      case 'ld_ind':
-        if (!direct) e(mem.ldInd(c.size, X, c.offset));
-        else {
-          const limit = MAX_PKT_OFF - c.offset - bytesOf[c.size];
-          if (DIV0 === 'c_div0') usesDiv0 = true;
-          if (limit < 0) {
-            e(ja(DIV0));
-            break;
-          }
-          // X from `ldx 4*([k]&0xf)` is at most 60, and the verifier knows it too.
-          if (xMax === undefined || xMax > limit) e(jmp32.jgt.imm(X, limit, DIV0));
-          e(mov.reg(R1, R7));
-          e(alu64.add.reg(R1, X));
-          e(mov.reg(R2, R1));
-          e(alu64.add.imm(R2, c.offset + bytesOf[c.size]));
-          e(jmp.jgt.reg(R2, R8, DIV0));
-          directLoad(c.size, R1, c.offset, A);
-        }
-        break;
-      case 'ldx_msh':
+      now = checked[i] ?? 0;
+      if (targets.has(i)) xMax = undefined;
+      DIV0 = i < ret0 ? `${prefix}c${ret0}` : `${prefix}c_div0`;
+      const le = leAssembly(prog, i, targets);
+      if (le !== undefined && !liveX[le.end]) {
+        // The classic byte-by-byte little-endian assembly is one load and a byte swap (same bounds: the
+        // classic form reads the highest byte first).
         if (direct) {
-          if (bounds(c.offset + 1)) {
-            e(mem.ldx('b', X, R7, c.offset));
-            e(alu32.and.imm(X, 0xf));
-            e(alu32.lsh.imm(X, 2));
-            xMax = 60;
+          if (bounds(le.k + le.n)) {
+            // little-endian bytes in a little-endian register: already the value
+            const size = le.n === 2 ? 'h' : 'w';
+            if (le.k <= 0x7fff) e(mem.ldx(size, A, R7, le.k));
+            else {
+              e(mov.reg(R3, R7));
+              e(alu64.add.imm(R3, le.k));
+              e(mem.ldx(size, A, R3, 0));
+            }
+          }
+        } else if (spanned && le.k + le.n <= span && aligned(le.k, le.n))
+          e(mem.ldx(le.n === 2 ? 'h' : 'w', A, R10, le.k - SPAN_AT));
+        else {
+          e(mem.ldAbs(le.n === 2 ? 'h' : 'w', le.k));
+          e(toBe(A, le.n === 2 ? 16 : 32));
+        }
+        flow(le.end, now);
+        i = le.end - 1;
+        continue;
+      }
+      switch (c.kind) {
+        case 'ld_abs':
+          if (c.base !== 'packet') return false;
+          if (spanned && c.offset + bytesOf[c.size] <= span && aligned(c.offset, bytesOf[c.size])) {
+            e(mem.ldx(c.size, A, R10, c.offset - SPAN_AT));
+            if (c.size !== 'b') e(toBe(A, c.size === 'h' ? 16 : 32));
+          } else if (!direct) e(mem.ldAbs(c.size, c.offset));
+          else if (bounds(c.offset + bytesOf[c.size])) directLoad(c.size, R7, c.offset, A);
+          break;
+        case 'ld_ind':
+          if (!direct) e(mem.ldInd(c.size, X, c.offset));
+          else {
+            const limit = MAX_PKT_OFF - c.offset - bytesOf[c.size];
+            if (DIV0.endsWith('c_div0')) usesDiv0 = true;
+            if (limit < 0) {
+              e(ja(DIV0));
+              break;
+            }
+            // X from `ldx 4*([k]&0xf)` is at most 60, and the verifier knows it too.
+            if (xMax === undefined || xMax > limit) e(jmp32.jgt.imm(X, limit, DIV0));
+            e(mov.reg(R1, R7));
+            e(alu64.add.reg(R1, X));
+            e(mov.reg(R2, R1));
+            e(alu64.add.imm(R2, c.offset + bytesOf[c.size]));
+            e(jmp.jgt.reg(R2, R8, DIV0));
+            directLoad(c.size, R1, c.offset, A);
           }
           break;
+        case 'ldx_msh':
+          if (direct) {
+            if (bounds(c.offset + 1)) {
+              e(mem.ldx('b', X, R7, c.offset));
+              e(alu32.and.imm(X, 0xf));
+              e(alu32.lsh.imm(X, 2));
+              xMax = 60;
+            }
+            break;
+          }
+          if (spanned && c.offset + 1 <= span) {
+            e(mem.ldx('b', X, R10, c.offset - SPAN_AT));
+            e(alu32.and.imm(X, 0xf));
+            e(alu32.lsh.imm(X, 2));
+            break;
+          }
+          if (live[i + 1]) e(alu32.mov.reg(TMP, A));
+          e(mem.ldAbs('b', c.offset));
+          e(alu32.and.imm(A, 0xf));
+          e(alu32.lsh.imm(A, 2));
+          e(alu32.mov.reg(X, A));
+          if (live[i + 1]) e(alu32.mov.reg(A, TMP));
+          break;
+        case 'ld_len':
+        case 'ldx_len': {
+          const r = c.kind === 'ld_len' ? A : X;
+          if (direct && o.progType === 'xdp') {
+            e(mov.reg(r, R8));
+            e(alu64.sub.reg(r, R7));
+          } else e(mem.ldx('w', r, R6, 0));
+          break;
         }
-        if (live[i + 1]) e(alu32.mov.reg(TMP, A));
-        e(mem.ldAbs('b', c.offset));
-        e(alu32.and.imm(A, 0xf));
-        e(alu32.lsh.imm(A, 2));
-        e(alu32.mov.reg(X, A));
-        if (live[i + 1]) e(alu32.mov.reg(A, TMP));
-        break;
-      case 'ld_len':
-      case 'ldx_len': {
-        const r = c.kind === 'ld_len' ? A : X;
-        if (direct && o.progType === 'xdp') {
-          e(mov.reg(r, R8));
-          e(alu64.sub.reg(r, R7));
-        } else e(mem.ldx('w', r, R6, 0));
-        break;
-      }
-      case 'ld_imm':
-        e(alu32.mov.imm(A, c.value));
-        break;
-      case 'ldx_imm':
-        e(alu32.mov.imm(X, c.value));
-        break;
-      case 'ld_mem':
-        e(mem.ldx('w', A, R10, slot(c.index)));
-        break;
-      case 'ldx_mem':
-        e(mem.ldx('w', X, R10, slot(c.index)));
-        break;
-      case 'st':
-        e(mem.stx('w', R10, slot(c.index), A));
-        break;
-      case 'stx':
-        e(mem.stx('w', R10, slot(c.index), X));
-        break;
-      case 'alu_k':
-        e(alu32[c.op].imm(A, c.value));
-        break;
-      case 'alu_x':
-        if (c.op === 'div' || c.op === 'mod') {
-          e(jmp32.jeq.imm(X, 0, DIV0));
-          if (DIV0 === 'c_div0') usesDiv0 = true;
+        case 'ld_imm':
+          e(alu32.mov.imm(A, c.value));
+          break;
+        case 'ldx_imm':
+          e(alu32.mov.imm(X, c.value));
+          break;
+        case 'ld_mem':
+          e(mem.ldx('w', A, R10, slot(c.index)));
+          break;
+        case 'ldx_mem':
+          e(mem.ldx('w', X, R10, slot(c.index)));
+          break;
+        case 'st':
+          e(mem.stx('w', R10, slot(c.index), A));
+          break;
+        case 'stx':
+          e(mem.stx('w', R10, slot(c.index), X));
+          break;
+        case 'alu_k':
+          e(alu32[c.op].imm(A, c.value));
+          break;
+        case 'alu_x':
+          if (c.op === 'div' || c.op === 'mod') {
+            e(jmp32.jeq.imm(X, 0, DIV0));
+            if (DIV0.endsWith('c_div0')) usesDiv0 = true;
+          }
+          e(alu32[c.op].reg(A, X));
+          break;
+        case 'neg':
+          e(alu32.neg.imm(A, 0));
+          break;
+        case 'tax':
+          e(alu32.mov.reg(X, A));
+          break;
+        case 'txa':
+          e(alu32.mov.reg(A, X));
+          break;
+        case 'ja':
+          e(ja(label(i + 1 + c.offset)));
+          flow(i + 1 + c.offset, now);
+          continue;
+        case 'jmp_k':
+        case 'jmp_x':
+          jump(e, c, X, label(i + 1 + c.jt), label(i + 1 + c.jf), c.jt === 0, c.jf === 0);
+          flow(i + 1 + c.jt, now);
+          flow(i + 1 + c.jf, now);
+          continue;
+        case 'ret_k': {
+          const v = ret(c.value >>> 0);
+          if (v === undefined) return false;
+          e(alu32.mov.imm(A, v | 0));
+          e(exit());
+          continue;
         }
-        e(alu32[c.op].reg(A, X));
-        break;
-      case 'neg':
-        e(alu32.neg.imm(A, 0));
-        break;
-      case 'tax':
-        e(alu32.mov.reg(X, A));
-        break;
-      case 'txa':
-        e(alu32.mov.reg(A, X));
-        break;
-      case 'ja':
-        e(ja(label(i + 1 + c.offset)));
-        flow(i + 1 + c.offset, now);
-        continue;
-      case 'jmp_k':
-      case 'jmp_x':
-        jump(e, c, X, label(i + 1 + c.jt), label(i + 1 + c.jf), c.jt === 0, c.jf === 0);
-        flow(i + 1 + c.jt, now);
-        flow(i + 1 + c.jf, now);
-        continue;
-      case 'ret_k': {
-        const v = ret(c.value >>> 0);
-        if (v === undefined) return undefined;
-        e(alu32.mov.imm(A, v | 0));
-        e(exit());
-        continue;
+        case 'ret_a':
+          if (direct) return false;
+          e(exit());
+          continue;
+        default:
+          return false;
       }
-      case 'ret_a':
-        if (direct) return undefined;
-        e(exit());
-        continue;
-      default:
-        return undefined;
+      if (c.kind !== 'ldx_msh' && WRITES_X.has(c.kind)) xMax = undefined;
+      flow(i + 1, now);
     }
-    if (c.kind !== 'ldx_msh' && WRITES_X.has(c.kind)) xMax = undefined;
-    flow(i + 1, now);
-  }
-  if (usesDiv0) {
-    out.push({ ...alu32.mov.imm(A, direct ? o.onMiss | 0 : 0), label: DIV0 });
-    out.push(exit());
-  }
+    if (usesDiv0) {
+      out.push({ ...alu32.mov.imm(A, direct ? o.onMiss | 0 : 0), label: `${prefix}c_div0` });
+      out.push(exit());
+    }
+    return true;
+  };
+  if (span > 0) {
+    // One bpf_skb_load_bytes of the header span; packets shorter than it take the LD_ABS body.
+    out.push(
+      mov.imm(R2, 0),
+      mov.reg(R3, R10),
+      alu64.add.imm(R3, -SPAN_AT),
+      mov.imm(R4, span),
+      call(SKB_LOAD_BYTES),
+      jmp.jne.imm(R0, 0, 's_entry'),
+    );
+    prefix = 'f_';
+    spanned = true;
+    if (!emitBody(undefined)) return undefined;
+    prefix = 's_';
+    spanned = false;
+    if (!emitBody('s_entry')) return undefined;
+  } else if (!emitBody(undefined)) return undefined;
   const resolve = (l: string): string => {
     let x = l;
     for (let y = alias.get(x); y !== undefined; y = alias.get(x)) x = y;

@@ -307,8 +307,12 @@ test('packet-shaped filters (code passes, LD_ABS socket programs): cBPF under SO
           s.value.dispose();
         }
     }
-    for (const pt of ['socket', 'tc'] as const) {
-      const r = compileBpf(ir, { target: 'ebpf', ctx: 'packet', progType: pt });
+    for (const [pt, codePasses] of [
+      ['socket', true],
+      ['tc', true],
+      ['tc', false],
+    ] as const) {
+      const r = compileBpf(ir, { target: 'ebpf', ctx: 'packet', progType: pt, codePasses });
       assert.ok(r.ok && r.program.target === 'ebpf');
       if (!r.ok || r.program.target !== 'ebpf') continue;
       if (pt === 'socket' && /skb\[/.test(r.program.listing)) counts.ldAbs++;
