@@ -12,8 +12,8 @@
 //    N, a pattern of N or more bytes compared on its first N), `front` (the pattern's bytes; false when N is
 //    shorter than the pattern) and `end` (the pattern's bytes just before byte N−1) are one cube each, exactly
 //    as @tfc/ir's matchString decides them, and their negation is the cube's exact complement;
-//  - `len OP c` (a compare of the packet length with a constant, width ≥ 2) is a set of intervals on the frame
-//    length key (lengths up to 65535);
+//  - `len OP c` (a compare of the packet length with a constant, width ≥ 2) and `len ∈ {c…}` are sets of
+//    intervals on the frame length key (lengths up to 65535);
 //  - what a TCAM key cannot express (other string matches and sources, computed offsets, pseudo-fields, record loads, arithmetic other
 //    than `&` with a constant, compares of two fields, ordered compares of masked fields) is a diagnostic
 //    naming the construct, never an exception.
@@ -378,6 +378,16 @@ function isLen(e: Expr, values: readonly ValueDef[]): boolean {
 
 /** `len OP c` (either side) as frame-length intervals; undefined when the leaf is not such a compare. */
 function lengthShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult | undefined {
+  if (leaf.kind === 'in') {
+    // `len ∈ {c…}` (the sets pass gathers `len != a && len != b` into one): the union of the equalities.
+    if (!isLen(leaf.value, values)) return undefined;
+    if (leaf.width < 2)
+      return fail('p4-len', 'this use of the packet length (only len compared with a constant)', leaf);
+    const set = unionAll(
+      leaf.set.map((c) => trueSet('eq', c & widthMask(leaf.width), 16, leaf.width, false, false)),
+    );
+    return { ok: true, shape: { kind: 'length', set, notSet: complement(set, LEN_KEY_MAX) } };
+  }
   if (leaf.kind !== 'cmp') return undefined;
   const lenLeft = isLen(leaf.left, values);
   if (!lenLeft && !isLen(leaf.right, values)) return undefined;

@@ -5,7 +5,15 @@
 // Invariant: each property checks ≥ 20,000 filter × frame cases per run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluate, type Filter, FRAME_RECORD_OFFSET, type Pred, printFilter, runPasses } from '@tfc/ir';
+import {
+  evaluate,
+  type Filter,
+  FRAME_RECORD_OFFSET,
+  type Pred,
+  parseFilter,
+  printFilter,
+  runPasses,
+} from '@tfc/ir';
 import fc from 'fast-check';
 import { buildDecisionList, type DecisionList, evaluateTcam } from '../src/index.ts';
 import { frameArb, tcamFilterArb } from './arbitraries.ts';
@@ -105,4 +113,26 @@ test('TCAM ≡ IR after the optimizer pipeline, and with a known minimum frame l
     { numRuns: RUNS / 2 },
   );
   assert.ok(cases >= 20_000, `${cases} cases`);
+});
+
+test('a length set from the optimizer is a length key (regression: CI seed -1383085104)', () => {
+  // The sets pass gathers `len != 40 && !(len == 41)` into `len ∉ {40 41}`; the list used to refuse it (p4-len).
+  const text = `(filter (and (eq u1 (load frame 0 u1le) 0) (str full "" (fixed frame 0 4)) (ne u8 (len) 40)
+    (eq u1 (& (load frame 0 u1le) 0x7fffffff) 255) (not (eq u8 (len) 41)) (eq u1 (load frame 0 u1le) 255)))`;
+  const parsed = parseFilter(text);
+  assert.ok(parsed.ok);
+  const mixed = parseFilter('(filter (or (in u2 (len) {40 41 60}) (eq u1 (load packet 0 u1le) 7)))');
+  assert.ok(mixed.ok);
+  for (const ir of [parsed.filter, mixed.filter]) {
+    const opt = runPasses(ir);
+    assert.ok(opt.ok);
+    const r = buildDecisionList(opt.ir, { ranges: false });
+    assert.ok(r.ok, r.ok ? '' : r.diagnostics.map((d) => d.message).join('; '));
+    const frames = [0, 1, 3, 39, 40, 41, 48, 60, 61].map((n) => {
+      const f = new Uint8Array(n);
+      if (n > 0) f[0] = n % 2 === 0 ? 7 : 0;
+      return f;
+    });
+    agree(ir, r.list, frames);
+  }
 });
