@@ -640,18 +640,7 @@ async function runCompileP4AnyEvent(p: Parsed, io: Io, host: Host): Promise<numb
   );
   if (!r.ok) return tcFailure(r, text, io);
   coverNote(io, r.covered);
-  const o = r.outputs;
-  const data: Record<P4Emit, string> = {
-    'entries-json': o.entriesJson,
-    p4: o.p4,
-    p4info: o.p4info,
-    'p4runtime-json': o.writeRequestJson,
-    'p4runtime-txt': o.writeRequestText,
-    bmv2: o.bmv2,
-  };
-  writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
-  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
-  return EXIT.ok;
+  return writeP4(p, io, form, r.outputs);
 }
 
 async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Target): Promise<number> {
