@@ -39,6 +39,21 @@ import {
 } from '@tfc/tracefs';
 import type { Diagnostic } from './compile.ts';
 
+/** Where a batch's rules go: the request's device, direction, prio and action text. */
+function batchPlace(req: TcRequest) {
+  return {
+    dev: req.dev,
+    direction: req.direction,
+    prio: req.prio,
+    ...(req.action !== undefined ? { action: req.action } : {}),
+  };
+}
+
+/** A target's diagnostics as the pipeline's code-generation diagnostics. */
+function asCodegen(ds: readonly { readonly message: string }[]): Diagnostic[] {
+  return ds.map((d) => ({ stage: 'codegen', message: d.message }));
+}
+
 export type TcTarget = 'tc' | 'u32' | 'tc-bpf' | 'flower';
 export type TcBackend = 'u32' | 'tc-bpf' | 'flower';
 
@@ -481,8 +496,7 @@ function buildU32(x0: IrOk): Built {
       ),
     };
   const u = u32FromList(list.list);
-  if (!u.ok)
-    return { ok: false, diagnostics: u.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
+  if (!u.ok) return { ok: false, diagnostics: asCodegen(u.diagnostics) };
   if (x.covered.length === 1 && u.rules.wordEnd > x.minFrameLength)
     notes.push(
       `u32 reads whole 32-bit words: frames shorter than ${u.rules.wordEnd} bytes (the record's fixed part ends at ${x.minFrameLength}) are not matched`,
@@ -509,8 +523,7 @@ function buildFlower(
       ].map((message) => ({ stage: 'codegen' as const, message })),
     };
   const f = flowerFromList(list.list, profile);
-  if (!f.ok)
-    return { ok: false, diagnostics: f.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
+  if (!f.ok) return { ok: false, diagnostics: asCodegen(f.diagnostics) };
   return { ok: true, rules: f.rules };
 }
 
@@ -562,16 +575,11 @@ export function compileTc(req: TcRequest): TcResult {
   if ((req.target === 'tc' || req.target === 'flower') && req.source.lang === 'pcap') {
     const f = buildFlower(x, req.flowerProfile ?? 'portable');
     if (f.ok) {
-      const b = flowerBatch(f.rules, {
-        dev: req.dev,
-        direction: req.direction,
-        prio: req.prio,
-        ...(req.action !== undefined ? { action: req.action } : {}),
-      });
+      const b = flowerBatch(f.rules, batchPlace(req));
       if (!b.ok)
         return {
           ok: false,
-          diagnostics: b.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })),
+          diagnostics: asCodegen(b.diagnostics),
         };
       if (req.target === 'tc')
         why.push(
@@ -603,16 +611,11 @@ export function compileTc(req: TcRequest): TcResult {
         `u32: ${u.rules.knodes.length} rules (more than ${TC_U32_RULE_LIMIT}; one cls_bpf program is smaller)`,
       );
     if (u.ok && !big) {
-      const b = u32Batch(u.rules, {
-        dev: req.dev,
-        direction: req.direction,
-        prio: req.prio,
-        ...(req.action !== undefined ? { action: req.action } : {}),
-      });
+      const b = u32Batch(u.rules, batchPlace(req));
       if (!b.ok)
         return {
           ok: false,
-          diagnostics: b.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })),
+          diagnostics: asCodegen(b.diagnostics),
         };
       const s = u32Stats(u.rules);
       if (req.target === 'tc') why.push(`u32: expressible as ${s.rules} rule(s) with ${s.keys} key(s)`);
@@ -635,14 +638,8 @@ export function compileTc(req: TcRequest): TcResult {
   }
   const p = buildTcBpf(req);
   if (!p.ok) return p;
-  const b = tcBpfBatch(p.program, {
-    dev: req.dev,
-    direction: req.direction,
-    prio: req.prio,
-    ...(req.action !== undefined ? { action: req.action } : {}),
-  });
-  if (!b.ok)
-    return { ok: false, diagnostics: b.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
+  const b = tcBpfBatch(p.program, batchPlace(req));
+  if (!b.ok) return { ok: false, diagnostics: asCodegen(b.diagnostics) };
   if (req.target === 'tc')
     why.push(`tc-bpf: a classic BPF program of ${p.program.insns.length} instructions`);
   return {
