@@ -359,13 +359,9 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
       if (lf !== undefined && lastLevel.get(lf.key)! > pos) {
         const base = known ?? [[0n, lf.max] as const];
         const atoms = atomsOf.get(lf.key)!;
-        const next = (set: ISet): Facts => {
-          const m = new Map(live);
-          const c = atoms.closure(intersect(base, set), atomIndex[n.leaf]! + 1);
-          if (c.length === 1 && c[0]![0] === 0n && c[0]![1] === lf.max) m.delete(lf.key);
-          else m.set(lf.key, c);
-          return factsOf(m);
-        };
+        // (a closure of the whole domain is kept, not dropped: it still decides a later empty set)
+        const next = (set: ISet): Facts =>
+          factsOf(new Map(live).set(lf.key, atoms.closure(intersect(base, set), atomIndex[n.leaf]! + 1)));
         ft = next(lf.set);
         ff = next(complement(lf.set, lf.max));
       } else if (live.length < facts.map.size) {
