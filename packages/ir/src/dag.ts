@@ -15,6 +15,7 @@
 //    a leaf that may abort is never placed before a leaf that precedes it in the source.
 // Limits are diagnostics, not exceptions: more than MAX_DAG_LEAVES leaves or MAX_DAG_NODES nodes.
 import { exprKey, isLeaf, leafCost, predKey, predMayAbort } from './analysis.ts';
+import { type AtomTable, atomTable } from './atoms.ts';
 import { type EvalInput, evalLeaf, makeContext, type Outcome, TRI_ABORT, TRI_TRUE } from './eval.ts';
 import { complement, type ISet, intersect, leafSet } from './intervals.ts';
 import { printExpr, printPred } from './print.ts';
@@ -280,6 +281,37 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
   leafFacts.forEach((lf, i) => {
     if (lf !== undefined) lastLevel.set(lf.key, Math.max(lastLevel.get(lf.key) ?? -1, level[i]!));
   });
+  // What a path knows about a value is kept only up to what the leaves after it can tell apart (the
+  // atoms of their sets, atoms.ts): otherwise an and-of-ors over one value (`not (port 1 or … or port
+  // n)`) would carry a different state for every subset of earlier disjuncts taken, 2^n states. The
+  // closure preserves every later decision exactly, so the DAG is the same, only built without the blow-up.
+  const atomsOf = new Map<string, AtomTable>();
+  /** For a leaf with a kept fact: its index among the leaves on its value, in test order. */
+  const atomIndex = new Array<number>(leaves.length).fill(-1);
+  {
+    const byKey = new Map<string, number[]>();
+    for (const leaf of order) {
+      const lf = leafFacts[leaf];
+      if (lf === undefined) continue;
+      let list = byKey.get(lf.key);
+      if (list === undefined) {
+        list = [];
+        byKey.set(lf.key, list);
+      }
+      atomIndex[leaf] = list.length;
+      list.push(leaf);
+    }
+    for (const [key, list] of byKey) {
+      const max = leafFacts[list[0]!]!.max;
+      atomsOf.set(
+        key,
+        atomTable(
+          list.map((l) => leafFacts[l]!.set),
+          max,
+        ),
+      );
+    }
+  }
   interface Facts {
     readonly id: number;
     readonly map: ReadonlyMap<string, ISet>;
@@ -326,8 +358,12 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
       const live = [...facts.map].filter(([k]) => lastLevel.get(k)! > pos);
       if (lf !== undefined && lastLevel.get(lf.key)! > pos) {
         const base = known ?? [[0n, lf.max] as const];
-        ft = factsOf(new Map(live).set(lf.key, intersect(base, lf.set)));
-        ff = factsOf(new Map(live).set(lf.key, intersect(base, complement(lf.set, lf.max))));
+        const atoms = atomsOf.get(lf.key)!;
+        // (a closure of the whole domain is kept, not dropped: it still decides a later empty set)
+        const next = (set: ISet): Facts =>
+          factsOf(new Map(live).set(lf.key, atoms.closure(intersect(base, set), atomIndex[n.leaf]! + 1)));
+        ft = next(lf.set);
+        ff = next(complement(lf.set, lf.max));
       } else if (live.length < facts.map.size) {
         ft = factsOf(new Map(live));
         ff = ft;

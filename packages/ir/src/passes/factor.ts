@@ -5,8 +5,10 @@
 //          and(K∈c, or(R_j : S_j = c)) (a class of one member stays the original child). Exact: the run's
 //          first child evaluates K first in both forms (same abort); given K = v (no abort), every child
 //          of another class is false without evaluating its rest, and K cannot abort again (pure, already
-//          read), so the run is or(R_j : v ∈ S_j) in source order. Dual (`and` of `or`s): only runs whose
-//          sets are all equal: and(or(K∈S, R1), or(K∈S, R2)) → or(K∈S, and(R1, R2)). Any other head H
+//          read), so the run is or(R_j : v ∈ S_j) in source order. Dual (`and` of `or`s), by De Morgan:
+//          the sets' complements pairwise equal or disjoint (`K != a … and K != b …`): given K = v, every
+//          child with v ∈ S_j is true without its rest, and v lies outside at most one class, so the run
+//          is and(R_j : v ∉ S_j) → one child or(K∈c, and(R_j : S_j = c)) per class. Any other head H
 //          (a bit test, a compound test) groups with identical neighbours only: or(and(H, R1), and(H, R2))
 //          → and(H, or(R1, R2)) (H is pure: evaluated twice it gives the same outcome, abort included).
 //   tail   or(and(h1, R), and(h2, R), …) with the same rest R → and(or(h1, h2, …), R), when every h_j after
@@ -19,9 +21,9 @@
 // bottom-up; the settle loop repeats it with the other passes.
 import { and, or } from '../build.ts';
 import { type Interner, makeInterner } from '../intern.ts';
-import { intersect, leafSet } from '../intervals.ts';
+import { complement, intersect, leafSet } from '../intervals.ts';
 import { extendSafe, NOTHING_SAFE, predMayAbortIn, type Safe } from '../safety.ts';
-import type { Filter, Pred } from '../types.ts';
+import { type Filter, type Pred, widthMask } from '../types.ts';
 
 type Kind = 'and' | 'or';
 const other = (k: Kind): Kind => (k === 'and' ? 'or' : 'and');
@@ -106,8 +108,13 @@ function head(
     runKey = k;
     let c = classes.find((x) => sameSet(x.set, fact.set));
     if (c === undefined) {
+      // or: sets pairwise disjoint; and (the dual, by De Morgan): complements pairwise disjoint
+      const max = fact.key === undefined ? 0n : widthMask(fact.width);
       const fits =
-        kind === 'or' ? classes.every((x) => intersect(x.set, fact.set).length === 0) : classes.length === 0;
+        kind === 'or'
+          ? classes.every((x) => intersect(x.set, fact.set).length === 0)
+          : fact.key !== undefined &&
+            classes.every((x) => intersect(complement(x.set, max), complement(fact.set, max)).length === 0);
       if (!fits) {
         flush();
         runKey = k;

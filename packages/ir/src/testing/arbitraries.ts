@@ -317,7 +317,7 @@ const shapeLeaf: fc.Arbitrary<Pred> = fc.oneof(
       }),
   },
 );
-/** A few heads on one key: equalities on the same value and sets that are equal, disjoint or overlapping. */
+/** A few heads on one key: (in)equalities on the same value and sets that are equal, disjoint or overlapping. */
 const keyLoads = [load('packet', 12, 2, 'be'), load('packet', 3, 1, 'be'), load('packet', 20, 1, 'be')];
 const headOn = (k: number): fc.Arbitrary<Pred> => {
   const e = keyLoads[k]!;
@@ -328,6 +328,8 @@ const headOn = (k: number): fc.Arbitrary<Pred> => {
       weight: 1,
       arbitrary: fc.array(bitConst(w), { minLength: 1, maxLength: 2 }).map((s) => inSet(w, e, s)),
     },
+    // inequalities: complements pairwise disjoint, the heads of `and` runs (`not (host a or host b)`)
+    { weight: 2, arbitrary: bitConst(w).map((v) => cmp('ne', w, false, e, v)) },
     // bit tests are no interval facts: they group with identical neighbours only
     { weight: 1, arbitrary: bitConst(w).map((v) => cmp('set', w, false, e, v | 1n)) },
     // the same test written as a masked compare, which fold turns into a bit test
