@@ -572,11 +572,27 @@ function singlePrefix(low: bigint, high: bigint, bits: number): { value: bigint;
 function finish(
   keys: readonly TableKey[],
   intervalKey: readonly boolean[],
-  entries: readonly Entry[],
+  given: readonly Entry[],
   ranges: boolean,
   opts: DecisionListOptions,
 ): DecisionListResult {
   const bitsOf = (k: number): number => (k < 0 ? 16 : keys[k]!.bytes * 8);
+  // A full-domain interval on a frame key is printed as don't care, but it still says "the key's bytes are in the
+  // frame" (a key past the end matches nothing): that becomes a frame-length bound, unless frames are known long
+  // enough (regression: `x != 0 || x == 0` on a byte past a short frame hit where the IR aborts).
+  const minLen = opts.minFrameLength ?? 0;
+  const entries = given.flatMap((e): Entry[] => {
+    let need = 0;
+    for (const [k, c] of e.match) {
+      const key = keys[k]!;
+      if (c.kind !== 'interval' || c.low !== 0n || c.high !== (1n << BigInt(bitsOf(k))) - 1n) continue;
+      if (key.kind === 'frame' && key.frameOffset + key.bytes > minLen)
+        need = Math.max(need, key.frameOffset + key.bytes);
+    }
+    if (need === 0) return [e];
+    const len: readonly [number, number] = [Math.max(e.len?.[0] ?? 0, need), e.len?.[1] ?? LEN_MAX];
+    return len[0] > len[1] ? [] : [{ ...e, len }]; // an entry no frame can match is dropped
+  });
   // A key (or the length, index −1) is a range key when ranges are allowed and some interval on it
   // is not a single prefix.
   const needsRange = (k: number): boolean => {

@@ -136,3 +136,14 @@ test('a length set from the optimizer is a length key (regression: CI seed -1383
     agree(ir, r.list, frames);
   }
 });
+
+test('a full-domain range on a byte past a short frame keeps its length bound (regression: seed -1275955481)', () => {
+  const p = parseFilter('(filter (or (ne u1 (load frame 5 u1le) 0) (eq u1 (load packet 59 u1le) 0)))');
+  assert.ok(p.ok);
+  const frames = [0, 48, 59, 60, 70].flatMap((n) => [new Uint8Array(n), new Uint8Array(n).fill(1)]);
+  for (const ranges of [true, false]) {
+    const r = buildDecisionList(p.filter, { ranges });
+    assert.ok(r.ok);
+    agree(p.filter, r.list, frames);
+  }
+});
