@@ -78,7 +78,7 @@ export const tcSuite: Suite = {
       const p = measure(exprs.map((filter) => ({ lang: 'pcap', filter })));
       if (p.u32Failed > 0)
         ctx.note(
-          `${p.u32Failed} of ${exprs.length} pcap corpus filters not expressible as u32 (computed offsets)`,
+          `${p.u32Failed} of ${exprs.length} pcap corpus filters not expressible as u32 (packet length, nested computed offsets, …)`,
         );
       rows.push(...rowsFor(`pcap-corpus-${exprs.length}`, p));
     }

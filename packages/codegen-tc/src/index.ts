@@ -1,4 +1,4 @@
-// @tfc/codegen-tc: the tc back ends (cls_bpf, u32). Invariant: re-exports only; everything is pure and deterministic.
+// @tfc/codegen-tc: the tc back ends (cls_bpf, u32, flower). Invariant: re-exports only; everything is pure and deterministic.
 
 export * from './flower.ts';
 export * from './tc-act.ts';

@@ -58,7 +58,7 @@ type P4Emit = (typeof P4_EMITS)[number];
 export const compileSpec: CommandSpec = {
   name: 'compile',
   summary:
-    "Compiles a trace event filter to eBPF or classic BPF that accepts exactly the records the kernel's\nfilter interpreter accepts.",
+    "Compiles a trace event filter (or a libpcap filter) to eBPF, classic BPF, tc rules or P4 that accept exactly\nwhat the kernel's filter interpreter (or libpcap) accepts.",
   usage:
     'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4|tc|u32|flower|tc-bpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
   options: {
