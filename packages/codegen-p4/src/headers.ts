@@ -179,7 +179,8 @@ export interface RecordField {
  * Trace frames (../shared/docs/trace-over-ethernet.md): ethernet, the 40-byte tfc trace header when the EtherType
  * is 0x88b5, and the event's record (its fixed part, fields named after the event's fields, gaps as `_padN`)
  * when the header's event id is the event's. Record fields keep the host's little-endian byte order: a key on
- * one reads the field's bytes reversed.
+ * one reads the field's bytes reversed. The model is `guarded`: the filter given with it must reject every frame
+ * whose EtherType or event id differs (compileP4 in @tfc/compiler conjoins that guard).
  */
 export function traceFrameModel(
   eventId: number,

@@ -204,6 +204,7 @@ for (const ranges of [true, false])
     let cases = 0;
     let compiled = 0;
     let outside = 0;
+    let outsideDiffer = 0;
     let hits = 0;
     const refused = new Map<string, number>();
     fc.assert(
@@ -221,7 +222,10 @@ for (const ranges of [true, false])
           compiled++;
           for (const frame of frames) {
             if (!withinContract(PACKET_MODEL, frame, 14)) {
+              // Outside the contract the parser and libpcap may differ (a header cut short): counted, not judged.
               outside++;
+              const lib = evaluate(r.lowered!, { packet: frame }) === 'accept' ? 'hit' : 'miss';
+              if (evaluateTcam(r.outputs.list, frame) !== lib) outsideDiffer++;
               continue;
             }
             const want: 'hit' | 'miss' =
@@ -241,7 +245,7 @@ for (const ranges of [true, false])
       { numRuns: 1200 },
     );
     console.log(
-      `# ${compiled} filters compiled, ${cases} frames judged (${hits} hits), ${outside} outside the contract; refused: ${JSON.stringify([...refused])}`,
+      `# ${compiled} filters compiled, ${cases} frames judged (${hits} hits), ${outside} outside the contract (${outsideDiffer} of them decided otherwise than libpcap); refused: ${JSON.stringify([...refused])}`,
     );
     assert.ok(cases >= 5000, `only ${cases} cases`);
     assert.ok(hits >= 500, `only ${hits} hits`);
