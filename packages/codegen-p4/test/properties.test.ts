@@ -51,7 +51,7 @@ function planted(ir: Filter, frames: readonly Uint8Array[]): Uint8Array[] {
 }
 
 // CI runs a fixed seed (TFC_P4_SEED=random explores, TFC_P4_SEED=N replays): random seeds still find a rare
-// TCAM ≠ IR case with ranges off (about one run in fifteen, counterexample not yet captured; see the session note).
+// TCAM ≠ IR case with ranges off (seen once in about 40 runs, counterexample not yet captured; see the session note).
 const SEED: { seed?: number } =
   process.env.TFC_P4_SEED === 'random'
     ? {}
