@@ -172,6 +172,35 @@ function fresh(em: Emitter): string {
   return `l${em.next++}`;
 }
 
+/**
+ * The head of a loop over the windows of a string buffer: R4 is the window start, R5 the data length. Each turn
+ * leaves (through `leave`, which ends the loop with its "not found" result) when a window of `width` bytes would
+ * pass R5 or the buffer's `bound`; the caller then tests the window, places `next`, steps R4 and jumps to `head`.
+ * R1 is clobbered.
+ */
+function windowLoopHead(
+  em: Emitter,
+  width: number,
+  bound: number,
+  leave: () => void,
+): { head: string; next: string } {
+  const head = fresh(em);
+  em.referenced.add(head);
+  place(em, head);
+  const inRange = fresh(em);
+  const inBound = fresh(em);
+  const next = fresh(em);
+  emit(em, mov.reg(R1, R4));
+  emit(em, alu64.add.imm(R1, width));
+  emit(em, jmp.jle.reg(R1, R5, inRange));
+  leave();
+  place(em, inRange);
+  emit(em, jmp.jle.imm(R4, bound - width, inBound));
+  leave();
+  place(em, inBound);
+  return { head, next };
+}
+
 /** An unsigned load no wider than `w` is already zero-extended: masking it again changes nothing. */
 export function zeroExtended(x: Expr, w: Width, m: 'mask' | 'sext' | 'none'): boolean {
   return m === 'mask' && x.kind === 'load' && !x.signed && x.width <= w;
@@ -756,20 +785,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     const plen = pat.length;
     spendLoopBudget(bound * (16 + 4 * Math.ceil(plen / 4)));
     e(mov.imm(R4, 0));
-    const head = fresh(em);
-    em.referenced.add(head);
-    place(em, head);
-    const inRange = fresh(em);
-    const inBound = fresh(em);
-    const next = fresh(em);
-    e(mov.reg(R1, R4));
-    e(alu64.add.imm(R1, plen));
-    e(jmp.jle.reg(R1, R5, inRange));
-    leaveLoop(no);
-    place(em, inRange);
-    e(jmp.jle.imm(R4, bound - plen, inBound));
-    leaveLoop(no);
-    place(em, inBound);
+    const { head, next } = windowLoopHead(em, plen, bound, () => leaveLoop(no));
     e(mov.reg(R1, R9));
     e(alu64.add.reg(R1, R4));
     e(mov.imm(R2, 0));
@@ -956,21 +972,8 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
       );
       e(mem.ldx('dw', R4, R10, -40));
       e(mem.ldx('dw', R5, R10, -32));
-      const head = fresh(em);
-      em.referenced.add(head);
-      place(em, head);
-      const inRange = fresh(em);
-      const inBound = fresh(em);
-      const next = fresh(em);
+      const { head, next } = windowLoopHead(em, n, bound, () => leaveGlobLoop(no));
       const found = fresh(em);
-      e(mov.reg(R1, R4));
-      e(alu64.add.imm(R1, n));
-      e(jmp.jle.reg(R1, R5, inRange));
-      leaveGlobLoop(no);
-      place(em, inRange);
-      e(jmp.jle.imm(R4, bound - n, inBound));
-      leaveGlobLoop(no);
-      place(em, inBound);
       e(mov.reg(R7, R9));
       e(alu64.add.reg(R7, R4));
       e(mov.imm(R2, 0));
