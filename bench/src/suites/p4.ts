@@ -5,18 +5,13 @@
  * Counts, not times: each row summarises entries per filter (median, min, max over the filters; `runs` = filters).
  */
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { compileP4, compilePcapP4 } from '@tfc/compiler';
 import { bundledEvent } from '@tfc/tracefs';
 import { type Row, row } from '../row.ts';
 import { summarize } from '../stats.ts';
 import type { Suite } from '../suite.ts';
+import { pcapCorpusFilters } from './pcap-corpus.ts';
 import { generatedFilters } from './tracefs-filters.ts';
-
-const CORPUS = fileURLToPath(
-  new URL('../../../../shared/corpus/pcap-libpcap-1.10.3/index.json', import.meta.url),
-);
 
 export const p4Suite: Suite = {
   name: 'p4',
@@ -50,14 +45,7 @@ export const p4Suite: Suite = {
         );
     }
     ctx.progress(2, 3, 'pcap corpus');
-    let exprs: string[] = [];
-    try {
-      exprs = (JSON.parse(readFileSync(CORPUS, 'utf8')) as { rows: { filter: string }[] }).rows.map(
-        (r) => r.filter,
-      );
-    } catch {
-      ctx.note(`no pcap corpus at ${CORPUS}; pcap rows skipped`);
-    }
+    const exprs = pcapCorpusFilters((t) => ctx.note(t), 'pcap rows');
     const withRanges: number[] = [];
     const withoutRanges: number[] = [];
     const refused = new Map<string, number>();

@@ -5,18 +5,13 @@
  * count per filter (median, min, max over the filters; `runs` = filters).
  */
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { compileTc, type TcRequest, type TcSource } from '@tfc/compiler';
 import { bundledEvent } from '@tfc/tracefs';
 import { type Row, row } from '../row.ts';
 import { summarize } from '../stats.ts';
 import type { Suite } from '../suite.ts';
+import { pcapCorpusFilters } from './pcap-corpus.ts';
 import { generatedFilters } from './tracefs-filters.ts';
-
-const CORPUS = fileURLToPath(
-  new URL('../../../../shared/corpus/pcap-libpcap-1.10.3/index.json', import.meta.url),
-);
 
 const base: Omit<TcRequest, 'source' | 'target'> = { dev: 'eth0', direction: 'ingress', prio: 1 };
 
@@ -66,14 +61,7 @@ export const tcSuite: Suite = {
       ctx.note(`${t.u32Failed} generated trace filters not expressible as u32 (tc-bpf only)`);
     rows.push(...rowsFor(`tracefs-generated-${filters.length}`, t));
     ctx.progress(1, 2, 'pcap corpus');
-    let exprs: string[] = [];
-    try {
-      exprs = (JSON.parse(readFileSync(CORPUS, 'utf8')) as { rows: { filter: string }[] }).rows.map(
-        (r) => r.filter,
-      );
-    } catch {
-      ctx.note(`no pcap corpus at ${CORPUS}; pcap rows skipped`);
-    }
+    const exprs = pcapCorpusFilters((t) => ctx.note(t), 'pcap rows');
     if (exprs.length > 0) {
       const p = measure(exprs.map((filter) => ({ lang: 'pcap', filter })));
       if (p.u32Failed > 0)
