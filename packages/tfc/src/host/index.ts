@@ -4,8 +4,8 @@
  * on first use, so commands that don't need kallsyms never read it.
  */
 
+import { nrCpuIds } from '@tfc/kernel/sys';
 import type { SymbolLookup } from '@tfc/tracefs';
-import { hostNrCpuIds } from './cpus.ts';
 import { readHostSymbols } from './kallsyms.ts';
 
 export interface Host {
@@ -18,7 +18,7 @@ export function createHost(): Host {
   let syms: { v: SymbolLookup | undefined } | undefined;
   return {
     nrCpuIds: () => {
-      cpus ??= hostNrCpuIds();
+      cpus ??= nrCpuIds();
       return cpus;
     },
     symbols: () => {
