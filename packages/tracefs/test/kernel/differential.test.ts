@@ -7,9 +7,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nrCpuIds } from '@tfc/kernel/sys';
+import {
+  caseArb,
+  type GenEnv,
+  invalidFilterArb,
+  RECORDS_PER_FILTER,
+  validFilterArb,
+} from '@tfc/kernel/testing';
 import { type OracleRecord, UprobeOracle } from '@tfc/kernel/tracefs';
 import fc from 'fast-check';
-import { caseArb, type GenEnv, invalidFilterArb, RECORDS_PER_FILTER, validFilterArb } from './generators.ts';
 import { compare, dataLocBytes, logDisagreement, newStats, show, started } from './judge.ts';
 
 const FIXED_SEEDS = [0x7fc0001, 0x7fc0002, 0x7fc0003, 0x7fc0004];

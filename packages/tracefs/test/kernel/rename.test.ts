@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nrCpuIds } from '@tfc/kernel/sys';
+import { type RenameCase, renameCaseArb } from '@tfc/kernel/testing';
 import { TaskRenameOracle } from '@tfc/kernel/tracefs';
 import fc from 'fast-check';
-import { type RenameCase, renameCaseArb } from './generators.ts';
 import { compare, logDisagreement, newStats, show, started } from './judge.ts';
 
 // The task_rename filters of corpus/tracefs-kernel-6.18/results_misc.json and results_misc2.json.
