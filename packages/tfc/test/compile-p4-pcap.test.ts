@@ -1,6 +1,6 @@
 // compilePcapP4 end to end: libpcap filters as TCAM entries over parsed headers (ethernet/arp/ipv4/ipv6/tcp/udp/
-// sctp/icmp), judged against the IR evaluator (libpcap's semantics, proven against libpcap elsewhere) on
-// structured random frames — IPv4 options (IHL 5–8), fragments, IPv6 extension headers, VLAN/MPLS, ARP — cut at
+// sctp/icmp), judged against libpcap itself (pcap_compile + bpf_filter through koffi; when libpcap is not loadable,
+// against the IR evaluator alone, which is proven against libpcap elsewhere) on structured random frames — IPv4 options (IHL 5–8), fragments, IPv6 extension headers, VLAN/MPLS, ARP — cut at
 // random lengths. The TCAM evaluator runs the model's parser (a key is its parsed header's field, or invalid);
 // frames inside the model's contract must agree under both readings of an invalid header's fields (no match, or
 // zero); frames outside it (a header cut in the middle) are counted, not judged.
@@ -9,9 +9,20 @@ import { test } from 'node:test';
 import { evaluateTcam, PACKET_MODEL, withinContract } from '@tfc/codegen-p4';
 import { compilePcapP4 } from '@tfc/compiler';
 import { evaluate } from '@tfc/ir';
+import { DLT, type Libpcap, loadLibpcap } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 
 const FRAMES = 12;
+const LIBPCAP = loadLibpcap();
+
+/** libpcap's verdict on each frame (its unoptimized program for EN10MB: the optimizer refuses constant-false
+ *  filters with "expression rejects all packets"), or undefined when it refuses the filter. */
+function libpcapVerdicts(lib: Libpcap, text: string, frames: readonly Uint8Array[]): boolean[] | undefined {
+  using c = lib.compiler(DLT.EN10MB, 262144);
+  const prog = c.compile(text, { optimize: false });
+  if (!prog.ok) return undefined;
+  return frames.map((f) => lib.filter(prog.program, f, f.length) !== 0);
+}
 
 // Filters: primitives over the model's headers and the packet length (and some it refuses: vlan, payload
 // bytes), combined.
@@ -200,12 +211,13 @@ const frameArb = fc
   );
 
 for (const ranges of [true, false])
-  test(`pcap filters as P4 entries (ranges ${ranges}) decide as libpcap on structured frames`, () => {
+  test(`pcap filters as P4 entries (ranges ${ranges}) decide as libpcap on structured frames`, (t) => {
     let cases = 0;
     let compiled = 0;
     let outside = 0;
     let outsideDiffer = 0;
     let hits = 0;
+    let judgedByLibpcap = 0;
     const refused = new Map<string, number>();
     fc.assert(
       fc.property(
@@ -220,16 +232,26 @@ for (const ranges of [true, false])
             return;
           }
           compiled++;
-          for (const frame of frames) {
+          const lib = LIBPCAP.ok ? libpcapVerdicts(LIBPCAP.value, text, frames) : undefined;
+          if (LIBPCAP.ok && lib === undefined) assert.fail(`libpcap refuses what tfc compiles: ${text}`);
+          for (const [i, frame] of frames.entries()) {
             if (!withinContract(PACKET_MODEL, frame, 14)) {
               // Outside the contract the parser and libpcap may differ (a header cut short): counted, not judged.
               outside++;
-              const lib = evaluate(r.lowered!, { packet: frame }) === 'accept' ? 'hit' : 'miss';
-              if (evaluateTcam(r.outputs.list, frame) !== lib) outsideDiffer++;
+              const ref = lib !== undefined ? lib[i] : evaluate(r.lowered!, { packet: frame }) === 'accept';
+              if ((evaluateTcam(r.outputs.list, frame) === 'hit') !== ref) outsideDiffer++;
               continue;
             }
             const want: 'hit' | 'miss' =
               evaluate(r.lowered!, { packet: frame }) === 'accept' ? 'hit' : 'miss';
+            if (lib !== undefined) {
+              assert.equal(
+                want === 'hit',
+                lib[i],
+                `IR ≠ libpcap: ${text} on ${Buffer.from(frame).toString('hex')}`,
+              );
+              judgedByLibpcap++;
+            }
             for (const invalid of ['skip', 'zero'] as const) {
               const got = evaluateTcam(r.outputs.list, frame, { invalid });
               if (got !== want)
@@ -244,8 +266,10 @@ for (const ranges of [true, false])
       ),
       { numRuns: 1200 },
     );
+    if (!LIBPCAP.ok) t.diagnostic(`libpcap not loadable (${LIBPCAP.reason}): judged against the IR only`);
+    else assert.equal(judgedByLibpcap, cases);
     console.log(
-      `# ${compiled} filters compiled, ${cases} frames judged (${hits} hits), ${outside} outside the contract (${outsideDiffer} of them decided otherwise than libpcap); refused: ${JSON.stringify([...refused])}`,
+      `# ${compiled} filters compiled, ${cases} frames judged (${hits} hits; ${judgedByLibpcap} by libpcap itself), ${outside} outside the contract (${outsideDiffer} of them decided otherwise than libpcap); refused: ${JSON.stringify([...refused])}`,
     );
     assert.ok(cases >= 5000, `only ${cases} cases`);
     assert.ok(hits >= 500, `only ${hits} hits`);
