@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { cbpf, ebpf } from '@tfc/bpf';
 import { compilePcapFilter } from '@tfc/compiler';
 import {
+  DLT,
   loadKoffiSyscalls,
+  loadLibpcap,
   loadProgram,
   openCbpfSocket,
   testRun,
@@ -109,4 +111,44 @@ test('tfc compile --lang pcap: listing, errors with a caret, usage errors', asyn
   assert.match(bad.stderr(), /^tfc: tcp dst prot 80\n {5}.*\^/);
   const usage = memoryIo();
   assert.equal(await main(['compile', '--lang', 'pcap', 'tcp', '--event', 'sock/x'], usage), 2);
+});
+
+test('a filter that rejects every packet gets a note, as libpcap refuses it ("expression rejects all packets")', async () => {
+  const lib = loadLibpcap();
+  const corpus = (
+    JSON.parse(readFileSync(`${CORPUS}../index.json`, 'utf8')) as {
+      rows: { filter: string; error?: string }[];
+    }
+  ).rows.map((r) => r.filter);
+  const cases = [
+    ...corpus,
+    'tcp and icmp',
+    'tcp[13] = 2 and ip6',
+    'not tcp and tcp',
+    'ip and arp',
+    'tcp',
+    'tcp port 80 or udp',
+    'not (tcp and icmp)',
+    'ip6 and ip',
+    'udp and port 53 and tcp',
+  ];
+  let judged = 0;
+  for (const f of cases) {
+    const io = memoryIo();
+    const code = await main(['compile', '--lang', 'pcap', f, '--target', 'cbpf', '--emit', 'asm'], io);
+    if (code !== 0) continue; // refused by tfc's front end (the corpus holds errors too)
+    const noted = io.stderr().includes('rejects every packet');
+    if (lib.ok) {
+      using c = lib.value.compiler(DLT.EN10MB, 262144);
+      const r = c.compile(f, { optimize: true });
+      const libpcapRefuses = !r.ok && r.error.includes('rejects all packets');
+      assert.equal(
+        noted,
+        libpcapRefuses,
+        `${f}: tfc ${noted ? 'notes' : 'does not note'}; libpcap: ${r.ok ? 'compiles' : r.error}`,
+      );
+      judged++;
+    }
+  }
+  if (lib.ok) assert.ok(judged >= 60, `${judged} filters judged`);
 });

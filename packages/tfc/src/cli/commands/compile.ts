@@ -18,6 +18,7 @@ import {
   tcBpfOutput,
 } from '@tfc/codegen-tc';
 import {
+  acceptsNothing,
   type Context,
   compile,
   compileP4,
@@ -426,6 +427,12 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   const e = emit(r.program, form);
   if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
   writeOutput(io, e.data, output, `--emit ${form}`);
+  // Decided on the classic program (an eBPF target's filter is compiled to classic BPF once more for it).
+  const classic = target === 'cbpf' ? r : compilePcapFilter({ filter: text, linktype, target: 'cbpf' });
+  if (classic.ok && acceptsNothing(classic.program) === true)
+    io.err(
+      'tfc: note: the filter rejects every packet (libpcap refuses it: "expression rejects all packets")\n',
+    );
   if (flag(p, 'stats'))
     io.err(`${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`);
   return EXIT.ok;
