@@ -293,8 +293,13 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
         tableInterval.set(c.key.id, (tableInterval.get(c.key.id) ?? true) && iv);
   }
   const conditionKeys = new Set<string>();
+  const conditionRaw = new Map<string, FieldKey>();
   for (const h of model?.headers ?? [])
-    for (const p of h.placements) for (const c of p.when) conditionKeys.add(condKeyId(c));
+    for (const p of h.placements)
+      for (const c of p.when) {
+        conditionKeys.add(condKeyId(c));
+        conditionRaw.set(condKeyId(c), { offset: c.offset, bytes: c.bytes, order: 'be' });
+      }
   const headerWithin = (h: HeaderSpec): boolean =>
     h.placements.every((p) => p.at === 'fixed' && p.offset + headerBytes(h) <= minLen);
   const initialValid = new Set<string>();
@@ -341,6 +346,28 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
     const h = pick.header;
     const known = ctx.valid.has(h.name) || (established.includes(pick) && headerWithin(h));
     return { k, guard: known ? -1 : validOf[k]!, header: h.name };
+  };
+
+  const isEstablished = (raw: FieldKey, ctx: Ctx): boolean =>
+    candidates(raw).some((c) => c.when.every((w) => implies(ctx.facts.get(condKeyId(w)), w)));
+  /**
+   * A path that knows a condition key only as a union of cubes (`ether proto ∈ {0x806 0x8035}`, `ip proto ∈ {6 17}`
+   * after the IR's sets and factor passes) may establish a different header for each cube (arp by either EtherType;
+   * tcp.src_port or udp.src_port): the split is that fact, when no header is established for `raw` as it is but
+   * one is under each of its cubes alone.
+   */
+  const splitOf = (raw: FieldKey, ctx: Ctx): { id: string; cubes: readonly ConcreteCube[] } | undefined => {
+    if (model === undefined || isEstablished(raw, ctx)) return undefined;
+    for (const [id, cubes] of [...ctx.facts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (!conditionKeys.has(id) || cubes.length < 2) continue;
+      const each = cubes.every((c) => {
+        const facts = new Map(ctx.facts);
+        facts.set(id, [c]);
+        return isEstablished(raw, { facts, valid: ctx.valid });
+      });
+      if (each) return { id, cubes };
+    }
+    return undefined;
   };
 
   const ctxKey = (ctx: Ctx): string => {
@@ -408,6 +435,23 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
         () => local([...under(t, shape.set), ...f]),
         () => local([...under(f, shape.notSet), ...t]),
       );
+    } else if (splitOf(shape.key, ctx) !== undefined) {
+      // One block per cube of the fact, each restricted to its cube on the condition key's table key (the path
+      // holds the key in the union, so the blocks cover it; the trailing catch-all is for frames off the path).
+      const { id, cubes } = splitOf(shape.key, ctx)!;
+      const { k: kc, guard } = mapKey(conditionRaw.get(id)!, ctx, n.leaf);
+      if (guard >= 0) throw new Refused('p4-parse-context', `internal: split on ${id} needs a validity guard`);
+      const parts: Entry[] = [];
+      for (const c of cubes) {
+        const facts = new Map(ctx.facts);
+        facts.set(id, [c]);
+        for (const e of block(u, known, { facts, valid: ctx.valid })) {
+          const x = restrict(e, kc, c);
+          if (x !== undefined && !isEmpty(x, kf)) parts.push(x);
+        }
+      }
+      parts.push(...catchAll('miss'));
+      out = parts.length <= LOCAL_SIMPLIFY_LIMIT ? simplifyComplete(parts, fit) : parts;
     } else {
       const { k, guard: vk, header } = mapKey(shape.key, ctx, n.leaf);
       const end = ends[k]!;

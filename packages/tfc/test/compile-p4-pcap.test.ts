@@ -274,3 +274,37 @@ for (const ranges of [true, false])
     assert.ok(cases >= 5000, `only ${cases} cases`);
     assert.ok(hits >= 500, `only ${hits} hits`);
   });
+
+test('a path that knows its EtherType or IP protocol only as a set still keys on each header (regression: host, port, net were refused)', () => {
+  // After the IR's sets/factor passes `host` tests `ether proto ∈ {arp rarp}` once and `port` tests
+  // `ip proto ∈ {tcp udp sctp}` once: the list splits that fact and keys on arp.spa, tcp.src_port, udp.src_port, …
+  const filters = [
+    'host 10.0.0.1',
+    'dst host 10.0.0.1',
+    'port 53',
+    'portrange 1000-2000',
+    'net 192.168.0.0/16',
+    'host 10.0.0.1 and not 10.0.0.2',
+    'port 80 or port 443 and host 10.0.0.1',
+  ];
+  const frames = fc.sample(frameArb, { numRuns: 400, seed: 0x7fc4403 });
+  let judged = 0;
+  for (const text of filters)
+    for (const ranges of [true, false]) {
+      const r = compilePcapP4({ filter: text, ranges });
+      assert.ok(r.ok, `${text}: ${r.ok ? '' : r.diagnostics[0]?.message}`);
+      const lib = LIBPCAP.ok ? libpcapVerdicts(LIBPCAP.value, text, frames) : undefined;
+      for (const [i, frame] of frames.entries()) {
+        if (!withinContract(PACKET_MODEL, frame, 14)) continue;
+        const want: boolean =
+          lib !== undefined ? lib[i]! : evaluate(r.lowered!, { packet: frame }) === 'accept';
+        assert.equal(
+          evaluateTcam(r.outputs.list, frame) === 'hit',
+          want,
+          `${text} on ${Buffer.from(frame).toString('hex')}`,
+        );
+        judged++;
+      }
+    }
+  assert.ok(judged >= 2000, `${judged} frames judged`);
+});
