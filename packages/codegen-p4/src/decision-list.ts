@@ -440,7 +440,8 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
       // holds the key in the union, so the blocks cover it; the trailing catch-all is for frames off the path).
       const { id, cubes } = splitOf(shape.key, ctx)!;
       const { k: kc, guard } = mapKey(conditionRaw.get(id)!, ctx, n.leaf);
-      if (guard >= 0) throw new Refused('p4-parse-context', `internal: split on ${id} needs a validity guard`);
+      if (guard >= 0)
+        throw new Refused('p4-parse-context', `internal: split on ${id} needs a validity guard`);
       const parts: Entry[] = [];
       for (const c of cubes) {
         const facts = new Map(ctx.facts);
