@@ -21,6 +21,7 @@ import {
   type U32Rules,
   u32Batch,
   u32FromList,
+  u32LinkFromIr,
   u32Stats,
 } from '@tfc/codegen-tc';
 import * as ir from '@tfc/ir';
@@ -468,14 +469,16 @@ function buildU32(x0: IrOk): Built {
   let x = x0;
   const notes: string[] = [];
   if (x.covered.length === 0) {
-    // pcap: transport-header loads behind IHL become one case per IHL value.
+    // pcap: transport-header loads behind IHL through a linked table (link + offset), else one case per IHL value.
     const e = expandIhl(x.ir);
     if (e !== undefined && e !== x.ir) {
+      const linked = u32LinkFromIr(x.ir);
+      if (linked.ok) return { ok: true, rules: linked.rules, notes: [linked.note] };
       const o = ir.runPasses(e);
       if (o.ok) {
         x = { ...x, ir: o.ir };
         notes.push(
-          'transport-header keys behind the IPv4 header are expanded over the 16 IHL values (exact for frames of at least 15 bytes; no hash tables)',
+          `transport-header keys behind the IPv4 header are expanded over the 16 IHL values (exact for frames of at least 15 bytes; no linked table: ${linked.reason})`,
         );
       }
     }
