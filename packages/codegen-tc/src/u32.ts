@@ -382,9 +382,10 @@ export const MAX_TABLE_ID = 0x7ff;
 const DEV_RE = /^[A-Za-z0-9_.@-]{1,15}$/;
 
 /**
- * The `tc -b` batch lines (no leading tc): linked tables first (`handle H: u32 divisor 1`), then their knodes
- * (`handle H::N u32 ht H:`), then the root's knodes (`handle ::N`), node ids 1, 2, … in order within each table, so
- * a table is complete before a link reaches it.
+ * The `tc -b` batch lines (no leading tc): every linked table first (`handle H: u32 divisor 1`: a link needs its
+ * target), then their knodes, the last table first (`handle H::N u32 ht H:`), then the root's knodes (`handle ::N`),
+ * node ids 1, 2, … in order within each table; tfc's own rules link only from the root, so a table is complete
+ * before anything reaches it.
  */
 export function u32Batch(
   rules: U32Rules,
@@ -424,13 +425,14 @@ export function u32Batch(
     const tail = k.kind === 'hit' ? ` ${hit}` : '';
     return `${head} ${place} ${u32Matches(k)}${link}${tail}`;
   };
-  for (const t of tables) {
+  for (const t of tables) lines.push(`${head} handle ${handle(t).toString(16)}: u32 divisor 1`);
+  for (const t of [...tables].reverse()) {
     const h = handle(t).toString(16);
-    lines.push(`${head} handle ${h}: u32 divisor 1`);
-    const inT = rules.knodes.filter((k) => k.table === t);
-    inT.forEach((k, i) => {
-      lines.push(rule(k, `handle ${h}::${(i + 1).toString(16)} u32 ht ${h}:`));
-    });
+    rules.knodes
+      .filter((k) => k.table === t)
+      .forEach((k, i) => {
+        lines.push(rule(k, `handle ${h}::${(i + 1).toString(16)} u32 ht ${h}:`));
+      });
   }
   rules.knodes
     .filter((k) => (k.table ?? 0) === 0)
