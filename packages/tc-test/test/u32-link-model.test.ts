@@ -23,7 +23,11 @@ const word = (value: number, mask: number, at: number, nexthdr = false) => ({
   ...(nexthdr ? { nexthdr: true } : {}),
 });
 
-const SETS: readonly { readonly name: string; readonly knodes: readonly U32Knode[]; readonly tables: number[] }[] = [
+const SETS: readonly {
+  readonly name: string;
+  readonly knodes: readonly U32Knode[];
+  readonly tables: number[];
+}[] = [
   {
     name: 'eat 4·IHL, ports in the table, root goes on after it',
     tables: [1],
@@ -73,7 +77,11 @@ const SETS: readonly { readonly name: string; readonly knodes: readonly U32Knode
     name: 'plus 8 with at/mask/shift, eat: UDP payload word',
     tables: [1],
     knodes: [
-      { kind: 'check', keys: [word(0x00110000, 0x00ff0000, 8)], link: { table: 1, plus: 8, ...IHL, eat: true } },
+      {
+        kind: 'check',
+        keys: [word(0x00110000, 0x00ff0000, 8)],
+        link: { table: 1, plus: 8, ...IHL, eat: true },
+      },
       { kind: 'hit', table: 1, keys: [word(0, 0x00000001, 0)] },
     ],
   },
@@ -82,7 +90,12 @@ const SETS: readonly { readonly name: string; readonly knodes: readonly U32Knode
     tables: [1, 2],
     knodes: [
       { kind: 'check', keys: [], link: { table: 1, ...IHL, eat: true } },
-      { kind: 'check', table: 1, keys: [word(0x00000000, 0x00000003, 0)], link: { table: 2, plus: 4, eat: true } },
+      {
+        kind: 'check',
+        table: 1,
+        keys: [word(0x00000000, 0x00000003, 0)],
+        link: { table: 2, plus: 4, eat: true },
+      },
       { kind: 'hit', table: 2, keys: [word(0x00000000, 0x01000000, 0)] },
       { kind: 'hit', table: 1, keys: [word(0x00000002, 0x00000003, 0)] },
     ],
