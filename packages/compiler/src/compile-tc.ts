@@ -455,7 +455,7 @@ function keyNames(events: readonly EventFormat[]): ReadonlyMap<number, string> {
 /** A decision-list diagnostic in u32's words. */
 function u32Message(message: string, code: string): string {
   if (code === 'p4-computed-offset')
-    return `u32 cannot express a load at a computed offset (the transport header behind IPv4's variable-length header needs link/offset hash tables, which tfc does not generate yet); ${TC_BPF_HINT}`;
+    return `u32 cannot express a load at a computed offset (tfc links one table for libpcap's IPv4 transport header; an offset computed from packet data beyond it, e.g. the TCP payload behind the data offset, is not linked); ${TC_BPF_HINT}`;
   const m = /^(.*) cannot be matched by a TCAM key: (.*)$/.exec(message);
   if (m) return `u32 cannot express ${m[1]}: ${m[2]}; ${TC_BPF_HINT}`;
   return `${message}; ${TC_BPF_HINT}`;
