@@ -5,3 +5,4 @@ export * from './tc-act.ts';
 export * from './tc-bpf.ts';
 export * from './u32.ts';
 export * from './u32-eval.ts';
+export * from './u32-link.ts';

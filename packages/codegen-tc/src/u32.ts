@@ -13,6 +13,11 @@
  *  - cls_u32 reads whole words: a frame that ends inside the word of a key is rejected even if the key's own bytes
  *    fit (`wordSlack` says by how many bytes per rule set); frame-length conditions are exact only at word ends;
  *  - an ethertype pinned by every hit entry becomes the filter's `protocol` (skb->protocol) and leaves the keys;
+ *  - with `transportBase` (u32-link.ts), list keys at frame offsets ≥ the base are transport-header bytes (offset −
+ *    base from libpcap's 14 + 4·IHL): they become `at nexthdr+K` keys of knodes in table 1, which the one root knode
+ *    reaches by `link` with `offset at 0 mask 0x0f00 shift 6` (no eat: off2 = 4·IHL, fixed keys keep their offsets),
+ *    length bounds ≥ the base are transport lengths (a word read at nexthdr+K), and each knode reads its fixed keys
+ *    before its transport keys; frames shorter than `contractMin` (every fixed word) are outside the contract;
  *  - pure and deterministic; what u32 cannot express is a diagnostic naming the construct, never an exception.
  */
 import type { DecisionList, KeyInfo, KeyMatch } from '@tfc/codegen-p4';
@@ -27,8 +32,25 @@ export interface U32Key {
   /** Unsigned 32-bit value and mask (value ⊆ mask). */
   readonly value: number;
   readonly mask: number;
-  /** Offset from the network header, a multiple of 4. */
+  /** Offset from the network header (or, with `nexthdr`, from it plus the linking knode's off2), a multiple of 4. */
   readonly at: number;
+  /** `at nexthdr+AT`: offmask −1, the word is read at off + AT + off2 (off2 from the linking knode's offset). */
+  readonly nexthdr?: boolean;
+}
+
+/** A knode's `link H: offset …` (struct tc_u32_sel flags OFFSET/VAROFFSET/EAT, off, offoff, offmask, offshift). */
+export interface U32Link {
+  /** The table the knode links to (an index into U32Rules.tables, ≥ 1; the batch names it). */
+  readonly table: number;
+  /** `offset plus N` (sel.off, u16; flag OFFSET). Without plus and at/mask/shift, off2 keeps its old value. */
+  readonly plus?: number;
+  /** `offset at A mask M shift S` (flag VAROFFSET when any is given; absent ones are 0):
+   *  off2 = (plus + 3 + ((be16 at off + A) & M) >> S) & ~3. */
+  readonly at?: number;
+  readonly mask?: number;
+  readonly shift?: number;
+  /** `eat`: off += off2, off2 = 0 (later keys are relative to the new offset). */
+  readonly eat: boolean;
 }
 
 /** hit: terminal (action/classid); miss: aborts the prio when its keys match; check: non-terminal (length check). */
@@ -37,7 +59,14 @@ export type U32Kind = 'hit' | 'miss' | 'check';
 export interface U32Knode {
   readonly kind: U32Kind;
   readonly keys: readonly U32Key[];
+  /** The table holding the knode: 0 (absent) the prio's root table, else an index of U32Rules.tables. */
+  readonly table?: number;
+  /** When every key matches: push, compute the offset, run the linked table (a `hit` link is terminal after it). */
+  readonly link?: U32Link;
 }
+
+/** Link offset of libpcap's transport header: off2 = 4·IHL (`offset at 0 mask 0x0f00 shift 6`, no eat). */
+export const IHL_LINK: Omit<U32Link, 'table'> = { at: 0, mask: 0x0f00, shift: 6, eat: false };
 
 export interface U32Rules {
   /** `protocol` of the filter: 'all' or an EtherType as 0xNNNN. */
@@ -49,6 +78,10 @@ export interface U32Rules {
   readonly wordSlack: number;
   /** Frames at least this long read every word in bounds (the u32 contract length). */
   readonly wordEnd: number;
+  /** Linked tables (hash tables of divisor 1), by index 1…; absent or empty: every knode is in the root table. */
+  readonly tables?: readonly number[];
+  /** Frames shorter than this are outside the contract (link rules: every fixed word must be in the frame). */
+  readonly contractMin?: number;
 }
 
 export interface U32Diagnostic {
@@ -64,6 +97,8 @@ export type U32Result =
 export interface U32Options {
   /** Frame offset of u32's offset 0 (default 14: Ethernet). */
   readonly linkOffset?: number;
+  /** List keys and length bounds at or past this frame offset are transport-relative (see the header). */
+  readonly transportBase?: number;
 }
 
 export const TC_BPF_HINT = 'use --target tc-bpf, which runs any filter as a BPF program';
@@ -103,17 +138,33 @@ function bytesOf(fields: Row['fields']): Map<number, { v: number; m: number }> |
   return bytes;
 }
 
-/** Aligned words (network-header offsets) from byte constraints at frame offsets. */
-function wordsOf(bytes: ReadonlyMap<number, { v: number; m: number }>, linkOffset: number): U32Key[] {
-  const words = new Map<number, { value: number; mask: number }>();
+/** Fixed keys first, each group in ascending offset. */
+const keyOrder = (a: U32Key, b: U32Key): number =>
+  Number(a.nexthdr === true) - Number(b.nexthdr === true) || a.at - b.at;
+
+/** Aligned words (network-header offsets; transport-relative past `base`) from byte constraints at frame offsets. */
+function wordsOf(
+  bytes: ReadonlyMap<number, { v: number; m: number }>,
+  linkOffset: number,
+  base: number,
+): U32Key[] {
+  const words = new Map<string, { value: number; mask: number; at: number; nexthdr: boolean }>();
   for (const [frameAt, b] of bytes) {
-    const p = frameAt - linkOffset;
+    const nexthdr = frameAt >= base;
+    const p = nexthdr ? frameAt - base : frameAt - linkOffset;
     const at = Math.floor(p / 4) * 4;
     const shift = 8 * (3 - (p - at));
-    const w = words.get(at) ?? { value: 0, mask: 0 };
-    words.set(at, { value: (w.value | (b.v << shift)) >>> 0, mask: (w.mask | (b.m << shift)) >>> 0 });
+    const id = `${nexthdr}:${at}`;
+    const w = words.get(id) ?? { value: 0, mask: 0, at, nexthdr };
+    words.set(id, {
+      ...w,
+      value: (w.value | (b.v << shift)) >>> 0,
+      mask: (w.mask | (b.m << shift)) >>> 0,
+    });
   }
-  return [...words].sort((a, b) => a[0] - b[0]).map(([at, w]) => ({ value: w.value, mask: w.mask, at }));
+  return [...words.values()]
+    .map((w) => ({ value: w.value, mask: w.mask, at: w.at, ...(w.nexthdr ? { nexthdr: true } : {}) }))
+    .sort(keyOrder);
 }
 
 /** The word whose reading proves the frame holds `frameLen` bytes (undefined: always true). */
@@ -201,27 +252,38 @@ export function u32FromList(list: DecisionList, opts: U32Options = {}): U32Resul
     }
   }
   // 3. Knodes.
+  const base = opts.transportBase ?? Number.POSITIVE_INFINITY;
+  const linked = opts.transportBase !== undefined;
+  // Link rules: the list was built for frames of at least list.minFrameLength bytes (every fixed key inside);
+  // a length bound within that is vacuous, one between it and the base cannot be said (it is no key's end).
+  const vacuous = linked ? list.minFrameLength : 0;
   const knodes: U32Knode[] = [];
   let wordEnd = 0;
   let slack = 0;
+  const addWord = (ks: U32Key[], at: number | undefined, nexthdr: boolean): U32Key[] => {
+    if (at === undefined || ks.some((k) => (k.nexthdr === true) === nexthdr && k.at >= at)) return ks;
+    return [...ks, { value: 0, mask: 0, at, ...(nexthdr ? { nexthdr: true } : {}) }].sort(keyOrder);
+  };
+  const transportWord = (n: number): number | undefined => (n > 0 ? Math.floor((n - 1) / 4) * 4 : undefined);
   for (const r of usable) {
     const bytes = bytesOf(r.fields);
     if (bytes === undefined) continue; // contradictory keys: the entry matches nothing
-    const keys = wordsOf(bytes, linkOffset);
+    const keys = wordsOf(bytes, linkOffset, base);
     for (const [k] of r.fields) {
-      const end = k.offset + k.bits / 8 - linkOffset;
+      const end = k.offset + k.bits / 8 - (k.offset >= base ? base : linkOffset);
       const wend = Math.ceil(end / 4) * 4;
       slack = Math.max(slack, wend - end);
     }
     const [lo, hi] = r.len;
+    if (linked && lo > vacuous && lo < base)
+      return diag('u32-length', `u32 link rules cannot test a frame length of ${lo}; ${TC_BPF_HINT}`);
     // A key is valid only when the frame holds all its bytes, even those under a zero mask: read their last word.
-    const ends = r.fields.map(([k]) => k.offset + k.bits / 8);
-    const needLen = Math.max(lo, ...ends);
+    const fixedEnds = r.fields.filter(([k]) => k.offset < base).map(([k]) => k.offset + k.bits / 8);
+    const needLen = Math.max(lo < base ? lo : 0, ...fixedEnds);
     const need = needLen > 0 ? lengthWord(needLen, linkOffset) : undefined;
-    const addWord = (ks: U32Key[], at: number | undefined): U32Key[] => {
-      if (at === undefined || ks.some((k) => k.at >= at)) return ks;
-      return [...ks, { value: 0, mask: 0, at }].sort((a, b) => a.at - b.at);
-    };
+    const tEnds = r.fields.filter(([k]) => k.offset >= base).map(([k]) => k.offset + k.bits / 8 - base);
+    const needT = transportWord(Math.max(lo >= base ? lo - base : 0, ...tEnds));
+    const withNeed = addWord(addWord(keys, need, false), needT, true);
     if (hi < LEN_MAX) {
       // Only a miss can depend on a frame being short: "keys ∧ len ≤ hi → miss" aborts when the word of byte hi
       // is out of bounds. It must also hold for every shorter frame, so no lower bound may come with it.
@@ -230,20 +292,27 @@ export function u32FromList(list: DecisionList, opts: U32Options = {}): U32Resul
           'u32-length',
           `u32 cannot match only frames shorter than ${hi + 1} bytes; ${TC_BPF_HINT}`,
         );
-      if (lo > 0 && lengthWord(lo, linkOffset) !== undefined)
+      if (linked && hi < base) {
+        if (hi < vacuous) continue; // no frame of the contract is that short
+        return diag('u32-length', `u32 link rules cannot test a frame length of ${hi + 1}; ${TC_BPF_HINT}`);
+      }
+      if (linked ? lo > base : lo > 0 && lengthWord(lo, linkOffset) !== undefined)
         return diag('u32-length', `u32 cannot test a frame length between ${lo} and ${hi}; ${TC_BPF_HINT}`);
+      if (linked) {
+        knodes.push({ kind: 'check', keys: addWord(withNeed, transportWord(hi + 1 - base), true) });
+        continue;
+      }
       const at = lengthWord(hi + 1, linkOffset);
       // Frames always hold the link header: a guard below its length never fires.
       if (at === undefined) continue;
       // A key at or past the length word already aborts on such frames (its word read comes first).
-      knodes.push({ kind: 'check', keys: addWord(addWord(keys, need), at) });
+      knodes.push({ kind: 'check', keys: addWord(withNeed, at, false) });
       continue;
     }
-    const ks = addWord(keys, need);
-    for (const k of ks) wordEnd = Math.max(wordEnd, k.at + 4 + linkOffset);
+    for (const k of withNeed) if (k.nexthdr !== true) wordEnd = Math.max(wordEnd, k.at + 4 + linkOffset);
     if (r.action === 'miss')
-      knodes.push({ kind: 'miss', keys: [...ks, { value: 0, mask: 0, at: ABORT_AT }] });
-    else knodes.push({ kind: 'hit', keys: ks });
+      knodes.push({ kind: 'miss', keys: [...withNeed, { value: 0, mask: 0, at: ABORT_AT }] });
+    else knodes.push({ kind: 'hit', keys: withNeed });
   }
   // Trailing misses and checks change nothing: the prio's end is a miss too.
   while (knodes.length > 0 && knodes[knodes.length - 1]!.kind !== 'hit') knodes.pop();
@@ -252,16 +321,47 @@ export function u32FromList(list: DecisionList, opts: U32Options = {}): U32Resul
       'u32-too-many',
       `the filter needs ${knodes.length} u32 rules, more than one u32 bucket holds (${MAX_KNODES}); ${TC_BPF_HINT}`,
     );
-  return { ok: true, rules: { protocol, knodes, linkOffset, wordSlack: slack, wordEnd } };
+  if (!linked || knodes.length === 0)
+    return { ok: true, rules: { protocol, knodes, linkOffset, wordSlack: slack, wordEnd } };
+  // The root's one knode links every frame to table 1 with off2 = 4·IHL; when table 1 ends without a hit, the
+  // root has nothing more: no match.
+  const root: U32Knode = { kind: 'check', keys: [], link: { table: 1, ...IHL_LINK } };
+  return {
+    ok: true,
+    rules: {
+      protocol,
+      knodes: [root, ...knodes.map((k) => ({ ...k, table: 1 }))],
+      linkOffset,
+      wordSlack: slack,
+      wordEnd: Math.max(wordEnd, list.minFrameLength),
+      tables: [1],
+      contractMin: list.minFrameLength,
+    },
+  };
 }
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
-/** `match u32 VAL MASK at OFF` clauses of one knode. */
+/** `match u32 VAL MASK at [nexthdr+]OFF` clauses of one knode. */
 export function u32Matches(k: U32Knode): string {
   // A knode with no keys still needs a word read: the EtherType word is always in the frame.
   const keys = k.keys.length > 0 ? k.keys : [{ value: 0, mask: 0, at: -4 }];
-  return keys.map((x) => `match u32 ${hex(x.value)} ${hex(x.mask)} at ${x.at}`).join(' ');
+  return keys
+    .map((x) => `match u32 ${hex(x.value)} ${hex(x.mask)} at ${x.nexthdr === true ? 'nexthdr+' : ''}${x.at}`)
+    .join(' ');
+}
+
+/** The `link H: offset …` clause of a linking knode. */
+function linkClause(l: U32Link, handle: (t: number) => number): string {
+  const parts = [`link ${handle(l.table).toString(16)}:`];
+  const off: string[] = [];
+  if (l.plus !== undefined) off.push(`plus ${l.plus}`);
+  if (l.at !== undefined) off.push(`at ${l.at}`);
+  if (l.mask !== undefined) off.push(`mask 0x${l.mask.toString(16).padStart(4, '0')}`);
+  if (l.shift !== undefined) off.push(`shift ${l.shift}`);
+  if (l.eat) off.push('eat');
+  if (off.length > 0) parts.push(`offset ${off.join(' ')}`);
+  return parts.join(' ');
 }
 
 export interface U32BatchOptions {
@@ -271,11 +371,22 @@ export interface U32BatchOptions {
   readonly prio: number;
   /** Appended to every hit rule (e.g. `action mirred egress mirror dev m0`); default `classid 1:1`. */
   readonly action?: string;
+  /** Handle (htid, 1…0x7ff) of linked table 1 (default from the prio: 1 + (prio − 1) mod 0x7ff). Tables belong to
+   *  the device's qdisc, not to a prio: rule sets on one device need distinct handles. */
+  readonly table?: number;
 }
+
+/** Largest hash table id tfc names itself (larger ones share the kernel's automatic id space). */
+export const MAX_TABLE_ID = 0x7ff;
 
 const DEV_RE = /^[A-Za-z0-9_.@-]{1,15}$/;
 
-/** The `tc -b` batch lines (no leading tc): one `filter add` per knode, node ids 1, 2, … in order. */
+/**
+ * The `tc -b` batch lines (no leading tc): every linked table first (`handle H: u32 divisor 1`: a link needs its
+ * target), then their knodes, the last table first (`handle H::N u32 ht H:`), then the root's knodes (`handle ::N`),
+ * node ids 1, 2, … in order within each table; tfc's own rules link only from the root, so a table is complete
+ * before anything reaches it.
+ */
 export function u32Batch(
   rules: U32Rules,
   o: U32BatchOptions,
@@ -293,13 +404,41 @@ export function u32Batch(
     });
   if (o.action !== undefined && (o.action.includes('\n') || o.action.trim() === ''))
     diags.push({ severity: 'error', code: 'action', message: 'the action text must be one non-empty line' });
+  const tables = rules.tables ?? [];
+  const first = o.table ?? 1 + ((o.prio - 1) % MAX_TABLE_ID);
+  if (
+    tables.length > 0 &&
+    (!Number.isInteger(first) || first < 1 || first + tables.length - 1 > MAX_TABLE_ID)
+  )
+    diags.push({
+      severity: 'error',
+      code: 'table',
+      message: `the table handle must be an integer 1…${MAX_TABLE_ID}, not ${first}`,
+    });
   if (diags.length > 0) return { ok: false, diagnostics: diags };
+  const handle = (t: number): number => first + t - 1;
   const head = `filter add dev ${o.dev} ${o.direction} protocol ${rules.protocol} prio ${o.prio}`;
   const hit = o.action?.trim() ?? 'classid 1:1';
-  const lines = rules.knodes.map((k, i) => {
+  const lines: string[] = [];
+  const rule = (k: U32Knode, place: string): string => {
+    const link = k.link !== undefined ? ` ${linkClause(k.link, handle)}` : '';
     const tail = k.kind === 'hit' ? ` ${hit}` : '';
-    return `${head} handle ::${(i + 1).toString(16)} u32 ${u32Matches(k)}${tail}`;
-  });
+    return `${head} ${place} ${u32Matches(k)}${link}${tail}`;
+  };
+  for (const t of tables) lines.push(`${head} handle ${handle(t).toString(16)}: u32 divisor 1`);
+  for (const t of [...tables].reverse()) {
+    const h = handle(t).toString(16);
+    rules.knodes
+      .filter((k) => k.table === t)
+      .forEach((k, i) => {
+        lines.push(rule(k, `handle ${h}::${(i + 1).toString(16)} u32 ht ${h}:`));
+      });
+  }
+  rules.knodes
+    .filter((k) => (k.table ?? 0) === 0)
+    .forEach((k, i) => {
+      lines.push(rule(k, `handle ::${(i + 1).toString(16)} u32`));
+    });
   return { ok: true, lines };
 }
 

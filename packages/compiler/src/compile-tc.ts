@@ -21,6 +21,7 @@ import {
   type U32Rules,
   u32Batch,
   u32FromList,
+  u32LinkFromIr,
   u32Stats,
 } from '@tfc/codegen-tc';
 import * as ir from '@tfc/ir';
@@ -454,7 +455,7 @@ function keyNames(events: readonly EventFormat[]): ReadonlyMap<number, string> {
 /** A decision-list diagnostic in u32's words. */
 function u32Message(message: string, code: string): string {
   if (code === 'p4-computed-offset')
-    return `u32 cannot express a load at a computed offset (the transport header behind IPv4's variable-length header needs link/offset hash tables, which tfc does not generate yet); ${TC_BPF_HINT}`;
+    return `u32 cannot express a load at a computed offset (tfc links one table for libpcap's IPv4 transport header; an offset computed from packet data beyond it, e.g. the TCP payload behind the data offset, is not linked); ${TC_BPF_HINT}`;
   const m = /^(.*) cannot be matched by a TCAM key: (.*)$/.exec(message);
   if (m) return `u32 cannot express ${m[1]}: ${m[2]}; ${TC_BPF_HINT}`;
   return `${message}; ${TC_BPF_HINT}`;
@@ -468,14 +469,16 @@ function buildU32(x0: IrOk): Built {
   let x = x0;
   const notes: string[] = [];
   if (x.covered.length === 0) {
-    // pcap: transport-header loads behind IHL become one case per IHL value.
+    // pcap: transport-header loads behind IHL through a linked table (link + offset), else one case per IHL value.
     const e = expandIhl(x.ir);
     if (e !== undefined && e !== x.ir) {
+      const linked = u32LinkFromIr(x.ir);
+      if (linked.ok) return { ok: true, rules: linked.rules, notes: [linked.note] };
       const o = ir.runPasses(e);
       if (o.ok) {
         x = { ...x, ir: o.ir };
         notes.push(
-          'transport-header keys behind the IPv4 header are expanded over the 16 IHL values (exact for frames of at least 15 bytes; no hash tables)',
+          `transport-header keys behind the IPv4 header are expanded over the 16 IHL values (exact for frames of at least 15 bytes; no linked table: ${linked.reason})`,
         );
       }
     }

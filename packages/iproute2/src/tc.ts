@@ -3,8 +3,8 @@
  * `tc`) with a transactional apply, and statistics (per-filter action counters, qdisc drops) read through the
  * tolerant JSON reader. Invariants: every command goes through exec.run (argv, timeout, typed errors);
  * applyBatch is all-or-nothing: it refuses lines it could not undo before running anything, and on failure deletes,
- * in reverse order, what the lines before the failing one added; the batch line syntax is iproute2's own (its
- * makeargs splits on blanks and honours '…' and "…" quoting).
+ * in reverse order, what the lines before the failing one added (a prio's u32 hash tables included); the batch
+ * line syntax is iproute2's own (its makeargs splits on blanks and honours '…' and "…" quoting).
  */
 import { type CommandError, type CommandResult, type Result, type RunOptions, run } from './exec.ts';
 import {
@@ -60,15 +60,58 @@ export function filterAdd(
   return run('tc', ['filter', 'add', 'dev', dev, dir, ...args], opt(netns)).then(unit);
 }
 
-/** Deletes the filters of one prio (all of the device's filters in that direction when prio is omitted). */
-export function filterDel(
+/**
+ * Deletes the filters of one prio (all of the device's filters in that direction when prio is omitted). u32 hash
+ * tables belong to the qdisc, not to a prio: deleting a prio leaves the tables its knodes link to (and keeps their
+ * handles taken) while other u32 prios remain, so a prio's linking knodes are deleted first, then the tables they
+ * linked (retried while the kernel's deferred free of the links still holds them), then the prio.
+ */
+export async function filterDel(
   netns: string | undefined,
   dev: string,
   dir: Direction,
   prio?: number,
 ): Promise<Result<void>> {
+  if (prio !== undefined) await releaseU32Tables(netns, dev, dir, prio);
   const p = prio !== undefined ? ['prio', String(prio)] : [];
   return run('tc', ['filter', 'del', 'dev', dev, dir, ...p], opt(netns)).then(unit);
+}
+
+/** Best effort: the linking knodes of a u32 prio, then its hash tables other than the root (see filterDel). */
+async function releaseU32Tables(
+  netns: string | undefined,
+  dev: string,
+  dir: Direction,
+  prio: number,
+): Promise<void> {
+  const shown = await run('tc', ['-j', 'filter', 'show', 'dev', dev, dir], opt(netns));
+  if (!shown.ok || shown.value.stdout.trim() === '') return;
+  const j = parseTolerantJson(shown.value.stdout);
+  if (!j.ok) return;
+  const del = (handle: string) =>
+    run('tc', ['filter', 'del', 'dev', dev, dir, 'prio', String(prio), 'handle', handle, 'u32'], opt(netns));
+  const links: string[] = [];
+  const tables: string[] = [];
+  for (const f of items(j.value)) {
+    const o = field(f, 'options');
+    if (Number(intField(f, 'pref') ?? -1n) !== prio || stringField(f, 'kind') !== 'u32' || !isObject(o))
+      continue;
+    const fh = stringField(o, 'fh');
+    if (fh === undefined || !/^[0-9a-f]{1,3}:[0-9a-f:]*$/.test(fh)) continue;
+    if (field(o, 'ht_divisor') !== undefined) tables.push(fh);
+    else if (stringField(o, 'link') !== undefined) links.push(fh);
+  }
+  if (tables.length < 2) return; // only the root table: nothing outlives the prio
+  for (const l of links) await del(l);
+  for (const t of tables) {
+    for (let tries = 0; tries < 40; tries++) {
+      const r = await del(t);
+      // The root table cannot be deleted ("Not allowed to delete root node"); a link's deferred free keeps a
+      // table "in-use" for a moment.
+      if (r.ok || !/in-use/i.test(r.error.stderr)) break;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+  }
 }
 
 export interface ActionStats {
@@ -324,6 +367,8 @@ export async function applyBatch(
     if (u === undefined || seen.has(u)) continue;
     seen.add(u);
     const s = splitBatchLine(u);
+    const whole = /^filter del dev (\S+) (ingress|egress)(?: protocol \S+)? prio (\d+)$/.exec(u);
+    if (whole) await releaseU32Tables(netns, whole[1]!, whole[2] as Direction, Number(whole[3]));
     const d = s.ok ? await run('tc', s.args, opt(netns)) : undefined;
     rolledBack.push({ command: u, ok: d?.ok === true });
   }
