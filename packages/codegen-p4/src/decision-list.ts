@@ -339,7 +339,7 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
         );
       throw new Refused(
         'p4-parse-context',
-        `${where} are read where no header the parser extracts on this path is known to hold them (those bytes belong to ${[...new Set(cs.map((c) => c.header.name))].join(' or ')} only when the path establishes its EtherType, protocol and fragment offset; a second VLAN tag, MPLS and other encapsulations are not parsed, nor payload past a transport header, and after libpcap's 'vlan' the shifted offsets also apply to untagged frames on the other side of an 'or'): ${printPred(dag.leaves[leaf]!)}`,
+        `${where} are read where no header the parser extracts on this path is known to hold them (those bytes belong to ${[...new Set(cs.map((c) => c.header.name))].join(' or ')} only when the path establishes its EtherType, protocol and fragment offset; a third VLAN tag, MPLS and other encapsulations are not parsed, nor payload past a transport header, and after libpcap's 'vlan' the shifted offsets also apply to untagged frames on the other side of an 'or'): ${printPred(dag.leaves[leaf]!)}`,
       );
     }
     const k = addKey(pick.key, tableInterval.get(pick.key.id) ?? false);

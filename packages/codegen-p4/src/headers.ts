@@ -2,8 +2,9 @@
 // where each header sits in the frame (a fixed offset, or right after the IPv4 header: 4·IHL bytes past its
 // start), and the conditions under which the parser extracts it (frame bytes under a mask, e.g. EtherType
 // 0x0800, protocol 6, fragment offset 0). Two models: trace frames (ethernet, the tfc trace header, the event's
-// record named after its fields) and packets (ethernet, one vlan tag, arp/rarp, ipv4 with options skipped, ipv6, ipv6 fragment header,
-// tcp, udp, sctp (after either), icmp (after IPv4) and icmp6 (after IPv6), as libpcap addresses them).
+// record named after its fields) and packets (ethernet, up to two vlan tags, arp/rarp, ipv4 with options skipped,
+// ipv6, ipv6 fragment header, tcp, udp, sctp (after either), icmp (after IPv4) and icmp6 (after IPv6), as libpcap
+// addresses them).
 // Invariants:
 //  - parseFrame is the model's parser: headers in order; a header is valid iff one of its placements has every
 //    condition true on the frame (condition bytes read from headers already valid), its start is known (for
@@ -271,14 +272,14 @@ export function traceFrameModel(
 /** 802.1Q, 802.1ad and the old QinQ TPID: libpcap's `vlan` tests all three. */
 const TPIDS = [0x8100n, 0x88a8n, 0x9100n];
 
-/** Where the network header starts: 14 (untagged) or 18 (after one VLAN tag), and its EtherType condition. */
-type L3 = 14 | 18;
+const tpidAt = (offset: number): FrameCondition => ({ offset, bytes: 2, mask: 0xffffn, values: TPIDS });
+
+/** Where the network header starts: 14 (untagged), 18 (after one VLAN tag) or 22 (after two: libpcap's
+ *  `vlan and vlan`), and its EtherType condition (the TPIDs before it, then the type). */
+type L3 = 14 | 18 | 22;
 function l3Type(at: L3, type: number): FrameCondition[] {
-  if (at === 14) return [ethertype(type)];
-  return [
-    { offset: 12, bytes: 2, mask: 0xffffn, values: TPIDS },
-    { offset: 16, bytes: 2, mask: 0xffffn, values: [BigInt(type)] },
-  ];
+  const tags = [12, 16].filter((o) => o < at - 2).map(tpidAt);
+  return [...tags, { offset: at - 2, bytes: 2, mask: 0xffffn, values: [BigInt(type)] }];
 }
 const fragZero = (at: L3): FrameCondition => ({ offset: at + 6, bytes: 2, mask: 0x1fffn, values: [0n] });
 const ipv4Proto = (at: L3, p: number): FrameCondition => ({
@@ -293,7 +294,7 @@ const ipv6Next = (at: L3, p: number): FrameCondition => ({
   mask: 0xffn,
   values: [BigInt(p)],
 });
-const L3S: readonly L3[] = [14, 18];
+const L3S: readonly L3[] = [14, 18, 22];
 
 function l4(
   name: string,
@@ -327,13 +328,20 @@ function l3(type: number): Placement[] {
   return L3S.map((at) => ({ at: 'fixed', offset: at, when: l3Type(at, type) }));
 }
 
+const VLAN_FIELDS: readonly HeaderField[] = [
+  { name: 'pcp', bits: 3 },
+  { name: 'dei', bits: 1 },
+  { name: 'vid', bits: 12 },
+  { name: 'ether_type', bits: 16 },
+];
+
 const PORTS: readonly HeaderField[] = [
   { name: 'src_port', bits: 16 },
   { name: 'dst_port', bits: 16 },
 ];
 
 /**
- * Packets on Ethernet as libpcap addresses them: ethernet; at most one VLAN tag (TPID 0x8100, 0x88a8 or 0x9100);
+ * Packets on Ethernet as libpcap addresses them: ethernet; at most two VLAN tags (TPID 0x8100, 0x88a8 or 0x9100);
  * then arp/rarp, ipv4 (EtherType 0x0800; options skipped by IHL) or ipv6 (0x86dd; the fragment header when Next
  * Header is 44, icmp6 when 58); then tcp, udp, sctp or icmp — after IPv4 only when the fragment offset is 0
  * (libpcap's `jset #0x1fff`), after IPv6 only as the first Next Header.
@@ -345,15 +353,14 @@ export const PACKET_MODEL: HeaderModel = {
     {
       name: 'vlan',
       type: 'vlan_t',
-      fields: [
-        { name: 'pcp', bits: 3 },
-        { name: 'dei', bits: 1 },
-        { name: 'vid', bits: 12 },
-        { name: 'ether_type', bits: 16 },
-      ],
-      placements: [
-        { at: 'fixed', offset: 14, when: [{ offset: 12, bytes: 2, mask: 0xffffn, values: TPIDS }] },
-      ],
+      fields: VLAN_FIELDS,
+      placements: [{ at: 'fixed', offset: 14, when: [tpidAt(12)] }],
+    },
+    {
+      name: 'vlan_inner',
+      type: 'vlan_t',
+      fields: VLAN_FIELDS,
+      placements: [{ at: 'fixed', offset: 18, when: [tpidAt(12), tpidAt(16)] }],
     },
     {
       name: 'ipv4',
@@ -471,6 +478,19 @@ export const PACKET_MODEL: HeaderModel = {
     'state parse_vlan {',
     '    packet.extract(hdr.vlan);',
     '    transition select(hdr.vlan.ether_type) {',
+    '        0x8100: parse_vlan_inner;',
+    '        0x88a8: parse_vlan_inner;',
+    '        0x9100: parse_vlan_inner;',
+    '        0x0800: parse_ipv4;',
+    '        0x0806: parse_arp;',
+    '        0x8035: parse_arp;',
+    '        0x86dd: parse_ipv6;',
+    '        default: accept;',
+    '    }',
+    '}',
+    'state parse_vlan_inner {',
+    '    packet.extract(hdr.vlan_inner);',
+    '    transition select(hdr.vlan_inner.ether_type) {',
     '        0x0800: parse_ipv4;',
     '        0x0806: parse_arp;',
     '        0x8035: parse_arp;',
@@ -550,7 +570,7 @@ export const PACKET_MODEL: HeaderModel = {
     '}',
   ],
   contract:
-    'IPv4 headers with IHL ≥ 5, and frames not truncated inside a header the parser extracts (at most one VLAN tag is parsed)',
+    'IPv4 headers with IHL ≥ 5, and frames not truncated inside a header the parser extracts (at most two VLAN tags are parsed)',
 };
 
 /**
