@@ -243,7 +243,8 @@ export interface StringView {
 /** The view a string matcher sees, 'fault' for a failed pointer copy, or 'abort'. A __data_loc/__rel_loc
  *  locator of length 0 gives len 0 and the bytes from its offset on (the kernel's matchers then read the
  *  NUL-terminated string there): in a record up to its first NUL (bytes past the record read 0, so the
- *  record's end ends it too); in a packet or frame up to the packet's end, with `avail` set. */
+ *  record's end ends it too); in a packet or frame up to the packet's end, with `avail` set (an offset
+ *  past the packet's end aborts, as start + len past it does for len > 0). */
 export function stringView(src: StrSource, input: EvalInput): StringView | 'fault' | 'abort' {
   switch (src.kind) {
     case 'comm': {
@@ -277,16 +278,18 @@ export function stringView(src: StrSource, input: EvalInput): StringView | 'faul
 }
 
 /** The string at `start` of a zero-length locator (see stringView). */
-function zeroLenView(input: EvalInput, base: Base, start: number): StringView {
+function zeroLenView(input: EvalInput, base: Base, start: number): StringView | 'abort' {
   if (base === 'record') {
     const rec = input.record ?? EMPTY;
     let end = start;
     while (end < rec.length && rec[end] !== 0) end++;
     return { data: start < rec.length ? rec.subarray(start, end) : EMPTY, len: 0 };
   }
+  // As for len > 0 (start + len inside the packet), the offset itself must be inside or at the end.
   const pkt = input.packet ?? EMPTY;
   const from = start + (base === 'frame' ? FRAME_RECORD_OFFSET : 0);
-  const data = from < pkt.length ? pkt.subarray(from) : EMPTY;
+  if (from > pkt.length) return 'abort';
+  const data = pkt.subarray(from);
   return { data, len: 0, avail: data.length };
 }
 

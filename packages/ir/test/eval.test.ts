@@ -192,6 +192,14 @@ test('zero-length locators in frames: a matcher that reads past the frame aborts
   ];
   for (const [p, s, want] of cases)
     assert.equal(evaluateOutcome(filter(p), { packet: frame(s) }), want, `${JSON.stringify(p)} on '${s}'`);
+  // An offset past the frame's end aborts (start + len inside the frame, len = 0), even for matchers
+  // that read nothing; at the end it does not.
+  const beyond = frame('');
+  new DataView(beyond.buffer).setUint32(54, 9, true);
+  assert.equal(evaluateOutcome(filter(str('front', '', FRAME_DL)), { packet: beyond }), 'abort');
+  new DataView(beyond.buffer).setUint32(54, 8, true);
+  assert.equal(evaluateOutcome(filter(str('front', '', FRAME_DL)), { packet: beyond }), 'accept');
+  assert.equal(evaluateOutcome(filter(str('full', '', FRAME_DL)), { packet: beyond }), 'abort');
   // Under not, an abort stays an abort.
   assert.equal(evaluateOutcome(filter(not(str('full', 'ab', FRAME_DL))), { packet: frame('ab') }), 'abort');
 });
