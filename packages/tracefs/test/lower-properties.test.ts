@@ -22,6 +22,7 @@ import {
 import fc from 'fast-check';
 import {
   bundledEvent,
+  bundledEventNames,
   type EvalContext,
   type EventFormat,
   evaluate,
@@ -35,6 +36,7 @@ import {
 import { fixtureEvent } from './corpus-helpers.ts';
 
 const RUNS_PER_EVENT = Number(process.env.TFC_LOWER_RUNS ?? 2600);
+// (TFC_LOWER_EVENTS below adds random bundled events.)
 
 function bundled(system: string, name: string): EventFormat {
   const ev = bundledEvent(system, name);
@@ -65,7 +67,25 @@ function relEvent(): EventFormat {
   return r.event;
 }
 
+/** TFC_LOWER_EVENTS=N adds N bundled events drawn at random (the seed is printed; TFC_LOWER_EVENTS_SEED
+ *  repeats a draw), to look beyond the fixed list. */
+function extraEvents(): EventFormat[] {
+  const n = Number(process.env.TFC_LOWER_EVENTS ?? 0);
+  if (!(n > 0)) return [];
+  const seed = Number(process.env.TFC_LOWER_EVENTS_SEED ?? Math.floor(Math.random() * 0x7fffffff));
+  const names = fc.sample(fc.shuffledSubarray([...bundledEventNames()], { minLength: n, maxLength: n }), {
+    numRuns: 1,
+    seed,
+  })[0]!;
+  console.log(`extra events (TFC_LOWER_EVENTS_SEED=${seed}): ${names.join(' ')}`);
+  return names.map((name) => {
+    const [system, event] = name.split('/') as [string, string];
+    return bundled(system, event);
+  });
+}
+
 const EVENTS: readonly EventFormat[] = [
+  ...extraEvents(),
   bundled('sock', 'inet_sock_set_state'),
   bundled('sched', 'sched_switch'),
   bundled('syscalls', 'sys_enter_openat'),
