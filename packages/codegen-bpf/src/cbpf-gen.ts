@@ -555,7 +555,8 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   };
 
   /** __data_loc / __rel_loc strings in frames/packets: M[sS] = absolute start, M[sL] = len; the
-   *  whole string must lie inside the packet (else abort, as the IR's view read does). */
+   *  whole string must lie inside the packet (else abort, as the IR's view read does); len 0 reads the
+   *  bytes at the offset up to what the matcher examines, a load past the packet aborting (IR alike). */
   const dataLocLeaf = (
     p: StrPred,
     src: Extract<StrPred['source'], { kind: 'dataloc' }>,
@@ -612,26 +613,40 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
     };
     switch (p.match) {
       case 'full': {
+        // len 0 (a zero-length locator): strcmp from the offset, each byte a bounds-checked load.
         const nz = fresh();
+        const nulEnded = fresh();
         ins({ kind: 'ld_mem', index: sL });
-        jk('jeq', 0, plen === 0 ? yes : no, nz);
+        jk('jeq', 0, nulEnded, nz);
         place(nz);
         for (let i = 0; i <= plen; i++) {
           if (i > 0) lenAtLeast(i + 1, yes);
           byteIs(false, i, i < plen ? pat[i]! : 0);
         }
         goto(yes);
+        place(nulEnded);
+        for (let i = 0; i <= plen; i++) byteIs(false, i, i < plen ? pat[i]! : 0);
+        goto(yes);
         break;
       }
-      case 'front':
+      case 'front': {
         if (plen === 0) {
           goto(yes);
           break;
         }
+        // false when 0 < len < plen; len 0 compares the plen bytes at the offset.
+        const nz = fresh();
+        const cmp = fresh();
+        ins({ kind: 'ld_mem', index: sL });
+        jk('jeq', 0, cmp, nz);
+        place(nz);
         lenAtLeast(plen, no);
+        goto(cmp);
+        place(cmp);
         for (let i = 0; i < plen; i++) byteIs(false, i, pat[i]!);
         goto(yes);
         break;
+      }
       case 'end':
         lenAtLeast(plen + 1, no);
         for (let j = 0; j < plen; j++) byteIs(true, j - 1 - plen, pat[j]!);

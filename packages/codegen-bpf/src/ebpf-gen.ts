@@ -619,30 +619,43 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     const yes = p.negate ? f : t;
     const no = p.negate ? t : f;
     switch (p.match) {
-      case 'full':
-        // strncmp(str, pat, len); len == 0 sees an empty string.
-        e(jmp.jeq.imm(L, 0, plen === 0 ? yes : no));
+      case 'full': {
+        // strncmp(str, pat, len); len == 0 (a zero-length __data_loc locator) is strcmp from the offset.
+        const nulEnded = fresh(em);
+        e(jmp.jeq.imm(L, 0, nulEnded));
         for (let i = 0; i <= plen; i++) {
           if (i > 0) e(jmp.jle.imm(L, i, yes));
           byteAt(false, i);
           e(jmp.jne.imm(R0, i < plen ? pat[i]! : 0, no));
         }
         goto(em, yes);
+        place(em, nulEnded);
+        for (let i = 0; i <= plen; i++) {
+          byteAt(false, i);
+          e(jmp.jne.imm(R0, i < plen ? pat[i]! : 0, no));
+        }
+        goto(em, yes);
         return;
-      case 'front':
+      }
+      case 'front': {
         if (plen === 0) {
           goto(em, yes);
           return;
         }
+        // strncmp(str, pat, plen); false when 0 < len < plen (len 0: the string at the offset).
+        const nulEnded = fresh(em);
+        e(jmp.jeq.imm(L, 0, nulEnded));
         e(jmp.jlt.imm(L, plen, no));
+        place(em, nulEnded);
         for (let i = 0; i < plen; i++) {
           byteAt(false, i);
           e(jmp.jne.imm(R0, pat[i]!, no));
         }
         goto(em, yes);
         return;
+      }
       case 'end':
-        // The plen bytes ending just before byte len - 1.
+        // The plen bytes ending just before byte len - 1 (never when len = 0).
         e(jmp.jlt.imm(L, plen + 1, no));
         for (let j = 0; j < plen; j++) {
           byteAt(true, j - 1 - plen);
@@ -659,7 +672,9 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
   };
 
   /** __data_loc / __rel_loc strings in a tracepoint record: R7 = ctx + data start, R8 = len. The
-   *  matchers see bytes [0, len) of the data and zeros after it (IR: the view has length len). */
+   *  matchers see bytes [0, len) of the data and zeros after it (IR: the view has length len); len 0 is
+   *  the NUL-terminated string at the offset (full/front/middle read up to its NUL, in frames each byte
+   *  bounds-checked: a read past the frame aborts, as in the IR). */
   const dataLocLeaf = (
     p: StrPred,
     src: Extract<StrPred['source'], { kind: 'dataloc' }>,
@@ -884,7 +899,17 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
       goto(em, yes);
       return;
     }
-    e(jmp.jeq.imm(R8, 0, no));
+    // len 0 (a zero-length locator): strstr, over the bytes from the offset to the buffer's end (beyond
+    // any record) cut at their first NUL.
+    const counted = fresh(em);
+    e(jmp.jne.imm(R8, 0, counted));
+    e(mov.imm(R8, STRBUF_SIZE));
+    strbufToR9(no);
+    dataLocCopy(no, true);
+    copiedStrlen(no);
+    e(mem.ldx('dw', R5, R10, -32));
+    bufferMiddle(pat, STRBUF_SIZE, yes, no);
+    place(em, counted);
     strbufToR9(no);
     dataLocCopy(no, false);
     e(mem.ldx('dw', R5, R10, -24));
@@ -1019,14 +1044,21 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     return segs;
   };
 
-  /** glob on a tracepoint __data_loc string: copied (dataLocCopy), m = strnlen(buffer, n) by a bounded loop
-   *  (the string ends at its first NUL or at n), then bufferGlob. */
+  /** glob on a tracepoint __data_loc string: copied (dataLocCopy), m = strnlen(buffer, n) (copiedStrlen),
+   *  then bufferGlob. */
   const dataLocGlob = (p: StrPred, t: string, f: string) => {
     const segs = globSegmentsOf(p, '__data_loc');
     const yes = p.negate ? f : t;
     const no = p.negate ? t : f;
     strbufToR9(no);
     dataLocCopy(no, true);
+    copiedStrlen(no);
+    bufferGlob(segs, STRBUF_SIZE, yes, no);
+  };
+
+  /** After dataLocCopy: m = strnlen(buffer, n) by a bounded loop (the string ends at its first NUL or at
+   *  n) into fp-32. */
+  const copiedStrlen = (no: string) => {
     spendLoopBudget(STRBUF_SIZE * 14);
     e(mem.ldx('dw', R5, R10, -24));
     e(mov.imm(R4, 0));
@@ -1055,7 +1087,6 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     place(em, found);
     fromCell(R1, STRBUF_SIZE, no);
     e(mem.stx('dw', R10, -32, R1));
-    bufferGlob(segs, STRBUF_SIZE, yes, no);
   };
 
   /** strnstr over the copied `char *` string (R9 buffer, R8 = len): a bounded loop over the start

@@ -2,10 +2,12 @@
 // (bounded depth, valid ids). Invariants: pure and deterministic; and/or evaluate left to right with
 // short-circuit; an out-of-bounds packet/frame read (or a division by zero) yields `abort`, which
 // propagates through every connective, including not, to the whole filter; record reads past the end
-// read zero bytes; a faulting pointer-string copy makes its leaf false regardless of `negate`.
+// read zero bytes; a faulting pointer-string copy makes its leaf false regardless of `negate`; a
+// zero-length __data_loc/__rel_loc locator hands the matcher the NUL-terminated string at its offset
+// (the kernel's len-0 rule), and in a packet or frame a matcher reading past the packet's end aborts.
 
 import { applyCmp } from './ops.ts';
-import { matchString, patternBytes } from './strmatch.ts';
+import { matchString, patternBytes, zeroLenExtent } from './strmatch.ts';
 import type { Base, Expr, Filter, LeafPred, Pred, StrSource, ValueDef, Width } from './types.ts';
 import { FRAME_RECORD_OFFSET, U32_MAX, U64_MAX, widthMask } from './types.ts';
 
@@ -115,7 +117,10 @@ export function evalLeaf(p: LeafPred, ctx: EvalContext): Tri {
       const view = stringView(p.source, ctx.input);
       if (view === 'abort') return TRI_ABORT;
       if (view === 'fault') return TRI_FALSE;
-      const m = matchString(p.match, view.data, view.len, patternBytes(p.pattern));
+      const pat = patternBytes(p.pattern);
+      // A zero-length locator in a packet/frame: the bytes the matcher reads must be inside it.
+      if (view.avail !== undefined && zeroLenExtent(p.match, view.data, pat) > view.avail) return TRI_ABORT;
+      const m = matchString(p.match, view.data, view.len, pat);
       return m !== p.negate ? TRI_TRUE : TRI_FALSE;
     }
   }
@@ -227,11 +232,20 @@ export function arith32(op: Extract<Expr, { kind: 'arith' }>['op'], l: bigint, r
   }
 }
 
-/** The bytes and the `len` a string matcher sees, 'fault' for a failed pointer copy, or 'abort'. */
-export function stringView(
-  src: StrSource,
-  input: EvalInput,
-): { readonly data: Uint8Array; readonly len: number } | 'fault' | 'abort' {
+/** What a string matcher sees: its bytes and `len`; `avail` (zero-length locators in a packet or frame
+ *  only) is how many of the bytes exist before the packet's end, `data` being exactly those. */
+export interface StringView {
+  readonly data: Uint8Array;
+  readonly len: number;
+  readonly avail?: number;
+}
+
+/** The view a string matcher sees, 'fault' for a failed pointer copy, or 'abort'. A __data_loc/__rel_loc
+ *  locator of length 0 gives len 0 and the bytes from its offset on (the kernel's matchers then read the
+ *  NUL-terminated string there): in a record up to its first NUL (bytes past the record read 0, so the
+ *  record's end ends it too); in a packet or frame up to the packet's end, with `avail` set (an offset
+ *  past the packet's end aborts, as start + len past it does for len > 0). */
+export function stringView(src: StrSource, input: EvalInput): StringView | 'fault' | 'abort' {
   switch (src.kind) {
     case 'comm': {
       const c = new Uint8Array(16);
@@ -248,6 +262,7 @@ export function stringView(
       const loc = Number(bytesToValue(w, src.order));
       const len = loc >>> 16;
       const start = (loc & 0xffff) + (src.rel ? src.offset + 4 : 0);
+      if (len === 0) return zeroLenView(input, src.base, start);
       const b = readBytes(input, src.base, BigInt(start), len);
       return b === undefined ? 'abort' : { data: b, len };
     }
@@ -260,6 +275,22 @@ export function stringView(
       return { data: copy, len: copy.length };
     }
   }
+}
+
+/** The string at `start` of a zero-length locator (see stringView). */
+function zeroLenView(input: EvalInput, base: Base, start: number): StringView | 'abort' {
+  if (base === 'record') {
+    const rec = input.record ?? EMPTY;
+    let end = start;
+    while (end < rec.length && rec[end] !== 0) end++;
+    return { data: start < rec.length ? rec.subarray(start, end) : EMPTY, len: 0 };
+  }
+  // As for len > 0 (start + len inside the packet), the offset itself must be inside or at the end.
+  const pkt = input.packet ?? EMPTY;
+  const from = start + (base === 'frame' ? FRAME_RECORD_OFFSET : 0);
+  if (from > pkt.length) return 'abort';
+  const data = pkt.subarray(from);
+  return { data, len: 0, avail: data.length };
 }
 
 /** strncpy_from_*_nofault: copy up to 1023 chars or NUL; an unmapped byte before that faults.

@@ -2,9 +2,14 @@
 // restated over (data, len, pattern). Invariants: `data` bytes at index ≥ data.length read as NUL;
 // each matcher is total and examines exactly the bytes the kernel examines (tracefs spec §6.7):
 // full = strncmp over len (strcmp when len = 0); front = strncmp over plen, false when 0 < len < plen;
-// middle = strnstr over len, NUL does not stop it; end = the plen bytes ending just before byte len-1;
-// glob = glob_match on the NUL-terminated data, bounded by len when len > 0 (the [P26] fix; identical
-// for NUL-terminated data).
+// middle = strnstr over len, NUL does not stop it (strstr when len = 0); end = the plen bytes ending
+// just before byte len-1 (never when len = 0: strlen = -1); glob = glob_match on the data ended by its
+// first NUL or after len bytes, and len = 0 is the empty string (Linux 6.18.44's bounded glob, checked
+// live: `str ~ "\"` accepts a zero-length locator whatever its offset points at).
+// len = 0 is what a __data_loc/__rel_loc locator of length 0 passes ("len of zero means str is dynamic
+// and ends with '\0'"): full/front/middle then read the NUL-terminated bytes at the locator's offset.
+// `zeroLenExtent` says how many of those bytes the kernel's matcher reads, so a view that ends before
+// the string's NUL (a trace frame cut at its end) can tell a read past its end from a verdict.
 import type { StrMatch } from './types.ts';
 
 function at(data: Uint8Array, i: number): number {
@@ -65,7 +70,37 @@ export function matchString(match: StrMatch, data: Uint8Array, len: number, pat:
       return true;
     }
     case 'glob':
-      return globMatch(pat, len > 0 ? data.subarray(0, Math.min(len, data.length)) : data);
+      return globMatch(pat, data.subarray(0, Math.min(len, data.length)));
+  }
+}
+
+/**
+ * Number of bytes from the start of `data` (NUL past its end) that the kernel's matcher reads when
+ * len = 0: strcmp up to the first difference or NUL, strncmp over at most plen bytes likewise, strstr's
+ * strlen through the NUL (none when the pattern is empty: strstr returns before), end and glob none.
+ * A view of `avail` bytes decides the match exactly iff the extent is ≤ avail.
+ */
+export function zeroLenExtent(match: StrMatch, data: Uint8Array, pat: Uint8Array): number {
+  switch (match) {
+    case 'full':
+    case 'front': {
+      const n = match === 'full' ? Number.POSITIVE_INFINITY : pat.length;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = at(data, i);
+        if (c !== at(pat, i) || c === 0) return i + 1;
+      }
+      return i;
+    }
+    case 'middle': {
+      if (pat.length === 0) return 0;
+      let i = 0;
+      while (at(data, i) !== 0) i++;
+      return i + 1;
+    }
+    case 'end':
+    case 'glob':
+      return 0;
   }
 }
 

@@ -56,7 +56,9 @@ export type StrSource =
   /** char[size] at offset: the `size` bytes; len = size. */
   | { readonly kind: 'fixed'; readonly base: Base; readonly offset: number; readonly size: number }
   /** __data_loc (rel=false) / __rel_loc (rel=true) u32 word at offset; data at (loc & 0xffff)
-   *  from the record start (+ offset + 4 when rel); len = loc >> 16. */
+   *  from the record start (+ offset + 4 when rel); len = loc >> 16. len 0 (a failed fetch) is the
+   *  kernel's "dynamic, ends with NUL": full/front/middle read the NUL-terminated string at the data
+   *  offset, end never matches, glob sees "" (eval.ts stringView, strmatch.ts). */
   | {
       readonly kind: 'dataloc';
       readonly base: Base;

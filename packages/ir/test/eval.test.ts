@@ -111,6 +111,99 @@ test('string matchers on __data_loc strings (spec §13 rows 27–38, 61–64)', 
   for (const [p, s, want] of cases) assert.equal(run(p, dyn(s)), want, `${JSON.stringify(p)} on '${s}'`);
 });
 
+/** A record whose __data_loc word at 0 has length 0 and offset 8, with `at` written from byte 8 (no
+ *  NUL added: the record's end ends the string, as bytes past it read 0). */
+function zeroLen(at: string, size = 8 + at.length): Uint8Array {
+  const r = new Uint8Array(size);
+  new DataView(r.buffer).setUint32(0, 8, true);
+  r.set(Buffer.from(at, 'latin1').subarray(0, Math.max(0, size - 8)), 8);
+  return r;
+}
+const REL: StrSource = { kind: 'dataloc', base: 'record', offset: 0, rel: true, order: 'le' };
+const FRAME_DL: StrSource = { kind: 'dataloc', base: 'frame', offset: 0, rel: false, order: 'le' };
+
+test('zero-length __data_loc/__rel_loc locators: the kernel reads the NUL-terminated string at the offset', () => {
+  // Linux 6.18 regex_match_*: len 0 → full strcmp, front strncmp over plen, middle strstr, end never
+  // (strlen = -1), glob the empty string (6.18.44 bounds glob_match by len). Pinned live by
+  // packages/tracefs/test/kernel/data-loc.test.ts.
+  const cases: [Pred, string, 'accept' | 'reject'][] = [
+    [str('full', 'tfc-dl', DL), 'tfc-dl\0zz', 'accept'],
+    [str('full', 'tfc-dl', DL), 'tfc-dl', 'accept'],
+    [str('full', 'tfc', DL), 'tfc-dl\0', 'reject'],
+    [str('full', 'tfc-dl', DL, true), 'tfc-dl\0', 'reject'],
+    [str('full', '', DL), '\0abc', 'accept'],
+    [str('full', '', DL), 'abc', 'reject'],
+    [str('front', 'tfc', DL), 'tfc-dl\0', 'accept'],
+    [str('front', 'tfc-dlx', DL), 'tfc-dl\0', 'reject'],
+    [str('front', 'tfc', DL, true), 'tfc-dl\0', 'reject'],
+    [str('front', '', DL), '', 'accept'],
+    [str('middle', 'c-d', DL), 'tfc-dl\0', 'accept'],
+    [str('middle', 'zz', DL), 'tfc-dl\0zz', 'reject'],
+    [str('middle', 'dl', DL), 'tfc-dl', 'accept'],
+    [str('middle', '', DL), '', 'accept'],
+    [str('end', 'dl', DL), 'tfc-dl\0', 'reject'],
+    [str('end', '', DL), 'tfc-dl\0', 'reject'],
+    [str('end', 'dl', DL, true), 'tfc-dl\0', 'accept'],
+    [str('glob', 't?c-dl', DL), 'tfc-dl\0', 'reject'],
+    [str('glob', '\\', DL), 'tfc-dl\0', 'accept'],
+    [str('glob', '*\\', DL), 'a\\', 'accept'],
+    [str('glob', '[t]*', DL), 'tfc', 'reject'],
+  ];
+  for (const [p, s, want] of cases) {
+    const r = zeroLen(s);
+    assert.equal(run(p, { record: r }), want, `${JSON.stringify(p)} on '${s}'`);
+    // __rel_loc: the same word read relative to the field's end (offset 8 - 4 = 4).
+    const rel = r.slice();
+    new DataView(rel.buffer).setUint32(0, 4, true);
+    assert.equal(
+      run({ ...p, source: REL } as Pred, { record: rel }),
+      want,
+      `rel ${JSON.stringify(p)} on '${s}'`,
+    );
+  }
+  // An offset at or past the record's end is the empty string.
+  const past = new Uint8Array(8);
+  new DataView(past.buffer).setUint32(0, 200, true);
+  assert.equal(run(str('full', '', DL), { record: past }), 'accept');
+  assert.equal(run(str('front', 'a', DL), { record: past }), 'reject');
+});
+
+test('zero-length locators in frames: a matcher that reads past the frame aborts, one that stops before does not', () => {
+  const frame = (at: string): Uint8Array => {
+    const f = new Uint8Array(54 + 8 + at.length);
+    new DataView(f.buffer).setUint32(54, 8, true);
+    f.set(Buffer.from(at, 'latin1'), 62);
+    return f;
+  };
+  const cases: [Pred, string, 'accept' | 'reject' | 'abort'][] = [
+    [str('full', 'ab', FRAME_DL), 'ab\0', 'accept'],
+    [str('full', 'ab', FRAME_DL), 'ab', 'abort'], // strcmp reads byte 2, past the frame
+    [str('full', 'ab', FRAME_DL), 'ax', 'reject'], // the difference at byte 1 ends strcmp
+    [str('full', 'ab', FRAME_DL, true), 'a', 'abort'],
+    [str('front', 'ab', FRAME_DL), 'ab', 'accept'], // strncmp over 2 bytes
+    [str('front', 'abc', FRAME_DL), 'ab', 'abort'],
+    [str('front', 'abc', FRAME_DL), 'xb', 'reject'],
+    [str('front', '', FRAME_DL), '', 'accept'],
+    [str('middle', 'b', FRAME_DL), 'ab\0', 'accept'],
+    [str('middle', 'b', FRAME_DL), 'ab', 'abort'], // strstr's strlen runs off the frame
+    [str('middle', '', FRAME_DL), '', 'accept'],
+    [str('end', 'b', FRAME_DL), 'ab', 'reject'],
+    [str('glob', '\\', FRAME_DL), '', 'accept'],
+  ];
+  for (const [p, s, want] of cases)
+    assert.equal(evaluateOutcome(filter(p), { packet: frame(s) }), want, `${JSON.stringify(p)} on '${s}'`);
+  // An offset past the frame's end aborts (start + len inside the frame, len = 0), even for matchers
+  // that read nothing; at the end it does not.
+  const beyond = frame('');
+  new DataView(beyond.buffer).setUint32(54, 9, true);
+  assert.equal(evaluateOutcome(filter(str('front', '', FRAME_DL)), { packet: beyond }), 'abort');
+  new DataView(beyond.buffer).setUint32(54, 8, true);
+  assert.equal(evaluateOutcome(filter(str('front', '', FRAME_DL)), { packet: beyond }), 'accept');
+  assert.equal(evaluateOutcome(filter(str('full', '', FRAME_DL)), { packet: beyond }), 'abort');
+  // Under not, an abort stays an abort.
+  assert.equal(evaluateOutcome(filter(not(str('full', 'ab', FRAME_DL))), { packet: frame('ab') }), 'abort');
+});
+
 test('char[N] quirks: suffix window before the last byte, middle scans past NUL (spec §6.8)', () => {
   const arr: StrSource = { kind: 'fixed', base: 'record', offset: 0, size: 16 };
   const mk = (s: string, stale = ''): EvalInput => {

@@ -1,7 +1,7 @@
 // Hand-written lowering cases: one group per predicate kind with the kernel-verified examples of
 // tracefs-filter-spec §6 and §13, each checked three ways (reference interpreter, IR before and after
 // runPasses) in ctx 'record' and in a trace frame; the trace-frame header (cpu, comm, guard), the
-// commonFields choice, deep input, diagnostics, determinism, and the one known IR gap.
+// commonFields choice, deep input, diagnostics, determinism, zero-length __data_loc locators.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -385,17 +385,28 @@ test('deterministic: the same filter lowers to byte-identical IR text', () => {
   }
 });
 
-test('known IR gap: a zero-length __data_loc locator (the kernel strcmp()s past it; the IR matches "")', () => {
+test('a zero-length __data_loc locator: the kernel strcmp()s from its offset, and so does the IR', () => {
   // Record: str's locator says length 0 but points at "ab\0". The kernel's regex_match_full with
-  // len == 0 runs strcmp(data, "ab") → match; the IR's dataloc source hands the matcher 0 bytes.
-  // When the IR learns this (eval.ts stringView), flip the IR expectation and drop the property's gapSkipped.
+  // len == 0 runs strcmp(data, "ab") → match; end never matches (strlen = -1), glob sees "".
   const r = record(pv, { str: 'ab' });
   const dv = new DataView(r.buffer);
   dv.setUint32(58, dv.getUint32(58, true) & 0xffff, true);
-  const filter = parse('str == "ab"', pv);
-  assert.equal(evaluate(filter, r, { cpu: 0, comm: comm16('') }), true);
-  const [raw] = lowered(filter, pv, { ctx: 'record', nrCpuIds: 2 });
-  assert.equal(irEvaluate(raw!, { record: r }), 'reject');
+  const cases: [string, boolean][] = [
+    ['str == "ab"', true],
+    ['str != "ab"', false],
+    ['str == ""', false],
+    ['str ~ "a*"', true],
+    ['str ~ "*b*"', true],
+    ['str ~ "*b"', false],
+    ['str ~ "a?"', false],
+    ['str ~ "\\"', true],
+  ];
+  for (const [text, want] of cases) {
+    const filter = parse(text, pv);
+    assert.equal(evaluate(filter, r, { cpu: 0, comm: comm16('') }), want, text);
+    for (const ir of lowered(filter, pv, { ctx: 'record', nrCpuIds: 2 }))
+      assert.equal(irEvaluate(ir, { record: r }), want ? 'accept' : 'reject', `IR: ${text}`);
+  }
 });
 
 test('every field of every bundled event lowers (or gets a precise diagnostic) in both contexts', () => {

@@ -1,9 +1,10 @@
 // Differential suite: the running kernel (through the uprobe oracle of @tfc/kernel/tracefs) against
-// tfc's front end and reference interpreter, on random filters × 20 records. Invariants: the kernel
-// is right; the seeds are a fixed list plus one random seed printed at start (re-run one with
-// TFC_DIFF_SEED=N); any single disagreement fails the test with fast-check's shrunk counterexample
-// (filter, record, both verdicts) and is appended to /tmp/tracefs-disagreements.txt; every kernel
-// object is released in t.after; at least MIN_ACCEPTED kernel-accepted filters are judged per run.
+// tfc's front end, reference interpreter and lowered IR (judge.ts compare), on random filters × 20
+// records. Invariants: the kernel is right; the seeds are a fixed list plus one random seed printed at
+// start (re-run one with TFC_DIFF_SEED=N); any single disagreement fails the test with fast-check's
+// shrunk counterexample (filter, record, both verdicts) and is appended to
+// /tmp/tracefs-disagreements.txt; every kernel object is released in t.after; at least MIN_ACCEPTED
+// kernel-accepted filters are judged per run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nrCpuIds } from '@tfc/kernel/sys';
@@ -77,10 +78,14 @@ test('kernel differential: trace-event filters on a uprobe event', async (t) => 
 
   await t.test('volume', () => {
     t.diagnostic(
-      `kernel accepted ${stats.accepted} filters, rejected ${stats.rejected}; ${stats.records} records judged, ${stats.kept} kept`,
+      `kernel accepted ${stats.accepted} filters, rejected ${stats.rejected}; ${stats.records} records judged, ${stats.kept} kept; IR on ${stats.ir} records (${stats.frameAborts} frame aborts)`,
     );
     if (runSeeds.length > 1)
       assert.ok(stats.accepted >= MIN_ACCEPTED, `only ${stats.accepted} accepted filters judged`);
     assert.ok(stats.kept > stats.records / 20 && stats.kept < stats.records, 'records both kept and dropped');
+    assert.ok(
+      stats.ir > stats.records / 2,
+      `the IR was compared on only ${stats.ir} of ${stats.records} records`,
+    );
   });
 });

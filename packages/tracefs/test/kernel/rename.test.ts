@@ -78,6 +78,6 @@ test('kernel differential: task:task_rename', async (t) => {
     });
   }
   t.diagnostic(
-    `kernel accepted ${stats.accepted}, rejected ${stats.rejected}; ${stats.records} renames judged, ${stats.kept} kept`,
+    `kernel accepted ${stats.accepted}, rejected ${stats.rejected}; ${stats.records} renames judged, ${stats.kept} kept; IR on ${stats.ir} (${stats.frameAborts} frame aborts)`,
   );
 });
