@@ -3,8 +3,9 @@
  * concurrently: figures taken side by side share the machine state); results are written only after a suite has
  * finished (no partial files); `--out` receives `<suite>.json` (rows) and `<suite>.svg` per suite.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirs } from './make-dirs.ts';
 import { FULL, QUICK } from './measure.ts';
 import { svgChart } from './report.ts';
 import type { Row } from './row.ts';
@@ -47,7 +48,7 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
     });
     all.push(...rows);
     if (o.out !== undefined) {
-      mkdirSync(o.out, { recursive: true });
+      makeDirs(o.out);
       writeFileSync(join(o.out, `${s.name}.json`), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
       writeFileSync(join(o.out, `${s.name}.svg`), svgChart(`tfc bench: ${s.title}`, rows));
     }

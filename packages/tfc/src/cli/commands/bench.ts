@@ -5,10 +5,10 @@
  * --out and --doc are checked before anything is measured (a run of minutes never ends in an unwritable path),
  * and the --doc report is written whole or not at all.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { markdownReport, runBench, suites, table } from '@tfc/bench';
+import { markdownReport, missingDirs, runBench, suites, table } from '@tfc/bench';
 import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { EXIT, errnoText, type Io, UsageError } from '../io.ts';
 import { writeFileWhole } from '../output.ts';
@@ -129,6 +129,16 @@ function checkOutDir(out: string): void {
     throw new UsageError(
       `--out ${out}: ${at === resolve(out) ? 'exists and is not a directory' : `${at} is not a directory`}`,
     );
+  // Write access is not enough (root passes it on /proc and /sys, which refuse the mkdir): the first missing
+  // component is made and removed again, so a refusal comes now, not after measuring.
+  const first = missingDirs(out)[0];
+  if (first !== undefined)
+    try {
+      mkdirSync(first);
+      rmdirSync(first);
+    } catch (e) {
+      throw new UsageError(`--out ${out}: ${errnoText(e)}`);
+    }
 }
 
 /** --doc must name a file (not a directory) in an existing, writable directory. */
