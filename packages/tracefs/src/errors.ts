@@ -1,5 +1,6 @@
 // Filter errors as values, and their two renderings: the text read back from the event's `filter`
-// file after a failed write (and, for completeness, after an accepted one) (append_filter_err: caret clamped to the string length) and the
+// file after a failed write (and, for completeness, after an accepted one) (append_filter_err: caret clamped to the
+// string length; lines that do not fit its trace_seq dropped, as the kernel drops them) and the
 // error_log entry (tracing_log_err: caret 11 + position columns, unclamped), both byte-exact with
 // Linux 6.18 apart from the error_log "[timestamp] " prefix. Invariant: pure string functions.
 
@@ -60,10 +61,34 @@ function byteLength(s: string): number {
  */
 export function renderFilterFile(error: FilterError): string {
   if (error.tooLong) return '';
-  if (error.bare) return `${error.text}\nError: (0)\n\n`;
+  if (error.bare) return traceSeqRender(error.text, ['\nError: (0)\n']);
   const len = byteLength(error.text);
   const pos = Math.min(error.position, len);
-  return `${error.text}\n${' '.repeat(pos)}^\nparse_error: ${error.message}\n\n`;
+  return traceSeqRender(error.text, [`\n${' '.repeat(pos)}^`, `\nparse_error: ${error.message}\n`]);
+}
+
+/**
+ * Usable bytes of the kernel's trace_seq (two pages minus its bookkeeping). Measured on Linux 6.18 x86-64 with a
+ * live kernel: an unknown field of n letters keeps all three lines up to n = 4060, the caret line alone up to 4075.
+ */
+export const TRACE_SEQ_SIZE = 8154;
+
+/**
+ * append_filter_err builds the new filter string in a trace_seq: the filter (trace_seq_puts; at most 4095 bytes, it
+ * always fits), then each line with trace_seq_printf, which writes all or nothing — it fits while the bytes used stay
+ * below the size — and once one does not fit, no later one is written. Reading the file prints that string and a
+ * newline through a fresh trace_seq, again all or nothing (an empty read when it does not fit).
+ */
+function traceSeqRender(text: string, lines: readonly string[]): string {
+  let used = byteLength(text);
+  let out = text;
+  for (const line of lines) {
+    const n = byteLength(line);
+    if (used + n >= TRACE_SEQ_SIZE) break;
+    used += n;
+    out += line;
+  }
+  return used + 1 < TRACE_SEQ_SIZE ? `${out}\n` : '';
 }
 
 /**
