@@ -340,6 +340,21 @@ const PORTS: readonly HeaderField[] = [
   { name: 'dst_port', bits: 16 },
 ];
 
+/** The parser's select cases for a network-layer EtherType (no match: accept). */
+const L3_CASES = [
+  '        0x0800: parse_ipv4;',
+  '        0x0806: parse_arp;',
+  '        0x8035: parse_arp;',
+  '        0x86dd: parse_ipv6;',
+  '        default: accept;',
+];
+
+/** A `transition select` on an EtherType field: the VLAN TPIDs to `tag` (when given), then `rest`. */
+function etherSelect(field: string, tag: string | undefined, rest: readonly string[]): string[] {
+  const tpids = tag === undefined ? [] : TPIDS.map((t) => `        0x${t.toString(16)}: ${tag};`);
+  return [`    transition select(${field}) {`, ...tpids, ...rest, '    }'];
+}
+
 /**
  * Packets on Ethernet as libpcap addresses them: ethernet; at most two VLAN tags (TPID 0x8100, 0x88a8 or 0x9100);
  * then arp/rarp, ipv4 (EtherType 0x0800; options skipped by IHL) or ipv6 (0x86dd; the fragment header when Next
@@ -468,44 +483,18 @@ export const PACKET_MODEL: HeaderModel = {
   parser: [
     'state start {',
     '    packet.extract(hdr.ethernet);',
-    '    transition select(hdr.ethernet.ether_type) {',
-    '        0x8100: parse_vlan;',
-    '        0x88a8: parse_vlan;',
-    '        0x9100: parse_vlan;',
-    '        default: parse_l3;',
-    '    }',
+    ...etherSelect('hdr.ethernet.ether_type', 'parse_vlan', ['        default: parse_l3;']),
     '}',
     'state parse_vlan {',
     '    packet.extract(hdr.vlan);',
-    '    transition select(hdr.vlan.ether_type) {',
-    '        0x8100: parse_vlan_inner;',
-    '        0x88a8: parse_vlan_inner;',
-    '        0x9100: parse_vlan_inner;',
-    '        0x0800: parse_ipv4;',
-    '        0x0806: parse_arp;',
-    '        0x8035: parse_arp;',
-    '        0x86dd: parse_ipv6;',
-    '        default: accept;',
-    '    }',
+    ...etherSelect('hdr.vlan.ether_type', 'parse_vlan_inner', L3_CASES),
     '}',
     'state parse_vlan_inner {',
     '    packet.extract(hdr.vlan_inner);',
-    '    transition select(hdr.vlan_inner.ether_type) {',
-    '        0x0800: parse_ipv4;',
-    '        0x0806: parse_arp;',
-    '        0x8035: parse_arp;',
-    '        0x86dd: parse_ipv6;',
-    '        default: accept;',
-    '    }',
+    ...etherSelect('hdr.vlan_inner.ether_type', undefined, L3_CASES),
     '}',
     'state parse_l3 {',
-    '    transition select(hdr.ethernet.ether_type) {',
-    '        0x0800: parse_ipv4;',
-    '        0x0806: parse_arp;',
-    '        0x8035: parse_arp;',
-    '        0x86dd: parse_ipv6;',
-    '        default: accept;',
-    '    }',
+    ...etherSelect('hdr.ethernet.ether_type', undefined, L3_CASES),
     '}',
     'state parse_ipv4 {',
     '    packet.extract(hdr.ipv4);',
