@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { type DecisionList, evaluateTcam } from '@tfc/codegen-p4';
 import { compileP4 } from '@tfc/compiler';
 import { nrCpuIds } from '@tfc/kernel/sys';
-import { caseArb, validFilterArb } from '@tfc/kernel/testing';
+import { caseArb, dataLocBytes, validFilterArb } from '@tfc/kernel/testing';
 import { UprobeOracle } from '@tfc/kernel/tracefs';
 import { type EventFormat, encodeTraceFrame, parseFormat } from '@tfc/tracefs';
 import fc from 'fast-check';
@@ -21,17 +21,6 @@ const SEED = Number(process.env.TFC_P4_KERNEL_SEED ?? 0x7fc4402);
  *  only when kept (the unfiltered mirror writes those bytes anew), so such filters are left out here. */
 const RACY = /common_flags|common_preempt_count/;
 
-/** A __data_loc string's bytes (NUL excluded), zero-padded to 16: the task name the kernel saw. */
-function commOf(rec: Uint8Array, offset: number): Uint8Array {
-  const v = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-  const loc = v.getUint32(offset, true);
-  const s = rec.subarray(loc & 0xffff, (loc & 0xffff) + (loc >>> 16));
-  const nul = s.indexOf(0);
-  const out = new Uint8Array(16);
-  out.set(s.subarray(0, Math.min(nul < 0 ? s.length : nul, 16)));
-  return out;
-}
-
 function frames(
   event: EventFormat,
   commOffset: number,
@@ -39,7 +28,7 @@ function frames(
   cpus: readonly number[],
 ) {
   return records.map((rec, i) =>
-    encodeTraceFrame(rec, { eventId: event.id, cpu: cpus[i] ?? 0, comm: commOf(rec, commOffset) }),
+    encodeTraceFrame(rec, { eventId: event.id, cpu: cpus[i] ?? 0, comm: dataLocBytes(rec, commOffset, 16) }),
   );
 }
 

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { nrCpuIds } from '@tfc/kernel/sys';
 import {
   caseArb,
+  dataLocBytes,
   type GenEnv,
   invalidFilterArb,
   RECORDS_PER_FILTER,
@@ -17,7 +18,7 @@ import {
 } from '@tfc/kernel/testing';
 import { type OracleRecord, UprobeOracle } from '@tfc/kernel/tracefs';
 import fc from 'fast-check';
-import { compare, dataLocBytes, logDisagreement, newStats, show, started } from './judge.ts';
+import { compare, logDisagreement, newStats, show, started } from './judge.ts';
 
 const FIXED_SEEDS = [0x7fc0001, 0x7fc0002, 0x7fc0003, 0x7fc0004];
 const VALID_RUNS_PER_SEED = 460;

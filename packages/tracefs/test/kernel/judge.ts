@@ -86,19 +86,6 @@ export function show(v: unknown): string {
   });
 }
 
-/** Reads a __data_loc string field's bytes (NUL excluded) from a record, zero-padded to `pad`. */
-export function dataLocBytes(rec: Uint8Array, offset: number, pad: number): Uint8Array {
-  const b = Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
-  const loc = b.readUInt32LE(offset);
-  const start = loc & 0xffff;
-  const len = loc >>> 16;
-  const out = new Uint8Array(pad);
-  const s = b.subarray(start, start + len);
-  const nul = s.indexOf(0);
-  out.set(s.subarray(0, Math.min(nul < 0 ? s.length : nul, pad)));
-  return out;
-}
-
 /** Appends a (shrunk) disagreement report to DISAGREEMENTS_FILE. */
 export function logDisagreement(text: string): void {
   appendFileSync(DISAGREEMENTS_FILE, `${new Date().toISOString()} ${text}\n\n`);
