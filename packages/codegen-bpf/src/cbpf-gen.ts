@@ -613,6 +613,26 @@ function generate(
           lo({ ...x, left: x.right, right: x.left });
           return;
         }
+        // e op 4*(P[k]&0xf): the header length straight into X (`ldx 4*([k]&0xf)`), no word of M[]; shifts keep
+        // their >= 32 test below
+        if (op !== 'lsh' && op !== 'rsh') {
+          const mr = mshOffset(x.right);
+          const ml = mr === undefined && COMMUTATIVE.has(op) ? mshOffset(x.left) : undefined;
+          if (mr !== undefined || ml !== undefined) {
+            lo(mr !== undefined ? x.left : x.right);
+            ins({ kind: 'ldx_msh', offset: (mr ?? ml)! });
+            ins({ kind: 'alu_x', op });
+            return;
+          }
+        }
+        if (x.left.kind === 'const' && x.right.kind !== 'const' && op === 'sub') {
+          // c - e = -e + c (u32): no word of M[] for the constant
+          lo(x.right);
+          ins({ kind: 'neg' });
+          const c = Number(x.left.value & 0xffffffffn);
+          if (c !== 0) ins({ kind: 'alu_k', op: 'add', value: c });
+          return;
+        }
         if (x.right.kind === 'const') {
           const k = Number(x.right.value & 0xffffffffn);
           lo(x.left);

@@ -139,6 +139,8 @@ export const exprArb: fc.Arbitrary<Expr> = fc.oneof(
     arbitrary: fc.tuple(arithOp, leafExpr, fc.oneof(smallConst, leafExpr)).map(([o, l, r]) => arith(o, l, r)),
   },
   { weight: 1, arbitrary: fc.tuple(arithOp, smallConst, smallConst).map(([o, l, r]) => arith(o, l, r)) },
+  // a constant on the left of a non-constant (`1 - x`, `8 << x`, `0xff / x`)
+  { weight: 1, arbitrary: fc.tuple(arithOp, smallConst, leafExpr).map(([o, l, r]) => arith(o, l, r)) },
   { weight: 1, arbitrary: leafExpr.map(neg) },
   {
     weight: 1,
