@@ -167,7 +167,14 @@ export function emitC(dag: Dag, o: CEmitOptions): string {
         const baseOff = x.base === 'frame' ? FRAME_RECORD_OFFSET : 0;
         if (typeof x.offset !== 'number') {
           const off = expr(x.offset, abort);
-          line(`if (${off} > 0xffff) goto ${abort};`);
+          // A read ending past offset 0xffff is out of bounds for every packet, and the bound has to be that tight:
+          // the verifier keeps a packet range only while umax(offset) + size stays within 0xffff (as ebpf-gen.ts).
+          const limit = 0xffff - w - baseOff;
+          if (limit < 0) {
+            line(`goto ${abort};`);
+            return '0ULL';
+          }
+          line(`if (${off} > ${limit}) goto ${abort};`);
           const k = fresh();
           line(`u32 ${k} = (u32)${off} + ${baseOff};`);
           if (direct) {

@@ -4,14 +4,19 @@
 //    by X == 0, which is the IR's abort only when the miss value is 0 (the caller checks both);
 //  - A holds the low 32 bits of a value, a 64-bit value is handled as two 32-bit halves (hi, lo);
 //    little-endian record fields are assembled from byte loads, highest byte first, so the first
-//    load is the one that runs out of the packet; X and M[] are temporaries;
+//    load is the one that runs out of the packet; X and M[] are temporaries; shared values (refs, and
+//    subexpressions that occur more than once) may live in M[] words taken from the top, stored where they are
+//    first computed and reloaded only where that store ran on every path (availability over the DAG) and the
+//    word is not reused yet; the program with caching is kept only when it is shorter than the one without and
+//    passes the kernel's scratch-memory check;
 //  - signed compares use sign-bias (x ^ sign bit of the width) on the masked values; jump opcodes
 //    and inversion come from the IR's OPS table (cbpf column);
-//  - jumps are forward only; conditional targets farther than 255 instructions get `ja`
-//    trampolines right after the jump (iterated to a fixpoint, each jump expanded at most once);
+//  - jumps are forward only; conditional targets farther than 255 instructions go through shared `ja`
+//    islands placed as far ahead as reach allows, else `ja` trampolines right after the jump (iterated to a
+//    fixpoint, each jump expanded at most once);
 //  - unsupported features raise Unsupported (a precise diagnostic), never wrong code.
 import type { Insn, JmpCond, RawInsn, Size } from '@tfc/bpf/cbpf';
-import { toRaw } from '@tfc/bpf/cbpf';
+import { toRaw, validate } from '@tfc/bpf/cbpf';
 import type { Dag, Expr, LeafPred, StrPred, Width } from '@tfc/ir';
 import { FRAME_RECORD_OFFSET, OPS } from '@tfc/ir';
 import { ARITH_ALU } from './arith-ops.ts';
@@ -32,10 +37,303 @@ export interface CbpfGenOptions {
 const MEMWORDS = 16;
 const MAX_PKT_OFF = 0xffff;
 
+function intersect(a: ReadonlySet<number>, b: ReadonlySet<number>): Set<number> {
+  const out = new Set<number>();
+  for (const v of a) if (b.has(v)) out.add(v);
+  return out;
+}
+
+/** Longest structural key `shareSubtrees` builds; larger subtrees are left as they are. */
+const MAX_SHARE_KEY = 1 << 16;
+
+/** The DAG with every non-trivial subexpression that occurs more than once (in leaves and value definitions,
+ *  compared structurally, shared values by id) turned into a shared value of its own, so the cache below computes
+ *  it once: pcap's unrolled `protochain` repeats each header offset in several loads. Same semantics: a shared
+ *  value is its definition. */
+function shareSubtrees(dag: Dag): Dag {
+  const keyOf = new Map<Expr, string | null>();
+  const key = (x: Expr): string | null => {
+    const hit = keyOf.get(x);
+    if (hit !== undefined) return hit;
+    let k: string | null;
+    switch (x.kind) {
+      case 'const':
+        k = `#${x.value}`;
+        break;
+      case 'len':
+        k = 'len';
+        break;
+      case 'ref':
+        k = `%${x.id}`;
+        break;
+      case 'pseudo':
+        k = `@${x.name}`;
+        break;
+      case 'neg': {
+        const a = key(x.arg);
+        k = a === null ? null : `(neg ${a})`;
+        break;
+      }
+      case 'arith': {
+        const l = key(x.left);
+        const r = key(x.right);
+        k = l === null || r === null ? null : `(${x.op} ${l} ${r})`;
+        break;
+      }
+      case 'load': {
+        const off = typeof x.offset === 'number' ? `${x.offset}` : key(x.offset);
+        k = off === null ? null : `[${x.base} ${off} ${x.width}${x.order}${x.signed ? 's' : 'u'}]`;
+        break;
+      }
+    }
+    if (k !== null && k.length > MAX_SHARE_KEY) k = null;
+    keyOf.set(x, k);
+    return k;
+  };
+  const trivial = (x: Expr) =>
+    x.kind === 'const' ||
+    x.kind === 'len' ||
+    x.kind === 'ref' ||
+    x.kind === 'pseudo' ||
+    (x.kind === 'load' && typeof x.offset === 'number');
+  const counts = new Map<string, number>();
+  const visit = (x: Expr): void => {
+    if (trivial(x)) return;
+    const k = key(x);
+    if (k === null) return;
+    const c = (counts.get(k) ?? 0) + 1;
+    counts.set(k, c);
+    if (c > 1) return; // its parts were counted at the first occurrence
+    if (x.kind === 'arith') {
+      visit(x.left);
+      visit(x.right);
+    } else if (x.kind === 'neg') visit(x.arg);
+    else if (x.kind === 'load' && typeof x.offset !== 'number') visit(x.offset);
+  };
+  for (const v of dag.values) visit(v.expr);
+  for (const l of dag.leaves) {
+    if (l.kind === 'cmp') {
+      visit(l.left);
+      visit(l.right);
+    } else if (l.kind === 'in') visit(l.value);
+  }
+  const values = [...dag.values];
+  const idOf = new Map<string, number>();
+  const rewritten = new Map<Expr, Expr>();
+  const rewrite = (x: Expr): Expr => {
+    if (trivial(x)) return x;
+    const done = rewritten.get(x);
+    if (done !== undefined) return done;
+    const k = key(x);
+    const shared = k !== null && (counts.get(k) ?? 0) > 1;
+    if (shared) {
+      const id = idOf.get(k);
+      if (id !== undefined) return { kind: 'ref', id };
+    }
+    let y: Expr = x;
+    if (x.kind === 'arith') y = { ...x, left: rewrite(x.left), right: rewrite(x.right) };
+    else if (x.kind === 'neg') y = { ...x, arg: rewrite(x.arg) };
+    else if (x.kind === 'load' && typeof x.offset !== 'number') y = { ...x, offset: rewrite(x.offset) };
+    if (shared) {
+      const id = values.length;
+      values.push({ id, expr: y });
+      idOf.set(k, id);
+      y = { kind: 'ref', id };
+    }
+    rewritten.set(x, y);
+    return y;
+  };
+  if (![...counts.values()].some((c) => c > 1)) return dag;
+  const own = dag.values.map((v) => ({ ...v, expr: rewrite(v.expr) }));
+  const leaves = dag.leaves.map((l): LeafPred => {
+    if (l.kind === 'cmp') return { ...l, left: rewrite(l.left), right: rewrite(l.right) };
+    if (l.kind === 'in') return { ...l, value: rewrite(l.value) };
+    return l;
+  });
+  return { ...dag, values: [...own, ...values.slice(dag.values.length)], leaves };
+}
+
+/** For each cacheable value, the index in `order` of the last node whose leaf needs it (directly or through the
+ *  definitions of other values). */
+function lastUses(dag: Dag, order: readonly number[], cacheable: ReadonlySet<number>): Map<number, number> {
+  const closure = new Map<number, ReadonlySet<number>>();
+  const refsOf = (x: Expr, into: Set<number>): void => {
+    switch (x.kind) {
+      case 'ref': {
+        if (into.has(x.id)) return;
+        into.add(x.id);
+        let c = closure.get(x.id);
+        if (c === undefined) {
+          const inner = new Set<number>();
+          const d = dag.values[x.id];
+          if (d !== undefined) refsOf(d.expr, inner);
+          closure.set(x.id, inner);
+          c = inner;
+        }
+        for (const v of c) into.add(v);
+        return;
+      }
+      case 'arith':
+        refsOf(x.left, into);
+        refsOf(x.right, into);
+        return;
+      case 'neg':
+        refsOf(x.arg, into);
+        return;
+      case 'load':
+        if (typeof x.offset !== 'number') refsOf(x.offset, into);
+        return;
+      default:
+        return;
+    }
+  };
+  const last = new Map<number, number>();
+  order.forEach((id, k) => {
+    const l = dag.leaves[dag.nodes[id - 3]!.leaf]!;
+    const refs = new Set<number>();
+    if (l.kind === 'cmp') {
+      refsOf(l.left, refs);
+      refsOf(l.right, refs);
+    } else if (l.kind === 'in') refsOf(l.value, refs);
+    for (const v of refs) if (cacheable.has(v)) last.set(v, k);
+  });
+  return last;
+}
+
+/** Shared values worth a word of M[]: u32-valued, used at least twice (in leaves and in other values' definitions),
+ *  and dearer than the one instruction a reload costs (not a constant, the length, or a load at a fixed offset
+ *  that is one ld_abs). */
+function sharedValues(dag: Dag, u32Valued: (x: Expr) => boolean): Set<number> {
+  const uses = new Map<number, number>();
+  const count = (x: Expr): void => {
+    switch (x.kind) {
+      case 'ref':
+        uses.set(x.id, (uses.get(x.id) ?? 0) + 1);
+        return;
+      case 'arith':
+        count(x.left);
+        count(x.right);
+        return;
+      case 'neg':
+        count(x.arg);
+        return;
+      case 'load':
+        if (typeof x.offset !== 'number') count(x.offset);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const v of dag.values) count(v.expr);
+  for (const l of dag.leaves) {
+    if (l.kind === 'cmp') {
+      count(l.left);
+      count(l.right);
+    } else if (l.kind === 'in') count(l.value);
+  }
+  const out = new Set<number>();
+  for (const v of dag.values) {
+    const e = v.expr;
+    const oneLoad =
+      e.kind === 'const' ||
+      e.kind === 'len' ||
+      (e.kind === 'load' &&
+        typeof e.offset === 'number' &&
+        e.base !== 'record' &&
+        e.width <= 4 &&
+        (e.order === 'be' || e.width === 1) &&
+        !e.signed);
+    if ((uses.get(v.id) ?? 0) >= 2 && !oneLoad && u32Valued({ kind: 'ref', id: v.id })) out.add(v.id);
+  }
+  return out;
+}
+
 export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
+  // Shared values in M[] may leave too few words for an expression's temporaries: keep more words free, at last
+  // recompute every shared value where it is used.
+  // A value's word is freed after the last node that reads it; the first round bounds that by the leaves'
+  // transitive references, later rounds by the reads the previous round made (a value read after its word was
+  // freed is recomputed, never reloaded: any bound is safe). The shortest program wins.
+  // Recomputing is kept where it is shorter (a reload and a store can cost more than a load the code passes
+  // reuse from a register).
+  // A cached program must also pass the kernel's scratch-memory check, whose linear walk is more conservative than
+  // availability (it carries what a `ret` had into the next instruction).
+  // Without caching the expressions are re-expanded at every use: generated only while their unfolded size stays
+  // small (a header walk unfolds exponentially), and always as the last resort.
+  const plain = () => generate(dag, o, undefined, undefined).prog;
+  let best: RawInsn[] | undefined = unfoldedSize(dag) <= MAX_UNFOLDED ? plain() : undefined;
+  const better = (p: RawInsn[]) => (best === undefined || p.length < best.length) && validate(p).length === 0;
+  for (const reserve of [4, 8, 12]) {
+    try {
+      let lastUse: ReadonlyMap<number, number> | undefined;
+      let prev = Number.POSITIVE_INFINITY;
+      for (let round = 0; round < 3; round++) {
+        const r = generate(dag, o, reserve, lastUse);
+        if (r.shared === 0) break;
+        if (better(r.prog)) best = r.prog;
+        if (r.prog.length >= prev) break;
+        prev = r.prog.length;
+        lastUse = r.touched;
+      }
+      return best ?? plain();
+    } catch (e) {
+      if (!(e instanceof Unsupported && e.code === 'expr-depth')) throw e;
+    }
+  }
+  return best ?? plain();
+}
+
+/** Unfolded expression size (shared values expanded at every use) above which the program without caching is not
+ *  even generated unless nothing else works. */
+const MAX_UNFOLDED = 20_000;
+
+/** Nodes of the leaves' expressions with every shared value expanded where it is used (memoised: linear time). */
+function unfoldedSize(dag: Dag): number {
+  const memo = new Map<number, number>();
+  const size = (x: Expr): number => {
+    switch (x.kind) {
+      case 'ref': {
+        const hit = memo.get(x.id);
+        if (hit !== undefined) return hit;
+        const d = dag.values[x.id];
+        const n = d === undefined ? 1 : Math.min(size(d.expr), 1e9);
+        memo.set(x.id, n);
+        return n;
+      }
+      case 'arith':
+        return 1 + size(x.left) + size(x.right);
+      case 'neg':
+        return 1 + size(x.arg);
+      case 'load':
+        return typeof x.offset === 'number' ? 1 : 1 + size(x.offset);
+      default:
+        return 1;
+    }
+  };
+  let n = 0;
+  for (const l of dag.leaves)
+    if (l.kind === 'cmp') n += size(l.left) + size(l.right);
+    else if (l.kind === 'in') n += size(l.value);
+    else n += 1;
+  return n;
+}
+
+/** `reserve`: M[] words kept for temporaries while shared values are cached (undefined: no caching). */
+function generate(
+  dag0: Dag,
+  o: CbpfGenOptions,
+  reserve: number | undefined,
+  lastUseHint: ReadonlyMap<number, number> | undefined,
+): { prog: RawInsn[]; touched: Map<number, number>; shared: number } {
+  const cache = reserve !== undefined;
+  const dag = cache ? shareSubtrees(dag0) : dag0;
   const items: Item[] = [];
   let next = 0;
   let depth = 0;
+  /** M[cacheTop..15] hold shared values (below); temporaries stay under cacheTop. */
+  let cacheTop = MEMWORDS;
+  /** Shared values whose M[] word is filled on every path to the code being emitted. */
+  let avail = new Set<number>();
   const fresh = () => `l${next++}`;
   const ins = (insn: Insn) => items.push({ op: 'insn', insn });
   const jk = (cond: JmpCond, k: number, jt: string, jf: string) =>
@@ -47,7 +345,7 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   const abort = 'reject';
 
   const slot = (): number => {
-    if (depth >= MEMWORDS)
+    if (depth >= cacheTop)
       throw new Unsupported('expr-depth', `expression needs more than ${MEMWORDS} M[] words`);
     return depth++;
   };
@@ -151,6 +449,10 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
     let k = 0;
     const terms: Expr[] = [];
     const walk = (e0: Expr) => {
+      if (e0.kind === 'ref' && cacheable.has(e0.id)) {
+        terms.push(e0);
+        return;
+      }
       const e = deref(e0);
       if (e.kind === 'arith' && e.op === '+') {
         walk(e.left);
@@ -247,6 +549,23 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   /** M[] words an expression needs (Sethi-Ullman number); memoised per node object. */
   const need = registerNeed(dag);
 
+  // Shared values (`ref`) used more than once and dearer than one load are computed once into an M[] word, taken
+  // from the top (temporaries grow from M[0]), and reloaded where that computation is known to have run: on every
+  // path into the node (availability, intersected over the DAG's t/f edges, nodes emitted in topological order) or
+  // earlier in the same leaf (a leaf's expression code is straight-line up to its jump; its inner diamonds rejoin
+  // before any value is stored). A reload never hides an abort: the load that could fail already succeeded there.
+  const cacheable = cache ? sharedValues(dag, u32Valued) : new Set<number>();
+  // nothing worth caching: the caller keeps the program without
+  if (cache && cacheable.size === 0) return { prog: [], touched: new Map(), shared: 0 };
+  const cacheSlot = new Map<number, number>();
+  /** Words of values no later node uses, free for others; such a value is never cached again (stale entries of
+   *  `avail` then name no word). */
+  const freeSlots: number[] = [];
+  const retired = new Set<number>();
+  /** Index (in emission order) of the node being emitted, and the last node that read each shared value. */
+  let nodeIndex = 0;
+  const touched = new Map<number, number>();
+
   /** A = low 32 bits of x (aborting loads end the program with 0). */
   const lo = (x: Expr): void => {
     switch (x.kind) {
@@ -256,7 +575,24 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
       case 'ref': {
         const d = dag.values[x.id];
         if (d === undefined) throw new Unsupported('ref', `unknown value %${x.id}`);
+        touched.set(x.id, nodeIndex);
+        const cached = cacheSlot.get(x.id);
+        if (cached !== undefined && avail.has(x.id)) {
+          ins({ kind: 'ld_mem', index: cached });
+          return;
+        }
         lo(d.expr);
+        if (!cacheable.has(x.id) || retired.has(x.id)) return;
+        let s = cached;
+        if (s === undefined) {
+          s = freeSlots.pop();
+          if (s === undefined && cacheTop - 1 >= depth + (reserve ?? MEMWORDS)) s = --cacheTop;
+          if (s !== undefined) cacheSlot.set(x.id, s);
+        }
+        if (s !== undefined) {
+          ins({ kind: 'st', index: s });
+          avail.add(x.id);
+        }
         return;
       }
       case 'pseudo':
@@ -275,6 +611,26 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
         const op = ALU[x.op];
         if (x.left.kind === 'const' && x.right.kind !== 'const' && COMMUTATIVE.has(op)) {
           lo({ ...x, left: x.right, right: x.left });
+          return;
+        }
+        // e op 4*(P[k]&0xf): the header length straight into X (`ldx 4*([k]&0xf)`), no word of M[]; shifts keep
+        // their >= 32 test below
+        if (op !== 'lsh' && op !== 'rsh') {
+          const mr = mshOffset(x.right);
+          const ml = mr === undefined && COMMUTATIVE.has(op) ? mshOffset(x.left) : undefined;
+          if (mr !== undefined || ml !== undefined) {
+            lo(mr !== undefined ? x.left : x.right);
+            ins({ kind: 'ldx_msh', offset: (mr ?? ml)! });
+            ins({ kind: 'alu_x', op });
+            return;
+          }
+        }
+        if (x.left.kind === 'const' && x.right.kind !== 'const' && op === 'sub') {
+          // c - e = -e + c (u32): no word of M[] for the constant
+          lo(x.right);
+          ins({ kind: 'neg' });
+          const c = Number(x.left.value & 0xffffffffn);
+          if (c !== 0) ins({ kind: 'alu_k', op: 'add', value: c });
           return;
         }
         if (x.right.kind === 'const') {
@@ -331,6 +687,12 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
       case 'ref': {
         const d = dag.values[x.id];
         if (d === undefined) throw new Unsupported('ref', `unknown value %${x.id}`);
+        if (cacheable.has(x.id)) {
+          // a u32 value: its high half is 0 once it evaluated (from its word, or computed and stored)
+          lo(x);
+          ins({ kind: 'ld_imm', value: 0 });
+          return;
+        }
         hi(d.expr);
         return;
       }
@@ -753,20 +1115,126 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
 
   const label = (u: number) => (u === 1 ? 'accept' : u === 0 || u === 2 ? 'reject' : `n${u}`);
   goto(label(dag.root));
-  for (const id of topoOrder(dag)) {
+  /** Shared values filled on exit of each emitted node, and on entry of each node: the intersection over its
+   *  t/f predecessors (aborts end the program; a node only an abort edge names is unreachable: nothing). */
+  const availIn = new Map<number, ReadonlySet<number>>([[dag.root, new Set()]]);
+  const order = topoOrder(dag);
+  const lastUse =
+    lastUseHint ?? (cacheable.size === 0 ? new Map<number, number>() : lastUses(dag, order, cacheable));
+  for (const [k, id] of order.entries()) {
+    nodeIndex = k;
     place(label(id));
     const n = dag.nodes[id - 3]!;
     const leaf = dag.leaves[n.leaf]!;
     depth = 0;
+    avail = new Set(availIn.get(id) ?? []);
     if (leaf.kind === 'cmp') cmpLeaf(leaf, label(n.t), label(n.f));
     else if (leaf.kind === 'in') inLeaf(leaf, label(n.t), label(n.f));
     else strLeaf(leaf, label(n.t), label(n.f));
+    for (const v of [n.t, n.f]) {
+      if (v < 3) continue;
+      const prev = availIn.get(v);
+      availIn.set(v, prev === undefined ? avail : intersect(prev, avail));
+    }
+    // Nodes come in topological order and every path goes forward: a value no later node names is dead.
+    for (const [v, w] of cacheSlot)
+      if ((lastUse.get(v) ?? -1) <= k) {
+        cacheSlot.delete(v);
+        retired.add(v);
+        freeSlots.push(w);
+      }
   }
   place('accept');
   ins({ kind: 'ret_k', value: o.onMatch >>> 0 });
   place('reject');
   ins({ kind: 'ret_k', value: o.onMiss >>> 0 });
-  return layout(o.codePasses === false ? items : optimizeItems(items));
+  return {
+    prog: layout(o.codePasses === false ? items : optimizeItems(items)),
+    touched,
+    shared: cacheable.size,
+  };
+}
+
+/** Conditional jumps farther than 255 instructions reach an island instead: a `ja` to their target put where
+ *  control cannot fall in (right after a `ja` or a `ret`, before the labels there; where there is no such place in
+ *  reach, behind a `ja` over it), shared by every later jump to that target within reach, and as far ahead as reach
+ *  allows so that few serve many (one trampoline per far jump cost `host-or` over 800 scattered addresses 2,861 of
+ *  its 6,040 instructions). Islands are jumps, never copies of a `ret`: the kernel's scratch-memory check carries
+ *  what is known valid past a `ret` into the next instruction but starts afresh after a `ja`. What is left gets
+ *  trampolines. */
+function jumpIslands(input: readonly Item[]): Item[] {
+  const items = [...input];
+  let made = 0;
+  const islandOf = new Map<string, string>();
+  for (let guard = 0; guard < 4096; guard++) {
+    // positions, and the places an island may go (item index before which nothing falls through)
+    const pos: number[] = [];
+    const at = new Map<string, number>();
+    const places: { index: number; pos: number }[] = [];
+    let n = 0;
+    let barrier = false;
+    let labelsFrom = -1;
+    items.forEach((it, i) => {
+      pos.push(n);
+      if (it.op === 'label') {
+        at.set(it.name, n);
+        if (labelsFrom < 0) labelsFrom = i;
+        return;
+      }
+      // before the labels of this instruction: what jumps there still lands on it
+      if (barrier) places.push({ index: labelsFrom < 0 ? i : labelsFrom, pos: n });
+      labelsFrom = -1;
+      barrier =
+        it.op === 'ja' || (it.op === 'insn' && (it.insn.kind === 'ret_k' || it.insn.kind === 'ret_a'));
+      n++;
+    });
+    let fixed = false;
+    for (let i = 0; i < items.length && !fixed; i++) {
+      const it = items[i]!;
+      if (it.op !== 'jmp') continue;
+      const here = pos[i]!;
+      for (const side of ['jt', 'jf'] as const) {
+        const target = it[side];
+        if (at.get(target)! - (here + 1) <= 255) continue;
+        let best: string | undefined;
+        for (const [name, w] of islandOf) {
+          const p = at.get(name)!;
+          if (w === target && p > here && p - (here + 1) <= 255 && (best === undefined || p > at.get(best)!))
+            best = name;
+        }
+        if (best === undefined) {
+          // the farthest place in reach (an island shifts what follows by one: keep a margin)
+          let place: { index: number; pos: number } | undefined;
+          for (const pl of places) if (pl.pos > here && pl.pos - (here + 1) <= 250) place = pl;
+          best = `isl${made++}`;
+          const island: Item[] = [
+            { op: 'label', name: best },
+            { op: 'ja', target },
+          ];
+          if (place !== undefined) items.splice(place.index, 0, ...island);
+          else {
+            // no such place in reach: make one, jumping over the island (two instructions, still shared)
+            let k = -1;
+            for (let j = i + 1; j < items.length; j++) {
+              if (items[j]!.op === 'label') continue;
+              if (pos[j]! - (here + 1) > 249) break;
+              k = j;
+            }
+            if (k < 0) continue;
+            while (k > 0 && items[k - 1]!.op === 'label') k--;
+            const over = `${best}o`;
+            items.splice(k, 0, { op: 'ja', target: over }, ...island, { op: 'label', name: over });
+          }
+          islandOf.set(best, target);
+        }
+        items[i] = { ...it, [side]: best };
+        fixed = true;
+        break;
+      }
+    }
+    if (!fixed) break;
+  }
+  return items;
 }
 
 /** Drops jumps to the next instruction, inserts trampolines for far targets, resolves offsets. */
@@ -788,6 +1256,7 @@ function layout(input: readonly Item[]): RawInsn[] {
     peep.push(it);
   }
   items = peep;
+  items = jumpIslands(items);
   let tramp = 0;
   for (;;) {
     const pos = new Map<string, number>();

@@ -101,12 +101,24 @@ const WRITES_A: ReadonlySet<CInsn['kind']> = new Set([
 const READS_X: ReadonlySet<CInsn['kind']> = new Set(['ld_ind', 'stx', 'txa', 'alu_x', 'jmp_x']);
 const WRITES_X: ReadonlySet<CInsn['kind']> = new Set(['ldx_len', 'ldx_imm', 'ldx_mem', 'ldx_msh', 'tax']);
 
-/** Instructions some path from the entry reaches (jumps go forward: one sweep). */
-function reachable(prog: readonly CInsn[]): boolean[] {
+/** Direct mode: a load whose bytes end past MAX_PKT_OFF fails on every packet; it becomes a jump to the miss
+ *  return, and nothing flows past it. */
+function neverInBounds(c: CInsn): boolean {
+  if (c.kind === 'ld_abs')
+    return c.base === 'packet' && c.offset + { b: 1, h: 2, w: 4 }[c.size] > MAX_PKT_OFF;
+  if (c.kind === 'ld_ind') return c.offset + { b: 1, h: 2, w: 4 }[c.size] > MAX_PKT_OFF;
+  if (c.kind === 'ldx_msh') return c.offset + 1 > MAX_PKT_OFF;
+  return false;
+}
+
+/** Instructions some path from the entry reaches (jumps go forward: one sweep); in direct mode a load no packet
+ *  can satisfy ends its path. */
+function reachable(prog: readonly CInsn[], direct: boolean): boolean[] {
   const r: boolean[] = Array(prog.length + 1).fill(false);
   r[0] = true;
   prog.forEach((c, i) => {
     if (!r[i]) return;
+    if (direct && neverInBounds(c)) return;
     if (c.kind === 'ja') r[i + 1 + c.offset] = true;
     else if (c.kind === 'jmp_k' || c.kind === 'jmp_x') {
       r[i + 1 + c.jt] = true;
@@ -133,7 +145,7 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
   );
   const targets = new Set<number>();
   // Aborts (direct mode) share the classic program's last `ret #0` when it comes after them (jumps stay forward).
-  const reach = reachable(prog);
+  const reach = reachable(prog, direct);
   // Socket filters: the header span [0, span) that constant loads read, when at least three of them do.
   let spanEnd = 0;
   let spanLoads = 0;
@@ -190,6 +202,7 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
     if (end > MAX_PKT_OFF) {
       e(ja(DIV0));
       if (DIV0.endsWith('c_div0')) usesDiv0 = true;
+      ended = true;
       return false;
     }
     if (end <= now) return true;
@@ -217,6 +230,9 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
   const bytesOf = { b: 1, h: 2, w: 4 } as const;
   const ret = (k: number) => (direct ? (k === o.cbpfMatch ? o.onMatch : k === 0 ? o.onMiss : undefined) : k);
   let usesDiv0 = false;
+  /** The current classic instruction became an unconditional jump (an access no packet can satisfy): nothing
+   *  flows to the next one, so it is emitted only if a jump reaches it (the verifier refuses unreachable code). */
+  let ended = false;
   let pending: string | undefined;
   /** Labels of instructions that emitted nothing, to the label of the next one that did. */
   const alias = new Map<string, string>();
@@ -269,7 +285,8 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
           e(mem.ldAbs(le.n === 2 ? 'h' : 'w', le.k));
           e(toBe(A, le.n === 2 ? 16 : 32));
         }
-        flow(le.end, now);
+        if (!ended) flow(le.end, now);
+        ended = false;
         i = le.end - 1;
         continue;
       }
@@ -289,6 +306,7 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
             if (DIV0.endsWith('c_div0')) usesDiv0 = true;
             if (limit < 0) {
               e(ja(DIV0));
+              ended = true;
               break;
             }
             // X from `ldx 4*([k]&0xf)` is at most 60, and the verifier knows it too.
@@ -395,7 +413,8 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
           return false;
       }
       if (c.kind !== 'ldx_msh' && WRITES_X.has(c.kind)) xMax = undefined;
-      flow(i + 1, now);
+      if (ended) ended = false;
+      else flow(i + 1, now);
     }
     if (usesDiv0) {
       out.push({ ...alu32.mov.imm(A, direct ? o.onMiss | 0 : 0), label: `${prefix}c_div0` });

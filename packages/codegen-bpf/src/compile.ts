@@ -2,12 +2,15 @@
 // Invariants: pure and deterministic (same input and options → byte-identical output); bad input and
 // unsupported features are diagnostics, never exceptions; the pass pipeline runs first unless
 // `optimize: false`; the decision DAG is built with the requested order; every cBPF program passes
-// the kernel's checker (validate) and the 4,096-instruction limit or a diagnostic says by how much not.
+// the kernel's checker (validate) and the 4,096-instruction limit or a diagnostic says by how much not; every
+// eBPF program passes the verifier's structural check (ebpf-cfg.ts: no unreachable insn, jumps in range) or the
+// compile fails with an `ebpf-cfg` diagnostic naming a code generator defect.
 import { encode as encodeCbpf, printD, validate } from '@tfc/bpf/cbpf';
 import { assemble, disassemble, encode as encodeEbpf, type Insn } from '@tfc/bpf/ebpf';
 import { buildDag, type Dag, type Filter, runPasses, verify } from '@tfc/ir';
 import { genCbpf } from './cbpf-gen.ts';
 import { cbpfToEbpf } from './cbpf-to-ebpf.ts';
+import { cfgProblem } from './ebpf-cfg.ts';
 import { genEbpf } from './ebpf-gen.ts';
 import {
   type CodegenDiagnostic,
@@ -139,6 +142,8 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
         });
       const a = assemble(insns);
       if (!a.ok) return fail(a.errors.map((e) => diag('assemble', `insn ${e.index}: ${e.message}`)));
+      const cfg = cfgProblem(a.insns);
+      if (cfg !== undefined) return fail([diag('ebpf-cfg', `${cfg.message} (a code generator defect)`)]);
       const pt = opts.ctx === 'tracepoint' ? PROG_TYPES.tracepoint : PROG_TYPES[progType];
       const section =
         opts.ctx === 'tracepoint'

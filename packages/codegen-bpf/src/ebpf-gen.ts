@@ -4,7 +4,8 @@
 //    (copy and substring search, at most 4,096 iterations, shaped so the verifier's pending-branch
 //    stack stays constant; their verifier cost is budgeted, beyond it a diagnostic): DAG nodes are emitted in topological order and
 //    every other label is placed after the jumps that name it; no instruction is unreachable (the
-//    emitter drops code after an unconditional jump until a referenced label revives it);
+//    emitter drops code after an unconditional jump until a referenced label revives it; a loop head is
+//    referenced only when it is placed in live code);
 //  - every packet byte is read only after a bounds check against data_end (tc/xdp) or through
 //    bpf_skb_load_bytes whose failure is checked (socket): an out-of-bounds read takes the leaf's
 //    abort edge, which ends in the miss return, as the IR's abort does;
@@ -172,6 +173,15 @@ function fresh(em: Emitter): string {
   return `l${em.next++}`;
 }
 
+/** A loop head placed here. Its back edge comes later, so it is marked referenced only when this point is live:
+ *  a loop in code no path reaches stays dropped instead of reviving (the verifier refuses unreachable insns). */
+function placeLoopHead(em: Emitter): string {
+  const head = fresh(em);
+  if (!em.dead && em.pendingJa === undefined) em.referenced.add(head);
+  place(em, head);
+  return head;
+}
+
 /**
  * The head of a loop over the windows of a string buffer: R4 is the window start, R5 the data length. Each turn
  * leaves (through `leave`, which ends the loop with its "not found" result) when a window of `width` bytes would
@@ -184,9 +194,7 @@ function windowLoopHead(
   bound: number,
   leave: () => void,
 ): { head: string; next: string } {
-  const head = fresh(em);
-  em.referenced.add(head);
-  place(em, head);
+  const head = placeLoopHead(em);
   const inRange = fresh(em);
   const inBound = fresh(em);
   const next = fresh(em);
@@ -857,9 +865,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     // Byte by byte: a fault zeroes just that byte.
     spendLoopBudget(STRBUF_SIZE * 20);
     e(mem.st('dw', R10, -16, 0));
-    const loop = fresh(em);
-    em.referenced.add(loop);
-    place(em, loop);
+    const loop = placeLoopHead(em);
     const more = fresh(em);
     const inBuf = fresh(em);
     e(mem.ldx('dw', R1, R10, -16));
@@ -1062,9 +1068,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     spendLoopBudget(STRBUF_SIZE * 14);
     e(mem.ldx('dw', R5, R10, -24));
     e(mov.imm(R4, 0));
-    const head = fresh(em);
-    em.referenced.add(head);
-    place(em, head);
+    const head = placeLoopHead(em);
     const more = fresh(em);
     const inBuf = fresh(em);
     const next = fresh(em);

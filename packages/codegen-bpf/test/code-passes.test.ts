@@ -53,9 +53,12 @@ test('code passes: IR = cBPF VM (passes on) = cBPF VM (passes off) = eBPF VMs on
       after += on.program.insns.length;
       const vmOn = cbpf.compileVm(on.program.insns);
       const vmOff = offProg === undefined ? undefined : cbpf.compileVm(offProg.insns);
-      const ebpfs = (['socket', 'tc', 'xdp'] as const).map((pt) => {
-        const r = compileBpf(ir, { target: 'ebpf', ctx: 'packet', progType: pt });
-        assert.ok(r.ok && r.program.target === 'ebpf');
+      const ebpfs = (['socket', 'tc', 'xdp', 'tc-O0'] as const).map((job) => {
+        // tc-O0: no IR passes, source order, no code passes (what `tfc compile -O0` builds)
+        const pt = job === 'tc-O0' ? 'tc' : job;
+        const O0 = { optimize: false, order: 'source', codePasses: false } as const;
+        const r = compileBpf(ir, { target: 'ebpf', ctx: 'packet', progType: pt, ...(job === pt ? {} : O0) });
+        assert.ok(r.ok && r.program.target === 'ebpf', r.ok ? '' : JSON.stringify(r.diagnostics));
         const prep = r.ok && r.program.target === 'ebpf' ? ebpf.prepare(r.program.insns) : undefined;
         assert.ok(prep?.ok);
         return { pt, prog: prep.prog, onMatch: r.ok ? r.program.onMatch : 0 };

@@ -307,12 +307,20 @@ test('packet-shaped filters (code passes, LD_ABS socket programs): cBPF under SO
           s.value.dispose();
         }
     }
-    for (const [pt, codePasses] of [
-      ['socket', true],
-      ['tc', true],
-      ['tc', false],
+    for (const [pt, codePasses, o0] of [
+      ['socket', true, false],
+      ['tc', true, false],
+      ['tc', false, false],
+      ['tc', false, true],
     ] as const) {
-      const r = compileBpf(ir, { target: 'ebpf', ctx: 'packet', progType: pt, codePasses });
+      // o0: no IR passes either (-O0), so sums keep their constants on both sides
+      const r = compileBpf(ir, {
+        target: 'ebpf',
+        ctx: 'packet',
+        progType: pt,
+        codePasses,
+        ...(o0 ? { optimize: false, order: 'source' as const } : {}),
+      });
       assert.ok(r.ok && r.program.target === 'ebpf');
       if (!r.ok || r.program.target !== 'ebpf') continue;
       if (pt === 'socket' && /skb\[/.test(r.program.listing)) counts.ldAbs++;

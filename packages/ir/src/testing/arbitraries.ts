@@ -1,7 +1,8 @@
 // @tfc/ir/testing: fast-check generators of random IR over a small schema, and of inputs that exercise it.
 // Invariants: every generated filter passes verify(); the schema mixes record loads of every width,
 // order and signedness, packet/frame loads that go out of bounds on short packets, computed offsets,
-// u32 arithmetic (including division by zero), pseudo-fields, every string source and matcher, sets,
+// u32 arithmetic (including division by zero and constants on both sides of a sum, also in load offsets that end
+// past 0xffff), pseudo-fields, every string source and matcher, sets,
 // and nested and/or/not; inputs bias bytes toward boundary values so that compares are often true.
 import fc from 'fast-check';
 import {
@@ -90,10 +91,39 @@ function konst(v: bigint): Expr {
   return { kind: 'const', value: v };
 }
 
+/** Constants on both sides of a u32 sum: (c1 + e) + c2, (e + c1) + c2 or c1 + e. `fold` reassociates them
+ *  (e + c), so a code generator meets these shapes only without the passes (-O0). */
+export function constantsAround(e: Expr, c1: bigint, c2: bigint, k: number): Expr {
+  if (k === 0) return arith('+', arith('+', konst(c1), e), konst(c2));
+  if (k === 1) return arith('+', arith('+', e, konst(c1)), konst(c2));
+  return arith('+', konst(c1), e);
+}
+const aroundShape = fc.integer({ min: 0, max: 2 });
+
+/** A packet load at such a sum: small indexes plus constants that wrap back in (0xffffffff + e + 1) or end the
+ *  read past offset 0xffff on every packet (0xfff0 + (b & 3) + 0xc, 4 bytes) or just before it. */
+const sumOffsetLoad: fc.Arbitrary<Expr> = fc
+  .tuple(
+    fc.constantFrom(arith('&', load('packet', 3, 1, 'be'), konst(3n)), load('packet', 2, 1, 'be')),
+    fc.constantFrom<[bigint, bigint]>(
+      [0n, 1n],
+      [1n, 2n],
+      [0xffffffffn, 1n],
+      [0xffffffffn, 2n],
+      [0xfff0n, 0xbn],
+      [0xfff0n, 0xcn],
+      [0xfffcn, 0n],
+    ),
+    aroundShape,
+    fc.constantFrom<Width>(1, 2, 4),
+  )
+  .map(([e, [c1, c2], k, w]) => load('packet', constantsAround(e, c1, c2, k), w, 'be'));
+
 const leafExpr: fc.Arbitrary<Expr> = fc.oneof(
   { weight: 6, arbitrary: recordLoad },
   { weight: 3, arbitrary: packetLoad },
   { weight: 1, arbitrary: dynLoad },
+  { weight: 1, arbitrary: sumOffsetLoad },
   { weight: 1, arbitrary: fc.constantFrom(pseudo('cpu'), pseudo('pid'), LEN) },
 );
 
@@ -109,7 +139,15 @@ export const exprArb: fc.Arbitrary<Expr> = fc.oneof(
     arbitrary: fc.tuple(arithOp, leafExpr, fc.oneof(smallConst, leafExpr)).map(([o, l, r]) => arith(o, l, r)),
   },
   { weight: 1, arbitrary: fc.tuple(arithOp, smallConst, smallConst).map(([o, l, r]) => arith(o, l, r)) },
+  // a constant on the left of a non-constant (`1 - x`, `8 << x`, `0xff / x`)
+  { weight: 1, arbitrary: fc.tuple(arithOp, smallConst, leafExpr).map(([o, l, r]) => arith(o, l, r)) },
   { weight: 1, arbitrary: leafExpr.map(neg) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(leafExpr, fc.constantFrom(0n, 1n, 0xffffffffn), fc.constantFrom(0n, 1n, 2n), aroundShape)
+      .map(([e, c1, c2, k]) => constantsAround(e, c1, c2, k)),
+  },
 );
 
 const cmpOp = fc.constantFrom('eq', 'ne', 'lt', 'le', 'gt', 'ge', 'set', 'clear') as fc.Arbitrary<
@@ -306,15 +344,7 @@ const shapeLeaf: fc.Arbitrary<Pred> = fc.oneof(
         fc.constantFrom(0n, 1n, 2n),
         fc.integer({ min: 0, max: 2 }),
       )
-      .map(([{ e }, a, b, k]) => {
-        const x =
-          k === 0
-            ? arith('+', arith('+', konst(a), e), konst(b))
-            : k === 1
-              ? arith('+', arith('+', e, konst(a)), konst(b))
-              : arith('+', konst(a), e);
-        return cmp('le', 4, false, x, 2n);
-      }),
+      .map(([{ e }, a, b, k]) => cmp('le', 4, false, constantsAround(e, a, b, k), 2n)),
   },
 );
 /** A few heads on one key: (in)equalities on the same value and sets that are equal, disjoint or overlapping. */
