@@ -748,6 +748,11 @@ function finish(
           : prefixCover(lo, hi, 16).map((p) => ({ kind: 'ternary' as const, ...p })),
       });
     }
+    // The entry's rows are the product of its columns' options: bounded before it is built (prefix expansions of
+    // several wide keys multiply: 126^4 rows for four 64-bit intervals).
+    const product = cols.reduce((n, col) => n * Math.max(1, col.options.length), 1);
+    if (rows.length + product > MAX_ENTRIES)
+      return diag('p4-too-many-entries', `the decision list exceeds ${MAX_ENTRIES} entries`);
     for (const col of cols) {
       if (col.options.length === 0) continue;
       const next: (readonly [string, KeyMatch])[][] = [];
