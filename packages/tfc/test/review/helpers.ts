@@ -37,6 +37,7 @@ export function tfcProcess(
     cwd: opts.cwd ?? ROOT,
     input: opts.input ?? '',
     timeout: opts.timeoutMs ?? 60_000,
+    killSignal: 'SIGKILL',
     maxBuffer: 64 * 1024 * 1024,
   });
   return {
