@@ -1,0 +1,42 @@
+// Defect R6: option validation of `tfc compile` is uneven, against its own contract "2 usage error":
+//   --dev 'v0 egress' (any invalid device name) → exit 1 "codegen: invalid device name" (a usage error, not a
+//     filter the target cannot express);
+//   -O 7 with --target u32 / tc / p4 → accepted silently (exit 0), while with ebpf/cbpf it is exit 2;
+//   --linktype nope, --flower-profile, --no-ranges, --object, --clsact with the default eBPF target → silently
+//     ignored, while --emit/--ctx/--prog-type with --target u32 are refused ("does not apply to").
+// Owner: packages/tfc/src/cli/commands/compile.ts (option checks before compiling).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tfc } from './helpers.ts';
+
+const TRACE = ['family == 2', '--event', 'sock/inet_sock_set_state', '--source', 'bundled'];
+
+test('R6 control: inapplicable options are refused for u32, -O 7 for eBPF', async () => {
+  assert.equal((await tfc(['compile', ...TRACE, '--target', 'u32', '--emit', 'asm'])).code, 2);
+  assert.equal((await tfc(['compile', ...TRACE, '-O', '7'])).code, 2);
+});
+
+test('R6: an invalid --dev is a usage error (exit 2)', {
+  todo: 'defect R6: invalid device names exit 1 from codegen',
+}, async () => {
+  const r = await tfc(['compile', ...TRACE, '--target', 'u32', '--dev', 'v0 egress']);
+  assert.equal(r.code, 2, r.err);
+});
+
+test('R6: -O 7 is refused for every target', {
+  todo: 'defect R6: --optimize is only validated on the BPF path',
+}, async () => {
+  for (const target of ['u32', 'tc', 'p4']) {
+    const r = await tfc(['compile', ...TRACE, '--target', target, '-O', '7']);
+    assert.equal(r.code, 2, `--target ${target}: exit ${r.code}`);
+  }
+});
+
+test('R6: options that do not apply to the eBPF tracepoint target are refused, not ignored', {
+  todo: 'defect R6: pcap/tc/p4-only options are silently ignored for --target ebpf',
+}, async () => {
+  for (const opt of [['--linktype', 'nope'], ['--no-ranges'], ['--clsact'], ['--flower-profile', 'mlx5']]) {
+    const r = await tfc(['compile', ...TRACE, ...opt]);
+    assert.equal(r.code, 2, `${opt.join(' ')}: exit ${r.code}`);
+  }
+});
