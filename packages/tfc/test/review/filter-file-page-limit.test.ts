@@ -26,9 +26,7 @@ test('R1 control: a 4060-byte rejected filter is rendered whole, as the kernel d
   assert.equal(r.out, kernelShows(4060));
 });
 
-test('R1: check renders a ~4 KB rejected filter as the kernel cuts it (caret and message dropped)', {
-  todo: 'defect R1: renderFilterFile ignores the kernel trace_seq size limit',
-}, async () => {
+test('R1: check renders a ~4 KB rejected filter as the kernel cuts it (caret and message dropped)', async () => {
   for (const n of [4065, 4080, 4095]) {
     const r = await tfc(['check', 'a'.repeat(n), '--format', UPROBE_FORMAT]);
     assert.equal(r.code, 1, `n=${n}`);
@@ -40,9 +38,7 @@ test('R1: check renders a ~4 KB rejected filter as the kernel cuts it (caret and
   }
 });
 
-test('R1 live: check agrees with the running kernel on long rejected filters', {
-  todo: 'defect R1: renderFilterFile ignores the kernel trace_seq size limit',
-}, async (t) => {
+test('R1 live: check agrees with the running kernel on long rejected filters', async (t) => {
   const why = kernelUnavailable(EVENT);
   if (why !== null) return t.skip(why);
   for (const filter of ['a'.repeat(4065), 'a'.repeat(4080), `family == 1 && ${'('.repeat(4070)}`]) {
