@@ -11,6 +11,7 @@ import {
   addVethPair,
   type CommandError,
   createNamespace,
+  filterShow,
   linkIndex,
   type Namespace,
   run,
@@ -110,4 +111,14 @@ export async function createTcLab(
       },
     },
   };
+}
+
+/** Packets counted by the actions of each prio of the lab device's ingress filters (mirred counters), by prio. */
+export async function prioCounts(lab: TcLab): Promise<Map<number, bigint>> {
+  const s = await filterShow(lab.ns.name, LAB_DEV, 'ingress');
+  if (!s.ok) throw new Error(`tc filter show: ${s.error.message}`);
+  const m = new Map<number, bigint>();
+  for (const f of s.value)
+    m.set(f.pref, (m.get(f.pref) ?? 0n) + f.actions.reduce((n, a) => n + a.packets, 0n));
+  return m;
 }

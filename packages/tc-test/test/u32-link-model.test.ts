@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateU32, type U32Knode, type U32Rules, u32Batch } from '@tfc/codegen-tc';
-import { applyBatch, filterDel, filterShow } from '@tfc/iproute2';
-import { createTcLab, LAB_DEV, type TcLab } from '../src/index.ts';
+import { applyBatch, filterDel } from '@tfc/iproute2';
+import { createTcLab, LAB_DEV, prioCounts } from '../src/index.ts';
 import { ipFrames } from './ip-frames.ts';
 
 const SEED = Number(process.env.TFC_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -102,15 +102,6 @@ const SETS: readonly {
   },
 ];
 
-async function counts(lab: TcLab): Promise<Map<number, bigint>> {
-  const s = await filterShow(lab.ns.name, LAB_DEV, 'ingress');
-  assert.ok(s.ok, s.ok ? '' : s.error.message);
-  const m = new Map<number, bigint>();
-  for (const f of s.value)
-    m.set(f.pref, (m.get(f.pref) ?? 0n) + f.actions.reduce((n, a) => n + a.packets, 0n));
-  return m;
-}
-
 test(`cls_u32 model ≡ kernel on hand-built link/offset/eat rule sets (seed ${SEED})`, async (t) => {
   if (!root) return t.skip('needs root (network namespaces, tc, AF_PACKET)');
   const made = await createTcLab('tfc-u32link');
@@ -143,11 +134,11 @@ test(`cls_u32 model ≡ kernel on hand-built link/offset/eat rule sets (seed ${S
   let pairs = 0;
   let hits = 0;
   try {
-    let before = await counts(lab);
+    let before = await prioCounts(lab);
     for (const f of frames) {
       const s = lab.send(f.bytes);
       assert.ok(s.ok, s.ok ? '' : s.error);
-      const after = await counts(lab);
+      const after = await prioCounts(lab);
       rules.forEach((r, i) => {
         const got = (after.get(i + 1) ?? 0n) - (before.get(i + 1) ?? 0n) > 0n;
         const model = evaluateU32(r, f.bytes) === 'hit';

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateU32, type U32Rules } from '@tfc/codegen-tc';
 import { compileTc } from '@tfc/compiler';
-import { applyBatch, filterDel, filterShow } from '@tfc/iproute2';
+import { applyBatch, filterDel } from '@tfc/iproute2';
 import { DLT, loadLibpcap } from '@tfc/kernel/sys';
-import { createTcLab, LAB_DEV, type TcLab } from '../src/index.ts';
+import { createTcLab, LAB_DEV, prioCounts } from '../src/index.ts';
 import { ipFrames } from './ip-frames.ts';
 
 const SEED = Number(process.env.TFC_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -48,15 +48,6 @@ function filters(seed: number, n: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(expr(2));
   return out;
-}
-
-async function counts(lab: TcLab): Promise<Map<number, bigint>> {
-  const s = await filterShow(lab.ns.name, LAB_DEV, 'ingress');
-  assert.ok(s.ok, s.ok ? '' : s.error.message);
-  const m = new Map<number, bigint>();
-  for (const f of s.value)
-    m.set(f.pref, (m.get(f.pref) ?? 0n) + f.actions.reduce((n, a) => n + a.packets, 0n));
-  return m;
 }
 
 function inContract(rules: U32Rules, frame: Uint8Array): boolean {
@@ -122,11 +113,11 @@ test(`linked u32 rules for random pcap transport filters match on real tc as lib
     optimizerDiffers: 0,
   };
   try {
-    let before = await counts(lab);
+    let before = await prioCounts(lab);
     for (const f of ipFrames(SEED + 1, FRAMES)) {
       const s = lab.send(f.bytes);
       assert.ok(s.ok, s.ok ? '' : s.error);
-      const after = await counts(lab);
+      const after = await prioCounts(lab);
       if (f.bytes[12] === 0x08 && f.bytes[13] === 0 && ((f.bytes[14] ?? 0) & 15) !== 5) tally.ihlNot5++;
       for (const x of installed) {
         const got = (after.get(x.prio) ?? 0n) - (before.get(x.prio) ?? 0n) > 0n;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateU32, type U32Rules } from '@tfc/codegen-tc';
 import { compileTc } from '@tfc/compiler';
-import { applyBatch, filterDel, filterShow } from '@tfc/iproute2';
+import { applyBatch, filterDel } from '@tfc/iproute2';
 import { DLT, loadLibpcap } from '@tfc/kernel/sys';
 import { filterArb, recordArb } from '@tfc/testkit';
 import {
@@ -24,7 +24,7 @@ import {
   recordFromJson,
 } from '@tfc/tracefs';
 import fc from 'fast-check';
-import { createTcLab, LAB_DEV, type TcLab } from '../src/index.ts';
+import { createTcLab, LAB_DEV, prioCounts, type TcLab } from '../src/index.ts';
 import { corpusFilters, corpusFrames } from './corpus.ts';
 import { ipFrames } from './ip-frames.ts';
 
@@ -56,15 +56,6 @@ function randomEvents(seed: number): EventFormat[] {
   return out;
 }
 
-async function counts(lab: TcLab): Promise<Map<number, bigint>> {
-  const s = await filterShow(lab.ns.name, LAB_DEV, 'ingress');
-  assert.ok(s.ok, s.ok ? '' : s.error.message);
-  const m = new Map<number, bigint>();
-  for (const f of s.value)
-    m.set(f.pref, (m.get(f.pref) ?? 0n) + f.actions.reduce((n, a) => n + a.packets, 0n));
-  return m;
-}
-
 interface Installed {
   readonly label: string;
   readonly prio: number;
@@ -91,11 +82,11 @@ async function judge(
   const applied = await applyBatch(lab.ns.name, lines, { timeoutMs: 60_000 });
   assert.ok(applied.ok, applied.ok ? '' : applied.failure.error.message);
   try {
-    let before = await counts(lab);
+    let before = await prioCounts(lab);
     for (const f of frames) {
       const s = lab.send(f.data);
       assert.ok(s.ok, s.ok ? '' : s.error);
-      const after = await counts(lab);
+      const after = await prioCounts(lab);
       installed.forEach((x, i) => {
         const got = (after.get(x.prio) ?? 0n) - (before.get(x.prio) ?? 0n) > 0n;
         const model = evaluateU32(x.rules, f.data) === 'hit';
@@ -291,9 +282,9 @@ test('u32: a read past the packet aborts the whole prio; the next prio still run
   assert.ok(applied.ok, applied.ok ? '' : applied.failure.error.message);
   const frame = new Uint8Array(60);
   frame.set([0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5]);
-  const before = await counts(lab);
+  const before = await prioCounts(lab);
   assert.ok(lab.send(frame).ok);
-  const after = await counts(lab);
+  const after = await prioCounts(lab);
   assert.deepEqual(
     [7, 8].map((p) => (after.get(p) ?? 0n) - (before.get(p) ?? 0n)),
     [0n, 1n],
@@ -395,11 +386,11 @@ test(`u32 rules without --event: every sock event that has the fields, each with
   }
   const applied = await applyBatch(lab.ns.name, bpfLines);
   assert.ok(applied.ok, applied.ok ? '' : applied.failure.error.message);
-  let before = await counts(lab);
+  let before = await prioCounts(lab);
   let bpfPairs = 0;
   for (const f of frames) {
     assert.ok(lab.send(f.data).ok);
-    const after = await counts(lab);
+    const after = await prioCounts(lab);
     const m = meta.get(f);
     assert.ok(m);
     const { ev, rec } = m;
