@@ -14,6 +14,7 @@
  *  - pure and deterministic; anything else is a diagnostic naming the byte or key.
  */
 import type { DecisionList, KeyInfo } from '@tfc/codegen-p4';
+import { isTcDevName } from './dev-name.ts';
 import { TC_BPF_HINT, type U32Diagnostic } from './u32.ts';
 
 export type FlowerProfile = 'portable' | 'mlx5' | 'ice' | 'nfp';
@@ -271,7 +272,7 @@ export function flowerBatch(
 ):
   | { readonly ok: true; readonly lines: readonly string[] }
   | { readonly ok: false; readonly diagnostics: readonly U32Diagnostic[] } {
-  if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(o.dev))
+  if (!isTcDevName(o.dev))
     return {
       ok: false,
       diagnostics: [{ severity: 'error', code: 'dev', message: `invalid device name '${o.dev}'` }],

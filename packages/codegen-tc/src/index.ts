@@ -1,5 +1,6 @@
 // @tfc/codegen-tc: the tc back ends (cls_bpf, u32, flower). Invariant: re-exports only; everything is pure and deterministic.
 
+export * from './dev-name.ts';
 export * from './flower.ts';
 export * from './tc-act.ts';
 export * from './tc-bpf.ts';

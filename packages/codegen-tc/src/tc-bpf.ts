@@ -9,6 +9,7 @@
  * needs, so a compile request and the batch agree.
  */
 import { emitProgram, type ProgramSpec } from '@tfc/codegen-bpf';
+import { isTcDevName } from './dev-name.ts';
 import { actReturn, classicReturn, daReturn, TC_ACT, type TcActName } from './tc-act.ts';
 
 export type TcDirection = 'ingress' | 'egress';
@@ -45,7 +46,6 @@ export type TcBatchResult =
   | { readonly ok: true; readonly lines: readonly string[]; readonly mode: TcBpfMode }
   | { readonly ok: false; readonly diagnostics: readonly TcDiagnostic[] };
 
-const DEV_RE = /^[A-Za-z0-9_.@-]{1,15}$/;
 const PROTO_RE = /^(all|[A-Za-z0-9_]{1,32}|0x[0-9a-fA-F]{1,4})$/;
 const CLASSID_RE = /^[0-9a-fA-F]{0,4}:[0-9a-fA-F]{0,4}$|^(root|none)$/;
 const PATH_RE = /^[^'\n\0]+$/;
@@ -75,7 +75,7 @@ export function bytecodeString(
 /** The tc batch for one compiled program. */
 export function tcBpfBatch(program: ProgramSpec, o: TcBpfOptions): TcBatchResult {
   const diags: TcDiagnostic[] = [];
-  if (!DEV_RE.test(o.dev)) diags.push(d('dev', `invalid device name '${o.dev}'`));
+  if (!isTcDevName(o.dev)) diags.push(d('dev', `invalid device name '${o.dev}'`));
   if (!Number.isInteger(o.prio) || o.prio < 1 || o.prio > 0xffff)
     diags.push(d('prio', `prio must be an integer 1…65535, not ${o.prio}`));
   const protocol = o.protocol ?? 'all';

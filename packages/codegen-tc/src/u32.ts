@@ -21,6 +21,7 @@
  *  - pure and deterministic; what u32 cannot express is a diagnostic naming the construct, never an exception.
  */
 import type { DecisionList, KeyInfo, KeyMatch } from '@tfc/codegen-p4';
+import { isTcDevName } from './dev-name.ts';
 
 /** Offset that no packet reaches: a key there aborts the prio (cls_u32 returns -1 for the whole instance). */
 export const ABORT_AT = 1 << 30;
@@ -379,8 +380,6 @@ export interface U32BatchOptions {
 /** Largest hash table id tfc names itself (larger ones share the kernel's automatic id space). */
 export const MAX_TABLE_ID = 0x7ff;
 
-const DEV_RE = /^[A-Za-z0-9_.@-]{1,15}$/;
-
 /**
  * The `tc -b` batch lines (no leading tc): every linked table first (`handle H: u32 divisor 1`: a link needs its
  * target), then their knodes, the last table first (`handle H::N u32 ht H:`), then the root's knodes (`handle ::N`),
@@ -394,7 +393,7 @@ export function u32Batch(
   | { readonly ok: true; readonly lines: readonly string[] }
   | { readonly ok: false; readonly diagnostics: readonly U32Diagnostic[] } {
   const diags: U32Diagnostic[] = [];
-  if (!DEV_RE.test(o.dev))
+  if (!isTcDevName(o.dev))
     diags.push({ severity: 'error', code: 'dev', message: `invalid device name '${o.dev}'` });
   if (!Number.isInteger(o.prio) || o.prio < 1 || o.prio > 0xffff)
     diags.push({

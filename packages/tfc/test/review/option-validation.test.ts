@@ -16,16 +16,12 @@ test('R6 control: inapplicable options are refused for u32, -O 7 for eBPF', asyn
   assert.equal((await tfc(['compile', ...TRACE, '-O', '7'])).code, 2);
 });
 
-test('R6: an invalid --dev is a usage error (exit 2)', {
-  todo: 'defect R6: invalid device names exit 1 from codegen',
-}, async () => {
+test('R6: an invalid --dev is a usage error (exit 2)', async () => {
   const r = await tfc(['compile', ...TRACE, '--target', 'u32', '--dev', 'v0 egress']);
   assert.equal(r.code, 2, r.err);
 });
 
-test('R6: -O 7 is refused for every target', {
-  todo: 'defect R6: --optimize is only validated on the BPF path',
-}, async () => {
+test('R6: -O 7 is refused for every target', async () => {
   for (const target of ['u32', 'tc', 'p4']) {
     const r = await tfc(['compile', ...TRACE, '--target', target, '-O', '7']);
     assert.equal(r.code, 2, `--target ${target}: exit ${r.code}`);

@@ -13,6 +13,7 @@ import {
   compileOptionsFor,
   DA_VERDICTS,
   FLOWER_PROFILES,
+  isTcDevName,
   type TcActName,
   type TcBpfMode,
   tcBpfOutput,
@@ -171,6 +172,11 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     return EXIT.ok;
   }
   const { text } = filterText(p, io);
+  // -O and --dev are checked for every target (usage errors, whichever back end would read them).
+  choice(str(p, 'optimize'), ['0', '1', '2'], 'optimize', '2');
+  const dev = str(p, 'dev');
+  if (dev !== undefined && !isTcDevName(dev))
+    throw new UsageError(`--dev '${dev}': not a device name tc takes (1 to 15 of A-Z a-z 0-9 _ . @ -)`);
   const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
   if (lang === 'pcap') return runCompilePcap(p, io, host);
   const targetArg = choice(
