@@ -89,8 +89,14 @@ export function foldLeaf(p: Pred): Pred {
       right.value === 0n &&
       left.kind === 'arith' &&
       left.op === '&'
-    )
-      return foldLeaf(cmp(p.op === 'ne' ? 'set' : 'clear', p.width, false, left.left, left.right));
+    ) {
+      // `x set c` is symmetric: the constant goes right, as canon puts it (else a second run would swap it).
+      const [a, b] =
+        left.left.kind === 'const' && left.right.kind !== 'const'
+          ? [left.right, left.left]
+          : [left.left, left.right];
+      return foldLeaf(cmp(p.op === 'ne' ? 'set' : 'clear', p.width, false, a, b));
+    }
     if (
       (p.op === 'set' || p.op === 'clear') &&
       right.kind === 'const' &&
