@@ -10,21 +10,18 @@
 // host-or over 800 scattered addresses: two 800-value binary searches per protocol, whose far jumps to the returns
 // and the next test took one `ja` trampoline each (6,040 instructions) and now share jump islands.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DLT, loadLibpcap } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { PROTOCHAIN_DEPTH } from '../src/lower.ts';
+import { compileInChild } from './cli-compile.ts';
 import { corpusFrames } from './corpus.ts';
 import { ethernetFrame, withRunts } from './frames.ts';
 
 const pcap = loadLibpcap();
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'packages/tfc/src/cli/bin.ts');
 const FILTERS = [
   'ip6 protochain 6',
   'ip6 protochain 58',
@@ -34,27 +31,7 @@ const FILTERS = [
 ];
 const LIMIT = 4096;
 
-function compile(text: string, target: 'cbpf' | 'ebpf', out: string) {
-  return spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      BIN,
-      'compile',
-      '--lang',
-      'pcap',
-      text,
-      '--target',
-      target,
-      '--emit',
-      'bin',
-      '-o',
-      out,
-    ],
-    { cwd: ROOT, timeout: 20_000, encoding: 'utf8' },
-  );
-}
+const compile = compileInChild;
 
 /** Ethernet + IPv6 whose extension headers (hop-by-hop 0, routing 43, destination options 60; 8 bytes each)
  *  lead to `last`, `n` headers deep. */

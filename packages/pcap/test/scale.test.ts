@@ -6,18 +6,15 @@
 // out of memory; since `factor` gathers `k != a` heads, 300 terms of it fit the DAG's leaf limit.
 // A chain that meets a size limit must say so (exit 1 with the limit's code).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DLT, loadLibpcap } from '@tfc/kernel/sys';
+import { compileInChild } from './cli-compile.ts';
 import { corpusFrames } from './corpus.ts';
 
 const pcap = loadLibpcap();
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'packages/tfc/src/cli/bin.ts');
 const PORTS = Array.from({ length: 300 }, (_, i) => i * 37 + 5);
 const ports = (n: number) => PORTS.slice(0, n);
 const orOf = (xs: readonly string[]) => xs.join(' or ');
@@ -101,28 +98,7 @@ function ipv4Frame(proto: 6 | 17, sport: number, dport: number): Uint8Array {
   return f;
 }
 
-function compile(text: string, target: 'cbpf' | 'ebpf', out: string) {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      BIN,
-      'compile',
-      '--lang',
-      'pcap',
-      text,
-      '--target',
-      target,
-      '--emit',
-      'bin',
-      '-o',
-      out,
-    ],
-    { cwd: ROOT, timeout: 20_000, encoding: 'utf8', maxBuffer: 1 << 24 },
-  );
-  return r;
-}
+const compile = compileInChild;
 
 for (const chain of CHAINS) {
   test(`${chain.name}: compiles to cBPF and eBPF without blow-up, cBPF gives libpcap's verdicts`, (t) => {
