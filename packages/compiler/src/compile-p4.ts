@@ -23,7 +23,7 @@ import type { CompileRequest, Diagnostic } from './compile.ts';
 
 export type P4Request = Pick<
   CompileRequest,
-  'filter' | 'event' | 'nrCpuIds' | 'lookupSymbol' | 'maxFilterBytes'
+  'filter' | 'event' | 'nrCpuIds' | 'lookupSymbol' | 'dialect' | 'maxFilterBytes'
 > & {
   /** Range matches (default true); without them ranges are prefix-expanded into ternary entries. */
   readonly ranges?: boolean;
@@ -48,7 +48,11 @@ export function compileP4(req: P4Request): P4Result {
   const parsed = parseFilter(
     req.filter,
     req.event,
-    { nrCpuIds: req.nrCpuIds, ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}) },
+    {
+      nrCpuIds: req.nrCpuIds,
+      ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}),
+      ...(req.dialect ? { dialect: req.dialect } : {}),
+    },
     req.maxFilterBytes !== undefined ? { maxBytes: req.maxFilterBytes + 1 } : undefined,
   );
   if (!parsed.ok)

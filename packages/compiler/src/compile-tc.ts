@@ -28,6 +28,7 @@ import * as ir from '@tfc/ir';
 import { compilePcap } from '@tfc/pcap';
 import {
   type EventFormat,
+  type FilterDialect,
   type FilterError,
   FRAME_HEADER,
   lowerFilter,
@@ -68,6 +69,8 @@ export type TcSource =
       readonly anyEvent?: boolean;
       readonly nrCpuIds: number;
       readonly lookupSymbol?: SymbolLookup;
+      /** The kernel's filter dialect; default the newest profile. */
+      readonly dialect?: FilterDialect;
     }
   | { readonly lang: 'pcap'; readonly filter: string };
 
@@ -173,7 +176,11 @@ export function closestEvents(text: string, events: readonly EventFormat[], n = 
 function parseFor(
   src: Extract<TcSource, { lang: 'tracefs' }>,
 ): { ok: true; parsed: { event: EventFormat; filter: ParsedFilter | null }[] } | { ok: false; r: IrResult } {
-  const env = { nrCpuIds: src.nrCpuIds, ...(src.lookupSymbol ? { lookupSymbol: src.lookupSymbol } : {}) };
+  const env = {
+    nrCpuIds: src.nrCpuIds,
+    ...(src.lookupSymbol ? { lookupSymbol: src.lookupSymbol } : {}),
+    ...(src.dialect ? { dialect: src.dialect } : {}),
+  };
   if (src.anyEvent !== true) {
     const [event] = src.events;
     if (event === undefined || src.events.length !== 1)

@@ -16,6 +16,7 @@ import {
 import * as ir from '@tfc/ir';
 import {
   type EventFormat,
+  type FilterDialect,
   type FilterError,
   lowerFilter,
   parseFilter,
@@ -44,6 +45,8 @@ export interface CompileRequest {
   /** nr_cpu_ids of the machine the program will run on (CPUS{...} lists). */
   readonly nrCpuIds: number;
   readonly lookupSymbol?: SymbolLookup;
+  /** The kernel's filter dialect (`@tfc/tracefs` profiles or a probed one); default the newest profile. */
+  readonly dialect?: FilterDialect;
   /**
    * Largest filter text accepted (default 4095: the kernel refuses writes of a page or more). Raise it only for
    * filters that never go through tracefs, e.g. generated ones compiled straight to BPF.
@@ -85,7 +88,11 @@ export function compile(req: CompileRequest): CompileResult {
   const parsed = parseFilter(
     req.filter,
     req.event,
-    { nrCpuIds: req.nrCpuIds, ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}) },
+    {
+      nrCpuIds: req.nrCpuIds,
+      ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}),
+      ...(req.dialect ? { dialect: req.dialect } : {}),
+    },
     req.maxFilterBytes !== undefined ? { maxBytes: req.maxFilterBytes + 1 } : undefined,
   );
   if (!parsed.ok) {
