@@ -30,9 +30,8 @@ for (const lt of ['ethernet', 'raw']) {
   for (const r of rows) pcapCase(`corpus ${r.id}`, r.filter, lt);
   for (const v of verdicts) pcapCase(`semantic ${v.n}`, v.filter, lt);
 }
-fc.sample(filterText, { seed: 20261206, numRuns: 200 }).forEach((t, i) =>
-  pcapCase(`pcap-gen ${i}`, t, 'ethernet'),
-);
+for (const [i, t] of fc.sample(filterText, { seed: 20261206, numRuns: 200 }).entries())
+  pcapCase(`pcap-gen ${i}`, t, 'ethernet');
 
 const EVENTS = [
   'syscalls/sys_enter_lseek',
