@@ -15,11 +15,9 @@
 import type { Dag } from '@tfc/ir';
 import { type CEmitOptions, line, newCGen, PRELUDE } from './c/context.ts';
 import { cmpLeaf, inLeaf, strLeaf } from './c/leaves.ts';
-import { topoOrder } from './dag-order.ts';
+import { walkDag } from './lower/dag-walk.ts';
 
 export type { CEmitOptions } from './c/context.ts';
-
-const label = (u: number) => (u === 1 ? 'accept' : u === 0 || u === 2 ? 'reject' : `n${u}`);
 
 export function emitC(dag: Dag, o: CEmitOptions): string {
   const g = newCGen(dag, o);
@@ -33,18 +31,14 @@ export function emitC(dag: Dag, o: CEmitOptions): string {
     line(g, `void *data = (void *)(long)*(u32 *)((u8 *)ctx + ${d});`);
     line(g, `void *data_end = (void *)(long)*(u32 *)((u8 *)ctx + ${de});`);
   }
-  line(g, `goto ${label(dag.root)};`);
-  for (const id of topoOrder(dag)) {
-    const n = dag.nodes[id - 3]!;
-    const leaf = dag.leaves[n.leaf]!;
-    out.push(`${label(id)}: {`);
+  const walk = walkDag(dag);
+  line(g, `goto ${walk.entry};`);
+  for (const n of walk.nodes) {
+    out.push(`${n.label}: {`);
     g.indent = '    ';
-    const t = label(n.t);
-    const f = label(n.f);
-    const a = label(n.a ?? 2);
-    if (leaf.kind === 'cmp') cmpLeaf(g, leaf, t, f, a);
-    else if (leaf.kind === 'in') inLeaf(g, leaf, t, f, a);
-    else strLeaf(g, leaf, t, f, a);
+    if (n.leaf.kind === 'cmp') cmpLeaf(g, n.leaf, n.t, n.f, n.a);
+    else if (n.leaf.kind === 'in') inLeaf(g, n.leaf, n.t, n.f, n.a);
+    else strLeaf(g, n.leaf, n.t, n.f, n.a);
     g.indent = '  ';
     out.push('  }');
   }

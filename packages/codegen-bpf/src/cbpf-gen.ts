@@ -36,12 +36,10 @@ import {
 import { strLeaf } from './cbpf/string-leaf.ts';
 import { u32Valued } from './cbpf/values.ts';
 import { optimizeItems } from './cbpf-opt.ts';
-import { topoOrder } from './dag-order.ts';
+import { walkDag } from './lower/dag-walk.ts';
 import { Unsupported } from './options.ts';
 
 export type { CbpfGenOptions } from './cbpf/context.ts';
-
-const label = (u: number) => (u === 1 ? 'accept' : u === 0 || u === 2 ? 'reject' : `n${u}`);
 
 export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   // Shared values in M[] may leave too few words for an expression's temporaries: keep more words free, at last
@@ -96,24 +94,23 @@ function generate(
   g.cacheable = cache ? sharedValues(dag, (x) => u32Valued(g, x)) : new Set<number>();
   // nothing worth caching: the caller keeps the program without
   if (cache && g.cacheable.size === 0) return { prog: [], touched: new Map(), shared: 0 };
-  g.goto(label(dag.root));
+  const walk = walkDag(dag);
+  g.goto(walk.entry);
   /** Shared values filled on exit of each emitted node, and on entry of each node: the intersection over its
    *  t/f predecessors (aborts end the program; a node only an abort edge names is unreachable: nothing). */
   const availIn = new Map<number, ReadonlySet<number>>([[dag.root, new Set()]]);
-  const order = topoOrder(dag);
   const lastUse =
-    lastUseHint ?? (g.cacheable.size === 0 ? new Map<number, number>() : lastUses(dag, order, g.cacheable));
-  for (const [k, id] of order.entries()) {
+    lastUseHint ??
+    (g.cacheable.size === 0 ? new Map<number, number>() : lastUses(dag, walk.order, g.cacheable));
+  for (const [k, n] of walk.nodes.entries()) {
     g.nodeIndex = k;
-    g.place(label(id));
-    const n = dag.nodes[id - 3]!;
-    const leaf = dag.leaves[n.leaf]!;
+    g.place(n.label);
     g.depth = 0;
-    g.avail = new Set(availIn.get(id) ?? []);
-    if (leaf.kind === 'cmp') cmpLeaf(g, leaf, label(n.t), label(n.f));
-    else if (leaf.kind === 'in') inLeaf(g, leaf, label(n.t), label(n.f));
-    else strLeaf(g, leaf, label(n.t), label(n.f));
-    for (const v of [n.t, n.f]) {
+    g.avail = new Set(availIn.get(n.id) ?? []);
+    if (n.leaf.kind === 'cmp') cmpLeaf(g, n.leaf, n.t, n.f);
+    else if (n.leaf.kind === 'in') inLeaf(g, n.leaf, n.t, n.f);
+    else strLeaf(g, n.leaf, n.t, n.f);
+    for (const v of [n.tId, n.fId]) {
       if (v < 3) continue;
       const prev = availIn.get(v);
       availIn.set(v, prev === undefined ? g.avail : intersect(prev, g.avail));

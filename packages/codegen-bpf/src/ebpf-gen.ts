@@ -30,17 +30,15 @@
 // (record and packet reads, string matchers, proven bounds) are the lowering's (lower/).
 import { alu32, exit, type Insn, mem, mov, R0, R1, R6, R7, R8 } from '@tfc/bpf/ebpf';
 import type { Dag } from '@tfc/ir';
-import { topoOrder } from './dag-order.ts';
 import { cmpLeaf, inLeaf } from './ebpf/compare.ts';
 import { type EbpfGenOptions, newGen } from './ebpf/context.ts';
 import { flushJa, goto, place, resolvedInsns } from './ebpf/emitter.ts';
 import { strLeaf } from './ebpf/string-leaf.ts';
+import { walkDag } from './lower/dag-walk.ts';
 import { provenBounds } from './lower/proven-bounds.ts';
 import type { MapDef } from './options.ts';
 
 export { type EbpfGenOptions, setMapName, zeroExtended } from './ebpf/context.ts';
-
-const label = (u: number) => (u === 1 ? 'accept' : u === 0 || u === 2 ? 'reject' : `n${u}`);
 
 export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: MapDef[] } {
   const g = newGen(dag, o);
@@ -51,24 +49,19 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     g.e(mem.ldx('w', R7, R6, d));
     g.e(mem.ldx('w', R8, R6, de));
   }
-  goto(g.em, label(dag.root));
-  const order = topoOrder(dag);
+  const walk = walkDag(dag);
+  goto(g.em, walk.entry);
   // Bounds proven on entry to each node (direct access only).
-  const provenAt = g.direct ? provenBounds(dag, order) : new Map<number, number>();
-  order.forEach((id, k) => {
-    g.fallLabel = k + 1 < order.length ? label(order[k + 1]!) : 'accept';
-    g.checked = provenAt.get(id) ?? 0;
-    place(g.em, label(id));
-    const n = dag.nodes[id - 3]!;
-    const leaf = dag.leaves[n.leaf]!;
-    const t = label(n.t);
-    const f = label(n.f);
-    const a = label(n.a ?? 2);
+  const provenAt = g.direct ? provenBounds(dag, walk.order) : new Map<number, number>();
+  for (const n of walk.nodes) {
+    g.fallLabel = n.fall;
+    g.checked = provenAt.get(n.id) ?? 0;
+    place(g.em, n.label);
     g.depth = 0;
-    if (leaf.kind === 'cmp') cmpLeaf(g, leaf, t, f, a);
-    else if (leaf.kind === 'in') inLeaf(g, leaf, t, f, a);
-    else strLeaf(g, leaf, t, f, a);
-  });
+    if (n.leaf.kind === 'cmp') cmpLeaf(g, n.leaf, n.t, n.f, n.a);
+    else if (n.leaf.kind === 'in') inLeaf(g, n.leaf, n.t, n.f, n.a);
+    else strLeaf(g, n.leaf, n.t, n.f, n.a);
+  }
   place(g.em, 'accept');
   g.e(alu32.mov.imm(R0, o.onMatch | 0));
   g.e(exit());
