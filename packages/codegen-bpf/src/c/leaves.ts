@@ -9,6 +9,7 @@ import type { LeafPred, StrPred } from '@tfc/ir';
 import { OPS } from '@tfc/ir';
 import type { GlobNext } from '../glob-automaton.ts';
 import { arraySource } from '../lower/access.ts';
+import { lowerSetSearch } from '../lower/set-search.ts';
 import { lowerArrayMatch, type StrOp } from '../lower/string-ops.ts';
 import { Unsupported } from '../options.ts';
 import { type CGen, fresh, line, lit, narrow } from './context.ts';
@@ -48,8 +49,11 @@ export function inLeaf(g: CGen, p: Extract<LeafPred, { kind: 'in' }>, t: string,
   const v = narrow(expr(g, p.value, a), p.width, false);
   const u = fresh(g);
   line(g, `u64 ${u} = (u64)${v};`);
-  for (const c of p.set) line(g, `if (${u} == ${lit(c)}) goto ${t};`);
-  line(g, `goto ${f};`);
+  // Always the chain: clang builds its own search.
+  for (const op of lowerSetSearch(p.set.length, t, f, Number.POSITIVE_INFINITY, () => fresh(g)))
+    if (op.op === 'eq') line(g, `if (${u} == ${lit(p.set[op.index]!)}) goto ${op.to};`);
+    else if (op.op === 'goto') line(g, `goto ${op.to};`);
+    else throw new Error(`set op ${op.op} in a chain`);
 }
 
 function globOp(g: CGen, op: Extract<StrOp, { op: 'glob' }>, at: (i: number) => string): void {

@@ -6,8 +6,8 @@
 import type { JmpCond } from '@tfc/bpf/cbpf';
 import type { Expr, LeafPred } from '@tfc/ir';
 import { OPS } from '@tfc/ir';
+import { lowerSetSearch } from '../lower/set-search.ts';
 import { type CbpfGen, maskOf, signBit, slot } from './context.ts';
-
 import { hi, lo } from './expr.ts';
 export function cmpLeaf(g: CbpfGen, p: Extract<LeafPred, { kind: 'cmp' }>, t: string, f: string) {
   const info = OPS[p.op];
@@ -152,35 +152,11 @@ export function inLeaf(g: CbpfGen, p: Extract<LeafPred, { kind: 'in' }>, t: stri
   if (p.width < 4 && !(v.kind === 'load' && !v.signed && v.width <= p.width))
     g.ins({ kind: 'alu_k', op: 'and', value: maskOf(p.width) });
   const set = p.set.map((v) => Number(v & 0xffffffffn));
-  const linear = (a: number, b: number) => {
-    for (let i = a; i <= b; i++) {
-      const nx = g.fresh();
-      g.jk('jeq', set[i]!, t, nx);
-      g.place(nx);
-    }
-    g.goto(f);
-  };
-  if (set.length < g.o.binarySearchMin) {
-    linear(0, set.length - 1);
-    return;
-  }
-  const work: { lo: number; hi: number; label?: string }[] = [{ lo: 0, hi: set.length - 1 }];
-  while (work.length > 0) {
-    const w = work.pop()!;
-    if (w.label !== undefined) g.place(w.label);
-    if (w.hi - w.lo < 4) {
-      linear(w.lo, w.hi);
-      continue;
-    }
-    const mid = (w.lo + w.hi) >> 1;
-    const right = g.fresh();
-    const left = g.fresh();
-    const ne = g.fresh();
-    g.jk('jeq', set[mid]!, t, ne);
-    g.place(ne);
-    g.jk('jgt', set[mid]!, right, left);
-    g.place(left);
-    work.push({ lo: mid + 1, hi: w.hi, label: right });
-    work.push({ lo: w.lo, hi: mid - 1 });
-  }
+  for (const op of lowerSetSearch(set.length, t, f, g.o.binarySearchMin, g.fresh))
+    if (op.op === 'eq' || op.op === 'gt') {
+      const next = g.fresh();
+      g.jk(op.op === 'eq' ? 'jeq' : 'jgt', set[op.index]!, op.to, next);
+      g.place(next);
+    } else if (op.op === 'goto') g.goto(op.to);
+    else g.place(op.name);
 }

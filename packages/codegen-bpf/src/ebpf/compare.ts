@@ -6,6 +6,7 @@
 import { alu64, call, jmp, jmp32, ldMapFd, mem, mov, R0, R1, R2, R10 } from '@tfc/bpf/ebpf';
 import type { CmpOp, LeafPred } from '@tfc/ir';
 import { OPS } from '@tfc/ir';
+import { lowerSetSearch } from '../lower/set-search.ts';
 import {
   type EbpfGen,
   HELPER,
@@ -69,15 +70,7 @@ export function inLeaf(g: EbpfGen, p: Extract<LeafPred, { kind: 'in' }>, t: stri
   expr(g, p.value, a);
   if (!zeroExtended(p.value, p.width, 'mask')) normalize(g, R0, p.width, 'mask');
   const set = p.set.map((v) => normalizeConst(v, p.width, 'mask'));
-  const linear = (lo: number, hi: number) => {
-    for (let i = lo; i <= hi; i++) jumpConst(g, 'jeq', R0, set[i]!, p.width, t);
-    goto(g.em, f);
-  };
-  if (set.length < g.o.binarySearchMin) {
-    linear(0, set.length - 1);
-    return;
-  }
-  if (g.o.setLookup === 'map') {
+  if (set.length >= g.o.binarySearchMin && g.o.setLookup === 'map') {
     // Hash map lookup: key = the value's low `width` bytes (host order), value = one byte.
     const entries = set.map((v) => ({ key: leBytes(v, p.width), value: Uint8Array.of(1) }));
     // Named by its contents: equal sets share a pinned map, different sets never do.
@@ -93,20 +86,9 @@ export function inLeaf(g: EbpfGen, p: Extract<LeafPred, { kind: 'in' }>, t: stri
     goto(g.em, f);
     return;
   }
-  // Explicit work stack instead of recursion; each range is emitted after the jump naming it.
-  const work: { lo: number; hi: number; label?: string }[] = [{ lo: 0, hi: set.length - 1 }];
-  while (work.length > 0) {
-    const w = work.pop()!;
-    if (w.label !== undefined) place(g.em, w.label);
-    if (w.hi - w.lo < 4) {
-      linear(w.lo, w.hi);
-      continue;
-    }
-    const mid = (w.lo + w.hi) >> 1;
-    const right = fresh(g.em);
-    jumpConst(g, 'jeq', R0, set[mid]!, p.width, t);
-    jumpConst(g, 'jgt', R0, set[mid]!, p.width, right);
-    work.push({ lo: mid + 1, hi: w.hi, label: right });
-    work.push({ lo: w.lo, hi: mid - 1 });
-  }
+  for (const op of lowerSetSearch(set.length, t, f, g.o.binarySearchMin, () => fresh(g.em)))
+    if (op.op === 'eq') jumpConst(g, 'jeq', R0, set[op.index]!, p.width, op.to);
+    else if (op.op === 'gt') jumpConst(g, 'jgt', R0, set[op.index]!, p.width, op.to);
+    else if (op.op === 'goto') goto(g.em, op.to);
+    else place(g.em, op.name);
 }
