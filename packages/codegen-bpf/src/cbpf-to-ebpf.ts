@@ -16,7 +16,8 @@
 //  - the classic program returns `cbpfMatch` / 0; they become `onMatch` / `onMiss` (identity for 'ld-abs');
 //  - jumps stay forward; targets are labels `c<index>` resolved by the assembler.
 //
-// This module is the driver: the analysis (translate/analysis.ts), the prologue (and a socket filter's span copy),
+// This module is the driver: the analysis (translate/analysis.ts), the guards decided once as pseudo-instructions
+// before the loads that need them (translate/guards.ts), the prologue (and a socket filter's span copy),
 // one body (two for a span copy: the fast one over the copy, the LD_ABS one for shorter packets), each a walk over
 // the classic instructions (translate/insn.ts).
 import type { RawInsn } from '@tfc/bpf/cbpf';
@@ -52,8 +53,9 @@ import {
   WRITES_A,
   WRITES_X,
 } from './translate/analysis.ts';
+import { planGuards } from './translate/guards.ts';
 import { leLoad, translateInsn } from './translate/insn.ts';
-import { A, emitInsn, flow, labelOf, type TranslateOptions, type Translation } from './translate/state.ts';
+import { A, emitInsn, labelOf, type TranslateOptions, type Translation } from './translate/state.ts';
 
 export type { TranslateOptions } from './translate/state.ts';
 
@@ -67,26 +69,20 @@ function emitBody(t: Translation, entry: string | undefined): boolean {
   if (t.live[0]) emitInsn(t, alu32.mov.imm(A, 0));
   if (t.liveX[0]) emitInsn(t, alu32.mov.imm(t.X, 0));
   t.usesDiv0 = false;
-  t.checked.fill(Number.POSITIVE_INFINITY);
-  t.checked[0] = 0;
-  t.now = 0;
   t.xMax = undefined;
   for (let i = 0; i < prog.length; i++) {
     const c = prog[i]!;
     // No path reaches it (the verifier refuses unreachable instructions).
-    if (t.checked[i] === Number.POSITIVE_INFINITY) continue;
+    if (t.plan.dead[i]) continue;
     if (t.targets.has(i)) {
       if (t.pending !== undefined) t.alias.set(t.pending, labelOf(t, i));
       t.pending = labelOf(t, i);
     }
-    t.now = t.checked[i] ?? 0;
     if (t.targets.has(i)) t.xMax = undefined;
     t.div0 = i < t.ret0 ? `${t.prefix}c${t.ret0}` : `${t.prefix}c_div0`;
     const le = leAssembly(prog, i, t.targets);
     if (le !== undefined && !t.liveX[le.end]) {
-      leLoad(t, le);
-      if (!t.ended) flow(t, le.end, t.now);
-      t.ended = false;
+      leLoad(t, le, i);
       i = le.end - 1;
       continue;
     }
@@ -94,8 +90,6 @@ function emitBody(t: Translation, entry: string | undefined): boolean {
     if (r === false) return false;
     if (r === 'jumped') continue;
     if (c.kind !== 'ldx_msh' && WRITES_X.has(c.kind)) t.xMax = undefined;
-    if (t.ended) t.ended = false;
-    else flow(t, i + 1, t.now);
   }
   if (t.usesDiv0) {
     t.out.push({ ...alu32.mov.imm(A, t.direct ? t.o.onMiss | 0 : 0), label: `${t.prefix}c_div0` });
@@ -113,6 +107,11 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
   const ret0 = direct ? lastRet0(prog, reach) : -1;
   const targets = jumpTargets(prog);
   if (ret0 >= 0) targets.add(ret0);
+  const liveX = liveness(
+    prog,
+    (c) => READS_X.has(c.kind),
+    (c) => WRITES_X.has(c.kind),
+  );
   const t: Translation = {
     prog,
     o,
@@ -124,11 +123,7 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
       (c) => READS_A.has(c.kind),
       (c) => WRITES_A.has(c.kind),
     ),
-    liveX: liveness(
-      prog,
-      (c) => READS_X.has(c.kind),
-      (c) => WRITES_X.has(c.kind),
-    ),
+    liveX,
     targets,
     ret0,
     span,
@@ -136,12 +131,10 @@ export function cbpfToEbpf(raw: readonly RawInsn[], o: TranslateOptions): Insn[]
     // verifier requires aligned stack accesses; a field that is not aligned there is read with LD_ABS.
     spanAt: 64 + span + ((6 - ((64 + span) % 8) + 8) % 8),
     out: [mov.reg(R6, 1)],
-    checked: Array(prog.length + 1).fill(Number.POSITIVE_INFINITY),
+    plan: planGuards(prog, targets, liveX, direct),
     alias: new Map(),
-    now: 0,
     xMax: undefined,
     usesDiv0: false,
-    ended: false,
     pending: undefined,
     prefix: '',
     spanned: false,

@@ -1,6 +1,7 @@
 // The classic-to-eBPF translation of one instruction (cbpf-to-ebpf.ts), the way the kernel runs classic programs
 // (net/core/filter.c bpf_convert_filter): one case per classic instruction kind, plus the little-endian field
-// assembly of the classic generator as one load.
+// assembly of the classic generator as one load. Bounds are not decided here: a load's guard is the plan's
+// (guards.ts).
 // Invariants: ALU is 32-bit and jumps are JMP32 on w0; packet loads are LD_ABS/LD_IND ('ld-abs'), reads of the
 // socket filter's stack copy, or direct loads after a bounds check ('direct'); the classic returns become
 // onMatch / onMiss ('direct') or stay ('ld-abs'); false where the program cannot be translated.
@@ -27,26 +28,15 @@ import {
 } from '@tfc/bpf/ebpf';
 import { MAX_PKT_OFF } from '../lower/access.ts';
 import { BYTES_OF } from './analysis.ts';
-import {
-  A,
-  bounds,
-  directLoad,
-  emitInsn,
-  flow,
-  inSpan,
-  labelOf,
-  slot,
-  type Translation,
-  toDiv0,
-} from './state.ts';
+import { A, directLoad, emitInsn, guard, inSpan, labelOf, slot, type Translation, toDiv0 } from './state.ts';
 
 /** The classic generator's little-endian field assembly of bytes [k, k+n): one load and a byte swap (same
  *  bounds: the classic form reads the highest byte first). */
-export function leLoad(t: Translation, le: { k: number; n: 2 | 4 }): void {
+export function leLoad(t: Translation, le: { k: number; n: 2 | 4 }, i: number): void {
   const e = (i: Insn) => emitInsn(t, i);
   const size = le.n === 2 ? 'h' : 'w';
   if (t.direct) {
-    if (bounds(t, le.k + le.n)) {
+    if (guard(t, i)) {
       // little-endian bytes in a little-endian register: already the value
       if (le.k <= 0x7fff) e(mem.ldx(size, A, R7, le.k));
       else {
@@ -72,7 +62,6 @@ function ldInd(t: Translation, c: Extract<CInsn, { kind: 'ld_ind' }>): void {
   const div0 = toDiv0(t);
   if (limit < 0) {
     e(ja(div0));
-    t.ended = true;
     return;
   }
   // X from `ldx 4*([k]&0xf)` is at most 60, and the verifier knows it too.
@@ -89,7 +78,7 @@ function ldxMsh(t: Translation, c: Extract<CInsn, { kind: 'ldx_msh' }>, i: numbe
   const e = (x: Insn) => emitInsn(t, x);
   const X = t.X;
   if (t.direct) {
-    if (bounds(t, c.offset + 1)) {
+    if (guard(t, i)) {
       e(mem.ldx('b', X, R7, c.offset));
       e(alu32.and.imm(X, 0xf));
       e(alu32.lsh.imm(X, 2));
@@ -112,7 +101,7 @@ function ldxMsh(t: Translation, c: Extract<CInsn, { kind: 'ldx_msh' }>, i: numbe
 }
 
 /** Translates classic instruction i: 'next' when control may flow on to i + 1, 'jumped' when it does not (a jump
- *  or a return: the successors got their bounds already), false when the program cannot be translated. */
+ *  or a return), false when the program cannot be translated. */
 export function translateInsn(t: Translation, c: CInsn, i: number): 'next' | 'jumped' | false {
   const e = (x: Insn) => emitInsn(t, x);
   const X = t.X;
@@ -123,7 +112,7 @@ export function translateInsn(t: Translation, c: CInsn, i: number): 'next' | 'ju
         e(mem.ldx(c.size, A, R10, c.offset - t.spanAt));
         if (c.size !== 'b') e(toBe(A, c.size === 'h' ? 16 : 32));
       } else if (!t.direct) e(mem.ldAbs(c.size, c.offset));
-      else if (bounds(t, c.offset + BYTES_OF[c.size])) directLoad(t, c.size, R7, c.offset, A);
+      else if (guard(t, i)) directLoad(t, c.size, R7, c.offset, A);
       return 'next';
     case 'ld_ind':
       ldInd(t, c);
@@ -176,13 +165,10 @@ export function translateInsn(t: Translation, c: CInsn, i: number): 'next' | 'ju
       return 'next';
     case 'ja':
       e(ja(labelOf(t, i + 1 + c.offset)));
-      flow(t, i + 1 + c.offset, t.now);
       return 'jumped';
     case 'jmp_k':
     case 'jmp_x':
       jump(e, c, X, labelOf(t, i + 1 + c.jt), labelOf(t, i + 1 + c.jf), c.jt === 0, c.jf === 0);
-      flow(t, i + 1 + c.jt, t.now);
-      flow(t, i + 1 + c.jf, t.now);
       return 'jumped';
     case 'ret_k': {
       const k = c.value >>> 0;

@@ -1,6 +1,6 @@
 // The state of one classic-to-eBPF translation (cbpf-to-ebpf.ts) and its emission primitives: the output with
 // labels on instructions (a label of an instruction that emitted nothing becomes an alias of the next one's), the
-// direct-mode bounds proven on entry to each classic instruction (forward dataflow), the shared abort exit.
+// guard plan (guards.ts) and the translation of its guard pseudo-instructions, the shared abort exit.
 // Invariants: A is w0; X is w7 ('ld-abs') or w9 ('direct'); M[i] is the u32 at fp-4(i+1); r6 holds the ctx; a
 // failed bounds check or division by X = 0 goes to DIV0 (the last `ret #0` when it comes later, else the body's own
 // exit, then emitted after the body).
@@ -21,7 +21,7 @@ import {
   type R9,
   toBe,
 } from '@tfc/bpf/ebpf';
-import { MAX_PKT_OFF } from '../lower/access.ts';
+import type { GuardPlan } from './guards.ts';
 
 export const A = R0;
 
@@ -51,16 +51,12 @@ export interface Translation {
   readonly span: number;
   readonly spanAt: number;
   readonly out: Insn[];
-  /** Direct mode: packet bytes [0, checked[i]) are bounds-checked on every path into instruction i. */
-  readonly checked: number[];
+  /** Where guards go and which instructions no path reaches (guards.ts). */
+  readonly plan: GuardPlan;
   readonly alias: Map<string, string>;
-  now: number;
   /** Largest value X can hold here when an `ldx 4*([k]&0xf)` set it in this block (else unknown). */
   xMax: number | undefined;
   usesDiv0: boolean;
-  /** The current classic instruction became an unconditional jump (an access no packet can satisfy): nothing
-   *  flows to the next one, so it is emitted only if a jump reaches it (the verifier refuses unreachable code). */
-  ended: boolean;
   pending: string | undefined;
   prefix: string;
   /** The fast body of a socket filter reads packet bytes [0, span) from the stack copy at fp-SPAN_AT. */
@@ -77,28 +73,24 @@ export function labelOf(t: Translation, i: number): string {
   return `${t.prefix}c${i}`;
 }
 
-export function flow(t: Translation, to: number, v: number): void {
-  t.checked[to] = Math.min(t.checked[to] ?? 0, v);
-}
-
 /** A jump to DIV0 (counted when it is the body's own exit). */
 export function toDiv0(t: Translation): string {
   if (t.div0.endsWith('c_div0')) t.usesDiv0 = true;
   return t.div0;
 }
 
-/** R1-free bounds check of bytes [0, end) (direct mode); false when no packet can hold them. */
-export function bounds(t: Translation, end: number): boolean {
-  if (end > MAX_PKT_OFF) {
+/** The guard pseudo-instruction planned before classic instruction i (direct mode), R1-free: a check that the packet
+ *  holds the planned range, or a jump to the abort exit; false when the load after it cannot run. */
+export function guard(t: Translation, i: number): boolean {
+  const g = t.plan.guards.get(i);
+  if (g === 'abort') {
     emitInsn(t, ja(toDiv0(t)));
-    t.ended = true;
     return false;
   }
-  if (end <= t.now) return true;
+  if (g === undefined) return true;
   emitInsn(t, mov.reg(R1, R7));
-  emitInsn(t, alu64.add.imm(R1, end));
+  emitInsn(t, alu64.add.imm(R1, g));
   emitInsn(t, jmp.jgt.reg(R1, R8, toDiv0(t)));
-  t.now = end;
   return true;
 }
 
