@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arith, FRAME_RECORD_OFFSET, konst, load } from '@tfc/ir';
 import type { Load } from '../src/lower/access.ts';
-import { arraySource, MAX_PKT_OFF, packetRead, recordRead } from '../src/lower/access.ts';
+import { arraySource, dataLocWord, MAX_PKT_OFF, packetRead, recordRead } from '../src/lower/access.ts';
 
 const ld = (...a: Parameters<typeof load>) => load(...a) as Load;
 const code = (c: string) => (e: unknown) => (e as { code?: string }).code === c;
@@ -97,4 +97,13 @@ test('arraySource: comm, record arrays past the header, packet arrays that fit o
     () => arraySource({ kind: 'fixed', base: 'packet', offset: 8, size: 4 }, 'tracepoint'),
     code('base'),
   );
+});
+
+test('dataLocWord: the descriptor word, and the start made absolute (frame header, __rel_loc end)', () => {
+  const src = { kind: 'dataloc', base: 'frame', offset: 8, order: 'le', rel: true } as const;
+  assert.deepEqual(dataLocWord(src, 'frame'), {
+    word: { kind: 'load', base: 'frame', offset: 8, width: 4, order: 'le', signed: false },
+    add: FRAME_RECORD_OFFSET + 12,
+  });
+  assert.equal(dataLocWord({ ...src, rel: false }, 'record').add, 0);
 });

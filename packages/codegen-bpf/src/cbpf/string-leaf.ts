@@ -6,10 +6,10 @@
 // Invariants: record strings, comm and char * are diagnostics (no helpers in classic BPF), as are middle and glob
 // on __data_loc strings (no loops); temporaries are released at the end of the leaf.
 import type { StrPred, StrSource } from '@tfc/ir';
-import { arraySource } from '../lower/access.ts';
+import { arraySource, dataLocWord } from '../lower/access.ts';
 import { lowerArrayMatch, lowerRuntimeMatch } from '../lower/string-ops.ts';
 import { Unsupported } from '../options.ts';
-import { absOff, type CbpfGen, ldb, slot } from './context.ts';
+import { type CbpfGen, ldb, slot } from './context.ts';
 import { lo } from './expr.ts';
 import { emitStrOps } from './string-ops.ts';
 
@@ -28,13 +28,14 @@ function dataLocLeaf(
   const sS = slot(g);
   const sL = slot(g);
   const tmp = slot(g);
-  lo(g, { kind: 'load', base: src.base, offset: src.offset, width: 4, order: src.order, signed: false });
+  const d = dataLocWord(src, src.base);
+  lo(g, d.word);
   g.ins({ kind: 'st', index: tmp });
   g.ins({ kind: 'alu_k', op: 'rsh', value: 16 });
   g.ins({ kind: 'st', index: sL });
   g.ins({ kind: 'ld_mem', index: tmp });
   g.ins({ kind: 'alu_k', op: 'and', value: 0xffff });
-  g.ins({ kind: 'alu_k', op: 'add', value: absOff(src.base, src.rel ? src.offset + 4 : 0) });
+  g.ins({ kind: 'alu_k', op: 'add', value: d.add });
   g.ins({ kind: 'st', index: sS });
   g.ins({ kind: 'ldx_mem', index: sL });
   g.ins({ kind: 'alu_x', op: 'add' });

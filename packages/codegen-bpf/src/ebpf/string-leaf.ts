@@ -6,8 +6,7 @@
 // whatever its negation (edge f); a frame read past the packet aborts, as in the IR.
 import { alu64, call, jmp, mem, mov, R0, R1, R2, R3, R5, R6, R7, R8, R9, R10, type Reg } from '@tfc/bpf/ebpf';
 import type { StrPred } from '@tfc/ir';
-import { FRAME_RECORD_OFFSET } from '@tfc/ir';
-import { MAX_PKT_OFF } from '../lower/access.ts';
+import { dataLocWord, MAX_PKT_OFF } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
 import { type EbpfGen, HELPER, PTR_BUF, SCRATCH, STRBUF_SIZE } from './context.ts';
 import { fresh, goto, place } from './emitter.ts';
@@ -50,15 +49,12 @@ export function dataLocLeaf(
   let L: Reg = R8;
   let byteAt: (plusLen: boolean, k: number) => void = (plusLen, k) => recordByte(g, plusLen, k);
   if (!g.packetCtx) {
-    load(
-      g,
-      { kind: 'load', base: 'record', offset: src.offset, width: 4, order: src.order, signed: false },
-      a,
-    );
+    const d = dataLocWord(src, 'record');
+    load(g, d.word, a);
     g.e(mov.reg(R8, R0));
     g.e(alu64.rsh.imm(R8, 16));
     g.e(alu64.and.imm(R0, 0xffff));
-    if (src.rel) g.e(alu64.add.imm(R0, src.offset + 4));
+    if (d.add !== 0) g.e(alu64.add.imm(R0, d.add));
     g.e(mem.stx('dw', R10, -8, R0));
     g.e(mov.reg(R7, R6));
     g.e(alu64.add.reg(R7, R0));
@@ -72,19 +68,15 @@ export function dataLocLeaf(
     }
   } else {
     // Frames: the whole string [start, start + len) must be inside the packet, else abort.
-    const baseOff = src.base === 'frame' ? FRAME_RECORD_OFFSET : 0;
+    const d = dataLocWord(src, src.base);
     const S: Reg = g.direct ? R5 : R7;
     L = g.direct ? R9 : R8;
-    load(
-      g,
-      { kind: 'load', base: src.base, offset: src.offset, width: 4, order: src.order, signed: false },
-      a,
-    );
+    load(g, d.word, a);
     g.e(mov.reg(L, R0));
     g.e(alu64.rsh.imm(L, 16));
     g.e(mov.reg(S, R0));
     g.e(alu64.and.imm(S, 0xffff));
-    g.e(alu64.add.imm(S, baseOff + (src.rel ? src.offset + 4 : 0)));
+    g.e(alu64.add.imm(S, d.add));
     g.e(mov.reg(R2, S));
     g.e(alu64.add.reg(R2, L));
     if (g.direct) {

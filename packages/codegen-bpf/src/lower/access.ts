@@ -105,3 +105,16 @@ export function arraySource(src: Extract<StrSource, { kind: 'comm' | 'fixed' }>,
   const k = src.offset + baseOffset(src.base);
   return { kind: 'packet', k, n, fits: k + n <= MAX_PKT_OFF };
 }
+
+/** A __data_loc / __rel_loc string's descriptor: the u32 `word` to load (length in its high half, start in its low
+ *  half) and what is added to the start to make it an absolute offset of `base` (the frame header, and for
+ *  __rel_loc the end of the descriptor itself). */
+export function dataLocWord(
+  src: Extract<StrSource, { kind: 'dataloc' }>,
+  base: Load['base'],
+): { readonly word: Load; readonly add: number } {
+  return {
+    word: { kind: 'load', base, offset: src.offset, width: 4, order: src.order, signed: false },
+    add: baseOffset(base) + (src.rel ? src.offset + 4 : 0),
+  };
+}
