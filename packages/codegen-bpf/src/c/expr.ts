@@ -6,6 +6,7 @@
 // copy of ctx; returns the C expression of the value.
 import type { Expr, Width } from '@tfc/ir';
 import { type Load, packetRead, recordRead } from '../lower/access.ts';
+import { runtimeArithCheck } from '../lower/arith.ts';
 import { Unsupported } from '../options.ts';
 import { type CGen, fresh, line, lit, sType, uType } from './context.ts';
 
@@ -123,10 +124,11 @@ export function expr(g: CGen, x: Expr, abort: string): string {
       const r = expr(g, x.right, abort);
       const t = fresh(g);
       const op = x.op;
-      if (op === '/' || op === '%') {
+      const check = runtimeArithCheck(op);
+      if (check === 'divisor') {
         line(g, `if ((u32)${r} == 0) goto ${abort};`);
         line(g, `u64 ${t} = (u64)((u32)${l} ${op} (u32)${r});`);
-      } else if (op === '<<' || op === '>>')
+      } else if (check === 'shift')
         line(g, `u64 ${t} = (u32)${r} >= 32 ? 0 : (u64)(u32)((u32)${l} ${op} (u32)${r});`);
       else line(g, `u64 ${t} = (u64)(u32)((u32)${l} ${op} (u32)${r});`);
       return t;

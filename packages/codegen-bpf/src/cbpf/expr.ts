@@ -1,6 +1,7 @@
 import type { Expr } from '@tfc/ir';
 import { ARITH_ALU } from '../arith-ops.ts';
 import { type Load, MAX_PKT_OFF } from '../lower/access.ts';
+import { constArith, runtimeArithCheck } from '../lower/arith.ts';
 import { Unsupported } from '../options.ts';
 import {
   absOff,
@@ -140,11 +141,11 @@ export function lo(g: CbpfGen, x: Expr): void {
         return;
       }
       if (x.right.kind === 'const') {
-        const k = Number(x.right.value & 0xffffffffn);
+        const c = constArith(x.op, x.right.value);
         lo(g, x.left);
-        if ((op === 'div' || op === 'mod') && k === 0) g.goto(g.abort);
-        else if ((op === 'lsh' || op === 'rsh') && k >= 32) g.ins({ kind: 'ld_imm', value: 0 });
-        else g.ins({ kind: 'alu_k', op, value: k });
+        if (c.kind === 'abort') g.goto(g.abort);
+        else if (c.kind === 'zero') g.ins({ kind: 'ld_imm', value: 0 });
+        else g.ins({ kind: 'alu_k', op: c.op, value: c.k });
         return;
       }
       if (COMMUTATIVE.has(op) && g.need(x.right) > g.need(x.left)) {
@@ -162,7 +163,8 @@ export function lo(g: CbpfGen, x: Expr): void {
       g.ins({ kind: 'st', index: s });
       lo(g, x.right);
       g.ins({ kind: 'tax' });
-      if (op === 'lsh' || op === 'rsh') {
+      // A zero divisor in X ends a classic program with 0 by itself (the abort).
+      if (runtimeArithCheck(x.op) === 'shift') {
         const big = g.fresh();
         const small = g.fresh();
         const done = g.fresh();

@@ -6,6 +6,7 @@
 import { alu32, alu64, call, jmp32, mem, mov, R0, R1, R6, R7, R8 } from '@tfc/bpf/ebpf';
 import type { Expr } from '@tfc/ir';
 import { ARITH_ALU } from '../arith-ops.ts';
+import { constArith, runtimeArithCheck } from '../lower/arith.ts';
 import { Unsupported } from '../options.ts';
 import { type EbpfGen, HELPER, loadConst, pop, push } from './context.ts';
 import { fresh, goto, place } from './emitter.ts';
@@ -46,14 +47,12 @@ export function expr(g: EbpfGen, x: Expr, abort: string): void {
     case 'arith': {
       const op = ARITH_ALU[x.op];
       if (x.right.kind === 'const') {
-        const k = Number(x.right.value & 0xffffffffn);
+        const c = constArith(x.op, x.right.value);
         expr(g, x.left, abort);
-        if ((op === 'div' || op === 'mod') && k === 0) goto(g.em, abort);
-        else if ((op === 'lsh' || op === 'rsh') && k >= 32) g.e(alu32.mov.imm(R0, 0));
-        else if (k > 0x7fffffff && (op === 'div' || op === 'mod')) {
-          // alu32 imm is used as a u32 for div/mod
-          g.e(alu32[op].imm(R0, k | 0));
-        } else g.e(alu32[op].imm(R0, k | 0));
+        // alu32 imm is used as a u32 for div/mod
+        if (c.kind === 'abort') goto(g.em, abort);
+        else if (c.kind === 'zero') g.e(alu32.mov.imm(R0, 0));
+        else g.e(alu32[c.op].imm(R0, c.k | 0));
         return;
       }
       // Deeper operand first (Sethi-Ullman): fewer temporaries. Order does not change the result:
@@ -70,8 +69,9 @@ export function expr(g: EbpfGen, x: Expr, abort: string): void {
         expr(g, x.right, abort);
         pop(g, R1, slot);
       }
-      if (op === 'div' || op === 'mod') g.e(jmp32.jeq.imm(R0, 0, abort));
-      if (op === 'lsh' || op === 'rsh') {
+      const check = runtimeArithCheck(x.op);
+      if (check === 'divisor') g.e(jmp32.jeq.imm(R0, 0, abort));
+      if (check === 'shift') {
         const big = fresh(g.em);
         const done = fresh(g.em);
         g.e(jmp32.jge.imm(R0, 32, big));
