@@ -1,3 +1,10 @@
+// Classic BPF translation of IR expressions into A: the low 32 bits (lo; packet loads by ld_abs / ld_ind / ldx msh,
+// little-endian fields assembled from byte loads, highest byte first so the first load is the one that runs out
+// of the packet) and the high 32 bits of a 64-bit value (hi); shared values computed once into M[] words where the
+// cache is on.
+// Invariants: any abort (a load past the packet, a division by zero) ends the program with 0; shifts by 32 or more
+// give 0 (lower/arith.ts); a cached value is reloaded only where its store ran on every path (avail) and its word is
+// still its own.
 import type { Expr } from '@tfc/ir';
 import { ARITH_ALU } from '../arith-ops.ts';
 import { type Load, MAX_PKT_OFF } from '../lower/access.ts';
@@ -14,8 +21,10 @@ import {
   size,
   slot,
 } from './context.ts';
-
 import { maxOf, mshOffset, splitOffset, u32Valued } from './values.ts';
+
+/** A = the low 32 bits of a packet load (ld_abs, ld_ind after `ldx msh` or a computed X, or bytes assembled
+ *  little-endian), sign-extended to 32 bits when signed and narrower. */
 export function loadLo(g: CbpfGen, x: Load) {
   if (x.base === 'record') throw new Unsupported('base', 'record loads need --ctx tracepoint (eBPF)');
   const w = x.width;

@@ -1,8 +1,14 @@
+// What the classic generator knows about a value before computing it: whether it fits 32 bits (u32Valued), its
+// largest u32 value (maxOf), a packet offset split into a variable part and a constant (splitOffset, so the
+// constant rides in ld_ind), and the IPv4 header-length idiom 4 * (P[k] & 0xf) that `ldx 4*([k]&0xf)` loads.
+// Invariants: pure over the DAG's values (shared values are looked through, cached ones kept whole); answers are
+// sound bounds, never guesses (2^32 - 1 when unknown).
 import type { Expr } from '@tfc/ir';
 import { MAX_PKT_OFF } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
 import { absOff, type CbpfGen } from './context.ts';
 
+/** Whether x's value always fits 32 bits (so A holds all of it). */
 export function u32Valued(g: CbpfGen, x: Expr): boolean {
   switch (x.kind) {
     case 'const':
@@ -22,6 +28,7 @@ export function u32Valued(g: CbpfGen, x: Expr): boolean {
   }
 }
 
+/** x with shared values looked through to their definitions. */
 export function deref(g: CbpfGen, x: Expr): Expr {
   let e = x;
   while (e.kind === 'ref') {
