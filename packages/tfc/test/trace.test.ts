@@ -1,0 +1,128 @@
+// `tfc trace --engine kernel`, live: a firer process makes lseek hits with chosen arguments while tfc traces
+// syscalls/sys_enter_lseek with a filter; the kernel's interpreter keeps exactly the hits the filter selects, and
+// tfc delivers each as a JSON line and as a trace frame in pcapng (read back by tfc's reader and by tcpdump) with
+// per-CPU sequence numbers; a filter the kernel refuses exits 1 with the kernel's text; no instance is left
+// behind. Skips with the reason without root, tracefs or gcc.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FirerProcess } from '@tfc/kernel';
+import { locateTracefs } from '@tfc/kernel/tracefs';
+import { decodeTraceFrame } from '@tfc/tracefs';
+import { readCapture } from '../src/capture/index.ts';
+import { memoryIo } from '../src/cli/io.ts';
+import { main } from '../src/cli/main.ts';
+
+test('tfc trace: the kernel filters live lseek hits, tfc delivers them as JSON and pcapng frames', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root (tracefs instances)');
+  const root = await locateTracefs({ mount: true });
+  if (!root.ok) return t.skip(root.reason);
+  if (!existsSync(`${root.path}/events/syscalls/sys_enter_lseek`))
+    return t.skip('no syscalls/sys_enter_lseek event');
+  const firer = await FirerProcess.start();
+  if ('ok' in firer) return t.skip(firer.reason);
+  t.after(() => firer.dispose());
+  const dir = mkdtempSync(join(tmpdir(), 'tfc-trace-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const before = readdirSync(`${root.path}/instances`).sort();
+  const pcap = join(dir, 'lseek.pcapng');
+  const io = memoryIo();
+  const filter = `common_pid == ${firer.pid} && whence == 2`;
+  const run = main(
+    [
+      'trace',
+      filter,
+      '--event',
+      'syscalls/sys_enter_lseek',
+      '--json',
+      '-w',
+      pcap,
+      '--count',
+      '6',
+      '-d',
+      '30',
+    ],
+    io,
+  );
+  const inst = `${root.path}/instances/tfc_trace_${process.pid}`;
+  for (let i = 0; i < 200 && !existsSync(`${inst}/events/syscalls/sys_enter_lseek/enable`); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 12; i++) await firer.lseek({ fd: 3, offset: 1000 + i, whence: i % 2 === 0 ? 2 : 0 });
+  const code = await run;
+  assert.equal(code, 0, io.stderr());
+  const lines = io
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(lines.length, 6, io.stdout());
+  assert.deepEqual(
+    lines.map((l) => Number(l.fields.offset)),
+    [1000, 1002, 1004, 1006, 1008, 1010],
+  );
+  for (const l of lines) {
+    assert.equal(l.event, 'syscalls/sys_enter_lseek');
+    assert.equal(l.pid, firer.pid);
+    assert.equal(Number(l.fields.whence), 2);
+  }
+  assert.match(io.stderr(), /tfc: trace: 6 events in .* lost events 0/);
+  const cap = readCapture(new Uint8Array(readFileSync(pcap)));
+  assert.ok(cap.ok, cap.ok ? '' : cap.error);
+  assert.equal(cap.capture.records.length, 6);
+  const seqByCpu = new Map<number, number[]>();
+  cap.capture.records.forEach((r, i) => {
+    const f = decodeTraceFrame(r.data);
+    assert.ok(f.ok);
+    assert.equal(f.cpu, lines[i].cpu);
+    assert.equal(f.timestampNs.toString(), lines[i].ts);
+    assert.equal(f.lost, false);
+    seqByCpu.set(f.cpu, [...(seqByCpu.get(f.cpu) ?? []), f.sequence]);
+  });
+  for (const seqs of seqByCpu.values())
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i),
+      'per-CPU sequence 0, 1, …',
+    );
+  try {
+    const out = execFileSync('tcpdump', ['-r', pcap, '-nn', '-e'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    assert.equal(
+      out
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('0x88b5')).length,
+      6,
+      out,
+    );
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  for (let i = 0; i < 50 && readdirSync(`${root.path}/instances`).length > before.length; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(readdirSync(`${root.path}/instances`).sort(), before, 'the trace instance is removed');
+});
+
+test('tfc trace: a filter the kernel refuses exits 1 with the kernel’s text, and leaves nothing behind', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root (tracefs instances)');
+  const root = await locateTracefs({ mount: true });
+  if (!root.ok) return t.skip(root.reason);
+  const before = readdirSync(`${root.path}/instances`).sort();
+  const io = memoryIo();
+  const code = await main(
+    ['trace', 'nosuch == 1', '--event', 'sched/sched_switch', '--print', '--count', '1'],
+    io,
+  );
+  assert.equal(code, 1);
+  assert.equal(io.stderr(), 'nosuch == 1\n       ^\nparse_error: Field not found\n\n');
+  assert.deepEqual(readdirSync(`${root.path}/instances`).sort(), before);
+  const usage = memoryIo();
+  assert.equal(await main(['trace', '--event', 'sched/sched_switch'], usage), 2);
+  assert.match(usage.stderr(), /say where events go/);
+});
