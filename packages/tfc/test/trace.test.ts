@@ -4,12 +4,15 @@
 // per-CPU sequence numbers; a filter the kernel refuses exits 1 with the kernel's text; no instance is left
 // behind. Skips with the reason without root, tracefs or gcc.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createNamespace, linkIndex } from '@tfc/iproute2';
 import { FirerProcess } from '@tfc/kernel';
+import { loadKoffiSyscalls, openPacketSocket } from '@tfc/kernel/sys';
 import { locateTracefs } from '@tfc/kernel/tracefs';
 import { decodeTraceFrame } from '@tfc/tracefs';
 import { readCapture } from '../src/capture/index.ts';
@@ -125,4 +128,83 @@ test('tfc trace: a filter the kernel refuses exits 1 with the kernel’s text, a
   const usage = memoryIo();
   assert.equal(await main(['trace', '--event', 'sched/sched_switch'], usage), 2);
   assert.match(usage.stderr(), /say where events go/);
+});
+
+test('tfc trace --dev: a TAP device made in a private namespace receives the kept events as trace frames, and goes away', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root (tracefs, TAP devices, namespaces)');
+  const root = await locateTracefs({ mount: true });
+  if (!root.ok) return t.skip(root.reason);
+  if (!existsSync('/dev/net/tun')) return t.skip('no /dev/net/tun');
+  const sysLoad = loadKoffiSyscalls();
+  if (!sysLoad.ok) return t.skip(sysLoad.reason);
+  const ns = await createNamespace('tfc-trace');
+  if (!ns.ok) return t.skip(`cannot create a network namespace: ${ns.error.message}`);
+  t.after(() => ns.value.dispose());
+  const firer = await FirerProcess.start();
+  if ('ok' in firer) return t.skip(firer.reason);
+  t.after(() => firer.dispose());
+  const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+  const filter = `common_pid == ${firer.pid} && whence == 1`;
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns.value.name,
+      process.execPath,
+      '--import',
+      'tsx',
+      bin,
+      'trace',
+      filter,
+      ...['--event', 'syscalls/sys_enter_lseek', '--dev', 'trace0', '--count', '4', '-d', '60'],
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  t.after(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  let ifindex: number | undefined;
+  for (let i = 0; i < 300 && ifindex === undefined; i++) {
+    const r = await linkIndex(ns.value.name, 'trace0');
+    if (r.ok && stderr.includes('created TAP device')) ifindex = r.value;
+    else await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.ok(ifindex !== undefined, `trace0 never appeared: ${stderr}`);
+  const sock = openPacketSocket(sysLoad.value, { ifindex, netnsPath: ns.value.path, protocol: 0x88b5 });
+  assert.ok(sock.ok, sock.ok ? '' : sock.error.message);
+  t.after(() => sock.value.dispose());
+  await new Promise((res) => setTimeout(res, 300));
+  const offsets: number[] = [];
+  // Frames are taken as they arrive: once tfc exits, its TAP device (and the socket's interface) is gone.
+  const drain = (): void => {
+    for (;;) {
+      const f = sock.value.receive();
+      if (!f.ok || f.value === undefined) return;
+      const d = decodeTraceFrame(f.value);
+      assert.ok(d.ok);
+      // sys_enter_lseek: __syscall_nr (4 at 8), fd (8 at 16), offset (8 at 24), whence (8 at 32)
+      const rec = f.value.subarray(54);
+      offsets.push(Number(new DataView(rec.buffer, rec.byteOffset).getBigUint64(24, true)));
+    }
+  };
+  for (let i = 0; i < 8; i++) {
+    await firer.lseek({ fd: 3, offset: 500 + i, whence: i % 2 });
+    drain();
+  }
+  let code: number | null | undefined;
+  void exited.then((c) => {
+    code = c;
+  });
+  for (let i = 0; i < 200 && code === undefined; i++) {
+    drain();
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  assert.equal(await exited, 0, stderr);
+  assert.deepEqual(offsets, [501, 503, 505, 507], stderr);
+  const gone = await linkIndex(ns.value.name, 'trace0');
+  assert.equal(gone.ok, false, 'the TAP device is removed when tfc exits');
 });

@@ -8,7 +8,9 @@
  * sequence numbers are per CPU and count lost events when the kernel stored their number, so a receiver sees
  * the gap; the signal handlers it installs are removed before it returns.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { run } from '@tfc/iproute2';
+import { loadKoffiSyscalls, openPacketSocket, TapDevice } from '@tfc/kernel/sys';
 import { locateTracefs, type TimedRecord, TraceSession } from '@tfc/kernel/tracefs';
 import {
   type EventFormat,
@@ -27,7 +29,8 @@ export const traceSpec: CommandSpec = {
   name: 'trace',
   summary:
     'Traces events live: the kernel filters them, tfc delivers them as trace frames (pcapng, text, JSON).',
-  usage: 'tfc trace [FILTER] --event SYS/NAME [--event ...] (-w FILE | --print | --json) [options]',
+  usage:
+    'tfc trace [FILTER] --event SYS/NAME [--event ...] (--dev IF | -w FILE | --print | --json) [options]',
   options: {
     ...filterFileOption,
     event: { type: 'string', short: 'e', multiple: true },
@@ -38,6 +41,8 @@ export const traceSpec: CommandSpec = {
     count: { type: 'string', short: 'c' },
     duration: { type: 'string', short: 'd' },
     'buffer-kb': { type: 'string' },
+    dev: { type: 'string' },
+    'keep-dev': { type: 'boolean' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -47,6 +52,10 @@ ${filterFileHelp}
                          per-CPU ring buffers of a private tracefs instance
   -w, --write FILE       write the events as trace frames to a pcapng file ('-': standard output, for
                          'tfc trace ... -w - | tcpdump -r -')
+      --dev IF           deliver the frames on network interface IF: created as a TAP device when absent
+                         (frames are received on it: tc ingress and 'tcpdump -i IF' see them; removed on exit
+                         unless --keep-dev), else sent out of the existing IF (a veth's peer receives them)
+      --keep-dev         keep the TAP device tfc created
       --print            one line per event: comm-pid [cpu] seconds: sys:event field=value ...
       --json             one JSON object per event
   -c, --count N          stop after N events
@@ -68,6 +77,49 @@ examples:
 interface Output {
   readonly frame: (rec: TimedRecord, ev: EventFormat, frame: Uint8Array, comm: string, pid: number) => void;
   readonly close: (lost: bigint, received: bigint, note: string, lastTs: bigint) => void;
+}
+
+/** --dev IF: a TAP device tfc creates (frames received on it), or an existing interface (frames sent out of it). */
+async function deviceOutput(p: Parsed, io: Io): Promise<Output | undefined> {
+  const name = str(p, 'dev');
+  if (name === undefined) {
+    if (flag(p, 'keep-dev')) throw new UsageError('--keep-dev applies to --dev');
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(name)) throw new UsageError(`--dev '${name}': not an interface name`);
+  const sysLoad = loadKoffiSyscalls();
+  if (!sysLoad.ok) throw new UsageError(`--dev: the kernel cannot be used here: ${sysLoad.reason}`);
+  const sys = sysLoad.value;
+  if (!existsSync(`/sys/class/net/${name}`)) {
+    const tap = TapDevice.open(sys, name);
+    if (!tap.ok) throw new UsageError(`--dev ${name}: cannot create a TAP device: ${tap.error.message}`);
+    const keep = flag(p, 'keep-dev');
+    if (keep) {
+      const k = tap.value.setPersistent(true);
+      if (!k.ok) io.err(`tfc: trace: --keep-dev: ${k.error.message}\n`);
+    }
+    const up = await run('ip', ['link', 'set', 'dev', name, 'up']);
+    if (!up.ok) {
+      tap.value.dispose();
+      throw new UsageError(`--dev ${name}: ip link set up: ${up.error.message}`);
+    }
+    io.err(`tfc: trace: created TAP device ${name}${keep ? ' (kept after exit)' : ' (removed on exit)'}\n`);
+    return {
+      frame: (_r, _e, frame) => {
+        tap.value.write(frame);
+      },
+      close: () => tap.value.dispose(),
+    };
+  }
+  const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8'));
+  const sock = openPacketSocket(sys, { ifindex, protocol: 0 });
+  if (!sock.ok) throw new UsageError(`--dev ${name}: ${sock.error.message}`);
+  return {
+    frame: (_r, _e, frame) => {
+      sock.value.send(frame);
+    },
+    close: () => sock.value.dispose(),
+  };
 }
 
 function outputs(p: Parsed, io: Io): Output[] {
@@ -127,7 +179,6 @@ function outputs(p: Parsed, io: Io): Output[] {
         ),
       close: () => {},
     });
-  if (outs.length === 0) throw new UsageError('trace: say where events go: -w FILE, -w -, --print or --json');
   return outs;
 }
 
@@ -171,6 +222,10 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
     return { group: live.event.system, event: live.event.name };
   });
   const outs = outputs(p, io);
+  const dev = await deviceOutput(p, io);
+  if (dev !== undefined) outs.push(dev);
+  if (outs.length === 0)
+    throw new UsageError('trace: say where events go: --dev IF, -w FILE, -w -, --print or --json');
   const dialect = await host.liveDialect();
   const started = TraceSession.start(root.path, {
     events: refs,
