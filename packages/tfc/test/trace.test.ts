@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createNamespace, linkIndex } from '@tfc/iproute2';
+import { createNamespace, linkIndex, run } from '@tfc/iproute2';
 import { FirerProcess } from '@tfc/kernel';
 import { loadKoffiSyscalls, openPacketSocket } from '@tfc/kernel/sys';
 import { locateTracefs } from '@tfc/kernel/tracefs';
@@ -18,6 +18,7 @@ import { decodeTraceFrame } from '@tfc/tracefs';
 import { readCapture } from '../src/capture/index.ts';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
+import { SequenceGaps } from '../src/cli/trace/listen.ts';
 
 test('tfc trace: the kernel filters live lseek hits, tfc delivers them as JSON and pcapng frames', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root (tracefs instances)');
@@ -207,4 +208,88 @@ test('tfc trace --dev: a TAP device made in a private namespace receives the kep
   assert.deepEqual(offsets, [501, 503, 505, 507], stderr);
   const gone = await linkIndex(ns.value.name, 'trace0');
   assert.equal(gone.ok, false, 'the TAP device is removed when tfc exits');
+});
+
+test('SequenceGaps: per-CPU gaps from sequence numbers, wrap-around, reordered frames are not gaps', () => {
+  const g = new SequenceGaps();
+  assert.equal(g.see(0, 5), 0, 'the first frame of a CPU sets the expectation');
+  assert.equal(g.see(0, 6), 0);
+  assert.equal(g.see(1, 0), 0);
+  assert.equal(g.see(0, 9), 2, 'frames 7 and 8 are missing');
+  assert.equal(g.see(1, 1), 0);
+  assert.equal(g.see(0, 8), 0, 'an older frame is not a gap');
+  assert.equal(g.see(2, 0xffffffff), 0);
+  assert.equal(g.see(2, 1), 1, 'wrap-around: 0 is missing');
+  assert.deepEqual([g.gaps, g.missing], [2, 3]);
+});
+
+test('remote tracing over veth: tfc trace --dev veth0 in one namespace, tfc trace --listen veth1 in another', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root (tracefs, namespaces)');
+  const root = await locateTracefs({ mount: true });
+  if (!root.ok) return t.skip(root.reason);
+  const a = await createNamespace('tfc-tx');
+  const b = await createNamespace('tfc-rx');
+  if (!a.ok || !b.ok) return t.skip('cannot create network namespaces');
+  t.after(() => a.value.dispose());
+  t.after(() => b.value.dispose());
+  for (const args of [
+    [
+      '-n',
+      a.value.name,
+      'link',
+      'add',
+      'veth0',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'veth1',
+      'netns',
+      b.value.name,
+    ],
+    ['-n', a.value.name, 'link', 'set', 'veth0', 'up'],
+    ['-n', b.value.name, 'link', 'set', 'veth1', 'up'],
+  ]) {
+    const r = await run('ip', args);
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+  }
+  const firer = await FirerProcess.start();
+  if ('ok' in firer) return t.skip(firer.reason);
+  t.after(() => firer.dispose());
+  const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+  const cli = (ns: string, args: string[]) => {
+    const c = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', bin, 'trace', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.after(() => c.kill('SIGKILL'));
+    const out = { stdout: '', stderr: '' };
+    c.stdout.on('data', (d: Buffer) => {
+      out.stdout += d.toString();
+    });
+    c.stderr.on('data', (d: Buffer) => {
+      out.stderr += d.toString();
+    });
+    return { out, exited: new Promise<number | null>((res) => c.on('exit', (code) => res(code))) };
+  };
+  const rx = cli(b.value.name, ['--listen', 'veth1', '--json', '--count', '4', '-d', '60']);
+  const tx = cli(a.value.name, [
+    `common_pid == ${firer.pid} && whence == 1`,
+    ...['--event', 'syscalls/sys_enter_lseek', '--dev', 'veth0', '--count', '4', '-d', '60'],
+  ]);
+  const inst = `${root.path}/instances`;
+  for (let i = 0; i < 300 && !readdirSync(inst).some((n) => n.startsWith('tfc_trace_')); i++)
+    await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 1500)); // the receiver's node start
+  for (let i = 0; i < 8; i++) await firer.lseek({ fd: 3, offset: 700 + i, whence: i % 2 });
+  assert.equal(await tx.exited, 0, tx.out.stderr);
+  assert.equal(await rx.exited, 0, rx.out.stderr);
+  const got = rx.out.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    got.map((e) => [e.event, Number(e.fields.offset), e.pid]),
+    [701, 703, 705, 707].map((o) => ['syscalls/sys_enter_lseek', o, firer.pid]),
+  );
+  assert.match(rx.out.stderr, /received 4 events on veth1 .* sequence gaps 0 \(0 events missing\)/);
 });

@@ -8,22 +8,14 @@
  * sequence numbers are per CPU and count lost events when the kernel stored their number, so a receiver sees
  * the gap; the signal handlers it installs are removed before it returns.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { run } from '@tfc/iproute2';
-import { loadKoffiSyscalls, openPacketSocket, TapDevice } from '@tfc/kernel/sys';
-import { locateTracefs, type TimedRecord, TraceSession } from '@tfc/kernel/tracefs';
-import {
-  type EventFormat,
-  encodeTraceFrame,
-  formatRecordFields,
-  readLiveEvent,
-  recordFields,
-} from '@tfc/tracefs';
+import { locateTracefs, TraceSession } from '@tfc/kernel/tracefs';
+import { type EventFormat, encodeTraceFrame, readLiveEvent } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
-import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { type CommandSpec, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { filterFileHelp, filterFileOption } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
-import { pcapngHeader, pcapngPacket, pcapngStats } from '../trace/pcapng-stream.ts';
+import { listen } from '../trace/listen.ts';
+import { deviceOutput, type Output, outputs } from '../trace/outputs.ts';
 
 export const traceSpec: CommandSpec = {
   name: 'trace',
@@ -42,6 +34,8 @@ export const traceSpec: CommandSpec = {
     duration: { type: 'string', short: 'd' },
     'buffer-kb': { type: 'string' },
     dev: { type: 'string' },
+    listen: { type: 'string' },
+    format: { type: 'string', short: 'f', multiple: true },
     'keep-dev': { type: 'boolean' },
   },
   positionals: { min: 0, max: 1 },
@@ -56,6 +50,10 @@ ${filterFileHelp}
                          (frames are received on it: tc ingress and 'tcpdump -i IF' see them; removed on exit
                          unless --keep-dev), else sent out of the existing IF (a veth's peer receives them)
       --keep-dev         keep the TAP device tfc created
+      --listen IF        the remote end: receive trace frames on IF (e.g. a veth from the tracing host's
+                         namespace), decode them with --format FILE / --event SYS/NAME formats or, by event
+                         id, the bundled snapshot, deliver them to -w/--print/--json, report sequence gaps
+  -f, --format FILE      (with --listen) an event format file the sender's kernel has (repeatable)
       --print            one line per event: comm-pid [cpu] seconds: sys:event field=value ...
       --json             one JSON object per event
   -c, --count N          stop after N events
@@ -71,120 +69,10 @@ exit status: 0 traced, 1 the kernel rejects the filter, 2 usage error or this ma
 examples:
   $ tfc trace 'prev_pid == 0' --event sched/sched_switch --count 5 --print
   $ tfc trace 'family == 2' --event sock/inet_sock_set_state -w - | tcpdump -r - -nn -e
+  $ tfc trace --event sock/inet_sock_set_state --dev trace0      # then: tcpdump -i trace0, tc on trace0
+  $ tfc trace --listen veth1 --print                               # on the receiving side of a veth
 `,
 };
-
-interface Output {
-  readonly frame: (rec: TimedRecord, ev: EventFormat, frame: Uint8Array, comm: string, pid: number) => void;
-  readonly close: (lost: bigint, received: bigint, note: string, lastTs: bigint) => void;
-}
-
-/** --dev IF: a TAP device tfc creates (frames received on it), or an existing interface (frames sent out of it). */
-async function deviceOutput(p: Parsed, io: Io): Promise<Output | undefined> {
-  const name = str(p, 'dev');
-  if (name === undefined) {
-    if (flag(p, 'keep-dev')) throw new UsageError('--keep-dev applies to --dev');
-    return undefined;
-  }
-  if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(name)) throw new UsageError(`--dev '${name}': not an interface name`);
-  const sysLoad = loadKoffiSyscalls();
-  if (!sysLoad.ok) throw new UsageError(`--dev: the kernel cannot be used here: ${sysLoad.reason}`);
-  const sys = sysLoad.value;
-  if (!existsSync(`/sys/class/net/${name}`)) {
-    const tap = TapDevice.open(sys, name);
-    if (!tap.ok) throw new UsageError(`--dev ${name}: cannot create a TAP device: ${tap.error.message}`);
-    const keep = flag(p, 'keep-dev');
-    if (keep) {
-      const k = tap.value.setPersistent(true);
-      if (!k.ok) io.err(`tfc: trace: --keep-dev: ${k.error.message}\n`);
-    }
-    const up = await run('ip', ['link', 'set', 'dev', name, 'up']);
-    if (!up.ok) {
-      tap.value.dispose();
-      throw new UsageError(`--dev ${name}: ip link set up: ${up.error.message}`);
-    }
-    io.err(`tfc: trace: created TAP device ${name}${keep ? ' (kept after exit)' : ' (removed on exit)'}\n`);
-    return {
-      frame: (_r, _e, frame) => {
-        tap.value.write(frame);
-      },
-      close: () => tap.value.dispose(),
-    };
-  }
-  const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8'));
-  const sock = openPacketSocket(sys, { ifindex, protocol: 0 });
-  if (!sock.ok) throw new UsageError(`--dev ${name}: ${sock.error.message}`);
-  return {
-    frame: (_r, _e, frame) => {
-      sock.value.send(frame);
-    },
-    close: () => sock.value.dispose(),
-  };
-}
-
-function outputs(p: Parsed, io: Io): Output[] {
-  const outs: Output[] = [];
-  const w = str(p, 'write');
-  if (w !== undefined) {
-    let write: (b: Uint8Array) => void;
-    let done = (): void => {};
-    if (w === '-') {
-      const ob = io.outBytes;
-      if (ob === undefined) throw new UsageError('-w -: this output cannot take binary data');
-      if (flag(p, 'print') || flag(p, 'json'))
-        throw new UsageError('-w - takes standard output: no --print/--json');
-      write = ob;
-    } else {
-      let fd: number;
-      try {
-        fd = openSync(w, 'w');
-      } catch (e) {
-        throw new UsageError(`cannot write ${w}: ${(e as Error).message}`);
-      }
-      write = (b) => {
-        writeSync(fd, b);
-      };
-      done = () => closeSync(fd);
-    }
-    write(pcapngHeader('trace0'));
-    outs.push({
-      frame: (r, ev, frame) => write(pcapngPacket(frame, r.ts, `${ev.system}:${ev.name}`)),
-      close: (lost, received, note, lastTs) => {
-        write(pcapngStats(lastTs, received, lost, note));
-        done();
-      },
-    });
-  }
-  if (flag(p, 'print'))
-    outs.push({
-      frame: (r, ev, _f, comm, pid) =>
-        io.out(
-          `${comm}-${pid} [${String(r.cpu).padStart(3, '0')}] ${seconds(r.ts)}: ${ev.system}:${ev.name} ${formatRecordFields(ev, r.data)}\n`,
-        ),
-      close: () => {},
-    });
-  if (flag(p, 'json'))
-    outs.push({
-      frame: (r, ev, _f, comm, pid) =>
-        io.out(
-          `${JSON.stringify({
-            event: `${ev.system}/${ev.name}`,
-            cpu: r.cpu,
-            ts: r.ts.toString(),
-            pid,
-            comm,
-            ...(r.lostBefore !== 0 ? { lostBefore: r.lostBefore } : {}),
-            fields: recordFields(ev, r.data),
-          })}\n`,
-        ),
-      close: () => {},
-    });
-  return outs;
-}
-
-function seconds(ns: bigint): string {
-  return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0').slice(0, 6)}`;
-}
 
 function positive(p: Parsed, name: string, max: number): number | undefined {
   const v = str(p, name);
@@ -200,6 +88,7 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
     io.out(renderHelp(traceSpec));
     return EXIT.ok;
   }
+  if (str(p, 'listen') !== undefined) return runListen(p, io);
   const engine = str(p, 'engine') ?? 'kernel';
   if (engine !== 'kernel') throw new UsageError(`--engine ${engine}: only the kernel engine is available`);
   const file = str(p, 'filter-file');
@@ -263,17 +152,9 @@ async function loop(
   let received = 0;
   let lastTs = 0n;
   const t0 = Date.now();
-  let stop: string | undefined;
-  const handlers: [NodeJS.Signals, () => void][] = [];
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    const h = () => {
-      stop = sig;
-    };
-    handlers.push([sig, h]);
-    process.on(sig, h);
-  }
+  const st = stopper(duration);
   try {
-    while (stop === undefined) {
+    while (!st.stop()) {
       const { records, error } = session.read();
       if (error !== null) io.err(`tfc: trace: ring buffer: ${error}\n`);
       for (const r of records) {
@@ -302,17 +183,16 @@ async function loop(
         received++;
         if (r.ts > lastTs) lastTs = r.ts;
         if (count !== undefined && received >= count) {
-          stop = 'count';
+          st.reason = 'count';
           break;
         }
       }
-      if (stop !== undefined) break;
-      if (duration !== undefined && Date.now() - t0 >= duration * 1000) stop = 'duration';
-      else await new Promise((res) => setTimeout(res, 50));
+      if (st.stop()) break;
+      await new Promise((res) => setTimeout(res, 50));
       if (io.isTty) io.err(`\r${received} events, ${lostTotal(lostPerCpu)} lost`);
     }
   } finally {
-    for (const [sig, h] of handlers) process.off(sig, h);
+    st.dispose();
   }
   const lost = lostTotal(lostPerCpu);
   const perCpu = [...lostPerCpu].map(([cpu, n]) => `cpu${cpu}: ${n}`).join(', ');
@@ -320,7 +200,7 @@ async function loop(
   for (const o of outs) o.close(BigInt(lost), BigInt(received), note, lastTs);
   if (io.isTty) io.err('\n');
   io.err(
-    `tfc: trace: ${received} events in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}${stop?.startsWith('SIG') ? ` (stopped by ${stop})` : ''}\n`,
+    `tfc: trace: ${received} events in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
   );
   return EXIT.ok;
 }
@@ -329,4 +209,60 @@ function lostTotal(m: ReadonlyMap<number, number>): number {
   let n = 0;
   for (const v of m.values()) n += v;
   return n;
+}
+
+/** A stop condition for the loops: a signal, the duration, or the caller's own reason. */
+function stopper(duration: number | undefined): {
+  readonly stop: () => boolean;
+  reason: string | undefined;
+  readonly dispose: () => void;
+} {
+  const t0 = Date.now();
+  const handlers: [NodeJS.Signals, () => void][] = [];
+  const st = {
+    reason: undefined as string | undefined,
+    stop: (): boolean => {
+      if (st.reason === undefined && duration !== undefined && Date.now() - t0 >= duration * 1000)
+        st.reason = 'duration';
+      return st.reason !== undefined;
+    },
+    dispose: (): void => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    },
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const h = (): void => {
+      st.reason = sig;
+    };
+    handlers.push([sig, h]);
+    process.on(sig, h);
+  }
+  return st;
+}
+
+async function runListen(p: Parsed, io: Io): Promise<number> {
+  for (const o of ['dev', 'keep-dev', 'engine', 'buffer-kb', 'filter-file'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --listen`);
+  if (p.positionals.length > 0)
+    throw new UsageError('--listen takes no filter (filter on the sender, or with tc)');
+  const ifName = str(p, 'listen') as string;
+  const outs = outputs(p, io, ifName);
+  if (outs.length === 0)
+    throw new UsageError('trace --listen: say where events go: -w FILE, -w -, --print or --json');
+  const count = positive(p, 'count', Number.MAX_SAFE_INTEGER);
+  const st = stopper(positive(p, 'duration', 31_536_000));
+  const t0 = Date.now();
+  let stats: Awaited<ReturnType<typeof listen>>;
+  try {
+    stats = await listen(p, io, outs, st.stop, count);
+  } finally {
+    st.dispose();
+  }
+  const g = stats.gaps;
+  const note = `sequence gaps ${g.gaps} (${g.missing} events missing)${stats.flaggedLost ? `, ${stats.flaggedLost} frames flag a loss` : ''}${stats.unknownEvent ? `, ${stats.unknownEvent} of unknown events` : ''}${stats.undecodable ? `, ${stats.undecodable} not trace frames` : ''}`;
+  for (const o of outs) o.close(BigInt(g.missing), BigInt(stats.received), note, 0n);
+  io.err(
+    `tfc: trace: received ${stats.received} events on ${ifName} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}\n`,
+  );
+  return EXIT.ok;
 }
