@@ -11,8 +11,9 @@
  *  - refused (the caller falls back to one case per IHL): no transport load, any other computed offset, the
  *    packet length (`len`), fixed loads past VIRTUAL_BASE − 80; pure and deterministic.
  */
-import { buildDecisionList } from '@tfc/codegen-p4';
+import { buildDecisionList } from '@tfc/decision-list';
 import * as ir from '@tfc/ir';
+import { refusalReason } from './refusal-words.ts';
 import { type U32Rules, u32FromList } from './u32.ts';
 
 /** Frame offset of the virtual transport region (past any fixed load tfc links for). */
@@ -154,7 +155,7 @@ export function u32LinkFromIr(filter: ir.Filter): U32LinkResult {
   // Every fixed word in the frame, and the link's 16-bit read at network offset 0.
   const contractMin = Math.max(16, 14 + Math.ceil((v.fixedEnd - 14) / 4) * 4);
   const list = buildDecisionList(o.ir, { ranges: false, minFrameLength: contractMin });
-  if (!list.ok) return { ok: false, reason: list.diagnostics.map((d) => d.message).join('; ') };
+  if (!list.ok) return { ok: false, reason: list.refusals.map((r) => refusalReason(r, 'u32')).join('; ') };
   const u = u32FromList(list.list, { transportBase: VIRTUAL_BASE });
   if (!u.ok) return { ok: false, reason: u.diagnostics.map((d) => d.message).join('; ') };
   const transportKeys = u.rules.knodes.some((k) => k.keys.some((x) => x.nexthdr === true));

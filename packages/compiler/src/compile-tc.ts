@@ -9,12 +9,13 @@
  * cls_bpf rules carry the full frame guard (record-length field included). Failures are values naming the stage.
  */
 import { compileBpf, type ProgramSpec } from '@tfc/codegen-bpf';
-import { buildDecisionList, type P4Outputs, compileP4 as p4FromIr } from '@tfc/codegen-p4';
+import { type P4Outputs, compileP4 as p4FromIr } from '@tfc/codegen-p4';
 import {
   type FlowerProfile,
   type FlowerRule,
   flowerBatch,
   flowerFromList,
+  refusalReason,
   TC_BPF_HINT,
   type TcDirection,
   tcBpfBatch,
@@ -24,6 +25,7 @@ import {
   u32LinkFromIr,
   u32Stats,
 } from '@tfc/codegen-tc';
+import { buildDecisionList } from '@tfc/decision-list';
 import * as ir from '@tfc/ir';
 import { compilePcap } from '@tfc/pcap';
 import {
@@ -452,15 +454,6 @@ function keyNames(events: readonly EventFormat[]): ReadonlyMap<number, string> {
   return names;
 }
 
-/** A decision-list diagnostic in u32's words. */
-function u32Message(message: string, code: string): string {
-  if (code === 'p4-computed-offset')
-    return `u32 cannot express a load at a computed offset (tfc links one table for libpcap's IPv4 transport header; an offset computed from packet data beyond it, e.g. the TCP payload behind the data offset, is not linked); ${TC_BPF_HINT}`;
-  const m = /^(.*) cannot be matched by a TCAM key: (.*)$/.exec(message);
-  if (m) return `u32 cannot express ${m[1]}: ${m[2]}; ${TC_BPF_HINT}`;
-  return `${message}; ${TC_BPF_HINT}`;
-}
-
 type Built =
   | { ok: true; rules: U32Rules; notes: string[] }
   | { ok: false; diagnostics: readonly Diagnostic[] };
@@ -491,11 +484,8 @@ function buildU32(x0: IrOk): Built {
   if (!list.ok)
     return {
       ok: false,
-      diagnostics: [...new Set(list.diagnostics.map((d) => u32Message(d.message, d.code)))].map(
-        (message) => ({
-          stage: 'codegen' as const,
-          message,
-        }),
+      diagnostics: [...new Set(list.refusals.map((r) => `${refusalReason(r, 'u32')}; ${TC_BPF_HINT}`))].map(
+        (message) => ({ stage: 'codegen' as const, message }),
       ),
     };
   const u = u32FromList(list.list);
@@ -516,13 +506,7 @@ function buildFlower(
     return {
       ok: false,
       diagnostics: [
-        ...new Set(
-          list.diagnostics.map((d) =>
-            d.code === 'p4-computed-offset'
-              ? `flower keys come from fixed header offsets here: a load at a computed offset (e.g. IPv4 ports behind the IHL) is not mapped yet; ${TC_BPF_HINT}`
-              : u32Message(d.message, d.code).replace('u32', 'flower'),
-          ),
-        ),
+        ...new Set(list.refusals.map((r) => `${refusalReason(r, 'flower')}; ${TC_BPF_HINT}`)),
       ].map((message) => ({ stage: 'codegen' as const, message })),
     };
   const f = flowerFromList(list.list, profile);
