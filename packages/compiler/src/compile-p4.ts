@@ -24,7 +24,7 @@ import { p4Target } from './targets/p4.ts';
 
 export type P4Request = Pick<
   CompileRequest,
-  'filter' | 'event' | 'nrCpuIds' | 'lookupSymbol' | 'maxFilterBytes'
+  'filter' | 'event' | 'nrCpuIds' | 'lookupSymbol' | 'dialect' | 'maxFilterBytes'
 > & {
   /** Range matches (default true); without them ranges are prefix-expanded into ternary entries. */
   readonly ranges?: boolean;

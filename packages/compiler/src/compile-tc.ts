@@ -14,7 +14,7 @@ import type { ProgramSpec } from '@tfc/codegen-bpf';
 import type { P4Outputs } from '@tfc/codegen-p4';
 import type { FlowerProfile, TcDirection } from '@tfc/codegen-tc';
 import type * as ir from '@tfc/ir';
-import type { EventFormat, FilterError, SymbolLookup } from '@tfc/tracefs';
+import type { EventFormat, FilterDialect, FilterError, SymbolLookup } from '@tfc/tracefs';
 import { frontEnv } from './compile.ts';
 import type { Diagnostic, StageResult } from './diagnostic.ts';
 import { runPassStage } from './driver/passes.ts';
@@ -41,6 +41,8 @@ export type TcSource =
       readonly anyEvent?: boolean;
       readonly nrCpuIds: number;
       readonly lookupSymbol?: SymbolLookup;
+      /** The kernel's filter dialect; default the newest profile. */
+      readonly dialect?: FilterDialect;
     }
   | { readonly lang: 'pcap'; readonly filter: string };
 

@@ -7,7 +7,7 @@
  */
 import { type EmitForm, emitProgram, type ProgramSpec } from '@tfc/codegen-bpf';
 import type * as ir from '@tfc/ir';
-import type { EventFormat, FilterEnv, FilterError, SymbolLookup } from '@tfc/tracefs';
+import type { EventFormat, FilterDialect, FilterEnv, FilterError, SymbolLookup } from '@tfc/tracefs';
 import { type Diagnostic, summarized } from './diagnostic.ts';
 import { type DriveResult, drive } from './driver/drive.ts';
 import { traceFront } from './front/tracefs.ts';
@@ -34,6 +34,8 @@ export interface CompileRequest {
   /** nr_cpu_ids of the machine the program will run on (CPUS{...} lists). */
   readonly nrCpuIds: number;
   readonly lookupSymbol?: SymbolLookup;
+  /** The kernel's filter dialect (`@tfc/tracefs` profiles or a probed one); default the newest profile. */
+  readonly dialect?: FilterDialect;
   /**
    * Largest filter text accepted (default 4095: the kernel refuses writes of a page or more). Raise it only for
    * filters that never go through tracefs, e.g. generated ones compiled straight to BPF.
@@ -61,9 +63,13 @@ export type CompileResult =
       readonly dump?: string;
     };
 
-/** The trace front end's environment of a request (everything parseFilter reads). */
-export function frontEnv(req: Pick<CompileRequest, 'nrCpuIds' | 'lookupSymbol'>): FilterEnv {
-  return { nrCpuIds: req.nrCpuIds, ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}) };
+/** The trace front end's environment of a request (everything parseFilter reads, the dialect included). */
+export function frontEnv(req: Pick<CompileRequest, 'nrCpuIds' | 'lookupSymbol' | 'dialect'>): FilterEnv {
+  return {
+    nrCpuIds: req.nrCpuIds,
+    ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}),
+    ...(req.dialect ? { dialect: req.dialect } : {}),
+  };
 }
 
 export function compile(req: CompileRequest): CompileResult {

@@ -59,6 +59,11 @@ export interface StringPredicate extends PredBase {
   readonly needle: Uint8Array;
   /** Result is inverted (op `!=` or a `~ "!..."` pattern); pointer-string faults stay false. */
   readonly negate: boolean;
+  /**
+   * A glob on a kernel before the 2026 glob fix (dialect globBound 'nul'): the match reads the string up
+   * to its NUL even past the field's length, and a zero-length locator reads the bytes at its offset.
+   */
+  readonly unboundedGlob?: true;
 }
 
 export interface CpusPredicate extends PredBase {

@@ -42,6 +42,7 @@ export const FILTER_MESSAGES = {
   fieldNotFound: 'Field not found',
   illegalIntval: 'Illegal integer value',
   tooManyPreds: 'Too many terms in predicate expression',
+  meaningless: 'Meaningless filter expression',
   invalidCpulist: 'Invalid cpulist',
   invalidValue: 'Invalid value (did you forget quotes)?',
   noFunction: 'Function not found',

@@ -176,21 +176,25 @@ function cpusLeaf(p: CpusPredicate): Leaf {
 function stringLeaf(p: StringPredicate): Leaf {
   const { field, match, needle, negate } = p;
   const off = field.offset;
+  // Before the 2026 glob fix a glob reads up to the string's NUL whatever the field's length.
+  const L = p.unboundedGlob
+    ? (_len: number): number => Number.POSITIVE_INFINITY
+    : (len: number): number => len;
   switch (field.kind) {
     case 'static_string':
-      return (r) => matchString(match, needle, r, off, field.size) !== negate;
+      return (r) => matchString(match, needle, r, off, L(field.size)) !== negate;
     case 'dyn_string':
       return (r) => {
         const loc = u32At(r, off);
-        return matchString(match, needle, r, loc & 0xffff, loc >>> 16) !== negate;
+        return matchString(match, needle, r, loc & 0xffff, L(loc >>> 16)) !== negate;
       };
     case 'rdyn_string':
       return (r) => {
         const loc = u32At(r, off);
-        return matchString(match, needle, r, off + 4 + (loc & 0xffff), loc >>> 16) !== negate;
+        return matchString(match, needle, r, off + 4 + (loc & 0xffff), L(loc >>> 16)) !== negate;
       };
     case 'comm':
-      return (_r, ctx) => matchString(match, needle, ctx.comm, 0, 16) !== negate;
+      return (_r, ctx) => matchString(match, needle, ctx.comm, 0, L(16)) !== negate;
     default: {
       const user = p.ustring;
       const size = field.size;

@@ -19,6 +19,7 @@ export type {
 export { bundledEvent, bundledEventNames, bundledKernelRelease } from './bundled.ts';
 export { classifyType, isStringKind } from './classify.ts';
 export { parseCpulist } from './cpulist.ts';
+export * from './dialect/index.ts';
 export * from './encap.ts';
 export {
   FILTER_MESSAGES,

@@ -5,12 +5,14 @@
 // Invariants: pure (the only write is to the caller's per-filter field cache); no closures or
 // allocations beyond the result on the hot path; reads past the end of the input as NUL; returns
 // either a resolved predicate and the number of bytes consumed, or an error value (bare = no message,
-// as when no name starts here).
+// as when no name starts here). Suffixes, CPUS{}, generic fields, messages and the glob bound follow the
+// environment's dialect (default: the newest profile).
 
 import type { FieldRef, IntOp, Predicate } from './ast.ts';
 import { isStringKind } from './classify.ts';
 import { parseCpulist } from './cpulist.ts';
-import { FILTER_MESSAGES } from './errors.ts';
+import type { FilterDialect, FilterMessages, GenericFieldName } from './dialect/model.ts';
+import { NEWEST } from './dialect/profiles.ts';
 import { kstrtoll, kstrtoull } from './kstrtox.ts';
 import { classifyPattern } from './match.ts';
 import type { EventFormat, FieldKind, FormatField } from './types.ts';
@@ -25,6 +27,8 @@ export interface PredEnv {
    * See symbolLookupFromKallsyms.
    */
   readonly lookupSymbol?: (nameOrAddress: string | bigint) => { start: bigint; size: bigint } | undefined;
+  /** The kernel's filter dialect (dialect/profiles.ts); default the newest profile. */
+  readonly dialect?: FilterDialect;
 }
 
 export type PredResult =
@@ -47,7 +51,7 @@ function isAlnum(c: number): boolean {
   return isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
-const GENERIC: Readonly<Record<string, { kind: FieldKind; type: string; signed: boolean }>> = {
+const GENERIC: Readonly<Record<GenericFieldName, { kind: FieldKind; type: string; signed: boolean }>> = {
   CPU: { kind: 'cpu', type: 'int', signed: true },
   cpu: { kind: 'cpu', type: 'int', signed: true },
   common_cpu: { kind: 'cpu', type: 'int', signed: true },
@@ -57,14 +61,21 @@ const GENERIC: Readonly<Record<string, { kind: FieldKind; type: string; signed: 
   STACKTRACE: { kind: 'stacktrace', type: 'char *', signed: false },
 };
 
-/** trace_find_event_field: the event's own fields, then generic pseudo-fields, then common fields. */
-export function findField(event: EventFormat, name: string): FieldRef | undefined {
+/**
+ * trace_find_event_field: the event's own fields, then the dialect's generic pseudo-fields, then common
+ * fields (`generic` defaults to the newest profile's list).
+ */
+export function findField(
+  event: EventFormat,
+  name: string,
+  generic: readonly GenericFieldName[] = NEWEST.genericFields,
+): FieldRef | undefined {
   const fields = event.fields;
   for (let k = 0; k < fields.length; k++) {
     const f = fields[k] as FormatField;
     if (!f.common && f.name === name) return fieldRef(f, 'event');
   }
-  const g = Object.hasOwn(GENERIC, name) ? GENERIC[name] : undefined;
+  const g = (generic as readonly string[]).includes(name) ? GENERIC[name as GenericFieldName] : undefined;
   if (g) return { name, type: g.type, offset: 0, size: 0, signed: g.signed, kind: g.kind, origin: 'generic' };
   for (let k = 0; k < fields.length; k++) {
     const f = fields[k] as FormatField;
@@ -91,11 +102,16 @@ function fieldRef(f: FormatField, origin: FieldRef['origin']): FieldRef {
  */
 export type FieldCache = Map<string, FieldRef | null>;
 
-function lookupField(event: EventFormat, name: string, cache: FieldCache | undefined): FieldRef | undefined {
-  if (!cache) return findField(event, name);
+function lookupField(
+  event: EventFormat,
+  name: string,
+  generic: readonly GenericFieldName[],
+  cache: FieldCache | undefined,
+): FieldRef | undefined {
+  if (!cache) return findField(event, name, generic);
   const hit = cache.get(name);
   if (hit !== undefined) return hit ?? undefined;
-  const f = findField(event, name);
+  const f = findField(event, name, generic);
   cache.set(name, f ?? null);
   return f;
 }
@@ -157,42 +173,46 @@ export function parsePred(
   fields?: FieldCache,
 ): PredResult {
   // Indexes below are absolute; the kernel's P (error position) is index + 1.
+  const dialect = env.dialect ?? NEWEST;
+  const M = dialect.messages;
   let i = start;
   while (isSpace(byteAt(bytes, i))) i++;
   let s = i;
   while (isAlnum(byteAt(bytes, i)) || byteAt(bytes, i) === 0x5f) i++;
   if (i === s) return { ok: false, bare: true };
-  const field = lookupField(event, latin(bytes, s, i), fields);
-  if (!field) return failAt(FILTER_MESSAGES.fieldNotFound, i + 1);
+  const field = lookupField(event, latin(bytes, s, i), dialect.genericFields, fields);
+  if (!field) return failAt(M.fieldNotFound, i + 1);
   let ustring = false;
   let fn = false;
-  if (hasPrefix(bytes, i, '.ustring')) {
+  if (dialect.suffixes.ustring && hasPrefix(bytes, i, '.ustring')) {
     ustring = true;
     i += 8;
   }
-  if (hasPrefix(bytes, i, '.function')) {
+  if (dialect.suffixes.function && hasPrefix(bytes, i, '.function')) {
     fn = true;
     i += 9;
   }
   while (isSpace(byteAt(bytes, i))) i++;
   const op = matchOp(bytes, i);
-  if (op === undefined) return failAt(FILTER_MESSAGES.invalidOp, i + 1);
+  if (op === undefined) return failAt(M.invalidOp, i + 1);
   i += op.length;
   while (isSpace(byteAt(bytes, i))) i++;
   s = i;
-  if (fn) return functionPred(bytes, start, s, field, ustring, op, env);
-  if (hasPrefix(bytes, i, 'CPUS')) return cpusPred(bytes, start, i, field, ustring, op, env);
+  if (fn) return functionPred(bytes, start, s, field, ustring, op, env, M);
+  if (dialect.cpusLiterals && hasPrefix(bytes, i, 'CPUS'))
+    return cpusPred(bytes, start, i, field, ustring, op, env, M);
   const q = byteAt(bytes, i);
-  if (q === 0x27 || q === 0x22) return stringPred(bytes, start, s, field, ustring, op, q);
+  if (q === 0x27 || q === 0x22)
+    return stringPred(bytes, start, s, field, ustring, op, q, dialect.globBound, M);
 
   if (isDigit(q) || q === 0x2d) {
-    if (isStringKind(field.kind)) return failAt(FILTER_MESSAGES.expectString, i + 1);
-    if (op === '~') return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
+    if (isStringKind(field.kind)) return failAt(M.expectString, i + 1);
+    if (op === '~') return failAt(M.illegalFieldOp, i + 1);
     if (byteAt(bytes, i) === 0x2d) i++;
     while (isAlnum(byteAt(bytes, i))) i++;
-    if (i - s >= NUM_BUF) return failAt(FILTER_MESSAGES.operandTooLong, i + 1);
+    if (i - s >= NUM_BUF) return failAt(M.operandTooLong, i + 1);
     const value = field.signed ? kstrtoll(latin(bytes, s, i)) : kstrtoull(latin(bytes, s, i));
-    if (value === undefined) return failAt(FILTER_MESSAGES.illegalIntval, s + 1);
+    if (value === undefined) return failAt(M.illegalIntval, s + 1);
     const type = field.kind === 'cpu' ? 'cpu' : 'int';
     return {
       ok: true,
@@ -200,7 +220,7 @@ export function parsePred(
       pred: { type, field, span: { start, end: i }, ustring, op, value },
     };
   }
-  return failAt(FILTER_MESSAGES.invalidValue, i + 1);
+  return failAt(M.invalidValue, i + 1);
 }
 
 /** `FIELD.function == SYMBOL|ADDRESS`; `s` is the value's first byte. */
@@ -212,26 +232,27 @@ function functionPred(
   ustring: boolean,
   op: Op,
   env: PredEnv,
+  M: FilterMessages,
 ): PredResult {
   let i = s;
-  if (field.size !== SIZEOF_LONG) return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
-  if (op !== '==' && op !== '!=') return failAt(FILTER_MESSAGES.invalidOp, i + 1);
+  if (field.size !== SIZEOF_LONG) return failAt(M.illegalFieldOp, i + 1);
+  if (op !== '==' && op !== '!=') return failAt(M.invalidOp, i + 1);
   let valueText: string;
   let sym: { start: bigint; size: bigint } | undefined;
   if (isDigit(byteAt(bytes, i))) {
     while (isAlnum(byteAt(bytes, i))) i++;
-    if (i - s >= NUM_BUF) return failAt(FILTER_MESSAGES.operandTooLong, i + 1);
+    if (i - s >= NUM_BUF) return failAt(M.operandTooLong, i + 1);
     valueText = latin(bytes, s, i);
     const ip = kstrtoull(valueText);
-    if (ip === undefined) return failAt(FILTER_MESSAGES.invalidValue, i + 1);
+    if (ip === undefined) return failAt(M.invalidValue, i + 1);
     sym = ip === 0n ? undefined : env.lookupSymbol?.(ip);
   } else {
     while (byteAt(bytes, i) !== 0 && !isSpace(byteAt(bytes, i))) i++;
     valueText = Buffer.from(bytes.subarray(s, i)).toString('utf8');
     sym = env.lookupSymbol?.(valueText);
-    if (!sym || sym.start === 0n) return failAt(FILTER_MESSAGES.noFunction, i + 1);
+    if (!sym || sym.start === 0n) return failAt(M.noFunction, i + 1);
   }
-  if (!sym) return failAt(FILTER_MESSAGES.noFunction, i + 1);
+  if (!sym) return failAt(M.noFunction, i + 1);
   return {
     ok: true,
     length: i - start,
@@ -257,20 +278,21 @@ function cpusPred(
   ustring: boolean,
   op: Op,
   env: PredEnv,
+  M: FilterMessages,
 ): PredResult {
   if (field.kind !== 'cpumask' && field.kind !== 'cpu' && field.kind !== 'other') {
-    return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
+    return failAt(M.illegalFieldOp, i + 1);
   }
-  if (op !== '==' && op !== '!=' && op !== '&') return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
+  if (op !== '==' && op !== '!=' && op !== '&') return failAt(M.illegalFieldOp, i + 1);
   i += 4;
-  if (byteAt(bytes, i++) !== 0x7b) return failAt(FILTER_MESSAGES.missingBraceOpen, i + 1);
+  if (byteAt(bytes, i++) !== 0x7b) return failAt(M.missingBraceOpen, i + 1);
   const maskStart = i;
   while (byteAt(bytes, i) !== 0 && byteAt(bytes, i) !== 0x7d) i++;
-  if (byteAt(bytes, i) !== 0x7d) return failAt(FILTER_MESSAGES.missingBraceClose, i + 1);
-  if (maskStart === i) return failAt(FILTER_MESSAGES.invalidCpulist, i + 1);
+  if (byteAt(bytes, i) !== 0x7d) return failAt(M.missingBraceClose, i + 1);
+  if (maskStart === i) return failAt(M.invalidCpulist, i + 1);
   const listText = latin(bytes, maskStart, i);
   const parsed = parseCpulist(listText, env.nrCpuIds);
-  if (!parsed.ok) return failAt(FILTER_MESSAGES.invalidCpulist, i + 1);
+  if (!parsed.ok) return failAt(M.invalidCpulist, i + 1);
   i++;
   const mask = new Uint8Array(env.nrCpuIds);
   for (const c of parsed.cpus) mask[c] = 1;
@@ -300,14 +322,16 @@ function stringPred(
   ustring: boolean,
   op: Op,
   q: number,
+  globBound: FilterDialect['globBound'],
+  M: FilterMessages,
 ): PredResult {
   let i = s;
-  if (op !== '==' && op !== '!=' && op !== '~') return failAt(FILTER_MESSAGES.illegalFieldOp, i + 1);
-  if (!isStringKind(field.kind)) return failAt(FILTER_MESSAGES.expectDigit, i + 1);
+  if (op !== '==' && op !== '!=' && op !== '~') return failAt(M.illegalFieldOp, i + 1);
+  if (!isStringKind(field.kind)) return failAt(M.expectDigit, i + 1);
   for (i++; byteAt(bytes, i) !== 0; i++) if (byteAt(bytes, i) === q) break;
-  if (byteAt(bytes, i) === 0) return failAt(FILTER_MESSAGES.missingQuote, i + 1);
+  if (byteAt(bytes, i) === 0) return failAt(M.missingQuote, i + 1);
   s++;
-  if (i - s >= MAX_FILTER_STR_VAL) return failAt(FILTER_MESSAGES.operandTooLong, i + 1);
+  if (i - s >= MAX_FILTER_STR_VAL) return failAt(M.operandTooLong, i + 1);
   const literal = bytes.slice(s, i);
   i++;
   const c =
@@ -326,6 +350,7 @@ function stringPred(
       match: c.kind,
       needle: c.needle,
       negate: c.negate,
+      ...(c.kind === 'glob' && globBound === 'nul' ? { unboundedGlob: true as const } : {}),
     },
   };
 }

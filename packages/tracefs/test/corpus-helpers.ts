@@ -5,12 +5,15 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type EventFormat, parseFormat } from '../src/index.ts';
+import { type EventFormat, type FilterDialect, parseFormat, profileByName } from '../src/index.ts';
 
 // The shared corpus sits beside the repository (../shared), in every checkout and in CI.
 export const CORPUS_DIR = fileURLToPath(
   new URL('../../../../shared/corpus/tracefs-kernel-6.18', import.meta.url),
 );
+
+/** The corpus was recorded on the earlier 6.18.44 build (fc-v669): its dialect judges it. */
+export const CORPUS_DIALECT: FilterDialect = profileByName('6.18-v669') as FilterDialect;
 
 export function fixtureEvent(file: string, system: string, name: string): EventFormat {
   const r = parseFormat(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8'), {

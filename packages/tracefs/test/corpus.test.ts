@@ -19,7 +19,7 @@ import {
   type SymbolLookup,
   symbolLookupFromKallsyms,
 } from '../src/index.ts';
-import { fixtureEvent, loadCorpus, optsFrom, pvRecordJson } from './corpus-helpers.ts';
+import { CORPUS_DIALECT, fixtureEvent, loadCorpus, optsFrom, pvRecordJson } from './corpus-helpers.ts';
 
 interface Entry {
   readonly filter: string;
@@ -56,7 +56,11 @@ function realLookup(): SymbolLookup | undefined {
   }
 }
 const usingRealKallsyms = realLookup();
-const env: FilterEnv = { nrCpuIds: 2, lookupSymbol: usingRealKallsyms ?? fixedLookup };
+const env: FilterEnv = {
+  nrCpuIds: 2,
+  lookupSymbol: usingRealKallsyms ?? fixedLookup,
+  dialect: CORPUS_DIALECT,
+};
 
 const stripTs = (log: string): string => log.replace(/^\[\s*[\d.]+\] /, '');
 

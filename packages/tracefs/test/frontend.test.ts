@@ -21,10 +21,12 @@ import {
   renderFilterFile,
   symbolLookupFromKallsyms,
 } from '../src/index.ts';
-import { fixtureEvent } from './corpus-helpers.ts';
+import { CORPUS_DIALECT, fixtureEvent } from './corpus-helpers.ts';
 
 const pv = fixtureEvent('fspecr_pv.format', 'fspecr', 'pv');
 const env: FilterEnv = { nrCpuIds: 2 };
+/** The earlier 6.18.44 build, which tolerated a trailing operator. */
+const early: FilterEnv = { nrCpuIds: 2, dialect: CORPUS_DIALECT };
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 test('kstrtoull / kstrtoll: base auto-detect, sign rules, overflow', () => {
@@ -133,10 +135,13 @@ test('error positions and renderings (filter file clamps, error_log does not)', 
   assert.equal(e('  b = 1').position, 5);
   assert.equal(renderFilterFile(e('!   \n\t')), '!\n ^\nparse_error: No filter found\n\n');
   assert.equal(e('b == 1 &&x').message, 'Field not found');
-  assert.equal(e('b == 1 || a32 == 2 &&').bare, true);
-  assert.equal(e('b == 1 || a32 == 2 &&').errno, 'EINVAL');
-  assert.equal(e('b == 1 || a32 == 2 && c == 3 &&').kernelUndefined, true);
-  assert.equal(e('b == 1 || a32 == 2 && c == 3 &&').bare, true);
+  const early1 = parseFilter('b == 1 || a32 == 2 &&', pv, early);
+  assert.ok(!early1.ok && early1.error.bare && early1.error.errno === 'EINVAL');
+  const early2 = parseFilter('b == 1 || a32 == 2 && c == 3 &&', pv, early);
+  assert.ok(!early2.ok && early2.error.kernelUndefined === true && early2.error.bare);
+  // today's build refuses both before building the program
+  assert.equal(e('b == 1 || a32 == 2 &&').message, 'Meaningless filter expression');
+  assert.equal(e('b == 1 || a32 == 2 && c == 3 &&').kernelUndefined, undefined);
   assert.equal(renderFilterFile(e('')), '\nError: (0)\n\n');
   assert.equal(
     renderErrorLog(e('()')),
@@ -155,9 +160,10 @@ test('error positions and renderings (filter file clamps, error_log does not)', 
   assert.equal(e('!=').errno, 'EPERM');
   const long = parseFilter(`b == 1${' '.repeat(5000)}`, pv, env);
   assert.ok(!long.ok && long.error.tooLong === true && renderFilterFile(long.error) === '');
-  // "1 b": ... and the trailing-operator quirks that are accepted
+  // the trailing-operator quirks that the earlier build accepted and today's refuses
   for (const ok of ['b == 1 &&', 'b == 1 ||', 'b == 1 && !', '(b==1 || c==2) &&', 'b == 1 || a32 == 2 ||']) {
-    assert.ok(parseFilter(ok, pv, env).ok, ok);
+    assert.ok(parseFilter(ok, pv, early).ok, ok);
+    assert.equal(e(ok).message, 'Meaningless filter expression', ok);
   }
 });
 
@@ -197,7 +203,9 @@ test('canonical printing', () => {
   assert.equal(f("str ~ 'a\"b*'"), "str ~ 'a\"b*'");
   assert.equal(f('a32 & CPUS{0-1}'), 'a32 & CPUS{0,1}');
   assert.equal(f('a32 != CPUS{ , }'), 'a32 != CPUS{,}');
-  assert.equal(f('b == 1 &&'), 'b == 1');
+  const early3 = parseFilter('b == 1 &&', pv, early);
+  assert.ok(early3.ok);
+  assert.equal(formatFilter(early3.filter), 'b == 1');
 });
 
 test('records from JSON: layout, pseudo-keys, pointers, errors', () => {

@@ -11,7 +11,7 @@ import {
   recordFromJson,
   renderFilterFile,
 } from '../src/index.ts';
-import { fixtureEvent, pvRecordJson } from './corpus-helpers.ts';
+import { CORPUS_DIALECT, fixtureEvent, pvRecordJson } from './corpus-helpers.ts';
 
 const pv = fixtureEvent('fspecr_pv.format', 'fspecr', 'pv');
 const tr = fixtureEvent('task_task_rename.format', 'task', 'task_rename');
@@ -19,8 +19,10 @@ const oa = fixtureEvent('syscalls_sys_enter_openat.format', 'syscalls', 'sys_ent
 const sg = fixtureEvent('signal_signal_generate.format', 'signal', 'signal_generate');
 const VR = 0xffffffff816bab70n;
 const VW = 0xffffffff816bb3c0n;
+// The spec's worked examples were verified on the earlier 6.18.44 build (its dialect: CORPUS_DIALECT).
 const env: FilterEnv = {
   nrCpuIds: 2,
+  dialect: CORPUS_DIALECT,
   lookupSymbol: (q) =>
     q === 'vfs_read' || (typeof q === 'bigint' && q >= VR && q < VR + 0x360n)
       ? { start: VR, size: 0x360n }

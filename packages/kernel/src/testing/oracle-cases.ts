@@ -298,7 +298,8 @@ export function validFilterArb(env: GenEnv): fc.Arbitrary<GenFilter> {
         .tuple(
           fc.array(leafArb(env), { minLength: countLeaves(s), maxLength: countLeaves(s) }),
           fc.array(ws, { minLength: 1, maxLength: 8 }),
-          fc.constantFrom('', '', '', '', ' &&', ' ||', ' && !', '\n'),
+          // Trailing operators stay in the mix: builds differ on them (dialect trailingOperator).
+          fc.constantFrom('', '', '', '', '', '', '', '', ' &&', ' ||', ' && !', '\n'),
           fc.constantFrom('', '', '', ' ', '\t'),
         )
         .map(([leaves, seps, tail, lead]) => ({

@@ -5,6 +5,12 @@
 // for a kernel refusal (those are values), only for harness failures.
 export { type RawField, type RawFormat, readRawFormat } from './event-format.ts';
 export { errnoOf, readText, writeRaw } from './files.ts';
+export {
+  type FilterProbeResult,
+  type FilterWriteAnswer,
+  kernelIdentity,
+  probeFilterWrites,
+} from './filter-probe.ts';
 export { kernelHazard, refuseHazard } from './hazards.ts';
 export { type EventRef, type RawRecord, TracefsInstance } from './instance.ts';
 export {

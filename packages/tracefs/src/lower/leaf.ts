@@ -214,6 +214,14 @@ function stringSource(p: StringPredicate, env: LeafEnv): StrSource | LowerDiagno
 function lowerString(p: StringPredicate, env: LeafEnv): LeafResult {
   const src = stringSource(p, env);
   if ('message' in src) return { ok: false, diagnostic: src };
+  // Before the 2026 glob fix the kernel's glob reads a char array or __data_loc string up to a NUL, past the
+  // field's length; a program cannot reproduce reads past the field. comm and copied pointer strings always
+  // end in a NUL within their length, so both readings agree there.
+  if (p.unboundedGlob && (src.kind === 'fixed' || src.kind === 'dataloc') && p.field.kind !== 'comm')
+    return fail(
+      `glob on '${p.field.name}': this kernel's dialect matches globs up to a NUL past the field's length (before the 2026 glob fix), which a compiled program cannot reproduce; use a kernel profile with the fix or a non-glob pattern`,
+      p.span,
+    );
   let pattern = '';
   for (const b of p.needle) {
     if (b === 0) return fail('string pattern contains a NUL byte', p.span);

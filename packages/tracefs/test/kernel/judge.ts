@@ -11,19 +11,30 @@ import { appendFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { evaluateOutcome, runPasses } from '@tfc/ir';
 import type { EventRef, Judgement, Unavailable } from '@tfc/kernel/tracefs';
-import { stripLogTimestamps } from '@tfc/kernel/tracefs';
+import { locateTracefs, probeFilterWrites, stripLogTimestamps } from '@tfc/kernel/tracefs';
 import {
   type EventFormat,
   encodeTraceFrame,
   evaluate,
   type Filter,
+  type FilterEnv,
   lowerFilter,
+  type ProbedDialect,
   parseFilter,
   parseFormat,
+  probeDialect,
   renderAcceptedFilterFile,
   renderErrorLog,
   renderFilterFile,
 } from '@tfc/tracefs';
+
+/** The running kernel's dialect (probed in a private instance; @tfc/testkit's liveDialect for other packages). */
+export async function liveDialect(): Promise<
+  ProbedDialect | { readonly ok: false; readonly reason: string }
+> {
+  const root = await locateTracefs({ mount: true });
+  return root.ok ? probeDialect((e, f) => probeFilterWrites(root.path, e, f)) : root;
+}
 
 /**
  * An oracle that started, released in t.after, with its live event format parsed by tfc; null after t.skip (with
@@ -100,14 +111,15 @@ export type CommOf = (record: Uint8Array) => Uint8Array;
 export function compare(
   label: string,
   event: EventFormat,
-  nrCpuIds: number,
+  env: FilterEnv,
   filter: string,
   inputs: readonly unknown[],
   k: Judgement,
   commOf: CommOf,
   stats: Stats,
 ): void {
-  const p = parseFilter(filter, event, { nrCpuIds });
+  const { nrCpuIds } = env;
+  const p = parseFilter(filter, event, env);
   const fail = (what: string): never => {
     throw new Error(`[${label}] ${what}\n  filter: ${JSON.stringify(filter)}\n`);
   };

@@ -11,7 +11,7 @@ import { nrCpuIds } from '@tfc/kernel/sys';
 import { type RenameCase, renameCaseArb } from '@tfc/kernel/testing';
 import { TaskRenameOracle } from '@tfc/kernel/tracefs';
 import fc from 'fast-check';
-import { compare, logDisagreement, newStats, show, started } from './judge.ts';
+import { compare, liveDialect, logDisagreement, newStats, show, started } from './judge.ts';
 
 // The task_rename filters of corpus/tracefs-kernel-6.18/results_misc.json and results_misc2.json.
 const CORPUS_FILTERS = [
@@ -43,11 +43,14 @@ test('kernel differential: task:task_rename', async (t) => {
   const commOf = (rec: Uint8Array): Uint8Array => rec.slice(oldcomm.offset, oldcomm.offset + 16);
   const nr = nrCpuIds();
   const stats = newStats();
+  const live = await liveDialect();
+  assert.ok(live.ok, live.ok ? '' : `dialect probe failed: ${live.reason}`);
+  const fenv = { nrCpuIds: nr, dialect: live.dialect };
 
   const judge = async (label: string, c: RenameCase): Promise<void> => {
     const k = await oracle.judge(c.filter, c.names);
     assert.equal(k.triggerErrno, null, `trigger refused a filter the event accepted: ${c.filter}`);
-    compare(label, event, nr, c.filter, c.names, k, commOf, stats);
+    compare(label, event, fenv, c.filter, c.names, k, commOf, stats);
   };
 
   await t.test(
