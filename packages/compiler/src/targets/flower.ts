@@ -14,20 +14,23 @@ import {
   TC_BPF_HINT,
 } from '@tfc/codegen-tc';
 import { buildDecisionList } from '@tfc/decision-list';
-import type { StageResult } from '../diagnostic.ts';
-import type { TcInput } from './tc-input.ts';
+import type { TargetStage } from '../driver/stages.ts';
 
-export function flowerTarget(x: TcInput, profile: FlowerProfile): StageResult<readonly FlowerRule[]> {
-  const list = buildDecisionList(x.ir, { ranges: false, minFrameLength: 60 });
-  if (!list.ok)
-    return {
-      ok: false,
-      diagnostics: [
-        ...new Set(list.refusals.map((r) => `${refusalReason(r, 'flower')}; ${TC_BPF_HINT}`)),
-      ].map((message) => ({ stage: 'codegen', message })),
-    };
-  const f = flowerFromList(list.list, profile);
-  if (!f.ok)
-    return { ok: false, diagnostics: f.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
-  return { ok: true, value: f.rules };
-}
+export const flowerTarget: TargetStage<FlowerProfile, readonly FlowerRule[]> = {
+  name: 'flower',
+  reads: 'decision-list',
+  run: (optimized, profile) => {
+    const list = buildDecisionList(optimized, { ranges: false, minFrameLength: 60 });
+    if (!list.ok)
+      return {
+        ok: false,
+        diagnostics: [
+          ...new Set(list.refusals.map((r) => `${refusalReason(r, 'flower')}; ${TC_BPF_HINT}`)),
+        ].map((message) => ({ stage: 'codegen', message })),
+      };
+    const f = flowerFromList(list.list, profile);
+    if (!f.ok)
+      return { ok: false, diagnostics: f.diagnostics.map((d) => ({ stage: 'codegen', message: d.message })) };
+    return { ok: true, value: f.rules };
+  },
+};

@@ -22,9 +22,8 @@ import {
 import type * as ir from '@tfc/ir';
 import type { FilterError } from '@tfc/tracefs';
 import type { Diagnostic, StageResult } from '../diagnostic.ts';
-import { optimizationPlan } from '../options.ts';
-import { bpfTarget } from './bpf.ts';
 import { flowerTarget } from './flower.ts';
+import { tcBpfTarget } from './tc-bpf.ts';
 import type { TcInput } from './tc-input.ts';
 import { u32Target } from './u32.ts';
 
@@ -105,7 +104,7 @@ export function selectTc(s: Selection): TcResult {
   if ((target === 'tc' || target === 'flower') && s.lang === 'pcap') {
     const x = s.tables();
     if (!x.ok) return x;
-    const f = flowerTarget(x.value, s.flowerProfile);
+    const f = flowerTarget.run(x.value.ir, s.flowerProfile);
     if (f.ok) {
       const b = flowerBatch(f.value, batchPlace(place));
       if (!b.ok) return { ok: false, diagnostics: codegen(b.diagnostics) };
@@ -134,7 +133,7 @@ export function selectTc(s: Selection): TcResult {
   if (target === 'tc' || target === 'u32') {
     const x = s.tables();
     if (!x.ok) return x;
-    const u = u32Target(x.value);
+    const u = u32Target.run(x.value.ir, x.value);
     const big = u.ok && target === 'tc' && u.value.rules.knodes.length > TC_U32_RULE_LIMIT;
     if (u.ok && big)
       why.push(
@@ -165,14 +164,7 @@ export function selectTc(s: Selection): TcResult {
   }
   const classic = s.classic();
   if (!classic.ok) return classic;
-  const p = bpfTarget.run(classic.value, {
-    target: 'cbpf',
-    ctx: s.lang === 'tracefs' ? 'trace-frame' : 'packet',
-    progType: 'tc',
-    plan: optimizationPlan(2),
-    onMatch: 0xffffffff,
-    onMiss: 0,
-  });
+  const p = tcBpfTarget.run(classic.value, s.lang === 'tracefs' ? 'trace-frame' : 'packet');
   if (!p.ok) return p;
   const program = p.value;
   const b = tcBpfBatch(program, batchPlace(place));

@@ -11,6 +11,7 @@ import { refusalReason, TC_BPF_HINT, type U32Rules, u32FromList, u32LinkFromIr }
 import { buildDecisionList } from '@tfc/decision-list';
 import * as ir from '@tfc/ir';
 import type { StageResult } from '../diagnostic.ts';
+import type { TargetStage } from '../driver/stages.ts';
 import { traceKeyNames } from '../front/trace-frames.ts';
 import { expandIhl } from './expand-ihl.ts';
 import type { TcInput } from './tc-input.ts';
@@ -20,7 +21,13 @@ export interface U32Product {
   readonly notes: readonly string[];
 }
 
-export function u32Target(x0: TcInput): StageResult<U32Product> {
+export const u32Target: TargetStage<Omit<TcInput, 'ir'>, U32Product> = {
+  name: 'u32',
+  reads: 'decision-list',
+  run: (optimized, frames) => u32Rules({ ...frames, ir: optimized }),
+};
+
+function u32Rules(x0: TcInput): StageResult<U32Product> {
   let x = x0;
   const notes: string[] = [];
   if (x.covered.length === 0) {
