@@ -13,3 +13,4 @@ export { type PassRecord, runPassStage } from './driver/passes.ts';
 export type { FrontEnd, FrontResult, TargetStage } from './driver/stages.ts';
 export { type OptimizationPlan, type OptLevel, optimizationPlan } from './options.ts';
 export { TARGET_NAMES, TARGETS, type TargetEntry, type TargetName } from './targets/registry.ts';
+export { type TcBpfOutput, tcBpfOutput } from './targets/tc-bpf.ts';
