@@ -4,7 +4,9 @@
  * the one Diagnostic (diagnostic.ts).
  * Invariants: stages are pure functions of their inputs; a front end that rejects a trace filter the way the kernel
  * does also returns the kernel's FilterError (the CLI renders the kernel's own filter file from it); targets never
- * parse, lower or optimise (they read the IR they are given, through the decision DAG or the decision list).
+ * parse or lower, and read the optimised IR they are given through the decision DAG or the decision list (a target
+ * that rewrites it into a new filter — u32's linked table and IHL cases — runs the rewrite through the passes
+ * stage, never the passes itself).
  */
 import type * as ir from '@tfc/ir';
 import type { FilterError } from '@tfc/tracefs';

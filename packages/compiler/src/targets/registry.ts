@@ -1,7 +1,7 @@
 /*
  * The target registry: every target the CLI and the entry points name, with the stage that produces it and what
  * it reads. `tc` is not a stage but the selection among the tc stages (tc-select.ts).
- * Invariants: one entry per target name; a stage never parses, lowers or optimises (the driver did); adding a
+ * Invariants: one entry per target name; a stage never parses or lowers (the driver did); adding a
  * target is a module in this folder plus its entry here (and the entry point that gives it its options).
  */
 import type { TargetStage } from '../driver/stages.ts';

@@ -1,16 +1,24 @@
 /*
  * The u32 target: the optimised IR's decision list as the knodes of one u32 prio (@tfc/codegen-tc). For pcap
  * filters, transport-header loads behind the IPv4 header go through a linked hash table, else one case per IHL
- * value (expandIhl, then the passes on that rewritten IR).
+ * value (expandIhl). Both rewrites are new filters: they go through the passes stage (driver/passes.ts) once each;
+ * the back end never runs the passes itself.
  * Invariants: rules decide what the IR decides for frames of at least the list's minimum length and keys in whole
  * 32-bit words (a note says when the words reach past the record's fixed part); refusals are worded by codegen-tc
  * (`refusalReason(…, 'u32')`), deduplicated, each ending with the tc-bpf hint.
  */
 
-import { refusalReason, TC_BPF_HINT, type U32Rules, u32FromList, u32LinkFromIr } from '@tfc/codegen-tc';
+import {
+  type Optimize,
+  refusalReason,
+  TC_BPF_HINT,
+  type U32Rules,
+  u32FromList,
+  u32LinkFromIr,
+} from '@tfc/codegen-tc';
 import { buildDecisionList } from '@tfc/decision-list';
-import * as ir from '@tfc/ir';
 import type { StageResult } from '../diagnostic.ts';
+import { runPassStage } from '../driver/passes.ts';
 import type { TargetStage } from '../driver/stages.ts';
 import { traceKeyNames } from '../front/trace-frames.ts';
 import { expandIhl } from './expand-ihl.ts';
@@ -20,6 +28,14 @@ export interface U32Product {
   readonly rules: U32Rules;
   readonly notes: readonly string[];
 }
+
+/** The passes stage over a rewrite of the optimised IR (the linked table's two regions, the IHL cases). */
+const optimize: Optimize = (f) => {
+  const r = runPassStage(f, { passes: true });
+  return r.ok
+    ? { ok: true, ir: r.value.optimized }
+    : { ok: false, reason: r.diagnostics.map((d) => d.message).join('; ') };
+};
 
 export const u32Target: TargetStage<Omit<TcInput, 'ir'>, U32Product> = {
   name: 'u32',
@@ -34,9 +50,9 @@ function u32Rules(x0: TcInput): StageResult<U32Product> {
     // pcap: transport-header loads behind IHL through a linked table (link + offset), else one case per IHL value.
     const e = expandIhl(x.ir);
     if (e !== undefined && e !== x.ir) {
-      const linked = u32LinkFromIr(x.ir);
+      const linked = u32LinkFromIr(x.ir, optimize);
       if (linked.ok) return { ok: true, value: { rules: linked.rules, notes: [linked.note] } };
-      const o = ir.runPasses(e);
+      const o = optimize(e);
       if (o.ok) {
         x = { ...x, ir: o.ir };
         notes.push(
