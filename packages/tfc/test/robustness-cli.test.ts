@@ -327,6 +327,7 @@ test('check and eval read kallsyms only when the filter names a function', async
       reads++;
       return undefined;
     },
+    liveDialect: async () => ({ ok: false, reason: 'not probed in this test' }),
   };
   const io = memoryIo({ 'r.jsonl': '{"a8": 1}\n' });
   assert.equal(await runCheck(['a8 == 1', '--format', FORMAT], io, host), 0);

@@ -5,6 +5,8 @@
 // Linux 6.18 apart from the error_log "[timestamp] " prefix. Invariant: pure string functions.
 
 import type { Filter } from './ast.ts';
+import type { FilterDialect } from './dialect/model.ts';
+import { NEWEST } from './dialect/profiles.ts';
 
 export type FilterErrno = 'EINVAL' | 'EPERM' | 'ENOENT' | 'ESRCH';
 
@@ -28,27 +30,7 @@ export interface FilterError {
   readonly kernelUndefined?: true;
 }
 
-export const FILTER_MESSAGES = {
-  invalidOp: 'Invalid operator',
-  tooManyOpen: "Too many '('",
-  tooManyClose: "Too few '('",
-  missingQuote: 'Missing matching quote',
-  missingBraceOpen: "Missing '{'",
-  missingBraceClose: "Missing '}'",
-  operandTooLong: 'Operand too long',
-  expectString: 'Expecting string field',
-  expectDigit: 'Expecting numeric field',
-  illegalFieldOp: 'Illegal operation for field type',
-  fieldNotFound: 'Field not found',
-  illegalIntval: 'Illegal integer value',
-  tooManyPreds: 'Too many terms in predicate expression',
-  meaningless: 'Meaningless filter expression',
-  invalidCpulist: 'Invalid cpulist',
-  invalidValue: 'Invalid value (did you forget quotes)?',
-  noFunction: 'Function not found',
-  noFilter: 'No filter found',
-  bare: 'Error',
-} as const;
+export { FILTER_MESSAGES } from './dialect/messages.ts';
 
 export const PAGE_SIZE = 4096;
 
@@ -100,10 +82,20 @@ export function renderAcceptedFilterFile(filter: Filter | null): string {
   return filter === null ? 'none\n' : `${filter.text}\n`;
 }
 
-/** The error_log entry without its leading "[timestamp] ". Empty for a too-long write (nothing logged). */
-export function renderErrorLog(error: FilterError): string {
+/**
+ * The error_log entry without its leading "[timestamp] ". Empty for a too-long write (nothing logged). Kernels
+ * before 5.18 (dialect errorLog) keep the caret position in a u8 and print the command lines into a 256-byte
+ * buffer, so long filters lose their tail (and the newline before the caret line).
+ */
+export function renderErrorLog(error: FilterError, dialect: FilterDialect = NEWEST): string {
   if (error.tooLong) return '';
-  const msg = error.bare ? FILTER_MESSAGES.bare : error.message;
-  const pos = error.bare ? 0 : error.position;
-  return `event filter parse error: error: ${msg}\n  Command: ${error.text}\n${' '.repeat(11 + pos)}^\n`;
+  const msg = error.bare ? dialect.messages.bare : error.message;
+  const pos = (error.bare ? 0 : error.position) % 2 ** dialect.errorLog.positionBits;
+  let command = `\n  Command: ${error.text}\n`;
+  const cap = dialect.errorLog.commandBuffer;
+  if (cap !== null && Buffer.byteLength(command) > cap - 1)
+    command = Buffer.from(command)
+      .subarray(0, cap - 1)
+      .toString('utf8');
+  return `event filter parse error: error: ${msg}${command}${' '.repeat(11 + pos)}^\n`;
 }

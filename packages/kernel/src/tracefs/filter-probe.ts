@@ -59,38 +59,55 @@ function cachePath(key: string): string {
   return join(cacheDir(), `filter-probe-${key}.json`);
 }
 
+type ProbeEvent = { readonly system: string; readonly name: string };
+
+function cacheKey(event: ProbeEvent, filters: readonly string[]): string {
+  const id = kernelIdentity();
+  return createHash('sha256')
+    .update(JSON.stringify([id.bootId, id.release, id.build, event.system, event.name, filters]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** The answers cached for this boot, kernel build and filters, or null (nothing in tracefs is touched). */
+export function cachedFilterWrites(event: ProbeEvent, filters: readonly string[]): FilterProbeResult | null {
+  const t0 = performance.now();
+  const id = kernelIdentity();
+  try {
+    const answers = JSON.parse(
+      readFileSync(cachePath(cacheKey(event, filters)), 'utf8'),
+    ) as FilterWriteAnswer[];
+    if (!Array.isArray(answers) || answers.length !== filters.length) return null;
+    return {
+      ok: true,
+      answers,
+      release: id.release,
+      build: id.build,
+      cached: true,
+      ms: performance.now() - t0,
+    };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Writes each of `filters` to `events/SYSTEM/NAME/filter` of a fresh private instance under `root` and reads the
  * file back after each write; or returns the answers cached for this boot. `cache: false` always asks the kernel.
  */
 export function probeFilterWrites(
   root: string,
-  event: { readonly system: string; readonly name: string },
+  event: ProbeEvent,
   filters: readonly string[],
   opts: { readonly cache?: boolean } = {},
 ): FilterProbeResult | Unavailable {
+  if (opts.cache !== false) {
+    const hit = cachedFilterWrites(event, filters);
+    if (hit !== null) return hit;
+  }
   const t0 = performance.now();
   const id = kernelIdentity();
-  const key = createHash('sha256')
-    .update(JSON.stringify([id.bootId, id.release, id.build, event.system, event.name, filters]))
-    .digest('hex')
-    .slice(0, 32);
-  if (opts.cache !== false) {
-    try {
-      const answers = JSON.parse(readFileSync(cachePath(key), 'utf8')) as FilterWriteAnswer[];
-      if (Array.isArray(answers) && answers.length === filters.length)
-        return {
-          ok: true,
-          answers,
-          release: id.release,
-          build: id.build,
-          cached: true,
-          ms: performance.now() - t0,
-        };
-    } catch {
-      // no usable cache entry: ask the kernel
-    }
-  }
+  const key = cacheKey(event, filters);
   const dir = `${root}/instances/tfc-probe-${process.pid}-${Math.floor(t0 * 1000) % 1_000_000}`;
   try {
     mkdirSync(dir);

@@ -6,6 +6,7 @@
 export { type RawField, type RawFormat, readRawFormat } from './event-format.ts';
 export { errnoOf, readText, writeRaw } from './files.ts';
 export {
+  cachedFilterWrites,
   type FilterProbeResult,
   type FilterWriteAnswer,
   kernelIdentity,

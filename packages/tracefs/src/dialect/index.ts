@@ -1,6 +1,8 @@
 // Public surface of the kernel dialect model: the FilterDialect record, the named profiles, the probes and
 // their interpretation, and the behaviour history behind the profiles. Invariant: re-exports only.
 
+export { explainRejection } from './explain.ts';
+export { type BehaviourHistory, HISTORY, historyOf } from './history.ts';
 export type {
   DialectBasis,
   DialectBehaviour,

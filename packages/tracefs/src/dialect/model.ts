@@ -69,6 +69,17 @@ export interface FilterDialect {
   readonly globBound: 'field-length' | 'nul';
   /** Writes of this many bytes or more fail with EINVAL before parsing (PAGE_SIZE). */
   readonly maxWriteBytes: number;
+  /**
+   * `==`/`!=` on a string with a known length shorter than the pattern: 'strncmp' compares only `len` bytes (a
+   * field without NUL whose bytes start the pattern matches); 'length-checked' is false (the 2026 fix
+   * "Fix false positive match in regex_match_full()").
+   */
+  readonly fullMatch: 'strncmp' | 'length-checked';
+  /**
+   * tracing/error_log: the caret position's width (u8 before 5.18, so positions wrap at 256; u16 since) and the
+   * buffer the `Command:` lines are printed into (256 bytes before 5.18, cutting long filters; unlimited since).
+   */
+  readonly errorLog: { readonly positionBits: 8 | 16; readonly commandBuffer: number | null };
   readonly messages: FilterMessages;
 }
 
@@ -81,4 +92,5 @@ export type DialectBehaviour =
   | 'genericFields.common_cpu'
   | 'genericFields.stacktrace'
   | 'globBound'
-  | 'maxWriteBytes';
+  | 'maxWriteBytes'
+  | 'fullMatch';

@@ -104,7 +104,7 @@ export interface ProbedDialect {
 export function behaviourValue(
   d: FilterDialect,
   behaviour: DialectBehaviour,
-): ProbeValue | 'field-length' | 'nul' {
+): ProbeValue | FilterDialect['globBound'] | FilterDialect['fullMatch'] {
   switch (behaviour) {
     case 'trailingOperator':
       return d.trailingOperator;
@@ -122,10 +122,13 @@ export function behaviourValue(
       return d.globBound;
     case 'maxWriteBytes':
       return d.maxWriteBytes;
+    case 'fullMatch':
+      return d.fullMatch;
   }
 }
 
-function withBehaviour(d: FilterDialect, behaviour: DialectBehaviour, v: ProbeValue): FilterDialect {
+/** `d` with one probed behaviour set to `v` (behaviours no probe reads are left as they are). */
+export function withBehaviour(d: FilterDialect, behaviour: DialectBehaviour, v: ProbeValue): FilterDialect {
   switch (behaviour) {
     case 'trailingOperator':
       return { ...d, trailingOperator: v === 'rejected' ? 'rejected' : 'tolerated' };
@@ -142,6 +145,7 @@ function withBehaviour(d: FilterDialect, behaviour: DialectBehaviour, v: ProbeVa
     case 'maxWriteBytes':
       return typeof v === 'number' && v > 0 ? { ...d, maxWriteBytes: v } : d;
     case 'globBound':
+    case 'fullMatch':
       return d;
   }
 }
@@ -205,7 +209,9 @@ export function dialectFromProbes(answers: readonly ProbeAnswer[], release: stri
         .join(', ')}; tfc follows the probes`,
     );
   }
-  notes.push(`globBound: not probed; taken from ${nearest.name} (${nearest.globBound})`);
+  notes.push(
+    `not probed, taken from ${nearest.name}: globBound ${nearest.globBound}, fullMatch ${nearest.fullMatch}`,
+  );
   return { ok: true, dialect: d, matched: differs.length === 0 ? nearest.name : null, probed, notes };
 }
 

@@ -14,6 +14,7 @@ import { type CommandSpec, parseCommandArgs, renderHelp, str } from '../args.ts'
 import { eventOptions, eventOptionsHelp } from '../event-source.ts';
 import { filterFileHelp, filterFileOption } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { tcRulesFor } from './compile.ts';
 
 export const applyTcSpec: CommandSpec = {
@@ -34,6 +35,7 @@ export const applyTcSpec: CommandSpec = {
     action: { type: 'string' },
     netns: { type: 'string' },
     'nr-cpus': { type: 'string' },
+    ...kernelOption,
     'flower-profile': { type: 'string' },
   },
   positionals: { min: 0, max: 1 },
@@ -49,6 +51,7 @@ ${filterFileHelp}
       --action TEXT      appended to each matching rule (u32 default: classid 1:1)
       --netns NS         run tc inside network namespace NS (ip netns)
       --nr-cpus N        nr_cpu_ids for CPUS{...} (default: this machine's)
+${kernelOptionHelp}
 
 The clsact qdisc is added when the device has none (and left in place by tfc unapply). On a failing line every
 command already applied is undone and listed.

@@ -30,6 +30,7 @@ import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { runApplyTc } from './apply-tc.ts';
 import { rejectionNotes } from './check.ts';
 
@@ -48,6 +49,7 @@ export const applySpec: CommandSpec = {
     target: { type: 'string', short: 't' },
     duration: { type: 'string', short: 'd' },
     json: { type: 'boolean' },
+    ...kernelOption,
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -57,6 +59,7 @@ ${filterFileHelp}
                          tc, u32, flower, tc-bpf: tc rules on a device (see tfc apply --target tc --help)
   -d, --duration S       stop after S seconds (default: run until Ctrl-C / SIGTERM)
       --json             print the summary as one JSON object
+${kernelOptionHelp}
 
 Counts: "seen" is every hit of the tracepoint (all tasks, all CPUs) while attached; "accepted" the hits the
 program returned 1 for (perf counting events, one per online CPU). Other BPF programs on the same tracepoint also
@@ -135,9 +138,11 @@ async function runApplyEbpf(p: Parsed, io: Io, host: Host): Promise<number> {
   const { text } = filterText(p, io);
   const { event, system, name } = await liveEvent(str(p, 'event'));
   const symbols = host.symbols();
+  const { dialect } = await chooseDialect(p, io, host);
   const r = compile({
     filter: text,
     event,
+    dialect,
     target: 'ebpf',
     ctx: 'tracepoint',
     nrCpuIds: host.nrCpuIds(),

@@ -6,6 +6,7 @@
  * stderr. Nothing is written to the kernel.
  */
 import {
+  explainRejection,
   type FilterError,
   parseFilter,
   renderAcceptedFilterFile,
@@ -17,6 +18,7 @@ import { type CommandSpec, flag, int, parseCommandArgs, renderHelp } from '../ar
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io } from '../io.ts';
+import { chooseDialect, kernelOption, kernelOptionHelp, renderProfiles } from '../kernel-option.ts';
 
 export const checkSpec: CommandSpec = {
   name: 'check',
@@ -26,6 +28,7 @@ export const checkSpec: CommandSpec = {
   options: {
     ...eventOptions,
     ...filterFileOption,
+    ...kernelOption,
     'nr-cpus': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
   },
@@ -33,8 +36,9 @@ export const checkSpec: CommandSpec = {
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
+${kernelOptionHelp}
       --nr-cpus N        nr_cpu_ids for CPUS{...} lists (default: this machine's)
-  -v, --verbose          also print the errno and the error_log entry (on stderr)
+  -v, --verbose          also print the errno, the error_log entry and the dialect followed (on stderr)
 
 exit status: 0 the kernel accepts the filter, 1 it rejects it, 2 usage error.
 
@@ -45,6 +49,11 @@ examples:
   famly == 2
         ^
   parse_error: Field not found
+  $ tfc check 'cpu & CPUS{1}' --event sched/sched_switch --kernel 5.15
+  cpu & CPUS{1}
+        ^
+  parse_error: Invalid value (did you forget quotes)?
+  tfc: CPUS{...} cpumask literals are not in this kernel; they arrived in Linux 6.6 (kernel: 5.15)
 
 `,
 };
@@ -55,14 +64,21 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
     io.out(renderHelp(checkSpec));
     return EXIT.ok;
   }
+  if (p.values.kernel === 'list') {
+    io.out(renderProfiles());
+    return EXIT.ok;
+  }
   const { text } = filterText(p, io);
   const { event, origin, liveError } = await resolveEvent(p, io);
+  const { dialect, origin: dialectOrigin } = await chooseDialect(p, io, host);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   // kallsyms is read only when the filter names a function (.function predicates): ~0.2 s saved per call.
-  const r = parseFilter(text, event, { nrCpuIds, lookupSymbol: (s) => host.symbols()?.(s) });
+  const env = { nrCpuIds, lookupSymbol: (s: string | bigint) => host.symbols()?.(s), dialect };
+  const r = parseFilter(text, event, env);
   const verbose = flag(p, 'verbose');
   if (verbose) {
     io.err(`event ${event.system}/${event.name} (id ${event.id}) from ${origin}\n`);
+    io.err(`kernel dialect: ${dialect.name}, ${dialectOrigin}\n`);
     if (liveError !== undefined) io.err(`(live tracefs not used: ${liveError})\n`);
   }
   if (r.ok) {
@@ -70,8 +86,9 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
     return EXIT.ok;
   }
   io.out(renderFilterFile(r.error));
-  for (const line of rejectionNotes(r.error, text)) io.err(`tfc: ${line}\n`);
-  if (verbose) io.err(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error)}`);
+  for (const line of [...rejectionNotes(r.error, text), ...explainRejection(text, event, env)])
+    io.err(`tfc: ${line}\n`);
+  if (verbose) io.err(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error, dialect)}`);
   return EXIT.rejected;
 }
 

@@ -51,6 +51,7 @@ import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp,
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { writeOutput } from '../output.ts';
 import { rejectionNotes } from './check.ts';
 
@@ -76,6 +77,7 @@ export const compileSpec: CommandSpec = {
     'dump-after': { type: 'string' },
     output: { type: 'string', short: 'o' },
     'nr-cpus': { type: 'string' },
+    ...kernelOption,
     stats: { type: 'boolean' },
     'set-lookup': { type: 'string' },
     'no-ranges': { type: 'boolean' },
@@ -132,6 +134,7 @@ prio, a rejecting rule aborts only that prio; the rules key on the frame's event
       --dump-after PASS  print the IR after PASS (${DUMP_POINTS.join(', ')}) instead of the program
   -o, --output FILE      write the output to FILE (whole or not at all)
       --nr-cpus N        nr_cpu_ids of the target machine for CPUS{...} (default: this machine's)
+${kernelOptionHelp}
       --set-lookup S     eBPF: equality sets of 8+ values as a binary 'search' (default) or one hash 'map'
                          lookup (the map and its entries go into the ELF object's .maps)
       --stats            print instruction count and DAG size on stderr
@@ -224,8 +227,10 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     throw new UsageError(`--emit ${form} is binary: write it to a file with -o FILE`);
   const { event } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  const { dialect } = await chooseDialect(p, io, host);
   const symbols = host.symbols();
   const r = compile({
+    dialect,
     filter: text,
     event,
     target,
@@ -304,7 +309,8 @@ async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
   const { text } = filterText(p, io);
   const { event } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
-  const r = compileP4({ filter: text, event, nrCpuIds, ranges: !flag(p, 'no-ranges') });
+  const { dialect } = await chooseDialect(p, io, host);
+  const r = compileP4({ filter: text, event, nrCpuIds, dialect, ranges: !flag(p, 'no-ranges') });
   if (!r.ok) {
     if (r.filterError) return kernelRejection(r.filterError, text, io);
     for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
@@ -337,9 +343,11 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
   const { text } = filterText(p, io);
   const { event } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  const { dialect } = await chooseDialect(p, io, host);
   const r = compile({
     filter: text,
     event,
+    dialect,
     target: mode === 'classic' ? 'cbpf' : 'ebpf',
     ctx: 'trace-frame',
     progType: 'tc',
@@ -382,7 +390,7 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
 }
 
 async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
-  for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem'])
+  for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
   if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
@@ -596,7 +604,7 @@ export async function tcRulesFor(
   let source: TcSource;
   let anyEvent = false;
   if (lang === 'pcap') {
-    for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem'])
+    for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
       if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
     if (str(p, 'linktype') !== undefined && str(p, 'linktype') !== 'ethernet')
       throw new UsageError(`--target ${target} matches Ethernet frames (--linktype ethernet)`);
@@ -609,12 +617,14 @@ export async function tcRulesFor(
     const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
     const events = anyEvent ? await candidateEvents(p, io) : [(await resolveEvent(p, io)).event];
     const symbols = host.symbols();
+    const { dialect } = await chooseDialect(p, io, host);
     source = {
       lang: 'tracefs',
       filter: text,
       events,
       anyEvent,
       nrCpuIds,
+      dialect,
       ...(symbols ? { lookupSymbol: symbols } : {}),
     };
   }
@@ -647,8 +657,9 @@ async function runCompileP4AnyEvent(p: Parsed, io: Io, host: Host): Promise<numb
   const { text } = filterText(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   const events = await candidateEvents(p, io);
+  const { dialect } = await chooseDialect(p, io, host);
   const r = compileP4Frames(
-    { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds },
+    { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds, dialect },
     { ranges: !flag(p, 'no-ranges') },
   );
   if (!r.ok) return tcFailure(r, text, io);
@@ -678,8 +689,9 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
   const { text } = filterText(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   const events = await candidateEvents(p, io);
+  const { dialect } = await chooseDialect(p, io, host);
   const r = compileTraceFrameBpf(
-    { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds },
+    { lang: 'tracefs', filter: text, events, anyEvent: true, nrCpuIds, dialect },
     {
       target: target === 'cbpf' ? 'cbpf' : 'ebpf',
       ...(progType ? { progType } : {}),

@@ -5,12 +5,20 @@
  * (the kernel would keep the record) or `0` (it would drop it), in input order. A filter the kernel rejects prints
  * the kernel's rendering on stderr and exits 1. `0` (the clearing filter) accepts everything, as in the kernel.
  */
-import { type EvalContext, evaluate, parseFilter, recordFromJson, renderFilterFile } from '@tfc/tracefs';
+import {
+  type EvalContext,
+  evaluate,
+  explainRejection,
+  parseFilter,
+  recordFromJson,
+  renderFilterFile,
+} from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { type CommandSpec, int, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { rejectionNotes } from './check.ts';
 
 export const evalSpec: CommandSpec = {
@@ -23,6 +31,7 @@ export const evalSpec: CommandSpec = {
     ...filterFileOption,
     records: { type: 'string', short: 'r' },
     'nr-cpus': { type: 'string' },
+    ...kernelOption,
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -35,6 +44,7 @@ ${filterFileHelp}
                            {"raw": "0a00..."}                    the whole record as hex bytes
                          integers as JSON numbers or strings ("18446744073709551615", "0xff", "-1")
       --nr-cpus N        nr_cpu_ids for CPUS{...} lists (default: this machine's)
+${kernelOptionHelp}
 
 exit status: 0 verdicts printed, 1 the kernel rejects the filter, 2 usage error or a bad record.
 
@@ -58,10 +68,13 @@ export async function runEval(argv: readonly string[], io: Io, host: Host): Prom
   const { event } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   // kallsyms is read only when the filter names a function (.function predicates).
-  const parsed = parseFilter(text, event, { nrCpuIds, lookupSymbol: (s) => host.symbols()?.(s) });
+  const { dialect } = await chooseDialect(p, io, host);
+  const env = { nrCpuIds, lookupSymbol: (s: string | bigint) => host.symbols()?.(s), dialect };
+  const parsed = parseFilter(text, event, env);
   if (!parsed.ok) {
     io.err(renderFilterFile(parsed.error));
-    for (const line of rejectionNotes(parsed.error, text)) io.err(`tfc: ${line}\n`);
+    for (const line of [...rejectionNotes(parsed.error, text), ...explainRejection(text, event, env)])
+      io.err(`tfc: ${line}\n`);
     return EXIT.rejected;
   }
   const records: { record: Uint8Array; ctx: EvalContext }[] = [];
