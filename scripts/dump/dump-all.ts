@@ -3,8 +3,9 @@
  * (in-process, a fixed host) and writes one deterministic text file — the before/after proof that a refactor of
  * the pipeline changes nothing users see. Run: `node --import tsx scripts/dump/dump-all.ts OUT.txt [--quick]`.
  * Invariants: the output depends only on the code and the corpus (fixed nr_cpu_ids 4, no kallsyms, the bundled
- * event snapshot, fast-check samples with fixed seeds, no live tracefs); every case records the argv, the exit code,
- * stdout and stderr byte for byte (binary forms as a SHA-256 of the file written); cases are in a fixed order.
+ * event snapshot, no live dialect probe (the newest profile), fast-check samples with fixed seeds, no live
+ * tracefs); every case records the argv, the exit code, stdout and stderr byte for byte (binary forms as a SHA-256
+ * of the file written); cases are in a fixed order.
  * Sources: the libpcap 1.10.3 corpus (../shared/corpus), the `$ tfc compile` lines of the docs, hand-written trace
  * and pcap filters (golden-file and README shapes, rejected ones), and the testkit's random trace filters.
  */
@@ -27,7 +28,12 @@ const outPath = args.find((a) => !a.startsWith('--')) ?? '/tmp/dump.txt';
 const quick = args.includes('--quick');
 const tmp = mkdtempSync(join(tmpdir(), 'tfc-dump-'));
 
-const host: Host = { nrCpuIds: () => 4, symbols: () => undefined };
+const host = {
+  nrCpuIds: () => 4,
+  symbols: () => undefined,
+  // No live probe: `--kernel auto` follows the newest profile (hosts without liveDialect predate --kernel).
+  liveDialect: async () => ({ ok: false as const, reason: 'dump-all: no live probe' }),
+} as Host;
 const chunks: string[] = [];
 let cases = 0;
 
