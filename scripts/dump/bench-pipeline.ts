@@ -3,14 +3,15 @@
  * pcap_compile, in one process, so the figures are ratios between rows of the same run — the 16-predicate trace
  * filter of the `compile` suite and every corpus filter of the `pcap` suite (cBPF, Ethernet).
  * Run: `node --import tsx scripts/dump/bench-pipeline.ts OLD_CHECKOUT [--quick]`.
- * Invariants: old and new are measured alternately run by run (drift hits both alike); each figure is the median
- * of the runs (bench/src/measure.ts batches); the corpus figure is the median over filters of the per-filter
- * medians, with the per-filter ratios' median and geometric mean; libpcap is optional (skipped when not loadable).
+ * Invariants: the engines are measured alternately in short batches and every ratio is paired (the median over
+ * rounds of the two engines' times in the same round), so load from other processes on the shared machine hits
+ * both sides alike; the corpus figures are medians over filters of per-filter medians; libpcap is optional
+ * (skipped when not loadable).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FULL, measureNsPerOp, QUICK } from '../../bench/src/measure.ts';
+import { measureNsPerOp } from '../../bench/src/measure.ts';
 import { predicateFilter } from '../../bench/src/suites/tracefs-filters.ts';
 import * as fresh from '../../packages/compiler/src/index.ts';
 import { loadLibpcap } from '../../packages/kernel/src/sys/index.ts';
@@ -22,8 +23,6 @@ const oldRoot = process.argv[2];
 if (oldRoot === undefined) throw new Error('usage: bench-pipeline.ts OLD_CHECKOUT [--quick]');
 const quick = process.argv.includes('--quick');
 const stale = (await import(join(oldRoot, 'packages/compiler/src/index.ts'))) as Compiler;
-const m = quick ? QUICK : FULL;
-const one = { ...m, runs: 1 };
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,13 +32,21 @@ const median = (xs: readonly number[]): number => {
 const geomean = (xs: readonly number[]): number =>
   Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 
-/** Median ns per call of each op, measured alternately run by run. */
-function alternate(ops: readonly (() => unknown)[]): number[] {
+/**
+ * Each op measured alternately in `rounds` short batches (≥ batchMs each, after a warm-up): the median ns per call
+ * of each op, and the median over rounds of each op's time divided by the first op's in the same round (paired, so
+ * a burst of load on the shared machine hits both sides of a ratio alike).
+ */
+function alternate(ops: readonly (() => unknown)[], rounds: number, batchMs: number) {
+  for (const op of ops) measureNsPerOp(op, { runs: 1, minBatchMs: batchMs, warmupMs: 200 });
   const samples: number[][] = ops.map(() => []);
-  for (const op of ops) measureNsPerOp(op, { ...one, warmupMs: m.warmupMs });
-  for (let r = 0; r < m.runs; r++)
-    for (const [i, op] of ops.entries()) samples[i]!.push(measureNsPerOp(op, { ...one, warmupMs: 0 }).median);
-  return samples.map(median);
+  for (let r = 0; r < rounds; r++)
+    for (const [i, op] of ops.entries())
+      samples[i]!.push(measureNsPerOp(op, { runs: 1, minBatchMs: batchMs, warmupMs: 0 }).median);
+  return {
+    ns: samples.map(median),
+    ratioToFirst: samples.map((xs) => median(xs.map((x, r) => x / samples[0]![r]!))),
+  };
 }
 
 const event = bundledEvent('sock', 'inet_sock_set_state');
@@ -53,9 +60,9 @@ const req = {
   maxFilterBytes: 1 << 20,
   setLookup: 'search',
 } as const;
-const [o16, n16] = alternate([() => stale.compile(req), () => fresh.compile(req)]);
+const t16 = alternate([() => stale.compile(req), () => fresh.compile(req)], quick ? 11 : 41, 20);
 console.log(
-  `compile-16-predicates: old ${(o16! / 1e3).toFixed(1)} µs, new ${(n16! / 1e3).toFixed(1)} µs, old/new ${(o16! / n16!).toFixed(2)}`,
+  `compile-16-predicates: old ${(t16.ns[0]! / 1e3).toFixed(1)} µs, new ${(t16.ns[1]! / 1e3).toFixed(1)} µs; paired old/new ${(1 / t16.ratioToFirst[1]!).toFixed(2)}`,
 );
 
 const lib = loadLibpcap();
@@ -69,21 +76,26 @@ const rows = (
 const olds: number[] = [];
 const news: number[] = [];
 const libs: number[] = [];
+const oldOverNew: number[] = [];
+const newOverLib: number[] = [];
 for (const r of quick ? rows.slice(0, 12) : rows) {
   const p = { filter: r.filter, linktype: 'ethernet', target: 'cbpf' } as const;
-  const ops: (() => unknown)[] = [() => stale.compilePcapFilter(p), () => fresh.compilePcapFilter(p)];
+  const ops: (() => unknown)[] = [() => fresh.compilePcapFilter(p), () => stale.compilePcapFilter(p)];
   if (pcap) ops.push(() => pcap.compile(r.filter, { optimize: true }));
-  const [o, n, l] = alternate(ops);
-  olds.push(o!);
-  news.push(n!);
-  if (l !== undefined) libs.push(l);
+  const t = alternate(ops, quick ? 5 : 9, 10);
+  news.push(t.ns[0]!);
+  olds.push(t.ns[1]!);
+  oldOverNew.push(t.ratioToFirst[1]!);
+  if (pcap) {
+    libs.push(t.ns[2]!);
+    newOverLib.push(1 / t.ratioToFirst[2]!);
+  }
 }
-const ratio = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x / b[i]!);
 console.log(
-  `pcap corpus (${olds.length} filters, cBPF): median old ${(median(olds) / 1e3).toFixed(1)} µs, new ${(median(news) / 1e3).toFixed(1)} µs; old/new per filter: median ${median(ratio(olds, news)).toFixed(2)}, geomean ${geomean(ratio(olds, news)).toFixed(2)}`,
+  `pcap corpus (${olds.length} filters, cBPF): median old ${(median(olds) / 1e3).toFixed(1)} µs, new ${(median(news) / 1e3).toFixed(1)} µs; paired old/new per filter: median ${median(oldOverNew).toFixed(2)}, geomean ${geomean(oldOverNew).toFixed(2)}`,
 );
-if (libs.length === news.length)
+if (pcap)
   console.log(
-    `libpcap pcap_compile: median ${(median(libs) / 1e3).toFixed(1)} µs; new/libpcap per filter: median ${median(ratio(news, libs)).toFixed(1)}, min ${Math.min(...ratio(news, libs)).toFixed(1)}, max ${Math.max(...ratio(news, libs)).toFixed(1)}; old/libpcap median ${median(ratio(olds, libs)).toFixed(1)}`,
+    `libpcap pcap_compile: median ${(median(libs) / 1e3).toFixed(1)} µs; paired new/libpcap per filter: median ${median(newOverLib).toFixed(1)}, min ${Math.min(...newOverLib).toFixed(1)}, max ${Math.max(...newOverLib).toFixed(1)}`,
   );
 pcap?.dispose();
