@@ -28,9 +28,16 @@ test('check shows the stored filter: cut at the first NUL, trailing blanks strip
     ['a8 == 1  \n\0 xyz  ', 'a8 == 1\n'],
     ['a8 == 1 &&\0 a8 == 2', 'a8 == 1 &&\n'],
   ] as const) {
-    const r = await tfc(['check', '--filter-file', 'f', '--format', FORMAT], { f: written });
+    // (the earlier 6.18.44 build, which ignored the trailing "&&" the NUL leaves)
+    const r = await tfc(['check', '--filter-file', 'f', '--format', FORMAT, '-k', '6.18-v669'], {
+      f: written,
+    });
     assert.deepEqual(r, { code: 0, out: shown, err: '' }, JSON.stringify(written));
   }
+  const today = await tfc(['check', '--filter-file', 'f', '--format', FORMAT, '-k', '6.18'], {
+    f: 'a8 == 1 &&\0 a8 == 2',
+  });
+  assert.equal(today.out, `a8 == 1 &&\n${' '.repeat(10)}^\nparse_error: Meaningless filter expression\n\n`);
   const nothing = await tfc(['check', '--filter-file', 'f', '--format', FORMAT], { f: '\0a8 == 1' });
   assert.deepEqual(nothing, { code: 1, out: '\nError: (0)\n\n', err: '' });
   const bad = await tfc(['check', '--filter-file', 'f', '--format', FORMAT], { f: 'a8 = 1\0zz' });

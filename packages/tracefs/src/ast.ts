@@ -64,6 +64,11 @@ export interface StringPredicate extends PredBase {
    * to its NUL even past the field's length, and a zero-length locator reads the bytes at its offset.
    */
   readonly unboundedGlob?: true;
+  /**
+   * `==`/`!=` on a kernel before the regex_match_full() fix (dialect fullMatch 'strncmp'): a string with a
+   * known length shorter than the pattern is compared over that length only (absent: such a string differs).
+   */
+  readonly strncmpFull?: true;
 }
 
 export interface CpusPredicate extends PredBase {

@@ -180,21 +180,25 @@ function stringLeaf(p: StringPredicate): Leaf {
   const L = p.unboundedGlob
     ? (_len: number): number => Number.POSITIVE_INFINITY
     : (len: number): number => len;
+  // Since the regex_match_full() fix a full match of a string with a known length shorter than the pattern fails.
+  const checked = match === 'full' && p.strncmpFull !== true;
+  const m = (r: Uint8Array, start: number, len: number): boolean =>
+    checked && len !== 0 && len < needle.length ? false : matchString(match, needle, r, start, L(len));
   switch (field.kind) {
     case 'static_string':
-      return (r) => matchString(match, needle, r, off, L(field.size)) !== negate;
+      return (r) => m(r, off, field.size) !== negate;
     case 'dyn_string':
       return (r) => {
         const loc = u32At(r, off);
-        return matchString(match, needle, r, loc & 0xffff, L(loc >>> 16)) !== negate;
+        return m(r, loc & 0xffff, loc >>> 16) !== negate;
       };
     case 'rdyn_string':
       return (r) => {
         const loc = u32At(r, off);
-        return matchString(match, needle, r, off + 4 + (loc & 0xffff), L(loc >>> 16)) !== negate;
+        return m(r, off + 4 + (loc & 0xffff), loc >>> 16) !== negate;
       };
     case 'comm':
-      return (_r, ctx) => matchString(match, needle, ctx.comm, 0, L(16)) !== negate;
+      return (_r, ctx) => m(ctx.comm, 0, 16) !== negate;
     default: {
       const user = p.ustring;
       const size = field.size;
@@ -205,7 +209,7 @@ function stringLeaf(p: StringPredicate): Leaf {
         if (copy === null) return false;
         let n = 0;
         while (n < copy.length && n < USTRING_BUF_SIZE - 1 && copy[n] !== 0) n++;
-        return matchString(match, needle, copy.subarray(0, n), 0, n + 1) !== negate;
+        return m(copy.subarray(0, n), 0, n + 1) !== negate;
       };
     }
   }

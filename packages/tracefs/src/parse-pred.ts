@@ -202,8 +202,7 @@ export function parsePred(
   if (dialect.cpusLiterals && hasPrefix(bytes, i, 'CPUS'))
     return cpusPred(bytes, start, i, field, ustring, op, env, M);
   const q = byteAt(bytes, i);
-  if (q === 0x27 || q === 0x22)
-    return stringPred(bytes, start, s, field, ustring, op, q, dialect.globBound, M);
+  if (q === 0x27 || q === 0x22) return stringPred(bytes, start, s, field, ustring, op, q, dialect, M);
 
   if (isDigit(q) || q === 0x2d) {
     if (isStringKind(field.kind)) return failAt(M.expectString, i + 1);
@@ -322,7 +321,7 @@ function stringPred(
   ustring: boolean,
   op: Op,
   q: number,
-  globBound: FilterDialect['globBound'],
+  dialect: FilterDialect,
   M: FilterMessages,
 ): PredResult {
   let i = s;
@@ -350,7 +349,8 @@ function stringPred(
       match: c.kind,
       needle: c.needle,
       negate: c.negate,
-      ...(c.kind === 'glob' && globBound === 'nul' ? { unboundedGlob: true as const } : {}),
+      ...(c.kind === 'glob' && dialect.globBound === 'nul' ? { unboundedGlob: true as const } : {}),
+      ...(c.kind === 'full' && dialect.fullMatch === 'strncmp' ? { strncmpFull: true as const } : {}),
     },
   };
 }

@@ -27,7 +27,8 @@ import {
   TASK_RENAME_EVENT,
   TRIVIAL_EBPF,
 } from '@tfc/kernel';
-import { bundledEvent, type EventFormat, parseFormat } from '@tfc/tracefs';
+import { liveDialect } from '@tfc/testkit';
+import { bundledEvent, type EventFormat, type FilterDialect, parseFormat } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { type Case, type GenEnv, lseekCase, renameCase } from './generators.ts';
 
@@ -44,12 +45,20 @@ async function unavailable(): Promise<string | null> {
   return tp.ok ? null : tp.reason;
 }
 
-type Live = { readonly sys: Syscalls; readonly j: LiveTracepointJudge; readonly event: EventFormat };
+type Live = {
+  readonly sys: Syscalls;
+  readonly j: LiveTracepointJudge;
+  readonly event: EventFormat;
+  /** The running kernel's dialect, probed before any filter is judged. */
+  readonly dialect: FilterDialect;
+};
 
 /** A judge for `ev` (released in t.after) and the event's live format, or why the kernel step cannot run. */
 async function liveJudge(t: TestContext, ev: EventRef): Promise<Live | string> {
   const why = await unavailable();
   if (why !== null) return why;
+  const dialect = await liveDialect();
+  if (!dialect.ok) return `cannot probe the kernel's filter dialect: ${dialect.reason}`;
   assert.ok(F.syscalls.ok);
   const sys = F.syscalls.value;
   const j = await LiveTracepointJudge.start(sys, ev, { tag: 'tracepoint' });
@@ -57,7 +66,7 @@ async function liveJudge(t: TestContext, ev: EventRef): Promise<Live | string> {
   t.after(() => j.dispose());
   const r = parseFormat(j.format, { system: ev.group, name: ev.event });
   assert.ok(r.ok, `live format of ${ev.event} does not parse`);
-  return { sys, j, event: r.event };
+  return { sys, j, event: r.event, dialect: dialect.dialect };
 }
 
 type Outcome =
@@ -66,9 +75,17 @@ type Outcome =
   | { kind: 'problem'; message: string };
 
 /** Compiles, loads and judges one case; retries when other programs on the tracepoint may have vetoed a hit. */
-async function runCase(sys: Syscalls, j: LiveTracepointJudge, event: EventFormat, c: Case): Promise<Outcome> {
+async function runCase(live: Live, c: Case): Promise<Outcome> {
+  const { sys, j, event, dialect } = live;
   assert.equal(kernelHazard(c.filter), null, `generator produced a hazard: ${c.filter}`);
-  const r = compile({ filter: c.filter, event, target: 'ebpf', ctx: 'tracepoint', nrCpuIds: nrCpuIds() });
+  const r = compile({
+    filter: c.filter,
+    event,
+    dialect,
+    target: 'ebpf',
+    ctx: 'tracepoint',
+    nrCpuIds: nrCpuIds(),
+  });
   if (!r.ok) {
     const k = j.tryFilter(c.filter);
     if (r.filterError !== undefined && k.errno !== null) return { kind: 'both-refuse' };
@@ -142,7 +159,7 @@ async function differential(
     t.skip(`${live} (the filters were compiled against the bundled format; the kernel step is skipped)`);
     return;
   }
-  const { sys, j, event } = live;
+  const { j, event } = live;
   const env: GenEnv = { pid: j.pid, tid: j.threadTid, eventId: event.id, nrCpus: j.nrCpus };
   const cases = fc.sample(arb(env), { numRuns: FILTERS, seed });
   let agreed = 0;
@@ -152,7 +169,7 @@ async function differential(
   const problems: string[] = [];
   let fdsAfterFirst = -1;
   for (const c of cases) {
-    const o = await runCase(sys, j, event, c);
+    const o = await runCase(live, c);
     if (fdsAfterFirst < 0) fdsAfterFirst = openFds();
     if (o.kind === 'agree') {
       agreed++;
@@ -187,7 +204,7 @@ test('live differential: fixed cases, and a wrong program is caught', async (t) 
     t.skip(live);
     return;
   }
-  const { sys, j, event } = live;
+  const { sys, j } = live;
   const hits: Hit[] = [7n, 8n, 7n, 0x100000007n].map((offset, i) => ({
     kind: 'lseek',
     fd: 3,
@@ -203,7 +220,7 @@ test('live differential: fixed cases, and a wrong program is caught', async (t) 
     [`common_pid == ${j.pid} && fd == 3`, [true, true, true, true]],
   ];
   for (const [filter, want] of fixed) {
-    const o = await runCase(sys, j, event, { filter, hits });
+    const o = await runCase(live, { filter, hits });
     assert.ok(o.kind === 'agree', o.kind === 'problem' ? o.message : filter);
     assert.deepEqual(o.verdicts, want, filter);
   }

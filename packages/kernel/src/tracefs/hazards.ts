@@ -5,12 +5,20 @@
 // (e.g. `A || B && C &&`) makes predicate_parse() hit WARN_ON(target <= i) and fail with EINVAL;
 // repeated writes of such filters were followed by a kernel oops inside the uprobe handler of the
 // oracle process, which left the per-CPU uprobe buffer mutex held and wedged tracefs until reboot.
-// The kernel parses the filter only up to its first NUL byte, so the check does too.
+// The kernel parses the filter only up to its first NUL byte, so the check does too. Kernels that refuse a
+// trailing operator before building the program (dialect trailingOperator 'rejected', e.g. the 6.18.44 fc-v1272
+// build) never reach that path: the caller says so with `trailingOperator`, learned from a probe.
 
 const TRAILING_OP_RE = /(&&|\|\|)[\s!]*$/;
 
+/** What the caller knows of the kernel it writes to: whether it refuses a trailing operator (probed). */
+export interface HazardContext {
+  readonly trailingOperator?: 'tolerated' | 'rejected';
+}
+
 /** Why `filter` must not be written to a live event, or null if it is not a known hazard. */
-export function kernelHazard(written: string): string | null {
+export function kernelHazard(written: string, kernel: HazardContext = {}): string | null {
+  if (kernel.trailingOperator === 'rejected') return null;
   const nul = written.indexOf('\0');
   const filter = nul < 0 ? written : written.slice(0, nul);
   const m = TRAILING_OP_RE.exec(filter);
@@ -23,7 +31,7 @@ export function kernelHazard(written: string): string | null {
 }
 
 /** The guard in front of every filter write: throws a RangeError naming the hazard, without touching the kernel. */
-export function refuseHazard(filter: string): void {
-  const hazard = kernelHazard(filter);
+export function refuseHazard(filter: string, kernel: HazardContext = {}): void {
+  const hazard = kernelHazard(filter, kernel);
   if (hazard !== null) throw new RangeError(`refusing a filter that endangers the kernel: ${hazard}`);
 }

@@ -99,6 +99,8 @@ export class UprobeOracle {
   readonly #mirror: TracefsInstance;
   #seq = 1;
   #disposed = false;
+  /** The kernel's trailing-operator rule, when the caller probed it (see kernelHazard). */
+  #trailing: 'tolerated' | 'rejected' | undefined;
 
   private constructor(
     proc: OracleProcess,
@@ -121,7 +123,9 @@ export class UprobeOracle {
   }
 
   /** Locates tracefs, builds and starts the helper, defines the probe and the two instances. */
-  static async start(options: { tag?: string } = {}): Promise<UprobeOracle | Unavailable> {
+  static async start(
+    options: { tag?: string; trailingOperator?: 'tolerated' | 'rejected' } = {},
+  ): Promise<UprobeOracle | Unavailable> {
     const fs = await locateTracefs();
     if (!fs.ok) return fs;
     const noUprobes = uprobesAvailable(fs.path);
@@ -156,7 +160,9 @@ export class UprobeOracle {
     const raw = readRawFormat(format);
     if (raw === null)
       return cleanup({ ok: false, reason: 'cannot read the oracle event format' }, [judge, mirror]);
-    return new UprobeOracle(proc, probe, judge, mirror, format, raw);
+    const oracle = new UprobeOracle(proc, probe, judge, mirror, format, raw);
+    oracle.#trailing = options.trailingOperator;
+    return oracle;
   }
 
   #ours(r: RawRecord): number | null {
@@ -173,7 +179,7 @@ export class UprobeOracle {
    */
   async judge(filter: string, records: readonly OracleRecord[]): Promise<Judgement> {
     if (this.#disposed) throw new Error('UprobeOracle used after dispose');
-    refuseHazard(filter);
+    refuseHazard(filter, { ...(this.#trailing ? { trailingOperator: this.#trailing } : {}) });
     const j = this.#judge;
     j.clearErrorLog();
     const errno = j.writeFilter(this.event, filter);

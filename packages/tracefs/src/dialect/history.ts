@@ -104,7 +104,7 @@ export const HISTORY: readonly BehaviourHistory[] = [
   },
   {
     key: 'maxWriteBytes',
-    title: 'largest filter write (bytes − 1; PAGE_SIZE)',
+    title: 'writes of this many bytes or more are refused before parsing',
     value: (d) => String(d.maxWriteBytes),
     since: 'always',
     source: 'event_filter_write() refuses cnt >= PAGE_SIZE (read at every version; 4096 on x86-64)',
@@ -114,4 +114,20 @@ export const HISTORY: readonly BehaviourHistory[] = [
 /** The history entry of a behaviour key. */
 export function historyOf(key: string): BehaviourHistory | undefined {
   return HISTORY.find((h) => h.key === key);
+}
+
+/**
+ * The profile table of docs/trace-filters.md: one row per behaviour, one column per profile, then where the
+ * behaviour comes from. Deterministic Markdown (a test keeps the page equal to it).
+ */
+export function renderDialectTable(profiles: readonly FilterDialect[]): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  const head = `| behaviour | ${profiles.map((p) => `\`${p.name}\``).join(' | ')} | since, and the source |`;
+  const rule = `|---|${profiles.map(() => '---').join('|')}|---|`;
+  const basis = `| *basis* | ${profiles.map((p) => (p.basis === 'verified-live' ? '**verified live**' : 'from source')).join(' | ')} | |`;
+  const rows = HISTORY.map(
+    (h) =>
+      `| ${cell(h.title)} | ${profiles.map((p) => cell(h.value(p))).join(' | ')} | ${cell(`${h.since}: ${h.source}`)} |`,
+  );
+  return [head, rule, basis, ...rows].join('\n');
 }

@@ -2,7 +2,7 @@
 // their interpretation, and the behaviour history behind the profiles. Invariant: re-exports only.
 
 export { explainRejection } from './explain.ts';
-export { type BehaviourHistory, HISTORY, historyOf } from './history.ts';
+export { type BehaviourHistory, HISTORY, historyOf, renderDialectTable } from './history.ts';
 export type {
   DialectBasis,
   DialectBehaviour,

@@ -229,7 +229,26 @@ function lowerString(p: StringPredicate, env: LeafEnv): LeafResult {
   }
   if (pattern.length > 255)
     return fail(`string pattern of ${pattern.length} bytes (the IR allows 255)`, p.span);
+  if (p.match === 'full' && p.strncmpFull !== true) return ok(lengthCheckedFull(pattern, src, p.negate));
   return ok(str(p.match, pattern, src, p.negate));
+}
+
+/**
+ * `==`/`!=` since the regex_match_full() fix: a string whose known length is shorter than the pattern does not
+ * match. A fixed array's length is known here; a locator's length (its high 16 bits, 0 = NUL-terminated) is
+ * tested before the compare; comm is 16 bytes. A pointer string's length counts its NUL, so the check cannot
+ * change its verdict and is left out.
+ */
+function lengthCheckedFull(pattern: string, src: StrSource, negate: boolean): Pred {
+  const plen = pattern.length;
+  const known = src.kind === 'fixed' ? src.size : src.kind === 'comm' ? 16 : undefined;
+  if (known !== undefined && known < plen) return negate ? TRUE : FALSE;
+  if (src.kind !== 'dataloc' || plen < 2) return str('full', pattern, src, negate);
+  const len = arith('>>', load(src.base, src.offset, 4, src.order, false), konst(16));
+  const long = or(cmp('eq', 4, false, len, 0n), cmp('ge', 4, false, len, BigInt(plen)));
+  return negate
+    ? or(not(long), str('full', pattern, src, true))
+    : and(long, str('full', pattern, src, false));
 }
 
 function lowerFunction(p: FunctionPredicate, env: LeafEnv): LeafResult {

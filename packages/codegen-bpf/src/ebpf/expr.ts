@@ -1,0 +1,91 @@
+// eBPF translation of IR expressions: the value into R0 as the IR defines it (u32 arithmetic, 64-bit loads and
+// constants), deeper operand first (Sethi-Ullman) with temporaries on the stack.
+// Invariants: operands are pure, so evaluation order does not change the result, and any abort (a failed load, a
+// division by zero) goes to the leaf's abort label; shifts by 32 or more give 0; shared values are expanded where
+// they are used.
+import { alu32, alu64, call, jmp32, mem, mov, R0, R1, R6, R7, R8 } from '@tfc/bpf/ebpf';
+import type { Expr } from '@tfc/ir';
+import { ARITH_ALU } from '../arith-ops.ts';
+import { constArith, runtimeArithCheck } from '../lower/arith.ts';
+import { Unsupported } from '../options.ts';
+import { type EbpfGen, HELPER, loadConst, pop, push } from './context.ts';
+import { fresh, goto, place } from './emitter.ts';
+import { load } from './loads.ts';
+
+/** Evaluates `x` into R0 (64-bit value as the IR defines it); jumps to `abort` when it aborts. */
+export function expr(g: EbpfGen, x: Expr, abort: string): void {
+  switch (x.kind) {
+    case 'const':
+      loadConst(g, R0, x.value);
+      return;
+    case 'ref': {
+      const def = g.dag.values[x.id];
+      if (def === undefined) throw new Unsupported('ref', `unknown value %${x.id}`);
+      expr(g, def.expr, abort);
+      return;
+    }
+    case 'pseudo':
+      if (g.packetCtx) throw new Unsupported('pseudo', `pseudo-field ${x.name} needs --ctx tracepoint`);
+      g.e(call(x.name === 'cpu' ? HELPER.cpu : HELPER.pidTgid));
+      g.e(alu64.lsh.imm(R0, 32));
+      g.e(alu64.arsh.imm(R0, 32));
+      return;
+    case 'len':
+      if (!g.packetCtx) throw new Unsupported('len', 'packet length needs a packet context');
+      if (g.o.progType === 'xdp') {
+        g.e(mov.reg(R0, R8));
+        g.e(alu64.sub.reg(R0, R7));
+      } else g.e(mem.ldx('w', R0, R6, 0));
+      return;
+    case 'load':
+      load(g, x, abort);
+      return;
+    case 'neg':
+      expr(g, x.arg, abort);
+      g.e(alu32.neg.imm(R0, 0));
+      return;
+    case 'arith': {
+      const op = ARITH_ALU[x.op];
+      if (x.right.kind === 'const') {
+        const c = constArith(x.op, x.right.value);
+        expr(g, x.left, abort);
+        // alu32 imm is used as a u32 for div/mod
+        if (c.kind === 'abort') goto(g.em, abort);
+        else if (c.kind === 'zero') g.e(alu32.mov.imm(R0, 0));
+        else g.e(alu32[c.op].imm(R0, c.k | 0));
+        return;
+      }
+      // Deeper operand first (Sethi-Ullman): fewer temporaries. Order does not change the result:
+      // operands are pure and any abort aborts the whole leaf.
+      if (g.need(x.right) > g.need(x.left)) {
+        expr(g, x.right, abort);
+        const slot = push(g);
+        expr(g, x.left, abort);
+        g.e(mov.reg(R1, R0));
+        pop(g, R0, slot);
+      } else {
+        expr(g, x.left, abort);
+        const slot = push(g);
+        expr(g, x.right, abort);
+        pop(g, R1, slot);
+      }
+      const check = runtimeArithCheck(x.op);
+      if (check === 'divisor') g.e(jmp32.jeq.imm(R0, 0, abort));
+      if (check === 'shift') {
+        const big = fresh(g.em);
+        const done = fresh(g.em);
+        g.e(jmp32.jge.imm(R0, 32, big));
+        g.e(alu32[op].reg(R1, R0));
+        g.e(alu32.mov.reg(R0, R1));
+        goto(g.em, done);
+        place(g.em, big);
+        g.e(alu32.mov.imm(R0, 0));
+        place(g.em, done);
+        return;
+      }
+      g.e(alu32[op].reg(R1, R0));
+      g.e(alu32.mov.reg(R0, R1));
+      return;
+    }
+  }
+}
