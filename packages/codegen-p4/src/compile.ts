@@ -1,8 +1,8 @@
 // One call from IR to every P4-family output: the decision list, entries-json, the P4_16 program,
 // P4Runtime updates (proto3 JSON and text), the p4info and BMv2 CLI commands.
-// Invariants: pure and deterministic; diagnostics from the decision list are passed through unchanged.
-import type { Filter, IrDiagnostic } from '@tfc/ir';
-import { buildDecisionList, type DecisionList, type DecisionListOptions } from './decision-list.ts';
+// Invariants: pure and deterministic; the decision list's refusals are worded by refusal-words.ts, in order.
+import { buildDecisionList, type DecisionList, type DecisionListOptions } from '@tfc/decision-list';
+import type { Filter } from '@tfc/ir';
 import { emitEntriesJson } from './entries-json.ts';
 import { emitP4Program } from './p4-program.ts';
 import { emitBmv2Commands, p4Table } from './p4-table.ts';
@@ -12,6 +12,7 @@ import {
   emitWriteRequestText,
   type P4RuntimeOptions,
 } from './p4runtime.ts';
+import { type P4Diagnostic, p4Diagnostic } from './refusal-words.ts';
 
 export interface P4Outputs {
   readonly list: DecisionList;
@@ -33,9 +34,9 @@ export function compileP4(
   opts: P4CompileOptions = {},
 ):
   | { readonly ok: true; readonly outputs: P4Outputs }
-  | { readonly ok: false; readonly diagnostics: readonly IrDiagnostic[] } {
+  | { readonly ok: false; readonly diagnostics: readonly P4Diagnostic[] } {
   const r = buildDecisionList(ir, opts);
-  if (!r.ok) return r;
+  if (!r.ok) return { ok: false, diagnostics: r.refusals.map(p4Diagnostic) };
   const table = p4Table(r.list);
   return {
     ok: true,

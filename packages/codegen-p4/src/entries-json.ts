@@ -4,7 +4,7 @@
 // `source: "header-valid"` (1 = extracted); entries in descending priority (higher wins);
 // values, masks and bounds as lowercase hex strings (`0x…`); don't-care keys omitted; default "miss";
 // output is deterministic (fixed property order, two-space indentation, trailing newline).
-import type { DecisionList } from './decision-list.ts';
+import type { DecisionList } from '@tfc/decision-list';
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 

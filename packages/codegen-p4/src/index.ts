@@ -1,38 +1,34 @@
-// @tfc/codegen-p4 public API: decision lists (prioritized ternary/range entries) from the IR, the
-// target-neutral entries-json form, a TCAM evaluator, and the P4 / P4Runtime / BMv2 outputs.
+// @tfc/codegen-p4 public API: the P4 target — a decision list (@tfc/decision-list) as entries-json, a P4_16 program,
+// P4Runtime and BMv2 outputs, and the list's refusals in P4's words. The decision list's own API (lists, header
+// models, the TCAM evaluator) is re-exported because P4Outputs and P4CompileOptions expose it.
 // Invariant: everything exported is pure and deterministic; bad input yields diagnostics.
 
-export { compileP4, type P4CompileOptions, type P4Outputs } from './compile.ts';
 export {
-  buildDecisionList,
   type DecisionList,
   type DecisionListOptions,
-  type DecisionListResult,
-  type EntryCounts,
-  entryCounts,
-  type KeyInfo,
-  type KeyMatch,
-  type ListEntry,
-  MAX_ENTRIES,
-  type MatchKind,
-} from './decision-list.ts';
-export { emitEntriesJson, entriesJsonObject } from './entries-json.ts';
-export {
+  evaluateTcam,
   type FrameCondition,
   fieldSlices,
   type HeaderField,
   type HeaderModel,
   type HeaderSpec,
   headerBytes,
+  type KeyInfo,
+  type KeyMatch,
+  type ListEntry,
+  type MatchKind,
   PACKET_MODEL,
   type Placement,
   p4Ident,
   parseFrame,
+  prefixCover,
   type RecordField,
+  type TcamOptions,
   traceFrameModel,
   withinContract,
-} from './headers.ts';
-export { prefixCover } from './leaf.ts';
+} from '@tfc/decision-list';
+export { compileP4, type P4CompileOptions, type P4Outputs } from './compile.ts';
+export { emitEntriesJson, entriesJsonObject } from './entries-json.ts';
 export { emitP4Program } from './p4-program.ts';
 export {
   emitBmv2Commands,
@@ -55,4 +51,4 @@ export {
   tableEntryToText,
   textEscape,
 } from './p4runtime.ts';
-export { evaluateTcam, type TcamOptions } from './tcam.ts';
+export { type P4Diagnostic, p4Diagnostic } from './refusal-words.ts';

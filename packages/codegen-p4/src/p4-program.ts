@@ -13,7 +13,7 @@
 //  - the table's keys, match kinds and names are those of p4Table(list) (and of the p4info), its actions are
 //    tfc_hit (mark the frame as matching) and tfc_miss (drop), and its default action is tfc_miss;
 //  - output is deterministic.
-import type { DecisionList } from './decision-list.ts';
+import type { DecisionList } from '@tfc/decision-list';
 import { CONTROL_NAME, type P4Table, TABLE_NAME } from './p4-table.ts';
 
 /** The program for a header model: the model's headers and parser, the table keyed on header fields. */

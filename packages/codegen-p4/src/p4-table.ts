@@ -11,8 +11,8 @@
 //    `@name` after the list key, and header validity bits (`hdr.<h>.isValid()`), so the entries carry over as
 //    they are (no validity bits are added: the list's own validity keys decide);
 //  - every P4 identifier is sanitised and unique; priorities are the list's (N…1, higher wins).
-import type { DecisionList, KeyMatch } from './decision-list.ts';
-import { fieldSlices } from './headers.ts';
+import type { DecisionList, KeyMatch } from '@tfc/decision-list';
+import { fieldSlices } from '@tfc/decision-list';
 
 export const TABLE_ID = 0x02000001;
 export const HIT_ACTION_ID = 0x01000001;

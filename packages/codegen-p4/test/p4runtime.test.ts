@@ -4,10 +4,10 @@
 // server and that the P4 table (metadata keys + validity bits) decides like the decision list.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { buildDecisionList } from '@tfc/decision-list';
 import fc from 'fast-check';
 import {
   base64,
-  buildDecisionList,
   canonicalBytes,
   type DecisionList,
   emitBmv2Commands,

@@ -13,7 +13,7 @@
  *    ports, L3 keys only under protocol ip/ipv6; a --flower-profile limits keys to what a driver offloads;
  *  - pure and deterministic; anything else is a diagnostic naming the byte or key.
  */
-import type { DecisionList, KeyInfo } from '@tfc/codegen-p4';
+import type { DecisionList, KeyInfo } from '@tfc/decision-list';
 import { isTcDevName } from './dev-name.ts';
 import { TC_BPF_HINT, type U32Diagnostic } from './u32.ts';
 

@@ -2,6 +2,7 @@
 
 export * from './dev-name.ts';
 export * from './flower.ts';
+export * from './refusal-words.ts';
 export * from './tc-act.ts';
 export * from './tc-bpf.ts';
 export * from './u32.ts';

@@ -6,13 +6,36 @@
  * run) or without (classid mode, like classic). Invariants: pure and deterministic; every option a user can get wrong
  * (device and object names, prio range, return codes that cls_bpf would misread, actions in da mode) is a diagnostic,
  * never an exception; the return-code rules are tc-act.ts's; `compileOptionsFor` gives the onMatch/onMiss a mode
- * needs, so a compile request and the batch agree.
+ * needs, so a compile request and the batch agree. A program is read as data (`TcBpfProgram`, which a code
+ * generator's ProgramSpec satisfies): this back end imports no other back end; the eBPF object file is written by
+ * the caller (tcBpfOutput in @tfc/compiler).
  */
-import { emitProgram, type ProgramSpec } from '@tfc/codegen-bpf';
 import { isTcDevName } from './dev-name.ts';
 import { actReturn, classicReturn, daReturn, TC_ACT, type TcActName } from './tc-act.ts';
 
 export type TcDirection = 'ingress' | 'egress';
+
+/** What the batch reads of a compiled BPF program (a codegen-bpf ProgramSpec is one). */
+export type TcBpfProgram =
+  | {
+      readonly target: 'cbpf';
+      readonly insns: readonly {
+        readonly code: number;
+        readonly jt: number;
+        readonly jf: number;
+        readonly k: number;
+      }[];
+      readonly onMatch: number;
+      readonly onMiss: number;
+    }
+  | {
+      readonly target: 'ebpf';
+      readonly progTypeName: string;
+      readonly maps: readonly unknown[];
+      readonly section: string;
+      readonly onMatch: number;
+      readonly onMiss: number;
+    };
 
 /** classic: cBPF bytecode; obj-da: eBPF object, direct-action; obj: eBPF object, classid mode. */
 export type TcBpfMode = 'classic' | 'obj-da' | 'obj';
@@ -73,7 +96,7 @@ export function bytecodeString(
 }
 
 /** The tc batch for one compiled program. */
-export function tcBpfBatch(program: ProgramSpec, o: TcBpfOptions): TcBatchResult {
+export function tcBpfBatch(program: TcBpfProgram, o: TcBpfOptions): TcBatchResult {
   const diags: TcDiagnostic[] = [];
   if (!isTcDevName(o.dev)) diags.push(d('dev', `invalid device name '${o.dev}'`));
   if (!Number.isInteger(o.prio) || o.prio < 1 || o.prio > 0xffff)
@@ -172,31 +195,4 @@ export function tcBpfBatch(program: ProgramSpec, o: TcBpfOptions): TcBatchResult
 /** `qdisc add dev DEV clsact`: the hook the filters attach to (put it first in a batch for a fresh device). */
 export function clsactLine(dev: string): string {
   return `qdisc add dev ${dev} clsact`;
-}
-
-export type TcBpfOutput =
-  | {
-      readonly ok: true;
-      readonly mode: TcBpfMode;
-      /** The `tc -b` batch text: the lines, newline-terminated. */
-      readonly batch: string;
-      /** eBPF: the ELF object to write at `objectPath` before running the batch. */
-      readonly object?: Uint8Array;
-    }
-  | { readonly ok: false; readonly diagnostics: readonly TcDiagnostic[] };
-
-/** Everything `--target tc-bpf` writes: the batch, plus the ELF object for eBPF programs. */
-export function tcBpfOutput(
-  program: ProgramSpec,
-  o: TcBpfOptions & { readonly clsact?: boolean },
-): TcBpfOutput {
-  const b = tcBpfBatch(program, o);
-  if (!b.ok) return b;
-  const lines = o.clsact ? [clsactLine(o.dev), ...b.lines] : b.lines;
-  const batch = `${lines.join('\n')}\n`;
-  if (program.target === 'cbpf') return { ok: true, mode: b.mode, batch };
-  const e = emitProgram(program, 'elf');
-  if (!e.ok || typeof e.data === 'string')
-    return { ok: false, diagnostics: [d('object', e.ok ? 'the ELF emitter returned text' : e.message)] };
-  return { ok: true, mode: b.mode, batch, object: e.data };
 }

@@ -9,10 +9,13 @@
  *    VIRTUAL_BASE + that distance encodes), so its list is exact there: the contract is `contractMin` = the end of
  *    the last fixed word (at least 16: the link reads the 16-bit word at network offset 0);
  *  - refused (the caller falls back to one case per IHL): no transport load, any other computed offset, the
- *    packet length (`len`), fixed loads past VIRTUAL_BASE − 80; pure and deterministic.
+ *    packet length (`len`), fixed loads past VIRTUAL_BASE − 80; pure and deterministic;
+ *  - the two-region IR is optimised by the caller's `optimize` (the compiler's passes stage): no back end runs the
+ *    IR passes itself.
  */
-import { buildDecisionList } from '@tfc/codegen-p4';
+import { buildDecisionList } from '@tfc/decision-list';
 import * as ir from '@tfc/ir';
+import { refusalReason } from './refusal-words.ts';
 import { type U32Rules, u32FromList } from './u32.ts';
 
 /** Frame offset of the virtual transport region (past any fixed load tfc links for). */
@@ -139,8 +142,15 @@ function virtualIr(f: ir.Filter): { ir: ir.Filter; fixedEnd: number; transport: 
   return { ir: ir.filter(body), fixedEnd, transport };
 }
 
-/** u32 rules for a pcap filter's IR (Ethernet) through a linked table, or why not. */
-export function u32LinkFromIr(filter: ir.Filter): U32LinkResult {
+/** The IR passes, as the caller runs them (this back end never optimises by itself): the optimised IR, or why
+ *  not. */
+export type Optimize = (
+  filter: ir.Filter,
+) => { readonly ok: true; readonly ir: ir.Filter } | { readonly ok: false; readonly reason: string };
+
+/** u32 rules for a pcap filter's IR (Ethernet) through a linked table, or why not; the two-region IR goes through
+ *  the caller's `optimize` (the pipeline's passes stage) before its decision list is built. */
+export function u32LinkFromIr(filter: ir.Filter, optimize: Optimize): U32LinkResult {
   let v: ReturnType<typeof virtualIr>;
   try {
     v = virtualIr(filter);
@@ -149,12 +159,12 @@ export function u32LinkFromIr(filter: ir.Filter): U32LinkResult {
     throw e;
   }
   if (!v.transport) return { ok: false, reason: 'no transport-header load' };
-  const o = ir.runPasses(v.ir);
-  if (!o.ok) return { ok: false, reason: o.diagnostics.map((d) => d.message).join('; ') };
+  const o = optimize(v.ir);
+  if (!o.ok) return o;
   // Every fixed word in the frame, and the link's 16-bit read at network offset 0.
   const contractMin = Math.max(16, 14 + Math.ceil((v.fixedEnd - 14) / 4) * 4);
   const list = buildDecisionList(o.ir, { ranges: false, minFrameLength: contractMin });
-  if (!list.ok) return { ok: false, reason: list.diagnostics.map((d) => d.message).join('; ') };
+  if (!list.ok) return { ok: false, reason: list.refusals.map((r) => refusalReason(r, 'u32')).join('; ') };
   const u = u32FromList(list.list, { transportBase: VIRTUAL_BASE });
   if (!u.ok) return { ok: false, reason: u.diagnostics.map((d) => d.message).join('; ') };
   const transportKeys = u.rules.knodes.some((k) => k.keys.some((x) => x.nexthdr === true));

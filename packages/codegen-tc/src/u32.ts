@@ -20,7 +20,7 @@
  *    before its transport keys; frames shorter than `contractMin` (every fixed word) are outside the contract;
  *  - pure and deterministic; what u32 cannot express is a diagnostic naming the construct, never an exception.
  */
-import type { DecisionList, KeyInfo, KeyMatch } from '@tfc/codegen-p4';
+import type { DecisionList, KeyInfo, KeyMatch } from '@tfc/decision-list';
 import { isTcDevName } from './dev-name.ts';
 
 /** Offset that no packet reaches: a key there aborts the prio (cls_u32 returns -1 for the whole instance). */

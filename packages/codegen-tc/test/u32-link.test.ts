@@ -29,7 +29,13 @@ import {
   type Width,
 } from '@tfc/ir';
 import fc from 'fast-check';
-import { evaluateU32, type U32Rules, u32Batch, u32LinkFromIr } from '../src/index.ts';
+import { evaluateU32, type Optimize, type U32Rules, u32Batch, u32LinkFromIr } from '../src/index.ts';
+
+/** The IR passes, as the compiler's passes stage runs them. */
+const optimize: Optimize = (f) => {
+  const r = runPasses(f);
+  return r.ok ? r : { ok: false, reason: r.diagnostics.map((d) => d.message).join('; ') };
+};
 
 const widthArb = fc.constantFrom<Width>(1, 2, 4);
 const ihl = (): Expr => arith('<<', arith('&', load('packet', 14, 1, 'be', false), konst(15)), konst(2));
@@ -119,7 +125,7 @@ interface Tally {
 }
 
 function check(f: Filter, frames: readonly Uint8Array[], t: Tally): void {
-  const u = u32LinkFromIr(f);
+  const u = u32LinkFromIr(f, optimize);
   if (!u.ok) {
     t.refused++;
     assert.ok(!/exception|undefined/i.test(u.reason), u.reason);
@@ -243,7 +249,7 @@ test('batch: the table, its knodes (ht, nexthdr+), then the root link', () => {
       cmp('eq', 2, false, transportLoad(2, 2), 53n),
     ),
   );
-  const u = u32LinkFromIr(f);
+  const u = u32LinkFromIr(f, optimize);
   assert.ok(u.ok, u.ok ? '' : u.reason);
   const b = u32Batch(u.rules, { dev: 'v0', direction: 'ingress', prio: 3 });
   assert.ok(b.ok);

@@ -6,7 +6,7 @@
 // exclusion (abort) rules, the protocol, batch syntax.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildDecisionList, type DecisionList } from '@tfc/codegen-p4';
+import { buildDecisionList, type DecisionList } from '@tfc/decision-list';
 import {
   and,
   arith,

@@ -1,25 +1,26 @@
 /*
- * compileP4(): a trace event filter as prioritized TCAM entries and a P4_16 program, for NICs and switch ASICs that
- * see the event as a trace frame (docs: trace-over-ethernet).
- * Invariants: the entries decide exactly what the IR decides for well-formed trace frames of the event; the frame
- * guard is expressed as keys (EtherType 0x88b5 and the event id) plus a minimum frame length (the header and the
- * record's fixed part), because a TCAM cannot compare the header's record-length field with the frame length: a
- * frame whose record-length field lies is outside the contract. Key names are the event's field names; header keys
- * are `ethertype`, `event_id`, `cpu`, `comm`.
+ * compileP4() / compilePcapP4(): a trace event filter (seen as trace frames, docs: trace-over-ethernet) or a libpcap
+ * filter as prioritized TCAM entries and a P4_16 program, for NICs and switch ASICs — the list of stages: front
+ * end, passes, the P4 target (decision list → P4), run once by the driver.
+ * Invariants: the entries decide exactly what the IR decides for well-formed frames of the header model; the
+ * trace frame guard is expressed as keys (EtherType 0x88b5 and the event id) plus a minimum frame length (the
+ * header and the record's fixed part), because a TCAM cannot compare the header's record-length field with the
+ * frame length: a frame whose record-length field lies is outside the contract. Key names are the event's field
+ * names; header keys are `ethertype`, `event_id`, `cpu`, `comm`. Packets: what the parser model cannot hold
+ * (vlan/mpls offsets, payload bytes, packet length, reads whose header the path does not establish) is a
+ * diagnostic.
  */
-import { compileP4 as entriesFromIr, type P4Outputs, PACKET_MODEL, traceFrameModel } from '@tfc/codegen-p4';
+import { type P4Outputs, PACKET_MODEL, traceFrameModel } from '@tfc/codegen-p4';
 import * as ir from '@tfc/ir';
-import { compilePcap } from '@tfc/pcap';
-import {
-  type EventFormat,
-  type FilterError,
-  FRAME_HEADER,
-  lowerFilter,
-  parseFilter,
-  TRACE_ETHERTYPE,
-  TRACE_RECORD_OFFSET,
-} from '@tfc/tracefs';
-import type { CompileRequest, Diagnostic } from './compile.ts';
+import { type FilterError, TRACE_ETHERTYPE, TRACE_RECORD_OFFSET } from '@tfc/tracefs';
+import { type CompileRequest, frontEnv } from './compile.ts';
+import type { Diagnostic } from './diagnostic.ts';
+import { type DriveResult, drive } from './driver/drive.ts';
+import { pcapFront } from './front/pcap.ts';
+import { fixedRecordSize, keyGuard, traceKeyNames } from './front/trace-frames.ts';
+import { traceFront } from './front/tracefs.ts';
+import { optimizationPlan } from './options.ts';
+import { p4Target } from './targets/p4.ts';
 
 export type P4Request = Pick<
   CompileRequest,
@@ -45,84 +46,40 @@ export type P4Result =
     };
 
 export function compileP4(req: P4Request): P4Result {
-  const parsed = parseFilter(
-    req.filter,
-    req.event,
-    {
-      nrCpuIds: req.nrCpuIds,
-      ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}),
-      ...(req.dialect ? { dialect: req.dialect } : {}),
+  const { event } = req;
+  const r = drive({
+    // The event's filter over its trace frames, guarded by the keys a TCAM can match (EtherType, event id).
+    front: () => {
+      const f = traceFront(
+        {
+          filter: req.filter,
+          event,
+          env: frontEnv(req),
+          ...(req.maxFilterBytes !== undefined ? { maxFilterBytes: req.maxFilterBytes } : {}),
+        },
+        { ctx: 'trace-frame', nrCpuIds: req.nrCpuIds, frameGuard: false },
+      );
+      return f.ok
+        ? { ok: true, ir: ir.filter(ir.and(ir.and(...keyGuard(event)), f.ir.body), f.ir.values) }
+        : f;
     },
-    req.maxFilterBytes !== undefined ? { maxBytes: req.maxFilterBytes + 1 } : undefined,
-  );
-  if (!parsed.ok)
-    return {
-      ok: false,
-      diagnostics: [{ stage: 'parse', message: parsed.error.message }],
-      filterError: parsed.error,
-    };
-  const lowered = lowerFilter(parsed.filter, req.event, {
-    ctx: 'trace-frame',
-    nrCpuIds: req.nrCpuIds,
-    frameGuard: false,
+    plan: optimizationPlan(2),
+    target: (optimized) =>
+      p4Target.run(optimized, {
+        headers: traceFrameModel(
+          event.id,
+          event.name,
+          event.fields.map((f) => ({ name: f.name, offset: f.offset, size: f.size })),
+          TRACE_ETHERTYPE,
+          TRACE_RECORD_OFFSET,
+        ),
+        keyNames: traceKeyNames([event]),
+        minFrameLength: TRACE_RECORD_OFFSET + fixedRecordSize(event),
+        ranges: req.ranges ?? true,
+        title: `${event.system}/${event.name}: ${req.filter.trim()}`,
+      }),
   });
-  if (!lowered.ok)
-    return {
-      ok: false,
-      diagnostics: lowered.diagnostics.map((d) => ({ stage: 'lower', message: d.message })),
-    };
-  const guard = ir.and(
-    ir.cmp(
-      'eq',
-      2,
-      false,
-      ir.load('packet', FRAME_HEADER.ethertype, 2, 'be', false),
-      BigInt(TRACE_ETHERTYPE),
-    ),
-    ir.cmp('eq', 2, false, ir.load('packet', FRAME_HEADER.eventId, 2, 'be', false), BigInt(req.event.id)),
-  );
-  const body = ir.filter(ir.and(guard, lowered.ir.body), lowered.ir.values);
-  const optimized = ir.runPasses(body);
-  if (!optimized.ok)
-    return {
-      ok: false,
-      diagnostics: optimized.diagnostics.map((d) => ({ stage: 'passes', message: d.message })),
-    };
-  const r = entriesFromIr(optimized.ir, {
-    headers: traceFrameModel(
-      req.event.id,
-      req.event.name,
-      req.event.fields.map((f) => ({ name: f.name, offset: f.offset, size: f.size })),
-      TRACE_ETHERTYPE,
-      TRACE_RECORD_OFFSET,
-    ),
-    keyNames: keyNames(req.event),
-    minFrameLength: TRACE_RECORD_OFFSET + fixedRecordSize(req.event),
-    ranges: req.ranges ?? true,
-    title: `${req.event.system}/${req.event.name}: ${req.filter.trim()}`,
-  });
-  if (!r.ok)
-    return {
-      ok: false,
-      diagnostics: r.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
-    };
-  return { ok: true, outputs: r.outputs, ir: optimized.ir };
-}
-
-function keyNames(event: EventFormat): ReadonlyMap<number, string> {
-  const names = new Map<number, string>([
-    [FRAME_HEADER.ethertype, 'ethertype'],
-    [FRAME_HEADER.eventId, 'event_id'],
-    [FRAME_HEADER.cpu, 'cpu'],
-    [FRAME_HEADER.comm, 'comm'],
-  ]);
-  for (const f of event.fields)
-    if (!names.has(TRACE_RECORD_OFFSET + f.offset)) names.set(TRACE_RECORD_OFFSET + f.offset, f.name);
-  return names;
-}
-
-function fixedRecordSize(event: EventFormat): number {
-  return Math.max(0, ...event.fields.map((f) => f.offset + f.size));
+  return p4Result(r, false);
 }
 
 export interface PcapP4Request {
@@ -132,33 +89,31 @@ export interface PcapP4Request {
   readonly ranges?: boolean;
 }
 
-/**
- * compilePcapP4(): a libpcap filter as TCAM entries over the ethernet/ipv4/ipv6/tcp/udp/sctp/icmp headers a P4 parser
- * extracts (PACKET_MODEL), with the P4_16 program, P4Runtime and BMv2 outputs. The entries decide what libpcap
- * decides on frames within the model's contract (IPv4 IHL ≥ 5, frames not truncated inside a parsed header, at
- * least the 14-byte Ethernet header); what the parser cannot hold (vlan/mpls offsets, payload bytes, packet
- * length, reads whose header the path does not establish) is a diagnostic.
- */
+/** A libpcap filter as TCAM entries over the ethernet/ipv4/ipv6/tcp/udp/sctp/icmp headers (PACKET_MODEL). */
 export function compilePcapP4(req: PcapP4Request): P4Result {
-  const front = compilePcap(req.filter, { linktype: 'ethernet' });
-  if (!front.ok)
-    return { ok: false, diagnostics: front.diagnostics.map((d) => ({ stage: 'parse', message: d.message })) };
-  const optimized = ir.runPasses(front.ir);
-  if (!optimized.ok)
-    return {
-      ok: false,
-      diagnostics: optimized.diagnostics.map((d) => ({ stage: 'passes', message: d.message })),
-    };
-  const r = entriesFromIr(optimized.ir, {
-    headers: PACKET_MODEL,
-    minFrameLength: 14,
-    ranges: req.ranges ?? true,
-    title: `pcap: ${req.filter.trim()}`,
+  const r = drive({
+    front: () => pcapFront({ filter: req.filter, options: { linktype: 'ethernet' } }),
+    plan: optimizationPlan(2),
+    target: (optimized) =>
+      p4Target.run(optimized, {
+        headers: PACKET_MODEL,
+        minFrameLength: 14,
+        ranges: req.ranges ?? true,
+        title: `pcap: ${req.filter.trim()}`,
+      }),
   });
-  if (!r.ok)
-    return {
-      ok: false,
-      diagnostics: r.diagnostics.map((d) => ({ stage: 'codegen', message: `${d.message} [${d.code}]` })),
-    };
-  return { ok: true, outputs: r.outputs, ir: optimized.ir, lowered: front.ir };
+  return p4Result(r, true);
+}
+
+function p4Result(r: DriveResult<P4Outputs>, withLowered: boolean): P4Result {
+  if (!r.ok) {
+    const { dump: _, ...fail } = r;
+    return fail;
+  }
+  return {
+    ok: true,
+    outputs: r.run.product,
+    ir: r.run.optimized,
+    ...(withLowered ? { lowered: r.run.lowered } : {}),
+  };
 }

@@ -1,13 +1,18 @@
 /*
- * compilePcapFilter(): a libpcap filter expression compiled to classic or extended BPF for packets — the pcap front
- * end (libpcap 1.10 semantics, @tfc/pcap), the IR passes, the decision DAG and @tfc/codegen-bpf.
- * Invariants: pure and deterministic; never touches the kernel; diagnostics carry the expression's spans; a read past
- * the packet's end rejects the packet (libpcap's abort), which the code generators honour on every path.
+ * compilePcapFilter(): a libpcap filter expression to classic or extended BPF for packets, as the list of its
+ * stages — the pcap front end (libpcap 1.10 semantics), the passes, the BPF target — run once by the driver.
+ * Invariants: pure and deterministic; never touches the kernel; diagnostics carry the expression's spans (at most
+ * five shown); a read past the packet's end rejects the packet (libpcap's abort), which the code generators honour
+ * on every path.
  */
-import { compileBpf } from '@tfc/codegen-bpf';
-import * as ir from '@tfc/ir';
-import { compilePcap } from '@tfc/pcap';
-import { type CompileResult, DUMP_POINTS, type ProgType, summarize, type Target } from './compile.ts';
+import type { ProgramSpec } from '@tfc/codegen-bpf';
+import { bpfResult, type CompileResult } from './compile.ts';
+import { summarize, summarized } from './diagnostic.ts';
+import { drive } from './driver/drive.ts';
+import type { FrontResult } from './driver/stages.ts';
+import { pcapFront } from './front/pcap.ts';
+import { type OptLevel, optimizationPlan, type ProgType, type Target } from './options.ts';
+import { bpfTarget } from './targets/bpf.ts';
 
 export interface PcapCompileRequest {
   readonly filter: string;
@@ -19,69 +24,43 @@ export interface PcapCompileRequest {
   readonly progType?: ProgType;
   readonly onMatch?: number;
   readonly onMiss?: number;
-  readonly optimize?: 0 | 1 | 2;
+  readonly optimize?: OptLevel;
   readonly dumpAfter?: string;
   readonly setLookup?: 'search' | 'map';
 }
 
 export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
-  const front = compilePcap(req.filter, {
-    linktype: req.linktype,
-    ...(req.scopedEncap !== undefined ? { scopedEncap: req.scopedEncap } : {}),
-  });
-  if (!front.ok)
-    return {
-      ok: false,
-      diagnostics: summarize(
-        front.diagnostics.map((d) => ({ stage: 'parse' as const, message: d.message, span: d.span })),
-      ),
-    };
-  if (req.dumpAfter !== undefined && !DUMP_POINTS.includes(req.dumpAfter))
-    return {
-      ok: false,
-      diagnostics: [
-        { stage: 'passes', message: `unknown pass '${req.dumpAfter}' (passes: ${DUMP_POINTS.join(', ')})` },
-      ],
-    };
-  const level = req.optimize ?? 2;
-  let optimized = front.ir;
-  if (level > 0) {
-    const r = ir.runPasses(front.ir);
-    if (!r.ok)
-      return { ok: false, diagnostics: r.diagnostics.map((d) => ({ stage: 'passes', message: d.message })) };
-    optimized = r.ir;
-  }
-  let dump: string | undefined;
-  if (req.dumpAfter === 'lower') dump = ir.printFilter(front.ir);
-  else if (req.dumpAfter !== undefined) {
-    const r = ir.runPasses(front.ir, { dumpAfter: req.dumpAfter });
-    if (r.ok) dump = ir.printFilter(r.ir);
-  }
-  const code = compileBpf(optimized, {
-    target: req.target,
-    ctx: 'packet',
-    optimize: false,
-    order: level === 2 ? 'cost' : 'source',
-    codePasses: level > 0,
-    ...(req.progType ? { progType: req.progType } : {}),
-    ...(req.onMatch !== undefined ? { onMatch: req.onMatch } : {}),
-    ...(req.onMiss !== undefined ? { onMiss: req.onMiss } : {}),
-    ...(req.setLookup ? { setLookup: req.setLookup } : {}),
-  });
-  if (!code.ok)
-    return {
-      ok: false,
-      diagnostics: summarize(
-        code.diagnostics.map((d) => ({ stage: 'codegen' as const, message: `${d.message} [${d.code}]` })),
-      ),
-      ...(dump !== undefined ? { dump } : {}),
-    };
-  return {
-    ok: true,
-    program: code.program,
-    lowered: front.ir,
-    optimized,
-    passes: level > 0 ? ir.PASS_NAMES : [],
-    ...(dump !== undefined ? { dump } : {}),
-  };
+  const plan = optimizationPlan(req.optimize);
+  return bpfResult(
+    drive<ProgramSpec>({
+      front: () =>
+        summarizedFront(
+          pcapFront({
+            filter: req.filter,
+            options: {
+              linktype: req.linktype,
+              ...(req.scopedEncap !== undefined ? { scopedEncap: req.scopedEncap } : {}),
+            },
+          }),
+        ),
+      plan,
+      dumpAfter: req.dumpAfter,
+      target: (optimized) =>
+        summarized(
+          bpfTarget.run(optimized, {
+            target: req.target,
+            ctx: 'packet',
+            plan,
+            progType: req.progType,
+            onMatch: req.onMatch,
+            onMiss: req.onMiss,
+            setLookup: req.setLookup,
+          }),
+        ),
+    }),
+  );
+}
+
+function summarizedFront(r: FrontResult): FrontResult {
+  return r.ok ? r : { ...r, diagnostics: summarize(r.diagnostics) };
 }

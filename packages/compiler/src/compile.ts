@@ -1,32 +1,21 @@
 /*
- * compile(): the whole pipeline as one readable list — parse (kernel-exact) → lower to the IR → optimisation
- * passes → decision DAG → code generation → the program in every emit form.
+ * compile(): a trace event filter to eBPF or classic BPF, as the list of its stages — the trace front end (parse
+ * kernel-exact, lower for the context), the passes, the BPF target — run once by the driver.
  * Invariants: pure and deterministic (same request → byte-identical program); never touches the kernel (loading is
- * @tfc/kernel's job); every user-caused failure is a value naming its stage, with the kernel's own rendering for
- * filters the kernel rejects and source spans where the front end has them.
+ * @tfc/kernel's job); every user-caused failure is a Diagnostic naming its stage, with the kernel's own rendering
+ * for filters the kernel rejects and source spans where the front end has them.
  */
-import {
-  type CodegenDiagnostic,
-  type CompileOptions as CodegenOptions,
-  compileBpf,
-  type EmitForm,
-  emitProgram,
-  type ProgramSpec,
-} from '@tfc/codegen-bpf';
-import * as ir from '@tfc/ir';
-import {
-  type EventFormat,
-  type FilterDialect,
-  type FilterError,
-  lowerFilter,
-  parseFilter,
-  renderFilterFile,
-  type SymbolLookup,
-} from '@tfc/tracefs';
+import { type EmitForm, emitProgram, type ProgramSpec } from '@tfc/codegen-bpf';
+import type * as ir from '@tfc/ir';
+import type { EventFormat, FilterDialect, FilterEnv, FilterError, SymbolLookup } from '@tfc/tracefs';
+import { type Diagnostic, summarized } from './diagnostic.ts';
+import { type DriveResult, drive } from './driver/drive.ts';
+import { traceFront } from './front/tracefs.ts';
+import { type Context, type OptLevel, optimizationPlan, type ProgType, type Target } from './options.ts';
+import { bpfTarget } from './targets/bpf.ts';
 
-export type Target = 'ebpf' | 'cbpf';
-export type Context = 'tracepoint' | 'trace-frame';
-export type ProgType = 'socket' | 'tc' | 'xdp';
+export { type Diagnostic, summarize } from './diagnostic.ts';
+export { type Context, DUMP_POINTS, type ProgType, type Target } from './options.ts';
 
 export interface CompileRequest {
   /** Trace event filter text, as written to a tracefs `filter` file. */
@@ -39,8 +28,8 @@ export interface CompileRequest {
   readonly onMatch?: number;
   readonly onMiss?: number;
   /** 0: no IR passes, source order; 1: passes, source order; 2 (default): passes, cost-ordered decision DAG. */
-  readonly optimize?: 0 | 1 | 2;
-  /** Stop the IR pipeline after this pass (or 'lower' for the unoptimised IR) and return its text in `dump`. */
+  readonly optimize?: OptLevel;
+  /** Record the IR after this pass (or 'lower' for the unoptimised IR) and return its text in `dump`. */
   readonly dumpAfter?: string;
   /** nr_cpu_ids of the machine the program will run on (CPUS{...} lists). */
   readonly nrCpuIds: number;
@@ -54,13 +43,6 @@ export interface CompileRequest {
   readonly maxFilterBytes?: number;
   /** eBPF: large equality sets as a binary search (default, self-contained) or one hash-map lookup. */
   readonly setLookup?: 'search' | 'map';
-}
-
-export interface Diagnostic {
-  readonly stage: 'parse' | 'lower' | 'passes' | 'codegen';
-  readonly message: string;
-  /** Byte offsets into the filter text, when known. */
-  readonly span?: { readonly start: number; readonly end: number };
 }
 
 export type CompileResult =
@@ -81,121 +63,61 @@ export type CompileResult =
       readonly dump?: string;
     };
 
-export const DUMP_POINTS: readonly string[] = ['lower', ...ir.PASS_NAMES];
+/** The trace front end's environment of a request (everything parseFilter reads, the dialect included). */
+export function frontEnv(req: Pick<CompileRequest, 'nrCpuIds' | 'lookupSymbol' | 'dialect'>): FilterEnv {
+  return {
+    nrCpuIds: req.nrCpuIds,
+    ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}),
+    ...(req.dialect ? { dialect: req.dialect } : {}),
+  };
+}
 
 export function compile(req: CompileRequest): CompileResult {
-  // 1. Parse exactly as the kernel does.
-  const parsed = parseFilter(
-    req.filter,
-    req.event,
-    {
-      nrCpuIds: req.nrCpuIds,
-      ...(req.lookupSymbol ? { lookupSymbol: req.lookupSymbol } : {}),
-      ...(req.dialect ? { dialect: req.dialect } : {}),
-    },
-    req.maxFilterBytes !== undefined ? { maxBytes: req.maxFilterBytes + 1 } : undefined,
-  );
-  if (!parsed.ok) {
-    const e = parsed.error;
-    const rendered =
-      renderFilterFile(e)
-        .split('\n')
-        .find((l) => l.startsWith('parse_error: ')) ?? 'Error: (0)';
-    const message = e.tooLong
-      ? `the filter is ${Buffer.byteLength(req.filter)} bytes; the kernel refuses writes of 4096 bytes or more`
-      : rendered;
-    return {
-      ok: false,
-      filterError: e,
-      diagnostics: [
+  const plan = optimizationPlan(req.optimize);
+  const tracepoint = req.ctx === 'tracepoint';
+  const r = drive({
+    // 1. Parse exactly as the kernel does; lower: a tracepoint program cannot read record bytes 0–7, so common
+    //    fields become pseudo values.
+    front: () =>
+      traceFront(
         {
-          stage: 'parse',
-          message: message.replace(/^parse_error: /, ''),
-          span: { start: e.position, end: e.position },
+          filter: req.filter,
+          event: req.event,
+          env: frontEnv(req),
+          ...(req.maxFilterBytes !== undefined ? { maxFilterBytes: req.maxFilterBytes } : {}),
         },
-      ],
-    };
-  }
-  // 2. Lower to the IR: a tracepoint program cannot read record bytes 0–7, so common fields become pseudo values.
-  const lowered = lowerFilter(parsed.filter, req.event, {
-    ctx: req.ctx === 'tracepoint' ? 'record' : 'trace-frame',
-    nrCpuIds: req.nrCpuIds,
-    ...(req.ctx === 'tracepoint' ? { commonFields: 'pseudo' as const } : {}),
+        {
+          ctx: tracepoint ? 'record' : 'trace-frame',
+          nrCpuIds: req.nrCpuIds,
+          ...(tracepoint ? { commonFields: 'pseudo' as const } : {}),
+        },
+      ),
+    // 2. Optimise (once; the dump point is recorded on the way).
+    plan,
+    dumpAfter: req.dumpAfter,
+    // 3. Code generation walks the decision DAG of the optimised IR.
+    target: (optimized) =>
+      summarized(
+        bpfTarget.run(optimized, {
+          target: req.target,
+          ctx: req.ctx,
+          plan,
+          record: { commonType: req.event.id, event: `${req.event.system}/${req.event.name}` },
+          progType: req.progType,
+          onMatch: req.onMatch,
+          onMiss: req.onMiss,
+          setLookup: req.setLookup,
+        }),
+      ),
   });
-  if (!lowered.ok)
-    return {
-      ok: false,
-      diagnostics: lowered.diagnostics.map((d) => ({
-        stage: 'lower',
-        message: d.message,
-        ...(d.span ? { span: d.span } : {}),
-      })),
-    };
-  if (req.dumpAfter !== undefined && !DUMP_POINTS.includes(req.dumpAfter))
-    return {
-      ok: false,
-      diagnostics: [
-        { stage: 'passes', message: `unknown pass '${req.dumpAfter}' (passes: ${DUMP_POINTS.join(', ')})` },
-      ],
-    };
-  // 3. Optimise.
-  const level = req.optimize ?? 2;
-  let optimized = lowered.ir;
-  const passes: string[] = [];
-  if (level > 0) {
-    const r = ir.runPasses(lowered.ir);
-    if (!r.ok)
-      return { ok: false, diagnostics: r.diagnostics.map((d) => ({ stage: 'passes', message: d.message })) };
-    optimized = r.ir;
-    passes.push(...ir.PASS_NAMES);
-  }
-  const dump = dumpText(req.dumpAfter, lowered.ir);
-  // 4. Code generation walks the decision DAG of the optimised IR.
-  const opts: CodegenOptions = {
-    target: req.target,
-    ctx: req.ctx,
-    optimize: false,
-    order: level === 2 ? 'cost' : 'source',
-    codePasses: level > 0,
-    record: { commonType: req.event.id, event: `${req.event.system}/${req.event.name}` },
-    ...(req.progType ? { progType: req.progType } : {}),
-    ...(req.onMatch !== undefined ? { onMatch: req.onMatch } : {}),
-    ...(req.onMiss !== undefined ? { onMiss: req.onMiss } : {}),
-    ...(req.setLookup ? { setLookup: req.setLookup } : {}),
-  };
-  const code = compileBpf(optimized, opts);
-  if (!code.ok)
-    return {
-      ok: false,
-      diagnostics: summarize(code.diagnostics.map(codegenDiagnostic)),
-      ...(dump !== undefined ? { dump } : {}),
-    };
-  return {
-    ok: true,
-    program: code.program,
-    lowered: lowered.ir,
-    optimized,
-    passes,
-    ...(dump !== undefined ? { dump } : {}),
-  };
+  return bpfResult(r);
 }
 
-function dumpText(point: string | undefined, lowered: ir.Filter): string | undefined {
-  if (point === undefined) return undefined;
-  if (point === 'lower') return ir.printFilter(lowered);
-  const r = ir.runPasses(lowered, { dumpAfter: point });
-  return r.ok ? ir.printFilter(r.ir) : undefined;
-}
-
-/** At most five diagnostics, then one line counting the rest (a huge program can fail in thousands of places). */
-export function summarize(ds: readonly Diagnostic[]): Diagnostic[] {
-  if (ds.length <= 5) return [...ds];
-  const last = ds[ds.length - 1] as Diagnostic;
-  return [...ds.slice(0, 4), { stage: last.stage, message: `… and ${ds.length - 4} more like these` }];
-}
-
-function codegenDiagnostic(d: CodegenDiagnostic): Diagnostic {
-  return { stage: 'codegen', message: `${d.message} [${d.code}]` };
+/** The driver's record of a BPF compile as a CompileResult. */
+export function bpfResult(r: DriveResult<ProgramSpec>): CompileResult {
+  if (!r.ok) return r;
+  const { product, ...run } = r.run;
+  return { ok: true, program: product, ...run };
 }
 
 /** One emit form of a compiled program (asm, bin, d, dd, ddd, elf, json). */

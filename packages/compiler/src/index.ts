@@ -1,7 +1,16 @@
-// @tfc/compiler: the compile() pipeline that joins front ends, the IR and the targets. Never imports @tfc/kernel.
+// @tfc/compiler: the pipeline as a driver of registered stages — front ends (tracefs, pcap), the passes (once),
+// targets (registry.ts) — around one Diagnostic; the entry points below are each the list of their stages.
+// Invariant: never imports @tfc/kernel; everything exported is pure and deterministic.
 
 export * from './accepts-nothing.ts';
 export * from './compile.ts';
 export * from './compile-p4.ts';
 export * from './compile-pcap.ts';
 export * from './compile-tc.ts';
+export { type Diagnostic, type Stage, type StageResult, summarize } from './diagnostic.ts';
+export { type DriveResult, drive, type Pipeline, type Run } from './driver/drive.ts';
+export { type PassRecord, runPassStage } from './driver/passes.ts';
+export type { FrontEnd, FrontResult, TargetStage } from './driver/stages.ts';
+export { type OptimizationPlan, type OptLevel, optimizationPlan } from './options.ts';
+export { TARGET_NAMES, TARGETS, type TargetEntry, type TargetName } from './targets/registry.ts';
+export { type TcBpfOutput, tcBpfOutput } from './targets/tc-bpf.ts';

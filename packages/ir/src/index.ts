@@ -20,6 +20,7 @@ export { ranges, sets } from './passes/ranges.ts';
 export { SIMPLIFY_ITERATION_CAP, simplify } from './passes/simplify.ts';
 export * from './pipeline.ts';
 export * from './print.ts';
+export { forEachExpr, mapExpr, mapPred, mapPredExprs } from './rewrite.ts';
 export * from './safety.ts';
 export { globMatch, matchString } from './strmatch.ts';
 export * from './types.ts';

@@ -12,9 +12,8 @@ import {
   daReturn,
   type TcBpfMode,
   tcBpfBatch,
-  tcBpfOutput,
 } from '@tfc/codegen-tc';
-import { compile } from '@tfc/compiler';
+import { compile, tcBpfOutput } from '@tfc/compiler';
 import { bundledEvent } from '@tfc/tracefs';
 import fc from 'fast-check';
 

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ProgramSpec } from '@tfc/codegen-bpf';
-import { clsactLine, compileOptionsFor, type TcBpfMode, tcBpfBatch, tcBpfOutput } from '@tfc/codegen-tc';
-import { compile, emit } from '@tfc/compiler';
+import { clsactLine, compileOptionsFor, type TcBpfMode, tcBpfBatch } from '@tfc/codegen-tc';
+import { compile, emit, tcBpfOutput } from '@tfc/compiler';
 import { applyBatch, filterDel, filterShow, qdiscShow } from '@tfc/iproute2';
 import { filterArb, recordArb } from '@tfc/testkit';
 import {

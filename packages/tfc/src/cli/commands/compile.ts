@@ -16,7 +16,6 @@ import {
   isTcDevName,
   type TcActName,
   type TcBpfMode,
-  tcBpfOutput,
 } from '@tfc/codegen-tc';
 import {
   acceptsNothing,
@@ -35,6 +34,7 @@ import {
   type TcResult,
   type TcSource,
   type TcTarget,
+  tcBpfOutput,
 } from '@tfc/compiler';
 import { probeTracefs } from '@tfc/kernel/tracefs';
 import {

@@ -16,12 +16,11 @@
 //    intervals on the frame length key (lengths up to 65535);
 //  - what a TCAM key cannot express (other string matches and sources, computed offsets, pseudo-fields, record loads, arithmetic other
 //    than `&` with a constant, compares of two fields, ordered compares of masked fields) is a diagnostic
-//    naming the construct, never an exception.
+//    naming the construct (a Refusal, worded by each target), never an exception.
 import {
   complement,
   type Expr,
   FRAME_RECORD_OFFSET,
-  type IrDiagnostic,
   type ISet,
   type LeafPred,
   OPS,
@@ -32,6 +31,7 @@ import {
   type Width,
   widthMask,
 } from '@tfc/ir';
+import type { Refusal } from './refusal.ts';
 
 /** A match key: `bytes` bytes of the frame at `offset`, read in `order` (1/2/4/8 for loads, the array size
  *  for a char[N] string key, read big-endian: the first character is the most significant byte). */
@@ -72,7 +72,7 @@ export type LeafShape =
 
 export type ShapeResult =
   | { readonly ok: true; readonly shape: LeafShape }
-  | { readonly ok: false; readonly diagnostic: IrDiagnostic };
+  | { readonly ok: false; readonly refusal: Refusal };
 
 export function keyId(k: FieldKey): string {
   return `${k.ihl === undefined ? '' : `ihl${k.ihl}+`}${k.offset}:${k.bytes}:${k.order}`;
@@ -118,16 +118,8 @@ function isConst(e: Expr, values: readonly ValueDef[], v: bigint): boolean {
   return x !== undefined && x.kind === 'const' && x.value === v;
 }
 
-function fail(code: string, what: string, leaf: LeafPred): ShapeResult {
-  return {
-    ok: false,
-    diagnostic: {
-      severity: 'error',
-      code,
-      message: `${what} cannot be matched by a TCAM key: ${printPred(leaf)}`,
-      at: 'leaf',
-    },
-  };
+function fail(code: string, construct: string, leaf: LeafPred): ShapeResult {
+  return { ok: false, refusal: { kind: 'leaf', code, construct, leaf: printPred(leaf) } };
 }
 
 type Operand =
@@ -142,25 +134,25 @@ type Operand =
   | { readonly kind: 'bad'; readonly code: string; readonly what: string };
 
 function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
-  if (depth > 64) return { kind: 'bad', code: 'p4-expr', what: 'a deeply shared value' };
+  if (depth > 64) return { kind: 'bad', code: 'expr', what: 'a deeply shared value' };
   switch (e.kind) {
     case 'const':
       return { kind: 'const', value: e.value };
     case 'ref': {
       const d = values[e.id];
       return d === undefined
-        ? { kind: 'bad', code: 'p4-expr', what: `undefined value %${e.id}` }
+        ? { kind: 'bad', code: 'expr', what: `undefined value %${e.id}` }
         : operand(d.expr, values, depth + 1);
     }
     case 'pseudo':
-      return { kind: 'bad', code: 'p4-pseudo', what: `the pseudo-field ${e.name}` };
+      return { kind: 'bad', code: 'pseudo', what: `the pseudo-field ${e.name}` };
     case 'len':
-      return { kind: 'bad', code: 'p4-len', what: 'the packet length' };
+      return { kind: 'bad', code: 'len', what: 'the packet length' };
     case 'neg':
-      return { kind: 'bad', code: 'p4-arith', what: 'negation' };
+      return { kind: 'bad', code: 'arith', what: 'negation' };
     case 'load': {
       if (e.base === 'record')
-        return { kind: 'bad', code: 'p4-record', what: 'a record load (lower it to frame loads first)' };
+        return { kind: 'bad', code: 'record', what: 'a record load (lower it to frame loads first)' };
       if (typeof e.offset !== 'number') {
         const lin = ihlOffset(e.offset, values);
         if (
@@ -169,7 +161,7 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
           lin.c > 0xffffn ||
           (lin.ihl !== undefined && e.base !== 'packet')
         )
-          return { kind: 'bad', code: 'p4-computed-offset', what: 'a load at a computed offset' };
+          return { kind: 'bad', code: 'computed-offset', what: 'a load at a computed offset' };
         const c = Number(lin.c) + (e.base === 'frame' ? FRAME_RECORD_OFFSET : 0);
         const key: FieldKey =
           lin.ihl === undefined
@@ -186,7 +178,7 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
       };
     }
     case 'arith': {
-      if (e.op !== '&') return { kind: 'bad', code: 'p4-arith', what: `arithmetic '${e.op}'` };
+      if (e.op !== '&') return { kind: 'bad', code: 'arith', what: `arithmetic '${e.op}'` };
       const l = operand(e.left, values, depth + 1);
       const r = operand(e.right, values, depth + 1);
       const pair = l.kind === 'field' && r.kind === 'const' ? ([l, r] as const) : undefined;
@@ -197,13 +189,13 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
         if (r.kind === 'bad') return r;
         if (l.kind === 'const' && r.kind === 'const')
           return { kind: 'const', value: l.value & r.value & U32_MAX };
-        return { kind: 'bad', code: 'p4-arith', what: "'&' of two fields" };
+        return { kind: 'bad', code: 'arith', what: "'&' of two fields" };
       }
       const [f, c] = p;
       const m = c.value & U32_MAX & (f.mask ?? U32_MAX);
       // The value is a u32 after '&': bits above the load come from sign extension.
       if (f.signed && m >> BigInt(f.key.bytes * 8) !== 0n)
-        return { kind: 'bad', code: 'p4-arith', what: "'&' over sign-extended bits" };
+        return { kind: 'bad', code: 'arith', what: "'&' over sign-extended bits" };
       return { kind: 'field', key: f.key, signed: false, mask: m & widthMask(f.key.bytes as Width) };
     }
   }
@@ -319,14 +311,14 @@ function stringShape(leaf: Extract<LeafPred, { kind: 'str' }>): ShapeResult {
       src.kind === 'comm'
         ? "the task's comm (lower for trace frames: comm is a header field)"
         : `a ${src.kind} string`;
-    return fail('p4-string', `a string match on ${what}`, leaf);
+    return fail('string', `a string match on ${what}`, leaf);
   }
   if (src.base === 'record')
-    return fail('p4-record', 'a string in the record (lower it to frame loads first)', leaf);
+    return fail('record', 'a string in the record (lower it to frame loads first)', leaf);
   const n = src.size;
-  if (n === 0) return fail('p4-string-width', 'a char[0] array', leaf);
+  if (n === 0) return fail('string-width', 'a char[0] array', leaf);
   if (n > MAX_STRING_KEY_BYTES)
-    return fail('p4-string-width', `a char[${n}] key (wider than ${MAX_STRING_KEY_BYTES} bytes)`, leaf);
+    return fail('string-width', `a char[${n}] key (wider than ${MAX_STRING_KEY_BYTES} bytes)`, leaf);
   // IR patterns are byte strings held as char codes 1..255.
   const pat = Uint8Array.from(leaf.pattern, (c) => c.charCodeAt(0) & 0xff);
   // Byte constraints (index → value) whose conjunction is the match; undefined = never true.
@@ -348,7 +340,7 @@ function stringShape(leaf: Extract<LeafPred, { kind: 'str' }>): ShapeResult {
     }
     default:
       return fail(
-        'p4-string-match',
+        'string-match',
         `a ${leaf.match === 'glob' ? 'glob' : "substring ('*…*')"} match (only ==, !=, 'p*' and '*p' on char[N] arrays are one ternary cube)`,
         leaf,
       );
@@ -382,7 +374,7 @@ function lengthShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult |
     // `len ∈ {c…}` (the sets pass gathers `len != a && len != b` into one): the union of the equalities.
     if (!isLen(leaf.value, values)) return undefined;
     if (leaf.width < 2)
-      return fail('p4-len', 'this use of the packet length (only len compared with a constant)', leaf);
+      return fail('len', 'this use of the packet length (only len compared with a constant)', leaf);
     const set = unionAll(
       leaf.set.map((c) => trueSet('eq', c & widthMask(leaf.width), 16, leaf.width, false, false)),
     );
@@ -394,7 +386,7 @@ function lengthShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult |
   const other = operand(lenLeft ? leaf.right : leaf.left, values);
   const op = lenLeft ? leaf.op : OPS[leaf.op].swapped;
   if (other.kind !== 'const' || op === 'set' || op === 'clear' || leaf.width < 2)
-    return fail('p4-len', 'this use of the packet length (only len compared with a constant)', leaf);
+    return fail('len', 'this use of the packet length (only len compared with a constant)', leaf);
   const w = leaf.width;
   const c = other.value & widthMask(w);
   const signedCmp = leaf.signed && OPS[op].ordered;
@@ -413,7 +405,7 @@ export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeRes
       const x = v.value & widthMask(leaf.width);
       return { ok: true, shape: { kind: 'const', truth: leaf.set.includes(x) } };
     }
-    if (v.mask !== undefined) return fail('p4-masked-set', 'a set membership of a masked field', leaf);
+    if (v.mask !== undefined) return fail('masked-set', 'a set membership of a masked field', leaf);
     const d = Math.min(leaf.width, v.key.bytes) * 8;
     const sets: ISet[] = [];
     for (const s of leaf.set) sets.push(trueSet('eq', s, d, leaf.width, v.signed, false));
@@ -453,8 +445,8 @@ export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeRes
     [l, r] = [r, l];
     op = OPS[op].swapped;
   }
-  if (l.kind !== 'field') return fail('p4-expr', 'this compare', leaf);
-  if (r.kind !== 'const') return fail('p4-two-fields', 'a compare of two fields', leaf);
+  if (l.kind !== 'field') return fail('expr', 'this compare', leaf);
+  if (r.kind !== 'const') return fail('two-fields', 'a compare of two fields', leaf);
   const key = l.key;
   const d = Math.min(w, key.bytes) * 8;
   const dMask = (1n << BigInt(d)) - 1n;
@@ -469,8 +461,7 @@ export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeRes
     };
   }
   if (l.mask !== undefined) {
-    if (op !== 'eq' && op !== 'ne')
-      return fail('p4-masked-order', 'an ordered compare of a masked field', leaf);
+    if (op !== 'eq' && op !== 'ne') return fail('masked-order', 'an ordered compare of a masked field', leaf);
     // The masked value has no bits above the key (checked in operand), so the compare sees it whole.
     const m = l.mask & widthMask(w);
     return {

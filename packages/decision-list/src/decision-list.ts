@@ -11,8 +11,9 @@
 //    one run of equal actions are reorderable, so cubes that differ in one bit (or adjacent intervals) merge;
 //  - ranges are prefix-expanded only when the target lacks range matches (≤ 2W−2 cubes per interval);
 //  - first match by descending priority (N…1) evaluated over a frame equals evaluateOutcome = accept;
-//  - deterministic; limits (entries, DAG size) and inexpressible leaves are diagnostics.
-import { buildDag, DAG_ACCEPT, type Filter, type IrDiagnostic, printPred } from '@tfc/ir';
+//  - deterministic; limits (entries, DAG size) and inexpressible leaves are Refusals (data: each target words
+//    them; the builder never does).
+import { buildDag, DAG_ACCEPT, type Filter, printPred } from '@tfc/ir';
 import {
   type Action,
   type ConcreteCube,
@@ -44,6 +45,7 @@ import {
   leafShape,
   prefixCover,
 } from './leaf.ts';
+import type { Refusal } from './refusal.ts';
 
 export const MAX_ENTRIES = 100_000;
 /** Work limit: total entries built over all DAG nodes. */
@@ -113,7 +115,7 @@ export interface DecisionList {
 
 export type DecisionListResult =
   | { readonly ok: true; readonly list: DecisionList }
-  | { readonly ok: false; readonly diagnostics: readonly IrDiagnostic[] };
+  | { readonly ok: false; readonly refusals: readonly Refusal[] };
 
 class TooMany {
   readonly what: string;
@@ -122,8 +124,8 @@ class TooMany {
   }
 }
 
-function diag(code: string, message: string): DecisionListResult {
-  return { ok: false, diagnostics: [{ severity: 'error', code, message, at: 'decision-list' }] };
+function limit(code: string, message: string): DecisionListResult {
+  return { ok: false, refusals: [{ kind: 'limit', code, message }] };
 }
 
 function nameOf(opts: DecisionListOptions, offset: number): string | undefined {
@@ -146,9 +148,9 @@ interface TableKey {
 }
 
 class Refused {
-  readonly diagnostic: IrDiagnostic;
-  constructor(code: string, message: string) {
-    this.diagnostic = { severity: 'error', code, message, at: 'decision-list' };
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal) {
+    this.refusal = refusal;
   }
 }
 
@@ -183,22 +185,23 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   const minLen = opts.minFrameLength ?? 0;
   const model = opts.headers;
   const dr = buildDag(ir, 'cost');
-  if (!dr.ok) return { ok: false, diagnostics: dr.diagnostics };
+  if (!dr.ok)
+    return { ok: false, refusals: dr.diagnostics.map((diagnostic) => ({ kind: 'ir', diagnostic })) };
   const dag = dr.dag;
-  if (!dag.abortSafe) return diag('p4-abort', 'decision DAG is not abort-safe');
+  if (!dag.abortSafe) return limit('abort', 'decision DAG is not abort-safe');
 
   // Shapes of the leaves (over raw frame keys).
   const shapes: LeafShape[] = [];
-  const diags: IrDiagnostic[] = [];
+  const refusals: Refusal[] = [];
   for (const leaf of dag.leaves) {
     const r = leafShape(leaf, dag.values);
     if (r.ok) shapes.push(r.shape);
     else {
-      diags.push(r.diagnostic);
+      refusals.push(r.refusal);
       shapes.push({ kind: 'const', truth: false });
     }
   }
-  if (diags.length > 0) return { ok: false, diagnostics: diags };
+  if (refusals.length > 0) return { ok: false, refusals };
 
   // Candidate table keys of a raw key: the frame key itself (no model), or the header fields holding it.
   const candidates = (
@@ -311,10 +314,11 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   const mapKey = (raw: FieldKey, ctx: Ctx, leaf: number): { k: number; guard: number; header?: string } => {
     if (model === undefined) {
       if (raw.ihl !== undefined)
-        throw new Refused(
-          'p4-computed-offset',
-          `a load at a computed offset cannot be matched by a TCAM key without a header model: ${printPred(dag.leaves[leaf]!)}`,
-        );
+        throw new Refused({
+          kind: 'unplaced-offset',
+          code: 'computed-offset',
+          leaf: printPred(dag.leaves[leaf]!),
+        });
       const key: TableKey = {
         id: keyId(raw),
         kind: 'frame',
@@ -333,14 +337,21 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
           ? `frame bytes ${raw.offset}..${raw.offset + raw.bytes - 1}`
           : `IPv4-relative bytes ${raw.offset - raw.ihl}..${raw.offset - raw.ihl + raw.bytes - 1}`;
       if (cs.length === 0)
-        throw new Refused(
-          'p4-unparsed',
-          `${where} lie outside the headers the ${model.name} parser extracts (${model.headers.map((h) => h.name).join(', ')}): ${printPred(dag.leaves[leaf]!)}`,
-        );
-      throw new Refused(
-        'p4-parse-context',
-        `${where} are read where no header the parser extracts on this path is known to hold them (those bytes belong to ${[...new Set(cs.map((c) => c.header.name))].join(' or ')} only when the path establishes its EtherType, protocol and fragment offset; a third VLAN tag, MPLS and other encapsulations are not parsed, nor payload past a transport header, and after libpcap's 'vlan' the shifted offsets also apply to untagged frames on the other side of an 'or'): ${printPred(dag.leaves[leaf]!)}`,
-      );
+        throw new Refused({
+          kind: 'unparsed',
+          code: 'unparsed',
+          where,
+          model: model.name,
+          headers: model.headers.map((h) => h.name),
+          leaf: printPred(dag.leaves[leaf]!),
+        });
+      throw new Refused({
+        kind: 'parse-context',
+        code: 'parse-context',
+        where,
+        holders: [...new Set(cs.map((c) => c.header.name))],
+        leaf: printPred(dag.leaves[leaf]!),
+      });
     }
     const k = addKey(pick.key, tableInterval.get(pick.key.id) ?? false);
     const h = pick.header;
@@ -441,7 +452,11 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
       const { id, cubes } = splitOf(shape.key, ctx)!;
       const { k: kc, guard } = mapKey(conditionRaw.get(id)!, ctx, n.leaf);
       if (guard >= 0)
-        throw new Refused('p4-parse-context', `internal: split on ${id} needs a validity guard`);
+        throw new Refused({
+          kind: 'limit',
+          code: 'parse-context',
+          message: `internal: split on ${id} needs a validity guard`,
+        });
       const parts: Entry[] = [];
       for (const c of cubes) {
         const facts = new Map(ctx.facts);
@@ -504,8 +519,8 @@ export function buildDecisionList(ir: Filter, opts: DecisionListOptions = {}): D
   try {
     entries = simplifyComplete(block(dag.root, 0, { facts: new Map(), valid: initialValid }), fit);
   } catch (e) {
-    if (e instanceof TooMany) return diag('p4-too-many-entries', e.what);
-    if (e instanceof Refused) return { ok: false, diagnostics: [e.diagnostic] };
+    if (e instanceof TooMany) return limit('too-many-entries', e.what);
+    if (e instanceof Refused) return { ok: false, refusals: [e.refusal] };
     throw e;
   }
   // The table's default is miss: a trailing miss catch-all is implicit.
@@ -752,7 +767,7 @@ function finish(
     // several wide keys multiply: 126^4 rows for four 64-bit intervals).
     const product = cols.reduce((n, col) => n * Math.max(1, col.options.length), 1);
     if (rows.length + product > MAX_ENTRIES)
-      return diag('p4-too-many-entries', `the decision list exceeds ${MAX_ENTRIES} entries`);
+      return limit('too-many-entries', `the decision list exceeds ${MAX_ENTRIES} entries`);
     for (const col of cols) {
       if (col.options.length === 0) continue;
       const next: (readonly [string, KeyMatch])[][] = [];
@@ -761,7 +776,7 @@ function finish(
     }
     for (const m of partial) rows.push({ match: m, action: e.action });
     if (rows.length > MAX_ENTRIES)
-      return diag('p4-too-many-entries', `the decision list exceeds ${MAX_ENTRIES} entries`);
+      return limit('too-many-entries', `the decision list exceeds ${MAX_ENTRIES} entries`);
   }
   const n = rows.length;
   return {
@@ -783,13 +798,13 @@ export interface EntryCounts {
   readonly withoutRanges: number;
 }
 
-/** Entry counts with and without range support (for bench); a diagnostic when either build fails. */
+/** Entry counts with and without range support (for bench); the refusals when either build fails. */
 export function entryCounts(
   ir: Filter,
   opts: Omit<DecisionListOptions, 'ranges'> = {},
 ):
   | { readonly ok: true; readonly counts: EntryCounts }
-  | { readonly ok: false; readonly diagnostics: readonly IrDiagnostic[] } {
+  | { readonly ok: false; readonly refusals: readonly Refusal[] } {
   const a = buildDecisionList(ir, { ...opts, ranges: true });
   if (!a.ok) return a;
   const b = buildDecisionList(ir, { ...opts, ranges: false });

@@ -128,28 +128,30 @@ test('key names come from the caller map; collisions get a width/order suffix', 
   );
 });
 
-test('inexpressible constructs are diagnostics naming the construct', () => {
+test('inexpressible constructs are refusals naming the construct', () => {
   const cases: [Filter, string][] = [
-    [filter(str('glob', 'a?b', { kind: 'fixed', base: 'frame', offset: 0, size: 8 })), 'p4-string-match'],
-    [filter(str('middle', 'ab', { kind: 'fixed', base: 'frame', offset: 0, size: 8 })), 'p4-string-match'],
+    [filter(str('glob', 'a?b', { kind: 'fixed', base: 'frame', offset: 0, size: 8 })), 'string-match'],
+    [filter(str('middle', 'ab', { kind: 'fixed', base: 'frame', offset: 0, size: 8 })), 'string-match'],
     [
       filter(str('full', 'ab', { kind: 'dataloc', base: 'frame', offset: 0, rel: false, order: 'le' })),
-      'p4-string',
+      'string',
     ],
-    [filter(str('full', 'ab', { kind: 'comm' })), 'p4-string'],
-    [filter(str('full', 'ab', { kind: 'fixed', base: 'frame', offset: 0, size: 65 })), 'p4-string-width'],
-    [filter(cmp('eq', 4, false, pseudo('cpu'), 1)), 'p4-pseudo'],
-    [filter(cmp('eq', 4, false, load('record', 0, 4), 1)), 'p4-record'],
-    [parse('(filter (eq u2 (load packet (+ (load packet 14 u1be) 2) u2be) 80))'), 'p4-computed-offset'],
-    [parse('(filter (eq u2 (load packet 12 u2be) (load packet 14 u2be)))'), 'p4-two-fields'],
-    [parse('(filter (lt u2 (& (load packet 12 u2be) 255) 7))'), 'p4-masked-order'],
-    [parse('(filter (eq u2 (+ (load packet 12 u2be) 1) 7))'), 'p4-arith'],
+    [filter(str('full', 'ab', { kind: 'comm' })), 'string'],
+    [filter(str('full', 'ab', { kind: 'fixed', base: 'frame', offset: 0, size: 65 })), 'string-width'],
+    [filter(cmp('eq', 4, false, pseudo('cpu'), 1)), 'pseudo'],
+    [filter(cmp('eq', 4, false, load('record', 0, 4), 1)), 'record'],
+    [parse('(filter (eq u2 (load packet (+ (load packet 14 u1be) 2) u2be) 80))'), 'computed-offset'],
+    [parse('(filter (eq u2 (load packet 12 u2be) (load packet 14 u2be)))'), 'two-fields'],
+    [parse('(filter (lt u2 (& (load packet 12 u2be) 255) 7))'), 'masked-order'],
+    [parse('(filter (eq u2 (+ (load packet 12 u2be) 1) 7))'), 'arith'],
   ];
   for (const [ir, code] of cases) {
     const r = buildDecisionList(ir);
     assert.ok(!r.ok, code);
-    assert.equal(r.diagnostics[0]!.code, code);
-    assert.match(r.diagnostics[0]!.message, /cannot be matched by a TCAM key/);
+    const first = r.refusals[0]!;
+    assert.ok(first.kind === 'leaf' || first.kind === 'unplaced-offset', code);
+    assert.equal(first.code, code);
+    assert.ok(first.leaf.startsWith('('), first.leaf);
   }
 });
 
@@ -157,7 +159,7 @@ test('string keys: ==, !=, prefix and suffix on char[N] are one ternary cube wit
   const comm = { kind: 'fixed', base: 'packet', offset: 38, size: 16 } as const;
   const one = (f: Filter) => {
     const r = buildDecisionList(f, { keyNames: { 38: 'comm' }, minFrameLength: 60 });
-    if (!r.ok) assert.fail(JSON.stringify(r.diagnostics));
+    if (!r.ok) assert.fail(JSON.stringify(r.refusals));
     return r.list;
   };
   const hexOf = (bytes: number[]) => bytes.reduce((v, b) => (v << 8n) | BigInt(b), 0n);
