@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Expr, evaluate, type Filter, type Pred, printFilter } from '@tfc/ir';
-import { filterArb, inputArb } from '@tfc/ir/testing';
+import { filterArb, inputArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { buildDecisionList, evaluateTcam } from '../src/index.ts';
 

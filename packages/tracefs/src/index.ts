@@ -37,7 +37,7 @@ export { type SymbolLookup, symbolLookupFromKallsyms } from './kallsyms.ts';
 export { kstrtoll, kstrtoull } from './kstrtox.ts';
 export { findTracefsRoot, readLiveEvent } from './live.ts';
 export * from './lower/index.ts';
-export { type ClassifiedPattern, classifyPattern, globMatch, type MatchKind, matchString } from './match.ts';
+export { type ClassifiedPattern, classifyPattern, type MatchKind, matchString } from './match.ts';
 export { type FilterEnv, type ParseOptions, type ParseResult, parseFilter } from './parse-filter.ts';
 export { findField } from './parse-pred.ts';
 export { type RecordResult, recordFromJson } from './records.ts';

@@ -10,9 +10,9 @@ import {
   evaluate,
   type FilterEnv,
   formatFilter,
-  globMatch,
   kstrtoll,
   kstrtoull,
+  matchString,
   parseCpulist,
   parseFilter,
   parseFormat,
@@ -89,7 +89,7 @@ test('pattern classification (filter_parse_regex) and glob corner cases', () => 
   assert.deepEqual(c('!'), ['full', '', true]);
   assert.deepEqual(c('a\\b'), ['glob', 'a\\b', false]);
   const g = (pat: string, s: string, len = 0) =>
-    globMatch(enc(pat), enc(`${s}\0`), 0, len === 0 ? s.length + 1 : len);
+    matchString('glob', enc(pat), enc(`${s}\0`), 0, len === 0 ? s.length + 1 : len);
   assert.equal(g('a[]b]c', 'a]c'), true);
   assert.equal(g('a[!b]c', 'abc'), false);
   assert.equal(g('a[z-a]c', 'abc'), false);
@@ -99,9 +99,9 @@ test('pattern classification (filter_parse_regex) and glob corner cases', () => 
   assert.equal(g('a\\', 'a'), true, 'a trailing backslash escapes the NUL: matches end of string');
   assert.equal(g('a[', 'a['), true);
   // bounded: a len-0 string is empty even if bytes follow (kernel 6.18.44, 2026 glob fix)
-  assert.equal(globMatch(enc('a\\*'), enc('a*\0'), 0, 0), false);
-  assert.equal(globMatch(enc('*'), enc('abc'), 0, 2), true);
-  assert.equal(globMatch(enc('abc'), enc('abcd'), 0, 3), true);
+  assert.equal(matchString('glob', enc('a\\*'), enc('a*\0'), 0, 0), false);
+  assert.equal(matchString('glob', enc('*'), enc('abc'), 0, 2), true);
+  assert.equal(matchString('glob', enc('abc'), enc('abcd'), 0, 3), true);
 });
 
 test('zero-length __data_loc string: glob sees "", full compare reads the NUL-terminated bytes', () => {
