@@ -15,7 +15,7 @@ const normalForm = (s: ISet): boolean =>
   s.every(([lo, hi], i) => lo <= hi && (i === 0 || (s[i - 1]?.[1] ?? -2n) + 1n < lo));
 const setArb = fc
   .array(fc.tuple(fc.bigInt(0n, MAX), fc.bigInt(0n, MAX)), { maxLength: 5 })
-  .map((xs) => unionAll(xs.map(([a, c]) => [[a < c ? a : c, a < c ? c : a]] as ISet)));
+  .map((xs) => unionAll(xs.map(([a, c]) => [(a < c ? [a, c] : [c, a]) as [bigint, bigint]] as ISet)));
 
 test('union, intersect and complement agree with sets of points and stay in normal form', () => {
   fc.assert(
