@@ -7,15 +7,15 @@ export const TIERS = /** @type {const} */ (['unit', 'property', 'kernel']);
 
 const KERNEL_PACKAGES = ['packages/kernel/', 'packages/tc-test/', 'packages/tracepoint-test/'];
 // Import statements only (a line that starts with `import` or `} from`), so a string in a test is not an import.
-const LAB_RE = /^(?:import\b[^;]*?|\}\s*)from '(@tfc\/tc-test|@tfc\/kernel)'/m;
+const LAB_RE = /^(?:import\b[^;]*?|\}\s*)from '(@tfc\/tc-test|@tfc\/iproute2|@tfc\/kernel)'/m;
 const PROPERTY_RE = /^(properties|differential|robustness)\.test\.ts$|-(properties|diff)\.test\.ts$/;
 const CONTACT_RE =
   /^(?:import\b[^;]*?|\}\s*)from '(@tfc\/kernel\/sys|@tfc\/kernel\/tracefs|@tfc\/iproute2|koffi)'|getuid/m;
 
 /**
  * Why a test file is in the kernel tier, or null: a `test/kernel/` folder, a kernel-side package, `kernel` in its
- * name, or an import of a laboratory that attaches to the running kernel (`@tfc/tc-test`, `@tfc/kernel`'s root
- * entry: tracepoints and the firer).
+ * name, or an import of a laboratory that drives the running kernel (`@tfc/tc-test`, `@tfc/iproute2`: tc and ip in
+ * network namespaces; `@tfc/kernel`'s root entry: tracepoints and the firer).
  */
 export function kernelReason(path, text) {
   if (path.includes('/test/kernel/')) return 'in a test/kernel/ folder';

@@ -19,3 +19,4 @@ export * from './prog.ts';
 export * from './result.ts';
 export * from './socket-filter.ts';
 export * from './syscalls.ts';
+export * from './tap.ts';

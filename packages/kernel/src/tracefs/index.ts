@@ -12,8 +12,8 @@ export {
   kernelIdentity,
   probeFilterWrites,
 } from './filter-probe.ts';
-export { kernelHazard, refuseHazard } from './hazards.ts';
-export { type EventRef, type RawRecord, TracefsInstance } from './instance.ts';
+export { type HazardContext, kernelHazard, refuseHazard } from './hazards.ts';
+export { type EventRef, type RawRecord, type TimedRecord, TracefsInstance } from './instance.ts';
 export { findTracefsRoot, type LiveFormatText, readEventFormatText } from './live-format.ts';
 export {
   locateTracefs,
@@ -25,7 +25,19 @@ export {
 } from './locate.ts';
 export { encodeCommand, type OracleCommand, OracleProcess, type RecValues } from './oracle-process.ts';
 export { type RenameJudgement, type RenameRecord, TASK_RENAME, TaskRenameOracle } from './rename-oracle.ts';
-export { decodePage, type PageDecode, type PageLayout, parseHeaderPage } from './ring-buffer.ts';
+export {
+  DEFAULT_EVENT_HEADER,
+  decodePage,
+  decodePageTimed,
+  type EventHeaderLayout,
+  type PageDecode,
+  type PageLayout,
+  parseHeaderEvent,
+  parseHeaderPage,
+  type TimedEvent,
+  type TimedPage,
+} from './ring-buffer.ts';
+export { TraceSession, type TraceSessionOptions, type TraceStart } from './trace-session.ts';
 export { UprobeEvent } from './uprobe-event.ts';
 export {
   commonPid,

@@ -16,12 +16,26 @@ import {
 import { registerExitRelease, unregisterExitRelease } from './cleanup.ts';
 import { errnoOf, readText, writeRaw } from './files.ts';
 import type { Unavailable } from './locate.ts';
-import { decodePage, type PageLayout, parseHeaderPage } from './ring-buffer.ts';
+import {
+  DEFAULT_EVENT_HEADER,
+  decodePage,
+  decodePageTimed,
+  type EventHeaderLayout,
+  type PageLayout,
+  parseHeaderEvent,
+  parseHeaderPage,
+} from './ring-buffer.ts';
 
 export type EventRef = { readonly group: string; readonly event: string };
 
 /** One record taken from a per-CPU ring buffer: the trace entry bytes and the CPU it was written on. */
 export type RawRecord = { readonly cpu: number; readonly data: Uint8Array };
+
+/**
+ * A record with its trace-clock timestamp (ns) and the events lost on its CPU just before it (0 none, -1 an
+ * unknown number). An empty `data` only reports a loss (a sub-buffer that held no event).
+ */
+export type TimedRecord = RawRecord & { readonly ts: bigint; readonly lostBefore: number };
 
 const NAME_RE = /^[A-Za-z0-9_.-]+$/;
 
@@ -34,6 +48,7 @@ export class TracefsInstance {
   readonly #subbufSize: number;
   readonly #touched = new Map<string, EventRef>();
   readonly #rawFds = new Map<number, number>();
+  #eventHeader: EventHeaderLayout | undefined;
   #token: number | null;
 
   private constructor(root: string, name: string, layout: PageLayout) {
@@ -148,14 +163,7 @@ export class TracefsInstance {
     const page = Buffer.alloc(this.#subbufSize);
     let error: string | null = null;
     for (const cpu of this.cpus) {
-      let fd = this.#rawFds.get(cpu);
-      if (fd === undefined) {
-        fd = openSync(
-          `${this.path}/per_cpu/cpu${cpu}/trace_pipe_raw`,
-          constants.O_RDONLY | constants.O_NONBLOCK,
-        );
-        this.#rawFds.set(cpu, fd);
-      }
+      const fd = this.#rawFd(cpu);
       for (;;) {
         let n: number;
         try {
@@ -171,6 +179,51 @@ export class TracefsInstance {
       }
     }
     return { records, error };
+  }
+
+  /**
+   * Like drainRaw, with each record's trace-clock timestamp and the events the kernel lost before it (see
+   * decodePageTimed: 0 none, a count, or -1 for a loss without count), per CPU in buffer order.
+   */
+  drainTimed(): { records: TimedRecord[]; error: string | null } {
+    this.#eventHeader ??=
+      parseHeaderEvent(readText(`${this.root}/events/header_event`)) ?? DEFAULT_EVENT_HEADER;
+    const records: TimedRecord[] = [];
+    const page = Buffer.alloc(this.#subbufSize);
+    let error: string | null = null;
+    for (const cpu of this.cpus) {
+      const fd = this.#rawFd(cpu);
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(fd, page, 0, page.length, null);
+        } catch (e) {
+          if (errnoOf(e) === 'EAGAIN') break;
+          throw e;
+        }
+        if (n === 0) break;
+        const dec = decodePageTimed(page.subarray(0, n), this.#layout, this.#eventHeader);
+        if (dec.error !== null) error ??= `cpu${cpu}: ${dec.error}`;
+        dec.events.forEach((e, i) => {
+          records.push({ cpu, data: e.data, ts: e.ts, lostBefore: i === 0 ? dec.lost : 0 });
+        });
+        if (dec.events.length === 0 && dec.lost !== 0)
+          records.push({ cpu, data: new Uint8Array(0), ts: 0n, lostBefore: dec.lost });
+      }
+    }
+    return { records, error };
+  }
+
+  #rawFd(cpu: number): number {
+    let fd = this.#rawFds.get(cpu);
+    if (fd === undefined) {
+      fd = openSync(
+        `${this.path}/per_cpu/cpu${cpu}/trace_pipe_raw`,
+        constants.O_RDONLY | constants.O_NONBLOCK,
+      );
+      this.#rawFds.set(cpu, fd);
+    }
+    return fd;
   }
 
   #closeRaw(): void {

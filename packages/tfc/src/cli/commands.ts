@@ -13,6 +13,7 @@ import { encapSpec, runEncap } from './commands/encap.ts';
 import { evalSpec, runEval } from './commands/eval.ts';
 import { eventsSpec, formatSpec, runEvents, runFormat } from './commands/events.ts';
 import { runRun, runSpec } from './commands/run.ts';
+import { runTrace, traceSpec } from './commands/trace.ts';
 import { runUnapply, unapplySpec } from './commands/unapply.ts';
 import type { Io } from './io.ts';
 
@@ -28,6 +29,7 @@ export const commands: readonly Command[] = [
   { name: 'check', summary: firstLine(checkSpec.summary), run: runCheck },
   { name: 'eval', summary: firstLine(evalSpec.summary), run: runEval },
   { name: 'compile', summary: firstLine(compileSpec.summary), run: runCompile },
+  { name: 'trace', summary: firstLine(traceSpec.summary), run: runTrace },
   { name: 'encap', summary: firstLine(encapSpec.summary), run: (a, io) => runEncap(a, io) },
   { name: 'events', summary: firstLine(eventsSpec.summary), run: (a, io) => runEvents(a, io) },
   { name: 'format', summary: firstLine(formatSpec.summary), run: (a, io) => runFormat(a, io) },

@@ -17,6 +17,8 @@ export const MAX_INPUT = 64 << 20;
 
 export interface Io {
   readonly out: (text: string) => void;
+  /** Binary data to standard output (`tfc trace -w -`); only commands that stream binary use it. */
+  readonly outBytes?: (data: Uint8Array) => void;
   readonly err: (text: string) => void;
   /**
    * Reads a file, or standard input for '-'. Throws a UsageError with a readable message on failure; with
@@ -162,6 +164,9 @@ export function processIo(): Io {
   return {
     out: (text) => {
       process.stdout.write(text);
+    },
+    outBytes: (data) => {
+      process.stdout.write(data);
     },
     err: (text) => {
       process.stderr.write(text);

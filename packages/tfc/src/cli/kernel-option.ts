@@ -17,7 +17,7 @@ export const kernelOption: Readonly<Record<string, OptionSpec>> = { kernel: { ty
 export const kernelOptionHelp = `  -k, --kernel K         the kernel whose filter dialect to follow: 'auto' (default: the running kernel
                          when tracefs answers, else the newest profile), 'live' (probe the running
                          kernel, fail if it cannot be probed), or a profile: ${profileNames().join(', ')}
-                         ('--kernel list' describes them)`;
+                         ('--kernel list' describes them; check also takes '--kernel all': one line a profile)`;
 
 export interface ChosenDialect {
   readonly dialect: FilterDialect;

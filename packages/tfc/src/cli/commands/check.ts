@@ -6,8 +6,10 @@
  * stderr. Nothing is written to the kernel.
  */
 import {
+  type EventFormat,
   explainRejection,
   type FilterError,
+  PROFILES,
   parseFilter,
   renderAcceptedFilterFile,
   renderErrorLog,
@@ -70,8 +72,9 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
   }
   const { text } = filterText(p, io);
   const { event, origin, liveError } = await resolveEvent(p, io);
-  const { dialect, origin: dialectOrigin } = await chooseDialect(p, io, host);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
+  if (p.values.kernel === 'all') return checkFleet(text, event, nrCpuIds, host, io);
+  const { dialect, origin: dialectOrigin } = await chooseDialect(p, io, host);
   // kallsyms is read only when the filter names a function (.function predicates): ~0.2 s saved per call.
   const env = { nrCpuIds, lookupSymbol: (s: string | bigint) => host.symbols()?.(s), dialect };
   const r = parseFilter(text, event, env);
@@ -109,4 +112,28 @@ export function rejectionNotes(error: FilterError, text: string): string[] {
       'warning: this filter shape (an unresolved "||" before a trailing "&&") makes the kernel read outside its filter program; never write it to a live event',
     );
   return notes;
+}
+
+/**
+ * `--kernel all`: the filter against every profile, one line each (`accepted`, or the error with its caret column),
+ * for a fleet of kernels. Exit 0 when every profile accepts it, 1 when one rejects it.
+ */
+function checkFleet(text: string, event: EventFormat, nrCpuIds: number, host: Host, io: Io): number {
+  let rejected = 0;
+  const width = Math.max(...PROFILES.map((d) => d.name.length));
+  for (const dialect of PROFILES) {
+    const r = parseFilter(text, event, { nrCpuIds, lookupSymbol: (s) => host.symbols()?.(s), dialect });
+    if (r.ok) {
+      io.out(`${dialect.name.padEnd(width)}  accepted\n`);
+      continue;
+    }
+    rejected++;
+    const what = r.error.tooLong
+      ? `refused: ${Buffer.byteLength(text)} bytes (writes of ${dialect.maxWriteBytes} or more)`
+      : r.error.bare
+        ? `${r.error.errno}, Error: (0)`
+        : `${r.error.errno}, ${r.error.message} (column ${Math.min(r.error.position, Buffer.byteLength(r.error.text))})`;
+    io.out(`${dialect.name.padEnd(width)}  ${what}\n`);
+  }
+  return rejected === 0 ? EXIT.ok : EXIT.rejected;
 }

@@ -556,7 +556,10 @@ function tcCommon(p: Parsed, target: string, defaultDev: string | undefined, io:
   const given = str(p, 'dev');
   if (given === undefined && defaultDev === undefined)
     throw new UsageError(`--target ${target} needs --dev DEV`);
-  if (given === undefined) io.err(`tfc: no --dev: the rules are for ${defaultDev} (the trace interface)\n`);
+  if (given === undefined)
+    io.err(
+      `tfc: no --dev: the rules are for ${defaultDev}, the trace interface: 'tfc trace --event SYS/NAME --dev ${defaultDev}' creates it and delivers the events there as frames\n`,
+    );
   const dev = given ?? (defaultDev as string);
   if (flag(p, 'ingress') && flag(p, 'egress')) throw new UsageError('give --ingress or --egress, not both');
   const action = str(p, 'action');

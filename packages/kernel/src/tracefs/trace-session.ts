@@ -1,0 +1,107 @@
+// A live trace session for `tfc trace --engine kernel`: a private tracefs instance where the kernel's own filter
+// interpreter decides (the filter is written to each event's filter file), records read from the per-CPU
+// trace_pipe_raw sub-buffers with their timestamps and lost-event marks, and the emitting task's comm.
+// Invariants: start() leaves nothing behind when it fails (an event that does not exist, a filter the kernel
+// refuses: the instance is removed and the answer says why, with the kernel's filter-file text); dispose() is
+// idempotent and also runs at process exit through the instance; every filter passes refuseHazard first.
+import { readFileSync } from 'node:fs';
+import { type HazardContext, refuseHazard } from './hazards.ts';
+import { type EventRef, type TimedRecord, TracefsInstance } from './instance.ts';
+import type { Unavailable } from './locate.ts';
+
+export interface TraceSessionOptions {
+  readonly events: readonly EventRef[];
+  /** The filter written to every event (absent: no filter, every event recorded). */
+  readonly filter?: string;
+  /** Per-CPU ring buffer size in KiB (default 1024). */
+  readonly bufferKb?: number;
+  readonly hazard?: HazardContext;
+}
+
+export type TraceStart =
+  | { readonly ok: true; readonly session: TraceSession }
+  | Unavailable
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** The kernel refused the filter on this event: its errno and what the filter file then showed. */
+      readonly rejected: { readonly event: EventRef; readonly errno: string; readonly fileText: string };
+    };
+
+export class TraceSession {
+  readonly #inst: TracefsInstance;
+  readonly #comms = new Map<number, string>();
+  readonly #root: string;
+
+  private constructor(root: string, inst: TracefsInstance) {
+    this.#root = root;
+    this.#inst = inst;
+  }
+
+  /** CPUs with a ring buffer in the instance. */
+  get cpus(): readonly number[] {
+    return this.#inst.cpus;
+  }
+
+  static start(root: string, opts: TraceSessionOptions): TraceStart {
+    if (opts.filter !== undefined) refuseHazard(opts.filter, opts.hazard);
+    const inst = TracefsInstance.create(root, `tfc_trace_${process.pid}`);
+    if (!(inst instanceof TracefsInstance)) return inst;
+    const fail = (r: TraceStart): TraceStart => {
+      inst.dispose();
+      return r;
+    };
+    const kb = inst.setBufferSizeKb(opts.bufferKb ?? 1024);
+    if (kb !== null) return fail({ ok: false, reason: `buffer_size_kb: ${kb}` });
+    for (const ev of opts.events) {
+      if (opts.filter !== undefined) {
+        const errno = inst.writeFilter(ev, opts.filter);
+        if (errno === 'ENOENT')
+          return fail({ ok: false, reason: `no event ${ev.group}/${ev.event} in tracefs` });
+        if (errno !== null)
+          return fail({
+            ok: false,
+            reason: `the kernel refuses the filter on ${ev.group}/${ev.event} (${errno})`,
+            rejected: { event: ev, errno, fileText: inst.readFilter(ev) },
+          });
+      }
+    }
+    for (const ev of opts.events) {
+      const e = inst.setEnabled(ev, true);
+      if (e !== null) return fail({ ok: false, reason: `enable ${ev.group}/${ev.event}: ${e}` });
+    }
+    return { ok: true, session: new TraceSession(root, inst) };
+  }
+
+  /** Everything recorded since the last call, per CPU in buffer order. */
+  read(): { records: TimedRecord[]; error: string | null } {
+    return this.#inst.drainTimed();
+  }
+
+  /** The comm of task `pid`: `<idle>` for 0, /proc/PID/comm while it lives, else saved_cmdlines, else "". */
+  commOf(pid: number): string {
+    if (pid === 0) return '<idle>';
+    const hit = this.#comms.get(pid);
+    if (hit !== undefined) return hit;
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
+    } catch {
+      try {
+        const line = readFileSync(`${this.#root}/saved_cmdlines`, 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith(`${pid} `));
+        comm = line ? line.slice(line.indexOf(' ') + 1) : '';
+      } catch {
+        comm = '';
+      }
+    }
+    this.#comms.set(pid, comm);
+    return comm;
+  }
+
+  /** Disables the events and removes the instance. Idempotent. */
+  dispose(): void {
+    this.#inst.dispose();
+  }
+}

@@ -1,0 +1,269 @@
+/*
+ * `tfc trace [FILTER] --event SYS/NAME [--event ...]`: a live tracer. The kernel engine writes FILTER to each
+ * event's filter file in a private tracefs instance (the kernel's interpreter decides), reads the per-CPU
+ * trace_pipe_raw sub-buffers, and delivers every record as a trace frame (docs/trace-over-ethernet.md):
+ * pcapng (-w FILE, or -w - for a pipe into tcpdump), one line per event (--print) or one JSON object (--json).
+ * Invariants: the instance is removed on every exit path (count, duration, signal, error; at process exit if
+ * leaked); losses are never silent (frame flag, sequence gap, the pcapng statistics block and the summary);
+ * sequence numbers are per CPU and count lost events when the kernel stored their number, so a receiver sees
+ * the gap; the signal handlers it installs are removed before it returns.
+ */
+import { locateTracefs, TraceSession } from '@tfc/kernel/tracefs';
+import { type EventFormat, encodeTraceFrame } from '@tfc/tracefs';
+import type { Host } from '../../host/index.ts';
+import { readLiveEvent } from '../../live-event.ts';
+import { type CommandSpec, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { filterFileHelp, filterFileOption } from '../filter-input.ts';
+import { EXIT, type Io, UsageError } from '../io.ts';
+import { listen } from '../trace/listen.ts';
+import { deviceOutput, type Output, outputs } from '../trace/outputs.ts';
+
+export const traceSpec: CommandSpec = {
+  name: 'trace',
+  summary:
+    'Traces events live: the kernel filters them, tfc delivers them as trace frames (pcapng, text, JSON).',
+  usage:
+    'tfc trace [FILTER] --event SYS/NAME [--event ...] (--dev IF | -w FILE | --print | --json) [options]',
+  options: {
+    ...filterFileOption,
+    event: { type: 'string', short: 'e', multiple: true },
+    engine: { type: 'string' },
+    write: { type: 'string', short: 'w' },
+    print: { type: 'boolean' },
+    json: { type: 'boolean' },
+    count: { type: 'string', short: 'c' },
+    duration: { type: 'string', short: 'd' },
+    'buffer-kb': { type: 'string' },
+    dev: { type: 'string' },
+    listen: { type: 'string' },
+    format: { type: 'string', short: 'f', multiple: true },
+    'keep-dev': { type: 'boolean' },
+  },
+  positionals: { min: 0, max: 1 },
+  help: `options:
+  -e, --event SYS/NAME   an event of the running kernel (repeatable)
+${filterFileHelp}
+      --engine E         kernel (default): the kernel's filter interpreter decides, records come from the
+                         per-CPU ring buffers of a private tracefs instance
+  -w, --write FILE       write the events as trace frames to a pcapng file ('-': standard output, for
+                         'tfc trace ... -w - | tcpdump -r -')
+      --dev IF           deliver the frames on network interface IF: created as a TAP device when absent
+                         (frames are received on it: tc ingress and 'tcpdump -i IF' see them; removed on exit
+                         unless --keep-dev), else sent out of the existing IF (a veth's peer receives them)
+      --keep-dev         keep the TAP device tfc created
+      --listen IF        the remote end: receive trace frames on IF (e.g. a veth from the tracing host's
+                         namespace), decode them with --format FILE / --event SYS/NAME formats or, by event
+                         id, the bundled snapshot, deliver them to -w/--print/--json, report sequence gaps
+  -f, --format FILE      (with --listen) an event format file the sender's kernel has (repeatable)
+      --print            one line per event: comm-pid [cpu] seconds: sys:event field=value ...
+      --json             one JSON object per event
+  -c, --count N          stop after N events
+  -d, --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
+      --buffer-kb N      per-CPU ring buffer size (default 1024)
+
+Lost events (the consumer fell behind the kernel) are flagged on the next frame (flag bit 1), leave a gap in the
+per-CPU sequence numbers, are counted in the pcapng statistics block and in the summary on stderr.
+Needs root and tracefs.
+
+exit status: 0 traced, 1 the kernel rejects the filter, 2 usage error or this machine cannot trace.
+
+examples:
+  $ tfc trace 'prev_pid == 0' --event sched/sched_switch --count 5 --print
+  $ tfc trace 'family == 2' --event sock/inet_sock_set_state -w - | tcpdump -r - -nn -e
+  $ tfc trace --event sock/inet_sock_set_state --dev trace0      # then: tcpdump -i trace0, tc on trace0
+  $ tfc trace --listen veth1 --print                               # on the receiving side of a veth
+`,
+};
+
+function positive(p: Parsed, name: string, max: number): number | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0 && n <= max)) throw new UsageError(`--${name} takes a number > 0, got '${v}'`);
+  return n;
+}
+
+export async function runTrace(argv: readonly string[], io: Io, host: Host): Promise<number> {
+  const p = parseCommandArgs(traceSpec, argv);
+  if (p.help) {
+    io.out(renderHelp(traceSpec));
+    return EXIT.ok;
+  }
+  if (str(p, 'listen') !== undefined) return runListen(p, io);
+  const engine = str(p, 'engine') ?? 'kernel';
+  if (engine !== 'kernel') throw new UsageError(`--engine ${engine}: only the kernel engine is available`);
+  const file = str(p, 'filter-file');
+  const filter = file !== undefined ? io.readText(file, { strictUtf8: true }) : p.positionals[0];
+  const specs = (p.values.event as string[] | undefined) ?? [];
+  if (specs.length === 0) throw new UsageError('trace: an event is needed: --event SYS/NAME');
+  const count = positive(p, 'count', Number.MAX_SAFE_INTEGER);
+  const duration = positive(p, 'duration', 31_536_000);
+  const bufferKb = int(p, 'buffer-kb', { min: 4, max: 1 << 20 }) ?? 1024;
+  if (process.getuid?.() !== 0) throw new UsageError('trace needs root (tracefs instances)');
+  const root = await locateTracefs({ mount: true });
+  if (!root.ok) throw new UsageError(`cannot trace: ${root.reason}`);
+  const byId = new Map<number, EventFormat>();
+  const refs = specs.map((s) => {
+    const m = /^([^/\s]+)[/:]([^/\s]+)$/.exec(s);
+    if (!m) throw new UsageError(`--event takes SYS/NAME, got '${s}'`);
+    const live = readLiveEvent(m[1] as string, m[2] as string, { root: root.path });
+    if (!live.ok) throw new UsageError(`event ${s}: ${live.error}`);
+    byId.set(live.event.id, live.event);
+    return { group: live.event.system, event: live.event.name };
+  });
+  const outs = outputs(p, io);
+  const dev = await deviceOutput(p, io);
+  if (dev !== undefined) outs.push(dev);
+  if (outs.length === 0)
+    throw new UsageError('trace: say where events go: --dev IF, -w FILE, -w -, --print or --json');
+  const dialect = await host.liveDialect();
+  const started = TraceSession.start(root.path, {
+    events: refs,
+    ...(filter !== undefined ? { filter } : {}),
+    bufferKb,
+    hazard: { trailingOperator: dialect.ok ? dialect.dialect.trailingOperator : 'tolerated' },
+  });
+  if (!started.ok) {
+    if ('rejected' in started) {
+      io.err(started.rejected.fileText);
+      for (const o of outs) o.close(0n, 0n, 'the kernel rejected the filter', 0n);
+      return EXIT.rejected;
+    }
+    throw new UsageError(`cannot trace: ${started.reason}`);
+  }
+  const session = started.session;
+  try {
+    return await loop(session, byId, outs, io, count, duration);
+  } finally {
+    session.dispose();
+  }
+}
+
+async function loop(
+  session: TraceSession,
+  byId: ReadonlyMap<number, EventFormat>,
+  outs: readonly Output[],
+  io: Io,
+  count: number | undefined,
+  duration: number | undefined,
+): Promise<number> {
+  const seq = new Map<number, number>();
+  const lostPerCpu = new Map<number, number>();
+  let unknownLoss = 0;
+  let received = 0;
+  let lastTs = 0n;
+  const t0 = Date.now();
+  const st = stopper(duration);
+  try {
+    while (!st.stop()) {
+      const { records, error } = session.read();
+      if (error !== null) io.err(`tfc: trace: ring buffer: ${error}\n`);
+      for (const r of records) {
+        if (r.lostBefore > 0) lostPerCpu.set(r.cpu, (lostPerCpu.get(r.cpu) ?? 0) + r.lostBefore);
+        if (r.lostBefore < 0) unknownLoss++;
+        const s = (seq.get(r.cpu) ?? 0) + Math.max(r.lostBefore, 0);
+        if (r.data.length < 8) {
+          seq.set(r.cpu, s);
+          continue;
+        }
+        const id = r.data[0]! | (r.data[1]! << 8);
+        const ev = byId.get(id);
+        if (ev === undefined) continue;
+        const pid = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength).getInt32(4, true);
+        const comm = session.commOf(pid);
+        const frame = encodeTraceFrame(r.data, {
+          eventId: id,
+          cpu: r.cpu,
+          timestampNs: r.ts,
+          sequence: s,
+          comm,
+          lost: r.lostBefore !== 0,
+        });
+        seq.set(r.cpu, s + 1);
+        for (const o of outs) o.frame(r, ev, frame, comm, pid);
+        received++;
+        if (r.ts > lastTs) lastTs = r.ts;
+        if (count !== undefined && received >= count) {
+          st.reason = 'count';
+          break;
+        }
+      }
+      if (st.stop()) break;
+      await new Promise((res) => setTimeout(res, 50));
+      if (io.isTty) io.err(`\r${received} events, ${lostTotal(lostPerCpu)} lost`);
+    }
+  } finally {
+    st.dispose();
+  }
+  const lost = lostTotal(lostPerCpu);
+  const perCpu = [...lostPerCpu].map(([cpu, n]) => `cpu${cpu}: ${n}`).join(', ');
+  const note = `lost events ${lost}${perCpu ? ` (${perCpu})` : ''}${unknownLoss ? `; ${unknownLoss} losses of unknown size` : ''}`;
+  for (const o of outs) o.close(BigInt(lost), BigInt(received), note, lastTs);
+  if (io.isTty) io.err('\n');
+  io.err(
+    `tfc: trace: ${received} events in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
+  );
+  return EXIT.ok;
+}
+
+function lostTotal(m: ReadonlyMap<number, number>): number {
+  let n = 0;
+  for (const v of m.values()) n += v;
+  return n;
+}
+
+/** A stop condition for the loops: a signal, the duration, or the caller's own reason. */
+function stopper(duration: number | undefined): {
+  readonly stop: () => boolean;
+  reason: string | undefined;
+  readonly dispose: () => void;
+} {
+  const t0 = Date.now();
+  const handlers: [NodeJS.Signals, () => void][] = [];
+  const st = {
+    reason: undefined as string | undefined,
+    stop: (): boolean => {
+      if (st.reason === undefined && duration !== undefined && Date.now() - t0 >= duration * 1000)
+        st.reason = 'duration';
+      return st.reason !== undefined;
+    },
+    dispose: (): void => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    },
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    const h = (): void => {
+      st.reason = sig;
+    };
+    handlers.push([sig, h]);
+    process.on(sig, h);
+  }
+  return st;
+}
+
+async function runListen(p: Parsed, io: Io): Promise<number> {
+  for (const o of ['dev', 'keep-dev', 'engine', 'buffer-kb', 'filter-file'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --listen`);
+  if (p.positionals.length > 0)
+    throw new UsageError('--listen takes no filter (filter on the sender, or with tc)');
+  const ifName = str(p, 'listen') as string;
+  const outs = outputs(p, io, ifName);
+  if (outs.length === 0)
+    throw new UsageError('trace --listen: say where events go: -w FILE, -w -, --print or --json');
+  const count = positive(p, 'count', Number.MAX_SAFE_INTEGER);
+  const st = stopper(positive(p, 'duration', 31_536_000));
+  const t0 = Date.now();
+  let stats: Awaited<ReturnType<typeof listen>>;
+  try {
+    stats = await listen(p, io, outs, st.stop, count);
+  } finally {
+    st.dispose();
+  }
+  const g = stats.gaps;
+  const note = `sequence gaps ${g.gaps} (${g.missing} events missing)${stats.flaggedLost ? `, ${stats.flaggedLost} frames flag a loss` : ''}${stats.unknownEvent ? `, ${stats.unknownEvent} of unknown events` : ''}${stats.undecodable ? `, ${stats.undecodable} not trace frames` : ''}`;
+  for (const o of outs) o.close(BigInt(g.missing), BigInt(stats.received), note, 0n);
+  io.err(
+    `tfc: trace: received ${stats.received} events on ${ifName} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}\n`,
+  );
+  return EXIT.ok;
+}

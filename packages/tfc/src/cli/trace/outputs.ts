@@ -1,0 +1,137 @@
+/*
+ * Where `tfc trace` delivers events: pcapng (-w FILE, or -w - to standard output), one text line (--print) or one
+ * JSON object (--json) per event, and a network interface (--dev: a TAP device tfc creates, or an existing one).
+ * Invariants: every output takes the same delivered event (record, cpu, timestamp, frame, comm, pid) in delivery
+ * order; close() runs once per output, last, with the totals (the pcapng statistics block is written there);
+ * a TAP device tfc created disappears with its fd unless --keep-dev made it persistent.
+ */
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { run } from '@tfc/iproute2';
+import { loadKoffiSyscalls, openPacketSocket, TapDevice } from '@tfc/kernel/sys';
+import { type EventFormat, formatRecordFields, recordFields } from '@tfc/tracefs';
+import { flag, type Parsed, str } from '../args.ts';
+import { type Io, UsageError } from '../io.ts';
+import { pcapngHeader, pcapngPacket, pcapngStats } from './pcapng-stream.ts';
+
+/** One delivered event: the record with its CPU, timestamp (ns) and the events lost on that CPU before it. */
+export interface Delivered {
+  readonly cpu: number;
+  readonly data: Uint8Array;
+  readonly ts: bigint;
+  readonly lostBefore: number;
+}
+
+export interface Output {
+  /** A frame of an event without a known format (a remote sender's): only outputs that need no format take it. */
+  readonly raw?: (rec: Delivered, frame: Uint8Array, comment: string) => void;
+  readonly frame: (rec: Delivered, ev: EventFormat, frame: Uint8Array, comm: string, pid: number) => void;
+  readonly close: (lost: bigint, received: bigint, note: string, lastTs: bigint) => void;
+}
+
+/** --dev IF: a TAP device tfc creates (frames received on it), or an existing interface (frames sent out of it). */
+export async function deviceOutput(p: Parsed, io: Io): Promise<Output | undefined> {
+  const name = str(p, 'dev');
+  if (name === undefined) {
+    if (flag(p, 'keep-dev')) throw new UsageError('--keep-dev applies to --dev');
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(name)) throw new UsageError(`--dev '${name}': not an interface name`);
+  const sysLoad = loadKoffiSyscalls();
+  if (!sysLoad.ok) throw new UsageError(`--dev: the kernel cannot be used here: ${sysLoad.reason}`);
+  const sys = sysLoad.value;
+  if (!existsSync(`/sys/class/net/${name}`)) {
+    const tap = TapDevice.open(sys, name);
+    if (!tap.ok) throw new UsageError(`--dev ${name}: cannot create a TAP device: ${tap.error.message}`);
+    const keep = flag(p, 'keep-dev');
+    if (keep) {
+      const k = tap.value.setPersistent(true);
+      if (!k.ok) io.err(`tfc: trace: --keep-dev: ${k.error.message}\n`);
+    }
+    const up = await run('ip', ['link', 'set', 'dev', name, 'up']);
+    if (!up.ok) {
+      tap.value.dispose();
+      throw new UsageError(`--dev ${name}: ip link set up: ${up.error.message}`);
+    }
+    io.err(`tfc: trace: created TAP device ${name}${keep ? ' (kept after exit)' : ' (removed on exit)'}\n`);
+    return {
+      frame: (_r, _e, frame) => {
+        tap.value.write(frame);
+      },
+      close: () => tap.value.dispose(),
+    };
+  }
+  const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8'));
+  const sock = openPacketSocket(sys, { ifindex, protocol: 0 });
+  if (!sock.ok) throw new UsageError(`--dev ${name}: ${sock.error.message}`);
+  return {
+    frame: (_r, _e, frame) => {
+      sock.value.send(frame);
+    },
+    close: () => sock.value.dispose(),
+  };
+}
+
+export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
+  const outs: Output[] = [];
+  const w = str(p, 'write');
+  if (w !== undefined) {
+    let write: (b: Uint8Array) => void;
+    let done = (): void => {};
+    if (w === '-') {
+      const ob = io.outBytes;
+      if (ob === undefined) throw new UsageError('-w -: this output cannot take binary data');
+      if (flag(p, 'print') || flag(p, 'json'))
+        throw new UsageError('-w - takes standard output: no --print/--json');
+      write = ob;
+    } else {
+      let fd: number;
+      try {
+        fd = openSync(w, 'w');
+      } catch (e) {
+        throw new UsageError(`cannot write ${w}: ${(e as Error).message}`);
+      }
+      write = (b) => {
+        writeSync(fd, b);
+      };
+      done = () => closeSync(fd);
+    }
+    write(pcapngHeader(ifName));
+    outs.push({
+      frame: (r, ev, frame) => write(pcapngPacket(frame, r.ts, `${ev.system}:${ev.name}`)),
+      raw: (r, frame, comment) => write(pcapngPacket(frame, r.ts, comment)),
+      close: (lost, received, note, lastTs) => {
+        write(pcapngStats(lastTs, received, lost, note));
+        done();
+      },
+    });
+  }
+  if (flag(p, 'print'))
+    outs.push({
+      frame: (r, ev, _f, comm, pid) =>
+        io.out(
+          `${comm}-${pid} [${String(r.cpu).padStart(3, '0')}] ${seconds(r.ts)}: ${ev.system}:${ev.name} ${formatRecordFields(ev, r.data)}\n`,
+        ),
+      close: () => {},
+    });
+  if (flag(p, 'json'))
+    outs.push({
+      frame: (r, ev, _f, comm, pid) =>
+        io.out(
+          `${JSON.stringify({
+            event: `${ev.system}/${ev.name}`,
+            cpu: r.cpu,
+            ts: r.ts.toString(),
+            pid,
+            comm,
+            ...(r.lostBefore !== 0 ? { lostBefore: r.lostBefore } : {}),
+            fields: recordFields(ev, r.data),
+          })}\n`,
+        ),
+      close: () => {},
+    });
+  return outs;
+}
+
+export function seconds(ns: bigint): string {
+  return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0').slice(0, 6)}`;
+}
