@@ -38,13 +38,14 @@ import {
   nrCpuIds,
   openTracepointCounter,
   readCounter,
+  readEventFormatText,
   SYS_ENTER_LSEEK,
   type Syscalls,
   TRIVIAL_EBPF,
   TracefsInstance,
   tracepointId,
 } from '@tfc/kernel';
-import { type EventFormat, readLiveEvent } from '@tfc/tracefs';
+import { type EventFormat, parseFormat } from '@tfc/tracefs';
 import { type Row, row } from '../row.ts';
 import { summarize } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
@@ -330,7 +331,10 @@ async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
     ctx.note(`no tracefs (${fs.reason}) — kernel suite skipped`);
     return undefined;
   }
-  const live = readLiveEvent(SYS_ENTER_LSEEK.group, SYS_ENTER_LSEEK.event);
+  const text = readEventFormatText(SYS_ENTER_LSEEK.group, SYS_ENTER_LSEEK.event);
+  const live = text.ok
+    ? parseFormat(text.text, { system: SYS_ENTER_LSEEK.group, name: SYS_ENTER_LSEEK.event })
+    : text;
   const id = tracepointId(SYS_ENTER_LSEEK.group, SYS_ENTER_LSEEK.event, fs.path);
   if (!live.ok || !id.ok) {
     ctx.note('no syscalls:sys_enter_lseek event in this kernel — kernel suite skipped');
@@ -349,7 +353,14 @@ async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
   }
   inst.setBufferSizeKb(256);
   const cpu = inst.cpus[inst.cpus.length - 1] ?? 0;
-  return { sys: sysLoad.value, firer, inst, tpId: id.value, event: live.event, cpu };
+  return {
+    sys: sysLoad.value,
+    firer,
+    inst,
+    tpId: id.value,
+    event: { ...live.event, system: SYS_ENTER_LSEEK.group },
+    cpu,
+  };
 }
 
 export const kernelSuite: Suite = {

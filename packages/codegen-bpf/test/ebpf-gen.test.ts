@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ebpf from '@tfc/bpf/ebpf';
 import { and, buildDag, cmp, evaluate, type Filter, filter, konst, load, type Pred, str } from '@tfc/ir';
-import { filterArb } from '@tfc/ir/testing';
+import { filterArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { type EbpfGenOptions, genEbpf } from '../src/ebpf-gen.ts';
 import { forFrame, makeFrame } from './transform.ts';

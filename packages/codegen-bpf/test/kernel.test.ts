@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { and, cmp, evaluate, filter, load, or, str } from '@tfc/ir';
-import { filterArb, inputArb } from '@tfc/ir/testing';
 import {
   CbpfSocket,
   FdHandle,
@@ -20,6 +19,7 @@ import {
   testRun,
   testRunFrameProblem,
 } from '@tfc/kernel/sys';
+import { filterArb, inputArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { compileBpf } from '../src/index.ts';
 import { kernelMaps } from './maps.ts';

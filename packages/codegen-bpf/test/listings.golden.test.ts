@@ -1,6 +1,6 @@
 // The listings of @tfc/codegen-bpf, byte for byte: a broad deterministic set of filters — the libpcap corpus and a
 // fixed-seed sample of the pcap and trace-filter generators (recorded as IR JSON in golden/inputs.json.gz by
-// golden/make-inputs.mjs), fixed-seed samples of the IR generators (@tfc/ir/testing, packet-filters.ts) and the
+// golden/make-inputs.mjs), fixed-seed samples of the IR generators (@tfc/testkit/ir, packet-filters.ts) and the
 // hand-written inputs of this package's tests — compiled to eBPF (tracepoint, socket, tc, xdp; through the classic
 // program and without it; set maps), classic BPF (-O on and off) and the C form. Every listing, every map, a hash of
 // every encoded program and every diagnostic of a rejected input is compared with golden/listings.txt.gz, recorded
@@ -26,7 +26,7 @@ import {
   type StrSource,
   str,
 } from '@tfc/ir';
-import { filterArb } from '@tfc/ir/testing';
+import { filterArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { type CompileOptions, cForm, compileBpf, type RecordLayout } from '../src/index.ts';
 import { packetPredArb } from './packet-filters.ts';

@@ -3,7 +3,7 @@
 // (also in offsets that end past 0xffff), bit tests, sets, and/or/not
 // with aborting loads; frames of 0..80 bytes whose bytes come from small value pools so equalities hit.
 import { and, arith, cmp, type Expr, inSet, konst, load, not, or, type Pred } from '@tfc/ir';
-import { constantsAround } from '@tfc/ir/testing';
+import { constantsAround } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 
 const ipHdr = arith('<<', arith('&', load('packet', 14, 1, 'be'), konst(15)), konst(2));

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import * as cbpf from '@tfc/bpf/cbpf';
 import * as ebpf from '@tfc/bpf/ebpf';
 import { evaluate, type Filter } from '@tfc/ir';
-import { filterArb, inputArb } from '@tfc/ir/testing';
+import { filterArb, inputArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { compileBpf, type ProgType } from '../src/index.ts';
 import { vmMaps } from './maps.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildDecisionList, evaluateTcam } from '@tfc/decision-list';
 import { type Expr, evaluate, type Filter, type Pred, printFilter } from '@tfc/ir';
-import { filterArb, inputArb } from '@tfc/ir/testing';
+import { filterArb, inputArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 
 function expr(e: Expr): Expr {

@@ -120,7 +120,12 @@ function strstr(data: Uint8Array, pat: Uint8Array): boolean {
   return false;
 }
 
-/** lib/glob.c glob_match: `*`, `?`, `[...]` with ranges and leading `!`, `\` escape; single backtrack point. */
+/**
+ * lib/glob.c glob_match: `*`, `?`, `[...]` with ranges and leading `!`, `\` escape; single backtrack point.
+ * The one port of glob_match for the language: the IR evaluator and tracefs's interpreter (which cuts the view at
+ * the field length or not, per the dialect's globBound) both run it; packages/tracefs/test/glob-judge.ts is an
+ * independent second port that judges it on random patterns.
+ */
 export function globMatch(pat: Uint8Array, str: Uint8Array): boolean {
   let p = 0;
   let s = 0;

@@ -3,6 +3,7 @@
 // output is deterministic. Case counts are stated per test (total well above 10,000 filter×input cases).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { filterArb, inputArb, shapedFilterArb, shapedInputArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import {
   buildDag,
@@ -21,7 +22,6 @@ import {
   runPasses,
   verify,
 } from '../src/index.ts';
-import { filterArb, inputArb, shapedFilterArb, shapedInputArb } from '../src/testing/arbitraries.ts';
 
 const INPUTS_PER_FILTER = 8;
 const caseArb = fc.tuple(

@@ -1,6 +1,7 @@
 /*
  * `tfc` as a library. Invariant: this facade only re-exports; compile() is pure and never imports @tfc/kernel
- * (loading a compiled program is the caller's choice, e.g. through @tfc/kernel/sys).
+ * (loading a compiled program is the caller's choice, e.g. through @tfc/kernel/sys); readLiveEvent reads a live format
+ * through @tfc/kernel/tracefs (plain file reads, no native code) and parses it with @tfc/tracefs.
  */
 
 export {
@@ -33,8 +34,8 @@ export {
   parseFilter,
   parseFormat,
   profileByName,
-  readLiveEvent,
   recordFromJson,
   renderErrorLog,
   renderFilterFile,
 } from '@tfc/tracefs';
+export { readLiveEvent } from './live-event.ts';

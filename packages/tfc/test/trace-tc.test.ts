@@ -14,10 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { createNamespace, linkIndex, run } from '@tfc/iproute2';
 import { loadKoffiSyscalls, openPacketSocket } from '@tfc/kernel/sys';
 import { locateTracefs } from '@tfc/kernel/tracefs';
-import { decodeTraceFrame, evaluate, parseFilter, readLiveEvent } from '@tfc/tracefs';
+import { decodeTraceFrame, evaluate, parseFilter } from '@tfc/tracefs';
 import { readCapture } from '../src/capture/index.ts';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
+import { readLiveEvent } from '../src/live-event.ts';
 
 const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
 const FILTER = 'family==2 && protocol==6';

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
+import { findTracefsRoot } from '@tfc/kernel/tracefs';
 import { parseFormat } from '../src/format.ts';
-import { findTracefsRoot } from '../src/live.ts';
 import { encodeSnapshot } from '../src/snapshot.ts';
 import type { EventFormat } from '../src/types.ts';
 

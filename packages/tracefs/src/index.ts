@@ -1,4 +1,4 @@
-// Public API of @tfc/tracefs: tracefs event formats (parse, bundled snapshot, live read), the
+// Public API of @tfc/tracefs: tracefs event formats (parse, bundled snapshot; reading a live one is @tfc/kernel/tracefs's job), the
 // trace-event filter language front end (parse, errors, canonical printing) and the reference
 // interpreter. Invariant: re-exports only; no logic and no state here.
 
@@ -35,9 +35,8 @@ export { formatFilter, formatPredicate } from './format-filter.ts';
 export * from './frame.ts';
 export { type SymbolLookup, symbolLookupFromKallsyms } from './kallsyms.ts';
 export { kstrtoll, kstrtoull } from './kstrtox.ts';
-export { findTracefsRoot, readLiveEvent } from './live.ts';
 export * from './lower/index.ts';
-export { type ClassifiedPattern, classifyPattern, globMatch, type MatchKind, matchString } from './match.ts';
+export { type ClassifiedPattern, classifyPattern, type MatchKind, matchString } from './match.ts';
 export { type FilterEnv, type ParseOptions, type ParseResult, parseFilter } from './parse-filter.ts';
 export { findField } from './parse-pred.ts';
 export { type FieldValue, fieldValue, formatRecordFields, recordFields } from './record-fields.ts';

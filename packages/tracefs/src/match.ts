@@ -3,8 +3,11 @@
 // (a record shorter than its format reads as zero-filled), so no matcher ever throws or reads out of
 // bounds. `len` is what the kernel passes: array size for char[N], the locator length for
 // __data_loc/__rel_loc, strlen+1 for copied pointer strings, 16 for comm; 0 means NUL-terminated
-// for full/front/middle but the empty string for glob (see globMatch).
-// Also the ~ pattern classification (filter_parse_regex). All loops are iterative.
+// for full/front/middle but the empty string for glob (see boundedGlob; glob_match itself is @tfc/ir's globMatch,
+// the one port for the language). Also the ~ pattern classification (filter_parse_regex). All loops are iterative;
+// `start` is never negative.
+
+import { globMatch } from '@tfc/ir';
 
 export type MatchKind = 'full' | 'front' | 'middle' | 'end' | 'glob';
 
@@ -81,73 +84,14 @@ function strlenAt(buf: Uint8Array, start: number): number {
 /**
  * lib/glob.c glob_match(pat, str) with the 2026 bound (kernel "Prevent out-of-bounds read in glob
  * matching", present in 6.18.44): str ends at its NUL or after `len` bytes, whichever comes first;
- * len 0 (e.g. a __data_loc whose fetch failed) is the empty string. Verified against the kernel by
- * the differential oracle (`str ~ "a\*"` with a zero-length locator pointing at "a*" is false).
+ * len 0 (e.g. a __data_loc whose fetch failed) is the empty string; len = Infinity is the unbounded glob of
+ * older kernels (reads to the NUL). Verified against the kernel by the differential oracle (`str ~ "a\*"` with a
+ * zero-length locator pointing at "a*" is false). The matcher itself is @tfc/ir's globMatch, the one port of
+ * glob_match for the language; this only cuts the view (bytes past `buf` read as 0 there too).
  */
-export function globMatch(pat: Uint8Array, buf: Uint8Array, start: number, len: number): boolean {
-  const strEnd = start + Math.max(len, 0);
-  const s = (i: number): number => (i >= strEnd ? 0 : byteAt(buf, i));
-  const p = (i: number): number => (i < pat.length && i >= 0 ? (pat[i] as number) : 0);
-  let si = start;
-  let pi = 0;
-  let backPat = -1;
-  let backStr = -1;
-  for (;;) {
-    const c = s(si++);
-    let d = p(pi++);
-    let literal = false;
-    let backtrack = false;
-    if (d === 0x3f) {
-      if (c === 0) return false;
-    } else if (d === STAR) {
-      if (p(pi) === 0) return true;
-      backPat = pi;
-      backStr = --si;
-    } else if (d === 0x5b) {
-      if (c === 0) return false;
-      let match = false;
-      const inverted = p(pi) === 0x21;
-      let cls = pi + (inverted ? 1 : 0);
-      let a = p(cls++);
-      let malformed = false;
-      for (;;) {
-        let b = a;
-        if (a === 0) {
-          malformed = true;
-          break;
-        }
-        if (p(cls) === 0x2d && p(cls + 1) !== 0x5d) {
-          b = p(cls + 1);
-          if (b === 0) {
-            malformed = true;
-            break;
-          }
-          cls += 2;
-        }
-        if (a <= c && c <= b) match = true;
-        a = p(cls++);
-        if (a === 0x5d) break;
-      }
-      if (malformed) literal = true;
-      else if (match === inverted) backtrack = true;
-      else pi = cls;
-    } else {
-      if (d === 0x5c) d = p(pi++);
-      literal = true;
-    }
-    if (literal) {
-      if (c === d) {
-        if (d === 0) return true;
-        continue;
-      }
-      backtrack = true;
-    }
-    if (backtrack) {
-      if (c === 0 || backPat < 0) return false;
-      pi = backPat;
-      si = ++backStr;
-    }
-  }
+function boundedGlob(pat: Uint8Array, buf: Uint8Array, start: number, len: number): boolean {
+  const from = Math.min(start, buf.length);
+  return globMatch(pat, buf.subarray(from, Math.max(from, Math.min(start + Math.max(len, 0), buf.length))));
 }
 
 /** regex->match(str, r, len) for the given kind; needle has no NUL bytes. */
@@ -180,6 +124,6 @@ export function matchString(
       return sl >= plen && memEq(buf, start + sl - plen, needle);
     }
     case 'glob':
-      return globMatch(needle, buf, start, len);
+      return boundedGlob(needle, buf, start, len);
   }
 }

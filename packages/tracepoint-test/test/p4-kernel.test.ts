@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import { type DecisionList, evaluateTcam } from '@tfc/codegen-p4';
 import { compileP4 } from '@tfc/compiler';
 import { nrCpuIds } from '@tfc/kernel/sys';
-import { caseArb, dataLocBytes, validFilterArb } from '@tfc/kernel/testing';
 import { UprobeOracle } from '@tfc/kernel/tracefs';
 import { liveDialect } from '@tfc/testkit';
+import { caseArb, dataLocBytes, validFilterArb } from '@tfc/testkit/oracle';
 import { type EventFormat, encodeTraceFrame, parseFormat } from '@tfc/tracefs';
 import fc from 'fast-check';
 

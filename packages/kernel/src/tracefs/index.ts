@@ -14,6 +14,7 @@ export {
 } from './filter-probe.ts';
 export { type HazardContext, kernelHazard, refuseHazard } from './hazards.ts';
 export { type EventRef, type RawRecord, type TimedRecord, TracefsInstance } from './instance.ts';
+export { findTracefsRoot, type LiveFormatText, readEventFormatText } from './live-format.ts';
 export {
   locateTracefs,
   probeTracefs,

@@ -8,13 +8,8 @@
 
 import { existsSync } from 'node:fs';
 import { probeTracefs } from '@tfc/kernel/tracefs';
-import {
-  bundledEvent,
-  bundledKernelRelease,
-  type EventFormat,
-  parseFormat,
-  readLiveEvent,
-} from '@tfc/tracefs';
+import { bundledEvent, bundledKernelRelease, type EventFormat, parseFormat } from '@tfc/tracefs';
+import { readLiveEvent } from '../live-event.ts';
 import type { OptionSpec, Parsed } from './args.ts';
 import { str } from './args.ts';
 import { type Io, UsageError } from './io.ts';

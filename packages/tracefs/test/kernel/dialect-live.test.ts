@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { locateTracefs, probeFilterWrites } from '@tfc/kernel/tracefs';
+import { locateTracefs, probeFilterWrites, readEventFormatText } from '@tfc/kernel/tracefs';
 import {
   DIALECT_PROBES,
   PROBE_EVENT,
   parseFilter,
+  parseFormat,
   probeDialect,
-  readLiveEvent,
   renderAcceptedFilterFile,
   renderFilterFile,
 } from '@tfc/tracefs';
@@ -28,7 +28,9 @@ test('live dialect probe: answers match a profile and tfc renders each probe as 
   assert.ok(d.ok);
   t.diagnostic(`kernel dialect: ${d.dialect.name} (${d.matched ?? 'no profile'}) ${d.notes.join('; ')}`);
   assert.notEqual(d.matched, null, `the running kernel matches no profile: ${d.notes.join('; ')}`);
-  const live = readLiveEvent(PROBE_EVENT.system, PROBE_EVENT.name, { root: root.path });
+  const text = readEventFormatText(PROBE_EVENT.system, PROBE_EVENT.name, { root: root.path });
+  assert.ok(text.ok);
+  const live = parseFormat(text.text, PROBE_EVENT);
   assert.ok(live.ok);
   for (const a of r.answers) {
     const p = parseFilter(a.filter, live.event, { nrCpuIds: 2, dialect: d.dialect });

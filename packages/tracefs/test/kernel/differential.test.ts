@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nrCpuIds } from '@tfc/kernel/sys';
+import { type OracleRecord, UprobeOracle } from '@tfc/kernel/tracefs';
 import {
   caseArb,
   dataLocBytes,
@@ -15,8 +16,7 @@ import {
   invalidFilterArb,
   RECORDS_PER_FILTER,
   validFilterArb,
-} from '@tfc/kernel/testing';
-import { type OracleRecord, UprobeOracle } from '@tfc/kernel/tracefs';
+} from '@tfc/testkit/oracle';
 import fc from 'fast-check';
 import { compare, liveDialect, logDisagreement, newStats, show, started } from './judge.ts';
 

@@ -3,8 +3,8 @@
 // agreement; the generators only produce short ASCII filters (NUL included) that are not kernel hazards.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { caseArb, invalidFilterArb, renameCaseArb, validFilterArb } from '@tfc/kernel/testing';
 import { type Judgement, kernelHazard } from '@tfc/kernel/tracefs';
+import { caseArb, invalidFilterArb, renameCaseArb, validFilterArb } from '@tfc/testkit/oracle';
 import { evaluate, parseFilter, parseFormat, renderErrorLog, renderFilterFile } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { CORPUS_DIALECT } from '../corpus-helpers.ts';

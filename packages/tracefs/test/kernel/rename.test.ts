@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nrCpuIds } from '@tfc/kernel/sys';
-import { type RenameCase, renameCaseArb } from '@tfc/kernel/testing';
 import { TaskRenameOracle } from '@tfc/kernel/tracefs';
+import { type RenameCase, renameCaseArb } from '@tfc/testkit/oracle';
 import fc from 'fast-check';
 import { compare, liveDialect, logDisagreement, newStats, show, started } from './judge.ts';
 

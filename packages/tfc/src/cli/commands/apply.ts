@@ -25,8 +25,9 @@ import {
   TracepointAttachment,
   tracepointId,
 } from '@tfc/kernel';
-import { type EventFormat, readLiveEvent, renderFilterFile } from '@tfc/tracefs';
+import { type EventFormat, renderFilterFile } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
+import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';

@@ -43,10 +43,10 @@ import {
   bundledKernelRelease,
   type EventFormat,
   type FilterError,
-  readLiveEvent,
   renderFilterFile,
 } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
+import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';

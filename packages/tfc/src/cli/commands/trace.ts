@@ -9,8 +9,9 @@
  * the gap; the signal handlers it installs are removed before it returns.
  */
 import { locateTracefs, TraceSession } from '@tfc/kernel/tracefs';
-import { type EventFormat, encodeTraceFrame, readLiveEvent } from '@tfc/tracefs';
+import { type EventFormat, encodeTraceFrame } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
+import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { filterFileHelp, filterFileOption } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';

@@ -16,8 +16,8 @@ import {
   decodeTraceFrame,
   type EventFormat,
   parseFormat,
-  readLiveEvent,
 } from '@tfc/tracefs';
+import { readLiveEvent } from '../../live-event.ts';
 import { type Parsed, str } from '../args.ts';
 import { type Io, UsageError } from '../io.ts';
 import type { Output } from './outputs.ts';

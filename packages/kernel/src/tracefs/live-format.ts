@@ -1,20 +1,19 @@
-// Reads an event format from the running kernel's tracefs.
-// Invariants: tries <root>/events first; default roots are /sys/kernel/tracing then
-// /sys/kernel/debug/tracing; mounts tracefs only when no root has events/ and we are root (uid 0);
-// never throws: every failure is a string explaining why.
+// Reading an event's format file from the running kernel's tracefs, as text (the language front end parses it:
+// @tfc/tracefs parseFormat; this package never imports it). Invariants: tries <root>/events first; default roots are
+// /sys/kernel/tracing then /sys/kernel/debug/tracing; mounts tracefs only when no root has events/ and we are root
+// (uid 0); event names are checked before any path is built (no `..`, no slashes); never throws: every failure is a
+// string explaining why. Synchronous (the CLI probes a wedged tracefs first, with probeTracefs).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFormat } from './format.ts';
-import type { EventFormat } from './types.ts';
+import { TRACEFS_CANDIDATES } from './locate.ts';
 
-const DEFAULT_ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'] as const;
 const NAME_RE = /^[A-Za-z0-9_.-]+$/;
 
 /** Finds (and if needed and permitted, mounts) the tracefs root. */
 export function findTracefsRoot(): { ok: true; root: string } | { ok: false; error: string } {
-  for (const r of DEFAULT_ROOTS) if (existsSync(join(r, 'events'))) return { ok: true, root: r };
+  for (const r of TRACEFS_CANDIDATES) if (existsSync(join(r, 'events'))) return { ok: true, root: r };
   if (typeof process.getuid === 'function' && process.getuid() === 0) {
     try {
       execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'], { stdio: 'pipe' });
@@ -31,11 +30,15 @@ export function findTracefsRoot(): { ok: true; root: string } | { ok: false; err
   };
 }
 
-export function readLiveEvent(
+/** An event's format file as the kernel prints it, with the path it was read from (for diagnostics). */
+export type LiveFormatText = { readonly ok: true; readonly text: string; readonly path: string };
+
+/** Reads `<root>/events/SYSTEM/NAME/format`; the root is found (or mounted) by findTracefsRoot when not given. */
+export function readEventFormatText(
   system: string,
   name: string,
   opts?: { root?: string },
-): { ok: true; event: EventFormat } | { ok: false; error: string } {
+): LiveFormatText | { ok: false; error: string } {
   if (!NAME_RE.test(system) || !NAME_RE.test(name) || system.startsWith('.') || name.startsWith('.')) {
     return { ok: false, error: `invalid event name '${system}/${name}'` };
   }
@@ -46,9 +49,8 @@ export function readLiveEvent(
     root = found.root;
   }
   const path = join(root, 'events', system, name, 'format');
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return { ok: true, text: readFileSync(path, 'utf8'), path };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return {
@@ -59,7 +61,4 @@ export function readLiveEvent(
           : `cannot read ${path}: ${code}`,
     };
   }
-  const parsed = parseFormat(text, { system, name });
-  if (!parsed.ok) return { ok: false, error: `${path}:${parsed.error.line}: ${parsed.error.message}` };
-  return { ok: true, event: { ...parsed.event, system } };
 }

@@ -1,12 +1,13 @@
-// fast-check generators for the kernel differential suites (@tfc/kernel/testing, for tests only): filters over the
+// fast-check generators for the kernel differential suites (@tfc/testkit, for tests only): filters over the
 // uprobe oracle event (valid ones built from a predicate tree, invalid ones by mutating valid ones) and records
 // biased towards the filter's own literals. Invariants: pure (the only inputs are the oracle's field table, the
 // oracle pid and nr_cpu_ids); filter text is printable ASCII plus blanks (and NUL in invalid ones), shorter than
 // 4096 bytes; no filter is a kernelHazard() (such filters preceded a kernel oops on the test machine); every filter
 // carries a "pool" of the values its literals denote so that records hit the boundaries the filter talks about;
 // trees have at most MAX_LEAVES leaves.
+
+import { kernelHazard, type OracleRecord } from '@tfc/kernel/tracefs';
 import fc from 'fast-check';
-import { kernelHazard, type OracleRecord } from '../tracefs/index.ts';
 
 /** A numeric member of the oracle event: how to fill it from a record and its C type. */
 export type NumField = {

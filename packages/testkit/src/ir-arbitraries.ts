@@ -1,10 +1,10 @@
-// @tfc/ir/testing: fast-check generators of random IR over a small schema, and of inputs that exercise it.
+// @tfc/testkit ir-arbitraries: fast-check generators of random IR over a small schema, and of inputs that exercise it.
 // Invariants: every generated filter passes verify(); the schema mixes record loads of every width,
 // order and signedness, packet/frame loads that go out of bounds on short packets, computed offsets,
 // u32 arithmetic (including division by zero and constants on both sides of a sum, also in load offsets that end
 // past 0xffff), pseudo-fields, every string source and matcher, sets,
 // and nested and/or/not; inputs bias bytes toward boundary values so that compares are often true.
-import fc from 'fast-check';
+
 import {
   and,
   arith,
@@ -24,7 +24,8 @@ import {
   type StrSource,
   str,
   type Width,
-} from '../index.ts';
+} from '@tfc/ir';
+import fc from 'fast-check';
 
 const widthArb = fc.constantFrom<Width>(1, 2, 4, 8);
 const interesting = [
