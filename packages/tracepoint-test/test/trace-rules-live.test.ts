@@ -16,9 +16,9 @@ import { compileTc } from '@tfc/compiler';
 import { addClsact, applyBatch, createNamespace, filterDel, linkIndex, run } from '@tfc/iproute2';
 import { FirerProcess, type Hit, nrCpuIds } from '@tfc/kernel';
 import { loadKoffiSyscalls, openPacketSocket } from '@tfc/kernel/sys';
-import { locateTracefs, TraceSession } from '@tfc/kernel/tracefs';
+import { locateTracefs, readEventFormatText, TraceSession } from '@tfc/kernel/tracefs';
 import { liveDialect } from '@tfc/testkit';
-import { decodeTraceFrame, readLiveEvent } from '@tfc/tracefs';
+import { decodeTraceFrame, parseFormat } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { lseekCase } from './generators.ts';
 
@@ -40,8 +40,10 @@ test('live trace frames on trace0: tfc’s u32 and cls_bpf rules keep exactly wh
   const root = await locateTracefs({ mount: true });
   if (!root.ok) return t.skip(root.reason);
   if (!existsSync('/dev/net/tun')) return t.skip('no /dev/net/tun');
-  const ev = readLiveEvent('syscalls', 'sys_enter_lseek', { root: root.path });
-  if (!ev.ok) return t.skip(ev.error);
+  const text = readEventFormatText('syscalls', 'sys_enter_lseek', { root: root.path });
+  if (!text.ok) return t.skip(text.error);
+  const ev = parseFormat(text.text, { system: 'syscalls', name: 'sys_enter_lseek' });
+  assert.ok(ev.ok);
   const sysLoad = loadKoffiSyscalls();
   if (!sysLoad.ok) return t.skip(sysLoad.reason);
   const dialect = await liveDialect();
