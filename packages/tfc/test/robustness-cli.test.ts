@@ -153,13 +153,15 @@ test('the worked examples of every --help run as shown (those that need no files
       const why =
         c.name === 'apply' || c.name === 'unapply'
           ? 'installs into the kernel'
-          : c.name === 'bench'
-            ? 'measures for minutes'
-            : ex.argv.includes('-o') || ex.argv.includes('--kernel')
-              ? 'writes a file or needs the kernel'
-              : ex.argv.some((a) => /\.(o|pcap|bpf|bin|ddd|jsonl)$/.test(a) && !existsSync(join(root, a)))
-                ? 'reads a file the example does not create'
-                : undefined;
+          : c.name === 'trace'
+            ? 'traces the live kernel'
+            : c.name === 'bench'
+              ? 'measures for minutes'
+              : ex.argv.includes('-o') || ex.argv.includes('--kernel')
+                ? 'writes a file or needs the kernel'
+                : ex.argv.some((a) => /\.(o|pcap|bpf|bin|ddd|jsonl)$/.test(a) && !existsSync(join(root, a)))
+                  ? 'reads a file the example does not create'
+                  : undefined;
       if (why !== undefined) {
         t.diagnostic(`not run (${why}): tfc ${ex.line}`);
         continue;

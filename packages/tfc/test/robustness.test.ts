@@ -34,6 +34,7 @@ import { encapSpec } from '../src/cli/commands/encap.ts';
 import { evalSpec } from '../src/cli/commands/eval.ts';
 import { eventsSpec, formatSpec } from '../src/cli/commands/events.ts';
 import { runSpec } from '../src/cli/commands/run.ts';
+import { traceSpec } from '../src/cli/commands/trace.ts';
 import { unapplySpec } from '../src/cli/commands/unapply.ts';
 import { commands } from '../src/cli/commands.ts';
 import { memoryIo } from '../src/cli/io.ts';
@@ -454,6 +455,21 @@ const TARGETS: readonly FuzzTarget[] = [
       ['--dev', DEV, '--egress', '--prio', '7', '--netns', NETNS],
     ],
     positional: hostile,
+  },
+  {
+    name: 'trace',
+    // Devices and files are left out of the mutations: a fuzzed --dev would create TAP devices (--keep-dev ones
+    // persist), a fuzzed -w writes where it points; their errors are covered by trace.test.ts.
+    options: Object.fromEntries(
+      Object.entries(traceSpec.options).filter(([k]) => !['dev', 'keep-dev', 'write', 'listen'].includes(k)),
+    ),
+    bases: () => [
+      ['prev_pid == 0', '--event', 'sched/sched_switch', '--print'],
+      ['--event', 'sched/sched_switch', '--json', '--count', '2'],
+    ],
+    positional: filterArb,
+    // Live tracing runs until a signal without --duration: give it a short one (last value wins).
+    finish: (argv) => [...argv, '--duration', '0.3'],
   },
 ];
 
