@@ -11,7 +11,7 @@ import { parseDdd, printDdd, validate } from '@tfc/bpf/cbpf';
 import { decode as decodeEbpf, disassemble, parseAsm } from '@tfc/bpf/ebpf';
 import { readObject } from '@tfc/bpf/elf';
 import fc from 'fast-check';
-import { writePcap } from '../src/capture/index.ts';
+import { writePcap } from '@tfc/live';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 

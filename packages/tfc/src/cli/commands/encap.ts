@@ -6,7 +6,7 @@
  * not at all; binary output only to a file.
  */
 import { encapJsonLines } from '@tfc/tracefs';
-import { writePcap, writePcapng } from '../../capture/index.ts';
+import { writePcap, writePcapng } from '@tfc/live';
 import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
