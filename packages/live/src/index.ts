@@ -5,3 +5,4 @@
  */
 
 export * from './capture/index.ts';
+export * from './dissector/index.ts';

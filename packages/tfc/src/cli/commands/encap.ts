@@ -5,8 +5,9 @@
  * the output is deterministic (record i has timestamp i µs unless the line gives "@ts" in ns) and written whole or
  * not at all; binary output only to a file.
  */
-import { encapJsonLines } from '@tfc/tracefs';
+
 import { writePcap, writePcapng } from '@tfc/live';
+import { encapJsonLines } from '@tfc/tracefs';
 import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
