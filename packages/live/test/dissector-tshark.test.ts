@@ -213,8 +213,8 @@ test('tshark with the generated dissector decodes every field as tfc does, and d
           return h.ok && evaluate(parsed.filter, h.record, { cpu: h.cpu, comm: h.comm });
         })
         .map(({ i }) => i + 1);
-      const display = `tfc.${event.system}.${event.name} && (${c.display(g.names.get(event.id) as ReadonlyMap<string, string>)})`;
-      const got = tshark(['-Y', display, '-T', 'fields', '-e', 'frame.number'])
+      const display: string = `tfc.${event.system}.${event.name} && (${c.display(g.names.get(event.id) as ReadonlyMap<string, string>)})`;
+      const got: number[] = tshark(['-Y', display, '-T', 'fields', '-e', 'frame.number'])
         .split('\n')
         .filter((l) => l !== '')
         .map(Number);

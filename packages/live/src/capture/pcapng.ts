@@ -1,27 +1,43 @@
 /*
- * pcapng captures: a reader for the blocks that carry packets (SHB, IDB, EPB, SPB and the obsolete OPB; every
- * other block is skipped) and a writer of one section with one interface.
+ * pcapng captures: a reader for the blocks that carry packets (SHB, IDB, EPB, SPB and the obsolete OPB) and
+ * interface statistics (ISB); every other block is skipped. Writers of one section: writePcapng (one interface)
+ * and writePcapngCapture (several interfaces, EPB comments, ISBs), built from pcapng-blocks.ts.
  * Invariants: readPcapng never throws and never reads outside `bytes`: a block whose length is not a multiple
- * of 4, shorter than its fields or running past the end, a packet naming an unknown interface, or a record
- * larger than MAX_RECORD is an error value with the block's offset. Each SHB sets the byte order of its
- * section; interface indexes restart per section in the file but `iface` in records indexes the capture's
- * whole interface list. Timestamps honour if_tsresol (decimal or binary). writePcapng is deterministic.
+ * of 4, shorter than its fields or running past the end, an option running past its block, a packet or statistics
+ * block naming an unknown interface, or a record larger than MAX_RECORD is an error value with the block's
+ * offset. Each SHB sets the byte order of its section; interface indexes restart per section in the file but
+ * `iface` in records indexes the capture's whole interface list. Timestamps honour if_tsresol (decimal or
+ * binary). Options read: if_name, if_description, if_tsresol; an EPB's first opt_comment; every ISB counter and
+ * comment. Writers are deterministic; read(write(c)) gives c back (timestamps truncated to the resolution).
  */
+import {
+  BLOCK,
+  concatBlocks,
+  type InterfaceDescription,
+  interfaceBlock,
+  packetBlock,
+  type StatisticsDescription,
+  sectionHeaderBlock,
+  statisticsBlock,
+} from './pcapng-blocks.ts';
 import {
   type ByteOrder,
   type CaptureInterface,
   type CaptureRecord,
   type CaptureResult,
+  type InterfaceStatistics,
   MAX_RECORD,
   type Precision,
 } from './types.ts';
 
-const SHB = 0x0a0d0d0a;
-const IDB = 1;
-const OPB = 2;
-const SPB = 3;
-const EPB = 6;
+const SHB = BLOCK.SHB;
+const IDB = BLOCK.IDB;
+const OPB = BLOCK.OPB;
+const SPB = BLOCK.SPB;
+const EPB = BLOCK.EPB;
+const ISB = BLOCK.ISB;
 const BOM = 0x1a2b3c4d;
+const utf8 = new TextDecoder('utf-8');
 
 export function isPcapng(bytes: Uint8Array): boolean {
   return (
@@ -45,11 +61,37 @@ function resolution(v: number): { num: bigint; den: bigint; precision: Precision
   return { num: 1_000_000_000n, den: 2n ** BigInt(v & 0x7f), precision: 'nsec' };
 }
 
+/** The options in [from, end): code and value range each, or the offset of an option that runs past its block. */
+function readOptions(
+  v: DataView,
+  from: number,
+  end: number,
+  le: boolean,
+): { code: number; at: number; len: number }[] | number {
+  const out: { code: number; at: number; len: number }[] = [];
+  let o = from;
+  while (end - o >= 4) {
+    const code = v.getUint16(o, le);
+    const len = v.getUint16(o + 2, le);
+    if (code === 0) break;
+    if (len > end - o - 4) return o;
+    out.push({ code, at: o + 4, len });
+    o += 4 + ((len + 3) & ~3);
+  }
+  return out;
+}
+
 export function readPcapng(bytes: Uint8Array): CaptureResult {
   const fail = (error: string, offset: number): CaptureResult => ({ ok: false, error, offset });
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ifaces: Iface[] = [];
   const records: CaptureRecord[] = [];
+  const statistics: InterfaceStatistics[] = [];
+  const text = (o: { at: number; len: number }) => utf8.decode(bytes.subarray(o.at, o.at + o.len));
+  const u64 = (o: { at: number; len: number }) =>
+    o.len === 8
+      ? (BigInt(v.getUint32(o.at + (le ? 4 : 0), le)) << 32n) | BigInt(v.getUint32(o.at + (le ? 0 : 4), le))
+      : undefined;
   let sectionBase = 0;
   let le = true;
   let firstOrder: ByteOrder | undefined;
@@ -80,20 +122,21 @@ export function readPcapng(bytes: Uint8Array): CaptureResult {
     } else if (type === IDB) {
       if (!need(8)) return fail(`pcapng: interface block at byte ${at} too short`, at);
       let res = resolution(6);
-      let o = body + 8;
-      const end = body + bodyLen;
-      while (end - o >= 4) {
-        const code = v.getUint16(o, le);
-        const len = v.getUint16(o + 2, le);
-        if (code === 0) break;
-        if (len > end - o - 4) return fail(`pcapng: option at byte ${o} runs past its block`, at);
-        if (code === 9 && len >= 1) res = resolution(bytes[o + 4]!);
-        o += 4 + ((len + 3) & ~3);
+      const opts = readOptions(v, body + 8, body + bodyLen, le);
+      if (typeof opts === 'number') return fail(`pcapng: option at byte ${opts} runs past its block`, at);
+      let name: string | undefined;
+      let description: string | undefined;
+      for (const o of opts) {
+        if (o.code === 9 && o.len >= 1) res = resolution(bytes[o.at] as number);
+        if (o.code === 2) name = text(o);
+        if (o.code === 3) description = text(o);
       }
       ifaces.push({
         linkType: v.getUint16(body, le),
         snaplen: v.getUint32(body + 4, le),
         precision: res.precision,
+        ...(name !== undefined ? { name } : {}),
+        ...(description !== undefined ? { description } : {}),
         num: res.num,
         den: res.den,
       });
@@ -120,73 +163,119 @@ export function readPcapng(bytes: Uint8Array): CaptureResult {
       if (caplen > bodyLen - head)
         return fail(`pcapng: packet block at byte ${at} shorter than its data`, at);
       const start = body + head;
+      let comment: string | undefined;
+      if (type === EPB) {
+        const opts = readOptions(v, start + ((caplen + 3) & ~3), body + bodyLen, le);
+        if (typeof opts === 'number') return fail(`pcapng: option at byte ${opts} runs past its block`, at);
+        const c = opts.find((o) => o.code === 1);
+        if (c) comment = text(c);
+      }
       records.push({
         ts: (units * iface.num) / iface.den,
         len,
         data: bytes.subarray(start, start + caplen),
         iface: sectionBase + local,
+        ...(comment !== undefined ? { comment } : {}),
       });
+    } else if (type === ISB) {
+      if (!need(12)) return fail(`pcapng: statistics block at byte ${at} too short`, at);
+      const local = v.getUint32(body, le);
+      const iface = ifaces[sectionBase + local];
+      if (iface === undefined)
+        return fail(`pcapng: statistics block at byte ${at} names interface ${local}, not described`, at);
+      const scale = (units: bigint) => (units * iface.num) / iface.den;
+      const words = (o: number) => (BigInt(v.getUint32(o, le)) << 32n) | BigInt(v.getUint32(o + 4, le));
+      const opts = readOptions(v, body + 12, body + bodyLen, le);
+      if (typeof opts === 'number') return fail(`pcapng: option at byte ${opts} runs past its block`, at);
+      const st: { -readonly [K in keyof InterfaceStatistics]: InterfaceStatistics[K] } = {
+        iface: sectionBase + local,
+        ts: scale(words(body + 4)),
+        comments: [],
+      };
+      const comments: string[] = [];
+      for (const o of opts) {
+        if (o.code === 1) comments.push(text(o));
+        else if ((o.code === 2 || o.code === 3) && o.len === 8) {
+          if (o.code === 2) st.start = scale(words(o.at));
+          else st.end = scale(words(o.at));
+        } else {
+          const n = u64(o);
+          if (n === undefined) continue;
+          if (o.code === 4) st.received = n;
+          if (o.code === 5) st.dropped = n;
+          if (o.code === 6) st.accepted = n;
+          if (o.code === 7) st.osDropped = n;
+          if (o.code === 8) st.delivered = n;
+        }
+      }
+      statistics.push({ ...st, comments });
     }
     at += total;
   }
   if (firstOrder === undefined) return fail('pcapng: missing section header block', 0);
-  const interfaces: CaptureInterface[] = ifaces.map((i) => ({
-    linkType: i.linkType,
-    snaplen: i.snaplen,
-    precision: i.precision,
-  }));
-  return { ok: true, capture: { format: 'pcapng', order: firstOrder, interfaces, records } };
+  const interfaces: CaptureInterface[] = ifaces.map(({ num: _n, den: _d, ...i }) => i);
+  return {
+    ok: true,
+    capture: {
+      format: 'pcapng',
+      order: firstOrder,
+      interfaces,
+      records,
+      ...(statistics.length > 0 ? { statistics } : {}),
+    },
+  };
 }
 
 export interface PcapngWriteOptions {
   readonly linkType: number;
   readonly snaplen?: number;
   readonly precision?: Precision;
+  /** if_name and if_description of the one interface. */
+  readonly name?: string;
+  readonly description?: string;
+  /** Interface Statistics Blocks written after the packets (their `iface` is 0). */
+  readonly statistics?: readonly Omit<StatisticsDescription, 'iface'>[];
 }
 
-/** One SHB (little-endian, section length unknown), one IDB, one EPB per record. */
+/** One SHB (little-endian, section length unknown), one IDB, one EPB per record (with its comment), then ISBs. */
 export function writePcapng(
-  records: readonly { readonly ts: bigint; readonly len: number; readonly data: Uint8Array }[],
+  records: readonly {
+    readonly ts: bigint;
+    readonly len: number;
+    readonly data: Uint8Array;
+    readonly comment?: string;
+  }[],
   opts: PcapngWriteOptions,
 ): Uint8Array {
-  const nsec = opts.precision === 'nsec';
-  const idbLen = nsec ? 32 : 20;
-  let size = 28 + idbLen;
-  for (const r of records) size += 32 + ((r.data.length + 3) & ~3);
-  const out = new Uint8Array(size);
-  const v = new DataView(out.buffer);
-  const block = (at: number, type: number, len: number) => {
-    v.setUint32(at, type, true);
-    v.setUint32(at + 4, len, true);
-    v.setUint32(at + len - 4, len, true);
-  };
-  block(0, SHB, 28);
-  v.setUint32(8, BOM, true);
-  v.setUint16(12, 1, true);
-  v.setUint16(14, 0, true);
-  v.setBigInt64(16, -1n, true);
-  block(28, IDB, idbLen);
-  v.setUint16(36, opts.linkType & 0xffff, true);
-  v.setUint32(40, (opts.snaplen ?? 262144) >>> 0, true);
-  if (nsec) {
-    v.setUint16(44, 9, true); // if_tsresol
-    v.setUint16(46, 1, true);
-    out[48] = 9; // 10^-9 s; then padding, then opt_endofopt (4 zero bytes)
-  }
-  let at = 28 + idbLen;
-  const div = nsec ? 1n : 1000n;
-  for (const r of records) {
-    const padded = (r.data.length + 3) & ~3;
-    const len = 32 + padded;
-    block(at, EPB, len);
-    const units = BigInt.asUintN(64, (r.ts < 0n ? 0n : r.ts) / div);
-    v.setUint32(at + 8, 0, true);
-    v.setUint32(at + 12, Number(units >> 32n), true);
-    v.setUint32(at + 16, Number(units & 0xffffffffn), true);
-    v.setUint32(at + 20, r.data.length, true);
-    v.setUint32(at + 24, r.len >>> 0, true);
-    out.set(r.data, at + 28);
-    at += len;
-  }
-  return out;
+  const { statistics, ...iface } = opts;
+  return writePcapngCapture({
+    interfaces: [iface],
+    records: records.map((r) => ({ ...r, iface: 0 })),
+    statistics: (statistics ?? []).map((s) => ({ ...s, iface: 0 })),
+    precision: opts.precision ?? 'usec',
+  });
+}
+
+export interface PcapngCaptureDescription {
+  readonly interfaces: readonly InterfaceDescription[];
+  readonly records: readonly {
+    readonly iface: number;
+    readonly ts: bigint;
+    readonly len: number;
+    readonly data: Uint8Array;
+    readonly comment?: string;
+  }[];
+  readonly statistics?: readonly StatisticsDescription[];
+  /** The resolution of every interface (if_tsresol 9 for 'nsec'; microseconds by default). */
+  readonly precision: Precision;
+}
+
+/** One section: the IDBs, the EPBs in the order given, then the ISBs. */
+export function writePcapngCapture(c: PcapngCaptureDescription): Uint8Array {
+  return concatBlocks([
+    sectionHeaderBlock(),
+    ...c.interfaces.map((i) => interfaceBlock({ ...i, precision: c.precision })),
+    ...c.records.map((r) => packetBlock(r, c.precision)),
+    ...(c.statistics ?? []).map((s) => statisticsBlock(s, c.precision)),
+  ]);
 }
