@@ -12,6 +12,8 @@ export {
 } from './decode.ts';
 export {
   commonAbbrev,
+  eventAbbrev,
+  eventLabel,
   type FieldLayout,
   fieldAbbrev,
   fieldLayout,

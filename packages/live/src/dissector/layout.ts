@@ -105,9 +105,19 @@ export function fieldLayout(f: FormatField): FieldLayout {
   return { kind: 'bytes', placement: 'fixed', size: f.size };
 }
 
+/** `sys:name` (just `name` for a format file that did not say its system). */
+export function eventLabel(event: EventFormat): string {
+  return event.system === '' ? event.name : `${event.system}:${event.name}`;
+}
+
+/** `tfc.SYS.NAME`: the display-filter name present on the event's frames (`tfc.NAME` without a system). */
+export function eventAbbrev(event: EventFormat): string {
+  return `tfc.${eventLabel(event).replace(':', '.')}`;
+}
+
 /** `tfc.SYS.NAME.FIELD`: the display-filter name of an event's record field. */
 export function fieldAbbrev(event: EventFormat, field: FormatField): string {
-  return `tfc.${event.system}.${event.name}.${field.name}`;
+  return `${eventAbbrev(event)}.${field.name}`;
 }
 
 /** `tfc.common_pid`: common fields, shared by every event whose common layout is the usual one. */

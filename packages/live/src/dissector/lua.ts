@@ -8,7 +8,15 @@
  * Wireshark's field-name alphabet and event ids are unique, else an error value (never a broken script).
  */
 import type { EventFormat, FormatField } from '@tfc/tracefs';
-import { commonAbbrev, type FieldLayout, fieldAbbrev, fieldLayout, validAbbrevPart } from './layout.ts';
+import {
+  commonAbbrev,
+  eventAbbrev,
+  eventLabel,
+  type FieldLayout,
+  fieldAbbrev,
+  fieldLayout,
+  validAbbrevPart,
+} from './layout.ts';
 
 export interface DissectorOptions {
   /** One line saying where the formats came from (e.g. "bundled snapshot, Linux 6.18"), put in the header. */
@@ -96,10 +104,11 @@ end
 local COMMON = {}
 local E = {}
 local function common(list) COMMON = rows("tfc.", list) end
-local function ev(id, sys, name, list, own_common)
-  local p = ProtoField.none("tfc." .. sys .. "." .. name, sys .. ":" .. name)
+local function ev(id, label, list, own_common)
+  local abbr = "tfc." .. (label:gsub(":", "."))
+  local p = ProtoField.none(abbr, label)
   hf[#hf + 1] = p
-  E[id] = { label = sys .. ":" .. name, proto = p, rows = rows("tfc." .. sys .. "." .. name .. ".", list), own = own_common }
+  E[id] = { label = label, proto = p, rows = rows(abbr .. ".", list), own = own_common }
 end
 `;
 
@@ -220,6 +229,26 @@ end
 DissectorTable.get("ethertype"):add(0x88b5, tfc)
 `;
 
+const HEADER_NAMES = [
+  'tfc',
+  'tfc.hdr.version',
+  'tfc.hdr.flags',
+  'tfc.hdr.flags.little_endian',
+  'tfc.hdr.flags.lost',
+  'tfc.hdr.header_length',
+  'tfc.hdr.event_id',
+  'tfc.hdr.cpu',
+  'tfc.hdr.timestamp',
+  'tfc.hdr.record_length',
+  'tfc.hdr.sequence',
+  'tfc.hdr.comm',
+  'tfc.event',
+  'tfc.record',
+  'tfc.lost',
+  'tfc.malformed',
+  'tfc.unknown_event',
+];
+
 function commonSignature(e: EventFormat): string {
   return e.fields
     .filter((f) => f.common)
@@ -235,7 +264,7 @@ export function generateDissector(
   const byId = new Map<number, string>();
   for (const e of events) {
     const key = `${e.system}/${e.name}`;
-    if (!validAbbrevPart(e.system) || !validAbbrevPart(e.name))
+    if ((e.system !== '' && !validAbbrevPart(e.system)) || !validAbbrevPart(e.name))
       return { ok: false, error: `event ${key}: a Wireshark field name cannot hold its name` };
     for (const f of e.fields)
       if (!validAbbrevPart(f.name))
@@ -269,15 +298,29 @@ export function generateDissector(
   const sharedEvent = sorted.find((e) => commonSignature(e) === shared);
   const lines: string[] = [];
   const names = new Map<number, Map<string, string>>();
+  // Every display-filter name once: a format file could name a system `hdr` and an event `flags`.
+  const taken = new Set(HEADER_NAMES);
+  const claim = (abbr: string): string | undefined => {
+    if (taken.has(abbr)) return `two fields would be named ${abbr}`;
+    taken.add(abbr);
+    return undefined;
+  };
+  for (const f of sharedEvent?.fields.filter((x) => x.common) ?? []) {
+    const clash = claim(commonAbbrev(f));
+    if (clash) return { ok: false, error: clash };
+  }
   let fieldCount = 0;
   for (const e of sorted) {
     const own = commonSignature(e) !== shared;
     const list = e.fields.filter((f) => own || !f.common);
     const m = new Map<string, string>();
+    const clash =
+      claim(`tfc.${e.system}.${e.name}`) ?? list.map((f) => claim(fieldAbbrev(e, f))).find((c) => c);
+    if (clash) return { ok: false, error: clash };
     for (const f of e.fields) m.set(f.name, f.common && !own ? commonAbbrev(f) : fieldAbbrev(e, f));
     names.set(e.id, m);
     fieldCount += list.length;
-    lines.push(`ev(${e.id},"${e.system}","${e.name}",{${list.map(row).join(',')}}${own ? ',true' : ''})`);
+    lines.push(`ev(${e.id},"${eventLabel(e)}",{${list.map(row).join(',')}}${own ? ',true' : ''})`);
   }
   const commons = sharedEvent ? sharedEvent.fields.filter((f) => f.common) : [];
   fieldCount += commons.length;
