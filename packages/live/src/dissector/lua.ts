@@ -314,8 +314,7 @@ export function generateDissector(
     const own = commonSignature(e) !== shared;
     const list = e.fields.filter((f) => own || !f.common);
     const m = new Map<string, string>();
-    const clash =
-      claim(`tfc.${e.system}.${e.name}`) ?? list.map((f) => claim(fieldAbbrev(e, f))).find((c) => c);
+    const clash = claim(eventAbbrev(e)) ?? list.map((f) => claim(fieldAbbrev(e, f))).find((c) => c);
     if (clash) return { ok: false, error: clash };
     for (const f of e.fields) m.set(f.name, f.common && !own ? commonAbbrev(f) : fieldAbbrev(e, f));
     names.set(e.id, m);
