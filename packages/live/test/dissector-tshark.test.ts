@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  bundledEvent,
+  bundledEventNames,
   decodeTraceFrame,
   type EventFormat,
   encodeTraceFrame,
@@ -191,6 +193,31 @@ test('tshark with the generated dissector decodes every field as tfc does, and d
       if (!want.has(name)) disagreements.push(`frame ${i + 1}: tshark shows ${name}, tfc does not`);
   });
   assert.deepEqual(disagreements.slice(0, 20), [], `${disagreements.length} disagreements`);
+
+  // The --all script (the whole bundled snapshot, plus the synthetic event) decodes the capture identically.
+  const allEvents = [
+    ...bundledEventNames().map((n) => bundledEvent(...(n.split('/') as [string, string])) as EventFormat),
+    events.at(-1) as EventFormat,
+  ];
+  const gAll = generateDissector(allEvents);
+  assert.ok(gAll.ok);
+  const luaAll = join(dir, 'tfc_trace_all.lua');
+  writeFileSync(luaAll, gAll.text);
+  const rAll = spawnSync(
+    'tshark',
+    ['-X', `lua_script:${luaAll}`, '-r', pcap, '-T', 'json', '--no-duplicate-keys'],
+    {
+      encoding: 'utf8',
+      cwd: dir,
+      maxBuffer: 1 << 28,
+    },
+  );
+  assert.equal(rAll.status, 0, rAll.stderr);
+  const packetsAll = JSON.parse(rAll.stdout) as { _source: { layers: { tfc?: unknown } } }[];
+  assert.deepEqual(
+    packetsAll.map((p) => p._source.layers.tfc),
+    packets.map((p) => p._source.layers.tfc),
+  );
 
   // Display filters: the kernel filter language (tfc's reference interpreter) against tshark's -Y.
   let filters = 0;
