@@ -1,5 +1,5 @@
 // The generated Wireshark dissector against tfc's own decode, with Debian's tshark: captures of trace frames built
-// from random records (fast-check) of six events — every integer size and signedness, pointers, char[N] with bytes
+// from random records (fast-check) of six events, every fifth one laid out big-endian (flag bit 0 clear) — every integer size and signedness, pointers, char[N] with bytes
 // after the NUL, __data_loc and __rel_loc strings (empty ones too), fixed and dynamic arrays, a cpumask — are read
 // by tshark with the dissector (-T json); every field tshark decodes must equal tfc's decode of the same frame and
 // tfc's decode must give back the generated values; random display filters must select exactly the frames that
@@ -23,7 +23,7 @@ import {
 } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { decodeRecord, type FieldValue, formatValue, generateDissector, writePcapng } from '../src/index.ts';
-import { proofEvents, recordArb } from './records.ts';
+import { proofEvents, recordArb, toBigEndian } from './records.ts';
 
 const SEED = Number(process.env.TFC_FUZZ_SEED ?? 20261206);
 const PER_EVENT = 40;
@@ -40,6 +40,8 @@ interface Frame {
   readonly event: EventFormat;
   readonly json: Record<string, unknown>;
   readonly data: Uint8Array;
+  /** The record in little-endian order, as the reference interpreter (an x86 kernel's) reads it. */
+  readonly record: Uint8Array;
 }
 
 function buildFrames(events: readonly EventFormat[]): Frame[] {
@@ -58,15 +60,18 @@ function buildFrames(events: readonly EventFormat[]): Frame[] {
     samples.forEach(([json, cpu, comm, ts, lost], i) => {
       const r = recordFromJson(event, json);
       if (!r.ok) throw new Error(`${event.name}: ${r.error} for ${JSON.stringify(json)}`);
-      const data = encodeTraceFrame(r.record, {
+      // Every fifth record as a big-endian host would lay it out (header flag bit 0 clear).
+      const be = i % 5 === 4;
+      const data = encodeTraceFrame(be ? toBigEndian(event, r.record) : r.record, {
         eventId: event.id,
         cpu,
         comm,
         timestampNs: ts,
         sequence: i,
         lost,
+        littleEndian: !be,
       });
-      frames.push({ event, json, data });
+      frames.push({ event, json, data, record: r.record });
     });
   });
   // Interleave the events, deterministically.
@@ -237,7 +242,7 @@ test('tshark with the generated dissector decodes every field as tfc does, and d
         .filter(({ f }) => {
           if (f.event !== event) return false;
           const h = decodeTraceFrame(f.data);
-          return h.ok && evaluate(parsed.filter, h.record, { cpu: h.cpu, comm: h.comm });
+          return h.ok && evaluate(parsed.filter, f.record, { cpu: h.cpu, comm: h.comm });
         })
         .map(({ i }) => i + 1);
       const display: string = `tfc.${event.system}.${event.name} && (${c.display(g.names.get(event.id) as ReadonlyMap<string, string>)})`;
@@ -251,7 +256,7 @@ test('tshark with the generated dissector decodes every field as tfc does, and d
     }
   });
   t.diagnostic(
-    `${frames.length} frames of ${events.length} events, ${compared} field values compared, 0 disagreements; ${filters} display filters (${selected} frames selected) agree with tfc's interpreter`,
+    `${frames.length} frames of ${events.length} events (${frames.filter((f) => (f.data[15]! & 1) === 0).length} big-endian), ${compared} field values compared, 0 disagreements; ${filters} display filters (${selected} frames selected) agree with tfc's interpreter`,
   );
 });
 

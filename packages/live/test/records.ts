@@ -90,3 +90,27 @@ export function recordArb(event: EventFormat): fc.Arbitrary<Record<string, unkno
   }
   return fc.record(parts);
 }
+
+/** The record as a big-endian host lays it out: every integer, array element and locator word byte-swapped. */
+export function toBigEndian(event: EventFormat, record: Uint8Array): Uint8Array {
+  const out = record.slice();
+  const swap = (at: number, size: number) => {
+    if (at + size <= out.length) out.set(record.slice(at, at + size).reverse(), at);
+  };
+  for (const f of event.fields) {
+    const l = fieldLayout(f);
+    const loc = l.kind !== 'int' && (l.placement === 'data_loc' || l.placement === 'rel_loc');
+    if (loc) swap(f.offset, 4);
+    if (l.kind === 'int') swap(f.offset, l.size);
+    if (l.kind !== 'array') continue;
+    let start = f.offset;
+    let len = l.elem * l.count;
+    if (loc) {
+      const w = new DataView(record.buffer, record.byteOffset).getUint32(f.offset, true);
+      len = w >>> 16;
+      start = (w & 0xffff) + (l.placement === 'rel_loc' ? f.offset + 4 : 0);
+    } else if (l.placement === 'rest') len = record.length - f.offset;
+    for (let k = 0; k + l.elem <= len; k += l.elem) swap(start + k, l.elem);
+  }
+  return out;
+}
