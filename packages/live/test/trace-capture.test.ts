@@ -11,7 +11,17 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type EventFormat, encodeTraceFrame, recordFromJson } from '@tfc/tracefs';
 import fc from 'fast-check';
-import { readCapture, type TraceDeviceCapture, writeTracePcapng } from '../src/index.ts';
+import {
+  concatBlocks,
+  interfaceBlock,
+  packetBlock,
+  readCapture,
+  sectionHeaderBlock,
+  statisticsBlock,
+  TraceCounters,
+  type TraceDeviceCapture,
+  writeTracePcapng,
+} from '../src/index.ts';
 import { proofEvents, recordArb } from './records.ts';
 
 const events = proofEvents();
@@ -184,4 +194,22 @@ test('Wireshark (tshark -r, capinfos) reads every frame with its device name and
     assert.match(info, /Number of interfaces in file: 2/);
     assert.equal((info.match(/Number of stat entries = 1/g) ?? []).length, 2, info);
   }
+});
+
+test('streamed block by block (TraceCounters, block encoders) the capture is the same bytes', () => {
+  const d = devices[0]!;
+  const counters = new TraceCounters(namer);
+  const parts = [
+    sectionHeaderBlock(),
+    interfaceBlock({ linkType: 1, name: d.name!, description: d.description!, precision: 'nsec' }),
+  ];
+  for (const f of d.frames) {
+    counters.add(f);
+    const id = (f.data[18]! << 8) | f.data[19]!;
+    parts.push(
+      packetBlock({ iface: 0, ts: f.ts, len: f.data.length, data: f.data, comment: namer(id)! }, 'nsec'),
+    );
+  }
+  parts.push(statisticsBlock(counters.statistics(0, { lost: d.lost!, osDropped: d.osDropped! }), 'nsec'));
+  assert.deepEqual(concatBlocks(parts), writeTracePcapng([d], namer));
 });

@@ -28,7 +28,7 @@ export {
   sectionHeaderBlock,
   statisticsBlock,
 } from './pcapng-blocks.ts';
-export { type EventNamer, type TraceDeviceCapture, writeTracePcapng } from './trace.ts';
+export { type EventNamer, TraceCounters, type TraceDeviceCapture, writeTracePcapng } from './trace.ts';
 export type {
   ByteOrder,
   Capture,

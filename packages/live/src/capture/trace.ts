@@ -6,7 +6,8 @@
  * isb_usrdeliv = frames written, isb_starttime/isb_endtime = first/last frame; opt_comment lines give the per-CPU
  * breakdown (`cpu 0: frames 12, lost 3, lost marks 1`) and the per-event counts (`event sock:x: 12`).
  * Invariants: pure and deterministic (frames keep their order per device, devices are merged by timestamp, ties
- * by device order; comment lines sorted by CPU and by event name); a frame that is not a trace frame is written
+ * by device order; comment lines sorted by CPU and by event name; TraceCounters counts the same incrementally
+ * for a streaming writer); a frame that is not a trace frame is written
  * without a comment and counted under `not trace frames`; link type Ethernet (1), nanosecond timestamps.
  */
 import { decodeTraceFrame } from '@tfc/tracefs';
@@ -33,51 +34,82 @@ interface CpuCount {
   marks: bigint;
 }
 
-function statistics(dev: TraceDeviceCapture, iface: number, name: EventNamer): StatisticsDescription {
-  const cpus = new Map<number, CpuCount>();
-  const events = new Map<string, bigint>();
-  let foreign = 0n;
-  for (const f of dev.frames) {
-    const h = decodeTraceFrame(f.data);
+/**
+ * The statistics of one trace device, counted frame by frame (so a streaming writer can keep them as it goes):
+ * frames per CPU, "events lost before this one" marks per CPU, frames per event, frames that are not trace frames,
+ * first and last timestamp. `statistics()` makes the device's ISB from them and the tracer's loss counts.
+ */
+export class TraceCounters {
+  readonly #name: EventNamer;
+  readonly #cpus = new Map<number, CpuCount>();
+  readonly #events = new Map<string, bigint>();
+  #foreign = 0n;
+  #frames = 0n;
+  #first: bigint | undefined;
+  #last: bigint | undefined;
+
+  constructor(name: EventNamer) {
+    this.#name = name;
+  }
+
+  add(frame: { readonly ts: bigint; readonly data: Uint8Array }): void {
+    this.#frames++;
+    this.#first ??= frame.ts;
+    if (this.#last === undefined || frame.ts > this.#last) this.#last = frame.ts;
+    const h = decodeTraceFrame(frame.data);
     if (!h.ok) {
-      foreign++;
-      continue;
+      this.#foreign++;
+      return;
     }
-    const c = cpus.get(h.cpu) ?? { frames: 0n, marks: 0n };
+    const c = this.#cpus.get(h.cpu) ?? { frames: 0n, marks: 0n };
     c.frames++;
     if (h.lost) c.marks++;
-    cpus.set(h.cpu, c);
-    const e = name(h.eventId) ?? `event id ${h.eventId}`;
-    events.set(e, (events.get(e) ?? 0n) + 1n);
+    this.#cpus.set(h.cpu, c);
+    const e = this.#name(h.eventId) ?? `event id ${h.eventId}`;
+    this.#events.set(e, (this.#events.get(e) ?? 0n) + 1n);
   }
-  for (const cpu of dev.lost?.keys() ?? []) if (!cpus.has(cpu)) cpus.set(cpu, { frames: 0n, marks: 0n });
-  const lostTotal = [...(dev.lost?.values() ?? [])].reduce((s, n) => s + n, 0n);
-  const frames = BigInt(dev.frames.length);
-  const first = dev.frames[0]?.ts ?? 0n;
-  let last = first;
-  for (const f of dev.frames) if (f.ts > last) last = f.ts;
-  const comments = [
-    ...[...cpus]
-      .sort((a, b) => a[0] - b[0])
-      .map(
-        ([cpu, c]) =>
-          `cpu ${cpu}: frames ${c.frames}, lost ${dev.lost?.get(cpu) ?? 0n}, lost marks ${c.marks}`,
-      ),
-    ...[...events]
-      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .map(([e, n]) => `event ${e}: ${n}`),
-    ...(foreign > 0n ? [`not trace frames: ${foreign}`] : []),
-  ];
-  return {
-    iface,
-    ts: last,
-    ...(dev.frames.length > 0 ? { start: first, end: last } : {}),
-    received: frames + lostTotal,
-    dropped: lostTotal,
-    osDropped: dev.osDropped ?? 0n,
-    delivered: frames,
-    comments,
-  };
+
+  statistics(
+    iface: number,
+    loss: { readonly lost?: ReadonlyMap<number, bigint>; readonly osDropped?: bigint } = {},
+  ): StatisticsDescription {
+    const cpus = new Map(this.#cpus);
+    for (const cpu of loss.lost?.keys() ?? []) if (!cpus.has(cpu)) cpus.set(cpu, { frames: 0n, marks: 0n });
+    const lostTotal = [...(loss.lost?.values() ?? [])].reduce((s, n) => s + n, 0n);
+    const comments = [
+      ...[...cpus]
+        .sort((a, b) => a[0] - b[0])
+        .map(
+          ([cpu, c]) =>
+            `cpu ${cpu}: frames ${c.frames}, lost ${loss.lost?.get(cpu) ?? 0n}, lost marks ${c.marks}`,
+        ),
+      ...[...this.#events]
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+        .map(([e, n]) => `event ${e}: ${n}`),
+      ...(this.#foreign > 0n ? [`not trace frames: ${this.#foreign}`] : []),
+    ];
+    const first = this.#first;
+    const last = this.#last;
+    return {
+      iface,
+      ts: last ?? 0n,
+      ...(first !== undefined && last !== undefined ? { start: first, end: last } : {}),
+      received: this.#frames + lostTotal,
+      dropped: lostTotal,
+      osDropped: loss.osDropped ?? 0n,
+      delivered: this.#frames,
+      comments,
+    };
+  }
+}
+
+function statistics(dev: TraceDeviceCapture, iface: number, name: EventNamer): StatisticsDescription {
+  const counters = new TraceCounters(name);
+  for (const f of dev.frames) counters.add(f);
+  return counters.statistics(iface, {
+    ...(dev.lost !== undefined ? { lost: dev.lost } : {}),
+    ...(dev.osDropped !== undefined ? { osDropped: dev.osDropped } : {}),
+  });
 }
 
 export function writeTracePcapng(devices: readonly TraceDeviceCapture[], name: EventNamer): Uint8Array {
