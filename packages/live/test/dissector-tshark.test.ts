@@ -341,3 +341,64 @@ function filterArb(preds: readonly Pred[]): fc.Arbitrary<FilterCase> {
     ),
   })).f;
 }
+
+test('char[N] bytes that are not UTF-8: tshark shows what tfc decodes (U+FFFD per bad sequence)', (t) => {
+  const missing = tsharkMissing();
+  if (missing) {
+    t.skip(missing);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), `tfc-tshark-utf8-${process.pid}-`));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const event = proofEvents().at(-1) as EventFormat;
+  const g = generateDissector([event]);
+  assert.ok(g.ok);
+  const lua = join(dir, 'tfc_trace.lua');
+  writeFileSync(lua, g.text);
+  // Lead bytes, continuation bytes, the bytes that are never valid, ASCII: every way a sequence can go wrong.
+  const byte = fc.oneof(
+    fc.integer({ min: 0x80, max: 0xbf }),
+    fc.integer({ min: 0xc0, max: 0xff }),
+    fc.constantFrom(0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4),
+    fc.integer({ min: 0x20, max: 0x7e }),
+  );
+  const strings = fc.sample(fc.array(byte, { maxLength: 12 }), { numRuns: 400, seed: SEED + 7 });
+  const frames = strings.map((bytes) => {
+    const r = recordFromJson(event, { a_str: bytes });
+    assert.ok(r.ok);
+    return encodeTraceFrame(r.record, { eventId: event.id, cpu: 0, comm: 'utf8' });
+  });
+  const pcap = join(dir, 'utf8.pcapng');
+  writeFileSync(
+    pcap,
+    writePcapng(
+      frames.map((data, i) => ({ ts: BigInt(i), len: data.length, data })),
+      { linkType: 1, precision: 'nsec' },
+    ),
+  );
+  const r = spawnSync(
+    'tshark',
+    ['-X', `lua_script:${lua}`, '-r', pcap, '-T', 'json', '--no-duplicate-keys'],
+    {
+      encoding: 'utf8',
+      cwd: dir,
+      maxBuffer: 1 << 26,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const packets = JSON.parse(r.stdout) as { _source: { layers: { tfc?: unknown } } }[];
+  const name = g.names.get(event.id)?.get('a_str') as string;
+  const bad: string[] = [];
+  packets.forEach((p, i) => {
+    const shown = tsharkFields(p._source.layers.tfc).get(name)?.[0];
+    const h = decodeTraceFrame(frames[i] as Uint8Array);
+    assert.ok(h.ok);
+    const want = decodeRecord(event, h.record).fields.find((f) => f.field.name === 'a_str')?.values[0];
+    if (shown !== want)
+      bad.push(
+        `${Buffer.from(strings[i] as number[]).toString('hex')}: tfc ${JSON.stringify(want)} tshark ${JSON.stringify(shown)}`,
+      );
+  });
+  assert.deepEqual(bad.slice(0, 10), [], `${bad.length} of ${packets.length} differ`);
+  t.diagnostic(`${packets.length} char[12] values of arbitrary bytes agree`);
+});

@@ -2,7 +2,7 @@
  * Test helpers: the events the dissector proofs use (bundled ones with every layout the snapshot has, plus a
  * synthetic format with every integer size and signedness, __rel_loc strings and dynamic arrays) and fast-check
  * arbitraries of their records as `recordFromJson` reads them. Invariant: every generated JSON record is accepted
- * by recordFromJson; strings avoid the characters that filters quote or glob (`"`, `\`, `*`, `?`, `[`).
+ * by recordFromJson; char[N] may be any bytes (invalid UTF-8 too); JSON strings avoid the characters that filters quote or glob (`"`, `\`, `*`, `?`, `[`).
  */
 import { readFileSync } from 'node:fs';
 import { bundledEvent, type EventFormat, parseFormat } from '@tfc/tracefs';
@@ -78,6 +78,8 @@ export function recordArb(event: EventFormat): fc.Arbitrary<Record<string, unkno
             const b = [...Buffer.from(s), 0, ...junk];
             return b.slice(0, l.size);
           }),
+          // Any bytes, invalid UTF-8 included: both decoders put U+FFFD for a bad sequence.
+          fc.uint8Array({ maxLength: l.size }).map((b) => [...b]),
         );
       else parts[f.name] = fc.option(safeString(40), { freq: 6 });
     } else if (l.kind === 'array') {

@@ -117,6 +117,46 @@ tfc.fields = hf
 
 local function uint(r, le) if le then return r:le_uint() end return r:uint() end
 
+-- Bytes up to the first NUL, as UTF-8 with U+FFFD for each bad sequence (the WHATWG decoder's rule, as tfc's
+-- decode does; TvbRange:string(ENC_UTF_8) would cut the converted text to the byte count).
+local FFFD = "\239\191\189"
+local function utf8(s)
+  if not s:find("[\128-\255]") then return s end
+  local out, i, n = {}, 1, #s
+  while i <= n do
+    local b = s:byte(i)
+    local need, lo, hi = 0, 0x80, 0xBF
+    if b < 0x80 then need = 0
+    elseif b >= 0xC2 and b <= 0xDF then need = 1
+    elseif b >= 0xE0 and b <= 0xEF then need = 2; if b == 0xE0 then lo = 0xA0 elseif b == 0xED then hi = 0x9F end
+    elseif b >= 0xF0 and b <= 0xF4 then need = 3; if b == 0xF0 then lo = 0x90 elseif b == 0xF4 then hi = 0x8F end
+    else need = -1 end
+    if need < 0 then
+      out[#out + 1] = FFFD
+      i = i + 1
+    else
+      local j = i + 1
+      local ok = true
+      for k = 1, need do
+        local c = s:byte(j)
+        if c == nil or c < lo or c > hi then ok = false break end
+        lo, hi = 0x80, 0xBF
+        j = j + 1
+      end
+      out[#out + 1] = ok and s:sub(i, j - 1) or FFFD
+      i = j
+    end
+  end
+  return table.concat(out)
+end
+
+local function cstring(r)
+  local s = r:raw()
+  local z = s:find("\0", 1, true)
+  if z then s = s:sub(1, z - 1) end
+  return utf8(s)
+end
+
 local function value_text(r, t, size, le)
   if size == 8 then
     if t == "i" then return tostring(le and r:le_int64() or r:int64()) end
@@ -160,9 +200,7 @@ local function dissect_rows(rec, tree, le, list, info)
       if len < 0 or start + len > rlen then
         tree:add_proto_expert_info(ex_bad, name .. ": runs past the record's end")
       elseif t == "s" then
-        local raw = len > 0 and rec(start, len):raw() or ""
-        local z = raw:find("\0", 1, true)
-        if z then raw = raw:sub(1, z - 1) end
+        local raw = len > 0 and cstring(rec(start, len)) or ""
         local r = len > 0 and rec(start, len) or rec(off, (n == "d" or n == "r") and 4 or 0)
         tree:add(field, r, raw)
         if #info < 8 then info[#info + 1] = name .. '="' .. raw .. '"' end
@@ -194,9 +232,7 @@ function tfc.dissector(tvb, pinfo, tree)
   top:add(H.timestamp, tvb(8, 8))
   top:add(H.record_length, tvb(16, 4))
   top:add(H.sequence, tvb(20, 4))
-  local comm = tvb(24, 16):raw()
-  local z = comm:find("\0", 1, true)
-  if z then comm = comm:sub(1, z - 1) end
+  local comm = cstring(tvb(24, 16))
   top:add(H.comm, tvb(24, 16), comm)
   local le = bit32.band(tvb(1, 1):uint(), 1) == 1
   if bit32.band(tvb(1, 1):uint(), 2) == 2 then top:add_proto_expert_info(ex_lost) end
