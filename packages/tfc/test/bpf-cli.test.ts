@@ -10,8 +10,8 @@ import { test } from 'node:test';
 import { parseDdd, printDdd, validate } from '@tfc/bpf/cbpf';
 import { decode as decodeEbpf, disassemble, parseAsm } from '@tfc/bpf/ebpf';
 import { readObject } from '@tfc/bpf/elf';
+import { writePcap } from '@tfc/live';
 import fc from 'fast-check';
-import { writePcap } from '../src/capture/index.ts';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 

@@ -30,6 +30,7 @@ import { benchSpec } from '../src/cli/commands/bench.ts';
 import { checkSpec } from '../src/cli/commands/check.ts';
 import { compileSpec } from '../src/cli/commands/compile.ts';
 import { disasmSpec } from '../src/cli/commands/disasm.ts';
+import { dissectorSpec } from '../src/cli/commands/dissector.ts';
 import { encapSpec } from '../src/cli/commands/encap.ts';
 import { evalSpec } from '../src/cli/commands/eval.ts';
 import { eventsSpec, formatSpec } from '../src/cli/commands/events.ts';
@@ -391,6 +392,15 @@ const TARGETS: readonly FuzzTarget[] = [
     name: 'encap',
     options: encapSpec.options,
     bases: () => [['--format', FMT, '--records', RECS, '-o', '@OUT@/x.pcap']],
+    positional: hostile,
+  },
+  {
+    name: 'dissector',
+    options: dissectorSpec.options,
+    bases: () => [
+      ['--format', FMT, '-o', '@OUT@/t.lua'],
+      ['--event', 'sock/inet_sock_set_state', '--source', 'bundled'],
+    ],
     positional: hostile,
   },
   {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { applyBatch, filterShow } from '@tfc/iproute2';
+import { readCapture } from '@tfc/live';
 import { createTcLab, LAB_DEV } from '@tfc/tc-test';
-import { readCapture } from '../src/capture/index.ts';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 

@@ -9,6 +9,7 @@ import { benchSpec, runBenchCommand } from './commands/bench.ts';
 import { checkSpec, runCheck } from './commands/check.ts';
 import { compileSpec, runCompile } from './commands/compile.ts';
 import { disasmSpec, runDisasm } from './commands/disasm.ts';
+import { dissectorSpec, runDissector } from './commands/dissector.ts';
 import { encapSpec, runEncap } from './commands/encap.ts';
 import { evalSpec, runEval } from './commands/eval.ts';
 import { eventsSpec, formatSpec, runEvents, runFormat } from './commands/events.ts';
@@ -31,6 +32,7 @@ export const commands: readonly Command[] = [
   { name: 'compile', summary: firstLine(compileSpec.summary), run: runCompile },
   { name: 'trace', summary: firstLine(traceSpec.summary), run: runTrace },
   { name: 'encap', summary: firstLine(encapSpec.summary), run: (a, io) => runEncap(a, io) },
+  { name: 'dissector', summary: firstLine(dissectorSpec.summary), run: (a, io) => runDissector(a, io) },
   { name: 'events', summary: firstLine(eventsSpec.summary), run: (a, io) => runEvents(a, io) },
   { name: 'format', summary: firstLine(formatSpec.summary), run: (a, io) => runFormat(a, io) },
   { name: 'bench', summary: firstLine(benchSpec.summary), run: (a, io) => runBenchCommand(a, io) },

@@ -4,7 +4,7 @@
  * (and one leading 0x), and reports anything else as an error value naming the offending character; a capture
  * is read by the bounds-checked readers of ../../capture. Packets are numbered from 1 in input order.
  */
-import { type Capture, readCapture } from '../../capture/index.ts';
+import { type Capture, readCapture } from '@tfc/live';
 
 export interface Packet {
   /** 1-based position in the input. */

@@ -3,10 +3,11 @@
  * (link type Ethernet), so tcpdump, Wireshark and network filters can work on them.
  * Invariants: every record line is checked before anything is written (bad lines are listed as FILE:LINE, exit 2);
  * the output is deterministic (record i has timestamp i µs unless the line gives "@ts" in ns) and written whole or
- * not at all; binary output only to a file.
+ * not at all; binary output only to a file; pcapng as @tfc/live's trace captures (event comments, statistics).
  */
+
+import { writePcap, writeTracePcapng } from '@tfc/live';
 import { encapJsonLines } from '@tfc/tracefs';
-import { writePcap, writePcapng } from '../../capture/index.ts';
 import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
@@ -28,7 +29,8 @@ ${eventOptionsHelp}
   -r, --records FILE     JSON lines as for 'tfc eval' ('-' for standard input); "@ts": nanoseconds sets a
                          record's timestamp (default: its index in microseconds)
   -o, --output FILE      the capture file (required; written whole or not at all)
-      --pcapng           write pcapng instead of pcap (both with nanosecond timestamps)
+      --pcapng           write pcapng instead of pcap (both with nanosecond timestamps): each frame's
+                         comment names the event, a statistics block counts frames per CPU and event
 
 exit status: 0 written, 2 usage error or a bad record (FILE:LINE: reason; nothing is written).
 
@@ -57,10 +59,14 @@ export async function runEncap(argv: readonly string[], io: Io): Promise<number>
     const where = records === '-' ? '<stdin>' : records;
     throw new UsageError(r.diagnostics.map((d) => `${where}:${d.line}: ${d.message}`).join('\n'));
   }
-  const opts = { linkType: r.linkType, precision: 'nsec' } as const;
+  const eventName = `${event.system}:${event.name}`;
   writeOutput(
     io,
-    flag(p, 'pcapng') ? writePcapng(r.frames, opts) : writePcap(r.frames, opts),
+    flag(p, 'pcapng')
+      ? writeTracePcapng([{ description: `tfc encap: ${eventName} records`, frames: r.frames }], (id) =>
+          id === event.id ? eventName : undefined,
+        )
+      : writePcap(r.frames, { linkType: r.linkType, precision: 'nsec' }),
     output,
     'the capture',
   );

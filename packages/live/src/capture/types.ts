@@ -19,6 +19,8 @@ export interface CaptureRecord {
   readonly data: Uint8Array;
   /** pcapng: the interface the packet came from (index into `interfaces`); pcap: always 0. */
   readonly iface: number;
+  /** pcapng: the EPB's opt_comment (a trace frame's event name, `sock:inet_sock_set_state`). */
+  readonly comment?: string;
 }
 
 export interface CaptureInterface {
@@ -26,6 +28,29 @@ export interface CaptureInterface {
   readonly snaplen: number;
   /** Timestamp resolution as written in the file (pcapng if_tsresol, pcap magic). */
   readonly precision: Precision;
+  /** pcapng if_name (a trace device's name) and if_description, when the file has them. */
+  readonly name?: string;
+  readonly description?: string;
+}
+
+/**
+ * A pcapng Interface Statistics Block. Counters are absent when the file does not have them; for trace devices
+ * (docs/wireshark.md): received = events the kernel produced for the device (delivered + lost), dropped = events
+ * the kernel reported lost, osDropped = events tfc dropped itself, delivered = frames written; comments carry the
+ * per-CPU and per-event breakdown, one line each.
+ */
+export interface InterfaceStatistics {
+  readonly iface: number;
+  /** Nanoseconds since the epoch (the block's own timestamp). */
+  readonly ts: bigint;
+  readonly start?: bigint;
+  readonly end?: bigint;
+  readonly received?: bigint;
+  readonly dropped?: bigint;
+  readonly accepted?: bigint;
+  readonly osDropped?: bigint;
+  readonly delivered?: bigint;
+  readonly comments: readonly string[];
 }
 
 export interface Capture {
@@ -34,6 +59,8 @@ export interface Capture {
   /** pcap: exactly one interface (from the file header). */
   readonly interfaces: readonly CaptureInterface[];
   readonly records: readonly CaptureRecord[];
+  /** pcapng: the Interface Statistics Blocks, in file order (absent for pcap and when there are none). */
+  readonly statistics?: readonly InterfaceStatistics[];
 }
 
 export type CaptureResult =

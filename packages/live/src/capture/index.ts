@@ -1,5 +1,6 @@
 /*
- * Packet captures (pcap and pcapng): readers that sniff the format, and writers. Pure: bytes in, bytes out.
+ * Packet captures (pcap and pcapng): readers that sniff the format, writers, pcapng block encoders for streaming,
+ * and trace-frame captures with per-device interfaces, event comments and statistics. Pure: bytes in, bytes out.
  * Invariants: readCapture never throws on any input; the result is either a Capture or an error value with the
  * byte offset of the fault; writers are deterministic.
  */
@@ -8,7 +9,26 @@ import { isPcapng, readPcapng } from './pcapng.ts';
 import type { CaptureResult } from './types.ts';
 
 export { isPcap, type PcapWriteOptions, readPcap, writePcap } from './pcap.ts';
-export { isPcapng, type PcapngWriteOptions, readPcapng, writePcapng } from './pcapng.ts';
+export {
+  isPcapng,
+  type PcapngCaptureDescription,
+  type PcapngWriteOptions,
+  readPcapng,
+  writePcapng,
+  writePcapngCapture,
+} from './pcapng.ts';
+export {
+  BLOCK,
+  concatBlocks,
+  type InterfaceDescription,
+  interfaceBlock,
+  type PacketDescription,
+  packetBlock,
+  type StatisticsDescription,
+  sectionHeaderBlock,
+  statisticsBlock,
+} from './pcapng-blocks.ts';
+export { type EventNamer, TraceCounters, type TraceDeviceCapture, writeTracePcapng } from './trace.ts';
 export type {
   ByteOrder,
   Capture,
@@ -16,6 +36,7 @@ export type {
   CaptureInterface,
   CaptureRecord,
   CaptureResult,
+  InterfaceStatistics,
   Precision,
 } from './types.ts';
 export { LINKTYPE, MAX_RECORD } from './types.ts';
