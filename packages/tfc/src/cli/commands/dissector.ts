@@ -8,16 +8,10 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { probeTracefs } from '@tfc/kernel/tracefs';
+import { findTracefsRoot, probeTracefs } from '@tfc/kernel/tracefs';
 import { generateDissector } from '@tfc/live';
-import {
-  bundledEvent,
-  bundledEventNames,
-  bundledKernelRelease,
-  type EventFormat,
-  findTracefsRoot,
-  readLiveEvent,
-} from '@tfc/tracefs';
+import { bundledEvent, bundledEventNames, bundledKernelRelease, type EventFormat } from '@tfc/tracefs';
+import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { resolveEvent } from '../event-source.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';

@@ -126,7 +126,7 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
   if (!started.ok) {
     if ('rejected' in started) {
       io.err(started.rejected.fileText);
-      for (const o of outs) o.close(0n, 0n, 'the kernel rejected the filter', 0n);
+      for (const o of outs) o.close({ lostPerCpu: new Map() });
       return EXIT.rejected;
     }
     throw new UsageError(`cannot trace: ${started.reason}`);
@@ -198,7 +198,8 @@ async function loop(
   const lost = lostTotal(lostPerCpu);
   const perCpu = [...lostPerCpu].map(([cpu, n]) => `cpu${cpu}: ${n}`).join(', ');
   const note = `lost events ${lost}${perCpu ? ` (${perCpu})` : ''}${unknownLoss ? `; ${unknownLoss} losses of unknown size` : ''}`;
-  for (const o of outs) o.close(BigInt(lost), BigInt(received), note, lastTs);
+  const lostPerCpuBig = new Map([...lostPerCpu].map(([cpu, n]) => [cpu, BigInt(n)] as const));
+  for (const o of outs) o.close({ lostPerCpu: lostPerCpuBig });
   if (io.isTty) io.err('\n');
   io.err(
     `tfc: trace: ${received} events in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
@@ -261,7 +262,7 @@ async function runListen(p: Parsed, io: Io): Promise<number> {
   }
   const g = stats.gaps;
   const note = `sequence gaps ${g.gaps} (${g.missing} events missing)${stats.flaggedLost ? `, ${stats.flaggedLost} frames flag a loss` : ''}${stats.unknownEvent ? `, ${stats.unknownEvent} of unknown events` : ''}${stats.undecodable ? `, ${stats.undecodable} not trace frames` : ''}`;
-  for (const o of outs) o.close(BigInt(g.missing), BigInt(stats.received), note, 0n);
+  for (const o of outs) o.close({ lostPerCpu: g.missingPerCpu });
   io.err(
     `tfc: trace: received ${stats.received} events on ${ifName} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}\n`,
   );

@@ -25,6 +25,7 @@ import type { Output } from './outputs.ts';
 /** Per-CPU sequence tracking: the gaps seen so far. */
 export class SequenceGaps {
   readonly #next = new Map<number, number>();
+  readonly missingPerCpu = new Map<number, bigint>();
   gaps = 0;
   missing = 0;
 
@@ -37,6 +38,7 @@ export class SequenceGaps {
     if (missing >= 0x80000000) return 0; // an older frame (reordered or a restarted sender): not a gap
     this.gaps++;
     this.missing += missing;
+    this.missingPerCpu.set(cpu, (this.missingPerCpu.get(cpu) ?? 0n) + BigInt(missing));
     return missing;
   }
 }

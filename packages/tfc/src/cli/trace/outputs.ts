@@ -8,10 +8,23 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { run } from '@tfc/iproute2';
 import { loadKoffiSyscalls, openPacketSocket, TapDevice } from '@tfc/kernel/sys';
+import {
+  concatBlocks,
+  interfaceBlock,
+  LINKTYPE,
+  packetBlock,
+  sectionHeaderBlock,
+  statisticsBlock,
+  TraceCounters,
+} from '@tfc/live';
 import { type EventFormat, formatRecordFields, recordFields } from '@tfc/tracefs';
 import { flag, type Parsed, str } from '../args.ts';
 import { type Io, UsageError } from '../io.ts';
-import { pcapngHeader, pcapngPacket, pcapngStats } from './pcapng-stream.ts';
+
+/** What a trace knows when it stops: the events lost per CPU (kernel marks, or sequence gaps at a receiver). */
+export interface TraceEnd {
+  readonly lostPerCpu: ReadonlyMap<number, bigint>;
+}
 
 /** One delivered event: the record with its CPU, timestamp (ns) and the events lost on that CPU before it. */
 export interface Delivered {
@@ -25,7 +38,7 @@ export interface Output {
   /** A frame of an event without a known format (a remote sender's): only outputs that need no format take it. */
   readonly raw?: (rec: Delivered, frame: Uint8Array, comment: string) => void;
   readonly frame: (rec: Delivered, ev: EventFormat, frame: Uint8Array, comm: string, pid: number) => void;
-  readonly close: (lost: bigint, received: bigint, note: string, lastTs: bigint) => void;
+  readonly close: (end: TraceEnd) => void;
 }
 
 /** --dev IF: a TAP device tfc creates (frames received on it), or an existing interface (frames sent out of it). */
@@ -95,12 +108,32 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
       };
       done = () => closeSync(fd);
     }
-    write(pcapngHeader(ifName));
+    write(
+      concatBlocks([
+        sectionHeaderBlock(),
+        interfaceBlock({
+          linkType: LINKTYPE.ETHERNET,
+          name: ifName,
+          description: 'tfc trace',
+          precision: 'nsec',
+        }),
+      ]),
+    );
+    const names = new Map<number, string>();
+    const counters = new TraceCounters((id) => names.get(id));
+    const packet = (r: Delivered, frame: Uint8Array, comment: string): void => {
+      write(packetBlock({ iface: 0, ts: r.ts, len: frame.length, data: frame, comment }, 'nsec'));
+      counters.add({ ts: r.ts, data: frame });
+    };
     outs.push({
-      frame: (r, ev, frame) => write(pcapngPacket(frame, r.ts, `${ev.system}:${ev.name}`)),
-      raw: (r, frame, comment) => write(pcapngPacket(frame, r.ts, comment)),
-      close: (lost, received, note, lastTs) => {
-        write(pcapngStats(lastTs, received, lost, note));
+      frame: (r, ev, frame) => {
+        const name = `${ev.system}:${ev.name}`;
+        names.set(ev.id, name);
+        packet(r, frame, name);
+      },
+      raw: packet,
+      close: (end) => {
+        write(statisticsBlock(counters.statistics(0, { lost: end.lostPerCpu }), 'nsec'));
         done();
       },
     });
