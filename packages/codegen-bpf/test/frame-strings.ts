@@ -58,10 +58,20 @@ export const frameArb = (maxLen: number): fc.Arbitrary<Uint8Array> =>
       head: fc.uint8Array({ minLength: 54, maxLength: 54 }),
       locs: fc.tuple(locArb(maxLen), locArb(maxLen)),
       fill: fc.array(stringByte, { minLength: 1, maxLength: 32 }),
-      size: fc.integer({ min: 16, max: maxLen + 80 }),
-      cut: fc.option(fc.integer({ min: 14, max: maxLen + 134 }), { nil: undefined }),
+      size: fc.oneof(
+        { weight: 1, arbitrary: fc.integer({ min: 16, max: maxLen + 80 }) },
+        { weight: 3, arbitrary: fc.constant(undefined) },
+      ),
+      extra: fc.integer({ min: 0, max: 24 }),
+      cut: fc.oneof(
+        { weight: 1, arbitrary: fc.integer({ min: 14, max: maxLen + 134 }) },
+        { weight: 4, arbitrary: fc.constant(undefined) },
+      ),
     })
-    .map(({ head, locs, fill, size, cut }) => {
+    .map(({ head, locs, fill, size: given, extra, cut }) => {
+      // Mostly a record that holds both strings (plus a tail that may hold the NUL of a zero-length one).
+      const fits = Math.max(16, ...locs.map((l) => (l.off + l.len <= maxLen + 64 ? l.off + l.len + 16 : 0)));
+      const size = given ?? fits + extra;
       const rec = new Uint8Array(size);
       for (let i = 16; i < size; i++) rec[i] = fill[(i * 7 + (i >> 3)) % fill.length]!;
       const dv = new DataView(rec.buffer);
