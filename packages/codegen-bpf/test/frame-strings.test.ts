@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as cbpf from '@tfc/bpf/cbpf';
 import * as ebpf from '@tfc/bpf/ebpf';
-import { evaluate, type Filter, filter, str } from '@tfc/ir';
+import { evaluate, type Filter, filter, or, str } from '@tfc/ir';
 import {
   CbpfSocket,
   FdHandle,
@@ -62,10 +62,13 @@ test('frame strings: IR evaluator = eBPF VM (socket, tc, xdp), short and 65,535-
   fc.assert(
     fc.property(
       frameStringFilterArb,
-      fc.array(fc.oneof({ weight: 6, arbitrary: frameArb(200) }, { weight: 1, arbitrary: frameArb(0xffff - 200) }), {
-        minLength: 4,
-        maxLength: 4,
-      }),
+      fc.array(
+        fc.oneof({ weight: 6, arbitrary: frameArb(200) }, { weight: 1, arbitrary: frameArb(0xffff - 200) }),
+        {
+          minLength: 4,
+          maxLength: 4,
+        },
+      ),
       (ir, frames) => {
         const want = frames.map((f) => evaluate(ir, { packet: f }) === 'accept');
         for (const pt of PROG_TYPES) {
@@ -180,7 +183,10 @@ test('frame strings: the kernel loads every program and its verdicts equal the I
       });
     }
   }
-  console.log(`frame strings (kernel): ${counts.programs} programs loaded; (program, frame) pairs agree:`, counts);
+  console.log(
+    `frame strings (kernel): ${counts.programs} programs loaded; (program, frame) pairs agree:`,
+    counts,
+  );
   assert.ok(counts.programs >= KFILTERS * 3 && counts.pairs >= KFILTERS * 60);
 });
 
@@ -205,12 +211,7 @@ test('frame strings: a 65,535-byte string under the VM, and the leaf limit is a 
       assert.equal(vmVerdict(p, pt, f), p.onMatch, `${match} ${pattern} ${pt}`);
     }
   }
-  const many = filter(
-    ...[Array.from({ length: 8 }, (_, i) => str('middle', `x${i}`, src))].map((xs) => ({
-      kind: 'or' as const,
-      args: xs,
-    })),
-  );
+  const many = filter(or(...Array.from({ length: 8 }, (_, i) => str('middle', `x${i}`, src))));
   const r = compileBpf(many, { target: 'ebpf', ctx: 'trace-frame', progType: 'tc' });
   assert.ok(!r.ok);
   assert.equal(r.diagnostics[0]!.code, 'loop-budget');
