@@ -216,3 +216,54 @@ test('frame strings: a 65,535-byte string under the VM, and the leaf limit is a 
   assert.ok(!r.ok);
   assert.equal(r.diagnostics[0]!.code, 'loop-budget');
 });
+
+test('frame strings: a grid of glob and middle shapes × short strings (matches at 0 and at the end), every locator length mode', () => {
+  const PATTERNS = [
+    '*?*',
+    '*[a-b]*',
+    '*a?*',
+    '?*',
+    '*?',
+    '*a*b*',
+    'a*',
+    '*b',
+    '**',
+    '*',
+    '',
+    '?',
+    '[!a]*',
+    '*\\*',
+    'a*b\\',
+    '*ab*ab*',
+    '*[a-c]x',
+  ];
+  const STRINGS = ['', 'a', '?', 'ab', 'ba', 'aab', 'abab', 'x', 'ax', 'cx', '*', 'a\0b'];
+  let compared = 0;
+  for (const match of ['glob', 'middle'] as const)
+    for (const pattern of PATTERNS) {
+      if (match === 'middle' && /[*?[\\]/.test(pattern)) continue;
+      const src = { kind: 'dataloc', base: 'frame', offset: 8, rel: false, order: 'le' } as const;
+      const ir = filter(str(match, pattern, src));
+      const progs = PROG_TYPES.map((pt) => [pt, compileFrame(ir, pt)] as const);
+      for (const s of STRINGS)
+        for (const mode of ['exact', 'nul', 'zero'] as const) {
+          const bytes = Buffer.from(`${s}\0`, 'latin1');
+          const rec = new Uint8Array(16 + bytes.length);
+          rec.set(bytes, 16);
+          const len = mode === 'exact' ? s.length : mode === 'nul' ? s.length + 1 : 0;
+          new DataView(rec.buffer).setUint32(8, ((len << 16) | 16) >>> 0, true);
+          const f = new Uint8Array(54 + rec.length);
+          f.set(rec, 54);
+          const want = evaluate(ir, { packet: f }) === 'accept';
+          for (const [pt, p] of progs) {
+            assert.equal(
+              vmVerdict(p, pt, f),
+              want ? p.onMatch : p.onMiss,
+              `${pt} ${match} ${JSON.stringify(pattern)} on ${JSON.stringify(s)} (${mode})`,
+            );
+            compared++;
+          }
+        }
+    }
+  assert.ok(compared > 1000, String(compared));
+});

@@ -81,11 +81,11 @@ function enter(g: EbpfGen, S: Reg, L: Reg, a: string) {
   strbufToR9(g, a);
 }
 
-/** The head of a frame loop whose counter (cell POS) starts at `from` (an immediate); R4 = the counter, at
- *  most MAX_LEN + 1 (a larger value is impossible and aborts). Returns the head label. */
-function loopHead(g: EbpfGen, a: string, from: number | Reg): string {
-  if (typeof from === 'number') g.e(mem.st('dw', R9, POS, from));
-  else g.e(mem.stx('dw', R9, POS, from));
+/** The head of a frame loop whose counter (cell POS) starts at `from` (an immediate, or a register's value);
+ *  R4 = the counter, at most MAX_LEN + 1 (a larger value is impossible and aborts). Returns the head label. */
+function loopHead(g: EbpfGen, a: string, from: { readonly imm: number } | { readonly reg: Reg }): string {
+  if ('imm' in from) g.e(mem.st('dw', R9, POS, from.imm));
+  else g.e(mem.stx('dw', R9, POS, from.reg));
   const head = placeLoopHead(g.em);
   g.e(mayGoto(a));
   g.e(mem.ldx('dw', R4, R9, POS));
@@ -133,7 +133,7 @@ function windowAt(g: EbpfGen, off: Reg, n: number, a: string) {
 function scanNul(g: EbpfGen, bounded: boolean, a: string) {
   const found = fresh(g.em);
   const more = fresh(g.em);
-  const head = loopHead(g, a, 0);
+  const head = loopHead(g, a, { imm: 0 });
   if (bounded) {
     g.e(mem.ldx('dw', R1, R10, -16));
     g.e(jmp.jlt.reg(R4, R1, more));
@@ -187,7 +187,7 @@ export function frameMiddle(g: EbpfGen, p: StrPred, S: Reg, L: Reg, t: string, f
   scanNul(g, false, a);
   place(g.em, counted);
   // Windows s + plen <= n: strnstr over n bytes (after a NUL scan: the NUL-free prefix, which is strstr).
-  const head = loopHead(g, a, 0);
+  const head = loopHead(g, a, { imm: 0 });
   const inRange = fresh(g.em);
   g.e(mov.reg(R1, R4));
   g.e(alu64.add.imm(R1, plen));
@@ -250,7 +250,7 @@ export function frameGlob(g: EbpfGen, p: StrPred, S: Reg, L: Reg, t: string, f: 
     if (seg.length === 0) continue;
     const n = seg.length;
     g.e(mem.ldx('dw', R1, R9, SEG));
-    const head = loopHead(g, a, R1);
+    const head = loopHead(g, a, { reg: R1 });
     const inRange = fresh(g.em);
     g.e(mem.ldx('dw', R2, R10, -16));
     g.e(mov.reg(R1, R4));
