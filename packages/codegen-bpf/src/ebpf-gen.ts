@@ -2,7 +2,8 @@
 // Invariants:
 //  - forward jumps only, except the back edges of the bounded loops over the per-CPU string buffer
 //    (copy and substring search, at most 4,096 iterations, shaped so the verifier's pending-branch
-//    stack stays constant; their verifier cost is budgeted, beyond it a diagnostic): DAG nodes are emitted in topological order and
+//    stack stays constant; their verifier cost is budgeted, beyond it a diagnostic) and of the may_goto
+//    loops over frame strings (ebpf/frame-string.ts): DAG nodes are emitted in topological order and
 //    every other label is placed after the jumps that name it; no instruction is unreachable (the
 //    emitter drops code after an unconditional jump until a referenced label revives it; a loop head is
 //    referenced only when it is placed in live code);
@@ -17,7 +18,8 @@
 //    masked or sign-extended to 64 bits, width 4 uses JMP32, width 8 JMP;
 //  - sets of `binarySearchMin`+ values become a binary search, smaller ones a chain of jeq;
 //  - strings: char[N]/comm by unrolled byte compares and a compiled glob automaton; __data_loc /
-//    __rel_loc (full, front, end; middle in tracepoints via the buffer) byte by byte through
+//    __rel_loc (full, front, end; middle and glob via the buffer in tracepoints, by may_goto loops over
+//    the packet in frames) byte by byte through
 //    bpf_probe_read_kernel (tracepoint) or the packet (frames, the whole string bounds-checked
 //    first); char * copied with
 //    bpf_probe_read_{kernel,user}_str into a 1,024-byte per-CPU map value (full, front, end, middle);

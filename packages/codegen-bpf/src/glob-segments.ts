@@ -3,8 +3,9 @@
 // Invariants:
 //  - every element consumes exactly one byte of the string: a literal (also `\x`), `?` (any byte; inside the
 //    string no byte is NUL), or a class `[...]` / `[!...]` of inclusive ranges; a malformed class is the
-//    literal `[` followed by the rest, as glob.c reads it; a pattern that needs a NUL element (a trailing `\`)
-//    is not expressible (undefined);
+//    literal `[` followed by the rest, as glob.c reads it; a trailing `\` is glob.c's literal NUL, which
+//    matches only where the string ends — what the last segment's anchoring at the end already requires (after
+//    a star: the star absorbs the rest) — so it adds no element;
 //  - with S0 * S1 * … * Sk: k = 0 → the string is exactly S0; else S0 matches at 0, each middle segment at its
 //    leftmost position at or after the end of the previous one, and Sk ends at the end of the string — which is
 //    what glob.c's single backtrack point computes (a star absorbs anything, so committing to the leftmost
@@ -22,7 +23,7 @@ export type GlobElement =
 
 export type GlobSegments = readonly (readonly GlobElement[])[];
 
-/** The segments of a pattern (bytes), or undefined when an element would have to match NUL. */
+/** The segments of a pattern (bytes); undefined only for a pattern holding a NUL byte (the IR has none). */
 export function globSegments(pat: readonly number[]): GlobSegments | undefined {
   const at = (i: number) => (i < pat.length ? pat[i]! : 0);
   const segs: GlobElement[][] = [[]];
@@ -72,7 +73,7 @@ export function globSegments(pat: readonly number[]): GlobSegments | undefined {
     }
     if (d === 0x5c) {
       const e = at(p++);
-      if (e === 0) return undefined;
+      if (e === 0) break;
       cur.push({ kind: 'byte', value: e });
       continue;
     }

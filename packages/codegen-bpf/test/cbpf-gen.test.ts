@@ -59,7 +59,9 @@ test('genCbpf: middle on __data_loc strings and comm are the classic target diag
   assert.throws(
     () => gen(filter(str('middle', 'a', dl))),
     (e: unknown) =>
-      /middle on __data_loc strings not supported by the cBPF target/.test((e as Error).message),
+      /middle on __data_loc strings is not supported by the cBPF target: it needs a loop/.test(
+        (e as Error).message,
+      ),
   );
   assert.throws(
     () => gen(filter(str('full', 'a', { kind: 'comm' }))),

@@ -99,9 +99,15 @@ test('tc and xdp programs agree with the IR evaluator under BPF_PROG_TEST_RUN', 
     for (const pt of ['tc', 'xdp'] as const) {
       const r = compileBpf(ir, { target: 'ebpf', ctx: 'trace-frame', progType: pt });
       if (!r.ok || r.program.target !== 'ebpf') continue;
-      const l = loadProgram(sys, { type: r.program.progType, insns: r.program.bytes });
+      const linked = kernelMaps(sys, r.program);
+      assert.ok(typeof linked !== 'string', String(linked));
+      if (typeof linked === 'string') continue;
+      const l = loadProgram(sys, { type: r.program.progType, insns: linked.bytes });
       assert.ok(l.ok, l.ok ? '' : l.error.message);
-      if (!l.ok) continue;
+      if (!l.ok) {
+        for (const m of linked.maps) m.dispose();
+        continue;
+      }
       try {
         for (const f of frames) {
           if (testRunFrameProblem(pt === 'tc' ? 'SCHED_CLS' : 'XDP', f) !== undefined) continue;
@@ -115,6 +121,7 @@ test('tc and xdp programs agree with the IR evaluator under BPF_PROG_TEST_RUN', 
         }
       } finally {
         l.value.dispose();
+        for (const m of linked.maps) m.dispose();
       }
     }
   }
@@ -179,9 +186,15 @@ test('eBPF socket filters agree with the IR evaluator under SO_ATTACH_BPF', { sk
     const ir = forFrame(raw);
     const r = compileBpf(ir, { target: 'ebpf', ctx: 'trace-frame', progType: 'socket' });
     if (!r.ok || r.program.target !== 'ebpf') continue;
-    const l = loadProgram(sys, { type: r.program.progType, insns: r.program.bytes });
+    const linked = kernelMaps(sys, r.program);
+    assert.ok(typeof linked !== 'string', String(linked));
+    if (typeof linked === 'string') continue;
+    const l = loadProgram(sys, { type: r.program.progType, insns: linked.bytes });
     assert.ok(l.ok, l.ok ? '' : l.error.message);
-    if (!l.ok) continue;
+    if (!l.ok) {
+      for (const m of linked.maps) m.dispose();
+      continue;
+    }
     try {
       const s = openEbpfSocket(l.value.fd);
       assert.ok(typeof s !== 'string', String(s));
@@ -203,6 +216,7 @@ test('eBPF socket filters agree with the IR evaluator under SO_ATTACH_BPF', { sk
       }
     } finally {
       l.value.dispose();
+      for (const m of linked.maps) m.dispose();
     }
   }
   console.log(`SO_ATTACH_BPF: ${pairs} (program, frame) pairs agree`);

@@ -103,8 +103,9 @@ test('trace-frame context: IR evaluator = eBPF VM (socket, tc, xdp) = cBPF VM', 
         const prep = ebpf.prepare(r.program.insns);
         assert.ok(prep.ok);
         if (!prep.ok) return;
+        const maps = vmMaps(r.program);
         frs.forEach((f, i) => {
-          const got = ebpf.run(prep.prog, vmInput(pt, f));
+          const got = ebpf.run(prep.prog, vmInput(pt, f), { env: { maps } });
           assert.ok(got.ok, `VM error (${pt}): ${got.ok ? '' : got.error}\n${r.program.listing}`);
           const exp = want[i] ? r.program.onMatch : r.program.onMiss;
           assert.equal(

@@ -23,7 +23,7 @@ function dataLocLeaf(
   if (p.match === 'middle' || p.match === 'glob')
     throw new Unsupported(
       'string-match',
-      `string match kind ${p.match} on __data_loc strings not supported by the cBPF target yet`,
+      `string match kind ${p.match} on __data_loc strings is not supported by the cBPF target: it needs a loop over a string of up to 65,535 bytes, which classic BPF cannot express (no backward jumps); the eBPF target compiles it`,
     );
   const sS = slot(g);
   const sL = slot(g);

@@ -65,6 +65,8 @@ export interface EbpfGen {
   depth: number;
   /** Instructions the verifier may still walk through string loops (string-buffer.ts). */
   loopBudget: number;
+  /** middle/glob leaves on frame strings so far (their may_goto loops are budgeted: frame-string.ts). */
+  frameLoops: number;
 }
 
 export function newGen(dag: Dag, o: EbpfGenOptions): EbpfGen {
@@ -83,6 +85,7 @@ export function newGen(dag: Dag, o: EbpfGenOptions): EbpfGen {
     checked: 0,
     depth: 0,
     loopBudget: LOOP_BUDGET,
+    frameLoops: 0,
   };
 }
 

@@ -13,8 +13,8 @@ import { fromCell, leaveGlobLoop, leaveVia, spendLoopBudget } from './string-buf
 
 /** R2 |= mismatch of segment `seg` at the window starting at register W (bytes W[0, |seg|), all inside the
  *  string, so none is NUL): branch-free (xor for bytes, sign bits of c - a and b - c for class ranges), as
- *  the loops need. Clobbers R0, R1, R3, R8. */
-export function windowMismatch(g: EbpfGen, seg: readonly GlobElement[], W: Reg) {
+ *  the loops need. Clobbers R0, R1, R3 and `tmp` (R8). */
+export function windowMismatch(g: EbpfGen, seg: readonly GlobElement[], W: Reg, tmp: Reg = R8) {
   seg.forEach((el, j) => {
     if (el.kind === 'any') return;
     g.e(mem.ldx('b', R0, W, j));
@@ -24,7 +24,7 @@ export function windowMismatch(g: EbpfGen, seg: readonly GlobElement[], W: Reg) 
       return;
     }
     // outside every range: AND over ranges of ((c - a) | (b - c)) >> 63
-    g.e(mov.imm(R8, 1));
+    g.e(mov.imm(tmp, 1));
     for (const [a, b] of el.ranges) {
       g.e(mov.reg(R1, R0));
       g.e(alu64.sub.imm(R1, a));
@@ -32,10 +32,10 @@ export function windowMismatch(g: EbpfGen, seg: readonly GlobElement[], W: Reg) 
       g.e(alu64.sub.reg(R3, R0));
       g.e(alu64.or.reg(R1, R3));
       g.e(alu64.rsh.imm(R1, 63));
-      g.e(alu64.and.reg(R8, R1));
+      g.e(alu64.and.reg(tmp, R1));
     }
-    if (el.inverted) g.e(alu64.xor.imm(R8, 1));
-    g.e(alu64.or.reg(R2, R8));
+    if (el.inverted) g.e(alu64.xor.imm(tmp, 1));
+    g.e(alu64.or.reg(R2, tmp));
   });
 }
 

@@ -10,6 +10,7 @@ import { dataLocWord, MAX_PKT_OFF } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
 import { type EbpfGen, HELPER, PTR_BUF, SCRATCH, STRBUF_SIZE } from './context.ts';
 import { fresh, goto, place } from './emitter.ts';
+import { frameGlob, frameMiddle } from './frame-string.ts';
 import { load, skbLoad } from './loads.ts';
 import { arrayLeaf } from './string-array.ts';
 import { bufferMiddle, copiedStrlen, dataLocCopy, strbufToR9 } from './string-buffer.ts';
@@ -41,11 +42,6 @@ export function dataLocLeaf(
   f: string,
   a: string,
 ) {
-  if (p.match === 'middle' && g.packetCtx)
-    throw new Unsupported(
-      'string-match',
-      'string match kind middle on __data_loc strings in frames not supported by the eBPF target yet',
-    );
   let L: Reg = R8;
   let byteAt: (plusLen: boolean, k: number) => void = (plusLen, k) => recordByte(g, plusLen, k);
   if (!g.packetCtx) {
@@ -84,6 +80,14 @@ export function dataLocLeaf(
       g.e(alu64.sub.reg(R3, R7));
     } else g.e(mem.ldx('w', R3, R6, 0));
     g.e(jmp.jgt.reg(R2, R3, a));
+    if (p.match === 'middle') {
+      frameMiddle(g, p, S, L, t, f, a);
+      return;
+    }
+    if (p.match === 'glob') {
+      frameGlob(g, p, S, L, t, f, a);
+      return;
+    }
     byteAt = (plusLen, k) => {
       g.e(mov.reg(R2, S));
       if (plusLen) g.e(alu64.add.reg(R2, L));
@@ -216,11 +220,6 @@ export function ptrLeaf(
 
 export function strLeaf(g: EbpfGen, p: StrPred, t: string, f: string, a: string): void {
   const src = p.source;
-  if (p.match === 'glob' && g.packetCtx && src.kind === 'dataloc')
-    throw new Unsupported(
-      'string-match',
-      'string match kind glob on __data_loc strings inside trace frames is not supported by the eBPF target yet',
-    );
   if (src.kind === 'ptr') ptrLeaf(g, p, src, t, f, a);
   else if (src.kind === 'dataloc') dataLocLeaf(g, p, src, t, f, a);
   else arrayLeaf(g, p, src, t, f, a);
