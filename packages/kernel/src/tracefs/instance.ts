@@ -160,24 +160,11 @@ export class TracefsInstance {
    */
   drainRaw(): { records: RawRecord[]; error: string | null } {
     const records: RawRecord[] = [];
-    const page = Buffer.alloc(this.#subbufSize);
-    let error: string | null = null;
-    for (const cpu of this.cpus) {
-      const fd = this.#rawFd(cpu);
-      for (;;) {
-        let n: number;
-        try {
-          n = readSync(fd, page, 0, page.length, null);
-        } catch (e) {
-          if (errnoOf(e) === 'EAGAIN') break;
-          throw e;
-        }
-        if (n === 0) break;
-        const dec = decodePage(page.subarray(0, n), this.#layout);
-        if (dec.error !== null) error ??= `cpu${cpu}: ${dec.error}`;
-        for (const data of dec.events) records.push({ cpu, data });
-      }
-    }
+    const error = this.#drainPages((cpu, page) => {
+      const dec = decodePage(page, this.#layout);
+      for (const data of dec.events) records.push({ cpu, data });
+      return dec.error;
+    });
     return { records, error };
   }
 
@@ -186,9 +173,23 @@ export class TracefsInstance {
    * decodePageTimed: 0 none, a count, or -1 for a loss without count), per CPU in buffer order.
    */
   drainTimed(): { records: TimedRecord[]; error: string | null } {
-    this.#eventHeader ??=
-      parseHeaderEvent(readText(`${this.root}/events/header_event`)) ?? DEFAULT_EVENT_HEADER;
+    const header = (this.#eventHeader ??=
+      parseHeaderEvent(readText(`${this.root}/events/header_event`)) ?? DEFAULT_EVENT_HEADER);
     const records: TimedRecord[] = [];
+    const error = this.#drainPages((cpu, page) => {
+      const dec = decodePageTimed(page, this.#layout, header);
+      dec.events.forEach((e, i) => {
+        records.push({ cpu, data: e.data, ts: e.ts, lostBefore: i === 0 ? dec.lost : 0 });
+      });
+      if (dec.events.length === 0 && dec.lost !== 0)
+        records.push({ cpu, data: new Uint8Array(0), ts: 0n, lostBefore: dec.lost });
+      return dec.error;
+    });
+    return { records, error };
+  }
+
+  /** Reads every sub-buffer queued on each CPU into `take` (which returns a decode error or null); the first error. */
+  #drainPages(take: (cpu: number, page: Uint8Array) => string | null): string | null {
     const page = Buffer.alloc(this.#subbufSize);
     let error: string | null = null;
     for (const cpu of this.cpus) {
@@ -202,16 +203,11 @@ export class TracefsInstance {
           throw e;
         }
         if (n === 0) break;
-        const dec = decodePageTimed(page.subarray(0, n), this.#layout, this.#eventHeader);
-        if (dec.error !== null) error ??= `cpu${cpu}: ${dec.error}`;
-        dec.events.forEach((e, i) => {
-          records.push({ cpu, data: e.data, ts: e.ts, lostBefore: i === 0 ? dec.lost : 0 });
-        });
-        if (dec.events.length === 0 && dec.lost !== 0)
-          records.push({ cpu, data: new Uint8Array(0), ts: 0n, lostBefore: dec.lost });
+        const e = take(cpu, page.subarray(0, n));
+        if (e !== null) error ??= `cpu${cpu}: ${e}`;
       }
     }
-    return { records, error };
+    return error;
   }
 
   #rawFd(cpu: number): number {
