@@ -74,7 +74,13 @@ export async function filterDel(
 ): Promise<Result<void>> {
   if (prio !== undefined) await releaseU32Tables(netns, dev, dir, prio);
   const p = prio !== undefined ? ['prio', String(prio)] : [];
-  return run('tc', ['filter', 'del', 'dev', dev, dir, ...p], opt(netns)).then(unit);
+  const r = await run('tc', ['filter', 'del', 'dev', dev, dir, ...p], opt(netns)).then(unit);
+  // Some kernels drop the whole prio with its last hash table (the root one included): nothing is left to delete.
+  if (!r.ok && prio !== undefined && /Cannot find specified filter chain/.test(r.error.stderr)) {
+    const shown = await run('tc', ['filter', 'show', 'dev', dev, dir, 'prio', String(prio)], opt(netns));
+    if (shown.ok && shown.value.stdout.trim() === '') return { ok: true, value: undefined };
+  }
+  return r;
 }
 
 /** Best effort: the linking knodes of a u32 prio, then its hash tables other than the root (see filterDel). */
