@@ -173,8 +173,9 @@ export class TracefsInstance {
    * decodePageTimed: 0 none, a count, or -1 for a loss without count), per CPU in buffer order.
    */
   drainTimed(): { records: TimedRecord[]; error: string | null } {
-    const header = (this.#eventHeader ??=
-      parseHeaderEvent(readText(`${this.root}/events/header_event`)) ?? DEFAULT_EVENT_HEADER);
+    this.#eventHeader ??=
+      parseHeaderEvent(readText(`${this.root}/events/header_event`)) ?? DEFAULT_EVENT_HEADER;
+    const header = this.#eventHeader;
     const records: TimedRecord[] = [];
     const error = this.#drainPages((cpu, page) => {
       const dec = decodePageTimed(page, this.#layout, header);
