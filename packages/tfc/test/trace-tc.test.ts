@@ -76,7 +76,7 @@ test('tfc trace --dev trace0 + tfc apply of the headline rules: a viewer sees ex
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   let ready = false;
   for (let i = 0; i < 300 && !ready; i++) {
-    ready = stderr.includes('created TAP device') && (await linkIndex(nsName, 'trace0')).ok;
+    ready = stderr.includes('tfc: trace: recording') && (await linkIndex(nsName, 'trace0')).ok;
     if (!ready) await new Promise((res) => setTimeout(res, 50));
   }
   assert.ok(ready, `trace0 never appeared: ${stderr}`);

@@ -51,10 +51,8 @@ test('tfc trace: the kernel filters live lseek hits, tfc delivers them as JSON a
     ],
     io,
   );
-  const inst = `${root.path}/instances/tfc_trace_${process.pid}`;
-  for (let i = 0; i < 200 && !existsSync(`${inst}/events/syscalls/sys_enter_lseek/enable`); i++)
+  for (let i = 0; i < 1000 && !io.stderr().includes('tfc: trace: recording'); i++)
     await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 100));
   for (let i = 0; i < 12; i++) await firer.lseek({ fd: 3, offset: 1000 + i, whence: i % 2 === 0 ? 2 : 0 });
   const code = await run;
   assert.equal(code, 0, io.stderr());
@@ -171,7 +169,7 @@ test('tfc trace --dev: a TAP device made in a private namespace receives the kep
   let ifindex: number | undefined;
   for (let i = 0; i < 300 && ifindex === undefined; i++) {
     const r = await linkIndex(ns.value.name, 'trace0');
-    if (r.ok && stderr.includes('created TAP device')) ifindex = r.value;
+    if (r.ok && stderr.includes('tfc: trace: recording')) ifindex = r.value;
     else await new Promise((res) => setTimeout(res, 50));
   }
   assert.ok(ifindex !== undefined, `trace0 never appeared: ${stderr}`);
@@ -276,10 +274,11 @@ test('remote tracing over veth: tfc trace --dev veth0 in one namespace, tfc trac
     `common_pid == ${firer.pid} && whence == 1`,
     ...['--event', 'syscalls/sys_enter_lseek', '--dev', 'veth0', '--count', '4', '-d', '60'],
   ]);
-  const inst = `${root.path}/instances`;
-  for (let i = 0; i < 300 && !readdirSync(inst).some((n) => n.startsWith('tfc_trace_')); i++)
+  for (let i = 0; i < 600 && !tx.out.stderr.includes('tfc: trace: recording'); i++)
     await new Promise((r) => setTimeout(r, 20));
-  await new Promise((r) => setTimeout(r, 1500)); // the receiver's node start
+  for (let i = 0; i < 600 && !rx.out.stderr.includes('listening on veth1'); i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.match(rx.out.stderr, /listening on veth1/, 'the receiver started');
   for (let i = 0; i < 8; i++) await firer.lseek({ fd: 3, offset: 700 + i, whence: i % 2 });
   assert.equal(await tx.exited, 0, tx.out.stderr);
   assert.equal(await rx.exited, 0, rx.out.stderr);

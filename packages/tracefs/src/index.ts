@@ -39,7 +39,6 @@ export * from './lower/index.ts';
 export { type ClassifiedPattern, classifyPattern, type MatchKind, matchString } from './match.ts';
 export { type FilterEnv, type ParseOptions, type ParseResult, parseFilter } from './parse-filter.ts';
 export { findField } from './parse-pred.ts';
-export { type FieldValue, fieldValue, formatRecordFields, recordFields } from './record-fields.ts';
 export { type RecordResult, recordFromJson } from './records.ts';
 export {
   parseSubsystemFilter,

@@ -92,7 +92,7 @@ test('live trace frames on trace0: tfc’s u32 and cls_bpf rules keep exactly wh
   });
   let ready = false;
   for (let i = 0; i < 300 && !ready; i++) {
-    ready = stderr.includes('created TAP device') && (await linkIndex(nsName, 'trace0')).ok;
+    ready = stderr.includes('tfc: trace: recording') && (await linkIndex(nsName, 'trace0')).ok;
     if (!ready) await new Promise((res) => setTimeout(res, 50));
   }
   assert.ok(ready, `trace0 never appeared: ${stderr}`);

@@ -132,6 +132,7 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
     throw new UsageError(`cannot trace: ${started.reason}`);
   }
   const session = started.session;
+  io.err(`tfc: trace: recording ${refs.map((r) => `${r.group}/${r.event}`).join(', ')}\n`);
   try {
     return await loop(session, byId, outs, io, count, duration);
   } finally {

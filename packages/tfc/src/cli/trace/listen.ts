@@ -102,6 +102,7 @@ export async function listen(
   const ifindex = Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8'));
   const sock = openPacketSocket(sysLoad.value, { ifindex, protocol: 0x88b5 });
   if (!sock.ok) throw new UsageError(`--listen ${ifName}: ${sock.error.message}`);
+  io.err(`tfc: trace: listening on ${ifName}\n`);
   const stats: ListenStats = {
     received: 0,
     undecodable: 0,

@@ -10,6 +10,9 @@ import { run } from '@tfc/iproute2';
 import { loadKoffiSyscalls, openPacketSocket, TapDevice } from '@tfc/kernel/sys';
 import {
   concatBlocks,
+  type DecodedField,
+  decodeRecord,
+  formatValue,
   interfaceBlock,
   LINKTYPE,
   packetBlock,
@@ -17,7 +20,7 @@ import {
   statisticsBlock,
   TraceCounters,
 } from '@tfc/live';
-import { type EventFormat, formatRecordFields, recordFields } from '@tfc/tracefs';
+import type { EventFormat } from '@tfc/tracefs';
 import { flag, type Parsed, str } from '../args.ts';
 import { type Io, UsageError } from '../io.ts';
 
@@ -142,7 +145,7 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
     outs.push({
       frame: (r, ev, _f, comm, pid) =>
         io.out(
-          `${comm}-${pid} [${String(r.cpu).padStart(3, '0')}] ${seconds(r.ts)}: ${ev.system}:${ev.name} ${formatRecordFields(ev, r.data)}\n`,
+          `${comm}-${pid} [${String(r.cpu).padStart(3, '0')}] ${seconds(r.ts)}: ${ev.system}:${ev.name} ${printFields(ev, r.data)}\n`,
         ),
       close: () => {},
     });
@@ -157,7 +160,7 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
             pid,
             comm,
             ...(r.lostBefore !== 0 ? { lostBefore: r.lostBefore } : {}),
-            fields: recordFields(ev, r.data),
+            fields: jsonFields(ev, r.data),
           })}\n`,
         ),
       close: () => {},
@@ -167,4 +170,31 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
 
 export function seconds(ns: bigint): string {
   return `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0').slice(0, 6)}`;
+}
+
+/** `name=value` for every event (non-common) field, decoded by @tfc/live as the dissector shows it. */
+function printFields(ev: EventFormat, rec: Uint8Array): string {
+  const d = decodeRecord(ev, rec);
+  const shown = d.fields
+    .filter((f) => !f.field.common)
+    .map((f) => {
+      const v = f.values.map((x) => formatValue(f.layout, x));
+      return `${f.field.name}=${f.layout.kind === 'array' ? `{${v.join(',')}}` : (v[0] ?? '')}`;
+    });
+  return [...shown, ...d.errors.map((e) => `${e.field}=?`)].join(' ');
+}
+
+/** Every field as JSON: safe integers as numbers, larger ones and pointers as text, arrays as lists. */
+function jsonFields(ev: EventFormat, rec: Uint8Array): Record<string, unknown> {
+  const one = (f: DecodedField, v: DecodedField['values'][number]): unknown =>
+    typeof v === 'bigint' && !(f.layout.kind === 'int' && f.layout.hex) && Number.isSafeInteger(Number(v))
+      ? Number(v)
+      : formatValue(f.layout, v);
+  const out: Record<string, unknown> = {};
+  const d = decodeRecord(ev, rec);
+  for (const f of d.fields)
+    out[f.field.name] =
+      f.layout.kind === 'array' ? f.values.map((v) => one(f, v)) : one(f, f.values[0] ?? 0n);
+  for (const e of d.errors) out[e.field] = null;
+  return out;
 }
