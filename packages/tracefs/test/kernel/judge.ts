@@ -11,7 +11,10 @@ import { appendFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { evaluateOutcome, runPasses } from '@tfc/ir';
 import type { EventRef, Judgement, Unavailable } from '@tfc/kernel/tracefs';
-import { locateTracefs, probeFilterWrites, stripLogTimestamps } from '@tfc/kernel/tracefs';
+import { stripLogTimestamps } from '@tfc/kernel/tracefs';
+
+export { liveDialect } from '@tfc/testkit';
+
 import {
   type EventFormat,
   encodeTraceFrame,
@@ -19,22 +22,12 @@ import {
   type Filter,
   type FilterEnv,
   lowerFilter,
-  type ProbedDialect,
   parseFilter,
   parseFormat,
-  probeDialect,
   renderAcceptedFilterFile,
   renderErrorLog,
   renderFilterFile,
 } from '@tfc/tracefs';
-
-/** The running kernel's dialect (probed in a private instance; @tfc/testkit's liveDialect for other packages). */
-export async function liveDialect(): Promise<
-  ProbedDialect | { readonly ok: false; readonly reason: string }
-> {
-  const root = await locateTracefs({ mount: true });
-  return root.ok ? probeDialect((e, f) => probeFilterWrites(root.path, e, f)) : root;
-}
 
 /**
  * An oracle that started, released in t.after, with its live event format parsed by tfc; null after t.skip (with
