@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -208,6 +208,17 @@ test('tfc trace --dev: a TAP device made in a private namespace receives the kep
   assert.equal(gone.ok, false, 'the TAP device is removed when tfc exits');
 });
 
+/** Pins task `pid` to CPU `i mod ncpu` (a no-op on one CPU or without taskset). */
+function migrate(pid: number, i: number): void {
+  const cpus = availableParallelism();
+  if (cpus < 2) return;
+  try {
+    execFileSync('taskset', ['-p', '-c', String(i % cpus), String(pid)], { stdio: 'ignore' });
+  } catch {
+    // taskset missing: the test still runs, without forced migrations
+  }
+}
+
 test('SequenceGaps: per-CPU gaps from sequence numbers, wrap-around, reordered frames are not gaps', () => {
   const g = new SequenceGaps();
   assert.equal(g.see(0, 5), 0, 'the first frame of a CPU sets the expectation');
@@ -278,10 +289,16 @@ test('remote tracing over veth: tfc trace --dev veth0 in one namespace, tfc trac
     await new Promise((r) => setTimeout(r, 20));
   for (let i = 0; i < 600 && !rx.out.stderr.includes('listening on veth1'); i++)
     await new Promise((r) => setTimeout(r, 20));
-  assert.match(rx.out.stderr, /listening on veth1/, 'the receiver started');
-  for (let i = 0; i < 8; i++) await firer.lseek({ fd: 3, offset: 700 + i, whence: i % 2 });
-  assert.equal(await tx.exited, 0, tx.out.stderr);
-  assert.equal(await rx.exited, 0, rx.out.stderr);
+  assert.match(rx.out.stderr, /listening on veth1/, `the receiver started: ${rx.out.stderr}`);
+  assert.match(tx.out.stderr, /tfc: trace: recording/, `the sender started: ${tx.out.stderr}`);
+  for (let i = 0; i < 8; i++) {
+    // The firer hops between CPUs, so its hits land in different per-CPU buffers: they still arrive in order.
+    migrate(firer.pid, i);
+    await firer.lseek({ fd: 3, offset: 700 + i, whence: i % 2 });
+  }
+  const both = () => `sender: ${tx.out.stderr}\nreceiver: ${rx.out.stderr}\nreceived: ${rx.out.stdout}`;
+  assert.equal(await tx.exited, 0, both());
+  assert.equal(await rx.exited, 0, both());
   const got = rx.out.stdout
     .trim()
     .split('\n')
@@ -289,6 +306,7 @@ test('remote tracing over veth: tfc trace --dev veth0 in one namespace, tfc trac
   assert.deepEqual(
     got.map((e) => [e.event, Number(e.fields.offset), e.pid]),
     [701, 703, 705, 707].map((o) => ['syscalls/sys_enter_lseek', o, firer.pid]),
+    both(),
   );
-  assert.match(rx.out.stderr, /received 4 events on veth1 .* sequence gaps 0 \(0 events missing\)/);
+  assert.match(rx.out.stderr, /received 4 events on veth1 .* sequence gaps 0 \(0 events missing\)/, both());
 });

@@ -30,7 +30,15 @@ export type FakeCall =
   | { readonly name: 'socket'; readonly domain: number; readonly type: number; readonly protocol: number }
   | { readonly name: 'bind'; readonly fd: number; readonly addr: Uint8Array }
   | { readonly name: 'open'; readonly path: Uint8Array; readonly flags: number }
-  | { readonly name: 'setns'; readonly fd: number; readonly nstype: number };
+  | { readonly name: 'setns'; readonly fd: number; readonly nstype: number }
+  | {
+      readonly name: 'mmap';
+      readonly fd: number;
+      readonly length: number;
+      readonly prot: number;
+      readonly flags: number;
+      readonly offset: number;
+    };
 
 /** Decides the result of a call; `live` is the caller's buffer (attr, optval or recv buffer) if any. */
 export type FakeResponder = (call: FakeCall, live: Uint8Array | undefined) => SysResult | undefined;
@@ -71,6 +79,11 @@ export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSysc
     bind: (fd, addr) => run({ name: 'bind', fd, addr: addr.slice() }, addr),
     open: (path, flags) => run({ name: 'open', path: path.slice(), flags }),
     setns: (fd, nstype) => run({ name: 'setns', fd, nstype }),
+    mmap: (fd, length, prot, flags, offset) => {
+      const r = run({ name: 'mmap', fd, length, prot, flags, offset });
+      if (!r.ok) return r;
+      return { ok: true, region: { bytes: new Uint8Array(length), unmap: () => ({ ok: true, value: 0 }) } };
+    },
     address: (buf) => {
       if (buf.length === 0) return 0n;
       const known = addrs.get(buf);

@@ -3,7 +3,7 @@
 // or the architecture is unavailable; every call reads errno right after a -1 return; typed arrays
 // are passed by pointer for the duration of the (synchronous) call only.
 import { createRequire } from 'node:module';
-import type { PairResult, Syscalls, SysResult } from './syscalls.ts';
+import type { MmapResult, PairResult, Syscalls, SysResult } from './syscalls.ts';
 
 type KoffiFn = (...args: unknown[]) => unknown;
 interface KoffiLib {
@@ -13,6 +13,7 @@ interface KoffiModule {
   load(path: string): KoffiLib;
   errno(): number;
   address(value: unknown): bigint;
+  view(ref: unknown, len: number): ArrayBuffer;
 }
 
 /** bpf(2) and perf_event_open(2) numbers per `process.arch`. */
@@ -67,6 +68,8 @@ export function loadKoffiSyscalls(): Loaded<Syscalls> {
   const bind = libc.func('int bind(int, void *, unsigned int)');
   const open = libc.func('int open(void *, int)');
   const setns = libc.func('int setns(int, int)');
+  const mmap = libc.func('void *mmap(void *, unsigned long, int, int, int, long)');
+  const munmap = libc.func('int munmap(void *, unsigned long)');
   const impl: Syscalls = {
     bpf: (cmd, attr) => res(koffi, sys3(nr.bpf, cmd, attr, attr.length)),
     perfEventOpen: (attr, pid, cpu, groupFd, flags) =>
@@ -87,6 +90,22 @@ export function loadKoffiSyscalls(): Loaded<Syscalls> {
     bind: (fd, addr) => res(koffi, bind(fd, addr, addr.length)),
     open: (path, flags) => res(koffi, open(path, flags)),
     setns: (fd, nstype) => res(koffi, setns(fd, nstype)),
+    mmap: (fd, length, prot, flags, offset): MmapResult => {
+      const p = mmap(null, length, prot, flags, fd, offset);
+      if (p === null || koffi.address(p) === 0xffffffffffffffffn) return { ok: false, errno: koffi.errno() };
+      let mapped = true;
+      return {
+        ok: true,
+        region: {
+          bytes: new Uint8Array(koffi.view(p, length)),
+          unmap: () => {
+            if (!mapped) return { ok: true, value: 0 };
+            mapped = false;
+            return res(koffi, munmap(p, length));
+          },
+        },
+      };
+    },
     address: (buf) => (buf.length === 0 ? 0n : koffi.address(buf)),
   };
   return { ok: true, value: impl };

@@ -10,6 +10,18 @@ export type SysResult =
   | { readonly ok: true; readonly value: number }
   | { readonly ok: false; readonly errno: number };
 
+/** A shared mapping made by `mmap`: `bytes` views the mapped memory until `unmap` (then it must not be used). */
+export interface MappedRegion {
+  readonly bytes: Uint8Array;
+  /** munmap(2); idempotent (a second call is a no-op that succeeds). */
+  unmap(): SysResult;
+}
+
+/** mmap(2) result. */
+export type MmapResult =
+  | { readonly ok: true; readonly region: MappedRegion }
+  | { readonly ok: false; readonly errno: number };
+
 /** socketpair(2) result. */
 export type PairResult =
   | { readonly ok: true; readonly fds: readonly [number, number] }
@@ -34,9 +46,17 @@ export interface Syscalls {
   open(path: Uint8Array, flags: number): SysResult;
   /** setns(fd, nstype): moves the calling thread into the namespace `fd` refers to. */
   setns(fd: number, nstype: number): SysResult;
+  /**
+   * mmap(NULL, length, prot, flags, fd, offset): a shared mapping of `fd` (a perf event's or a BPF ring
+   * buffer map's pages). The fake implementation maps plain zeroed memory.
+   */
+  mmap(fd: number, length: number, prot: number, flags: number, offset: number): MmapResult;
   /** The address of `buf`'s first byte as seen by the kernel (0n for an empty buffer). */
   address(buf: Uint8Array): bigint;
 }
+
+/** mmap(2) protection and flag bits. */
+export const MMAP = { PROT_READ: 1, PROT_WRITE: 2, MAP_SHARED: 1 } as const;
 
 /** Allocates a zeroed buffer backed by its own ArrayBuffer (off the V8 heap, so its address is stable). */
 export function stableBuffer(size: number): Uint8Array {

@@ -73,9 +73,14 @@ export class TraceSession {
     return { ok: true, session: new TraceSession(root, inst) };
   }
 
-  /** Everything recorded since the last call, per CPU in buffer order. */
+  /**
+   * Everything recorded since the last call, in timestamp order across CPUs (stable: each CPU's buffer order is
+   * kept; a task that migrates between CPUs reads back in the order it ran).
+   */
   read(): { records: TimedRecord[]; error: string | null } {
-    return this.#inst.drainTimed();
+    const drained = this.#inst.drainTimed();
+    drained.records.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    return drained;
   }
 
   /** The comm of task `pid`: `<idle>` for 0, /proc/PID/comm while it lives, else saved_cmdlines, else "". */
