@@ -28,6 +28,9 @@ export type TraceStart =
       readonly rejected: { readonly event: EventRef; readonly errno: string; readonly fileText: string };
     };
 
+/** Sessions started by this process so far: each gets its own instance name. */
+let started = 0;
+
 export class TraceSession {
   readonly #inst: TracefsInstance;
   readonly #comms = new Map<number, string>();
@@ -45,7 +48,7 @@ export class TraceSession {
 
   static start(root: string, opts: TraceSessionOptions): TraceStart {
     if (opts.filter !== undefined) refuseHazard(opts.filter, opts.hazard);
-    const inst = TracefsInstance.create(root, `tfc_trace_${process.pid}`);
+    const inst = TracefsInstance.create(root, `tfc_trace_${process.pid}_${started++}`);
     if (!(inst instanceof TracefsInstance)) return inst;
     const fail = (r: TraceStart): TraceStart => {
       inst.dispose();
