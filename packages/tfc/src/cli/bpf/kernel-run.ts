@@ -17,7 +17,7 @@ import {
   testRunFrameProblem,
 } from '@tfc/kernel/sys';
 import type { Packet } from './packets.ts';
-import type { Outcome, ProgType } from './verdicts.ts';
+import { type Outcome, type ProgType, testRunFrame } from './verdicts.ts';
 
 export type KernelRun =
   | { readonly ok: true; readonly outcomes: readonly Outcome[] }
@@ -94,10 +94,11 @@ export function runEbpfKernel(insns: Uint8Array, packets: readonly Packet[], pro
     return {
       ok: true,
       outcomes: packets.map((pkt): Outcome => {
-        const problem = testRunFrameProblem(type, pkt.data);
+        const data = testRunFrame(pkt.data, progType);
+        const problem = testRunFrameProblem(type, data);
         if (problem !== undefined)
           return { kind: 'error', message: `BPF_PROG_TEST_RUN refuses the frame: ${problem}` };
-        const r = testRun(s.sys, prog.value, { data: pkt.data });
+        const r = testRun(s.sys, prog.value, { data });
         if (!r.ok) return { kind: 'error', message: r.error.message };
         return { kind: 'ebpf', r0: r.value.retval, progType };
       }),

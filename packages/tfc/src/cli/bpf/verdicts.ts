@@ -79,9 +79,26 @@ export function traceCbpf(p: readonly RawInsn[], pkt: Packet, semantics: Semanti
   return lines;
 }
 
-/** What the eBPF program sees for a frame, as BPF_PROG_TEST_RUN builds it. */
+/**
+ * The bytes to hand BPF_PROG_TEST_RUN so that a program sees `frame` as its program type sees packets in use.
+ * tc and XDP programs see the frame from the link header in both places. A socket filter on a packet socket
+ * (what tfc compiles socket programs for) also sees the link header, but BPF_PROG_TEST_RUN strips it
+ * (eth_type_trans) for socket filters: so the frame goes in behind a copy of its own 14-byte Ethernet header,
+ * which the kernel strips, leaving the frame whole with the protocol and packet type its header gives.
+ */
+export function testRunFrame(frame: Uint8Array, progType: ProgType): Uint8Array {
+  if (progType !== 'socket') return frame;
+  const out = new Uint8Array(14 + frame.length);
+  out.set(frame.subarray(0, 14));
+  out.set(frame, 14);
+  return out;
+}
+
+/** What the eBPF program sees for a frame (see testRunFrame), as BPF_PROG_TEST_RUN builds it. */
 export function ebpfInput(frame: Uint8Array, progType: ProgType) {
-  return progType === 'xdp' ? xdpTestRunInput(frame) : skbTestRunInput(frame, progType);
+  return progType === 'xdp'
+    ? xdpTestRunInput(frame)
+    : skbTestRunInput(testRunFrame(frame, progType), progType);
 }
 
 export function runEbpfVm(insns: readonly Insn[], packets: readonly Packet[], progType: ProgType): Outcome[] {

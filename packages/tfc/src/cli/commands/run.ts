@@ -57,8 +57,8 @@ options:
   -p, --packet HEX          a packet (Ethernet frame) in hex; repeatable
   -r, --pcap FILE           every frame of a pcap or pcapng capture
       --frame N             only packet N (1-based)
-      --prog-type T         eBPF: socket | tc | xdp (default socket); the frame is presented as
-                            BPF_PROG_TEST_RUN presents it to that program type
+      --prog-type T         eBPF: socket | tc | xdp (default socket); the program sees the frame from
+                            its Ethernet header, as a packet socket, tc or XDP presents it
       --semantics S         cBPF VM: kernel (default) | libpcap (libpcap 1.10 bpf_filter)
   -k, --kernel              run in the kernel: cBPF through SO_ATTACH_FILTER on an AF_UNIX socket,
                             eBPF through BPF_PROG_TEST_RUN (needs root or CAP_BPF)
