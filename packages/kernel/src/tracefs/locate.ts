@@ -6,7 +6,7 @@
 // event handler) is Unavailable too: the probe runs in a detached child, so a read stuck in the kernel
 // never blocks this process or its exit.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** Why a kernel feature cannot be used here; `reason` is meant for skip messages. */
 export type Unavailable = { readonly ok: false; readonly reason: string };
@@ -17,6 +17,20 @@ export const TRACEFS_CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tra
 
 function usable(path: string): boolean {
   return existsSync(`${path}/events`) && existsSync(`${path}/instances`);
+}
+
+/** A tracefs mount this user cannot look into (mode 0700 for root, as the kernel mounts it). */
+function mountedButClosed(): boolean {
+  try {
+    return readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .some((l) => {
+        const [, dir, type] = l.split(' ');
+        return type === 'tracefs' && TRACEFS_CANDIDATES.includes(dir as (typeof TRACEFS_CANDIDATES)[number]);
+      });
+  } catch {
+    return false;
+  }
 }
 
 function mountTracefs(): Promise<string | null> {
@@ -57,7 +71,13 @@ export function probeTracefs(root: string, timeoutMs = 5000): Promise<Unavailabl
 export async function locateTracefs(options: { mount?: boolean } = {}): Promise<TracefsRoot | Unavailable> {
   for (const p of TRACEFS_CANDIDATES) if (usable(p)) return (await probeTracefs(p)) ?? { ok: true, path: p };
   const isRoot = process.getuid?.() === 0;
-  if (!isRoot) return { ok: false, reason: 'tracefs is not mounted and this process is not root' };
+  if (!isRoot)
+    return {
+      ok: false,
+      reason: mountedButClosed()
+        ? 'tracefs is mounted but not readable by this user (root, or read access to /sys/kernel/tracing, is needed)'
+        : 'tracefs is not mounted and this process is not root',
+    };
   if (options.mount === false)
     return { ok: false, reason: 'tracefs is not mounted (mounting not requested)' };
   if (!existsSync('/sys/kernel/tracing')) {
