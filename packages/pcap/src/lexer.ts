@@ -69,7 +69,18 @@ export function lex(text: string, isV6: (s: string) => boolean): Result<readonly
     const span = { start: pos, end: pos + best.len };
     pos += best.len;
     if (best.kind === 'bogus') {
-      return { ok: false, diagnostic: diag('address', `bogus ethernet address ${raw}`, span) };
+      // libpcap's rule stops after the last colon ("1:2:3:4:" of "1:2:3:4:5"); show the whole address.
+      const whole = /[0-9A-Fa-f:.-]*/y;
+      whole.lastIndex = span.start;
+      const all = whole.exec(text)?.[0] || raw;
+      return {
+        ok: false,
+        diagnostic: diag(
+          'address',
+          `bogus ethernet address ${all} (an Ethernet address is 6 bytes, as in 00:11:22:33:44:55)`,
+          { start: span.start, end: span.start + all.length },
+        ),
+      };
     }
     if (best.kind === 'num') {
       const v = parseNum(raw);
