@@ -39,6 +39,10 @@ export interface TcPlace {
   readonly prio: number;
   /** Appended to each matching rule. */
   readonly action?: string;
+  /** `classid MAJ:MIN` of each matching rule (before the action). */
+  readonly classid?: string;
+  /** A classful qdisc or class the rules attach to instead of clsact (`1:`). */
+  readonly parent?: string;
 }
 
 export type TcResult =
@@ -89,6 +93,8 @@ function batchPlace(p: TcPlace) {
     direction: p.direction,
     prio: p.prio,
     ...(p.action !== undefined ? { action: p.action } : {}),
+    ...(p.classid !== undefined ? { classid: p.classid } : {}),
+    ...(p.parent !== undefined ? { parent: p.parent } : {}),
   };
 }
 
