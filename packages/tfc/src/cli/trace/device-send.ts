@@ -26,6 +26,8 @@ import {
 
 /** asm-generic/errno.h: "No buffer space available", what a qdisc drop becomes at an AF_PACKET send. */
 export const ENOBUFS = 105;
+/** asm-generic/errno.h names of the other ways a send out of an interface fails (@tfc/kernel's table lacks them). */
+const SEND_ERRNO: Readonly<Record<number, string>> = { 19: 'ENODEV', 90: 'EMSGSIZE', 100: 'ENETDOWN' };
 const SOL_SOCKET = 1;
 const SO_SNDBUF = 7;
 const SO_SNDBUFFORCE = 32;
@@ -126,7 +128,7 @@ export class DeviceSender {
     else if (r.errno === ENOBUFS) c.queueDrops++;
     else if (r.errno === ERRNO.EAGAIN) c.bufferDrops++;
     else {
-      const name = errnoName(r.errno);
+      const name = SEND_ERRNO[r.errno] ?? errnoName(r.errno);
       c.errors.set(name, (c.errors.get(name) ?? 0) + 1);
     }
   }
