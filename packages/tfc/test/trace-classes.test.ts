@@ -5,12 +5,13 @@
 // four selected) faster than the rate; `tfc trace --dev veth0` sends every one, `tfc trace --listen veth1 --json`
 // receives. Proven: every selected event arrives, the low class drops some, the sender's drop count (ENOBUFS from
 // the queue) is exactly what did not arrive, the per-class figures say who dropped, and the filters, the qdisc and
-// both namespaces are gone afterwards. Skips with the reason without root, tracefs, htb or gcc.
+// both namespaces are gone afterwards. Also: a rule set under a classful parent rolls back whole, and a --classid
+// class that does not exist installs nothing. Skips with the reason without root, tracefs, htb or gcc.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { classShow, createNamespace, filterShow, qdiscShow, run, runBatch } from '@tfc/iproute2';
+import { applyBatch, classShow, createNamespace, filterShow, qdiscShow, run, runBatch } from '@tfc/iproute2';
 import { FirerProcess } from '@tfc/kernel';
 import { locateTracefs } from '@tfc/kernel/tracefs';
 import { memoryIo } from '../src/cli/io.ts';
@@ -195,4 +196,52 @@ test('classes under overload: htb on a trace veth keeps every event the user sel
     ns.ok && !ns.value.stdout.includes(tx) && !ns.value.stdout.includes(rx),
     'the namespaces are gone',
   );
+});
+
+test('rules under a classful parent: a failing line rolls back the whole set; a missing class installs nothing', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root (namespaces, tc)');
+  const a = await createNamespace('tfc-cls-rb');
+  if (!a.ok) return t.skip(`cannot create a network namespace: ${a.error.message}`);
+  t.after(() => a.value.dispose());
+  const ns = a.value.name;
+  const setup = await run('ip', ['-n', ns, 'link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1']);
+  assert.ok(setup.ok, setup.ok ? '' : setup.error.message);
+  const htb = await runBatch(ns, [
+    'qdisc add dev veth0 root handle 1: htb default 20',
+    'class add dev veth0 parent 1: classid 1:10 htb rate 1mbit',
+    'class add dev veth0 parent 1: classid 1:20 htb rate 1mbit',
+  ]);
+  if (!htb.ok) return t.skip(`no htb qdisc here: ${htb.error.stderr.trim() || htb.error.message}`);
+  // Two prios under parent 1:, then a line the kernel refuses (no qdisc 9:): both are undone.
+  const r = await applyBatch(ns, [
+    'filter add dev veth0 parent 1: protocol all prio 5 u32 match u32 0 0 at 0 classid 1:10',
+    'filter add dev veth0 parent 1: protocol all prio 6 u32 match u32 0 0 at 0 classid 1:10',
+    'filter add dev veth0 parent 9: protocol all prio 7 u32 match u32 0 0 at 0 classid 9:10',
+  ]);
+  assert.ok(!r.ok);
+  assert.equal(r.failure.failedLine, 3, r.failure.error.stderr);
+  assert.deepEqual(r.failure.rolledBack, [
+    { command: 'filter del dev veth0 parent 1: protocol all prio 6', ok: true },
+    { command: 'filter del dev veth0 parent 1: protocol all prio 5', ok: true },
+  ]);
+  const left = await filterShow(ns, 'veth0', { parent: '1:' });
+  assert.ok(left.ok && left.value.length === 0, 'nothing stays installed');
+  // tfc apply: a class that does not exist is refused before tc runs.
+  const io = memoryIo();
+  const code = await main(
+    [
+      'apply',
+      'whence == 1',
+      ...['--event', 'syscalls/sys_enter_lseek', '--source', 'bundled', '--target', 'u32', '--dev', 'veth0'],
+      ...['--parent', '1:', '--classid', '1:30', '--netns', ns],
+    ],
+    io,
+  );
+  assert.equal(code, 1, io.stderr());
+  assert.match(
+    io.stderr(),
+    /htb qdisc 1: on veth0 has no class 1:30 \(its classes: .*1:10.*\).*nothing installed/,
+  );
+  const after = await filterShow(ns, 'veth0', { parent: '1:' });
+  assert.ok(after.ok && after.value.length === 0);
 });
