@@ -115,23 +115,23 @@ test('classes under overload: htb on a trace veth keeps every event the user sel
     await sleep(50);
   }
   assert.equal(await sender.exited, 0, both());
-  // Let the queue drain (the qdisc still sends what it holds), then stop the receiver.
-  for (let i = 0; i < 300; i++) {
-    const c = await classShow(tx, 'veth0');
-    assert.ok(c.ok, c.ok ? '' : c.error.message);
-    if (c.value.every((x) => x.backlog === 0n)) break;
-    await sleep(100);
-  }
-  await sleep(500);
-  receiver.child.kill('SIGINT');
-  assert.equal(await receiver.exited, 0, both());
-
   const m = /veth0: (\d+) frames sent, (\d+) dropped by veth0's queue \(ENOBUFS\)(.*)$/m.exec(
     sender.out.stderr,
   );
   assert.ok(m, `the sender reports its drops: ${both()}`);
   const sent = Number(m[1]);
   const dropped = Number(m[2]);
+  // Let the queue drain (the qdisc still sends what it holds) and the receiver read it all, then stop it.
+  const lines = () => receiver.out.stdout.split('\n').length - 1;
+  for (let i = 0; i < 300; i++) {
+    const c = await classShow(tx, 'veth0');
+    assert.ok(c.ok, c.ok ? '' : c.error.message);
+    if (c.value.every((x) => x.backlog === 0n) && lines() >= sent) break;
+    await sleep(100);
+  }
+  await sleep(300);
+  receiver.child.kill('SIGINT');
+  assert.equal(await receiver.exited, 0, both());
   assert.match(sender.out.stderr, new RegExp(`tfc: trace: ${TOTAL} events in .* lost events 0;`), both());
   assert.doesNotMatch(
     m[3] ?? '',
