@@ -20,19 +20,16 @@ import {
   PACKET,
   type PacketSocket,
   type Syscalls,
-  stableBuffer,
   stableCopy,
 } from '@tfc/kernel/sys';
+import { raiseSocketBuffer, SOCKET_BUFFER_BYTES } from './socket-buffer.ts';
 
 /** asm-generic/errno.h: "No buffer space available", what a qdisc drop becomes at an AF_PACKET send. */
 export const ENOBUFS = 105;
 /** asm-generic/errno.h names of the other ways a send out of an interface fails (@tfc/kernel's table lacks them). */
 const SEND_ERRNO: Readonly<Record<number, string>> = { 19: 'ENODEV', 90: 'EMSGSIZE', 100: 'ENETDOWN' };
-const SOL_SOCKET = 1;
-const SO_SNDBUF = 7;
-const SO_SNDBUFFORCE = 32;
 /** The send buffer asked for: room for thousands of small frames, so qdisc limits are reached first. */
-export const SEND_BUFFER_BYTES = 8 << 20;
+export const SEND_BUFFER_BYTES = SOCKET_BUFFER_BYTES;
 
 export interface SendCounts {
   sent: number;
@@ -107,12 +104,7 @@ export class DeviceSender {
   ): Promise<{ ok: true; sender: DeviceSender } | { ok: false; message: string }> {
     const sock = openPacketSocket(sys, { ifindex, protocol: 0 });
     if (!sock.ok) return { ok: false, message: sock.error.message };
-    const size = stableBuffer(4);
-    new DataView(size.buffer, size.byteOffset, 4).setInt32(0, SEND_BUFFER_BYTES, true);
-    // SO_SNDBUFFORCE needs CAP_NET_ADMIN; SO_SNDBUF is capped at net.core.wmem_max.
-    if (!sys.setsockopt(sock.value.fd, SOL_SOCKET, SO_SNDBUFFORCE, size).ok)
-      sys.setsockopt(sock.value.fd, SOL_SOCKET, SO_SNDBUF, size);
-    keepAlive(size);
+    raiseSocketBuffer(sys, sock.value.fd, 'send', SEND_BUFFER_BYTES);
     const c = await classShow(undefined, dev);
     return { ok: true, sender: new DeviceSender(sys, sock.value, dev, c.ok ? c.value : undefined) };
   }

@@ -4,7 +4,7 @@
  * tracefs) or, by event id, the bundled snapshot, and delivered to the same outputs as a local trace. Gaps are
  * reported from the per-CPU sequence numbers (docs/trace-over-ethernet.md): a frame whose sequence is ahead of the
  * next expected one on its CPU means events were lost on the way or by the sender's kernel.
- * Reordered frames (classes on the way) fill the holes they left and are counted as late, not missing.
+ * The socket's receive buffer is raised (socket-buffer.ts). Reordered frames (classes on the way) fill the holes they left and are counted as late, not missing.
  * Invariants: frames of another EtherType or that do not decode are counted, never delivered; a frame of an
  * unknown event id is counted and delivered to pcapng only (no format to print it with); the packet socket is
  * closed on every exit path.
@@ -22,6 +22,7 @@ import { readLiveEvent } from '../../live-event.ts';
 import { type Parsed, str } from '../args.ts';
 import { type Io, UsageError } from '../io.ts';
 import type { Output } from './outputs.ts';
+import { raiseSocketBuffer } from './socket-buffer.ts';
 
 /** Holes remembered per CPU for frames that may still arrive late (older holes stay counted as missing). */
 const MAX_HOLES = 4096;
@@ -140,6 +141,8 @@ export async function listen(
   const ifindex = Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8'));
   const sock = openPacketSocket(sysLoad.value, { ifindex, protocol: 0x88b5 });
   if (!sock.ok) throw new UsageError(`--listen ${ifName}: ${sock.error.message}`);
+  // Bursts (a qdisc draining, a receiver not scheduled for a moment) wait in the socket instead of being dropped.
+  raiseSocketBuffer(sysLoad.value, sock.value.fd, 'receive');
   io.err(`tfc: trace: listening on ${ifName}\n`);
   const stats: ListenStats = {
     received: 0,
