@@ -608,8 +608,9 @@ function handleOption(p: Parsed, name: 'classid' | 'parent'): TcHandle | undefin
 }
 
 /**
- * --classid and --parent of the tc targets, normalized (`1:10`, `1:`): the parent replaces --ingress/--egress,
- * a class must belong to the parent's qdisc, and on clsact a class id only ends classification (a note says so).
+ * --classid and --parent of the tc targets, normalized (`1:10`, `1:`): the parent replaces --ingress/--egress and
+ * needs a class id (without one, u32's default classid 1:1 and cls_bpf's "no class" would differ), which must
+ * belong to the parent's qdisc; and on clsact a class id only ends classification (a note says so).
  */
 export function classOptions(p: Parsed, io: Io): { classid?: string; parent?: string } {
   const classid = handleOption(p, 'classid');
@@ -617,6 +618,10 @@ export function classOptions(p: Parsed, io: Io): { classid?: string; parent?: st
   if (parent !== undefined && (flag(p, 'ingress') || flag(p, 'egress')))
     throw new UsageError(
       '--parent attaches to a classful qdisc instead of clsact: no --ingress/--egress with it',
+    );
+  if (parent !== undefined && classid === undefined)
+    throw new UsageError(
+      `--parent ${parent.text} needs --classid ${parent.major.toString(16)}:MIN: the class of qdisc ${parent.major.toString(16)}: that matching frames go to (the others go to its default class)`,
     );
   if (parent !== undefined && classid !== undefined && classid.major !== parent.major)
     throw new UsageError(
