@@ -1,7 +1,8 @@
 /*
- * Typed `tc` operations: clsact qdisc, filter add/del/show, batches (`tc -b -`, one command per line, no leading
- * `tc`) with a transactional apply, and statistics (per-filter action counters, qdisc drops) read through the
- * tolerant JSON reader. Invariants: every command goes through exec.run (argv, timeout, typed errors);
+ * Typed `tc` operations: clsact qdisc, filter add/del/show on a hook (a clsact direction, or a classful qdisc or
+ * class: `parent 1:`), batches (`tc -b -`, one command per line, no leading `tc`) with a transactional apply, and
+ * statistics (per-filter action counters, qdisc drops) read through the tolerant JSON reader. Invariants: every
+ * command goes through exec.run (argv, timeout, typed errors);
  * applyBatch is all-or-nothing: it refuses lines it could not undo before running anything, and on failure deletes,
  * in reverse order, what the lines before the failing one added (a prio's u32 hash tables included); the batch
  * line syntax is iproute2's own (its makeargs splits on blanks and honours '…' and "…" quoting).
