@@ -14,6 +14,7 @@
  *  - pure and deterministic; anything else is a diagnostic naming the byte or key.
  */
 import type { DecisionList, KeyInfo } from '@tfc/decision-list';
+import { handleDiagnostics, hitText, hookText } from './attach.ts';
 import { isTcDevName } from './dev-name.ts';
 import { TC_BPF_HINT, type U32Diagnostic } from './u32.ts';
 
@@ -268,6 +269,10 @@ export function flowerBatch(
     readonly direction: 'ingress' | 'egress';
     readonly prio: number;
     readonly action?: string;
+    /** `classid MAJ:MIN` of every hit rule. */
+    readonly classid?: string;
+    /** Attach to a classful qdisc or class instead of clsact (refused with stop rules: they carry classid 1:2). */
+    readonly parent?: string;
   },
 ):
   | { readonly ok: true; readonly lines: readonly string[] }
@@ -288,7 +293,20 @@ export function flowerBatch(
         },
       ],
     };
-  const hit = o.action?.trim() ?? 'classid 1:1';
+  const handles = handleDiagnostics(o);
+  if (handles.length > 0) return { ok: false, diagnostics: handles };
+  if (o.parent !== undefined && rules.some((r) => r.kind === 'miss'))
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'parent',
+          message: `flower's stop rules (negations) carry classid 1:2, which under --parent ${o.parent} would select a class; ${TC_BPF_HINT} or --target u32`,
+        },
+      ],
+    };
+  const hit = hitText(o, 'classid 1:1');
   return {
     ok: true,
     lines: rules.map((r, i) => {
@@ -297,7 +315,7 @@ export function flowerBatch(
           ? 'all'
           : (PROTOCOL_NAMES[r.match.ethType] ?? `0x${r.match.ethType.toString(16).padStart(4, '0')}`);
       const args = flowerArgs(r.match);
-      return `filter add dev ${o.dev} ${o.direction} protocol ${proto} prio ${o.prio + i} flower${args.length > 0 ? ` ${args.join(' ')}` : ''} ${r.kind === 'hit' ? hit : 'classid 1:2'}`;
+      return `filter add dev ${o.dev} ${hookText(o)} protocol ${proto} prio ${o.prio + i} flower${args.length > 0 ? ` ${args.join(' ')}` : ''} ${r.kind === 'hit' ? hit : 'classid 1:2'}`;
     }),
   };
 }

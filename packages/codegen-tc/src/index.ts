@@ -1,5 +1,7 @@
 // @tfc/codegen-tc: the tc back ends (cls_bpf, u32, flower). Invariant: re-exports only; everything is pure and deterministic.
 
+export * from './attach.ts';
+export * from './classid.ts';
 export * from './dev-name.ts';
 export * from './flower.ts';
 export * from './refusal-words.ts';

@@ -10,6 +10,7 @@
  * generator's ProgramSpec satisfies): this back end imports no other back end; the eBPF object file is written by
  * the caller (tcBpfOutput in @tfc/compiler).
  */
+import { handleDiagnostics, hookText } from './attach.ts';
 import { isTcDevName } from './dev-name.ts';
 import { actReturn, classicReturn, daReturn, TC_ACT, type TcActName } from './tc-act.ts';
 
@@ -51,6 +52,8 @@ export interface TcBpfOptions {
   readonly action?: string;
   /** `classid X:Y` for classid modes. */
   readonly classid?: string;
+  /** Attach to this classful qdisc or class (`parent 1:`) instead of the clsact hook of `direction`. */
+  readonly parent?: string;
   /** eBPF: the object file written with emit(program, 'elf'). */
   readonly objectPath?: string;
   /** eBPF: the section to load (default: the program's own, `tc`). */
@@ -70,7 +73,6 @@ export type TcBatchResult =
   | { readonly ok: false; readonly diagnostics: readonly TcDiagnostic[] };
 
 const PROTO_RE = /^(all|[A-Za-z0-9_]{1,32}|0x[0-9a-fA-F]{1,4})$/;
-const CLASSID_RE = /^[0-9a-fA-F]{0,4}:[0-9a-fA-F]{0,4}$|^(root|none)$/;
 const PATH_RE = /^[^'\n\0]+$/;
 const SECTION_RE = /^[A-Za-z0-9_./-]{1,128}$/;
 
@@ -103,8 +105,7 @@ export function tcBpfBatch(program: TcBpfProgram, o: TcBpfOptions): TcBatchResul
     diags.push(d('prio', `prio must be an integer 1…65535, not ${o.prio}`));
   const protocol = o.protocol ?? 'all';
   if (!PROTO_RE.test(protocol)) diags.push(d('protocol', `invalid protocol '${protocol}'`));
-  if (o.classid !== undefined && !CLASSID_RE.test(o.classid))
-    diags.push(d('classid', `invalid classid '${o.classid}' (expected X:Y in hex)`));
+  diags.push(...handleDiagnostics(o));
   if (o.action !== undefined && (o.action.includes('\n') || o.action.trim() === ''))
     diags.push(d('action', 'the action text must be one non-empty line'));
   let mode: TcBpfMode;
@@ -186,7 +187,7 @@ export function tcBpfBatch(program: TcBpfProgram, o: TcBpfOptions): TcBatchResul
     classifier = `bpf obj '${o.objectPath ?? ''}' sec ${section}${da ? ' da' : ''}`;
   }
   if (diags.length > 0) return { ok: false, diagnostics: diags };
-  const parts = [`filter add dev ${o.dev} ${o.direction} protocol ${protocol} prio ${o.prio}`, classifier];
+  const parts = [`filter add dev ${o.dev} ${hookText(o)} protocol ${protocol} prio ${o.prio}`, classifier];
   if (o.classid !== undefined && mode !== 'obj-da') parts.push(`classid ${o.classid}`);
   if (o.action !== undefined) parts.push(o.action.trim());
   return { ok: true, lines: [parts.join(' ')], mode };

@@ -21,6 +21,7 @@
  *  - pure and deterministic; what u32 cannot express is a diagnostic naming the construct, never an exception.
  */
 import type { DecisionList, KeyInfo, KeyMatch } from '@tfc/decision-list';
+import { handleDiagnostics, hitText, hookText } from './attach.ts';
 import { isTcDevName } from './dev-name.ts';
 
 /** Offset that no packet reaches: a key there aborts the prio (cls_u32 returns -1 for the whole instance). */
@@ -372,6 +373,10 @@ export interface U32BatchOptions {
   readonly prio: number;
   /** Appended to every hit rule (e.g. `action mirred egress mirror dev m0`); default `classid 1:1`. */
   readonly action?: string;
+  /** `classid MAJ:MIN` of every hit rule (classid.ts validates it; before the action when both are given). */
+  readonly classid?: string;
+  /** Attach to this classful qdisc or class (`parent 1:`) instead of the clsact hook of `direction`. */
+  readonly parent?: string;
   /** Handle (htid, 1…0x7ff) of linked table 1 (default from the prio: 1 + (prio − 1) mod 0x7ff). Tables belong to
    *  the device's qdisc, not to a prio: rule sets on one device need distinct handles. */
   readonly table?: number;
@@ -403,6 +408,7 @@ export function u32Batch(
     });
   if (o.action !== undefined && (o.action.includes('\n') || o.action.trim() === ''))
     diags.push({ severity: 'error', code: 'action', message: 'the action text must be one non-empty line' });
+  diags.push(...handleDiagnostics(o));
   const tables = rules.tables ?? [];
   const first = o.table ?? 1 + ((o.prio - 1) % MAX_TABLE_ID);
   if (
@@ -416,8 +422,8 @@ export function u32Batch(
     });
   if (diags.length > 0) return { ok: false, diagnostics: diags };
   const handle = (t: number): number => first + t - 1;
-  const head = `filter add dev ${o.dev} ${o.direction} protocol ${rules.protocol} prio ${o.prio}`;
-  const hit = o.action?.trim() ?? 'classid 1:1';
+  const head = `filter add dev ${o.dev} ${hookText(o)} protocol ${rules.protocol} prio ${o.prio}`;
+  const hit = hitText(o, 'classid 1:1');
   const lines: string[] = [];
   const rule = (k: U32Knode, place: string): string => {
     const link = k.link !== undefined ? ` ${linkClause(k.link, handle)}` : '';

@@ -56,6 +56,10 @@ export interface TcRequest {
   readonly prio: number;
   /** Appended to each matching rule. */
   readonly action?: string;
+  /** `classid MAJ:MIN` of each matching rule: the class of a classful qdisc it selects. */
+  readonly classid?: string;
+  /** Attach to this classful qdisc or class (`1:`) instead of the clsact hook of `direction`. */
+  readonly parent?: string;
   /** flower: limit keys to what a driver offloads (default portable). */
   readonly flowerProfile?: FlowerProfile;
 }
@@ -106,6 +110,8 @@ export function compileTc(req: TcRequest): TcResult {
     direction: req.direction,
     prio: req.prio,
     ...(req.action !== undefined ? { action: req.action } : {}),
+    ...(req.classid !== undefined ? { classid: req.classid } : {}),
+    ...(req.parent !== undefined ? { parent: req.parent } : {}),
   };
   const common = { target: req.target, place, flowerProfile: req.flowerProfile ?? 'portable' } as const;
   if (req.source.lang === 'pcap') {

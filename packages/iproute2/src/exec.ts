@@ -2,9 +2,10 @@
  * Running `tc` and `ip`: execFile (never a shell), a timeout on every call, optional stdin (batch mode), and a
  * typed error value naming the command, its exit code or signal and its stderr. Invariants: never throws for a
  * failing command, a missing binary or a timeout — those are CommandError values; arguments are passed as an argv
- * array, so no quoting or injection is possible; `-n NS` selects a network namespace by name.
+ * array, so no quoting or injection is possible; `-n NS` selects a network namespace by name; runSync is the
+ * same without the event loop (for end-of-run summaries), a value too.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 
 export type Tool = 'tc' | 'ip';
 
@@ -97,6 +98,43 @@ export function run(tool: Tool, args: readonly string[], opts: RunOptions = {}):
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     else child.stdin?.end();
   });
+}
+
+/** Runs `tool args…` synchronously (end-of-run reads that have no event-loop turn left); never throws. */
+export function runSync(tool: Tool, args: readonly string[], opts: RunOptions = {}): CommandResult {
+  const argv = fullArgs(args, opts);
+  const r = spawnSync(tool, argv, {
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+  });
+  const stdout = r.stdout ?? '';
+  const stderr = r.stderr ?? '';
+  if (r.error === undefined && r.status === 0) return { ok: true, value: { stdout, stderr } };
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  const why = timedOut
+    ? `timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`
+    : r.error !== undefined
+      ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message)
+      : r.status !== null
+        ? `exit code ${r.status}`
+        : `signal ${r.signal ?? '?'}`;
+  const firstErr = stderr.trim().split('\n').slice(-3).join(' | ');
+  return {
+    ok: false,
+    error: {
+      kind: 'command',
+      command: tool,
+      args: argv,
+      exitCode: r.status,
+      signal: r.signal ?? null,
+      timedOut,
+      stderr,
+      stdout,
+      message: `${describe(tool, argv)}: ${why}${firstErr ? `: ${firstErr}` : ''}`,
+    },
+  };
 }
 
 /** Synchronous variant for process-exit cleanup only (no event loop is left then). */

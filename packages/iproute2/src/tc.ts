@@ -1,7 +1,8 @@
 /*
- * Typed `tc` operations: clsact qdisc, filter add/del/show, batches (`tc -b -`, one command per line, no leading
- * `tc`) with a transactional apply, and statistics (per-filter action counters, qdisc drops) read through the
- * tolerant JSON reader. Invariants: every command goes through exec.run (argv, timeout, typed errors);
+ * Typed `tc` operations: clsact qdisc, filter add/del/show on a hook (a clsact direction, or a classful qdisc or
+ * class: `parent 1:`), batches (`tc -b -`, one command per line, no leading `tc`) with a transactional apply, and
+ * statistics (per-filter action counters, qdisc drops) read through the tolerant JSON reader. Invariants: every
+ * command goes through exec.run (argv, timeout, typed errors);
  * applyBatch is all-or-nothing: it refuses lines it could not undo before running anything, and on failure deletes,
  * in reverse order, what the lines before the failing one added (a prio's u32 hash tables included); the batch
  * line syntax is iproute2's own (its makeargs splits on blanks and honours '…' and "…" quoting).
@@ -19,6 +20,19 @@ import {
 } from './tolerant-json.ts';
 
 export type Direction = 'ingress' | 'egress';
+
+/** Where filters attach: the clsact hook of a direction, or a classful qdisc or class (`{ parent: '1:' }`). */
+export type FilterHook = Direction | { readonly parent: string };
+
+/** The hook as tc arguments (`ingress`, or `parent 1:`). */
+export function hookArgs(h: FilterHook): string[] {
+  return typeof h === 'string' ? [h] : ['parent', h.parent];
+}
+
+/** The hook as words (`ingress`, `parent 1:`). */
+export function hookWords(h: FilterHook): string {
+  return hookArgs(h).join(' ');
+}
 
 function unit(r: CommandResult): Result<void> {
   return r.ok ? { ok: true, value: undefined } : r;
@@ -69,15 +83,19 @@ export function filterAdd(
 export async function filterDel(
   netns: string | undefined,
   dev: string,
-  dir: Direction,
+  dir: FilterHook,
   prio?: number,
 ): Promise<Result<void>> {
   if (prio !== undefined) await releaseU32Tables(netns, dev, dir, prio);
   const p = prio !== undefined ? ['prio', String(prio)] : [];
-  const r = await run('tc', ['filter', 'del', 'dev', dev, dir, ...p], opt(netns)).then(unit);
+  const r = await run('tc', ['filter', 'del', 'dev', dev, ...hookArgs(dir), ...p], opt(netns)).then(unit);
   // Some kernels drop the whole prio with its last hash table (the root one included): nothing is left to delete.
   if (!r.ok && prio !== undefined && /Cannot find specified filter chain/.test(r.error.stderr)) {
-    const shown = await run('tc', ['filter', 'show', 'dev', dev, dir, 'prio', String(prio)], opt(netns));
+    const shown = await run(
+      'tc',
+      ['filter', 'show', 'dev', dev, ...hookArgs(dir), 'prio', String(prio)],
+      opt(netns),
+    );
     if (shown.ok && shown.value.stdout.trim() === '') return { ok: true, value: undefined };
   }
   return r;
@@ -87,15 +105,19 @@ export async function filterDel(
 async function releaseU32Tables(
   netns: string | undefined,
   dev: string,
-  dir: Direction,
+  dir: FilterHook,
   prio: number,
 ): Promise<void> {
-  const shown = await run('tc', ['-j', 'filter', 'show', 'dev', dev, dir], opt(netns));
+  const shown = await run('tc', ['-j', 'filter', 'show', 'dev', dev, ...hookArgs(dir)], opt(netns));
   if (!shown.ok || shown.value.stdout.trim() === '') return;
   const j = parseTolerantJson(shown.value.stdout);
   if (!j.ok) return;
   const del = (handle: string) =>
-    run('tc', ['filter', 'del', 'dev', dev, dir, 'prio', String(prio), 'handle', handle, 'u32'], opt(netns));
+    run(
+      'tc',
+      ['filter', 'del', 'dev', dev, ...hookArgs(dir), 'prio', String(prio), 'handle', handle, 'u32'],
+      opt(netns),
+    );
   const links: string[] = [];
   const tables: string[] = [];
   for (const f of items(j.value)) {
@@ -202,9 +224,9 @@ export function parseFilterShow(
 export async function filterShow(
   netns: string | undefined,
   dev: string,
-  dir: Direction,
+  dir: FilterHook,
 ): Promise<Result<FilterInfo[]>> {
-  const args = ['-s', '-j', 'filter', 'show', 'dev', dev, dir];
+  const args = ['-s', '-j', 'filter', 'show', 'dev', dev, ...hookArgs(dir)];
   const r = await run('tc', args, opt(netns));
   if (!r.ok) return r;
   const p = parseFilterShow(r.value.stdout);
@@ -373,8 +395,12 @@ export async function applyBatch(
     if (u === undefined || seen.has(u)) continue;
     seen.add(u);
     const s = splitBatchLine(u);
-    const whole = /^filter del dev (\S+) (ingress|egress)(?: protocol \S+)? prio (\d+)$/.exec(u);
-    if (whole) await releaseU32Tables(netns, whole[1]!, whole[2] as Direction, Number(whole[3]));
+    const whole = /^filter del dev (\S+) (ingress|egress|parent \S+)(?: protocol \S+)? prio (\d+)$/.exec(u);
+    if (whole) {
+      const w = whole[2]!;
+      const hook: FilterHook = w.startsWith('parent ') ? { parent: w.slice(7) } : (w as Direction);
+      await releaseU32Tables(netns, whole[1]!, hook, Number(whole[3]));
+    }
     const d = s.ok ? await run('tc', s.args, opt(netns)) : undefined;
     rolledBack.push({ command: u, ok: d?.ok === true });
   }

@@ -301,6 +301,8 @@ const VALUE_POOLS: Readonly<Record<string, Pool>> = {
   dev: () => withHostile([DEV, DEV, 'bad name', 'x'.repeat(16), 'a/b']),
   netns: () => withHostile([NETNS, '../x', 'a b']),
   action: () => withHostile(['classid 1:1', 'drop', 'x\nqdisc del dev eth0 clsact', 'action mirred']),
+  classid: () => validOr(['1:10', 'a:ffff'], ['1:', '0:1', '1:0', '1:1g', '12345:1', ':', '1:2:3', 'root']),
+  parent: () => validOr(['1:', '1:10'], ['0:', 'ffff:', 'x:', '1', 'root', '1:10000']),
   packet: () => withHostile([HEX, '00', '', 'zz', '0x', ':::', 'ff'.repeat(70000), '0'.repeat(MB)]),
   section: () => withHostile(['socket', 'nosuch', '.text', 'license']),
   suite: () => withHostile(['nosuch', 'compile', 'all']),
@@ -366,6 +368,7 @@ const TARGETS: readonly FuzzTarget[] = [
       ['a8 == 1', '--format', FMT, '--ctx', 'trace-frame', '--target', 'cbpf', '--emit', 'ddd'],
       ['a8 == 1', '--format', FMT, '--emit', 'elf', '-o', '@OUT@/x.o'],
       ['a8 == 1', '--format', FMT, '--target', 'p4', '--emit', 'bmv2'],
+      ['a8 == 1', '--format', FMT, '--target', 'u32', '--dev', DEV, '--parent', '1:', '--classid', '1:10'],
       [
         'a8 == 1',
         '--format',
@@ -451,6 +454,7 @@ const TARGETS: readonly FuzzTarget[] = [
     bases: () => [
       ['whence == 2 && offset == 0', '--event', 'syscalls/sys_enter_lseek'],
       ['a8 == 1', '--format', FMT, '--target', 'u32', '--dev', DEV],
+      ['a8 == 1', '--format', FMT, '--target', 'tc-bpf', '--dev', DEV, '--parent', '1:', '--classid', '1:10'],
       ['--lang', 'pcap', 'tcp', '--target', 'flower', '--dev', DEV],
     ],
     positional: filterArb,
@@ -463,6 +467,7 @@ const TARGETS: readonly FuzzTarget[] = [
     bases: () => [
       ['--dev', DEV],
       ['--dev', DEV, '--egress', '--prio', '7', '--netns', NETNS],
+      ['--dev', DEV, '--parent', '1:', '--prio', '2', '--netns', NETNS],
     ],
     positional: hostile,
   },

@@ -226,10 +226,21 @@ test('SequenceGaps: per-CPU gaps from sequence numbers, wrap-around, reordered f
   assert.equal(g.see(1, 0), 0);
   assert.equal(g.see(0, 9), 2, 'frames 7 and 8 are missing');
   assert.equal(g.see(1, 1), 0);
-  assert.equal(g.see(0, 8), 0, 'an older frame is not a gap');
+  assert.equal(g.see(0, 8), 0, 'an older frame is not a gap: it fills its hole (late)');
+  assert.equal(g.see(0, 10), 0, 'and the expectation stays after the newest frame');
+  assert.equal(g.see(0, 8), 0, 'a duplicate changes nothing');
   assert.equal(g.see(2, 0xffffffff), 0);
   assert.equal(g.see(2, 1), 1, 'wrap-around: 0 is missing');
-  assert.deepEqual([g.gaps, g.missing], [2, 3]);
+  assert.deepEqual([g.gaps, g.missing, g.late], [2, 2, 1]);
+  assert.equal(g.see(2, 0), 0, 'a late frame across the wrap fills its hole too');
+  assert.deepEqual([g.gaps, g.missing, g.late], [2, 1, 2]);
+  assert.deepEqual(
+    [...g.missingPerCpu],
+    [
+      [0, 1n],
+      [2, 0n],
+    ],
+  );
 });
 
 test('remote tracing over veth: tfc trace --dev veth0 in one namespace, tfc trace --listen veth1 in another', async (t) => {

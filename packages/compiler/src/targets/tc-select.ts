@@ -39,6 +39,10 @@ export interface TcPlace {
   readonly prio: number;
   /** Appended to each matching rule. */
   readonly action?: string;
+  /** `classid MAJ:MIN` of each matching rule (before the action). */
+  readonly classid?: string;
+  /** A classful qdisc or class the rules attach to instead of clsact (`1:`). */
+  readonly parent?: string;
 }
 
 export type TcResult =
@@ -89,6 +93,8 @@ function batchPlace(p: TcPlace) {
     direction: p.direction,
     prio: p.prio,
     ...(p.action !== undefined ? { action: p.action } : {}),
+    ...(p.classid !== undefined ? { classid: p.classid } : {}),
+    ...(p.parent !== undefined ? { parent: p.parent } : {}),
   };
 }
 
@@ -105,9 +111,12 @@ export function selectTc(s: Selection): TcResult {
     const x = s.tables();
     if (!x.ok) return x;
     const f = flowerTarget.run(x.value.ir, s.flowerProfile);
-    if (f.ok) {
-      const b = flowerBatch(f.value, batchPlace(place));
-      if (!b.ok) return { ok: false, diagnostics: codegen(b.diagnostics) };
+    const b = f.ok ? flowerBatch(f.value, batchPlace(place)) : undefined;
+    // Under --parent, flower's stop rules would pick a class: --target tc goes on to u32.
+    const placeRefused =
+      b !== undefined && !b.ok && target === 'tc' && b.diagnostics.every((d) => d.code === 'parent');
+    if (b !== undefined && !b.ok && !placeRefused) return { ok: false, diagnostics: codegen(b.diagnostics) };
+    if (f.ok && b?.ok === true) {
       if (target === 'tc')
         why.push(
           `flower: ${f.value.length} filter(s) at prios ${place.prio}…${place.prio + Math.max(0, f.value.length - 1)}`,
@@ -125,9 +134,10 @@ export function selectTc(s: Selection): TcResult {
         stats: `flower: ${f.value.length} filters`,
       };
     }
-    if (target === 'flower') return f;
+    if (!f.ok && target === 'flower') return f;
+    const refusals = f.ok ? (b !== undefined && !b.ok ? b.diagnostics : []) : f.diagnostics;
     why.push(
-      `flower: ${[...new Set(f.diagnostics.map((d) => d.message.replace(/; use --target.*$/, '')))].join('; ')}`,
+      `flower: ${[...new Set(refusals.map((d) => d.message.replace(/; use --target.*$/, '')))].join('; ')}`,
     );
   }
   if (target === 'tc' || target === 'u32') {

@@ -14,8 +14,12 @@ import {
   DA_VERDICTS,
   FLOWER_PROFILES,
   isTcDevName,
+  parseClassid,
+  parseParent,
+  renderHandleError,
   type TcActName,
   type TcBpfMode,
+  type TcHandle,
 } from '@tfc/codegen-tc';
 import {
   acceptsNothing,
@@ -86,6 +90,8 @@ export const compileSpec: CommandSpec = {
     egress: { type: 'boolean' },
     prio: { type: 'string' },
     action: { type: 'string' },
+    classid: { type: 'string' },
+    parent: { type: 'string' },
     mode: { type: 'string' },
     object: { type: 'string' },
     clsact: { type: 'boolean' },
@@ -127,6 +133,10 @@ prio, a rejecting rule aborts only that prio; the rules key on the frame's event
       --object FILE      where the eBPF object is written (obj modes; required)
       --action TEXT      appended to each matching rule (u32; tc-bpf classic and obj modes), e.g.
                          'action mirred egress mirror dev m0' (u32 default: classid 1:1)
+      --classid MAJ:MIN  the class each matching rule selects (u32 classid/flowid, cls_bpf classid; hex)
+      --parent MAJ:      attach the rules to a classful qdisc (e.g. htb, handle MAJ:) or one of its classes
+                         instead of clsact, so that --classid picks the class a frame is queued in; frames no
+                         rule matches go to the qdisc's default class (docs/tc.md: classes under overload)
       --clsact           also print the 'qdisc add dev DEV clsact' line
       --on-match N       return value when the filter accepts (defaults: tracepoint 1, socket 0xffffffff,
       --on-miss N        tc TC_ACT_OK, xdp XDP_PASS) and when it rejects (0, 0, TC_ACT_SHOT, XDP_DROP)
@@ -147,6 +157,7 @@ examples:
   $ tfc compile 'family == 2' --event sock/inet_sock_set_state --emit elf -o filter.o
   $ tfc compile 'family == 2 && protocol == 6' --event sock/inet_sock_set_state --target tc --dev trace0
   $ tfc compile 'family==2 && protocol==6' --target tc
+  $ tfc compile 'whence == 1' --event syscalls/sys_enter_lseek --target u32 --dev veth0 --parent 1: --classid 1:10
   $ tfc compile --lang pcap 'ip6 and tcp port 443' --target u32 --dev eth0
   $ tfc compile --lang pcap 'ip src net 10.0.0.0/8 and not tcp' --target flower --dev eth0
   $ tfc compile --lang pcap 'tcp dst port 80' --target p4 --emit bmv2
@@ -198,8 +209,11 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     (targetArg === 'tc-bpf' && anyEvent)
   )
     return runCompileTc(p, io, host, targetArg);
-  if (targetArg === 'p4') return anyEvent ? runCompileP4AnyEvent(p, io, host) : runCompileP4(p, io, host);
   if (targetArg === 'tc-bpf') return runCompileTcBpf(p, io, host);
+  for (const o of ['classid', 'parent'])
+    if (p.values[o] !== undefined)
+      throw new UsageError(`--${o} applies to --target tc, u32, flower and tc-bpf`);
+  if (targetArg === 'p4') return anyEvent ? runCompileP4AnyEvent(p, io, host) : runCompileP4(p, io, host);
   if (anyEvent) return runCompileBpfAnyEvent(p, io, host, targetArg);
   const target: Target = targetArg;
   const ctx = choice<Context>(
@@ -340,6 +354,9 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
   const onMatch = act('on-match');
   const onMiss = act('on-miss');
   const prio = int(p, 'prio', { min: 1, max: 65535 }) ?? 1;
+  const { classid, parent } = classOptions(p, io);
+  if (flag(p, 'clsact') && parent !== undefined)
+    throw new UsageError('--clsact adds the clsact hook; --parent attaches to a classful qdisc instead');
   const { text } = filterText(p, io);
   const { event } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
@@ -366,6 +383,8 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
     prio,
     clsact: flag(p, 'clsact'),
     ...(action !== undefined ? { action } : {}),
+    ...(classid !== undefined ? { classid } : {}),
+    ...(parent !== undefined ? { parent } : {}),
     ...(objectPath !== undefined ? { objectPath } : {}),
     ...(mode === 'obj' ? { classidMode: true } : {}),
   });
@@ -394,7 +413,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
   if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
-  for (const o of ['dev', 'mode', 'object', 'action', 'prio', 'clsact'])
+  for (const o of ['dev', 'mode', 'object', 'action', 'prio', 'clsact', 'classid', 'parent'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to the tc targets`);
   if (t === 'p4') return runCompilePcapP4(p, io);
   const target = choice<Target>(t, ['ebpf', 'cbpf'], 'target', 'cbpf');
@@ -562,6 +581,7 @@ function tcCommon(p: Parsed, target: string, defaultDev: string | undefined, io:
     );
   const dev = given ?? (defaultDev as string);
   if (flag(p, 'ingress') && flag(p, 'egress')) throw new UsageError('give --ingress or --egress, not both');
+  const { classid, parent } = classOptions(p, io);
   const action = str(p, 'action');
   const fp = str(p, 'flower-profile');
   if (fp !== undefined && target !== 'flower' && target !== 'tc')
@@ -573,6 +593,47 @@ function tcCommon(p: Parsed, target: string, defaultDev: string | undefined, io:
     direction: flag(p, 'egress') ? ('egress' as const) : ('ingress' as const),
     prio: int(p, 'prio', { min: 1, max: 65535 }) ?? 1,
     ...(action !== undefined ? { action } : {}),
+    ...(classid !== undefined ? { classid } : {}),
+    ...(parent !== undefined ? { parent } : {}),
+  };
+}
+
+/** A --classid/--parent value checked by codegen-tc's reader: usage error with a caret and the reason. */
+function handleOption(p: Parsed, name: 'classid' | 'parent'): TcHandle | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  const r = name === 'classid' ? parseClassid(v) : parseParent(v);
+  if (!r.ok) throw new UsageError(renderHandleError(name, v, r, 'tfc: '.length));
+  return r.handle;
+}
+
+/**
+ * --classid and --parent of the tc targets, normalized (`1:10`, `1:`): the parent replaces --ingress/--egress and
+ * needs a class id (without one, u32's default classid 1:1 and cls_bpf's "no class" would differ), which must
+ * belong to the parent's qdisc; and on clsact a class id only ends classification (a note says so).
+ */
+export function classOptions(p: Parsed, io: Io): { classid?: string; parent?: string } {
+  const classid = handleOption(p, 'classid');
+  const parent = handleOption(p, 'parent');
+  if (parent !== undefined && (flag(p, 'ingress') || flag(p, 'egress')))
+    throw new UsageError(
+      '--parent attaches to a classful qdisc instead of clsact: no --ingress/--egress with it',
+    );
+  if (parent !== undefined && classid === undefined)
+    throw new UsageError(
+      `--parent ${parent.text} needs --classid ${parent.major.toString(16)}:MIN: the class of qdisc ${parent.major.toString(16)}: that matching frames go to (the others go to its default class)`,
+    );
+  if (parent !== undefined && classid !== undefined && classid.major !== parent.major)
+    throw new UsageError(
+      `--classid ${classid.text} is not a class of qdisc ${parent.major.toString(16)}: (--parent ${parent.text}): a qdisc's filters select its own classes (use ${parent.major.toString(16)}:MIN)`,
+    );
+  if (classid !== undefined && parent === undefined)
+    io.err(
+      `tfc: note: on the clsact hook classid ${classid.text} only ends classification; to queue matching frames in class ${classid.text}, attach the rules to its qdisc with --parent ${classid.major.toString(16)}:\n`,
+    );
+  return {
+    ...(classid !== undefined ? { classid: classid.text } : {}),
+    ...(parent !== undefined ? { parent: parent.text } : {}),
   };
 }
 
@@ -581,6 +642,10 @@ export interface TcRules {
   readonly result: Extract<TcResult, { ok: true }>;
   readonly dev: string;
   readonly direction: 'ingress' | 'egress';
+  /** The classful qdisc or class the rules attach to instead of clsact (`1:`). */
+  readonly parent?: string;
+  /** The class matching rules select. */
+  readonly classid?: string;
   readonly prio: number;
   readonly anyEvent: boolean;
 }
@@ -639,7 +704,15 @@ export async function tcRulesFor(
   if (r.lines.length === 0) io.err('tfc: note: the filter matches no frame: no rules\n');
   return {
     ok: true,
-    rules: { result: r, dev: common.dev, direction: common.direction, prio: common.prio, anyEvent },
+    rules: {
+      result: r,
+      dev: common.dev,
+      direction: common.direction,
+      prio: common.prio,
+      anyEvent,
+      ...(common.parent !== undefined ? { parent: common.parent } : {}),
+      ...(common.classid !== undefined ? { classid: common.classid } : {}),
+    },
   };
 }
 
@@ -647,6 +720,8 @@ async function runCompileTc(p: Parsed, io: Io, host: Host, target: TcTarget): Pr
   const t = await tcRulesFor(p, io, host, target, { defaultDev: true });
   if (!t.ok) return t.code;
   const { result: r, dev } = t.rules;
+  if (flag(p, 'clsact') && t.rules.parent !== undefined)
+    throw new UsageError('--clsact adds the clsact hook; --parent attaches to a classful qdisc instead');
   const lines = flag(p, 'clsact') ? [`qdisc add dev ${dev} clsact`, ...r.lines] : r.lines;
   writeOutput(io, lines.length > 0 ? `${lines.join('\n')}\n` : '', str(p, 'output'), 'the tc batch');
   if (flag(p, 'stats')) io.err(`${r.stats}\n`);

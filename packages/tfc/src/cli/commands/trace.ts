@@ -201,9 +201,10 @@ async function loop(
   const note = `lost events ${lost}${perCpu ? ` (${perCpu})` : ''}${unknownLoss ? `; ${unknownLoss} losses of unknown size` : ''}`;
   const lostPerCpuBig = new Map([...lostPerCpu].map(([cpu, n]) => [cpu, BigInt(n)] as const));
   for (const o of outs) o.close({ lostPerCpu: lostPerCpuBig });
+  const sends = outs.flatMap((o) => (o.summary !== undefined ? [`; ${o.summary()}`] : [])).join('');
   if (io.isTty) io.err('\n');
   io.err(
-    `tfc: trace: ${received} events in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
+    `tfc: trace: ${received} events in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}${sends}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
   );
   return EXIT.ok;
 }
@@ -262,7 +263,7 @@ async function runListen(p: Parsed, io: Io): Promise<number> {
     st.dispose();
   }
   const g = stats.gaps;
-  const note = `sequence gaps ${g.gaps} (${g.missing} events missing)${stats.flaggedLost ? `, ${stats.flaggedLost} frames flag a loss` : ''}${stats.unknownEvent ? `, ${stats.unknownEvent} of unknown events` : ''}${stats.undecodable ? `, ${stats.undecodable} not trace frames` : ''}`;
+  const note = `sequence gaps ${g.gaps} (${g.missing} events missing)${g.late ? `, ${g.late} arrived late (reordered)` : ''}${stats.flaggedLost ? `, ${stats.flaggedLost} frames flag a loss` : ''}${stats.unknownEvent ? `, ${stats.unknownEvent} of unknown events` : ''}${stats.undecodable ? `, ${stats.undecodable} not trace frames` : ''}`;
   for (const o of outs) o.close({ lostPerCpu: g.missingPerCpu });
   io.err(
     `tfc: trace: received ${stats.received} events on ${ifName} in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${note}\n`,

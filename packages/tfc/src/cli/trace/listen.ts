@@ -4,6 +4,7 @@
  * tracefs) or, by event id, the bundled snapshot, and delivered to the same outputs as a local trace. Gaps are
  * reported from the per-CPU sequence numbers (docs/trace-over-ethernet.md): a frame whose sequence is ahead of the
  * next expected one on its CPU means events were lost on the way or by the sender's kernel.
+ * The socket's receive buffer is raised (socket-buffer.ts). Reordered frames (classes on the way) fill the holes they left and are counted as late, not missing.
  * Invariants: frames of another EtherType or that do not decode are counted, never delivered; a frame of an
  * unknown event id is counted and delivered to pcapng only (no format to print it with); the packet socket is
  * closed on every exit path.
@@ -21,25 +22,63 @@ import { readLiveEvent } from '../../live-event.ts';
 import { type Parsed, str } from '../args.ts';
 import { type Io, UsageError } from '../io.ts';
 import type { Output } from './outputs.ts';
+import { raiseSocketBuffer } from './socket-buffer.ts';
 
-/** Per-CPU sequence tracking: the gaps seen so far. */
+/** Holes remembered per CPU for frames that may still arrive late (older holes stay counted as missing). */
+const MAX_HOLES = 4096;
+
+/**
+ * Per-CPU sequence tracking: the gaps seen so far. A frame ahead of the next expected one opens a hole (its
+ * sequences count as missing); a frame that arrives later inside a hole (reordered on the way: a qdisc with classes
+ * sends a high class's frames before the low class's older ones) fills it again and is counted as late, not
+ * missing; a frame older than every remembered hole (a duplicate, a restarted sender) changes nothing.
+ */
 export class SequenceGaps {
   readonly #next = new Map<number, number>();
+  /** Per CPU: holes as [first, end) in sequence space (end exclusive, mod 2^32), oldest first. */
+  readonly #holes = new Map<number, [number, number][]>();
   readonly missingPerCpu = new Map<number, bigint>();
   gaps = 0;
   missing = 0;
+  /** Frames that arrived after a later frame of their CPU (they filled a hole). */
+  late = 0;
 
   /** Records frame `seq` of `cpu`; returns how many events are missing just before it (0: none). */
   see(cpu: number, seq: number): number {
     const want = this.#next.get(cpu);
+    if (want === undefined || seq === want) {
+      this.#next.set(cpu, (seq + 1) >>> 0);
+      return 0;
+    }
+    const ahead = (seq - want) >>> 0;
+    if (ahead >= 0x80000000) {
+      this.#fill(cpu, seq);
+      return 0; // an older frame: a reordered one fills its hole; never a gap
+    }
     this.#next.set(cpu, (seq + 1) >>> 0);
-    if (want === undefined || seq === want) return 0;
-    const missing = (seq - want) >>> 0;
-    if (missing >= 0x80000000) return 0; // an older frame (reordered or a restarted sender): not a gap
     this.gaps++;
-    this.missing += missing;
-    this.missingPerCpu.set(cpu, (this.missingPerCpu.get(cpu) ?? 0n) + BigInt(missing));
-    return missing;
+    this.missing += ahead;
+    this.missingPerCpu.set(cpu, (this.missingPerCpu.get(cpu) ?? 0n) + BigInt(ahead));
+    const holes = this.#holes.get(cpu) ?? [];
+    holes.push([want, seq]);
+    if (holes.length > MAX_HOLES) holes.shift();
+    this.#holes.set(cpu, holes);
+    return ahead;
+  }
+
+  #fill(cpu: number, seq: number): void {
+    const holes = this.#holes.get(cpu);
+    if (holes === undefined) return;
+    const i = holes.findIndex(([lo, end]) => (seq - lo) >>> 0 < (end - lo) >>> 0);
+    if (i < 0) return;
+    const [lo, end] = holes[i] as [number, number];
+    const parts: [number, number][] = [];
+    if (seq !== lo) parts.push([lo, seq]);
+    if ((seq + 1) >>> 0 !== end) parts.push([(seq + 1) >>> 0, end]);
+    holes.splice(i, 1, ...parts);
+    this.late++;
+    this.missing--;
+    this.missingPerCpu.set(cpu, (this.missingPerCpu.get(cpu) ?? 1n) - 1n);
   }
 }
 
@@ -102,6 +141,8 @@ export async function listen(
   const ifindex = Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8'));
   const sock = openPacketSocket(sysLoad.value, { ifindex, protocol: 0x88b5 });
   if (!sock.ok) throw new UsageError(`--listen ${ifName}: ${sock.error.message}`);
+  // Bursts (a qdisc draining, a receiver not scheduled for a moment) wait in the socket instead of being dropped.
+  raiseSocketBuffer(sysLoad.value, sock.value.fd, 'receive');
   io.err(`tfc: trace: listening on ${ifName}\n`);
   const stats: ListenStats = {
     received: 0,

@@ -3,11 +3,13 @@
  * JSON object (--json) per event, and a network interface (--dev: a TAP device tfc creates, or an existing one).
  * Invariants: every output takes the same delivered event (record, cpu, timestamp, frame, comm, pid) in delivery
  * order; close() runs once per output, last, with the totals (the pcapng statistics block is written there);
- * a TAP device tfc created disappears with its fd unless --keep-dev made it persistent.
+ * a TAP device tfc created disappears with its fd unless --keep-dev made it persistent; frames sent out of an
+ * existing interface pass its egress qdisc and what it drops is counted, never fatal (device-send.ts), and said in
+ * the summary line.
  */
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { run } from '@tfc/iproute2';
-import { loadKoffiSyscalls, openPacketSocket, TapDevice } from '@tfc/kernel/sys';
+import { loadKoffiSyscalls, TapDevice } from '@tfc/kernel/sys';
 import {
   concatBlocks,
   type DecodedField,
@@ -23,6 +25,7 @@ import {
 import type { EventFormat } from '@tfc/tracefs';
 import { flag, type Parsed, str } from '../args.ts';
 import { type Io, UsageError } from '../io.ts';
+import { DeviceSender } from './device-send.ts';
 
 /** What a trace knows when it stops: the events lost per CPU (kernel marks, or sequence gaps at a receiver). */
 export interface TraceEnd {
@@ -42,6 +45,8 @@ export interface Output {
   readonly raw?: (rec: Delivered, frame: Uint8Array, comment: string) => void;
   readonly frame: (rec: Delivered, ev: EventFormat, frame: Uint8Array, comm: string, pid: number) => void;
   readonly close: (end: TraceEnd) => void;
+  /** Words for the trace's summary line, after close (a device's sent and dropped frames). */
+  readonly summary?: () => string;
 }
 
 /** --dev IF: a TAP device tfc creates (frames received on it), or an existing interface (frames sent out of it). */
@@ -77,13 +82,13 @@ export async function deviceOutput(p: Parsed, io: Io): Promise<Output | undefine
     };
   }
   const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8'));
-  const sock = openPacketSocket(sys, { ifindex, protocol: 0 });
-  if (!sock.ok) throw new UsageError(`--dev ${name}: ${sock.error.message}`);
+  const opened = await DeviceSender.open(sys, name, ifindex);
+  if (!opened.ok) throw new UsageError(`--dev ${name}: ${opened.message}`);
+  const sender = opened.sender;
   return {
-    frame: (_r, _e, frame) => {
-      sock.value.send(frame);
-    },
-    close: () => sock.value.dispose(),
+    frame: (_r, _e, frame) => sender.send(frame),
+    close: () => sender.close(),
+    summary: () => sender.summary(),
   };
 }
 
