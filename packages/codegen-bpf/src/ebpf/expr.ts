@@ -2,13 +2,17 @@
 // constants), deeper operand first (Sethi-Ullman) with temporaries on the stack.
 // Invariants: operands are pure, so evaluation order does not change the result, and any abort (a failed load, a
 // division by zero) goes to the leaf's abort label; shifts by 32 or more give 0; shared values are expanded where
-// they are used.
-import { alu32, alu64, call, jmp32, mem, mov, R0, R1, R6, R7, R8 } from '@tfc/bpf/ebpf';
+// they are used (in the skb context once per leaf, then from a stack slot).
+import { alu32, alu64, call, jmp32, mem, mov, R0, R1, R6, R7, R8, R10 } from '@tfc/bpf/ebpf';
 import type { Expr } from '@tfc/ir';
 import { ARITH_ALU } from '../arith-ops.ts';
 import { constArith, runtimeArithCheck } from '../lower/arith.ts';
 import { Unsupported } from '../options.ts';
-import { type EbpfGen, HELPER, loadConst, pop, push } from './context.ts';
+import { REC } from '../skb/options.ts';
+import { type EbpfGen, HELPER, loadConst, pop, push, STRBUF, STRBUF_MAX } from './context.ts';
+
+const REF_SLOTS = Math.floor(STRBUF_MAX / 8);
+
 import { fresh, goto, place } from './emitter.ts';
 import { load } from './loads.ts';
 
@@ -21,7 +25,24 @@ export function expr(g: EbpfGen, x: Expr, abort: string): void {
     case 'ref': {
       const def = g.dag.values[x.id];
       if (def === undefined) throw new Unsupported('ref', `unknown value %${x.id}`);
+      if (g.buffer === undefined) {
+        expr(g, def.expr, abort);
+        return;
+      }
+      // skb: a value is computed once per leaf (protochain's chain state nests values in values: expanding each
+      // use would double per level); a leaf's code is straight-line up to its aborts, so the slot is set wherever
+      // it is read again. The slots are the string area, which the skb context never uses.
+      const slot = g.refSlots.get(x.id);
+      if (slot !== undefined) {
+        g.e(mem.ldx('dw', R0, R10, -slot));
+        return;
+      }
       expr(g, def.expr, abort);
+      if (g.refSlots.size < REF_SLOTS) {
+        const off = STRBUF - 8 * g.refSlots.size;
+        g.refSlots.set(x.id, off);
+        g.e(mem.stx('dw', R10, -off, R0));
+      }
       return;
     }
     case 'pseudo':
@@ -32,7 +53,8 @@ export function expr(g: EbpfGen, x: Expr, abort: string): void {
       return;
     case 'len':
       if (!g.packetCtx) throw new Unsupported('len', 'packet length needs a packet context');
-      if (g.o.progType === 'xdp') {
+      if (g.buffer !== undefined) g.e(mem.ldx('w', R0, R7, REC.pktLen - REC.data));
+      else if (g.o.progType === 'xdp') {
         g.e(mov.reg(R0, R8));
         g.e(alu64.sub.reg(R0, R7));
       } else g.e(mem.ldx('w', R0, R6, 0));
