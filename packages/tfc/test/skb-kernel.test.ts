@@ -1,0 +1,221 @@
+// The skb context live (root): every corpus and skb filter compiled by compileSkbCapture in verdict mode is loaded as
+// tp_btf/netif_receive_skb at once (one hook index each, one shared ring buffer); varied frames (the libpcap corpus
+// frames and mutations of them, VLAN, IPv6 extension headers, fragments, runts, each ending in a 4-byte nonce) are
+// sent over a veth pair in a private network namespace; for every record of that device and namespace, the verdict
+// the program wrote equals libpcap's bpf_filter verdict on the record's bytes (DLT_EN10MB at start 0, DLT_RAW at
+// start 1; buflen = captured, wirelen = packet length), the bytes are the frame sent, and every program saw every
+// frame. Also checks whether fentry programs load here and says what it found. Everything (programs, links, maps,
+// mappings, the namespace) is released on every exit path (t.after). Skips with the reason without root, BTF,
+// bpf(2) or libpcap.
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EbpfProgram } from '@tfc/codegen-bpf';
+import { REC } from '@tfc/codegen-bpf';
+import { compileSkbCapture } from '@tfc/compiler';
+import { linkIndex } from '@tfc/iproute2';
+import {
+  btfHookParams,
+  createMap,
+  DLT,
+  loadKoffiSyscalls,
+  loadLibpcap,
+  loadProgram,
+  type Syscalls,
+} from '@tfc/kernel/sys';
+import { createTcLab } from '@tfc/tc-test';
+import fc from 'fast-check';
+import { readKernelBtf, resolveSkbHook, skbLayoutFromBtf } from '../src/host/skb-layout.ts';
+import { corpusFilterTexts, corpusFrameBytes, SKB_FILTERS } from './skb-cases.ts';
+import { loadSkbProgram } from './skb-load.ts';
+import { openRing } from './skb-ring.ts';
+
+const RING_SIZE = 1 << 24;
+
+function why(): string | false {
+  if (process.getuid?.() !== 0) return 'needs root (BPF tracing programs, network namespaces)';
+  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'no /sys/kernel/btf/vmlinux (kernel without BTF)';
+  const pcap = loadLibpcap();
+  if (!pcap.ok) return pcap.reason;
+  const sys = loadKoffiSyscalls();
+  if (!sys.ok) return sys.reason;
+  return false;
+}
+const skip = why();
+
+/** The frames: corpus frames and seeded mutations of their headers, each ending in the nonce [0xc5, 0x4b, i]. */
+function frames(): Uint8Array[] {
+  const base = corpusFrameBytes().filter((f) => f.length >= 14);
+  const mutated = fc.sample(
+    fc.tuple(
+      fc.integer({ min: 0, max: base.length - 1 }),
+      fc.array(fc.tuple(fc.integer({ min: 12, max: 70 }), fc.integer({ min: 0, max: 255 })), {
+        maxLength: 3,
+      }),
+    ),
+    { numRuns: 40, seed: 1617 },
+  );
+  const all = [
+    ...base,
+    ...mutated.map(([i, flips]) => {
+      const f = Uint8Array.from(base[i]!);
+      for (const [k, v] of flips) if (k < f.length) f[k] = v;
+      return f;
+    }),
+  ];
+  return all.map((f, i) => Uint8Array.from([...f, 0xc5, 0x4b, i >> 8, i & 0xff]));
+}
+
+test('skb context live: tp_btf/netif_receive_skb programs on a veth in a namespace = libpcap bpf_filter', {
+  skip,
+}, async (t) => {
+  const sys = loadKoffiSyscalls();
+  const pcap = loadLibpcap();
+  assert.ok(sys.ok && pcap.ok);
+  const S: Syscalls = sys.value;
+  const btf = readKernelBtf();
+  assert.ok(btf.ok, btf.ok ? '' : btf.error);
+  const layout = skbLayoutFromBtf(btf.value);
+  assert.ok(layout.ok, layout.ok ? '' : layout.error);
+  const hook = resolveSkbHook(btf.value, 'tp_btf/netif_receive_skb');
+  assert.ok(hook.ok, hook.ok ? '' : hook.error);
+
+  const lab = await createTcLab('tfc-skb');
+  assert.ok(lab.ok, lab.ok ? '' : lab.error);
+  t.after(() => lab.lab.dispose());
+  const ns = lab.lab.ns;
+  const inum = statSync(ns.path).ino;
+  const dev = await linkIndex(ns.name, lab.lab.dev);
+  assert.ok(dev.ok);
+
+  const ringMap = createMap(S, { type: 'RINGBUF', keySize: 0, valueSize: 0, maxEntries: RING_SIZE });
+  if (!ringMap.ok) return t.skip(`no BPF ring buffer maps: ${ringMap.error.message}`);
+  t.after(() => ringMap.value.dispose());
+  const ring = openRing(S, ringMap.value, RING_SIZE);
+  assert.ok(typeof ring !== 'string', String(ring));
+  t.after(() => ring.dispose());
+
+  const c2 = pcap.value.compiler(DLT.EN10MB, 65535);
+  const c3 = pcap.value.compiler(DLT.RAW, 65535);
+  t.after(() => {
+    c2.dispose();
+    c3.dispose();
+  });
+  const judges: { filter: string; l2: Uint8Array; l3: Uint8Array | undefined }[] = [];
+  const loaded: { dispose(): void }[] = [];
+  t.after(() => {
+    for (const l of loaded) l.dispose();
+  });
+  let refused = 0;
+  for (const filter of [...corpusFilterTexts(), ...SKB_FILTERS]) {
+    const l2 = c2.compile(filter, { optimize: false });
+    if (!l2.ok) continue;
+    const r = compileSkbCapture({
+      filter,
+      layout: layout.value,
+      hook: hook.value,
+      hookIndex: judges.length,
+      snaplen: 256,
+      mode: 'verdict',
+    });
+    if (!r.ok) {
+      refused++;
+      continue;
+    }
+    const l = loadSkbProgram(S, btf.value, r.program as EbpfProgram, ringMap.value);
+    assert.ok(l.ok, l.ok ? '' : `${filter}: ${l.error}`);
+    loaded.push(l.value);
+    const l3 = c3.compile(filter, { optimize: false });
+    judges.push({ filter, l2: l2.program, l3: l3.ok ? l3.program : undefined });
+  }
+  assert.ok(judges.length >= 50, `only ${judges.length} filters loaded`);
+  ring.drain();
+
+  const sent = frames();
+  for (const f of sent) {
+    const s = lab.lab.send(f);
+    assert.ok(s.ok, s.ok ? '' : s.error);
+  }
+  const seen = new Map<number, Set<number>>();
+  let records = 0;
+  let accepted = 0;
+  let disagreements = 0;
+  const examples: string[] = [];
+  const judge = (rec: Uint8Array) => {
+    const v = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+    if (v.getUint32(REC.ifindex, true) !== dev.value || v.getUint32(REC.netns, true) !== inum) return;
+    const hookIndex = v.getUint32(REC.hook, true);
+    const j = judges[hookIndex];
+    assert.ok(j, `record with unknown hook index ${hookIndex}`);
+    const pktLen = v.getUint32(REC.pktLen, true);
+    const capLen = v.getUint32(REC.capLen, true);
+    const start = v.getUint8(REC.start);
+    assert.equal(rec.length, REC.data + capLen, 'record length = header + captured bytes');
+    assert.equal(start, 0, 'veth packets at netif_receive_skb start at the Ethernet header');
+    const bytes = rec.subarray(REC.data, REC.data + capLen);
+    const prog = start === 0 ? j.l2 : j.l3;
+    const want = prog === undefined ? 0 : pcap.value.filter(prog, bytes, pktLen) !== 0 ? 1 : 0;
+    const got = v.getUint32(REC.reserved, true);
+    records++;
+    accepted += got;
+    if (got !== want) {
+      disagreements++;
+      if (examples.length < 5)
+        examples.push(`${j.filter}: tfc ${got} libpcap ${want} on ${Buffer.from(bytes).toString('hex')}`);
+    }
+    if (capLen === pktLen && capLen >= 4 && bytes[capLen - 4] === 0xc5 && bytes[capLen - 3] === 0x4b) {
+      const i = (bytes[capLen - 2]! << 8) | bytes[capLen - 1]!;
+      assert.deepEqual(bytes, sent[i], `the record's bytes are frame ${i} as sent`);
+      const s = seen.get(hookIndex) ?? new Set<number>();
+      seen.set(hookIndex, s);
+      s.add(i);
+    }
+  };
+  for (let tries = 0; tries < 20; tries++) {
+    await sleep(100);
+    for (const r of ring.drain()) judge(r);
+    const full = [...seen.values()].filter(
+      (s) => s.size === sent.filter((f) => f.length <= 256).length,
+    ).length;
+    if (full === judges.length) break;
+  }
+  for (const l of loaded.splice(0)) l.dispose();
+  for (const r of ring.drain()) judge(r);
+  const whole = sent.filter((f) => f.length <= 256).length;
+  const complete = [...seen.values()].filter((s) => s.size === whole).length;
+  console.log(
+    `skb live (tp_btf/netif_receive_skb, veth in ${ns.name}): ${judges.length} filters (${refused} refused by tfc), ${sent.length} frames, ${records} records, ${accepted} accepted, ${disagreements} disagreements with libpcap; ${complete}/${judges.length} programs saw all ${whole} whole frames`,
+  );
+  assert.equal(disagreements, 0, examples.join('\n'));
+  assert.equal(complete, judges.length, 'every program saw every frame');
+});
+
+test('fentry: does a TRACING fentry program load on this machine? (reported, not required)', {
+  skip,
+}, (t) => {
+  const sys = loadKoffiSyscalls();
+  assert.ok(sys.ok);
+  const btf = readKernelBtf();
+  assert.ok(btf.ok);
+  const found: string[] = [];
+  for (const name of ['__netif_receive_skb', 'ip_rcv', 'sk_skb_reason_drop']) {
+    const h = resolveSkbHook(btf.value, `fentry/${name}`);
+    assert.ok(h.ok, h.ok ? '' : h.error);
+    const id = btfHookParams(btf.value, { kind: 'fentry', name });
+    assert.ok(id.ok);
+    // r0 = 0; exit
+    const insns = Uint8Array.from([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+    const p = loadProgram(sys.value, {
+      type: 'TRACING',
+      insns,
+      license: 'GPL',
+      expectedAttachType: 24,
+      attachBtfId: id.btfId,
+    });
+    found.push(`${name} (sk_buff argument ${h.value.skbArg}): ${p.ok ? 'loads' : p.error.message}`);
+    if (p.ok) p.value.dispose();
+  }
+  console.log(`fentry on this machine: ${found.join('; ')}`);
+  t.diagnostic(found.join('; '));
+});
