@@ -15,7 +15,6 @@ import {
   alu64,
   call,
   exit,
-  type Insn,
   jmp,
   ldMapFd,
   mem,
@@ -25,7 +24,6 @@ import {
   R2,
   R3,
   R4,
-  R5,
   R6,
   R7,
   R8,
@@ -123,7 +121,7 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   // time, hook, reason, location, task
   e(call(HELPER_KTIME));
   e(mem.stx('dw', R9, REC.time, R0));
-  e(mem.st('w', R9, REC.hook, o.hook.kind === 'fentry' ? o.hookIndex | 0 : o.hookIndex | 0));
+  e(mem.st('w', R9, REC.hook, o.hookIndex | 0));
   if (o.hook.reasonArg !== undefined) {
     e(mem.ldx('dw', R0, R6, 8 * o.hook.reasonArg));
     e(mem.stx('w', R9, REC.reason, R0));
@@ -263,7 +261,6 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   e(mov.reg(R7, R9));
   e(alu64.add.imm(R7, REC.data));
   e(mem.ldx('w', R8, R9, REC.capLen));
-  void R5;
 }
 
 type SkbLayoutSkb = SkbOptions['layout']['skb'];
@@ -316,5 +313,3 @@ export function skbEpilogue(g: EbpfGen, o: SkbOptions): void {
   e(mov.imm(R0, 0));
   e(exit());
 }
-
-export type { Insn };
