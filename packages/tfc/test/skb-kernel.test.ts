@@ -9,13 +9,14 @@
 // bpf(2) or libpcap.
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EbpfProgram } from '@tfc/codegen-bpf';
+import type { EbpfProgram, SkbHook, SkbLayout } from '@tfc/codegen-bpf';
 import { REC } from '@tfc/codegen-bpf';
 import { compileSkbCapture } from '@tfc/compiler';
-import { linkIndex } from '@tfc/iproute2';
+import { createNamespace, linkIndex, run, setLinkUp } from '@tfc/iproute2';
 import {
+  type BtfTable,
   btfHookParams,
   createMap,
   DLT,
@@ -30,6 +31,7 @@ import { readKernelBtf, resolveSkbHook, skbLayoutFromBtf } from '../src/host/skb
 import { corpusFilterTexts, corpusFrameBytes, SKB_FILTERS } from './skb-cases.ts';
 import { loadSkbProgram } from './skb-load.ts';
 import { openRing } from './skb-ring.ts';
+import { openTun } from './skb-tun.ts';
 
 const RING_SIZE = 1 << 24;
 
@@ -67,54 +69,70 @@ function frames(): Uint8Array[] {
   return all.map((f, i) => Uint8Array.from([...f, 0xc5, 0x4b, i >> 8, i & 0xff]));
 }
 
-test('skb context live: tp_btf/netif_receive_skb programs on a veth in a namespace = libpcap bpf_filter', {
-  skip,
-}, async (t) => {
+interface Setup {
+  readonly S: Syscalls;
+  readonly pcap: Extract<ReturnType<typeof loadLibpcap>, { ok: true }>['value'];
+  readonly btf: BtfTable;
+  readonly layout: SkbLayout;
+  readonly hook: SkbHook;
+}
+
+function setup(): Setup {
   const sys = loadKoffiSyscalls();
   const pcap = loadLibpcap();
   assert.ok(sys.ok && pcap.ok);
-  const S: Syscalls = sys.value;
   const btf = readKernelBtf();
   assert.ok(btf.ok, btf.ok ? '' : btf.error);
   const layout = skbLayoutFromBtf(btf.value);
   assert.ok(layout.ok, layout.ok ? '' : layout.error);
   const hook = resolveSkbHook(btf.value, 'tp_btf/netif_receive_skb');
   assert.ok(hook.ok, hook.ok ? '' : hook.error);
+  return { S: sys.value, pcap: pcap.value, btf: btf.value, layout: layout.value, hook: hook.value };
+}
 
-  const lab = await createTcLab('tfc-skb');
-  assert.ok(lab.ok, lab.ok ? '' : lab.error);
-  t.after(() => lab.lab.dispose());
-  const ns = lab.lab.ns;
-  const inum = statSync(ns.path).ino;
-  const dev = await linkIndex(ns.name, lab.lab.dev);
-  assert.ok(dev.ok);
-
-  const ringMap = createMap(S, { type: 'RINGBUF', keySize: 0, valueSize: 0, maxEntries: RING_SIZE });
-  if (!ringMap.ok) return t.skip(`no BPF ring buffer maps: ${ringMap.error.message}`);
+/** Loads every filter (verdict mode, one hook index each), sends, drains, judges each record of device `ifindex` in
+ *  namespace `inum` against libpcap; returns the counts. */
+async function differential(
+  t: TestContext,
+  su: Setup,
+  filters: readonly string[],
+  where: { readonly ifindex: number; readonly inum: number; readonly start: 0 | 1 },
+  sent: readonly Uint8Array[],
+  send: (f: Uint8Array) => void,
+): Promise<{
+  filters: number;
+  refused: number;
+  records: number;
+  accepted: number;
+  disagreements: string[];
+  complete: number;
+  whole: number;
+}> {
+  const ringMap = createMap(su.S, { type: 'RINGBUF', keySize: 0, valueSize: 0, maxEntries: RING_SIZE });
+  assert.ok(ringMap.ok, ringMap.ok ? '' : `no BPF ring buffer maps: ${ringMap.error.message}`);
   t.after(() => ringMap.value.dispose());
-  const ring = openRing(S, ringMap.value, RING_SIZE);
+  const ring = openRing(su.S, ringMap.value, RING_SIZE);
   assert.ok(typeof ring !== 'string', String(ring));
   t.after(() => ring.dispose());
-
-  const c2 = pcap.value.compiler(DLT.EN10MB, 65535);
-  const c3 = pcap.value.compiler(DLT.RAW, 65535);
+  const c2 = su.pcap.compiler(DLT.EN10MB, 65535);
+  const c3 = su.pcap.compiler(DLT.RAW, 65535);
   t.after(() => {
     c2.dispose();
     c3.dispose();
   });
-  const judges: { filter: string; l2: Uint8Array; l3: Uint8Array | undefined }[] = [];
+  const judges: { filter: string; l2: Uint8Array | undefined; l3: Uint8Array | undefined }[] = [];
   const loaded: { dispose(): void }[] = [];
   t.after(() => {
     for (const l of loaded) l.dispose();
   });
   let refused = 0;
-  for (const filter of [...corpusFilterTexts(), ...SKB_FILTERS]) {
+  for (const filter of filters) {
     const l2 = c2.compile(filter, { optimize: false });
     if (!l2.ok) continue;
     const r = compileSkbCapture({
       filter,
-      layout: layout.value,
-      hook: hook.value,
+      layout: su.layout,
+      hook: su.hook,
       hookIndex: judges.length,
       snaplen: 256,
       mode: 'verdict',
@@ -123,28 +141,22 @@ test('skb context live: tp_btf/netif_receive_skb programs on a veth in a namespa
       refused++;
       continue;
     }
-    const l = loadSkbProgram(S, btf.value, r.program as EbpfProgram, ringMap.value);
+    const l = loadSkbProgram(su.S, su.btf, r.program as EbpfProgram, ringMap.value);
     assert.ok(l.ok, l.ok ? '' : `${filter}: ${l.error}`);
     loaded.push(l.value);
     const l3 = c3.compile(filter, { optimize: false });
     judges.push({ filter, l2: l2.program, l3: l3.ok ? l3.program : undefined });
   }
-  assert.ok(judges.length >= 50, `only ${judges.length} filters loaded`);
   ring.drain();
-
-  const sent = frames();
-  for (const f of sent) {
-    const s = lab.lab.send(f);
-    assert.ok(s.ok, s.ok ? '' : s.error);
-  }
+  for (const f of sent) send(f);
   const seen = new Map<number, Set<number>>();
   let records = 0;
   let accepted = 0;
-  let disagreements = 0;
-  const examples: string[] = [];
+  const disagreements: string[] = [];
   const judge = (rec: Uint8Array) => {
     const v = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-    if (v.getUint32(REC.ifindex, true) !== dev.value || v.getUint32(REC.netns, true) !== inum) return;
+    if (v.getUint32(REC.ifindex, true) !== where.ifindex || v.getUint32(REC.netns, true) !== where.inum)
+      return;
     const hookIndex = v.getUint32(REC.hook, true);
     const j = judges[hookIndex];
     assert.ok(j, `record with unknown hook index ${hookIndex}`);
@@ -152,43 +164,103 @@ test('skb context live: tp_btf/netif_receive_skb programs on a veth in a namespa
     const capLen = v.getUint32(REC.capLen, true);
     const start = v.getUint8(REC.start);
     assert.equal(rec.length, REC.data + capLen, 'record length = header + captured bytes');
-    assert.equal(start, 0, 'veth packets at netif_receive_skb start at the Ethernet header');
+    assert.equal(start, where.start, 'where the packet starts on this device');
     const bytes = rec.subarray(REC.data, REC.data + capLen);
     const prog = start === 0 ? j.l2 : j.l3;
-    const want = prog === undefined ? 0 : pcap.value.filter(prog, bytes, pktLen) !== 0 ? 1 : 0;
+    const want = prog === undefined ? 0 : su.pcap.filter(prog, bytes, pktLen) !== 0 ? 1 : 0;
     const got = v.getUint32(REC.reserved, true);
     records++;
     accepted += got;
-    if (got !== want) {
-      disagreements++;
-      if (examples.length < 5)
-        examples.push(`${j.filter}: tfc ${got} libpcap ${want} on ${Buffer.from(bytes).toString('hex')}`);
-    }
+    if (got !== want)
+      disagreements.push(`${j.filter}: tfc ${got} libpcap ${want} on ${Buffer.from(bytes).toString('hex')}`);
     if (capLen === pktLen && capLen >= 4 && bytes[capLen - 4] === 0xc5 && bytes[capLen - 3] === 0x4b) {
       const i = (bytes[capLen - 2]! << 8) | bytes[capLen - 1]!;
-      assert.deepEqual(bytes, sent[i], `the record's bytes are frame ${i} as sent`);
+      assert.deepEqual(bytes, sent[i], `the record's bytes are packet ${i} as sent`);
       const s = seen.get(hookIndex) ?? new Set<number>();
       seen.set(hookIndex, s);
       s.add(i);
     }
   };
+  const whole = sent.filter((f) => f.length <= 256).length;
   for (let tries = 0; tries < 20; tries++) {
     await sleep(100);
     for (const r of ring.drain()) judge(r);
-    const full = [...seen.values()].filter(
-      (s) => s.size === sent.filter((f) => f.length <= 256).length,
-    ).length;
-    if (full === judges.length) break;
+    if ([...seen.values()].filter((s) => s.size === whole).length === judges.length) break;
   }
   for (const l of loaded.splice(0)) l.dispose();
   for (const r of ring.drain()) judge(r);
-  const whole = sent.filter((f) => f.length <= 256).length;
   const complete = [...seen.values()].filter((s) => s.size === whole).length;
-  console.log(
-    `skb live (tp_btf/netif_receive_skb, veth in ${ns.name}): ${judges.length} filters (${refused} refused by tfc), ${sent.length} frames, ${records} records, ${accepted} accepted, ${disagreements} disagreements with libpcap; ${complete}/${judges.length} programs saw all ${whole} whole frames`,
+  return { filters: judges.length, refused, records, accepted, disagreements, complete, whole };
+}
+
+test('skb context live: tp_btf/netif_receive_skb programs on a veth in a namespace = libpcap bpf_filter (L2)', {
+  skip,
+}, async (t) => {
+  const su = setup();
+  const lab = await createTcLab('tfc-skb');
+  assert.ok(lab.ok, lab.ok ? '' : lab.error);
+  t.after(() => lab.lab.dispose());
+  const ns = lab.lab.ns;
+  const dev = await linkIndex(ns.name, lab.lab.dev);
+  assert.ok(dev.ok);
+  const sent = frames();
+  const r = await differential(
+    t,
+    su,
+    [...corpusFilterTexts(), ...SKB_FILTERS],
+    { ifindex: dev.value, inum: statSync(ns.path).ino, start: 0 },
+    sent,
+    (f) => {
+      const s = lab.lab.send(f);
+      assert.ok(s.ok, s.ok ? '' : s.error);
+    },
   );
-  assert.equal(disagreements, 0, examples.join('\n'));
-  assert.equal(complete, judges.length, 'every program saw every frame');
+  console.log(
+    `skb live L2 (tp_btf/netif_receive_skb, veth in ${ns.name}): ${r.filters} filters (${r.refused} refused by tfc), ${sent.length} frames, ${r.records} records, ${r.accepted} accepted, ${r.disagreements.length} disagreements with libpcap; ${r.complete}/${r.filters} programs saw all ${r.whole} whole frames`,
+  );
+  assert.ok(r.filters >= 50, `only ${r.filters} filters loaded`);
+  assert.deepEqual(r.disagreements.slice(0, 5), []);
+  assert.equal(r.complete, r.filters, 'every program saw every frame');
+});
+
+test('skb context live: a TUN device (no link header) in a namespace: packets start at L3 = libpcap DLT_RAW', {
+  skip,
+}, async (t) => {
+  const su = setup();
+  const n = await createNamespace('tfc-skb3');
+  assert.ok(n.ok, n.ok ? '' : n.error.message);
+  t.after(() => n.value.dispose());
+  const name = `tfcskb${process.pid % 100000}`;
+  const tun = openTun(su.S, name);
+  assert.ok(typeof tun !== 'string', String(tun));
+  t.after(() => tun.dispose());
+  const mv = await run('ip', ['link', 'set', name, 'netns', n.value.name]);
+  assert.ok(mv.ok, mv.ok ? '' : mv.error.message);
+  const up = await setLinkUp(n.value.name, name);
+  assert.ok(up.ok, up.ok ? '' : up.error.message);
+  const dev = await linkIndex(n.value.name, name);
+  assert.ok(dev.ok);
+  // the IP packets among the frames, without their Ethernet header (version nibble 4 or 6, else tun drops them)
+  const sent = frames()
+    .map((f) => f.subarray(14))
+    .filter((p) => p.length > 0 && (p[0]! >> 4 === 4 || p[0]! >> 4 === 6))
+    .map((p, i) => Uint8Array.from([...p.subarray(0, p.length - 4), 0xc5, 0x4b, i >> 8, i & 0xff]));
+  const r = await differential(
+    t,
+    su,
+    [...corpusFilterTexts(), ...SKB_FILTERS],
+    { ifindex: dev.value, inum: statSync(n.value.path).ino, start: 1 },
+    sent,
+    (p) => {
+      assert.ok(tun.write(p), 'write to the TUN device');
+    },
+  );
+  console.log(
+    `skb live L3 (tp_btf/netif_receive_skb, TUN in ${n.value.name}): ${r.filters} filters, ${sent.length} IP packets, ${r.records} records, ${r.accepted} accepted, ${r.disagreements.length} disagreements with libpcap (DLT_RAW); ${r.complete}/${r.filters} programs saw all ${r.whole} whole packets`,
+  );
+  assert.deepEqual(r.disagreements.slice(0, 5), []);
+  assert.ok(r.records > 0, 'records from the TUN device');
+  assert.equal(r.complete, r.filters, 'every program saw every packet');
 });
 
 test('fentry: does a TRACING fentry program load on this machine? (reported, not required)', {
