@@ -33,6 +33,8 @@ export interface SkbCompileRequest {
   readonly snaplen?: number;
   /** capture (default), verdict (every packet, with its verdict), return (the verdict as return value; tp_btf). */
   readonly mode?: SkbMode;
+  /** An out-of-band VLAN tag: left out of the bytes (as-is, default) or put back after the MAC addresses. */
+  readonly vlan?: 'as-is' | 'reinsert';
   readonly optimize?: OptLevel;
   readonly dumpAfter?: string;
 }
@@ -65,6 +67,7 @@ export function compileSkbCapture(req: SkbCompileRequest): SkbCompileResult {
             hookIndex: req.hookIndex ?? 0,
             ...(req.snaplen !== undefined ? { snaplen: req.snaplen } : {}),
             mode: req.mode ?? 'capture',
+            ...(req.vlan !== undefined ? { vlan: req.vlan } : {}),
           },
         });
         return summarized(

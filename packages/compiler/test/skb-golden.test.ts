@@ -1,14 +1,21 @@
 // Golden listings of skb-context programs (compileSkbCapture with SKB_LAYOUT_SNAPSHOT, the labelled layout of one
 // kernel build): a capture at tp_btf/kfree_skb (reason and location recorded), a filter with vlan and computed
 // offsets at tp_btf/netif_receive_skb, a verdict-mode program for fentry/ip_rcv, and a filter that needs a link
-// layer (L3 starts reject, with the note). TFC_GOLDEN_RECORD=1 rewrites golden/skb-*.asm (only for an intended change).
+// layer (L3 starts reject, with the note), an out-of-band VLAN tag put back into the bytes at tp_btf/net_dev_queue. TFC_GOLDEN_RECORD=1 rewrites golden/skb-*.asm (only for an intended change).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { SKB_LAYOUT_SNAPSHOT, type SkbHook, type SkbMode } from '@tfc/codegen-bpf';
 import { compileSkbCapture } from '../src/index.ts';
 
-const CASES: readonly { file: string; filter: string; hook: SkbHook; mode: SkbMode; note?: RegExp }[] = [
+const CASES: readonly {
+  file: string;
+  filter: string;
+  hook: SkbHook;
+  mode: SkbMode;
+  note?: RegExp;
+  vlan?: 'reinsert';
+}[] = [
   {
     file: 'skb-kfree-udp.asm',
     filter: 'udp port 9999',
@@ -28,6 +35,14 @@ const CASES: readonly { file: string; filter: string; hook: SkbHook; mode: SkbMo
     hook: { kind: 'fentry', name: 'ip_rcv', skbArg: 0 },
     mode: 'verdict',
   },
+  {
+    file: 'skb-xmit-vlan-reinsert.asm',
+    filter: 'vlan 100',
+    hook: { kind: 'tp_btf', name: 'net_dev_queue', skbArg: 0 },
+    mode: 'capture',
+    note: /network header never match/,
+    vlan: 'reinsert',
+  },
 ];
 
 for (const c of CASES) {
@@ -39,7 +54,7 @@ for (const c of CASES) {
       mode: c.mode,
     });
     assert.ok(r.ok, r.ok ? '' : r.diagnostics.map((d) => d.message).join('\n'));
-    const text = `; ${c.filter} @ ${c.hook.kind}/${c.hook.name} (${c.mode}; ${SKB_LAYOUT_SNAPSHOT.source})\n${r.program.listing}`;
+    const text = `; ${c.filter} @ ${c.hook.kind}/${c.hook.name} (${c.mode}${c.vlan ? `, vlan ${c.vlan}` : ''}; ${SKB_LAYOUT_SNAPSHOT.source})\n${r.program.listing}`;
     const url = new URL(`./golden/${c.file}`, import.meta.url);
     if (process.env.TFC_GOLDEN_RECORD === '1') writeFileSync(url, text);
     assert.equal(text, readFileSync(url, 'utf8'));

@@ -38,6 +38,7 @@ interface Case {
   readonly prog: ebpf.Prepared;
   readonly valueSize: number;
   readonly snaplen: number;
+  readonly reinsert: boolean;
   readonly l2: Uint8Array;
   readonly l3: Uint8Array | undefined;
 }
@@ -57,13 +58,18 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
     const judged = meta?.rest ?? filter;
     const l2 = c2.compile(judged, { optimize: false });
     if (!l2.ok) continue;
-    for (const snaplen of [256, 64]) {
+    for (const [snaplen, reinsert] of [
+      [256, false],
+      [64, false],
+      [256, true],
+    ] as const) {
       const r = compileSkbCapture({
         filter,
         layout: L,
         hook: { kind: 'tp_btf', name: 'netif_receive_skb', skbArg: 0 },
         snaplen,
         mode: 'return',
+        vlan: reinsert ? 'reinsert' : 'as-is',
       });
       if (!r.ok) {
         refused.push(`${filter}: ${r.diagnostics[0]?.message}`);
@@ -79,6 +85,7 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
         prog: prep.prog,
         valueSize: p.maps[0]!.valueSize,
         snaplen,
+        reinsert,
         l2: l2.program,
         l3: l3.ok ? l3.program : undefined,
       });
@@ -103,6 +110,9 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
     linear: fc.option(fc.integer({ min: 0, max: 200 }), { nil: undefined }),
     pktType: fc.integer({ min: 0, max: 7 }),
     ifindex: fc.constantFrom(0, 5, 7, 0xffff),
+    vlan: fc.option(fc.tuple(fc.constantFrom(0x8100, 0x88a8), fc.constantFrom(100, 200, 2, 0x2064)), {
+      nil: undefined,
+    }),
   });
   fc.assert(
     fc.property(sk, fc.integer({ min: 0, max: cases.length - 1 }), (s, ci) => {
@@ -112,19 +122,25 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
       if (s.trunc !== undefined) frame = frame.slice(0, s.trunc);
       const l3only = s.strip && frame.length >= 14;
       if (l3only) frame = frame.slice(14);
-      const sim = simulate(L, {
-        frame,
-        l3only,
-        dataAt: l3only ? 'l3' : s.dataAt,
-        macSet: l3only ? false : s.macSet,
-        devType: l3only ? 65534 : s.devType,
-        linear: s.linear ?? frame.length,
-        pktType: s.pktType,
-        mark: 7,
-        vlanTci: 0,
-        ifindex: s.ifindex,
-        inum: 4026531840,
-      });
+      const sim = simulate(
+        L,
+        {
+          frame,
+          l3only,
+          dataAt: l3only ? 'l3' : s.dataAt,
+          macSet: l3only ? false : s.macSet,
+          devType: l3only ? 65534 : s.devType,
+          linear: s.linear ?? frame.length,
+          pktType: s.pktType,
+          mark: 7,
+          vlanTci: s.vlan?.[1] ?? 0,
+          vlanProto: s.vlan?.[0] ?? 0,
+          ifindex: s.ifindex,
+          inum: 4026531840,
+        },
+        0,
+        c.reinsert,
+      );
       const snaplen = c.snaplen;
       const rec = ebpf.createMap({
         name: SKB_RECORD_MAP,

@@ -29,6 +29,8 @@ export interface SimSkb {
   readonly pktType: number;
   readonly mark: number;
   readonly vlanTci: number;
+  /** An out-of-band tag (vlan_proto, e.g. 0x8100; 0 = none). */
+  readonly vlanProto: number;
   readonly ifindex: number;
   readonly inum: number;
 }
@@ -62,6 +64,7 @@ export function simulate(
   L: SkbLayout,
   s: SimSkb,
   skbArg = 0,
+  reinsert = false,
 ): { memory: ebpf.VmMemory[]; ctx: Uint8Array; expect: Expectation } {
   const linkLen = s.l3only ? 0 : 14;
   const buf = new Uint8Array(HEADROOM + s.frame.length + 32).fill(0xa5);
@@ -88,7 +91,7 @@ export function simulate(
   put(skb, L.skb.pktType, s.pktType);
   put(skb, L.skb.mark, s.mark);
   put(skb, L.skb.vlanTci, s.vlanTci);
-  put(skb, L.skb.vlanProto, s.vlanTci === 0 ? 0 : 0x0081);
+  put(skb, L.skb.vlanProto, ((s.vlanProto & 0xff) << 8) | (s.vlanProto >> 8));
   const dev = new DataView(new ArrayBuffer(1024));
   put(dev, L.dev.ifindex, s.ifindex);
   put(dev, L.dev.type, s.devType ?? 0);
@@ -105,14 +108,24 @@ export function simulate(
   new DataView(ctx.buffer).setBigUint64(8 * skbArg, ADDR.skb, true);
   const l2 = s.macSet && (s.devType === 1 || s.devType === 772);
   const startOff = l2 ? macOff : netOff;
+  const bytes = buf.slice(startOff, endOff);
+  const linear = Math.max(0, tailOff - startOff);
+  if (reinsert && l2 && s.vlanProto !== 0 && linear >= 12) {
+    const tag = [s.vlanProto >> 8, s.vlanProto & 0xff, s.vlanTci >> 8, s.vlanTci & 0xff];
+    return {
+      memory,
+      ctx,
+      expect: {
+        start: 0,
+        bytes: Uint8Array.from([...bytes.subarray(0, 12), ...tag, ...bytes.subarray(12)]),
+        pktLen: bytes.length + 4,
+        linearFromStart: linear + 4,
+      },
+    };
+  }
   return {
     memory,
     ctx,
-    expect: {
-      start: l2 ? 0 : 1,
-      bytes: buf.slice(startOff, endOff),
-      pktLen: Math.max(0, endOff - startOff),
-      linearFromStart: Math.max(0, tailOff - startOff),
-    },
+    expect: { start: l2 ? 0 : 1, bytes, pktLen: Math.max(0, endOff - startOff), linearFromStart: linear },
   };
 }

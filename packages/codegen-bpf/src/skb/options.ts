@@ -58,6 +58,9 @@ export interface SkbOptions {
   /** Packet bytes copied at most (default 256). */
   readonly snaplen?: number;
   readonly mode?: SkbMode;
+  /** An out-of-band VLAN tag: left out of the bytes (`as-is`, default: the record contract) or put back into them
+   *  after the MAC addresses (`reinsert`: what libpcap on Linux shows, so that `vlan` sees the tag). */
+  readonly vlan?: 'as-is' | 'reinsert';
 }
 
 export const DEFAULT_SNAPLEN = 256;

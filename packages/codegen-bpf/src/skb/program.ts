@@ -8,6 +8,9 @@
 //    (ETHERNET_ARPHRD: ARPHRD_ETHER, ARPHRD_LOOPBACK), else at head + network_header (start 1);
 //  - packet length = skb->len + (data - start) (0 if negative); captured = min(snaplen, packet length, linear bytes
 //    from the start: head + tail - start), 0 when the copy faults: bytes past the linear part are never read;
+//  - with `vlan: 'reinsert'` an out-of-band VLAN tag (vlan_proto != 0) of a packet that starts at L2 is put back
+//    after the MAC addresses (4 more bytes, as libpcap on Linux shows such packets); `as-is` (default) leaves the
+//    bytes as the sk_buff holds them (the tag only in the record's vlan fields);
 //  - after the prologue R7 = the record's packet bytes (map value + 88), R8 = captured length (a scalar in
 //    [0, snaplen]), the record's header words are written; R6 = the ctx (the hook's argument array);
 //  - the epilogue returns 0 except in mode `return` (the verdict); the ring buffer receives 88 + captured bytes.
@@ -29,6 +32,7 @@ import {
   R8,
   R9,
   R10,
+  toBe,
 } from '@tfc/bpf/ebpf';
 import type { EbpfGen } from '../ebpf/context.ts';
 import { HELPER } from '../ebpf/context.ts';
@@ -238,24 +242,72 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   e(alu64.add.reg(R2, R7));
   e(alu64.sub.reg(R2, R8));
   const a = fresh(g.em);
-  const b = fresh(g.em);
-  const c = fresh(g.em);
   e(jmp.jsgt.imm(R2, 0, a));
   e(mov.imm(R2, 0));
   place(g.em, a);
-  e(jmp.jle.reg(R2, R0, b));
-  e(mov.reg(R2, R0));
-  place(g.em, b);
-  e(jmp.jle.imm(R2, snaplen, c));
-  e(mov.imm(R2, snaplen));
-  place(g.em, c);
-  e(mem.stx('w', R9, REC.capLen, R2));
+  const copied = fresh(g.em);
+  /** R2 = min(R2, R0 packet length, limit); stores the packet and captured lengths. */
+  const capture = (limit: number) => {
+    const b = fresh(g.em);
+    const c = fresh(g.em);
+    e(mem.stx('w', R9, REC.pktLen, R0));
+    e(jmp.jle.reg(R2, R0, b));
+    e(mov.reg(R2, R0));
+    place(g.em, b);
+    e(jmp.jle.imm(R2, limit, c));
+    e(mov.imm(R2, limit));
+    place(g.em, c);
+    e(mem.stx('w', R9, REC.capLen, R2));
+  };
+  const failed = fresh(g.em);
+  const plain = fresh(g.em);
+  if ((o.vlan ?? 'as-is') === 'reinsert' && snaplen >= 16) {
+    // an out-of-band tag on a packet that starts at L2 goes back between the MAC addresses, as libpcap does
+    e(jmp.jne.imm(R4, 0, plain));
+    skbField(1, 'vlanProto');
+    e(jmp.jeq.imm(R1, 0, plain));
+    e(jmp.jlt.imm(R2, 12, plain));
+    e(alu64.add.imm(R0, 4));
+    e(alu64.add.imm(R2, 4));
+    capture(snaplen);
+    e(mem.stx('dw', R10, -NET, R2));
+    e(mov.reg(R1, R9));
+    e(alu64.add.imm(R1, REC.data));
+    e(mov.imm(R2, 12));
+    e(mov.reg(R3, R8));
+    e(call(HELPER.probeReadKernel));
+    e(jmp.jne.imm(R0, 0, failed));
+    skbField(0, 'vlanProto');
+    e(mem.stx('h', R9, REC.data + 12, R0));
+    skbField(0, 'vlanTci');
+    e(toBe(R0, 16));
+    e(mem.stx('h', R9, REC.data + 14, R0));
+    e(mem.ldx('dw', R2, R10, -NET));
+    e(alu64.add.imm(R2, -16));
+    const d = fresh(g.em);
+    const f = fresh(g.em);
+    e(jmp.jsgt.imm(R2, 0, d));
+    e(mov.imm(R2, 0));
+    place(g.em, d);
+    e(jmp.jle.imm(R2, snaplen - 16, f));
+    e(mov.imm(R2, snaplen - 16));
+    place(g.em, f);
+    e(mov.reg(R1, R9));
+    e(alu64.add.imm(R1, REC.data + 16));
+    e(mov.reg(R3, R8));
+    e(alu64.add.imm(R3, 12));
+    e(call(HELPER.probeReadKernel));
+    e(jmp.jeq.imm(R0, 0, copied));
+    goto(g.em, failed);
+  }
+  place(g.em, plain);
+  capture(snaplen);
   e(mov.reg(R1, R9));
   e(alu64.add.imm(R1, REC.data));
   e(mov.reg(R3, R8));
   e(call(HELPER.probeReadKernel));
-  const copied = fresh(g.em);
   e(jmp.jeq.imm(R0, 0, copied));
+  place(g.em, failed);
   e(mem.st('w', R9, REC.capLen, 0));
   place(g.em, copied);
   e(mov.reg(R7, R9));
