@@ -8,9 +8,13 @@
 // mappings, the namespace) is released on every exit path (t.after). Skips with the reason without root, BTF,
 // bpf(2) or libpcap.
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { call, exit, mov, R0, R1, R2, R3, R6 } from '@tfc/bpf/ebpf';
+import { writeObject } from '@tfc/bpf/elf';
 import type { EbpfProgram, SkbHook, SkbLayout } from '@tfc/codegen-bpf';
 import { REC } from '@tfc/codegen-bpf';
 import { compileSkbCapture } from '@tfc/compiler';
@@ -99,6 +103,14 @@ async function differential(
   where: { readonly ifindex: number; readonly inum: number; readonly start: 0 | 1 },
   sent: readonly Uint8Array[],
   send: (f: Uint8Array) => void,
+  opts: {
+    readonly hook?: SkbHook;
+    readonly vlan?: 'reinsert';
+    /** The bytes the record must hold for a frame sent (default: the frame). */
+    readonly expect?: (f: Uint8Array) => Uint8Array;
+    /** Checks each record of the device (the out-of-band tag fields). */
+    readonly check?: (rec: DataView) => void;
+  } = {},
 ): Promise<{
   filters: number;
   refused: number;
@@ -132,10 +144,11 @@ async function differential(
     const r = compileSkbCapture({
       filter,
       layout: su.layout,
-      hook: su.hook,
+      hook: opts.hook ?? su.hook,
       hookIndex: judges.length,
       snaplen: 256,
       mode: 'verdict',
+      ...(opts.vlan ? { vlan: opts.vlan } : {}),
     });
     if (!r.ok) {
       refused++;
@@ -157,6 +170,7 @@ async function differential(
     const v = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
     if (v.getUint32(REC.ifindex, true) !== where.ifindex || v.getUint32(REC.netns, true) !== where.inum)
       return;
+    opts.check?.(v);
     const hookIndex = v.getUint32(REC.hook, true);
     const j = judges[hookIndex];
     assert.ok(j, `record with unknown hook index ${hookIndex}`);
@@ -175,7 +189,8 @@ async function differential(
       disagreements.push(`${j.filter}: tfc ${got} libpcap ${want} on ${Buffer.from(bytes).toString('hex')}`);
     if (capLen === pktLen && capLen >= 4 && bytes[capLen - 4] === 0xc5 && bytes[capLen - 3] === 0x4b) {
       const i = (bytes[capLen - 2]! << 8) | bytes[capLen - 1]!;
-      assert.deepEqual(bytes, sent[i], `the record's bytes are packet ${i} as sent`);
+      const f = sent[i]!;
+      assert.deepEqual(bytes, opts.expect ? opts.expect(f) : f, `the record's bytes are packet ${i} as sent`);
       const s = seen.get(hookIndex) ?? new Set<number>();
       seen.set(hookIndex, s);
       s.add(i);
@@ -191,6 +206,11 @@ async function differential(
   for (const r of ring.drain()) judge(r);
   const complete = [...seen.values()].filter((s) => s.size === whole).length;
   return { filters: judges.length, refused, records, accepted, disagreements, complete, whole };
+}
+
+/** The same packets with their nonces renumbered 0, 1, … (after a selection). */
+function renonce(list: readonly Uint8Array[]): Uint8Array[] {
+  return list.map((p, i) => Uint8Array.from([...p.subarray(0, p.length - 2), i >> 8, i & 0xff]));
 }
 
 test('skb context live: tp_btf/netif_receive_skb programs on a veth in a namespace = libpcap bpf_filter (L2)', {
@@ -241,10 +261,11 @@ test('skb context live: a TUN device (no link header) in a namespace: packets st
   const dev = await linkIndex(n.value.name, name);
   assert.ok(dev.ok);
   // the IP packets among the frames, without their Ethernet header (version nibble 4 or 6, else tun drops them)
-  const sent = frames()
-    .map((f) => f.subarray(14))
-    .filter((p) => p.length > 0 && (p[0]! >> 4 === 4 || p[0]! >> 4 === 6))
-    .map((p, i) => Uint8Array.from([...p.subarray(0, p.length - 4), 0xc5, 0x4b, i >> 8, i & 0xff]));
+  const sent = renonce(
+    frames()
+      .map((f) => f.subarray(14))
+      .filter((p) => p.length > 0 && (p[0]! >> 4 === 4 || p[0]! >> 4 === 6)),
+  );
   const r = await differential(
     t,
     su,
@@ -261,6 +282,100 @@ test('skb context live: a TUN device (no link header) in a namespace: packets st
   assert.deepEqual(r.disagreements.slice(0, 5), []);
   assert.ok(r.records > 0, 'records from the TUN device');
   assert.equal(r.complete, r.filters, 'every program saw every packet');
+});
+
+test('skb context live: tp_btf/net_dev_queue after a tc program pushed a VLAN tag out of band: the tag put back (vlan reinsert)', {
+  skip,
+}, async (t) => {
+  const su = setup();
+  const hook = resolveSkbHook(su.btf, 'tp_btf/net_dev_queue');
+  assert.ok(hook.ok, hook.ok ? '' : hook.error);
+  const lab = await createTcLab('tfc-skbv');
+  assert.ok(lab.ok, lab.ok ? '' : lab.error);
+  t.after(() => lab.lab.dispose());
+  const ns = lab.lab.ns;
+  const peer = await linkIndex(ns.name, lab.lab.peer);
+  assert.ok(peer.ok);
+  // a cls_bpf program on the peer's egress: bpf_skb_vlan_push(skb, 0x8100, 100) puts the tag in the sk_buff's
+  // vlan fields (out of band); trace_net_dev_queue runs after egress tc
+  const dir = mkdtempSync(join(tmpdir(), 'tfc-skbv-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const obj = join(dir, 'vpush.o');
+  const push = [
+    mov.reg(R6, R1),
+    mov.reg(R1, R6),
+    mov.imm(R2, 0x0081),
+    mov.imm(R3, 100),
+    call(18),
+    mov.imm(R0, 0),
+    exit(),
+  ];
+  writeFileSync(
+    obj,
+    writeObject({
+      programs: [{ name: 'vpush', section: 'classifier', insns: push }],
+      license: 'GPL',
+      maps: [],
+    }),
+  );
+  const tc = await run('tc', [
+    '-n',
+    ns.name,
+    'filter',
+    'add',
+    'dev',
+    lab.lab.peer,
+    'egress',
+    'prio',
+    '1',
+    'bpf',
+    'da',
+    'obj',
+    obj,
+    'sec',
+    'classifier',
+  ]);
+  if (!tc.ok) return t.skip(`cls_bpf egress program not attachable: ${tc.error.message}`);
+  const sent = renonce(frames().filter((f) => f.length >= 14 && f.length <= 250));
+  let outOfBand = 0;
+  const r = await differential(
+    t,
+    su,
+    [
+      'vlan 100',
+      'vlan 200',
+      'vlan 100 and ip',
+      'vlan 100 and udp port 53',
+      'vlan and arp',
+      'not vlan',
+      'ip',
+      'vlan 100 and ip6 protochain 17',
+      'vlan 100 and tcp portrange 1-1000',
+      'vlan 100 and vlan 200',
+    ],
+    { ifindex: peer.value, inum: statSync(ns.path).ino, start: 0 },
+    sent,
+    (f) => {
+      const s = lab.lab.send(f);
+      assert.ok(s.ok, s.ok ? '' : s.error);
+    },
+    {
+      hook: hook.value,
+      vlan: 'reinsert',
+      expect: (f) => Uint8Array.from([...f.subarray(0, 12), 0x81, 0x00, 0x00, 100, ...f.subarray(12)]),
+      check: (v) => {
+        assert.equal(v.getUint16(REC.vlanProto, false), 0x8100, 'the tag is out of band at net_dev_queue');
+        assert.equal(v.getUint16(REC.vlanTci, true), 100);
+        outOfBand++;
+      },
+    },
+  );
+  console.log(
+    `skb live vlan (tp_btf/net_dev_queue on ${lab.lab.peer}, tag pushed out of band by tc): ${r.filters} filters, ${sent.length} frames, ${r.records} records (${outOfBand} with the tag out of band, put back), ${r.accepted} accepted, ${r.disagreements.length} disagreements with libpcap; ${r.complete}/${r.filters} programs saw all ${r.whole} frames`,
+  );
+  assert.deepEqual(r.disagreements.slice(0, 5), []);
+  assert.ok(outOfBand > 0);
+  assert.equal(r.complete, r.filters, 'every program saw every frame');
 });
 
 test('fentry: does a TRACING fentry program load on this machine? (reported, not required)', {
