@@ -59,15 +59,34 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
   goto(g.em, walk.entry);
   // Bounds proven on entry to each node (direct access only).
   const provenAt = g.direct ? provenBounds(dag, walk.order) : new Map<number, number>();
+  // skb: shared values already stored on every path into a node (the intersection over its true/false in-edges of
+  // what the predecessor had after its leaf; an abort edge carries what it had before)
+  const availOut = new Map<number, ReadonlySet<number>>();
+  const availIn = new Map<number, Set<number>>();
+  const meet = (to: number, s: ReadonlySet<number>) => {
+    const cur = availIn.get(to);
+    if (cur === undefined) availIn.set(to, new Set(s));
+    else for (const v of cur) if (!s.has(v)) cur.delete(v);
+  };
   for (const n of walk.nodes) {
     g.fallLabel = n.fall;
     g.checked = provenAt.get(n.id) ?? 0;
     place(g.em, n.label);
     g.depth = 0;
     g.refSlots.clear();
+    const before = availIn.get(n.id) ?? new Set<number>();
+    for (const v of before) g.refSlots.set(v, -1);
     if (n.leaf.kind === 'cmp') cmpLeaf(g, n.leaf, n.t, n.f, n.a);
     else if (n.leaf.kind === 'in') inLeaf(g, n.leaf, n.t, n.f, n.a);
     else strLeaf(g, n.leaf, n.t, n.f, n.a);
+    if (g.buffer !== undefined) {
+      const after = new Set(g.refSlots.keys());
+      availOut.set(n.id, after);
+      meet(n.tId, after);
+      meet(n.fId, after);
+      const ab = dag.nodes[n.id - 3]?.a;
+      if (ab !== undefined && ab !== null) meet(ab, before);
+    }
   }
   if (o.skb !== undefined) skbEpilogue(g, o.skb);
   else {

@@ -72,7 +72,7 @@ export interface EbpfGen {
   depth: number;
   /** Instructions the verifier may still walk through string loops (string-buffer.ts). */
   loopBudget: number;
-  /** ctx skb: shared values computed in the current leaf, by value id → stack offset (reset per leaf). */
+  /** ctx skb: shared values stored in their record slots on every path to the code being emitted (by value id). */
   readonly refSlots: Map<number, number>;
   /** middle/glob leaves on frame strings so far (their may_goto loops are budgeted: frame-string.ts). */
   frameLoops: number;

@@ -66,9 +66,10 @@ export function snaplenOf(o: SkbOptions): number {
   return s;
 }
 
-/** The record map's value: the header and snaplen packet bytes, rounded up to 8. */
-export function recordValueSize(snaplen: number): number {
-  return (REC.data + snaplen + 7) & ~7;
+/** The record map's value: the header, snaplen packet bytes (rounded up to 8), then one 8-byte slot per shared
+ *  value of the filter (expr.ts). */
+export function recordValueSize(snaplen: number, values = 0): number {
+  return ((REC.data + snaplen + 7) & ~7) + 8 * values;
 }
 
 const SIZE = { 1: 'b', 2: 'h', 4: 'w', 8: 'dw' } as const;
@@ -101,7 +102,7 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
     name: SKB_RECORD_MAP,
     type: 'percpu_array',
     keySize: 4,
-    valueSize: recordValueSize(snaplen),
+    valueSize: recordValueSize(snaplen, g.dag.values.length),
     maxEntries: 1,
     entries: [],
   });
