@@ -22,6 +22,8 @@ import {
   type ProgType,
   Unsupported,
 } from './options.ts';
+import { REC, SKB_RINGBUF_MAP } from './skb/options.ts';
+import { snaplenOf } from './skb/program.ts';
 
 export const CBPF_MAX_INSNS = 4096;
 
@@ -30,7 +32,10 @@ const PROG_TYPES = {
   socket: { num: 1, name: 'SOCKET_FILTER' },
   tc: { num: 3, name: 'SCHED_CLS' },
   xdp: { num: 6, name: 'XDP' },
+  tracing: { num: 26, name: 'TRACING' },
 } as const;
+/** BPF_TRACE_RAW_TP and BPF_TRACE_FENTRY (include/uapi/linux/bpf.h enum bpf_attach_type). */
+const ATTACH_TYPES = { tp_btf: 23, fentry: 24 } as const;
 
 function fail(diagnostics: readonly CodegenDiagnostic[]): CompileResult {
   return { ok: false, diagnostics };
@@ -84,7 +89,13 @@ function viaCbpf(
   onMiss: number,
   binarySearchMin: number,
 ): { insns: Insn[]; maps: MapDef[] } | undefined {
-  if (opts.ctx === 'tracepoint' || opts.ebpfFromCbpf === false || opts.setLookup === 'map') return undefined;
+  if (
+    opts.ctx === 'tracepoint' ||
+    opts.ctx === 'skb' ||
+    opts.ebpfFromCbpf === false ||
+    opts.setLookup === 'map'
+  )
+    return undefined;
   if (progType === 'socket' && onMiss !== 0) return undefined;
   if (dag.mayAbort.some((m) => m) && !dag.abortSafe) return undefined;
   const direct = progType !== 'socket';
@@ -119,6 +130,13 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
   const binarySearchMin = opts.binarySearchMin ?? 8;
   if (opts.target === 'cbpf' && opts.ctx === 'tracepoint')
     return fail([diag('ctx', 'classic BPF cannot run on tracepoints; use --target ebpf')]);
+  const skb = opts.ctx === 'skb' ? opts.skb : undefined;
+  if (opts.ctx === 'skb') {
+    if (opts.target !== 'ebpf') return fail([diag('ctx', 'the skb context needs --target ebpf')]);
+    if (skb === undefined) return fail([diag('ctx', 'the skb context needs a hook and an sk_buff layout')]);
+    if (skb.hook.kind === 'fentry' && skb.mode === 'return')
+      return fail([diag('skb-mode', 'fentry programs must return 0: use mode capture or verdict')]);
+  }
   const prepared = prepareDag(ir, opts);
   if (!prepared.ok) return fail(prepared.diagnostics);
   const dag = prepared.dag;
@@ -139,18 +157,43 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           binarySearchMin,
           setLookup: opts.setLookup ?? 'search',
           record: opts.record ?? {},
+          ...(skb !== undefined ? { skb } : {}),
         });
       const a = assemble(insns);
       if (!a.ok) return fail(a.errors.map((e) => diag('assemble', `insn ${e.index}: ${e.message}`)));
       const cfg = cfgProblem(a.insns);
       if (cfg !== undefined) return fail([diag('ebpf-cfg', `${cfg.message} (a code generator defect)`)]);
-      const pt = opts.ctx === 'tracepoint' ? PROG_TYPES.tracepoint : PROG_TYPES[progType];
+      const pt =
+        skb !== undefined
+          ? PROG_TYPES.tracing
+          : opts.ctx === 'tracepoint'
+            ? PROG_TYPES.tracepoint
+            : PROG_TYPES[progType];
       const section =
-        opts.ctx === 'tracepoint'
-          ? `tracepoint/${opts.record?.event ?? 'tfc/filter'}`
-          : progType === 'socket'
-            ? 'socket'
-            : progType;
+        skb !== undefined
+          ? `${skb.hook.kind}/${skb.hook.name}`
+          : opts.ctx === 'tracepoint'
+            ? `tracepoint/${opts.record?.event ?? 'tfc/filter'}`
+            : progType === 'socket'
+              ? 'socket'
+              : progType;
+      const skbParts =
+        skb === undefined
+          ? {}
+          : {
+              attach: {
+                kind: skb.hook.kind,
+                name: skb.hook.name,
+                expectedAttachType: ATTACH_TYPES[skb.hook.kind],
+              },
+              capture: {
+                ringbuf: (skb.mode ?? 'capture') === 'return' ? undefined : SKB_RINGBUF_MAP,
+                snaplen: snaplenOf(skb),
+                recordHeader: REC.data,
+                hookIndex: skb.hookIndex,
+                mode: skb.mode ?? 'capture',
+              },
+            };
       return {
         ok: true,
         program: {
@@ -165,8 +208,9 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           bytes: encodeEbpf(a.insns),
           listing: disassemble(a.insns),
           stats: stats(a.insns.length),
-          onMatch,
-          onMiss,
+          onMatch: skb !== undefined && skb.mode !== 'return' ? 0 : onMatch,
+          onMiss: skb !== undefined ? 0 : onMiss,
+          ...skbParts,
         },
       };
     }

@@ -1,4 +1,4 @@
-// eBPF code generation from a decision DAG (tracepoint records, trace frames and packets).
+// eBPF code generation from a decision DAG (tracepoint records, trace frames, packets and sk_buffs).
 // Invariants:
 //  - forward jumps only, except the back edges of the bounded loops over the per-CPU string buffer
 //    (copy and substring search, at most 4,096 iterations, shaped so the verifier's pending-branch
@@ -25,6 +25,8 @@
 //    bpf_probe_read_{kernel,user}_str into a 1,024-byte per-CPU map value (full, front, end, middle);
 //    a failed copy makes the leaf false regardless of negation;
 //  - maps (set lookups, the string buffer) are referenced by name and listed in the result;
+//  - ctx skb (skb/program.ts): the prologue copies the packet into a per-CPU record, the DAG reads it there (every
+//    read guarded against the captured length, none at or past the snaplen) and the epilogue outputs the record;
 //  - anything not supported yet raises Unsupported (a precise diagnostic), never wrong code.
 //
 // This module is the driver: prologue, the DAG's nodes in topological order (one leaf each, by kind: compare.ts,
@@ -39,14 +41,16 @@ import { strLeaf } from './ebpf/string-leaf.ts';
 import { walkDag } from './lower/dag-walk.ts';
 import { provenBounds } from './lower/proven-bounds.ts';
 import type { MapDef } from './options.ts';
+import { skbEpilogue, skbPrologue } from './skb/program.ts';
 
 export { type EbpfGenOptions, setMapName, zeroExtended } from './ebpf/context.ts';
 
 export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: MapDef[] } {
   const g = newGen(dag, o);
   // Prologue.
-  g.e(mov.reg(R6, R1));
-  if (g.direct) {
+  if (o.skb !== undefined) skbPrologue(g, o.skb);
+  else g.e(mov.reg(R6, R1));
+  if (g.direct && o.skb === undefined) {
     const [d, de] = o.progType === 'xdp' ? [0, 4] : [76, 80];
     g.e(mem.ldx('w', R7, R6, d));
     g.e(mem.ldx('w', R8, R6, de));
@@ -55,22 +59,45 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
   goto(g.em, walk.entry);
   // Bounds proven on entry to each node (direct access only).
   const provenAt = g.direct ? provenBounds(dag, walk.order) : new Map<number, number>();
+  // skb: shared values already stored on every path into a node (the intersection over its true/false in-edges of
+  // what the predecessor had after its leaf; an abort edge carries what it had before)
+  const availOut = new Map<number, ReadonlySet<number>>();
+  const availIn = new Map<number, Set<number>>();
+  const meet = (to: number, s: ReadonlySet<number>) => {
+    const cur = availIn.get(to);
+    if (cur === undefined) availIn.set(to, new Set(s));
+    else for (const v of cur) if (!s.has(v)) cur.delete(v);
+  };
   for (const n of walk.nodes) {
     g.fallLabel = n.fall;
     g.checked = provenAt.get(n.id) ?? 0;
     place(g.em, n.label);
     g.depth = 0;
+    g.refSlots.clear();
+    const before = availIn.get(n.id) ?? new Set<number>();
+    for (const v of before) g.refSlots.set(v, -1);
     if (n.leaf.kind === 'cmp') cmpLeaf(g, n.leaf, n.t, n.f, n.a);
     else if (n.leaf.kind === 'in') inLeaf(g, n.leaf, n.t, n.f, n.a);
     else strLeaf(g, n.leaf, n.t, n.f, n.a);
+    if (g.buffer !== undefined) {
+      const after = new Set(g.refSlots.keys());
+      availOut.set(n.id, after);
+      meet(n.tId, after);
+      meet(n.fId, after);
+      const ab = dag.nodes[n.id - 3]?.a;
+      if (ab !== undefined && ab !== null) meet(ab, before);
+    }
   }
-  place(g.em, 'accept');
-  g.e(alu32.mov.imm(R0, o.onMatch | 0));
-  g.e(exit());
-  g.em.dead = true;
-  place(g.em, 'reject');
-  g.e(alu32.mov.imm(R0, o.onMiss | 0));
-  g.e(exit());
+  if (o.skb !== undefined) skbEpilogue(g, o.skb);
+  else {
+    place(g.em, 'accept');
+    g.e(alu32.mov.imm(R0, o.onMatch | 0));
+    g.e(exit());
+    g.em.dead = true;
+    place(g.em, 'reject');
+    g.e(alu32.mov.imm(R0, o.onMiss | 0));
+    g.e(exit());
+  }
   flushJa(g.em);
   return { insns: resolvedInsns(g.em), maps: g.maps };
 }

@@ -33,6 +33,11 @@ export function emitProgram(p: ProgramSpec, form: EmitForm): EmitResult {
       };
     case 'elf':
       if (p.target !== 'ebpf') return { ok: false, message: 'ELF objects are for eBPF programs' };
+      if (p.capture !== undefined)
+        return {
+          ok: false,
+          message: 'skb-context programs have no ELF form yet (their ring buffer is not declared)',
+        };
       return {
         ok: true,
         data: writeObject({
@@ -124,6 +129,8 @@ export function programJson(p: ProgramSpec): unknown {
     onMatch: p.onMatch,
     onMiss: p.onMiss,
     stats: p.stats,
+    ...(p.attach !== undefined ? { attach: p.attach } : {}),
+    ...(p.capture !== undefined ? { capture: p.capture } : {}),
     maps: p.maps.map((m) => ({
       name: m.name,
       type: m.type,

@@ -15,3 +15,14 @@ export {
   programJson,
 } from './emit.ts';
 export * from './options.ts';
+export { SKB_HOOKS_SNAPSHOT, SKB_LAYOUT_SNAPSHOT } from './skb/layout-snapshot.ts';
+export {
+  DEFAULT_SNAPLEN,
+  ETHERNET_ARPHRD,
+  MAX_SNAPLEN,
+  REC,
+  SKB_MODES,
+  SKB_RECORD_MAP,
+  SKB_RINGBUF_MAP,
+} from './skb/options.ts';
+export { recordValueSize } from './skb/program.ts';

@@ -5,9 +5,12 @@
 import type { RawInsn } from '@tfc/bpf/cbpf';
 import type { Insn } from '@tfc/bpf/ebpf';
 import type { Dag } from '@tfc/ir';
+import type { SkbMode, SkbOptions } from './skb/options.ts';
+
+export type { SkbField, SkbHook, SkbLayout, SkbMode, SkbOptions } from './skb/options.ts';
 
 export type Target = 'ebpf' | 'cbpf';
-export type Ctx = 'tracepoint' | 'trace-frame' | 'packet';
+export type Ctx = 'tracepoint' | 'trace-frame' | 'packet' | 'skb';
 export type ProgType = 'socket' | 'tc' | 'xdp';
 
 export interface RecordLayout {
@@ -40,6 +43,8 @@ export interface CompileOptions {
   readonly ebpfFromCbpf?: boolean;
   /** Run the code passes on the generated instructions (cBPF: CBPF_PASSES; default true). */
   readonly codePasses?: boolean;
+  /** ctx skb only: the hook, the sk_buff layout and the capture mode (skb/options.ts). */
+  readonly skb?: SkbOptions;
 }
 
 export interface CodegenDiagnostic {
@@ -69,9 +74,25 @@ export interface MapDef {
 export interface EbpfProgram {
   readonly target: 'ebpf';
   readonly insns: readonly Insn[];
-  /** uapi program type number: TRACEPOINT 5, SOCKET_FILTER 1, SCHED_CLS 3, XDP 6. */
+  /** uapi program type number: TRACEPOINT 5, SOCKET_FILTER 1, SCHED_CLS 3, XDP 6, TRACING 26. */
   readonly progType: number;
-  readonly progTypeName: 'TRACEPOINT' | 'SOCKET_FILTER' | 'SCHED_CLS' | 'XDP';
+  readonly progTypeName: 'TRACEPOINT' | 'SOCKET_FILTER' | 'SCHED_CLS' | 'XDP' | 'TRACING';
+  /** TRACING programs (ctx skb): the expected attach type (BPF_TRACE_RAW_TP 23, BPF_TRACE_FENTRY 24) and the BTF
+   *  name the loader resolves to attach_btf_id (`btf_trace_NAME` typedef for tp_btf, the FUNC for fentry). */
+  readonly attach?: {
+    readonly kind: 'tp_btf' | 'fentry';
+    readonly name: string;
+    readonly expectedAttachType: number;
+  };
+  /** ctx skb: the capture record's shape and the BPF_MAP_TYPE_RINGBUF map the program outputs into by name (the
+   *  loader creates it, sized as it likes, and passes its fd to linkMaps with the other maps' fds). */
+  readonly capture?: {
+    readonly ringbuf: string | undefined;
+    readonly snaplen: number;
+    readonly recordHeader: number;
+    readonly hookIndex: number;
+    readonly mode: SkbMode;
+  };
   readonly section: string;
   readonly license: string;
   /** Maps to create and fill before loading (empty unless setLookup 'map'). */
@@ -114,7 +135,7 @@ export const XDP_DROP = 1;
 export const XDP_PASS = 2;
 
 export function defaultReturns(ctx: Ctx, progType: ProgType): { onMatch: number; onMiss: number } {
-  if (ctx === 'tracepoint') return { onMatch: 1, onMiss: 0 };
+  if (ctx === 'tracepoint' || ctx === 'skb') return { onMatch: 1, onMiss: 0 };
   if (progType === 'tc') return { onMatch: TC_ACT_OK, onMiss: TC_ACT_SHOT };
   if (progType === 'xdp') return { onMatch: XDP_PASS, onMiss: XDP_DROP };
   return { onMatch: 0xffffffff, onMiss: 0 };

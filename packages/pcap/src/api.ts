@@ -7,7 +7,7 @@ import type { Expr } from './ast.ts';
 import { diag, type PcapDiagnostic, PcapFail } from './diagnostics.ts';
 import { initialEncap, type LinkType } from './encap.ts';
 import { lex } from './lexer.ts';
-import { lowerFilter } from './lower.ts';
+import { lowerFilter, type SkbMeta } from './lower.ts';
 import { parseIPv6 } from './numbers.ts';
 import { parseTokens } from './parser.ts';
 
@@ -20,6 +20,8 @@ export interface PcapOptions {
    * out of an `or` operand or a `not` (so `vlan and ip or ip` tests the second `ip` untagged).
    */
   readonly scopedEncap?: boolean;
+  /** Where `inbound`/`outbound`/`ifindex` read Linux's packet metadata (record loads); without it they are refused. */
+  readonly skbMeta?: SkbMeta;
 }
 
 export type ParseOutcome =
@@ -69,6 +71,7 @@ export function compilePcap(text: string, options: PcapOptions): CompileOutcome 
       parsed.ast,
       initialEncap(options.linktype),
       options.scopedEncap ?? false,
+      options.skbMeta,
     );
     if (predDepth(body) + 8 > MAX_DEPTH)
       return {

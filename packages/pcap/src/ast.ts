@@ -98,4 +98,8 @@ export type Expr =
       readonly value: number | undefined;
       readonly span: Span;
     }
-  | { readonly kind: 'pppoed'; readonly span: Span };
+  | { readonly kind: 'pppoed'; readonly span: Span }
+  /** inbound / outbound: Linux packet metadata (pkt_type), served only where the caller provides it (skbMeta). */
+  | { readonly kind: 'direction'; readonly outbound: boolean; readonly span: Span }
+  /** ifindex N: the receiving/sending device's index (Linux metadata, as direction). */
+  | { readonly kind: 'ifindex'; readonly value: number; readonly span: Span };

@@ -5,4 +5,5 @@ export { type CompileOutcome, compilePcap, type ParseOutcome, type PcapOptions, 
 export type { AddrQual, Arith, DirQual, Expr as PcapExpr, Id as PcapId, Qual } from './ast.ts';
 export type { PcapDiagnostic, PcapErrorCode } from './diagnostics.ts';
 export type { LinkType } from './encap.ts';
+export type { SkbMeta } from './lower.ts';
 export { NAMED_CONSTANTS, type Span } from './tokens.ts';

@@ -40,7 +40,15 @@ const IPPROTO = { TCP: 6, UDP: 17, SCTP: 132, FRAGMENT: 44, ICMPV6: 58 } as cons
 /** Qualifier flowing into a bare id; 'err' = libpcap's qerr (no id may follow). */
 export type Inherited = Qual | 'err';
 
+/** Where Linux's packet metadata lies for `inbound`/`outbound`/`ifindex`: byte offsets of a `record` the caller
+ *  serves (pkt_type as a byte, ifindex as a little-endian u32) — the skb context's capture record. */
+export interface SkbMeta {
+  readonly pktType: number;
+  readonly ifindex: number;
+}
+
 interface Ctx {
+  readonly meta: SkbMeta | undefined;
   encap: Encap;
   /** The expression being lowered runs only when a `geneve` earlier in its `and` chain matched (so
    *  libpcap's run-time offsets were written); other primitives after `geneve` are refused. */
@@ -824,6 +832,16 @@ function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       return { pred: lowerCast(ctx, e.what, e.proto, e.span), q: 'err' };
     case 'size':
       return { pred: cmp(e.what === 'less' ? 'le' : 'ge', 4, false, LEN, u(e.value)), q: 'err' };
+    case 'direction': {
+      const m = needMeta(ctx, e.outbound ? 'outbound' : 'inbound', e.span);
+      // libpcap on Linux: pkt_type == PACKET_OUTGOING (4), inverted for inbound
+      const out = cmp('eq', 4, false, load('record', m.pktType, 1, 'le'), u(4));
+      return { pred: e.outbound ? out : not(out), q: 'err' };
+    }
+    case 'ifindex': {
+      const m = needMeta(ctx, 'ifindex', e.span);
+      return { pred: cmp('eq', 4, false, load('record', m.ifindex, 4, 'le'), u(e.value)), q: 'err' };
+    }
     case 'pppoed':
       noGeneve(ctx, e.span);
       return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
@@ -1032,11 +1050,22 @@ function noGeneve(ctx: Ctx, span: Span): void {
     );
 }
 
+function needMeta(ctx: Ctx, what: string, span: Span): SkbMeta {
+  if (ctx.meta === undefined)
+    return fail(
+      'unsupported',
+      `'${what}' is not supported by tfc here (it reads Linux packet metadata: use --ctx skb)`,
+      span,
+    );
+  return ctx.meta;
+}
+
 export function lowerFilter(
   e: Expr,
   encap: Encap,
   scoped: boolean,
+  meta?: SkbMeta,
 ): { readonly body: Pred; readonly values: readonly ValueDef[] } {
-  const ctx: Ctx = { encap, sure: false, scoped, values: [] };
+  const ctx: Ctx = { meta, encap, sure: false, scoped, values: [] };
   return { body: lowerExpr(ctx, e, 'err').pred, values: ctx.values };
 }

@@ -332,6 +332,17 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
         };
         return { cls: 'term', expr };
       }
+      case 'inbound':
+      case 'outbound':
+        next();
+        return { cls: 'term', expr: { kind: 'direction', outbound: t.kind === 'outbound', span: t.span } };
+      case 'ifindex': {
+        next();
+        const n = peek();
+        if (n.kind !== 'num') syntax(n, 'a number');
+        next();
+        return { cls: 'term', expr: { kind: 'ifindex', value: n.value ?? 0, span: span(t.span, n.span) } };
+      }
       case 'pppoed':
         next();
         return { cls: 'term', expr: { kind: 'pppoed', span: t.span } };

@@ -79,6 +79,9 @@ export type TokenKind =
   | 'vlan'
   | 'mpls'
   | 'pppoed'
+  | 'inbound'
+  | 'outbound'
+  | 'ifindex'
   | 'pppoes'
   | 'geneve'
   /** A keyword libpcap knows that tfc does not implement (802.11, ATM, MTP, pf, byte, llc, ...). */
@@ -169,6 +172,9 @@ const KEYWORDS: Readonly<Record<string, TokenKind>> = {
   vlan: 'vlan',
   mpls: 'mpls',
   pppoed: 'pppoed',
+  inbound: 'inbound',
+  outbound: 'outbound',
+  ifindex: 'ifindex',
   pppoes: 'pppoes',
   geneve: 'geneve',
 };
@@ -190,9 +196,6 @@ const UNSUPPORTED: readonly string[] = [
   'ra',
   'ta',
   'byte',
-  'inbound',
-  'outbound',
-  'ifindex',
   'lane',
   'llc',
   'metac',

@@ -8,6 +8,8 @@ import { alu64, type Insn, jmp, jmp32, ldImm64, mem, mov, R0, R2, R10, type Reg,
 import type { Dag, EbpfJump, Expr, Width } from '@tfc/ir';
 import { type Ctx, type MapDef, type ProgType, type RecordLayout, Unsupported } from '../options.ts';
 import { registerNeed } from '../register-need.ts';
+import type { SkbOptions } from '../skb/options.ts';
+import { snaplenOf } from '../skb/program.ts';
 import { type Emitter, emit, newEmitter } from './emitter.ts';
 
 export const HELPER = {
@@ -42,6 +44,8 @@ export interface EbpfGenOptions {
   readonly binarySearchMin: number;
   readonly setLookup: 'search' | 'map';
   readonly record: RecordLayout;
+  /** ctx skb: the hook, layout and mode (skb/program.ts writes the prologue and epilogue). */
+  readonly skb?: SkbOptions;
 }
 
 export type Mask = 'mask' | 'sext' | 'none';
@@ -54,6 +58,9 @@ export interface EbpfGen {
   readonly packetCtx: boolean;
   /** Packet bytes through data/data_end (tc, xdp) rather than bpf_skb_load_bytes (socket). */
   readonly direct: boolean;
+  /** ctx skb: the packet is `buffer` bytes of a map value at R7 with R8 = captured length (a scalar): guards compare
+   *  offsets with R8, reads at or past `buffer` abort, record loads read the capture record before R7. */
+  readonly buffer: number | undefined;
   /** Temporaries an expression needs (Sethi-Ullman number); memoised per node object. */
   readonly need: (x: Expr) => number;
   /** Emits one instruction (dropped in dead code). */
@@ -65,6 +72,8 @@ export interface EbpfGen {
   depth: number;
   /** Instructions the verifier may still walk through string loops (string-buffer.ts). */
   loopBudget: number;
+  /** ctx skb: shared values stored in their record slots on every path to the code being emitted (by value id). */
+  readonly refSlots: Map<number, number>;
   /** middle/glob leaves on frame strings so far (their may_goto loops are budgeted: frame-string.ts). */
   frameLoops: number;
 }
@@ -78,7 +87,8 @@ export function newGen(dag: Dag, o: EbpfGenOptions): EbpfGen {
     em,
     maps: [],
     packetCtx,
-    direct: packetCtx && o.progType !== 'socket',
+    direct: packetCtx && (o.progType !== 'socket' || o.skb !== undefined),
+    buffer: o.skb === undefined ? undefined : snaplenOf(o.skb),
     need: registerNeed(dag),
     e: (i) => emit(em, i),
     fallLabel: '',
@@ -86,6 +96,7 @@ export function newGen(dag: Dag, o: EbpfGenOptions): EbpfGen {
     depth: 0,
     loopBudget: LOOP_BUDGET,
     frameLoops: 0,
+    refSlots: new Map(),
   };
 }
 

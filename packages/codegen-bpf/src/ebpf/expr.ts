@@ -2,13 +2,22 @@
 // constants), deeper operand first (Sethi-Ullman) with temporaries on the stack.
 // Invariants: operands are pure, so evaluation order does not change the result, and any abort (a failed load, a
 // division by zero) goes to the leaf's abort label; shifts by 32 or more give 0; shared values are expanded where
-// they are used.
+// they are used (in the skb context once, then from a slot of the record map: see the ref case).
 import { alu32, alu64, call, jmp32, mem, mov, R0, R1, R6, R7, R8 } from '@tfc/bpf/ebpf';
 import type { Expr } from '@tfc/ir';
 import { ARITH_ALU } from '../arith-ops.ts';
 import { constArith, runtimeArithCheck } from '../lower/arith.ts';
 import { Unsupported } from '../options.ts';
+import { REC } from '../skb/options.ts';
 import { type EbpfGen, HELPER, loadConst, pop, push } from './context.ts';
+
+/** The offset from R7 (the record's packet bytes) of value `id`'s slot, after the snaplen bytes. */
+function valueSlot(g: EbpfGen, id: number): number {
+  const off = (((g.buffer ?? 0) + 7) & ~7) + 8 * id;
+  if (off > 0x7ff0) throw new Unsupported('values', `too many shared values for the skb record (${id})`);
+  return off;
+}
+
 import { fresh, goto, place } from './emitter.ts';
 import { load } from './loads.ts';
 
@@ -21,7 +30,22 @@ export function expr(g: EbpfGen, x: Expr, abort: string): void {
     case 'ref': {
       const def = g.dag.values[x.id];
       if (def === undefined) throw new Unsupported('ref', `unknown value %${x.id}`);
+      if (g.buffer === undefined) {
+        expr(g, def.expr, abort);
+        return;
+      }
+      // skb: a value is computed once and kept in the record map after the packet bytes (one 8-byte slot per
+      // value id): protochain's chain state nests values in values, and expanding each use would double per level.
+      // A leaf's code is straight-line up to its aborts, so a value it computed is in its slot for the rest of the
+      // leaf and for every node it dominates (ebpf-gen.ts passes in what every path into a node stored).
+      const off = valueSlot(g, x.id);
+      if (g.refSlots.has(x.id)) {
+        g.e(mem.ldx('dw', R0, R7, off));
+        return;
+      }
       expr(g, def.expr, abort);
+      g.e(mem.stx('dw', R7, off, R0));
+      g.refSlots.set(x.id, off);
       return;
     }
     case 'pseudo':
@@ -32,7 +56,8 @@ export function expr(g: EbpfGen, x: Expr, abort: string): void {
       return;
     case 'len':
       if (!g.packetCtx) throw new Unsupported('len', 'packet length needs a packet context');
-      if (g.o.progType === 'xdp') {
+      if (g.buffer !== undefined) g.e(mem.ldx('w', R0, R7, REC.pktLen - REC.data));
+      else if (g.o.progType === 'xdp') {
         g.e(mov.reg(R0, R8));
         g.e(alu64.sub.reg(R0, R7));
       } else g.e(mem.ldx('w', R0, R6, 0));

@@ -3,9 +3,13 @@
 // bpf_skb_load_bytes (socket), byte order and sign extension.
 // Invariants: the value ends in R0 as the IR defines it (zero- or sign-extended to 64 bits); every packet byte is
 // read only after a guard against data_end or through a helper whose failure is checked, and a failed guard goes
-// to `abort`; a guard already proven on every path (`g.checked`) is not repeated; clobbers R0-R5.
+// to `abort`; a guard already proven on every path (`g.checked`) is not repeated; clobbers R0-R5. In the skb context
+// (g.buffer) packet bytes are the record's copy: guards compare with the captured length in R8, a read reaching past
+// the snaplen is an abort, and record loads read the capture record's header (the metadata outside the packet).
 import { alu64, call, jmp, mem, mov, R0, R1, R2, R3, R4, R6, R7, R8, R10, type Reg } from '@tfc/bpf/ebpf';
 import { type Load, packetRead, recordRead } from '../lower/access.ts';
+import { Unsupported } from '../options.ts';
+import { REC } from '../skb/options.ts';
 import { type EbpfGen, extend, HELPER, loadConst, SCRATCH, sizeName, swap } from './context.ts';
 import { goto } from './emitter.ts';
 import { expr } from './expr.ts';
@@ -14,6 +18,13 @@ import { expr } from './expr.ts';
 export function packetGuard(g: EbpfGen, k: number, n: number, abort: string): void {
   // Already proven on every path to here (dominating checks): the verifier knows it too.
   if (k + n <= g.checked && k <= 0x7fff) return;
+  if (g.buffer !== undefined) {
+    // the skb context's record buffer: nothing at or past the snaplen was copied
+    if (k + n > g.buffer) goto(g.em, abort);
+    else g.e(jmp.jlt.imm(R8, k + n, abort));
+    g.checked = Math.max(g.checked, k + n);
+    return;
+  }
   g.e(mov.reg(R1, R7));
   g.e(alu64.add.imm(R1, k + n));
   g.e(jmp.jgt.reg(R1, R8, abort));
@@ -72,8 +83,32 @@ function recordLoad(g: EbpfGen, x: Load): void {
   if (x.signed || x.order === 'be') extend(g, R0, w, x.signed);
 }
 
+/** R0 = a word of the skb context's capture record (the metadata kept outside the packet); bytes past the record's
+ *  header read as zero, as the IR's record loads do. */
+function captureRecordLoad(g: EbpfGen, x: Load, abort: string): void {
+  const w = x.width;
+  if (typeof x.offset !== 'number') {
+    expr(g, x.offset, abort);
+    throw new Unsupported(
+      'record-computed-offset',
+      'record loads at computed offsets are not supported on skb',
+    );
+  }
+  if (x.offset + w > REC.data) {
+    g.e(mov.imm(R0, 0));
+    return;
+  }
+  g.e(mem.ldx(sizeName(w), R0, R7, x.offset - REC.data));
+  if (x.order === 'be') swap(g, R0, w);
+  if (x.signed || x.order === 'be') extend(g, R0, w, x.signed);
+}
+
 /** R0 = the load's value; an out-of-bounds packet read goes to abort. */
 export function load(g: EbpfGen, x: Load, abort: string): void {
+  if (x.base === 'record' && g.buffer !== undefined) {
+    captureRecordLoad(g, x, abort);
+    return;
+  }
   if (x.base === 'record') {
     recordLoad(g, x);
     return;
@@ -96,8 +131,22 @@ export function load(g: EbpfGen, x: Load, abort: string): void {
     }
   } else {
     expr(g, r.offset, abort);
-    g.e(jmp.jgt.imm(R0, r.limit, abort));
-    if (g.direct) {
+    if (g.buffer !== undefined) {
+      const limit = Math.min(r.limit, g.buffer - w - r.base);
+      if (limit < 0) goto(g.em, abort);
+      else {
+        g.e(jmp.jgt.imm(R0, limit, abort));
+        g.e(mov.reg(R1, R0));
+        g.e(alu64.add.imm(R1, r.base + w));
+        g.e(jmp.jgt.reg(R1, R8, abort));
+        g.e(mov.reg(R1, R7));
+        g.e(alu64.add.reg(R1, R0));
+        g.e(mem.ldx(sizeName(w), R0, R1, r.base));
+      }
+    } else g.e(jmp.jgt.imm(R0, r.limit, abort));
+    if (g.buffer !== undefined) {
+      // read above
+    } else if (g.direct) {
       g.e(mov.reg(R1, R7));
       g.e(alu64.add.reg(R1, R0));
       if (r.base !== 0) g.e(alu64.add.imm(R1, r.base));

@@ -220,6 +220,8 @@ export function ptrLeaf(
 
 export function strLeaf(g: EbpfGen, p: StrPred, t: string, f: string, a: string): void {
   const src = p.source;
+  if (g.buffer !== undefined)
+    throw new Unsupported('string-source', 'string predicates are not supported in the skb context');
   if (src.kind === 'ptr') ptrLeaf(g, p, src, t, f, a);
   else if (src.kind === 'dataloc') dataLocLeaf(g, p, src, t, f, a);
   else arrayLeaf(g, p, src, t, f, a);

@@ -58,6 +58,7 @@ import { EXIT, type Io, UsageError } from '../io.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { writeOutput } from '../output.ts';
 import { rejectionNotes } from './check.ts';
+import { runCompileSkb } from './compile-skb.ts';
 
 const P4_EMITS = ['entries-json', 'p4', 'p4info', 'p4runtime-json', 'p4runtime-txt', 'bmv2'] as const;
 type P4Emit = (typeof P4_EMITS)[number];
@@ -67,7 +68,7 @@ export const compileSpec: CommandSpec = {
   summary:
     "Compiles a trace event filter (or a libpcap filter) to eBPF, classic BPF, tc rules or P4 that accept exactly\nwhat the kernel's filter interpreter (or libpcap) accepts.",
   usage:
-    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4|tc|u32|flower|tc-bpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]',
+    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4|tc|u32|flower|tc-bpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]\n       tfc compile --lang pcap EXPR --target ebpf --ctx skb --attach tp_btf/TRACEPOINT|fentry/FUNCTION [--snaplen N] [options]',
   options: {
     ...eventOptions,
     ...filterFileOption,
@@ -100,6 +101,9 @@ export const compileSpec: CommandSpec = {
     'scoped-encap': { type: 'boolean' },
     subsystem: { type: 'string' },
     'flower-profile': { type: 'string' },
+    attach: { type: 'string' },
+    snaplen: { type: 'string' },
+    layout: { type: 'string' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -120,6 +124,14 @@ ${filterFileHelp}
   -c, --ctx C            tracepoint (default for ebpf): a BPF_PROG_TYPE_TRACEPOINT program on the event's record;
                          trace-frame: the event carried in an Ethernet frame (docs: trace-over-ethernet)
       --prog-type P      trace-frame eBPF: socket (default), tc or xdp
+  --ctx skb (with --lang pcap --target ebpf): a TRACING program for a kernel hook with a struct sk_buff * argument;
+                         the packet starts at the Ethernet header when the sk_buff has one, else at the network
+                         header (then the filter is libpcap's for raw IP); accepted packets go to a ring buffer
+      --attach HOOK      tp_btf/TRACEPOINT (e.g. tp_btf/skb/kfree_skb, tp_btf/net/netif_receive_skb) or
+                         fentry/FUNCTION (any kernel function with a struct sk_buff * argument, found in BTF)
+      --snaplen N        packet bytes copied at most (default 256)
+      --layout L         live (default): sk_buff offsets from /sys/kernel/btf/vmlinux; snapshot: a fixed layout
+                         of one kernel build (Linux 6.18; tp_btf hooks only)
       --emit F           ebpf/cbpf: ${EMIT_FORMS.join(', ')} (default asm); bin and elf need -o FILE
                          p4: ${P4_EMITS.join(', ')} (default entries-json)
       --no-ranges        p4: expand ranges into ternary prefixes (for targets without range matches)
@@ -161,6 +173,7 @@ examples:
   $ tfc compile --lang pcap 'ip6 and tcp port 443' --target u32 --dev eth0
   $ tfc compile --lang pcap 'ip src net 10.0.0.0/8 and not tcp' --target flower --dev eth0
   $ tfc compile --lang pcap 'tcp dst port 80' --target p4 --emit bmv2
+  $ tfc compile --lang pcap 'udp port 9999' --target ebpf --ctx skb --attach tp_btf/skb/kfree_skb --layout snapshot
 `,
 };
 
@@ -193,6 +206,8 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     throw new UsageError(`--dev '${dev}': not a device name tc takes (1 to 15 of A-Z a-z 0-9 _ . @ -)`);
   const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
   if (lang === 'pcap') return runCompilePcap(p, io, host);
+  for (const o of ['attach', 'snaplen', 'layout'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to --lang pcap --ctx skb`);
   const targetArg = choice(
     str(p, 'target'),
     ['ebpf', 'cbpf', 'p4', 'tc-bpf', 'tc', 'u32', 'flower'],
@@ -412,6 +427,9 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
+  if (str(p, 'ctx') === 'skb') return runCompileSkb(p, io);
+  for (const o of ['attach', 'snaplen', 'layout'])
+    if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to --ctx skb`);
   if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
   for (const o of ['dev', 'mode', 'object', 'action', 'prio', 'clsact', 'classid', 'parent'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to the tc targets`);

@@ -1,0 +1,116 @@
+/*
+ * The skb context's facts from the running kernel's BTF (/sys/kernel/btf/vmlinux): the sk_buff / net_device / net
+ * member offsets the compiler's skb programs read (an SkbLayout, plain data), and a hook (`tp_btf/NAME` or
+ * `fentry/FUNC`) resolved to the index of its `struct sk_buff *` argument (and kfree_skb's reason and location).
+ * Invariants: reads the BTF file once per call site that asks (callers keep the table); every failure is an error
+ * value with a sentence (no BTF, no such hook, no sk_buff argument), never a throw; the layout's `source` names the
+ * kernel release it was read from.
+ */
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import type { SkbField, SkbHook, SkbLayout } from '@tfc/codegen-bpf';
+import { type BtfTable, btfField, btfHookParams, parseBtf } from '@tfc/kernel/sys';
+
+export const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
+
+export type Fact<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: string };
+
+/** The running kernel's BTF type table. */
+export function readKernelBtf(path = VMLINUX_BTF): Fact<BtfTable> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    return { ok: false, error: `cannot read ${path} (a kernel without BTF?): ${(e as Error).message}` };
+  }
+  const t = parseBtf(bytes);
+  return t.ok ? { ok: true, value: t.table } : { ok: false, error: `${path}: ${t.error}` };
+}
+
+const SKB: Readonly<Record<keyof SkbLayout['skb'], readonly string[]>> = {
+  head: ['head'],
+  data: ['data'],
+  len: ['len'],
+  macHeader: ['mac_header'],
+  networkHeader: ['network_header'],
+  tail: ['tail'],
+  dev: ['dev'],
+  protocol: ['protocol'],
+  pktType: ['pkt_type'],
+  mark: ['mark'],
+  vlanTci: ['vlan_tci'],
+  vlanProto: ['vlan_proto'],
+};
+
+/** The sk_buff layout from BTF. */
+export function skbLayoutFromBtf(
+  table: BtfTable,
+  source = `BTF of the running kernel ${release()}`,
+): Fact<SkbLayout> {
+  const errors: string[] = [];
+  const field = (struct: string, path: readonly string[]): SkbField => {
+    const r = btfField(table, struct, path);
+    if (!r.ok) {
+      errors.push(r.error);
+      return { offset: 0, size: 0 };
+    }
+    const f = r.field;
+    return f.bit ? { offset: f.offset, size: f.size, bit: f.bit } : { offset: f.offset, size: f.size };
+  };
+  const skb = Object.fromEntries(
+    Object.entries(SKB).map(([k, path]) => [k, field('sk_buff', path)]),
+  ) as unknown as SkbLayout['skb'];
+  const layout: SkbLayout = {
+    source,
+    skb,
+    dev: {
+      ifindex: field('net_device', ['ifindex']),
+      type: field('net_device', ['type']),
+      ndNet: field('net_device', ['nd_net', 'net']),
+    },
+    net: { inum: field('net', ['ns', 'inum']) },
+  };
+  return errors.length > 0
+    ? { ok: false, error: `sk_buff layout from BTF: ${errors.join('; ')}` }
+    : { ok: true, value: layout };
+}
+
+/** `tp_btf/NAME` or `fentry/FUNC` → the hook with its sk_buff argument (the first `struct sk_buff *` parameter). */
+export function resolveSkbHook(table: BtfTable, spec: string): Fact<SkbHook> {
+  const m = /^(tp_btf|fentry)\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(spec);
+  if (m === null)
+    return { ok: false, error: `--attach wants tp_btf/TRACEPOINT or fentry/FUNCTION, not '${spec}'` };
+  const kind = m[1] as 'tp_btf' | 'fentry';
+  // tp_btf/skb/kfree_skb style (with the subsystem) is accepted by the caller stripping it; here NAME only
+  const name = m[2] as string;
+  const p = btfHookParams(table, { kind, name });
+  if (!p.ok) return p;
+  const skbArg = p.params.findIndex((x) => x.type === 'struct sk_buff *');
+  if (skbArg < 0)
+    return {
+      ok: false,
+      error: `${spec} has no struct sk_buff * argument (${p.params.map((x) => x.type).join(', ') || 'no arguments'})`,
+    };
+  const hook: SkbHook = { kind, name, skbArg };
+  if (kind === 'tp_btf' && name === 'kfree_skb') {
+    const reasonArg = p.params.findIndex((x) => x.type === 'enum skb_drop_reason');
+    const locationArg = p.params.findIndex((x) => x.type === 'void *');
+    return {
+      ok: true,
+      value: {
+        ...hook,
+        ...(reasonArg >= 0 ? { reasonArg } : {}),
+        ...(locationArg >= 0 ? { locationArg } : {}),
+      },
+    };
+  }
+  return { ok: true, value: hook };
+}
+
+/** `tp_btf/skb/kfree_skb` (tracepoint with its subsystem, as tracefs names it) → `tp_btf/kfree_skb`. */
+export function normalizeHookSpec(spec: string): string {
+  const m = /^tp_btf\/[A-Za-z0-9_]+\/([A-Za-z0-9_]+)$/.exec(spec);
+  return m === null ? spec : `tp_btf/${m[1]}`;
+}
