@@ -11,7 +11,11 @@ import type { Syscalls } from '../sys/syscalls.ts';
 import type { Hook } from './hooks.ts';
 
 /** enum bpf_attach_type values for tracing programs. */
-export const TRACING_ATTACH = { TRACE_RAW_TP: ATTACH_TYPE.TRACE_RAW_TP, TRACE_FENTRY: 24, TRACE_FEXIT: 25 } as const;
+export const TRACING_ATTACH = {
+  TRACE_RAW_TP: ATTACH_TYPE.TRACE_RAW_TP,
+  TRACE_FENTRY: 24,
+  TRACE_FEXIT: 25,
+} as const;
 
 export class HookAttachment {
   readonly hook: Hook;
@@ -36,7 +40,12 @@ export type AttachResult =
   | { readonly ok: false; readonly error: string; readonly log?: string };
 
 /** Loads `insns` (8-byte slots, maps already linked) as a tracing program for `hook` and attaches it. */
-export function attachAtHook(sys: Syscalls, hook: Hook, insns: Uint8Array, name = 'tfc_capture'): AttachResult {
+export function attachAtHook(
+  sys: Syscalls,
+  hook: Hook,
+  insns: Uint8Array,
+  name = 'tfc_capture',
+): AttachResult {
   const prog = loadProgram(sys, {
     type: 'TRACING',
     insns,

@@ -63,7 +63,9 @@ export interface BtfTable {
   byName(name: string): readonly number[];
 }
 
-export type BtfTableResult = { readonly ok: true; readonly table: BtfTable } | { readonly ok: false; readonly error: string };
+export type BtfTableResult =
+  | { readonly ok: true; readonly table: BtfTable }
+  | { readonly ok: false; readonly error: string };
 
 /** Parses every type of a raw BTF blob. */
 export function parseBtf(btf: Uint8Array): BtfTableResult {
@@ -200,7 +202,13 @@ export function findType(table: BtfTable, name: string, kind: number): BtfType |
   return undefined;
 }
 
-const SKIPPED: ReadonlySet<number> = new Set([KIND.TYPEDEF, KIND.VOLATILE, KIND.CONST, KIND.RESTRICT, KIND.TYPE_TAG]);
+const SKIPPED: ReadonlySet<number> = new Set([
+  KIND.TYPEDEF,
+  KIND.VOLATILE,
+  KIND.CONST,
+  KIND.RESTRICT,
+  KIND.TYPE_TAG,
+]);
 
 /** Follows typedefs and qualifiers (at most 64 steps) to the underlying type. */
 export function resolve(table: BtfTable, id: number): BtfType | undefined {
@@ -236,8 +244,7 @@ export function findMember(table: BtfTable, structId: number, name: string): Mem
     const t = resolve(table, cur.id);
     if (t?.members === undefined) continue;
     for (const m of t.members) {
-      if (m.name === name)
-        return { bitOffset: cur.base + m.bitOffset, bitSize: m.bitSize, type: m.type };
+      if (m.name === name) return { bitOffset: cur.base + m.bitOffset, bitSize: m.bitSize, type: m.type };
       if (m.name === '') queue.push({ id: m.type, base: cur.base + m.bitOffset });
     }
   }
@@ -249,7 +256,13 @@ export function typeSize(table: BtfTable, id: number): number | undefined {
   const t = resolve(table, id);
   if (t === undefined) return undefined;
   if (t.kind === KIND.PTR) return 8;
-  if (t.kind === KIND.INT || t.kind === KIND.STRUCT || t.kind === KIND.UNION || t.kind === KIND.ENUM || t.kind === KIND.ENUM64)
+  if (
+    t.kind === KIND.INT ||
+    t.kind === KIND.STRUCT ||
+    t.kind === KIND.UNION ||
+    t.kind === KIND.ENUM ||
+    t.kind === KIND.ENUM64
+  )
     return t.sizeOrType;
   return undefined;
 }

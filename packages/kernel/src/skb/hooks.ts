@@ -126,7 +126,9 @@ export function listHooks(
   return out;
 }
 
-export type HookLookup = { readonly ok: true; readonly hook: Hook } | { readonly ok: false; readonly error: string };
+export type HookLookup =
+  | { readonly ok: true; readonly hook: Hook }
+  | { readonly ok: false; readonly error: string };
 
 /** Resolves a user's hook name: `SYS/NAME` (tracepoint), `tp_btf/NAME`, `fentry/FUNC` or a bare `FUNC`. */
 export function resolveHook(table: BtfTable, spec: string): HookLookup {

@@ -18,7 +18,8 @@ export function parseKallsyms(text: string): Kallsyms {
   for (const line of text.split('\n')) {
     const parts = line.split(/\s+/);
     const [a, type, name, mod] = parts;
-    if (a === undefined || type === undefined || name === undefined || !/^[0-9a-fA-F]{1,16}$/.test(a)) continue;
+    if (a === undefined || type === undefined || name === undefined || !/^[0-9a-fA-F]{1,16}$/.test(a))
+      continue;
     if (!/[tTwW]/.test(type)) continue;
     const addr = BigInt(`0x${a}`);
     if (addr === 0n) continue;

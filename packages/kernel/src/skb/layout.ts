@@ -38,7 +38,9 @@ export interface SkbLayout {
   readonly net: { readonly nsInum: FieldLayout };
 }
 
-export type LayoutResult = { readonly ok: true; readonly layout: SkbLayout } | { readonly ok: false; readonly error: string };
+export type LayoutResult =
+  | { readonly ok: true; readonly layout: SkbLayout }
+  | { readonly ok: false; readonly error: string };
 
 class Missing extends Error {}
 

@@ -18,7 +18,11 @@ function read(path: string): string {
 }
 
 /** ifindex → name from the /proc/PID/net files of one process. */
-export function parseProcNetDevices(files: { devMcast: string; igmp: string; ifInet6: string }): Map<number, string> {
+export function parseProcNetDevices(files: {
+  devMcast: string;
+  igmp: string;
+  ifInet6: string;
+}): Map<number, string> {
   const out = new Map<number, string>();
   for (const line of files.devMcast.split('\n')) {
     const [idx, name] = line.trim().split(/\s+/);
@@ -32,7 +36,8 @@ export function parseProcNetDevices(files: { devMcast: string; igmp: string; ifI
     const parts = line.trim().split(/\s+/);
     const idx = parts[1];
     const name = parts[5];
-    if (idx !== undefined && name !== undefined && /^[0-9a-f]+$/i.test(idx)) out.set(Number.parseInt(idx, 16), name);
+    if (idx !== undefined && name !== undefined && /^[0-9a-f]+$/i.test(idx))
+      out.set(Number.parseInt(idx, 16), name);
   }
   return out;
 }

@@ -57,16 +57,24 @@ export interface CaptureRecord {
   readonly data: Uint8Array;
 }
 
-export type RecordResult = { readonly ok: true; readonly record: CaptureRecord } | { readonly ok: false; readonly error: string };
+export type RecordResult =
+  | { readonly ok: true; readonly record: CaptureRecord }
+  | { readonly ok: false; readonly error: string };
 
 /** Decodes one record (a ring buffer sample). */
 export function decodeRecord(bytes: Uint8Array): RecordResult {
   if (bytes.length < RECORD_HEADER_SIZE)
-    return { ok: false, error: `record of ${bytes.length} bytes is shorter than its ${RECORD_HEADER_SIZE}-byte header` };
+    return {
+      ok: false,
+      error: `record of ${bytes.length} bytes is shorter than its ${RECORD_HEADER_SIZE}-byte header`,
+    };
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const caplen = v.getUint32(RECORD.caplen, true);
   if (RECORD_HEADER_SIZE + caplen > bytes.length)
-    return { ok: false, error: `record claims ${caplen} captured bytes but holds ${bytes.length - RECORD_HEADER_SIZE}` };
+    return {
+      ok: false,
+      error: `record claims ${caplen} captured bytes but holds ${bytes.length - RECORD_HEADER_SIZE}`,
+    };
   const commBytes = bytes.subarray(RECORD.comm, RECORD.comm + 16);
   const nul = commBytes.indexOf(0);
   return {

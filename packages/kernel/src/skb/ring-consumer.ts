@@ -6,8 +6,9 @@
 // sample (the producer may reuse that space at once, so a delivered view must be copied before the callback
 // returns); positions are read as aligned 64-bit loads and re-read until stable; `drain` never loops past the
 // producer position it read first plus one area's worth of bytes.
-import { MMAP, type MappedRegion, type Syscalls } from '../sys/syscalls.ts';
-import { FdHandle } from '../sys/fd.ts';
+
+import type { FdHandle } from '../sys/fd.ts';
+import { type MappedRegion, MMAP, type Syscalls } from '../sys/syscalls.ts';
 
 /** Header bits of a ring buffer sample's length word (include/uapi/linux/bpf.h). */
 export const RINGBUF_BUSY_BIT = 0x80000000;
@@ -38,12 +39,18 @@ export class RingConsumer {
   readonly #mask: bigint;
 
   constructor(mem: RingMemory) {
-    if (mem.size <= 0 || (mem.size & (mem.size - 1)) !== 0) throw new RangeError('ring size must be a power of two');
-    if (mem.producer.byteOffset % 8 !== 0 || mem.consumer.byteOffset % 8 !== 0) throw new RangeError('unaligned ring');
+    if (mem.size <= 0 || (mem.size & (mem.size - 1)) !== 0)
+      throw new RangeError('ring size must be a power of two');
+    if (mem.producer.byteOffset % 8 !== 0 || mem.consumer.byteOffset % 8 !== 0)
+      throw new RangeError('unaligned ring');
     this.#mem = mem;
     this.#cons = u64At(mem.consumer);
     this.#prod = u64At(mem.producer);
-    this.#words = new Uint32Array(mem.producer.buffer, mem.producer.byteOffset + mem.dataOffset, (2 * mem.size) / 4);
+    this.#words = new Uint32Array(
+      mem.producer.buffer,
+      mem.producer.byteOffset + mem.dataOffset,
+      (2 * mem.size) / 4,
+    );
     this.#mask = BigInt(mem.size - 1);
   }
 
@@ -105,12 +112,15 @@ export class MappedRing {
   }
 }
 
-export type MapRingResult = { readonly ok: true; readonly ring: MappedRing } | { readonly ok: false; readonly error: string };
+export type MapRingResult =
+  | { readonly ok: true; readonly ring: MappedRing }
+  | { readonly ok: false; readonly error: string };
 
 /** Maps ring buffer map `map` (max_entries = `size`) for reading. */
 export function mapRing(sys: Syscalls, map: FdHandle, size: number, pageSize = 4096): MapRingResult {
   const cons = sys.mmap(map.fd, pageSize, MMAP.PROT_READ | MMAP.PROT_WRITE, MMAP.MAP_SHARED, 0);
-  if (!cons.ok) return { ok: false, error: `mmap of the ring buffer's consumer page failed (errno ${cons.errno})` };
+  if (!cons.ok)
+    return { ok: false, error: `mmap of the ring buffer's consumer page failed (errno ${cons.errno})` };
   const prod = sys.mmap(map.fd, pageSize + 2 * size, MMAP.PROT_READ, MMAP.MAP_SHARED, pageSize);
   if (!prod.ok) {
     cons.region.unmap();

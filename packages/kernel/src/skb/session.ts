@@ -46,7 +46,13 @@ export class CaptureSession {
   readonly #lost: BpfMap;
   readonly #attachments: HookAttachment[];
   #disposed = false;
-  constructor(hooks: readonly Hook[], ring: MappedRing, maps: BpfMap[], lost: BpfMap, attachments: HookAttachment[]) {
+  constructor(
+    hooks: readonly Hook[],
+    ring: MappedRing,
+    maps: BpfMap[],
+    lost: BpfMap,
+    attachments: HookAttachment[],
+  ) {
     this.hooks = hooks;
     this.ring = ring;
     this.#maps = maps;
@@ -101,7 +107,13 @@ export function openCapture(sys: Syscalls, o: CaptureSessionOptions): OpenCaptur
     for (const m of maps.reverse()) m.dispose();
     return { ok: false, error, ...(log !== undefined ? { log } : {}) };
   };
-  const rb = createMap(sys, { type: 'RINGBUF', keySize: 0, valueSize: 0, maxEntries: o.ringSize, name: 'tfc_capture' });
+  const rb = createMap(sys, {
+    type: 'RINGBUF',
+    keySize: 0,
+    valueSize: 0,
+    maxEntries: o.ringSize,
+    name: 'tfc_capture',
+  });
   if (!rb.ok) return fail(`cannot create the ring buffer map: ${rb.error.message}`);
   maps.push(rb.value);
   const lost = createMap(
