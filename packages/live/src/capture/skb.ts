@@ -102,11 +102,11 @@ const OPT_DROPCOUNT = 4;
 const OPT_PACKETID = 5;
 const OPT_COMMENT = 1;
 
-/** epb_flags: bits 0-1 direction (1 inbound, 2 outbound), bits 2-4 reception type (from pkt_type, inbound). */
+/** epb_flags: bits 0-1 direction (1 inbound, 2 outbound), bits 2-4 reception type (from pkt_type, inbound only). */
 export function epbFlags(direction: 'in' | 'out' | undefined, pktType: number): number {
   const dir = direction === 'in' ? 1 : direction === 'out' ? 2 : 0;
   // pkt_type HOST → unicast (1), BROADCAST → 3, MULTICAST → 2, OTHERHOST → promiscuous (4)
-  const rx = direction === 'out' ? 0 : ([1, 3, 2, 4][pktType] ?? 0);
+  const rx = direction === 'in' ? ([1, 3, 2, 4][pktType] ?? 0) : 0;
   return dir | (rx << 2);
 }
 
