@@ -28,8 +28,8 @@ const ETH_UDP = Uint8Array.from(
 );
 const RAW_UDP = ETH_UDP.subarray(14);
 
-function pkt(over: Partial<SkbPacket>): SkbPacket {
-  return {
+function pkt(over: { readonly [K in keyof SkbPacket]?: SkbPacket[K] | undefined }): SkbPacket {
+  const all: Record<string, unknown> = {
     hook: 'skb/kfree_skb',
     reason: 'NO_SOCKET',
     location: '__udp4_lib_rcv+0x4bc',
@@ -49,6 +49,8 @@ function pkt(over: Partial<SkbPacket>): SkbPacket {
     start: 0,
     ...over,
   };
+  for (const k of Object.keys(all)) if (all[k] === undefined) delete all[k];
+  return all as unknown as SkbPacket;
 }
 
 function capture(): { bytes: Uint8Array; packets: SkbPacket[] } {
@@ -65,14 +67,7 @@ function capture(): { bytes: Uint8Array; packets: SkbPacket[] } {
     pkt({ start: 1, data: RAW_UDP, len: RAW_UDP.length, lostBefore: 5n }),
     pkt({ skb: 0xffff888100abd000n, vlan: { proto: 0x8100, tci: 0x2005 } }),
     pkt({ hook: 'net/net_dev_queue', direction: 'out', reason: undefined, location: undefined }),
-  ].map((p) => {
-    const { reason, location, ...rest } = p;
-    return {
-      ...rest,
-      ...(reason !== undefined ? { reason } : {}),
-      ...(location !== undefined ? { location } : {}),
-    };
-  });
+  ];
   const bytes = concatBlocks([
     w.header(),
     ...packets.map((p) => w.packet(p)),
