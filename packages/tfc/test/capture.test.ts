@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { locateTracefs, TraceSession } from '@tfc/kernel';
 import { dropReasonNames, parseBtf } from '@tfc/kernel/skb';
-import { locateTracefs, TraceSession } from '@tfc/kernel/tracefs';
 import { parseSkbComment, readPcapng } from '@tfc/live';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
