@@ -16,11 +16,11 @@ import {
   type Kallsyms,
   openCapture,
   parseKallsyms,
-  procDeviceNames,
 } from '@tfc/kernel/skb';
 import { loadKoffiSyscalls } from '@tfc/kernel/sys';
 import { PACKET_TYPE_NAMES, type SkbPacket, SkbPcapngWriter } from '@tfc/live';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { captureDeviceNames } from '../capture/devices.ts';
 import { hookList, layoutOf, readKernelBtf, reasonsOf, selectHooks } from '../capture/hooks-option.ts';
 import { packetOf, type Resolvers, summarize } from '../capture/packet-view.ts';
 import { captureProgramSource } from '../capture/program-source.ts';
@@ -129,7 +129,7 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
     io.err(`tfc: capture: packets without a link header never match: ${filter.filter.rawRefusal}\n`);
   const reasons = reasonsOf(table);
   const symbols = readKallsyms();
-  const devices = procDeviceNames();
+  const devices = captureDeviceNames();
   const res: Resolvers = {
     hooks,
     reason: (r) => reasons.get(r) ?? String(r),
