@@ -23,6 +23,7 @@ import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp,
 import { captureDeviceNames } from '../capture/devices.ts';
 import { hookList, layoutOf, readKernelBtf, reasonsOf, selectHooks } from '../capture/hooks-option.ts';
 import { packetOf, type Resolvers, summarize } from '../capture/packet-view.ts';
+import { type PacketPath, PathTracker } from '../capture/paths.ts';
 import { captureProgramSource } from '../capture/program-source.ts';
 import { compileCaptureFilter } from '../capture/userspace-filter.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
@@ -43,6 +44,7 @@ export const captureSpec: CommandSpec = {
     count: { type: 'string', short: 'c' },
     duration: { type: 'string', short: 'd' },
     'ring-kb': { type: 'string' },
+    path: { type: 'boolean' },
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -56,6 +58,10 @@ export const captureSpec: CommandSpec = {
       --print            one line per packet: time, hook, reason, location, device, pid/comm, summary
                          (the default when no output is named)
       --json             one JSON object per packet
+      --path             follow each matching skb by its address through every selected hook until it is
+                         freed (kfree_skb: dropped, consume_skb: consumed); --print/--json then show one path
+                         each (hooks with time offsets), --count counts paths; a record at the same address
+                         after the free is a new packet
   -s, --snaplen N        bytes of each packet to keep (default 256, at most 65535)
   -c, --count N          stop after N packets
   -d, --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
@@ -71,6 +77,7 @@ examples:
   $ tfc capture 'udp port 9999' --drops -w drops.pcapng
   $ tfc capture 'tcp port 80' --at net/netif_receive_skb,skb/kfree_skb,skb/consume_skb --print --count 20
   $ tfc capture --drops --json --duration 10
+  $ tfc capture 'tcp port 8080' --path --at net/net_dev_queue,net/netif_receive_skb,skb/consume_skb,skb/kfree_skb
   $ tfc capture --list-hooks
 `,
 };
@@ -84,7 +91,8 @@ function positive(p: Parsed, name: string, max: number): number | undefined {
 }
 
 interface Sink {
-  packet(p: SkbPacket, caplen: number): void;
+  packet?(p: SkbPacket): void;
+  path?(p: PacketPath): void;
   close(lost: bigint, endNs: bigint): void;
 }
 
@@ -137,7 +145,8 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
     device: (ns, idx) => devices.name(ns, idx),
     clockOffset: BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint(),
   };
-  const sinks = openSinks(p, io, write, snaplen);
+  const paths = flag(p, 'path') ? new PathTracker() : undefined;
+  const sinks = openSinks(p, io, write, snaplen, paths !== undefined);
   const programs = captureProgramSource(filterText);
   const opened = openCapture(sysLoad.value, {
     hooks,
@@ -160,15 +169,12 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   process.on('exit', leak);
   io.err(`tfc: capture: capturing at ${hooks.map((h) => h.name).join(', ')}\n`);
   try {
-    return await loop(
-      session,
-      sinks,
-      io,
-      res,
-      programs.inKernel ? undefined : filter.filter.accepts,
+    return await loop(session, sinks, io, res, {
+      accepts: programs.inKernel ? undefined : filter.filter.accepts,
+      paths,
       count,
       duration,
-    );
+    });
   } finally {
     session.dispose();
     process.off('exit', leak);
@@ -188,14 +194,19 @@ async function loop(
   sinks: readonly Sink[],
   io: Io,
   res: Resolvers,
-  accepts: ((start: number, data: Uint8Array, len: number) => boolean) | undefined,
-  count: number | undefined,
-  duration: number | undefined,
+  o: {
+    readonly accepts: ((start: number, data: Uint8Array, len: number) => boolean) | undefined;
+    readonly paths: PathTracker | undefined;
+    readonly count: number | undefined;
+    readonly duration: number | undefined;
+  },
 ): Promise<number> {
+  const { accepts, paths, count, duration } = o;
   let seen = 0;
   let matched = 0;
   let bad = 0;
   let lostSeen = 0n;
+  let pathsDone = 0;
   const t0 = Date.now();
   const st = stopper(duration);
   try {
@@ -212,9 +223,24 @@ async function loop(
         }
         seen++;
         const pkt = packetOf(d.record, res, lostBefore);
-        if (accepts !== undefined && !accepts(pkt.start, pkt.data, pkt.len)) return;
+        const ok = accepts === undefined || accepts(pkt.start, pkt.data, pkt.len);
+        if (paths !== undefined) {
+          const r = paths.add(pkt, ok);
+          if (r.joined) {
+            lostBefore = 0n;
+            for (const s of sinks) s.packet?.(pkt);
+            matched++;
+          }
+          for (const path of r.closed) {
+            for (const s of sinks) s.path?.(path);
+            pathsDone++;
+            if (count !== undefined && pathsDone >= count) st.reason = 'count';
+          }
+          return;
+        }
+        if (!ok) return;
         lostBefore = 0n;
-        for (const s of sinks) s.packet(pkt, pkt.data.length);
+        for (const s of sinks) s.packet?.(pkt);
         matched++;
         if (count !== undefined && matched >= count) st.reason = 'count';
       });
@@ -226,17 +252,22 @@ async function loop(
     st.dispose();
   }
   const lost = session.lost();
+  if (paths !== undefined && st.reason !== 'count')
+    for (const path of paths.finish()) {
+      for (const s of sinks) s.path?.(path);
+      pathsDone++;
+    }
   for (const s of sinks) s.close(lost, BigInt(Date.now()) * 1_000_000n);
   if (io.isTty) io.err('\n');
   const filtered =
     accepts !== undefined ? `, ${seen - matched} of ${seen} records filtered out in user space` : '';
   io.err(
-    `tfc: capture: ${matched} packets in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${lost} records lost${filtered}${bad ? `, ${bad} malformed records` : ''}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
+    `tfc: capture: ${paths !== undefined ? `${pathsDone} paths, ` : ''}${matched} packets in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${lost} records lost${filtered}${bad ? `, ${bad} malformed records` : ''}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
   );
   return EXIT.ok;
 }
 
-function openSinks(p: Parsed, io: Io, write: string | undefined, snaplen: number): Sink[] {
+function openSinks(p: Parsed, io: Io, write: string | undefined, snaplen: number, byPath: boolean): Sink[] {
   const sinks: Sink[] = [];
   if (write !== undefined) {
     let out: (b: Uint8Array) => void;
@@ -266,8 +297,17 @@ function openSinks(p: Parsed, io: Io, write: string | undefined, snaplen: number
   }
   const json = flag(p, 'json');
   if (flag(p, 'print') || (!json && write === undefined))
-    sinks.push({ packet: (pkt) => io.out(`${printLine(pkt)}\n`), close: () => {} });
-  if (json) sinks.push({ packet: (pkt) => io.out(`${JSON.stringify(jsonOf(pkt))}\n`), close: () => {} });
+    sinks.push(
+      byPath
+        ? { path: (path) => io.out(printPath(path)), close: () => {} }
+        : { packet: (pkt) => io.out(`${printLine(pkt)}\n`), close: () => {} },
+    );
+  if (json)
+    sinks.push(
+      byPath
+        ? { path: (path) => io.out(`${JSON.stringify(jsonPath(path))}\n`), close: () => {} }
+        : { packet: (pkt) => io.out(`${JSON.stringify(jsonOf(pkt))}\n`), close: () => {} },
+    );
   return sinks;
 }
 
@@ -286,6 +326,30 @@ export function printLine(pkt: SkbPacket): string {
   parts.push(`${pkt.pid}/${pkt.comm}`);
   parts.push(summarize(pkt.data, pkt.start));
   return parts.join(' ');
+}
+
+/** A path: its head line (address, the first packet's summary, how it ended), then one line per hook. */
+export function printPath(path: PacketPath): string {
+  const first = path.steps[0];
+  if (first === undefined) return '';
+  const lines = [`path 0x${path.skb.toString(16)} ${summarize(first.data, first.start)}: ${path.end}`];
+  for (const s of path.steps) {
+    const dt = s.ts - first.ts;
+    const parts = [
+      clock(s.ts),
+      `+${dt / 1_000_000_000n}.${String((dt / 1000n) % 1_000_000n).padStart(6, '0')}`,
+      s.hook,
+    ];
+    if (s.reason !== undefined) parts.push(s.reason);
+    if (s.location !== undefined) parts.push(s.location);
+    parts.push(s.device ?? (s.ifindex === 0 ? '-' : `if${s.ifindex}`));
+    lines.push(`  ${parts.join(' ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function jsonPath(path: PacketPath): Record<string, unknown> {
+  return { skb: `0x${path.skb.toString(16)}`, end: path.end, steps: path.steps.map(jsonOf) };
 }
 
 export function jsonOf(pkt: SkbPacket): Record<string, unknown> {
