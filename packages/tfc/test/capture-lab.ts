@@ -18,8 +18,8 @@ export interface Lab {
   /** netns inode numbers of A and B. */
   readonly inodeA: number;
   readonly inodeB: number;
-  /** Sends `n` UDP datagrams from A to B:port, `payload` each. */
-  send(port: number, n: number, payload?: string): Promise<void>;
+  /** Sends `n` UDP datagrams from A to B:port, `payload` each, `gapMs` apart (0: a burst). */
+  send(port: number, n: number, payload?: string, gapMs?: number): Promise<void>;
   /** Resolves once the listener in B has received `n` datagrams. */
   received(n: number, timeoutMs?: number): Promise<number>;
   dispose(): Promise<void>;
@@ -107,8 +107,8 @@ export async function createLab(): Promise<Lab> {
       b: b.value,
       inodeA,
       inodeB,
-      send: async (port, n, payload = 'tfc') => {
-        const script = `const s=require('dgram').createSocket('udp4');let i=0;const next=()=>{if(i++>=${n}){s.close();return}s.send(${JSON.stringify(payload)},${port},'${B_ADDR}',()=>setTimeout(next,20))};next();`;
+      send: async (port, n, payload = 'tfc', gapMs = 20) => {
+        const script = `const s=require('dgram').createSocket('udp4');let i=0;const next=()=>{if(i++>=${n}){s.close();return}s.send(${JSON.stringify(payload)},${port},'${B_ADDR}',()=>${gapMs > 0 ? `setTimeout(next,${gapMs})` : 'next()'})};next();`;
         await must(run('ip', ['netns', 'exec', A, process.execPath, '-e', script]), `send to ${port}`);
       },
       received: (n, timeoutMs = 5000) =>

@@ -390,3 +390,48 @@ test("tfc capture --path: each datagram to the closed port crosses the hooks the
   }
   t.diagnostic(`${compared} paths equal the kernel's tracepoint sequences`);
 });
+
+test('tfc capture: records lost to a full ring buffer are counted and reported (summary, epb_dropcount, statistics)', async (t) => {
+  const why = labUnavailable() ?? btfUnavailable();
+  if (why !== undefined) return t.skip(why);
+  const dir = mkdtempSync(join(tmpdir(), 'tfc-capture-lost-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lab = await createLab();
+  t.after(() => lab.dispose());
+  const file = join(dir, 'lost.pcapng');
+  const io = memoryIo();
+  const BURST = 400;
+  // 88 + 1024 bytes per record in a 4 KiB ring: three records fit between two reads.
+  const run = main(
+    [
+      'capture',
+      `udp dst port ${CLOSED_PORT}`,
+      '--drops',
+      '--snaplen',
+      '1024',
+      '--ring-kb',
+      '4',
+      '-w',
+      file,
+      '--duration',
+      '4',
+    ],
+    io,
+  );
+  assert.ok(await waitFor(() => io.stderr().includes('capturing at'), 20_000), io.stderr());
+  await lab.send(CLOSED_PORT, BURST, 'x'.repeat(900), 0);
+  assert.equal(await run, 0, io.stderr());
+  const m = /: (\d+) packets in [\d.]+ s, (\d+) records lost/.exec(io.stderr());
+  assert.ok(m, io.stderr());
+  const packets = Number(m[1]);
+  const lost = Number(m[2]);
+  assert.ok(lost > 0, `a burst of ${BURST} overflows a 4 KiB ring (${io.stderr().trim()})`);
+  assert.ok(packets + lost >= BURST, `every datagram is written or counted lost: ${packets} + ${lost}`);
+  const cap = readPcapng(new Uint8Array(readFileSync(file)));
+  assert.ok(cap.ok);
+  assert.equal(cap.capture.records.length, packets);
+  assert.equal(cap.capture.statistics?.[0]?.osDropped, BigInt(lost));
+  const perPacket = cap.capture.records.reduce((s, r) => s + (r.dropCount ?? 0n), 0n);
+  assert.ok(perPacket > 0n && perPacket <= BigInt(lost), `epb_dropcount total ${perPacket} of ${lost}`);
+  t.diagnostic(`${BURST} datagrams: ${packets} written, ${lost} counted lost`);
+});
