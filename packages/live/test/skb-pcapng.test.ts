@@ -1,6 +1,6 @@
-// pcapng for skb captures: one interface per (hook, packet start) with the matching link type, the metadata
+// pcapng for skb captures: one Ethernet interface per hook (network-header packets get a synthesized header), the metadata
 // comment and the standard EPB options (flags, packet id = skb address, drop count) read back by tfc's reader
-// and, when tshark is installed, by tshark (interface names, link types, comments, direction, packet ids); the
+// and, when tshark and tcpdump are installed, by them (interface names, comments, direction, packet ids); the
 // comment codec round-trips every field it writes, whatever the names contain.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import {
   type SkbPacket,
   SkbPcapngWriter,
   skbComment,
+  withLinkHeader,
 } from '../src/index.ts';
 
 const ETH_UDP = Uint8Array.from(
@@ -86,21 +87,30 @@ test('tfc reads back the interfaces, packets, comments and EPB options it wrote'
     [
       ['skb/kfree_skb', LINKTYPE.ETHERNET],
       ['net/netif_receive_skb', LINKTYPE.ETHERNET],
-      ['skb/kfree_skb', LINKTYPE.RAW],
       ['net/net_dev_queue', LINKTYPE.ETHERNET],
     ],
+    'one link type for the whole file (libpcap refuses mixed ones)',
   );
   assert.deepEqual(
     c.records.map((x) => x.iface),
-    [0, 1, 2, 0, 3],
+    [0, 1, 0, 0, 2],
   );
   for (const [i, rec] of c.records.entries()) {
     const p = packets[i] as SkbPacket;
     assert.equal(rec.ts, p.ts);
-    assert.deepEqual([...rec.data], [...p.data]);
+    assert.deepEqual([...rec.data], [...withLinkHeader(p).data]);
     assert.equal(rec.packetId, p.skb);
     assert.deepEqual(parseSkbComment(rec.comment ?? ''), parseSkbComment(skbComment(p)));
   }
+  const raw = c.records[2];
+  assert.deepEqual(
+    [...(raw?.data.subarray(0, 14) ?? [])],
+    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0],
+    'synthesized header',
+  );
+  assert.deepEqual([...(raw?.data.subarray(14) ?? [])], [...RAW_UDP]);
+  assert.equal(raw?.len, RAW_UDP.length + 14);
+  assert.equal(parseSkbComment(raw?.comment ?? '').l2, 'synthesized');
   const meta = parseSkbComment(c.records[0]?.comment ?? '');
   assert.equal(meta.reason, 'NO_SOCKET');
   assert.equal(meta.location, '__udp4_lib_rcv+0x4bc');
@@ -110,9 +120,9 @@ test('tfc reads back the interfaces, packets, comments and EPB options it wrote'
   assert.equal(c.records[0]?.flags, undefined, 'no direction known at kfree_skb');
   assert.equal(c.records[2]?.dropCount, 5n);
   assert.equal(parseSkbComment(c.records[3]?.comment ?? '').vlan, '0x8100:5:1');
-  assert.equal(c.statistics?.length, 4);
+  assert.equal(c.statistics?.length, 3);
   assert.equal(c.statistics?.[0]?.osDropped, 5n);
-  assert.equal(c.statistics?.[0]?.delivered, 2n);
+  assert.equal(c.statistics?.[0]?.delivered, 3n);
 });
 
 test('epb_flags: direction bits and reception type from pkt_type', () => {
@@ -175,6 +185,12 @@ test('tshark reads the capture and shows the hooks, link types, comments, direct
     rows.map((x) => x[0]),
     ['skb/kfree_skb', 'net/netif_receive_skb', 'skb/kfree_skb', 'skb/kfree_skb', 'net/net_dev_queue'],
   );
+  const td = spawnSync('tcpdump', ['-nn', '-r', file], { encoding: 'utf8' });
+  if (td.status === null || td.error) t.diagnostic('tcpdump not installed: not read by tcpdump');
+  else {
+    assert.equal(td.status, 0, `tcpdump reads every packet: ${td.stderr}`);
+    assert.equal(td.stdout.trim().split('\n').length, 5);
+  }
   assert.match(rows[0]?.[1] ?? '', /reason=NO_SOCKET location=__udp4_lib_rcv\+0x4bc dev=veth1 ifindex=2/);
   assert.deepEqual(
     rows.map((x) => x[4]),

@@ -55,4 +55,5 @@ export {
   type SkbPacketMeta,
   SkbPcapngWriter,
   skbComment,
+  withLinkHeader,
 } from './skb.ts';

@@ -1,7 +1,9 @@
 /*
- * pcapng for packets captured where the kernel handles them (`tfc capture`): one interface per hook and link
- * type (if_name = the hook, `skb/kfree_skb`; LINKTYPE_ETHERNET when the bytes start at the Ethernet header,
- * LINKTYPE_RAW when they start at the network header), each packet's Enhanced Packet Block carrying its metadata
+ * pcapng for packets captured where the kernel handles them (`tfc capture`): one interface per hook (if_name = the
+ * hook, `skb/kfree_skb`), all LINKTYPE_ETHERNET: a packet that starts at the network header (no link header on
+ * its skb) gets a synthesized Ethernet header (zero addresses, the EtherType of skb->protocol, else of the IP
+ * version) and `l2=synthesized` in its comment, because libpcap (tcpdump) refuses a file whose interfaces differ
+ * in link type. Each packet's Enhanced Packet Block carries its metadata
  * as one opt_comment line of `key=value` pairs, plus the standard options where pcapng has them: epb_flags
  * (direction and reception type), epb_packetid (the skb address: the same skb seen at several hooks has the same
  * id), epb_dropcount (records the kernel lost since the previous packet).
@@ -63,7 +65,7 @@ export const PACKET_TYPE_NAMES: readonly string[] = [
 const clean = (s: string): string => s.replace(/[\s=]/g, '_').replace(/[\x00-\x1f\x7f]/g, '?');
 
 /** The EPB comment: `hook=… reason=… location=… dev=… ifindex=… netns=… pid=… tid=… comm=… skb=0x… …`. */
-export function skbComment(m: SkbPacketMeta): string {
+export function skbComment(m: SkbPacketMeta | SkbPacket): string {
   const parts: [string, string][] = [['hook', m.hook]];
   if (m.reason !== undefined) parts.push(['reason', m.reason]);
   if (m.location !== undefined) parts.push(['location', m.location]);
@@ -79,6 +81,7 @@ export function skbComment(m: SkbPacketMeta): string {
     ['pkt_type', PACKET_TYPE_NAMES[m.pktType] ?? String(m.pktType)],
     ['mark', `0x${m.mark.toString(16)}`],
   );
+  if ('start' in m && m.start === 1) parts.push(['l2', 'synthesized']);
   if (m.vlan !== undefined)
     parts.push([
       'vlan',
@@ -111,6 +114,18 @@ export function epbFlags(direction: 'in' | 'out' | undefined, pktType: number): 
 }
 
 const pad4 = (n: number) => (n + 3) & ~3;
+
+/** A network-header packet with a synthesized Ethernet header in front (zero addresses); others unchanged. */
+export function withLinkHeader(p: SkbPacket): SkbPacket {
+  if (p.start === 0) return p;
+  const v = (p.data[0] ?? 0) >> 4;
+  const type = p.protocol !== 0 ? p.protocol : v === 4 ? 0x0800 : v === 6 ? 0x86dd : 0;
+  const data = new Uint8Array(14 + p.data.length);
+  data[12] = type >> 8;
+  data[13] = type & 0xff;
+  data.set(p.data, 14);
+  return { ...p, data, len: p.len + 14 };
+}
 
 function epb(iface: number, p: SkbPacket, comment: string): Uint8Array {
   const text = new TextEncoder().encode(comment).subarray(0, 0xffff);
@@ -168,9 +183,9 @@ export class SkbPcapngWriter {
     return sectionHeaderBlock();
   }
 
-  /** The blocks for one packet: its interface block the first time the (hook, start) pair is seen, then the EPB. */
+  /** The blocks for one packet: its interface block the first time its hook is seen, then the EPB. */
   packet(p: SkbPacket): Uint8Array {
-    const key = `${p.start}:${p.hook}`;
+    const key = p.hook;
     let iface = this.#ifaces.get(key);
     const blocks: Uint8Array[] = [];
     if (iface === undefined) {
@@ -179,16 +194,16 @@ export class SkbPcapngWriter {
       this.#delivered.push(0n);
       blocks.push(
         interfaceBlock({
-          linkType: p.start === 0 ? LINKTYPE.ETHERNET : LINKTYPE.RAW,
-          snaplen: this.#snaplen,
+          linkType: LINKTYPE.ETHERNET,
+          snaplen: this.#snaplen + 14,
           precision: 'nsec',
           name: p.hook,
-          description: `tfc capture at ${p.hook}, packets from the ${p.start === 0 ? 'Ethernet' : 'network'} header`,
+          description: `tfc capture at ${p.hook}`,
         }),
       );
     }
     this.#delivered[iface] = (this.#delivered[iface] ?? 0n) + 1n;
-    blocks.push(epb(iface, p, skbComment(p)));
+    blocks.push(epb(iface, withLinkHeader(p), skbComment(p)));
     return concatBlocks(blocks);
   }
 
