@@ -430,6 +430,11 @@ test('tfc capture: records lost to a full ring buffer are counted and reported (
   const cap = readPcapng(new Uint8Array(readFileSync(file)));
   assert.ok(cap.ok);
   assert.equal(cap.capture.records.length, packets);
+  for (const r of cap.capture.records) {
+    // Records that wrapped the 4 KiB ring come out whole: Ethernet + IPv4 + UDP to the closed port, 900 bytes.
+    assert.equal((r.data[36] ?? 0) * 256 + (r.data[37] ?? 0), CLOSED_PORT);
+    assert.equal(r.len, 14 + 20 + 8 + 900);
+  }
   assert.equal(cap.capture.statistics?.[0]?.osDropped, BigInt(lost));
   const perPacket = cap.capture.records.reduce((s, r) => s + (r.dropCount ?? 0n), 0n);
   assert.ok(perPacket > 0n && perPacket <= BigInt(lost), `epb_dropcount total ${perPacket} of ${lost}`);

@@ -26,7 +26,7 @@ import { packetOf, type Resolvers, summarize } from '../capture/packet-view.ts';
 import { type PacketPath, PathTracker } from '../capture/paths.ts';
 import { captureProgramSource } from '../capture/program-source.ts';
 import { compileCaptureFilter } from '../capture/userspace-filter.ts';
-import { EXIT, type Io, UsageError } from '../io.ts';
+import { EXIT, errnoText, type Io, UsageError } from '../io.ts';
 
 export const captureSpec: CommandSpec = {
   name: 'capture',
@@ -93,7 +93,10 @@ function positive(p: Parsed, name: string, max: number): number | undefined {
 interface Sink {
   packet?(p: SkbPacket): void;
   path?(p: PacketPath): void;
+  /** Writes what ends the output (statistics) and releases it. */
   close(lost: bigint, endNs: bigint): void;
+  /** Releases the output without writing (an error path); idempotent, also after close. */
+  release?(): void;
 }
 
 export async function runCapture(argv: readonly string[], io: Io): Promise<number> {
@@ -178,6 +181,7 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   } finally {
     session.dispose();
     process.off('exit', leak);
+    for (const s of sinks) s.release?.();
   }
 }
 
@@ -278,21 +282,37 @@ function openSinks(p: Parsed, io: Io, write: string | undefined, snaplen: number
       try {
         fd = openSync(write, 'w');
       } catch (e) {
-        throw new UsageError(`cannot write ${write}: ${(e as Error).message}`);
+        throw new UsageError(`cannot write ${write}: ${errnoText(e)}`);
       }
       out = (b) => {
-        writeSync(fd, b);
+        try {
+          writeSync(fd, b);
+        } catch (e) {
+          throw new UsageError(`cannot write ${write}: ${errnoText(e)}`);
+        }
       };
-      done = () => closeSync(fd);
+      done = () => {
+        if (fd >= 0) closeSync(fd);
+        fd = -1;
+      };
     }
     const w = new SkbPcapngWriter(snaplen);
-    out(w.header());
+    try {
+      out(w.header());
+    } catch (e) {
+      done();
+      throw e;
+    }
     sinks.push({
       packet: (pkt) => out(w.packet(pkt)),
       close: (lost, end) => {
-        if (w.interfaces > 0) out(w.end(end, lost));
-        done();
+        try {
+          if (w.interfaces > 0) out(w.end(end, lost));
+        } finally {
+          done();
+        }
       },
+      release: () => done(),
     });
   }
   const json = flag(p, 'json');
