@@ -211,6 +211,7 @@ async function loop(
   let bad = 0;
   let lostSeen = 0n;
   let pathsDone = 0;
+  let shown = 0;
   const t0 = Date.now();
   const st = stopper(duration);
   try {
@@ -250,7 +251,10 @@ async function loop(
       });
       if (st.stop()) break;
       await new Promise((r) => setTimeout(r, 20));
-      if (io.isTty) io.err(`\r${matched} packets, ${lostSeen} lost`);
+      if (io.isTty && Date.now() - shown >= 250) {
+        shown = Date.now();
+        io.err(`\r${matched} packets, ${lostSeen} lost`);
+      }
     }
   } finally {
     st.dispose();
