@@ -440,3 +440,23 @@ test('tfc capture: records lost to a full ring buffer are counted and reported (
   assert.ok(perPacket > 0n && perPacket <= BigInt(lost), `epb_dropcount total ${perPacket} of ${lost}`);
   t.diagnostic(`${BURST} datagrams: ${packets} written, ${lost} counted lost`);
 });
+
+test('tfc capture: the capture program loads and attaches at every tracepoint hook BTF lists', async (t) => {
+  const why = btfUnavailable() ?? (process.getuid?.() === 0 ? undefined : 'needs root');
+  if (why !== undefined) return t.skip(why);
+  const list = memoryIo();
+  assert.equal(await main(['capture', '--list-hooks'], list), 0);
+  const tps = list
+    .stdout()
+    .split('\n')
+    .filter((l) => / tp_btf /.test(l))
+    .map((l) => l.split(/\s+/)[0] as string);
+  assert.ok(tps.length >= 5, `tracepoint hooks: ${tps.length}`);
+  const before = resources();
+  const io = memoryIo();
+  const code = await main(['capture', '--at', tps.join(','), '--duration', '0.5', '--json'], io);
+  assert.equal(code, 0, io.stderr());
+  assert.match(io.stderr(), new RegExp(`capturing at ${tps.map((h) => h.replace('/', '\\/')).join(', ')}`));
+  assert.deepEqual(resources(), before);
+  t.diagnostic(`${tps.length} tracepoint hooks attached at once`);
+});
