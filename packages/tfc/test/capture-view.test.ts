@@ -146,3 +146,8 @@ test('the user-space filter seam: libpcap verdicts on Ethernet and raw IP starts
   const all = compileCaptureFilter('', 256);
   assert.ok(all.ok && all.filter.accepts(1, new Uint8Array(0), 0));
 });
+
+test('--print escapes control characters in comm (any process can set its own)', () => {
+  const p = packetOf(rec({ comm: 'evil\u001b[2J' }), res);
+  assert.match(printLine(p), / 10\/evil\\x1b\[2J /);
+});

@@ -341,13 +341,18 @@ function clock(ns: bigint): string {
   return `${d.toISOString().slice(11, 19)}.${us}`;
 }
 
+/** A task or device name on a terminal line: control characters (any process can set its comm) as \xNN. */
+function safe(name: string): string {
+  return name.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** `12:00:01.123456 skb/kfree_skb NO_SOCKET udp_rcv+0x1c veth1 1234/nc 10.0.0.1.4000 > 10.0.0.2.9999: UDP, length 3`. */
 export function printLine(pkt: SkbPacket): string {
   const parts = [clock(pkt.ts), pkt.hook];
   if (pkt.reason !== undefined) parts.push(pkt.reason);
   if (pkt.location !== undefined) parts.push(pkt.location);
-  parts.push(pkt.device ?? (pkt.ifindex === 0 ? '-' : `if${pkt.ifindex}`));
-  parts.push(`${pkt.pid}/${pkt.comm}`);
+  parts.push(safe(pkt.device ?? (pkt.ifindex === 0 ? '-' : `if${pkt.ifindex}`)));
+  parts.push(`${pkt.pid}/${safe(pkt.comm)}`);
   parts.push(summarize(pkt.data, pkt.start));
   return parts.join(' ');
 }
@@ -366,7 +371,7 @@ export function printPath(path: PacketPath): string {
     ];
     if (s.reason !== undefined) parts.push(s.reason);
     if (s.location !== undefined) parts.push(s.location);
-    parts.push(s.device ?? (s.ifindex === 0 ? '-' : `if${s.ifindex}`));
+    parts.push(safe(s.device ?? (s.ifindex === 0 ? '-' : `if${s.ifindex}`)));
     lines.push(`  ${parts.join(' ')}`);
   }
   return `${lines.join('\n')}\n`;
