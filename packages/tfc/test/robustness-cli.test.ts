@@ -153,7 +153,7 @@ test('the worked examples of every --help run as shown (those that need no files
       const why =
         c.name === 'apply' || c.name === 'unapply'
           ? 'installs into the kernel'
-          : c.name === 'trace'
+          : c.name === 'trace' || c.name === 'capture'
             ? 'traces the live kernel'
             : c.name === 'bench'
               ? 'measures for minutes'

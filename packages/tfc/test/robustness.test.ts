@@ -27,6 +27,7 @@ import { applySpec } from '../src/cli/commands/apply.ts';
 import { applyTcSpec } from '../src/cli/commands/apply-tc.ts';
 import { asmSpec } from '../src/cli/commands/asm.ts';
 import { benchSpec } from '../src/cli/commands/bench.ts';
+import { captureSpec } from '../src/cli/commands/capture.ts';
 import { checkSpec } from '../src/cli/commands/check.ts';
 import { compileSpec } from '../src/cli/commands/compile.ts';
 import { disasmSpec } from '../src/cli/commands/disasm.ts';
@@ -307,6 +308,18 @@ const VALUE_POOLS: Readonly<Record<string, Pool>> = {
   section: () => withHostile(['socket', 'nosuch', '.text', 'license']),
   suite: () => withHostile(['nosuch', 'compile', 'all']),
   'nr-cpus': () => withHostile(NUMBERS),
+  snaplen: () => withHostile(NUMBERS),
+  'ring-kb': () => withHostile([...NUMBERS, '4', '64', '100']),
+  at: () =>
+    withHostile([
+      'skb/kfree_skb',
+      'net/netif_receive_skb,skb/consume_skb',
+      'ip_rcv',
+      'skb/nosuch',
+      'nosuch',
+      ',',
+      'a b',
+    ]),
   prio: () => withHostile(NUMBERS),
   frame: () => withHostile(NUMBERS),
   duration: () => withHostile(NUMBERS.filter((n) => !(Number(n) > 0.5))),
@@ -484,6 +497,20 @@ const TARGETS: readonly FuzzTarget[] = [
     ],
     positional: filterArb,
     // Live tracing runs until a signal without --duration: give it a short one (last value wins).
+    finish: (argv) => [...argv, '--duration', '0.3'],
+  },
+  {
+    name: 'capture',
+    // -w is left out (a fuzzed -w writes where it points; capture.test.ts covers it).
+    options: Object.fromEntries(Object.entries(captureSpec.options).filter(([k]) => k !== 'write')),
+    bases: () => [
+      ['udp port 9999', '--drops', '--print'],
+      ['--at', 'net/netif_receive_skb,skb/kfree_skb', '--json', '--count', '2'],
+      ['--list-hooks'],
+    ],
+    positional: () =>
+      withHostile(['udp', 'tcp port 80', 'udp port', 'vlan and udp', 'ether host 1:2:3:4:5:6']),
+    // A capture runs until a signal without --duration: give it a short one (last value wins).
     finish: (argv) => [...argv, '--duration', '0.3'],
   },
 ];

@@ -47,3 +47,13 @@ export function readCapture(bytes: Uint8Array): CaptureResult {
   if (isPcap(bytes)) return readPcap(bytes);
   return { ok: false, error: 'not a pcap or pcapng capture (unknown magic number)', offset: 0 };
 }
+export {
+  epbFlags,
+  PACKET_TYPE_NAMES,
+  parseSkbComment,
+  type SkbPacket,
+  type SkbPacketMeta,
+  SkbPcapngWriter,
+  skbComment,
+  withLinkHeader,
+} from './skb.ts';

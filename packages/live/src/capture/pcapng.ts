@@ -164,11 +164,18 @@ export function readPcapng(bytes: Uint8Array): CaptureResult {
         return fail(`pcapng: packet block at byte ${at} shorter than its data`, at);
       const start = body + head;
       let comment: string | undefined;
+      const epb: { flags?: number; dropCount?: bigint | undefined; packetId?: bigint | undefined } = {};
       if (type === EPB) {
         const opts = readOptions(v, start + ((caplen + 3) & ~3), body + bodyLen, le);
         if (typeof opts === 'number') return fail(`pcapng: option at byte ${opts} runs past its block`, at);
         const c = opts.find((o) => o.code === 1);
         if (c) comment = text(c);
+        const f = opts.find((o) => o.code === 2 && o.len === 4);
+        if (f) epb.flags = v.getUint32(f.at, le);
+        const d = opts.find((o) => o.code === 4);
+        if (d) epb.dropCount = u64(d);
+        const id = opts.find((o) => o.code === 5);
+        if (id) epb.packetId = u64(id);
       }
       records.push({
         ts: (units * iface.num) / iface.den,
@@ -176,6 +183,9 @@ export function readPcapng(bytes: Uint8Array): CaptureResult {
         data: bytes.subarray(start, start + caplen),
         iface: sectionBase + local,
         ...(comment !== undefined ? { comment } : {}),
+        ...(epb.flags !== undefined ? { flags: epb.flags } : {}),
+        ...(epb.dropCount !== undefined ? { dropCount: epb.dropCount } : {}),
+        ...(epb.packetId !== undefined ? { packetId: epb.packetId } : {}),
       });
     } else if (type === ISB) {
       if (!need(12)) return fail(`pcapng: statistics block at byte ${at} too short`, at);

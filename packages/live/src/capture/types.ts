@@ -21,6 +21,10 @@ export interface CaptureRecord {
   readonly iface: number;
   /** pcapng: the EPB's opt_comment (a trace frame's event name, `sock:inet_sock_set_state`). */
   readonly comment?: string;
+  /** pcapng EPB options, when present: epb_flags, epb_dropcount, epb_packetid. */
+  readonly flags?: number;
+  readonly dropCount?: bigint;
+  readonly packetId?: bigint;
 }
 
 export interface CaptureInterface {

@@ -6,6 +6,7 @@ import type { Host } from '../host/index.ts';
 import { applySpec, runApply } from './commands/apply.ts';
 import { asmSpec, runAsm } from './commands/asm.ts';
 import { benchSpec, runBenchCommand } from './commands/bench.ts';
+import { captureSpec, runCapture } from './commands/capture.ts';
 import { checkSpec, runCheck } from './commands/check.ts';
 import { compileSpec, runCompile } from './commands/compile.ts';
 import { disasmSpec, runDisasm } from './commands/disasm.ts';
@@ -31,6 +32,7 @@ export const commands: readonly Command[] = [
   { name: 'eval', summary: firstLine(evalSpec.summary), run: runEval },
   { name: 'compile', summary: firstLine(compileSpec.summary), run: runCompile },
   { name: 'trace', summary: firstLine(traceSpec.summary), run: runTrace },
+  { name: 'capture', summary: firstLine(captureSpec.summary), run: (a, io) => runCapture(a, io) },
   { name: 'encap', summary: firstLine(encapSpec.summary), run: (a, io) => runEncap(a, io) },
   { name: 'dissector', summary: firstLine(dissectorSpec.summary), run: (a, io) => runDissector(a, io) },
   { name: 'events', summary: firstLine(eventsSpec.summary), run: (a, io) => runEvents(a, io) },
