@@ -13,6 +13,7 @@ have bpftool || need_apt+=(bpftool)
 have tc || need_apt+=(iproute2)
 have clang || need_apt+=(clang)
 have tshark || need_apt+=(tshark)
+have nft || need_apt+=(nftables)
 ldconfig -p 2>/dev/null | grep -q 'libpcap.so.0.8' || need_apt+=(libpcap0.8)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
