@@ -22,7 +22,7 @@ import {
   type ProgType,
   Unsupported,
 } from './options.ts';
-import { REC, SKB_RINGBUF_MAP } from './skb/options.ts';
+import { REC, SKB_FOLLOW_MAP, SKB_LOST_MAP, SKB_RINGBUF_MAP } from './skb/options.ts';
 import { snaplenOf } from './skb/program.ts';
 
 export const CBPF_MAX_INSNS = 4096;
@@ -188,6 +188,12 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
               },
               capture: {
                 ringbuf: (skb.mode ?? 'capture') === 'return' ? undefined : SKB_RINGBUF_MAP,
+                ...(skb.countLost === true && (skb.mode ?? 'capture') !== 'return'
+                  ? { lost: SKB_LOST_MAP }
+                  : {}),
+                ...(skb.follow !== undefined && (skb.mode ?? 'capture') === 'capture'
+                  ? { follow: SKB_FOLLOW_MAP }
+                  : {}),
                 snaplen: snaplenOf(skb),
                 recordHeader: REC.data,
                 hookIndex: skb.hookIndex,

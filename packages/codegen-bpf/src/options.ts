@@ -88,6 +88,10 @@ export interface EbpfProgram {
    *  loader creates it, sized as it likes, and passes its fd to linkMaps with the other maps' fds). */
   readonly capture?: {
     readonly ringbuf: string | undefined;
+    /** countLost: the per-CPU lost-record counter (PERCPU_ARRAY, key u32, value u64) the loader creates. */
+    readonly lost?: string;
+    /** follow: the followed skb addresses (LRU hash, key u64, value u64), one map shared by every hook's program. */
+    readonly follow?: string;
     readonly snaplen: number;
     readonly recordHeader: number;
     readonly hookIndex: number;

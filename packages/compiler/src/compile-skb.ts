@@ -7,7 +7,7 @@
  *     { ok: true, program, notes } | { ok: false, diagnostics }
  *
  * `layout` is plain data (the sk_buff, net_device and net member offsets: the caller reads them from BTF, or uses
- * SKB_LAYOUT_SNAPSHOT, a labelled snapshot of one kernel build); `program.insns` refer to two maps by name:
+ * SKB_LAYOUT_SNAPSHOT, a labelled snapshot of one kernel build); `program.insns` refer to maps by name:
  * `program.maps` lists the per-CPU scratch record (`tfc_skb_rec`) to create, `program.capture.ringbuf` names the
  * BPF_MAP_TYPE_RINGBUF the loader creates; linkMaps(insns, fds by name) patches both fds. `program.attach` says how
  * to load (TRACING, expected attach type, the BTF name to resolve for attach_btf_id). Every accepted packet (mode
@@ -35,6 +35,11 @@ export interface SkbCompileRequest {
   readonly mode?: SkbMode;
   /** An out-of-band VLAN tag: left out of the bytes (as-is, default) or put back after the MAC addresses. */
   readonly vlan?: 'as-is' | 'reinsert';
+  /** Count records the ring buffer refuses in the shared per-CPU map `program.capture.lost` (SKB_LOST_MAP). */
+  readonly countLost?: boolean;
+  /** `tfc capture --path`: follow accepted skbs by address in the shared map `program.capture.follow`; `ends` at
+   *  hooks that free the skb (kfree_skb, consume_skb). See SkbOptions.follow. */
+  readonly follow?: { readonly ends: boolean };
   readonly optimize?: OptLevel;
   readonly dumpAfter?: string;
 }
@@ -68,6 +73,8 @@ export function compileSkbCapture(req: SkbCompileRequest): SkbCompileResult {
             ...(req.snaplen !== undefined ? { snaplen: req.snaplen } : {}),
             mode: req.mode ?? 'capture',
             ...(req.vlan !== undefined ? { vlan: req.vlan } : {}),
+            ...(req.countLost !== undefined ? { countLost: req.countLost } : {}),
+            ...(req.follow !== undefined ? { follow: req.follow } : {}),
           },
         });
         return summarized(

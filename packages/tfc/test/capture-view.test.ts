@@ -1,13 +1,15 @@
 // What `tfc capture` shows of a record, without the kernel: the tap's bytes (an out-of-band VLAN tag put back),
 // names and direction from the hook, the one-line summary on Ethernet, VLAN, raw IPv4/IPv6 and truncated bytes,
-// the --print line and --json object, `ip -o link` parsing for device names, and the user-space libpcap filter
-// seam on both packet starts.
+// the --print line and --json object, `ip -o link` parsing for device names, and the program source seam (the
+// compiler's skb programs: refusals with position, notes, the maps linked by name, following for --path).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ebpf } from '@tfc/bpf';
+import { SKB_LAYOUT_SNAPSHOT } from '@tfc/codegen-bpf';
 import type { CaptureRecord, Hook } from '@tfc/kernel/skb';
 import { parseIpLinkOneline } from '../src/cli/capture/devices.ts';
 import { packetOf, type Resolvers, summarize, tapBytes } from '../src/cli/capture/packet-view.ts';
-import { compileCaptureFilter } from '../src/cli/capture/userspace-filter.ts';
+import { captureFilterCheck, captureProgramSource, freesSkb } from '../src/cli/capture/program-source.ts';
 import { jsonOf, printLine } from '../src/cli/commands/capture.ts';
 
 const ETH_UDP = Uint8Array.from(
@@ -129,22 +131,40 @@ test('ip -o link show lines give ifindex and name (peer suffix dropped)', () => 
   );
 });
 
-test('the user-space filter seam: libpcap verdicts on Ethernet and raw IP starts, rejected filters', (t) => {
-  const f = compileCaptureFilter('udp port 9999', 256);
-  if (!f.ok && f.usage === true) return t.skip(f.error);
-  assert.ok(f.ok);
-  assert.equal(f.filter.accepts(0, ETH_UDP, ETH_UDP.length), true);
-  assert.equal(f.filter.accepts(1, ETH_UDP.subarray(14), ETH_UDP.length - 14), true);
-  const g = compileCaptureFilter('udp port 53', 256);
-  assert.ok(g.ok);
-  assert.equal(g.filter.accepts(0, ETH_UDP, ETH_UDP.length), false);
-  const e = compileCaptureFilter('ether host 02:00:00:00:00:01', 256);
-  assert.ok(e.ok && e.filter.rawRefusal !== undefined, 'link-layer filters do not compile for raw IP');
-  assert.equal(e.filter.accepts(1, ETH_UDP.subarray(14), 0), false);
-  const bad = compileCaptureFilter('udp port', 256);
-  assert.ok(!bad.ok && bad.usage !== true && /syntax error/.test(bad.error));
-  const all = compileCaptureFilter('', 256);
-  assert.ok(all.ok && all.filter.accepts(1, new Uint8Array(0), 0));
+test('the program source: compiled per hook, refusals with their position, maps linked by name', () => {
+  const kfree = hooks[0] as Hook;
+  const bad = captureFilterCheck('udp port', SKB_LAYOUT_SNAPSHOT, kfree, 256);
+  assert.ok(!bad.ok);
+  assert.match(bad.error, /^udp port\n {8}\^/);
+  const l2 = captureFilterCheck('ether host 02:00:00:00:00:01', SKB_LAYOUT_SNAPSHOT, kfree, 256);
+  assert.ok(l2.ok && /network header never match/.test(l2.notes.join('')));
+  assert.ok(freesSkb(kfree));
+  for (const follow of [false, true]) {
+    const built = captureProgramSource(
+      'udp port 9999',
+      SKB_LAYOUT_SNAPSHOT,
+    )({
+      hook: kfree,
+      hookIndex: 3,
+      snaplen: 128,
+      follow,
+    });
+    assert.ok(built.ok, built.ok ? '' : built.error);
+    assert.deepEqual(
+      built.program.maps.map((m) => [m.name, m.type, m.keySize]),
+      [['tfc_skb_rec', 'PERCPU_ARRAY', 4]],
+    );
+    const linked = built.program.link([41], { ringbuf: 42, lost: 43, ...(follow ? { follow: 44 } : {}) });
+    assert.ok(linked.ok, linked.ok ? '' : linked.error);
+    const fds = new Set(
+      ebpf
+        .decode(linked.insns)
+        .filter((i) => i.code === 0x18 && i.src === 1)
+        .map((i) => i.imm),
+    );
+    assert.deepEqual([...fds].sort(), follow ? [41, 42, 43, 44] : [41, 42, 43]);
+    if (follow) assert.ok(!built.program.link([41], { ringbuf: 42, lost: 43 }).ok, 'no follow map, no link');
+  }
 });
 
 test('--print escapes control characters in comm (any process can set its own)', () => {

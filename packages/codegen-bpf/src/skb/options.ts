@@ -61,7 +61,19 @@ export interface SkbOptions {
   /** An out-of-band VLAN tag: left out of the bytes (`as-is`, default: the record contract) or put back into them
    *  after the MAC addresses (`reinsert`: what libpcap on Linux shows, so that `vlan` sees the tag). */
   readonly vlan?: 'as-is' | 'reinsert';
+  /** Count the records the ring buffer refuses (bpf_ringbuf_output fails: full) in SKB_LOST_MAP, a per-CPU array
+   *  (key u32 0, value u64) the loader creates and shares between the hooks' programs. */
+  readonly countLost?: boolean;
+  /** Follow accepted packets (`tfc capture --path`) in SKB_FOLLOW_MAP, a hash (LRU) of skb addresses → the time of
+   *  their last record, shared by the programs of every selected hook: an accepted packet's address is inserted
+   *  (record word 84 = 1); a rejected packet whose address is there, seen at most FOLLOW_IDLE_NS after its last
+   *  record, is output too (word 84 = 0). `ends: true` for hooks that free the skb (kfree_skb, consume_skb): the
+   *  address is deleted after the record, so a reused address is a new packet. Capture mode only. */
+  readonly follow?: { readonly ends: boolean };
 }
+
+/** A followed address whose last record is older than this is forgotten (the kernel freed it unseen). */
+export const FOLLOW_IDLE_NS = 1_000_000_000;
 
 export const DEFAULT_SNAPLEN = 256;
 /** Largest snaplen: packet offsets stay within a direct load's 16-bit signed offset. */
@@ -69,6 +81,9 @@ export const MAX_SNAPLEN = 16384;
 /** The per-CPU scratch record (one entry) and the ring buffer, by name (the loader supplies their fds). */
 export const SKB_RECORD_MAP = 'tfc_skb_rec';
 export const SKB_RINGBUF_MAP = 'tfc_skb_ring';
+/** countLost: the per-CPU lost-record counter; follow: the followed skb addresses (both created by the loader). */
+export const SKB_LOST_MAP = 'tfc_skb_lost';
+export const SKB_FOLLOW_MAP = 'tfc_skb_follow';
 
 /** The capture record (all little-endian; packet bytes from DATA). */
 export const REC = {

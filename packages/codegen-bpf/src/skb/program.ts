@@ -2,7 +2,7 @@
 // `struct sk_buff *` and fills the capture record, and the epilogue that hands the record to the ring buffer.
 // Invariants:
 //  - every kernel read goes through bpf_probe_read_kernel at offsets from the layout (BTF data, never constants
-//    here); a failed read of the sk_buff skips the packet (return 0); a failed read of the device leaves ifindex,
+//    here); a NULL or unreadable sk_buff skips the packet (return 0); a failed read of the device leaves ifindex,
 //    netns and the device type 0 (so the packet starts at L3);
 //  - the packet starts at head + mac_header when mac_header is set (!= 0xffff) and dev->type is Ethernet-framed
 //    (ETHERNET_ARPHRD: ARPHRD_ETHER, ARPHRD_LOOPBACK), else at head + network_header (start 1);
@@ -16,6 +16,7 @@
 //  - the epilogue returns 0 except in mode `return` (the verdict); the ring buffer receives 88 + captured bytes.
 import {
   alu64,
+  atomic,
   call,
   exit,
   jmp,
@@ -41,8 +42,11 @@ import { Unsupported } from '../options.ts';
 import {
   DEFAULT_SNAPLEN,
   ETHERNET_ARPHRD,
+  FOLLOW_IDLE_NS,
   MAX_SNAPLEN,
   REC,
+  SKB_FOLLOW_MAP,
+  SKB_LOST_MAP,
   SKB_RECORD_MAP,
   SKB_RINGBUF_MAP,
   type SkbField,
@@ -50,7 +54,12 @@ import {
 } from './options.ts';
 
 const HELPER_KTIME = 5;
+const HELPER_MAP_UPDATE = 2;
+const HELPER_MAP_DELETE = 3;
 const HELPER_RINGBUF_OUTPUT = 130;
+/** Epilogue stack (the decision DAG's slots are dead by then): the followed address and its time. */
+const FOLLOW_KEY = 40;
+const FOLLOW_VALUE = 48;
 /** Stack: the sk_buff members copied at once (fp-512 .. ), the map key, the device pointer, its type, its net. */
 const SKB_COPY = 512;
 const SKB_COPY_MAX = 312;
@@ -116,6 +125,8 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   e(mov.reg(R9, R0));
   // the sk_buff pointer and its members
   e(mem.ldx('dw', R3, R6, 8 * o.hook.skbArg));
+  // a hook's sk_buff may be NULL (tcp_send_reset): the verifier refuses arithmetic on it before this check
+  e(jmp.jeq.imm(R3, 0, 'skb_out'));
   e(mem.stx('dw', R9, REC.skb, R3));
   e(mov.reg(R1, R10));
   e(alu64.add.imm(R1, -SKB_COPY));
@@ -324,10 +335,13 @@ function sized(f: SkbField, size: number, name: string): SkbField {
   return f;
 }
 
-/** accept / reject: the record to the ring buffer as the mode says, then the return value. */
+/** accept / reject: the record to the ring buffer as the mode says, then the return value. With `countLost` a
+ *  refused output adds 1 to the per-CPU lost counter; with `follow` accepted addresses are followed (see
+ *  SkbOptions.follow) and a rejected packet at a followed address is output with word 84 = 0. */
 export function skbEpilogue(g: EbpfGen, o: SkbOptions): void {
   const mode = o.mode ?? 'capture';
   const snaplen = snaplenOf(o);
+  const follow = mode === 'capture' ? o.follow : undefined;
   const e = g.e;
   const output = (): void => {
     e(ldMapFd(R1, SKB_RINGBUF_MAP));
@@ -341,8 +355,29 @@ export function skbEpilogue(g: EbpfGen, o: SkbOptions): void {
     e(alu64.add.imm(R3, REC.data));
     e(mov.imm(R4, 0));
     e(call(HELPER_RINGBUF_OUTPUT));
+    if (o.countLost === true) {
+      const done = fresh(g.em);
+      e(jmp.jeq.imm(R0, 0, done));
+      e(mem.st('w', R10, -KEY, 0));
+      e(ldMapFd(R1, SKB_LOST_MAP));
+      e(mov.reg(R2, R10));
+      e(alu64.add.imm(R2, -KEY));
+      e(call(HELPER.mapLookup));
+      e(jmp.jeq.imm(R0, 0, done));
+      e(mov.imm(R1, 1));
+      e(atomic.op('add', 'dw', R0, 0, R1));
+      place(g.em, done);
+    }
     e(mov.imm(R0, 0));
     e(exit());
+  };
+  /** R2 = &key (the skb address), R1 = the follow map. */
+  const followKey = (): void => {
+    e(mem.ldx('dw', R1, R7, REC.skb - REC.data));
+    e(mem.stx('dw', R10, -FOLLOW_KEY, R1));
+    e(ldMapFd(R1, SKB_FOLLOW_MAP));
+    e(mov.reg(R2, R10));
+    e(alu64.add.imm(R2, -FOLLOW_KEY));
   };
   place(g.em, 'accept');
   if (mode === 'return') {
@@ -351,12 +386,51 @@ export function skbEpilogue(g: EbpfGen, o: SkbOptions): void {
   } else if (mode === 'verdict') {
     e(mem.st('w', R7, REC.reserved - REC.data, 1));
     output();
-  } else output();
+  } else {
+    if (follow !== undefined) {
+      e(mem.st('w', R7, REC.reserved - REC.data, 1));
+      followKey();
+      if (follow.ends) e(call(HELPER_MAP_DELETE));
+      else {
+        e(mem.ldx('dw', R3, R7, REC.time - REC.data));
+        e(mem.stx('dw', R10, -FOLLOW_VALUE, R3));
+        e(mov.reg(R3, R10));
+        e(alu64.add.imm(R3, -FOLLOW_VALUE));
+        e(mov.imm(R4, 0));
+        e(call(HELPER_MAP_UPDATE));
+      }
+    }
+    output();
+  }
   g.em.dead = true;
   place(g.em, 'reject');
   if (mode === 'verdict') {
     e(mem.st('w', R7, REC.reserved - REC.data, 0));
     output();
+  } else if (follow !== undefined) {
+    // a followed address: output unless its last record is older than FOLLOW_IDLE_NS (then forget it)
+    const forget = fresh(g.em);
+    followKey();
+    e(call(HELPER.mapLookup));
+    e(jmp.jeq.imm(R0, 0, 'skb_out'));
+    e(mem.ldx('dw', R1, R7, REC.time - REC.data));
+    e(mem.ldx('dw', R2, R0, 0));
+    e(mov.reg(R3, R1));
+    e(alu64.sub.reg(R3, R2));
+    e(jmp.jgt.imm(R3, FOLLOW_IDLE_NS, forget));
+    e(mem.stx('dw', R0, 0, R1));
+    e(mem.st('w', R7, REC.reserved - REC.data, 0));
+    if (follow.ends) {
+      followKey();
+      e(call(HELPER_MAP_DELETE));
+    }
+    output();
+    g.em.dead = true;
+    place(g.em, forget);
+    followKey();
+    e(call(HELPER_MAP_DELETE));
+    e(mov.imm(R0, 0));
+    e(exit());
   } else {
     e(mov.imm(R0, 0));
     e(exit());

@@ -1,9 +1,15 @@
-// The places a capture program can sit, read from BTF: tp_btf tracepoints whose arguments include a
+// The places a capture program can sit, read from BTF (sys/btf.ts): tp_btf tracepoints whose arguments include a
 // `struct sk_buff *` (the five named in STABLE_TRACEPOINTS first) and kernel functions with such an argument (fentry).
 // Invariants: pure over a parsed BtfTable; argument indexes count the program's context slots (a tp_btf
 // typedef's leading `void *` is dropped); a hook name is `SYS/NAME` for a tracepoint, `fentry/FUNC` for a
 // function (a bare FUNC resolves as fentry); unknown names are an error value naming close matches.
-import { type BtfTable, findType, isPointerToStruct, KIND, resolve } from './btf-types.ts';
+import {
+  type BtfTable,
+  btfNamed as findType,
+  btfPointsToStruct as isPointerToStruct,
+  BTF_KIND as KIND,
+  resolveBtf as resolve,
+} from '../sys/btf.ts';
 
 export type HookKind = 'tp_btf' | 'fentry';
 
@@ -39,8 +45,8 @@ const LOCATION_TRACEPOINTS: ReadonlySet<string> = new Set(['kfree_skb', 'consume
 
 function argsOf(table: BtfTable, protoId: number): readonly number[] | undefined {
   const proto = resolve(table, protoId);
-  if (proto?.kind !== KIND.FUNC_PROTO || proto.params === undefined) return undefined;
-  return proto.params.map((p) => p.type);
+  if (proto?.kind !== KIND.FUNC_PROTO) return undefined;
+  return proto.members.map((p) => p.type);
 }
 
 function isDropReason(table: BtfTable, id: number): boolean {

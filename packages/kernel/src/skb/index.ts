@@ -3,11 +3,9 @@
 // session that loads one capture program per hook. Invariants: programs come from the caller (never built here);
 // every kernel object has a dispose().
 export * from './attach.ts';
-export * from './btf-types.ts';
 export * from './drop-reasons.ts';
 export * from './hooks.ts';
 export * from './kallsyms.ts';
-export * from './layout.ts';
 export * from './netdev.ts';
 export * from './record.ts';
 export * from './ring-consumer.ts';

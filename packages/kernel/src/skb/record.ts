@@ -25,7 +25,8 @@ export const RECORD = {
   mark: 76,
   vlanTci: 80,
   vlanProto: 82,
-  reserved: 84,
+  /** The filter's verdict with --path (1 accepted here, 0 only followed); 0 otherwise. */
+  verdict: 84,
   data: 88,
 } as const;
 
@@ -54,6 +55,8 @@ export interface CaptureRecord {
   readonly vlanTci: number;
   /** Host-order TPID of an out-of-band tag, 0 when none. */
   readonly vlanProto: number;
+  /** Word 84: with --path 1 when the filter accepted the packet at this hook, 0 when its skb is only followed. */
+  readonly verdict?: number;
   readonly data: Uint8Array;
 }
 
@@ -97,6 +100,7 @@ export function decodeRecord(bytes: Uint8Array): RecordResult {
       mark: v.getUint32(RECORD.mark, true),
       vlanTci: v.getUint16(RECORD.vlanTci, true),
       vlanProto: v.getUint16(RECORD.vlanProto, false),
+      verdict: v.getUint32(RECORD.verdict, true),
       data: bytes.slice(RECORD_HEADER_SIZE, RECORD_HEADER_SIZE + caplen),
     },
   };
@@ -124,6 +128,7 @@ export function encodeRecord(r: CaptureRecord): Uint8Array {
   v.setUint32(RECORD.mark, r.mark, true);
   v.setUint16(RECORD.vlanTci, r.vlanTci, true);
   v.setUint16(RECORD.vlanProto, r.vlanProto, false);
+  v.setUint32(RECORD.verdict, r.verdict ?? 0, true);
   out.set(r.data, RECORD_HEADER_SIZE);
   return out;
 }

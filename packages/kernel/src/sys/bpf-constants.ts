@@ -38,6 +38,7 @@ export const MAP_TYPE = {
   PERF_EVENT_ARRAY: 4,
   PERCPU_HASH: 5,
   PERCPU_ARRAY: 6,
+  LRU_HASH: 9,
   RINGBUF: 27,
 } as const;
 export type MapTypeName = keyof typeof MAP_TYPE;

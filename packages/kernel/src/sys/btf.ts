@@ -327,10 +327,24 @@ function findMember(
   return undefined;
 }
 
+/** The members of `enum name` (ENUM or ENUM64) in BTF order (`name`, `value`); empty when there is no such enum. */
+export function btfEnumMembers(table: BtfTable, name: string): readonly BtfMember[] {
+  const t = btfNamed(table, name, BTF_KIND.ENUM) ?? btfNamed(table, name, BTF_KIND.ENUM64);
+  return t?.members ?? [];
+}
+
 /** The values of `enum name` (ENUM or ENUM64) by member name. */
 export function btfEnum(table: BtfTable, name: string): ReadonlyMap<string, bigint> | undefined {
   const t = btfNamed(table, name, BTF_KIND.ENUM) ?? btfNamed(table, name, BTF_KIND.ENUM64);
   return t === undefined ? undefined : new Map(t.members.map((m) => [m.name, m.value]));
+}
+
+/** True when type `id` is a pointer to `struct name` (through typedefs and qualifiers; a forward declaration counts). */
+export function btfPointsToStruct(table: BtfTable, id: number, name: string): boolean {
+  const p = resolveBtf(table, id);
+  if (p?.kind !== BTF_KIND.PTR) return false;
+  const s = resolveBtf(table, p.sizeOrType);
+  return s !== undefined && (s.kind === BTF_KIND.STRUCT || s.kind === BTF_KIND.FWD) && s.name === name;
 }
 
 /** A parameter of a function prototype: its name and its type spelled C-like (`struct sk_buff *`, `u32`). */

@@ -4,33 +4,34 @@
 // made so far); dispose() closes links, then programs, then maps, each exactly once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type CaptureProgramRequest, type Hook, openCapture, type SkbLayout } from '../../src/skb/index.ts';
+import {
+  type CaptureProgramRequest,
+  type CaptureProgramSource,
+  type Hook,
+  openCapture,
+  type SharedMapFds,
+} from '../../src/skb/index.ts';
 import { BPF_CMD, type FakeCall, fakeSyscalls, readU32 } from '../../src/sys/index.ts';
 
-const f = { offset: 0, size: 4 };
-const layout: SkbLayout = {
-  skb: {
-    len: f,
-    dataLen: f,
-    head: f,
-    data: f,
-    macHeader: f,
-    networkHeader: f,
-    dev: f,
-    protocol: f,
-    pktType: f,
-    mark: f,
-    vlanTci: f,
-    vlanProto: f,
-  },
-  netDevice: { ifindex: f, net: f, type: f, hardHeaderLen: f },
-  net: { nsInum: f },
-};
 const hooks: Hook[] = [
   { name: 'skb/kfree_skb', kind: 'tp_btf', target: 'kfree_skb', btfId: 100, skbArg: 0, argCount: 4 },
   { name: 'fentry/ip_rcv', kind: 'fentry', target: 'ip_rcv', btfId: 200, skbArg: 0, argCount: 4 },
 ];
 const EXIT0 = Uint8Array.of(0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0);
+
+/** A source whose programs need one scratch map of their own; `links` records what each link() was given. */
+function exit0Source(links: [readonly number[], SharedMapFds][] = []): CaptureProgramSource {
+  return () => ({
+    ok: true,
+    program: {
+      maps: [{ name: 'rec', type: 'PERCPU_ARRAY', keySize: 4, valueSize: 96, maxEntries: 1 }],
+      link: (own, shared) => {
+        links.push([own, shared]);
+        return { ok: true, insns: EXIT0 };
+      },
+    },
+  });
+}
 
 const FD_CMDS: ReadonlySet<number> = new Set([
   BPF_CMD.MAP_CREATE,
@@ -65,24 +66,29 @@ function ledgerSys(fails: (c: FakeCall, n: number) => boolean = () => false) {
 test('programs load as TRACING with the attach type and BTF id of their hook; dispose releases in order, once', () => {
   const { sys, opened, closed } = ledgerSys();
   const seen: CaptureProgramRequest[] = [];
+  const links: [readonly number[], SharedMapFds][] = [];
+  const inner = exit0Source(links);
   const r = openCapture(sys, {
     hooks,
-    layout,
     snaplen: 64,
     ringSize: 4096,
     source: (req) => {
       seen.push(req);
-      return { ok: true, insns: EXIT0 };
+      return inner(req);
     },
   });
   assert.ok(r.ok);
   assert.deepEqual(
-    seen.map((s) => [s.hook.name, s.hookIndex, s.ringbufFd, s.lostFd, s.snaplen]),
+    seen.map((s) => [s.hook.name, s.hookIndex, s.snaplen, s.follow]),
     [
-      ['skb/kfree_skb', 0, 3, 4, 64],
-      ['fentry/ip_rcv', 1, 3, 4, 64],
+      ['skb/kfree_skb', 0, 64, false],
+      ['fentry/ip_rcv', 1, 64, false],
     ],
   );
+  assert.deepEqual(links, [
+    [[5], { ringbuf: 3, lost: 4 }],
+    [[8], { ringbuf: 3, lost: 4 }],
+  ]);
   const loads = sys.calls.filter(
     (c): c is Extract<FakeCall, { name: 'bpf' }> => c.name === 'bpf' && c.cmd === BPF_CMD.PROG_LOAD,
   );
@@ -103,11 +109,19 @@ test('programs load as TRACING with the attach type and BTF id of their hook; di
     ],
     'consumer page read-write, producer page and the data area twice read-only',
   );
-  assert.deepEqual(opened, [3, 4, 5, 6, 7, 8], 'ring 3, lost 4, program 5, link 6, program 7, link 8');
+  assert.deepEqual(
+    opened,
+    [3, 4, 5, 6, 7, 8, 9, 10],
+    'ring 3, lost 4, record 5, program 6, link 7, record 8, program 9, link 10',
+  );
   assert.deepEqual(closed, []);
   r.session.dispose();
   r.session.dispose();
-  assert.deepEqual(closed, [8, 7, 6, 5, 4, 3], 'links and programs (last hook first), then maps, once');
+  assert.deepEqual(
+    closed,
+    [10, 9, 7, 6, 8, 5, 4, 3],
+    'links and programs (last hook first), then maps, once',
+  );
   assert.equal(
     r.session.drain(() => assert.fail('no records after dispose')),
     0,
@@ -126,17 +140,21 @@ for (const [what, fails] of [
   ['the ring cannot be mapped', (c: FakeCall) => c.name === 'mmap' && c.offset > 0],
   [
     'the lost counter cannot be created',
-    (c: FakeCall, n: number) => c.name === 'bpf' && c.cmd === BPF_CMD.MAP_CREATE && n >= 1,
+    (c: FakeCall, n: number) => c.name === 'bpf' && c.cmd === BPF_CMD.MAP_CREATE && n === 1,
+  ],
+  [
+    "the second program's record map cannot be created",
+    (c: FakeCall, n: number) => c.name === 'bpf' && c.cmd === BPF_CMD.MAP_CREATE && n === 4,
   ],
 ] as const) {
   test(`all or nothing: when ${what}, every fd made so far is closed once`, () => {
     const { sys, opened, closed } = ledgerSys(fails);
     const r = openCapture(sys, {
       hooks,
-      layout,
       snaplen: 64,
       ringSize: 4096,
-      source: () => ({ ok: true, insns: EXIT0 }),
+      source: exit0Source(),
+      follow: true,
     });
     assert.equal(r.ok, false);
     assert.ok(opened.length > 0);
@@ -148,13 +166,16 @@ for (const [what, fails] of [
 test('all or nothing: a program source that fails names the hook and releases everything', () => {
   const { sys, closed } = ledgerSys();
   let n = 0;
+  const links: [readonly number[], SharedMapFds][] = [];
+  const inner = exit0Source(links);
   const r = openCapture(sys, {
     hooks,
-    layout,
     snaplen: 64,
     ringSize: 4096,
-    source: () => (n++ === 0 ? { ok: true, insns: EXIT0 } : { ok: false, error: 'no program for this hook' }),
+    follow: true,
+    source: (req) => (n++ === 0 ? inner(req) : { ok: false, error: 'no program for this hook' }),
   });
   assert.ok(!r.ok && r.error === 'fentry/ip_rcv: no program for this hook');
-  assert.deepEqual(closed, [6, 5, 4, 3], 'link, program, lost counter, ring');
+  assert.deepEqual(links, [[[6], { ringbuf: 3, lost: 4, follow: 5 }]], 'the followed-skb map is shared');
+  assert.deepEqual(closed, [8, 7, 6, 5, 4, 3], 'link, program, record, follow map, lost counter, ring');
 });

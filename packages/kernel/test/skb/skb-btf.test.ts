@@ -11,19 +11,16 @@ import {
   dropReasonName,
   dropReasonNames,
   encodeRecord,
-  findMember,
   functionHook,
-  KIND,
   listHooks,
-  parseBtf,
   parseKallsyms,
   parseProcNetDevices,
   RECORD_HEADER_SIZE,
   resolveHook,
   STABLE_TRACEPOINTS,
-  skbLayout,
   tracepointHook,
 } from '../../src/skb/index.ts';
+import { btfField, BTF_KIND as KIND, parseBtf } from '../../src/sys/btf.ts';
 
 /** A hand-built vmlinux-like BTF blob (ids in the comments); names are string-table offsets. */
 function blob(): Uint8Array {
@@ -135,16 +132,22 @@ test('a hand-built BTF: tracepoint and function hooks with their argument slots'
   );
 });
 
-test('a hand-built BTF: members through anonymous structs, bitfields, drop reason names, the layout refusal', () => {
+test('a hand-built BTF: members through anonymous structs, bitfields, drop reason names, a missing member', () => {
   const r = parseBtf(blob());
   assert.ok(r.ok);
-  assert.deepEqual(findMember(r.table, 2, 'mark'), { bitOffset: 96, bitSize: 0, type: 1 });
-  assert.deepEqual(findMember(r.table, 2, 'pkt_type'), { bitOffset: 66, bitSize: 3, type: 7 });
+  assert.deepEqual(btfField(r.table, 'sk_buff', ['mark']), {
+    ok: true,
+    field: { offset: 12, size: 4, type: 1 },
+  });
+  assert.deepEqual(btfField(r.table, 'sk_buff', ['pkt_type']), {
+    ok: true,
+    field: { offset: 8, size: 1, bit: { shift: 2, bits: 3 }, type: 7 },
+  });
   const names = dropReasonNames(r.table);
   assert.equal(dropReasonName(names, 3), 'NO_SOCKET');
   assert.equal(dropReasonName(names, 99), '99');
-  const l = skbLayout(r.table);
-  assert.ok(!l.ok && l.error === 'BTF lacks sk_buff.data_len');
+  const l = btfField(r.table, 'sk_buff', ['data_len']);
+  assert.ok(!l.ok && l.error === 'no member data_len in sk_buff.');
 });
 
 test('parseBtf never throws on truncated or corrupted blobs', () => {
@@ -181,10 +184,10 @@ test('the running kernel: the five stable tracepoints, the layout and NO_SOCKET 
   const kfree = tracepointHook(r.table, 'skb', 'kfree_skb');
   assert.equal(kfree?.reasonArg, 2);
   assert.equal(kfree?.locationArg, 1);
-  const l = skbLayout(r.table);
+  const l = btfField(r.table, 'sk_buff', ['pkt_type']);
   assert.ok(l.ok, l.ok ? '' : l.error);
-  assert.equal(l.layout.skb.pktType.size, 1);
-  assert.equal(l.layout.skb.pktType.mask, 7);
+  assert.equal(l.field.size, 1);
+  assert.equal(l.field.bit?.bits, 3);
   assert.equal(dropReasonName(dropReasonNames(r.table), 3), 'NO_SOCKET');
   const f = resolveHook(r.table, 'ip_rcv');
   assert.ok(f.ok && f.hook.kind === 'fentry' && f.hook.skbArg === 0);
@@ -238,6 +241,7 @@ test('capture records: encode/decode round trip, short and over-claiming records
     mark: 0xabc,
     vlanTci: 0x2005,
     vlanProto: 0x8100,
+    verdict: 1,
     data: Uint8Array.of(1, 2, 3),
   };
   const bytes = encodeRecord(rec);

@@ -2,34 +2,18 @@
 // (`--list-hooks`, with tracefs subsystems where tracefs is mounted), the struct layout and drop reason names.
 // Invariants: BTF is read and parsed once per call; every failure is a UsageError in words (no BTF, an unknown
 // hook, a hook without an skb argument); hook names are deduplicated in the order given.
-import { readdirSync, readFileSync } from 'node:fs';
-import {
-  type BtfTable,
-  type DropReasonNames,
-  dropReasonNames,
-  type Hook,
-  listHooks,
-  parseBtf,
-  resolveHook,
-  type SkbLayout,
-  skbLayout,
-} from '@tfc/kernel/skb';
+import { readdirSync } from 'node:fs';
+import type { SkbLayout } from '@tfc/codegen-bpf';
+import { type DropReasonNames, dropReasonNames, type Hook, listHooks, resolveHook } from '@tfc/kernel/skb';
+import type { BtfTable } from '@tfc/kernel/sys';
+import { readKernelBtf as readBtf, skbLayoutFromBtf, VMLINUX_BTF } from '../../host/skb-layout.ts';
 import { UsageError } from '../io.ts';
 
-export const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
-
+/** The running kernel's BTF (host/skb-layout.ts), or a UsageError saying capture needs it. */
 export function readKernelBtf(path = VMLINUX_BTF): BtfTable {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new UsageError(
-      `capture needs the kernel's BTF (${path}): ${(e as NodeJS.ErrnoException).code ?? 'unreadable'} (CONFIG_DEBUG_INFO_BTF)`,
-    );
-  }
-  const r = parseBtf(bytes);
-  if (!r.ok) throw new UsageError(`cannot read ${path}: ${r.error}`);
-  return r.table;
+  const r = readBtf(path);
+  if (!r.ok) throw new UsageError(`capture needs the kernel's BTF (CONFIG_DEBUG_INFO_BTF): ${r.error}`);
+  return r.value;
 }
 
 /** Tracepoint name → tracefs subsystem, from the events directory (empty when tracefs is not there). */
@@ -80,10 +64,11 @@ export function hookList(table: BtfTable): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The sk_buff layout the compiled programs read (host/skb-layout.ts, the one layout reader). */
 export function layoutOf(table: BtfTable): SkbLayout {
-  const l = skbLayout(table);
+  const l = skbLayoutFromBtf(table);
   if (!l.ok) throw new UsageError(`cannot capture on this kernel: ${l.error}`);
-  return l.layout;
+  return l.value;
 }
 
 export function reasonsOf(table: BtfTable): DropReasonNames {

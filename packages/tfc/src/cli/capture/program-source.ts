@@ -1,20 +1,111 @@
-// SEAM: where the compiler's skb capture programs plug in. `tfc capture` asks this module for one program per
-// hook (the session gives the hook, its index, the BTF layout, snaplen and the fds of the ring buffer and the
-// lost counter). Today it returns the accept-all FIXTURE and the pcap filter runs in user space
-// (./userspace-filter.ts). When `compileSkbCapture({ filter, layout, hook, hookIndex, snaplen })` lands, this
-// function compiles `filter` for each request, links the program's ring buffer (and lost counter, if it keeps
-// one) to the given fds, and `inKernel` becomes true so the command stops filtering in user space.
-// Invariants: a source never creates kernel objects (the session does); an error names the hook.
-import type { CaptureProgramSource } from '@tfc/kernel/skb';
-import { fixtureProgram } from './fixture-program.ts';
+// Where the compiler's skb programs plug into `tfc capture`: the pcap filter compiled (compileSkbCapture) once per
+// hook, for that hook's sk_buff argument, drop reason and location slots and its index, with the BTF layout; the
+// session creates the program's own scratch record map and this module links it, the session's ring buffer, lost
+// counter and (--path) followed-address map into the instructions. The filter runs in the kernel: a record reaches
+// user space only when the filter accepted the packet at that hook, or (--path) when its skb is followed.
+// Invariants: a source never creates kernel objects (the session does); a filter the compiler refuses is refused
+// before anything is opened (`captureFilterCheck`, with the compiler's message and position); hooks that free the
+// skb (kfree_skb, consume_skb) end a followed address.
+import {
+  linkMaps,
+  SKB_FOLLOW_MAP,
+  SKB_LOST_MAP,
+  SKB_RECORD_MAP,
+  SKB_RINGBUF_MAP,
+  type SkbHook,
+  type SkbLayout,
+} from '@tfc/codegen-bpf';
+import { compileSkbCapture, type Diagnostic } from '@tfc/compiler';
+import type { CaptureMapRequest, CaptureProgramSource, Hook } from '@tfc/kernel/skb';
 
-export interface ProgramChoice {
-  readonly source: CaptureProgramSource;
-  /** True when the programs apply the pcap filter themselves (no user-space filtering needed). */
-  readonly inKernel: boolean;
+/** The kernel hook as the compiler's skb context names it. */
+export function skbHookOf(h: Hook): SkbHook {
+  return {
+    kind: h.kind,
+    name: h.target,
+    skbArg: h.skbArg,
+    ...(h.reasonArg !== undefined ? { reasonArg: h.reasonArg } : {}),
+    ...(h.locationArg !== undefined ? { locationArg: h.locationArg } : {}),
+  };
 }
 
-/** The capture programs for `filter` (the filter is unused while the fixture is in place). */
-export function captureProgramSource(_filter: string): ProgramChoice {
-  return { source: fixtureProgram, inKernel: false };
+/** Hooks where the kernel frees the skb: a followed address ends there. */
+export function freesSkb(h: Hook): boolean {
+  return h.kind === 'tp_btf' && (h.target === 'kfree_skb' || h.target === 'consume_skb');
+}
+
+/** The compiler's diagnostics in words: a parse error with the filter and a caret under its position. */
+export function renderFilterDiagnostics(filter: string, diagnostics: readonly Diagnostic[]): string {
+  return diagnostics
+    .map((d) => {
+      if (d.span !== undefined && d.stage === 'parse') {
+        const width = Math.max(1, d.span.end - d.span.start);
+        return `${filter}\n${' '.repeat(d.span.start)}${'^'.repeat(width)}\n${d.message}`;
+      }
+      return `${d.stage}: ${d.message}`;
+    })
+    .join('\n');
+}
+
+export type FilterCheck =
+  | { readonly ok: true; readonly notes: readonly string[] }
+  | { readonly ok: false; readonly error: string };
+
+/** Compiles `filter` for the first hook: whether the compiler accepts it, and its notes (e.g. an L2-only filter). */
+export function captureFilterCheck(
+  filter: string,
+  layout: SkbLayout,
+  hook: Hook,
+  snaplen: number,
+): FilterCheck {
+  const r = compileSkbCapture({ filter, layout, hook: skbHookOf(hook), hookIndex: 0, snaplen });
+  return r.ok
+    ? { ok: true, notes: r.notes ?? [] }
+    : { ok: false, error: renderFilterDiagnostics(filter, r.diagnostics) };
+}
+
+/** The capture programs for `filter` ('' accepts every packet) on the running kernel's `layout`. */
+export function captureProgramSource(filter: string, layout: SkbLayout): CaptureProgramSource {
+  return (req) => {
+    const r = compileSkbCapture({
+      filter,
+      layout,
+      hook: skbHookOf(req.hook),
+      hookIndex: req.hookIndex,
+      snaplen: req.snaplen,
+      countLost: true,
+      ...(req.follow ? { follow: { ends: freesSkb(req.hook) } } : {}),
+    });
+    if (!r.ok) return { ok: false, error: renderFilterDiagnostics(filter, r.diagnostics) };
+    const p = r.program;
+    if (p.target !== 'ebpf') return { ok: false, error: 'the compiler did not produce an eBPF program' };
+    const maps: CaptureMapRequest[] = [];
+    for (const m of p.maps) {
+      if (m.entries.length > 0)
+        return { ok: false, error: `map ${m.name} needs entries (not supported here)` };
+      maps.push({
+        name: m.name,
+        type: m.type === 'percpu_array' ? 'PERCPU_ARRAY' : 'HASH',
+        keySize: m.keySize,
+        valueSize: m.valueSize,
+        maxEntries: m.maxEntries,
+      });
+    }
+    if (!maps.some((m) => m.name === SKB_RECORD_MAP))
+      return { ok: false, error: 'the program has no record map' };
+    return {
+      ok: true,
+      program: {
+        maps,
+        link: (own, shared) => {
+          const fds = new Map<string, number>(maps.map((m, i) => [m.name, own[i] ?? -1]));
+          fds.set(SKB_RINGBUF_MAP, shared.ringbuf);
+          fds.set(SKB_LOST_MAP, shared.lost);
+          if (shared.follow !== undefined) fds.set(SKB_FOLLOW_MAP, shared.follow);
+          const l = linkMaps(p.insns, fds);
+          return l.ok ? { ok: true, insns: l.bytes } : { ok: false, error: l.message };
+        },
+      },
+    };
+  };
 }

@@ -24,8 +24,7 @@ import { captureDeviceNames } from '../capture/devices.ts';
 import { hookList, layoutOf, readKernelBtf, reasonsOf, selectHooks } from '../capture/hooks-option.ts';
 import { packetOf, type Resolvers, summarize } from '../capture/packet-view.ts';
 import { type PacketPath, PathTracker } from '../capture/paths.ts';
-import { captureProgramSource } from '../capture/program-source.ts';
-import { compileCaptureFilter } from '../capture/userspace-filter.ts';
+import { captureFilterCheck, captureProgramSource } from '../capture/program-source.ts';
 import { EXIT, errnoText, type Io, UsageError } from '../io.ts';
 
 export const captureSpec: CommandSpec = {
@@ -124,20 +123,20 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
     throw new UsageError('-w - takes standard output: no --print/--json');
   if (write === '-' && io.outBytes === undefined)
     throw new UsageError('-w -: this output cannot take binary data');
-  const filter = compileCaptureFilter(filterText, snaplen);
-  if (!filter.ok) {
-    if (filter.usage === true) throw new UsageError(filter.error);
-    io.err(`tfc: capture: the filter is rejected: ${filter.error}\n`);
-    return EXIT.rejected;
-  }
   const table = readKernelBtf();
   const hooks = selectHooks(table, flag(p, 'drops'), at);
   const layout = layoutOf(table);
+  const first = hooks[0];
+  if (first === undefined) throw new UsageError('capture: no hook selected');
+  const check = captureFilterCheck(filterText, layout, first, snaplen);
+  if (!check.ok) {
+    io.err(`tfc: capture: the filter is rejected:\n${check.error}\n`);
+    return EXIT.rejected;
+  }
   if (process.getuid?.() !== 0) throw new UsageError('capture needs root (BPF programs on kernel hooks)');
   const sysLoad = loadKoffiSyscalls();
   if (!sysLoad.ok) throw new UsageError(`cannot capture here: ${sysLoad.reason}`);
-  if (filter.filter.rawRefusal !== undefined)
-    io.err(`tfc: capture: packets without a link header never match: ${filter.filter.rawRefusal}\n`);
+  for (const n of check.notes) io.err(`tfc: capture: note: ${n}\n`);
   const reasons = reasonsOf(table);
   const symbols = readKallsyms();
   const devices = captureDeviceNames();
@@ -150,13 +149,12 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   };
   const paths = flag(p, 'path') ? new PathTracker() : undefined;
   const sinks = openSinks(p, io, write, snaplen, paths !== undefined);
-  const programs = captureProgramSource(filterText);
   const opened = openCapture(sysLoad.value, {
     hooks,
-    layout,
     snaplen,
     ringSize: ringKb * 1024,
-    source: programs.source,
+    source: captureProgramSource(filterText, layout),
+    follow: paths !== undefined,
   });
   if (!opened.ok) {
     for (const s of sinks) s.close(0n, 0n);
@@ -173,7 +171,6 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   io.err(`tfc: capture: capturing at ${hooks.map((h) => h.name).join(', ')}\n`);
   try {
     return await loop(session, sinks, io, res, {
-      accepts: programs.inKernel ? undefined : filter.filter.accepts,
       paths,
       count,
       duration,
@@ -199,13 +196,12 @@ async function loop(
   io: Io,
   res: Resolvers,
   o: {
-    readonly accepts: ((start: number, data: Uint8Array, len: number) => boolean) | undefined;
     readonly paths: PathTracker | undefined;
     readonly count: number | undefined;
     readonly duration: number | undefined;
   },
 ): Promise<number> {
-  const { accepts, paths, count, duration } = o;
+  const { paths, count, duration } = o;
   let seen = 0;
   let matched = 0;
   let bad = 0;
@@ -228,9 +224,9 @@ async function loop(
         }
         seen++;
         const pkt = packetOf(d.record, res, lostBefore);
-        const ok = accepts === undefined || accepts(pkt.start, pkt.data, pkt.len);
         if (paths !== undefined) {
-          const r = paths.add(pkt, ok);
+          // word 84: 1 when the filter accepted the packet here, 0 when it is only followed (--path)
+          const r = paths.add(pkt, d.record.verdict === 1);
           if (r.joined) {
             lostBefore = 0n;
             for (const s of sinks) s.packet?.(pkt);
@@ -243,7 +239,6 @@ async function loop(
           }
           return;
         }
-        if (!ok) return;
         lostBefore = 0n;
         for (const s of sinks) s.packet?.(pkt);
         matched++;
@@ -267,10 +262,9 @@ async function loop(
     }
   for (const s of sinks) s.close(lost, BigInt(Date.now()) * 1_000_000n);
   if (io.isTty) io.err('\n');
-  const filtered =
-    accepts !== undefined ? `, ${seen - matched} of ${seen} records filtered out in user space` : '';
+  const followed = paths !== undefined ? `, ${seen} records` : '';
   io.err(
-    `tfc: capture: ${paths !== undefined ? `${pathsDone} paths, ` : ''}${matched} packets in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${lost} records lost${filtered}${bad ? `, ${bad} malformed records` : ''}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
+    `tfc: capture: ${paths !== undefined ? `${pathsDone} paths, ` : ''}${matched} packets in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${lost} records lost${followed}${bad ? `, ${bad} malformed records` : ''}${st.reason?.startsWith('SIG') ? ` (stopped by ${st.reason})` : ''}\n`,
   );
   return EXIT.ok;
 }
