@@ -1,5 +1,6 @@
 // The namespace lab of the capture tests: two private network namespaces joined by a veth pair (10.200.0.1 on `ca`
-// in A, 10.200.0.2 on `cb` in B), an nftables table in B that drops UDP to DROP_PORT, a UDP listener in B on
+// in A, 10.200.0.2 on `cb` in B; a spare veth pair in B before it, so ca and cb have different ifindexes), an nftables
+// table in B that drops UDP to DROP_PORT, a UDP listener in B on
 // OPEN_PORT, and a sender in A. Traffic to CLOSED_PORT dies with NO_SOCKET, to DROP_PORT with NETFILTER_DROP,
 // to OPEN_PORT is delivered. Invariants: dispose() kills the listener and deletes both namespaces (and with them
 // the veths and the nftables table), once, on every exit path; every command runs through execFile, never a shell.
@@ -18,6 +19,9 @@ export interface Lab {
   /** netns inode numbers of A and B. */
   readonly inodeA: number;
   readonly inodeB: number;
+  /** ifindex of ca in A and of cb in B (different). */
+  readonly ifindexA: number;
+  readonly ifindexB: number;
   /** Sends `n` UDP datagrams from A to B:port, `payload` each, `gapMs` apart (0: a burst). */
   send(port: number, n: number, payload?: string, gapMs?: number): Promise<void>;
   /** Resolves once the listener in B has received `n` datagrams. */
@@ -43,6 +47,11 @@ function nsInode(path: string): number {
   return Number(r.stdout.trim());
 }
 
+function ifindexOf(netns: string, dev: string): number {
+  const r = spawnSync('ip', ['-n', netns, '-o', 'link', 'show', dev], { encoding: 'utf8' });
+  return Number(/^(\d+):/.exec(r.stdout)?.[1] ?? Number.NaN);
+}
+
 export async function createLab(): Promise<Lab> {
   const made: Namespace[] = [];
   let listener: ChildProcess | undefined;
@@ -59,6 +68,11 @@ export async function createLab(): Promise<Lab> {
     made.push(b.value);
     const A = a.value.name;
     const B = b.value.name;
+    // a spare veth pair first, so cb's ifindex in B (4) differs from ca's in A (2): `ifindex N` tells them apart
+    await must(
+      run('ip', ['link', 'add', 'cd0', 'type', 'veth', 'peer', 'name', 'cd1'], { netns: B }),
+      'spare B',
+    );
     await must(
       run('ip', ['link', 'add', 'ca', 'type', 'veth', 'peer', 'name', 'cb', 'netns', B], { netns: A }),
       'veth',
@@ -107,6 +121,8 @@ export async function createLab(): Promise<Lab> {
       b: b.value,
       inodeA,
       inodeB,
+      ifindexA: ifindexOf(A, 'ca'),
+      ifindexB: ifindexOf(B, 'cb'),
       send: async (port, n, payload = 'tfc', gapMs = 20) => {
         const script = `const s=require('dgram').createSocket('udp4');let i=0;const next=()=>{if(i++>=${n}){s.close();return}s.send(${JSON.stringify(payload)},${port},'${B_ADDR}',()=>${gapMs > 0 ? `setTimeout(next,${gapMs})` : 'next()'})};next();`;
         await must(run('ip', ['netns', 'exec', A, process.execPath, '-e', script]), `send to ${port}`);
