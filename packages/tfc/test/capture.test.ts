@@ -524,3 +524,70 @@ test('tfc capture --path follows an skb in the kernel past hooks where the filte
   assert.deepEqual(hooks, Array(N).fill('net/net_dev_queue'));
   t.diagnostic(`${N} paths followed in the kernel through 3 hooks; the filter matched at 1`);
 });
+
+test("the headline, as a user runs it: tfc capture 'udp port 9999' --drops -w drops.pcapng; tshark shows NO_SOCKET", async (t) => {
+  const why = labUnavailable() ?? btfUnavailable();
+  if (why !== undefined) return t.skip(why);
+  if (spawnSync('tshark', ['--version']).status !== 0) return t.skip('tshark not installed');
+  const dir = mkdtempSync(join(tmpdir(), 'tfc-headline-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lab = await createLab();
+  t.after(() => lab.dispose());
+  const bin = join(root, 'packages/tfc/src/cli/bin.ts');
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      bin,
+      'capture',
+      'udp port 9999',
+      '--drops',
+      '-w',
+      'drops.pcapng',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
+  );
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  assert.ok(await waitFor(() => err.includes('capturing at'), 30_000), err);
+  await lab.send(9999, N, 'headline');
+  await lab.send(CLOSED_PORT, N, 'other port'); // dropped too, but not 'udp port 9999'
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  assert.equal(code, 0, err);
+  assert.doesNotMatch(err, /filtered out in user space/, 'the filter ran in the kernel');
+  const ts = spawnSync(
+    'tshark',
+    [
+      '-r',
+      join(dir, 'drops.pcapng'),
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'udp.dstport',
+      '-e',
+      'frame.comment',
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(ts.status, 0, ts.stderr);
+  const rows = ts.stdout
+    .trim()
+    .split('\n')
+    .map((r) => r.split('|'));
+  assert.equal(rows.length, N, ts.stdout);
+  for (const [port, comment] of rows) {
+    assert.equal(port, '9999');
+    assert.equal(parseSkbComment(comment ?? '').reason, 'NO_SOCKET', comment);
+  }
+  t.diagnostic(`${rows.length} datagrams to 9999, all NO_SOCKET in tshark; ${err.trim().split('\n').pop()}`);
+});
