@@ -469,29 +469,35 @@ test('tfc capture --path follows an skb in the kernel past hooks where the filte
   t.after(() => lab.dispose());
   assert.notEqual(lab.ifindexA, lab.ifindexB, 'ca and cb have different ifindexes');
   // `ifindex` of ca matches only where the datagram leaves A; in B (cb) only the followed address brings it out
-  const io = memoryIo();
-  const run = main(
-    [
-      'capture',
-      `udp dst port ${CLOSED_PORT} and ifindex ${lab.ifindexA}`,
-      '--path',
-      '--at',
-      'net/net_dev_queue,net/netif_receive_skb,skb/kfree_skb',
-      '--json',
-      '--duration',
-      '4',
-    ],
-    io,
-  );
-  assert.ok(await waitFor(() => io.stderr().includes('capturing at'), 20_000), io.stderr());
-  await lab.send(CLOSED_PORT, N, 'follow');
-  assert.equal(await run, 0, io.stderr());
-  const paths = io
-    .stdout()
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { end: string; steps: { hook: string; dev?: string; reason?: string }[] });
-  assert.equal(paths.length, N, io.stdout());
+  const capture = async (extra: readonly string[], payload: string): Promise<Record<string, unknown>[]> => {
+    const io = memoryIo();
+    const run = main(
+      [
+        'capture',
+        `udp dst port ${CLOSED_PORT} and ifindex ${lab.ifindexA}`,
+        ...extra,
+        '--at',
+        'net/net_dev_queue,net/netif_receive_skb,skb/kfree_skb',
+        '--json',
+        '--duration',
+        '4',
+      ],
+      io,
+    );
+    assert.ok(await waitFor(() => io.stderr().includes('capturing at'), 20_000), io.stderr());
+    await lab.send(CLOSED_PORT, N, payload);
+    assert.equal(await run, 0, io.stderr());
+    return io
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+  const paths = (await capture(['--path'], 'follow')) as {
+    end: string;
+    steps: { hook: string; dev?: string; reason?: string }[];
+  }[];
+  assert.equal(paths.length, N, JSON.stringify(paths));
   for (const p of paths) {
     assert.deepEqual(
       p.steps.map((s) => `${s.hook} ${s.hook === 'skb/kfree_skb' ? s.reason : s.dev}`),
@@ -500,28 +506,11 @@ test('tfc capture --path follows an skb in the kernel past hooks where the filte
     assert.equal(p.end, 'dropped');
   }
   // Without --path the same filter reports only the hook where it matches.
-  const plain = memoryIo();
-  const run2 = main(
-    [
-      'capture',
-      `udp dst port ${CLOSED_PORT} and ifindex ${lab.ifindexA}`,
-      '--at',
-      'net/net_dev_queue,net/netif_receive_skb,skb/kfree_skb',
-      '--json',
-      '--duration',
-      '4',
-    ],
-    plain,
+  const plain = await capture([], 'plain');
+  assert.deepEqual(
+    plain.map((l) => l.hook),
+    Array(N).fill('net/net_dev_queue'),
   );
-  assert.ok(await waitFor(() => plain.stderr().includes('capturing at'), 20_000), plain.stderr());
-  await lab.send(CLOSED_PORT, N, 'plain');
-  assert.equal(await run2, 0, plain.stderr());
-  const hooks = plain
-    .stdout()
-    .trim()
-    .split('\n')
-    .map((l) => (JSON.parse(l) as { hook: string }).hook);
-  assert.deepEqual(hooks, Array(N).fill('net/net_dev_queue'));
   t.diagnostic(`${N} paths followed in the kernel through 3 hooks; the filter matched at 1`);
 });
 

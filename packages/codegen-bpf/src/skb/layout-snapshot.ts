@@ -31,7 +31,7 @@ export const SKB_HOOKS_SNAPSHOT: Readonly<
   Record<string, { skbArg: number; reasonArg?: number; locationArg?: number }>
 > = {
   'tp_btf/kfree_skb': { skbArg: 0, locationArg: 1, reasonArg: 2 },
-  'tp_btf/consume_skb': { skbArg: 0 },
+  'tp_btf/consume_skb': { skbArg: 0, locationArg: 1 },
   'tp_btf/netif_receive_skb': { skbArg: 0 },
   'tp_btf/net_dev_queue': { skbArg: 0 },
   'tp_btf/net_dev_xmit': { skbArg: 0 },

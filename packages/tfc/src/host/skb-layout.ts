@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { SkbField, SkbHook, SkbLayout } from '@tfc/codegen-bpf';
+import { functionHook, type Hook, tracepointHook } from '@tfc/kernel/skb';
 import { type BtfTable, btfField, btfHookParams, parseBtf } from '@tfc/kernel/sys';
 
 export const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
@@ -77,7 +78,19 @@ export function skbLayoutFromBtf(
     : { ok: true, value: layout };
 }
 
-/** `tp_btf/NAME` or `fentry/FUNC` → the hook with its sk_buff argument (the first `struct sk_buff *` parameter). */
+/** A hook of the capture tool (`@tfc/kernel/skb`, read from BTF) as the compiler's skb context names it. */
+export function skbHookOf(h: Hook): SkbHook {
+  return {
+    kind: h.kind,
+    name: h.target,
+    skbArg: h.skbArg,
+    ...(h.reasonArg !== undefined ? { reasonArg: h.reasonArg } : {}),
+    ...(h.locationArg !== undefined ? { locationArg: h.locationArg } : {}),
+  };
+}
+
+/** `tp_btf/NAME` or `fentry/FUNC` → the hook with its sk_buff argument (the first `struct sk_buff *` parameter),
+ *  found by the capture tool's hook reader (`@tfc/kernel/skb`). */
 export function resolveSkbHook(table: BtfTable, spec: string): Fact<SkbHook> {
   const m = /^(tp_btf|fentry)\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(spec);
   if (m === null)
@@ -85,28 +98,14 @@ export function resolveSkbHook(table: BtfTable, spec: string): Fact<SkbHook> {
   const kind = m[1] as 'tp_btf' | 'fentry';
   // tp_btf/skb/kfree_skb style (with the subsystem) is accepted by the caller stripping it; here NAME only
   const name = m[2] as string;
+  const h = kind === 'fentry' ? functionHook(table, name) : tracepointHook(table, 'tp_btf', name);
+  if (h !== undefined) return { ok: true, value: skbHookOf(h) };
   const p = btfHookParams(table, { kind, name });
   if (!p.ok) return p;
-  const skbArg = p.params.findIndex((x) => x.type === 'struct sk_buff *');
-  if (skbArg < 0)
-    return {
-      ok: false,
-      error: `${spec} has no struct sk_buff * argument (${p.params.map((x) => x.type).join(', ') || 'no arguments'})`,
-    };
-  const hook: SkbHook = { kind, name, skbArg };
-  if (kind === 'tp_btf' && name === 'kfree_skb') {
-    const reasonArg = p.params.findIndex((x) => x.type === 'enum skb_drop_reason');
-    const locationArg = p.params.findIndex((x) => x.type === 'void *');
-    return {
-      ok: true,
-      value: {
-        ...hook,
-        ...(reasonArg >= 0 ? { reasonArg } : {}),
-        ...(locationArg >= 0 ? { locationArg } : {}),
-      },
-    };
-  }
-  return { ok: true, value: hook };
+  return {
+    ok: false,
+    error: `${spec} has no struct sk_buff * argument (${p.params.map((x) => x.type).join(', ') || 'no arguments'})`,
+  };
 }
 
 /** `tp_btf/skb/kfree_skb` (tracepoint with its subsystem, as tracefs names it) → `tp_btf/kfree_skb`. */

@@ -12,22 +12,11 @@ import {
   SKB_LOST_MAP,
   SKB_RECORD_MAP,
   SKB_RINGBUF_MAP,
-  type SkbHook,
   type SkbLayout,
 } from '@tfc/codegen-bpf';
 import { compileSkbCapture, type Diagnostic } from '@tfc/compiler';
 import type { CaptureMapRequest, CaptureProgramSource, Hook } from '@tfc/kernel/skb';
-
-/** The kernel hook as the compiler's skb context names it. */
-export function skbHookOf(h: Hook): SkbHook {
-  return {
-    kind: h.kind,
-    name: h.target,
-    skbArg: h.skbArg,
-    ...(h.reasonArg !== undefined ? { reasonArg: h.reasonArg } : {}),
-    ...(h.locationArg !== undefined ? { locationArg: h.locationArg } : {}),
-  };
-}
+import { skbHookOf } from '../../host/skb-layout.ts';
 
 /** Hooks where the kernel frees the skb: a followed address ends there. */
 export function freesSkb(h: Hook): boolean {

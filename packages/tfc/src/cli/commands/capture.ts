@@ -1,15 +1,17 @@
 /*
  * `tfc capture [PCAPFILTER] (--drops | --at HOOK[,HOOK...])`: packets where the kernel handles and drops them. One
  * capture program per hook (tp_btf tracepoints such as skb/kfree_skb, or fentry on a kernel function with a
- * `struct sk_buff *` argument) writes a record per accepted packet into a BPF ring buffer (docs/capture.md); tfc
+ * `struct sk_buff *` argument), the pcap filter compiled by tfc for that hook (program-source.ts), writes a record per
+ * accepted packet into a BPF ring buffer (docs/capture.md); tfc
  * reads it and delivers pcapng (-w FILE, -w -), one line per packet (--print, the default) or JSON (--json), with
  * the drop reason by name, the caller as symbol+offset, device, netns, pid/comm and the skb address.
  * Invariants: every program, link, map and mapping is released on every exit path (count, duration, SIGINT/
  * SIGTERM, an error; at process exit if leaked); the signal handlers it installs are removed before it returns;
- * lost records are never silent (epb_dropcount, the statistics block, the summary line); exit 1 only when libpcap
- * rejects the filter, 2 for usage and for a machine that cannot capture.
+ * lost records are never silent (epb_dropcount, the statistics block, the summary line); exit 1 only when the
+ * compiler rejects the filter (its message and position), 2 for usage and for a machine that cannot capture.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { MAX_SNAPLEN } from '@tfc/codegen-bpf';
 import {
   type CaptureSession,
   decodeRecord,
@@ -61,16 +63,17 @@ export const captureSpec: CommandSpec = {
                          freed (kfree_skb: dropped, consume_skb: consumed); --print/--json then show one path
                          each (hooks with time offsets), --count counts paths; a record at the same address
                          after the free is a new packet
-  -s, --snaplen N        bytes of each packet to keep (default 256, at most 65535)
+  -s, --snaplen N        bytes of each packet to keep (default 256, at most 16384)
   -c, --count N          stop after N packets
   -d, --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
       --ring-kb N        ring buffer size in KiB, a power of two (default 8192)
 
-PCAPFILTER is a libpcap filter ('udp port 9999'), judged on the bytes a tap would show: from the Ethernet header
-when the skb has one, else from the network header. Records the kernel could not fit into the ring buffer are
+PCAPFILTER is a libpcap filter ('udp port 9999'), compiled by tfc into each hook's program and run in the kernel,
+judged on the bytes a tap would show: from the Ethernet header when the skb has one, else from the network header. Records the kernel could not fit into the ring buffer are
 counted and reported (pcapng epb_dropcount and statistics, the summary line). Needs root and BTF.
 
-exit status: 0 captured, 1 libpcap rejects the filter, 2 usage error or this machine cannot capture.
+exit status: 0 captured, 1 the filter is rejected (the compiler's message and position), 2 usage error or this
+machine cannot capture.
 
 examples:
   $ tfc capture 'udp port 9999' --drops -w drops.pcapng
@@ -112,7 +115,7 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   const at = (p.values.at as string[] | undefined) ?? [];
   if (!flag(p, 'drops') && at.length === 0)
     throw new UsageError('capture: say where: --drops or --at HOOK[,HOOK...] (--list-hooks lists them)');
-  const snaplen = int(p, 'snaplen', { min: 1, max: 65535 }) ?? 256;
+  const snaplen = int(p, 'snaplen', { min: 1, max: MAX_SNAPLEN }) ?? 256;
   const ringKb = int(p, 'ring-kb', { min: 4, max: 1 << 20 }) ?? 8192;
   if ((ringKb & (ringKb - 1)) !== 0) throw new UsageError(`--ring-kb takes a power of two, got ${ringKb}`);
   if ((snaplen + 96) * 2 > ringKb * 1024) throw new UsageError('--ring-kb is too small for --snaplen');
