@@ -9,6 +9,7 @@
 // random draw from the libpcap corpus plus a few that match the lab's traffic. Skips without root, nft or BTF.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { run } from '@tfc/iproute2';
 import {
   type CaptureRecord,
   type CaptureSession,
@@ -33,7 +34,16 @@ const LAB_FILTERS = [
   'icmp[icmptype] = icmp-unreach',
   'arp or ip6',
   'ip and greater 100',
+  'tcp[tcpflags] & tcp-rst != 0',
+  `ip6 and udp dst port ${CLOSED_PORT}`,
+  'icmp6 and ip6[40] = 1',
 ];
+
+/** Runs a node script in a lab namespace. */
+async function inNs(ns: string, script: string): Promise<void> {
+  const r = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', script]);
+  if (!r.ok) throw new Error(`${ns}: ${r.error.message}`);
+}
 
 const key = (r: CaptureRecord): string =>
   `${r.skb.toString(16)}|${r.len}|${r.start}|${Buffer.from(r.data).toString('hex')}`;
@@ -105,15 +115,24 @@ test('tfc capture filters in the kernel exactly as libpcap does, at every hook (
 
   const lab = await createLab();
   t.after(() => lab.dispose());
+  // IPv6 on the veth (no duplicate address detection), for UDP over IPv6 and the ICMPv6 errors it causes
+  for (const [ns, dev, addr] of [
+    [lab.a.name, 'ca', 'fd00:16::1/64'],
+    [lab.b.name, 'cb', 'fd00:16::2/64'],
+  ] as const) {
+    const r = await run('ip', ['-6', 'addr', 'add', addr, 'dev', dev, 'nodad'], { netns: ns });
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+  }
   const sessions: CaptureSession[] = [];
   t.after(() => {
     for (const s of sessions) s.dispose();
   });
+  // the hooks see the whole host (other tests' traffic too): rings large enough, drained every 10 ms
   const open = (filter: string): CaptureSession => {
     const o = openCapture(sys, {
       hooks,
       snaplen: SNAPLEN,
-      ringSize: 256 * 1024,
+      ringSize: (filter === '' ? 16384 : 1024) * 1024,
       source: captureProgramSource(filter, layout.value),
     });
     assert.ok(o.ok, o.ok ? '' : `${filter}: ${o.error}\n${o.log ?? ''}`);
@@ -132,6 +151,8 @@ test('tfc capture filters in the kernel exactly as libpcap does, at every hook (
       });
   };
   drainAll();
+  const timer = setInterval(drainAll, 10);
+  t.after(() => clearInterval(timer));
   const t0 = process.hrtime.bigint();
   for (const [port, n, payload] of [
     [OPEN_PORT, 8, 'delivered'],
@@ -141,11 +162,23 @@ test('tfc capture filters in the kernel exactly as libpcap does, at every hook (
     await lab.send(port, n, payload, 5);
     drainAll();
   }
+  // TCP to a port nothing listens on (SYN, RST), UDP over IPv6 to a closed port (ICMPv6 unreachable)
+  await inNs(
+    lab.a.name,
+    `const net=require('net');let n=0;for(let i=0;i<4;i++){const s=net.connect(${OPEN_PORT},'10.200.0.2');s.on('error',()=>{if(++n===4)process.exit(0)})}`,
+  );
+  drainAll();
+  await inNs(
+    lab.a.name,
+    `const s=require('dgram').createSocket('udp6');let i=0;const next=()=>{if(i++>=6){s.close();return}s.send('v6',${CLOSED_PORT},'fd00:16::2',()=>setTimeout(next,5))};next();`,
+  );
+  drainAll();
   await lab.received(8);
   await new Promise((r) => setTimeout(r, 500));
   drainAll();
   const t1 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, 100));
+  clearInterval(timer);
   drainAll();
   for (const s of sessions) assert.equal(s.lost(), 0n, 'no record lost');
 
