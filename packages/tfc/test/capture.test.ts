@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { locateTracefs, TraceSession } from '@tfc/kernel';
 import { dropReasonNames, parseKallsyms } from '@tfc/kernel/skb';
 import { parseBtf } from '@tfc/kernel/sys';
@@ -45,6 +45,46 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return true;
+}
+
+/** `tfc ARGV` (a capture) in a child process in `cwd`, killed when the test ends; resolves once it captures. */
+async function captureChild(
+  t: TestContext,
+  argv: readonly string[],
+  cwd: string,
+): Promise<{ stderr(): string; interrupt(): Promise<number | null> }> {
+  const bin = join(root, 'packages/tfc/src/cli/bin.ts');
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), bin, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+  });
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  assert.ok(await waitFor(() => err.includes('capturing at'), 30_000), err);
+  return {
+    stderr: () => err,
+    interrupt: () => {
+      const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
+
+/** tshark's fields of every packet of `file`, one row each. */
+function tsharkFields(file: string, fields: readonly string[]): string[][] {
+  const args = ['-r', file, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])];
+  const ts = spawnSync('tshark', args, { encoding: 'utf8' });
+  assert.equal(ts.status, 0, ts.stderr);
+  return ts.stdout
+    .trim()
+    .split('\n')
+    .map((r) => r.split('|'));
 }
 
 interface KfreeEvent {
@@ -202,29 +242,7 @@ test("tfc capture in the lab: reasons equal the kernel skb:kfree_skb event's; ts
   assert.equal(metas.filter((m) => m.reason === 'NO_SOCKET').length, N);
   if (spawnSync('tshark', ['--version']).status !== 0)
     return t.diagnostic('tshark not installed: not read by tshark');
-  const ts = spawnSync(
-    'tshark',
-    [
-      '-r',
-      file,
-      '-T',
-      'fields',
-      '-E',
-      'separator=|',
-      '-e',
-      'frame.interface_name',
-      '-e',
-      'udp.dstport',
-      '-e',
-      'frame.comment',
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(ts.status, 0, ts.stderr);
-  const rows = ts.stdout
-    .trim()
-    .split('\n')
-    .map((r) => r.split('|'));
+  const rows = tsharkFields(file, ['frame.interface_name', 'udp.dstport', 'frame.comment']);
   assert.equal(rows.length, lines.length);
   const tsClosed = rows.filter((r) => r[0] === 'skb/kfree_skb' && r[1] === String(CLOSED_PORT));
   assert.equal(tsClosed.length, N);
@@ -275,24 +293,9 @@ test('tfc capture: bad hooks and filters are diagnostics with exit 2 / 1, and no
 test('tfc capture stops on SIGINT with its summary and exit 0', async (t) => {
   const why = btfUnavailable() ?? (process.getuid?.() === 0 ? undefined : 'needs root');
   if (why !== undefined) return t.skip(why);
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'packages/tfc/src/cli/bin.ts'), 'capture', '--drops', '--json'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: root,
-    },
-  );
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  assert.ok(await waitFor(() => err.includes('capturing at'), 30_000), err);
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const cli = await captureChild(t, ['capture', '--drops', '--json'], root);
+  const code = await cli.interrupt();
+  const err = cli.stderr();
   assert.equal(code, 0, err);
   assert.match(err, /stopped by SIGINT/);
   const progs = spawnSync('bpftool', ['prog', 'show', 'name', 'tfc_capture'], { encoding: 'utf8' });
@@ -522,58 +525,16 @@ test("the headline, as a user runs it: tfc capture 'udp port 9999' --drops -w dr
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const lab = await createLab();
   t.after(() => lab.dispose());
-  const bin = join(root, 'packages/tfc/src/cli/bin.ts');
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      bin,
-      'capture',
-      'udp port 9999',
-      '--drops',
-      '-w',
-      'drops.pcapng',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
-  );
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  assert.ok(await waitFor(() => err.includes('capturing at'), 30_000), err);
+  const cli = await captureChild(t, ['capture', 'udp port 9999', '--drops', '-w', 'drops.pcapng'], dir);
   await lab.send(9999, N, 'headline');
   await lab.send(CLOSED_PORT, N, 'other port'); // dropped too, but not 'udp port 9999'
   await new Promise((r) => setTimeout(r, 300));
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const code = await cli.interrupt();
+  const err = cli.stderr();
   assert.equal(code, 0, err);
   assert.doesNotMatch(err, /filtered out in user space/, 'the filter ran in the kernel');
-  const ts = spawnSync(
-    'tshark',
-    [
-      '-r',
-      join(dir, 'drops.pcapng'),
-      '-T',
-      'fields',
-      '-E',
-      'separator=|',
-      '-e',
-      'udp.dstport',
-      '-e',
-      'frame.comment',
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(ts.status, 0, ts.stderr);
-  const rows = ts.stdout
-    .trim()
-    .split('\n')
-    .map((r) => r.split('|'));
-  assert.equal(rows.length, N, ts.stdout);
+  const rows = tsharkFields(join(dir, 'drops.pcapng'), ['udp.dstport', 'frame.comment']);
+  assert.equal(rows.length, N, JSON.stringify(rows));
   for (const [port, comment] of rows) {
     assert.equal(port, '9999');
     assert.equal(parseSkbComment(comment ?? '').reason, 'NO_SOCKET', comment);
