@@ -31,6 +31,6 @@ therefore runs, with no command and stopped by SIGINT:
 
 \`-d\` and \`-k\` only concern the function tracer and the reset at exit; the event path measured is trace-cmd's
 own (splice of each CPU's \`trace_pipe_raw\` into a file, per-CPU recorder processes). trace-cmd appends its own
-recorders' pids to the filter (\`&&((common_pid<A||common_pid>B))\`); \`-k\` leaves the instance, which the suite
-removes.`,
+recorders' pids to the filter (\`&&((common_pid<A||common_pid>B))\`); with \`-k\` it may leave its instance behind,
+which the suite removes.`,
 };
