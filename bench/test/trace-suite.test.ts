@@ -120,3 +120,28 @@ test('rateRows: per-run ratios against the reference of the same run, medians ov
   assert.equal(get(`${tfc} / ${ref}`, 'cpu_ns_per_event_ratio')?.median, 10);
   assert.equal(get('workload', 'matching_calls_per_s')?.runs, 6);
 });
+
+test('rateRows: a failed run (undefined) and a reference that recorded nothing leave the ratios, not Infinity', () => {
+  const s = (recorded: number): Sample => ({
+    fired: 100,
+    elapsedNs: 1e9,
+    cpuNs: 1e6,
+    counts: { recorded, reportedLost: 0, unknownLosses: 0 },
+  });
+  const ref = 'trace-cmd -> trace.dat';
+  const tfc = 'tfc-kernel -> veth';
+  const rows = rateRows(
+    'x',
+    new Map([
+      [ref, [s(100), s(0), s(100), undefined]],
+      [tfc, [s(50), s(50), undefined, s(50)]],
+    ]),
+    ref,
+  );
+  const ratio = rows.find(
+    (r) => r.engine === `${tfc} / ${ref}` && r.metric === 'recorded_events_per_s_ratio',
+  );
+  assert.deepEqual([ratio?.runs, ratio?.median], [1, 0.5]);
+  assert.ok(rows.every((r) => Number.isFinite(r.median) && Number.isFinite(r.max)));
+  assert.equal(rows.find((r) => r.engine === ref && r.metric === 'cpu_ns_per_event')?.runs, 2);
+});

@@ -143,10 +143,17 @@ function tracerCommand(
   instance: string,
 ): { argv: string[]; cwd: string; ready: (c: Child) => boolean } {
   if (s.engine === 'trace-cmd') {
-    const enable = join(env.tracefs, 'instances', instance, 'events', 'syscalls', EVENT, 'enable');
+    // Recording once the instance is on, the event enabled and the filter written: trace-cmd enables the event
+    // before it writes the filter and turns tracing_on back on last.
+    const dir = join(env.tracefs, 'instances', instance);
+    const ev = join(dir, 'events', 'syscalls', EVENT);
+    const ready = () =>
+      readTrim(join(dir, 'tracing_on')) === '1' &&
+      readTrim(join(ev, 'enable')) === '1' &&
+      (readTrim(join(ev, 'filter')) ?? '').includes(`common_pid == ${filter.replace(/.*== /, '')}`);
     const argv = ['trace-cmd', 'record', '-k', '-d', '-B', instance, '-b', String(BUFFER_KB)];
     argv.push('-e', `syscalls:${EVENT}`, '-f', filter, '-o', file);
-    return { argv: [env.runner, ...argv], cwd: env.dir, ready: () => readTrim(enable) === '1' };
+    return { argv: [env.runner, ...argv], cwd: env.dir, ready };
   }
   const out = s.output === 'veth' ? ['--dev', 'veth0'] : ['-w', file];
   const engine = s.engine.replace(/^tfc-/, '');
@@ -228,46 +235,65 @@ async function measureOnce(env: Env, s: TracerSpec, rate: Rate): Promise<Sample>
   }
 }
 
-/** Rows of one rate: each tracer's figures and the tfc / trace-cmd ratios, per run, as median/min/max. */
-export function rateRows(rate: string, samples: ReadonlyMap<string, readonly Sample[]>, ref: string): Row[] {
+/**
+ * Rows of one rate: each tracer's figures and the tfc / trace-cmd ratios, as median/min/max over runs. `samples`
+ * holds one entry per run (undefined: that run failed); a ratio pairs the runs both tracers measured.
+ */
+export function rateRows(
+  rate: string,
+  samples: ReadonlyMap<string, readonly (Sample | undefined)[]>,
+  ref: string,
+): Row[] {
   const out: Row[] = [];
   const eps = (x: Sample) => x.counts.recorded / (x.elapsedNs / 1e9);
   const cpe = (x: Sample) => (x.counts.recorded > 0 ? x.cpuNs / x.counts.recorded : Number.NaN);
-  const all = [...samples.values()].flat();
-  if (all.length > 0) {
-    const fired = all.map((x) => x.fired / (x.elapsedNs / 1e9));
-    out.push(row(SUITE, rate, 'workload', 'matching_calls_per_s', 'events/s', summarize(fired)));
-  }
-  for (const [l, xs] of samples) {
-    if (xs.length === 0) continue;
-    out.push(row(SUITE, rate, l, 'recorded_events_per_s', 'events/s', summarize(xs.map(eps))));
-    const c = xs.map(cpe).filter((v) => !Number.isNaN(v));
-    if (c.length > 0) out.push(row(SUITE, rate, l, 'cpu_ns_per_event', 'ns', summarize(c)));
-    out.push(row(SUITE, rate, l, 'lost_pct', '%', summarize(xs.map((x) => loss(x.fired, x.counts).lostPct))));
-    out.push(row(SUITE, rate, l, 'reported_lost', 'events', summarize(xs.map((x) => x.counts.reportedLost))));
-    out.push(
-      row(
-        SUITE,
-        rate,
-        l,
-        'unreported_lost',
-        'events',
-        summarize(xs.map((x) => loss(x.fired, x.counts).unreported)),
-      ),
+  const finite = (v: readonly number[]) => v.filter((x) => Number.isFinite(x));
+  const add = (engine: string, metric: string, unit: string, v: readonly number[]) => {
+    if (v.length > 0) out.push(row(SUITE, rate, engine, metric, unit, summarize(v)));
+  };
+  const defined = (l: string) => (samples.get(l) ?? []).filter((x): x is Sample => x !== undefined);
+  const all = [...samples.keys()].flatMap(defined);
+  add(
+    'workload',
+    'matching_calls_per_s',
+    'events/s',
+    all.map((x) => x.fired / (x.elapsedNs / 1e9)),
+  );
+  for (const l of samples.keys()) {
+    const xs = defined(l);
+    add(l, 'recorded_events_per_s', 'events/s', xs.map(eps));
+    add(l, 'cpu_ns_per_event', 'ns', finite(xs.map(cpe)));
+    add(
+      l,
+      'lost_pct',
+      '%',
+      xs.map((x) => loss(x.fired, x.counts).lostPct),
+    );
+    add(
+      l,
+      'reported_lost',
+      'events',
+      xs.map((x) => x.counts.reportedLost),
+    );
+    add(
+      l,
+      'unreported_lost',
+      'events',
+      xs.map((x) => loss(x.fired, x.counts).unreported),
     );
   }
   const refs = samples.get(ref) ?? [];
   for (const [l, xs] of samples) {
-    if (l === ref || refs.length === 0) continue;
-    const n = Math.min(xs.length, refs.length);
-    if (n === 0) continue;
-    const r = (f: (x: Sample) => number) =>
-      summarize(Array.from({ length: n }, (_, i) => f(xs[i] as Sample) / f(refs[i] as Sample)));
-    out.push(row(SUITE, rate, `${l} / ${ref}`, 'recorded_events_per_s_ratio', 'x', r(eps)));
-    const ok = Array.from({ length: n }, (_, i) => i).every(
-      (i) => (xs[i] as Sample).counts.recorded > 0 && (refs[i] as Sample).counts.recorded > 0,
-    );
-    if (ok) out.push(row(SUITE, rate, `${l} / ${ref}`, 'cpu_ns_per_event_ratio', 'x', r(cpe)));
+    if (l === ref) continue;
+    const ratios = (f: (x: Sample) => number) =>
+      finite(
+        xs.flatMap((x, i) => {
+          const y = refs[i];
+          return x === undefined || y === undefined ? [] : [f(x) / f(y)];
+        }),
+      );
+    add(`${l} / ${ref}`, 'recorded_events_per_s_ratio', 'x', ratios(eps));
+    add(`${l} / ${ref}`, 'cpu_ns_per_event_ratio', 'x', ratios(cpe));
   }
   return out;
 }
@@ -348,14 +374,16 @@ async function run(ctx: SuiteContext): Promise<readonly Row[]> {
     const total = rs.length * runs * specs.length;
     let done = 0;
     for (const rate of rs) {
-      const samples = new Map<string, Sample[]>(specs.map((s) => [label(s), []]));
+      const samples = new Map<string, (Sample | undefined)[]>(specs.map((s) => [label(s), []]));
       for (let r = 0; r < runs; r++) {
         const order = specs.map((_, i) => specs[(i + r) % specs.length] as TracerSpec);
         for (const s of order) {
           ctx.progress(done++, total, `${rate.name} ${label(s)}`);
+          const got = samples.get(label(s)) as (Sample | undefined)[];
+          got[r] = undefined;
           if (dead.has(label(s)) || dead.has(s.engine)) continue;
           try {
-            samples.get(label(s))?.push(await measureOnce(env, s, rate));
+            got[r] = await measureOnce(env, s, rate);
           } catch (e) {
             if (e instanceof Unavailable) {
               // A refused --engine is the engine's, whatever the output; anything else is this tracer's alone.
