@@ -26,6 +26,7 @@ import { type Row, row } from '../row.ts';
 import { summarize } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 import { Child, lastLine, sleep } from '../trace/child.ts';
+import { leftovers } from '../trace/leftovers.ts';
 import { NS_PER_TICK, treeCpuTicks } from '../trace/proc-cpu.ts';
 import {
   loss,
@@ -117,6 +118,8 @@ interface Env {
   readonly cpu: number;
   readonly ns: Namespace | undefined;
   readonly dir: string;
+  /** trace-cmd instances that could not be removed (noted at the end). */
+  readonly stuck: string[];
   seq: number;
 }
 
@@ -188,6 +191,8 @@ async function measureOnce(env: Env, s: TracerSpec, rate: Rate): Promise<Sample>
   const k = env.seq++;
   const file = join(env.dir, `run-${k}.${s.output === 'pcapng' ? 'pcapng' : 'dat'}`);
   const instance = `tfcbench-${process.pid}-${k}`;
+  const inst = join(env.tracefs, 'instances', instance);
+  leftovers.instance(inst, true);
   const { w, pid } = await startWorkload(env, rate);
   let t: Child | undefined;
   try {
@@ -224,14 +229,16 @@ async function measureOnce(env: Env, s: TracerSpec, rate: Rate): Promise<Sample>
     await t?.stop();
     rmSync(file, { force: true });
     for (let i = 0; i < 64; i++) rmSync(`${file}.cpu${i}`, { force: true });
-    const inst = join(env.tracefs, 'instances', instance);
+    let removed = true;
     if (existsSync(inst)) {
       try {
         rmdirSync(inst);
-      } catch {
-        // reported below by the check of leftovers
+      } catch (e) {
+        removed = false; // stays registered: the exit hook tries again; the suite says so
+        env.stuck.push(`${inst} (${(e as Error).message})`);
       }
     }
+    if (removed) leftovers.instance(inst, false);
   }
 }
 
@@ -355,6 +362,7 @@ async function run(ctx: SuiteContext): Promise<readonly Row[]> {
     specs = specs.filter((s) => !s.reference);
   }
   const dir = mkdtempSync(join(tmpdir(), 'tfc-bench-trace-'));
+  leftovers.dir(dir, true);
   const ns = await makeNamespace(ctx);
   if (ns === undefined) specs = specs.filter((s) => s.output !== 'veth');
   const env: Env = {
@@ -364,6 +372,7 @@ async function run(ctx: SuiteContext): Promise<readonly Row[]> {
     cpu: Math.max(0, cpus().length - 1),
     ns,
     dir,
+    stuck: [],
     seq: 0,
   };
   const runs = ctx.quick ? 3 : 5;
@@ -398,8 +407,10 @@ async function run(ctx: SuiteContext): Promise<readonly Row[]> {
     }
     ctx.progress(total, total, 'done');
   } finally {
+    if (env.stuck.length > 0) ctx.note(`tracefs instances left behind: ${env.stuck.join(', ')}`);
     await ns?.dispose();
     rmSync(dir, { recursive: true, force: true });
+    leftovers.dir(dir, false);
   }
   return rows;
 }

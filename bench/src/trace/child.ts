@@ -2,9 +2,10 @@
  * Child processes of the bench `trace` suite: spawned without a shell, their stdout and stderr collected, waited
  * for with a deadline. Invariants: `wait` never hangs past its deadline (SIGTERM, then SIGKILL after 5 s, then the
  * exit is awaited); `stop()` is idempotent and only signals the process this module spawned (by its pid);
- * collected output is capped (1 MiB per stream, the newest text kept) so a chatty child cannot exhaust memory.
+ * a live child is registered with `leftovers` (signalled if the bench itself is ended mid-run); collected output is capped (1 MiB per stream, the newest text kept) so a chatty child cannot exhaust memory.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { leftovers } from './leftovers.ts';
 
 const CAP = 1 << 20;
 
@@ -32,6 +33,7 @@ export class Child {
     this.proc.stderr?.setEncoding('utf8').on('data', (d: string) => {
       this.stderr = (this.stderr + d).slice(-CAP);
     });
+    leftovers.pid(this.proc.pid, true);
     this.exited = new Promise((resolve) => {
       this.proc.on('error', (e) => {
         this.stderr += `\nspawn ${cmd}: ${e.message}\n`;
@@ -39,6 +41,7 @@ export class Child {
         resolve(this.exit);
       });
       this.proc.on('close', (code, signal) => {
+        leftovers.pid(this.proc.pid, false);
         this.exit ??= { code, signal };
         resolve(this.exit);
       });
