@@ -39,7 +39,10 @@ import {
 
 const SUITE = 'trace';
 const EVENT = 'sys_enter_lseek';
-const BIN = fileURLToPath(new URL('../../../packages/tfc/src/cli/bin.ts', import.meta.url));
+/** The tfc CLI the tracers run: this checkout's, or TFC_BENCH_TFC_BIN (another checkout's bin.ts, e.g. a branch). */
+const BIN =
+  process.env.TFC_BENCH_TFC_BIN ??
+  fileURLToPath(new URL('../../../packages/tfc/src/cli/bin.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const C = (f: string) => fileURLToPath(new URL(`../trace/${f}`, import.meta.url));
 /** Per-CPU ring buffer of every tracer (tfc --buffer-kb, trace-cmd -b). */
