@@ -47,6 +47,32 @@ export interface Output {
   readonly close: (end: TraceEnd) => void;
   /** Words for the trace's summary line, after close (a device's sent and dropped frames). */
   readonly summary?: () => string;
+  /** Writes out what the output buffers; called after every batch of records and before close. */
+  readonly flush?: () => void;
+}
+
+/** Collects byte chunks and writes them with one call per `limit` bytes or per flush (order kept). */
+function batched(
+  write: (b: Uint8Array) => void,
+  limit = 1 << 18,
+): { add: (b: Uint8Array) => void; flush: () => void } {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (parts.length === 0) return;
+    const all = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, size);
+    parts = [];
+    size = 0;
+    write(all);
+  };
+  return {
+    add: (b) => {
+      parts.push(b);
+      size += b.length;
+      if (size >= limit) flush();
+    },
+    flush,
+  };
 }
 
 /** --dev IF: a TAP device tfc creates (frames received on it), or an existing interface (frames sent out of it). */
@@ -116,7 +142,8 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
       };
       done = () => closeSync(fd);
     }
-    write(
+    const buf = batched(write);
+    buf.add(
       concatBlocks([
         sectionHeaderBlock(),
         interfaceBlock({
@@ -130,7 +157,7 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
     const names = new Map<number, string>();
     const counters = new TraceCounters((id) => names.get(id));
     const packet = (r: Delivered, frame: Uint8Array, comment: string): void => {
-      write(packetBlock({ iface: 0, ts: r.ts, len: frame.length, data: frame, comment }, 'nsec'));
+      buf.add(packetBlock({ iface: 0, ts: r.ts, len: frame.length, data: frame, comment }, 'nsec'));
       counters.add({ ts: r.ts, data: frame });
     };
     outs.push({
@@ -140,8 +167,10 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
         packet(r, frame, name);
       },
       raw: packet,
+      flush: buf.flush,
       close: (end) => {
-        write(statisticsBlock(counters.statistics(0, { lost: end.lostPerCpu }), 'nsec'));
+        buf.add(statisticsBlock(counters.statistics(0, { lost: end.lostPerCpu }), 'nsec'));
+        buf.flush();
         done();
       },
     });
