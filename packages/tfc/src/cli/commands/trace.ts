@@ -15,6 +15,7 @@ import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { filterFileHelp, filterFileOption } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { startEbpfEngine, type TraceSource } from '../trace/ebpf-engine.ts';
 import { listen } from '../trace/listen.ts';
 import { deviceOutput, type Output, outputs } from '../trace/outputs.ts';
 
@@ -91,7 +92,8 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
   }
   if (str(p, 'listen') !== undefined) return runListen(p, io);
   const engine = str(p, 'engine') ?? 'kernel';
-  if (engine !== 'kernel') throw new UsageError(`--engine ${engine}: only the kernel engine is available`);
+  if (engine !== 'kernel' && engine !== 'ebpf')
+    throw new UsageError(`--engine takes kernel or ebpf, got '${engine}'`);
   const file = str(p, 'filter-file');
   const filter = file !== undefined ? io.readText(file, { strictUtf8: true }) : p.positionals[0];
   const specs = (p.values.event as string[] | undefined) ?? [];
@@ -103,12 +105,14 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
   const root = await locateTracefs({ mount: true });
   if (!root.ok) throw new UsageError(`cannot trace: ${root.reason}`);
   const byId = new Map<number, EventFormat>();
+  const formats: EventFormat[] = [];
   const refs = specs.map((s) => {
     const m = /^([^/\s]+)[/:]([^/\s]+)$/.exec(s);
     if (!m) throw new UsageError(`--event takes SYS/NAME, got '${s}'`);
     const live = readLiveEvent(m[1] as string, m[2] as string, { root: root.path });
     if (!live.ok) throw new UsageError(`event ${s}: ${live.error}`);
     byId.set(live.event.id, live.event);
+    formats.push(live.event);
     return { group: live.event.system, event: live.event.name };
   });
   const outs = outputs(p, io);
@@ -117,31 +121,62 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
   if (outs.length === 0)
     throw new UsageError('trace: say where events go: --dev IF, -w FILE, -w -, --print or --json');
   const dialect = await host.liveDialect();
-  const started = TraceSession.start(root.path, {
-    events: refs,
-    ...(filter !== undefined ? { filter } : {}),
-    bufferKb,
-    hazard: { trailingOperator: dialect.ok ? dialect.dialect.trailingOperator : 'tolerated' },
-  });
-  if (!started.ok) {
-    if ('rejected' in started) {
-      io.err(started.rejected.fileText);
-      for (const o of outs) o.close({ lostPerCpu: new Map() });
-      return EXIT.rejected;
+  const rejected = (text: string): number => {
+    io.err(text);
+    for (const o of outs) o.close({ lostPerCpu: new Map() });
+    return EXIT.rejected;
+  };
+  let source: TraceSource;
+  let foreign: () => number[] = () => [];
+  if (engine === 'ebpf') {
+    if (!dialect.ok)
+      throw new UsageError(
+        `--engine ebpf: cannot probe the running kernel's filter dialect: ${dialect.reason}`,
+      );
+    const started = startEbpfEngine({
+      events: formats,
+      ...(filter !== undefined ? { filter } : {}),
+      dialect: dialect.dialect,
+      host,
+      bufferKb,
+      root: root.path,
+    });
+    if (!started.ok) {
+      if ('rejected' in started) return rejected(started.rejected);
+      throw new UsageError(`cannot trace: ${started.reason}`);
     }
-    throw new UsageError(`cannot trace: ${started.reason}`);
+    source = started.session;
+    foreign = () => started.session.foreignPrograms();
+  } else {
+    const started = TraceSession.start(root.path, {
+      events: refs,
+      ...(filter !== undefined ? { filter } : {}),
+      bufferKb,
+      hazard: { trailingOperator: dialect.ok ? dialect.dialect.trailingOperator : 'tolerated' },
+    });
+    if (!started.ok) {
+      if ('rejected' in started) return rejected(started.rejected.fileText);
+      throw new UsageError(`cannot trace: ${started.reason}`);
+    }
+    source = started.session;
   }
-  const session = started.session;
-  io.err(`tfc: trace: recording ${refs.map((r) => `${r.group}/${r.event}`).join(', ')}\n`);
+  const names = refs.map((r) => `${r.group}/${r.event}`).join(', ');
+  const others = (): void => {
+    const ids = foreign();
+    if (ids.length > 0)
+      io.err(`tfc: trace: other BPF programs on ${names} (ids ${ids.join(', ')}) also veto events\n`);
+  };
+  others();
+  io.err(`tfc: trace: recording ${names}${engine === 'ebpf' ? ' (engine ebpf)' : ''}\n`);
   try {
-    return await loop(session, byId, outs, io, count, duration);
+    return await loop(source, byId, outs, io, count, duration);
   } finally {
-    session.dispose();
+    source.dispose();
   }
 }
 
 async function loop(
-  session: TraceSession,
+  session: TraceSource,
   byId: ReadonlyMap<number, EventFormat>,
   outs: readonly Output[],
   io: Io,
