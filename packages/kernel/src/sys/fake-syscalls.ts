@@ -2,7 +2,8 @@
 // Invariants: deterministic — buffer addresses are assigned 0x10000, 0x20000, … in first-seen order and
 // stay fixed per buffer; every call is appended to `calls` with a copy of its attr/optval bytes as they
 // were at call time; results come from the caller's `respond` function (default: success, value 3+n,
-// a fresh fake fd). `respond` may write output fields into the attr it is given.
+// a fresh fake fd). `respond` may write output fields into the attr it is given; mapped memory is plain zeroed
+// memory, listed in `regions`.
 import type { PairResult, Syscalls, SysResult } from './syscalls.ts';
 
 export type FakeCall =
@@ -47,10 +48,13 @@ export interface FakeSyscalls extends Syscalls {
   readonly calls: FakeCall[];
   /** The buffer whose fake address is `addr`, if one was handed out. */
   bufferAt(addr: bigint): Uint8Array | undefined;
+  /** The memory of every successful mmap, in call order (tests write what the kernel would). */
+  readonly regions: Uint8Array[];
 }
 
 export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSyscalls {
   const calls: FakeCall[] = [];
+  const regions: Uint8Array[] = [];
   const addrs = new Map<Uint8Array, bigint>();
   const byAddr = new Map<bigint, Uint8Array>();
   let nextFd = 3;
@@ -60,6 +64,7 @@ export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSysc
   };
   return {
     calls,
+    regions,
     bufferAt: (addr) => byAddr.get(addr),
     bpf: (cmd, attr) => run({ name: 'bpf', cmd, attr: attr.slice() }, attr),
     perfEventOpen: (attr, pid, cpu, groupFd, flags) =>
@@ -82,7 +87,9 @@ export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSysc
     mmap: (fd, length, prot, flags, offset) => {
       const r = run({ name: 'mmap', fd, length, prot, flags, offset });
       if (!r.ok) return r;
-      return { ok: true, region: { bytes: new Uint8Array(length), unmap: () => ({ ok: true, value: 0 }) } };
+      const bytes = new Uint8Array(new ArrayBuffer(length));
+      regions.push(bytes);
+      return { ok: true, region: { bytes, unmap: () => ({ ok: true, value: 0 }) } };
     },
     address: (buf) => {
       if (buf.length === 0) return 0n;
