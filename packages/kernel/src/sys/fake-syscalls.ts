@@ -28,6 +28,7 @@ export type FakeCall =
     }
   | { readonly name: 'send'; readonly fd: number; readonly data: Uint8Array; readonly flags: number }
   | { readonly name: 'recv'; readonly fd: number; readonly size: number; readonly flags: number }
+  | { readonly name: 'read'; readonly fd: number; readonly size: number }
   | { readonly name: 'socket'; readonly domain: number; readonly type: number; readonly protocol: number }
   | { readonly name: 'bind'; readonly fd: number; readonly addr: Uint8Array }
   | { readonly name: 'open'; readonly path: Uint8Array; readonly flags: number }
@@ -80,6 +81,7 @@ export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSysc
       run({ name: 'setsockopt', fd, level, optname, optval: optval.slice() }, optval),
     send: (fd, data, flags) => run({ name: 'send', fd, data: data.slice(), flags }, data),
     recv: (fd, buf, flags) => run({ name: 'recv', fd, size: buf.length, flags }, buf),
+    read: (fd, buf) => run({ name: 'read', fd, size: buf.length }, buf),
     socket: (domain, type, protocol) => run({ name: 'socket', domain, type, protocol }),
     bind: (fd, addr) => run({ name: 'bind', fd, addr: addr.slice() }, addr),
     open: (path, flags) => run({ name: 'open', path: path.slice(), flags }),

@@ -9,10 +9,11 @@
 // and released by dispose() (idempotent, also at process exit if leaked), the callers keep owning the programs;
 // read() returns each CPU's samples in ring order, the events the kernel dropped on a CPU (PERF_RECORD_LOST) as
 // `lostBefore` of that CPU's next record (or of an empty record when none follows), all CPUs merged by timestamp
-// (stable), and nothing once disposed.
+// (stable), and nothing once disposed; finish() stops recording and settles the loss count with the kernel's own
+// per-event total, so no loss goes unreported.
 
 import { FdHandle } from '../sys/fd.ts';
-import { PERF, tracepointSampleAttr } from '../sys/perf.ts';
+import { PERF, PERF_FORMAT_LOST, tracepointSampleAttr } from '../sys/perf.ts';
 import { queryTracepointPrograms } from '../sys/perf-count.ts';
 import { decodePerfRecords, PERF_SAMPLE } from '../sys/perf-records.ts';
 import { PerfRing, pageSize } from '../sys/perf-ring.ts';
@@ -50,6 +51,8 @@ interface Channel {
   readonly cpu: number;
   readonly event: FdHandle;
   readonly ring: PerfRing;
+  /** Losses the ring's PERF_RECORD_LOST records (and finish()) reported so far. */
+  reported: number;
 }
 
 export class TracepointSampler {
@@ -79,8 +82,23 @@ export class TracepointSampler {
     const ringBytes = opts.dataPages * pageSize();
     for (const ev of opts.events) {
       for (const [i, cpu] of opts.cpus.entries()) {
-        const attr = tracepointSampleAttr(ev.id, SAMPLER_SAMPLE_TYPE, Math.max(4096, ringBytes >>> 1));
-        const r = sys.perfEventOpen(attr, -1, cpu, -1, PERF.FLAG_FD_CLOEXEC);
+        const wakeup = Math.max(4096, ringBytes >>> 1);
+        let r = sys.perfEventOpen(
+          tracepointSampleAttr(ev.id, SAMPLER_SAMPLE_TYPE, wakeup, PERF_FORMAT_LOST),
+          -1,
+          cpu,
+          -1,
+          PERF.FLAG_FD_CLOEXEC,
+        );
+        // Kernels before 6.0 refuse PERF_FORMAT_LOST: then only the ring's lost records count losses.
+        if (!r.ok && r.errno === 22)
+          r = sys.perfEventOpen(
+            tracepointSampleAttr(ev.id, SAMPLER_SAMPLE_TYPE, wakeup),
+            -1,
+            cpu,
+            -1,
+            PERF.FLAG_FD_CLOEXEC,
+          );
         if (!r.ok) return bail(sysError('perf_event_open', r.errno, `tracepoint ${ev.id}, cpu ${cpu}`));
         const event = new FdHandle(sys, r.value, 'perf-sampler');
         const ring = PerfRing.map(sys, event.fd, opts.dataPages);
@@ -88,7 +106,7 @@ export class TracepointSampler {
           event.dispose();
           return bail(ring.error);
         }
-        channels.push({ cpu, event, ring: ring.value });
+        channels.push({ cpu, event, ring: ring.value, reported: 0 });
         if (i === 0) firsts.push(event);
       }
     }
@@ -126,18 +144,53 @@ export class TracepointSampler {
       const dec = decodePerfRecords(chunk.bytes, SAMPLER_SAMPLE_TYPE);
       if (dec.error !== null) error ??= `cpu${c.cpu}: ${dec.error}`;
       let lost = 0;
+      let last = 0n;
       for (const r of dec.records) {
-        if (r.kind === 'lost') lost += Number(r.lost);
-        else if (r.kind === 'sample') {
+        if (r.kind === 'lost') {
+          lost += Number(r.lost);
+          c.reported += Number(r.lost);
+        } else if (r.kind === 'sample') {
           records.push({ cpu: r.cpu, data: r.raw, ts: r.time, lostBefore: lost, pid: r.pid, tid: r.tid });
           lost = 0;
+          last = r.time;
         }
       }
+      // A loss after the last sample stays behind it in the merge (same timestamp, pushed later: the sort is stable).
       if (lost > 0)
-        records.push({ cpu: c.cpu, data: new Uint8Array(0), ts: 0n, lostBefore: lost, pid: 0, tid: 0 });
+        records.push({ cpu: c.cpu, data: new Uint8Array(0), ts: last, lostBefore: lost, pid: 0, tid: 0 });
     }
     records.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
     return { records, error };
+  }
+
+  /**
+   * Stops recording and returns the rest: disables every event (no hit is recorded or lost after this), drains the
+   * rings like read(), then asks each event how many samples it lost in all (PERF_FORMAT_LOST) and reports what no
+   * PERF_RECORD_LOST has reported yet — a loss the kernel would only have written before a next sample — as an
+   * empty record of that CPU. Nothing once disposed.
+   */
+  finish(): { records: SampledRecord[]; error: string | null } {
+    if (this.#token === null) return { records: [], error: null };
+    for (const c of this.#channels) this.#sys.ioctl(c.event.fd, PERF.IOC_DISABLE, 0);
+    const out = this.read();
+    const buf = new Uint8Array(16);
+    for (const c of this.#channels) {
+      const r = this.#sys.read(c.event.fd, buf);
+      if (!r.ok || r.value !== 16) continue;
+      const total = Number(new DataView(buf.buffer).getBigUint64(8, true));
+      if (total > c.reported) {
+        out.records.push({
+          cpu: c.cpu,
+          data: new Uint8Array(0),
+          ts: 0n,
+          lostBefore: total - c.reported,
+          pid: 0,
+          tid: 0,
+        });
+        c.reported = total;
+      }
+    }
+    return out;
   }
 
   /** Ids of BPF programs on the recorded tracepoints that are not ours: they veto hits too. */

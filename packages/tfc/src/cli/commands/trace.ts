@@ -8,7 +8,7 @@
  * sequence numbers are per CPU and count lost events when the kernel stored their number, so a receiver sees
  * the gap; the signal handlers it installs are removed before it returns.
  */
-import { locateTracefs, TraceSession } from '@tfc/kernel/tracefs';
+import { locateTracefs, type TimedRecord, TraceSession } from '@tfc/kernel/tracefs';
 import { type EventFormat, encodeTraceFrame } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
@@ -161,15 +161,18 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
     source = started.session;
   }
   const names = refs.map((r) => `${r.group}/${r.event}`).join(', ');
+  // Every BPF program on a tracepoint vetoes its perf samples: the ebpf engine names the ones that are not its own.
+  const warned = new Set<number>();
   const others = (): void => {
-    const ids = foreign();
+    const ids = foreign().filter((id) => !warned.has(id));
+    for (const id of ids) warned.add(id);
     if (ids.length > 0)
       io.err(`tfc: trace: other BPF programs on ${names} (ids ${ids.join(', ')}) also veto events\n`);
   };
   others();
   io.err(`tfc: trace: recording ${names}${engine === 'ebpf' ? ' (engine ebpf)' : ''}\n`);
   try {
-    return await loop(source, byId, outs, io, count, duration);
+    return await loop(source, byId, outs, io, count, duration, others);
   } finally {
     source.dispose();
   }
@@ -182,55 +185,74 @@ async function loop(
   io: Io,
   count: number | undefined,
   duration: number | undefined,
+  others: () => void,
 ): Promise<number> {
   const seq = new Map<number, number>();
   const lostPerCpu = new Map<number, number>();
+  /** CPUs whose next frame carries the lost flag (a loss reported without a record of its own). */
+  const flagged = new Set<number>();
   let unknownLoss = 0;
   let received = 0;
   let lastTs = 0n;
   const t0 = Date.now();
   const st = stopper(duration);
+  /** Delivers records in order; true once --count is reached. */
+  const deliver = (records: readonly TimedRecord[]): boolean => {
+    for (const r of records) {
+      if (r.lostBefore > 0) lostPerCpu.set(r.cpu, (lostPerCpu.get(r.cpu) ?? 0) + r.lostBefore);
+      if (r.lostBefore < 0) unknownLoss++;
+      if (r.lostBefore !== 0) flagged.add(r.cpu);
+      const s = (seq.get(r.cpu) ?? 0) + Math.max(r.lostBefore, 0);
+      if (r.data.length < 8) {
+        seq.set(r.cpu, s);
+        continue;
+      }
+      const id = r.data[0]! | (r.data[1]! << 8);
+      const ev = byId.get(id);
+      if (ev === undefined) continue;
+      const pid = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength).getInt32(4, true);
+      const comm = session.commOf(pid);
+      const lost = flagged.delete(r.cpu);
+      const frame = encodeTraceFrame(r.data, {
+        eventId: id,
+        cpu: r.cpu,
+        timestampNs: r.ts,
+        sequence: s,
+        comm,
+        lost,
+      });
+      seq.set(r.cpu, s + 1);
+      for (const o of outs) o.frame(r, ev, frame, comm, pid);
+      received++;
+      if (r.ts > lastTs) lastTs = r.ts;
+      if (count !== undefined && received >= count) {
+        st.reason = 'count';
+        return true;
+      }
+    }
+    return false;
+  };
   try {
     while (!st.stop()) {
       const { records, error } = session.read();
       if (error !== null) io.err(`tfc: trace: ring buffer: ${error}\n`);
-      for (const r of records) {
-        if (r.lostBefore > 0) lostPerCpu.set(r.cpu, (lostPerCpu.get(r.cpu) ?? 0) + r.lostBefore);
-        if (r.lostBefore < 0) unknownLoss++;
-        const s = (seq.get(r.cpu) ?? 0) + Math.max(r.lostBefore, 0);
-        if (r.data.length < 8) {
-          seq.set(r.cpu, s);
-          continue;
-        }
-        const id = r.data[0]! | (r.data[1]! << 8);
-        const ev = byId.get(id);
-        if (ev === undefined) continue;
-        const pid = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength).getInt32(4, true);
-        const comm = session.commOf(pid);
-        const frame = encodeTraceFrame(r.data, {
-          eventId: id,
-          cpu: r.cpu,
-          timestampNs: r.ts,
-          sequence: s,
-          comm,
-          lost: r.lostBefore !== 0,
-        });
-        seq.set(r.cpu, s + 1);
-        for (const o of outs) o.frame(r, ev, frame, comm, pid);
-        received++;
-        if (r.ts > lastTs) lastTs = r.ts;
-        if (count !== undefined && received >= count) {
-          st.reason = 'count';
-          break;
-        }
-      }
+      if (deliver(records)) break;
       if (st.stop()) break;
       await new Promise((res) => setTimeout(res, 50));
       if (io.isTty) io.err(`\r${received} events, ${lostTotal(lostPerCpu)} lost`);
     }
+    // Stopped by time: what was recorded until now is delivered too (the ebpf engine stops recording first and
+    // settles its loss count with the kernel's). After a signal the process's exit cleanup has already released the
+    // rings and the instance (tracefs/cleanup.ts), so there is nothing left to read.
+    if (st.reason === 'duration') {
+      const rest = session.finish ? session.finish() : session.read();
+      if (rest.error !== null) io.err(`tfc: trace: ring buffer: ${rest.error}\n`);
+      deliver(rest.records);
+    }
   } finally {
     st.dispose();
   }
+  others();
   const lost = lostTotal(lostPerCpu);
   const perCpu = [...lostPerCpu].map(([cpu, n]) => `cpu${cpu}: ${n}`).join(', ');
   const note = `lost events ${lost}${perCpu ? ` (${perCpu})` : ''}${unknownLoss ? `; ${unknownLoss} losses of unknown size` : ''}`;

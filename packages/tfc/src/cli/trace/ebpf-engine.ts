@@ -31,6 +31,8 @@ import { compileTracepointFilter, loadTracepointProgram } from './tracepoint-pro
 /** What the trace loop reads from, whichever engine decides. */
 export interface TraceSource {
   read(): { records: TimedRecord[]; error: string | null };
+  /** Stops recording and returns what is left, losses settled (absent: one more read()). */
+  finish?(): { records: TimedRecord[]; error: string | null };
   commOf(pid: number): string;
   dispose(): void;
 }
@@ -75,7 +77,17 @@ export class EbpfTraceSession implements TraceSource {
   }
 
   read(): { records: TimedRecord[]; error: string | null } {
-    const { records, error } = this.#sampler.read();
+    return this.#trim(this.#sampler.read());
+  }
+
+  finish(): { records: TimedRecord[]; error: string | null } {
+    return this.#trim(this.#sampler.finish());
+  }
+
+  #trim({ records, error }: ReturnType<TracepointSampler['read']>): {
+    records: TimedRecord[];
+    error: string | null;
+  } {
     const out = records.map((r): TimedRecord => {
       const d = r.data;
       const ev = d.length >= 2 ? this.#formats.get(d[0]! | (d[1]! << 8)) : undefined;
