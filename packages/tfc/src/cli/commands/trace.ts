@@ -1,10 +1,15 @@
 /*
  * `tfc trace [FILTER] --event SYS/NAME [--event ...]`: a live tracer. The kernel engine writes FILTER to each
- * event's filter file in a private tracefs instance (the kernel's interpreter decides), reads the per-CPU
- * trace_pipe_raw sub-buffers, and delivers every record as a trace frame (docs/trace-over-ethernet.md):
- * pcapng (-w FILE, or -w - for a pipe into tcpdump), one line per event (--print) or one JSON object (--json).
- * Invariants: the instance is removed on every exit path (count, duration, signal, error; at process exit if
- * leaked); losses are never silent (frame flag, sequence gap, the pcapng statistics block and the summary);
+ * event's filter file in a private tracefs instance (the kernel's interpreter decides) and reads the per-CPU
+ * trace_pipe_raw sub-buffers; the ebpf engine (trace/ebpf-engine.ts) compiles FILTER into a tracepoint program that
+ * decides which hits reach per-CPU perf rings. Both deliver every record as a trace frame
+ * (docs/trace-over-ethernet.md): pcapng (-w FILE, or -w - for a pipe into tcpdump), one line per event (--print) or
+ * one JSON object (--json), and to a device (--dev).
+ * Invariants: the instance, or the programs, perf events and rings, are released on every exit path (count,
+ * duration, signal, error; at process exit if leaked); both engines accept exactly the filters the running kernel
+ * accepts (the ebpf engine compiles under the probed dialect and prints the kernel's filter-file text when it
+ * refuses); a duration's end delivers what was recorded until then; losses are never silent (frame flag, sequence
+ * gap, the pcapng statistics block and the summary);
  * sequence numbers are per CPU and count lost events when the kernel stored their number, so a receiver sees
  * the gap; the signal handlers it installs are removed before it returns.
  */
@@ -22,9 +27,9 @@ import { deviceOutput, type Output, outputs } from '../trace/outputs.ts';
 export const traceSpec: CommandSpec = {
   name: 'trace',
   summary:
-    'Traces events live: the kernel filters them, tfc delivers them as trace frames (pcapng, text, JSON).',
+    'Traces events live: the kernel (or tfc’s compiled program) filters them, tfc delivers them as trace frames.',
   usage:
-    'tfc trace [FILTER] --event SYS/NAME [--event ...] (--dev IF | -w FILE | --print | --json) [options]',
+    'tfc trace [FILTER] --event SYS/NAME [--event ...] [--engine kernel|ebpf] (--dev IF | -w FILE | --print | --json) [options]',
   options: {
     ...filterFileOption,
     event: { type: 'string', short: 'e', multiple: true },
@@ -45,7 +50,11 @@ export const traceSpec: CommandSpec = {
   -e, --event SYS/NAME   an event of the running kernel (repeatable)
 ${filterFileHelp}
       --engine E         kernel (default): the kernel's filter interpreter decides, records come from the
-                         per-CPU ring buffers of a private tracefs instance
+                         per-CPU ring buffers of a private tracefs instance;
+                         ebpf: FILTER compiled by tfc (as 'tfc apply' compiles it) into a tracepoint program that
+                         decides, records come from per-CPU perf ring buffers. Both accept the filters this
+                         kernel accepts and deliver the same records (docs/tracing.md says what may differ:
+                         common_flags/common_preempt_count, timestamps, stale padding bytes)
   -w, --write FILE       write the events as trace frames to a pcapng file ('-': standard output, for
                          'tfc trace ... -w - | tcpdump -r -')
       --dev IF           deliver the frames on network interface IF: created as a TAP device when absent
@@ -60,16 +69,20 @@ ${filterFileHelp}
       --json             one JSON object per event
   -c, --count N          stop after N events
   -d, --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
-      --buffer-kb N      per-CPU ring buffer size (default 1024)
+      --buffer-kb N      per-CPU ring buffer size (default 1024; the ebpf engine rounds it up to a power-of-two
+                         number of pages)
 
 Lost events (the consumer fell behind the kernel) are flagged on the next frame (flag bit 1), leave a gap in the
 per-CPU sequence numbers, are counted in the pcapng statistics block and in the summary on stderr.
-Needs root and tracefs.
+With --engine ebpf, other BPF programs on the same tracepoint also veto events: tfc names them on stderr.
+Needs root and tracefs (and, for --engine ebpf, CAP_BPF and CAP_PERFMON).
 
-exit status: 0 traced, 1 the kernel rejects the filter, 2 usage error or this machine cannot trace.
+exit status: 0 traced, 1 the kernel rejects the filter (or tfc cannot compile it, or the verifier rejects the
+program), 2 usage error or this machine cannot trace.
 
 examples:
   $ tfc trace 'prev_pid == 0' --event sched/sched_switch --count 5 --print
+  $ tfc trace 'whence == 2' --event syscalls/sys_enter_lseek --engine ebpf --count 5 --json
   $ tfc trace 'family == 2' --event sock/inet_sock_set_state -w - | tcpdump -r - -nn -e
   $ tfc trace --event sock/inet_sock_set_state --dev trace0      # then: tcpdump -i trace0, tc on trace0
   $ tfc trace --listen veth1 --print                               # on the receiving side of a veth
