@@ -3,11 +3,13 @@
 // frames (same record lengths as the kernel engine's ring buffer), releases every perf event, mapping and program
 // (the process's fds and perf mappings are back to what they were, no tfc_trace program stays loaded), refuses a
 // filter the kernel refuses with the kernel engine's exact text, and never loses an event silently: a one-page
-// ring under a burst of 100,000 matching hits delivers some, reports the rest as lost, and the two add up exactly.
+// ring under a burst of 50,000 matching hits delivers some, reports the rest as lost, and the two add up exactly;
+// records with a __data_loc payload (sched_process_exec of a program with a unique path) come out of both engines
+// with the same length and bytes.
 // Skips with the reason without root, tracefs, bpf(2) or gcc.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -217,4 +219,63 @@ test('tfc trace --engine ebpf: a burst into a one-page ring loses events, and ev
     `burst: ${hits / 2} matching hits, ${delivered} delivered, ${lost} reported lost, ${flagged} frames flagged`,
   );
   assert.ok(prev < hits / 2, 'no sequence number past the hits');
+});
+
+test('tfc trace: both engines deliver sched_process_exec records (a __data_loc payload) of the same length and bytes', async (t) => {
+  const s = await setup(t);
+  if (s === undefined) return;
+  const { dir } = s;
+  const probe = join(dir, `tfc-exec-probe-${process.pid}`);
+  copyFileSync('/bin/true', probe);
+  execFileSync('chmod', ['+x', probe]);
+  const filter = `filename ~ "*tfc-exec-probe-${process.pid}"`;
+  const ios = ['kernel', 'ebpf'].map((engine) => {
+    const io = memoryIo();
+    const file = join(dir, `${engine}.pcapng`);
+    const run = main(
+      [
+        'trace',
+        filter,
+        '--event',
+        'sched/sched_process_exec',
+        '--engine',
+        engine,
+        '-w',
+        file,
+        '--count',
+        '3',
+      ].concat(['-d', '30']),
+      io,
+    );
+    return { io, file, run };
+  });
+  for (let i = 0; i < 1000 && !ios.every((x) => x.io.stderr().includes('tfc: trace: recording')); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 3; i++) execFileSync(probe, [`arg${i}`]);
+  const records = [];
+  for (const x of ios) {
+    assert.equal(await x.run, 0, x.io.stderr());
+    const cap = readCapture(new Uint8Array(readFileSync(x.file)));
+    assert.ok(cap.ok);
+    records.push(
+      cap.capture.records.map((r) => {
+        const f = decodeTraceFrame(r.data);
+        assert.ok(f.ok);
+        const rec = new Uint8Array(f.record);
+        const loc = new DataView(rec.buffer).getUint32(8, true);
+        // filename's payload: offset and length from its location word; then pid and old_pid.
+        assert.equal(
+          new TextDecoder().decode(rec.subarray(loc & 0xffff, (loc & 0xffff) + (loc >>> 16) - 1)),
+          probe,
+        );
+        rec.fill(0, 2, 4); // common_flags, common_preempt_count: each writer's own
+        rec.fill(0, (loc & 0xffff) + (loc >>> 16)); // past the payload: padding to 4 bytes, stale
+        return Buffer.from(rec).toString('hex');
+      }),
+    );
+  }
+  assert.equal(records[0]?.length, 3);
+  assert.deepEqual(records[1], records[0], 'the same records, the same lengths');
+  const len = Math.ceil((20 + probe.length + 1) / 4) * 4 * 2;
+  for (const r of records[1] ?? []) assert.equal(r.length, len, 'struct (20) + path + NUL, rounded up to 4');
 });
