@@ -194,3 +194,33 @@ test('TracepointSampler: a failing attach releases every event it opened', () =>
   assert.deepEqual([opened, closed], [3, 3]);
   assert.equal(sys.calls.filter((c) => c.name === 'ioctl' && c.request === PERF.IOC_ENABLE).length, 0);
 });
+
+test('TracepointSampler.finish: disables every event, then reports the losses no lost record reported', () => {
+  const sys = fakeSyscalls((call, live) => {
+    if (call.name !== 'read' || live === undefined) return undefined;
+    new DataView(live.buffer, live.byteOffset).setBigUint64(8, 5n, true);
+    return { ok: true, value: 16 };
+  });
+  const s = TracepointSampler.open(sys, { events: [{ id: 7 }], cpus: [0, 1], dataPages: 1 });
+  assert.ok(s.ok);
+  const from = sys.calls.length;
+  const out = s.value.finish();
+  const after = sys.calls.slice(from);
+  const disables = after.filter((c) => c.name === 'ioctl' && c.request === PERF.IOC_DISABLE).length;
+  const firstRead = after.findIndex((c) => c.name === 'read');
+  assert.equal(disables, 2);
+  assert.ok(
+    firstRead > after.findLastIndex((c) => c.name === 'ioctl'),
+    'counts are read after every disable',
+  );
+  assert.deepEqual(
+    out.records.map((r) => [r.cpu, r.data.length, r.lostBefore]),
+    [
+      [0, 0, 5],
+      [1, 0, 5],
+    ],
+  );
+  assert.deepEqual(s.value.finish().records, [], 'a loss is reported once');
+  s.value.dispose();
+  assert.deepEqual(s.value.finish().records, [], 'nothing once disposed');
+});
