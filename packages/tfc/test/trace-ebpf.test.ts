@@ -5,14 +5,15 @@
 // filter the kernel refuses with the kernel engine's exact text, and never loses an event silently: a one-page
 // ring under a burst of 50,000 matching hits delivers some, reports the rest as lost, and the two add up exactly;
 // records with a __data_loc payload (sched_process_exec of a program with a unique path) come out of both engines
-// with the same length and bytes.
+// with the same length and bytes; stopped by SIGTERM, a real tfc process exits 0 with its summary.
 // Skips with the reason without root, tracefs, bpf(2) or gcc.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { FirerProcess } from '@tfc/kernel';
 import { locateTracefs } from '@tfc/kernel/tracefs';
 import { readCapture } from '@tfc/live';
@@ -175,6 +176,7 @@ test('tfc trace --engine ebpf: a burst into a one-page ring loses events, and ev
   if (s === undefined) return;
   const { firer, dir } = s;
   const pcap = join(dir, 'burst.pcapng');
+  const before = held();
   const hits = 100_000;
   const io = await vetoFree(t, async (io) => {
     const run = main(
@@ -219,6 +221,7 @@ test('tfc trace --engine ebpf: a burst into a one-page ring loses events, and ev
     `burst: ${hits / 2} matching hits, ${delivered} delivered, ${lost} reported lost, ${flagged} frames flagged`,
   );
   assert.ok(prev < hits / 2, 'no sequence number past the hits');
+  assert.deepEqual(held(), before, 'a duration stop releases every fd and ring mapping too');
 });
 
 test('tfc trace: both engines deliver sched_process_exec records (a __data_loc payload) of the same length and bytes', async (t) => {
@@ -278,4 +281,54 @@ test('tfc trace: both engines deliver sched_process_exec records (a __data_loc p
   assert.deepEqual(records[1], records[0], 'the same records, the same lengths');
   const len = Math.ceil((20 + probe.length + 1) / 4) * 4 * 2;
   for (const r of records[1] ?? []) assert.equal(r.length, len, 'struct (20) + path + NUL, rounded up to 4');
+});
+
+/** bpftool's view of BPF programs attached through perf events by process `pid` (undefined without bpftool). */
+function perfAttachments(pid: number): string[] | undefined {
+  try {
+    const out = execFileSync('bpftool', ['-j', 'perf', 'show'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return (JSON.parse(out) as { pid: number; tracepoint?: string }[])
+      .filter((a) => a.pid === pid)
+      .map((a) => a.tracepoint ?? '?');
+  } catch {
+    return undefined;
+  }
+}
+
+test('tfc trace --engine ebpf stops on SIGTERM with its summary and exit 0, its program attached until then (a real process)', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root (BPF programs, perf events)');
+  const root = await locateTracefs({ mount: true });
+  if (!root.ok) return t.skip(root.reason);
+  const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', bin, 'trace', 'fd == 123456789', '--event', 'syscalls/sys_enter_lseek'].concat([
+      '--engine',
+      'ebpf',
+      '--print',
+      '-d',
+      '120',
+    ]),
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  const recording = new Promise<void>((resolve) => {
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (err.includes('tfc: trace: recording')) resolve();
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(() => child.kill('SIGKILL'));
+  await Promise.race([recording, exited]);
+  assert.match(err, /recording syscalls\/sys_enter_lseek \(engine ebpf\)/);
+  const during = perfAttachments(child.pid ?? -1);
+  if (during !== undefined)
+    assert.deepEqual(during, ['sys_enter_lseek'], 'one program attachment, on the tracepoint');
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0, err);
+  assert.match(err, /tfc: trace: 0 events in .* lost events 0 \(stopped by SIGTERM\)/);
 });
