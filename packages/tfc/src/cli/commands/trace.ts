@@ -208,7 +208,11 @@ async function loop(
   let received = 0;
   let lastTs = 0n;
   const t0 = Date.now();
-  const st = stopper(duration);
+  /** What a signal's handler read from the engine before the exit cleanup released it. */
+  let atSignal: { records: TimedRecord[]; error: string | null } | undefined;
+  const st = stopper(duration, () => {
+    atSignal = session.finish ? session.finish() : session.read();
+  });
   /** Delivers records in order; true once --count is reached. */
   const deliver = (records: readonly TimedRecord[]): boolean => {
     for (const r of records) {
@@ -254,11 +258,17 @@ async function loop(
       await new Promise((res) => setTimeout(res, 50));
       if (io.isTty) io.err(`\r${received} events, ${lostTotal(lostPerCpu)} lost`);
     }
-    // Stopped by time: what was recorded until now is delivered too (the ebpf engine stops recording first and
-    // settles its loss count with the kernel's). After a signal the process's exit cleanup has already released the
-    // rings and the instance (tracefs/cleanup.ts), so there is nothing left to read.
-    if (st.reason === 'duration') {
-      const rest = session.finish ? session.finish() : session.read();
+    // Stopped by time or a signal: what was recorded until then is delivered too (the ebpf engine stops recording
+    // first and settles its loss count with the kernel's); a signal's handler has read it already.
+    const rest =
+      st.reason === 'duration'
+        ? session.finish
+          ? session.finish()
+          : session.read()
+        : st.reason?.startsWith('SIG')
+          ? atSignal
+          : undefined;
+    if (rest !== undefined) {
       if (rest.error !== null) io.err(`tfc: trace: ring buffer: ${rest.error}\n`);
       deliver(rest.records);
     }
@@ -284,8 +294,15 @@ function lostTotal(m: ReadonlyMap<number, number>): number {
   return n;
 }
 
-/** A stop condition for the loops: a signal, the duration, or the caller's own reason. */
-function stopper(duration: number | undefined): {
+/**
+ * A stop condition for the loops: a signal, the duration, or the caller's own reason. `onSignal` runs once, inside
+ * the first SIGINT/SIGTERM's handler and before the process's exit cleanup (tracefs/cleanup.ts) releases the kernel
+ * objects in the same dispatch: the last moment to read what they hold.
+ */
+function stopper(
+  duration: number | undefined,
+  onSignal: () => void = () => {},
+): {
   readonly stop: () => boolean;
   reason: string | undefined;
   readonly dispose: () => void;
@@ -305,10 +322,12 @@ function stopper(duration: number | undefined): {
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     const h = (): void => {
+      if (st.reason !== undefined) return;
       st.reason = sig;
+      onSignal();
     };
     handlers.push([sig, h]);
-    process.on(sig, h);
+    process.prependListener(sig, h);
   }
   return st;
 }
