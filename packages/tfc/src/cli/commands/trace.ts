@@ -139,13 +139,16 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
     for (const o of outs) o.close({ lostPerCpu: new Map() });
     return EXIT.rejected;
   };
+  /** A usage-level failure after the outputs exist: they are closed (a TAP device tfc made goes away) first. */
+  const unusable = (message: string): never => {
+    for (const o of outs) o.close({ lostPerCpu: new Map() });
+    throw new UsageError(message);
+  };
   let source: TraceSource;
   let foreign: () => number[] = () => [];
   if (engine === 'ebpf') {
     if (!dialect.ok)
-      throw new UsageError(
-        `--engine ebpf: cannot probe the running kernel's filter dialect: ${dialect.reason}`,
-      );
+      return unusable(`--engine ebpf: cannot probe the running kernel's filter dialect: ${dialect.reason}`);
     const started = startEbpfEngine({
       events: formats,
       ...(filter !== undefined ? { filter } : {}),
@@ -156,7 +159,7 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
     });
     if (!started.ok) {
       if ('rejected' in started) return rejected(started.rejected);
-      throw new UsageError(`cannot trace: ${started.reason}`);
+      return unusable(`cannot trace: ${started.reason}`);
     }
     source = started.session;
     foreign = () => started.session.foreignPrograms();
@@ -169,7 +172,7 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
     });
     if (!started.ok) {
       if ('rejected' in started) return rejected(started.rejected.fileText);
-      throw new UsageError(`cannot trace: ${started.reason}`);
+      return unusable(`cannot trace: ${started.reason}`);
     }
     source = started.session;
   }
