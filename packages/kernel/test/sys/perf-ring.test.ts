@@ -5,16 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FdHandle } from '../../src/sys/fd.ts';
-import {
-  decodePerfRecords,
-  fakeSyscalls,
-  PERF,
-  PERF_RECORD,
-  PERF_SAMPLE,
-  PerfRing,
-  ringPages,
-  tracepointSampleAttr,
-} from '../../src/sys/index.ts';
+import { fakeSyscalls, PERF, tracepointSampleAttr } from '../../src/sys/index.ts';
+import { decodePerfRecords, PERF_RECORD, PERF_SAMPLE } from '../../src/sys/perf-records.ts';
+import { PerfRing, ringPages } from '../../src/sys/perf-ring.ts';
 import { SAMPLER_SAMPLE_TYPE, TracepointSampler } from '../../src/tracepoint/sampler.ts';
 
 const TYPE = SAMPLER_SAMPLE_TYPE;
