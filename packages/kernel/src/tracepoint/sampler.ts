@@ -9,7 +9,7 @@
 // and released by dispose() (idempotent, also at process exit if leaked), the callers keep owning the programs;
 // read() returns each CPU's samples in ring order, the events the kernel dropped on a CPU (PERF_RECORD_LOST) as
 // `lostBefore` of that CPU's next record (or of an empty record when none follows), all CPUs merged by timestamp
-// (stable), and nothing once disposed; finish() stops recording and settles the loss count with the kernel's own
+// without reordering any CPU's records (mergeByTime), and nothing once disposed; finish() stops recording and settles the loss count with the kernel's own
 // per-event total, so no loss goes unreported.
 
 import { FdHandle } from '../sys/fd.ts';
@@ -159,8 +159,7 @@ export class TracepointSampler {
       if (lost > 0)
         records.push({ cpu: c.cpu, data: new Uint8Array(0), ts: last, lostBefore: lost, pid: 0, tid: 0 });
     }
-    records.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    return { records, error };
+    return { records: mergeByTime(records), error };
   }
 
   /**
@@ -222,4 +221,20 @@ export class TracepointSampler {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/**
+ * Merges the CPUs' records by timestamp without ever reordering one CPU's records: each is sorted by the largest
+ * timestamp its CPU had reached up to it (non-decreasing along a ring, so a sample written out of time order — an
+ * interrupt's, nested in another's output — keeps its ring position), ties in input order (the sort is stable).
+ */
+export function mergeByTime(records: readonly SampledRecord[]): SampledRecord[] {
+  const reached = new Map<number, bigint>();
+  const keyed = records.map((r) => {
+    const k = r.ts > (reached.get(r.cpu) ?? 0n) ? r.ts : (reached.get(r.cpu) ?? 0n);
+    reached.set(r.cpu, k);
+    return { r, k };
+  });
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.r);
 }

@@ -8,7 +8,7 @@ import { FdHandle } from '../../src/sys/fd.ts';
 import { fakeSyscalls, PERF, tracepointSampleAttr } from '../../src/sys/index.ts';
 import { decodePerfRecords, PERF_RECORD, PERF_SAMPLE } from '../../src/sys/perf-records.ts';
 import { PerfRing, ringPages } from '../../src/sys/perf-ring.ts';
-import { SAMPLER_SAMPLE_TYPE, TracepointSampler } from '../../src/tracepoint/sampler.ts';
+import { mergeByTime, SAMPLER_SAMPLE_TYPE, TracepointSampler } from '../../src/tracepoint/sampler.ts';
 
 const TYPE = SAMPLER_SAMPLE_TYPE;
 
@@ -216,4 +216,27 @@ test('TracepointSampler.finish: disables every event, then reports the losses no
   assert.deepEqual(s.value.finish().records, [], 'a loss is reported once');
   s.value.dispose();
   assert.deepEqual(s.value.finish().records, [], 'nothing once disposed');
+});
+
+test('mergeByTime: CPUs interleave by time, one CPU’s ring order is never changed', () => {
+  const r = (cpu: number, ts: bigint, tag: number) => ({
+    cpu,
+    ts,
+    data: Uint8Array.of(tag),
+    lostBefore: 0,
+    pid: 0,
+    tid: 0,
+  });
+  // cpu0: 10, 30, 25 (a nested sample written after a later one), 40; cpu1: 20, 27, 35
+  const input = [
+    r(0, 10n, 1),
+    r(0, 30n, 2),
+    r(0, 25n, 3),
+    r(0, 40n, 4),
+    r(1, 20n, 5),
+    r(1, 27n, 6),
+    r(1, 35n, 7),
+  ];
+  const out = mergeByTime(input).map((x) => x.data[0]);
+  assert.deepEqual(out, [1, 5, 6, 2, 3, 7, 4]);
 });
