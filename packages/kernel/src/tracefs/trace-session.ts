@@ -4,7 +4,7 @@
 // Invariants: start() leaves nothing behind when it fails (an event that does not exist, a filter the kernel
 // refuses: the instance is removed and the answer says why, with the kernel's filter-file text); dispose() is
 // idempotent and also runs at process exit through the instance; every filter passes refuseHazard first.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type HazardContext, refuseHazard } from './hazards.ts';
 import { type EventRef, type TimedRecord, TracefsInstance } from './instance.ts';
 import type { Unavailable } from './locate.ts';
@@ -59,7 +59,8 @@ export class TraceSession {
     for (const ev of opts.events) {
       if (opts.filter !== undefined) {
         const errno = inst.writeFilter(ev, opts.filter);
-        if (errno === 'ENOENT')
+        // The kernel also answers ENOENT for some filters (unbalanced '('): only a missing file means no event.
+        if (errno === 'ENOENT' && !existsSync(inst.eventPath(ev, 'filter')))
           return fail({ ok: false, reason: `no event ${ev.group}/${ev.event} in tracefs` });
         if (errno !== null)
           return fail({
