@@ -16,3 +16,14 @@ export { SKB_START_OFFSET, type SkbFrontExtra, skbFront } from './front/skb.ts';
 export { type OptimizationPlan, type OptLevel, optimizationPlan } from './options.ts';
 export { TARGET_NAMES, TARGETS, type TargetEntry, type TargetName } from './targets/registry.ts';
 export { type TcBpfOutput, tcBpfOutput } from './targets/tc-bpf.ts';
+// The skb context's plain data and the map linker, for callers that may not import the backend (bench, tools).
+export {
+  type EbpfProgram,
+  linkMaps,
+  SKB_HOOKS_SNAPSHOT,
+  SKB_LAYOUT_SNAPSHOT,
+  SKB_RECORD_MAP,
+  SKB_RINGBUF_MAP,
+  type SkbHook,
+  type SkbLayout,
+} from '@tfc/codegen-bpf';
