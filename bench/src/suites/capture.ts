@@ -12,9 +12,9 @@
  *                       (the traffic is IPv4), the kernel's filter interpreter judging each hit;
  *   tfc-skb             `udp port 9` (the traffic goes to 9999) compiled by compileSkbCapture for tp_btf/kfree_skb
  *                       against the running kernel's BTF layout, attached with BPF_RAW_TRACEPOINT_OPEN.
- * Per run: (nothing, engine A, nothing, engine B), A and B alternating between runs; an engine's marginal is its
- * chunk minus the `nothing` chunk just before it, and its ratio the quotient; rows are medians over runs with min
- * and max. Then, with BPF_ENABLE_STATS held, the program's run_time_ns / run_cnt over one chunk per run: its cost
+ * Per run and engine: PAIRS pairs of chunks (nothing, engine), the order alternating within and between runs; the
+ * run's marginal is the median over its pairs of (engine − nothing), its ratio the median of (engine / nothing);
+ * rows are medians over runs with min and max. Then, with BPF_ENABLE_STATS held, the program's run_time_ns / run_cnt over one chunk per run: its cost
  * per hit inside the program (hits per packet is reported too: other drops on the machine count as hits).
  *
  * Program sizes (pure, no root): every pcap corpus filter and a few named ones compiled for tp_btf/kfree_skb with
@@ -208,6 +208,9 @@ async function chunk(s: Live, e: Engine, n: number): Promise<{ wall: number; cpu
   }
 }
 
+/** Pairs of (nothing, engine) chunks per run, the order alternating; a run's figure is the median over its pairs. */
+const PAIRS = 8;
+
 async function timeEngines(s: Live, ctx: SuiteContext, n: number, runs: number): Promise<Row[]> {
   const engines = ['kernel-interpreter', 'tfc-skb'] as const;
   for (const e of ['nothing', ...engines] as const) await chunk(s, e, n);
@@ -218,26 +221,30 @@ async function timeEngines(s: Live, ctx: SuiteContext, n: number, runs: number):
     'kernel-interpreter': { wall: mk(), cpu: mk() },
     'tfc-skb': { wall: mk(), cpu: mk() },
   };
-  const tk: number[] = [];
   for (let r = 0; r < runs; r++) {
     ctx.progress(r, runs + 1, `timing run ${r + 1}/${runs}`);
     const order = r % 2 === 0 ? engines : ([...engines].reverse() as (typeof engines)[number][]);
-    const marg: Record<string, number> = {};
     for (const e of order) {
-      const b = await chunk(s, 'nothing', n);
-      const x = await chunk(s, e, n);
-      base.wall.push(b.wall);
-      base.cpu.push(b.cpu);
+      const pairs = { wall: mk(), cpu: mk() };
+      for (let j = 0; j < PAIRS; j++) {
+        const first = j % 2 === 0;
+        const a = await chunk(s, first ? 'nothing' : e, n);
+        const c = await chunk(s, first ? e : 'nothing', n);
+        const [b, x] = first ? [a, c] : [c, a];
+        for (const clock of ['wall', 'cpu'] as const) {
+          base[clock].push(b[clock]);
+          pairs[clock].abs.push(x[clock]);
+          pairs[clock].marg.push(x[clock] - b[clock]);
+          pairs[clock].ratio.push(x[clock] / b[clock]);
+        }
+      }
       for (const clock of ['wall', 'cpu'] as const) {
         const ser = by[e][clock];
-        ser.abs.push(x[clock]);
-        ser.marg.push(x[clock] - b[clock]);
-        ser.ratio.push(x[clock] / b[clock]);
+        ser.abs.push(summarize(pairs[clock].abs).median);
+        ser.marg.push(summarize(pairs[clock].marg).median);
+        ser.ratio.push(summarize(pairs[clock].ratio).median);
       }
-      marg[e] = x.wall - b.wall;
     }
-    const k = marg['kernel-interpreter'] as number;
-    if (k > 0) tk.push((marg['tfc-skb'] as number) / k);
   }
   const rows: Row[] = [
     row(SUITE, CASE, 'nothing', 'ns_per_packet_wall', 'ns', summarize(base.wall)),
@@ -250,7 +257,13 @@ async function timeEngines(s: Live, ctx: SuiteContext, n: number, runs: number):
       rows.push(row(SUITE, CASE, e, `marginal_ns_per_packet_${clock}`, 'ns', summarize(ser.marg)));
       rows.push(row(SUITE, CASE, e, `ratio_to_nothing_${clock}`, 'x', summarize(ser.ratio)));
     }
-  if (tk.length > 0) rows.push(row(SUITE, CASE, 'tfc-skb/kernel', 'marginal_ratio_wall', 'x', summarize(tk)));
+  // tfc's marginal over the interpreter's: the quotient of the two medians (a per-run quotient of two small,
+  // noisy differences would be meaningless when the interpreter's is near zero).
+  for (const clock of ['wall', 'cpu'] as const) {
+    const k = summarize(by['kernel-interpreter'][clock].marg).median;
+    const t = summarize(by['tfc-skb'][clock].marg).median;
+    if (k > 0) rows.push(row(SUITE, CASE, 'tfc-skb/kernel', `marginal_ratio_${clock}`, 'x', exact(t / k)));
+  }
   return rows;
 }
 
@@ -397,11 +410,11 @@ async function liveRows(ctx: SuiteContext): Promise<Row[]> {
       return [];
     }
     sender = sd;
-    const n = ctx.quick ? 20_000 : 50_000;
+    const n = ctx.quick ? 2_500 : 5_000;
     const runs = ctx.quick ? 5 : Math.max(ctx.measure.runs, 11);
     ctx.note(
       `sender pinned to CPU ${cpu}, ${n} UDP datagrams per chunk to a closed port on the loopback of a private ` +
-        `namespace; ${runs} runs of (nothing, A, nothing, B); tfc '${TFC_FILTER}' (${c.program.stats.instructions} ` +
+        `namespace; ${runs} runs, each ${PAIRS} (nothing, engine) pairs per engine (order alternated), a run's figure the median over its pairs; tfc '${TFC_FILTER}' (${c.program.stats.instructions} ` +
         `insns, layout from ${live.layout.source}) vs the kernel's '${KERNEL_FILTER}' in a tracefs instance`,
     );
     const s: Live = { sys, inst, prog: loaded.prog, sender };
