@@ -11,10 +11,14 @@
  *   kernel-interpreter  skb:kfree_skb enabled in a private tracefs instance with the filter `protocol == 0x86dd`
  *                       (the traffic is IPv4), the kernel's filter interpreter judging each hit;
  *   tfc-skb             `udp port 9` (the traffic goes to 9999) compiled by compileSkbCapture for tp_btf/kfree_skb
- *                       against the running kernel's BTF layout, attached with BPF_RAW_TRACEPOINT_OPEN.
- * Per run and engine: PAIRS pairs of chunks (nothing, engine), the order alternating within and between runs; the
- * run's marginal is the median over its pairs of (engine − nothing), its ratio the median of (engine / nothing);
- * rows are medians over runs with min and max. Then, with BPF_ENABLE_STATS held, the program's run_time_ns / run_cnt over one chunk per run: its cost
+ *                       against the running kernel's BTF layout, attached with BPF_RAW_TRACEPOINT_OPEN;
+ *   ebpf-return-0       `r0 = 0; exit` attached the same way: the attach mechanism alone, the floor of any program.
+ * Before timing, 64 packets check each engine: the timed filter records none of them, a control filter
+ * (`udp port 9999`, `protocol == 0x800`) all of them (so the engine does see the sender's drops).
+ * Per run and engine (engine order rotated between runs): PAIRS pairs of chunks (nothing, engine), the order
+ * within a pair alternating; the run's marginal is the median over its pairs of (engine − nothing), its ratio the
+ * median of (engine / nothing); rows are medians over runs with min and max. Then, with BPF_ENABLE_STATS held, the
+ * program's run_time_ns / run_cnt over one chunk per run: its cost
  * per hit inside the program (hits per packet is reported too: other drops on the machine count as hits).
  *
  * Program sizes (pure, no root): every pcap corpus filter and a few named ones compiled for tp_btf/kfree_skb with
@@ -23,7 +27,8 @@
  *
  * Invariants: every kernel object (program, link, maps, stats fd, tracefs instance) and the sender (with its
  * namespace) are released in `finally`; what cannot run (not root, no tracefs, no BTF, no gcc) is a note and no
- * live rows, never an exception; ratios are only between chunks of this run.
+ * live rows, never an exception (an engine failing the verdict check is one); ratios are only between chunks of
+ * this run.
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -49,13 +54,15 @@ import {
   possibleCpuCount,
   progInfo,
   type Syscalls,
+  TRIVIAL_EBPF,
   TracefsInstance,
 } from '@tfc/kernel';
+import { type MappedRing, mapRing } from '@tfc/kernel/skb';
 import { type Row, row } from '../row.ts';
 import { type Summary, summarize } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 import { perPacket, ratioDistribution } from './capture-figures.ts';
-import { liveKfreeSkb } from './capture-layout.ts';
+import { type LiveKfreeSkb, liveKfreeSkb } from './capture-layout.ts';
 import { CaptureSender } from './capture-sender.ts';
 import { PCAP_CORPUS_INDEX } from './pcap-corpus.ts';
 
@@ -63,14 +70,19 @@ const SUITE = 'capture';
 const CACHE = fileURLToPath(new URL('../../../.tfc-cache/', import.meta.url));
 const KFREE_SKB = { group: 'skb', event: 'kfree_skb' } as const;
 export const TFC_FILTER = 'udp port 9';
+/** Controls: filters that accept the suite's packets, to show each engine sees them before it is timed. */
+export const TFC_CONTROL = 'udp port 9999';
+export const KERNEL_CONTROL = 'protocol == 0x800';
 export const KERNEL_FILTER = 'protocol == 0x86dd';
 const DEST_PORT = 9999;
+const RING_SIZE = 1 << 20;
+const CHECK = 64;
 const CASE = 'kfree_skb-reject';
 export const NAMED = ['tcp port 80', 'ip6 protochain 17', 'vlan and tcp'] as const;
 
 const exact = (n: number): Summary => ({ runs: 1, min: n, median: n, max: n });
 
-type Engine = 'nothing' | 'kernel-interpreter' | 'tfc-skb';
+type Engine = 'nothing' | 'kernel-interpreter' | 'tfc-skb' | 'ebpf-return-0';
 
 /* ---------- program sizes ---------- */
 
@@ -185,6 +197,8 @@ interface Live {
   readonly sys: Syscalls;
   readonly inst: TracefsInstance;
   readonly prog: BpfProgram;
+  /** `r0 = 0; exit` at the same hook: the attach mechanism alone. */
+  readonly floor: BpfProgram;
   readonly sender: CaptureSender;
 }
 
@@ -199,7 +213,7 @@ async function chunk(s: Live, e: Engine, n: number): Promise<{ wall: number; cpu
       s.inst.setEnabled(KFREE_SKB, false);
     }
   }
-  const link = openRawTracepoint(s.sys, s.prog, undefined);
+  const link = openRawTracepoint(s.sys, e === 'tfc-skb' ? s.prog : s.floor, undefined);
   if (!link.ok) throw new Error(`attach tp_btf/kfree_skb: ${link.error.message}`);
   try {
     return perPacket(await s.sender.send(n));
@@ -212,7 +226,7 @@ async function chunk(s: Live, e: Engine, n: number): Promise<{ wall: number; cpu
 const PAIRS = 8;
 
 async function timeEngines(s: Live, ctx: SuiteContext, n: number, runs: number): Promise<Row[]> {
-  const engines = ['kernel-interpreter', 'tfc-skb'] as const;
+  const engines = ['kernel-interpreter', 'tfc-skb', 'ebpf-return-0'] as const;
   for (const e of ['nothing', ...engines] as const) await chunk(s, e, n);
   const base = { wall: [] as number[], cpu: [] as number[] };
   type Series = { abs: number[]; marg: number[]; ratio: number[] };
@@ -220,10 +234,11 @@ async function timeEngines(s: Live, ctx: SuiteContext, n: number, runs: number):
   const by = {
     'kernel-interpreter': { wall: mk(), cpu: mk() },
     'tfc-skb': { wall: mk(), cpu: mk() },
+    'ebpf-return-0': { wall: mk(), cpu: mk() },
   };
   for (let r = 0; r < runs; r++) {
     ctx.progress(r, runs + 1, `timing run ${r + 1}/${runs}`);
-    const order = r % 2 === 0 ? engines : ([...engines].reverse() as (typeof engines)[number][]);
+    const order = engines.map((_, i) => engines[(i + r) % engines.length] as (typeof engines)[number]);
     for (const e of order) {
       const pairs = { wall: mk(), cpu: mk() };
       for (let j = 0; j < PAIRS; j++) {
@@ -307,40 +322,31 @@ async function programStats(s: Live, ctx: SuiteContext, n: number, runs: number)
   }
 }
 
-/** Loads the tfc program (maps created and linked); everything made here is released on failure. */
-function loadTfc(
-  sys: Syscalls,
-  p: EbpfProgram,
-  btfId: number,
-): { prog: BpfProgram; maps: BpfMap[] } | string {
+/** A loaded program and the maps it owns (not the shared ring buffer); dispose() releases program then maps. */
+interface Loaded {
+  readonly prog: BpfProgram;
+  dispose(): void;
+}
+
+/** Loads a tfc skb program writing into `ring` (its record map created here); released on failure. */
+function loadTfc(sys: Syscalls, p: EbpfProgram, btfId: number, ring: BpfMap): Loaded | string {
   const def = p.maps.find((m) => m.name === SKB_RECORD_MAP);
   if (def === undefined || p.attach === undefined) return 'not an skb-context program';
-  const maps: BpfMap[] = [];
-  const release = () => {
-    for (const m of maps) m.dispose();
-  };
   const rec = createMap(
     sys,
     { type: 'PERCPU_ARRAY', keySize: 4, valueSize: def.valueSize, maxEntries: 1 },
     possibleCpuCount(),
   );
   if (!rec.ok) return `record map: ${rec.error.message}`;
-  maps.push(rec.value);
-  const ring = createMap(sys, { type: 'RINGBUF', keySize: 0, valueSize: 0, maxEntries: 1 << 16 });
-  if (!ring.ok) {
-    release();
-    return `ring buffer: ${ring.error.message}`;
-  }
-  maps.push(ring.value);
   const linked = linkMaps(
     p.insns,
     new Map([
       [SKB_RECORD_MAP, rec.value.fd],
-      [SKB_RINGBUF_MAP, ring.value.fd],
+      [SKB_RINGBUF_MAP, ring.fd],
     ]),
   );
   if (!linked.ok) {
-    release();
+    rec.value.dispose();
     return linked.message;
   }
   const prog = loadProgram(sys, {
@@ -352,10 +358,76 @@ function loadTfc(
     attachBtfId: btfId,
   });
   if (!prog.ok) {
-    release();
+    rec.value.dispose();
     return `the kernel refuses the program: ${prog.error.message}`;
   }
-  return { prog: prog.value, maps };
+  return {
+    prog: prog.value,
+    dispose: () => {
+      prog.value.dispose();
+      rec.value.dispose();
+    },
+  };
+}
+
+function compileLoad(sys: Syscalls, live: LiveKfreeSkb, filter: string, ring: BpfMap): Loaded | string {
+  const c = compileSkbCapture({ filter, layout: live.layout, hook: live.hook, hookIndex: 0 });
+  if (!c.ok) return `tfc cannot compile '${filter}' for tp_btf/kfree_skb`;
+  if (c.program.target !== 'ebpf') return 'not eBPF';
+  return loadTfc(sys, c.program, live.btfId, ring);
+}
+
+/** Records of the sender's packets: the ring's records (tfc), the instance's records of the sender's pid. */
+function drainRing(ring: MappedRing): number {
+  return ring.consumer.drain(() => {});
+}
+function instanceRecords(inst: TracefsInstance, pid: number): number {
+  let n = 0;
+  for (const r of inst.drainRaw().records) {
+    const d = r.data;
+    if (d.length >= 8 && new DataView(d.buffer, d.byteOffset).getInt32(4, true) === pid) n++;
+  }
+  return n;
+}
+
+/**
+ * Before timing, CHECK packets per engine and filter: the controls accept all of them (the engine sees the
+ * sender's drops), the timed filters none. Throws with the counts when an engine disagrees.
+ */
+async function checkVerdicts(s: Live, live: LiveKfreeSkb, ring: BpfMap, mapped: MappedRing): Promise<void> {
+  const control = compileLoad(s.sys, live, TFC_CONTROL, ring);
+  if (typeof control === 'string') throw new Error(`control program: ${control}`);
+  const tfcCount = async (prog: BpfProgram): Promise<number> => {
+    drainRing(mapped);
+    const link = openRawTracepoint(s.sys, prog, undefined);
+    if (!link.ok) throw new Error(`attach tp_btf/kfree_skb: ${link.error.message}`);
+    try {
+      await s.sender.send(CHECK);
+    } finally {
+      link.value.dispose();
+    }
+    return drainRing(mapped);
+  };
+  const kernelCount = async (filter: string): Promise<number> => {
+    const w = s.inst.writeFilter(KFREE_SKB, filter);
+    if (w !== null) throw new Error(`the kernel refuses '${filter}' on skb:kfree_skb (${w})`);
+    instanceRecords(s.inst, s.sender.pid);
+    await chunk(s, 'kernel-interpreter', CHECK);
+    return instanceRecords(s.inst, s.sender.pid);
+  };
+  let got: number[];
+  try {
+    got = [await tfcCount(control.prog), await tfcCount(s.prog)];
+  } finally {
+    control.dispose();
+  }
+  got.push(await kernelCount(KERNEL_CONTROL), await kernelCount(KERNEL_FILTER));
+  const want = [CHECK, 0, CHECK, 0];
+  if (got.some((g, i) => (want[i] === 0 ? g !== 0 : g < CHECK)))
+    throw new Error(
+      `of ${CHECK} packets: tfc '${TFC_CONTROL}' recorded ${got[0]}, '${TFC_FILTER}' ${got[1]}; ` +
+        `the kernel's '${KERNEL_CONTROL}' ${got[2]}, '${KERNEL_FILTER}' ${got[3]} (expected ${want.join(', ')})`,
+    );
 }
 
 async function liveRows(ctx: SuiteContext): Promise<Row[]> {
@@ -384,52 +456,75 @@ async function liveRows(ctx: SuiteContext): Promise<Row[]> {
     ctx.note(`tfc cannot compile '${TFC_FILTER}' for tp_btf/kfree_skb — per-hit cost skipped`);
     return [];
   }
-  const loaded = loadTfc(sys, c.program, live.btfId);
-  if (typeof loaded === 'string') {
-    ctx.note(`${loaded} — per-hit cost skipped`);
-    return [];
-  }
-  let inst: TracefsInstance | undefined;
-  let sender: CaptureSender | undefined;
+  const cleanup: (() => void)[] = [];
   try {
-    const i = TracefsInstance.create(fs.path, `tfc_capbench_${process.pid}`);
-    if (!(i instanceof TracefsInstance)) {
-      ctx.note(`no tracefs instance (${i.reason}) — per-hit cost skipped`);
+    const ring = createMap(sys, { type: 'RINGBUF', keySize: 0, valueSize: 0, maxEntries: RING_SIZE });
+    if (!ring.ok) {
+      ctx.note(`no BPF ring buffer (${ring.error.message}) — per-hit cost skipped`);
       return [];
     }
-    inst = i;
-    const werr = inst.writeFilter(KFREE_SKB, KERNEL_FILTER);
-    if (werr !== null) {
-      ctx.note(`the kernel refuses '${KERNEL_FILTER}' on skb:kfree_skb (${werr}) — per-hit cost skipped`);
+    cleanup.push(() => ring.value.dispose());
+    const mapped = mapRing(sys, ring.value, RING_SIZE);
+    if (!mapped.ok) {
+      ctx.note(`${mapped.error} — per-hit cost skipped`);
       return [];
     }
+    cleanup.push(() => mapped.ring.dispose());
+    const loaded = loadTfc(sys, c.program, live.btfId, ring.value);
+    if (typeof loaded === 'string') {
+      ctx.note(`${loaded} — per-hit cost skipped`);
+      return [];
+    }
+    cleanup.push(() => loaded.dispose());
+    const floor = loadProgram(sys, {
+      type: 'TRACING',
+      insns: TRIVIAL_EBPF,
+      name: 'tfc_capbench_0',
+      license: 'GPL',
+      expectedAttachType: c.program.attach?.expectedAttachType ?? 0,
+      attachBtfId: live.btfId,
+    });
+    if (!floor.ok) {
+      ctx.note(
+        `the return-0 program does not load at tp_btf/kfree_skb (${floor.error.message}) — per-hit cost skipped`,
+      );
+      return [];
+    }
+    cleanup.push(() => floor.value.dispose());
+    const inst = TracefsInstance.create(fs.path, `tfc_capbench_${process.pid}`);
+    if (!(inst instanceof TracefsInstance)) {
+      ctx.note(`no tracefs instance (${inst.reason}) — per-hit cost skipped`);
+      return [];
+    }
+    cleanup.push(() => inst.dispose());
+    inst.setBufferSizeKb(256);
     const cpu = inst.cpus[inst.cpus.length - 1] ?? 0;
-    const sd = await CaptureSender.start({ cacheDir: CACHE, cpu, port: DEST_PORT });
-    if (typeof sd === 'string') {
-      ctx.note(`${sd} — per-hit cost skipped`);
+    const sender = await CaptureSender.start({ cacheDir: CACHE, cpu, port: DEST_PORT });
+    if (typeof sender === 'string') {
+      ctx.note(`${sender} — per-hit cost skipped`);
       return [];
     }
-    sender = sd;
+    cleanup.push(() => sender.dispose());
+    const s: Live = { sys, inst, prog: loaded.prog, floor: floor.value, sender };
+    await checkVerdicts(s, live, ring.value, mapped.ring);
     const n = ctx.quick ? 2_500 : 5_000;
     const runs = ctx.quick ? 5 : Math.max(ctx.measure.runs, 11);
     ctx.note(
       `sender pinned to CPU ${cpu}, ${n} UDP datagrams per chunk to a closed port on the loopback of a private ` +
-        `namespace; ${runs} runs, each ${PAIRS} (nothing, engine) pairs per engine (order alternated), a run's figure the median over its pairs; tfc '${TFC_FILTER}' (${c.program.stats.instructions} ` +
-        `insns, layout from ${live.layout.source}) vs the kernel's '${KERNEL_FILTER}' in a tracefs instance`,
+        `namespace; ${runs} runs, each ${PAIRS} (nothing, engine) pairs per engine (order rotated), a run's figure ` +
+        `the median over its pairs; tfc '${TFC_FILTER}' (${c.program.stats.instructions} insns, layout from ` +
+        `${live.layout.source}) vs the kernel's '${KERNEL_FILTER}' in a tracefs instance; checked first on ${CHECK} ` +
+        `packets: both reject all, their controls ('${TFC_CONTROL}', '${KERNEL_CONTROL}') accept all`,
     );
-    const s: Live = { sys, inst, prog: loaded.prog, sender };
     const rows = await timeEngines(s, ctx, n, runs);
     rows.push(...(await programStats(s, ctx, n, runs)));
-    const leaked = inst.drainRaw().records.length;
-    if (leaked > 0)
-      ctx.note(`the instance recorded ${leaked} kfree_skb events (IPv6 drops elsewhere on the machine)`);
+    const recorded = instanceRecords(inst, sender.pid) + drainRing(mapped.ring);
+    if (recorded > 0)
+      ctx.note(`${recorded} of the sender's packets were recorded while timing (expected none)`);
     rows.push(row(SUITE, CASE, 'tfc-skb', 'instructions', 'insns', exact(c.program.stats.instructions)));
     return rows;
   } finally {
-    sender?.dispose();
-    inst?.dispose();
-    loaded.prog.dispose();
-    for (const m of loaded.maps) m.dispose();
+    for (const f of cleanup.reverse()) f();
   }
 }
 
