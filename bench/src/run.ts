@@ -17,6 +17,7 @@ import { kernelSuite } from './suites/kernel.ts';
 import { p4Suite } from './suites/p4.ts';
 import { pcapSuite } from './suites/pcap.ts';
 import { tcSuite } from './suites/tc.ts';
+import { traceSuite } from './suites/trace.ts';
 import { vmSuite } from './suites/vm.ts';
 
 export const suites: readonly Suite[] = [
@@ -27,6 +28,7 @@ export const suites: readonly Suite[] = [
   pcapSuite,
   p4Suite,
   tcSuite,
+  traceSuite,
   captureSuite,
 ];
 
