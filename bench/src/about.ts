@@ -33,4 +33,23 @@ therefore runs, with no command and stopped by SIGINT:
 own (splice of each CPU's \`trace_pipe_raw\` into a file, per-CPU recorder processes). trace-cmd appends its own
 recorders' pids to the filter (\`&&((common_pid<A||common_pid>B))\`); with \`-k\` it may leave its instance behind,
 which the suite removes.`,
+  capture: `Where the kernel drops packets: the per-hit cost at \`skb:kfree_skb\` of tfc's skb capture program (what
+\`compileSkbCapture\` builds for \`tfc capture\`) against the kernel's own event filter and against nothing, and
+its size against libpcap's cBPF. Workload: a C sender (gcc at run time) pinned to the last CPU, in a private
+network namespace, sends UDP datagrams (sendmmsg, 64 a call) to a closed port on its loopback: one NO_SOCKET
+drop, i.e. one \`skb:kfree_skb\` hit, per packet (\`hits_per_packet\`). Each chunk is timed per packet by the wall
+clock and by the sender's thread CPU clock. Every engine rejects every packet: \`nothing\` (nothing attached);
+\`kernel-interpreter\` (\`skb:kfree_skb\` enabled in a private tracefs instance with the filter \`protocol ==
+0x86dd\`, the traffic being IPv4); \`tfc-skb\` (\`udp port 9\`, the traffic going to 9999, compiled for
+\`tp_btf/kfree_skb\` with the running kernel's BTF layout and attached with \`BPF_RAW_TRACEPOINT_OPEN\`);
+\`ebpf-return-0\` (\`r0 = 0; exit\` attached the same way: the floor of any program at this hook). Before timing,
+64 packets check each engine: the timed filters record none, the controls (\`udp port 9999\`, \`protocol ==
+0x800\`) all. Per run and engine, 8 (nothing, engine) pairs of chunks; a run's marginal is the median over its
+pairs of (engine − nothing), its ratio the median of (engine / nothing); rows are medians over runs, and
+\`tfc-skb/kernel\` is the quotient of the two median marginals. \`bpf_stats_ns_per_hit\` is the program's own
+\`run_time_ns / run_cnt\` while \`BPF_ENABLE_STATS\` is held. Sizes (no kernel needed): every pcap corpus filter
+and \`tcp port 80\`, \`ip6 protochain 17\`, \`vlan and tcp\` compiled for \`tp_btf/kfree_skb\` with
+\`SKB_LAYOUT_SNAPSHOT\` (snaplen 256) against libpcap 1.10.3's optimised cBPF for \`DLT_EN10MB\` (the corpus's
+counts; libpcap through koffi for filters the corpus lacks); \`empty-filter\` is the fixed part (record header,
+copy, ring buffer output), and \`tfc-skb-minus-empty/libpcap\` the ratio without it.`,
 };

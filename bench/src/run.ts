@@ -11,6 +11,7 @@ import { svgChart } from './report.ts';
 import type { Row } from './row.ts';
 import type { Suite } from './suite.ts';
 import { bpfSuite } from './suites/bpf.ts';
+import { captureSuite } from './suites/capture.ts';
 import { compileSuite } from './suites/compile.ts';
 import { kernelSuite } from './suites/kernel.ts';
 import { p4Suite } from './suites/p4.ts';
@@ -28,6 +29,7 @@ export const suites: readonly Suite[] = [
   p4Suite,
   tcSuite,
   traceSuite,
+  captureSuite,
 ];
 
 export interface BenchOptions {
