@@ -14,7 +14,7 @@
  * the gap; the signal handlers it installs are removed before it returns.
  */
 import { locateTracefs, type TimedRecord, TraceSession } from '@tfc/kernel/tracefs';
-import { type EventFormat, encodeTraceFrame } from '@tfc/tracefs';
+import { type EventFormat, encodeTraceFrameInto, traceFrameLength } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
@@ -216,6 +216,10 @@ async function loop(
   const st = stopper(duration, () => {
     atSignal = session.finish ? session.finish() : session.read();
   });
+  /** One frame buffer reused for every record (outputs copy what they keep), and comm bytes by comm. */
+  let scratch = new Uint8Array(4096);
+  const commCache = new Map<string, Uint8Array>();
+  const utf8 = new TextEncoder();
   /** Delivers records in order; true once --count is reached. */
   const deliver = (records: readonly TimedRecord[]): boolean => {
     for (const r of records) {
@@ -230,17 +234,28 @@ async function loop(
       const id = r.data[0]! | (r.data[1]! << 8);
       const ev = byId.get(id);
       if (ev === undefined) continue;
-      const pid = new DataView(r.data.buffer, r.data.byteOffset, r.data.byteLength).getInt32(4, true);
+      const d = r.data;
+      const pid = d[4]! | (d[5]! << 8) | (d[6]! << 16) | (d[7]! << 24) | 0;
       const comm = session.commOf(pid);
-      const lost = flagged.delete(r.cpu);
-      const frame = encodeTraceFrame(r.data, {
-        eventId: id,
-        cpu: r.cpu,
-        timestampNs: r.ts,
-        sequence: s,
-        comm,
-        lost,
-      });
+      let commBytes = commCache.get(comm);
+      if (commBytes === undefined) {
+        commBytes = utf8.encode(comm);
+        commCache.set(comm, commBytes);
+      }
+      const lost = flagged.size > 0 && flagged.delete(r.cpu);
+      const need = traceFrameLength(r.data.length);
+      if (need > scratch.length) scratch = new Uint8Array(need);
+      const frame = scratch.subarray(
+        0,
+        encodeTraceFrameInto(scratch, 0, r.data, {
+          eventId: id,
+          cpu: r.cpu,
+          timestampNs: r.ts,
+          sequence: s,
+          comm: commBytes,
+          lost,
+        }),
+      );
       seq.set(r.cpu, s + 1);
       for (const o of outs) o.frame(r, ev, frame, comm, pid);
       received++;
