@@ -37,11 +37,8 @@ test('PacketBlockBuffer equals packetBlock, chunk by chunk, for any chunk size',
           interfaceBlock({ linkType: LINKTYPE.ETHERNET, name: 'trace0', precision: 'nsec' }),
         ];
         for (const p of packets) {
-          const d = {
-            ...p,
-            len: p.data.length + 4,
-            ...(p.comment === undefined ? {} : { comment: p.comment }),
-          };
+          const { comment, ...rest } = p;
+          const d = { ...rest, len: p.data.length + 4, ...(comment === undefined ? {} : { comment }) };
           buf.append(d);
           want.push(packetBlock(d, 'nsec'));
         }
