@@ -14,6 +14,7 @@ have tc || need_apt+=(iproute2)
 have clang || need_apt+=(clang)
 have tshark || need_apt+=(tshark)
 have nft || need_apt+=(nftables)
+have trace-cmd || need_apt+=(trace-cmd) # the reference of the bench trace suite
 ldconfig -p 2>/dev/null | grep -q 'libpcap.so.0.8' || need_apt+=(libpcap0.8)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then

@@ -3,6 +3,7 @@
  * Invariants: output is deterministic for given rows (no timestamps inside); numbers are shown with 3 significant
  * digits; the SVG is self-contained (no scripts, no external fonts) and escapes every text it embeds.
  */
+import { ABOUT } from './about.ts';
 import type { Row } from './row.ts';
 
 export function fmt(v: number): string {
@@ -96,7 +97,7 @@ export interface Machine {
   readonly node: string;
 }
 
-/** The whole benchmark document: machine, command, one table per suite. Deterministic for given inputs. */
+/** The whole benchmark document: machine, command, per suite its ABOUT text and table. Deterministic for given inputs. */
 export function markdownReport(
   rows: readonly Row[],
   machine: Machine,
@@ -120,11 +121,10 @@ export function markdownReport(
     '',
   ];
   for (const suite of [...new Set(rows.map((r) => r.suite))]) {
-    out.push(
-      `## ${suite}: ${titles[suite] ?? ''}`.trimEnd(),
-      '',
-      markdownTable(rows.filter((r) => r.suite === suite)),
-    );
+    out.push(`## ${suite}: ${titles[suite] ?? ''}`.trimEnd(), '');
+    const about = ABOUT[suite];
+    if (about !== undefined) out.push(about, '');
+    out.push(markdownTable(rows.filter((r) => r.suite === suite)));
     if (imageDir !== undefined) out.push(`![${suite}](${imageDir}/${suite}.svg)`, '');
   }
   return `${out.join('\n')}\n`;

@@ -11,11 +11,13 @@ import { svgChart } from './report.ts';
 import type { Row } from './row.ts';
 import type { Suite } from './suite.ts';
 import { bpfSuite } from './suites/bpf.ts';
+import { captureSuite } from './suites/capture.ts';
 import { compileSuite } from './suites/compile.ts';
 import { kernelSuite } from './suites/kernel.ts';
 import { p4Suite } from './suites/p4.ts';
 import { pcapSuite } from './suites/pcap.ts';
 import { tcSuite } from './suites/tc.ts';
+import { traceSuite } from './suites/trace.ts';
 import { vmSuite } from './suites/vm.ts';
 
 export const suites: readonly Suite[] = [
@@ -26,6 +28,8 @@ export const suites: readonly Suite[] = [
   pcapSuite,
   p4Suite,
   tcSuite,
+  traceSuite,
+  captureSuite,
 ];
 
 export interface BenchOptions {

@@ -2,6 +2,17 @@
 // targets (registry.ts) — around one Diagnostic; the entry points below are each the list of their stages.
 // Invariant: never imports @tfc/kernel; everything exported is pure and deterministic.
 
+// The skb context's plain data and the map linker, for callers that may not import the backend (bench, tools).
+export {
+  type EbpfProgram,
+  linkMaps,
+  SKB_HOOKS_SNAPSHOT,
+  SKB_LAYOUT_SNAPSHOT,
+  SKB_RECORD_MAP,
+  SKB_RINGBUF_MAP,
+  type SkbHook,
+  type SkbLayout,
+} from '@tfc/codegen-bpf';
 export * from './accepts-nothing.ts';
 export * from './compile.ts';
 export * from './compile-p4.ts';

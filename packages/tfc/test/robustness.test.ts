@@ -494,6 +494,7 @@ const TARGETS: readonly FuzzTarget[] = [
     bases: () => [
       ['prev_pid == 0', '--event', 'sched/sched_switch', '--print'],
       ['--event', 'sched/sched_switch', '--json', '--count', '2'],
+      ['prev_pid == 0', '--event', 'sched/sched_switch', '--engine', 'ebpf', '--json'],
     ],
     positional: filterArb,
     // Live tracing runs until a signal without --duration: give it a short one (last value wins).

@@ -47,25 +47,63 @@ export interface TraceFrameHeader {
 const DEFAULT_DST = Uint8Array.of(0x02, 0, 0, 0, 0, 0);
 const DEFAULT_SRC = Uint8Array.of(0x02, 0, 0, 0, 0, 1);
 
+const utf8 = new TextEncoder();
+
+function be16(out: Uint8Array, o: number, v: number): void {
+  out[o] = (v >>> 8) & 0xff;
+  out[o + 1] = v & 0xff;
+}
+
+function be32(out: Uint8Array, o: number, v: number): void {
+  out[o] = (v >>> 24) & 0xff;
+  out[o + 1] = (v >>> 16) & 0xff;
+  out[o + 2] = (v >>> 8) & 0xff;
+  out[o + 3] = v & 0xff;
+}
+
+/** Bytes of a trace frame carrying `recordLength` record bytes (padded to the Ethernet minimum of 60). */
+export function traceFrameLength(recordLength: number): number {
+  return Math.max(60, TRACE_RECORD_OFFSET + recordLength);
+}
+
 export function encodeTraceFrame(record: Uint8Array, h: TraceFrameHeader): Uint8Array {
-  const frame = new Uint8Array(Math.max(60, TRACE_RECORD_OFFSET + record.length));
-  const v = new DataView(frame.buffer);
-  frame.set((h.dst ?? DEFAULT_DST).subarray(0, 6), FRAME_HEADER.dst);
-  frame.set((h.src ?? DEFAULT_SRC).subarray(0, 6), FRAME_HEADER.src);
-  v.setUint16(FRAME_HEADER.ethertype, TRACE_ETHERTYPE);
-  frame[FRAME_HEADER.version] = TRACE_FRAME_VERSION;
-  frame[FRAME_HEADER.flags] =
-    (h.littleEndian === false ? 0 : FLAG_LITTLE_ENDIAN) | (h.lost ? FLAG_LOST_BEFORE : 0);
-  v.setUint16(FRAME_HEADER.headerLength, TRACE_HEADER_LENGTH);
-  v.setUint16(FRAME_HEADER.eventId, h.eventId & 0xffff);
-  v.setUint16(FRAME_HEADER.cpu, h.cpu & 0xffff);
-  v.setBigUint64(FRAME_HEADER.timestamp, BigInt.asUintN(64, h.timestampNs ?? 0n));
-  v.setUint32(FRAME_HEADER.recordLength, record.length);
-  v.setUint32(FRAME_HEADER.sequence, (h.sequence ?? 0) >>> 0);
-  const comm = typeof h.comm === 'string' ? new TextEncoder().encode(h.comm) : h.comm;
-  frame.set(comm.subarray(0, 16), FRAME_HEADER.comm);
-  frame.set(record, TRACE_RECORD_OFFSET);
+  const frame = new Uint8Array(traceFrameLength(record.length));
+  encodeTraceFrameInto(frame, 0, record, h);
   return frame;
+}
+
+/**
+ * Writes the frame of `record` into `out` at `at` (traceFrameLength(record.length) bytes, padding zeroed) and returns
+ * its length: the allocation-free form for streaming writers, which reuse one buffer for many frames.
+ */
+export function encodeTraceFrameInto(
+  out: Uint8Array,
+  at: number,
+  record: Uint8Array,
+  h: TraceFrameHeader,
+): number {
+  const len = traceFrameLength(record.length);
+  out.set((h.dst ?? DEFAULT_DST).subarray(0, 6), at + FRAME_HEADER.dst);
+  out.set((h.src ?? DEFAULT_SRC).subarray(0, 6), at + FRAME_HEADER.src);
+  be16(out, at + FRAME_HEADER.ethertype, TRACE_ETHERTYPE);
+  out[at + FRAME_HEADER.version] = TRACE_FRAME_VERSION;
+  out[at + FRAME_HEADER.flags] =
+    (h.littleEndian === false ? 0 : FLAG_LITTLE_ENDIAN) | (h.lost ? FLAG_LOST_BEFORE : 0);
+  be16(out, at + FRAME_HEADER.headerLength, TRACE_HEADER_LENGTH);
+  be16(out, at + FRAME_HEADER.eventId, h.eventId & 0xffff);
+  be16(out, at + FRAME_HEADER.cpu, h.cpu & 0xffff);
+  const ts = BigInt.asUintN(64, h.timestampNs ?? 0n);
+  be32(out, at + FRAME_HEADER.timestamp, Number(ts >> 32n));
+  be32(out, at + FRAME_HEADER.timestamp + 4, Number(ts & 0xffffffffn));
+  be32(out, at + FRAME_HEADER.recordLength, record.length);
+  be32(out, at + FRAME_HEADER.sequence, (h.sequence ?? 0) >>> 0);
+  const comm = typeof h.comm === 'string' ? utf8.encode(h.comm) : h.comm;
+  const n = Math.min(comm.length, 16);
+  out.set(n === comm.length ? comm : comm.subarray(0, n), at + FRAME_HEADER.comm);
+  out.fill(0, at + FRAME_HEADER.comm + n, at + FRAME_HEADER.comm + 16);
+  out.set(record, at + TRACE_RECORD_OFFSET);
+  out.fill(0, at + TRACE_RECORD_OFFSET + record.length, at + len);
+  return len;
 }
 
 export type DecodedTraceFrame =

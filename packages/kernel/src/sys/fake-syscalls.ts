@@ -2,7 +2,8 @@
 // Invariants: deterministic — buffer addresses are assigned 0x10000, 0x20000, … in first-seen order and
 // stay fixed per buffer; every call is appended to `calls` with a copy of its attr/optval bytes as they
 // were at call time; results come from the caller's `respond` function (default: success, value 3+n,
-// a fresh fake fd). `respond` may write output fields into the attr it is given.
+// a fresh fake fd). `respond` may write output fields into the attr it is given; mapped memory is plain zeroed
+// memory, listed in `regions`.
 import type { PairResult, Syscalls, SysResult } from './syscalls.ts';
 
 export type FakeCall =
@@ -27,6 +28,7 @@ export type FakeCall =
     }
   | { readonly name: 'send'; readonly fd: number; readonly data: Uint8Array; readonly flags: number }
   | { readonly name: 'recv'; readonly fd: number; readonly size: number; readonly flags: number }
+  | { readonly name: 'read'; readonly fd: number; readonly size: number }
   | { readonly name: 'socket'; readonly domain: number; readonly type: number; readonly protocol: number }
   | { readonly name: 'bind'; readonly fd: number; readonly addr: Uint8Array }
   | { readonly name: 'open'; readonly path: Uint8Array; readonly flags: number }
@@ -47,10 +49,13 @@ export interface FakeSyscalls extends Syscalls {
   readonly calls: FakeCall[];
   /** The buffer whose fake address is `addr`, if one was handed out. */
   bufferAt(addr: bigint): Uint8Array | undefined;
+  /** The memory of every successful mmap, in call order (tests write what the kernel would). */
+  readonly regions: Uint8Array[];
 }
 
 export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSyscalls {
   const calls: FakeCall[] = [];
+  const regions: Uint8Array[] = [];
   const addrs = new Map<Uint8Array, bigint>();
   const byAddr = new Map<bigint, Uint8Array>();
   let nextFd = 3;
@@ -60,6 +65,7 @@ export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSysc
   };
   return {
     calls,
+    regions,
     bufferAt: (addr) => byAddr.get(addr),
     bpf: (cmd, attr) => run({ name: 'bpf', cmd, attr: attr.slice() }, attr),
     perfEventOpen: (attr, pid, cpu, groupFd, flags) =>
@@ -75,6 +81,7 @@ export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSysc
       run({ name: 'setsockopt', fd, level, optname, optval: optval.slice() }, optval),
     send: (fd, data, flags) => run({ name: 'send', fd, data: data.slice(), flags }, data),
     recv: (fd, buf, flags) => run({ name: 'recv', fd, size: buf.length, flags }, buf),
+    read: (fd, buf) => run({ name: 'read', fd, size: buf.length }, buf),
     socket: (domain, type, protocol) => run({ name: 'socket', domain, type, protocol }),
     bind: (fd, addr) => run({ name: 'bind', fd, addr: addr.slice() }, addr),
     open: (path, flags) => run({ name: 'open', path: path.slice(), flags }),
@@ -82,7 +89,9 @@ export function fakeSyscalls(respond: FakeResponder = () => undefined): FakeSysc
     mmap: (fd, length, prot, flags, offset) => {
       const r = run({ name: 'mmap', fd, length, prot, flags, offset });
       if (!r.ok) return r;
-      return { ok: true, region: { bytes: new Uint8Array(length), unmap: () => ({ ok: true, value: 0 }) } };
+      const bytes = new Uint8Array(new ArrayBuffer(length));
+      regions.push(bytes);
+      return { ok: true, region: { bytes, unmap: () => ({ ok: true, value: 0 }) } };
     },
     address: (buf) => {
       if (buf.length === 0) return 0n;

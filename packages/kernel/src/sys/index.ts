@@ -15,6 +15,8 @@ export * from './obj.ts';
 export * from './packet-socket.ts';
 export * from './perf.ts';
 export * from './perf-count.ts';
+export * from './perf-records.ts';
+export * from './perf-ring.ts';
 export * from './prog.ts';
 export * from './result.ts';
 export * from './socket-filter.ts';

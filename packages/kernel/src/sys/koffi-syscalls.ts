@@ -64,6 +64,7 @@ export function loadKoffiSyscalls(): Loaded<Syscalls> {
   const setsockopt = libc.func('int setsockopt(int, int, int, void *, unsigned int)');
   const send = libc.func('long send(int, void *, unsigned long, int)');
   const recv = libc.func('long recv(int, void *, unsigned long, int)');
+  const read = libc.func('long read(int, void *, unsigned long)');
   const socket = libc.func('int socket(int, int, int)');
   const bind = libc.func('int bind(int, void *, unsigned int)');
   const open = libc.func('int open(void *, int)');
@@ -86,6 +87,7 @@ export function loadKoffiSyscalls(): Loaded<Syscalls> {
       res(koffi, setsockopt(fd, level, optname, optval, optval.length)),
     send: (fd, data, flags) => res(koffi, send(fd, data, data.length, flags)),
     recv: (fd, buf, flags) => res(koffi, recv(fd, buf, buf.length, flags)),
+    read: (fd, buf) => res(koffi, read(fd, buf, buf.length)),
     socket: (domain, type, protocol) => res(koffi, socket(domain, type, protocol)),
     bind: (fd, addr) => res(koffi, bind(fd, addr, addr.length)),
     open: (path, flags) => res(koffi, open(path, flags)),

@@ -43,6 +43,34 @@ export function tracepointPerfAttr(tracepointId: number): Uint8Array {
   return b;
 }
 
+/** attr.flags bits past `disabled` that a sampling event sets: wakeups by byte watermark. */
+const FLAG_WATERMARK = 1n << 14n;
+
+/** read_format bit: read(2) of the event also returns the samples it lost (Linux 6.0+). */
+export const PERF_FORMAT_LOST = 1 << 4;
+
+/**
+ * perf_event_attr of a sampling tracepoint event that records every hit into its ring buffer: the base (opened
+ * disabled) plus sample_period@16 = 1, sample_type@24 = `sampleType`, read_format@32 = `readFormat`, the watermark
+ * flag and wakeup_watermark@48 = `wakeupBytes` (a poll(2) wakes up once that many bytes wait; readers that poll on a
+ * timer are never woken).
+ */
+export function tracepointSampleAttr(
+  tracepointId: number,
+  sampleType: number,
+  wakeupBytes: number,
+  readFormat = 0,
+): Uint8Array {
+  const b = tracepointAttrBase(tracepointId);
+  const v = new DataView(b.buffer);
+  v.setBigUint64(16, 1n, true);
+  v.setBigUint64(24, BigInt(sampleType), true);
+  v.setBigUint64(32, BigInt(readFormat), true);
+  v.setBigUint64(40, v.getBigUint64(40, true) | FLAG_WATERMARK, true);
+  v.setUint32(48, wakeupBytes >>> 0, true);
+  return b;
+}
+
 /** The numeric id of tracepoint GROUP:NAME (tracefs `events/GROUP/NAME/id`). */
 export function tracepointId(group: string, name: string, tracefs = '/sys/kernel/tracing'): Result<number> {
   const bad = /[/\0]|^\.\.?$/;

@@ -39,6 +39,8 @@ export interface Syscalls {
   setsockopt(fd: number, level: number, optname: number, optval: Uint8Array): SysResult;
   send(fd: number, data: Uint8Array, flags: number): SysResult;
   recv(fd: number, buf: Uint8Array, flags: number): SysResult;
+  /** read(fd, buf, buf.length): the number of bytes read into `buf`. */
+  read(fd: number, buf: Uint8Array): SysResult;
   socket(domain: number, type: number, protocol: number): SysResult;
   /** bind(fd, addr, addr.length). */
   bind(fd: number, addr: Uint8Array): SysResult;

@@ -37,7 +37,7 @@ export {
   type TimedEvent,
   type TimedPage,
 } from './ring-buffer.ts';
-export { TraceSession, type TraceSessionOptions, type TraceStart } from './trace-session.ts';
+export { mergeRuns, TraceSession, type TraceSessionOptions, type TraceStart } from './trace-session.ts';
 export { UprobeEvent } from './uprobe-event.ts';
 export {
   commonPid,

@@ -122,7 +122,8 @@ const TS_MSB = 0xf8n << 56n;
  * offset 0) plus each entry's 27-bit delta; a time extend adds `array[0] << 27 | delta`; a time stamp sets the
  * absolute time (its top 5 bits carried over from the time before, as the kernel stores only 59); padding adds its
  * delta (a discarded event's time) and a zero-delta padding ends the page. The commit word's flags say whether
- * events were lost before the page, and whether their count (an 8-byte word) follows the data.
+ * events were lost before the page, and whether their count (an 8-byte word) follows the data. The events' bytes
+ * are views of one copy of the page's data (the caller may reuse `page`).
  */
 export function decodePageTimed(
   page: Uint8Array,
@@ -145,6 +146,7 @@ export function decodePageTimed(
   }
   let ts = dv.getBigUint64(0, true);
   let p = layout.dataOffset;
+  const copy = new Uint8Array(page.subarray(0, end)); // a copy (Buffer#slice would be a view)
   while (p + 4 <= end) {
     const h = dv.getUint32(p, true);
     const typeLen = h & 0x1f;
@@ -172,13 +174,13 @@ export function decodePageTimed(
       const l = dv.getUint32(p + 4, true);
       if (l < 4 || p + 4 + l > end) return { events, lost, error: `bad event length ${l}` };
       ts += delta;
-      events.push({ data: new Uint8Array(page.subarray(p + 8, p + 4 + l)), ts });
+      events.push({ data: copy.subarray(p + 8, p + 4 + l), ts });
       p += 4 + l;
     } else if (typeLen <= header.dataMax) {
       const l = typeLen * 4;
       if (p + 4 + l > end) return { events, lost, error: 'truncated event' };
       ts += delta;
-      events.push({ data: new Uint8Array(page.subarray(p + 4, p + 4 + l)), ts });
+      events.push({ data: copy.subarray(p + 4, p + 4 + l), ts });
       p += 4 + l;
     } else return { events, lost, error: `unknown entry type ${typeLen}` };
   }

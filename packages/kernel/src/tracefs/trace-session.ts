@@ -4,7 +4,7 @@
 // Invariants: start() leaves nothing behind when it fails (an event that does not exist, a filter the kernel
 // refuses: the instance is removed and the answer says why, with the kernel's filter-file text); dispose() is
 // idempotent and also runs at process exit through the instance; every filter passes refuseHazard first.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type HazardContext, refuseHazard } from './hazards.ts';
 import { type EventRef, type TimedRecord, TracefsInstance } from './instance.ts';
 import type { Unavailable } from './locate.ts';
@@ -59,7 +59,8 @@ export class TraceSession {
     for (const ev of opts.events) {
       if (opts.filter !== undefined) {
         const errno = inst.writeFilter(ev, opts.filter);
-        if (errno === 'ENOENT')
+        // The kernel also answers ENOENT for some filters (unbalanced '('): only a missing file means no event.
+        if (errno === 'ENOENT' && !existsSync(inst.eventPath(ev, 'filter')))
           return fail({ ok: false, reason: `no event ${ev.group}/${ev.event} in tracefs` });
         if (errno !== null)
           return fail({
@@ -82,8 +83,7 @@ export class TraceSession {
    */
   read(): { records: TimedRecord[]; error: string | null } {
     const drained = this.#inst.drainTimed();
-    drained.records.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    return drained;
+    return { records: mergeRuns(drained.records), error: drained.error };
   }
 
   /** The comm of task `pid`: `<idle>` for 0, /proc/PID/comm while it lives, else saved_cmdlines, else "". */
@@ -111,5 +111,37 @@ export class TraceSession {
   /** Disables the events and removes the instance. Idempotent. */
   dispose(): void {
     this.#inst.dispose();
+  }
+}
+
+/**
+ * Records drained CPU after CPU (each CPU's run in buffer order, hence in time order) merged into one time order;
+ * stable: equal timestamps keep the drain order. Linear for one CPU, a k-way merge otherwise (no full sort: a busy
+ * drain holds tens of thousands of records).
+ */
+export function mergeRuns(records: readonly TimedRecord[]): TimedRecord[] {
+  const runs: TimedRecord[][] = [];
+  let cur: TimedRecord[] | undefined;
+  let cpu = -1;
+  for (const r of records) {
+    if (cur === undefined || r.cpu !== cpu) {
+      cur = [];
+      runs.push(cur);
+      cpu = r.cpu;
+    }
+    cur.push(r);
+  }
+  if (runs.length <= 1) return runs[0] ?? [];
+  const out: TimedRecord[] = [];
+  const at = runs.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < runs.length; i++) {
+      const r = runs[i]![at[i]!];
+      if (r !== undefined && (best < 0 || r.ts < runs[best]![at[best]!]!.ts)) best = i;
+    }
+    if (best < 0) return out;
+    out.push(runs[best]![at[best]!]!);
+    at[best]!++;
   }
 }

@@ -14,3 +14,11 @@ export {
   TASK_RENAME_EVENT,
 } from './live-judge.ts';
 export { type Linker, LoadedProgram, type LoadRequest, loadWithMaps, type NamedMap } from './load.ts';
+export {
+  SAMPLER_SAMPLE_TYPE,
+  type SampledRecord,
+  type SampledTracepoint,
+  type SamplerOptions,
+  TracepointSampler,
+} from './sampler.ts';
+export { TaskComms } from './task-comm.ts';

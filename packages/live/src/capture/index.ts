@@ -22,6 +22,7 @@ export {
   concatBlocks,
   type InterfaceDescription,
   interfaceBlock,
+  PacketBlockBuffer,
   type PacketDescription,
   packetBlock,
   type StatisticsDescription,

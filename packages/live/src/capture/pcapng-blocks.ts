@@ -173,3 +173,84 @@ export function statisticsBlock(s: StatisticsDescription, precision: Precision):
 }
 
 export { concat as concatBlocks };
+
+/**
+ * EPBs appended into 1 MiB chunks handed to `sink` when full and on `flush()`: the allocation-free form of
+ * packetBlock for live writers (a chunk is never written to again once handed over, so the sink may keep it).
+ * The bytes equal packetBlock's for the same packet.
+ */
+export class PacketBlockBuffer {
+  readonly #sink: (bytes: Uint8Array) => void;
+  readonly #precision: Precision;
+  readonly #size: number;
+  readonly #comments = new Map<string, Uint8Array>();
+  #buf: Uint8Array;
+  #dv: DataView;
+  #at = 0;
+
+  constructor(sink: (bytes: Uint8Array) => void, precision: Precision, chunkBytes = 1 << 20) {
+    this.#sink = sink;
+    this.#precision = precision;
+    this.#size = chunkBytes;
+    this.#buf = new Uint8Array(chunkBytes);
+    this.#dv = new DataView(this.#buf.buffer);
+  }
+
+  /** Appends one packet (`data` is copied, so the caller may reuse its buffer). */
+  append(p: PacketDescription): void {
+    let comment = p.comment === undefined || p.comment === '' ? undefined : this.#comments.get(p.comment);
+    if (p.comment !== undefined && p.comment !== '' && comment === undefined) {
+      comment = enc.encode(p.comment).subarray(0, 0xffff);
+      if (this.#comments.size < 4096) this.#comments.set(p.comment, comment);
+    }
+    const opts = comment === undefined ? 0 : 4 + pad4(comment.length) + 4;
+    const total = 32 + pad4(p.data.length) + opts;
+    if (this.#at + total > this.#buf.length) {
+      this.flush();
+      if (total > this.#buf.length) {
+        this.#buf = new Uint8Array(total);
+        this.#dv = new DataView(this.#buf.buffer);
+      }
+    }
+    const b = this.#buf;
+    const v = this.#dv;
+    const at = this.#at;
+    const units = BigInt.asUintN(64, (p.ts < 0n ? 0n : p.ts) / (this.#precision === 'nsec' ? 1n : 1000n));
+    v.setUint32(at, BLOCK.EPB, true);
+    v.setUint32(at + 4, total, true);
+    v.setUint32(at + 8, p.iface >>> 0, true);
+    v.setUint32(at + 12, Number(units >> 32n), true);
+    v.setUint32(at + 16, Number(units & 0xffffffffn), true);
+    v.setUint32(at + 20, p.data.length, true);
+    v.setUint32(at + 24, p.len >>> 0, true);
+    b.set(p.data, at + 28);
+    let o = at + 28 + p.data.length;
+    b.fill(0, o, at + 28 + pad4(p.data.length));
+    o = at + 28 + pad4(p.data.length);
+    if (comment !== undefined) {
+      v.setUint16(o, OPT.comment, true);
+      v.setUint16(o + 2, comment.length, true);
+      b.set(comment, o + 4);
+      b.fill(0, o + 4 + comment.length, o + 4 + pad4(comment.length) + 4);
+      o += 4 + pad4(comment.length) + 4;
+    }
+    v.setUint32(o, total, true);
+    this.#at = at + total;
+  }
+
+  /** Appends a whole block made elsewhere (an SHB, IDB or ISB), keeping the order. */
+  appendBlock(block: Uint8Array): void {
+    this.flush();
+    this.#sink(block);
+  }
+
+  /** Hands the appended blocks to the sink (nothing when empty). */
+  flush(): void {
+    if (this.#at === 0) return;
+    const out = this.#buf.subarray(0, this.#at);
+    this.#buf = new Uint8Array(this.#size);
+    this.#dv = new DataView(this.#buf.buffer);
+    this.#at = 0;
+    this.#sink(out);
+  }
+}

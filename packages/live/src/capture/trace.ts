@@ -53,19 +53,30 @@ export class TraceCounters {
   }
 
   add(frame: { readonly ts: bigint; readonly data: Uint8Array }): void {
-    this.#frames++;
-    this.#first ??= frame.ts;
-    if (this.#last === undefined || frame.ts > this.#last) this.#last = frame.ts;
     const h = decodeTraceFrame(frame.data);
     if (!h.ok) {
+      this.#frames++;
+      this.#first ??= frame.ts;
+      if (this.#last === undefined || frame.ts > this.#last) this.#last = frame.ts;
       this.#foreign++;
       return;
     }
-    const c = this.#cpus.get(h.cpu) ?? { frames: 0n, marks: 0n };
+    this.count(h.cpu, h.eventId, h.lost, frame.ts);
+  }
+
+  /** add() for a trace frame whose header the caller already knows (a tracer that just encoded it). */
+  count(cpu: number, eventId: number, lost: boolean, ts: bigint): void {
+    this.#frames++;
+    this.#first ??= ts;
+    if (this.#last === undefined || ts > this.#last) this.#last = ts;
+    let c = this.#cpus.get(cpu);
+    if (c === undefined) {
+      c = { frames: 0n, marks: 0n };
+      this.#cpus.set(cpu, c);
+    }
     c.frames++;
-    if (h.lost) c.marks++;
-    this.#cpus.set(h.cpu, c);
-    const e = this.#name(h.eventId) ?? `event id ${h.eventId}`;
+    if (lost) c.marks++;
+    const e = this.#name(eventId) ?? `event id ${eventId}`;
     this.#events.set(e, (this.#events.get(e) ?? 0n) + 1n);
   }
 

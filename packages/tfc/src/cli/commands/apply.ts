@@ -14,26 +14,23 @@
  * --target dispatches before parsing: ebpf here; the tc family (tc, u32, flower, tc-bpf) to apply-tc, whose options
  * (--dev, --prio, ...) differ.
  */
-import { linkMaps } from '@tfc/codegen-bpf';
-import { compile } from '@tfc/compiler';
 import {
   type HitCounts,
   loadKoffiSyscalls,
-  loadWithMaps,
   onlineCpus,
   probeTracefs,
   TracepointAttachment,
   tracepointId,
 } from '@tfc/kernel';
-import { type EventFormat, renderFilterFile } from '@tfc/tracefs';
+import type { EventFormat } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
+import { compileTracepointFilter, loadTracepointProgram } from '../trace/tracepoint-program.ts';
 import { runApplyTc } from './apply-tc.ts';
-import { rejectionNotes } from './check.ts';
 
 const TRACEFS = '/sys/kernel/tracing';
 const TC_TARGETS = ['tc', 'u32', 'flower', 'tc-bpf'] as const;
@@ -138,48 +135,26 @@ async function runApplyEbpf(p: Parsed, io: Io, host: Host): Promise<number> {
   const duration = durationOf(p);
   const { text } = filterText(p, io);
   const { event, system, name } = await liveEvent(str(p, 'event'));
-  const symbols = host.symbols();
   const { dialect } = await chooseDialect(p, io, host);
-  const r = compile({
-    filter: text,
-    event,
-    dialect,
-    target: 'ebpf',
-    ctx: 'tracepoint',
-    nrCpuIds: host.nrCpuIds(),
-    ...(symbols ? { lookupSymbol: symbols } : {}),
-  });
-  if (!r.ok) {
-    if (r.filterError) {
-      io.err(renderFilterFile(r.filterError));
-      for (const line of rejectionNotes(r.filterError, text)) io.err(`tfc: ${line}\n`);
-    } else for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+  const compiled = compileTracepointFilter(text, event, dialect, host);
+  if (!compiled.ok) {
+    io.err(compiled.stderr);
     return EXIT.rejected;
   }
-  const spec = r.program;
-  if (spec.target !== 'ebpf') throw new Error('compile returned a non-eBPF program');
+  const spec = compiled.spec;
   const sysLoad = loadKoffiSyscalls();
   if (!sysLoad.ok) throw new UsageError(`the kernel cannot be used here: ${sysLoad.reason}`);
   const sys = sysLoad.value;
   const id = tracepointId(system, name, TRACEFS);
   if (!id.ok) throw new UsageError(`event ${system}/${name}: ${id.error.message}`);
-  const loaded = loadWithMaps(sys, {
-    type: spec.progType,
-    maps: spec.maps,
-    link: (fds) => linkMaps(spec.insns, fds),
-    name: 'tfc_apply',
-  });
+  const loaded = loadTracepointProgram(sys, spec, 'tfc_apply');
   if (!loaded.ok) {
-    const e = loaded.error;
-    if (needsPrivilege(e.errnoName) && (e.log ?? '').trim() === '')
-      throw new UsageError(`${PRIVILEGE} (${e.message})`);
-    io.err(`tfc: the verifier rejects the program: ${e.message}\n`);
-    if (e.log) io.err(`${e.log.trimEnd()}\n${e.logTruncated ? '(log truncated)\n' : ''}`);
-    io.err(`program:\n${spec.listing}`);
+    if (loaded.privilege !== undefined) throw new UsageError(`${PRIVILEGE} (${loaded.privilege})`);
+    io.err(loaded.stderr);
     return EXIT.rejected;
   }
   try {
-    const att = TracepointAttachment.open(sys, id.value, loaded.value.prog, onlineCpus());
+    const att = TracepointAttachment.open(sys, id.value, loaded.loaded.prog, onlineCpus());
     if (!att.ok) {
       if (needsPrivilege(att.error.errnoName)) throw new UsageError(`${PRIVILEGE} (${att.error.message})`);
       throw new UsageError(`cannot attach to ${system}:${name}: ${att.error.message}`);
@@ -197,7 +172,7 @@ async function runApplyEbpf(p: Parsed, io: Io, host: Host): Promise<number> {
       att.value.dispose();
     }
   } finally {
-    loaded.value.dispose();
+    loaded.loaded.dispose();
   }
 }
 

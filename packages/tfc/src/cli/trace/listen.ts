@@ -156,6 +156,7 @@ export async function listen(
       const f = sock.value.receive();
       if (!f.ok) throw new UsageError(`--listen ${ifName}: ${f.error.message}`);
       if (f.value === undefined) {
+        for (const o of outs) o.flush?.();
         await new Promise((res) => setTimeout(res, 20));
         continue;
       }

@@ -17,7 +17,7 @@ import {
   formatValue,
   interfaceBlock,
   LINKTYPE,
-  packetBlock,
+  PacketBlockBuffer,
   sectionHeaderBlock,
   statisticsBlock,
   TraceCounters,
@@ -43,10 +43,13 @@ export interface Delivered {
 export interface Output {
   /** A frame of an event without a known format (a remote sender's): only outputs that need no format take it. */
   readonly raw?: (rec: Delivered, frame: Uint8Array, comment: string) => void;
+  /** `frame` (and `rec.data`) are valid only during the call: an output copies what it keeps. */
   readonly frame: (rec: Delivered, ev: EventFormat, frame: Uint8Array, comm: string, pid: number) => void;
   readonly close: (end: TraceEnd) => void;
   /** Words for the trace's summary line, after close (a device's sent and dropped frames). */
   readonly summary?: () => string;
+  /** Writes out what the output buffers; called after every batch of records and before close. */
+  readonly flush?: () => void;
 }
 
 /** --dev IF: a TAP device tfc creates (frames received on it), or an existing interface (frames sent out of it). */
@@ -116,7 +119,8 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
       };
       done = () => closeSync(fd);
     }
-    write(
+    const buf = new PacketBlockBuffer(write, 'nsec');
+    buf.appendBlock(
       concatBlocks([
         sectionHeaderBlock(),
         interfaceBlock({
@@ -129,19 +133,23 @@ export function outputs(p: Parsed, io: Io, ifName = 'trace0'): Output[] {
     );
     const names = new Map<number, string>();
     const counters = new TraceCounters((id) => names.get(id));
-    const packet = (r: Delivered, frame: Uint8Array, comment: string): void => {
-      write(packetBlock({ iface: 0, ts: r.ts, len: frame.length, data: frame, comment }, 'nsec'));
-      counters.add({ ts: r.ts, data: frame });
-    };
     outs.push({
       frame: (r, ev, frame) => {
-        const name = `${ev.system}:${ev.name}`;
-        names.set(ev.id, name);
-        packet(r, frame, name);
+        let name = names.get(ev.id);
+        if (name === undefined) {
+          name = `${ev.system}:${ev.name}`;
+          names.set(ev.id, name);
+        }
+        buf.append({ iface: 0, ts: r.ts, len: frame.length, data: frame, comment: name });
+        counters.count(r.cpu, ev.id, ((frame[15] ?? 0) & 2) !== 0, r.ts);
       },
-      raw: packet,
+      raw: (r, frame, comment) => {
+        buf.append({ iface: 0, ts: r.ts, len: frame.length, data: frame, comment });
+        counters.add({ ts: r.ts, data: frame });
+      },
+      flush: () => buf.flush(),
       close: (end) => {
-        write(statisticsBlock(counters.statistics(0, { lost: end.lostPerCpu }), 'nsec'));
+        buf.appendBlock(statisticsBlock(counters.statistics(0, { lost: end.lostPerCpu }), 'nsec'));
         done();
       },
     });
