@@ -182,7 +182,7 @@ async function differential(
     const bytes = rec.subarray(REC.data, REC.data + capLen);
     const prog = start === 0 ? j.l2 : j.l3;
     const want = prog === undefined ? 0 : su.pcap.filter(prog, bytes, pktLen) !== 0 ? 1 : 0;
-    const got = v.getUint32(REC.reserved, true);
+    const got = v.getUint32(REC.verdict, true);
     records++;
     accepted += got;
     if (got !== want)

@@ -105,7 +105,8 @@ export const REC = {
   mark: 76,
   vlanTci: 80,
   vlanProto: 82,
-  reserved: 84,
+  /** The verdict word: 1 the filter accepted here, 0 the packet is only followed (--path); the verdict in verdict mode. */
+  verdict: 84,
   data: 88,
 } as const;
 

@@ -170,7 +170,7 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   e(mem.stx('h', R9, REC.vlanTci, R0));
   skbField(0, 'vlanProto');
   e(mem.stx('h', R9, REC.vlanProto, R0));
-  e(mem.st('w', R9, REC.reserved, 0));
+  e(mem.st('w', R9, REC.verdict, 0));
   // the device: ifindex, type, netns inode (0 when dev or a read fails)
   e(mem.st('w', R9, REC.ifindex, 0));
   e(mem.st('w', R9, REC.netns, 0));
@@ -384,11 +384,11 @@ export function skbEpilogue(g: EbpfGen, o: SkbOptions): void {
     e(mov.imm(R0, 1));
     e(exit());
   } else if (mode === 'verdict') {
-    e(mem.st('w', R7, REC.reserved - REC.data, 1));
+    e(mem.st('w', R7, REC.verdict - REC.data, 1));
     output();
   } else {
     if (follow !== undefined) {
-      e(mem.st('w', R7, REC.reserved - REC.data, 1));
+      e(mem.st('w', R7, REC.verdict - REC.data, 1));
       followKey();
       if (follow.ends) e(call(HELPER_MAP_DELETE));
       else {
@@ -405,7 +405,7 @@ export function skbEpilogue(g: EbpfGen, o: SkbOptions): void {
   g.em.dead = true;
   place(g.em, 'reject');
   if (mode === 'verdict') {
-    e(mem.st('w', R7, REC.reserved - REC.data, 0));
+    e(mem.st('w', R7, REC.verdict - REC.data, 0));
     output();
   } else if (follow !== undefined) {
     // a followed address: output unless its last record is older than FOLLOW_IDLE_NS (then forget it)
@@ -419,7 +419,7 @@ export function skbEpilogue(g: EbpfGen, o: SkbOptions): void {
     e(alu64.sub.reg(R3, R2));
     e(jmp.jgt.imm(R3, FOLLOW_IDLE_NS, forget));
     e(mem.stx('dw', R0, 0, R1));
-    e(mem.st('w', R7, REC.reserved - REC.data, 0));
+    e(mem.st('w', R7, REC.verdict - REC.data, 0));
     if (follow.ends) {
       followKey();
       e(call(HELPER_MAP_DELETE));

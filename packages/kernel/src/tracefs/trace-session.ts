@@ -4,7 +4,8 @@
 // Invariants: start() leaves nothing behind when it fails (an event that does not exist, a filter the kernel
 // refuses: the instance is removed and the answer says why, with the kernel's filter-file text); dispose() is
 // idempotent and also runs at process exit through the instance; every filter passes refuseHazard first.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { TaskComms } from '../tracepoint/task-comm.ts';
 import { type HazardContext, refuseHazard } from './hazards.ts';
 import { type EventRef, type TimedRecord, TracefsInstance } from './instance.ts';
 import type { Unavailable } from './locate.ts';
@@ -33,11 +34,10 @@ let started = 0;
 
 export class TraceSession {
   readonly #inst: TracefsInstance;
-  readonly #comms = new Map<number, string>();
-  readonly #root: string;
+  readonly #comms: TaskComms;
 
   private constructor(root: string, inst: TracefsInstance) {
-    this.#root = root;
+    this.#comms = new TaskComms(root);
     this.#inst = inst;
   }
 
@@ -88,24 +88,7 @@ export class TraceSession {
 
   /** The comm of task `pid`: `<idle>` for 0, /proc/PID/comm while it lives, else saved_cmdlines, else "". */
   commOf(pid: number): string {
-    if (pid === 0) return '<idle>';
-    const hit = this.#comms.get(pid);
-    if (hit !== undefined) return hit;
-    let comm = '';
-    try {
-      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
-    } catch {
-      try {
-        const line = readFileSync(`${this.#root}/saved_cmdlines`, 'utf8')
-          .split('\n')
-          .find((l) => l.startsWith(`${pid} `));
-        comm = line ? line.slice(line.indexOf(' ') + 1) : '';
-      } catch {
-        comm = '';
-      }
-    }
-    this.#comms.set(pid, comm);
-    return comm;
+    return this.#comms.of(pid);
   }
 
   /** Disables the events and removes the instance. Idempotent. */

@@ -28,6 +28,7 @@ import { packetOf, type Resolvers, summarize } from '../capture/packet-view.ts';
 import { type PacketPath, PathTracker } from '../capture/paths.ts';
 import { captureFilterCheck, captureProgramSource } from '../capture/program-source.ts';
 import { EXIT, errnoText, type Io, UsageError } from '../io.ts';
+import { stopper } from '../stopper.ts';
 
 export const captureSpec: CommandSpec = {
   name: 'capture',
@@ -402,33 +403,4 @@ export function jsonOf(pkt: SkbPacket): Record<string, unknown> {
     summary: summarize(pkt.data, pkt.start),
     data: Buffer.from(pkt.data).toString('hex'),
   };
-}
-
-/** A stop condition: a signal, the duration, or the count (set by the caller). */
-function stopper(duration: number | undefined): {
-  readonly stop: () => boolean;
-  reason: string | undefined;
-  readonly dispose: () => void;
-} {
-  const t0 = Date.now();
-  const handlers: [NodeJS.Signals, () => void][] = [];
-  const st = {
-    reason: undefined as string | undefined,
-    stop: (): boolean => {
-      if (st.reason === undefined && duration !== undefined && Date.now() - t0 >= duration * 1000)
-        st.reason = 'duration';
-      return st.reason !== undefined;
-    },
-    dispose: (): void => {
-      for (const [sig, h] of handlers) process.off(sig, h);
-    },
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    const h = (): void => {
-      st.reason = sig;
-    };
-    handlers.push([sig, h]);
-    process.on(sig, h);
-  }
-  return st;
 }

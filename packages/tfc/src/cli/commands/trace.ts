@@ -20,6 +20,7 @@ import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { filterFileHelp, filterFileOption } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { stopper } from '../stopper.ts';
 import { startEbpfEngine, type TraceSource } from '../trace/ebpf-engine.ts';
 import { listen } from '../trace/listen.ts';
 import { deviceOutput, type Output, outputs } from '../trace/outputs.ts';
@@ -315,44 +316,6 @@ function lostTotal(m: ReadonlyMap<number, number>): number {
   let n = 0;
   for (const v of m.values()) n += v;
   return n;
-}
-
-/**
- * A stop condition for the loops: a signal, the duration, or the caller's own reason. `onSignal` runs once, inside
- * the first SIGINT/SIGTERM's handler and before the process's exit cleanup (tracefs/cleanup.ts) releases the kernel
- * objects in the same dispatch: the last moment to read what they hold.
- */
-function stopper(
-  duration: number | undefined,
-  onSignal: () => void = () => {},
-): {
-  readonly stop: () => boolean;
-  reason: string | undefined;
-  readonly dispose: () => void;
-} {
-  const t0 = Date.now();
-  const handlers: [NodeJS.Signals, () => void][] = [];
-  const st = {
-    reason: undefined as string | undefined,
-    stop: (): boolean => {
-      if (st.reason === undefined && duration !== undefined && Date.now() - t0 >= duration * 1000)
-        st.reason = 'duration';
-      return st.reason !== undefined;
-    },
-    dispose: (): void => {
-      for (const [sig, h] of handlers) process.off(sig, h);
-    },
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    const h = (): void => {
-      if (st.reason !== undefined) return;
-      st.reason = sig;
-      onSignal();
-    };
-    handlers.push([sig, h]);
-    process.prependListener(sig, h);
-  }
-  return st;
 }
 
 async function runListen(p: Parsed, io: Io): Promise<number> {
