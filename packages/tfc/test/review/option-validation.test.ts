@@ -1,4 +1,4 @@
-// Defect R6: option validation of `tfc compile` is uneven, against its own contract "2 usage error":
+// Defect R6 (fixed): option validation of `tfc compile` is uneven, against its own contract "2 usage error":
 //   --dev 'v0 egress' (any invalid device name) → exit 1 "codegen: invalid device name" (a usage error, not a
 //     filter the target cannot express);
 //   -O 7 with --target u32 / tc / p4 → accepted silently (exit 0), while with ebpf/cbpf it is exit 2;
@@ -28,11 +28,20 @@ test('R6: -O 7 is refused for every target', async () => {
   }
 });
 
-test('R6: options that do not apply to the eBPF tracepoint target are refused, not ignored', {
-  todo: 'defect R6: pcap/tc/p4-only options are silently ignored for --target ebpf',
-}, async () => {
-  for (const opt of [['--linktype', 'nope'], ['--no-ranges'], ['--clsact'], ['--flower-profile', 'mlx5']]) {
-    const r = await tfc(['compile', ...TRACE, ...opt]);
-    assert.equal(r.code, 2, `${opt.join(' ')}: exit ${r.code}`);
-  }
+test('R6: options that do not apply to the eBPF and cBPF trace targets are refused, not ignored', async () => {
+  for (const target of ['ebpf', 'cbpf'])
+    for (const opt of [
+      ['--linktype', 'nope'],
+      ['--no-ranges'],
+      ['--clsact'],
+      ['--flower-profile', 'mlx5'],
+      ['--dev', 'eth0'],
+      ['--prio', '3'],
+    ]) {
+      const r = await tfc(['compile', ...TRACE, '--target', target, ...opt]);
+      assert.equal(r.code, 2, `--target ${target} ${opt.join(' ')}: exit ${r.code}`);
+      assert.match(r.err, /does not apply to --target/);
+    }
+  const ok = await tfc(['compile', ...TRACE, '--target', 'ebpf']);
+  assert.equal(ok.code, 0, 'without them it compiles');
 });

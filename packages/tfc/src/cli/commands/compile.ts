@@ -229,6 +229,25 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     if (p.values[o] !== undefined)
       throw new UsageError(`--${o} applies to --target tc, u32, flower and tc-bpf`);
   if (targetArg === 'p4') return anyEvent ? runCompileP4AnyEvent(p, io, host) : runCompileP4(p, io, host);
+  // Options of the tc, P4 and pcap paths mean nothing to a BPF program: refused, never ignored.
+  for (const o of [
+    'no-ranges',
+    'dev',
+    'ingress',
+    'egress',
+    'prio',
+    'action',
+    'mode',
+    'object',
+    'clsact',
+    'linktype',
+    'scoped-encap',
+    'flower-profile',
+  ])
+    if (p.values[o] !== undefined)
+      throw new UsageError(
+        `--${o} does not apply to --target ${targetArg} (it is an option of the tc and P4 targets or of --lang pcap)`,
+      );
   if (anyEvent) return runCompileBpfAnyEvent(p, io, host, targetArg);
   const target: Target = targetArg;
   const ctx = choice<Context>(
