@@ -341,8 +341,15 @@ export interface BatchFailure {
   readonly error: CommandError;
   /** 1-based line of the batch that failed, when tc said so. */
   readonly failedLine: number | undefined;
-  /** Undo commands run, and whether each succeeded. */
-  readonly rolledBack: readonly { readonly command: string; readonly ok: boolean }[];
+  /**
+   * Undo commands run, and whether each succeeded; `notApplied`: it failed because tc had stopped before that line
+   * (no failing line number), so there was nothing to undo.
+   */
+  readonly rolledBack: readonly {
+    readonly command: string;
+    readonly ok: boolean;
+    readonly notApplied?: boolean;
+  }[];
 }
 
 /** Runs a batch as is (`tc -b -`, stops at the first failing line). */
@@ -388,7 +395,7 @@ export async function applyBatch(
   const m = /Command failed -:(\d+)/.exec(r.error.stderr);
   const failedLine = m ? Number(m[1]) : undefined;
   const applied = failedLine !== undefined ? failedLine - 1 : lines.length;
-  const rolledBack: { command: string; ok: boolean }[] = [];
+  const rolledBack: { command: string; ok: boolean; notApplied?: boolean }[] = [];
   const seen = new Set<string>();
   for (let i = applied - 1; i >= 0; i--) {
     const u = undos[i];
@@ -402,7 +409,35 @@ export async function applyBatch(
       await releaseU32Tables(netns, whole[1]!, hook, Number(whole[3]));
     }
     const d = s.ok ? await run('tc', s.args, opt(netns)) : undefined;
-    rolledBack.push({ command: u, ok: d?.ok === true });
+    // Without a failing line number tc may have stopped before this line: an undo that fails because the object
+    // is not there was not needed.
+    const notThere = d?.ok !== true && failedLine === undefined && (await absent(netns, u)) === true;
+    rolledBack.push({
+      command: u,
+      ok: d?.ok === true || notThere,
+      ...(notThere ? { notApplied: true } : {}),
+    });
   }
   return { ok: false, failure: { error: r.error, failedLine, rolledBack } };
+}
+
+/** Whether the object an undo command deletes is absent (undefined: cannot tell). */
+async function absent(netns: string | undefined, undo: string): Promise<boolean | undefined> {
+  const f = /^filter del dev (\S+) (ingress|egress|parent \S+)(?: protocol \S+)? prio (\d+)$/.exec(undo);
+  if (f) {
+    const r = await run(
+      'tc',
+      ['filter', 'show', 'dev', f[1]!, ...f[2]!.split(' '), 'prio', f[3]!],
+      opt(netns),
+    );
+    return r.ok ? r.value.stdout.trim() === '' : undefined;
+  }
+  const q = /^qdisc del dev (\S+) (clsact|root|ingress|parent \S+(?: handle \S+)?)/.exec(undo);
+  if (q) {
+    const r = await run('tc', ['qdisc', 'show', 'dev', q[1]!], opt(netns));
+    if (!r.ok) return undefined;
+    const kind = q[2] === 'clsact' ? /qdisc clsact /m : q[2] === 'ingress' ? /qdisc ingress /m : undefined;
+    return kind === undefined ? undefined : !kind.test(r.value.stdout);
+  }
+  return undefined;
 }

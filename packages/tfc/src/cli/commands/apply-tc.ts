@@ -146,7 +146,10 @@ export async function runApplyTc(argv: readonly string[], io: Io, host: Host): P
     io.err(
       `tfc: apply: tc failed${f.failedLine !== undefined ? ` on line ${f.failedLine} ('${lines[f.failedLine - 1] ?? ''}')` : ''}: ${f.error.stderr.trim() || f.error.message}\n`,
     );
-    for (const u of f.rolledBack) io.err(`tfc: apply: rolled back: ${u.command}${u.ok ? '' : ' (FAILED)'}\n`);
+    for (const u of f.rolledBack)
+      io.err(
+        `tfc: apply: rolled back: ${u.command}${u.notApplied ? ' (never applied: tc stopped before it)' : u.ok ? '' : ' (FAILED)'}\n`,
+      );
     if (f.rolledBack.some((u) => !u.ok))
       io.err('tfc: apply: some rules could not be removed; check tc filter show\n');
     else io.err('tfc: apply: nothing stays installed\n');
