@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/*
+ * `pnpm run package`: builds the installable npm package of tfc into dist/ and packs it (dist/tfc-filter-X.tgz).
+ * Invariants: the workspace packages are bundled by esbuild into plain ESM JavaScript (one published package, no
+ * `workspace:` ranges, no tsx or TypeScript at run time); koffi stays external (an optional dependency, loaded
+ * lazily by @tfc/kernel only when a command needs the kernel), so compiling works where FFI cannot load; the typings
+ * of the library entry are tsc's declaration output (tsc -b) of the bundled packages, copied to lib/types/ with
+ * `@tfc/...` specifiers rewritten to relative paths and `.ts` extensions to `.js`; the tarball holds only lib/, bin/,
+ * package.json and README.md. Prints the tarball's path as its last line.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export const PACKAGE_NAME = 'tfc-filter';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'packages/tfc');
+const stage = join(root, 'dist/package');
+const pkg = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8'));
+const koffiRange = JSON.parse(readFileSync(join(root, 'packages/kernel/package.json'), 'utf8')).dependencies
+  .koffi;
+
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(join(stage, 'lib'), { recursive: true });
+
+await build({
+  entryPoints: { index: join(src, 'src/index.ts'), cli: join(src, 'src/cli/bin.ts') },
+  outdir: join(stage, 'lib'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['koffi'],
+  chunkNames: 'chunks/[name]-[hash]',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b'], { cwd: root, stdio: 'inherit' });
+writeTypings();
+
+mkdirSync(join(stage, 'bin'));
+const bin = join(stage, 'bin/tfc.js');
+writeFileSync(
+  bin,
+  "#!/usr/bin/env node\n// The `tfc` command (bundled JavaScript).\nimport '../lib/cli.js';\n",
+);
+chmodSync(bin, 0o755);
+
+const manifest = {
+  name: PACKAGE_NAME,
+  version: pkg.version,
+  description:
+    'tfc: a filter compiler for Linux trace event filters and libpcap filters (eBPF, cBPF, tc, P4)',
+  type: 'module',
+  license: 'UNLICENSED',
+  bin: { tfc: './bin/tfc.js' },
+  exports: {
+    '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+    './package.json': './package.json',
+  },
+  types: './lib/index.d.ts',
+  files: ['lib', 'bin'],
+  engines: { node: '>=20' },
+  os: ['linux'],
+  optionalDependencies: { koffi: koffiRange },
+  sideEffects: false,
+};
+writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+writeFileSync(
+  join(stage, 'README.md'),
+  `# ${PACKAGE_NAME}\n\nThe \`tfc\` filter compiler: trace event filters and libpcap filters to eBPF, classic BPF, tc rules\n` +
+    'and P4. `npx tfc --help` lists the commands; `import { compile } from ' +
+    `'${PACKAGE_NAME}'\` is the library.\n`,
+);
+
+const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', join(root, 'dist')], {
+  cwd: stage,
+  encoding: 'utf8',
+});
+console.log(join(root, 'dist', out.trim().split('\n').pop()));
+
+/** Copies the .d.ts files of every runtime workspace package into lib/types/<folder>/ with specifiers rewritten. */
+function writeTypings() {
+  const folders = new Map(); // '@tfc/x' -> { dir, exports }
+  for (const dir of [
+    ...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)),
+    join(root, 'bench'),
+  ]) {
+    let p;
+    try {
+      p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (p.name === 'tfc' || p.name.startsWith('@tfc/')) {
+      if (['@tfc/testkit', '@tfc/tc-test', '@tfc/tracepoint-test'].includes(p.name)) continue;
+      folders.set(p.name, {
+        dir,
+        exports: p.exports ?? {},
+        out: join(stage, 'lib/types', relative(root, dir)),
+      });
+    }
+  }
+  const target = (spec) => {
+    const m = /^(@tfc\/[^/]+)(\/.*)?$/.exec(spec);
+    const f = m && folders.get(m[1]);
+    if (!f) throw new Error(`package: typings import ${spec} names no bundled workspace package`);
+    const entry = f.exports[m[2] ? `.${m[2]}` : '.'];
+    const file = typeof entry === 'string' ? entry : entry?.types;
+    if (!file) throw new Error(`package: ${spec} is not exported by its package.json`);
+    return join(f.out, file.replace(/\.ts$/, '.d.ts'));
+  };
+  for (const f of folders.values()) copyDts(join(f.dir, 'dist/src'), join(f.out, 'src'), target);
+  writeFileSync(join(stage, 'lib/index.d.ts'), "export * from './types/packages/tfc/src/index.js';\n");
+}
+
+function copyDts(from, to, target) {
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    if (e.isDirectory()) copyDts(join(from, e.name), join(to, e.name), target);
+    else if (e.name.endsWith('.d.ts')) {
+      const text = readFileSync(join(from, e.name), 'utf8')
+        .replace(/^\/\/# sourceMappingURL=.*$/m, '')
+        .replace(/((?:from|import)\s*\(?\s*')([^']+)(')/g, (_all, a, spec, b) => {
+          let s = spec;
+          if (s.startsWith('@tfc/')) {
+            s = relative(to, target(s));
+            if (!s.startsWith('.')) s = `./${s}`;
+            s = s.replace(/\.d\.ts$/, '.js');
+          } else if (s.startsWith('.')) s = s.replace(/\.ts$/, '.js');
+          return a + s + b;
+        });
+      writeFileSync(join(to, e.name), text);
+    }
+  }
+}
