@@ -6,11 +6,21 @@
  * lazily by @tfc/kernel only when a command needs the kernel), so compiling works where FFI cannot load; the typings
  * of the library entry are tsc's declaration output (tsc -b) of the bundled packages, copied to lib/types/ with
  * `@tfc/...` specifiers rewritten to relative paths and `.ts` extensions to `.js`; the tarball holds only lib/, bin/,
- * package.json and README.md. Prints the tarball's path as its last line.
+ * package.json, README.md and the data files the sources read through `new URL('<literal>', import.meta.url)` (the
+ * bundled event snapshot), copied to the same relative place from the output file that holds the reading module. Prints the tarball's path as its last line.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -25,7 +35,7 @@ const koffiRange = JSON.parse(readFileSync(join(root, 'packages/kernel/package.j
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(join(stage, 'lib'), { recursive: true });
 
-await build({
+const built = await build({
   entryPoints: { index: join(src, 'src/index.ts'), cli: join(src, 'src/cli/bin.ts') },
   outdir: join(stage, 'lib'),
   bundle: true,
@@ -37,7 +47,9 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+const assetDirs = copyAssets(built.metafile);
 
 execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b'], { cwd: root, stdio: 'inherit' });
 writeTypings();
@@ -63,7 +75,7 @@ const manifest = {
     './package.json': './package.json',
   },
   types: './lib/index.d.ts',
-  files: ['lib', 'bin'],
+  files: ['lib', 'bin', ...assetDirs],
   engines: { node: '>=20' },
   os: ['linux'],
   optionalDependencies: { koffi: koffiRange },
@@ -125,16 +137,42 @@ function copyDts(from, to, target) {
     else if (e.name.endsWith('.d.ts')) {
       const text = readFileSync(join(from, e.name), 'utf8')
         .replace(/^\/\/# sourceMappingURL=.*$/m, '')
-        .replace(/((?:from|import)\s*\(?\s*')([^']+)(')/g, (_all, a, spec, b) => {
+        .replace(/((?:from|import)\s*\(?\s*)(['"])([^'"]+)\2/g, (_all, a, q, spec) => {
           let s = spec;
           if (s.startsWith('@tfc/')) {
             s = relative(to, target(s));
             if (!s.startsWith('.')) s = `./${s}`;
             s = s.replace(/\.d\.ts$/, '.js');
           } else if (s.startsWith('.')) s = s.replace(/\.ts$/, '.js');
-          return a + s + b;
+          return `${a}${q}${s}${q}`;
         });
       writeFileSync(join(to, e.name), text);
     }
   }
+}
+
+/**
+ * Copies every existing file a bundled module names as `new URL('<literal path>', import.meta.url)` to that path
+ * relative to the output that holds the module; returns the top-level folders created outside lib/.
+ */
+function copyAssets(metafile) {
+  const placed = new Map();
+  for (const [out, o] of Object.entries(metafile.outputs)) {
+    for (const input of Object.keys(o.inputs)) {
+      const text = readFileSync(join(root, input), 'utf8');
+      for (const m of text.matchAll(/new URL\(\s*'([^'`$]+)'\s*,\s*import\.meta\.url\s*\)/g)) {
+        const from = resolve(root, dirname(input), m[1]);
+        if (!existsSync(from) || m[1].endsWith('/')) continue;
+        const to = resolve(root, dirname(out), m[1]);
+        if (!to.startsWith(stage + sep)) continue; // repository data (bench corpora): not for users
+        if (placed.has(to) && placed.get(to) !== from) throw new Error(`package: two assets want ${to}`);
+        placed.set(to, from);
+        mkdirSync(dirname(to), { recursive: true });
+        copyFileSync(from, to);
+      }
+    }
+  }
+  return [...new Set([...placed.keys()].map((to) => relative(stage, to).split(sep)[0]))].filter(
+    (d) => d !== 'lib' && d !== 'bin',
+  );
 }

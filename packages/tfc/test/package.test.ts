@@ -1,0 +1,118 @@
+/*
+ * The installable package, as a user outside the repository gets it: `pnpm run package` (scripts/package.mjs), then
+ * `npm install <tarball>` into an empty folder; there `npx tfc` compiles without tsx, a plain .mjs imports the library
+ * and compiles to tc rules, eBPF and (pcap) flower, and a strict TypeScript consumer type-checks against the typings.
+ * Invariants: skips, with the reason, when npm or the npm registry (for koffi) is unreachable; removes its folder.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+function run(cmd: string, args: readonly string[], cwd: string, timeout = 120_000) {
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, NO_UPDATE_NOTIFIER: '1' },
+  });
+  return { code: r.status, out: r.stdout ?? '', err: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+}
+
+function unreachable(): string | undefined {
+  if (run('npm', ['--version'], root, 20_000).code !== 0) return 'npm is not installed';
+  const v = run('npm', ['view', 'koffi', 'version', '--prefer-offline'], root, 30_000);
+  return v.code === 0
+    ? undefined
+    : `the npm registry is unreachable (npm view koffi: ${v.err.trim().split('\n')[0]})`;
+}
+
+const MJS = `import { bundledEvent, bundledEventNames, compile, compilePcapFilter, compileTc } from 'tfc-filter';
+const events = bundledEventNames().map((n) => bundledEvent(...n.split('/'))).filter(Boolean);
+const tc = compileTc({ source: { lang: 'tracefs', filter: 'family==2 && protocol==6', events, anyEvent: true, nrCpuIds: 2 },
+  target: 'tc', dev: 'trace0', direction: 'ingress', prio: 1 });
+if (!tc.ok) throw new Error('tc: ' + JSON.stringify(tc.diagnostics));
+const event = bundledEvent('sock', 'inet_sock_set_state');
+const bpf = compile({ filter: 'family==2 && protocol==6', event, target: 'ebpf', ctx: 'tracepoint', nrCpuIds: 2 });
+if (!bpf.ok) throw new Error('ebpf: ' + JSON.stringify(bpf.diagnostics));
+const flower = compileTc({ source: { lang: 'pcap', filter: 'tcp dst port 80' }, target: 'flower', dev: 'eth0', direction: 'ingress', prio: 1 });
+const pcap = compilePcapFilter({ filter: 'tcp dst port 80', linktype: 'ethernet', target: 'cbpf' });
+if (!pcap.ok) throw new Error('pcap: ' + JSON.stringify(pcap.diagnostics));
+console.log(JSON.stringify({ tc: tc.lines.length, tcBackend: tc.backend, ebpf: bpf.ok, pcap: pcap.ok, flower: flower.ok ? flower.lines : flower.diagnostics.map((d) => d.message) }));
+`;
+
+const TS = `import { bundledEvent, compile, compileTc, type TcResult } from 'tfc-filter';
+const event = bundledEvent('sock', 'inet_sock_set_state');
+if (event === undefined) throw new Error('no event');
+const r = compile({ filter: 'family == 2', event, target: 'ebpf', ctx: 'tracepoint', nrCpuIds: 2 });
+const tc: TcResult = compileTc({ source: { lang: 'pcap', filter: 'tcp' }, target: 'u32', dev: 'eth0', direction: 'ingress', prio: 1 });
+export const ok: boolean = r.ok && tc.ok;
+`;
+
+test('the packed tarball installs and works outside the repository', { timeout: 300_000 }, (t) => {
+  const why = unreachable();
+  if (why !== undefined) {
+    t.skip(why);
+    return;
+  }
+  const packed = run(process.execPath, ['scripts/package.mjs'], root, 240_000);
+  assert.equal(packed.code, 0, packed.err);
+  const tarball = packed.out.trim().split('\n').pop() as string;
+  const dir = mkdtempSync(join(tmpdir(), 'tfc-package-'));
+  try {
+    writeFileSync(join(dir, 'package.json'), '{"name":"consumer","private":true,"type":"module"}\n');
+    const inst = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], dir);
+    assert.equal(inst.code, 0, inst.err);
+    const installed = JSON.parse(readFileSync(join(dir, 'node_modules/tfc-filter/package.json'), 'utf8'));
+    assert.equal(installed.dependencies, undefined, 'nothing but the optional koffi stays external');
+    assert.deepEqual(Object.keys(installed.optionalDependencies), ['koffi']);
+
+    const version = run('npx', ['--no-install', 'tfc', '--version'], dir);
+    assert.equal(version.code, 0, version.err);
+    assert.match(version.out, /^tfc \d+\.\d+\.\d+/);
+    const tc = run(
+      'npx',
+      ['--no-install', 'tfc', 'compile', 'family==2 && protocol==6', '--target', 'tc'],
+      dir,
+    );
+    assert.equal(tc.code, 0, tc.err);
+    assert.match(tc.out, /^filter add dev trace0 ingress /m);
+
+    writeFileSync(join(dir, 'use.mjs'), MJS);
+    const lib = run(process.execPath, ['use.mjs'], dir);
+    assert.equal(lib.code, 0, lib.err);
+    const got = JSON.parse(lib.out);
+    assert.ok(got.tc > 0 && got.ebpf && got.pcap, lib.out);
+
+    writeFileSync(join(dir, 'use.ts'), TS);
+    const tsc = run(
+      process.execPath,
+      [
+        join(root, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--exactOptionalPropertyTypes',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2023',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(root, 'node_modules/@types'),
+        'use.ts',
+      ],
+      dir,
+    );
+    assert.equal(tsc.code, 0, `${tsc.out}${tsc.err}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
