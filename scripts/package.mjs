@@ -56,9 +56,18 @@ writeTypings();
 
 mkdirSync(join(stage, 'bin'));
 const bin = join(stage, 'bin/tfc.js');
+// `tfc --version` answers before the bundle loads (cold start: node's floor, not the whole CLI's parse).
+const cliVersion = /const VERSION = '([^']+)'/.exec(readFileSync(join(src, 'src/cli/main.ts'), 'utf8'))?.[1];
+if (cliVersion !== pkg.version)
+  throw new Error(`package: main.ts VERSION ${cliVersion} != package.json ${pkg.version}`);
 writeFileSync(
   bin,
-  "#!/usr/bin/env node\n// The `tfc` command (bundled JavaScript).\nimport '../lib/cli.js';\n",
+  `#!/usr/bin/env node
+// The \`tfc\` command (bundled JavaScript). --version answers as main() does, without loading the bundle.
+const first = process.argv[2];
+if (first === '--version' || first === '-V') process.stdout.write('tfc ${pkg.version}\\n');
+else await import('../lib/cli.js');
+`,
 );
 chmodSync(bin, 0o755);
 

@@ -12,6 +12,7 @@ import type { Row } from './row.ts';
 import type { Suite } from './suite.ts';
 import { bpfSuite } from './suites/bpf.ts';
 import { captureSuite } from './suites/capture.ts';
+import { cliSuite } from './suites/cli.ts';
 import { compileSuite } from './suites/compile.ts';
 import { kernelSuite } from './suites/kernel.ts';
 import { p4Suite } from './suites/p4.ts';
@@ -30,6 +31,7 @@ export const suites: readonly Suite[] = [
   tcSuite,
   traceSuite,
   captureSuite,
+  cliSuite,
 ];
 
 export interface BenchOptions {

@@ -75,6 +75,8 @@ test('the packed tarball installs and works outside the repository', { timeout: 
     const version = run('npx', ['--no-install', 'tfc', '--version'], dir);
     assert.equal(version.code, 0, version.err);
     assert.match(version.out, /^tfc \d+\.\d+\.\d+/);
+    const full = run(process.execPath, ['node_modules/tfc-filter/lib/cli.js', '--version'], dir);
+    assert.equal(version.out, full.out, "bin's --version shortcut answers as main() does");
     const tc = run(
       'npx',
       ['--no-install', 'tfc', 'compile', 'family==2 && protocol==6', '--target', 'tc'],
