@@ -85,7 +85,7 @@ const manifest = {
   },
   types: './lib/index.d.ts',
   files: ['lib', 'bin', ...assetDirs],
-  engines: { node: '>=20' },
+  engines: pkg.engines,
   os: ['linux'],
   optionalDependencies: { koffi: koffiRange },
   sideEffects: false,
