@@ -95,6 +95,18 @@ function rowBytes(
   return bytes;
 }
 
+/** The IPv4 flags/fragment-offset key (bytes 20-21) when it covers only MF and the offset (mask ⊆ 0x3fff):
+ *  removed from `bytes`; 'never' when it asks for a non-zero value (no frame inside the contract has one). */
+function take20(bytes: Bytes): 'never' | undefined {
+  const hi = bytes.get(20);
+  const lo = bytes.get(21);
+  const m = ((hi?.m ?? 0) << 8) | (lo?.m ?? 0);
+  if (m === 0 || (m & ~0x3fff) !== 0) return undefined;
+  bytes.delete(20);
+  bytes.delete(21);
+  return (((hi?.v ?? 0) << 8) | (lo?.v ?? 0)) !== 0 ? 'never' : undefined;
+}
+
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',
   6: 'tcp',
@@ -171,7 +183,45 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
       if (x.mask[0] !== 0xff) return { ok: false as const, r: fail('flower-proto', `a masked ${what}`) };
       return { ok: true as const, v: x.value[0]! };
     };
+    /** The src/dst_port keys from the 4 bytes of the transport header at `l4`; a diagnostic or undefined. */
+    const portKeys = (l4: number): FlowerResult | undefined => {
+      for (const [at, key] of [
+        [l4, 'srcPort'],
+        [l4 + 2, 'dstPort'],
+      ] as const) {
+        const x = take(at, 2);
+        if (x === undefined) continue;
+        if (match.ipProto !== 6 && match.ipProto !== 17 && match.ipProto !== 132)
+          return fail(
+            'flower-port',
+            'transport-header bytes without ip_proto tcp, udp or sctp (no flower key for them)',
+          );
+        const value = (x.value[0]! << 8) | x.value[1]!;
+        const mask = (x.mask[0]! << 8) | x.mask[1]!;
+        if (mask !== 0xffff && !caps.portMask)
+          return fail(
+            'flower-profile',
+            `a port mask ${value}/0x${mask.toString(16)} (profile ${profile} offloads exact ports only)`,
+          );
+        match[key] = { value, mask };
+      }
+      return undefined;
+    };
     if (match.ethType === 0x0800) {
+      // The IHL case (expandIhl's `ihl & 15 == v`): the dissector follows the IHL, so the transport header at
+      // 14 + 4·v is flower's port key for every v ≥ 5; v < 5 is outside the contract (the dissector stops there).
+      const ihlB = bytes.get(14);
+      let l4: number | undefined;
+      if (ihlB !== undefined) {
+        if ((ihlB.m & 0x0f) === 0x0f && (ihlB.v & 0x0f) < 5) continue;
+        if (ihlB.m !== 0x0f)
+          return fail('flower-key', 'a key on the IPv4 version/IHL byte other than the IHL');
+        bytes.delete(14);
+        l4 = 14 + 4 * ihlB.v;
+      }
+      // Flags/fragment offset: inside the contract MF and the offset are 0, so a key on them that asks for 0 is
+      // always true there, and one that asks for anything else never matches there (the entry is dropped).
+      if (take20(bytes) === 'never') continue;
       const tos = take(15, 1);
       if (tos) match.tos = { value: tos.value[0]!, mask: tos.mask[0]! };
       const ttl = take(22, 1);
@@ -188,6 +238,10 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
       const b = ip(30, 4, 'dst_ip');
       if (!b.ok) return b.r;
       if (b.v) match.dstIp = b.v;
+      if (l4 !== undefined) {
+        const pr = portKeys(l4);
+        if (pr !== undefined) return pr;
+      }
     } else if (match.ethType === 0x86dd) {
       const p = exact8(20, 'IPv6 next header');
       if (!p.ok) return p.r;
@@ -198,26 +252,16 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
       const b = ip(38, 16, 'dst_ip');
       if (!b.ok) return b.r;
       if (b.v) match.dstIp = b.v;
-      for (const [at, key] of [
-        [54, 'srcPort'],
-        [56, 'dstPort'],
-      ] as const) {
-        const x = take(at, 2);
-        if (x === undefined) continue;
-        if (match.ipProto !== 6 && match.ipProto !== 17 && match.ipProto !== 132)
-          return fail(
-            'flower-port',
-            'IPv6 payload bytes without next header tcp, udp or sctp (no flower key for them)',
-          );
-        const value = (x.value[0]! << 8) | x.value[1]!;
-        const mask = (x.mask[0]! << 8) | x.mask[1]!;
-        if (mask !== 0xffff && !caps.portMask)
-          return fail(
-            'flower-profile',
-            `a port mask ${value}/0x${mask.toString(16)} (profile ${profile} offloads exact ports only)`,
-          );
-        match[key] = { value, mask };
-      }
+      // A next header that is an extension header never matches inside the contract (no extension headers):
+      // libpcap's `udp`/`tcp` test the fragment header's next header at byte 54, an entry flower need not carry.
+      if (
+        match.ipProto !== undefined &&
+        EXT_HEADERS.has(match.ipProto) &&
+        [...bytes.keys()].some((k) => k >= 54)
+      )
+        continue;
+      const pr = portKeys(54);
+      if (pr !== undefined) return pr;
     }
     const rest = [...bytes.keys()].sort((a, b) => a - b);
     if (rest.length > 0)
@@ -227,8 +271,16 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
       );
     rules.push({ kind: e.action, match });
   }
-  while (rules.length > 0 && rules[rules.length - 1]!.kind === 'miss') rules.pop();
-  return { ok: true, rules };
+  // A rule whose keys equal an earlier rule's never decides (the IHL cases all map to one rule): drop it.
+  const seen = new Set<string>();
+  const kept = rules.filter((r) => {
+    const k = JSON.stringify(r.match);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  while (kept.length > 0 && kept[kept.length - 1]!.kind === 'miss') kept.pop();
+  return { ok: true, rules: kept };
 }
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 2048: 'ip', 34525: 'ipv6', 2054: 'arp' };
@@ -330,7 +382,7 @@ export function flowerContract(frame: Uint8Array): boolean {
   if (et === 0x0800) {
     const ihl = frame[14]! & 0xf;
     const frag = ((frame[20]! << 8) | frame[21]!) & 0x3fff;
-    return frame[14]! >> 4 === 4 && ihl >= 5 && frame.length >= 14 + ihl * 4 && frag === 0;
+    return frame[14]! >> 4 === 4 && ihl >= 5 && frame.length >= 14 + ihl * 4 + 4 && frag === 0;
   }
   if (et === 0x86dd) return frame.length >= 58 && frame[14]! >> 4 === 6 && !EXT_HEADERS.has(frame[20]!);
   return true;
@@ -361,9 +413,13 @@ export function evaluateFlower(rules: readonly FlowerRule[], frame: Uint8Array):
     if (m.ttl && ((frame[22]! ^ m.ttl.value) & m.ttl.mask) !== 0) continue;
     if (m.srcIp && !prefixEq(v6 ? 22 : 26, m.srcIp)) continue;
     if (m.dstIp && !prefixEq(v6 ? 38 : 30, m.dstIp)) continue;
-    const port = (at: number) => ((frame[at] ?? 0) << 8) | (frame[at + 1] ?? 0);
-    if (m.srcPort && ((port(54) ^ m.srcPort.value) & m.srcPort.mask) !== 0) continue;
-    if (m.dstPort && ((port(56) ^ m.dstPort.value) & m.dstPort.mask) !== 0) continue;
+    // Ports: the transport header behind the IHL (IPv4) or the fixed header (IPv6); zero for IPv4 fragments (the
+    // dissector stops before the ports when MF or the offset is set and flower asks no first-fragment parse).
+    const l4 = v6 ? 54 : 14 + 4 * ((frame[14] ?? 0) & 0xf);
+    const frag = !v6 && ((((frame[20] ?? 0) << 8) | (frame[21] ?? 0)) & 0x3fff) !== 0;
+    const port = (at: number) => (frag ? 0 : ((frame[at] ?? 0) << 8) | (frame[at + 1] ?? 0));
+    if (m.srcPort && ((port(l4) ^ m.srcPort.value) & m.srcPort.mask) !== 0) continue;
+    if (m.dstPort && ((port(l4 + 2) ^ m.dstPort.value) & m.dstPort.mask) !== 0) continue;
     return r.kind;
   }
   return 'miss';
