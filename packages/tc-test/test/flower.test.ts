@@ -1,5 +1,5 @@
 // The flower target: random libpcap filters over the primitives flower can key on (ip/ip6/arp, ip proto, IPv4/IPv6
-// hosts and nets, MAC addresses, EtherTypes, IPv6 tcp/udp ports) with and/or/not → flower rules; tfc's flower model
+// hosts and nets, MAC addresses, EtherTypes, IPv4 and IPv6 tcp/udp ports, IPv4 headers with options) with and/or/not → flower rules; tfc's flower model
 // (evaluateFlower: lowest prio whose keys all match decides) must give libpcap's verdict (the pcap front end's IR,
 // itself proven against libpcap) on every random frame inside the flower contract (≥ 60 bytes, no VLAN tag, IPv4
 // IHL ≥ 5 and unfragmented, IPv6 without extension headers). This kernel has no cls_flower, so real tc checks the
@@ -30,6 +30,15 @@ const prim: fc.Arbitrary<string> = fc.oneof(
   fc
     .tuple(fc.constantFrom('tcp', 'udp'), fc.constantFrom('', 'src ', 'dst '), fc.constantFrom(80, 443, 53))
     .map(([p, d, n]) => `(ip6 and ${p} ${d}port ${n})`),
+  // IPv4 and both families' ports and protocols (R4): ports behind the IHL, libpcap's fragment terms.
+  fc.constantFrom('tcp', 'udp', 'ip6 proto 6', 'ip proto 17'),
+  fc
+    .tuple(
+      fc.constantFrom('tcp', 'udp', 'ip and tcp', 'ip and udp'),
+      fc.constantFrom('', 'src ', 'dst '),
+      fc.constantFrom(80, 443, 53),
+    )
+    .map(([p, d, n]) => `(${p} ${d}port ${n})`),
 );
 const exprArb: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
@@ -65,6 +74,7 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc
     dp: fc.constantFrom(80, 443, 53, 1234),
     len: fc.integer({ min: 60, max: 90 }),
     frag: fc.constantFrom(0, 0, 0, 0x2000, 0x00b9),
+    ihl: fc.constantFrom(5, 5, 5, 6, 7, 8, 4),
   })
   .map((r) => {
     const f = new Uint8Array(r.len);
@@ -73,10 +83,12 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc
     f[12] = r.et >> 8;
     f[13] = r.et & 0xff;
     if (r.et === 0x0800) {
-      f.set([0x45, 0, 0, r.len - 14, 0, 0, r.frag >> 8, r.frag & 0xff, 64, r.proto, 0, 0], 14);
+      f.set([0x40 | r.ihl, 0, 0, r.len - 14, 0, 0, r.frag >> 8, r.frag & 0xff, 64, r.proto, 0, 0], 14);
       f.set(ip4(r.s4), 26);
       f.set(ip4(r.d4), 30);
-      f.set([r.sp >> 8, r.sp & 0xff, r.dp >> 8, r.dp & 0xff], 34);
+      // IPv4 options (IHL > 5) shift the transport header; the dissector and libpcap both follow the IHL.
+      const l4 = 14 + 4 * Math.max(5, r.ihl);
+      f.set([r.sp >> 8, r.sp & 0xff, r.dp >> 8, r.dp & 0xff], l4);
     } else if (r.et === 0x86dd) {
       f.set([0x60, 0, 0, 0, 0, r.len - 54, r.proto, 64], 14);
       f.set(ip6(r.s6), 22);
@@ -104,6 +116,7 @@ test('flower model ≡ libpcap (pcap IR) on random filters × frames inside the 
   let judged = 0;
   let expressible = 0;
   let outside = 0;
+  let v4Ports = 0;
   fc.assert(
     fc.property(exprArb, fc.array(frameArb, { minLength: 12, maxLength: 12 }), (text, frames) => {
       const front = compilePcap(text, { linktype: 'ethernet' });
@@ -114,6 +127,7 @@ test('flower model ≡ libpcap (pcap IR) on random filters × frames inside the 
         return;
       }
       expressible++;
+      if (f.lines.some((l) => /protocol ip .*_port/.test(l))) v4Ports++;
       for (const l of f.lines) {
         assert.doesNotMatch(l, /ip_proto \d+ /, 'ip_proto as a name or 0x-hex');
         if (/(src|dst)_port/.test(l)) assert.match(l, /ip_proto (tcp|udp|sctp) .*_port/);
@@ -135,11 +149,12 @@ test('flower model ≡ libpcap (pcap IR) on random filters × frames inside the 
     { numRuns: 600 },
   );
   t.diagnostic(
-    `${expressible} filters as flower, ${judged} (filter, frame) pairs judged, ${outside} frames outside the contract`,
+    `${expressible} filters as flower (${v4Ports} with IPv4 ports), ${judged} (filter, frame) pairs judged, ${outside} frames outside the contract`,
   );
   assert.ok(expressible >= 200, `${expressible} expressible filters`);
   assert.ok(judged >= 3000, `${judged} judged pairs`);
   assert.ok(outside > 0);
+  assert.ok(v4Ports >= 20, `${v4Ports} filters with IPv4 port keys`);
 });
 
 test('flower: profiles limit keys; trace events are refused', () => {
