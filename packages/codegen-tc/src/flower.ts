@@ -6,9 +6,21 @@
  *    header offsets: the EtherType (the filter's `protocol`, exact), dst/src MAC (value/mask), and under IPv4 ip_tos,
  *    ip_ttl, ip_proto (exact), src/dst_ip (prefixes); under IPv6 ip_proto (the next header, exact), src/dst_ip
  *    (prefixes) and, under tcp/udp/sctp, src/dst_port (exact, or value/mask where the profile allows it);
+ *    IPv4 src/dst_port: the list is built over one case per IHL value (`ihl & 15 == v`, expandIhl); the cases
+ *    v ≥ 5 fold into one port key at 14 + 4·v, because the dissector (net/core/flow_dissector.c) advances by
+ *    ihl·4 and rejects IHL < 5, so options shift the transport header for both; cases v < 5 are dropped;
+ *  - fragments (flow_dissector.c, cls_flower.c): fl_classify dissects without FLOW_DISSECTOR_F_PARSE_1ST_FRAG, so
+ *    for any IPv4 fragment (MF set or offset ≠ 0) the dissector stops after the addresses: the port key is 0;
+ *    libpcap's `tcp dst port 80` rejects non-first fragments (offset ≠ 0) but reads the ports of a first fragment
+ *    (MF set, offset 0). The two cannot agree on first fragments with one conjunction of keys (flower never sees
+ *    their ports), so fragments stay outside the contract; a libpcap key on MF/offset asking 0 is dropped (true
+ *    inside it) and an entry asking anything else is dropped (never inside it). IPv6: the dissector walks
+ *    extension headers and reports the last next header as ip_proto; libpcap reads byte 20 and, for `tcp`/`udp`,
+ *    the fragment header's next header: entries with an extension header as next header are dropped;
  *  - the contract (what makes a flower key equal to those bytes): frames of at least 60 bytes, without VLAN tags,
- *    IPv4 headers with IHL ≥ 5 and not fragmented, IPv6 without extension headers (the dissector walks them,
- *    libpcap does not); flowerContract() says whether a frame is inside it;
+ *    IPv4 headers with IHL ≥ 5, not fragmented and with the transport header's first 4 bytes inside the frame,
+ *    IPv6 without extension headers; flowerContract() says whether a frame is inside it;
+ *  - a rule with the same keys as an earlier one never decides and is dropped;
  *  - iproute2 traps are avoided: ip_proto is a name or 0x-hex (a bare number is read as hex), ip_proto comes before
  *    ports, L3 keys only under protocol ip/ipv6; a --flower-profile limits keys to what a driver offloads;
  *  - pure and deterministic; anything else is a diagnostic naming the byte or key.
