@@ -5,7 +5,7 @@
  *  - an entry maps to flower keys only when each constrained byte lies in a key the flow dissector fills from fixed
  *    header offsets: the EtherType (the filter's `protocol`, exact), dst/src MAC (value/mask), and under IPv4 ip_tos,
  *    ip_ttl, ip_proto (exact), src/dst_ip (prefixes); under IPv6 ip_proto (the next header, exact), src/dst_ip
- *    (prefixes) and, under tcp/udp/sctp, src/dst_port (exact, or value/mask where the profile allows it);
+ *    (prefixes), under ARP/RARP arp_sip/arp_tip (prefixes, bytes 28 and 38) and, under tcp/udp/sctp, src/dst_port (exact, or value/mask where the profile allows it);
  *    IPv4 src/dst_port: the list is built over one case per IHL value (`ihl & 15 == v`, expandIhl); the cases
  *    v ≥ 5 fold into one port key at 14 + 4·v, because the dissector (net/core/flow_dissector.c) advances by
  *    ihl·4 and rejects IHL < 5, so options shift the transport header for both; cases v < 5 are dropped;
@@ -19,7 +19,7 @@
  *    the fragment header's next header: entries with an extension header as next header are dropped;
  *  - the contract (what makes a flower key equal to those bytes): frames of at least 60 bytes, without VLAN tags,
  *    IPv4 headers with IHL ≥ 5, not fragmented and with the transport header's first 4 bytes inside the frame,
- *    IPv6 without extension headers; flowerContract() says whether a frame is inside it;
+ *    IPv6 without extension headers, ARP/RARP with Ethernet/IPv4 addresses and op 1 or 2; flowerContract() says whether a frame is inside it;
  *  - a rule with the same keys as an earlier one never decides and is dropped;
  *  - iproute2 traps are avoided: ip_proto is a name or 0x-hex (a bare number is read as hex), ip_proto comes before
  *    ports, L3 keys only under protocol ip/ipv6; a --flower-profile limits keys to what a driver offloads;
@@ -51,6 +51,9 @@ export interface FlowerMatch {
   readonly ttl?: { readonly value: number; readonly mask: number };
   readonly srcIp?: { readonly addr: readonly number[]; readonly len: number };
   readonly dstIp?: { readonly addr: readonly number[]; readonly len: number };
+  /** ARP/RARP sender and target protocol addresses (arp_sip/arp_tip, prefixes). */
+  readonly arpSip?: { readonly addr: readonly number[]; readonly len: number };
+  readonly arpTip?: { readonly addr: readonly number[]; readonly len: number };
   readonly srcPort?: { readonly value: number; readonly mask: number };
   readonly dstPort?: { readonly value: number; readonly mask: number };
 }
@@ -254,6 +257,13 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
         const pr = portKeys(l4);
         if (pr !== undefined) return pr;
       }
+    } else if (match.ethType === 0x0806 || match.ethType === 0x8035) {
+      const a = ip(28, 4, 'arp_sip');
+      if (!a.ok) return a.r;
+      if (a.v) match.arpSip = a.v;
+      const b = ip(38, 4, 'arp_tip');
+      if (!b.ok) return b.r;
+      if (b.v) match.arpTip = b.v;
     } else if (match.ethType === 0x86dd) {
       const p = exact8(20, 'IPv6 next header');
       if (!p.ok) return p.r;
@@ -317,6 +327,8 @@ export function flowerArgs(m: FlowerMatch): string[] {
   if (m.ttl) a.push('ip_ttl', `0x${m.ttl.value.toString(16)}/0x${m.ttl.mask.toString(16)}`);
   if (m.srcIp) a.push('src_ip', ipText(m.srcIp.addr, m.srcIp.len));
   if (m.dstIp) a.push('dst_ip', ipText(m.dstIp.addr, m.dstIp.len));
+  if (m.arpSip) a.push('arp_sip', ipText(m.arpSip.addr, m.arpSip.len));
+  if (m.arpTip) a.push('arp_tip', ipText(m.arpTip.addr, m.arpTip.len));
   for (const [k, v] of [
     ['src_port', m.srcPort],
     ['dst_port', m.dstPort],
@@ -386,6 +398,14 @@ export function flowerBatch(
 
 const EXT_HEADERS = new Set([0, 43, 44, 50, 51, 60, 135, 139, 140]);
 
+/** Whether the dissector keys an ARP/RARP frame: hardware Ethernet, protocol IPv4, lengths 6 and 4, op 1 or 2. */
+function arpKeyed(f: Uint8Array): boolean {
+  const u16 = (at: number) => ((f[at] ?? 0) << 8) | (f[at + 1] ?? 0);
+  return (
+    u16(14) === 1 && u16(16) === 0x0800 && f[18] === 6 && f[19] === 4 && (u16(20) === 1 || u16(20) === 2)
+  );
+}
+
 /** Whether a frame is inside the flower contract (see the header comment). */
 export function flowerContract(frame: Uint8Array): boolean {
   if (frame.length < 60) return false;
@@ -396,6 +416,8 @@ export function flowerContract(frame: Uint8Array): boolean {
     const frag = ((frame[20]! << 8) | frame[21]!) & 0x3fff;
     return frame[14]! >> 4 === 4 && ihl >= 5 && frame.length >= 14 + ihl * 4 + 4 && frag === 0;
   }
+  // ARP/RARP: the dissector fills arp_sip/arp_tip only for Ethernet/IPv4 addresses and op request or reply.
+  if (et === 0x0806 || et === 0x8035) return arpKeyed(frame);
   if (et === 0x86dd) return frame.length >= 58 && frame[14]! >> 4 === 6 && !EXT_HEADERS.has(frame[20]!);
   return true;
 }
@@ -425,6 +447,9 @@ export function evaluateFlower(rules: readonly FlowerRule[], frame: Uint8Array):
     if (m.ttl && ((frame[22]! ^ m.ttl.value) & m.ttl.mask) !== 0) continue;
     if (m.srcIp && !prefixEq(v6 ? 22 : 26, m.srcIp)) continue;
     if (m.dstIp && !prefixEq(v6 ? 38 : 30, m.dstIp)) continue;
+    if ((m.arpSip || m.arpTip) && !arpKeyed(frame)) continue; // outside the contract (the dissector leaves the keys 0)
+    if (m.arpSip && !prefixEq(28, m.arpSip)) continue;
+    if (m.arpTip && !prefixEq(38, m.arpTip)) continue;
     // Ports: the transport header behind the IHL (IPv4) or the fixed header (IPv6); zero for IPv4 fragments (the
     // dissector stops before the ports when MF or the offset is set and flower asks no first-fragment parse).
     const l4 = v6 ? 54 : 14 + 4 * ((frame[14] ?? 0) & 0xf);

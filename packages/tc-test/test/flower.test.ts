@@ -1,5 +1,5 @@
 // The flower target: random libpcap filters over the primitives flower can key on (ip/ip6/arp, ip proto, IPv4/IPv6
-// hosts and nets, MAC addresses, EtherTypes, IPv4 and IPv6 tcp/udp ports, IPv4 headers with options) with and/or/not → flower rules; tfc's flower model
+// hosts and nets, MAC addresses, EtherTypes, IPv4 and IPv6 tcp/udp ports, IPv4 headers with options, ARP/RARP addresses) with and/or/not → flower rules; tfc's flower model
 // (evaluateFlower: lowest prio whose keys all match decides) must give libpcap's verdict (the pcap front end's IR,
 // itself proven against libpcap) on every random frame inside the flower contract (≥ 60 bytes, no VLAN tag, IPv4
 // IHL ≥ 5 and unfragmented, IPv6 without extension headers). This kernel has no cls_flower, so real tc checks the
@@ -32,6 +32,10 @@ const prim: fc.Arbitrary<string> = fc.oneof(
     .map(([p, d, n]) => `(ip6 and ${p} ${d}port ${n})`),
   // IPv4 and both families' ports and protocols (R4): ports behind the IHL, libpcap's fragment terms.
   fc.constantFrom('tcp', 'udp', 'ip6 proto 6', 'ip proto 17'),
+  // ARP/RARP addresses (arp_sip/arp_tip) and `host`, which libpcap extends to ARP and RARP.
+  fc
+    .tuple(fc.constantFrom('arp ', 'rarp ', ''), fc.constantFrom('', 'src ', 'dst '), fc.constantFrom(...V4))
+    .map(([p, d, a]) => `(${p}${d}host ${a})`),
   fc
     .tuple(
       fc.constantFrom('tcp', 'udp', 'ip and tcp', 'ip and udp'),
@@ -62,7 +66,8 @@ function ip6(s: string): number[] {
 const macBytes = (m: string) => m.split(':').map((x) => Number.parseInt(x, 16));
 const frameArb: fc.Arbitrary<Uint8Array> = fc
   .record({
-    et: fc.constantFrom(0x0800, 0x0800, 0x86dd, 0x86dd, 0x0806, 0x88cc),
+    et: fc.constantFrom(0x0800, 0x0800, 0x86dd, 0x86dd, 0x0806, 0x0806, 0x8035, 0x88cc),
+    op: fc.constantFrom(1, 2, 2, 3),
     dst: fc.constantFrom(...MACS),
     src: fc.constantFrom(...MACS),
     proto: fc.constantFrom(1, 6, 17, 47, 58),
@@ -89,6 +94,13 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc
       // IPv4 options (IHL > 5) shift the transport header; the dissector and libpcap both follow the IHL.
       const l4 = 14 + 4 * Math.max(5, r.ihl);
       f.set([r.sp >> 8, r.sp & 0xff, r.dp >> 8, r.dp & 0xff], l4);
+    } else if (r.et === 0x0806 || r.et === 0x8035) {
+      // Ethernet/IPv4 ARP; op 3 (RARP request) is outside the contract (the dissector keys only ops 1 and 2).
+      f.set([0, 1, 8, 0, 6, 4, 0, r.op], 14);
+      f.set(macBytes(r.src), 22);
+      f.set(ip4(r.s4), 28);
+      f.set(macBytes(r.dst), 32);
+      f.set(ip4(r.d4), 38);
     } else if (r.et === 0x86dd) {
       f.set([0x60, 0, 0, 0, 0, r.len - 54, r.proto, 64], 14);
       f.set(ip6(r.s6), 22);
@@ -216,15 +228,26 @@ test('flower lines pass iproute2 parsing on this kernel (exit 2: classifier miss
     return t.skip(`this kernel has cls_flower (exit ${good.code}); the syntax check needs it absent`);
   assert.match(good.err, /classifier/i);
   let lines = 0;
-  for (const text of fc.sample(exprArb, { seed: 7, numRuns: 150 })) {
+  // R4's filters first (IPv4 ports, plain protocols, ARP/RARP addresses), then random ones.
+  const fixed = [
+    'tcp dst port 80',
+    'udp port 53',
+    'tcp',
+    'udp',
+    'ip6 proto 6',
+    'host 10.0.0.1',
+    'rarp dst host 1.2.3.4',
+  ];
+  for (const text of [...fixed, ...fc.sample(exprArb, { seed: 7, numRuns: 150 })]) {
     const f = flowerOf(text);
+    if (typeof f === 'string' && fixed.includes(text)) assert.fail(`${text}: ${f}`);
     if (typeof f === 'string') continue;
     for (const l of f.lines) {
       const r = await tcLine(l.replace(' classid 1:1', ' action mirred egress mirror dev v1'));
       assert.equal(r.code, 2, `'${text}': ${l}: ${r.err}`);
       lines++;
     }
-    if (lines >= 60) break;
+    if (lines >= 80) break;
   }
   t.diagnostic(`${lines} generated flower lines parsed by iproute2`);
   assert.ok(lines >= 30);
