@@ -53,3 +53,12 @@ test('R4: --target tc picks flower for tcp port 80', async () => {
   assert.match(r.out, /protocol ip prio \d+ flower ip_proto tcp dst_port 80 /);
   assert.doesNotMatch(r.out, / u32 /);
 });
+
+test('R4: flower expresses host 10.0.0.1 (IPv4 addresses, ARP/RARP arp_sip/arp_tip)', async () => {
+  const r = await flower('host 10.0.0.1');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /protocol ip .*flower src_ip 10\.0\.0\.1\/32 /);
+  assert.match(r.out, /protocol ip .*flower dst_ip 10\.0\.0\.1\/32 /);
+  assert.match(r.out, /protocol arp .*flower arp_sip 10\.0\.0\.1\/32 /);
+  assert.match(r.out, /protocol arp .*flower arp_tip 10\.0\.0\.1\/32 /);
+});
