@@ -5,10 +5,22 @@
  *  - an entry maps to flower keys only when each constrained byte lies in a key the flow dissector fills from fixed
  *    header offsets: the EtherType (the filter's `protocol`, exact), dst/src MAC (value/mask), and under IPv4 ip_tos,
  *    ip_ttl, ip_proto (exact), src/dst_ip (prefixes); under IPv6 ip_proto (the next header, exact), src/dst_ip
- *    (prefixes) and, under tcp/udp/sctp, src/dst_port (exact, or value/mask where the profile allows it);
+ *    (prefixes), under ARP/RARP arp_sip/arp_tip (prefixes, bytes 28 and 38) and, under tcp/udp/sctp, src/dst_port (exact, or value/mask where the profile allows it);
+ *    IPv4 src/dst_port: the list is built over one case per IHL value (`ihl & 15 == v`, expandIhl); the cases
+ *    v ≥ 5 fold into one port key at 14 + 4·v, because the dissector (net/core/flow_dissector.c) advances by
+ *    ihl·4 and rejects IHL < 5, so options shift the transport header for both; cases v < 5 are dropped;
+ *  - fragments (flow_dissector.c, cls_flower.c): fl_classify dissects without FLOW_DISSECTOR_F_PARSE_1ST_FRAG, so
+ *    for any IPv4 fragment (MF set or offset ≠ 0) the dissector stops after the addresses: the port key is 0;
+ *    libpcap's `tcp dst port 80` rejects non-first fragments (offset ≠ 0) but reads the ports of a first fragment
+ *    (MF set, offset 0). The two cannot agree on first fragments with one conjunction of keys (flower never sees
+ *    their ports), so fragments stay outside the contract; a libpcap key on MF/offset asking 0 is dropped (true
+ *    inside it) and an entry asking anything else is dropped (never inside it). IPv6: the dissector walks
+ *    extension headers and reports the last next header as ip_proto; libpcap reads byte 20 and, for `tcp`/`udp`,
+ *    the fragment header's next header: entries with an extension header as next header are dropped;
  *  - the contract (what makes a flower key equal to those bytes): frames of at least 60 bytes, without VLAN tags,
- *    IPv4 headers with IHL ≥ 5 and not fragmented, IPv6 without extension headers (the dissector walks them,
- *    libpcap does not); flowerContract() says whether a frame is inside it;
+ *    IPv4 headers with IHL ≥ 5, not fragmented and with the transport header's first 4 bytes inside the frame,
+ *    IPv6 without extension headers, ARP/RARP with Ethernet/IPv4 addresses and op 1 or 2; flowerContract() says whether a frame is inside it;
+ *  - a rule with the same keys as an earlier one never decides and is dropped;
  *  - iproute2 traps are avoided: ip_proto is a name or 0x-hex (a bare number is read as hex), ip_proto comes before
  *    ports, L3 keys only under protocol ip/ipv6; a --flower-profile limits keys to what a driver offloads;
  *  - pure and deterministic; anything else is a diagnostic naming the byte or key.
@@ -39,6 +51,9 @@ export interface FlowerMatch {
   readonly ttl?: { readonly value: number; readonly mask: number };
   readonly srcIp?: { readonly addr: readonly number[]; readonly len: number };
   readonly dstIp?: { readonly addr: readonly number[]; readonly len: number };
+  /** ARP/RARP sender and target protocol addresses (arp_sip/arp_tip, prefixes). */
+  readonly arpSip?: { readonly addr: readonly number[]; readonly len: number };
+  readonly arpTip?: { readonly addr: readonly number[]; readonly len: number };
   readonly srcPort?: { readonly value: number; readonly mask: number };
   readonly dstPort?: { readonly value: number; readonly mask: number };
 }
@@ -93,6 +108,18 @@ function rowBytes(
     }
   }
   return bytes;
+}
+
+/** The IPv4 flags/fragment-offset key (bytes 20-21) when it covers only MF and the offset (mask ⊆ 0x3fff):
+ *  removed from `bytes`; 'never' when it asks for a non-zero value (no frame inside the contract has one). */
+function take20(bytes: Bytes): 'never' | undefined {
+  const hi = bytes.get(20);
+  const lo = bytes.get(21);
+  const m = ((hi?.m ?? 0) << 8) | (lo?.m ?? 0);
+  if (m === 0 || (m & ~0x3fff) !== 0) return undefined;
+  bytes.delete(20);
+  bytes.delete(21);
+  return (((hi?.v ?? 0) << 8) | (lo?.v ?? 0)) !== 0 ? 'never' : undefined;
 }
 
 const PROTO_NAMES: Readonly<Record<number, string>> = {
@@ -171,7 +198,45 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
       if (x.mask[0] !== 0xff) return { ok: false as const, r: fail('flower-proto', `a masked ${what}`) };
       return { ok: true as const, v: x.value[0]! };
     };
+    /** The src/dst_port keys from the 4 bytes of the transport header at `l4`; a diagnostic or undefined. */
+    const portKeys = (l4: number): FlowerResult | undefined => {
+      for (const [at, key] of [
+        [l4, 'srcPort'],
+        [l4 + 2, 'dstPort'],
+      ] as const) {
+        const x = take(at, 2);
+        if (x === undefined) continue;
+        if (match.ipProto !== 6 && match.ipProto !== 17 && match.ipProto !== 132)
+          return fail(
+            'flower-port',
+            'transport-header bytes without ip_proto tcp, udp or sctp (no flower key for them)',
+          );
+        const value = (x.value[0]! << 8) | x.value[1]!;
+        const mask = (x.mask[0]! << 8) | x.mask[1]!;
+        if (mask !== 0xffff && !caps.portMask)
+          return fail(
+            'flower-profile',
+            `a port mask ${value}/0x${mask.toString(16)} (profile ${profile} offloads exact ports only)`,
+          );
+        match[key] = { value, mask };
+      }
+      return undefined;
+    };
     if (match.ethType === 0x0800) {
+      // The IHL case (expandIhl's `ihl & 15 == v`): the dissector follows the IHL, so the transport header at
+      // 14 + 4·v is flower's port key for every v ≥ 5; v < 5 is outside the contract (the dissector stops there).
+      const ihlB = bytes.get(14);
+      let l4: number | undefined;
+      if (ihlB !== undefined) {
+        if ((ihlB.m & 0x0f) === 0x0f && (ihlB.v & 0x0f) < 5) continue;
+        if (ihlB.m !== 0x0f)
+          return fail('flower-key', 'a key on the IPv4 version/IHL byte other than the IHL');
+        bytes.delete(14);
+        l4 = 14 + 4 * ihlB.v;
+      }
+      // Flags/fragment offset: inside the contract MF and the offset are 0, so a key on them that asks for 0 is
+      // always true there, and one that asks for anything else never matches there (the entry is dropped).
+      if (take20(bytes) === 'never') continue;
       const tos = take(15, 1);
       if (tos) match.tos = { value: tos.value[0]!, mask: tos.mask[0]! };
       const ttl = take(22, 1);
@@ -188,6 +253,17 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
       const b = ip(30, 4, 'dst_ip');
       if (!b.ok) return b.r;
       if (b.v) match.dstIp = b.v;
+      if (l4 !== undefined) {
+        const pr = portKeys(l4);
+        if (pr !== undefined) return pr;
+      }
+    } else if (match.ethType === 0x0806 || match.ethType === 0x8035) {
+      const a = ip(28, 4, 'arp_sip');
+      if (!a.ok) return a.r;
+      if (a.v) match.arpSip = a.v;
+      const b = ip(38, 4, 'arp_tip');
+      if (!b.ok) return b.r;
+      if (b.v) match.arpTip = b.v;
     } else if (match.ethType === 0x86dd) {
       const p = exact8(20, 'IPv6 next header');
       if (!p.ok) return p.r;
@@ -198,26 +274,16 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
       const b = ip(38, 16, 'dst_ip');
       if (!b.ok) return b.r;
       if (b.v) match.dstIp = b.v;
-      for (const [at, key] of [
-        [54, 'srcPort'],
-        [56, 'dstPort'],
-      ] as const) {
-        const x = take(at, 2);
-        if (x === undefined) continue;
-        if (match.ipProto !== 6 && match.ipProto !== 17 && match.ipProto !== 132)
-          return fail(
-            'flower-port',
-            'IPv6 payload bytes without next header tcp, udp or sctp (no flower key for them)',
-          );
-        const value = (x.value[0]! << 8) | x.value[1]!;
-        const mask = (x.mask[0]! << 8) | x.mask[1]!;
-        if (mask !== 0xffff && !caps.portMask)
-          return fail(
-            'flower-profile',
-            `a port mask ${value}/0x${mask.toString(16)} (profile ${profile} offloads exact ports only)`,
-          );
-        match[key] = { value, mask };
-      }
+      // A next header that is an extension header never matches inside the contract (no extension headers):
+      // libpcap's `udp`/`tcp` test the fragment header's next header at byte 54, an entry flower need not carry.
+      if (
+        match.ipProto !== undefined &&
+        EXT_HEADERS.has(match.ipProto) &&
+        [...bytes.keys()].some((k) => k >= 54)
+      )
+        continue;
+      const pr = portKeys(54);
+      if (pr !== undefined) return pr;
     }
     const rest = [...bytes.keys()].sort((a, b) => a - b);
     if (rest.length > 0)
@@ -227,8 +293,16 @@ export function flowerFromList(list: DecisionList, profile: FlowerProfile = 'por
       );
     rules.push({ kind: e.action, match });
   }
-  while (rules.length > 0 && rules[rules.length - 1]!.kind === 'miss') rules.pop();
-  return { ok: true, rules };
+  // A rule whose keys equal an earlier rule's never decides (the IHL cases all map to one rule): drop it.
+  const seen = new Set<string>();
+  const kept = rules.filter((r) => {
+    const k = JSON.stringify(r.match);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  while (kept.length > 0 && kept[kept.length - 1]!.kind === 'miss') kept.pop();
+  return { ok: true, rules: kept };
 }
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 2048: 'ip', 34525: 'ipv6', 2054: 'arp' };
@@ -253,6 +327,8 @@ export function flowerArgs(m: FlowerMatch): string[] {
   if (m.ttl) a.push('ip_ttl', `0x${m.ttl.value.toString(16)}/0x${m.ttl.mask.toString(16)}`);
   if (m.srcIp) a.push('src_ip', ipText(m.srcIp.addr, m.srcIp.len));
   if (m.dstIp) a.push('dst_ip', ipText(m.dstIp.addr, m.dstIp.len));
+  if (m.arpSip) a.push('arp_sip', ipText(m.arpSip.addr, m.arpSip.len));
+  if (m.arpTip) a.push('arp_tip', ipText(m.arpTip.addr, m.arpTip.len));
   for (const [k, v] of [
     ['src_port', m.srcPort],
     ['dst_port', m.dstPort],
@@ -322,6 +398,14 @@ export function flowerBatch(
 
 const EXT_HEADERS = new Set([0, 43, 44, 50, 51, 60, 135, 139, 140]);
 
+/** Whether the dissector keys an ARP/RARP frame: hardware Ethernet, protocol IPv4, lengths 6 and 4, op 1 or 2. */
+function arpKeyed(f: Uint8Array): boolean {
+  const u16 = (at: number) => ((f[at] ?? 0) << 8) | (f[at + 1] ?? 0);
+  return (
+    u16(14) === 1 && u16(16) === 0x0800 && f[18] === 6 && f[19] === 4 && (u16(20) === 1 || u16(20) === 2)
+  );
+}
+
 /** Whether a frame is inside the flower contract (see the header comment). */
 export function flowerContract(frame: Uint8Array): boolean {
   if (frame.length < 60) return false;
@@ -330,8 +414,10 @@ export function flowerContract(frame: Uint8Array): boolean {
   if (et === 0x0800) {
     const ihl = frame[14]! & 0xf;
     const frag = ((frame[20]! << 8) | frame[21]!) & 0x3fff;
-    return frame[14]! >> 4 === 4 && ihl >= 5 && frame.length >= 14 + ihl * 4 && frag === 0;
+    return frame[14]! >> 4 === 4 && ihl >= 5 && frame.length >= 14 + ihl * 4 + 4 && frag === 0;
   }
+  // ARP/RARP: the dissector fills arp_sip/arp_tip only for Ethernet/IPv4 addresses and op request or reply.
+  if (et === 0x0806 || et === 0x8035) return arpKeyed(frame);
   if (et === 0x86dd) return frame.length >= 58 && frame[14]! >> 4 === 6 && !EXT_HEADERS.has(frame[20]!);
   return true;
 }
@@ -361,9 +447,16 @@ export function evaluateFlower(rules: readonly FlowerRule[], frame: Uint8Array):
     if (m.ttl && ((frame[22]! ^ m.ttl.value) & m.ttl.mask) !== 0) continue;
     if (m.srcIp && !prefixEq(v6 ? 22 : 26, m.srcIp)) continue;
     if (m.dstIp && !prefixEq(v6 ? 38 : 30, m.dstIp)) continue;
-    const port = (at: number) => ((frame[at] ?? 0) << 8) | (frame[at + 1] ?? 0);
-    if (m.srcPort && ((port(54) ^ m.srcPort.value) & m.srcPort.mask) !== 0) continue;
-    if (m.dstPort && ((port(56) ^ m.dstPort.value) & m.dstPort.mask) !== 0) continue;
+    if ((m.arpSip || m.arpTip) && !arpKeyed(frame)) continue; // outside the contract (the dissector leaves the keys 0)
+    if (m.arpSip && !prefixEq(28, m.arpSip)) continue;
+    if (m.arpTip && !prefixEq(38, m.arpTip)) continue;
+    // Ports: the transport header behind the IHL (IPv4) or the fixed header (IPv6); zero for IPv4 fragments (the
+    // dissector stops before the ports when MF or the offset is set and flower asks no first-fragment parse).
+    const l4 = v6 ? 54 : 14 + 4 * ((frame[14] ?? 0) & 0xf);
+    const frag = !v6 && ((((frame[20] ?? 0) << 8) | (frame[21] ?? 0)) & 0x3fff) !== 0;
+    const port = (at: number) => (frag ? 0 : ((frame[at] ?? 0) << 8) | (frame[at + 1] ?? 0));
+    if (m.srcPort && ((port(l4) ^ m.srcPort.value) & m.srcPort.mask) !== 0) continue;
+    if (m.dstPort && ((port(l4 + 2) ^ m.dstPort.value) & m.dstPort.mask) !== 0) continue;
     return r.kind;
   }
   return 'miss';

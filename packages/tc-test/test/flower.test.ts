@@ -1,5 +1,5 @@
 // The flower target: random libpcap filters over the primitives flower can key on (ip/ip6/arp, ip proto, IPv4/IPv6
-// hosts and nets, MAC addresses, EtherTypes, IPv6 tcp/udp ports) with and/or/not → flower rules; tfc's flower model
+// hosts and nets, MAC addresses, EtherTypes, IPv4 and IPv6 tcp/udp ports, IPv4 headers with options, ARP/RARP addresses) with and/or/not → flower rules; tfc's flower model
 // (evaluateFlower: lowest prio whose keys all match decides) must give libpcap's verdict (the pcap front end's IR,
 // itself proven against libpcap) on every random frame inside the flower contract (≥ 60 bytes, no VLAN tag, IPv4
 // IHL ≥ 5 and unfragmented, IPv6 without extension headers). This kernel has no cls_flower, so real tc checks the
@@ -30,6 +30,19 @@ const prim: fc.Arbitrary<string> = fc.oneof(
   fc
     .tuple(fc.constantFrom('tcp', 'udp'), fc.constantFrom('', 'src ', 'dst '), fc.constantFrom(80, 443, 53))
     .map(([p, d, n]) => `(ip6 and ${p} ${d}port ${n})`),
+  // IPv4 and both families' ports and protocols (R4): ports behind the IHL, libpcap's fragment terms.
+  fc.constantFrom('tcp', 'udp', 'ip6 proto 6', 'ip proto 17'),
+  // ARP/RARP addresses (arp_sip/arp_tip) and `host`, which libpcap extends to ARP and RARP.
+  fc
+    .tuple(fc.constantFrom('arp ', 'rarp ', ''), fc.constantFrom('', 'src ', 'dst '), fc.constantFrom(...V4))
+    .map(([p, d, a]) => `(${p}${d}host ${a})`),
+  fc
+    .tuple(
+      fc.constantFrom('tcp', 'udp', 'ip and tcp', 'ip and udp'),
+      fc.constantFrom('', 'src ', 'dst '),
+      fc.constantFrom(80, 443, 53),
+    )
+    .map(([p, d, n]) => `(${p} ${d}port ${n})`),
 );
 const exprArb: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
@@ -53,7 +66,8 @@ function ip6(s: string): number[] {
 const macBytes = (m: string) => m.split(':').map((x) => Number.parseInt(x, 16));
 const frameArb: fc.Arbitrary<Uint8Array> = fc
   .record({
-    et: fc.constantFrom(0x0800, 0x0800, 0x86dd, 0x86dd, 0x0806, 0x88cc),
+    et: fc.constantFrom(0x0800, 0x0800, 0x86dd, 0x86dd, 0x0806, 0x0806, 0x8035, 0x88cc),
+    op: fc.constantFrom(1, 2, 2, 3),
     dst: fc.constantFrom(...MACS),
     src: fc.constantFrom(...MACS),
     proto: fc.constantFrom(1, 6, 17, 47, 58),
@@ -65,6 +79,7 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc
     dp: fc.constantFrom(80, 443, 53, 1234),
     len: fc.integer({ min: 60, max: 90 }),
     frag: fc.constantFrom(0, 0, 0, 0x2000, 0x00b9),
+    ihl: fc.constantFrom(5, 5, 5, 6, 7, 8, 4),
   })
   .map((r) => {
     const f = new Uint8Array(r.len);
@@ -73,10 +88,19 @@ const frameArb: fc.Arbitrary<Uint8Array> = fc
     f[12] = r.et >> 8;
     f[13] = r.et & 0xff;
     if (r.et === 0x0800) {
-      f.set([0x45, 0, 0, r.len - 14, 0, 0, r.frag >> 8, r.frag & 0xff, 64, r.proto, 0, 0], 14);
+      f.set([0x40 | r.ihl, 0, 0, r.len - 14, 0, 0, r.frag >> 8, r.frag & 0xff, 64, r.proto, 0, 0], 14);
       f.set(ip4(r.s4), 26);
       f.set(ip4(r.d4), 30);
-      f.set([r.sp >> 8, r.sp & 0xff, r.dp >> 8, r.dp & 0xff], 34);
+      // IPv4 options (IHL > 5) shift the transport header; the dissector and libpcap both follow the IHL.
+      const l4 = 14 + 4 * Math.max(5, r.ihl);
+      f.set([r.sp >> 8, r.sp & 0xff, r.dp >> 8, r.dp & 0xff], l4);
+    } else if (r.et === 0x0806 || r.et === 0x8035) {
+      // Ethernet/IPv4 ARP; op 3 (RARP request) is outside the contract (the dissector keys only ops 1 and 2).
+      f.set([0, 1, 8, 0, 6, 4, 0, r.op], 14);
+      f.set(macBytes(r.src), 22);
+      f.set(ip4(r.s4), 28);
+      f.set(macBytes(r.dst), 32);
+      f.set(ip4(r.d4), 38);
     } else if (r.et === 0x86dd) {
       f.set([0x60, 0, 0, 0, 0, r.len - 54, r.proto, 64], 14);
       f.set(ip6(r.s6), 22);
@@ -104,6 +128,7 @@ test('flower model ≡ libpcap (pcap IR) on random filters × frames inside the 
   let judged = 0;
   let expressible = 0;
   let outside = 0;
+  let v4Ports = 0;
   fc.assert(
     fc.property(exprArb, fc.array(frameArb, { minLength: 12, maxLength: 12 }), (text, frames) => {
       const front = compilePcap(text, { linktype: 'ethernet' });
@@ -114,6 +139,7 @@ test('flower model ≡ libpcap (pcap IR) on random filters × frames inside the 
         return;
       }
       expressible++;
+      if (f.lines.some((l) => /protocol ip .*_port/.test(l))) v4Ports++;
       for (const l of f.lines) {
         assert.doesNotMatch(l, /ip_proto \d+ /, 'ip_proto as a name or 0x-hex');
         if (/(src|dst)_port/.test(l)) assert.match(l, /ip_proto (tcp|udp|sctp) .*_port/);
@@ -135,11 +161,12 @@ test('flower model ≡ libpcap (pcap IR) on random filters × frames inside the 
     { numRuns: 600 },
   );
   t.diagnostic(
-    `${expressible} filters as flower, ${judged} (filter, frame) pairs judged, ${outside} frames outside the contract`,
+    `${expressible} filters as flower (${v4Ports} with IPv4 ports), ${judged} (filter, frame) pairs judged, ${outside} frames outside the contract`,
   );
   assert.ok(expressible >= 200, `${expressible} expressible filters`);
   assert.ok(judged >= 3000, `${judged} judged pairs`);
   assert.ok(outside > 0);
+  assert.ok(v4Ports >= 20, `${v4Ports} filters with IPv4 port keys`);
 });
 
 test('flower: profiles limit keys; trace events are refused', () => {
@@ -201,15 +228,26 @@ test('flower lines pass iproute2 parsing on this kernel (exit 2: classifier miss
     return t.skip(`this kernel has cls_flower (exit ${good.code}); the syntax check needs it absent`);
   assert.match(good.err, /classifier/i);
   let lines = 0;
-  for (const text of fc.sample(exprArb, { seed: 7, numRuns: 150 })) {
+  // R4's filters first (IPv4 ports, plain protocols, ARP/RARP addresses), then random ones.
+  const fixed = [
+    'tcp dst port 80',
+    'udp port 53',
+    'tcp',
+    'udp',
+    'ip6 proto 6',
+    'host 10.0.0.1',
+    'rarp dst host 1.2.3.4',
+  ];
+  for (const text of [...fixed, ...fc.sample(exprArb, { seed: 7, numRuns: 150 })]) {
     const f = flowerOf(text);
+    if (typeof f === 'string' && fixed.includes(text)) assert.fail(`${text}: ${f}`);
     if (typeof f === 'string') continue;
     for (const l of f.lines) {
       const r = await tcLine(l.replace(' classid 1:1', ' action mirred egress mirror dev v1'));
       assert.equal(r.code, 2, `'${text}': ${l}: ${r.err}`);
       lines++;
     }
-    if (lines >= 60) break;
+    if (lines >= 80) break;
   }
   t.diagnostic(`${lines} generated flower lines parsed by iproute2`);
   assert.ok(lines >= 30);

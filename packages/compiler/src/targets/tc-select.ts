@@ -128,7 +128,7 @@ export function selectTc(s: Selection): TcResult {
         lines: b.lines,
         covered,
         notes: [
-          'flower rules decide as libpcap for frames of at least 60 bytes without VLAN tags, IPv4 headers with IHL ≥ 5 and not fragmented, IPv6 without extension headers',
+          'flower rules decide as libpcap for frames of at least 60 bytes without VLAN tags, IPv4 headers with IHL ≥ 5 and not fragmented (flower sees no ports in any fragment), IPv6 without extension headers',
         ],
         flower: f.value,
         stats: `flower: ${f.value.length} filters`,
