@@ -39,7 +39,7 @@ export * from './lower/index.ts';
 export { type ClassifiedPattern, classifyPattern, type MatchKind, matchString } from './match.ts';
 export { type FilterEnv, type ParseOptions, type ParseResult, parseFilter } from './parse-filter.ts';
 export { findField } from './parse-pred.ts';
-export { type RecordResult, recordFromJson } from './records.ts';
+export { ELEMENT_SIZES, type RecordResult, recordFromJson } from './records.ts';
 export {
   parseSubsystemFilter,
   SUBSYSTEM_MESSAGE,

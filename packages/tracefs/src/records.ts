@@ -74,7 +74,8 @@ function writeUint(buf: Uint8Array, offset: number, size: number, value: bigint)
   }
 }
 
-const ELEMENT_SIZES: Readonly<Record<string, number>> = {
+/** Byte sizes of the C integer types tracefs formats use for array elements (shared with the dissector). */
+export const ELEMENT_SIZES: Readonly<Record<string, 1 | 2 | 4 | 8>> = {
   u8: 1,
   s8: 1,
   __u8: 1,
@@ -107,6 +108,8 @@ const ELEMENT_SIZES: Readonly<Record<string, number>> = {
   'unsigned long': 8,
   'long long': 8,
   'unsigned long long': 8,
+  __be64: 8,
+  __le64: 8,
 };
 
 function elementSize(f: FormatField): number {

@@ -7,7 +7,7 @@
  * elements of 1/2/4/8 bytes (fixed count, `__data_loc`/`__rel_loc` payload, or `[]` running to the record's end);
  * anything else (cpumask_t, odd sizes, structs) is raw bytes. Every layout has a short code used in the Lua tables.
  */
-import type { EventFormat, FormatField } from '@tfc/tracefs';
+import { ELEMENT_SIZES, type EventFormat, type FormatField } from '@tfc/tracefs';
 
 export type IntSize = 1 | 2 | 4 | 8;
 /** Where a variable-length payload is: a `__data_loc` word, a `__rel_loc` word, or from the field to the end. */
@@ -25,43 +25,6 @@ export type FieldLayout =
       readonly count: number;
     }
   | { readonly kind: 'bytes'; readonly placement: Placement; readonly size: number };
-
-const ELEMENT_SIZES: Readonly<Record<string, IntSize>> = {
-  u8: 1,
-  s8: 1,
-  __u8: 1,
-  __s8: 1,
-  char: 1,
-  'unsigned char': 1,
-  'signed char': 1,
-  bool: 1,
-  u16: 2,
-  s16: 2,
-  __u16: 2,
-  __s16: 2,
-  short: 2,
-  'unsigned short': 2,
-  __be16: 2,
-  __le16: 2,
-  u32: 4,
-  s32: 4,
-  __u32: 4,
-  __s32: 4,
-  int: 4,
-  'unsigned int': 4,
-  __be32: 4,
-  __le32: 4,
-  u64: 8,
-  s64: 8,
-  __u64: 8,
-  __s64: 8,
-  long: 8,
-  'unsigned long': 8,
-  'long long': 8,
-  'unsigned long long': 8,
-  __be64: 8,
-  __le64: 8,
-};
 
 const isIntSize = (n: number): n is IntSize => n === 1 || n === 2 || n === 4 || n === 8;
 

@@ -22,6 +22,7 @@ import { flag, type Parsed, str } from '../args.ts';
 import { filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { writeOutput } from '../output.ts';
+import { reportPcapDiagnostics } from '../pcap-diagnostics.ts';
 
 const SKB_EMITS: readonly EmitForm[] = ['asm', 'json', 'bin'];
 
@@ -98,15 +99,7 @@ export function runCompileSkb(p: Parsed, io: Io): number {
     optimize: Number(level) as 0 | 1 | 2,
     ...(dumpAfter !== undefined ? { dumpAfter } : {}),
   });
-  if (!r.ok) {
-    for (const d of r.diagnostics) {
-      if (d.span !== undefined && d.stage === 'parse') {
-        const width = Math.max(1, d.span.end - d.span.start);
-        io.err(`tfc: ${text}\n     ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
-      } else io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
-    }
-    return r.diagnostics.some((d) => d.message.startsWith('unknown pass')) ? EXIT.usage : EXIT.rejected;
-  }
+  if (!r.ok) return reportPcapDiagnostics(r.diagnostics, text, io);
   if (dumpAfter !== undefined) {
     writeOutput(io, r.dump ?? '', output, 'the IR dump');
     return EXIT.ok;

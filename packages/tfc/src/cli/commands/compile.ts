@@ -57,6 +57,7 @@ import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { writeOutput } from '../output.ts';
+import { reportPcapDiagnostics } from '../pcap-diagnostics.ts';
 import { rejectionNotes } from './check.ts';
 import { runCompileSkb } from './compile-skb.ts';
 
@@ -481,15 +482,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
     ...(onMiss !== undefined ? { onMiss } : {}),
     ...(dumpAfter !== undefined ? { dumpAfter } : {}),
   });
-  if (!r.ok) {
-    for (const d of r.diagnostics) {
-      if (d.span !== undefined && d.stage === 'parse') {
-        const width = Math.max(1, d.span.end - d.span.start);
-        io.err(`tfc: ${text}\n     ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
-      } else io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
-    }
-    return r.diagnostics.some((d) => d.message.startsWith('unknown pass')) ? EXIT.usage : EXIT.rejected;
-  }
+  if (!r.ok) return reportPcapDiagnostics(r.diagnostics, text, io);
   if (dumpAfter !== undefined) {
     writeOutput(io, r.dump ?? '', output, 'the IR dump');
     return EXIT.ok;
