@@ -88,13 +88,29 @@ function sizeOf(f: SkbField, name: string): 'b' | 'h' | 'w' | 'dw' {
   return s;
 }
 
+/** What the prologue's phases share: the generator, the options, the validated layout and the sk_buff copy. */
+interface Prologue {
+  readonly g: EbpfGen;
+  readonly e: EbpfGen['e'];
+  readonly o: SkbOptions;
+  readonly L: SkbOptions['layout'];
+  readonly snaplen: number;
+  /** The first sk_buff member's offset and the bytes from it to the end of the last one (one copy). */
+  readonly base: number;
+  readonly span: number;
+}
+
+/** R{r} = an sk_buff member from the stack copy (zero-extended). */
+function skbField(p: Prologue, r: 0 | 1 | 2 | 3 | 4 | 5, name: keyof SkbLayoutSkb): void {
+  const f = p.L.skb[name];
+  p.e(mem.ldx(sizeOf(f, name), r, R10, -SKB_COPY + f.offset - p.base));
+}
+
 export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   const snaplen = snaplenOf(o);
-  const L = o.layout;
-  const e = g.e;
-  const fields = Object.entries(L.skb) as [string, SkbField][];
-  const base = Math.min(...fields.map(([, f]) => f.offset));
-  const end = Math.max(...fields.map(([, f]) => f.offset + f.size));
+  const fields = Object.values(o.layout.skb) as SkbField[];
+  const base = Math.min(...fields.map((f) => f.offset));
+  const end = Math.max(...fields.map((f) => f.offset + f.size));
   if (end - base > SKB_COPY_MAX)
     throw new Unsupported(
       'skb-layout',
@@ -102,16 +118,23 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
     );
   if (o.hook.skbArg < 0 || o.hook.skbArg > 11)
     throw new Unsupported('skb-hook', `sk_buff argument index ${o.hook.skbArg} out of range`);
-  /** R0 = an sk_buff member from the stack copy (zero-extended). */
-  const skbField = (r: 0 | 1 | 2 | 3 | 4 | 5, name: keyof SkbLayoutSkb) => {
-    const f = L.skb[name];
-    e(mem.ldx(sizeOf(f, name), r, R10, -SKB_COPY + f.offset - base));
-  };
+  const p: Prologue = { g, e: g.e, o, L: o.layout, snaplen, base, span: end - base };
+  lookupRecordAndCopySkb(p);
+  recordEvent(p);
+  recordMembers(p);
+  recordDevice(p);
+  packetStart(p);
+  copyPacket(p);
+}
+
+/** R9 = the per-CPU record, R6 = ctx; the sk_buff pointer into the record and its members onto the stack. */
+function lookupRecordAndCopySkb(p: Prologue): void {
+  const { g, e, o } = p;
   g.maps.push({
     name: SKB_RECORD_MAP,
     type: 'percpu_array',
     keySize: 4,
-    valueSize: recordValueSize(snaplen, g.dag.values.length),
+    valueSize: recordValueSize(p.snaplen, g.dag.values.length),
     maxEntries: 1,
     entries: [],
   });
@@ -130,11 +153,15 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   e(mem.stx('dw', R9, REC.skb, R3));
   e(mov.reg(R1, R10));
   e(alu64.add.imm(R1, -SKB_COPY));
-  e(mov.imm(R2, end - base));
-  if (base !== 0) e(alu64.add.imm(R3, base));
+  e(mov.imm(R2, p.span));
+  if (p.base !== 0) e(alu64.add.imm(R3, p.base));
   e(call(HELPER.probeReadKernel));
   e(jmp.jne.imm(R0, 0, 'skb_out'));
-  // time, hook, reason, location, task
+}
+
+/** Time, hook, drop reason, location and the current task into the record. */
+function recordEvent(p: Prologue): void {
+  const { e, o } = p;
   e(call(HELPER_KTIME));
   e(mem.stx('dw', R9, REC.time, R0));
   e(mem.st('w', R9, REC.hook, o.hookIndex | 0));
@@ -154,29 +181,37 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   e(alu64.add.imm(R1, REC.comm));
   e(mov.imm(R2, 16));
   e(call(HELPER.comm));
-  // members kept outside the packet
-  skbField(0, 'protocol');
+}
+
+/** The sk_buff members kept outside the packet. */
+function recordMembers(p: Prologue): void {
+  const e = p.e;
+  skbField(p, 0, 'protocol');
   e(mem.stx('h', R9, REC.protocol, R0));
-  skbField(0, 'pktType');
-  const pt = L.skb.pktType.bit;
+  skbField(p, 0, 'pktType');
+  const pt = p.L.skb.pktType.bit;
   if (pt !== undefined) {
     if (pt.shift !== 0) e(alu64.rsh.imm(R0, pt.shift));
     e(alu64.and.imm(R0, (1 << pt.bits) - 1));
   }
   e(mem.stx('b', R9, REC.pktType, R0));
-  skbField(0, 'mark');
+  skbField(p, 0, 'mark');
   e(mem.stx('w', R9, REC.mark, R0));
-  skbField(0, 'vlanTci');
+  skbField(p, 0, 'vlanTci');
   e(mem.stx('h', R9, REC.vlanTci, R0));
-  skbField(0, 'vlanProto');
+  skbField(p, 0, 'vlanProto');
   e(mem.stx('h', R9, REC.vlanProto, R0));
   e(mem.st('w', R9, REC.verdict, 0));
-  // the device: ifindex, type, netns inode (0 when dev or a read fails)
+}
+
+/** The device: ifindex, type (on the stack), netns inode — 0 when dev or a read fails. */
+function recordDevice(p: Prologue): void {
+  const { g, e, L } = p;
   e(mem.st('w', R9, REC.ifindex, 0));
   e(mem.st('w', R9, REC.netns, 0));
   e(mem.st('dw', R10, -DEV_TYPE, 0));
   const noDev = fresh(g.em);
-  skbField(3, 'dev');
+  skbField(p, 3, 'dev');
   e(jmp.jeq.imm(R3, 0, noDev));
   e(mem.stx('dw', R10, -DEV, R3));
   const devRead = (dst: () => void, f: SkbField, then?: () => void) => {
@@ -219,11 +254,15 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
     },
   );
   place(g.em, noDev);
-  // where the packet starts: R3 = header offset from head, R4 = the start flag
+}
+
+/** Where the packet starts: R3 = header offset from head, R4 = the start flag (0 = L2, 1 = L3), also recorded. */
+function packetStart(p: Prologue): void {
+  const { g, e } = p;
   const l3 = fresh(g.em);
   const l2 = fresh(g.em);
   const have = fresh(g.em);
-  skbField(3, 'macHeader');
+  skbField(p, 3, 'macHeader');
   e(jmp.jeq.imm(R3, 0xffff, l3));
   e(mem.ldx('dw', R2, R10, -DEV_TYPE));
   for (const t of ETHERNET_ARPHRD) e(jmp.jeq.imm(R2, t, l2));
@@ -232,25 +271,30 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   e(mov.imm(R4, 0));
   goto(g.em, have);
   place(g.em, l3);
-  skbField(3, 'networkHeader');
+  skbField(p, 3, 'networkHeader');
   e(mov.imm(R4, 1));
   place(g.em, have);
   e(mem.stx('b', R9, REC.start, R4));
-  // R7 = head, R8 = start; packet length = len + (data - start), captured = min(snaplen, length, linear bytes)
-  skbField(0, 'head');
+}
+
+/** R7 = head, R8 = start; packet length = len + (data - start), captured = min(snaplen, length, linear bytes); the
+ *  copy (with an out-of-band VLAN tag put back under `vlan: 'reinsert'`); then R7 = the packet bytes, R8 = captured. */
+function copyPacket(p: Prologue): void {
+  const { g, e, o, snaplen } = p;
+  skbField(p, 0, 'head');
   e(mov.reg(R7, R0));
   e(mov.reg(R8, R7));
   e(alu64.add.reg(R8, R3));
-  skbField(0, 'data');
+  skbField(p, 0, 'data');
   e(alu64.sub.reg(R0, R8));
-  skbField(1, 'len');
+  skbField(p, 1, 'len');
   e(alu64.add.reg(R0, R1));
   const pos = fresh(g.em);
   e(jmp.jsgt.imm(R0, 0, pos));
   e(mov.imm(R0, 0));
   place(g.em, pos);
   e(mem.stx('w', R9, REC.pktLen, R0));
-  skbField(2, 'tail');
+  skbField(p, 2, 'tail');
   e(alu64.add.reg(R2, R7));
   e(alu64.sub.reg(R2, R8));
   const a = fresh(g.em);
@@ -276,7 +320,7 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
   if ((o.vlan ?? 'as-is') === 'reinsert' && snaplen >= 16) {
     // an out-of-band tag on a packet that starts at L2 goes back between the MAC addresses, as libpcap does
     e(jmp.jne.imm(R4, 0, plain));
-    skbField(1, 'vlanProto');
+    skbField(p, 1, 'vlanProto');
     e(jmp.jeq.imm(R1, 0, plain));
     e(jmp.jlt.imm(R2, 12, plain));
     e(alu64.add.imm(R0, 4));
@@ -289,9 +333,9 @@ export function skbPrologue(g: EbpfGen, o: SkbOptions): void {
     e(mov.reg(R3, R8));
     e(call(HELPER.probeReadKernel));
     e(jmp.jne.imm(R0, 0, failed));
-    skbField(0, 'vlanProto');
+    skbField(p, 0, 'vlanProto');
     e(mem.stx('h', R9, REC.data + 12, R0));
-    skbField(0, 'vlanTci');
+    skbField(p, 0, 'vlanTci');
     e(toBe(R0, 16));
     e(mem.stx('h', R9, REC.data + 14, R0));
     e(mem.ldx('dw', R2, R10, -NET));
