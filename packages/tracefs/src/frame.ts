@@ -1,7 +1,9 @@
 /*
  * Trace events carried as Ethernet frames (tfc trace frame, version 1; ../shared/docs/trace-over-ethernet.md is the
  * contract). Invariants: header fields are big-endian; the record is carried unchanged after the 40-byte header, at
- * frame offset 54; frames shorter than 60 bytes are zero-padded; the record length field says where the record ends;
+ * frame offset 54 and followed by at least one zero byte (the NUL the kernel's string compare reads when a zero-length
+ * __data_loc locator points at the record's end); frames shorter than 60 bytes are zero-padded; the record length
+ * field says where the record ends;
  * decode never reads past the frame and reports a malformed frame as a value.
  */
 
@@ -61,9 +63,10 @@ function be32(out: Uint8Array, o: number, v: number): void {
   out[o + 3] = v & 0xff;
 }
 
-/** Bytes of a trace frame carrying `recordLength` record bytes (padded to the Ethernet minimum of 60). */
+/** Bytes of a trace frame carrying `recordLength` record bytes: the record, one zero byte after it (a string that
+ *  starts at the record's end reads as empty, as in the kernel), padded to the Ethernet minimum of 60. */
 export function traceFrameLength(recordLength: number): number {
-  return Math.max(60, TRACE_RECORD_OFFSET + recordLength);
+  return Math.max(60, TRACE_RECORD_OFFSET + recordLength + 1);
 }
 
 export function encodeTraceFrame(record: Uint8Array, h: TraceFrameHeader): Uint8Array {
