@@ -182,7 +182,8 @@ function assertPure(metafile, entry) {
     const o = metafile.outputs[out];
     if (o === undefined) throw new Error(`package: no output ${out} in the metafile`);
     const kernel = Object.keys(o.inputs).find((i) => i.startsWith('packages/kernel/'));
-    if (kernel !== undefined) throw new Error(`package: ${entry} loads ${kernel} (the library must stay pure)`);
+    if (kernel !== undefined)
+      throw new Error(`package: ${entry} loads ${kernel} (the library must stay pure)`);
     for (const i of o.imports) {
       if (i.path === 'koffi') throw new Error(`package: ${entry} imports koffi through ${out}`);
       if (i.kind === 'import-statement' && !i.external) todo.push(rel(i.path));
