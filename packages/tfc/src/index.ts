@@ -18,106 +18,194 @@
  * programs (test/index.test.ts checks the module graph) — that is `tfc-filter/live` (src/live.ts).
  * The 0.1 exports (compile's request form, compileTc, compilePcapFilter, compileP4, compilePcapP4, emit) stay.
  */
+// biome-ignore-all assist/source/organizeImports: one export statement per re-exported symbol, each with its TSDoc comment (typedoc reads a comment on the export statement, not on a specifier in a list)
 
-export {
-  EMIT_FORMS,
-  type EmitForm,
-  type ProgramSpec,
-  SKB_HOOKS_SNAPSHOT,
-  type SkbHook,
-  type SkbLayout,
-  type SkbMode,
-} from '@tfc/codegen-bpf';
+/** The emit forms of a BPF program: asm, bin, c, d, dd, ddd, elf, json, maps (`--emit`). */
+export type { EmitForm } from '@tfc/codegen-bpf';
+/** Every EmitForm, in the order `tfc compile --help` lists them. */
+export { EMIT_FORMS } from '@tfc/codegen-bpf';
+/** A compiled BPF program as plain data: instructions, bytes, listing, maps, statistics (and the skb attach data). */
+export type { ProgramSpec } from '@tfc/codegen-bpf';
+/** The tp_btf hooks of the layout snapshot, with the index of their `struct sk_buff *` argument. */
+export { SKB_HOOKS_SNAPSHOT } from '@tfc/codegen-bpf';
+/** A kernel hook of the skb context: `tp_btf` or `fentry`, its name and its sk_buff argument. */
+export type { SkbHook } from '@tfc/codegen-bpf';
+/** The sk_buff, net_device and net member offsets an skb program reads (from BTF, or the snapshot). */
+export type { SkbLayout } from '@tfc/codegen-bpf';
+/** What an skb program does with an accepted packet: capture (a ring-buffer record), verdict, return. */
+export type { SkbMode } from '@tfc/codegen-bpf';
+/** Every P4 form of a compiled filter: the decision list, entries JSON, P4_16, P4Info, P4Runtime, bmv2. */
 export type { P4Outputs } from '@tfc/codegen-p4';
-export type { FlowerProfile, TcActName, TcBpfMode } from '@tfc/codegen-tc';
-export {
-  type CompileRequest,
-  type CompileResult,
-  type Context,
-  compileP4,
-  compilePcapFilter,
-  compilePcapP4,
-  compileTc,
-  type Diagnostic,
-  DUMP_POINTS,
-  emit,
-  type OptLevel,
-  type P4Request,
-  type P4Result,
-  type PcapCompileRequest,
-  type PcapP4Request,
-  type ProgType,
-  SKB_LAYOUT_SNAPSHOT,
-  type Stage,
-  type Target,
-  type TcBackend,
-  type TcRequest,
-  type TcResult,
-  type TcSource,
-  type TcTarget,
-} from '@tfc/compiler';
-export {
-  type Capture,
-  type CaptureFormat,
-  type CaptureInterface,
-  type CaptureRecord,
-  type CaptureResult,
-  type DecodedField,
-  type DecodedRecord,
-  type DissectorOptions,
-  type DissectorResult,
-  decodeRecord,
-  type EventNamer,
-  type FieldValue,
-  generateDissector,
-  type InterfaceStatistics,
-  LINKTYPE,
-  type PcapngCaptureDescription,
-  type PcapngWriteOptions,
-  type PcapWriteOptions,
-  type Precision,
-  readCapture,
-  readPcap,
-  readPcapng,
-  type TraceDeviceCapture,
-  writePcap,
-  writePcapng,
-  writePcapngCapture,
-  writeTracePcapng,
-} from '@tfc/live';
-export {
-  bundledEvent,
-  bundledEventNames,
-  bundledKernelRelease,
-  type DecodedTraceFrame,
-  decodeTraceFrame,
-  type EncapFrame,
-  type EncapResult,
-  type EvalContext,
-  type EventFormat,
-  encapJsonLines,
-  encodeTraceFrame,
-  evaluate,
-  type Filter,
-  type FilterDialect,
-  type FilterEnv,
-  type FilterError,
-  type FormatField,
-  NEWEST,
-  type ParseResult,
-  PROFILES,
-  parseFilter,
-  parseFormat,
-  profileByName,
-  profileNames,
-  recordFromJson,
-  renderErrorLog,
-  renderFilterFile,
-  type SymbolLookup,
-  TRACE_ETHERTYPE,
-  TRACE_RECORD_OFFSET,
-  type TraceFrameHeader,
-} from '@tfc/tracefs';
+/** The flower keys a driver offloads: portable, mlx5, ice, nfp (`--flower-profile`). */
+export type { FlowerProfile } from '@tfc/codegen-tc';
+/** A TC_ACT verdict by name (ok, shot, unspec, …) for cls_bpf direct action. */
+export type { TcActName } from '@tfc/codegen-tc';
+/** cls_bpf modes: classic (cBPF bytecode), obj-da (eBPF, direct action), obj (eBPF, classid). */
+export type { TcBpfMode } from '@tfc/codegen-tc';
+/** The request of compile()'s 0.1 form: a trace filter, its event, target, context and nr_cpu_ids. */
+export type { CompileRequest } from '@tfc/compiler';
+/** The result of compile()'s 0.1 form and of compilePcapFilter(): a program or diagnostics. */
+export type { CompileResult } from '@tfc/compiler';
+/** The contexts of trace-filter BPF programs: tracepoint, trace-frame (and packet, skb for pcap filters). */
+export type { Context } from '@tfc/compiler';
+/** A trace filter over its event's trace frames as TCAM entries and a P4_16 program (compile() with `target: 'p4'` covers it). */
+export { compileP4 } from '@tfc/compiler';
+/** A libpcap filter to cBPF or eBPF for packets (compile() with `lang: 'pcap'` covers it). */
+export { compilePcapFilter } from '@tfc/compiler';
+/** A libpcap filter as TCAM entries and a P4_16 program (compile() with `lang: 'pcap', target: 'p4'` covers it). */
+export { compilePcapP4 } from '@tfc/compiler';
+/** A trace or libpcap filter as a `tc -b` batch of u32, flower or cls_bpf rules (compile() with a tc target covers it). */
+export { compileTc } from '@tfc/compiler';
+/** Why a filter did not compile: the stage that failed, the message and, where known, the span of the filter text. */
+export type { Diagnostic } from '@tfc/compiler';
+/** The passes whose IR `dumpAfter` can return (and `lower`, the IR before them). */
+export { DUMP_POINTS } from '@tfc/compiler';
+/** One emit form of a compiled program: text or bytes, or why the form does not apply. */
+export { emit } from '@tfc/compiler';
+/** Optimization: 0 no IR passes, 1 passes, 2 passes and a cost-ordered decision DAG. */
+export type { OptLevel } from '@tfc/compiler';
+/** The request of compileP4(). */
+export type { P4Request } from '@tfc/compiler';
+/** The result of compileP4() and compilePcapP4(). */
+export type { P4Result } from '@tfc/compiler';
+/** The request of compilePcapFilter(). */
+export type { PcapCompileRequest } from '@tfc/compiler';
+/** The request of compilePcapP4(). */
+export type { PcapP4Request } from '@tfc/compiler';
+/** The eBPF program types of trace-frame and packet programs: socket, tc, xdp. */
+export type { ProgType } from '@tfc/compiler';
+/** The sk_buff layout of one labelled kernel build, the skb context's default. */
+export { SKB_LAYOUT_SNAPSHOT } from '@tfc/compiler';
+/** The compiler stage a Diagnostic comes from: parse, lower, passes, codegen. */
+export type { Stage } from '@tfc/compiler';
+/** The BPF targets: ebpf, cbpf. */
+export type { Target } from '@tfc/compiler';
+/** The tc backends: u32, flower, tc-bpf. */
+export type { TcBackend } from '@tfc/compiler';
+/** The request of compileTc(). */
+export type { TcRequest } from '@tfc/compiler';
+/** The result of compileTc(). */
+export type { TcResult } from '@tfc/compiler';
+/** The source of compileTc(): a trace filter with its events, or a libpcap filter. */
+export type { TcSource } from '@tfc/compiler';
+/** The tc targets: tc (the best backend), u32, flower, tc-bpf. */
+export type { TcTarget } from '@tfc/compiler';
+/** A capture read from a pcap or pcapng file: format, interfaces, records, statistics. */
+export type { Capture } from '@tfc/live';
+/** pcap or pcapng. */
+export type { CaptureFormat } from '@tfc/live';
+/** One interface of a capture: link type, snap length, timestamp precision, name. */
+export type { CaptureInterface } from '@tfc/live';
+/** One packet of a capture: timestamp (ns), original length, captured bytes, interface, comment. */
+export type { CaptureRecord } from '@tfc/live';
+/** readCapture()'s result: the capture, or the error with the byte offset of the fault. */
+export type { CaptureResult } from '@tfc/live';
+/** One decoded field of a record: the field, its layout and its values. */
+export type { DecodedField } from '@tfc/live';
+/** Every field of a record decoded, and the ones that could not be. */
+export type { DecodedRecord } from '@tfc/live';
+/** What generateDissector() covers: the events and the protocol names. */
+export type { DissectorOptions } from '@tfc/live';
+/** generateDissector()'s result: the Lua source, or why not. */
+export type { DissectorResult } from '@tfc/live';
+/** Decodes every field of an event record (common fields included), as tfc's Wireshark dissector does. */
+export { decodeRecord } from '@tfc/live';
+/** Names an event id as `sys:name` for the packet comments of writeTracePcapng(). */
+export type { EventNamer } from '@tfc/live';
+/** A decoded field value: an integer, a string or bytes. */
+export type { FieldValue } from '@tfc/live';
+/** The Wireshark Lua dissector for trace frames of the given events (`tfc dissector`). */
+export { generateDissector } from '@tfc/live';
+/** A pcapng Interface Statistics Block: counters and comments. */
+export type { InterfaceStatistics } from '@tfc/live';
+/** The LINKTYPE_* numbers tfc writes and reads (ETHERNET, RAW, …). */
+export { LINKTYPE } from '@tfc/live';
+/** What writePcapngCapture() writes: interfaces and their records. */
+export type { PcapngCaptureDescription } from '@tfc/live';
+/** writePcapng()'s options: link type, snap length, precision, interface name. */
+export type { PcapngWriteOptions } from '@tfc/live';
+/** writePcap()'s options: link type, snap length, precision. */
+export type { PcapWriteOptions } from '@tfc/live';
+/** Timestamp resolution: usec or nsec. */
+export type { Precision } from '@tfc/live';
+/** Reads a pcap or pcapng capture, whichever the first bytes say; never throws. */
+export { readCapture } from '@tfc/live';
+/** Reads a pcap capture (either byte order, usec or nsec); never throws. */
+export { readPcap } from '@tfc/live';
+/** Reads a pcapng capture (sections, interfaces, packets, statistics); never throws. */
+export { readPcapng } from '@tfc/live';
+/** One trace device's frames for writeTracePcapng(), with its loss counters. */
+export type { TraceDeviceCapture } from '@tfc/live';
+/** Writes records as a pcap capture of one link type. */
+export { writePcap } from '@tfc/live';
+/** Writes records as a pcapng capture with one interface. */
+export { writePcapng } from '@tfc/live';
+/** Writes a pcapng capture with several interfaces. */
+export { writePcapngCapture } from '@tfc/live';
+/** Writes trace frames as `tfc trace -w` does: an interface per device, event names as packet comments, statistics. */
+export { writeTracePcapng } from '@tfc/live';
+/** The format of a bundled event (`sock`, `inet_sock_set_state`), or undefined. */
+export { bundledEvent } from '@tfc/tracefs';
+/** The bundled events as SYS/NAME, sorted. */
+export { bundledEventNames } from '@tfc/tracefs';
+/** The kernel release the bundled snapshot was read from. */
+export { bundledKernelRelease } from '@tfc/tracefs';
+/** decodeTraceFrame()'s result: the header fields and the record, or why the frame is malformed. */
+export type { DecodedTraceFrame } from '@tfc/tracefs';
+/** Decodes a trace frame; never reads past it, reports a malformed frame as a value. */
+export { decodeTraceFrame } from '@tfc/tracefs';
+/** One frame of encapJsonLines(): timestamp (ns), length, bytes. */
+export type { EncapFrame } from '@tfc/tracefs';
+/** encapJsonLines()'s result: the frames, or one diagnostic per bad line. */
+export type { EncapResult } from '@tfc/tracefs';
+/** What evaluate() knows besides the record: the CPU and the task's comm. */
+export type { EvalContext } from '@tfc/tracefs';
+/** A trace event's format: system, name, id and fields with offsets and sizes. */
+export type { EventFormat } from '@tfc/tracefs';
+/** Event records as JSON lines to timestamped trace frames (`tfc encap`). */
+export { encapJsonLines } from '@tfc/tracefs';
+/** Encodes an event record as a trace frame (EtherType 0x88b5, a 40-byte header, the record). */
+export { encodeTraceFrame } from '@tfc/tracefs';
+/** The reference interpreter: the kernel's verdict of a parsed filter on a record. */
+export { evaluate } from '@tfc/tracefs';
+/** A parsed trace event filter (its canonical text and predicates). */
+export type { Filter } from '@tfc/tracefs';
+/** A kernel's filter dialect: what a given kernel accepts and how it renders errors. */
+export type { FilterDialect } from '@tfc/tracefs';
+/** What parseFilter() reads besides the text: nr_cpu_ids, symbols, the dialect. */
+export type { FilterEnv } from '@tfc/tracefs';
+/** The kernel's rejection of a filter: message, position, errno. */
+export type { FilterError } from '@tfc/tracefs';
+/** One field of an event format. */
+export type { FormatField } from '@tfc/tracefs';
+/** The newest kernel dialect profile (the default). */
+export { NEWEST } from '@tfc/tracefs';
+/** parseFilter()'s result: the filter, or the kernel's error. */
+export type { ParseResult } from '@tfc/tracefs';
+/** The kernel dialect profiles, newest first. */
+export { PROFILES } from '@tfc/tracefs';
+/** Parses a trace event filter exactly as the kernel does for an event. */
+export { parseFilter } from '@tfc/tracefs';
+/** Parses the text of a tracefs `format` file. */
+export { parseFormat } from '@tfc/tracefs';
+/** A dialect profile by name (`6.18`, `5.15`, …) or alias, or undefined. */
+export { profileByName } from '@tfc/tracefs';
+/** The dialect profiles' names, newest first. */
+export { profileNames } from '@tfc/tracefs';
+/** An event record from JSON fields (`tfc eval --records`): the bytes and the evaluation context. */
+export { recordFromJson } from '@tfc/tracefs';
+/** The tracefs `error_log` entry of a rejected filter under a dialect. */
+export { renderErrorLog } from '@tfc/tracefs';
+/** What an event's `filter` file shows after a rejected write: the filter, a caret, `parse_error: …`. */
+export { renderFilterFile } from '@tfc/tracefs';
+/** Resolves a kernel symbol name or address (kallsyms) for `.function` predicates. */
+export type { SymbolLookup } from '@tfc/tracefs';
+/** The EtherType of trace frames: 0x88b5. */
+export { TRACE_ETHERTYPE } from '@tfc/tracefs';
+/** The frame offset of the record: 54 (Ethernet 14 + trace header 40). */
+export { TRACE_RECORD_OFFSET } from '@tfc/tracefs';
+/** The header fields of a trace frame to encode: event id, CPU, comm, timestamp, sequence, flags. */
+export type { TraceFrameHeader } from '@tfc/tracefs';
 export {
   type CheckAccepted,
   type CheckFailure,
@@ -145,5 +233,5 @@ export type {
   TcTargetOptions,
   TraceSource,
 } from './api/options.ts';
-export type { BpfCompiled, Compiled, CompileFailure, P4Compiled, TcCompiled } from './api/result.ts';
+export type { BpfCompiled, CompileFailure, Compiled, P4Compiled, TcCompiled } from './api/result.ts';
 export { DEFAULT_TRACE_DEV } from './api/tc-place.ts';

@@ -26,6 +26,7 @@ import { envOf, requiredEvent } from './source.ts';
 
 /** The kernel accepts the filter. */
 export interface CheckAccepted {
+  /** The kernel accepts the filter. */
   readonly ok: true;
   /** The parsed filter (null for `0`, the clearing filter), for evaluate(). */
   readonly filter: Filter | null;
@@ -37,6 +38,7 @@ export interface CheckAccepted {
 
 /** The kernel rejects the filter. */
 export interface CheckFailure {
+  /** The kernel rejects the filter. */
   readonly ok: false;
   /** The kernel's own error (message, position, errno). */
   readonly filterError: FilterError;
@@ -96,6 +98,7 @@ export function checkProfiles(filter: string, options: Omit<EventOptions, 'kerne
 
 /** Verdicts of evalRecords(). */
 export interface EvalVerdicts {
+  /** Every record was evaluated. */
   readonly ok: true;
   /** One per record, in order: true where the kernel would keep the record. */
   readonly verdicts: readonly boolean[];
@@ -103,6 +106,7 @@ export interface EvalVerdicts {
 
 /** A record evalRecords() could not convert. */
 export interface EvalRecordFailure {
+  /** A record could not be converted; no verdict was computed. */
   readonly ok: false;
   /** The record's index in `records`. */
   readonly record: number;

@@ -47,6 +47,7 @@ export interface TraceSource extends EventOptions {
 
 /** A libpcap filter expression (libpcap 1.10 semantics; `--lang pcap`). */
 export interface PcapSource {
+  /** A libpcap filter. */
   readonly lang: 'pcap';
   /** The packets' link type (`--linktype`): `ethernet` (default) or `raw` (IP). BPF targets only. */
   readonly linktype?: 'ethernet' | 'raw';
@@ -73,6 +74,7 @@ export interface SkbContextOptions {
 
 /** A BPF program: `--target ebpf|cbpf`. */
 export interface BpfTargetOptions {
+  /** Extended or classic BPF. */
   readonly target: 'ebpf' | 'cbpf';
   /**
    * What the program runs on (`--ctx`): trace filters `tracepoint` (default for ebpf: the event's record) or
@@ -118,6 +120,7 @@ export interface TcPlaceOptions {
 
 /** tc rules as a `tc -b` batch: `--target tc` (the best backend), `u32`, `flower` (pcap filters). */
 export interface TcTargetOptions extends TcPlaceOptions {
+  /** tc: the best backend that expresses the filter (flower for pcap filters, then u32, else tc-bpf); or that one. */
   readonly target: 'tc' | 'u32' | 'flower';
   /** flower: only keys that driver offloads (`--flower-profile`: portable (default), mlx5, ice, nfp). */
   readonly flowerProfile?: FlowerProfile;
@@ -125,6 +128,7 @@ export interface TcTargetOptions extends TcPlaceOptions {
 
 /** One cls_bpf rule (`--target tc-bpf`). */
 export interface TcBpfTargetOptions extends TcPlaceOptions {
+  /** One cls_bpf rule. */
   readonly target: 'tc-bpf';
   /**
    * classic (default: cBPF bytecode in the batch), obj-da (an eBPF object, direct action) or obj (eBPF, classid
@@ -144,6 +148,7 @@ export type P4Emit = 'entries-json' | 'p4' | 'p4info' | 'p4runtime-json' | 'p4ru
 
 /** TCAM entries and a P4_16 program (`--target p4`). */
 export interface P4TargetOptions {
+  /** P4. */
   readonly target: 'p4';
   /** The form of `output` (default entries-json); every form is also in `outputs`. */
   readonly emit?: P4Emit;

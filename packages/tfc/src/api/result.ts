@@ -13,12 +13,17 @@ import type { P4Emit } from './options.ts';
 
 /** A BPF program (targets ebpf and cbpf, every context). */
 export interface BpfCompiled {
+  /** Compiled. */
   readonly ok: true;
+  /** A BPF program. */
   readonly kind: 'bpf';
+  /** Extended or classic BPF. */
   readonly target: 'ebpf' | 'cbpf';
+  /** What the program runs on. */
   readonly ctx: 'tracepoint' | 'trace-frame' | 'packet' | 'skb';
   /** The program (instructions, listing, maps, attach data for skb): load it with `tfc-filter/live`. */
   readonly program: ProgramSpec;
+  /** The form of `output`. */
   readonly emit: EmitForm;
   /** The program in the `emit` form (text, or bytes for bin and elf); with `dumpAfter`, the IR dump. */
   readonly output: string | Uint8Array;
@@ -28,12 +33,15 @@ export interface BpfCompiled {
   readonly covered: readonly string[];
   /** The IR passes that ran, in order (one-event and pcap programs). */
   readonly passes: readonly string[];
+  /** Caveats (`tfc: note:` lines on the CLI's stderr). */
   readonly notes: readonly string[];
 }
 
 /** tc rules: a `tc -b` batch (targets tc, u32, flower, tc-bpf). */
 export interface TcCompiled {
+  /** Compiled. */
   readonly ok: true;
+  /** tc rules. */
   readonly kind: 'tc';
   /** The backend that expresses the filter (`--target tc` picks flower, then u32, then tc-bpf). */
   readonly backend: TcBackend;
@@ -51,25 +59,31 @@ export interface TcCompiled {
   readonly covered: readonly string[];
   /** One line of counts (`--stats`). */
   readonly stats: string;
+  /** Caveats and choices (the CLI's stderr lines after `tfc: note:`). */
   readonly notes: readonly string[];
 }
 
 /** TCAM entries and a P4_16 program (target p4). */
 export interface P4Compiled {
+  /** Compiled. */
   readonly ok: true;
+  /** P4 entries and program. */
   readonly kind: 'p4';
   /** Every form: entries JSON, the P4 program, P4Info, P4Runtime write requests, a bmv2 table. */
   readonly outputs: P4Outputs;
+  /** The form of `output`. */
   readonly emit: P4Emit;
   /** The `emit` form's text. */
   readonly output: string;
   /** The events the entries cover, as SYS/NAME (trace filters). */
   readonly covered: readonly string[];
+  /** Caveats. */
   readonly notes: readonly string[];
 }
 
 /** Why the filter did not compile. */
 export interface CompileFailure {
+  /** Not compiled. */
   readonly ok: false;
   /** At most five, each with its stage and, where known, the span of the filter text it is about. */
   readonly diagnostics: readonly Diagnostic[];
