@@ -1,9 +1,12 @@
 // compile-pcap.mjs with types: options are checked by the compiler (a flower rule takes no emit form).
-import { type CompileOptions, compile, renderDiagnostics } from 'tfc-filter';
+import { type CompileOptions, cbpf, compile, renderDiagnostics } from 'tfc-filter';
 
 const cbpfOptions: CompileOptions = { lang: 'pcap', target: 'cbpf', emit: 'd' };
-const cbpf = compile('tcp dst port 80', cbpfOptions);
-if (cbpf.ok && cbpf.kind === 'bpf' && typeof cbpf.output === 'string') process.stdout.write(cbpf.output);
+const classic = compile('tcp dst port 80', cbpfOptions);
+if (classic.ok && classic.kind === 'bpf' && classic.program.target === 'cbpf') {
+  const r: cbpf.RunResult = cbpf.run(classic.program.insns, new Uint8Array(54), { semantics: 'libpcap' });
+  console.log('result' in r ? r.result : r.error);
+}
 
 const flower = compile('tcp dst port 80', {
   lang: 'pcap',

@@ -20,6 +20,14 @@
  */
 // biome-ignore-all assist/source/organizeImports: one export statement per re-exported symbol, each with its TSDoc comment (typedoc reads a comment on the export statement, not on a specifier in a list)
 
+/**
+ * Classic BPF: instructions, struct sock_filter encoding, the kernel's checker, the listings of `tcpdump -d/-dd/-ddd`,
+ * tc bytecode and bpf_asm (parse and print), and a VM with the kernel's or libpcap's semantics (`tfc asm`, `tfc
+ * disasm`, `tfc run` without the kernel).
+ */
+export * as cbpf from '@tfc/bpf/cbpf';
+/** Extended BPF: the instruction model, encoding, the assembler and disassembler of verifier-log syntax, and a VM. */
+export * as ebpf from '@tfc/bpf/ebpf';
 /** The emit forms of a BPF program: asm, bin, c, d, dd, ddd, elf, json, maps (`--emit`). */
 export type { EmitForm } from '@tfc/codegen-bpf';
 /** Every EmitForm, in the order `tfc compile --help` lists them. */
