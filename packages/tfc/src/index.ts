@@ -136,6 +136,32 @@ export type { PcapngWriteOptions } from '@tfc/live';
 export type { PcapWriteOptions } from '@tfc/live';
 /** Timestamp resolution: usec or nsec. */
 export type { Precision } from '@tfc/live';
+/** Streams an skb capture as pcapng (`tfc capture -w`): header() first, then packet() per packet, end() last. */
+export { SkbPcapngWriter } from '@tfc/live';
+/** One packet of an skb capture: its bytes and metadata (hook, drop reason, device, netns, task). */
+export type { SkbPacket } from '@tfc/live';
+/** The metadata of one skb capture packet, already named (drop reason, symbol, device). */
+export type { SkbPacketMeta } from '@tfc/live';
+/** The pcapng packet comment of an skb capture packet: `hook=… reason=… dev=… …`. */
+export { skbComment } from '@tfc/live';
+/** The key/value pairs of a comment skbComment wrote. */
+export { parseSkbComment } from '@tfc/live';
+/** A pcapng Section Header Block (streaming writers: this block first). */
+export { sectionHeaderBlock } from '@tfc/live';
+/** A pcapng Interface Description Block. */
+export { interfaceBlock } from '@tfc/live';
+/** A pcapng Enhanced Packet Block. */
+export { packetBlock } from '@tfc/live';
+/** A pcapng Interface Statistics Block. */
+export { statisticsBlock } from '@tfc/live';
+/** Concatenates pcapng blocks into one buffer. */
+export { concatBlocks } from '@tfc/live';
+/** What interfaceBlock() writes: link type, snap length, name, description. */
+export type { InterfaceDescription } from '@tfc/live';
+/** What packetBlock() writes: interface, timestamp, bytes, original length, comment, flags. */
+export type { PacketDescription } from '@tfc/live';
+/** What statisticsBlock() writes: counters and comments of one interface. */
+export type { StatisticsDescription } from '@tfc/live';
 /** Reads a pcap or pcapng capture, whichever the first bytes say; never throws. */
 export { readCapture } from '@tfc/live';
 /** Reads a pcap capture (either byte order, usec or nsec); never throws. */
@@ -172,6 +198,10 @@ export type { EvalContext } from '@tfc/tracefs';
 export type { EventFormat } from '@tfc/tracefs';
 /** Event records as JSON lines to timestamped trace frames (`tfc encap`). */
 export { encapJsonLines } from '@tfc/tracefs';
+/** Writes a trace frame into a buffer at an offset and returns its length: the allocation-free encoder of streaming writers. */
+export { encodeTraceFrameInto } from '@tfc/tracefs';
+/** The length of the trace frame of a record of that many bytes (padded to Ethernet's minimum of 60). */
+export { traceFrameLength } from '@tfc/tracefs';
 /** Encodes an event record as a trace frame (EtherType 0x88b5, a 40-byte header, the record). */
 export { encodeTraceFrame } from '@tfc/tracefs';
 /** The reference interpreter: the kernel's verdict of a parsed filter on a record. */

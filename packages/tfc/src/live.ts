@@ -29,3 +29,4 @@ export {
   VMLINUX_BTF,
 } from './host/skb-layout.ts';
 export { readLiveEvent } from './live-event.ts';
+export { readLiveEvents } from './live-events.ts';

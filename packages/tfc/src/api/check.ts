@@ -71,7 +71,7 @@ export type CheckResult = CheckAccepted | CheckFailure;
 export function check(filter: string, options: EventOptions): CheckResult {
   const event = requiredEvent(options, 'check');
   const env = envOf(options);
-  const kernel = env.dialect?.name ?? '';
+  const kernel = env.dialect.name;
   const r = parseFilter(filter, event, env);
   if (r.ok) return { ok: true, filter: r.filter, filterFile: renderAcceptedFilterFile(r.filter), kernel };
   const e = r.error;
@@ -80,7 +80,7 @@ export function check(filter: string, options: EventOptions): CheckResult {
     ok: false,
     filterError: e,
     filterFile: renderFilterFile(e),
-    errorLog: env.dialect === undefined ? renderErrorLog(e) : renderErrorLog(e, env.dialect),
+    errorLog: renderErrorLog(e, env.dialect),
     diagnostics: [{ stage: 'parse', message: e.message, span: { start: at, end: at } }],
     notes: [...rejectionNotes(e, filter), ...explainRejection(filter, event, env)],
     kernel,

@@ -80,7 +80,7 @@ export function nrCpuIdsOf(o: EventOptions): number {
 }
 
 /** The trace front end's environment of the options (what parseFilter reads). */
-export function envOf(o: EventOptions): FilterEnv {
+export function envOf(o: EventOptions): FilterEnv & { readonly dialect: FilterDialect } {
   return {
     nrCpuIds: nrCpuIdsOf(o),
     dialect: dialectOf(o.kernel),
