@@ -8,6 +8,8 @@
  *    dialect profile (`kernel: '6.18'`, …), and the reference interpreter over records (`tfc check`, `tfc eval`);
  *  - the trace frame encoder and decoder (`tfc trace`'s frames, `tfc encap`), the pcap/pcapng readers and writers
  *    (`tfc capture`, `tfc trace -w`) and the Wireshark dissector generator (`tfc dissector`);
+ *  - the BPF toolkit as the namespaces `cbpf` and `ebpf` (listings, encodings, the checker, the VMs: `tfc asm`,
+ *    `tfc disasm`, `tfc run` without a kernel);
  *  - the bundled event snapshot and format parser, the filter language's parser and renderings.
  *
  * Why compile() is one function and check/evalRecords two more: `tfc compile` is one command whose flags are the
@@ -15,7 +17,8 @@
  * filter file's text, verdicts). Failures of a filter are values with the compiler's Diagnostic (stage, message,
  * span); options that cannot mean anything throw TfcOptionError.
  * Invariant: re-exports only; nothing here or below it imports @tfc/kernel or koffi, reads tracefs or loads
- * programs (test/index.test.ts checks the module graph) — that is `tfc-filter/live` (src/live.ts).
+ * programs (test/index.test.ts checks the module graph, scripts/package.mjs the bundle) — that is `tfc-filter/live`
+ * (src/live.ts). Every export has a TSDoc summary (test/index-docs.test.ts), so each re-export is its own statement.
  * The 0.1 exports (compile's request form, compileTc, compilePcapFilter, compileP4, compilePcapP4, emit) stay.
  */
 // biome-ignore-all assist/source/organizeImports: one export statement per re-exported symbol, each with its TSDoc comment (typedoc reads a comment on the export statement, not on a specifier in a list)

@@ -16,18 +16,13 @@ import {
   emit,
   SKB_LAYOUT_SNAPSHOT,
 } from '@tfc/compiler';
-import { TfcOptionError } from './errors.ts';
+import { refuseOptions as refuse, TfcOptionError } from './errors.ts';
 import type { BpfTargetOptions, PcapSource, TraceSource } from './options.ts';
 import type { BpfCompiled, CompileFailure } from './result.ts';
 import { failure } from './result-of.ts';
 import { candidateEvents, envOf, eventOf } from './source.ts';
 
 type Ctx = BpfCompiled['ctx'];
-
-function refuse(o: object, names: readonly string[], why: string): void {
-  for (const n of names)
-    if ((o as Record<string, unknown>)[n] !== undefined) throw new TfcOptionError(`${n} ${why}`);
-}
 
 /** The emitted program, or the emitter's refusal (e.g. `c` for a cBPF program) as an option error. */
 function emitted(

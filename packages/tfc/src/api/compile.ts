@@ -10,7 +10,7 @@
 import { pcapBpf, traceBpf } from './compile-bpf.ts';
 import { p4Program } from './compile-p4.ts';
 import { tcRules } from './compile-tc.ts';
-import { TfcOptionError } from './errors.ts';
+import { refuseOptions, TfcOptionError } from './errors.ts';
 import type { CompileOptions, PcapSource, TraceSource } from './options.ts';
 import type { Compiled } from './result.ts';
 
@@ -35,11 +35,12 @@ export function compileFilter(filter: string, options: CompileOptions): Compiled
   const lang = options.lang ?? 'trace';
   if (lang !== 'trace' && lang !== 'tracefs' && lang !== 'pcap')
     throw new TfcOptionError(`lang must be 'trace' or 'pcap', got '${String(lang)}'`);
-  if (lang === 'pcap') {
-    for (const n of ['event', 'format', 'events', 'subsystem', 'kernel', 'nrCpuIds', 'lookupSymbol'])
-      if ((options as unknown as Record<string, unknown>)[n] !== undefined)
-        throw new TfcOptionError(`${n} does not apply to lang 'pcap'`);
-  }
+  if (lang === 'pcap')
+    refuseOptions(
+      options,
+      ['event', 'format', 'events', 'subsystem', 'kernel', 'nrCpuIds', 'lookupSymbol'],
+      "does not apply to lang 'pcap'",
+    );
   switch (options.target) {
     case 'ebpf':
     case 'cbpf':

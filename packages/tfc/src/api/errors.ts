@@ -14,6 +14,12 @@ export class TfcOptionError extends Error {
   override readonly name = 'TfcOptionError';
 }
 
+/** Throws a TfcOptionError naming the first of `names` that `options` sets (`NAME WHY`). */
+export function refuseOptions(options: object, names: readonly string[], why: string): void {
+  for (const n of names)
+    if ((options as Record<string, unknown>)[n] !== undefined) throw new TfcOptionError(`${n} ${why}`);
+}
+
 /**
  * What the filter file alone does not say about a rejected trace filter: a write of 4096 bytes or more fails before
  * parsing (the file keeps showing the previous filter), and some shapes hit undefined behaviour in the kernel's
