@@ -1,8 +1,8 @@
 // Worked example: compile a trace event filter for trace frames, load it into the kernel as a tc (sched_cls)
 // program and test-run it on frames that carry inet_sock_set_state records (needs root and bpf(2)).
 // Run from the repository root: node --import tsx examples/compile-and-run.ts
-import { loadKoffiSyscalls, loadProgram, testRun } from '@tfc/kernel/sys';
 import { bundledEvent, compile, encodeTraceFrame, recordFromJson } from 'tfc';
+import { loadKoffiSyscalls, loadProgram, testRun } from 'tfc/live';
 
 const event = bundledEvent('sock', 'inet_sock_set_state');
 if (!event) throw new Error('the bundled snapshot has no sock/inet_sock_set_state');

@@ -36,7 +36,11 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(join(stage, 'lib'), { recursive: true });
 
 const built = await build({
-  entryPoints: { index: join(src, 'src/index.ts'), cli: join(src, 'src/cli/bin.ts') },
+  entryPoints: {
+    index: join(src, 'src/index.ts'),
+    live: join(src, 'src/live.ts'),
+    cli: join(src, 'src/cli/bin.ts'),
+  },
   outdir: join(stage, 'lib'),
   bundle: true,
   splitting: true,
@@ -50,6 +54,7 @@ const built = await build({
   metafile: true,
 });
 const assetDirs = copyAssets(built.metafile);
+assertPure(built.metafile, 'lib/index.js');
 
 execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b'], { cwd: root, stdio: 'inherit' });
 writeTypings();
@@ -81,6 +86,7 @@ const manifest = {
   bin: { tfc: './bin/tfc.js' },
   exports: {
     '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+    './live': { types: './lib/live.d.ts', default: './lib/live.js' },
     './package.json': './package.json',
   },
   types: './lib/index.d.ts',
@@ -137,6 +143,7 @@ function writeTypings() {
   };
   for (const f of folders.values()) copyDts(join(f.dir, 'dist/src'), join(f.out, 'src'), target);
   writeFileSync(join(stage, 'lib/index.d.ts'), "export * from './types/packages/tfc/src/index.js';\n");
+  writeFileSync(join(stage, 'lib/live.d.ts'), "export * from './types/packages/tfc/src/live.js';\n");
 }
 
 function copyDts(from, to, target) {
@@ -156,6 +163,30 @@ function copyDts(from, to, target) {
           return `${a}${q}${s}${q}`;
         });
       writeFileSync(join(to, e.name), text);
+    }
+  }
+}
+
+/**
+ * The library entry is pure: no module it loads at import time (its static import closure of output chunks) holds
+ * code of @tfc/kernel or imports koffi — those are `tfc-filter/live`'s and the CLI's.
+ */
+function assertPure(metafile, entry) {
+  const rel = (p) => relative(root, resolve(root, p));
+  const seen = new Set();
+  const todo = [rel(join(relative(root, stage), entry))];
+  while (todo.length > 0) {
+    const out = todo.pop();
+    if (seen.has(out)) continue;
+    seen.add(out);
+    const o = metafile.outputs[out];
+    if (o === undefined) throw new Error(`package: no output ${out} in the metafile`);
+    const kernel = Object.keys(o.inputs).find((i) => i.startsWith('packages/kernel/'));
+    if (kernel !== undefined)
+      throw new Error(`package: ${entry} loads ${kernel} (the library must stay pure)`);
+    for (const i of o.imports) {
+      if (i.path === 'koffi') throw new Error(`package: ${entry} imports koffi through ${out}`);
+      if (i.kind === 'import-statement' && !i.external) todo.push(rel(i.path));
     }
   }
 }

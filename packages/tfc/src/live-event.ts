@@ -4,11 +4,27 @@
 import { readEventFormatText } from '@tfc/kernel/tracefs';
 import { type EventFormat, parseFormat } from '@tfc/tracefs';
 
+/** A live event's format, read from tracefs (mounted if needed) and parsed; or why it could not be read. */
 export function readLiveEvent(
   system: string,
   name: string,
-  opts?: { root?: string },
-): { ok: true; event: EventFormat } | { ok: false; error: string } {
+  opts?: {
+    /** The tracefs mount point (default: found, or mounted at /sys/kernel/tracing). */
+    root?: string;
+  },
+):
+  | {
+      /** The format was read. */
+      ok: true;
+      /** The event's format, with the system asked for. */
+      event: EventFormat;
+    }
+  | {
+      /** The format could not be read. */
+      ok: false;
+      /** Why: the kernel side's words, or `<path>:<line>: <parse error>`. */
+      error: string;
+    } {
   const file = readEventFormatText(system, name, opts);
   if (!file.ok) return file;
   const parsed = parseFormat(file.text, { system, name });

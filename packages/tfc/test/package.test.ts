@@ -2,11 +2,14 @@
  * The installable package, as a user outside the repository gets it: `pnpm run package` (scripts/package.mjs), then
  * `npm install <tarball>` into an empty folder; there `npx tfc` compiles without tsx, a plain .mjs imports the library
  * and compiles to tc rules, eBPF and (pcap) flower, and a strict TypeScript consumer type-checks against the typings.
+ * In the same folder, the examples of examples/consumer/ run as a user runs them: each .mjs with plain `node`, its
+ * stdout equal to the output docs/library.md shows under the file's own text (the page quotes each file whole), and
+ * every .ts (with use.ts) type-checked by one strict `tsc --noEmit`.
  * Invariants: skips, with the reason, when npm or the npm registry (for koffi) is unreachable; removes its folder.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -30,6 +33,41 @@ function unreachable(): string | undefined {
   return v.code === 0
     ? undefined
     : `the npm registry is unreachable (npm view koffi: ${v.err.trim().split('\n')[0]})`;
+}
+
+const CONSUMER = join(root, 'examples/consumer');
+
+/** docs/library.md's examples: the quoted file text and the output shown under `$ node FILE`. */
+function documentedExamples(): Map<string, { text: string; output: string }> {
+  const page = readFileSync(join(root, 'docs/library.md'), 'utf8');
+  const found = new Map<string, { text: string; output: string }>();
+  const re =
+    /```js title="examples\/consumer\/([^"]+)"\n([\s\S]*?)```\n\n```console\n\$ node (\S+)\n([\s\S]*?)```/g;
+  for (const m of page.matchAll(re)) {
+    const [, file, text, ran, output] = m as unknown as [string, string, string, string, string];
+    assert.equal(ran, file, `docs/library.md: the output under ${file} is of ${ran}`);
+    found.set(file, { text, output });
+  }
+  return found;
+}
+
+/** Runs every consumer example in `dir` (the tarball installed there) against the page. */
+function checkExamples(dir: string): string[] {
+  const files = readdirSync(CONSUMER).sort();
+  const documented = documentedExamples();
+  const mjs = files.filter((f) => f.endsWith('.mjs'));
+  assert.ok(mjs.length >= 5, `examples/consumer has ${mjs.length} .mjs files`);
+  assert.deepEqual([...documented.keys()].sort(), mjs, 'docs/library.md quotes every .mjs example once');
+  for (const f of files) copyFileSync(join(CONSUMER, f), join(dir, f));
+  for (const f of mjs) {
+    assert.ok(files.includes(f.replace(/\.mjs$/, '.ts')), `${f} has a TypeScript twin`);
+    const doc = documented.get(f) as { text: string; output: string };
+    assert.equal(doc.text, readFileSync(join(CONSUMER, f), 'utf8'), `docs/library.md quotes ${f} as it is`);
+    const r = run(process.execPath, [f], dir);
+    assert.equal(r.code, 0, `${f}: ${r.err}`);
+    assert.equal(r.out, doc.output, `node ${f}: the output docs/library.md shows`);
+  }
+  return files.filter((f) => f.endsWith('.ts'));
 }
 
 const MJS = `import { bundledEvent, bundledEventNames, compile, compilePcapFilter, compileTc } from 'tfc-filter';
@@ -91,7 +129,19 @@ test('the packed tarball installs and works outside the repository', { timeout: 
     const got = JSON.parse(lib.out);
     assert.ok(got.tc > 0 && got.ebpf && got.pcap, lib.out);
 
+    const live = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('tfc-filter/live'); console.log(typeof m.readLiveEvent, typeof m.loadProgram)",
+      ],
+      dir,
+    );
+    assert.equal(live.out, 'function function\n', `tfc-filter/live: ${live.err}`);
+
     writeFileSync(join(dir, 'use.ts'), TS);
+    const typed = checkExamples(dir);
     const tsc = run(
       process.execPath,
       [
@@ -110,6 +160,7 @@ test('the packed tarball installs and works outside the repository', { timeout: 
         '--typeRoots',
         join(root, 'node_modules/@types'),
         'use.ts',
+        ...typed,
       ],
       dir,
     );

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { type SymbolLookup, symbolLookupFromKallsyms } from '@tfc/tracefs';
 
+/** The running kernel's symbols from /proc/kallsyms, or undefined when unreadable or hidden (kptr_restrict). */
 export function readHostSymbols(): SymbolLookup | undefined {
   let text: string;
   try {

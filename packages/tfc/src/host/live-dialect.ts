@@ -7,10 +7,22 @@
 import { cachedFilterWrites, locateTracefs, probeFilterWrites } from '@tfc/kernel/tracefs';
 import { DIALECT_PROBES, PROBE_EVENT, type ProbedDialect, probeDialect } from '@tfc/tracefs';
 
+/** The running kernel's probed dialect (with its release, and whether it came from the per-boot cache), or why not. */
 export type LiveDialect =
-  | (ProbedDialect & { readonly release: string; readonly cached: boolean })
-  | { readonly ok: false; readonly reason: string };
+  | (ProbedDialect & {
+      /** The kernel release probed (`uname -r`). */
+      readonly release: string;
+      /** True when the answer came from the per-boot cache (no tracefs access). */
+      readonly cached: boolean;
+    })
+  | {
+      /** The kernel could not be probed. */
+      readonly ok: false;
+      /** Why (not root, no tracefs, a probe write failed, …). */
+      readonly reason: string;
+    };
 
+/** Probes the running kernel's filter dialect: the per-boot cache, else a few filter writes in a private tracefs instance (root). */
 export async function probeLiveDialect(): Promise<LiveDialect> {
   const filters = DIALECT_PROBES.map((p) => p.filter);
   const hit = cachedFilterWrites(PROBE_EVENT, filters);

@@ -12,11 +12,23 @@ import type { SkbField, SkbHook, SkbLayout } from '@tfc/codegen-bpf';
 import { functionHook, type Hook, tracepointHook } from '@tfc/kernel/skb';
 import { type BtfTable, btfField, btfHookParams, parseBtf } from '@tfc/kernel/sys';
 
+/** Where the running kernel's BTF is. */
 export const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
 
+/** A fact read from the machine, or why it could not be read. */
 export type Fact<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: string };
+  | {
+      /** The fact was read. */
+      readonly ok: true;
+      /** The fact. */
+      readonly value: T;
+    }
+  | {
+      /** The fact could not be read. */
+      readonly ok: false;
+      /** Why, as a sentence. */
+      readonly error: string;
+    };
 
 /** The running kernel's BTF type table. */
 export function readKernelBtf(path = VMLINUX_BTF): Fact<BtfTable> {
