@@ -23,7 +23,7 @@ import {
 import type { Host } from '../../host/index.ts';
 import { type CommandSpec, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp } from '../event-source.ts';
-import { filterFileHelp, filterFileOption } from '../filter-input.ts';
+import { filterFileHelp, filterFileOption, pcapFileHelp, pcapFileOption } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { tcRulesFor } from './compile.ts';
@@ -36,6 +36,7 @@ export const applyTcSpec: CommandSpec = {
   options: {
     ...eventOptions,
     ...filterFileOption,
+    ...pcapFileOption,
     target: { type: 'string', short: 't' },
     lang: { type: 'string', short: 'l' },
     subsystem: { type: 'string' },
@@ -55,6 +56,7 @@ export const applyTcSpec: CommandSpec = {
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
+${pcapFileHelp}
   -t, --target T         tc (the best of u32 and tc-bpf), u32 or tc-bpf (classic cls_bpf bytecode)
       --subsystem SYS    without --event: the events of SYS that define the filter's fields (default: every
                          bundled event that does)

@@ -53,7 +53,13 @@ import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
-import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
+import {
+  filterFileHelp,
+  filterFileOption,
+  filterText,
+  pcapFileHelp,
+  pcapFileOption,
+} from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { writeOutput } from '../output.ts';
@@ -73,6 +79,7 @@ export const compileSpec: CommandSpec = {
   options: {
     ...eventOptions,
     ...filterFileOption,
+    ...pcapFileOption,
     target: { type: 'string', short: 't' },
     ctx: { type: 'string', short: 'c' },
     'prog-type': { type: 'string' },
@@ -110,6 +117,7 @@ export const compileSpec: CommandSpec = {
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
+${pcapFileHelp}
   -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
                          for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain)

@@ -7,6 +7,7 @@ import { bundledEventNames, bundledKernelRelease } from '@tfc/tracefs';
 import { type CommandSpec, parseCommandArgs, renderHelp } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { EXIT, type Io } from '../io.ts';
+import { didYouMean } from '../suggest.ts';
 
 export const eventsSpec: CommandSpec = {
   name: 'events',
@@ -36,7 +37,11 @@ export function runEvents(argv: readonly string[], io: Io): number {
   const prefix = p.positionals[0] ?? '';
   const names = bundledEventNames().filter((n) => n.startsWith(prefix));
   if (names.length === 0) {
-    io.err(`tfc: no bundled event starts with '${prefix}' (snapshot of Linux ${bundledKernelRelease()})\n`);
+    // Compared with every name cut to the prefix's length: the suggestion is a prefix that lists events.
+    const prefixes = bundledEventNames().map((n) => n.slice(0, prefix.length));
+    io.err(
+      `tfc: no bundled event starts with '${prefix}' (snapshot of Linux ${bundledKernelRelease()})${didYouMean(prefix, prefixes)}\n`,
+    );
     return EXIT.rejected;
   }
   io.out(`${names.join('\n')}\n`);
