@@ -27,6 +27,8 @@ export interface Io {
   readonly readText: (path: string, opts?: { readonly strictUtf8?: boolean }) => string;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   readonly isTty: boolean;
+  /** --json was given: results and rejected filters are reported as JSON on stdout (json-output.ts). */
+  readonly json?: boolean;
 }
 
 /** A problem with the invocation or its inputs: printed as `tfc: message` and exit code 2. */
@@ -153,6 +155,15 @@ export function printable(text: string, max: number = MAX_DIAGNOSTIC_LINE, keepC
     .split('\n')
     .map((l) => (l.length > max ? `${l.slice(0, max)}… (${l.length - max} more characters)` : l))
     .join('\n');
+}
+
+/** Every line of `text` (a tool's or the kernel's log) with `prefix` in front, for stderr. */
+export function prefixLines(text: string, prefix: string): string {
+  return `${text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `${prefix}${l}`)
+    .join('\n')}\n`;
 }
 
 /** The same Io with everything written to stderr passed through printable() (see main.ts). */
