@@ -24,6 +24,7 @@ import { runTrace, traceSpec } from './commands/trace.ts';
 import { runUnapply, unapplySpec } from './commands/unapply.ts';
 import { oneLine } from './help-text.ts';
 import type { Io } from './io.ts';
+import { withProgress } from './progress.ts';
 
 export interface Command {
   readonly name: string;
@@ -43,7 +44,7 @@ const entry = (spec: CommandSpec, run: Command['run'], more: readonly CommandSpe
 export const commands: readonly Command[] = [
   entry(checkSpec, runCheck),
   entry(evalSpec, runEval),
-  entry(compileSpec, runCompile),
+  entry(compileSpec, (a, io, host) => withProgress(io, 'compiling', (io2) => runCompile(a, io2, host))),
   entry(traceSpec, runTrace),
   entry(captureSpec, (a, io) => runCapture(a, io)),
   entry(encapSpec, (a, io) => runEncap(a, io)),

@@ -8,6 +8,7 @@
  * never puts control characters (terminal escapes) or megabyte lines on the user's terminal.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { terminalProgress } from './progress.ts';
 
 export const EXIT = { ok: 0, rejected: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -27,6 +28,8 @@ export interface Io {
   readonly readText: (path: string, opts?: { readonly strictUtf8?: boolean }) => string;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   readonly isTty: boolean;
+  /** Starts a progress line on the terminal (only when stderr is one); returns its stop-and-erase function. */
+  readonly startProgress?: (label: string) => () => void;
   /** --json was given: results and rejected filters are reported as JSON on stdout (json-output.ts). */
   readonly json?: boolean;
 }
@@ -184,6 +187,7 @@ export function processIo(): Io {
     },
     readText: readTextFile,
     isTty: Boolean(process.stderr.isTTY),
+    ...(process.stderr.isTTY ? { startProgress: (label: string) => terminalProgress(2, label) } : {}),
   };
 }
 

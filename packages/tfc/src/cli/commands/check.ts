@@ -59,8 +59,8 @@ examples:
         ^
   parse_error: Invalid value (did you forget quotes)?
   tfc: CPUS{...} cpumask literals are not in this kernel; they arrived in Linux 6.6 (kernel: 5.15)
-  $ tfc check 'famly == 2' --event sock/inet_sock_set_state --json
-  {"ok":false,"event":"sock/inet_sock_set_state","errno":"EINVAL","filterFile":"famly == 2\n^\nparse_error: Field not found\n","notes":[],"diagnostics":[{"code":"field-not-found","message":"Field not found","position":{"start":0,"end":1}}]}
+  $ tfc check 'family == 2' --event sock/inet_sock_set_state --source bundled --json
+  {"ok":true,"event":"sock/inet_sock_set_state","filterFile":"family == 2\\n"}
 
 `,
 };

@@ -16,7 +16,10 @@ export const completionSpec: CommandSpec = {
   options: {},
   positionals: { min: 1, max: 1 },
   pcapWords: 'never',
-  help: `SHELL is bash or zsh. The script completes commands, every command's options, event names after --event
+  help: `options:
+  SHELL                  bash or zsh
+
+The script completes commands, every command's options, event names after --event
 (from 'tfc events') and file names after options that take a file.
 
 exit status: 0 script printed, 2 usage error.
