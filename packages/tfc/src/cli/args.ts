@@ -7,6 +7,7 @@
  * pcapWords 'always', and commands with a --lang option when it is pcap); trace filters stay one argument.
  */
 import { parseArgs } from 'node:util';
+import { fitLines } from './help-text.ts';
 import { UsageError } from './io.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -110,6 +111,10 @@ export function int(p: Parsed, name: string, range: { min: number; max: number }
   return n;
 }
 
-export function renderHelp(spec: CommandSpec): string {
-  return `usage: ${spec.usage}\n\n${spec.summary}\n\n${spec.help.trimEnd()}\n`;
+/** Columns command help is fitted to when the terminal's width is not known (pipes, files, tests). */
+export const HELP_WIDTH = 100;
+
+/** `--help` of a command, fitted to `width` columns (the terminal's, when stdout is one). */
+export function renderHelp(spec: CommandSpec, width: number = HELP_WIDTH): string {
+  return `${fitLines(`usage: ${spec.usage}\n\n${spec.summary}\n\n${spec.help.trimEnd()}`, Math.max(60, width))}\n`;
 }

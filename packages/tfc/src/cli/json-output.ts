@@ -8,9 +8,10 @@
  */
 import { FILTER_MESSAGES, type FilterError } from '@tfc/tracefs';
 import type { Io } from './io.ts';
+import { irInUserWords } from './ir-words.ts';
 
 export const jsonOption = { json: { type: 'boolean' } } as const;
-export const jsonHelp = `      --json             print the result as one JSON object (a rejected filter too; docs/cli.md)`;
+export const jsonHelp = `      --json             print the result as one JSON object (a rejected filter too; shapes: docs/cli.md)`;
 
 export interface JsonDiagnostic {
   readonly code: string;
@@ -58,10 +59,11 @@ export function compilerDiagnostic(d: {
   readonly message: string;
   readonly span?: { readonly start: number; readonly end: number } | undefined;
 }): JsonDiagnostic {
-  const m = /^(.*) \[([a-z0-9-]+)\]$/s.exec(d.message);
+  const message = irInUserWords(d.message);
+  const m = /^(.*) \[([a-z0-9-]+)\]$/s.exec(message);
   return {
     code: m ? (m[2] as string) : d.stage,
-    message: m ? (m[1] as string) : d.message,
+    message: m ? (m[1] as string) : message,
     ...(d.span ? { position: { start: d.span.start, end: d.span.end } } : {}),
   };
 }

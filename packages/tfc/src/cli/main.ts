@@ -45,7 +45,7 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
     return await cmd.run(rest, io, createHost());
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`tfc: ${printable(e.message)}\n`);
+      io.err(usageLines(printable(e.message)));
       return EXIT.usage;
     }
     if (e instanceof RangeError && /call stack/.test(e.message)) {
@@ -67,4 +67,15 @@ function unknownCommand(name: string, io: Io): number {
       );
   io.err(`tfc: unknown command '${printable(name)}'; 'tfc --help' lists the commands${hint}\n`);
   return EXIT.usage;
+}
+
+/**
+ * A usage error's lines, each starting with `tfc: `; a caret line (spaces, then carets under the first line's
+ * text) has its first five spaces replaced instead, so the caret stays under its column.
+ */
+function usageLines(message: string): string {
+  return `${message
+    .split('\n')
+    .map((l, i) => (i > 0 && /^ {5} *[\^~]+$/.test(l) ? `tfc: ${l.slice(5)}` : `tfc: ${l}`))
+    .join('\n')}\n`;
 }

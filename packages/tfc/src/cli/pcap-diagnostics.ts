@@ -30,7 +30,7 @@ export function reportPcapDiagnostics(diagnostics: readonly PcapDiagnostic[], te
   for (const d of diagnostics) {
     if (d.span !== undefined && d.stage === 'parse') {
       const width = Math.max(1, d.span.end - d.span.start);
-      io.err(`tfc: ${shown}\n     ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
+      io.err(`tfc: ${shown}\ntfc: ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
     } else io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
   }
   return exitFor(diagnostics);

@@ -92,7 +92,7 @@ const NETNS_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 export async function runApplyTc(argv: readonly string[], io: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(applyTcSpec, argv);
   if (p.help) {
-    io.out(renderHelp(applyTcSpec));
+    io.out(renderHelp(applyTcSpec, io.columns));
     return EXIT.ok;
   }
   const target = str(p, 'target');

@@ -89,7 +89,7 @@ export async function runApply(argv: readonly string[], io: Io, host: Host): Pro
   if ((TC_TARGETS as readonly string[]).includes(rawTarget(argv) ?? '')) return runApplyTc(argv, io, host);
   const p = parseCommandArgs(applySpec, argv);
   if (p.help) {
-    io.out(renderHelp(applySpec));
+    io.out(renderHelp(applySpec, io.columns));
     return EXIT.ok;
   }
   const target = str(p, 'target') ?? 'ebpf';

@@ -109,7 +109,7 @@ interface Sink {
 export async function runCapture(argv: readonly string[], io: Io): Promise<number> {
   const p = parseCommandArgs(captureSpec, argv);
   if (p.help) {
-    io.out(renderHelp(captureSpec));
+    io.out(renderHelp(captureSpec, io.columns));
     return EXIT.ok;
   }
   if (flag(p, 'list-hooks')) {

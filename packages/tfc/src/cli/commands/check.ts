@@ -19,7 +19,7 @@ import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
-import { EXIT, type Io } from '../io.ts';
+import { EXIT, type Io, prefixLines } from '../io.ts';
 import { jsonHelp, jsonOption, kernelDiagnostic, printJson, printRejection } from '../json-output.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp, renderProfiles } from '../kernel-option.ts';
 
@@ -68,7 +68,7 @@ examples:
 export async function runCheck(argv: readonly string[], io: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(checkSpec, argv);
   if (p.help) {
-    io.out(renderHelp(checkSpec));
+    io.out(renderHelp(checkSpec, io.columns));
     return EXIT.ok;
   }
   if (p.values.kernel === 'list') {
@@ -86,9 +86,9 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
   const r = parseFilter(text, event, env);
   const verbose = flag(p, 'verbose');
   if (verbose) {
-    io.err(`event ${event.system}/${event.name} (id ${event.id}) from ${origin}\n`);
-    io.err(`kernel dialect: ${dialect.name}, ${dialectOrigin}\n`);
-    if (liveError !== undefined) io.err(`(live tracefs not used: ${liveError})\n`);
+    io.err(`tfc: event ${event.system}/${event.name} (id ${event.id}) from ${origin}\n`);
+    io.err(`tfc: kernel dialect: ${dialect.name}, ${dialectOrigin}\n`);
+    if (liveError !== undefined) io.err(`tfc: (live tracefs not used: ${liveError})\n`);
   }
   const name = `${event.system}/${event.name}`;
   if (r.ok) {
@@ -108,7 +108,8 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
     io.out(renderFilterFile(r.error));
     for (const line of notes) io.err(`tfc: ${line}\n`);
   }
-  if (verbose) io.err(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error, dialect)}`);
+  if (verbose)
+    io.err(prefixLines(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error, dialect)}`, 'tfc: '));
   return EXIT.rejected;
 }
 

@@ -172,9 +172,8 @@ ${kernelOptionHelp}
       --set-lookup S     eBPF: equality sets of 8+ values as a binary 'search' (default) or one hash 'map'
                          lookup (the map and its entries go into the ELF object's .maps)
       --stats            print instruction count and DAG size on stderr
-${jsonHelp}: tc targets print {"ok":true,"target","backend","why",
-                         "dev","direction","prio","commands":[...],"notes":[...]}; ebpf/cbpf mean --emit json,
-                         p4 --emit entries-json
+${jsonHelp}:
+                         tc targets print the batch as JSON; ebpf/cbpf mean --emit json, p4 --emit entries-json
 
 exit status: 0 compiled, 1 the kernel rejects the filter or the target cannot express it, 2 usage error.
 
@@ -210,7 +209,7 @@ function u32(v: string | undefined, name: string): number | undefined {
 export async function runCompile(argv: readonly string[], rawIo: Io, host: Host): Promise<number> {
   const parsed = parseCommandArgs(compileSpec, argv);
   if (parsed.help) {
-    rawIo.out(renderHelp(compileSpec));
+    rawIo.out(renderHelp(compileSpec, rawIo.columns));
     return EXIT.ok;
   }
   const { p, io } = compileJsonMode(parsed, rawIo);
@@ -321,7 +320,7 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
   writeOutput(io, e.data, output, `--emit ${form}`);
   if (flag(p, 'stats'))
     io.err(
-      `${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes / ${r.program.stats.dagLeaves} leaves, passes: ${r.passes.join(' ') || 'none'}\n`,
+      `tfc: ${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes / ${r.program.stats.dagLeaves} leaves, passes: ${r.passes.join(' ') || 'none'}\n`,
     );
   return EXIT.ok;
 }
@@ -336,7 +335,7 @@ function writeP4(p: Parsed, io: Io, form: P4Emit, o: P4Outputs): number {
     bmv2: o.bmv2,
   };
   writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
-  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
+  if (flag(p, 'stats')) io.err(`tfc: ${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
   return EXIT.ok;
 }
 
@@ -523,7 +522,9 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
       'tfc: note: the filter rejects every packet (libpcap refuses it: "expression rejects all packets")\n',
     );
   if (flag(p, 'stats'))
-    io.err(`${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`);
+    io.err(
+      `tfc: ${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`,
+    );
   return EXIT.ok;
 }
 
@@ -796,7 +797,7 @@ async function runCompileTc(p: Parsed, io: Io, host: Host, target: TcTarget): Pr
       )
     : lines.join('\n');
   writeOutput(io, lines.length > 0 || io.json ? `${batch}\n` : '', str(p, 'output'), 'the tc batch');
-  if (flag(p, 'stats')) io.err(`${r.stats}\n`);
+  if (flag(p, 'stats')) io.err(`tfc: ${r.stats}\n`);
   return EXIT.ok;
 }
 
@@ -854,6 +855,6 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
   const e = emit(r.program, form);
   if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
   writeOutput(io, e.data, output, `--emit ${form}`);
-  if (flag(p, 'stats')) io.err(`${r.program.stats.instructions} instructions\n`);
+  if (flag(p, 'stats')) io.err(`tfc: ${r.program.stats.instructions} instructions\n`);
   return EXIT.ok;
 }

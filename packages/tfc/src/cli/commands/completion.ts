@@ -34,7 +34,7 @@ examples:
 export function runCompletion(argv: readonly string[], io: Io, cmds: readonly CompletionCommand[]): number {
   const p = parseCommandArgs(completionSpec, argv);
   if (p.help) {
-    io.out(renderHelp(completionSpec));
+    io.out(renderHelp(completionSpec, io.columns));
     return EXIT.ok;
   }
   const shell = p.positionals[0] as string;

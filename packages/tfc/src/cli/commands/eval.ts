@@ -40,16 +40,14 @@ export const evalSpec: CommandSpec = {
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
-  -r, --records FILE     JSON lines, one record each ('-' for standard input):
-                           {"family": 2, "protocol": 6}          fields by name; missing fields are 0 / ""
-                           {"comm": "bash", "cpu": 1, ...}       cpu/comm of the emitting task (unless the
-                                                                 event has fields of those names)
-                           {"raw": "0a00..."}                    the whole record as hex bytes
-                         integers as JSON numbers or strings ("18446744073709551615", "0xff", "-1")
+  -r, --records FILE     JSON lines, one record each ('-' for standard input), e.g.
+                         {"family": 2, "protocol": 6}: fields by name (missing ones are 0 or "");
+                         {"comm": "bash", "cpu": 1}: cpu and comm of the emitting task (unless the
+                         event has fields of those names); {"raw": "0a00..."}: the whole record as hex
+                         bytes; integers as JSON numbers or strings ("18446744073709551615", "0xff", "-1")
       --nr-cpus N        nr_cpu_ids for CPUS{...} lists (default: this machine's)
 ${kernelOptionHelp}
-${jsonHelp}:
-                         {"ok":true,"event":"SYS/NAME","records":N,"accepted":K,"verdicts":[1,0,...]}
+${jsonHelp}
 
 exit status: 0 verdicts printed, 1 the kernel rejects the filter, 2 usage error or a bad record.
 
@@ -64,7 +62,7 @@ example:
 export async function runEval(argv: readonly string[], io: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(evalSpec, argv);
   if (p.help) {
-    io.out(renderHelp(evalSpec));
+    io.out(renderHelp(evalSpec, io.columns));
     return EXIT.ok;
   }
   const { text } = filterText(p, io);

@@ -19,8 +19,7 @@ export const eventsSpec: CommandSpec = {
   positionals: { min: 0, max: 1 },
   help: `options:
   PREFIX                 only the events whose SYS/NAME starts with PREFIX (e.g. sock/ or sched/sched_)
-${jsonHelp}:
-                         {"kernel":"6.18...","events":["sock/inet_sk_error_report",...]}
+${jsonHelp}
 
 exit status: 0 events listed, 1 no event starts with PREFIX, 2 usage error.
 
@@ -35,7 +34,7 @@ examples:
 export function runEvents(argv: readonly string[], io: Io): number {
   const p = parseCommandArgs(eventsSpec, argv);
   if (p.help) {
-    io.out(renderHelp(eventsSpec));
+    io.out(renderHelp(eventsSpec, io.columns));
     return EXIT.ok;
   }
   const prefix = p.positionals[0] ?? '';
@@ -62,9 +61,7 @@ export const formatSpec: CommandSpec = {
   positionals: { min: 0, max: 1 },
   help: `options:
 ${eventOptionsHelp}
-${jsonHelp}:
-                         {"event":"SYS/NAME","id":N,"source":"...","fields":[{"name":"...","type":"...",
-                         "offset":N,"size":N,"signed":false,"kind":"..."},...]}
+${jsonHelp}
 
 exit status: 0 fields printed, 2 usage error (no such event, unreadable or malformed format file).
 
@@ -76,7 +73,7 @@ example:
 export async function runFormat(argv: readonly string[], io: Io): Promise<number> {
   const p0 = parseCommandArgs(formatSpec, argv);
   if (p0.help) {
-    io.out(renderHelp(formatSpec));
+    io.out(renderHelp(formatSpec, io.columns));
     return EXIT.ok;
   }
   // `tfc format SYS/NAME` is accepted as a shorthand for --event SYS/NAME.

@@ -28,7 +28,7 @@ examples:
 export function runMan(argv: readonly string[], io: Io, cmds: readonly ManCommand[]): number {
   const p = parseCommandArgs(manSpec, argv);
   if (p.help) {
-    io.out(renderHelp(manSpec));
+    io.out(renderHelp(manSpec, io.columns));
     return EXIT.ok;
   }
   writeOutput(io, manPage(cmds), str(p, 'output'), 'the manual page');

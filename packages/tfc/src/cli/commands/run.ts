@@ -65,13 +65,11 @@ options:
   -k, --kernel              run in the kernel: cBPF through SO_ATTACH_FILTER on an AF_UNIX socket,
                             eBPF through BPF_PROG_TEST_RUN (needs root or CAP_BPF)
       --trace               cBPF VM: print every step for one packet (choose it with --frame)
-      --json                one JSON object: {"ok":true,"verdicts":[{"packet":N,"kind":"cbpf","accepted":
-                            BYTES,"length":LEN,"ret":R} | {"packet":N,"kind":"ebpf","r0":R,"action":
-                            "TC_ACT_OK"} | {"packet":N,"kind":"error","message":"..."}]}
+      --json                the verdicts as one JSON object (shapes: docs/cli.md)
 
 output, one line per packet:
   cBPF   N: accept BYTES of LEN bytes (ret #R)   accepted bytes = min(R, LEN)
-         N: drop (ret #0)                        (--kernel shows no ret: the socket does not tell it)
+         N: drop (ret #0)                        (with --kernel no ret: the socket does not say)
   eBPF   N: r0 = R [TC_ACT_*|XDP_*]
 
 exit status: 0 every packet ran, 1 the program is refused (checker/verifier, with instruction indexes) or a
@@ -155,7 +153,7 @@ function kernelReport(io: Io, packets: readonly Packet[], r: KernelRun): number 
 export function runRun(argv: readonly string[], rawIo: Io): number {
   const p = parseCommandArgs(runSpec, argv);
   if (p.help) {
-    rawIo.out(renderHelp(runSpec));
+    rawIo.out(renderHelp(runSpec, rawIo.columns));
     return EXIT.ok;
   }
   const io = withJson(rawIo, flag(p, 'json'));

@@ -101,7 +101,7 @@ function positive(p: Parsed, name: string, max: number): number | undefined {
 export async function runTrace(argv: readonly string[], io: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(traceSpec, argv);
   if (p.help) {
-    io.out(renderHelp(traceSpec));
+    io.out(renderHelp(traceSpec, io.columns));
     return EXIT.ok;
   }
   if (str(p, 'listen') !== undefined) return runListen(p, io);

@@ -43,7 +43,7 @@ example:
 export async function runUnapply(argv: readonly string[], io: Io): Promise<number> {
   const p = parseCommandArgs(unapplySpec, argv);
   if (p.help) {
-    io.out(renderHelp(unapplySpec));
+    io.out(renderHelp(unapplySpec, io.columns));
     return EXIT.ok;
   }
   const dev = str(p, 'dev');
