@@ -63,16 +63,20 @@ const OPTION_ROW = /^( {2,}(?:-\w, )?-{0,2}[\w-]+(?:[ =,][^\s]+)*\s{2,})\S/;
  * Help text fitted to `width` columns. Lines are grouped into blocks: an option row with the lines indented under
  * its description, or lines of prose with the same indentation up to an empty line. A block whose lines all fit
  * is kept as written; otherwise its words are wrapped again at spaces, continuation lines under the description
- * column (option rows) or at the block's indentation. Commands to copy (`$ tfc ...`, usage lines) and table
- * rows are never broken. The words and their order are unchanged, so nothing is cut mid-sentence, only moved to the next line.
+ * column (option rows) or at the block's indentation. Commands to copy (`$ tfc ...`, usage lines), their
+ * output (up to an empty line) and table rows are never broken. The words and their order are unchanged, so nothing is cut mid-sentence, only moved to the next line.
  */
 export function fitLines(text: string, width: number): string {
   const lines = text.split('\n');
   const out: string[] = [];
   let i = 0;
+  let example = false;
   while (i < lines.length) {
     const line = lines[i] as string;
-    if (line.trim() === '' || KEEP.test(line)) {
+    // A worked example's output (the lines after `$ tfc ...` up to an empty line) is shown as the program prints it.
+    if (/^\s*\$ /.test(line)) example = true;
+    else if (line.trim() === '') example = false;
+    if (line.trim() === '' || example || KEEP.test(line)) {
       out.push(line);
       i++;
       continue;

@@ -3,11 +3,12 @@
  * usage, options, examples), so the page cannot drift from the program. docs/tfc.1 is this output, committed
  * (a test compares them; `pnpm run man` rewrites it).
  * Invariants: valid man(7) troff: every line that would start with `.` or `'` is escaped, backslashes are `\e`,
- * hyphens are `\-` (so options copy as ASCII), other characters beyond ASCII `\[uXXXX]`; option tables and examples are kept as written (no-fill blocks);
+ * hyphens are `\-` (so options copy as ASCII), other characters beyond ASCII `\[uXXXX]`; option tables and
+ * examples are no-fill blocks fitted to 72 columns (help-text.ts: commands and tables stay whole);
  * deterministic (no date).
  */
 import type { CommandSpec } from './args.ts';
-import { oneLine } from './help-text.ts';
+import { fitLines, oneLine } from './help-text.ts';
 import { INTRO, TOP_EXAMPLES } from './top-help.ts';
 
 export interface ManCommand {
@@ -27,6 +28,9 @@ export function troffText(line: string): string {
     );
   return /^[.']/.test(t) ? `\\&${t}` : t;
 }
+
+/** Columns of the no-fill blocks: an 80-column terminal minus man's indentation of a subsection's text. */
+const MAN_WIDTH = 72;
 
 const block = (text: string) => ['.nf', ...text.trimEnd().split('\n').map(troffText), '.fi'];
 
@@ -57,7 +61,7 @@ export function manPage(cmds: readonly ManCommand[]): string {
     for (const [i, spec] of c.specs.entries()) {
       if (i > 0) out.push('.PP', troffText(`With ${spec.usage.split('\n')[0]}:`));
       // The summary is the paragraph above; usage, options and examples are shown as written.
-      out.push(...block(`usage: ${spec.usage}\n\n${spec.help}`));
+      out.push(...block(fitLines(`usage: ${spec.usage}\n\n${spec.help}`, MAN_WIDTH)));
     }
   }
   out.push('.SH EXAMPLES', ...block(TOP_EXAMPLES.map((e) => `$ ${e}`).join('\n')));
