@@ -70,12 +70,12 @@ function unknownCommand(name: string, io: Io): number {
 }
 
 /**
- * A usage error's lines, each starting with `tfc: `; a caret line (spaces, then carets under the first line's
+ * A usage error's lines, each starting with `tfc: `; a caret line (spaces, then a caret under the first line's
  * text) has its first five spaces replaced instead, so the caret stays under its column.
  */
 function usageLines(message: string): string {
   return `${message
     .split('\n')
-    .map((l, i) => (i > 0 && /^ {5} *[\^~]+$/.test(l) ? `tfc: ${l.slice(5)}` : `tfc: ${l}`))
+    .map((l, i) => (i > 0 && /^ {5} *[\^~]/.test(l) ? `tfc: ${l.slice(5)}` : `tfc: ${l}`))
     .join('\n')}\n`;
 }
