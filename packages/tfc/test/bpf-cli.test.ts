@@ -353,7 +353,7 @@ test('programs the checker or verifier refuses: instruction indexes, exit 1', as
     assert.match(k.err, /BPF_PROG_LOAD failed: EACCES/);
     assert.match(
       k.err,
-      /^1: \(71\) r0 = \*\(u8 \*\)\(r2 \+0\)$/m,
+      /^tfc: verifier: 1: \(71\) r0 = \*\(u8 \*\)\(r2 \+0\)$/m,
       'the verifier log, with instruction indexes',
     );
   }
