@@ -75,6 +75,7 @@ const FAILING: { args: string[]; kernel?: string[] }[] = [
   { args: ['apply', 'x == 1'] },
   { args: ['unapply'] },
   { args: ['capture', 'tcp'] },
+  { args: ['capture', 'udp', 'prt', '9999', '--drops', '--duration', '0.3'] },
   { args: ['trace', 'x == 1'] },
 ];
 

@@ -28,7 +28,7 @@ import { packetOf, type Resolvers, summarize } from '../capture/packet-view.ts';
 import { type PacketPath, PathTracker } from '../capture/paths.ts';
 import { captureFilterCheck, captureProgramSource } from '../capture/program-source.ts';
 import { filterText, pcapFileHelp, pcapFileOption } from '../filter-input.ts';
-import { EXIT, errnoText, type Io, UsageError } from '../io.ts';
+import { EXIT, errnoText, type Io, prefixLines, UsageError } from '../io.ts';
 import { stopper } from '../stopper.ts';
 
 export const captureSpec: CommandSpec = {
@@ -141,7 +141,7 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   if (first === undefined) throw new UsageError('capture: no hook selected');
   const check = captureFilterCheck(filter, layout, first, snaplen);
   if (!check.ok) {
-    io.err(`tfc: capture: the filter is rejected:\n${check.error}\n`);
+    io.err(prefixLines(`capture: the filter is rejected:\n${check.error}`, 'tfc: '));
     return EXIT.rejected;
   }
   if (process.getuid?.() !== 0) throw new UsageError('capture needs root (BPF programs on kernel hooks)');
