@@ -2,11 +2,13 @@
 // main(), as a user meets them. Properties: a suggestion is always within the distance limit (or a prefix
 // completion) and is never the typed word itself; a one-edit typo of a known name always gets that name.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { editDistance } from '@tfc/compiler';
 import { bundledEventNames } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { commands } from '../src/cli/commands.ts';
+import { eventHint } from '../src/cli/event-source.ts';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { closest, didYouMean } from '../src/cli/suggest.ts';
@@ -78,4 +80,17 @@ test('unknown event: the closest events of the bundled snapshot (and live tracef
   assert.equal(prefix.code, 1);
   assert.match(prefix.err, /did you mean 'sched\/sched_proces'\?/);
   assert.ok(bundledEventNames().some((n) => n.startsWith('sched/sched_process')));
+});
+
+test('eventHint: bundled names (and a tracefs root the caller found) for trace and apply', async () => {
+  assert.equal(eventHint('sched:sched_swich'), "; did you mean 'sched/sched_switch'?");
+  assert.equal(eventHint('zzz/qqq'), '');
+  const live = existsSync('/sys/kernel/tracing/events/sched') && process.getuid?.() === 0;
+  if (!live) return;
+  const r = await tfc(['trace', '--event', 'sched/sched_proces_exec', '--print', '--duration', '0.1']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /did you mean 'sched\/sched_process_exec'\?\n$/);
+  const a = await tfc(['apply', 'pid == 1', '--event', 'sched/sched_proces_exec', '--duration', '0.1']);
+  assert.equal(a.code, 2);
+  assert.match(a.err, /did you mean 'sched\/sched_process_exec'\?\n$/);
 });

@@ -85,11 +85,16 @@ export async function resolveEvent(p: Parsed, io: Io): Promise<ResolvedEvent> {
 /** SYS/NAME of every event of live tracefs (when it answers a probe), or [] — for "did you mean". */
 export async function liveEventNames(): Promise<string[]> {
   if (!existsSync(`${TRACEFS}/events`) || (await probeTracefs(TRACEFS, 1000)) !== null) return [];
+  return readEventNames(TRACEFS);
+}
+
+/** SYS/NAME of every event under `root`/events (a tracefs the caller has probed), or what could be read. */
+function readEventNames(root: string): string[] {
   const names: string[] = [];
   try {
-    for (const sys of readdirSync(`${TRACEFS}/events`, { withFileTypes: true })) {
+    for (const sys of readdirSync(`${root}/events`, { withFileTypes: true })) {
       if (!sys.isDirectory()) continue;
-      for (const ev of readdirSync(`${TRACEFS}/events/${sys.name}`, { withFileTypes: true }))
+      for (const ev of readdirSync(`${root}/events/${sys.name}`, { withFileTypes: true }))
         if (ev.isDirectory()) names.push(`${sys.name}/${ev.name}`);
     }
   } catch {
@@ -101,4 +106,13 @@ export async function liveEventNames(): Promise<string[]> {
 /** The names an unknown event is compared with: the bundled snapshot's, and live tracefs's when asked. */
 export async function knownEventNames(live: boolean): Promise<string[]> {
   return [...bundledEventNames(), ...(live ? await liveEventNames() : [])];
+}
+
+/**
+ * `; did you mean 'SYS/NAME'?` for an event that is not there, against the bundled snapshot and the events of the
+ * tracefs at `tracefsRoot` (which the caller has already found answering), or ''.
+ */
+export function eventHint(spec: string, tracefsRoot?: string): string {
+  const live = tracefsRoot === undefined ? [] : readEventNames(tracefsRoot);
+  return didYouMean(spec.replace(':', '/'), [...bundledEventNames(), ...live]);
 }

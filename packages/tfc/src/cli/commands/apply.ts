@@ -26,6 +26,7 @@ import type { EventFormat } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { eventHint } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
@@ -122,7 +123,7 @@ async function liveEvent(
     );
   if (!live.ok)
     throw new UsageError(
-      `event ${system}/${name} is not live in this kernel (${live.error}); 'tfc events ${system}/' lists known events`,
+      `event ${system}/${name} is not live in this kernel (${live.error}); 'tfc events ${system}/' lists known events${eventHint(spec, TRACEFS)}`,
     );
   return { event: live.event, system, name };
 }
