@@ -15,6 +15,8 @@ have clang || need_apt+=(clang)
 have tshark || need_apt+=(tshark)
 have nft || need_apt+=(nftables)
 have trace-cmd || need_apt+=(trace-cmd) # the reference of the bench trace suite
+have zsh || need_apt+=(zsh) # zsh -n checks tfc completion zsh
+have groff || need_apt+=(groff-base) # groff renders docs/tfc.1 in the man page test
 ldconfig -p 2>/dev/null | grep -q 'libpcap.so.0.8' || need_apt+=(libpcap0.8)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then

@@ -23,6 +23,7 @@ export { type Diagnostic, type Stage, type StageResult, summarize } from './diag
 export { type DriveResult, drive, type Pipeline, type Run } from './driver/drive.ts';
 export { type PassRecord, runPassStage } from './driver/passes.ts';
 export type { FrontEnd, FrontResult, TargetStage } from './driver/stages.ts';
+export { editDistance } from './front/closest-events.ts';
 export { SKB_START_OFFSET, type SkbFrontExtra, skbFront } from './front/skb.ts';
 export { type OptimizationPlan, type OptLevel, optimizationPlan } from './options.ts';
 export { TARGET_NAMES, TARGETS, type TargetEntry, type TargetName } from './targets/registry.ts';

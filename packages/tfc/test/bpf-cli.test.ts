@@ -154,7 +154,7 @@ test("run on the corpus frames gives libpcap's verdicts (VM: libpcap and kernel 
       // The kernel's checker refuses it (ip6 protochain jumps backwards): run says so with indexes, exit 1.
       const r = await tfc(['run', f.path, '--pcap', PCAP]);
       assert.equal(r.code, 1, f.name);
-      assert.match(r.err, /checker refuses the program:\n {2}insn \d+: /, f.name);
+      assert.match(r.err, /checker refuses the program:\ntfc: {3}insn \d+: /, f.name);
       continue;
     }
     const ks = await tfc(['run', f.path, '--pcap', PCAP]);
@@ -344,7 +344,7 @@ test('programs the checker or verifier refuses: instruction indexes, exit 1', as
   writeFileSync(bad, '3\n6 0 0 0\n21 5 0 1\n6 0 0 0\n'); // jump past the end
   const r = await tfc(['run', bad, '--packet', '00']);
   assert.equal(r.code, 1);
-  assert.match(r.err, /the kernel's checker refuses the program:\n {2}insn 1: /);
+  assert.match(r.err, /the kernel's checker refuses the program:\ntfc: {3}insn 1: /);
   const src0 = join(dir, 'oob.s');
   writeFileSync(src0, 'r2 = *(u32 *)(r1 +76)\nr0 = *(u8 *)(r2 +0)\nexit\n');
   if (isRoot) {
@@ -353,7 +353,7 @@ test('programs the checker or verifier refuses: instruction indexes, exit 1', as
     assert.match(k.err, /BPF_PROG_LOAD failed: EACCES/);
     assert.match(
       k.err,
-      /^1: \(71\) r0 = \*\(u8 \*\)\(r2 \+0\)$/m,
+      /^tfc: verifier: 1: \(71\) r0 = \*\(u8 \*\)\(r2 \+0\)$/m,
       'the verifier log, with instruction indexes',
     );
   }

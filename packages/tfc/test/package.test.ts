@@ -9,7 +9,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -122,6 +130,16 @@ test('the packed tarball installs and works outside the repository', { timeout: 
     );
     assert.equal(tc.code, 0, tc.err);
     assert.match(tc.out, /^filter add dev trace0 ingress /m);
+    // Relative paths are the caller's: -F and -o in a subfolder the command runs from.
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub/f.pcap'), 'tcp # web\n  dst port 80 # http\n');
+    const rel = run(
+      'npx',
+      ['--no-install', 'tfc', 'compile', '--lang', 'pcap', '-F', 'f.pcap', '-o', 'out.txt'],
+      join(dir, 'sub'),
+    );
+    assert.equal(rel.code, 0, rel.err);
+    assert.match(readFileSync(join(dir, 'sub/out.txt'), 'utf8'), /^\(000\) ldh/);
 
     writeFileSync(join(dir, 'use.mjs'), MJS);
     const lib = run(process.execPath, ['use.mjs'], dir);

@@ -84,7 +84,7 @@ test('tfc alone: usage error, the command list on stderr; tfc --help: the same o
   assert.equal(help.code, 0);
   assert.equal(bare.err, help.out);
   for (const c of commands) assert.match(help.out, new RegExp(`\\n {2}${c.name} +\\S`), c.name);
-  assert.match(help.out, /\nexample:\n {2}tfc check /);
+  assert.match(help.out, /\nexamples:\n {2}\$ tfc check /);
   assert.deepEqual(await tfc(['-h']), help);
 });
 

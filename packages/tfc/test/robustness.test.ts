@@ -30,11 +30,13 @@ import { benchSpec } from '../src/cli/commands/bench.ts';
 import { captureSpec } from '../src/cli/commands/capture.ts';
 import { checkSpec } from '../src/cli/commands/check.ts';
 import { compileSpec } from '../src/cli/commands/compile.ts';
+import { completionSpec } from '../src/cli/commands/completion.ts';
 import { disasmSpec } from '../src/cli/commands/disasm.ts';
 import { dissectorSpec } from '../src/cli/commands/dissector.ts';
 import { encapSpec } from '../src/cli/commands/encap.ts';
 import { evalSpec } from '../src/cli/commands/eval.ts';
 import { eventsSpec, formatSpec } from '../src/cli/commands/events.ts';
+import { manSpec } from '../src/cli/commands/man.ts';
 import { runSpec } from '../src/cli/commands/run.ts';
 import { traceSpec } from '../src/cli/commands/trace.ts';
 import { unapplySpec } from '../src/cli/commands/unapply.ts';
@@ -513,6 +515,18 @@ const TARGETS: readonly FuzzTarget[] = [
       withHostile(['udp', 'tcp port 80', 'udp port', 'vlan and udp', 'ether host 1:2:3:4:5:6']),
     // A capture runs until a signal without --duration: give it a short one (last value wins).
     finish: (argv) => [...argv, '--duration', '0.3'],
+  },
+  {
+    name: 'completion',
+    options: completionSpec.options,
+    bases: () => [['bash'], ['zsh']],
+    positional: () => withHostile(['bash', 'zsh', 'fish', 'BASH']),
+  },
+  {
+    name: 'man',
+    options: manSpec.options,
+    bases: () => [[], ['-o', '@OUT@/tfc.1']],
+    positional: hostile,
   },
 ];
 

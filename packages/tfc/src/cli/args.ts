@@ -1,10 +1,15 @@
 /*
  * Argument parsing for every command, on node:util's parseArgs (strict: unknown options are usage errors).
- * Invariants: a command's options are declared once, in its spec; `--help`/`-h` is accepted by every command;
- * errors are UsageError with a message that names the offending option.
+ * Invariants: a command's options are declared once, in its spec (completion and the man page read the same
+ * tables); `--help`/`-h` is accepted by every command; errors are UsageError with a message that names the
+ * offending option (and the closest known ones: "did you mean"). A pcap filter may be given as several words, as
+ * tcpdump takes it: they are joined with single spaces into the one filter argument (commands whose spec says
+ * pcapWords 'always', and commands with a --lang option when it is pcap); trace filters stay one argument.
  */
 import { parseArgs } from 'node:util';
+import { fitLines } from './help-text.ts';
 import { UsageError } from './io.ts';
+import { didYouMean } from './suggest.ts';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -20,6 +25,26 @@ export interface CommandSpec {
   readonly help: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly positionals: { readonly min: number; readonly max: number };
+  /**
+   * The filter is a pcap filter whose words may come unquoted (`tfc capture tcp port 80`): 'always', or (the
+   * default for a spec with a `lang` option) only with `--lang pcap`.
+   */
+  readonly pcapWords?: 'always' | 'never';
+}
+
+/** Does this invocation take a pcap filter as several words (tcpdump's copy_argv)? */
+function joinsPcapWords(spec: CommandSpec, values: Readonly<Record<string, unknown>>): boolean {
+  if (spec.pcapWords !== undefined) return spec.pcapWords === 'always';
+  return spec.options.lang !== undefined && values.lang === 'pcap';
+}
+
+/** An unknown option's message with the closest option names of the command. */
+function unknownOption(spec: CommandSpec, message: string): string {
+  const m = /^Unknown option '(--[^']*)'/.exec(message);
+  if (!m) return message;
+  const typed = (m[1] as string).slice(2);
+  const names = ['help', ...Object.keys(spec.options)];
+  return `Unknown option '--${typed}'${didYouMean(typed, names).replace(/'([^']+)'/g, "'--$1'")}`;
 }
 
 export interface Parsed {
@@ -46,18 +71,25 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     const message = (e as Error).message
       .replace(/\s*\n\s*/g, ' ')
       .replace(/\. To specify a positional.*$/s, '');
-    throw new UsageError(`${spec.name}: ${message}`);
+    throw new UsageError(`${spec.name}: ${unknownOption(spec, message)}`);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const help = values.help === true;
+  // tcpdump's copy_argv: the words after the options, joined with single spaces, are the filter.
+  const positionals =
+    joinsPcapWords(spec, values) && parsed.positionals.length > 1
+      ? [parsed.positionals.join(' ')]
+      : parsed.positionals;
   if (!help) {
-    const n = parsed.positionals.length;
+    const n = positionals.length;
     if (n < spec.positionals.min)
       throw new UsageError(`${spec.name}: missing argument\nusage: ${spec.usage}`);
     if (n > spec.positionals.max)
-      throw new UsageError(`${spec.name}: unexpected argument '${parsed.positionals[spec.positionals.max]}'`);
+      throw new UsageError(
+        `${spec.name}: unexpected argument '${positionals[spec.positionals.max]}'${spec.options.lang !== undefined ? ' (a trace event filter is one argument: quote it; pcap filters, with --lang pcap, may come as several words)' : ''}`,
+      );
   }
-  return { values, positionals: parsed.positionals, help };
+  return { values, positionals, help };
 }
 
 export function str(p: Parsed, name: string): string | undefined {
@@ -79,6 +111,10 @@ export function int(p: Parsed, name: string, range: { min: number; max: number }
   return n;
 }
 
-export function renderHelp(spec: CommandSpec): string {
-  return `usage: ${spec.usage}\n\n${spec.summary}\n\n${spec.help.trimEnd()}\n`;
+/** Columns command help is fitted to when the terminal's width is not known (pipes, files, tests). */
+export const HELP_WIDTH = 100;
+
+/** `--help` of a command, fitted to `width` columns (the terminal's, when stdout is one). */
+export function renderHelp(spec: CommandSpec, width: number = HELP_WIDTH): string {
+  return `${fitLines(`usage: ${spec.usage}\n\n${spec.summary}\n\n${spec.help.trimEnd()}`, Math.max(60, width))}\n`;
 }

@@ -6,13 +6,20 @@
  * tfc fall back to the snapshot (or fail with the reason under --source live) instead of hanging.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { probeTracefs } from '@tfc/kernel/tracefs';
-import { bundledEvent, bundledKernelRelease, type EventFormat, parseFormat } from '@tfc/tracefs';
+import {
+  bundledEvent,
+  bundledEventNames,
+  bundledKernelRelease,
+  type EventFormat,
+  parseFormat,
+} from '@tfc/tracefs';
 import { readLiveEvent } from '../live-event.ts';
 import type { OptionSpec, Parsed } from './args.ts';
 import { str } from './args.ts';
 import { type Io, UsageError } from './io.ts';
+import { didYouMean } from './suggest.ts';
 
 const TRACEFS = '/sys/kernel/tracing';
 
@@ -69,7 +76,43 @@ export async function resolveEvent(p: Parsed, io: Io): Promise<ResolvedEvent> {
   }
   const where =
     source === 'bundled' ? 'the bundled snapshot' : `live tracefs (${liveError}) or the bundled snapshot`;
+  const known = await knownEventNames(source !== 'bundled');
   throw new UsageError(
-    `event ${system}/${name} not found in ${where}; 'tfc events ${system}/' lists known events`,
+    `event ${system}/${name} not found in ${where}; 'tfc events ${system}/' lists known events${didYouMean(`${system}/${name}`, known)}`,
   );
+}
+
+/** SYS/NAME of every event of live tracefs (when it answers a probe), or [] — for "did you mean". */
+export async function liveEventNames(): Promise<string[]> {
+  if (!existsSync(`${TRACEFS}/events`) || (await probeTracefs(TRACEFS, 1000)) !== null) return [];
+  return readEventNames(TRACEFS);
+}
+
+/** SYS/NAME of every event under `root`/events (a tracefs the caller has probed), or what could be read. */
+function readEventNames(root: string): string[] {
+  const names: string[] = [];
+  try {
+    for (const sys of readdirSync(`${root}/events`, { withFileTypes: true })) {
+      if (!sys.isDirectory()) continue;
+      for (const ev of readdirSync(`${root}/events/${sys.name}`, { withFileTypes: true }))
+        if (ev.isDirectory()) names.push(`${sys.name}/${ev.name}`);
+    }
+  } catch {
+    return names;
+  }
+  return names;
+}
+
+/** The names an unknown event is compared with: the bundled snapshot's, and live tracefs's when asked. */
+export async function knownEventNames(live: boolean): Promise<string[]> {
+  return [...bundledEventNames(), ...(live ? await liveEventNames() : [])];
+}
+
+/**
+ * `; did you mean 'SYS/NAME'?` for an event that is not there, against the bundled snapshot and the events of the
+ * tracefs at `tracefsRoot` (which the caller has already found answering), or ''.
+ */
+export function eventHint(spec: string, tracefsRoot?: string): string {
+  const live = tracefsRoot === undefined ? [] : readEventNames(tracefsRoot);
+  return didYouMean(spec.replace(':', '/'), [...bundledEventNames(), ...live]);
 }

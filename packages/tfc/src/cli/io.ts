@@ -5,9 +5,12 @@
  * and write through an Io, so tests run them in-process and capture every byte. Every file read is bounded
  * (MAX_INPUT bytes, also for devices and pipes that never end, e.g. /dev/zero) and every read failure is a
  * UsageError naming the file and the reason in words. Diagnostics pass through printable(), so hostile input
- * never puts control characters (terminal escapes) or megabyte lines on the user's terminal.
+ * never puts control characters (terminal escapes) or megabyte lines on the user's terminal, and IR text they
+ * quote is shown in user words.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { irInUserWords } from './ir-words.ts';
+import { terminalProgress } from './progress.ts';
 
 export const EXIT = { ok: 0, rejected: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -27,6 +30,12 @@ export interface Io {
   readonly readText: (path: string, opts?: { readonly strictUtf8?: boolean }) => string;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   readonly isTty: boolean;
+  /** The terminal's width when stdout is a terminal (help is fitted to it). */
+  readonly columns?: number;
+  /** Starts a progress line on the terminal (only when stderr is one); returns its stop-and-erase function. */
+  readonly startProgress?: (label: string) => () => void;
+  /** --json was given: results and rejected filters are reported as JSON on stdout (json-output.ts). */
+  readonly json?: boolean;
 }
 
 /** A problem with the invocation or its inputs: printed as `tfc: message` and exit code 2. */
@@ -155,9 +164,21 @@ export function printable(text: string, max: number = MAX_DIAGNOSTIC_LINE, keepC
     .join('\n');
 }
 
-/** The same Io with everything written to stderr passed through printable() (see main.ts). */
+/** Every line of `text` (a tool's or the kernel's log) with `prefix` in front, for stderr. */
+export function prefixLines(text: string, prefix: string): string {
+  return `${text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `${prefix}${l}`)
+    .join('\n')}\n`;
+}
+
+/**
+ * The same Io with everything written to stderr passed through printable() (see main.ts), and IR text a
+ * diagnostic quotes shown in user words (ir-words.ts).
+ */
 export function safeStderr(io: Io): Io {
-  return { ...io, err: (text) => io.err(printable(text, MAX_STDERR_LINE, true)) };
+  return { ...io, err: (text) => io.err(printable(irInUserWords(text), MAX_STDERR_LINE, true)) };
 }
 
 export function processIo(): Io {
@@ -173,6 +194,8 @@ export function processIo(): Io {
     },
     readText: readTextFile,
     isTty: Boolean(process.stderr.isTTY),
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
+    ...(process.stderr.isTTY ? { startProgress: (label: string) => terminalProgress(2, label) } : {}),
   };
 }
 

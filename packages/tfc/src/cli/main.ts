@@ -8,22 +8,13 @@
 import { createHost } from '../host/index.ts';
 import { commands } from './commands.ts';
 import { EXIT, type Io, printable, safeStderr, UsageError } from './io.ts';
+import { didYouMean } from './suggest.ts';
+import { renderTopHelp } from './top-help.ts';
 
 const VERSION = '0.1.0';
 
 function topHelp(): string {
-  const w = Math.max(...commands.map((c) => c.name.length));
-  return `tfc ${VERSION}: compiles Linux trace event filters and pcap filters into eBPF, classic BPF, tc and P4,
-deciding exactly what the kernel's interpreter (or libpcap) decides.
-
-usage: tfc COMMAND [ARGS]   (tfc COMMAND --help for details)
-
-commands:
-${commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
-
-example:
-  tfc check 'family == 2 && protocol == 6' --event sock/inet_sock_set_state
-`;
+  return renderTopHelp(commands, VERSION);
 }
 
 export async function main(argv: readonly string[], rawIo: Io): Promise<number> {
@@ -35,10 +26,7 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const sub = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
     if (sub) return sub.run(['--help'], io, createHost());
-    if (name === 'help' && rest[0] !== undefined) {
-      io.err(`tfc: unknown command '${printable(rest[0])}'; 'tfc --help' lists the commands\n`);
-      return EXIT.usage;
-    }
+    if (name === 'help' && rest[0] !== undefined) return unknownCommand(rest[0], io);
     // Without a command it is a usage error: the help goes to stderr (stdout is for a command's product).
     if (name === undefined) {
       io.err(topHelp());
@@ -52,15 +40,12 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
     return EXIT.ok;
   }
   const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
-    io.err(`tfc: unknown command '${printable(name)}'; 'tfc --help' lists the commands\n`);
-    return EXIT.usage;
-  }
+  if (!cmd) return unknownCommand(name, io);
   try {
     return await cmd.run(rest, io, createHost());
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`tfc: ${printable(e.message)}\n`);
+      io.err(usageLines(printable(e.message)));
       return EXIT.usage;
     }
     if (e instanceof RangeError && /call stack/.test(e.message)) {
@@ -71,4 +56,26 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
     if (process.env.TFC_DEBUG === '1') io.err(`${(e as Error).stack}\n`);
     return 70;
   }
+}
+
+function unknownCommand(name: string, io: Io): number {
+  const hint = name.startsWith('-')
+    ? didYouMean(name.replace(/^-+/, ''), ['help', 'version']).replace(/'([^']+)'/g, "'--$1'")
+    : didYouMean(
+        name,
+        commands.map((c) => c.name),
+      );
+  io.err(`tfc: unknown command '${printable(name)}'; 'tfc --help' lists the commands${hint}\n`);
+  return EXIT.usage;
+}
+
+/**
+ * A usage error's lines, each starting with `tfc: `; a caret line (spaces, then a caret under the first line's
+ * text) has its first five spaces replaced instead, so the caret stays under its column.
+ */
+function usageLines(message: string): string {
+  return `${message
+    .split('\n')
+    .map((l, i) => (i > 0 && /^ {5} *[\^~]/.test(l) ? `tfc: ${l.slice(5)}` : `tfc: ${l}`))
+    .join('\n')}\n`;
 }

@@ -1,9 +1,12 @@
 /*
- * How `tfc compile --lang pcap` reports a filter the compiler refuses: a parse error with a caret under its span
- * (the filter echoed on its own line), every other diagnostic as `tfc: compile: STAGE: MESSAGE`. Invariant: the
- * exit code is 2 for an unknown --dump-after pass (a usage error), else 1 (the filter is rejected).
+ * How `tfc compile` reports a filter the compiler refuses: a pcap parse error with a caret under its span (the
+ * filter echoed on its own line, line breaks of a -F file shown as spaces so the caret stays under its column),
+ * every other diagnostic as `tfc: compile: STAGE: MESSAGE`; under --json (io.json) one object with the
+ * diagnostics on stdout instead (json-output.ts). Invariant: the exit code is 2 for an unknown --dump-after pass
+ * (a usage error), else 1 (the filter is rejected).
  */
 import { EXIT, type Io } from './io.ts';
+import { compilerDiagnostic, printRejection } from './json-output.ts';
 
 export interface PcapDiagnostic {
   readonly stage: string;
@@ -11,12 +14,24 @@ export interface PcapDiagnostic {
   readonly span?: { readonly start: number; readonly end: number };
 }
 
+const exitFor = (ds: readonly PcapDiagnostic[]) =>
+  ds.some((d) => d.message.startsWith('unknown pass')) ? EXIT.usage : EXIT.rejected;
+
+/** Diagnostics as `tfc: compile: STAGE: MESSAGE` lines (or JSON); the exit code. */
+export function reportCompileDiagnostics(diagnostics: readonly PcapDiagnostic[], io: Io): number {
+  if (io.json) printRejection(io, diagnostics.map(compilerDiagnostic));
+  else for (const d of diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
+  return exitFor(diagnostics);
+}
+
 export function reportPcapDiagnostics(diagnostics: readonly PcapDiagnostic[], text: string, io: Io): number {
+  if (io.json) return reportCompileDiagnostics(diagnostics, io);
+  const shown = text.replace(/[\n\t\r]/g, ' ');
   for (const d of diagnostics) {
     if (d.span !== undefined && d.stage === 'parse') {
       const width = Math.max(1, d.span.end - d.span.start);
-      io.err(`tfc: ${text}\n     ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
+      io.err(`tfc: ${shown}\ntfc: ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
     } else io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
   }
-  return diagnostics.some((d) => d.message.startsWith('unknown pass')) ? EXIT.usage : EXIT.rejected;
+  return exitFor(diagnostics);
 }

@@ -137,7 +137,7 @@ export function runConvert(role: Role, p: Parsed, io: Io): number {
     ...(section !== undefined && from === 'elf' ? { section } : {}),
   });
   if (!r.ok) {
-    io.err(`${printable(`${name}:${r.line > 0 ? `${r.line}:` : ''} ${r.error}`)}\n`);
+    io.err(`tfc: ${printable(`${name}:${r.line > 0 ? `${r.line}:` : ''} ${r.error}`)}\n`);
     return EXIT.rejected;
   }
   const w = writeProgram(r.program, to, {
@@ -145,7 +145,7 @@ export function runConvert(role: Role, p: Parsed, io: Io): number {
     ...(section !== undefined && to === 'elf' ? { section } : {}),
   });
   if (!w.ok) {
-    for (const e of w.errors) io.err(`${printable(`${name}: ${e}`)}\n`);
+    for (const e of w.errors) io.err(`tfc: ${printable(`${name}: ${e}`)}\n`);
     return EXIT.rejected;
   }
   if ('bytes' in w) writeOutput(out as string, w.bytes);

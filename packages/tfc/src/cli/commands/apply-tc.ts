@@ -21,10 +21,11 @@ import {
   qdiscShow,
 } from '@tfc/iproute2';
 import type { Host } from '../../host/index.ts';
-import { type CommandSpec, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { type CommandSpec, flag, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp } from '../event-source.ts';
-import { filterFileHelp, filterFileOption } from '../filter-input.ts';
+import { filterFileHelp, filterFileOption, pcapFileHelp, pcapFileOption } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { jsonHelp, jsonOption, printJson, withJson } from '../json-output.ts';
 import { kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { tcRulesFor } from './compile.ts';
 
@@ -36,6 +37,7 @@ export const applyTcSpec: CommandSpec = {
   options: {
     ...eventOptions,
     ...filterFileOption,
+    ...pcapFileOption,
     target: { type: 'string', short: 't' },
     lang: { type: 'string', short: 'l' },
     subsystem: { type: 'string' },
@@ -50,11 +52,13 @@ export const applyTcSpec: CommandSpec = {
     'nr-cpus': { type: 'string' },
     ...kernelOption,
     'flower-profile': { type: 'string' },
+    ...jsonOption,
   },
   positionals: { min: 0, max: 1 },
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
+${pcapFileHelp}
   -t, --target T         tc (the best of u32 and tc-bpf), u32 or tc-bpf (classic cls_bpf bytecode)
       --subsystem SYS    without --event: the events of SYS that define the filter's fields (default: every
                          bundled event that does)
@@ -70,6 +74,7 @@ ${filterFileHelp}
       --netns NS         run tc inside network namespace NS (ip netns)
       --nr-cpus N        nr_cpu_ids for CPUS{...} (default: this machine's)
 ${kernelOptionHelp}
+${jsonHelp}
 
 The clsact qdisc is added when the device has none (and left in place by tfc unapply); with --parent nothing
 but the filters is added. On a failing line every command already applied is undone and listed.
@@ -87,12 +92,13 @@ examples:
 const NETNS_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** `tfc apply` for the tc targets (the lead's `apply` command dispatches here for --target tc|u32|tc-bpf). */
-export async function runApplyTc(argv: readonly string[], io: Io, host: Host): Promise<number> {
+export async function runApplyTc(argv: readonly string[], rawIo: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(applyTcSpec, argv);
   if (p.help) {
-    io.out(renderHelp(applyTcSpec));
+    rawIo.out(renderHelp(applyTcSpec, rawIo.columns));
     return EXIT.ok;
   }
+  const io = withJson(rawIo, flag(p, 'json'));
   const target = str(p, 'target');
   if (target !== 'tc' && target !== 'u32' && target !== 'tc-bpf' && target !== 'flower')
     throw new UsageError(`tfc apply --target takes tc, u32, flower or tc-bpf here, got '${target ?? ''}'`);
@@ -104,6 +110,7 @@ export async function runApplyTc(argv: readonly string[], io: Io, host: Host): P
   const hook: FilterHook = parent !== undefined ? { parent } : direction;
   if (result.lines.length === 0) {
     io.err('tfc: apply: nothing to install\n');
+    if (io.json) printJson(io, { ok: true, backend: result.backend, dev, hook, prios: [], commands: [] });
     return EXIT.ok;
   }
   // The prios the batch owns (flower uses one per rule).
@@ -155,6 +162,16 @@ export async function runApplyTc(argv: readonly string[], io: Io, host: Host): P
     else io.err('tfc: apply: nothing stays installed\n');
     return EXIT.rejected;
   }
+  if (io.json)
+    printJson(io, {
+      ok: true,
+      backend: result.backend,
+      dev,
+      hook,
+      prios,
+      commands: lines,
+      clsactAdded: !(hasClsact || parent !== undefined),
+    });
   io.err(
     `tfc: applied ${result.lines.length} ${result.backend} rule${result.lines.length === 1 ? '' : 's'} on ${dev} ${hookWords(hook)} prio ${prio}${last !== prio ? `…${last}` : ''}${classid !== undefined ? ` (matches to class ${classid})` : ''}${hasClsact || parent !== undefined ? '' : ' (clsact added)'}; remove with: tfc unapply --dev ${dev} ${unapplyHook(hook)} --prio ${prio}${last !== prio ? ` --last ${last}` : ''}\n`,
   );

@@ -26,6 +26,7 @@ import type { EventFormat } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { eventHint } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
@@ -89,7 +90,7 @@ export async function runApply(argv: readonly string[], io: Io, host: Host): Pro
   if ((TC_TARGETS as readonly string[]).includes(rawTarget(argv) ?? '')) return runApplyTc(argv, io, host);
   const p = parseCommandArgs(applySpec, argv);
   if (p.help) {
-    io.out(renderHelp(applySpec));
+    io.out(renderHelp(applySpec, io.columns));
     return EXIT.ok;
   }
   const target = str(p, 'target') ?? 'ebpf';
@@ -122,7 +123,7 @@ async function liveEvent(
     );
   if (!live.ok)
     throw new UsageError(
-      `event ${system}/${name} is not live in this kernel (${live.error}); 'tfc events ${system}/' lists known events`,
+      `event ${system}/${name} is not live in this kernel (${live.error}); 'tfc events ${system}/' lists known events${eventHint(spec, TRACEFS)}`,
     );
   return { event: live.event, system, name };
 }

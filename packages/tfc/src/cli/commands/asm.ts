@@ -38,7 +38,7 @@ examples:
 export function runAsm(argv: readonly string[], io: Io): number {
   const p = parseCommandArgs(asmSpec, argv);
   if (p.help) {
-    io.out(renderHelp(asmSpec));
+    io.out(renderHelp(asmSpec, io.columns));
     return EXIT.ok;
   }
   return runConvert(ASM_ROLE, p, io);

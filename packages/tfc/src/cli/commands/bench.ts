@@ -47,7 +47,7 @@ example:
 export async function runBenchCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseCommandArgs(benchSpec, argv);
   if (p.help) {
-    io.out(renderHelp(benchSpec));
+    io.out(renderHelp(benchSpec, io.columns));
     return EXIT.ok;
   }
   const out = str(p, 'out') ?? 'bench/results';
@@ -77,7 +77,7 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
         lastLen = 0;
       }
     },
-    note: (suite, message) => io.err(`${suite}: ${message}\n`),
+    note: (suite, message) => io.err(`tfc: bench: ${suite}: ${message}\n`),
   });
   io.out(flag(p, 'json') ? rows.map((r) => `${JSON.stringify(r)}\n`).join('') : table(rows));
   if (doc !== undefined) {

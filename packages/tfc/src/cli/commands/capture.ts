@@ -27,14 +27,15 @@ import { hookList, layoutOf, readKernelBtf, reasonsOf, selectHooks } from '../ca
 import { packetOf, type Resolvers, summarize } from '../capture/packet-view.ts';
 import { type PacketPath, PathTracker } from '../capture/paths.ts';
 import { captureFilterCheck, captureProgramSource } from '../capture/program-source.ts';
-import { EXIT, errnoText, type Io, UsageError } from '../io.ts';
+import { filterText, pcapFileHelp, pcapFileOption } from '../filter-input.ts';
+import { EXIT, errnoText, type Io, prefixLines, UsageError } from '../io.ts';
 import { stopper } from '../stopper.ts';
 
 export const captureSpec: CommandSpec = {
   name: 'capture',
   summary:
     'Captures packets where the kernel handles and drops them (skb tracepoints, fentry), with drop reasons.',
-  usage: 'tfc capture [PCAPFILTER] (--drops | --at HOOK[,HOOK...]) [-w FILE | --print | --json] [options]',
+  usage: 'tfc capture [PCAPFILTER...] (--drops | --at HOOK[,HOOK...]) [-w FILE | --print | --json] [options]',
   options: {
     drops: { type: 'boolean' },
     at: { type: 'string', multiple: true },
@@ -47,8 +48,10 @@ export const captureSpec: CommandSpec = {
     duration: { type: 'string', short: 'd' },
     'ring-kb': { type: 'string' },
     path: { type: 'boolean' },
+    ...pcapFileOption,
   },
   positionals: { min: 0, max: 1 },
+  pcapWords: 'always',
   help: `options:
       --drops            capture at skb/kfree_skb: packets the kernel frees as dropped, with the reason
       --at HOOK,...      capture at these hooks (repeatable): a tracepoint with an skb argument (skb/kfree_skb,
@@ -68,6 +71,7 @@ export const captureSpec: CommandSpec = {
   -c, --count N          stop after N packets
   -d, --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
       --ring-kb N        ring buffer size in KiB, a power of two (default 8192)
+${pcapFileHelp}
 
 PCAPFILTER is a libpcap filter ('udp port 9999'), compiled by tfc into each hook's program and run in the kernel,
 judged on the bytes a tap would show: from the Ethernet header when the skb has one, else from the network header. Records the kernel could not fit into the ring buffer are
@@ -105,14 +109,17 @@ interface Sink {
 export async function runCapture(argv: readonly string[], io: Io): Promise<number> {
   const p = parseCommandArgs(captureSpec, argv);
   if (p.help) {
-    io.out(renderHelp(captureSpec));
+    io.out(renderHelp(captureSpec, io.columns));
     return EXIT.ok;
   }
   if (flag(p, 'list-hooks')) {
     io.out(hookList(readKernelBtf()));
     return EXIT.ok;
   }
-  const filterText = p.positionals[0] ?? '';
+  const filter =
+    p.positionals.length === 0 && p.values['expression-file'] === undefined
+      ? ''
+      : filterText(p, io, { pcap: true }).text;
   const at = (p.values.at as string[] | undefined) ?? [];
   if (!flag(p, 'drops') && at.length === 0)
     throw new UsageError('capture: say where: --drops or --at HOOK[,HOOK...] (--list-hooks lists them)');
@@ -132,9 +139,9 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   const layout = layoutOf(table);
   const first = hooks[0];
   if (first === undefined) throw new UsageError('capture: no hook selected');
-  const check = captureFilterCheck(filterText, layout, first, snaplen);
+  const check = captureFilterCheck(filter, layout, first, snaplen);
   if (!check.ok) {
-    io.err(`tfc: capture: the filter is rejected:\n${check.error}\n`);
+    io.err(prefixLines(`capture: the filter is rejected:\n${check.error}`, 'tfc: '));
     return EXIT.rejected;
   }
   if (process.getuid?.() !== 0) throw new UsageError('capture needs root (BPF programs on kernel hooks)');
@@ -157,7 +164,7 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
     hooks,
     snaplen,
     ringSize: ringKb * 1024,
-    source: captureProgramSource(filterText, layout),
+    source: captureProgramSource(filter, layout),
     follow: paths !== undefined,
   });
   if (!opened.ok) {

@@ -3,7 +3,7 @@
  * Invariants: stdout holds exactly what reading the event's `filter` file shows after writing FILTER — the stored
  * filter (or `none` after `0`) when accepted, the filter/caret/parse_error rendering when rejected; exit code 0 when
  * the kernel would accept the write, 1 when it would fail it. --verbose adds the errno and the error_log entry on
- * stderr. Nothing is written to the kernel.
+ * stderr; --json prints one object instead (json-output.ts). Nothing is written to the kernel.
  */
 import {
   type EventFormat,
@@ -19,7 +19,8 @@ import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
-import { EXIT, type Io } from '../io.ts';
+import { EXIT, type Io, prefixLines } from '../io.ts';
+import { jsonHelp, jsonOption, kernelDiagnostic, printJson, printRejection } from '../json-output.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp, renderProfiles } from '../kernel-option.ts';
 
 export const checkSpec: CommandSpec = {
@@ -33,6 +34,7 @@ export const checkSpec: CommandSpec = {
     ...kernelOption,
     'nr-cpus': { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
+    ...jsonOption,
   },
   positionals: { min: 0, max: 1 },
   help: `options:
@@ -41,6 +43,7 @@ ${filterFileHelp}
 ${kernelOptionHelp}
       --nr-cpus N        nr_cpu_ids for CPUS{...} lists (default: this machine's)
   -v, --verbose          also print the errno, the error_log entry and the dialect followed (on stderr)
+${jsonHelp}
 
 exit status: 0 the kernel accepts the filter, 1 it rejects it, 2 usage error.
 
@@ -56,6 +59,8 @@ examples:
         ^
   parse_error: Invalid value (did you forget quotes)?
   tfc: CPUS{...} cpumask literals are not in this kernel; they arrived in Linux 6.6 (kernel: 5.15)
+  $ tfc check 'family == 2' --event sock/inet_sock_set_state --source bundled --json
+  {"ok":true,"event":"sock/inet_sock_set_state","filterFile":"family == 2\\n"}
 
 `,
 };
@@ -63,7 +68,7 @@ examples:
 export async function runCheck(argv: readonly string[], io: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(checkSpec, argv);
   if (p.help) {
-    io.out(renderHelp(checkSpec));
+    io.out(renderHelp(checkSpec, io.columns));
     return EXIT.ok;
   }
   if (p.values.kernel === 'list') {
@@ -73,25 +78,38 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
   const { text } = filterText(p, io);
   const { event, origin, liveError } = await resolveEvent(p, io);
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
-  if (p.values.kernel === 'all') return checkFleet(text, event, nrCpuIds, host, io);
+  const json = flag(p, 'json');
+  if (p.values.kernel === 'all') return checkFleet(text, event, nrCpuIds, host, io, json);
   const { dialect, origin: dialectOrigin } = await chooseDialect(p, io, host);
   // kallsyms is read only when the filter names a function (.function predicates): ~0.2 s saved per call.
   const env = { nrCpuIds, lookupSymbol: (s: string | bigint) => host.symbols()?.(s), dialect };
   const r = parseFilter(text, event, env);
   const verbose = flag(p, 'verbose');
   if (verbose) {
-    io.err(`event ${event.system}/${event.name} (id ${event.id}) from ${origin}\n`);
-    io.err(`kernel dialect: ${dialect.name}, ${dialectOrigin}\n`);
-    if (liveError !== undefined) io.err(`(live tracefs not used: ${liveError})\n`);
+    io.err(`tfc: event ${event.system}/${event.name} (id ${event.id}) from ${origin}\n`);
+    io.err(`tfc: kernel dialect: ${dialect.name}, ${dialectOrigin}\n`);
+    if (liveError !== undefined) io.err(`tfc: (live tracefs not used: ${liveError})\n`);
   }
+  const name = `${event.system}/${event.name}`;
   if (r.ok) {
-    io.out(renderAcceptedFilterFile(r.filter));
+    if (json) printJson(io, { ok: true, event: name, filterFile: renderAcceptedFilterFile(r.filter) });
+    else io.out(renderAcceptedFilterFile(r.filter));
     return EXIT.ok;
   }
-  io.out(renderFilterFile(r.error));
-  for (const line of [...rejectionNotes(r.error, text), ...explainRejection(text, event, env)])
-    io.err(`tfc: ${line}\n`);
-  if (verbose) io.err(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error, dialect)}`);
+  const notes = [...rejectionNotes(r.error, text), ...explainRejection(text, event, env)];
+  if (json)
+    printRejection(io, [kernelDiagnostic(r.error)], {
+      event: name,
+      errno: r.error.errno,
+      filterFile: renderFilterFile(r.error),
+      notes,
+    });
+  else {
+    io.out(renderFilterFile(r.error));
+    for (const line of notes) io.err(`tfc: ${line}\n`);
+  }
+  if (verbose)
+    io.err(prefixLines(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error, dialect)}`, 'tfc: '));
   return EXIT.rejected;
 }
 
@@ -118,16 +136,34 @@ export function rejectionNotes(error: FilterError, text: string): string[] {
  * `--kernel all`: the filter against every profile, one line each (`accepted`, or the error with its caret column),
  * for a fleet of kernels. Exit 0 when every profile accepts it, 1 when one rejects it.
  */
-function checkFleet(text: string, event: EventFormat, nrCpuIds: number, host: Host, io: Io): number {
+function checkFleet(
+  text: string,
+  event: EventFormat,
+  nrCpuIds: number,
+  host: Host,
+  io: Io,
+  json: boolean,
+): number {
   let rejected = 0;
   const width = Math.max(...PROFILES.map((d) => d.name.length));
+  const kernels: object[] = [];
   for (const dialect of PROFILES) {
     const r = parseFilter(text, event, { nrCpuIds, lookupSymbol: (s) => host.symbols()?.(s), dialect });
     if (r.ok) {
-      io.out(`${dialect.name.padEnd(width)}  accepted\n`);
+      if (json) kernels.push({ kernel: dialect.name, ok: true });
+      else io.out(`${dialect.name.padEnd(width)}  accepted\n`);
       continue;
     }
     rejected++;
+    if (json) {
+      kernels.push({
+        kernel: dialect.name,
+        ok: false,
+        errno: r.error.errno,
+        diagnostics: [kernelDiagnostic(r.error)],
+      });
+      continue;
+    }
     const what = r.error.tooLong
       ? `refused: ${Buffer.byteLength(text)} bytes (writes of ${dialect.maxWriteBytes} or more)`
       : r.error.bare
@@ -135,5 +171,6 @@ function checkFleet(text: string, event: EventFormat, nrCpuIds: number, host: Ho
         : `${r.error.errno}, ${r.error.message} (column ${Math.min(r.error.position, Buffer.byteLength(r.error.text))})`;
     io.out(`${dialect.name.padEnd(width)}  ${what}\n`);
   }
+  if (json) printJson(io, { ok: rejected === 0, event: `${event.system}/${event.name}`, kernels });
   return rejected === 0 ? EXIT.ok : EXIT.rejected;
 }

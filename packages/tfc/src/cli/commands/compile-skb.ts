@@ -109,6 +109,8 @@ export function runCompileSkb(p: Parsed, io: Io): number {
   writeOutput(io, e.data, output, `--emit ${form}`);
   for (const n of r.notes ?? []) io.err(`tfc: note: ${n}\n`);
   if (flag(p, 'stats'))
-    io.err(`${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`);
+    io.err(
+      `tfc: ${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`,
+    );
   return EXIT.ok;
 }

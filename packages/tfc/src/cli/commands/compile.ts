@@ -52,12 +52,20 @@ import {
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { compileJsonMode, tcBatchJson } from '../compile-json.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
-import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
+import {
+  filterFileHelp,
+  filterFileOption,
+  filterText,
+  pcapFileHelp,
+  pcapFileOption,
+} from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { jsonHelp, jsonOption, kernelDiagnostic, printRejection } from '../json-output.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { writeOutput } from '../output.ts';
-import { reportPcapDiagnostics } from '../pcap-diagnostics.ts';
+import { reportCompileDiagnostics, reportPcapDiagnostics } from '../pcap-diagnostics.ts';
 import { rejectionNotes } from './check.ts';
 import { runCompileSkb } from './compile-skb.ts';
 
@@ -73,6 +81,7 @@ export const compileSpec: CommandSpec = {
   options: {
     ...eventOptions,
     ...filterFileOption,
+    ...pcapFileOption,
     target: { type: 'string', short: 't' },
     ctx: { type: 'string', short: 'c' },
     'prog-type': { type: 'string' },
@@ -105,11 +114,13 @@ export const compileSpec: CommandSpec = {
     attach: { type: 'string' },
     snaplen: { type: 'string' },
     layout: { type: 'string' },
+    ...jsonOption,
   },
   positionals: { min: 0, max: 1 },
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
+${pcapFileHelp}
   -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
                          for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
@@ -161,6 +172,8 @@ ${kernelOptionHelp}
       --set-lookup S     eBPF: equality sets of 8+ values as a binary 'search' (default) or one hash 'map'
                          lookup (the map and its entries go into the ELF object's .maps)
       --stats            print instruction count and DAG size on stderr
+${jsonHelp}:
+                         tc targets print the batch as JSON; ebpf/cbpf mean --emit json, p4 --emit entries-json
 
 exit status: 0 compiled, 1 the kernel rejects the filter or the target cannot express it, 2 usage error.
 
@@ -193,12 +206,13 @@ function u32(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
-export async function runCompile(argv: readonly string[], io: Io, host: Host): Promise<number> {
-  const p = parseCommandArgs(compileSpec, argv);
-  if (p.help) {
-    io.out(renderHelp(compileSpec));
+export async function runCompile(argv: readonly string[], rawIo: Io, host: Host): Promise<number> {
+  const parsed = parseCommandArgs(compileSpec, argv);
+  if (parsed.help) {
+    rawIo.out(renderHelp(compileSpec, rawIo.columns));
     return EXIT.ok;
   }
+  const { p, io } = compileJsonMode(parsed, rawIo);
   const { text } = filterText(p, io);
   // -O and --dev are checked for every target (usage errors, whichever back end would read them).
   choice(str(p, 'optimize'), ['0', '1', '2'], 'optimize', '2');
@@ -295,9 +309,7 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
   });
   if (!r.ok) {
     if (r.filterError) return kernelRejection(r.filterError, text, io);
-    const unknownPass = r.diagnostics.some((d) => d.message.startsWith('unknown pass'));
-    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
-    return unknownPass ? EXIT.usage : EXIT.rejected;
+    return reportCompileDiagnostics(r.diagnostics, io);
   }
   if (dumpAfter !== undefined) {
     writeOutput(io, r.dump ?? '', output, 'the IR dump');
@@ -308,7 +320,7 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
   writeOutput(io, e.data, output, `--emit ${form}`);
   if (flag(p, 'stats'))
     io.err(
-      `${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes / ${r.program.stats.dagLeaves} leaves, passes: ${r.passes.join(' ') || 'none'}\n`,
+      `tfc: ${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes / ${r.program.stats.dagLeaves} leaves, passes: ${r.passes.join(' ') || 'none'}\n`,
     );
   return EXIT.ok;
 }
@@ -323,7 +335,7 @@ function writeP4(p: Parsed, io: Io, form: P4Emit, o: P4Outputs): number {
     bmv2: o.bmv2,
   };
   writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
-  if (flag(p, 'stats')) io.err(`${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
+  if (flag(p, 'stats')) io.err(`tfc: ${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
   return EXIT.ok;
 }
 
@@ -345,8 +357,7 @@ async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
   const { text } = filterText(p, io);
   const r = compilePcapP4({ filter: text, ranges: !flag(p, 'no-ranges') });
   if (!r.ok) {
-    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
-    return EXIT.rejected;
+    return reportCompileDiagnostics(r.diagnostics, io);
   }
   return writeP4(p, io, form, r.outputs);
 }
@@ -362,8 +373,7 @@ async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
   const r = compileP4({ filter: text, event, nrCpuIds, dialect, ranges: !flag(p, 'no-ranges') });
   if (!r.ok) {
     if (r.filterError) return kernelRejection(r.filterError, text, io);
-    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
-    return EXIT.rejected;
+    return reportCompileDiagnostics(r.diagnostics, io);
   }
   return writeP4(p, io, form, r.outputs);
 }
@@ -408,8 +418,7 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
   });
   if (!r.ok) {
     if (r.filterError) return kernelRejection(r.filterError, text, io);
-    for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
-    return EXIT.rejected;
+    return reportCompileDiagnostics(r.diagnostics, io);
   }
   const action = str(p, 'action');
   const out = tcBpfOutput(r.program, {
@@ -424,14 +433,30 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
     ...(mode === 'obj' ? { classidMode: true } : {}),
   });
   if (!out.ok) {
-    for (const d of out.diagnostics) io.err(`tfc: compile: tc-bpf: ${d.message}\n`);
-    return EXIT.rejected;
+    return reportCompileDiagnostics(
+      out.diagnostics.map((d) => ({ stage: 'tc-bpf', message: d.message })),
+      io,
+    );
   }
+  const batch = io.json
+    ? JSON.stringify(
+        tcBatchJson({
+          target: 'tc-bpf',
+          backend: 'tc-bpf',
+          why: [],
+          dev,
+          direction: flag(p, 'egress') ? 'egress' : 'ingress',
+          prio,
+          commands: out.batch.split('\n').filter((l) => l !== ''),
+          notes: [],
+        }),
+      )
+    : out.batch;
   if (out.object !== undefined && objectPath !== undefined) {
     const existed = existsSync(objectPath);
     writeOutput(io, out.object, objectPath, 'the eBPF object');
     try {
-      writeOutput(io, out.batch, str(p, 'output'), 'the tc batch');
+      writeOutput(io, batch, str(p, 'output'), 'the tc batch');
     } catch (e) {
       // The object and its batch are one output: without the batch, the object the batch names goes too.
       if (!existed) rmSync(objectPath, { force: true });
@@ -439,7 +464,7 @@ async function runCompileTcBpf(p: Parsed, io: Io, host: Host): Promise<number> {
     }
     return EXIT.ok;
   }
-  writeOutput(io, out.batch, str(p, 'output'), 'the tc batch');
+  writeOutput(io, batch, str(p, 'output'), 'the tc batch');
   return EXIT.ok;
 }
 
@@ -497,7 +522,9 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
       'tfc: note: the filter rejects every packet (libpcap refuses it: "expression rejects all packets")\n',
     );
   if (flag(p, 'stats'))
-    io.err(`${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`);
+    io.err(
+      `tfc: ${r.program.stats.instructions} instructions, decision DAG ${r.program.stats.dagNodes} nodes\n`,
+    );
   return EXIT.ok;
 }
 
@@ -583,6 +610,10 @@ function coverNote(io: Io, covered: readonly string[]): void {
  * bytes or more renders as nothing in the kernel, and kernel-undefined shapes get their warning).
  */
 function kernelRejection(e: FilterError, text: string, io: Io): number {
+  if (io.json) {
+    printRejection(io, [kernelDiagnostic(e)], { errno: e.errno, notes: rejectionNotes(e, text) });
+    return EXIT.rejected;
+  }
   io.err(renderFilterFile(e));
   for (const line of rejectionNotes(e, text)) io.err(`tfc: ${line}\n`);
   return EXIT.rejected;
@@ -590,8 +621,7 @@ function kernelRejection(e: FilterError, text: string, io: Io): number {
 
 function tcFailure(r: Extract<TcResult, { ok: false }>, text: string, io: Io): number {
   if (r.filterError) return kernelRejection(r.filterError, text, io);
-  for (const d of r.diagnostics) io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
-  return EXIT.rejected;
+  return reportCompileDiagnostics(r.diagnostics, io);
 }
 
 /** The device trace-frame rules are printed for when `tfc compile` is given no --dev. */
@@ -753,8 +783,21 @@ async function runCompileTc(p: Parsed, io: Io, host: Host, target: TcTarget): Pr
   if (flag(p, 'clsact') && t.rules.parent !== undefined)
     throw new UsageError('--clsact adds the clsact hook; --parent attaches to a classful qdisc instead');
   const lines = flag(p, 'clsact') ? [`qdisc add dev ${dev} clsact`, ...r.lines] : r.lines;
-  writeOutput(io, lines.length > 0 ? `${lines.join('\n')}\n` : '', str(p, 'output'), 'the tc batch');
-  if (flag(p, 'stats')) io.err(`${r.stats}\n`);
+  const batch = io.json
+    ? JSON.stringify(
+        tcBatchJson({
+          ...t.rules,
+          target,
+          backend: r.backend,
+          why: r.why,
+          commands: lines,
+          notes: r.notes,
+          ...(t.rules.anyEvent ? { covered: r.covered } : {}),
+        }),
+      )
+    : lines.join('\n');
+  writeOutput(io, lines.length > 0 || io.json ? `${batch}\n` : '', str(p, 'output'), 'the tc batch');
+  if (flag(p, 'stats')) io.err(`tfc: ${r.stats}\n`);
   return EXIT.ok;
 }
 
@@ -812,6 +855,6 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
   const e = emit(r.program, form);
   if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
   writeOutput(io, e.data, output, `--emit ${form}`);
-  if (flag(p, 'stats')) io.err(`${r.program.stats.instructions} instructions\n`);
+  if (flag(p, 'stats')) io.err(`tfc: ${r.program.stats.instructions} instructions\n`);
   return EXIT.ok;
 }

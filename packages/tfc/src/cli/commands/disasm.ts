@@ -42,7 +42,7 @@ examples:
 export function runDisasm(argv: readonly string[], io: Io): number {
   const p = parseCommandArgs(disasmSpec, argv);
   if (p.help) {
-    io.out(renderHelp(disasmSpec));
+    io.out(renderHelp(disasmSpec, io.columns));
     return EXIT.ok;
   }
   return runConvert(DISASM_ROLE, p, io);

@@ -99,7 +99,7 @@ async function liveAll(): Promise<{ events: EventFormat[] } | string> {
 export async function runDissector(argv: readonly string[], io: Io): Promise<number> {
   const p = parseCommandArgs(dissectorSpec, argv);
   if (p.help) {
-    io.out(renderHelp(dissectorSpec));
+    io.out(renderHelp(dissectorSpec, io.columns));
     return EXIT.ok;
   }
   const source = str(p, 'source') ?? 'auto';

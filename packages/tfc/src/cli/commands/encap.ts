@@ -46,7 +46,7 @@ example:
 export async function runEncap(argv: readonly string[], io: Io): Promise<number> {
   const p = parseCommandArgs(encapSpec, argv);
   if (p.help) {
-    io.out(renderHelp(encapSpec));
+    io.out(renderHelp(encapSpec, io.columns));
     return EXIT.ok;
   }
   const records = str(p, 'records');

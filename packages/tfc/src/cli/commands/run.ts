@@ -24,7 +24,8 @@ import {
   runEbpfVm,
   traceCbpf,
 } from '../bpf/verdicts.ts';
-import { EXIT, type Io, printable, UsageError } from '../io.ts';
+import { EXIT, type Io, prefixLines, printable, UsageError } from '../io.ts';
+import { jsonOption, printJson, printRejection, withJson } from '../json-output.ts';
 
 export const runSpec: CommandSpec = {
   name: 'run',
@@ -44,6 +45,7 @@ export const runSpec: CommandSpec = {
     semantics: { type: 'string' },
     kernel: { type: 'boolean', short: 'k' },
     trace: { type: 'boolean' },
+    ...jsonOption,
   },
   positionals: { min: 1, max: 1 },
   help: `PROG is the program file in any format of its ISA ('-': standard input); see tfc asm --help.
@@ -63,10 +65,11 @@ options:
   -k, --kernel              run in the kernel: cBPF through SO_ATTACH_FILTER on an AF_UNIX socket,
                             eBPF through BPF_PROG_TEST_RUN (needs root or CAP_BPF)
       --trace               cBPF VM: print every step for one packet (choose it with --frame)
+      --json                the verdicts as one JSON object (shapes: docs/cli.md)
 
 output, one line per packet:
   cBPF   N: accept BYTES of LEN bytes (ret #R)   accepted bytes = min(R, LEN)
-         N: drop (ret #0)                        (--kernel shows no ret: the socket does not tell it)
+         N: drop (ret #0)                        (with --kernel no ret: the socket does not say)
   eBPF   N: r0 = R [TC_ACT_*|XDP_*]
 
 exit status: 0 every packet ran, 1 the program is refused (checker/verifier, with instruction indexes) or a
@@ -107,28 +110,54 @@ function loadPackets(p: ReturnType<typeof parseCommandArgs>): readonly Packet[] 
 }
 
 function report(io: Io, packets: readonly Packet[], outcomes: readonly Outcome[]): number {
-  let code: number = EXIT.ok;
-  outcomes.forEach((o, i) => {
-    io.out(`${renderOutcome(packets[i]?.index ?? i + 1, o)}\n`);
-    if (o.kind === 'error') code = EXIT.rejected;
-  });
-  return code;
+  const faulted = outcomes.some((o) => o.kind === 'error');
+  if (io.json) {
+    const verdicts = outcomes.map((o, i) => outcomeJson(packets[i]?.index ?? i + 1, o));
+    printJson(io, { ok: !faulted, verdicts });
+  } else
+    outcomes.forEach((o, i) => {
+      io.out(`${renderOutcome(packets[i]?.index ?? i + 1, o)}\n`);
+    });
+  return faulted ? EXIT.rejected : EXIT.ok;
+}
+
+/** One verdict of --json (the same facts as renderOutcome's line). */
+function outcomeJson(packet: number, o: Outcome): object {
+  if (o.kind === 'error') return { packet, kind: 'error', message: o.message };
+  if (o.kind === 'cbpf')
+    return {
+      packet,
+      kind: 'cbpf',
+      accepted: o.accepted,
+      length: o.len,
+      ...(o.ret !== undefined ? { ret: o.ret } : {}),
+    };
+  const action = /^\d+: r0 = \d+ (\S+)$/.exec(renderOutcome(packet, o))?.[1];
+  return { packet, kind: 'ebpf', r0: o.r0 >>> 0, ...(action !== undefined ? { action } : {}) };
 }
 
 function kernelReport(io: Io, packets: readonly Packet[], r: KernelRun): number {
   if (r.ok) return report(io, packets, r.outcomes);
   if (r.kind === 'unavailable') throw new UsageError(`--kernel: ${r.message}`);
+  if (io.json) {
+    printRejection(io, [{ code: 'verifier', message: r.message }], {
+      ...(r.log !== undefined ? { log: r.log } : {}),
+    });
+    return EXIT.rejected;
+  }
   io.err(`tfc: ${r.message}\n`);
-  if (r.log !== undefined) io.err(r.log.endsWith('\n') ? r.log : `${r.log}\n`);
+  if (r.log !== undefined) io.err(prefixLines(r.log, 'tfc: verifier: '));
   return EXIT.rejected;
 }
 
-export function runRun(argv: readonly string[], io: Io): number {
+export function runRun(argv: readonly string[], rawIo: Io): number {
   const p = parseCommandArgs(runSpec, argv);
   if (p.help) {
-    io.out(renderHelp(runSpec));
+    rawIo.out(renderHelp(runSpec, rawIo.columns));
     return EXIT.ok;
   }
+  const io = withJson(rawIo, flag(p, 'json'));
+  if (io.json && flag(p, 'trace')) throw new UsageError('--trace prints steps as text: no --json with it');
   const isa = isaOf(p);
   const endian = endianOf(p, isa);
   const kernel = flag(p, 'kernel');
@@ -162,7 +191,7 @@ export function runRun(argv: readonly string[], io: Io): number {
   });
   const name = path === '-' ? '<stdin>' : path;
   if (!r.ok) {
-    io.err(`${printable(`${name}:${r.line > 0 ? `${r.line}:` : ''} ${r.error}`)}\n`);
+    io.err(`tfc: ${printable(`${name}:${r.line > 0 ? `${r.line}:` : ''} ${r.error}`)}\n`);
     return EXIT.rejected;
   }
   const prog = r.program;
@@ -170,8 +199,9 @@ export function runRun(argv: readonly string[], io: Io): number {
     if (semantics === 'kernel') {
       const diags = validate(prog.insns);
       if (diags.length > 0) {
-        io.err(`${name}: the kernel's checker refuses the program:\n`);
-        for (const d of diags) io.err(`  ${d.index < 0 ? 'program' : `insn ${d.index}`}: ${d.message}\n`);
+        io.err(`tfc: ${name}: the kernel's checker refuses the program:\n`);
+        for (const d of diags)
+          io.err(`tfc:   ${d.index < 0 ? 'program' : `insn ${d.index}`}: ${d.message}\n`);
         return EXIT.rejected;
       }
     }

@@ -18,6 +18,7 @@ import { type EventFormat, encodeTraceFrameInto, traceFrameLength } from '@tfc/t
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { eventHint } from '../event-source.ts';
 import { filterFileHelp, filterFileOption } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { stopper } from '../stopper.ts';
@@ -101,7 +102,7 @@ function positive(p: Parsed, name: string, max: number): number | undefined {
 export async function runTrace(argv: readonly string[], io: Io, host: Host): Promise<number> {
   const p = parseCommandArgs(traceSpec, argv);
   if (p.help) {
-    io.out(renderHelp(traceSpec));
+    io.out(renderHelp(traceSpec, io.columns));
     return EXIT.ok;
   }
   if (str(p, 'listen') !== undefined) return runListen(p, io);
@@ -124,7 +125,7 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
     const m = /^([^/\s]+)[/:]([^/\s]+)$/.exec(s);
     if (!m) throw new UsageError(`--event takes SYS/NAME, got '${s}'`);
     const live = readLiveEvent(m[1] as string, m[2] as string, { root: root.path });
-    if (!live.ok) throw new UsageError(`event ${s}: ${live.error}`);
+    if (!live.ok) throw new UsageError(`event ${s}: ${live.error}${eventHint(s, root.path)}`);
     byId.set(live.event.id, live.event);
     formats.push(live.event);
     return { group: live.event.system, event: live.event.name };

@@ -9,12 +9,15 @@ import { parseParent, renderHandleError } from '@tfc/codegen-tc';
 import { type FilterHook, filterDel, filterShow, hookWords } from '@tfc/iproute2';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
+import { jsonHelp, jsonOption, printJson } from '../json-output.ts';
 
 export const unapplySpec: CommandSpec = {
   name: 'unapply',
   summary: 'Removes the tc rules tfc apply installed at one prio of a device.',
-  usage: 'tfc unapply --dev DEV [--ingress|--egress | --parent MAJ:] [--prio N [--last M]] [--netns NS]',
+  usage:
+    'tfc unapply --dev DEV [--ingress|--egress | --parent MAJ:] [--prio N [--last M]] [--netns NS] [--json]',
   options: {
+    ...jsonOption,
     dev: { type: 'string' },
     ingress: { type: 'boolean' },
     egress: { type: 'boolean' },
@@ -31,6 +34,7 @@ export const unapplySpec: CommandSpec = {
       --prio N           the prio the rules were applied at (default 1)
       --last M           remove prios N…M (flower rules take one prio each; tfc apply prints the command)
       --netns NS         run tc inside network namespace NS
+${jsonHelp}
 
 exit status: 0 removed, 1 no filters at that prio (or tc failed), 2 usage error.
 
@@ -43,7 +47,7 @@ example:
 export async function runUnapply(argv: readonly string[], io: Io): Promise<number> {
   const p = parseCommandArgs(unapplySpec, argv);
   if (p.help) {
-    io.out(renderHelp(unapplySpec));
+    io.out(renderHelp(unapplySpec, io.columns));
     return EXIT.ok;
   }
   const dev = str(p, 'dev');
@@ -85,6 +89,7 @@ export async function runUnapply(argv: readonly string[], io: Io): Promise<numbe
       return EXIT.rejected;
     }
   }
+  if (flag(p, 'json')) printJson(io, { ok: true, dev, hook, removed: n, prios: here.sort((a, b) => a - b) });
   io.err(
     `tfc: removed ${n} rule${n === 1 ? '' : 's'} at prio ${prio}${last !== prio ? `…${last}` : ''} on ${dev} ${where}\n`,
   );
