@@ -5,16 +5,17 @@
  * the kernel would accept the write, 1 when it would fail it. --verbose adds the errno and the error_log entry on
  * stderr; --json prints one object instead (json-output.ts). Nothing is written to the kernel.
  */
+
 import {
   type EventFormat,
   explainRejection,
-  type FilterError,
   PROFILES,
   parseFilter,
   renderAcceptedFilterFile,
   renderErrorLog,
   renderFilterFile,
 } from '@tfc/tracefs';
+import { rejectionNotes } from '../../api/errors.ts';
 import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
@@ -111,25 +112,6 @@ export async function runCheck(argv: readonly string[], io: Io, host: Host): Pro
   if (verbose)
     io.err(prefixLines(`errno: ${r.error.errno}\nerror_log:\n${renderErrorLog(r.error, dialect)}`, 'tfc: '));
   return EXIT.rejected;
-}
-
-/**
- * What the filter file alone does not say: a write of 4096 bytes or more fails before parsing (the file keeps
- * showing the previous filter, so the rendering is empty), and some shapes hit undefined behaviour in the kernel's
- * program builder (Linux 6.18: an unresolved `||` before a trailing `&&` reads outside its program array — one such
- * write oopsed our test machine), so tfc reports the rendering the kernel gave in the tested case and warns.
- */
-export function rejectionNotes(error: FilterError, text: string): string[] {
-  const notes: string[] = [];
-  if (error.tooLong)
-    notes.push(
-      `the filter is ${Buffer.byteLength(text)} bytes; the kernel refuses writes of 4096 bytes or more (${error.errno}) and keeps the previous filter`,
-    );
-  if (error.kernelUndefined)
-    notes.push(
-      'warning: this filter shape (an unresolved "||" before a trailing "&&") makes the kernel read outside its filter program; never write it to a live event',
-    );
-  return notes;
 }
 
 /**

@@ -49,6 +49,7 @@ import {
   type FilterError,
   renderFilterFile,
 } from '@tfc/tracefs';
+import { rejectionNotes } from '../../api/errors.ts';
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
@@ -66,7 +67,6 @@ import { jsonHelp, jsonOption, kernelDiagnostic, printRejection } from '../json-
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { writeOutput } from '../output.ts';
 import { reportCompileDiagnostics, reportPcapDiagnostics } from '../pcap-diagnostics.ts';
-import { rejectionNotes } from './check.ts';
 import { runCompileSkb } from './compile-skb.ts';
 
 const P4_EMITS = ['entries-json', 'p4', 'p4info', 'p4runtime-json', 'p4runtime-txt', 'bmv2'] as const;

@@ -14,6 +14,7 @@ import {
   recordFromJson,
   renderFilterFile,
 } from '@tfc/tracefs';
+import { rejectionNotes } from '../../api/errors.ts';
 import type { Host } from '../../host/index.ts';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
@@ -21,7 +22,6 @@ import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { jsonHelp, jsonOption, kernelDiagnostic, printJson, printRejection } from '../json-output.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
-import { rejectionNotes } from './check.ts';
 
 export const evalSpec: CommandSpec = {
   name: 'eval',

@@ -12,8 +12,8 @@ import { type EbpfProgram, linkMaps } from '@tfc/codegen-bpf';
 import { compile } from '@tfc/compiler';
 import { type LoadedProgram, loadWithMaps, type Syscalls } from '@tfc/kernel';
 import { type EventFormat, type FilterDialect, renderFilterFile } from '@tfc/tracefs';
+import { rejectionNotes } from '../../api/errors.ts';
 import type { Host } from '../../host/index.ts';
-import { rejectionNotes } from '../commands/check.ts';
 
 export type TracepointCompile =
   | { readonly ok: true; readonly spec: EbpfProgram }
