@@ -42,12 +42,21 @@ export function rejectionNotes(error: FilterError, text: string): string[] {
  * Diagnostics as `tfc compile` prints them: a parse error with a span shows the filter and a caret under the span,
  * every other one is `tfc: compile: STAGE: MESSAGE`. Each line ends with a newline.
  */
-export function renderDiagnostics(filter: string, diagnostics: readonly Diagnostic[]): string {
+export function renderDiagnostics(
+  filter: string,
+  diagnostics: readonly {
+    readonly stage: string;
+    readonly message: string;
+    readonly span?: Diagnostic['span'] | undefined;
+  }[],
+): string {
+  // line breaks of a filter read from a file are shown as spaces, so the caret stays under its column
+  const shown = filter.replace(/[\n\t\r]/g, ' ');
   let out = '';
   for (const d of diagnostics) {
     if (d.span !== undefined && d.stage === 'parse') {
       const width = Math.max(1, d.span.end - d.span.start);
-      out += `tfc: ${filter}\n     ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`;
+      out += `tfc: ${shown}\ntfc: ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`;
     } else out += `tfc: compile: ${d.stage}: ${d.message}\n`;
   }
   return out;

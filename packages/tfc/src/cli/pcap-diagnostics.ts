@@ -5,6 +5,7 @@
  * diagnostics on stdout instead (json-output.ts). Invariant: the exit code is 2 for an unknown --dump-after pass
  * (a usage error), else 1 (the filter is rejected).
  */
+import { renderDiagnostics } from '../api/errors.ts';
 import { EXIT, type Io } from './io.ts';
 import { compilerDiagnostic, printRejection } from './json-output.ts';
 
@@ -26,12 +27,6 @@ export function reportCompileDiagnostics(diagnostics: readonly PcapDiagnostic[],
 
 export function reportPcapDiagnostics(diagnostics: readonly PcapDiagnostic[], text: string, io: Io): number {
   if (io.json) return reportCompileDiagnostics(diagnostics, io);
-  const shown = text.replace(/[\n\t\r]/g, ' ');
-  for (const d of diagnostics) {
-    if (d.span !== undefined && d.stage === 'parse') {
-      const width = Math.max(1, d.span.end - d.span.start);
-      io.err(`tfc: ${shown}\ntfc: ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
-    } else io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
-  }
+  io.err(renderDiagnostics(text, diagnostics));
   return exitFor(diagnostics);
 }
