@@ -15,6 +15,14 @@ export {
   programJson,
 } from './emit.ts';
 export * from './options.ts';
+export {
+  RAW_HDR,
+  RAW_LOST_MAP,
+  RAW_MODES,
+  RAW_RECORD_MAX,
+  RAW_RINGBUF_MAP,
+} from './raw/options.ts';
+export { coveringField } from './raw/program.ts';
 export { SKB_HOOKS_SNAPSHOT, SKB_LAYOUT_SNAPSHOT } from './skb/layout-snapshot.ts';
 export {
   DEFAULT_SNAPLEN,
