@@ -12,6 +12,7 @@
  * that callers choosing automatically fall back to the record path with the reason.
  */
 import { compileBpf, type ProgramSpec, type RawEventLayout, type RawMode } from '@tfc/codegen-bpf';
+import { filter, TRUE } from '@tfc/ir';
 import { bpfResult, type CompileRequest, type CompileResult, frontEnv } from './compile.ts';
 import { coded, type Diagnostic, summarized } from './diagnostic.ts';
 import { drive } from './driver/drive.ts';
@@ -42,16 +43,19 @@ export function rawFallback(r: CompileResult): string | undefined {
 export function compileRaw(req: RawCompileRequest): CompileResult {
   const plan = optimizationPlan(req.optimize);
   const r = drive<ProgramSpec>({
+    // An empty filter (the kernel's "no filter") accepts every hit: the program still builds the records.
     front: () =>
-      traceFront(
-        {
-          filter: req.filter,
-          event: req.event,
-          env: frontEnv(req),
-          ...(req.maxFilterBytes !== undefined ? { maxFilterBytes: req.maxFilterBytes } : {}),
-        },
-        { ctx: 'record', nrCpuIds: req.nrCpuIds, commonFields: 'pseudo' },
-      ),
+      req.filter.trim() === ''
+        ? { ok: true, ir: filter(TRUE, []) }
+        : traceFront(
+            {
+              filter: req.filter,
+              event: req.event,
+              env: frontEnv(req),
+              ...(req.maxFilterBytes !== undefined ? { maxFilterBytes: req.maxFilterBytes } : {}),
+            },
+            { ctx: 'record', nrCpuIds: req.nrCpuIds, commonFields: 'pseudo' },
+          ),
     plan,
     dumpAfter: req.dumpAfter,
     target: (optimized) => {
