@@ -60,8 +60,13 @@ export interface RawEventLayout {
   readonly guard?: { readonly value: RawValue; readonly equals: bigint };
   /** Covered fields, the common header's common_type and common_pid included. */
   readonly fields: readonly RawField[];
-  /** Record fields that are not covered, each with the reason. */
-  readonly uncovered: readonly { readonly name: string; readonly why: string }[];
+  /** Record fields that are not covered (where they lie in the record), each with the reason. */
+  readonly uncovered: readonly {
+    readonly name: string;
+    readonly offset: number;
+    readonly size: number;
+    readonly why: string;
+  }[];
 }
 
 /** output: a record into the ring buffer for every accepted hit, return 0. verdict (tests): a record for every hit

@@ -151,10 +151,12 @@ export function rawLoad(g: EbpfGen, x: Load, o: RawOptions): void {
   const w = x.width;
   const f = coveringField(L, off, w);
   if (f === undefined) {
-    const names = L.uncovered.map((u) => `${u.name} (${u.why})`).join('; ');
+    const u = L.uncovered.find((x) => x.offset < off + w && off < x.offset + x.size);
     throw new Unsupported(
       'raw-field',
-      `${L.event}: record bytes ${off}..${off + w - 1} are not covered on the raw tracepoint${names === '' ? '' : `: ${names}`}`,
+      u === undefined
+        ? `${L.event}: record bytes ${off}..${off + w - 1} are not covered on the raw tracepoint`
+        : `${L.event}: field ${u.name} is not covered on the raw tracepoint: ${u.why}`,
     );
   }
   const delta = off - f.offset;

@@ -200,7 +200,7 @@ export function resolveRawLayout(ev: EventFormat, btf: RawBtf): RawLayoutResult 
     guard = g;
   }
   const fields: RawField[] = [];
-  const uncovered: { name: string; why: string }[] = [];
+  const uncovered: RawEventLayout['uncovered'][number][] = [];
   for (const f of ev.fields) {
     if (f.name === 'common_type')
       fields.push({
@@ -212,14 +212,14 @@ export function resolveRawLayout(ev: EventFormat, btf: RawBtf): RawLayoutResult 
     else if (f.name === 'common_pid')
       fields.push({ name: f.name, offset: f.offset, size: f.size, source: { kind: 'pid' } });
     else if (f.name === 'common_flags' || f.name === 'common_preempt_count')
-      uncovered.push({ name: f.name, why: COMPUTED_BY_CORE });
+      uncovered.push({ name: f.name, offset: f.offset, size: f.size, why: COMPUTED_BY_CORE });
     else {
       const p = prov.fields.find((x) => x.field === f.name);
       const r =
         p === undefined
           ? (prov.uncovered?.[f.name] ?? 'not in the provenance table')
           : resolveField(f, p, args, btf);
-      if (typeof r === 'string') uncovered.push({ name: f.name, why: r });
+      if (typeof r === 'string') uncovered.push({ name: f.name, offset: f.offset, size: f.size, why: r });
       else fields.push(r);
     }
   }
