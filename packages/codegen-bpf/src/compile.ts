@@ -24,7 +24,7 @@ import {
   type RawOptions,
   Unsupported,
 } from './options.ts';
-import { RAW_LOST_MAP, RAW_RINGBUF_MAP } from './raw/options.ts';
+import { RAW_COUNT_MAP, RAW_LOST_MAP, RAW_RINGBUF_MAP } from './raw/options.ts';
 import { REC, SKB_FOLLOW_MAP, SKB_LOST_MAP, SKB_RINGBUF_MAP } from './skb/options.ts';
 import { snaplenOf } from './skb/program.ts';
 
@@ -137,8 +137,9 @@ function rawParts(raw: RawOptions): Pick<EbpfProgram, 'attach' | 'raw'> {
       eventId: L.eventId,
       tracepoint: L.tracepoint,
       recordSize: L.recordSize,
-      ringbuf: mode === 'return' ? undefined : RAW_RINGBUF_MAP,
-      lost: mode === 'return' ? undefined : RAW_LOST_MAP,
+      ringbuf: mode === 'output' || mode === 'verdict' ? RAW_RINGBUF_MAP : undefined,
+      lost: mode === 'output' || mode === 'verdict' ? RAW_LOST_MAP : undefined,
+      ...(mode === 'count' ? { count: RAW_COUNT_MAP } : {}),
       mode,
     },
   };
@@ -243,7 +244,8 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           listing: disassemble(a.insns),
           stats: stats(a.insns.length),
           onMatch:
-            (skb !== undefined && skb.mode !== 'return') || (raw !== undefined && raw.mode !== 'return')
+            (skb !== undefined && skb.mode !== 'return') ||
+            (raw !== undefined && (raw.mode ?? 'output') !== 'return')
               ? 0
               : onMatch,
           onMiss: skb !== undefined || raw !== undefined ? 0 : onMiss,

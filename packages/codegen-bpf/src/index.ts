@@ -16,6 +16,7 @@ export {
 } from './emit.ts';
 export * from './options.ts';
 export {
+  RAW_COUNT_MAP,
   RAW_HDR,
   RAW_LOST_MAP,
   RAW_MODES,

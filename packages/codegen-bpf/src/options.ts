@@ -118,6 +118,8 @@ export interface EbpfProgram {
     readonly recordSize: number;
     readonly ringbuf: string | undefined;
     readonly lost: string | undefined;
+    /** Mode count: the per-CPU counters (key 0 hits, 1 accepted; the loader creates the map). */
+    readonly count?: string;
     readonly mode: RawMode;
   };
   readonly section: string;

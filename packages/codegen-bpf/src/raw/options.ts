@@ -70,9 +70,10 @@ export interface RawEventLayout {
 }
 
 /** output: a record into the ring buffer for every accepted hit, return 0. verdict (tests): a record for every hit
- *  with the verdict (1/0) in the header. return (benches, tfc's VM): no ring buffer, return the verdict. */
-export type RawMode = 'output' | 'verdict' | 'return';
-export const RAW_MODES: readonly RawMode[] = ['output', 'verdict', 'return'];
+ *  with the verdict (1/0) in the header. return (benches, tfc's VM): no ring buffer, return the verdict. count
+ *  (tfc apply): no records; the event's hits and accepted hits counted in RAW_COUNT_MAP. */
+export type RawMode = 'output' | 'verdict' | 'return' | 'count';
+export const RAW_MODES: readonly RawMode[] = ['output', 'verdict', 'return', 'count'];
 
 export interface RawOptions {
   readonly layout: RawEventLayout;
@@ -83,6 +84,8 @@ export interface RawOptions {
  *  and shares them between the programs of one session. */
 export const RAW_RINGBUF_MAP = 'tfc_raw_ring';
 export const RAW_LOST_MAP = 'tfc_raw_lost';
+/** Mode count: a per-CPU array (key u32, value u64) of two counters: 0 the event's hits, 1 the accepted ones. */
+export const RAW_COUNT_MAP = 'tfc_raw_count';
 
 /** The output header: ktime (ns, u64), cpu (u32), verdict (u32); the record follows. */
 export const RAW_HDR = { time: 0, cpu: 8, verdict: 12, record: 16 } as const;

@@ -31,10 +31,11 @@ import {
 import type { Dag } from '@tfc/ir';
 import type { EbpfGen } from '../ebpf/context.ts';
 import { extend, HELPER, loadConst, SCRATCH, sizeName, swap } from '../ebpf/context.ts';
-import { place } from '../ebpf/emitter.ts';
+import { fresh, place } from '../ebpf/emitter.ts';
 import type { Load } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
 import {
+  RAW_COUNT_MAP,
   RAW_HDR,
   RAW_LOST_MAP,
   RAW_RECORD_MAX,
@@ -166,18 +167,35 @@ export function rawLoad(g: EbpfGen, x: Load, o: RawOptions): void {
   extend(g, R0, w, x.signed);
 }
 
-/** Prologue: R6 = ctx; a hit the guard does not hold for returns 0 at once. */
+/** Mode count: adds 1 to counter `key` of RAW_COUNT_MAP (clobbers R0-R5). */
+function bump(g: EbpfGen, key: 0 | 1): void {
+  const e = g.e;
+  const done = fresh(g.em);
+  e(mem.st('w', R10, -SCRATCH, key));
+  e(ldMapFd(R1, RAW_COUNT_MAP));
+  e(mov.reg(R2, R10));
+  e(alu64.add.imm(R2, -SCRATCH));
+  e(call(HELPER.mapLookup));
+  e(jmp.jeq.imm(R0, 0, done));
+  e(mov.imm(R1, 1));
+  e(atomic.op('add', 'dw', R0, 0, R1));
+  place(g.em, done);
+}
+
+/** Prologue: R6 = ctx; a hit the guard does not hold for returns 0 at once; mode count counts the event's hits. */
 export function rawPrologue(g: EbpfGen, o: RawOptions): void {
   g.e(mov.reg(R6, R1));
   const guard = o.layout.guard;
-  if (guard === undefined) return;
-  rawValue(g, guard.value);
-  const c = BigInt.asUintN(64, guard.equals);
-  if (c <= 0x7fffffffn) g.e(jmp.jne.imm(R0, Number(c), 'raw_out'));
-  else {
-    loadConst(g, R2, c);
-    g.e(jmp.jne.reg(R0, R2, 'raw_out'));
+  if (guard !== undefined) {
+    rawValue(g, guard.value);
+    const c = BigInt.asUintN(64, guard.equals);
+    if (c <= 0x7fffffffn) g.e(jmp.jne.imm(R0, Number(c), 'raw_out'));
+    else {
+      loadConst(g, R2, c);
+      g.e(jmp.jne.reg(R0, R2, 'raw_out'));
+    }
   }
+  if (o.mode === 'count') bump(g, 0);
 }
 
 /** Builds the record with `verdict` in its header and outputs it (see the header); returns 0. */
@@ -230,8 +248,9 @@ export function rawEpilogue(g: EbpfGen, o: RawOptions): void {
   const mode = o.mode ?? 'output';
   const e = g.e;
   place(g.em, 'accept');
-  if (mode === 'return') {
-    e(mov.imm(R0, 1));
+  if (mode === 'return' || mode === 'count') {
+    if (mode === 'count') bump(g, 1);
+    e(mov.imm(R0, mode === 'return' ? 1 : 0));
     e(exit());
     g.em.dead = true;
   } else buildAndOutput(g, o.layout, 1);
