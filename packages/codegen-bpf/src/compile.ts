@@ -163,6 +163,13 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
   const raw = opts.raw;
   if (raw !== undefined && (opts.target !== 'ebpf' || opts.ctx !== 'tracepoint'))
     return fail([diag('ctx', 'raw tracepoint programs need --target ebpf on a tracepoint')]);
+  if (raw !== undefined && opts.setLookup === 'map')
+    return fail([
+      diag(
+        'set-lookup',
+        'raw tracepoint programs search sets (--set-lookup search): their loader shares only the ring buffer and counters',
+      ),
+    ]);
   const prepared = prepareDag(ir, opts);
   if (!prepared.ok) return fail(prepared.diagnostics);
   const dag = prepared.dag;
