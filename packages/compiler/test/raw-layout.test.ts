@@ -21,6 +21,7 @@ const MEMBERS: Record<string, RawBtfMember> = {
   'sock.__sk_common.skc_daddr': { offset: 0, size: 4, signed: false },
   'sock.sk_protocol': { offset: 524, size: 2, signed: false },
   'inet_sock.inet_sport': { offset: 782, size: 2, signed: false },
+  'inet_sock.inet_saddr': { offset: 776, size: 4, signed: false },
   'sk_buff.protocol': { offset: 180, size: 2, signed: false },
   'task_struct.comm': { offset: 2000, size: 16, signed: false },
   'task_struct.pid': { offset: 1500, size: 4, signed: true },
@@ -102,7 +103,12 @@ test('inet_sock_set_state: ntohs ports, the cast through inet_sk() read with pro
   });
   assert.deepEqual(by.get('saddr'), {
     kind: 'bytes',
-    value: { arg: 0, path: [{ offset: 4, size: 4 }], access: 'btf', signed: false },
+    value: { arg: 0, path: [{ offset: 776, size: 4 }], access: 'probe', signed: false },
+    n: 4,
+  });
+  assert.deepEqual(by.get('daddr'), {
+    kind: 'bytes',
+    value: { arg: 0, path: [{ offset: 0, size: 4 }], access: 'btf', signed: false },
     n: 4,
   });
   assert.deepEqual(

@@ -65,6 +65,13 @@ async function netTraffic(): Promise<void> {
       c.on('error', rej);
     });
   await new Promise<void>((res) => server.close(() => res()));
+  // a connection refused: the RST comes back (tcp_receive_reset)
+  await new Promise<void>((res) => {
+    const c = createConnection(port, '127.0.0.1');
+    c.on('error', () => res());
+    c.on('connect', () => c.destroy());
+    c.on('close', () => res());
+  });
   const u = createSocket('udp4');
   for (let i = 0; i < 3; i++) await new Promise<void>((res) => u.send('x', 9, '127.0.0.1', () => res()));
   u.close();
@@ -250,6 +257,9 @@ const EVENTS = [
   'syscalls/sys_enter_lseek',
   'syscalls/sys_exit_lseek',
   'sock/inet_sock_set_state',
+  'tcp/tcp_destroy_sock',
+  'tcp/tcp_receive_reset',
+  'tcp/tcp_rcv_space_adjust',
   'skb/kfree_skb',
   'skb/consume_skb',
   'net/net_dev_queue',

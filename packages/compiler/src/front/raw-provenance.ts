@@ -55,6 +55,25 @@ const WAKEUP = (tp: string): ProvenanceEvent => ({
   ],
 });
 
+/** include/trace/events/tcp.h's tcp_event_sk class: the socket's ports and IPv4 addresses through inet_sk(sk). */
+const TCP_EVENT_SK = (tp: string): ProvenanceEvent => ({
+  tracepoint: tp,
+  args: ['struct sock *'],
+  fields: [
+    { field: 'skaddr', arg: 0 },
+    { field: 'sport', arg: 0, cast: 'inet_sock', member: 'inet_sport', ntoh: true },
+    { field: 'dport', arg: 0, member: '__sk_common.skc_dport', ntoh: true },
+    { field: 'family', arg: 0, member: '__sk_common.skc_family' },
+    { field: 'saddr', arg: 0, cast: 'inet_sock', member: 'inet_saddr', copy: true },
+    { field: 'daddr', arg: 0, member: '__sk_common.skc_daddr', copy: true },
+  ],
+  uncovered: {
+    saddr_v6: 'TP_STORE_ADDRS: the IPv6 address or the v4-mapped one, by family',
+    daddr_v6: 'TP_STORE_ADDRS: the IPv6 address or the v4-mapped one, by family',
+    sock_cookie: 'sock_gen_cookie(): allocated on first use',
+  },
+});
+
 /** `SYS/NAME` → its provenance (the per-syscall events are generated: syscallProvenance). */
 export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
   'sock/inet_sock_set_state': {
@@ -68,7 +87,7 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'dport', arg: 0, member: '__sk_common.skc_dport', ntoh: true },
       { field: 'family', arg: 0, member: '__sk_common.skc_family' },
       { field: 'protocol', arg: 0, member: 'sk_protocol' },
-      { field: 'saddr', arg: 0, member: '__sk_common.skc_rcv_saddr', copy: true },
+      { field: 'saddr', arg: 0, cast: 'inet_sock', member: 'inet_saddr', copy: true },
       { field: 'daddr', arg: 0, member: '__sk_common.skc_daddr', copy: true },
     ],
     uncovered: {
@@ -108,6 +127,9 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
     ],
     uncovered: { name: 'a string copied from dev->name (__assign_str)' },
   },
+  'tcp/tcp_destroy_sock': TCP_EVENT_SK('tcp_destroy_sock'),
+  'tcp/tcp_receive_reset': TCP_EVENT_SK('tcp_receive_reset'),
+  'tcp/tcp_rcv_space_adjust': TCP_EVENT_SK('tcp_rcv_space_adjust'),
   'sched/sched_switch': {
     tracepoint: 'sched_switch',
     args: ['bool', 'struct task_struct *', 'struct task_struct *', 'unsigned int'],
@@ -139,7 +161,7 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
 
 /** Events of these systems have no provenance yet: the reason tfc gives. */
 export const RAW_UNCOVERED_SYSTEMS: Readonly<Record<string, string>> = {
-  tcp: 'tcp events store addresses through TP_STORE_ADDR_PORTS (sockaddr copies by family), not covered yet',
+  tcp: 'only the tcp_event_sk events (tcp_destroy_sock, tcp_receive_reset, tcp_rcv_space_adjust) are covered; the others store sockaddrs by family (TP_STORE_ADDR_PORTS) or read the skb',
 };
 
 /** x86-64 syscall_get_arguments(): the pt_regs members holding arguments 0-5. */
