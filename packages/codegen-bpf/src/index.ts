@@ -17,6 +17,7 @@ export {
 export * from './options.ts';
 export {
   RAW_COUNT_MAP,
+  RAW_CURRENT_TASK,
   RAW_HDR,
   RAW_LOST_MAP,
   RAW_MODES,

@@ -26,6 +26,7 @@ const MEMBERS: Record<string, RawBtfMember> = {
   'task_struct.comm': { offset: 2000, size: 16, signed: false },
   'task_struct.pid': { offset: 1500, size: 4, signed: true },
   'task_struct.prio': { offset: 100, size: 4, signed: true },
+  'task_struct.thread_info.status': { offset: 16, size: 4, signed: false },
 };
 
 function fakeBtf(args: Record<string, readonly string[]>): RawBtf {
@@ -55,7 +56,12 @@ test('sys_enter_lseek: syscall number from the id argument, the arguments from p
   assert.ok(r.ok, r.ok ? '' : r.reason);
   const L = r.layout;
   assert.equal(L.tracepoint, 'sys_enter');
-  assert.deepEqual(L.guard, { value: { arg: 1, path: [], access: 'btf', signed: true }, equals: 8n });
+  assert.deepEqual(L.guard, {
+    value: { arg: 1, path: [], access: 'btf', signed: true },
+    equals: 8n,
+    // compat (ia32) syscalls are not the event's: the current task's thread_info.status & TS_COMPAT
+    unless: { value: { arg: -1, path: [{ offset: 16, size: 4 }], access: 'btf', signed: false }, mask: 2 },
+  });
   const by = new Map(L.fields.map((f) => [f.name, f]));
   assert.deepEqual(by.get('__syscall_nr')?.source, {
     kind: 'value',

@@ -21,6 +21,7 @@ export interface RawMember {
  * last member's C type is signed (sign-extended to 64 bits); `swap`: the kernel's ntohs/ntohl of it.
  */
 export interface RawValue {
+  /** The ctx slot, or RAW_CURRENT_TASK: the current task (bpf_get_current_task_btf, a `struct task_struct *`). */
   readonly arg: number;
   readonly path: readonly RawMember[];
   readonly access: 'btf' | 'probe';
@@ -56,8 +57,13 @@ export interface RawEventLayout {
   readonly source: string;
   /** The record's length as the kernel's ring buffer stores it (a multiple of 4, at most RAW_RECORD_MAX). */
   readonly recordSize: number;
-  /** Hits whose value differs from `equals` are not this event's (the per-syscall events share sys_enter). */
-  readonly guard?: { readonly value: RawValue; readonly equals: bigint };
+  /** Hits whose value differs from `equals` are not this event's (the per-syscall events share sys_enter), nor are
+   *  hits where `unless.value & unless.mask` is non-zero (compat syscalls: the kernel's events ignore them). */
+  readonly guard?: {
+    readonly value: RawValue;
+    readonly equals: bigint;
+    readonly unless?: { readonly value: RawValue; readonly mask: number };
+  };
   /** Covered fields, the common header's common_type and common_pid included. */
   readonly fields: readonly RawField[];
   /** Record fields that are not covered (where they lie in the record), each with the reason. */
@@ -86,6 +92,9 @@ export const RAW_RINGBUF_MAP = 'tfc_raw_ring';
 export const RAW_LOST_MAP = 'tfc_raw_lost';
 /** Mode count: a per-CPU array (key u32, value u64) of two counters: 0 the event's hits, 1 the accepted ones. */
 export const RAW_COUNT_MAP = 'tfc_raw_count';
+
+/** RawValue.arg of the current task (not a ctx slot). */
+export const RAW_CURRENT_TASK = -1;
 
 /** The output header: ktime (ns, u64), cpu (u32), verdict (u32); the record follows. */
 export const RAW_HDR = { time: 0, cpu: 8, verdict: 12, record: 16 } as const;

@@ -36,6 +36,7 @@ import type { Load } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
 import {
   RAW_COUNT_MAP,
+  RAW_CURRENT_TASK,
   RAW_HDR,
   RAW_LOST_MAP,
   RAW_RECORD_MAX,
@@ -47,6 +48,7 @@ import {
 } from './options.ts';
 
 const HELPER_KTIME = 5;
+const HELPER_CURRENT_TASK_BTF = 158;
 const HELPER_RINGBUF_OUTPUT = 130;
 /** The header and record on the stack: fp-512 .. fp-512+16+RAW_RECORD_MAX (above the expression temporaries). */
 const RECORD = 512;
@@ -72,8 +74,9 @@ export function rawRefusals(dag: Dag, o: RawOptions): void {
 /** R0 = a pointer or value after `steps` members of `v`'s path (all of them when undefined). */
 function walk(g: EbpfGen, v: RawValue, steps = v.path.length): void {
   const e = g.e;
-  if (v.arg < 0 || v.arg > 11) throw new Unsupported('raw-arg', `argument index ${v.arg} out of range`);
-  e(mem.ldx('dw', R0, R6, 8 * v.arg));
+  if (v.arg === RAW_CURRENT_TASK) e(call(HELPER_CURRENT_TASK_BTF));
+  else if (v.arg < 0 || v.arg > 11) throw new Unsupported('raw-arg', `argument index ${v.arg} out of range`);
+  else e(mem.ldx('dw', R0, R6, 8 * v.arg));
   for (const m of v.path.slice(0, steps)) {
     if (!isWidth(m.size)) throw new Unsupported('raw-layout', `member of size ${m.size} is not a scalar`);
     if (v.access === 'btf') e(mem.ldx(sizeName(m.size), R0, R0, m.offset));
@@ -193,6 +196,10 @@ export function rawPrologue(g: EbpfGen, o: RawOptions): void {
     else {
       loadConst(g, R2, c);
       g.e(jmp.jne.reg(R0, R2, 'raw_out'));
+    }
+    if (guard.unless !== undefined) {
+      rawValue(g, guard.unless.value);
+      g.e(jmp.jset.imm(R0, guard.unless.mask | 0, 'raw_out'));
     }
   }
   if (o.mode === 'count') bump(g, 0);

@@ -8,7 +8,13 @@
  * record size and the member's agreeing) or listed as uncovered with a reason; an event whose tracepoint is
  * missing from BTF or whose argument types differ from the table's is not covered at all, with the reason.
  */
-import type { RawEventLayout, RawField, RawMember, RawValue } from '@tfc/codegen-bpf';
+import {
+  RAW_CURRENT_TASK,
+  type RawEventLayout,
+  type RawField,
+  type RawMember,
+  type RawValue,
+} from '@tfc/codegen-bpf';
 import type { EventFormat, FormatField } from '@tfc/tracefs';
 import {
   type ProvenanceEvent,
@@ -41,6 +47,9 @@ export interface RawBtf {
 export type RawLayoutResult =
   | { readonly ok: true; readonly layout: RawEventLayout }
   | { readonly ok: false; readonly reason: string };
+
+/** arch/x86/include/asm/thread_info.h: a 32-bit syscall is active. */
+const TS_COMPAT = 0x0002;
 
 const COMPUTED_BY_CORE =
   'set by the tracing core when the record is reserved (irq flags, preempt count): no argument holds it';
@@ -165,13 +174,26 @@ function syscallGuard(ev: EventFormat, btf: RawBtf): RawEventLayout['guard'] | s
   const name = SYSCALL_EVENT_ALIASES[m?.[2] ?? ''] ?? m?.[2] ?? '';
   const nr = X86_64_SYSCALLS[name];
   if (m === null || nr === undefined) return `no system call number for ${ev.name}`;
+  // in_ia32_syscall(): current_thread_info()->status & TS_COMPAT — trace_get_syscall_nr() then gives -1
+  const status = btf.member('task_struct', ['thread_info', 'status']);
+  if (typeof status === 'string') return status;
+  const unless = {
+    value: {
+      arg: RAW_CURRENT_TASK,
+      path: [{ offset: status.offset, size: status.size }],
+      access: 'btf' as const,
+      signed: false,
+    },
+    mask: TS_COMPAT,
+  };
   if (m[1] === 'enter')
-    return { value: { arg: 1, path: [], access: 'btf', signed: true }, equals: BigInt(nr) };
+    return { value: { arg: 1, path: [], access: 'btf', signed: true }, equals: BigInt(nr), unless };
   const orig = btf.member('pt_regs', ['orig_ax']);
   if (typeof orig === 'string') return orig;
   return {
     value: { arg: 0, path: [{ offset: orig.offset, size: orig.size }], access: 'btf', signed: false },
     equals: BigInt(nr),
+    unless,
   };
 }
 
