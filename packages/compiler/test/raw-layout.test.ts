@@ -20,6 +20,8 @@ const MEMBERS: Record<string, RawBtfMember> = {
   'sock.__sk_common.skc_rcv_saddr': { offset: 4, size: 4, signed: false },
   'sock.__sk_common.skc_daddr': { offset: 0, size: 4, signed: false },
   'sock.sk_protocol': { offset: 524, size: 2, signed: false },
+  'sock.__sk_common.skc_v6_rcv_saddr': { offset: 72, size: 16, signed: false },
+  'sock.__sk_common.skc_v6_daddr': { offset: 56, size: 16, signed: false },
   'inet_sock.inet_sport': { offset: 782, size: 2, signed: false },
   'inet_sock.inet_saddr': { offset: 776, size: 4, signed: false },
   'sk_buff.protocol': { offset: 180, size: 2, signed: false },
@@ -117,9 +119,16 @@ test('inet_sock_set_state: ntohs ports, the cast through inet_sk() read with pro
     value: { arg: 0, path: [{ offset: 0, size: 4 }], access: 'btf', signed: false },
     n: 4,
   });
+  // TP_STORE_ADDRS: the IPv6 member by family, else the v4-mapped IPv4 one
+  assert.deepEqual(by.get('saddr_v6'), {
+    kind: 'addr6',
+    family: { arg: 0, path: [{ offset: 16, size: 2 }], access: 'btf', signed: false },
+    v6: { arg: 0, path: [{ offset: 72, size: 16 }], access: 'btf', signed: false },
+    v4: { arg: 0, path: [{ offset: 776, size: 4 }], access: 'probe', signed: false },
+  });
   assert.deepEqual(
-    r.layout.uncovered.map((u) => u.name).filter((n) => !n.startsWith('common_')),
-    ['saddr_v6', 'daddr_v6'],
+    r.layout.uncovered.map((u) => u.name),
+    ['common_flags', 'common_preempt_count'],
   );
 });
 

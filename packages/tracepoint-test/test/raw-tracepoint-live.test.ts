@@ -50,21 +50,29 @@ interface Live {
   readonly firer: FirerProcess;
 }
 
-/** Traffic on loopback: a TCP connection with data both ways, closed; UDP datagrams to a closed port. */
+/** Traffic on loopback: TCP connections with data both ways over IPv4 and IPv6, closed; a refused connection; UDP
+ *  datagrams to a closed port. */
 async function netTraffic(): Promise<void> {
-  const server: Server = createServer((s) => {
-    s.on('data', (d) => s.end(d));
-  });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-  const port = (server.address() as { port: number }).port;
-  for (let i = 0; i < 2; i++)
-    await new Promise<void>((res, rej) => {
-      const c = createConnection(port, '127.0.0.1', () => c.write('tfc raw'));
-      c.on('data', () => c.end());
-      c.on('close', () => res());
-      c.on('error', rej);
+  let port = 0;
+  for (const host of ['::1', '127.0.0.1']) {
+    const server: Server = createServer((s) => {
+      s.on('data', (d) => s.end(d));
     });
-  await new Promise<void>((res) => server.close(() => res()));
+    const up = await new Promise<boolean>((res) => {
+      server.once('error', () => res(false));
+      server.listen(0, host, () => res(true));
+    });
+    if (!up) continue;
+    port = (server.address() as { port: number }).port;
+    for (let i = 0; i < 2; i++)
+      await new Promise<void>((res, rej) => {
+        const c = createConnection(port, host, () => c.write('tfc raw'));
+        c.on('data', () => c.end());
+        c.on('close', () => res());
+        c.on('error', rej);
+      });
+    await new Promise<void>((res) => server.close(() => res()));
+  }
   // a connection refused: the RST comes back (tcp_receive_reset)
   await new Promise<void>((res) => {
     const c = createConnection(port, '127.0.0.1');

@@ -35,6 +35,9 @@ export interface RawValue {
 export type RawSource =
   | { readonly kind: 'value'; readonly value: RawValue }
   | { readonly kind: 'bytes'; readonly value: RawValue; readonly n: number }
+  /** TP_STORE_ADDRS: the 16 bytes of `v6` when `family` is AF_INET6, else `v4`'s 4 bytes as a v4-mapped IPv6
+   *  address (::ffff:a.b.c.d). Built into records only: a filter never reads it (16-byte arrays compare false). */
+  | { readonly kind: 'addr6'; readonly family: RawValue; readonly v6: RawValue; readonly v4: RawValue }
   | { readonly kind: 'pid' }
   | { readonly kind: 'const'; readonly value: bigint };
 

@@ -31,7 +31,7 @@ import {
 import type { Dag } from '@tfc/ir';
 import type { EbpfGen } from '../ebpf/context.ts';
 import { extend, HELPER, loadConst, SCRATCH, sizeName, swap } from '../ebpf/context.ts';
-import { fresh, place } from '../ebpf/emitter.ts';
+import { fresh, goto, place } from '../ebpf/emitter.ts';
 import type { Load } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
 import {
@@ -49,6 +49,7 @@ import {
 
 const HELPER_KTIME = 5;
 const HELPER_CURRENT_TASK_BTF = 158;
+const AF_INET6 = 10;
 const HELPER_RINGBUF_OUTPUT = 130;
 /** The header and record on the stack: fp-512 .. fp-512+16+RAW_RECORD_MAX (above the expression temporaries). */
 const RECORD = 512;
@@ -129,6 +130,11 @@ function fieldInto(g: EbpfGen, f: RawField, delta: number, w: number): void {
     case 'value':
       rawValue(g, s.value);
       return;
+    case 'addr6':
+      throw new Unsupported(
+        'raw-field',
+        `field ${f.name} is built into records only (read it on the record path)`,
+      );
     case 'bytes':
       if (!isWidth(w)) throw new Unsupported('raw-layout', `a ${w}-byte read of ${f.name}`);
       bytesAddress(g, s.value, delta);
@@ -205,6 +211,29 @@ export function rawPrologue(g: EbpfGen, o: RawOptions): void {
   if (o.mode === 'count') bump(g, 0);
 }
 
+/** probe-reads `n` bytes of the member `v`'s path ends at into the stack at `at`. */
+function copyInto(g: EbpfGen, v: RawValue, at: number, n: number): void {
+  bytesAddress(g, v, 0);
+  g.e(mov.reg(R1, R10));
+  g.e(alu64.add.imm(R1, at));
+  g.e(mov.imm(R2, n));
+  g.e(call(HELPER.probeReadKernel));
+}
+
+/** TP_STORE_ADDRS into the (zeroed) record at `at`: the IPv6 address, or ::ffff: and the IPv4 one. */
+function addr6(g: EbpfGen, s: Extract<RawField['source'], { kind: 'addr6' }>, at: number): void {
+  const mapped = fresh(g.em);
+  const done = fresh(g.em);
+  rawValue(g, s.family);
+  g.e(jmp.jne.imm(R0, AF_INET6, mapped));
+  copyInto(g, s.v6, at, 16);
+  goto(g.em, done);
+  place(g.em, mapped);
+  g.e(mem.st('h', R10, at + 10, 0xffff));
+  copyInto(g, s.v4, at + 12, 4);
+  place(g.em, done);
+}
+
 /** Builds the record with `verdict` in its header and outputs it (see the header); returns 0. */
 function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
   const e = g.e;
@@ -217,6 +246,10 @@ function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
   e(mem.st('w', R10, -RECORD + RAW_HDR.verdict, verdict));
   for (const f of L.fields) {
     const at = -RECORD + RAW_HDR.record + f.offset;
+    if (f.source.kind === 'addr6') {
+      addr6(g, f.source, at);
+      continue;
+    }
     if (f.source.kind === 'bytes') {
       bytesAddress(g, f.source.value, 0);
       e(mov.reg(R1, R10));

@@ -152,6 +152,7 @@ function resolveField(
   args: readonly string[],
   btf: RawBtf,
 ): RawField | string {
+  if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
   const v = resolveValue(p, args, btf);
   if (typeof v === 'string') return v;
   const last = v.path[v.path.length - 1];
@@ -166,6 +167,30 @@ function resolveField(
   if (![1, 2, 4, 8].includes(size)) return `BTF gives ${p.member ?? `argument ${p.arg}`} ${size} bytes`;
   if (p.ntoh === true && size !== 2 && size !== 4) return `ntoh of a ${size}-byte member`;
   return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'value', value: v } };
+}
+
+/** A TP_STORE_ADDRS field: family, the IPv6 member (16 bytes) and the IPv4 one (4 bytes), all from BTF. */
+function resolveAddr6(
+  f: FormatField,
+  p: ProvenanceField,
+  a: NonNullable<ProvenanceField['addr6']>,
+  args: readonly string[],
+  btf: RawBtf,
+): RawField | string {
+  const family = resolveValue({ field: f.name, arg: p.arg, member: a.family }, args, btf);
+  const v6 = resolveValue({ field: f.name, arg: p.arg, member: a.v6 }, args, btf);
+  const v4 = resolveValue(
+    { field: f.name, arg: p.arg, member: a.v4, ...(a.cast !== undefined ? { cast: a.cast } : {}) },
+    args,
+    btf,
+  );
+  if (typeof family === 'string') return family;
+  if (typeof v6 === 'string') return v6;
+  if (typeof v4 === 'string') return v4;
+  const size = (v: RawValue) => v.path[v.path.length - 1]?.size;
+  if (f.size !== 16 || size(v6) !== 16 || size(v4) !== 4)
+    return `BTF gives ${a.v6} ${size(v6)} bytes and ${a.v4} ${size(v4)}, the record ${f.size}`;
+  return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'addr6', family, v6, v4 } };
 }
 
 /** The guard of a per-syscall event: the hit's syscall number must be the event's. */

@@ -21,6 +21,14 @@ export interface ProvenanceField {
   readonly ntoh?: boolean;
   /** memcpy of the member's bytes (char arrays, `__u8 saddr[4]`). */
   readonly copy?: boolean;
+  /** TP_STORE_ADDRS: `v6` (16 bytes) when the socket's family is AF_INET6, else `v4` as ::ffff:a.b.c.d; `v4` read
+   *  through `cast` (inet_sk). Members of the argument's pointee, like `member`. */
+  readonly addr6?: {
+    readonly family: string;
+    readonly v6: string;
+    readonly v4: string;
+    readonly cast?: string;
+  };
 }
 
 export interface ProvenanceEvent {
@@ -56,6 +64,25 @@ const WAKEUP = (tp: string): ProvenanceEvent => ({
 });
 
 /** include/trace/events/tcp.h's tcp_event_sk class: the socket's ports and IPv4 addresses through inet_sk(sk). */
+/** TP_STORE_ADDRS(__entry, inet->inet_saddr, inet->inet_daddr, sk->sk_v6_rcv_saddr, sk->sk_v6_daddr). */
+const ADDRS6: readonly ProvenanceField[] = [
+  {
+    field: 'saddr_v6',
+    arg: 0,
+    addr6: {
+      family: '__sk_common.skc_family',
+      v6: '__sk_common.skc_v6_rcv_saddr',
+      v4: 'inet_saddr',
+      cast: 'inet_sock',
+    },
+  },
+  {
+    field: 'daddr_v6',
+    arg: 0,
+    addr6: { family: '__sk_common.skc_family', v6: '__sk_common.skc_v6_daddr', v4: '__sk_common.skc_daddr' },
+  },
+];
+
 const TCP_EVENT_SK = (tp: string): ProvenanceEvent => ({
   tracepoint: tp,
   args: ['struct sock *'],
@@ -66,12 +93,9 @@ const TCP_EVENT_SK = (tp: string): ProvenanceEvent => ({
     { field: 'family', arg: 0, member: '__sk_common.skc_family' },
     { field: 'saddr', arg: 0, cast: 'inet_sock', member: 'inet_saddr', copy: true },
     { field: 'daddr', arg: 0, member: '__sk_common.skc_daddr', copy: true },
+    ...ADDRS6,
   ],
-  uncovered: {
-    saddr_v6: 'TP_STORE_ADDRS: the IPv6 address or the v4-mapped one, by family',
-    daddr_v6: 'TP_STORE_ADDRS: the IPv6 address or the v4-mapped one, by family',
-    sock_cookie: 'sock_gen_cookie(): allocated on first use',
-  },
+  uncovered: { sock_cookie: 'sock_gen_cookie(): allocated on first use' },
 });
 
 /** `SYS/NAME` → its provenance (the per-syscall events are generated: syscallProvenance). */
@@ -89,11 +113,8 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'protocol', arg: 0, member: 'sk_protocol' },
       { field: 'saddr', arg: 0, cast: 'inet_sock', member: 'inet_saddr', copy: true },
       { field: 'daddr', arg: 0, member: '__sk_common.skc_daddr', copy: true },
+      ...ADDRS6,
     ],
-    uncovered: {
-      saddr_v6: 'TP_STORE_ADDRS: the IPv6 address or the v4-mapped one, by family',
-      daddr_v6: 'TP_STORE_ADDRS: the IPv6 address or the v4-mapped one, by family',
-    },
   },
   'skb/kfree_skb': {
     tracepoint: 'kfree_skb',
