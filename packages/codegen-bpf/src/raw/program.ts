@@ -6,7 +6,9 @@
 //    from the arguments (the layout's member offsets, never constants here), then cut, shifted, swapped and
 //    extended exactly as the IR's record load says; a load no covered field holds is refused (Unsupported), as is
 //    any string predicate on record bytes (comm comes from its helper and is fine);
-//  - a hit the guard does not hold for is not this event's: return 0, nothing output;
+//  - a hit the guard does not hold for is not this event's: return 0, nothing output; its `unless` part (compat
+//    syscalls) is checked at once in the modes that see every hit (verdict, count), else only for kept hits, so a
+//    rejected hit never pays for it;
 //  - the record is built on the stack (fp-RECORD .. ), zeroed first, so uncovered fields and holes read 0, behind
 //    the 16-byte header (ktime, cpu, verdict), and output with bpf_ringbuf_output; a refused output adds 1 to the
 //    per-CPU lost counter; the program returns 0 except in mode `return` (the verdict);
@@ -203,12 +205,18 @@ export function rawPrologue(g: EbpfGen, o: RawOptions): void {
       loadConst(g, R2, c);
       g.e(jmp.jne.reg(R0, R2, 'raw_out'));
     }
-    if (guard.unless !== undefined) {
-      rawValue(g, guard.unless.value);
-      g.e(jmp.jset.imm(R0, guard.unless.mask | 0, 'raw_out'));
-    }
+    // modes that see every hit drop the excluded ones at once; the others only where a hit is kept (accept)
+    if (o.mode === 'verdict' || o.mode === 'count') excluded(g, o);
   }
   if (o.mode === 'count') bump(g, 0);
+}
+
+/** A hit the guard's `unless` holds for (a compat syscall) is not the event's: goto raw_out (return 0). */
+function excluded(g: EbpfGen, o: RawOptions): void {
+  const unless = o.layout.guard?.unless;
+  if (unless === undefined) return;
+  rawValue(g, unless.value);
+  g.e(jmp.jset.imm(R0, unless.mask | 0, 'raw_out'));
 }
 
 /** probe-reads `n` bytes of the member `v`'s path ends at into the stack at `at`. */
@@ -288,6 +296,7 @@ export function rawEpilogue(g: EbpfGen, o: RawOptions): void {
   const mode = o.mode ?? 'output';
   const e = g.e;
   place(g.em, 'accept');
+  if (mode === 'output' || mode === 'return') excluded(g, o);
   if (mode === 'return' || mode === 'count') {
     if (mode === 'count') bump(g, 1);
     e(mov.imm(R0, mode === 'return' ? 1 : 0));
