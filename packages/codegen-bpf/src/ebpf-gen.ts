@@ -27,6 +27,8 @@
 //  - maps (set lookups, the string buffer) are referenced by name and listed in the result;
 //  - ctx skb (skb/program.ts): the prologue copies the packet into a per-CPU record, the DAG reads it there (every
 //    read guarded against the captured length, none at or past the snaplen) and the epilogue outputs the record;
+//  - ctx tracepoint with `raw` (raw/program.ts): a tp_btf program; record loads come from the tracepoint's
+//    arguments through the event's layout, and the epilogue builds and outputs the record of a kept hit;
 //  - anything not supported yet raises Unsupported (a precise diagnostic), never wrong code.
 //
 // This module is the driver: prologue, the DAG's nodes in topological order (one leaf each, by kind: compare.ts,

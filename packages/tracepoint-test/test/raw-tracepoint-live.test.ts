@@ -11,6 +11,7 @@
 //    uncovered field is refused with raw-field (the record path's job: counted as a fallback, not judged).
 // Filters: for syscalls/sys_enter_lseek the live differential's generator (generators.ts: lseekCase, its hits made by
 // the firer), for the other events @tfc/testkit's filterArb over the live format (integer fields, cpu, common_pid).
+// tfc apply's counting program (mode count) must count exactly the firer's hits its filter keeps.
 // A window with lost events is run again (up to three times). Sizes: TFC_RAW_FILTERS filters per event (default 6),
 // TFC_SEED. Skips with the reason without root, tracefs, BPF or BTF.
 import assert from 'node:assert/strict';
@@ -29,6 +30,7 @@ import {
   parseBtf,
   probeFeatures,
   type RawBtfView,
+  RawCounter,
   type RawTraceRecord,
   rawBtfView,
   type Syscalls,
@@ -369,6 +371,37 @@ test('raw tracepoint programs build the kernel records and give the kernel inter
   const bad = await runWindow(live, parsed.event, swapped, btfId, '', undefined);
   assert.equal(bad.kind, 'problem', 'the control with swapped registers is seen');
   const pid = live.firer.pid;
+  // tfc apply's counting program (mode count): of the firer's six hits, the ones the filter keeps are counted
+  const pidFilter = `common_pid == ${live.firer.pid} && whence == 1`;
+  const counted = compileRaw({
+    filter: pidFilter,
+    event: parsed.event,
+    layout: r.layout,
+    nrCpuIds: nrCpuIds(),
+    mode: 'count',
+  });
+  assert.ok(counted.ok && counted.program.target === 'ebpf');
+  if (!counted.ok || counted.program.target !== 'ebpf') return;
+  const spec = counted.program;
+  const att = RawCounter.attach(live.sys, {
+    tracepoint: 'sys_enter',
+    btfId,
+    link: (fd) => {
+      const l = linkMaps(spec.insns, new Map([[spec.raw?.count ?? '', fd]]));
+      return l.ok ? { ok: true, insns: l.bytes } : { ok: false, error: l.message };
+    },
+  });
+  assert.ok(att.ok, att.ok ? '' : att.error);
+  if (!att.ok) return;
+  try {
+    for (const w of [0, 1, 2, 1, 1, 0]) await live.firer.lseek({ fd: 3, offset: 5, whence: w });
+    const c = att.counter.counts();
+    assert.equal(c.accepted, 3n, 'the count program accepts the three whence == 1 hits of the firer');
+    assert.ok(c.seen >= 6n, `seen ${c.seen} < 6`);
+    t.diagnostic(`raw count mode: ${c.seen} lseeks seen, ${c.accepted} of the firer's accepted (3 expected)`);
+  } finally {
+    att.counter.dispose();
+  }
   const other = await runWindow(
     live,
     parsed.event,
