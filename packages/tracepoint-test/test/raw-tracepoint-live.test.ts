@@ -93,7 +93,7 @@ async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promi
     for (const h of c?.hits ?? []) if (h.kind === 'lseek') await live.firer.lseek(h);
     if (c === undefined)
       for (let i = 0; i < 6; i++) await live.firer.lseek({ fd: 3 + i, offset: i * 7, whence: i % 3 });
-  } else if (ev.name === 'sched_process_exec') {
+  } else if (ev.name.startsWith('sched_process_')) {
     for (let i = 0; i < 3; i++) execFileSync('true');
   } else await netTraffic();
   await new Promise((r) => setTimeout(r, 30));
@@ -280,6 +280,9 @@ const EVENTS = [
   'sched/sched_wakeup',
   'sched/sched_waking',
   'sched/sched_process_exec',
+  'sched/sched_process_fork',
+  'sched/sched_process_exit',
+  'sched/sched_process_free',
 ];
 
 test('raw tracepoint programs build the kernel records and give the kernel interpreter verdicts', async (t) => {

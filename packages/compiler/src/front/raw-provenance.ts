@@ -169,6 +169,37 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
   'sched/sched_wakeup': WAKEUP('sched_wakeup'),
   'sched/sched_waking': WAKEUP('sched_waking'),
   'sched/sched_wakeup_new': WAKEUP('sched_wakeup_new'),
+  'sched/sched_process_fork': {
+    tracepoint: 'sched_process_fork',
+    args: ['struct task_struct *', 'struct task_struct *'],
+    fields: [
+      { field: 'parent_pid', arg: 0, member: 'pid' },
+      { field: 'child_pid', arg: 1, member: 'pid' },
+    ],
+    uncovered: {
+      parent_comm: 'a string copied from parent->comm (__assign_str)',
+      child_comm: 'a string copied from child->comm (__assign_str)',
+    },
+  },
+  'sched/sched_process_exit': {
+    tracepoint: 'sched_process_exit',
+    args: ['struct task_struct *', 'bool'],
+    fields: [
+      { field: 'comm', arg: 0, member: 'comm', copy: true },
+      { field: 'pid', arg: 0, member: 'pid' },
+      { field: 'prio', arg: 0, member: 'prio' },
+      { field: 'group_dead', arg: 1 },
+    ],
+  },
+  'sched/sched_process_free': {
+    tracepoint: 'sched_process_free',
+    args: ['struct task_struct *'],
+    fields: [
+      { field: 'pid', arg: 0, member: 'pid' },
+      { field: 'prio', arg: 0, member: 'prio' },
+    ],
+    uncovered: { comm: 'a string copied from p->comm (__assign_str)' },
+  },
   'sched/sched_process_exec': {
     tracepoint: 'sched_process_exec',
     args: ['struct task_struct *', 'pid_t', 'struct linux_binprm *'],
