@@ -9,14 +9,20 @@
  *                       in that instance only for the loop;
  *   tfc-ebpf            the filter compiled by tfc to a BPF_PROG_TYPE_TRACEPOINT program, attached for the loop
  *                       with perf_event_open (a counting event on the firer's CPU, PERF_EVENT_IOC_SET_BPF); the
- *                       event is not enabled in tracefs.
+ *                       event is not enabled in tracefs;
+ *   tfc-ebpf-raw        the filter compiled by tfc for the raw tracepoint (compileRaw, `--attach raw`: a tp_btf
+ *                       program on sys_enter that decides on the arguments and builds and outputs the record into a
+ *                       BPF ring buffer only for accepted hits), attached for the loop (the kernel's raw session).
  * Cases: `or-N` (N = 1, 4, 16, 64, 256 ORed equalities on `offset`), `range`, `mixed` (several fields, a string, a
  * common field) — each rejects every hit, so neither ring buffer nor perf sample is written — and
  * `or-64-accept-half`, whose hits alternate between a matching and a non-matching offset (accepted hits: the
  * interpreter writes them to the instance's ring buffer, tfc's program lets perf count them).
  * `attach-floor` measures what no filter compiler can remove: the attach mechanism alone, a 2-instruction program
- * (`r0 = 0; exit`) attached the same way (engine `ebpf-return-0`), and the syscall tracing slow path alone, another
- * syscall's event (sys_enter_getppid) enabled in the instance (engine `other-syscall-event`).
+ * (`r0 = 0; exit`) attached the same way (engine `ebpf-return-0`; on the raw tracepoint `raw-return-0`), and the
+ * syscall tracing slow path alone, another syscall's event (sys_enter_getppid) enabled in the instance (engine
+ * `other-syscall-event`) or another syscall's raw program (a getppid filter on sys_enter, which every lseek hit
+ * passes through and its guard rejects: engine `raw-other-syscall`, what an attached raw filter costs the hits of
+ * other syscalls).
  * Metric: per run, each engine's loop of N hits gives ns per hit; `marginal_ns_per_event` is that minus the
  * baseline loop of the same run (engines in rotated order per run, so drift cancels); rows are the median over runs
  * with min and max; `tfc/kernel` rows give the per-run ratio of the two marginals. Before timing, each case is
@@ -24,9 +30,11 @@
  * Invariants: every kernel object (instance, perf events, programs, maps) and the firer are released in `finally`;
  * what cannot run (no root, no tracefs, no bpf(2), no gcc) is a note and no rows — never an exception.
  */
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { encode, type Insn } from '@tfc/bpf/ebpf';
-import { compile } from '@tfc/compiler';
+import { compile, compileRaw, type EbpfProgram, linkMaps, resolveRawLayout } from '@tfc/compiler';
 import {
   FirerProcess,
   kernelHazard,
@@ -36,7 +44,11 @@ import {
   loadWithMaps,
   locateTracefs,
   nrCpuIds,
+  openRawSession,
   openTracepointCounter,
+  parseBtf,
+  type RawBtfView,
+  rawBtfView,
   readCounter,
   readEventFormatText,
   SYS_ENTER_LSEEK,
@@ -110,11 +122,27 @@ const QUICK_HITS = 40_000;
 const FULL_HITS = 200_000;
 const PAIRS = 4;
 
-type Engine = 'baseline' | 'kernel-interpreter' | 'tfc-ebpf' | 'other-syscall-event';
+type Engine =
+  | 'baseline'
+  | 'kernel-interpreter'
+  | 'tfc-ebpf'
+  | 'other-syscall-event'
+  | 'tfc-ebpf-raw'
+  | 'raw-return-0'
+  | 'raw-other-syscall';
+
+/** A raw tracepoint program to attach for a loop: its bytes once linked, and where. */
+interface RawProg {
+  readonly spec: EbpfProgram | undefined;
+  readonly btfId: number;
+  readonly tracepoint: string;
+}
 
 /** An event of another syscall: enabled, it puts every syscall on the tracing slow path without judging lseek. */
 const OTHER_SYSCALL = { group: 'syscalls', event: 'sys_enter_getppid' } as const;
-const ENGINES: readonly Engine[] = ['baseline', 'kernel-interpreter', 'tfc-ebpf'];
+const ENGINES: readonly Engine[] = ['baseline', 'kernel-interpreter', 'tfc-ebpf', 'tfc-ebpf-raw'];
+const MEASURED = ['kernel-interpreter', 'tfc-ebpf', 'tfc-ebpf-raw'] as const;
+type Measured = (typeof MEASURED)[number];
 
 interface Setup {
   readonly sys: Syscalls;
@@ -123,6 +151,65 @@ interface Setup {
   readonly tpId: number;
   readonly event: EventFormat;
   readonly cpu: number;
+  /** The running kernel's BTF for raw layouts (undefined: no BTF, raw rows not measured). */
+  readonly btf: RawBtfView | undefined;
+  /** The raw program of the case being measured (tfc-ebpf-raw) and of the floors. */
+  raw?: RawProg;
+  rawFloor?: RawProg;
+  rawOther?: RawProg;
+}
+
+/** Attaches a raw program for the duration of `run` (maps, ring and link released after it); the records it output
+ *  of the firer's pid are counted. A spec-less RawProg is the 2-instruction program. */
+async function withRaw(
+  s: Setup,
+  raw: RawProg,
+  run: () => Promise<number>,
+): Promise<{ ns: number; records: number }> {
+  const spec = raw.spec;
+  const opened = openRawSession(s.sys, {
+    ringSize: 1 << 22,
+    programs: [
+      {
+        tracepoint: raw.tracepoint,
+        btfId: raw.btfId,
+        link: (m) => {
+          if (spec === undefined) return { ok: true, insns: TRIVIAL_EBPF };
+          const l = linkMaps(
+            spec.insns,
+            new Map([
+              [spec.raw?.ringbuf ?? '', m.ringbuf],
+              [spec.raw?.lost ?? '', m.lost],
+            ]),
+          );
+          return l.ok ? { ok: true, insns: l.bytes } : { ok: false, error: l.message };
+        },
+      },
+    ],
+  });
+  if (!opened.ok) throw new Error(`raw program: ${opened.error}\n${opened.log ?? ''}`);
+  try {
+    const ns = await run();
+    const records = opened.session
+      .drain()
+      .filter((r) => new DataView(r.data.buffer, r.data.byteOffset).getInt32(4, true) === s.firer.pid).length;
+    return { ns, records };
+  } finally {
+    opened.session.dispose();
+  }
+}
+
+/** The raw program of `filter` on event `ev` (output mode), or why not. */
+function rawFor(s: Setup, ev: EventFormat, filter: string): RawProg | string {
+  if (s.btf === undefined) return 'no kernel BTF';
+  const l = resolveRawLayout(ev, s.btf);
+  if (!l.ok) return l.reason;
+  const btfId = s.btf.btfId(l.layout.tracepoint);
+  if (btfId === undefined) return `no btf_trace_${l.layout.tracepoint}`;
+  const r = compileRaw({ filter, event: ev, layout: l.layout, nrCpuIds: nrCpuIds() });
+  if (!r.ok) return r.diagnostics.map((d) => d.message).join('; ');
+  if (r.program.target !== 'ebpf') return 'not eBPF';
+  return { spec: r.program, btfId, tracepoint: l.layout.tracepoint };
 }
 
 /** One loop of `n` hits under `engine`; ns per hit, and how many hits the engine accepted (tfc: perf count). */
@@ -134,6 +221,12 @@ async function loop(
   n: number,
 ): Promise<{ ns: number; tfcAccepted: bigint }> {
   if (engine === 'baseline') return { ns: (await s.firer.lseekLoop(s.cpu, n, hits)) / n, tfcAccepted: 0n };
+  if (engine === 'tfc-ebpf-raw' || engine === 'raw-return-0' || engine === 'raw-other-syscall') {
+    const raw = engine === 'tfc-ebpf-raw' ? s.raw : engine === 'raw-return-0' ? s.rawFloor : s.rawOther;
+    if (raw === undefined) throw new Error(`${engine}: no raw program`);
+    const r = await withRaw(s, raw, () => s.firer.lseekLoop(s.cpu, n, hits));
+    return { ns: r.ns / n, tfcAccepted: BigInt(r.records) };
+  }
   if (engine === 'kernel-interpreter' || engine === 'other-syscall-event') {
     const ev = engine === 'kernel-interpreter' ? SYS_ENTER_LSEEK : OTHER_SYSCALL;
     const e = s.inst.setEnabled(ev, true);
@@ -250,12 +343,18 @@ async function measureFloor(s: Setup, ctx: SuiteContext): Promise<Row[]> {
         `attach-floor: no ${OTHER_SYSCALL.group}:${OTHER_SYSCALL.event} event — slow path not measured`,
       );
     else await loop(s, 'other-syscall-event', prog, [MISS], chunk);
+    const raws = (['raw-return-0', 'raw-other-syscall'] as const).filter((e) =>
+      e === 'raw-return-0' ? s.rawFloor !== undefined : s.rawOther !== undefined,
+    );
+    for (const e of raws) await loop(s, e, prog, [MISS], chunk);
     const base: number[] = [];
     const marg: number[] = [];
     const slow: number[] = [];
+    const rawMarg: Record<string, number[]> = { 'raw-return-0': [], 'raw-other-syscall': [] };
     for (let r = 0; r < runs; r++) {
       marg.push(await pairedMarginal(s, 'tfc-ebpf', prog, [MISS], chunk, base));
       if (other) slow.push(await pairedMarginal(s, 'other-syscall-event', prog, [MISS], chunk, base));
+      for (const e of raws) rawMarg[e]?.push(await pairedMarginal(s, e, prog, [MISS], chunk, base));
     }
     return [
       row(SUITE, 'attach-floor', 'baseline', 'ns_per_event', 'ns', summarize(base)),
@@ -263,6 +362,9 @@ async function measureFloor(s: Setup, ctx: SuiteContext): Promise<Row[]> {
       ...(other
         ? [row(SUITE, 'attach-floor', 'other-syscall-event', 'marginal_ns_per_event', 'ns', summarize(slow))]
         : []),
+      ...raws.map((e) =>
+        row(SUITE, 'attach-floor', e, 'marginal_ns_per_event', 'ns', summarize(rawMarg[e] ?? [])),
+      ),
     ];
   } finally {
     prog.dispose();
@@ -277,28 +379,30 @@ async function measureCase(s: Setup, ctx: SuiteContext, k: KernelCase, prog: Loa
   await loop(s, 'kernel-interpreter', prog, k.hits, 64);
   const kAcc = instanceRecords(s);
   const tAcc = (await loop(s, 'tfc-ebpf', prog, k.hits, 64)).tfcAccepted;
-  if (kAcc !== k.accepts || tAcc !== BigInt(k.accepts))
+  const rAcc =
+    s.raw === undefined ? BigInt(k.accepts) : (await loop(s, 'tfc-ebpf-raw', prog, k.hits, 64)).tfcAccepted;
+  if (kAcc !== k.accepts || tAcc !== BigInt(k.accepts) || rAcc !== BigInt(k.accepts))
     throw new Error(
-      `${k.name}: of 64 hits the interpreter accepted ${kAcc}, tfc ${tAcc}; expected ${k.accepts}`,
+      `${k.name}: of 64 hits the interpreter accepted ${kAcc}, tfc ${tAcc}, tfc on the raw tracepoint ${rAcc}; expected ${k.accepts}`,
     );
   const n = ctx.quick ? QUICK_HITS : FULL_HITS;
   const chunk = n / PAIRS;
   const runs = ctx.quick ? 5 : Math.max(ctx.measure.runs, 11);
   // Warm-up: one short loop per engine.
-  for (const e of ENGINES) await loop(s, e, prog, k.hits, chunk);
+  const engines = MEASURED.filter((e) => e !== 'tfc-ebpf-raw' || s.raw !== undefined);
+  for (const e of ENGINES.filter((x) => x !== 'tfc-ebpf-raw' || s.raw !== undefined))
+    await loop(s, e, prog, k.hits, chunk);
   const base: number[] = [];
-  const marg: Record<'kernel-interpreter' | 'tfc-ebpf', number[]> = {
-    'kernel-interpreter': [],
-    'tfc-ebpf': [],
-  };
+  const marg: Record<Measured, number[]> = { 'kernel-interpreter': [], 'tfc-ebpf': [], 'tfc-ebpf-raw': [] };
   const ratios: number[] = [];
+  const rawRatios: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const order =
-      r % 2 === 0
-        ? (['kernel-interpreter', 'tfc-ebpf'] as const)
-        : (['tfc-ebpf', 'kernel-interpreter'] as const);
+    // rotated order per run, so drift cancels
+    const order = engines.map((_, i) => engines[(i + r) % engines.length] as Measured);
     for (const e of order) marg[e].push(await pairedMarginal(s, e, prog, k.hits, chunk, base));
-    ratios.push((marg['tfc-ebpf'][r] as number) / (marg['kernel-interpreter'][r] as number));
+    const kern = marg['kernel-interpreter'][r] as number;
+    ratios.push((marg['tfc-ebpf'][r] as number) / kern);
+    if (s.raw !== undefined) rawRatios.push((marg['tfc-ebpf-raw'][r] as number) / kern);
     instanceRecords(s);
   }
   return [
@@ -313,7 +417,25 @@ async function measureCase(s: Setup, ctx: SuiteContext, k: KernelCase, prog: Loa
     ),
     row(SUITE, k.name, 'tfc-ebpf', 'marginal_ns_per_event', 'ns', summarize(marg['tfc-ebpf'])),
     row(SUITE, k.name, 'tfc/kernel', 'marginal_ratio', 'x', summarize(ratios)),
+    ...(s.raw === undefined
+      ? []
+      : [
+          row(SUITE, k.name, 'tfc-ebpf-raw', 'marginal_ns_per_event', 'ns', summarize(marg['tfc-ebpf-raw'])),
+          row(SUITE, k.name, 'tfc-raw/kernel', 'marginal_ratio', 'x', summarize(rawRatios)),
+        ]),
   ];
+}
+
+/** The running kernel's BTF as the raw resolver reads it; undefined (with a note) without BTF. */
+function kernelBtf(ctx: SuiteContext): RawBtfView | undefined {
+  try {
+    const t = parseBtf(new Uint8Array(readFileSync('/sys/kernel/btf/vmlinux')));
+    if (t.ok) return rawBtfView(t.table, `BTF of the running kernel ${release()}`);
+    ctx.note(`kernel BTF unreadable (${t.error}): tfc-ebpf-raw not measured`);
+  } catch (e) {
+    ctx.note(`no kernel BTF (${(e as Error).message}): tfc-ebpf-raw not measured`);
+  }
+  return undefined;
 }
 
 async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
@@ -353,19 +475,33 @@ async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
   }
   inst.setBufferSizeKb(256);
   const cpu = inst.cpus[inst.cpus.length - 1] ?? 0;
-  return {
+  const s: Setup = {
     sys: sysLoad.value,
     firer,
     inst,
     tpId: id.value,
     event: { ...live.event, system: SYS_ENTER_LSEEK.group },
     cpu,
+    btf: kernelBtf(ctx),
   };
+  if (s.btf !== undefined) {
+    const btfId = s.btf.btfId('sys_enter');
+    if (btfId !== undefined) s.rawFloor = { spec: undefined, btfId, tracepoint: 'sys_enter' };
+    const other = readEventFormatText(OTHER_SYSCALL.group, OTHER_SYSCALL.event);
+    const ev = other.ok
+      ? parseFormat(other.text, { system: OTHER_SYSCALL.group, name: OTHER_SYSCALL.event })
+      : other;
+    const raw = ev.ok ? rawFor(s, ev.event, '') : `no ${OTHER_SYSCALL.event} event`;
+    if (typeof raw === 'string') ctx.note(`raw-other-syscall: not measured (${raw})`);
+    else s.rawOther = raw;
+  }
+  return s;
 }
 
 export const kernelSuite: Suite = {
   name: SUITE,
-  title: 'in-kernel cost of filtering a tracepoint hit: kernel interpreter vs tfc eBPF (sys_enter_lseek)',
+  title:
+    'in-kernel cost of filtering a tracepoint hit: kernel interpreter vs tfc eBPF on the record (perf) and on the raw tracepoint (sys_enter_lseek)',
   run: async (ctx) => {
     const s = await setUp(ctx);
     if (s === undefined) return [];
@@ -387,6 +523,11 @@ export const kernelSuite: Suite = {
           ctx.note(`${k.name}: tfc cannot compile or load it (${prog}) — not measured`);
           continue;
         }
+        const raw = rawFor(s, s.event, k.filter);
+        if (typeof raw === 'string') {
+          ctx.note(`${k.name}: tfc-ebpf-raw not measured (${raw})`);
+          delete s.raw;
+        } else s.raw = raw;
         try {
           rows.push(...(await measureCase(s, ctx, k, prog)));
         } finally {

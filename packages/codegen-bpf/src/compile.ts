@@ -18,10 +18,13 @@ import {
   type CompileResult,
   defaultReturns,
   diag,
+  type EbpfProgram,
   type MapDef,
   type ProgType,
+  type RawOptions,
   Unsupported,
 } from './options.ts';
+import { RAW_COUNT_MAP, RAW_LOST_MAP, RAW_RINGBUF_MAP } from './raw/options.ts';
 import { REC, SKB_FOLLOW_MAP, SKB_LOST_MAP, SKB_RINGBUF_MAP } from './skb/options.ts';
 import { snaplenOf } from './skb/program.ts';
 
@@ -92,6 +95,7 @@ function viaCbpf(
   if (
     opts.ctx === 'tracepoint' ||
     opts.ctx === 'skb' ||
+    opts.raw !== undefined ||
     opts.ebpfFromCbpf === false ||
     opts.setLookup === 'map'
   )
@@ -122,6 +126,25 @@ function viaCbpf(
   }
 }
 
+/** A raw program's attach and output description (see EbpfProgram.raw). */
+function rawParts(raw: RawOptions): Pick<EbpfProgram, 'attach' | 'raw'> {
+  const mode = raw.mode ?? 'output';
+  const L = raw.layout;
+  return {
+    attach: { kind: 'tp_btf', name: L.tracepoint, expectedAttachType: ATTACH_TYPES.tp_btf },
+    raw: {
+      event: L.event,
+      eventId: L.eventId,
+      tracepoint: L.tracepoint,
+      recordSize: L.recordSize,
+      ringbuf: mode === 'output' || mode === 'verdict' ? RAW_RINGBUF_MAP : undefined,
+      lost: mode === 'output' || mode === 'verdict' ? RAW_LOST_MAP : undefined,
+      ...(mode === 'count' ? { count: RAW_COUNT_MAP } : {}),
+      mode,
+    },
+  };
+}
+
 export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
   const progType: ProgType = opts.progType ?? 'socket';
   const ret = defaultReturns(opts.ctx, opts.target === 'cbpf' ? 'socket' : progType);
@@ -137,6 +160,16 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
     if (skb.hook.kind === 'fentry' && skb.mode === 'return')
       return fail([diag('skb-mode', 'fentry programs must return 0: use mode capture or verdict')]);
   }
+  const raw = opts.raw;
+  if (raw !== undefined && (opts.target !== 'ebpf' || opts.ctx !== 'tracepoint'))
+    return fail([diag('ctx', 'raw tracepoint programs need --target ebpf on a tracepoint')]);
+  if (raw !== undefined && opts.setLookup === 'map')
+    return fail([
+      diag(
+        'set-lookup',
+        'raw tracepoint programs search sets (--set-lookup search): their loader shares only the ring buffer and counters',
+      ),
+    ]);
   const prepared = prepareDag(ir, opts);
   if (!prepared.ok) return fail(prepared.diagnostics);
   const dag = prepared.dag;
@@ -158,13 +191,14 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           setLookup: opts.setLookup ?? 'search',
           record: opts.record ?? {},
           ...(skb !== undefined ? { skb } : {}),
+          ...(raw !== undefined ? { raw } : {}),
         });
       const a = assemble(insns);
       if (!a.ok) return fail(a.errors.map((e) => diag('assemble', `insn ${e.index}: ${e.message}`)));
       const cfg = cfgProblem(a.insns);
       if (cfg !== undefined) return fail([diag('ebpf-cfg', `${cfg.message} (a code generator defect)`)]);
       const pt =
-        skb !== undefined
+        skb !== undefined || raw !== undefined
           ? PROG_TYPES.tracing
           : opts.ctx === 'tracepoint'
             ? PROG_TYPES.tracepoint
@@ -172,11 +206,13 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
       const section =
         skb !== undefined
           ? `${skb.hook.kind}/${skb.hook.name}`
-          : opts.ctx === 'tracepoint'
-            ? `tracepoint/${opts.record?.event ?? 'tfc/filter'}`
-            : progType === 'socket'
-              ? 'socket'
-              : progType;
+          : raw !== undefined
+            ? `tp_btf/${raw.layout.tracepoint}`
+            : opts.ctx === 'tracepoint'
+              ? `tracepoint/${opts.record?.event ?? 'tfc/filter'}`
+              : progType === 'socket'
+                ? 'socket'
+                : progType;
       const skbParts =
         skb === undefined
           ? {}
@@ -214,9 +250,14 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           bytes: encodeEbpf(a.insns),
           listing: disassemble(a.insns),
           stats: stats(a.insns.length),
-          onMatch: skb !== undefined && skb.mode !== 'return' ? 0 : onMatch,
-          onMiss: skb !== undefined ? 0 : onMiss,
+          onMatch:
+            (skb !== undefined && skb.mode !== 'return') ||
+            (raw !== undefined && (raw.mode ?? 'output') !== 'return')
+              ? 0
+              : onMatch,
+          onMiss: skb !== undefined || raw !== undefined ? 0 : onMiss,
           ...skbParts,
+          ...(raw === undefined ? {} : rawParts(raw)),
         },
       };
     }

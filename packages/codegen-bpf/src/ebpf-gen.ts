@@ -27,6 +27,8 @@
 //  - maps (set lookups, the string buffer) are referenced by name and listed in the result;
 //  - ctx skb (skb/program.ts): the prologue copies the packet into a per-CPU record, the DAG reads it there (every
 //    read guarded against the captured length, none at or past the snaplen) and the epilogue outputs the record;
+//  - ctx tracepoint with `raw` (raw/program.ts): a tp_btf program; record loads come from the tracepoint's
+//    arguments through the event's layout, and the epilogue builds and outputs the record of a kept hit;
 //  - anything not supported yet raises Unsupported (a precise diagnostic), never wrong code.
 //
 // This module is the driver: prologue, the DAG's nodes in topological order (one leaf each, by kind: compare.ts,
@@ -41,6 +43,7 @@ import { strLeaf } from './ebpf/string-leaf.ts';
 import { walkDag } from './lower/dag-walk.ts';
 import { provenBounds } from './lower/proven-bounds.ts';
 import type { MapDef } from './options.ts';
+import { rawEpilogue, rawPrologue, rawRefusals } from './raw/program.ts';
 import { skbEpilogue, skbPrologue } from './skb/program.ts';
 
 export { type EbpfGenOptions, setMapName, zeroExtended } from './ebpf/context.ts';
@@ -49,7 +52,10 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
   const g = newGen(dag, o);
   // Prologue.
   if (o.skb !== undefined) skbPrologue(g, o.skb);
-  else g.e(mov.reg(R6, R1));
+  else if (o.raw !== undefined) {
+    rawRefusals(dag, o.raw);
+    rawPrologue(g, o.raw);
+  } else g.e(mov.reg(R6, R1));
   if (g.direct && o.skb === undefined) {
     const [d, de] = o.progType === 'xdp' ? [0, 4] : [76, 80];
     g.e(mem.ldx('w', R7, R6, d));
@@ -89,6 +95,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     }
   }
   if (o.skb !== undefined) skbEpilogue(g, o.skb);
+  else if (o.raw !== undefined) rawEpilogue(g, o.raw);
   else {
     place(g.em, 'accept');
     g.e(alu32.mov.imm(R0, o.onMatch | 0));

@@ -131,6 +131,7 @@ export function programJson(p: ProgramSpec): unknown {
     stats: p.stats,
     ...(p.attach !== undefined ? { attach: p.attach } : {}),
     ...(p.capture !== undefined ? { capture: p.capture } : {}),
+    ...(p.raw !== undefined ? { raw: p.raw } : {}),
     maps: p.maps.map((m) => ({
       name: m.name,
       type: m.type,

@@ -15,6 +15,16 @@ export {
   programJson,
 } from './emit.ts';
 export * from './options.ts';
+export {
+  RAW_COUNT_MAP,
+  RAW_CURRENT_TASK,
+  RAW_HDR,
+  RAW_LOST_MAP,
+  RAW_MODES,
+  RAW_RECORD_MAX,
+  RAW_RINGBUF_MAP,
+} from './raw/options.ts';
+export { coveringField } from './raw/program.ts';
 export { SKB_HOOKS_SNAPSHOT, SKB_LAYOUT_SNAPSHOT } from './skb/layout-snapshot.ts';
 export {
   DEFAULT_SNAPLEN,

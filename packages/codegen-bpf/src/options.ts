@@ -5,8 +5,18 @@
 import type { RawInsn } from '@tfc/bpf/cbpf';
 import type { Insn } from '@tfc/bpf/ebpf';
 import type { Dag } from '@tfc/ir';
+import type { RawMode, RawOptions } from './raw/options.ts';
 import type { SkbMode, SkbOptions } from './skb/options.ts';
 
+export type {
+  RawEventLayout,
+  RawField,
+  RawMember,
+  RawMode,
+  RawOptions,
+  RawSource,
+  RawValue,
+} from './raw/options.ts';
 export type { SkbField, SkbHook, SkbLayout, SkbMode, SkbOptions } from './skb/options.ts';
 
 export type Target = 'ebpf' | 'cbpf';
@@ -45,6 +55,8 @@ export interface CompileOptions {
   readonly codePasses?: boolean;
   /** ctx skb only: the hook, the sk_buff layout and the capture mode (skb/options.ts). */
   readonly skb?: SkbOptions;
+  /** ctx tracepoint on the raw tracepoint (tp_btf): the event's field provenance and the mode (raw/options.ts). */
+  readonly raw?: RawOptions;
 }
 
 export interface CodegenDiagnostic {
@@ -96,6 +108,19 @@ export interface EbpfProgram {
     readonly recordHeader: number;
     readonly hookIndex: number;
     readonly mode: SkbMode;
+  };
+  /** ctx tracepoint with `raw`: the event built and output (RAW_HDR header + record) into the ring buffer named
+   *  `ringbuf`, refused outputs counted in `lost` (both created by the loader and shared; absent in mode return). */
+  readonly raw?: {
+    readonly event: string;
+    readonly eventId: number;
+    readonly tracepoint: string;
+    readonly recordSize: number;
+    readonly ringbuf: string | undefined;
+    readonly lost: string | undefined;
+    /** Mode count: the per-CPU counters (key 0 hits, 1 accepted; the loader creates the map). */
+    readonly count?: string;
+    readonly mode: RawMode;
   };
   readonly section: string;
   readonly license: string;

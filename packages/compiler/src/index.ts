@@ -17,6 +17,7 @@ export * from './accepts-nothing.ts';
 export * from './compile.ts';
 export * from './compile-p4.ts';
 export * from './compile-pcap.ts';
+export * from './compile-raw.ts';
 export * from './compile-skb.ts';
 export * from './compile-tc.ts';
 export { type Diagnostic, type Stage, type StageResult, summarize } from './diagnostic.ts';
@@ -24,6 +25,14 @@ export { type DriveResult, drive, type Pipeline, type Run } from './driver/drive
 export { type PassRecord, runPassStage } from './driver/passes.ts';
 export type { FrontEnd, FrontResult, TargetStage } from './driver/stages.ts';
 export { editDistance } from './front/closest-events.ts';
+export {
+  type RawBtf,
+  type RawBtfMember,
+  type RawLayoutResult,
+  rawRecordSize,
+  resolveRawLayout,
+} from './front/raw-layout.ts';
+export { type ProvenanceEvent, type ProvenanceField, RAW_PROVENANCE } from './front/raw-provenance.ts';
 export { SKB_START_OFFSET, type SkbFrontExtra, skbFront } from './front/skb.ts';
 export { type OptimizationPlan, type OptLevel, optimizationPlan } from './options.ts';
 export { TARGET_NAMES, TARGETS, type TargetEntry, type TargetName } from './targets/registry.ts';

@@ -1,5 +1,6 @@
-// The two engines of `tfc trace` against a judge, live: for random filters of the live differential's generators,
-// `tfc trace FILTER --engine kernel` and `tfc trace FILTER --engine ebpf` (the CLI's own main(), in this process,
+// The engines of `tfc trace` against a judge, live: for random filters of the live differential's generators,
+// `tfc trace FILTER --engine kernel`, `tfc trace FILTER --engine ebpf` and, on syscalls/sys_enter_lseek (covered by
+// the raw tracepoint), `tfc trace FILTER --engine ebpf --attach raw` (the CLI's own main(), in this process,
 // writing pcapng) record syscalls/sys_enter_lseek and task/task_rename while a firer process makes six hits with
 // chosen arguments, names, CPUs and comms; a second private tracefs instance with the same filter is the judge. The
 // firer's events in the three streams must be the same: the same records per CPU in the same order, and each
@@ -134,6 +135,8 @@ interface Live {
   readonly ev: EventFormat;
   readonly dir: string;
   readonly trailingOperator: 'tolerated' | 'rejected';
+  /** A third stream: the ebpf engine on the raw tracepoint (`--attach raw`; covered events only). */
+  readonly raw: boolean;
 }
 
 /** One filter, both engines and the judge, one set of hits (see the header). */
@@ -146,11 +149,20 @@ async function runCase(live: Live, c: Case, ebpfFilter = c.filter): Promise<Outc
   try {
     judge.setBufferSizeKb(4096);
     const judgeErr = judge.writeFilter(ref, c.filter);
-    const runs = (['kernel', 'ebpf'] as const).map((engine) => {
+    const engines = live.raw ? (['kernel', 'ebpf', 'raw'] as const) : (['kernel', 'ebpf'] as const);
+    const runs = engines.map((engine) => {
       const io = cli.memoryIo();
       const file = join(dir, `${engine}.pcapng`);
-      const filter = engine === 'ebpf' ? ebpfFilter : c.filter;
-      const argv = ['trace', filter, '--event', `${ev.system}/${ev.name}`, '--engine', engine];
+      const filter = engine === 'kernel' ? c.filter : ebpfFilter;
+      const argv = [
+        'trace',
+        filter,
+        '--event',
+        `${ev.system}/${ev.name}`,
+        '--engine',
+        engine === 'kernel' ? 'kernel' : 'ebpf',
+        ...(engine === 'raw' ? ['--attach', 'raw'] : []),
+      ];
       const done = cli.main([...argv, '-w', file, '-d', String(DURATION_S), '--buffer-kb', '4096'], io);
       let code: number | undefined;
       void done.then((x) => {
@@ -164,14 +176,14 @@ async function runCase(live: Live, c: Case, ebpfFilter = c.filter): Promise<Outc
     }
     const recordingSince = Date.now();
     if (judgeErr !== null) {
-      const [k, e] = [await runs[0]!.done, await runs[1]!.done];
+      const exits = await Promise.all(runs.map((x) => x.done));
       const text = judge.readFilter(ref);
-      const kErr = runs[0]!.io.stderr();
-      const eErr = runs[1]!.io.stderr();
-      if (k === 1 && e === 1 && kErr === text && eErr.startsWith(text)) return { kind: 'both-refuse' };
+      const errs = runs.map((x) => x.io.stderr());
+      if (exits.every((x) => x === 1) && errs[0] === text && errs.every((x) => x.startsWith(text)))
+        return { kind: 'both-refuse' };
       return {
         kind: 'problem',
-        message: `the judge refuses (${judgeErr}) but kernel engine exit ${k} '${kErr}', ebpf engine exit ${e} '${eErr}'`,
+        message: `the judge refuses (${judgeErr}) but ${runs.map((x, i) => `${x.engine} exit ${exits[i]} '${errs[i]}'`).join(', ')}`,
       };
     }
     assert.equal(judge.setEnabled(ref, true), null);
@@ -181,7 +193,7 @@ async function runCase(live: Live, c: Case, ebpfFilter = c.filter): Promise<Outc
       else await firer.rename(h);
     }
     const late = Date.now() - recordingSince > (DURATION_S - 0.5) * 1000 || runs.some((r) => r.ended());
-    const codes = [await runs[0]!.done, await runs[1]!.done];
+    const codes = await Promise.all(runs.map((x) => x.done));
     const judged: TimedRecord[] = [];
     // (a loop, not push(...): under a flood from other processes the judge holds 100,000s of records)
     for (let i = 0; i < 3; i++) for (const r of judge.drainTimed().records) judged.push(r);
@@ -209,10 +221,11 @@ async function runCase(live: Live, c: Case, ebpfFilter = c.filter): Promise<Outc
     const j = stream(ev, pids, judged);
     const k = stream(ev, pids, fromFile(runs[0]!.file));
     const e = stream(ev, pids, fromFile(runs[1]!.file));
-    if (!sameStream(j, k) || !sameStream(j, e))
+    const r = runs[2] === undefined ? j : stream(ev, pids, fromFile(runs[2].file));
+    if (!sameStream(j, k) || !sameStream(j, e) || !sameStream(j, r))
       return {
         kind: 'problem',
-        message: `per-CPU events (cpu, count): judge ${show(j)}, kernel engine ${show(k)}, ebpf engine ${show(e)}${sameStream(j, k) ? '' : ' — kernel engine differs'}${sameStream(j, e) ? '' : ' — ebpf engine differs'}`,
+        message: `per-CPU events (cpu, count): judge ${show(j)}, kernel engine ${show(k)}, ebpf engine ${show(e)}, raw ${show(r)}${sameStream(j, k) ? '' : ' — kernel engine differs'}${sameStream(j, e) ? '' : ' — ebpf engine differs'}${sameStream(j, r) ? '' : ' — ebpf engine on the raw tracepoint differs'}`,
       };
     let n = 0;
     for (const l of j.values()) n += l.length;
@@ -248,6 +261,7 @@ async function setup(t: TestContext, system: string, name: string): Promise<Live
     ev: ev.event,
     dir,
     trailingOperator: dialect.dialect.trailingOperator,
+    raw: system === 'syscalls',
   };
 }
 

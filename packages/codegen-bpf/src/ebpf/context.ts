@@ -7,6 +7,7 @@
 import { alu64, type Insn, jmp, jmp32, ldImm64, mem, mov, R0, R2, R10, type Reg, toBe } from '@tfc/bpf/ebpf';
 import type { Dag, EbpfJump, Expr, Width } from '@tfc/ir';
 import { type Ctx, type MapDef, type ProgType, type RecordLayout, Unsupported } from '../options.ts';
+import type { RawOptions } from '../raw/options.ts';
 import { registerNeed } from '../register-need.ts';
 import type { SkbOptions } from '../skb/options.ts';
 import { snaplenOf } from '../skb/program.ts';
@@ -46,6 +47,8 @@ export interface EbpfGenOptions {
   readonly record: RecordLayout;
   /** ctx skb: the hook, layout and mode (skb/program.ts writes the prologue and epilogue). */
   readonly skb?: SkbOptions;
+  /** ctx tracepoint on a raw tracepoint (tp_btf): record loads come from the arguments (raw/program.ts). */
+  readonly raw?: RawOptions;
 }
 
 export type Mask = 'mask' | 'sext' | 'none';

@@ -9,6 +9,7 @@
 import { alu64, call, jmp, mem, mov, R0, R1, R2, R3, R4, R6, R7, R8, R10, type Reg } from '@tfc/bpf/ebpf';
 import { type Load, packetRead, recordRead } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
+import { rawLoad } from '../raw/program.ts';
 import { REC } from '../skb/options.ts';
 import { type EbpfGen, extend, HELPER, loadConst, SCRATCH, sizeName, swap } from './context.ts';
 import { goto } from './emitter.ts';
@@ -107,6 +108,10 @@ function captureRecordLoad(g: EbpfGen, x: Load, abort: string): void {
 export function load(g: EbpfGen, x: Load, abort: string): void {
   if (x.base === 'record' && g.buffer !== undefined) {
     captureRecordLoad(g, x, abort);
+    return;
+  }
+  if (x.base === 'record' && g.o.raw !== undefined) {
+    rawLoad(g, x, g.o.raw);
     return;
   }
   if (x.base === 'record') {

@@ -30,6 +30,8 @@ import { eventHint } from '../event-source.ts';
 import { filterFileHelp, filterFileOption, filterText } from '../filter-input.ts';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
+import { type Counting, startRawApply } from '../trace/raw-apply.ts';
+import { attachMode } from '../trace/raw-program.ts';
 import { compileTracepointFilter, loadTracepointProgram } from '../trace/tracepoint-program.ts';
 import { runApplyTc } from './apply-tc.ts';
 
@@ -47,6 +49,7 @@ export const applySpec: CommandSpec = {
     event: { type: 'string', short: 'e' },
     target: { type: 'string', short: 't' },
     duration: { type: 'string', short: 'd' },
+    attach: { type: 'string' },
     json: { type: 'boolean' },
     ...kernelOption,
   },
@@ -56,6 +59,9 @@ export const applySpec: CommandSpec = {
 ${filterFileHelp}
   -t, --target T         ebpf (default): a BPF_PROG_TYPE_TRACEPOINT program attached with perf_event_open;
                          tc, u32, flower, tc-bpf: tc rules on a device (see tfc apply --target tc --help)
+      --attach A         perf (default): the program runs on the record perf built; raw: a tp_btf program counts
+                         and decides on the raw tracepoint's arguments (docs/raw-tracepoints.md); auto: raw where
+                         every field the filter reads is covered, else perf (said on stderr)
   -d, --duration S       stop after S seconds (default: run until Ctrl-C / SIGTERM)
       --json             print the summary as one JSON object
 ${kernelOptionHelp}
@@ -137,6 +143,24 @@ async function runApplyEbpf(p: Parsed, io: Io, host: Host): Promise<number> {
   const { text } = filterText(p, io);
   const { event, system, name } = await liveEvent(str(p, 'event'));
   const { dialect } = await chooseDialect(p, io, host);
+  const attach = attachMode(str(p, 'attach'));
+  if (attach !== 'perf') {
+    const raw = startRawApply({ filter: text, event, dialect, host }, attach);
+    if (raw.kind === 'rejected') {
+      io.err(raw.stderr);
+      return EXIT.rejected;
+    }
+    if (raw.kind === 'unusable') throw new UsageError(raw.reason);
+    if (raw.kind === 'fallback') io.err(`tfc: note: ${raw.note}\n`);
+    else
+      try {
+        const event = `${system}:${name}`;
+        const json = flag(p, 'json');
+        return await count(raw.counting, { io, json, duration, event, text, insns: raw.insns });
+      } finally {
+        raw.counting.dispose();
+      }
+  }
   const compiled = compileTracepointFilter(text, event, dialect, host);
   if (!compiled.ok) {
     io.err(compiled.stderr);
@@ -187,7 +211,7 @@ interface CountOptions {
 }
 
 /** Waits for the duration or a signal, drawing progress on a terminal; prints the summary. */
-async function count(att: TracepointAttachment, o: CountOptions): Promise<number> {
+async function count(att: Counting, o: CountOptions): Promise<number> {
   const { io } = o;
   const start = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;

@@ -67,6 +67,7 @@ import { jsonHelp, jsonOption, kernelDiagnostic, printRejection } from '../json-
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { writeOutput } from '../output.ts';
 import { reportCompileDiagnostics, reportPcapDiagnostics } from '../pcap-diagnostics.ts';
+import { attachMode, chooseRaw } from '../trace/raw-program.ts';
 import { runCompileSkb } from './compile-skb.ts';
 
 const P4_EMITS = ['entries-json', 'p4', 'p4info', 'p4runtime-json', 'p4runtime-txt', 'bmv2'] as const;
@@ -141,6 +142,10 @@ ${pcapFileHelp}
                          header (then the filter is libpcap's for raw IP); accepted packets go to a ring buffer
       --attach HOOK      tp_btf/TRACEPOINT (e.g. tp_btf/skb/kfree_skb, tp_btf/net/netif_receive_skb) or
                          fentry/FUNCTION (any kernel function with a struct sk_buff * argument, found in BTF)
+  --attach (trace filters, --ctx tracepoint): perf (default): the program runs on the record perf built; raw: a
+                         tp_btf program decides on the tracepoint's arguments and builds the record only for the
+                         hits it keeps (docs/raw-tracepoints.md: covered events and fields); auto: raw where
+                         every field the filter reads is covered, else perf (said on stderr)
       --snaplen N        packet bytes copied at most (default 256)
       --layout L         live (default): sk_buff offsets from /sys/kernel/btf/vmlinux; snapshot: a fixed layout
                          of one kernel build (Linux 6.18; tp_btf hooks only)
@@ -221,8 +226,9 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
     throw new UsageError(`--dev '${dev}': not a device name tc takes (1 to 15 of A-Z a-z 0-9 _ . @ -)`);
   const lang = choice(str(p, 'lang'), ['tracefs', 'pcap'], 'lang', 'tracefs');
   if (lang === 'pcap') return runCompilePcap(p, io, host);
-  for (const o of ['attach', 'snaplen', 'layout'])
+  for (const o of ['snaplen', 'layout'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to --lang pcap --ctx skb`);
+  const attach = attachMode(str(p, 'attach'));
   const targetArg = choice(
     str(p, 'target'),
     ['ebpf', 'cbpf', 'p4', 'tc-bpf', 'tc', 'u32', 'flower'],
@@ -292,21 +298,53 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
   const nrCpuIds = int(p, 'nr-cpus', { min: 1, max: 8192 }) ?? host.nrCpuIds();
   const { dialect } = await chooseDialect(p, io, host);
   const symbols = host.symbols();
-  const r = compile({
-    dialect,
-    filter: text,
-    event,
-    target,
-    ctx,
-    nrCpuIds,
-    optimize: Number(level) as 0 | 1 | 2,
-    setLookup,
-    ...(progType ? { progType } : {}),
-    ...(onMatch !== undefined ? { onMatch } : {}),
-    ...(onMiss !== undefined ? { onMiss } : {}),
-    ...(dumpAfter !== undefined ? { dumpAfter } : {}),
-    ...(symbols ? { lookupSymbol: symbols } : {}),
-  });
+  if (attach !== 'perf' && (target !== 'ebpf' || ctx !== 'tracepoint' || progType !== undefined))
+    throw new UsageError('--attach raw|auto applies to --target ebpf --ctx tracepoint');
+  if (attach !== 'perf' && !['asm', 'bin', 'json'].includes(form))
+    throw new UsageError(
+      `--attach ${attach}: --emit asm, bin or json (a raw program's maps are the loader's)`,
+    );
+  const raw =
+    attach === 'perf'
+      ? undefined
+      : chooseRaw(
+          {
+            filter: text,
+            event,
+            dialect,
+            host,
+            nrCpuIds,
+            optimize: Number(level) as 0 | 1 | 2,
+            setLookup,
+            ...(dumpAfter !== undefined ? { dumpAfter } : {}),
+          },
+          attach,
+        );
+  if (raw?.kind === 'fallback') {
+    if (attach === 'raw') {
+      io.err(`tfc: compile: --attach raw: ${raw.why}\n`);
+      return EXIT.rejected;
+    }
+    io.err(`tfc: note: --attach auto: the record path (perf): ${raw.why}\n`);
+  }
+  const r =
+    raw?.kind === 'raw'
+      ? raw.result
+      : compile({
+          dialect,
+          filter: text,
+          event,
+          target,
+          ctx,
+          nrCpuIds,
+          optimize: Number(level) as 0 | 1 | 2,
+          setLookup,
+          ...(progType ? { progType } : {}),
+          ...(onMatch !== undefined ? { onMatch } : {}),
+          ...(onMiss !== undefined ? { onMiss } : {}),
+          ...(dumpAfter !== undefined ? { dumpAfter } : {}),
+          ...(symbols ? { lookupSymbol: symbols } : {}),
+        });
   if (!r.ok) {
     if (r.filterError) return kernelRejection(r.filterError, text, io);
     return reportCompileDiagnostics(r.diagnostics, io);

@@ -25,6 +25,7 @@ import { stopper } from '../stopper.ts';
 import { startEbpfEngine, type TraceSource } from '../trace/ebpf-engine.ts';
 import { listen } from '../trace/listen.ts';
 import { deviceOutput, type Output, outputs } from '../trace/outputs.ts';
+import { attachMode } from '../trace/raw-program.ts';
 
 export const traceSpec: CommandSpec = {
   name: 'trace',
@@ -36,6 +37,7 @@ export const traceSpec: CommandSpec = {
     ...filterFileOption,
     event: { type: 'string', short: 'e', multiple: true },
     engine: { type: 'string' },
+    attach: { type: 'string' },
     write: { type: 'string', short: 'w' },
     print: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -57,6 +59,9 @@ ${filterFileHelp}
                          decides, records come from per-CPU perf ring buffers. Both accept the filters this
                          kernel accepts and deliver the same records (docs/tracing.md says what may differ:
                          common_flags/common_preempt_count, timestamps, stale padding bytes)
+      --attach A         with --engine ebpf: perf (default): the program runs on the record perf built; raw: on
+                         the raw tracepoint's arguments, building records only for the events it keeps
+                         (docs/raw-tracepoints.md); auto: raw where every field of the records is covered
   -w, --write FILE       write the events as trace frames to a pcapng file ('-': standard output, for
                          'tfc trace ... -w - | tcpdump -r -')
       --dev IF           deliver the frames on network interface IF: created as a TAP device when absent
@@ -109,6 +114,9 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
   const engine = str(p, 'engine') ?? 'kernel';
   if (engine !== 'kernel' && engine !== 'ebpf')
     throw new UsageError(`--engine takes kernel or ebpf, got '${engine}'`);
+  const attach = attachMode(str(p, 'attach'));
+  if (engine === 'kernel' && p.values.attach !== undefined)
+    throw new UsageError('--attach applies to --engine ebpf');
   const file = str(p, 'filter-file');
   const filter = file !== undefined ? io.readText(file, { strictUtf8: true }) : p.positionals[0];
   const specs = (p.values.event as string[] | undefined) ?? [];
@@ -148,6 +156,7 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
   };
   let source: TraceSource;
   let foreign: () => number[] = () => [];
+  let path: 'perf' | 'raw' = 'perf';
   if (engine === 'ebpf') {
     if (!dialect.ok)
       return unusable(`--engine ebpf: cannot probe the running kernel's filter dialect: ${dialect.reason}`);
@@ -158,11 +167,14 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
       host,
       bufferKb,
       root: root.path,
+      attach,
     });
     if (!started.ok) {
       if ('rejected' in started) return rejected(started.rejected);
       return unusable(`cannot trace: ${started.reason}`);
     }
+    for (const n of started.notes) io.err(`tfc: note: ${n}\n`);
+    path = started.path;
     source = started.session;
     foreign = () => started.session.foreignPrograms();
   } else {
@@ -188,7 +200,8 @@ export async function runTrace(argv: readonly string[], io: Io, host: Host): Pro
       io.err(`tfc: trace: other BPF programs on ${names} (ids ${ids.join(', ')}) also veto events\n`);
   };
   others();
-  io.err(`tfc: trace: recording ${names}${engine === 'ebpf' ? ' (engine ebpf)' : ''}\n`);
+  const how = engine === 'ebpf' ? ` (engine ebpf${path === 'raw' ? ', raw tracepoint' : ''})` : '';
+  io.err(`tfc: trace: recording ${names}${how}\n`);
   try {
     return await loop(source, byId, outs, io, count, duration, others);
   } finally {
@@ -320,7 +333,7 @@ function lostTotal(m: ReadonlyMap<number, number>): number {
 }
 
 async function runListen(p: Parsed, io: Io): Promise<number> {
-  for (const o of ['dev', 'keep-dev', 'engine', 'buffer-kb', 'filter-file'])
+  for (const o of ['dev', 'keep-dev', 'engine', 'attach', 'buffer-kb', 'filter-file'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --listen`);
   if (p.positionals.length > 0)
     throw new UsageError('--listen takes no filter (filter on the sender, or with tc)');

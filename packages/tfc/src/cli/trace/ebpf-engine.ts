@@ -25,6 +25,8 @@ import {
 } from '@tfc/kernel';
 import type { EventFormat, FilterDialect } from '@tfc/tracefs';
 import type { Host } from '../../host/index.ts';
+import { startRawEngine } from './raw-engine.ts';
+import type { AttachMode } from './raw-program.ts';
 import { ringRecordLength } from './record-length.ts';
 import { compileTracepointFilter, loadTracepointProgram } from './tracepoint-program.ts';
 
@@ -48,10 +50,18 @@ export interface EbpfEngineRequest {
   readonly bufferKb: number;
   /** The tracefs mount (saved_cmdlines for the comm of tasks that exited). */
   readonly root: string;
+  /** Where the programs run: perf (default, on the record), raw or auto (raw-engine.ts). */
+  readonly attach?: AttachMode;
 }
 
 export type EbpfEngineStart =
-  | { readonly ok: true; readonly session: EbpfTraceSession }
+  | {
+      readonly ok: true;
+      readonly session: TraceSource & { foreignPrograms(): number[] };
+      /** Which path decides, and what the user should know about the choice. */
+      readonly path: 'perf' | 'raw';
+      readonly notes: readonly string[];
+    }
   /** The filter is refused (front end, compiler or verifier): print `stderr`, exit 1. */
   | { readonly ok: false; readonly rejected: string }
   /** The machine cannot trace this way (privilege, perf, BPF): a usage-level failure. */
@@ -117,6 +127,15 @@ export class EbpfTraceSession implements TraceSource {
 
 /** Compiles, loads and attaches; see the module header. */
 export function startEbpfEngine(req: EbpfEngineRequest): EbpfEngineStart {
+  const notes: string[] = [];
+  if (req.attach === 'raw' || req.attach === 'auto') {
+    const r = startRawEngine({ ...req, attach: req.attach });
+    if (r.kind === 'started') return { ok: true, session: r.session, path: 'raw', notes: r.notes };
+    if (r.kind === 'rejected') return { ok: false, rejected: r.stderr };
+    if (r.kind === 'unusable') return { ok: false, reason: r.reason };
+    if (req.attach === 'raw') return { ok: false, rejected: `tfc: trace: --attach raw: ${r.why}\n` };
+    notes.push(`--attach auto: the record path (perf): ${r.why}`);
+  }
   const specs = [];
   if (req.filter !== undefined)
     for (const ev of req.events) {
@@ -154,5 +173,10 @@ export function startEbpfEngine(req: EbpfEngineRequest): EbpfEngineStart {
     return { ok: false, reason: `perf events: ${sampler.error.message}` };
   }
   const formats = new Map(req.events.map((ev) => [ev.id, ev] as const));
-  return { ok: true, session: new EbpfTraceSession(sampler.value, programs, formats, req.root) };
+  return {
+    ok: true,
+    session: new EbpfTraceSession(sampler.value, programs, formats, req.root),
+    path: 'perf',
+    notes,
+  };
 }

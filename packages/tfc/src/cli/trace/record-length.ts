@@ -11,30 +11,17 @@
  * returned whole) and never less than the struct's size when the data holds it; location words that point outside
  * the data are ignored.
  */
+import { rawRecordSize } from '@tfc/compiler';
 import type { EventFormat, FormatField } from '@tfc/tracefs';
 
 const isDataLoc = (f: FormatField): boolean => /^__data_loc\b/.test(f.type);
 const isRelLoc = (f: FormatField): boolean => /^__rel_loc\b/.test(f.type);
 
-/** A field's natural alignment: its element size when that is 1, 2, 4 or 8; location words 4; else 1. */
-function alignment(f: FormatField): number {
-  if (isDataLoc(f) || isRelLoc(f)) return 4;
-  const elem = f.arrayLength !== undefined && f.arrayLength > 0 ? f.size / f.arrayLength : f.size;
-  return elem === 1 || elem === 2 || elem === 4 || elem === 8 ? elem : 1;
-}
-
 const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
-/** sizeof the event's struct: the end of its last field rounded up to the largest field alignment (≥ 4). */
-export function structSize(ev: EventFormat): number {
-  let end = 8;
-  let align = 4;
-  for (const f of ev.fields) {
-    end = Math.max(end, f.offset + f.size);
-    align = Math.max(align, alignment(f));
-  }
-  return roundUp(end, align);
-}
+/** sizeof the event's struct: the end of its last field rounded up to the largest field alignment (≥ 4) — the
+ *  compiler's rawRecordSize, the length a raw tracepoint program builds. */
+export const structSize: (ev: EventFormat) => number = rawRecordSize;
 
 /** The ring-buffer length of the record whose (possibly padded) bytes are `data`. */
 export function ringRecordLength(ev: EventFormat, data: Uint8Array): number {

@@ -9,7 +9,7 @@
  * leaves no map or program behind (loadWithMaps), a loaded program is the caller's to dispose.
  */
 import { type EbpfProgram, linkMaps } from '@tfc/codegen-bpf';
-import { compile } from '@tfc/compiler';
+import { type CompileResult, compile } from '@tfc/compiler';
 import { type LoadedProgram, loadWithMaps, type Syscalls } from '@tfc/kernel';
 import { type EventFormat, type FilterDialect, renderFilterFile } from '@tfc/tracefs';
 import { rejectionNotes } from '../../api/errors.ts';
@@ -36,16 +36,20 @@ export function compileTracepointFilter(
     nrCpuIds: host.nrCpuIds(),
     ...(symbols ? { lookupSymbol: symbols } : {}),
   });
-  if (!r.ok) {
-    let stderr = '';
-    if (r.filterError) {
-      stderr += renderFilterFile(r.filterError);
-      for (const line of rejectionNotes(r.filterError, text)) stderr += `tfc: ${line}\n`;
-    } else for (const d of r.diagnostics) stderr += `tfc: compile: ${d.stage}: ${d.message}\n`;
-    return { ok: false, stderr };
-  }
+  if (!r.ok) return { ok: false, stderr: refusalText(r, text) };
   if (r.program.target !== 'ebpf') throw new Error('compile returned a non-eBPF program');
   return { ok: true, spec: r.program };
+}
+
+/** The text a refused compile prints: the kernel's filter-file rendering and tfc's notes when the kernel would
+ *  reject the filter, the compiler's diagnostics otherwise. */
+export function refusalText(r: Extract<CompileResult, { ok: false }>, text: string): string {
+  let stderr = '';
+  if (r.filterError) {
+    stderr += renderFilterFile(r.filterError);
+    for (const line of rejectionNotes(r.filterError, text)) stderr += `tfc: ${line}\n`;
+  } else for (const d of r.diagnostics) stderr += `tfc: compile: ${d.stage}: ${d.message}\n`;
+  return stderr;
 }
 
 export type TracepointLoad =

@@ -1,0 +1,316 @@
+// The raw tracepoint context's own code around the decision DAG: the prologue (the per-syscall guard), record
+// loads served from the tracepoint's arguments through the layout (raw/options.ts), and the epilogue that builds
+// the record the kernel would have written and hands it to the ring buffer.
+// Invariants:
+//  - no record exists while the filter runs: a load of record bytes becomes the covering field's value computed
+//    from the arguments (the layout's member offsets, never constants here), then cut, shifted, swapped and
+//    extended exactly as the IR's record load says; a load no covered field holds is refused (Unsupported), as is
+//    any string predicate on record bytes (comm comes from its helper and is fine);
+//  - a hit the guard does not hold for is not this event's: return 0, nothing output; its `unless` part (compat
+//    syscalls) is checked at once in the modes that see every hit (verdict, count), else only for kept hits, so a
+//    rejected hit never pays for it;
+//  - the record is built on the stack (fp-RECORD .. ), zeroed first, so uncovered fields and holes read 0, behind
+//    the 16-byte header (ktime, cpu, verdict), and output with bpf_ringbuf_output; a refused output adds 1 to the
+//    per-CPU lost counter; the program returns 0 except in mode `return` (the verdict);
+//  - R6 = the ctx (the argument slots) throughout; value computations clobber R0-R5.
+import {
+  alu64,
+  atomic,
+  call,
+  exit,
+  jmp,
+  ldMapFd,
+  mem,
+  mov,
+  R0,
+  R1,
+  R2,
+  R3,
+  R4,
+  R6,
+  R10,
+} from '@tfc/bpf/ebpf';
+import type { Dag } from '@tfc/ir';
+import type { EbpfGen } from '../ebpf/context.ts';
+import { extend, HELPER, loadConst, SCRATCH, sizeName, swap } from '../ebpf/context.ts';
+import { fresh, goto, place } from '../ebpf/emitter.ts';
+import type { Load } from '../lower/access.ts';
+import { Unsupported } from '../options.ts';
+import {
+  RAW_COUNT_MAP,
+  RAW_CURRENT_TASK,
+  RAW_HDR,
+  RAW_LOST_MAP,
+  RAW_RECORD_MAX,
+  RAW_RINGBUF_MAP,
+  type RawEventLayout,
+  type RawField,
+  type RawOptions,
+  type RawValue,
+} from './options.ts';
+
+const HELPER_KTIME = 5;
+const HELPER_CURRENT_TASK_BTF = 158;
+const AF_INET6 = 10;
+const HELPER_RINGBUF_OUTPUT = 130;
+/** The header and record on the stack: fp-512 .. fp-512+16+RAW_RECORD_MAX (above the expression temporaries). */
+const RECORD = 512;
+
+const isWidth = (n: number): n is 1 | 2 | 4 | 8 => n === 1 || n === 2 || n === 4 || n === 8;
+
+/** Refuses what a raw program cannot serve: string predicates on record bytes, a record too large to build. */
+export function rawRefusals(dag: Dag, o: RawOptions): void {
+  const L = o.layout;
+  if (L.recordSize > RAW_RECORD_MAX)
+    throw new Unsupported(
+      'raw-record',
+      `${L.event}: records of ${L.recordSize} bytes are too large to build`,
+    );
+  for (const leaf of dag.leaves)
+    if (leaf.kind === 'str' && leaf.source.kind !== 'comm')
+      throw new Unsupported(
+        'raw-string',
+        `${L.event}: string fields are not covered on the raw tracepoint (the record path reads them)`,
+      );
+}
+
+/** R0 = a pointer or value after `steps` members of `v`'s path (all of them when undefined). */
+function walk(g: EbpfGen, v: RawValue, steps = v.path.length): void {
+  const e = g.e;
+  if (v.arg === RAW_CURRENT_TASK) e(call(HELPER_CURRENT_TASK_BTF));
+  else if (v.arg < 0 || v.arg > 11) throw new Unsupported('raw-arg', `argument index ${v.arg} out of range`);
+  else e(mem.ldx('dw', R0, R6, 8 * v.arg));
+  for (const m of v.path.slice(0, steps)) {
+    if (!isWidth(m.size)) throw new Unsupported('raw-layout', `member of size ${m.size} is not a scalar`);
+    if (v.access === 'btf') e(mem.ldx(sizeName(m.size), R0, R0, m.offset));
+    else {
+      e(mov.reg(R3, R0));
+      if (m.offset !== 0) e(alu64.add.imm(R3, m.offset));
+      e(mov.reg(R1, R10));
+      e(alu64.add.imm(R1, -SCRATCH));
+      e(mov.imm(R2, m.size));
+      e(call(HELPER.probeReadKernel));
+      e(mem.ldx(sizeName(m.size), R0, R10, -SCRATCH));
+    }
+    if (m.bit !== undefined) {
+      if (m.bit.shift !== 0) e(alu64.rsh.imm(R0, m.bit.shift));
+      e(alu64.and.imm(R0, (1 << m.bit.bits) - 1));
+    }
+  }
+}
+
+/** R0 = the value of `v` (64 bits: sign-extended when signed, swapped as the kernel's ntoh*). */
+export function rawValue(g: EbpfGen, v: RawValue): void {
+  walk(g, v);
+  const last = v.path[v.path.length - 1];
+  if (last !== undefined && last.bit === undefined && v.signed && isWidth(last.size))
+    extend(g, R0, last.size, true);
+  if (v.swap !== undefined) swap(g, R0, v.swap);
+}
+
+/** R3 = the address of the bytes a `bytes` source copies (+ delta). */
+function bytesAddress(g: EbpfGen, v: RawValue, delta: number): void {
+  const last = v.path[v.path.length - 1];
+  if (last === undefined) throw new Unsupported('raw-layout', 'a byte copy needs a member');
+  walk(g, v, v.path.length - 1);
+  g.e(mov.reg(R3, R0));
+  if (last.offset + delta !== 0) g.e(alu64.add.imm(R3, last.offset + delta));
+}
+
+/** R0 = the field's bytes as a little-endian integer (bytes fields: `w` of them from `delta`). */
+function fieldInto(g: EbpfGen, f: RawField, delta: number, w: number): void {
+  const s = f.source;
+  switch (s.kind) {
+    case 'const':
+      loadConst(g, R0, s.value);
+      return;
+    case 'pid':
+      g.e(call(HELPER.pidTgid));
+      g.e(alu64.lsh.imm(R0, 32));
+      g.e(alu64.rsh.imm(R0, 32));
+      return;
+    case 'value':
+      rawValue(g, s.value);
+      return;
+    case 'addr6':
+      throw new Unsupported(
+        'raw-field',
+        `field ${f.name} is built into records only (read it on the record path)`,
+      );
+    case 'bytes':
+      if (!isWidth(w)) throw new Unsupported('raw-layout', `a ${w}-byte read of ${f.name}`);
+      bytesAddress(g, s.value, delta);
+      g.e(mov.reg(R1, R10));
+      g.e(alu64.add.imm(R1, -SCRATCH));
+      g.e(mov.imm(R2, w));
+      g.e(call(HELPER.probeReadKernel));
+      g.e(mem.ldx(sizeName(w), R0, R10, -SCRATCH));
+      return;
+  }
+}
+
+/** The covered field that holds record bytes [off, off + w), if any. */
+export function coveringField(L: RawEventLayout, off: number, w: number): RawField | undefined {
+  return L.fields.find((f) => f.offset <= off && off + w <= f.offset + f.size);
+}
+
+/** R0 = a record load's value, from the arguments (see the header). */
+export function rawLoad(g: EbpfGen, x: Load, o: RawOptions): void {
+  const L = o.layout;
+  if (typeof x.offset !== 'number')
+    throw new Unsupported('record-computed-offset', 'record loads at computed offsets are not supported');
+  const off = x.offset;
+  const w = x.width;
+  const f = coveringField(L, off, w);
+  if (f === undefined) {
+    const u = L.uncovered.find((x) => x.offset < off + w && off < x.offset + x.size);
+    throw new Unsupported(
+      'raw-field',
+      u === undefined
+        ? `${L.event}: record bytes ${off}..${off + w - 1} are not covered on the raw tracepoint`
+        : `${L.event}: field ${u.name} is not covered on the raw tracepoint: ${u.why}`,
+    );
+  }
+  const delta = off - f.offset;
+  fieldInto(g, f, delta, w);
+  if (f.source.kind !== 'bytes' && delta > 0) g.e(alu64.rsh.imm(R0, 8 * delta));
+  if (x.order === 'be') swap(g, R0, w);
+  extend(g, R0, w, x.signed);
+}
+
+/** Mode count: adds 1 to counter `key` of RAW_COUNT_MAP (clobbers R0-R5). */
+function bump(g: EbpfGen, key: 0 | 1): void {
+  const e = g.e;
+  const done = fresh(g.em);
+  e(mem.st('w', R10, -SCRATCH, key));
+  e(ldMapFd(R1, RAW_COUNT_MAP));
+  e(mov.reg(R2, R10));
+  e(alu64.add.imm(R2, -SCRATCH));
+  e(call(HELPER.mapLookup));
+  e(jmp.jeq.imm(R0, 0, done));
+  e(mov.imm(R1, 1));
+  e(atomic.op('add', 'dw', R0, 0, R1));
+  place(g.em, done);
+}
+
+/** Prologue: R6 = ctx; a hit the guard does not hold for returns 0 at once; mode count counts the event's hits. */
+export function rawPrologue(g: EbpfGen, o: RawOptions): void {
+  g.e(mov.reg(R6, R1));
+  const guard = o.layout.guard;
+  if (guard !== undefined) {
+    rawValue(g, guard.value);
+    const c = BigInt.asUintN(64, guard.equals);
+    if (c <= 0x7fffffffn) g.e(jmp.jne.imm(R0, Number(c), 'raw_out'));
+    else {
+      loadConst(g, R2, c);
+      g.e(jmp.jne.reg(R0, R2, 'raw_out'));
+    }
+    // modes that see every hit drop the excluded ones at once; the others only where a hit is kept (accept)
+    if (o.mode === 'verdict' || o.mode === 'count') excluded(g, o);
+  }
+  if (o.mode === 'count') bump(g, 0);
+}
+
+/** A hit the guard's `unless` holds for (a compat syscall) is not the event's: goto raw_out (return 0). */
+function excluded(g: EbpfGen, o: RawOptions): void {
+  const unless = o.layout.guard?.unless;
+  if (unless === undefined) return;
+  rawValue(g, unless.value);
+  g.e(jmp.jset.imm(R0, unless.mask | 0, 'raw_out'));
+}
+
+/** probe-reads `n` bytes of the member `v`'s path ends at into the stack at `at`. */
+function copyInto(g: EbpfGen, v: RawValue, at: number, n: number): void {
+  bytesAddress(g, v, 0);
+  g.e(mov.reg(R1, R10));
+  g.e(alu64.add.imm(R1, at));
+  g.e(mov.imm(R2, n));
+  g.e(call(HELPER.probeReadKernel));
+}
+
+/** TP_STORE_ADDRS into the (zeroed) record at `at`: the IPv6 address, or ::ffff: and the IPv4 one. */
+function addr6(g: EbpfGen, s: Extract<RawField['source'], { kind: 'addr6' }>, at: number): void {
+  const mapped = fresh(g.em);
+  const done = fresh(g.em);
+  rawValue(g, s.family);
+  g.e(jmp.jne.imm(R0, AF_INET6, mapped));
+  copyInto(g, s.v6, at, 16);
+  goto(g.em, done);
+  place(g.em, mapped);
+  g.e(mem.st('h', R10, at + 10, 0xffff));
+  copyInto(g, s.v4, at + 12, 4);
+  place(g.em, done);
+}
+
+/** Builds the record with `verdict` in its header and outputs it (see the header); returns 0. */
+function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
+  const e = g.e;
+  const total = RAW_HDR.record + L.recordSize;
+  for (let k = 0; k < total; k += 8) e(mem.st('dw', R10, -RECORD + k, 0));
+  e(call(HELPER_KTIME));
+  e(mem.stx('dw', R10, -RECORD + RAW_HDR.time, R0));
+  e(call(HELPER.cpu));
+  e(mem.stx('w', R10, -RECORD + RAW_HDR.cpu, R0));
+  e(mem.st('w', R10, -RECORD + RAW_HDR.verdict, verdict));
+  for (const f of L.fields) {
+    const at = -RECORD + RAW_HDR.record + f.offset;
+    if (f.source.kind === 'addr6') {
+      addr6(g, f.source, at);
+      continue;
+    }
+    if (f.source.kind === 'bytes') {
+      bytesAddress(g, f.source.value, 0);
+      e(mov.reg(R1, R10));
+      e(alu64.add.imm(R1, at));
+      e(mov.imm(R2, Math.min(f.source.n, f.size)));
+      e(call(HELPER.probeReadKernel));
+      continue;
+    }
+    if (!isWidth(f.size) || f.offset % f.size !== 0)
+      throw new Unsupported('raw-layout', `${L.event}: field ${f.name} is not an aligned scalar`);
+    fieldInto(g, f, 0, f.size);
+    e(mem.stx(sizeName(f.size), R10, at, R0));
+  }
+  e(ldMapFd(R1, RAW_RINGBUF_MAP));
+  e(mov.reg(R2, R10));
+  e(alu64.add.imm(R2, -RECORD));
+  e(mov.imm(R3, total));
+  e(mov.imm(R4, 0));
+  e(call(HELPER_RINGBUF_OUTPUT));
+  e(jmp.jeq.imm(R0, 0, 'raw_out'));
+  e(mem.st('w', R10, -SCRATCH, 0));
+  e(ldMapFd(R1, RAW_LOST_MAP));
+  e(mov.reg(R2, R10));
+  e(alu64.add.imm(R2, -SCRATCH));
+  e(call(HELPER.mapLookup));
+  e(jmp.jeq.imm(R0, 0, 'raw_out'));
+  e(mov.imm(R1, 1));
+  e(atomic.op('add', 'dw', R0, 0, R1));
+  e(mov.imm(R0, 0));
+  e(exit());
+  g.em.dead = true;
+}
+
+/** accept / reject as the mode says, then `raw_out` (return 0). */
+export function rawEpilogue(g: EbpfGen, o: RawOptions): void {
+  const mode = o.mode ?? 'output';
+  const e = g.e;
+  place(g.em, 'accept');
+  if (mode === 'output' || mode === 'return') excluded(g, o);
+  if (mode === 'return' || mode === 'count') {
+    if (mode === 'count') bump(g, 1);
+    e(mov.imm(R0, mode === 'return' ? 1 : 0));
+    e(exit());
+    g.em.dead = true;
+  } else buildAndOutput(g, o.layout, 1);
+  place(g.em, 'reject');
+  if (mode === 'verdict') buildAndOutput(g, o.layout, 0);
+  else {
+    e(mov.imm(R0, 0));
+    e(exit());
+    g.em.dead = true;
+  }
+  place(g.em, 'raw_out');
+  e(mov.imm(R0, 0));
+  e(exit());
+}

@@ -1,0 +1,106 @@
+// The raw tracepoint context (raw/program.ts) on a hand-made layout of syscalls:sys_enter_lseek: the guard on the
+// syscall number, record loads served from the arguments (whole fields, sub-field loads shifted, byte order and sign
+// as the load says), the record built on the stack and output to the ring buffer, the modes, and the refusals of
+// uncovered fields and string predicates. The live proof against the kernel is
+// packages/tracepoint-test/test/raw-tracepoint-live.test.ts.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileBpf, type RawEventLayout, type RawMode } from '@tfc/codegen-bpf';
+import { cmp, filter, load, type Pred, str } from '@tfc/ir';
+
+const regs = (offset: number) => ({
+  arg: 0,
+  path: [{ offset, size: 8 }],
+  access: 'btf' as const,
+  signed: false,
+});
+
+const LSEEK: RawEventLayout = {
+  event: 'syscalls/sys_enter_lseek',
+  eventId: 844,
+  tracepoint: 'sys_enter',
+  source: 'test',
+  recordSize: 40,
+  guard: { value: { arg: 1, path: [], access: 'btf', signed: true }, equals: 8n },
+  fields: [
+    { name: 'common_type', offset: 0, size: 2, source: { kind: 'const', value: 844n } },
+    { name: 'common_pid', offset: 4, size: 4, source: { kind: 'pid' } },
+    {
+      name: '__syscall_nr',
+      offset: 8,
+      size: 4,
+      source: { kind: 'value', value: { arg: 1, path: [], access: 'btf', signed: true } },
+    },
+    { name: 'fd', offset: 16, size: 8, source: { kind: 'value', value: regs(112) } },
+    { name: 'offset', offset: 24, size: 8, source: { kind: 'value', value: regs(104) } },
+  ],
+  uncovered: [{ name: 'whence', offset: 32, size: 8, why: 'left out for this test' }],
+};
+
+function compile(body: Pred, mode: RawMode = 'output') {
+  return compileBpf(filter(body), { target: 'ebpf', ctx: 'tracepoint', raw: { layout: LSEEK, mode } });
+}
+
+test('the guard, a field from pt_regs, the record built and output', () => {
+  const r = compile(cmp('eq', 8, false, load('record', 16, 8), 3n));
+  assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.diagnostics));
+  if (!r.ok || r.program.target !== 'ebpf') return;
+  const p = r.program;
+  assert.equal(p.progTypeName, 'TRACING');
+  assert.deepEqual(p.attach, { kind: 'tp_btf', name: 'sys_enter', expectedAttachType: 23 });
+  assert.equal(p.section, 'tp_btf/sys_enter');
+  assert.equal(p.raw?.ringbuf, 'tfc_raw_ring');
+  const L = p.listing;
+  assert.match(L, /^0: \(bf\) r6 = r1\n1: \(79\) r0 = \*\(u64 \*\)\(r6 \+8\)\n2: \(55\) if r0 != 0x8 goto/);
+  assert.match(L, /r0 = \*\(u64 \*\)\(r0 \+112\)\n\d+: \(55\) if r0 != 0x3 goto/);
+  // the record: header, common_type, common_pid, the fields at their record offsets (fp-512 + 16 + offset)
+  assert.match(L, /r0 = 844\n\d+: \(6b\) \*\(u16 \*\)\(r10 -496\) = r0/);
+  assert.match(L, /\*\(u64 \*\)\(r10 -480\) = r0/);
+  assert.match(L, /r3 = 56\n/);
+  assert.match(L, /call bpf_ringbuf_output#130/);
+});
+
+test('sub-field loads are shifted and extended as the load says; big-endian loads swapped', () => {
+  const hi = compile(cmp('eq', 4, false, load('record', 20, 4), 1n));
+  assert.ok(hi.ok && hi.program.target === 'ebpf');
+  if (!hi.ok || hi.program.target !== 'ebpf') return;
+  assert.match(hi.program.listing, /r0 = \*\(u64 \*\)\(r0 \+112\)\n\d+: \(77\) r0 >>= 32/);
+  const be = compile(cmp('eq', 2, false, load('record', 24, 2, 'be'), 1n));
+  assert.ok(be.ok && be.program.target === 'ebpf');
+  if (!be.ok || be.program.target !== 'ebpf') return;
+  assert.match(be.program.listing, /r0 = \*\(u64 \*\)\(r0 \+104\)\n\d+: \(dc\) r0 = be16 r0/);
+});
+
+test('modes: count bumps the per-CPU counters and outputs nothing; return returns the verdict', () => {
+  const c = compile(cmp('eq', 8, false, load('record', 16, 8), 3n), 'count');
+  assert.ok(c.ok && c.program.target === 'ebpf');
+  if (!c.ok || c.program.target !== 'ebpf') return;
+  assert.equal(c.program.raw?.count, 'tfc_raw_count');
+  assert.equal(c.program.raw?.ringbuf, undefined);
+  assert.doesNotMatch(c.program.listing, /ringbuf/);
+  assert.equal((c.program.listing.match(/map_fd\[tfc_raw_count\]/g) ?? []).length, 2);
+  const ret = compile(cmp('eq', 8, false, load('record', 16, 8), 3n), 'return');
+  assert.ok(ret.ok && ret.program.target === 'ebpf');
+  if (!ret.ok || ret.program.target !== 'ebpf') return;
+  assert.doesNotMatch(ret.program.listing, /map_fd/);
+  assert.equal(ret.program.onMatch, 1);
+});
+
+test('refusals: an uncovered field, a string field, a record too large to build', () => {
+  const w = compile(cmp('eq', 8, false, load('record', 32, 8), 1n));
+  assert.ok(!w.ok);
+  if (w.ok) return;
+  assert.equal(w.diagnostics[0]?.code, 'raw-field');
+  assert.match(
+    w.diagnostics[0]?.message ?? '',
+    /field whence is not covered on the raw tracepoint: left out/,
+  );
+  const s = compile(str('full', 'ab', { kind: 'fixed', base: 'record', offset: 16, size: 8 }));
+  assert.ok(!s.ok && s.diagnostics[0]?.code === 'raw-string');
+  const big = compileBpf(filter(cmp('eq', 8, false, load('record', 16, 8), 3n)), {
+    target: 'ebpf',
+    ctx: 'tracepoint',
+    raw: { layout: { ...LSEEK, recordSize: 400 } },
+  });
+  assert.ok(!big.ok && big.diagnostics[0]?.code === 'raw-record');
+});

@@ -1,0 +1,286 @@
+/*
+ * The raw layout of one trace event: its provenance (raw-provenance.ts, the per-syscall events generated from the
+ * x86-64 table) resolved against a kernel's BTF, as the plain data the code generator takes (RawEventLayout).
+ * BTF comes in through `RawBtf`, a view the caller builds from the running kernel (the compiler never reads the
+ * kernel itself): the raw tracepoint's argument types, and struct members by path with offset, size, bitfield,
+ * sign and pointee.
+ * Invariants: pure over (event format, BTF view); every record field is either covered (resolved from BTF, its
+ * record size and the member's agreeing) or listed as uncovered with a reason; an event whose tracepoint is
+ * missing from BTF or whose argument types differ from the table's is not covered at all, with the reason.
+ */
+import {
+  RAW_CURRENT_TASK,
+  type RawEventLayout,
+  type RawField,
+  type RawMember,
+  type RawValue,
+} from '@tfc/codegen-bpf';
+import type { EventFormat, FormatField } from '@tfc/tracefs';
+import {
+  type ProvenanceEvent,
+  type ProvenanceField,
+  RAW_PROVENANCE,
+  RAW_UNCOVERED_SYSTEMS,
+  SYSCALL_ARG_REGS,
+} from './raw-provenance.ts';
+import { SYSCALL_EVENT_ALIASES, X86_64_SYSCALLS } from './raw-syscalls.ts';
+
+/** A struct member as BTF gives it. `pointee`: the struct a pointer member points to. */
+export interface RawBtfMember {
+  readonly offset: number;
+  readonly size: number;
+  readonly bit?: { readonly shift: number; readonly bits: number };
+  readonly signed: boolean;
+  readonly pointee?: string;
+}
+
+/** What the resolver asks of a kernel's BTF. */
+export interface RawBtf {
+  /** Where the types come from (`BTF of the running kernel 6.18.0`). */
+  readonly source: string;
+  /** The raw tracepoint's argument types spelled C-like (`struct sk_buff *`), or undefined when it has none. */
+  args(tracepoint: string): readonly string[] | undefined;
+  /** A member of `struct name` by path (anonymous structs and unions looked through), or why not. */
+  member(struct: string, path: readonly string[]): RawBtfMember | string;
+}
+
+export type RawLayoutResult =
+  | { readonly ok: true; readonly layout: RawEventLayout }
+  | { readonly ok: false; readonly reason: string };
+
+/** arch/x86/include/asm/thread_info.h: a 32-bit syscall is active. */
+const TS_COMPAT = 0x0002;
+
+const COMPUTED_BY_CORE =
+  'set by the tracing core when the record is reserved (irq flags, preempt count): no argument holds it';
+
+/** sizeof the event's struct: its last field's end rounded up to the largest field alignment (4 at least). */
+export function rawRecordSize(ev: EventFormat): number {
+  let end = 8;
+  let align = 4;
+  for (const f of ev.fields) {
+    end = Math.max(end, f.offset + f.size);
+    align = Math.max(align, fieldAlignment(f));
+  }
+  return Math.ceil(end / align) * align;
+}
+
+function fieldAlignment(f: FormatField): number {
+  if (/^__(data|rel)_loc\b/.test(f.type)) return 4;
+  const elem = f.arrayLength !== undefined && f.arrayLength > 0 ? f.size / f.arrayLength : f.size;
+  return elem === 1 || elem === 2 || elem === 4 || elem === 8 ? elem : 1;
+}
+
+/** A type spelling without qualifiers, in one form: BTF's `long int` / `long unsigned int` as C's `long` /
+ *  `unsigned long`. */
+const plain = (t: string): string =>
+  t
+    .replace(/\b(const|volatile)\s+/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\b(long|short) unsigned int\b/g, 'unsigned $1')
+    .replace(/\b(long long|long|short) int\b/g, '$1')
+    .trim();
+
+/** The per-syscall events: `__syscall_nr` and the argument registers (sys_enter) or the return value (sys_exit). */
+function syscallProvenance(ev: EventFormat): ProvenanceEvent | string {
+  const m = /^sys_(enter|exit)_(\w+)$/.exec(ev.name);
+  if (m === null) return `${ev.name} is not a per-syscall event`;
+  const name = SYSCALL_EVENT_ALIASES[m[2] as string] ?? (m[2] as string);
+  if (X86_64_SYSCALLS[name] === undefined) return `no x86-64 system call number is known for ${m[2]}`;
+  const args = ['struct pt_regs *', 'long'];
+  if (m[1] === 'exit')
+    return {
+      tracepoint: 'sys_exit',
+      args,
+      fields: [
+        { field: '__syscall_nr', arg: 0, member: 'orig_ax' },
+        { field: 'ret', arg: 1 },
+      ],
+    };
+  const params = ev.fields.filter((f) => !f.name.startsWith('common_') && f.name !== '__syscall_nr');
+  return {
+    tracepoint: 'sys_enter',
+    args,
+    fields: [
+      { field: '__syscall_nr', arg: 1 },
+      ...params.map((f, i) => ({ field: f.name, arg: 0, member: SYSCALL_ARG_REGS[i] ?? '?' })),
+    ],
+  };
+}
+
+function provenanceOf(ev: EventFormat): ProvenanceEvent | string {
+  if (ev.system === 'syscalls') return syscallProvenance(ev);
+  const p = RAW_PROVENANCE[`${ev.system}/${ev.name}`];
+  if (p !== undefined) return p;
+  return RAW_UNCOVERED_SYSTEMS[ev.system] ?? `${ev.system}:${ev.name} has no field provenance yet`;
+}
+
+const pointeeOf = (type: string): string | undefined => /^struct (\w+) \*$/.exec(plain(type))?.[1];
+const scalarSigned = (type: string): boolean => !/unsigned|\*|^enum |bool|^u\d+$|^__u\d+$/.test(plain(type));
+
+/** A table entry resolved against BTF, or why not. */
+function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf): RawValue | string {
+  const argType = args[p.arg];
+  if (argType === undefined) return `argument ${p.arg} does not exist`;
+  if (p.member === undefined) return { arg: p.arg, path: [], access: 'btf', signed: scalarSigned(argType) };
+  let struct = p.cast ?? pointeeOf(argType);
+  if (struct === undefined) return `argument ${p.arg} (${argType}) is not a struct pointer`;
+  const path: RawMember[] = [];
+  let last: RawBtfMember | undefined;
+  const segments = p.member.split('->');
+  for (const [i, seg] of segments.entries()) {
+    if (struct === undefined) return `${segments.slice(0, i).join('->')} is not a struct pointer`;
+    const m = btf.member(struct, seg.split('.'));
+    if (typeof m === 'string') return m;
+    path.push(m.bit === undefined ? { offset: m.offset, size: m.size } : { ...m });
+    last = m;
+    struct = m.pointee;
+  }
+  if (last === undefined) return 'empty member path';
+  return {
+    arg: p.arg,
+    path,
+    access: p.cast === undefined ? 'btf' : 'probe',
+    signed: last.signed,
+    ...(p.ntoh === true ? { swap: last.size as 2 | 4 } : {}),
+  };
+}
+
+function resolveField(
+  f: FormatField,
+  p: ProvenanceField,
+  args: readonly string[],
+  btf: RawBtf,
+): RawField | string {
+  if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
+  const v = resolveValue(p, args, btf);
+  if (typeof v === 'string') return v;
+  const last = v.path[v.path.length - 1];
+  const size = last?.size ?? 8;
+  if (p.copy === true) {
+    if (last === undefined || size !== f.size)
+      return `BTF gives ${p.member} ${size} bytes, the record ${f.size}`;
+    return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'bytes', value: v, n: size } };
+  }
+  if (![1, 2, 4, 8].includes(f.size) || f.offset % f.size !== 0)
+    return `the record's ${f.size}-byte field at ${f.offset} is not an aligned scalar`;
+  if (![1, 2, 4, 8].includes(size)) return `BTF gives ${p.member ?? `argument ${p.arg}`} ${size} bytes`;
+  if (p.ntoh === true && size !== 2 && size !== 4) return `ntoh of a ${size}-byte member`;
+  return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'value', value: v } };
+}
+
+/** A TP_STORE_ADDRS field: family, the IPv6 member (16 bytes) and the IPv4 one (4 bytes), all from BTF. */
+function resolveAddr6(
+  f: FormatField,
+  p: ProvenanceField,
+  a: NonNullable<ProvenanceField['addr6']>,
+  args: readonly string[],
+  btf: RawBtf,
+): RawField | string {
+  const family = resolveValue({ field: f.name, arg: p.arg, member: a.family }, args, btf);
+  const v6 = resolveValue({ field: f.name, arg: p.arg, member: a.v6 }, args, btf);
+  const v4 = resolveValue(
+    { field: f.name, arg: p.arg, member: a.v4, ...(a.cast !== undefined ? { cast: a.cast } : {}) },
+    args,
+    btf,
+  );
+  if (typeof family === 'string') return family;
+  if (typeof v6 === 'string') return v6;
+  if (typeof v4 === 'string') return v4;
+  const size = (v: RawValue) => v.path[v.path.length - 1]?.size;
+  if (f.size !== 16 || size(v6) !== 16 || size(v4) !== 4)
+    return `BTF gives ${a.v6} ${size(v6)} bytes and ${a.v4} ${size(v4)}, the record ${f.size}`;
+  return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'addr6', family, v6, v4 } };
+}
+
+/** The guard of a per-syscall event: the hit's syscall number must be the event's. */
+function syscallGuard(ev: EventFormat, btf: RawBtf): RawEventLayout['guard'] | string {
+  const m = /^sys_(enter|exit)_(\w+)$/.exec(ev.name);
+  const name = SYSCALL_EVENT_ALIASES[m?.[2] ?? ''] ?? m?.[2] ?? '';
+  const nr = X86_64_SYSCALLS[name];
+  if (m === null || nr === undefined) return `no system call number for ${ev.name}`;
+  // in_ia32_syscall(): current_thread_info()->status & TS_COMPAT — trace_get_syscall_nr() then gives -1
+  const status = btf.member('task_struct', ['thread_info', 'status']);
+  if (typeof status === 'string') return status;
+  const unless = {
+    value: {
+      arg: RAW_CURRENT_TASK,
+      path: [{ offset: status.offset, size: status.size }],
+      access: 'btf' as const,
+      signed: false,
+    },
+    mask: TS_COMPAT,
+  };
+  if (m[1] === 'enter')
+    return { value: { arg: 1, path: [], access: 'btf', signed: true }, equals: BigInt(nr), unless };
+  const orig = btf.member('pt_regs', ['orig_ax']);
+  if (typeof orig === 'string') return orig;
+  return {
+    value: { arg: 0, path: [{ offset: orig.offset, size: orig.size }], access: 'btf', signed: false },
+    equals: BigInt(nr),
+    unless,
+  };
+}
+
+/** The event's raw layout (see the header). */
+export function resolveRawLayout(ev: EventFormat, btf: RawBtf): RawLayoutResult {
+  const name = `${ev.system}:${ev.name}`;
+  const prov = provenanceOf(ev);
+  if (typeof prov === 'string') return { ok: false, reason: prov };
+  const args = btf.args(prov.tracepoint);
+  if (args === undefined)
+    return {
+      ok: false,
+      reason: `${btf.source} has no raw tracepoint ${prov.tracepoint} (btf_trace_${prov.tracepoint})`,
+    };
+  const want = prov.args.map(plain).join(', ');
+  const have = args.map(plain).join(', ');
+  if (want !== have)
+    return {
+      ok: false,
+      reason: `${name}: raw tracepoint ${prov.tracepoint} takes (${have}) in ${btf.source}, the provenance table expects (${want})`,
+    };
+  let guard: RawEventLayout['guard'];
+  if (ev.system === 'syscalls') {
+    const g = syscallGuard(ev, btf);
+    if (typeof g === 'string') return { ok: false, reason: `${name}: ${g}` };
+    guard = g;
+  }
+  const fields: RawField[] = [];
+  const uncovered: RawEventLayout['uncovered'][number][] = [];
+  for (const f of ev.fields) {
+    if (f.name === 'common_type')
+      fields.push({
+        name: f.name,
+        offset: f.offset,
+        size: f.size,
+        source: { kind: 'const', value: BigInt(ev.id) },
+      });
+    else if (f.name === 'common_pid')
+      fields.push({ name: f.name, offset: f.offset, size: f.size, source: { kind: 'pid' } });
+    else if (f.name === 'common_flags' || f.name === 'common_preempt_count')
+      uncovered.push({ name: f.name, offset: f.offset, size: f.size, why: COMPUTED_BY_CORE });
+    else {
+      const p = prov.fields.find((x) => x.field === f.name);
+      const r =
+        p === undefined
+          ? (prov.uncovered?.[f.name] ?? 'not in the provenance table')
+          : resolveField(f, p, args, btf);
+      if (typeof r === 'string') uncovered.push({ name: f.name, offset: f.offset, size: f.size, why: r });
+      else fields.push(r);
+    }
+  }
+  return {
+    ok: true,
+    layout: {
+      event: `${ev.system}/${ev.name}`,
+      eventId: ev.id,
+      tracepoint: prov.tracepoint,
+      source: btf.source,
+      recordSize: rawRecordSize(ev),
+      ...(guard !== undefined ? { guard } : {}),
+      fields,
+      uncovered,
+    },
+  };
+}

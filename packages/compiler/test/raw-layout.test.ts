@@ -1,0 +1,178 @@
+// The raw layout resolver (front/raw-layout.ts) over a fake BTF view and the bundled event formats: which fields
+// are covered and how (argument, member path with BTF's offsets, copy, ntoh, probe reads through casts), the
+// per-syscall guard, refusals (tracepoint missing, argument types changed, no syscall number), and compileRaw's
+// refusals of uncovered fields and string predicates as fallbacks (rawFallback), against real refusals.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileRaw, type RawBtf, type RawBtfMember, rawFallback, resolveRawLayout } from '@tfc/compiler';
+import { bundledEvent, type EventFormat } from '@tfc/tracefs';
+
+const MEMBERS: Record<string, RawBtfMember> = {
+  'pt_regs.di': { offset: 112, size: 8, signed: false },
+  'pt_regs.si': { offset: 104, size: 8, signed: false },
+  'pt_regs.dx': { offset: 96, size: 8, signed: false },
+  'pt_regs.r10': { offset: 56, size: 8, signed: false },
+  'pt_regs.r8': { offset: 72, size: 8, signed: false },
+  'pt_regs.r9': { offset: 64, size: 8, signed: false },
+  'pt_regs.orig_ax': { offset: 120, size: 8, signed: false },
+  'sock.__sk_common.skc_family': { offset: 16, size: 2, signed: false },
+  'sock.__sk_common.skc_dport': { offset: 12, size: 2, signed: false },
+  'sock.__sk_common.skc_rcv_saddr': { offset: 4, size: 4, signed: false },
+  'sock.__sk_common.skc_daddr': { offset: 0, size: 4, signed: false },
+  'sock.sk_protocol': { offset: 524, size: 2, signed: false },
+  'sock.__sk_common.skc_v6_rcv_saddr': { offset: 72, size: 16, signed: false },
+  'sock.__sk_common.skc_v6_daddr': { offset: 56, size: 16, signed: false },
+  'inet_sock.inet_sport': { offset: 782, size: 2, signed: false },
+  'inet_sock.inet_saddr': { offset: 776, size: 4, signed: false },
+  'sk_buff.protocol': { offset: 180, size: 2, signed: false },
+  'task_struct.comm': { offset: 2000, size: 16, signed: false },
+  'task_struct.pid': { offset: 1500, size: 4, signed: true },
+  'task_struct.prio': { offset: 100, size: 4, signed: true },
+  'task_struct.thread_info.status': { offset: 16, size: 4, signed: false },
+};
+
+function fakeBtf(args: Record<string, readonly string[]>): RawBtf {
+  return {
+    source: 'a fake BTF',
+    args: (tp) => args[tp],
+    member: (struct, path) =>
+      MEMBERS[`${struct}.${path.join('.')}`] ?? `no member ${path.join('.')} in ${struct}`,
+  };
+}
+
+const BTF = fakeBtf({
+  sys_enter: ['struct pt_regs *', 'long int'],
+  sys_exit: ['struct pt_regs *', 'long int'],
+  inet_sock_set_state: ['const struct sock *', 'int', 'int'],
+  kfree_skb: ['struct sk_buff *', 'void *', 'enum skb_drop_reason', 'struct sock *'],
+});
+
+function event(system: string, name: string): EventFormat {
+  const ev = bundledEvent(system, name);
+  assert.ok(ev, `${system}/${name} is bundled`);
+  return ev;
+}
+
+test('sys_enter_lseek: syscall number from the id argument, the arguments from pt_regs, guarded by nr 8', () => {
+  const r = resolveRawLayout(event('syscalls', 'sys_enter_lseek'), BTF);
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  const L = r.layout;
+  assert.equal(L.tracepoint, 'sys_enter');
+  assert.deepEqual(L.guard, {
+    value: { arg: 1, path: [], access: 'btf', signed: true },
+    equals: 8n,
+    // compat (ia32) syscalls are not the event's: the current task's thread_info.status & TS_COMPAT
+    unless: { value: { arg: -1, path: [{ offset: 16, size: 4 }], access: 'btf', signed: false }, mask: 2 },
+  });
+  const by = new Map(L.fields.map((f) => [f.name, f]));
+  assert.deepEqual(by.get('__syscall_nr')?.source, {
+    kind: 'value',
+    value: { arg: 1, path: [], access: 'btf', signed: true },
+  });
+  for (const [name, off] of [
+    ['fd', 112],
+    ['offset', 104],
+    ['whence', 96],
+  ] as const)
+    assert.deepEqual(by.get(name)?.source, {
+      kind: 'value',
+      value: { arg: 0, path: [{ offset: off, size: 8 }], access: 'btf', signed: false },
+    });
+  assert.deepEqual(by.get('common_pid')?.source, { kind: 'pid' });
+  assert.deepEqual(
+    L.uncovered.map((u) => u.name),
+    ['common_flags', 'common_preempt_count'],
+  );
+  assert.equal(L.recordSize, 40);
+});
+
+test('sys_exit_lseek: guard and __syscall_nr from orig_ax, ret from the argument', () => {
+  const r = resolveRawLayout(event('syscalls', 'sys_exit_lseek'), BTF);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(r.layout.tracepoint, 'sys_exit');
+  assert.deepEqual(r.layout.guard?.value.path, [{ offset: 120, size: 8 }]);
+  const ret = r.layout.fields.find((f) => f.name === 'ret');
+  assert.deepEqual(ret?.source, { kind: 'value', value: { arg: 1, path: [], access: 'btf', signed: true } });
+});
+
+test('inet_sock_set_state: ntohs ports, the cast through inet_sk() read with probe reads, byte copies', () => {
+  const r = resolveRawLayout(event('sock', 'inet_sock_set_state'), BTF);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const by = new Map(r.layout.fields.map((f) => [f.name, f.source]));
+  assert.deepEqual(by.get('sport'), {
+    kind: 'value',
+    value: { arg: 0, path: [{ offset: 782, size: 2 }], access: 'probe', signed: false, swap: 2 },
+  });
+  assert.deepEqual(by.get('dport'), {
+    kind: 'value',
+    value: { arg: 0, path: [{ offset: 12, size: 2 }], access: 'btf', signed: false, swap: 2 },
+  });
+  assert.deepEqual(by.get('saddr'), {
+    kind: 'bytes',
+    value: { arg: 0, path: [{ offset: 776, size: 4 }], access: 'probe', signed: false },
+    n: 4,
+  });
+  assert.deepEqual(by.get('daddr'), {
+    kind: 'bytes',
+    value: { arg: 0, path: [{ offset: 0, size: 4 }], access: 'btf', signed: false },
+    n: 4,
+  });
+  // TP_STORE_ADDRS: the IPv6 member by family, else the v4-mapped IPv4 one
+  assert.deepEqual(by.get('saddr_v6'), {
+    kind: 'addr6',
+    family: { arg: 0, path: [{ offset: 16, size: 2 }], access: 'btf', signed: false },
+    v6: { arg: 0, path: [{ offset: 72, size: 16 }], access: 'btf', signed: false },
+    v4: { arg: 0, path: [{ offset: 776, size: 4 }], access: 'probe', signed: false },
+  });
+  assert.deepEqual(
+    r.layout.uncovered.map((u) => u.name),
+    ['common_flags', 'common_preempt_count'],
+  );
+});
+
+test('refusals: a tracepoint missing from BTF, changed argument types, no syscall number, no provenance', () => {
+  const none = resolveRawLayout(event('syscalls', 'sys_enter_lseek'), fakeBtf({}));
+  assert.ok(!none.ok && /no raw tracepoint sys_enter/.test(none.reason));
+  const changed = resolveRawLayout(
+    event('skb', 'kfree_skb'),
+    fakeBtf({ kfree_skb: ['struct sk_buff *', 'void *'] }),
+  );
+  assert.ok(!changed.ok && /takes \(struct sk_buff \*, void \*\)/.test(changed.reason));
+  const task = resolveRawLayout(event('task', 'task_rename'), BTF);
+  assert.ok(!task.ok && /no field provenance/.test(task.reason));
+});
+
+test('compileRaw: uncovered fields and string fields fall back; kernel refusals do not', () => {
+  const ev = event('sock', 'inet_sock_set_state');
+  const r = resolveRawLayout(ev, BTF);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const c = (filter: string) => compileRaw({ filter, event: ev, layout: r.layout, nrCpuIds: 4 });
+  const ok = c('family == 2 && sport == 22');
+  assert.ok(ok.ok);
+  // a 16-byte array compared with a number is false for the kernel too: nothing is read, nothing falls back
+  assert.ok(c('saddr_v6 == 1').ok);
+  const bad = c('family ==');
+  assert.equal(bad.ok, false);
+  assert.equal(rawFallback(bad), undefined, 'a filter the kernel refuses is a refusal, not a fallback');
+  const sw = event('sched', 'sched_switch');
+  const swL = resolveRawLayout(
+    sw,
+    fakeBtf({ sched_switch: ['bool', 'struct task_struct *', 'struct task_struct *', 'unsigned int'] }),
+  );
+  assert.ok(swL.ok);
+  if (!swL.ok) return;
+  const str = compileRaw({ filter: 'prev_comm == "x"', event: sw, layout: swL.layout, nrCpuIds: 4 });
+  assert.match(rawFallback(str) ?? '', /string fields are not covered/);
+  const state = compileRaw({ filter: 'prev_state == 1', event: sw, layout: swL.layout, nrCpuIds: 4 });
+  assert.match(rawFallback(state) ?? '', /field prev_state is not covered/);
+  const pid = compileRaw({
+    filter: 'next_pid == 1 && prev_prio < 120',
+    event: sw,
+    layout: swL.layout,
+    nrCpuIds: 4,
+  });
+  assert.ok(pid.ok);
+});
