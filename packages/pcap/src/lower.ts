@@ -27,8 +27,15 @@ import {
   type ValueDef,
 } from '@tfc/ir';
 import type { Arith, DirQual, Expr, Id, Qual } from './ast.ts';
+import { irSize, MAX_IR_NODES } from './budget.ts';
 import { fail } from './diagnostics.ts';
 import { afterMpls, afterPppoes, afterVlan, type Encap, netOffset, prevMplsOffset } from './encap.ts';
+import { ipBroadcast } from './lower-broadcast.ts';
+import { decnetAddress, decnetHost } from './lower-decnet.ts';
+import { isOsiProtoQual, osiProtoQual } from './lower-iso.ts';
+import { lowerByte, lowerLlc } from './lower-llc.ts';
+import type { NameDb } from './names/db.ts';
+import { resolveName } from './names/resolve.ts';
 import { parseIPv4, parseIPv6, parseMac } from './numbers.ts';
 import type { ProtoName, Span } from './tokens.ts';
 
@@ -47,8 +54,17 @@ export interface SkbMeta {
   readonly ifindex: number;
 }
 
+/** What the caller knows about the capture: names (NameDb) and the IPv4 netmask (`ip broadcast`). */
+export interface LowerEnv {
+  readonly names?: NameDb;
+  readonly netmask?: number;
+}
+
 interface Ctx {
   readonly meta: SkbMeta | undefined;
+  readonly env: LowerEnv;
+  /** IR nodes of the primitives lowered so far (budget.ts). */
+  spent: number;
   encap: Encap;
   /** The expression being lowered runs only when a `geneve` earlier in its `and` chain matched (so
    *  libpcap's run-time offsets were written); other primitives after `geneve` are refused. */
@@ -275,7 +291,7 @@ function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'ne
     case 'ip6':
       return fail('qualifier', `'ip6' modifier applied to ip ${type}`, span);
     case 'decnet':
-      return fail('unsupported', 'DECnet addresses are not supported by tfc', span);
+      return decnetHost(ctx.encap, addr, q.dir, (p) => linktype(ctx, p, span), span);
     default:
       return fail('qualifier', `'${q.proto}' modifier applied to ${type}`, span);
   }
@@ -406,6 +422,8 @@ function protoQual(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'rarp':
       return fail('qualifier', `${q.proto} does not encapsulate another protocol`, span);
     default:
+      if (isOsiProtoQual(q.proto))
+        return osiProtoQual(ctx.encap, v, q.proto, (p) => linktype(ctx, p, span), span);
       return fail('qualifier', `'${q.proto} proto' is bogus`, span);
   }
 }
@@ -416,6 +434,7 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'host':
     case 'net': {
       if (q.proto === 'link') return fail('qualifier', 'illegal link layer address', span);
+      if (q.proto === 'decnet') return host4(ctx, v, 0, q, 'host', span);
       let mask = 0xffffffff;
       if (q.addr === 'net') {
         while (v !== 0 && (v & 0xff000000) === 0) {
@@ -501,6 +520,8 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
     case 'num':
       return lowerNumId(ctx, id.value, q, span);
     case 'hid': {
+      if (q.proto === 'decnet' && q.addr !== 'gateway')
+        return lowerNumId(ctx, decnetAddress(id.text, span), q, span);
       ADDR_ONLY_ERR(q.addr, 'IP address', span);
       const a = ipv4Text(id.text, span);
       if (q.addr === 'gateway') return fail('qualifier', "'gateway' requires a name", span);
@@ -573,11 +594,12 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
         if (lo > hi) [lo, hi] = [hi, lo];
         return ports(ctx, lo, hi, p, q.dir, span);
       }
-      return fail(
-        'name',
-        `tfc does not resolve names ('${id.text}'): use a numeric address, port or protocol number`,
-        span,
-      );
+      const link = {
+        ethernet: ctx.encap.link === 'ethernet' && !ctx.encap.ppp,
+        typeField: ctx.encap.link !== 'raw' || ctx.encap.ppp,
+      };
+      const ids = resolveName(id.text, q, ctx.env.names, link, span);
+      return or(...ids.map((r) => lowerId(ctx, r.id, r.q)));
     }
   }
 }
@@ -773,6 +795,12 @@ interface Lowered {
 }
 
 function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
+  const r = lowerTerm(ctx, e, inh);
+  if (e.kind !== 'chain' && e.kind !== 'paren' && e.kind !== 'not') spend(ctx, r.pred, e.span);
+  return r;
+}
+
+function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
   switch (e.kind) {
     case 'chain': {
       const start = ctx.encap;
@@ -845,6 +873,10 @@ function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
     case 'pppoed':
       noGeneve(ctx, e.span);
       return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
+    case 'llc':
+      return { pred: lowerLlc(ctx.encap, e.sub, e.span), q: 'err' };
+    case 'byte':
+      return { pred: lowerByte(ctx.encap, e.index, e.op, e.value, e.span), q: 'err' };
     case 'encap':
       noGeneve(ctx, e.span);
       return { pred: lowerEncap(ctx, e.what, e.value, e.span), q: 'err' };
@@ -865,8 +897,7 @@ function lowerCast(
       if (!eth || ctx.encap.ppp) return fail('link', 'not a broadcast link', span);
       return and(eq(ld(2, 4), 0xffffffff), eq(ld(0, 2), 0xffff));
     }
-    if (proto === 'ip')
-      return fail('unsupported', "netmask not known, so 'ip broadcast' not supported", span);
+    if (proto === 'ip') return ipBroadcast(ctx.encap, ctx.env.netmask, (p) => linktype(ctx, p, span), span);
     return fail('qualifier', 'only link-layer/IP broadcast filters supported', span);
   }
   if (proto === undefined || proto === 'link') {
@@ -1050,6 +1081,16 @@ function noGeneve(ctx: Ctx, span: Span): void {
     );
 }
 
+function spend(ctx: Ctx, p: Pred, span: Span): void {
+  ctx.spent += irSize(p);
+  if (ctx.spent > MAX_IR_NODES)
+    fail(
+      'size',
+      `filter too large: its IR passes ${MAX_IR_NODES.toLocaleString('en')} nodes (at the primitive at offset ${span.start}); split it into smaller filters`,
+      { start: 0, end: 0 },
+    );
+}
+
 function needMeta(ctx: Ctx, what: string, span: Span): SkbMeta {
   if (ctx.meta === undefined)
     return fail(
@@ -1065,7 +1106,8 @@ export function lowerFilter(
   encap: Encap,
   scoped: boolean,
   meta?: SkbMeta,
+  env: LowerEnv = {},
 ): { readonly body: Pred; readonly values: readonly ValueDef[] } {
-  const ctx: Ctx = { meta, encap, sure: false, scoped, values: [] };
+  const ctx: Ctx = { meta, env, spent: 0, encap, sure: false, scoped, values: [] };
   return { body: lowerExpr(ctx, e, 'err').pred, values: ctx.values };
 }

@@ -1,7 +1,8 @@
 /*
  * How `tfc compile --lang pcap` reports a filter the compiler refuses: a parse error with a caret under its span
  * (the filter echoed on its own line), every other diagnostic as `tfc: compile: STAGE: MESSAGE`. Invariant: the
- * exit code is 2 for an unknown --dump-after pass (a usage error), else 1 (the filter is rejected).
+ * exit code is 2 for an unknown --dump-after pass or a filter over the size limit (usage errors), else 1 (the filter
+ * is rejected).
  */
 import { EXIT, type Io } from './io.ts';
 
@@ -18,5 +19,9 @@ export function reportPcapDiagnostics(diagnostics: readonly PcapDiagnostic[], te
       io.err(`tfc: ${text}\n     ${' '.repeat(d.span.start)}${'^'.repeat(width)}\ntfc: ${d.message}\n`);
     } else io.err(`tfc: compile: ${d.stage}: ${d.message}\n`);
   }
-  return diagnostics.some((d) => d.message.startsWith('unknown pass')) ? EXIT.usage : EXIT.rejected;
+  return diagnostics.some(
+    (d) => d.message.startsWith('unknown pass') || d.message.startsWith('filter too large'),
+  )
+    ? EXIT.usage
+    : EXIT.rejected;
 }
