@@ -30,11 +30,11 @@ export interface NameDb {
 
 /** The text of each file (absent = empty). */
 export interface NameFiles {
-  readonly services?: string;
-  readonly protocols?: string;
-  readonly hosts?: string;
-  readonly networks?: string;
-  readonly ethers?: string;
+  readonly services?: string | undefined;
+  readonly protocols?: string | undefined;
+  readonly hosts?: string | undefined;
+  readonly networks?: string | undefined;
+  readonly ethers?: string | undefined;
 }
 
 export const EMPTY_NAME_DB: NameDb = { services: {}, protocols: {}, hosts: {}, networks: {}, ethers: {} };
