@@ -12,6 +12,7 @@
 // PcapFail values with libpcap's wording where it has one; no ambient state.
 import {
   and,
+  andOf,
   arith,
   cmp,
   FALSE,
@@ -22,6 +23,7 @@ import {
   load,
   not,
   or,
+  orOf,
   type Pred,
   ref,
   type ValueDef,
@@ -65,6 +67,8 @@ interface Ctx {
   readonly env: LowerEnv;
   /** IR nodes of the primitives lowered so far (budget.ts). */
   spent: number;
+  /** How many `geneve` primitives have been lowered (each one moves the offsets). */
+  geneves: number;
   encap: Encap;
   /** The expression being lowered runs only when a `geneve` earlier in its `and` chain matched (so
    *  libpcap's run-time offsets were written); other primitives after `geneve` are refused. */
@@ -622,6 +626,19 @@ const TRANSPORT_V4: Partial<Record<ProtoName, true>> = {
   vrrp: true,
   carp: true,
 };
+/** Protocols whose `proto[i]` indexes the network header (gen_load_internal), after their own test. */
+const NET_INDEX: ReadonlySet<ProtoName> = new Set([
+  'ip',
+  'ip6',
+  'arp',
+  'rarp',
+  'atalk',
+  'decnet',
+  'sca',
+  'lat',
+  'moprc',
+  'mopdl',
+]);
 const withGuard = (g: Pred | undefined, p: Pred): Pred => (g === undefined ? p : and(g, p));
 
 /**
@@ -743,7 +760,7 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
           };
         return { expr: ld(idx.expr, a.size), guard: idx.guard };
       }
-      if (p === 'ip' || p === 'ip6' || p === 'arp' || p === 'rarp')
+      if (NET_INDEX.has(p))
         return {
           expr: ld(indexed(ctx, idx.expr, n, constOf(idx.expr)), a.size),
           guard: withGuard(idx.guard, protoAbbrev(ctx, p, a.span)),
@@ -804,6 +821,7 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
   switch (e.kind) {
     case 'chain': {
       const start = ctx.encap;
+      const gen0 = ctx.geneves;
       const first = lowerExpr(ctx, e.first, inh);
       // left-associative, equal precedence: operands of a run of the same operator are collected and
       // built once (linear time for long chains)
@@ -816,18 +834,22 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       for (const link of e.rest) {
         // scoped: (X or Y) starts Y where X started and leaks no shift; (X and Y) threads X's shifts into Y
         if (ctx.scoped && link.op === 'or') ctx.encap = start;
-        ctx.sure = outerSure || (link.op === 'and' && left);
+        // the offsets in force are the latest geneve's: an outer chain's guarantee lapses once a geneve is
+        // lowered inside this one, and an item that lowers a geneve restarts `left`
+        ctx.sure = (outerSure && ctx.geneves === gen0) || (link.op === 'and' && left);
+        const before = ctx.geneves;
         const r = lowerExpr(ctx, link.item, q);
         ctx.sure = outerSure;
         const it = impliesGeneve(link.item);
-        left = link.op === 'and' ? left || it : left && it;
-        if (runOp !== undefined && runOp !== link.op) run = [runOp === 'and' ? and(...run) : or(...run)];
+        if (ctx.geneves !== before) left = link.op === 'and' && it;
+        else left = link.op === 'and' ? left || it : left && it;
+        if (runOp !== undefined && runOp !== link.op) run = [runOp === 'and' ? andOf(run) : orOf(run)];
         runOp = link.op;
         run.push(r.pred);
         q = r.q;
         if (ctx.scoped && link.op === 'or') ctx.encap = start;
       }
-      return { pred: runOp === 'or' ? or(...run) : and(...run), q };
+      return { pred: runOp === 'or' ? orOf(run) : andOf(run), q };
     }
     case 'not': {
       const save = ctx.encap;
@@ -926,7 +948,9 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
-  if (e.geneve) return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
+  // a geneve inside a matched geneve reads the inner offsets (shared values) like any primitive there
+  if (e.geneve && what !== 'geneve')
+    return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
   if (what === 'vlan') {
     if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
     if (e.link !== 'ethernet') return fail('link', 'no VLAN support for Raw IP', span);
@@ -1005,7 +1029,7 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
   // libpcap joins the two paths with A = the transport offset of the path that matched, then loads the
   // option length and the protocol type: each path keeps its own always-true probe of those loads
   const offsets = (tran: IrExpr) => {
-    const g = arith('+', tran, u(n + 8));
+    const g = arith('+', tran, offE(n + 8));
     return cmp('ge', 4, false, arith('|', ld(g, 1), ld(arith('+', g, u(2)), 2)), u(0));
   };
   const off4 = offsets(ipv4HeaderLen(ctx));
@@ -1026,6 +1050,7 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
   const m0 = def(arith('+', arith('*', teb, arith('+', m1, u(12))), arith('*', notTeb, arith('+', g, u(2)))));
   const m2 = def(arith('+', m1, arith('*', teb, u(14))));
   const m1id = m1.kind === 'ref' ? m1.id : 0;
+  ctx.geneves++;
   ctx.encap = {
     ...e,
     link: 'ethernet',
@@ -1108,6 +1133,6 @@ export function lowerFilter(
   meta?: SkbMeta,
   env: LowerEnv = {},
 ): { readonly body: Pred; readonly values: readonly ValueDef[] } {
-  const ctx: Ctx = { meta, env, spent: 0, encap, sure: false, scoped, values: [] };
+  const ctx: Ctx = { meta, env, spent: 0, geneves: 0, encap, sure: false, scoped, values: [] };
   return { body: lowerExpr(ctx, e, 'err').pred, values: ctx.values };
 }

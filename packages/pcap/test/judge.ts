@@ -114,3 +114,29 @@ export function decnetFrame(flags: number, pad: boolean, addr: number, shift: 0 
   while (body.length < 24) body.push(...a);
   return Uint8Array.from([...ETH_HDR, 0x60, 0x03, 0, 30, ...(pad ? [0x81] : []), flags, ...body]);
 }
+
+/** `inner` (an Ethernet frame, protocol type 0x6558; or an IPv4 packet, 0x0800) in Geneve over UDP 6081 over
+ *  IPv4 or IPv6 in Ethernet, with `opt` 4-byte option words and the given VNI. */
+export function geneveWrap(
+  inner: Uint8Array,
+  ptype: 0x6558 | 0x800,
+  v6: boolean,
+  vni: number,
+  opt: number,
+): Uint8Array {
+  const gen = [opt & 0x3f, 0, ...u16(ptype), (vni >> 16) & 0xff, (vni >> 8) & 0xff, vni & 0xff, 0];
+  const body = [
+    ...u16(4242),
+    ...u16(6081),
+    ...u16(8 + gen.length + 4 * opt + inner.length),
+    0,
+    0,
+    ...gen,
+    ...new Array<number>(4 * opt).fill(0),
+    ...inner,
+  ];
+  const ip = v6
+    ? [0x60, 0, 0, 0, ...u16(body.length), 17, 64, ...new Array<number>(32).fill(3)]
+    : [0x45, 0, ...u16(20 + body.length), 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 9, 10, 0, 0, 1];
+  return Uint8Array.from([...ETH_HDR, ...u16(v6 ? 0x86dd : 0x800), ...ip, ...body]);
+}

@@ -12,7 +12,17 @@ import { DLT, loadLibpcap, type PcapCompiler } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compilePcap, type PcapOptions } from '../src/index.ts';
 import { ethernetFrame, rawFrame, withRunts } from './frames.ts';
-import { type DiffStats, decnetFrame, diffFilter, ip4Frame, ip6Frame, llcFrame, newStats } from './judge.ts';
+import {
+  type DiffStats,
+  decnetFrame,
+  diffFilter,
+  geneveWrap,
+  ip4Frame,
+  ip6Frame,
+  l4Frame,
+  llcFrame,
+  newStats,
+} from './judge.ts';
 
 const pcap = loadLibpcap();
 const skip = pcap.ok ? false : pcap.reason;
@@ -119,7 +129,71 @@ const BCAST_FRAMES = runts(
   ].map((a) => ip4Frame([9, 9, 9, 9], a.split('.').map(Number), 17)),
 );
 
+const INNER = [
+  l4Frame(false, 6, 1, 80),
+  l4Frame(true, 17, 53, 2),
+  l4Frame(false, 17, 5, 53),
+  ip4Frame([1, 2, 3, 4], [5, 6, 7, 8]),
+];
+const GENEVE_FRAMES = runts(
+  INNER.flatMap((f, i) => {
+    const once = [
+      geneveWrap(f, 0x6558, i % 2 === 0, 5, i % 3),
+      geneveWrap(f.slice(14), 0x800, i % 2 === 1, 7, 0),
+    ];
+    return [
+      ...once,
+      ...once.flatMap((g, j) => [geneveWrap(g, 0x6558, j === 0, 7, j), geneveWrap(g, 0x6558, false, 5, 1)]),
+      geneveWrap(geneveWrap(once[0]!, 0x6558, true, 5, 0), 0x6558, false, 9, 2),
+    ];
+  }),
+);
+const NET_INDEX_FRAMES = runts(
+  [0x809b, 0x6003, 0x6007, 0x6004, 0x6002, 0x6001, 0x0800, 0x86dd].map((et) =>
+    Uint8Array.from([
+      ...new Array(12).fill(1),
+      et >> 8,
+      et & 0xff,
+      ...Array.from({ length: 30 }, (_, i) => i),
+    ]),
+  ),
+);
+
 const ITEMS: readonly Item[] = [
+  {
+    name: 'geneve and geneve',
+    eth: [
+      'geneve and geneve',
+      'geneve and geneve and tcp',
+      'geneve 5 and geneve 7',
+      'geneve and geneve 7 and udp port 53',
+      'geneve and geneve and geneve',
+      'geneve and geneve and geneve and ip',
+      'geneve and (geneve and tcp port 80)',
+      'geneve and geneve and ip host 1.2.3.4',
+      'not (geneve and geneve and udp)',
+
+      'vlan and geneve and geneve and tcp',
+      'geneve and geneve and link[12:2] = 0x800',
+    ],
+    raw: ['geneve and geneve', 'geneve and geneve and udp'],
+    frames: GENEVE_FRAMES,
+  },
+  {
+    name: 'proto[] of atalk decnet sca lat moprc mopdl',
+    eth: [
+      'atalk[0] = 0',
+      'decnet[2] = 2',
+      'sca[1:2] = 0x0102',
+      'lat[3] > 1',
+      'moprc[0:4] != 0',
+      'mopdl[4] = 4',
+      'decnet[len - 20] = 9',
+      'vlan and decnet[0] = 0',
+    ],
+    raw: ['decnet[0] = 0', 'atalk[1] = 1'],
+    frames: NET_INDEX_FRAMES,
+  },
   {
     name: 'llc',
     eth: [
