@@ -1,7 +1,8 @@
 // The names database as the CLI reads it (src/host/pcap-names.ts) and the pcap options that carry it:
 // `--names-from DIR` resolves names from DIR's five files exactly as the pcap front end does from the same
 // text (a name compiles to the program of its number), `--netmask` enables `ip broadcast`, both are refused
-// where they mean nothing, and a filter over the IR size budget is a usage error (exit 2), quickly.
+// where they mean nothing, a filter over the IR size budget is a usage error (exit 2), quickly, and the words of
+// a pcap expression given as several arguments are joined as tcpdump joins them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -67,4 +68,14 @@ test('a 100,000-term or chain: exit 2 with a size diagnostic, quickly', async ()
   assert.match(r.err, /filter too large/);
   assert.doesNotMatch(r.err, /nested/);
   assert.ok(Date.now() - t0 < 15_000, `${Date.now() - t0} ms`);
+});
+
+test('pcap words are joined as tcpdump joins its arguments; a trace filter stays one argument', async () => {
+  const joined = await run(['tcp', 'port', '80', '--emit', 'ddd']);
+  const one = await run(['tcp port 80', '--emit', 'ddd']);
+  assert.equal(joined.code, 0, joined.err);
+  assert.equal(joined.out, one.out);
+  const io = memoryIo();
+  assert.equal(await main(['compile', 'x == 1', 'y', '--event', 'sock/inet_sock_set_state'], io), 2);
+  assert.match(io.stderr(), /unexpected argument 'y'/);
 });

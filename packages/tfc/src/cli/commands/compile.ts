@@ -110,7 +110,8 @@ export const compileSpec: CommandSpec = {
     snaplen: { type: 'string' },
     layout: { type: 'string' },
   },
-  positionals: { min: 0, max: 1 },
+  // --lang pcap joins its words as tcpdump does (joinPcapWords); a trace event filter is one argument
+  positionals: { min: 0, max: Number.MAX_SAFE_INTEGER },
   help: `options:
 ${eventOptionsHelp}
 ${filterFileHelp}
@@ -192,6 +193,15 @@ function choice<T extends string>(v: string | undefined, allowed: readonly T[], 
   return v as T;
 }
 
+/** `tfc compile --lang pcap tcp port 80`: the words are one expression joined by spaces, as tcpdump joins its
+ *  arguments; anywhere else a second argument is a usage error. */
+function joinPcapWords(p: Parsed): Parsed {
+  if (p.positionals.length <= 1) return p;
+  if (str(p, 'lang') !== 'pcap' || str(p, 'filter-file') !== undefined)
+    throw new UsageError(`compile: unexpected argument '${p.positionals[1]}'`);
+  return { ...p, positionals: [p.positionals.join(' ')] };
+}
+
 /** --names-from (default /etc) and --netmask of the pcap paths. */
 function pcapEnv(p: Parsed): PcapEnv {
   const r = readPcapNames(str(p, 'names-from'));
@@ -214,11 +224,12 @@ function u32(v: string | undefined, name: string): number | undefined {
 }
 
 export async function runCompile(argv: readonly string[], io: Io, host: Host): Promise<number> {
-  const p = parseCommandArgs(compileSpec, argv);
-  if (p.help) {
+  const parsed = parseCommandArgs(compileSpec, argv);
+  if (parsed.help) {
     io.out(renderHelp(compileSpec));
     return EXIT.ok;
   }
+  const p = joinPcapWords(parsed);
   const { text } = filterText(p, io);
   // -O and --dev are checked for every target (usage errors, whichever back end would read them).
   choice(str(p, 'optimize'), ['0', '1', '2'], 'optimize', '2');
