@@ -13,7 +13,7 @@ const ld = (off: number): IrExpr => load('packet', konst(off), 1, 'be');
 const eq = (l: IrExpr, v: number): Pred => cmp('eq', 4, false, l, konst(v >>> 0));
 
 /** OR_LINKPL_NOSNAP: the 802.2 LLC header is 3 bytes on Ethernet; PPP and raw IP have none. */
-function nosnap(e: Encap): number {
+export function nosnapOffset(e: Encap): number {
   return e.linkpl + (e.link === 'ethernet' && !e.ppp ? 3 : 0);
 }
 
@@ -30,12 +30,12 @@ export function osiProtoQual(
   span: Span,
 ): Pred {
   if (e.geneve) return fail('unsupported', `'${proto} proto' after 'geneve' is not supported by tfc`, span);
-  const iso = (n: number) => and(linktype(0xfe), eq(ld(nosnap(e)), n));
+  const iso = (n: number) => and(linktype(0xfe), eq(ld(nosnapOffset(e)), n));
   switch (proto) {
     case 'iso':
       return iso(v);
     case 'isis':
-      return and(iso(0x83), eq(ld(nosnap(e) + 4), v));
+      return and(iso(0x83), eq(ld(nosnapOffset(e) + 4), v));
     case 'clnp':
       return fail('qualifier', "'clnp proto' is not supported", span);
     default:

@@ -34,7 +34,7 @@ import { fail } from './diagnostics.ts';
 import { afterMpls, afterPppoes, afterVlan, type Encap, netOffset, prevMplsOffset } from './encap.ts';
 import { ipBroadcast } from './lower-broadcast.ts';
 import { decnetAddress, decnetHost } from './lower-decnet.ts';
-import { isOsiProtoQual, osiProtoQual } from './lower-iso.ts';
+import { isOsiProtoQual, nosnapOffset, osiProtoQual } from './lower-iso.ts';
 import { lowerByte, lowerLlc } from './lower-llc.ts';
 import type { NameDb } from './names/db.ts';
 import { resolveName } from './names/resolve.ts';
@@ -207,10 +207,11 @@ function isoProto(
   p: { readonly nlpid: number; readonly pdus?: readonly number[] },
   span: Span,
 ): Pred {
-  const pl = ctx.encap.linkpl;
-  const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(pl + 3, 1), p.nlpid));
+  // OR_LINKPL_NOSNAP: after the LLC header on Ethernet, right after the protocol field on PPP (pppoes)
+  const at = nosnapOffset(ctx.encap);
+  const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(at, 1), p.nlpid));
   if (p.pdus === undefined) return nlpid();
-  return or(...p.pdus.map((t) => and(nlpid(), eq(ld(pl + 7, 1), t))));
+  return or(...p.pdus.map((t) => and(nlpid(), eq(ld(at + 4, 1), t))));
 }
 
 /** A protocol name on its own (gen_proto_abbrev). */

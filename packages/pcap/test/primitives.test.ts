@@ -97,6 +97,31 @@ const ISO_FRAMES = runts(
     ),
   ),
 );
+/** OSI over PPP in a PPPoE session (PPP protocol 0x23, no LLC header): libpcap reads the NLPID right after it. */
+const PPP_OSI_FRAMES = runts(
+  [
+    [0x83, 0, 0, 0, 0x12],
+    [0xfe, 0xfe, 3, 0x83, 0, 0, 0, 0x12],
+    [0x81, 0, 0, 0x83, 0, 0, 0, 0x12],
+    [0x82, 1, 2, 3, 0x0f],
+  ].map((b) =>
+    Uint8Array.from([
+      ...new Array(12).fill(1),
+      0x88,
+      0x64,
+      0x11,
+      0,
+      0,
+      5,
+      0,
+      30,
+      0,
+      0x23,
+      ...b,
+      ...new Array(20).fill(0),
+    ]),
+  ),
+);
 const B6 = (s: string) => {
   const [a, b] = s.split('::') as [string, string | undefined];
   const ga = a ? a.split(':') : [];
@@ -266,11 +291,19 @@ const ITEMS: readonly Item[] = [
       'l1 proto 1',
       'vlan and iso proto 0x83',
       'pppoes and iso proto 0x83',
+      'pppoes and isis proto 0x12',
+      'pppoes and isis',
+      'pppoes and clnp',
+      'pppoes and esis',
+      'pppoes and l1',
+      'pppoes and lsp',
+      'pppoes and iih',
+      'isis and l2',
       'not isis proto 0x14',
       'mpls and iso proto 1',
     ],
     raw: ['iso proto 0x83', 'isis proto 0x12'],
-    frames: ISO_FRAMES,
+    frames: [...ISO_FRAMES, ...PPP_OSI_FRAMES],
   },
   {
     name: 'decnet',
