@@ -10,7 +10,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DLT, loadLibpcap, type PcapCompiler } from '@tfc/kernel/sys';
 import fc from 'fast-check';
+import { PcapFail } from '../src/diagnostics.ts';
+import { initialEncap } from '../src/encap.ts';
 import { compilePcap, type PcapOptions } from '../src/index.ts';
+import { NETMASK_UNKNOWN } from '../src/lower-broadcast.ts';
+import { decnetAddress } from '../src/lower-decnet.ts';
+import { nosnapOffset } from '../src/lower-iso.ts';
+import { lowerLlc } from '../src/lower-llc.ts';
 import { ethernetFrame, rawFrame, withRunts } from './frames.ts';
 import {
   type DiffStats,
@@ -389,6 +395,22 @@ function check(
   }
   diffFilter(lib, c, f, o, frames, s);
 }
+
+test('module facts: DECnet address packing, OR_LINKPL_NOSNAP, llc names, the unknown netmask', () => {
+  const span = { start: 0, end: 1 };
+  assert.equal(decnetAddress('50.764', span), (50 << 10) | 764);
+  assert.equal(decnetAddress('1.2.3', span), (1 << 10) | 2, 'sscanf "%d.%d" ignores the rest');
+  assert.equal(decnetAddress('64.1025', span), 1, 'area keeps 6 bits, node 10');
+  assert.throws(() => decnetAddress('0x10.5', span), PcapFail);
+  assert.equal(nosnapOffset(initialEncap('ethernet')), 17);
+  assert.equal(nosnapOffset(initialEncap('raw')), 0);
+  assert.throws(() => lowerLlc(initialEncap('ethernet'), 'nosuch', span), PcapFail);
+  assert.deepEqual(
+    lowerLlc(initialEncap('ethernet'), 'UA', span),
+    lowerLlc(initialEncap('ethernet'), 'ua', span),
+  );
+  assert.equal(NETMASK_UNKNOWN, 0xffffffff);
+});
 
 test('new primitives decide as libpcap decides (or both refuse)', { skip }, () => {
   assert.ok(pcap.ok);
