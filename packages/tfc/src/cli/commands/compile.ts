@@ -117,7 +117,8 @@ ${eventOptionsHelp}
 ${filterFileHelp}
   -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
                          for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
-                         shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
+                         shift of vlan/mpls/pppoes/geneve to their own 'and' chain); the expression's words
+                         may be separate arguments (joined with spaces, as tcpdump joins them)
       --names-from DIR   pcap: resolve host, network, service, protocol and ethers names from DIR/hosts,
                          DIR/networks, DIR/services, DIR/protocols, DIR/ethers (default /etc; never DNS)
       --netmask A.B.C.D  pcap: the capture's IPv4 netmask, for 'ip broadcast' (libpcap: the interface's)
