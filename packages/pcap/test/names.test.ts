@@ -192,6 +192,30 @@ test('every name of this machine’s /etc decides as libpcap decides', { skip },
       run('built-in', `${q} ${asId(name)}`, ETH_RANDOM);
   for (const name of ['isis', 'esis', 'clnp', 'iso', 'nosuch'])
     for (const q of ['iso proto', 'isis proto', 'proto']) run('built-in', `${q} ${asId(name)}`, ETH_RANDOM);
+  // names inside id lists, under inherited qualifiers and after encapsulations (host names: only
+  // localhost, which every /etc/hosts has, so libpcap never asks DNS)
+  const mixFrames = [
+    ...ETH_RANDOM,
+    l4Frame(false, 17, 53, 1),
+    l4Frame(false, 6, 80, 1),
+    l4Frame(true, 6, 1, 443),
+  ];
+  for (const f of [
+    'port (domain or http)',
+    'tcp port (http or https) and not port ssh',
+    'udp port domain or bootps or bootpc',
+    'host localhost or 10.0.0.1',
+    'port domain and not http',
+    'tcp port http or 443',
+    'ip proto \\tcp or \\udp',
+    'proto (\\tcp or \\udp)',
+    'portrange 1-http or domain-https',
+    'vlan and port domain',
+    'pppoes and host localhost',
+    'mpls and port https',
+    'geneve and port domain',
+  ])
+    run('combinations', f, mixFrames);
   assert.deepEqual(stats.disagreements, []);
   assert.ok(stats.pairs > 10_000 && stats.accepted > 500, `${stats.pairs} pairs, ${stats.accepted} accepted`);
   console.log(
