@@ -14,6 +14,7 @@ import { type P4Outputs, PACKET_MODEL, traceFrameModel } from '@tfc/codegen-p4';
 import * as ir from '@tfc/ir';
 import { type FilterError, TRACE_ETHERTYPE, TRACE_RECORD_OFFSET } from '@tfc/tracefs';
 import { type CompileRequest, frontEnv } from './compile.ts';
+import type { PcapEnv } from './compile-pcap.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { type DriveResult, drive } from './driver/drive.ts';
 import { pcapFront } from './front/pcap.ts';
@@ -87,12 +88,13 @@ export interface PcapP4Request {
   readonly filter: string;
   /** Range matches (default true); without them ranges are prefix-expanded into ternary entries. */
   readonly ranges?: boolean;
+  readonly env?: PcapEnv;
 }
 
 /** A libpcap filter as TCAM entries over the ethernet/ipv4/ipv6/tcp/udp/sctp/icmp headers (PACKET_MODEL). */
 export function compilePcapP4(req: PcapP4Request): P4Result {
   const r = drive({
-    front: () => pcapFront({ filter: req.filter, options: { linktype: 'ethernet' } }),
+    front: () => pcapFront({ filter: req.filter, options: { linktype: 'ethernet', ...req.env } }),
     plan: optimizationPlan(2),
     target: (optimized) =>
       p4Target.run(optimized, {

@@ -6,6 +6,7 @@
  * on every path.
  */
 import type { ProgramSpec } from '@tfc/codegen-bpf';
+import type { NameDb } from '@tfc/pcap';
 import { bpfResult, type CompileResult } from './compile.ts';
 import { summarize, summarized } from './diagnostic.ts';
 import { drive } from './driver/drive.ts';
@@ -14,11 +15,21 @@ import { pcapFront } from './front/pcap.ts';
 import { type OptLevel, optimizationPlan, type ProgType, type Target } from './options.ts';
 import { bpfTarget } from './targets/bpf.ts';
 
+export { type NameDb, type NameFiles, nameDbFromFiles } from '@tfc/pcap';
+
+/** What the pcap front end knows of the capture beyond the text: names as /etc holds them (without them
+ *  only libpcap's built-in names resolve) and the IPv4 netmask (`ip broadcast`). */
+export interface PcapEnv {
+  readonly names?: NameDb;
+  readonly netmask?: number;
+}
+
 export interface PcapCompileRequest {
   readonly filter: string;
   readonly linktype: 'ethernet' | 'raw';
   /** vlan/mpls/pppoes/geneve shift only their own `and` chain instead of the rest of the expression. */
   readonly scopedEncap?: boolean;
+  readonly env?: PcapEnv;
   readonly target: Target;
   /** eBPF program type (default socket). */
   readonly progType?: ProgType;
@@ -40,6 +51,7 @@ export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
             options: {
               linktype: req.linktype,
               ...(req.scopedEncap !== undefined ? { scopedEncap: req.scopedEncap } : {}),
+              ...req.env,
             },
           }),
         ),

@@ -16,6 +16,7 @@ import type { FlowerProfile, TcDirection } from '@tfc/codegen-tc';
 import type * as ir from '@tfc/ir';
 import type { EventFormat, FilterDialect, FilterError, SymbolLookup } from '@tfc/tracefs';
 import { frontEnv } from './compile.ts';
+import type { PcapEnv } from './compile-pcap.ts';
 import type { Diagnostic, StageResult } from './diagnostic.ts';
 import { runPassStage } from './driver/passes.ts';
 import { pcapFront } from './front/pcap.ts';
@@ -44,7 +45,7 @@ export type TcSource =
       /** The kernel's filter dialect; default the newest profile. */
       readonly dialect?: FilterDialect;
     }
-  | { readonly lang: 'pcap'; readonly filter: string };
+  | { readonly lang: 'pcap'; readonly filter: string; readonly env?: PcapEnv };
 
 type TraceSource = Extract<TcSource, { lang: 'tracefs' }>;
 
@@ -116,7 +117,10 @@ export function compileTc(req: TcRequest): TcResult {
   const common = { target: req.target, place, flowerProfile: req.flowerProfile ?? 'portable' } as const;
   if (req.source.lang === 'pcap') {
     // 1. The pcap front end; 2. the passes, once, read by every backend (cls_bpf included).
-    const front = pcapFront({ filter: req.source.filter, options: { linktype: 'ethernet' } });
+    const front = pcapFront({
+      filter: req.source.filter,
+      options: { linktype: 'ethernet', ...req.source.env },
+    });
     if (!front.ok) return front;
     const optimized = optimizedOnce(front.ir);
     return selectTc({

@@ -93,18 +93,33 @@ export function str(match: StrMatch, pattern: string, source: StrSource, negate 
 /** n-ary and; nested ands among the arguments are spliced in (associativity holds under short-circuit
  *  and abort), so left-deep chains from binary grammars stay flat instead of nesting deeply. */
 export function and(...args: Pred[]): Pred {
-  const flat = args.flatMap((a) => (a.kind === 'and' ? a.args : [a]));
-  if (flat.length === 0) return TRUE;
-  if (flat.length === 1) return flat[0]!;
-  return { kind: 'and', args: flat };
+  return andOf(args);
 }
 
 /** n-ary or, flattened like `and`. */
 export function or(...args: Pred[]): Pred {
-  const flat = args.flatMap((a) => (a.kind === 'or' ? a.args : [a]));
-  if (flat.length === 0) return FALSE;
+  return orOf(args);
+}
+
+/** `and` of an array: for operand lists too long to spread into a call (a 300,000-term chain). */
+export function andOf(args: readonly Pred[]): Pred {
+  return joined('and', args, TRUE);
+}
+
+/** `or` of an array (see andOf). */
+export function orOf(args: readonly Pred[]): Pred {
+  return joined('or', args, FALSE);
+}
+
+function joined(kind: 'and' | 'or', args: readonly Pred[], unit: Pred): Pred {
+  const flat: Pred[] = [];
+  for (const a of args) {
+    if (a.kind === kind) for (const x of a.args) flat.push(x);
+    else flat.push(a);
+  }
+  if (flat.length === 0) return unit;
   if (flat.length === 1) return flat[0]!;
-  return { kind: 'or', args: flat };
+  return { kind, args: flat };
 }
 
 export function not(arg: Pred): Pred {

@@ -43,7 +43,8 @@ function children(n: unknown): unknown[] {
   for (const k of ['offset', 'left', 'right', 'arg', 'value', 'expr']) {
     if (typeof o[k] === 'object' && o[k] !== null) out.push(o[k]);
   }
-  if (Array.isArray(o.args)) out.push(...o.args);
+  // a loop, not push(...args): an and/or of 100,000 operands would overflow the stack as a spread
+  if (Array.isArray(o.args)) for (const a of o.args) out.push(a);
   return out;
 }
 

@@ -8,6 +8,7 @@ import { diag, type PcapDiagnostic, PcapFail } from './diagnostics.ts';
 import { initialEncap, type LinkType } from './encap.ts';
 import { lex } from './lexer.ts';
 import { lowerFilter, type SkbMeta } from './lower.ts';
+import type { NameDb } from './names/db.ts';
 import { parseIPv6 } from './numbers.ts';
 import { parseTokens } from './parser.ts';
 
@@ -20,6 +21,11 @@ export interface PcapOptions {
    * out of an `or` operand or a `not` (so `vlan and ip or ip` tests the second `ip` untagged).
    */
   readonly scopedEncap?: boolean;
+  /** Names (hosts, networks, services, protocols, ethers) as /etc holds them; without it only libpcap's
+   *  built-in names resolve. Compiling never reads files or the network itself. */
+  readonly names?: NameDb;
+  /** The capture's IPv4 netmask (pcap_compile's netmask argument) for `ip broadcast`; default unknown. */
+  readonly netmask?: number;
   /** Where `inbound`/`outbound`/`ifindex` read Linux's packet metadata (record loads); without it they are refused. */
   readonly skbMeta?: SkbMeta;
 }
@@ -72,6 +78,10 @@ export function compilePcap(text: string, options: PcapOptions): CompileOutcome 
       initialEncap(options.linktype),
       options.scopedEncap ?? false,
       options.skbMeta,
+      {
+        ...(options.names ? { names: options.names } : {}),
+        ...(options.netmask !== undefined ? { netmask: options.netmask } : {}),
+      },
     );
     if (predDepth(body) + 8 > MAX_DEPTH)
       return {

@@ -101,5 +101,15 @@ export type Expr =
   | { readonly kind: 'pppoed'; readonly span: Span }
   /** inbound / outbound: Linux packet metadata (pkt_type), served only where the caller provides it (skbMeta). */
   | { readonly kind: 'direction'; readonly outbound: boolean; readonly span: Span }
+  /** `llc` alone, or `llc i|s|u` or an S/U subtype name (`rr`, `ua`, ... case-insensitive, as grammar.y). */
+  | { readonly kind: 'llc'; readonly sub: string | undefined; readonly span: Span }
+  /** `byte N op V` (libpcap's CBYTE byteop): the link header's byte N compared or masked with V. */
+  | {
+      readonly kind: 'byte';
+      readonly index: number;
+      readonly op: '&' | '|' | '<' | '>' | '=';
+      readonly value: number;
+      readonly span: Span;
+    }
   /** ifindex N: the receiving/sending device's index (Linux metadata, as direction). */
   | { readonly kind: 'ifindex'; readonly value: number; readonly span: Span };

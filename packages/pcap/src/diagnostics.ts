@@ -13,7 +13,9 @@ export type PcapErrorCode =
   | 'unsupported'
   | 'link'
   | 'range'
-  | 'depth';
+  | 'depth'
+  /** The filter is larger than the compiler accepts (budget.ts). */
+  | 'size';
 
 export interface PcapDiagnostic {
   readonly severity: 'error';

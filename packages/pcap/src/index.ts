@@ -6,4 +6,13 @@ export type { AddrQual, Arith, DirQual, Expr as PcapExpr, Id as PcapId, Qual } f
 export type { PcapDiagnostic, PcapErrorCode } from './diagnostics.ts';
 export type { LinkType } from './encap.ts';
 export type { SkbMeta } from './lower.ts';
+export { NETMASK_UNKNOWN } from './lower-broadcast.ts';
+export {
+  EMPTY_NAME_DB,
+  type NameDb,
+  type NameFiles,
+  nameDbFromFiles,
+  type ServicePorts,
+} from './names/db.ts';
+export { EPROTO_NAMES, LLC_NAMES } from './names/resolve.ts';
 export { NAMED_CONSTANTS, type Span } from './tokens.ts';

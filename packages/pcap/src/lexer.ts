@@ -26,7 +26,23 @@ const RULES: readonly { readonly kind: TokenKind | 'bogus' | 'word'; readonly re
 ];
 
 const V6_CHARS = /[0-9A-Fa-f:.]+/y;
-const V6_SHAPE = /^(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\.[0-9]{1,3}){3})?$/;
+/** scanner.l's V6 alternatives: 8 groups, or `::` with 0-7 groups around it, each optionally ending in a
+ *  dotted IPv4 (then 6 groups, or `::` with 0-5). */
+const V6_SHAPE = ((): RegExp => {
+  const w = (k: number) => new Array<string>(k).fill('[0-9A-Fa-f]{1,4}');
+  const v4 = `${N}\\.${N}\\.${N}\\.${N}`;
+  const alts = [w(8).join(':'), `${w(6).join(':')}:${v4}`];
+  for (let n = 0; n <= 7; n++)
+    for (let i = 0; i <= n; i++) alts.push(`${w(i).join(':')}::${w(n - i).join(':')}`);
+  for (let n = 0; n <= 5; n++)
+    for (let i = 0; i <= n; i++)
+      alts.push(
+        `${w(i).join(':')}::${w(n - i)
+          .map((g) => `${g}:`)
+          .join('')}${v4}`,
+      );
+  return new RegExp(`^(?:${alts.join('|')})$`);
+})();
 
 /** Longest prefix of the [0-9a-f:.] run at `pos` that is an IPv6 address in the scanner's V6 shapes. */
 function matchV6(text: string, pos: number, isV6: (s: string) => boolean): number {
@@ -89,6 +105,11 @@ export function lex(text: string, isV6: (s: string) => boolean): Result<readonly
       continue;
     }
     if (best.kind === 'word') {
+      // `\\name` is always an ID, without its backslash (a keyword or protocol name used as a name)
+      if (raw.startsWith('\\')) {
+        out.push({ kind: 'id', text: raw.slice(1), span });
+        continue;
+      }
       // keywords and named constants tie with ID at equal length and win (they come first in scanner.l)
       const w = classifyWord(raw);
       if (w === undefined) out.push({ kind: 'id', text: raw, span });

@@ -12,6 +12,7 @@
 // PcapFail values with libpcap's wording where it has one; no ambient state.
 import {
   and,
+  andOf,
   arith,
   cmp,
   FALSE,
@@ -22,13 +23,21 @@ import {
   load,
   not,
   or,
+  orOf,
   type Pred,
   ref,
   type ValueDef,
 } from '@tfc/ir';
 import type { Arith, DirQual, Expr, Id, Qual } from './ast.ts';
+import { irSize, MAX_IR_NODES } from './budget.ts';
 import { fail } from './diagnostics.ts';
 import { afterMpls, afterPppoes, afterVlan, type Encap, netOffset, prevMplsOffset } from './encap.ts';
+import { ipBroadcast } from './lower-broadcast.ts';
+import { decnetAddress, decnetHost } from './lower-decnet.ts';
+import { isOsiProtoQual, nosnapOffset, osiProtoQual } from './lower-iso.ts';
+import { lowerByte, lowerLlc } from './lower-llc.ts';
+import type { NameDb } from './names/db.ts';
+import { resolveName } from './names/resolve.ts';
 import { parseIPv4, parseIPv6, parseMac } from './numbers.ts';
 import type { ProtoName, Span } from './tokens.ts';
 
@@ -47,8 +56,19 @@ export interface SkbMeta {
   readonly ifindex: number;
 }
 
+/** What the caller knows about the capture: names (NameDb) and the IPv4 netmask (`ip broadcast`). */
+export interface LowerEnv {
+  readonly names?: NameDb;
+  readonly netmask?: number;
+}
+
 interface Ctx {
   readonly meta: SkbMeta | undefined;
+  readonly env: LowerEnv;
+  /** IR nodes of the primitives lowered so far (budget.ts). */
+  spent: number;
+  /** How many `geneve` primitives have been lowered (each one moves the offsets). */
+  geneves: number;
   encap: Encap;
   /** The expression being lowered runs only when a `geneve` earlier in its `and` chain matched (so
    *  libpcap's run-time offsets were written); other primitives after `geneve` are refused. */
@@ -187,10 +207,11 @@ function isoProto(
   p: { readonly nlpid: number; readonly pdus?: readonly number[] },
   span: Span,
 ): Pred {
-  const pl = ctx.encap.linkpl;
-  const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(pl + 3, 1), p.nlpid));
+  // OR_LINKPL_NOSNAP: after the LLC header on Ethernet, right after the protocol field on PPP (pppoes)
+  const at = nosnapOffset(ctx.encap);
+  const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(at, 1), p.nlpid));
   if (p.pdus === undefined) return nlpid();
-  return or(...p.pdus.map((t) => and(nlpid(), eq(ld(pl + 7, 1), t))));
+  return or(...p.pdus.map((t) => and(nlpid(), eq(ld(at + 4, 1), t))));
 }
 
 /** A protocol name on its own (gen_proto_abbrev). */
@@ -275,7 +296,7 @@ function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'ne
     case 'ip6':
       return fail('qualifier', `'ip6' modifier applied to ip ${type}`, span);
     case 'decnet':
-      return fail('unsupported', 'DECnet addresses are not supported by tfc', span);
+      return decnetHost(ctx.encap, addr, q.dir, (p) => linktype(ctx, p, span), span);
     default:
       return fail('qualifier', `'${q.proto}' modifier applied to ${type}`, span);
   }
@@ -406,6 +427,8 @@ function protoQual(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'rarp':
       return fail('qualifier', `${q.proto} does not encapsulate another protocol`, span);
     default:
+      if (isOsiProtoQual(q.proto))
+        return osiProtoQual(ctx.encap, v, q.proto, (p) => linktype(ctx, p, span), span);
       return fail('qualifier', `'${q.proto} proto' is bogus`, span);
   }
 }
@@ -416,6 +439,7 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'host':
     case 'net': {
       if (q.proto === 'link') return fail('qualifier', 'illegal link layer address', span);
+      if (q.proto === 'decnet') return host4(ctx, v, 0, q, 'host', span);
       let mask = 0xffffffff;
       if (q.addr === 'net') {
         while (v !== 0 && (v & 0xff000000) === 0) {
@@ -501,6 +525,8 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
     case 'num':
       return lowerNumId(ctx, id.value, q, span);
     case 'hid': {
+      if (q.proto === 'decnet' && q.addr !== 'gateway')
+        return lowerNumId(ctx, decnetAddress(id.text, span), q, span);
       ADDR_ONLY_ERR(q.addr, 'IP address', span);
       const a = ipv4Text(id.text, span);
       if (q.addr === 'gateway') return fail('qualifier', "'gateway' requires a name", span);
@@ -573,11 +599,12 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
         if (lo > hi) [lo, hi] = [hi, lo];
         return ports(ctx, lo, hi, p, q.dir, span);
       }
-      return fail(
-        'name',
-        `tfc does not resolve names ('${id.text}'): use a numeric address, port or protocol number`,
-        span,
-      );
+      const link = {
+        ethernet: ctx.encap.link === 'ethernet' && !ctx.encap.ppp,
+        typeField: ctx.encap.link !== 'raw' || ctx.encap.ppp,
+      };
+      const ids = resolveName(id.text, q, ctx.env.names, link, span);
+      return or(...ids.map((r) => lowerId(ctx, r.id, r.q)));
     }
   }
 }
@@ -600,6 +627,19 @@ const TRANSPORT_V4: Partial<Record<ProtoName, true>> = {
   vrrp: true,
   carp: true,
 };
+/** Protocols whose `proto[i]` indexes the network header (gen_load_internal), after their own test. */
+const NET_INDEX: ReadonlySet<ProtoName> = new Set([
+  'ip',
+  'ip6',
+  'arp',
+  'rarp',
+  'atalk',
+  'decnet',
+  'sca',
+  'lat',
+  'moprc',
+  'mopdl',
+]);
 const withGuard = (g: Pred | undefined, p: Pred): Pred => (g === undefined ? p : and(g, p));
 
 /**
@@ -721,7 +761,7 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
           };
         return { expr: ld(idx.expr, a.size), guard: idx.guard };
       }
-      if (p === 'ip' || p === 'ip6' || p === 'arp' || p === 'rarp')
+      if (NET_INDEX.has(p))
         return {
           expr: ld(indexed(ctx, idx.expr, n, constOf(idx.expr)), a.size),
           guard: withGuard(idx.guard, protoAbbrev(ctx, p, a.span)),
@@ -773,9 +813,16 @@ interface Lowered {
 }
 
 function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
+  const r = lowerTerm(ctx, e, inh);
+  if (e.kind !== 'chain' && e.kind !== 'paren' && e.kind !== 'not') spend(ctx, r.pred, e.span);
+  return r;
+}
+
+function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
   switch (e.kind) {
     case 'chain': {
       const start = ctx.encap;
+      const gen0 = ctx.geneves;
       const first = lowerExpr(ctx, e.first, inh);
       // left-associative, equal precedence: operands of a run of the same operator are collected and
       // built once (linear time for long chains)
@@ -788,18 +835,22 @@ function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       for (const link of e.rest) {
         // scoped: (X or Y) starts Y where X started and leaks no shift; (X and Y) threads X's shifts into Y
         if (ctx.scoped && link.op === 'or') ctx.encap = start;
-        ctx.sure = outerSure || (link.op === 'and' && left);
+        // the offsets in force are the latest geneve's: an outer chain's guarantee lapses once a geneve is
+        // lowered inside this one, and an item that lowers a geneve restarts `left`
+        ctx.sure = (outerSure && ctx.geneves === gen0) || (link.op === 'and' && left);
+        const before = ctx.geneves;
         const r = lowerExpr(ctx, link.item, q);
         ctx.sure = outerSure;
         const it = impliesGeneve(link.item);
-        left = link.op === 'and' ? left || it : left && it;
-        if (runOp !== undefined && runOp !== link.op) run = [runOp === 'and' ? and(...run) : or(...run)];
+        if (ctx.geneves !== before) left = link.op === 'and' && it;
+        else left = link.op === 'and' ? left || it : left && it;
+        if (runOp !== undefined && runOp !== link.op) run = [runOp === 'and' ? andOf(run) : orOf(run)];
         runOp = link.op;
         run.push(r.pred);
         q = r.q;
         if (ctx.scoped && link.op === 'or') ctx.encap = start;
       }
-      return { pred: runOp === 'or' ? or(...run) : and(...run), q };
+      return { pred: runOp === 'or' ? orOf(run) : andOf(run), q };
     }
     case 'not': {
       const save = ctx.encap;
@@ -845,6 +896,10 @@ function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
     case 'pppoed':
       noGeneve(ctx, e.span);
       return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
+    case 'llc':
+      return { pred: lowerLlc(ctx.encap, e.sub, e.span), q: 'err' };
+    case 'byte':
+      return { pred: lowerByte(ctx.encap, e.index, e.op, e.value, e.span), q: 'err' };
     case 'encap':
       noGeneve(ctx, e.span);
       return { pred: lowerEncap(ctx, e.what, e.value, e.span), q: 'err' };
@@ -865,8 +920,7 @@ function lowerCast(
       if (!eth || ctx.encap.ppp) return fail('link', 'not a broadcast link', span);
       return and(eq(ld(2, 4), 0xffffffff), eq(ld(0, 2), 0xffff));
     }
-    if (proto === 'ip')
-      return fail('unsupported', "netmask not known, so 'ip broadcast' not supported", span);
+    if (proto === 'ip') return ipBroadcast(ctx.encap, ctx.env.netmask, (p) => linktype(ctx, p, span), span);
     return fail('qualifier', 'only link-layer/IP broadcast filters supported', span);
   }
   if (proto === undefined || proto === 'link') {
@@ -895,7 +949,9 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
-  if (e.geneve) return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
+  // a geneve inside a matched geneve reads the inner offsets (shared values) like any primitive there
+  if (e.geneve && what !== 'geneve')
+    return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
   if (what === 'vlan') {
     if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
     if (e.link !== 'ethernet') return fail('link', 'no VLAN support for Raw IP', span);
@@ -974,7 +1030,7 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
   // libpcap joins the two paths with A = the transport offset of the path that matched, then loads the
   // option length and the protocol type: each path keeps its own always-true probe of those loads
   const offsets = (tran: IrExpr) => {
-    const g = arith('+', tran, u(n + 8));
+    const g = arith('+', tran, offE(n + 8));
     return cmp('ge', 4, false, arith('|', ld(g, 1), ld(arith('+', g, u(2)), 2)), u(0));
   };
   const off4 = offsets(ipv4HeaderLen(ctx));
@@ -995,6 +1051,7 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
   const m0 = def(arith('+', arith('*', teb, arith('+', m1, u(12))), arith('*', notTeb, arith('+', g, u(2)))));
   const m2 = def(arith('+', m1, arith('*', teb, u(14))));
   const m1id = m1.kind === 'ref' ? m1.id : 0;
+  ctx.geneves++;
   ctx.encap = {
     ...e,
     link: 'ethernet',
@@ -1050,6 +1107,16 @@ function noGeneve(ctx: Ctx, span: Span): void {
     );
 }
 
+function spend(ctx: Ctx, p: Pred, span: Span): void {
+  ctx.spent += irSize(p);
+  if (ctx.spent > MAX_IR_NODES)
+    fail(
+      'size',
+      `filter too large: its IR passes ${MAX_IR_NODES.toLocaleString('en')} nodes (at the primitive at offset ${span.start}); split it into smaller filters`,
+      { start: 0, end: 0 },
+    );
+}
+
 function needMeta(ctx: Ctx, what: string, span: Span): SkbMeta {
   if (ctx.meta === undefined)
     return fail(
@@ -1065,7 +1132,8 @@ export function lowerFilter(
   encap: Encap,
   scoped: boolean,
   meta?: SkbMeta,
+  env: LowerEnv = {},
 ): { readonly body: Pred; readonly values: readonly ValueDef[] } {
-  const ctx: Ctx = { meta, encap, sure: false, scoped, values: [] };
+  const ctx: Ctx = { meta, env, spent: 0, geneves: 0, encap, sure: false, scoped, values: [] };
   return { body: lowerExpr(ctx, e, 'err').pred, values: ctx.values };
 }

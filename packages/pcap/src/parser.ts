@@ -346,6 +346,38 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
       case 'pppoed':
         next();
         return { cls: 'term', expr: { kind: 'pppoed', span: t.span } };
+      case 'llc': {
+        next();
+        // `llc ID`; `rnr` is a (pf) keyword in libpcap's scanner, which grammar.y accepts here too
+        const n = peek();
+        if (n.kind !== 'id' && !(n.kind === 'unsupported' && n.text === 'rnr'))
+          return { cls: 'term', expr: { kind: 'llc', sub: undefined, span: t.span } };
+        next();
+        return { cls: 'term', expr: { kind: 'llc', sub: n.text, span: span(t.span, n.span) } };
+      }
+      case 'byte': {
+        next();
+        const i = peek();
+        if (i.kind !== 'num') syntax(i, 'a byte offset');
+        next();
+        const o = peek();
+        // the scanner returns '==' as '='
+        if (!(o.kind === 'punct' && ['&', '|', '<', '>', '=', '=='].includes(o.text)))
+          syntax(o, "one of '&', '|', '<', '>', '='");
+        next();
+        const v = peek();
+        if (v.kind !== 'num') syntax(v, 'a number');
+        next();
+        const op = (o.text === '==' ? '=' : o.text) as '&' | '|' | '<' | '>' | '=';
+        const expr: Expr = {
+          kind: 'byte',
+          index: i.value ?? 0,
+          op,
+          value: v.value ?? 0,
+          span: span(t.span, v.span),
+        };
+        return { cls: 'term', expr };
+      }
       case 'unsupported':
         return fail('unsupported', `'${t.text}' is not supported by tfc`, t.span);
       case 'num':

@@ -84,7 +84,9 @@ export type TokenKind =
   | 'ifindex'
   | 'pppoes'
   | 'geneve'
-  /** A keyword libpcap knows that tfc does not implement (802.11, ATM, MTP, pf, byte, llc, ...). */
+  | 'llc'
+  | 'byte'
+  /** A keyword libpcap knows that tfc does not implement (802.11, ATM, MTP, pf, ...). */
   | 'unsupported'
   | 'punct'
   | 'eof';
@@ -177,6 +179,8 @@ const KEYWORDS: Readonly<Record<string, TokenKind>> = {
   ifindex: 'ifindex',
   pppoes: 'pppoes',
   geneve: 'geneve',
+  llc: 'llc',
+  byte: 'byte',
 };
 
 /** Keywords of libpcap 1.10.3 that tfc rejects as unsupported. */
@@ -195,9 +199,7 @@ const UNSUPPORTED: readonly string[] = [
   'addr4',
   'ra',
   'ta',
-  'byte',
   'lane',
-  'llc',
   'metac',
   'bcc',
   'oam',

@@ -1,6 +1,6 @@
 // fast-check arbitrary for pcap-filter text: primitives of every kind tfc implements (hosts, nets,
 // ports, port ranges, protocols, proto/protochain, broadcast/multicast, vlan/mpls/geneve, less/greater,
-// `proto[expr:size]` arithmetic with named constants) combined with and/or/not/parentheses and bare
+// `proto[expr:size]` arithmetic with named constants, llc, byte, OSI proto, DECnet, built-in names) combined with and/or/not/parentheses and bare
 // ids that inherit qualifiers. Values come from the frame generator's pools. Invariant: pure.
 import fc from 'fast-check';
 import { IP4_POOL, IP6_POOL, MAC_POOL, MPLS_POOL, PORT_POOL, VLAN_POOL } from './frames.ts';
@@ -72,6 +72,29 @@ const primitive: fc.Arbitrary<string> = fc.oneof(
     'csnp',
     'psnp',
   ),
+  // llc, byte, OSI proto, DECnet, built-in names, nested geneve (issue 18)
+  fc.constantFrom(
+    'llc',
+    'llc i',
+    'llc s',
+    'llc u',
+    'llc ui',
+    'llc rr',
+    'llc ua',
+    'byte 12 = 8',
+    'byte 23 < 17',
+    'byte 14 > 0x44',
+    'iso proto 0x83',
+    'isis proto 0x12',
+    'decnet host 1.2',
+    'decnet src 50.764',
+    'decnet[0] = 0',
+    'link proto \\ip6',
+    'ether proto \\arp',
+    'ether proto loopback',
+    'iso proto \\isis',
+    'geneve and geneve',
+  ),
   fc.tuple(hostProto, dir, ip4).map(([p, d, a]) => `${p}${d}host ${a}`),
   fc.tuple(hostProto, dir, net4).map(([p, d, a]) => `${p}${d}net ${a}`),
   fc
@@ -121,6 +144,10 @@ const primitive: fc.Arbitrary<string> = fc.oneof(
     'pppoes and ether[0:2] = 0x21',
     'pppoes and link[1] = 0x57',
     'pppoes and pppoes',
+    'pppoes and isis',
+    'pppoes and l1',
+    'pppoes and clnp',
+    'pppoes and iso proto 0x83',
     'pppoes and geneve',
     'mpls and geneve',
     'vlan and geneve 1',

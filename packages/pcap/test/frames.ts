@@ -228,18 +228,28 @@ const mplsLabel = fc.oneof(fc.constantFrom(...MPLS_POOL), fc.integer({ min: 0, m
 const pppoeSession: fc.Arbitrary<number[]> = fc
   .tuple(
     fc.oneof(fc.constantFrom(5, 0x1234), fc.integer({ min: 0, max: 0xffff })),
-    fc.constantFrom(0x21, 0x57, 0x0806, 0xc021, 0x0281),
+    fc.constantFrom(0x21, 0x57, 0x0806, 0xc021, 0x0281, 0x23),
   )
   .chain(([sid, proto]) =>
-    (proto === 0x21
-      ? ipv4Packet
-      : proto === 0x57
-        ? ipv6Packet
-        : proto === 0x0281
-          ? fc
-              .tuple(mplsLabel, fc.oneof(ipv4Packet, ipv6Packet))
-              .map(([l, ip]) => [(l >>> 12) & 0xff, (l >>> 4) & 0xff, ((l & 0xf) << 4) | 1, 64, ...ip])
-          : payloadFor(0)
+    (proto === 0x23
+      ? // OSI over PPP: NLPID first (no LLC header), IS-IS PDU type 4 bytes later
+        fc
+          .tuple(
+            fc.constantFrom(0x81, 0x82, 0x83),
+            bytes(3),
+            fc.constantFrom(0x0f, 0x11, 0x12, 0x14, 0x18, 0x1a),
+            bytes(8),
+          )
+          .map(([nlpid, a, pdu, rest]) => [nlpid, ...a, pdu, ...rest])
+      : proto === 0x21
+        ? ipv4Packet
+        : proto === 0x57
+          ? ipv6Packet
+          : proto === 0x0281
+            ? fc
+                .tuple(mplsLabel, fc.oneof(ipv4Packet, ipv6Packet))
+                .map(([l, ip]) => [(l >>> 12) & 0xff, (l >>> 4) & 0xff, ((l & 0xf) << 4) | 1, 64, ...ip])
+            : payloadFor(0)
     ).map((ip) => [0x11, 0, ...u16(sid), ...u16(ip.length + 2), ...u16(proto), ...ip]),
   );
 

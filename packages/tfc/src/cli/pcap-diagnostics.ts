@@ -3,7 +3,7 @@
  * filter echoed on its own line, line breaks of a -F file shown as spaces so the caret stays under its column),
  * every other diagnostic as `tfc: compile: STAGE: MESSAGE`; under --json (io.json) one object with the
  * diagnostics on stdout instead (json-output.ts). Invariant: the exit code is 2 for an unknown --dump-after pass
- * (a usage error), else 1 (the filter is rejected).
+ * or a filter over the size limit (usage errors), else 1 (the filter is rejected).
  */
 import { renderDiagnostics } from '../api/errors.ts';
 import { EXIT, type Io } from './io.ts';
@@ -16,7 +16,9 @@ export interface PcapDiagnostic {
 }
 
 const exitFor = (ds: readonly PcapDiagnostic[]) =>
-  ds.some((d) => d.message.startsWith('unknown pass')) ? EXIT.usage : EXIT.rejected;
+  ds.some((d) => d.message.startsWith('unknown pass') || d.message.startsWith('filter too large'))
+    ? EXIT.usage
+    : EXIT.rejected;
 
 /** Diagnostics as `tfc: compile: STAGE: MESSAGE` lines (or JSON); the exit code. */
 export function reportCompileDiagnostics(diagnostics: readonly PcapDiagnostic[], io: Io): number {

@@ -33,6 +33,7 @@ import {
   compileTraceFrameBpf,
   DUMP_POINTS,
   emit,
+  type PcapEnv,
   type ProgType,
   type Target,
   type TcResult,
@@ -51,6 +52,7 @@ import {
 } from '@tfc/tracefs';
 import { rejectionNotes } from '../../api/errors.ts';
 import type { Host } from '../../host/index.ts';
+import { readPcapNames } from '../../host/pcap-names.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { compileJsonMode, tcBatchJson } from '../compile-json.ts';
@@ -110,6 +112,8 @@ export const compileSpec: CommandSpec = {
     lang: { type: 'string', short: 'l' },
     linktype: { type: 'string' },
     'scoped-encap': { type: 'boolean' },
+    'names-from': { type: 'string' },
+    netmask: { type: 'string' },
     subsystem: { type: 'string' },
     'flower-profile': { type: 'string' },
     attach: { type: 'string' },
@@ -117,6 +121,7 @@ export const compileSpec: CommandSpec = {
     layout: { type: 'string' },
     ...jsonOption,
   },
+  // --lang pcap joins its words as tcpdump does (args.ts); a trace event filter is one argument
   positionals: { min: 0, max: 1 },
   help: `options:
 ${eventOptionsHelp}
@@ -124,7 +129,11 @@ ${filterFileHelp}
 ${pcapFileHelp}
   -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
                          for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
-                         shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
+                         shift of vlan/mpls/pppoes/geneve to their own 'and' chain); the expression's words
+                         may be separate arguments (joined with spaces, as tcpdump joins them)
+      --names-from DIR   pcap: resolve host, network, service, protocol and ethers names from DIR/hosts,
+                         DIR/networks, DIR/services, DIR/protocols, DIR/ethers (default /etc; never DNS)
+      --netmask A.B.C.D  pcap: the capture's IPv4 netmask, for 'ip broadcast' (libpcap: the interface's)
   -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only), p4 (TCAM entries and a P4_16
                          program matching trace frames; with --lang pcap, packets parsed as ethernet/ip/tcp/udp),
                          u32 (tc u32 rules), tc-bpf (a cls_bpf rule) or tc
@@ -203,6 +212,19 @@ function choice<T extends string>(v: string | undefined, allowed: readonly T[], 
   return v as T;
 }
 
+/** --names-from (default /etc) and --netmask of the pcap paths. */
+function pcapEnv(p: Parsed): PcapEnv {
+  const r = readPcapNames(str(p, 'names-from'));
+  if (!r.ok) throw new UsageError(`--names-from: ${r.reason}`);
+  const m = str(p, 'netmask');
+  if (m === undefined) return { names: r.names };
+  const q = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(m);
+  if (!q || q.slice(1).some((x) => Number(x) > 255))
+    throw new UsageError(`--netmask takes an IPv4 netmask such as 255.255.255.0, got '${m}'`);
+  const netmask = q.slice(1).reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);
+  return { names: r.names, netmask };
+}
+
 function u32(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : Number.NaN;
@@ -263,6 +285,8 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
     'clsact',
     'linktype',
     'scoped-encap',
+    'names-from',
+    'netmask',
     'flower-profile',
   ])
     if (p.values[o] !== undefined)
@@ -393,7 +417,7 @@ async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
   choice(str(p, 'linktype'), ['ethernet'], 'linktype', 'ethernet');
   const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
   const { text } = filterText(p, io);
-  const r = compilePcapP4({ filter: text, ranges: !flag(p, 'no-ranges') });
+  const r = compilePcapP4({ filter: text, ranges: !flag(p, 'no-ranges'), env: pcapEnv(p) });
   if (!r.ok) {
     return reportCompileDiagnostics(r.diagnostics, io);
   }
@@ -510,7 +534,11 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
-  if (str(p, 'ctx') === 'skb') return runCompileSkb(p, io);
+  if (str(p, 'ctx') === 'skb') {
+    for (const o of ['names-from', 'netmask'])
+      if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --ctx skb`);
+    return runCompileSkb(p, io);
+  }
   for (const o of ['attach', 'snaplen', 'layout'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to --ctx skb`);
   if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
@@ -540,6 +568,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
     target,
     optimize: Number(level) as 0 | 1 | 2,
     scopedEncap: flag(p, 'scoped-encap'),
+    env: pcapEnv(p),
     ...(progType ? { progType } : {}),
     ...(onMatch !== undefined ? { onMatch } : {}),
     ...(onMiss !== undefined ? { onMiss } : {}),
@@ -775,7 +804,7 @@ export async function tcRulesFor(
     if (str(p, 'linktype') !== undefined && str(p, 'linktype') !== 'ethernet')
       throw new UsageError(`--target ${target} matches Ethernet frames (--linktype ethernet)`);
     if (flag(p, 'scoped-encap')) throw new UsageError(`--scoped-encap does not apply to --target ${target}`);
-    source = { lang: 'pcap', filter: text };
+    source = { lang: 'pcap', filter: text, env: pcapEnv(p) };
   } else {
     anyEvent = p.values.event === undefined && p.values.format === undefined;
     if (!anyEvent && p.values.subsystem !== undefined)
