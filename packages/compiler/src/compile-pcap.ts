@@ -6,6 +6,7 @@
  * on every path.
  */
 import type { ProgramSpec } from '@tfc/codegen-bpf';
+import type { LinkType } from '@tfc/pcap';
 import { bpfResult, type CompileResult } from './compile.ts';
 import { summarize, summarized } from './diagnostic.ts';
 import { drive } from './driver/drive.ts';
@@ -16,7 +17,8 @@ import { bpfTarget } from './targets/bpf.ts';
 
 export interface PcapCompileRequest {
   readonly filter: string;
-  readonly linktype: 'ethernet' | 'raw';
+  /** A link type of @tfc/pcap's linktypes.ts (`linkTypeByName` reads libpcap's names). */
+  readonly linktype: LinkType;
   /** vlan/mpls/pppoes/geneve shift only their own `and` chain instead of the rest of the expression. */
   readonly scopedEncap?: boolean;
   readonly target: Target;
@@ -28,6 +30,8 @@ export interface PcapCompileRequest {
   readonly dumpAfter?: string;
   readonly setLookup?: 'search' | 'map';
 }
+
+export { LINK_TYPES, type LinkType, linkTypeByName } from '@tfc/pcap';
 
 export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
   const plan = optimizationPlan(req.optimize);

@@ -12,7 +12,8 @@ import { parseIPv6 } from './numbers.ts';
 import { parseTokens } from './parser.ts';
 
 export interface PcapOptions {
-  /** DLT_EN10MB ('ethernet') or DLT_RAW ('raw': the packet starts at the IP header). */
+  /** The link type (linktypes.ts: EN10MB 'ethernet', RAW 'raw', IPV4, IPV6, LINUX_SLL, LINUX_SLL2,
+   *  IEEE802_11, IEEE802_11_RADIO); `linkTypeByName` reads libpcap's names. */
   readonly linktype: LinkType;
   /**
    * false (default): libpcap's meaning — each `vlan`/`mpls` shifts the offsets of everything after it

@@ -33,6 +33,8 @@ import {
   compileTraceFrameBpf,
   DUMP_POINTS,
   emit,
+  LINK_TYPES,
+  linkTypeByName,
   type ProgType,
   type Target,
   type TcResult,
@@ -69,7 +71,7 @@ export const compileSpec: CommandSpec = {
   summary:
     "Compiles a trace event filter (or a libpcap filter) to eBPF, classic BPF, tc rules or P4 that accept exactly\nwhat the kernel's filter interpreter (or libpcap) accepts.",
   usage:
-    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4|tc|u32|flower|tc-bpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]\n       tfc compile --lang pcap EXPR --target ebpf --ctx skb --attach tp_btf/TRACEPOINT|fentry/FUNCTION [--snaplen N] [options]',
+    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4|tc|u32|flower|tc-bpf] [--linktype EN10MB|RAW|IPV4|IPV6|LINUX_SLL|LINUX_SLL2|IEEE802_11|IEEE802_11_RADIO] [--prog-type socket|tc|xdp] [options]\n       tfc compile --lang pcap EXPR --target ebpf --ctx skb --attach tp_btf/TRACEPOINT|fentry/FUNCTION [--snaplen N] [options]',
   options: {
     ...eventOptions,
     ...filterFileOption,
@@ -111,7 +113,8 @@ export const compileSpec: CommandSpec = {
 ${eventOptionsHelp}
 ${filterFileHelp}
   -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
-                         for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
+                         for packets; --linktype takes libpcap's names: EN10MB (default), RAW, IPV4, IPV6,
+                         LINUX_SLL, LINUX_SLL2, IEEE802_11, IEEE802_11_RADIO; --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
   -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only), p4 (TCAM entries and a P4_16
                          program matching trace frames; with --lang pcap, packets parsed as ethernet/ip/tcp/udp),
@@ -456,7 +459,12 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   if (t === 'p4') return runCompilePcapP4(p, io);
   const target = choice<Target>(t, ['ebpf', 'cbpf'], 'target', 'cbpf');
   choice(str(p, 'ctx'), ['packet'], 'ctx', 'packet');
-  const linktype = choice(str(p, 'linktype'), ['ethernet', 'raw'], 'linktype', 'ethernet');
+  const linktypeArg = str(p, 'linktype') ?? 'EN10MB';
+  const linktype = linkTypeByName(linktypeArg);
+  if (linktype === undefined)
+    throw new UsageError(
+      `--linktype must be one of ${LINK_TYPES.map((l) => l.name).join(', ')} (got '${linktypeArg}')`,
+    );
   const progTypeArg = str(p, 'prog-type');
   const progType =
     progTypeArg === undefined

@@ -1,0 +1,160 @@
+// Differential proof of the link types (linklayer.ts, linktypes.ts) against libpcap 1.10.3 through koffi:
+// for every link type tfc compiles — EN10MB, RAW, IPV4, IPV6, LINUX_SLL, LINUX_SLL2, IEEE802_11,
+// IEEE802_11_RADIO — libpcap compiles each filter on pcap_open_dead(DLT) (unoptimized: gencode's own
+// semantics), bpf_filter runs it on generated frames of that link type (linkframes.ts, runts included),
+// and the IR evaluator on compilePcap(filter, { linktype }) must give the same verdict. Filters: the
+// link-layer specific ones below, the corpus, and generated ones. A filter libpcap rejects must be rejected
+// by tfc; one tfc refuses must carry an `unsupported`/`name` diagnostic (counted). Per-link counts printed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { evaluate, type Filter } from '@tfc/ir';
+import { loadLibpcap } from '@tfc/kernel/sys';
+import fc from 'fast-check';
+import { compilePcap, type LinkType } from '../src/index.ts';
+import { LINK_TYPES } from '../src/linktypes.ts';
+import { corpusFilters } from './corpus.ts';
+import { filterText } from './filters.ts';
+import { linkFrames } from './linkframes.ts';
+
+const pcap = loadLibpcap();
+const skip = pcap.ok ? false : pcap.reason;
+
+/** Filters whose meaning depends on the link type. */
+export const LINK_FILTERS: readonly string[] = [
+  'ip',
+  'ip6',
+  'ip or ip6',
+  'ip and ip6',
+  'not ip',
+  'arp',
+  'rarp',
+  'tcp',
+  'udp port 53',
+  'tcp dst port 80 or 443',
+  'icmp',
+  'icmp6',
+  'host 10.0.0.1',
+  'net 10.0.0.0/8',
+  'src net 192.168',
+  'ip6 host 2001:db8::1',
+  'ip multicast',
+  'ip6 multicast',
+  'ether host aa:bb:cc:dd:ee:ff',
+  'ether src 00:11:22:33:44:55',
+  'ether dst aa:bb:cc:dd:ee:ff',
+  'ether src and dst 00:11:22:33:44:55',
+  'ether broadcast',
+  'ether multicast',
+  'broadcast',
+  'multicast',
+  'inbound',
+  'outbound',
+  'ifindex 2',
+  'ifindex 7 and ip',
+  'link[0] = 8',
+  'link[0] & 0xc = 8',
+  'link[1] & 3 = 3',
+  'ether[12:2] = 0x800',
+  'link proto 0x800',
+  'ether proto 0x88cc',
+  'ether proto 0x86dd',
+  'iso',
+  'stp',
+  'netbeui',
+  'ipx',
+  'atalk',
+  'aarp',
+  'decnet',
+  'lat',
+  'clnp',
+  'isis',
+  'l1',
+  'csnp',
+  'pppoed',
+  'pppoes',
+  'pppoes and ip',
+  'pppoes 1 and tcp port 80',
+  'vlan',
+  'vlan 100 and ip',
+  'mpls',
+  'mpls and ip',
+  'geneve',
+  'geneve and ip',
+  'ip6 protochain 17',
+  'ip protochain 6',
+  'protochain 58',
+  'tcp[13] & 2 != 0',
+  'ip[9] = 6',
+  'ip6[6] = 17',
+  'udp[0:2] = 53',
+  'len > 60',
+  'less 40',
+  'ip proto 17 or ip6 proto 6',
+  'tcp portrange 1000-2000',
+  'not ether broadcast and ip',
+];
+
+interface Judge {
+  readonly ir: Filter;
+  readonly unopt: Uint8Array;
+}
+
+test('link types: IR evaluator = libpcap bpf_filter on frames of each link type', { skip }, () => {
+  assert.ok(pcap.ok);
+  const lib = pcap.value;
+  const corpus = corpusFilters().map((f) => f.filter);
+  const report: string[] = [];
+  const disagreements: string[] = [];
+  const tfcOnly: string[] = [];
+  for (const info of LINK_TYPES) {
+    const link: LinkType = info.id;
+    using c = lib.compiler(info.dlt, 262144);
+    const cache = new Map<string, Judge | undefined>();
+    let gaps = 0;
+    let both = 0;
+    const judge = (text: string): Judge | undefined => {
+      if (cache.has(text)) return cache.get(text);
+      const r = c.compile(text, { optimize: false });
+      const t = compilePcap(text, { linktype: link });
+      let j: Judge | undefined;
+      if (!r.ok) {
+        if (t.ok) tfcOnly.push(`${info.name}: ${text} (libpcap: ${r.error})`);
+        else both++;
+      } else if (!t.ok) {
+        const d = t.diagnostics[0]!;
+        if (d.code !== 'unsupported' && d.code !== 'name')
+          tfcOnly.push(`${info.name}: '${text}' rejected by tfc only: ${d.message}`);
+        gaps++;
+      } else j = { ir: t.ir, unopt: r.program };
+      cache.set(text, j);
+      return j;
+    };
+    let pairs = 0;
+    let accepted = 0;
+    const check = (text: string, frames: readonly Uint8Array[]) => {
+      const j = judge(text);
+      if (j === undefined) return;
+      for (const fr of frames) {
+        const want = lib.filter(j.unopt, fr) !== 0 ? 'accept' : 'reject';
+        const got = evaluate(j.ir, { packet: fr });
+        pairs++;
+        if (want === 'accept') accepted++;
+        if (got !== want && disagreements.length < 20)
+          disagreements.push(
+            `${info.name} '${text}' frame ${Buffer.from(fr).toString('hex')}: libpcap ${want}, tfc ${got}`,
+          );
+      }
+    };
+    const frames = fc.array(linkFrames(link), { minLength: 30, maxLength: 30 });
+    fc.assert(fc.property(fc.constantFrom(...LINK_FILTERS), frames, check), { numRuns: 200 });
+    fc.assert(fc.property(fc.constantFrom(...corpus), frames, check), { numRuns: 100 });
+    fc.assert(fc.property(filterText, frames, check), { numRuns: 150 });
+    report.push(
+      `${info.name} (${info.dlt}): ${cache.size} filters, ${pairs} filter×frame pairs, ${accepted} accepted, ${both} rejected by both, ${gaps} refused by tfc only`,
+    );
+    assert.ok(accepted > pairs / 100, `${info.name}: only ${accepted} of ${pairs} accepted`);
+  }
+  for (const r of report) console.log(`# ${r}`);
+  assert.deepEqual(disagreements, []);
+  assert.deepEqual(tfcOnly, []);
+});
