@@ -6,7 +6,7 @@
  * on every path.
  */
 import type { ProgramSpec } from '@tfc/codegen-bpf';
-import type { LinkType } from '@tfc/pcap';
+import type { LinkType, PcapVersion } from '@tfc/pcap';
 import { bpfResult, type CompileResult } from './compile.ts';
 import { summarize, summarized } from './diagnostic.ts';
 import { drive } from './driver/drive.ts';
@@ -19,6 +19,8 @@ export interface PcapCompileRequest {
   readonly filter: string;
   /** A link type of @tfc/pcap's linktypes.ts (`linkTypeByName` reads libpcap's names). */
   readonly linktype: LinkType;
+  /** The libpcap version whose semantics apply: '1.10' (default, libpcap 1.10.3) or 'current'. */
+  readonly pcapVersion?: PcapVersion;
   /** vlan/mpls/pppoes/geneve shift only their own `and` chain instead of the rest of the expression. */
   readonly scopedEncap?: boolean;
   readonly target: Target;
@@ -43,6 +45,7 @@ export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
             filter: req.filter,
             options: {
               linktype: req.linktype,
+              ...(req.pcapVersion !== undefined ? { pcapVersion: req.pcapVersion } : {}),
               ...(req.scopedEncap !== undefined ? { scopedEncap: req.scopedEncap } : {}),
             },
           }),

@@ -5,6 +5,7 @@
 import { type Filter, filter, MAX_DEPTH, type Pred } from '@tfc/ir';
 import type { Expr } from './ast.ts';
 import { diag, type PcapDiagnostic, PcapFail } from './diagnostics.ts';
+import { PCAP_DIALECTS, type PcapVersion } from './dialect.ts';
 import { initialEncap, type LinkType } from './encap.ts';
 import { lex } from './lexer.ts';
 import { lowerFilter, type SkbMeta } from './lower.ts';
@@ -21,6 +22,8 @@ export interface PcapOptions {
    * out of an `or` operand or a `not` (so `vlan and ip or ip` tests the second `ip` untagged).
    */
   readonly scopedEncap?: boolean;
+  /** The libpcap version whose semantics apply (dialect.ts): '1.10' (default, libpcap 1.10.3) or 'current'. */
+  readonly pcapVersion?: PcapVersion;
   /** Where `inbound`/`outbound`/`ifindex` read Linux's packet metadata (record loads); without it they are refused. */
   readonly skbMeta?: SkbMeta;
 }
@@ -73,6 +76,7 @@ export function compilePcap(text: string, options: PcapOptions): CompileOutcome 
       initialEncap(options.linktype),
       options.scopedEncap ?? false,
       options.skbMeta,
+      PCAP_DIALECTS[options.pcapVersion ?? '1.10'],
     );
     if (predDepth(body) + 8 > MAX_DEPTH)
       return {

@@ -4,6 +4,13 @@
 export { type CompileOutcome, compilePcap, type ParseOutcome, type PcapOptions, parsePcap } from './api.ts';
 export type { AddrQual, Arith, DirQual, Expr as PcapExpr, Id as PcapId, Qual } from './ast.ts';
 export type { PcapDiagnostic, PcapErrorCode } from './diagnostics.ts';
+export {
+  PCAP_DIALECT_SOURCES,
+  PCAP_DIALECTS,
+  type PcapDialect,
+  type PcapVersion,
+  pcapDialectByName,
+} from './dialect.ts';
 export type { LinkType } from './encap.ts';
 export { LINK_TYPES, type LinkTypeInfo, linkTypeByName, linkTypeInfo } from './linktypes.ts';
 export type { SkbMeta } from './lower.ts';

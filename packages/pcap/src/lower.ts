@@ -27,6 +27,7 @@ import {
 } from '@tfc/ir';
 import type { Arith, DirQual, Expr, Id, Qual } from './ast.ts';
 import { fail } from './diagnostics.ts';
+import { PCAP_DIALECTS, type PcapDialect } from './dialect.ts';
 import { afterMpls, afterPppoes, afterVlan, type Encap, netOffset, prevMplsOffset } from './encap.ts';
 import {
   isWlan,
@@ -59,6 +60,8 @@ export interface SkbMeta {
 
 interface Ctx {
   readonly meta: SkbMeta | undefined;
+  /** The libpcap version whose semantics apply (dialect.ts). */
+  readonly dialect: PcapDialect;
   encap: Encap;
   /** The expression being lowered runs only when a `geneve` earlier in its `and` chain matched (so
    *  libpcap's run-time offsets were written); other primitives after `geneve` are refused. */
@@ -140,7 +143,7 @@ function isoProto(
   const pl = ctx.encap.linkpl + ctx.encap.nlNosnap;
   const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(pl, 1), p.nlpid));
   if (p.pdus === undefined) return nlpid();
-  return or(...p.pdus.map((t) => and(nlpid(), eq(ld(pl + 4, 1), t))));
+  return or(...p.pdus.map((t) => and(nlpid(), mcmp(ld(pl + 4, 1), t, ctx.dialect.isisPduMask))));
 }
 
 /** A protocol name on its own (gen_proto_abbrev). */
@@ -342,7 +345,24 @@ function ipv4Text(text: string, span: Span): { value: number; bits: number } {
   return a;
 }
 
+/** The current libpcap's assert_maxval on a protocol number (dialect.ts). */
+function maxval(ctx: Ctx, what: string, v: number, max: number, span: Span): void {
+  if (ctx.dialect.rangeChecks && v > max) fail('range', `${what} ${v} greater than maximum ${max}`, span);
+}
+
+/** The current libpcap's range checks on a `link proto` value, where its gen_linktype makes them. */
+function linkProtoRange(ctx: Ctx, v: number, span: Span): void {
+  const e = ctx.encap;
+  if (e.mplsDepth > 0 || noLinkHeader(e)) return;
+  if (e.ppp) maxval(ctx, 'PPP protocol', v, 0xffff, span);
+  else if (e.link !== 'linux_sll2' && v <= 1500) maxval(ctx, 'LLC DSAP', v, 0xff, span);
+  else maxval(ctx, 'EtherType', v, 0xffff, span);
+}
+
 function protoQual(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
+  if (q.proto === undefined || q.proto === 'ip' || q.proto === 'ip6')
+    maxval(ctx, 'protocol number', v, 0xff, span);
+  if (q.proto === 'link') linkProtoRange(ctx, v, span);
   switch (q.proto) {
     case undefined:
       return protoAny(ctx, v, span);
@@ -386,6 +406,8 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'proto':
       return protoQual(ctx, v, q, span);
     case 'protochain':
+      if (q.proto === undefined || q.proto === 'ip' || q.proto === 'ip6')
+        maxval(ctx, 'protocol number', v, 0xff, span);
       if (q.proto === undefined) return or(protochain(ctx, v, 'ip', span), protochain(ctx, v, 'ip6', span));
       if (q.proto === 'ip' || q.proto === 'ip6') return protochain(ctx, v, q.proto, span);
       return fail('qualifier', "bad protocol applies for 'protochain'", span);
@@ -837,7 +859,13 @@ function lowerCast(
     return cmp('set', 4, false, ld(0, 1), u(1));
   }
   const n = netOffset(ctx.encap);
-  if (proto === 'ip') return and(linktype(ctx, ETH.IP, span), cmp('ge', 4, false, ld(n + 16, 1), u(224)));
+  if (proto === 'ip')
+    return and(
+      linktype(ctx, ETH.IP, span),
+      ctx.dialect.ipMulticastPrefix
+        ? mcmp(ld(n + 16, 1), 0xe0, 0xf0)
+        : cmp('ge', 4, false, ld(n + 16, 1), u(224)),
+    );
   if (proto === 'ip6') return and(linktype(ctx, ETH.IPV6, span), eq(ld(n + 24, 1), 255));
   return fail(
     'qualifier',
@@ -1033,10 +1061,11 @@ export function lowerFilter(
   encap: Encap,
   scoped: boolean,
   meta?: SkbMeta,
+  dialect: PcapDialect = PCAP_DIALECTS['1.10'],
 ): { readonly body: Pred; readonly values: readonly ValueDef[] } {
   const values: ValueDef[] = [];
   const wlan = isWlan(encap) ? wlanOffsets(encap, values) : undefined;
-  const ctx: Ctx = { meta, encap: wlan?.encap ?? encap, sure: false, scoped, values };
+  const ctx: Ctx = { meta, dialect, encap: wlan?.encap ?? encap, sure: false, scoped, values };
   const body = lowerExpr(ctx, e, 'err').pred;
   if (wlan === undefined) return { body, values };
   // libpcap computes the 802.11 offsets first, before any test, when the filter uses them at all: the

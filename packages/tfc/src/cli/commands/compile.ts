@@ -101,6 +101,7 @@ export const compileSpec: CommandSpec = {
     clsact: { type: 'boolean' },
     lang: { type: 'string', short: 'l' },
     linktype: { type: 'string' },
+    'pcap-version': { type: 'string' },
     'scoped-encap': { type: 'boolean' },
     subsystem: { type: 'string' },
     'flower-profile': { type: 'string' },
@@ -114,7 +115,8 @@ ${eventOptionsHelp}
 ${filterFileHelp}
   -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
                          for packets; --linktype takes libpcap's names: EN10MB (default), RAW, IPV4, IPV6,
-                         LINUX_SLL, LINUX_SLL2, IEEE802_11, IEEE802_11_RADIO; --scoped-encap limits the offset
+                         LINUX_SLL, LINUX_SLL2, IEEE802_11, IEEE802_11_RADIO; --pcap-version 1.10 (default,
+                         libpcap 1.10.3) or current (libpcap's later changes); --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain)
   -t, --target T         ebpf (default), cbpf (classic BPF: trace-frame only), p4 (TCAM entries and a P4_16
                          program matching trace frames; with --lang pcap, packets parsed as ethernet/ip/tcp/udp),
@@ -245,6 +247,7 @@ export async function runCompile(argv: readonly string[], io: Io, host: Host): P
     'object',
     'clsact',
     'linktype',
+    'pcap-version',
     'scoped-encap',
     'flower-profile',
   ])
@@ -465,6 +468,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
     throw new UsageError(
       `--linktype must be one of ${LINK_TYPES.map((l) => l.name).join(', ')} (got '${linktypeArg}')`,
     );
+  const pcapVersion = choice(str(p, 'pcap-version'), ['1.10', 'current'], 'pcap-version', '1.10');
   const progTypeArg = str(p, 'prog-type');
   const progType =
     progTypeArg === undefined
@@ -482,6 +486,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   const r = compilePcapFilter({
     filter: text,
     linktype,
+    pcapVersion,
     target,
     optimize: Number(level) as 0 | 1 | 2,
     scopedEncap: flag(p, 'scoped-encap'),
@@ -499,7 +504,8 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
   writeOutput(io, e.data, output, `--emit ${form}`);
   // Decided on the classic program (an eBPF target's filter is compiled to classic BPF once more for it).
-  const classic = target === 'cbpf' ? r : compilePcapFilter({ filter: text, linktype, target: 'cbpf' });
+  const classic =
+    target === 'cbpf' ? r : compilePcapFilter({ filter: text, linktype, pcapVersion, target: 'cbpf' });
   if (classic.ok && acceptsNothing(classic.program) === true)
     io.err(
       'tfc: note: the filter rejects every packet (libpcap refuses it: "expression rejects all packets")\n',
