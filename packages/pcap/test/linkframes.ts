@@ -2,7 +2,8 @@
 // generators (frames.ts): Linux cooked v1/v2 headers (packet type, ARPHRD, address, protocol — 802.2 and
 // 802.3 pseudo-protocols for length-field frames), 802.11 data/QoS/management/control frames with
 // ToDS/FromDS, 4-address frames and LLC/SNAP, radiotap headers with TSFT/flags/extended-bitmap bits and
-// the data-pad flag (sometimes inconsistent with the length, as captures can be). Invariant: pure.
+// the data-pad flag (sometimes inconsistent with the length, as captures can be); and the filters whose
+// meaning depends on the link type. Invariant: pure.
 import fc from 'fast-check';
 import type { LinkType } from '../src/index.ts';
 import { ethernetFrame, rawFrame, withRunts } from './frames.ts';
@@ -107,3 +108,78 @@ export function linkFrames(link: LinkType): fc.Arbitrary<Uint8Array> {
       return withRunts(radiotap);
   }
 }
+
+/** Filters whose meaning depends on the link type. */
+export const LINK_FILTERS: readonly string[] = [
+  'ip',
+  'ip6',
+  'ip or ip6',
+  'ip and ip6',
+  'not ip',
+  'arp',
+  'rarp',
+  'tcp',
+  'udp port 53',
+  'tcp dst port 80 or 443',
+  'icmp',
+  'icmp6',
+  'host 10.0.0.1',
+  'net 10.0.0.0/8',
+  'src net 192.168',
+  'ip6 host 2001:db8::1',
+  'ip multicast',
+  'ip6 multicast',
+  'ether host aa:bb:cc:dd:ee:ff',
+  'ether src 00:11:22:33:44:55',
+  'ether dst aa:bb:cc:dd:ee:ff',
+  'ether src and dst 00:11:22:33:44:55',
+  'ether broadcast',
+  'ether multicast',
+  'broadcast',
+  'multicast',
+  'inbound',
+  'outbound',
+  'ifindex 2',
+  'ifindex 7 and ip',
+  'link[0] = 8',
+  'link[0] & 0xc = 8',
+  'link[1] & 3 = 3',
+  'ether[12:2] = 0x800',
+  'link proto 0x800',
+  'ether proto 0x88cc',
+  'ether proto 0x86dd',
+  'iso',
+  'stp',
+  'netbeui',
+  'ipx',
+  'atalk',
+  'aarp',
+  'decnet',
+  'lat',
+  'clnp',
+  'isis',
+  'l1',
+  'csnp',
+  'pppoed',
+  'pppoes',
+  'pppoes and ip',
+  'pppoes 1 and tcp port 80',
+  'vlan',
+  'vlan 100 and ip',
+  'mpls',
+  'mpls and ip',
+  'geneve',
+  'geneve and ip',
+  'ip6 protochain 17',
+  'ip protochain 6',
+  'protochain 58',
+  'tcp[13] & 2 != 0',
+  'ip[9] = 6',
+  'ip6[6] = 17',
+  'udp[0:2] = 53',
+  'len > 60',
+  'less 40',
+  'ip proto 17 or ip6 proto 6',
+  'tcp portrange 1000-2000',
+  'not ether broadcast and ip',
+];
