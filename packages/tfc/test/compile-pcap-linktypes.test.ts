@@ -179,3 +179,21 @@ test("libpcap's optimizer drops a dead load; tfc keeps it on every target", { sk
   );
   assert.match(io.stdout(), /match u32 0x00000000 0x00000000 at 84/);
 });
+
+test('on IPV4/IPV6 the link type decides: `ip or ip6` is one instruction, as in libpcap', { skip }, () => {
+  assert.ok(pcap.ok);
+  for (const [link, dlt] of [
+    ['ipv4', 228],
+    ['ipv6', 229],
+  ] as const) {
+    using pc = pcap.value.compiler(dlt);
+    for (const filter of ['ip or ip6', link === 'ipv4' ? 'ip' : 'ip6']) {
+      const lib = pc.compile(filter, { optimize: true });
+      assert.ok(lib.ok);
+      const c = compilePcapFilter({ filter, linktype: link, target: 'cbpf' });
+      assert.ok(c.ok);
+      assert.equal(lib.program.length / 8, 1, `libpcap ${link} '${filter}'`);
+      assert.equal(c.program.insns.length, 1, `tfc ${link} '${filter}'`);
+    }
+  }
+});
