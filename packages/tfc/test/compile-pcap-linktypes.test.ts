@@ -1,6 +1,6 @@
 // `--lang pcap` on every link type, end to end: link-layer filters compiled by compilePcapFilter to classic BPF
 // and to eBPF (tc), run in tfc's cBPF and eBPF VMs on the corpus frames recast as frames of each link type (and
-// cut short), against libpcap 1.10.3's bpf_filter on libpcap's own unoptimized program for pcap_open_dead(DLT).
+// cut short; as root also loaded by the verifier and run by BPF_PROG_TEST_RUN), against libpcap 1.10.3's bpf_filter on libpcap's own unoptimized program for pcap_open_dead(DLT).
 // And what libpcap's optimizer drops (README "Short frames and libpcap's optimizer"): on a frame too short for a
 // byte whose value cannot change the verdict, libpcap's optimized program accepts where its unoptimized
 // program rejects; tfc's programs — cBPF, eBPF, and the u32 rules' bounds — keep the load and reject.
@@ -10,7 +10,14 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cbpf, ebpf } from '@tfc/bpf';
 import { compilePcapFilter, LINK_TYPES, type LinkType } from '@tfc/compiler';
-import { DLT, loadLibpcap } from '@tfc/kernel/sys';
+import {
+  DLT,
+  loadKoffiSyscalls,
+  loadLibpcap,
+  loadProgram,
+  testRun,
+  testRunFrameProblem,
+} from '@tfc/kernel/sys';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 
@@ -113,7 +120,9 @@ test('link types: tfc cBPF and eBPF (VMs) decide as libpcap 1.10.3 on frames of 
 }, () => {
   assert.ok(pcap.ok);
   const lib = pcap.value;
+  const sys = process.getuid?.() === 0 ? loadKoffiSyscalls() : undefined;
   const report: string[] = [];
+  let kernelRuns = 0;
   for (const info of LINK_TYPES) {
     using pc = lib.compiler(info.dlt);
     const frames = ethernet.map((eth, i) => asLink(info.id, eth, i));
@@ -126,21 +135,42 @@ test('link types: tfc cBPF and eBPF (VMs) decide as libpcap 1.10.3 on frames of 
       const e = compilePcapFilter({ filter, linktype: info.id, target: 'ebpf', progType: 'tc' });
       if (!ref.ok || !c.ok || !e.ok) continue;
       compiled++;
-      for (const f of frames) {
-        const want: boolean = lib.filter(ref.program, f) !== 0;
-        const r = cbpf.run(c.program.insns as cbpf.RawInsn[], f);
-        assert.ok(!('error' in r), `${info.name} '${filter}': ${'error' in r ? r.error : ''}`);
-        const hex = Buffer.from(f).toString('hex');
-        assert.equal(r.result !== 0, want, `cBPF VM ${info.name} '${filter}' on ${hex}`);
-        const x = ebpf.run(e.program.insns as ebpf.Insn[], ebpf.skbTestRunInput(f, 'tc'));
-        assert.ok(x.ok, x.ok ? '' : x.error);
-        assert.equal(x.r0 === 0n, want, `eBPF VM ${info.name} '${filter}' on ${hex}`);
-        pairs++;
+      // as root: the verifier must take every program, and BPF_PROG_TEST_RUN must agree too
+      const cls = sys?.ok
+        ? loadProgram(sys.value, { type: 'SCHED_CLS', insns: e.program.bytes, license: 'GPL' })
+        : undefined;
+      if (cls && !cls.ok)
+        assert.fail(`verifier: ${info.name} '${filter}': ${cls.error.log ?? cls.error.message}`);
+      try {
+        for (const f of frames) {
+          const want: boolean = lib.filter(ref.program, f) !== 0;
+          const r = cbpf.run(c.program.insns as cbpf.RawInsn[], f);
+          assert.ok(!('error' in r), `${info.name} '${filter}': ${'error' in r ? r.error : ''}`);
+          const hex = Buffer.from(f).toString('hex');
+          assert.equal(r.result !== 0, want, `cBPF VM ${info.name} '${filter}' on ${hex}`);
+          const x = ebpf.run(e.program.insns as ebpf.Insn[], ebpf.skbTestRunInput(f, 'tc'));
+          assert.ok(x.ok, x.ok ? '' : x.error);
+          assert.equal(x.r0 === 0n, want, `eBPF VM ${info.name} '${filter}' on ${hex}`);
+          pairs++;
+          if (sys?.ok && cls?.ok && testRunFrameProblem('SCHED_CLS', f) === undefined) {
+            const t = testRun(sys.value, cls.value, { data: f });
+            assert.ok(t.ok, t.ok ? '' : t.error.message);
+            assert.equal(
+              t.ok && t.value.retval === 0,
+              want,
+              `kernel eBPF ${info.name} '${filter}' on ${hex}`,
+            );
+            kernelRuns++;
+          }
+        }
+      } finally {
+        if (cls?.ok) cls.value.dispose();
       }
     }
     report.push(`${info.name}: ${compiled} filters × ${frames.length} frames = ${pairs} pairs in both VMs`);
   }
   for (const r of report) console.log(`# ${r}`);
+  console.log(`# ${kernelRuns} of them also through BPF_PROG_TEST_RUN`);
 });
 
 test("libpcap's optimizer drops a dead load; tfc keeps it on every target", { skip }, async () => {
