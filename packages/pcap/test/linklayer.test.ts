@@ -2,14 +2,15 @@
 // for every link type tfc compiles — EN10MB, RAW, IPV4, IPV6, LINUX_SLL, LINUX_SLL2, IEEE802_11,
 // IEEE802_11_RADIO — libpcap compiles each filter on pcap_open_dead(DLT) (unoptimized: gencode's own
 // semantics), bpf_filter runs it on generated frames of that link type (linkframes.ts, runts included),
-// and the IR evaluator on compilePcap(filter, { linktype }) must give the same verdict. Filters: the
+// and the IR evaluator on compilePcap(filter, { linktype }) must give the same verdict, before and after
+// @tfc/ir's passes. Filters: the
 // link-layer specific ones below, the corpus, and generated ones. A filter libpcap rejects must be rejected
 // by tfc; one tfc refuses must carry an `unsupported`/`name` diagnostic (counted). Per-link counts printed.
 // And libpcap's errors for link-layer primitives on each link type (`no VLAN support for Linux cooked v1`, …)
 // come out of tfc word for word.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluate, type Filter } from '@tfc/ir';
+import { evaluate, type Filter, runPasses } from '@tfc/ir';
 import { loadLibpcap } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compilePcap, type LinkType } from '../src/index.ts';
@@ -23,6 +24,8 @@ const skip = pcap.ok ? false : pcap.reason;
 
 interface Judge {
   readonly ir: Filter;
+  /** The IR after @tfc/ir's passes (what the code generators get). */
+  readonly passed: Filter;
   readonly unopt: Uint8Array;
 }
 
@@ -52,7 +55,11 @@ test('link types: IR evaluator = libpcap bpf_filter on frames of each link type'
         if (d.code !== 'unsupported' && d.code !== 'name')
           tfcOnly.push(`${info.name}: '${text}' rejected by tfc only: ${d.message}`);
         gaps++;
-      } else j = { ir: t.ir, unopt: r.program };
+      } else {
+        const p = runPasses(t.ir, { verifyEach: true });
+        if (!p.ok) tfcOnly.push(`${info.name}: '${text}': passes failed`);
+        else j = { ir: t.ir, passed: p.ir, unopt: r.program };
+      }
       cache.set(text, j);
       return j;
     };
@@ -64,7 +71,12 @@ test('link types: IR evaluator = libpcap bpf_filter on frames of each link type'
       for (const fr of frames) {
         const want = lib.filter(j.unopt, fr) !== 0 ? 'accept' : 'reject';
         const got = evaluate(j.ir, { packet: fr });
+        const passed = evaluate(j.passed, { packet: fr });
         pairs++;
+        if (passed !== got && disagreements.length < 20)
+          disagreements.push(
+            `${info.name} '${text}' frame ${Buffer.from(fr).toString('hex')}: passes change ${got}`,
+          );
         if (want === 'accept') accepted++;
         if (got !== want && disagreements.length < 20)
           disagreements.push(
