@@ -16,11 +16,25 @@ export interface PcapDialect {
    * values ≤ 255 where they are LLC DSAPs (≤ 1500) and ≤ 65535 where they are EtherTypes or PPP protocols.
    */
   readonly rangeChecks: boolean;
+  /** An all-zeroes netmask (or netmask word, for IPv6) compares nothing: no address load (`net 0/0`, `net ::/0`). */
+  readonly zeroMaskNoLoad: boolean;
 }
 
 export const PCAP_DIALECTS: Readonly<Record<PcapVersion, PcapDialect>> = {
-  '1.10': { version: '1.10', ipMulticastPrefix: false, isisPduMask: 0xff, rangeChecks: false },
-  current: { version: 'current', ipMulticastPrefix: true, isisPduMask: 0x1f, rangeChecks: true },
+  '1.10': {
+    version: '1.10',
+    ipMulticastPrefix: false,
+    isisPduMask: 0xff,
+    rangeChecks: false,
+    zeroMaskNoLoad: false,
+  },
+  current: {
+    version: 'current',
+    ipMulticastPrefix: true,
+    isisPduMask: 0x1f,
+    rangeChecks: true,
+    zeroMaskNoLoad: true,
+  },
 };
 
 /** The libpcap commits behind each difference (the-tcpdump-group/libpcap). */
@@ -32,6 +46,11 @@ export const PCAP_DIALECT_SOURCES: readonly { readonly what: string; readonly co
   {
     what: 'link proto: LLC DSAP ≤ 255, EtherType/PPP ≤ 65535',
     commit: 'f451c273d8ed3e903722ee755085a106bb9f1db9',
+  },
+  { what: 'all-zeroes IPv4 netmask: no address test', commit: '8620df13397e5f6f1dc23202f28c365d3071ca59' },
+  {
+    what: 'all-zeroes IPv6 netmask words: no address test',
+    commit: '8788f6815528c8e39964354523e38c79c4c06af0',
   },
 ];
 

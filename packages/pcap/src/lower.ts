@@ -207,11 +207,14 @@ function dirCombine(dir: DirQual | undefined, src: () => Pred, dst: () => Pred):
 function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'net', span: Span): Pred {
   const n = netOffset(ctx.encap);
   const op = (et: number, so: number, dO: number) =>
-    dirCombine(
-      q.dir,
-      () => and(linktype(ctx, et, span), mcmp(ld(n + so, 4), addr, mask)),
-      () => and(linktype(ctx, et, span), mcmp(ld(n + dO, 4), addr, mask)),
-    );
+    // current libpcap: an all-zeroes net is the link-type test alone (no address load)
+    ctx.dialect.zeroMaskNoLoad && mask === 0 && addr === 0
+      ? linktype(ctx, et, span)
+      : dirCombine(
+          q.dir,
+          () => and(linktype(ctx, et, span), mcmp(ld(n + so, 4), addr, mask)),
+          () => and(linktype(ctx, et, span), mcmp(ld(n + dO, 4), addr, mask)),
+        );
   switch (q.proto) {
     case undefined:
       // over MPLS only IPv4 is tested (libpcap skips ARP/RARP when a label stack was matched)
@@ -252,7 +255,9 @@ function host6(
   const side = (base: number) =>
     and(
       linktype(ctx, ETH.IPV6, span),
-      ...[0, 1, 2, 3].map((i) => mcmp(ld(n + base + 4 * i, 4), word(addr, i), word(mask, i))),
+      ...[0, 1, 2, 3]
+        .filter((i) => !(ctx.dialect.zeroMaskNoLoad && word(mask, i) === 0 && word(addr, i) === 0))
+        .map((i) => mcmp(ld(n + base + 4 * i, 4), word(addr, i), word(mask, i))),
     );
   return dirCombine(
     q.dir,
