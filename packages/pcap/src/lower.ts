@@ -143,7 +143,10 @@ function isoProto(
   const pl = ctx.encap.linkpl + ctx.encap.nlNosnap;
   const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(pl, 1), p.nlpid));
   if (p.pdus === undefined) return nlpid();
-  return or(...p.pdus.map((t) => and(nlpid(), mcmp(ld(pl + 4, 1), t, ctx.dialect.isisPduMask))));
+  // the PDU type byte, whole in 1.10.3 (mask 0xff), masked in current libpcap
+  const m = ctx.dialect.isisPduMask;
+  const pdu = (t: number) => (m === 0xff ? eq(ld(pl + 4, 1), t) : mcmp(ld(pl + 4, 1), t, m));
+  return or(...p.pdus.map((t) => and(nlpid(), pdu(t))));
 }
 
 /** A protocol name on its own (gen_proto_abbrev). */
