@@ -236,4 +236,17 @@ export function wlanMulticast(e: Encap): Pred {
   return and(not(fc0(0x04)), b);
 }
 
+/** gen_p80211_type (byte 0) / gen_p80211_fcdir (byte 1): a frame-control field, 802.11 only. */
+export function wlanFrameControl(e: Encap, byte: 0 | 1, value: number, mask: number, span: Span): Pred {
+  if (!isWlan(e) || e.ppp)
+    return fail(
+      'link',
+      byte === 0
+        ? '802.11 link-layer types supported only on 802.11'
+        : 'frame direction supported only with 802.11 headers',
+      span,
+    );
+  return mcmp(ld((e.linkhdr ?? 0) + byte, 1), value, mask);
+}
+
 export { isWlan, noLinkHeader };

@@ -1,5 +1,5 @@
-// Lowering of the pcap AST to the IR with libpcap 1.10.3's gencode.c semantics for DLT_EN10MB and
-// DLT_RAW. Each primitive becomes the same tests, in the same order, as libpcap's blocks (order
+// Lowering of the pcap AST to the IR with libpcap 1.10.3's gencode.c semantics (or a later libpcap's, as
+// a dialect: dialect.ts) for the link types of linktypes.ts (link-layer tests: linklayer.ts). Each primitive becomes the same tests, in the same order, as libpcap's blocks (order
 // matters: a load past the packet end aborts the whole filter, so which test runs first is
 // observable). The reference is libpcap's unoptimized program (gencode's own semantics): libpcap's
 // optimizer sometimes deletes loads it proves dead (mask-0 compares, contradictory guards, tautologies),
@@ -34,6 +34,7 @@ import {
   linkTypeTest,
   noLinkHeader,
   notIpv4,
+  wlanFrameControl,
   wlanHost,
   wlanMulticast,
   wlanOffsets,
@@ -827,6 +828,9 @@ function lowerExpr(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       const m = needMeta(ctx, 'ifindex', e.span);
       return { pred: cmp('eq', 4, false, load('record', m.ifindex, 4, 'le'), u(e.value)), q: 'err' };
     }
+    case 'wlan':
+      noGeneve(ctx, e.span);
+      return { pred: wlanFrameControl(ctx.encap, e.byte, e.value, e.mask, e.span), q: 'err' };
     case 'pppoed':
       noGeneve(ctx, e.span);
       return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };

@@ -117,6 +117,13 @@ test("link types: libpcap's errors for link-layer primitives, word for word", { 
     'pppoes',
     'pppoes and vlan',
     'geneve',
+    'type data',
+    'type 5',
+    'type data subtype 0x81',
+    'type data subtype beacon',
+    'subtype bogus',
+    'dir tods',
+    'dir bogus',
   ];
   let same = 0;
   for (const info of LINK_TYPES) {

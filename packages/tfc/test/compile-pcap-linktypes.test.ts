@@ -52,6 +52,8 @@ const FILTERS = [
   'pppoes and ip',
   'tcp[13] & 2 != 0',
   'ip multicast',
+  'type data subtype qos-data',
+  'dir tods or type mgt',
 ];
 
 const be16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
