@@ -344,9 +344,11 @@ async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
     'dump-after',
     'optimize',
     'scoped-encap',
+    'pcap-version',
   ])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
-  choice(str(p, 'linktype'), ['ethernet'], 'linktype', 'ethernet');
+  if (linkTypeByName(str(p, 'linktype') ?? 'ethernet') !== 'ethernet')
+    choice(str(p, 'linktype'), ['ethernet'], 'linktype', 'ethernet');
   const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
   const { text } = filterText(p, io);
   const r = compilePcapP4({ filter: text, ranges: !flag(p, 'no-ranges') });
@@ -718,8 +720,10 @@ export async function tcRulesFor(
   if (lang === 'pcap') {
     for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
       if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
-    if (str(p, 'linktype') !== undefined && str(p, 'linktype') !== 'ethernet')
+    if (linkTypeByName(str(p, 'linktype') ?? 'ethernet') !== 'ethernet')
       throw new UsageError(`--target ${target} matches Ethernet frames (--linktype ethernet)`);
+    if (str(p, 'pcap-version') !== undefined)
+      throw new UsageError(`--pcap-version does not apply to --target ${target}`);
     if (flag(p, 'scoped-encap')) throw new UsageError(`--scoped-encap does not apply to --target ${target}`);
     source = { lang: 'pcap', filter: text };
   } else {
