@@ -6,7 +6,7 @@
  * on every path.
  */
 import type { ProgramSpec } from '@tfc/codegen-bpf';
-import type { NameDb } from '@tfc/pcap';
+import type { LinkType, NameDb, PcapVersion } from '@tfc/pcap';
 import { bpfResult, type CompileResult } from './compile.ts';
 import { summarize, summarized } from './diagnostic.ts';
 import { drive } from './driver/drive.ts';
@@ -26,7 +26,10 @@ export interface PcapEnv {
 
 export interface PcapCompileRequest {
   readonly filter: string;
-  readonly linktype: 'ethernet' | 'raw';
+  /** A link type of @tfc/pcap's linktypes.ts (`linkTypeByName` reads libpcap's names). */
+  readonly linktype: LinkType;
+  /** The libpcap version whose semantics apply: '1.10' (default, libpcap 1.10.3) or 'current'. */
+  readonly pcapVersion?: PcapVersion;
   /** vlan/mpls/pppoes/geneve shift only their own `and` chain instead of the rest of the expression. */
   readonly scopedEncap?: boolean;
   readonly env?: PcapEnv;
@@ -40,6 +43,8 @@ export interface PcapCompileRequest {
   readonly setLookup?: 'search' | 'map';
 }
 
+export { LINK_TYPES, type LinkType, linkTypeByName } from '@tfc/pcap';
+
 export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
   const plan = optimizationPlan(req.optimize);
   return bpfResult(
@@ -50,6 +55,7 @@ export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
             filter: req.filter,
             options: {
               linktype: req.linktype,
+              ...(req.pcapVersion !== undefined ? { pcapVersion: req.pcapVersion } : {}),
               ...(req.scopedEncap !== undefined ? { scopedEncap: req.scopedEncap } : {}),
               ...req.env,
             },

@@ -5,6 +5,7 @@
 import { type Filter, filter, MAX_DEPTH, type Pred } from '@tfc/ir';
 import type { Expr } from './ast.ts';
 import { diag, type PcapDiagnostic, PcapFail } from './diagnostics.ts';
+import { PCAP_DIALECTS, type PcapVersion } from './dialect.ts';
 import { initialEncap, type LinkType } from './encap.ts';
 import { lex } from './lexer.ts';
 import { lowerFilter, type SkbMeta } from './lower.ts';
@@ -13,7 +14,8 @@ import { parseIPv6 } from './numbers.ts';
 import { parseTokens } from './parser.ts';
 
 export interface PcapOptions {
-  /** DLT_EN10MB ('ethernet') or DLT_RAW ('raw': the packet starts at the IP header). */
+  /** The link type (linktypes.ts: EN10MB 'ethernet', RAW 'raw', IPV4, IPV6, LINUX_SLL, LINUX_SLL2,
+   *  IEEE802_11, IEEE802_11_RADIO); `linkTypeByName` reads libpcap's names. */
   readonly linktype: LinkType;
   /**
    * false (default): libpcap's meaning — each `vlan`/`mpls` shifts the offsets of everything after it
@@ -26,6 +28,8 @@ export interface PcapOptions {
   readonly names?: NameDb;
   /** The capture's IPv4 netmask (pcap_compile's netmask argument) for `ip broadcast`; default unknown. */
   readonly netmask?: number;
+  /** The libpcap version whose semantics apply (dialect.ts): '1.10' (default, libpcap 1.10.3) or 'current'. */
+  readonly pcapVersion?: PcapVersion;
   /** Where `inbound`/`outbound`/`ifindex` read Linux's packet metadata (record loads); without it they are refused. */
   readonly skbMeta?: SkbMeta;
 }
@@ -82,6 +86,7 @@ export function compilePcap(text: string, options: PcapOptions): CompileOutcome 
         ...(options.names ? { names: options.names } : {}),
         ...(options.netmask !== undefined ? { netmask: options.netmask } : {}),
       },
+      PCAP_DIALECTS[options.pcapVersion ?? '1.10'],
     );
     if (predDepth(body) + 8 > MAX_DEPTH)
       return {

@@ -99,6 +99,14 @@ export type Expr =
       readonly span: Span;
     }
   | { readonly kind: 'pppoed'; readonly span: Span }
+  /** 802.11 `type`/`subtype`/`dir` (parse-wlan.ts): (frame control byte `byte` & mask) == value. */
+  | {
+      readonly kind: 'wlan';
+      readonly byte: 0 | 1;
+      readonly value: number;
+      readonly mask: number;
+      readonly span: Span;
+    }
   /** inbound / outbound: Linux packet metadata (pkt_type), served only where the caller provides it (skbMeta). */
   | { readonly kind: 'direction'; readonly outbound: boolean; readonly span: Span }
   /** `llc` alone, or `llc i|s|u` or an S/U subtype name (`rr`, `ua`, ... case-insensitive, as grammar.y). */

@@ -14,7 +14,7 @@ const eq = (l: IrExpr, v: number): Pred => cmp('eq', 4, false, l, konst(v >>> 0)
 
 /** OR_LINKPL_NOSNAP: the 802.2 LLC header is 3 bytes on Ethernet; PPP and raw IP have none. */
 export function nosnapOffset(e: Encap): number {
-  return e.linkpl + (e.link === 'ethernet' && !e.ppp ? 3 : 0);
+  return e.linkpl + e.nlNosnap;
 }
 
 /** Whether `proto` is one this module lowers under `proto`. */

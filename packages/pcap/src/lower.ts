@@ -1,5 +1,5 @@
-// Lowering of the pcap AST to the IR with libpcap 1.10.3's gencode.c semantics for DLT_EN10MB and
-// DLT_RAW. Each primitive becomes the same tests, in the same order, as libpcap's blocks (order
+// Lowering of the pcap AST to the IR with libpcap 1.10.3's gencode.c semantics (or a later libpcap's, as
+// a dialect: dialect.ts) for the link types of linktypes.ts (link-layer tests: linklayer.ts). Each primitive becomes the same tests, in the same order, as libpcap's blocks (order
 // matters: a load past the packet end aborts the whole filter, so which test runs first is
 // observable). The reference is libpcap's unoptimized program (gencode's own semantics): libpcap's
 // optimizer sometimes deletes loads it proves dead (mask-0 compares, contradictory guards, tautologies),
@@ -18,7 +18,6 @@ import {
   FALSE,
   type Expr as IrExpr,
   inSet,
-  konst,
   LEN,
   load,
   not,
@@ -31,11 +30,24 @@ import {
 import type { Arith, DirQual, Expr, Id, Qual } from './ast.ts';
 import { irSize, MAX_IR_NODES } from './budget.ts';
 import { fail } from './diagnostics.ts';
+import { PCAP_DIALECTS, type PcapDialect } from './dialect.ts';
 import { afterMpls, afterPppoes, afterVlan, type Encap, netOffset, prevMplsOffset } from './encap.ts';
+import {
+  isWlan,
+  linkTypeTest,
+  noLinkHeader,
+  notIpv4,
+  wlanFrameControl,
+  wlanHost,
+  wlanMulticast,
+  wlanOffsets,
+} from './linklayer.ts';
+import { linkTypeInfo } from './linktypes.ts';
 import { ipBroadcast } from './lower-broadcast.ts';
 import { decnetAddress, decnetHost } from './lower-decnet.ts';
 import { isOsiProtoQual, nosnapOffset, osiProtoQual } from './lower-iso.ts';
 import { lowerByte, lowerLlc } from './lower-llc.ts';
+import { DYN, dynOff, eq, ld, mcmp, offE, u } from './lower-ops.ts';
 import type { NameDb } from './names/db.ts';
 import { resolveName } from './names/resolve.ts';
 import { parseIPv4, parseIPv6, parseMac } from './numbers.ts';
@@ -69,6 +81,8 @@ interface Ctx {
   spent: number;
   /** How many `geneve` primitives have been lowered (each one moves the offsets). */
   geneves: number;
+  /** The libpcap version whose semantics apply (dialect.ts). */
+  readonly dialect: PcapDialect;
   encap: Encap;
   /** The expression being lowered runs only when a `geneve` earlier in its `and` chain matched (so
    *  libpcap's run-time offsets were written); other primitives after `geneve` are refused. */
@@ -81,73 +95,13 @@ interface Ctx {
 /** Unrolled iterations of protochain's header walk; longer chains reject (libpcap loops on). */
 export const PROTOCHAIN_DEPTH = 6;
 
-const u = (v: number) => konst(v >>> 0);
-/**
- * After `geneve`, libpcap's link-type, link-header and network offsets are run-time values (its M[0..2]);
- * here they are shared values, and an offset relative to one is the number DYN·(id + 1) + k (exact in a
- * double for every id and k in use), which `ld` and `offE` turn into `%id + k`.
- */
-const DYN = 2 ** 40;
-const dynOff = (id: number, k = 0): number => DYN * (id + 1) + k;
-/** An offset as an expression (a dynamic one becomes `%id + k`). */
-function offE(v: number): IrExpr {
-  if (v < DYN) return u(v);
-  const id = Math.floor(v / DYN) - 1;
-  const k = v - dynOff(id);
-  return k === 0 ? ref(id) : arith('+', ref(id), u(k));
-}
-const ld = (off: IrExpr | number, w: 1 | 2 | 4): IrExpr =>
-  load('packet', typeof off === 'number' && off >= DYN ? offE(off) : off, w, 'be');
-const eq = (l: IrExpr, r: number): Pred => cmp('eq', 4, false, l, u(r));
-/** (l & mask) == v (gen_mcmp); a full mask is a plain compare. Under mask 0 the load stays, as in
- *  libpcap's unoptimized program (its optimizer may delete such dead loads). */
-function mcmp(l: IrExpr, v: number, mask: number): Pred {
-  if (mask >>> 0 === 0xffffffff) return eq(l, v);
-  return eq(arith('&', l, u(mask)), v);
-}
+// the shared IR vocabulary (constants, loads at constant or run-time offsets, gen_cmp/gen_mcmp)
+export { DYN, dynOff, eq, ld, mcmp, offE, u } from './lower-ops.ts';
 
 // ---------------------------------------------------------------- link types
-/** gencode.c ethertype_to_ppptype: libpcap's Ethernet protocol numbers in PPP; others unchanged. */
-const ETHERTYPE_TO_PPP: ReadonlyMap<number, number> = new Map([
-  [0x800, 0x0021],
-  [0x86dd, 0x0057],
-  [0x6003, 0x0027],
-  [0x809b, 0x0029],
-  [0x0600, 0x0025],
-  [0xfe, 0x0023],
-  [0x42, 0x0031],
-  [0xe0, 0x002b],
-]);
+/** gen_linktype for the link type in force (linklayer.ts). */
 function linktype(ctx: Ctx, proto: number, span: Span): Pred {
-  const e = ctx.encap;
-  // libpcap's order: a label stack first, then the link type in force (PPP after `pppoes`, also on raw IP)
-  if (e.mplsDepth > 0) {
-    const bos = mcmp(ld(prevMplsOffset(e) + 2, 1), 1, 1);
-    if (proto === ETH.IP) return and(bos, mcmp(ld(netOffset(e), 1), 0x40, 0xf0));
-    if (proto === ETH.IPV6) return and(bos, mcmp(ld(netOffset(e), 1), 0x60, 0xf0));
-    return fail('unsupported', 'unsupported protocol over mpls', span);
-  }
-  if (e.ppp) return eq(ld(e.linktype, 2), ETHERTYPE_TO_PPP.get(proto) ?? proto);
-  if (e.link === 'raw') {
-    if (proto === ETH.IP) return mcmp(ld(0, 1), 0x40, 0xf0);
-    if (proto === ETH.IPV6) return mcmp(ld(0, 1), 0x60, 0xf0);
-    return FALSE;
-  }
-  const notLlc = cmp('le', 4, false, ld(e.linktype, 2), u(1500));
-  if (proto === 0xfe || proto === 0x06 || proto === 0xf0)
-    return and(notLlc, eq(ld(e.linkpl, 2), (proto << 8) | proto));
-  // gen_ether_linktype's IPX (Ethernet II, SNAP, 802.2 SAP 0xe0, raw 802.3) and AppleTalk/AARP (SNAP) forms
-  const snap = (oui: number, type: number) =>
-    and(eq(ld(e.linkpl + 4, 4), ((oui & 0xff) << 16) | type), eq(ld(e.linkpl, 4), 0xaaaa0300 | (oui >>> 16)));
-  if (proto === 0xe0)
-    return or(
-      eq(ld(e.linktype, 2), 0x8137),
-      and(notLlc, or(snap(0, 0x8137), eq(ld(e.linkpl, 1), 0xe0), eq(ld(e.linkpl, 2), 0xffff))),
-    );
-  if (proto === 0x809b) return or(eq(ld(e.linktype, 2), 0x809b), and(notLlc, snap(0x080007, 0x809b)));
-  if (proto === 0x80f3) return or(eq(ld(e.linktype, 2), 0x80f3), and(notLlc, snap(0, 0x80f3)));
-  if (proto <= 1500) return and(notLlc, eq(ld(e.linktype + 2, 1), proto));
-  return eq(ld(e.linktype, 2), proto);
+  return linkTypeTest(ctx.encap, proto, span);
 }
 
 // ---------------------------------------------------------------- IP helpers
@@ -208,10 +162,13 @@ function isoProto(
   span: Span,
 ): Pred {
   // OR_LINKPL_NOSNAP: after the LLC header on Ethernet, right after the protocol field on PPP (pppoes)
-  const at = nosnapOffset(ctx.encap);
-  const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(at, 1), p.nlpid));
+  const pl = nosnapOffset(ctx.encap);
+  const nlpid = () => and(linktype(ctx, 0xfe, span), eq(ld(pl, 1), p.nlpid));
   if (p.pdus === undefined) return nlpid();
-  return or(...p.pdus.map((t) => and(nlpid(), eq(ld(at + 4, 1), t))));
+  // the PDU type byte, whole in 1.10.3 (mask 0xff), masked in current libpcap
+  const m = ctx.dialect.isisPduMask;
+  const pdu = (t: number) => (m === 0xff ? eq(ld(pl + 4, 1), t) : mcmp(ld(pl + 4, 1), t, m));
+  return or(...p.pdus.map((t) => and(nlpid(), pdu(t))));
 }
 
 /** A protocol name on its own (gen_proto_abbrev). */
@@ -275,11 +232,14 @@ function dirCombine(dir: DirQual | undefined, src: () => Pred, dst: () => Pred):
 function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'net', span: Span): Pred {
   const n = netOffset(ctx.encap);
   const op = (et: number, so: number, dO: number) =>
-    dirCombine(
-      q.dir,
-      () => and(linktype(ctx, et, span), mcmp(ld(n + so, 4), addr, mask)),
-      () => and(linktype(ctx, et, span), mcmp(ld(n + dO, 4), addr, mask)),
-    );
+    // current libpcap: an all-zeroes net is the link-type test alone (no address load)
+    ctx.dialect.zeroMaskNoLoad && mask === 0 && addr === 0
+      ? linktype(ctx, et, span)
+      : dirCombine(
+          q.dir,
+          () => and(linktype(ctx, et, span), mcmp(ld(n + so, 4), addr, mask)),
+          () => and(linktype(ctx, et, span), mcmp(ld(n + dO, 4), addr, mask)),
+        );
   switch (q.proto) {
     case undefined:
       // over MPLS only IPv4 is tested (libpcap skips ARP/RARP when a label stack was matched)
@@ -320,7 +280,9 @@ function host6(
   const side = (base: number) =>
     and(
       linktype(ctx, ETH.IPV6, span),
-      ...[0, 1, 2, 3].map((i) => mcmp(ld(n + base + 4 * i, 4), word(addr, i), word(mask, i))),
+      ...[0, 1, 2, 3]
+        .filter((i) => !(ctx.dialect.zeroMaskNoLoad && word(mask, i) === 0 && word(addr, i) === 0))
+        .map((i) => mcmp(ld(n + base + 4 * i, 4), word(addr, i), word(mask, i))),
     );
   return dirCombine(
     q.dir,
@@ -413,7 +375,24 @@ function ipv4Text(text: string, span: Span): { value: number; bits: number } {
   return a;
 }
 
+/** The current libpcap's assert_maxval on a protocol number (dialect.ts). */
+function maxval(ctx: Ctx, what: string, v: number, max: number, span: Span): void {
+  if (ctx.dialect.rangeChecks && v > max) fail('range', `${what} ${v} greater than maximum ${max}`, span);
+}
+
+/** The current libpcap's range checks on a `link proto` value, where its gen_linktype makes them. */
+function linkProtoRange(ctx: Ctx, v: number, span: Span): void {
+  const e = ctx.encap;
+  if (e.mplsDepth > 0 || noLinkHeader(e)) return;
+  if (e.ppp) maxval(ctx, 'PPP protocol', v, 0xffff, span);
+  else if (e.link !== 'linux_sll2' && v <= 1500) maxval(ctx, 'LLC DSAP', v, 0xff, span);
+  else maxval(ctx, 'EtherType', v, 0xffff, span);
+}
+
 function protoQual(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
+  if (q.proto === undefined || q.proto === 'ip' || q.proto === 'ip6')
+    maxval(ctx, 'protocol number', v, 0xff, span);
+  if (q.proto === 'link') linkProtoRange(ctx, v, span);
   switch (q.proto) {
     case undefined:
       return protoAny(ctx, v, span);
@@ -460,6 +439,8 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'proto':
       return protoQual(ctx, v, q, span);
     case 'protochain':
+      if (q.proto === undefined || q.proto === 'ip' || q.proto === 'ip6')
+        maxval(ctx, 'protocol number', v, 0xff, span);
       if (q.proto === undefined) return or(protochain(ctx, v, 'ip', span), protochain(ctx, v, 'ip6', span));
       if (q.proto === 'ip' || q.proto === 'ip6') return protochain(ctx, v, q.proto, span);
       return fail('qualifier', "bad protocol applies for 'protochain'", span);
@@ -474,7 +455,7 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
  * next-header and length bytes are loaded before the next test, as libpcap does.
  */
 function protochain(ctx: Ctx, proto: number, ver: 'ip' | 'ip6', span: Span): Pred {
-  if (ctx.encap.geneve)
+  if (ctx.encap.geneve || isWlan(ctx.encap))
     return fail('qualifier', "'protochain' not supported with variable length headers", span);
   const n = netOffset(ctx.encap);
   const def = (expr: IrExpr): IrExpr => {
@@ -574,7 +555,7 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
       return host6(ctx, a, m, q, q.addr === 'net' ? 'net' : 'host', span);
     }
     case 'eid': {
-      if (ctx.encap.link !== 'ethernet' || ctx.encap.ppp)
+      if ((ctx.encap.link !== 'ethernet' && !isWlan(ctx.encap)) || ctx.encap.ppp)
         return fail(
           'link',
           'ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel',
@@ -584,6 +565,7 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
         return fail('qualifier', 'ethernet address used in non-ether expression', span);
       const mac = parseMac(id.text);
       if (mac === undefined) return fail('address', `invalid ethernet address ${id.text}`, span);
+      if (isWlan(ctx.encap)) return wlanHost(ctx.encap, mac, q.dir);
       return ether(ctx, mac, q.dir, span);
     }
     case 'aid':
@@ -884,15 +866,22 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
     case 'size':
       return { pred: cmp(e.what === 'less' ? 'le' : 'ge', 4, false, LEN, u(e.value)), q: 'err' };
     case 'direction': {
+      const sll = cookedMeta(ctx, 'direction');
+      if (sll !== undefined) return { pred: e.outbound ? sll : not(sll), q: 'err' };
       const m = needMeta(ctx, e.outbound ? 'outbound' : 'inbound', e.span);
       // libpcap on Linux: pkt_type == PACKET_OUTGOING (4), inverted for inbound
       const out = cmp('eq', 4, false, load('record', m.pktType, 1, 'le'), u(4));
       return { pred: e.outbound ? out : not(out), q: 'err' };
     }
     case 'ifindex': {
+      const sll = cookedMeta(ctx, 'ifindex');
+      if (sll !== undefined) return { pred: eq(sll, e.value), q: 'err' };
       const m = needMeta(ctx, 'ifindex', e.span);
       return { pred: cmp('eq', 4, false, load('record', m.ifindex, 4, 'le'), u(e.value)), q: 'err' };
     }
+    case 'wlan':
+      noGeneve(ctx, e.span);
+      return { pred: wlanFrameControl(ctx.encap, e.byte, e.value, e.mask, e.span), q: 'err' };
     case 'pppoed':
       noGeneve(ctx, e.span);
       return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
@@ -913,10 +902,12 @@ function lowerCast(
   span: Span,
 ): Pred {
   const eth = ctx.encap.link === 'ethernet';
+  const wlan = isWlan(ctx.encap) && !ctx.encap.ppp;
   if (ctx.encap.geneve && (proto === undefined || proto === 'link'))
     return fail('unsupported', `link-layer ${what} after 'geneve' is not supported by tfc`, span);
   if (what === 'broadcast') {
     if (proto === undefined || proto === 'link') {
+      if (wlan) return wlanHost(ctx.encap, new Uint8Array(6).fill(0xff), 'dst');
       if (!eth || ctx.encap.ppp) return fail('link', 'not a broadcast link', span);
       return and(eq(ld(2, 4), 0xffffffff), eq(ld(0, 2), 0xffff));
     }
@@ -924,6 +915,7 @@ function lowerCast(
     return fail('qualifier', 'only link-layer/IP broadcast filters supported', span);
   }
   if (proto === undefined || proto === 'link') {
+    if (wlan) return wlanMulticast(ctx.encap);
     if (!eth || ctx.encap.ppp)
       return fail(
         'link',
@@ -933,7 +925,13 @@ function lowerCast(
     return cmp('set', 4, false, ld(0, 1), u(1));
   }
   const n = netOffset(ctx.encap);
-  if (proto === 'ip') return and(linktype(ctx, ETH.IP, span), cmp('ge', 4, false, ld(n + 16, 1), u(224)));
+  if (proto === 'ip')
+    return and(
+      linktype(ctx, ETH.IP, span),
+      ctx.dialect.ipMulticastPrefix
+        ? mcmp(ld(n + 16, 1), 0xe0, 0xf0)
+        : cmp('ge', 4, false, ld(n + 16, 1), u(224)),
+    );
   if (proto === 'ip6') return and(linktype(ctx, ETH.IPV6, span), eq(ld(n + 24, 1), 255));
   return fail(
     'qualifier',
@@ -954,7 +952,9 @@ function lowerEncap(
     return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
   if (what === 'vlan') {
     if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
-    if (e.link !== 'ethernet') return fail('link', 'no VLAN support for Raw IP', span);
+    if (isWlan(e)) return fail('unsupported', "'vlan' on 802.11 is not supported by tfc", span);
+    if (e.link !== 'ethernet')
+      return fail('link', `no VLAN support for ${linkTypeInfo(e.link).description}`, span);
     if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
     if (value !== undefined && value > 4095)
       return fail('range', `VLAN tag ${value} greater than maximum 4095`, span);
@@ -968,7 +968,8 @@ function lowerEncap(
     return p;
   }
   if (what === 'mpls') {
-    if (e.link !== 'ethernet' && !e.ppp) return fail('link', 'no MPLS support for Raw IP', span);
+    if (e.link !== 'ethernet' && !e.ppp)
+      return fail('link', `no MPLS support for ${linkTypeInfo(e.link).description}`, span);
     const head =
       e.mplsDepth > 0
         ? mcmp(ld(prevMplsOffset(e) + 2, 1), 0, 1)
@@ -981,10 +982,14 @@ function lowerEncap(
     ctx.encap = afterMpls(e);
     return p;
   }
-  if (what === 'geneve') return geneve(ctx, value, span);
+  if (what === 'geneve') {
+    if (isWlan(e)) return fail('unsupported', "'geneve' on 802.11 is not supported by tfc", span);
+    return geneve(ctx, value, span);
+  }
   if (what === 'pppoes') {
     // on raw IP (before any PPP) libpcap's link-type test is the constant false (`ld #1; jeq #0`)
-    const head = e.link === 'raw' && !e.ppp ? FALSE : linktype(ctx, 0x8864, span);
+    if (isWlan(e)) return fail('unsupported', "'pppoes' on 802.11 is not supported by tfc", span);
+    const head = noLinkHeader(e) && e.link === 'raw' ? FALSE : linktype(ctx, 0x8864, span);
     if (value !== undefined && value > 0xffff)
       return fail('range', `PPPoE session number ${value} greater than maximum 65535`, span);
     const p = value === undefined ? head : and(head, mcmp(ld(netOffset(e), 4), value, 0xffff));
@@ -999,16 +1004,6 @@ function lowerEncap(
  * computes the inner offsets, loading the option-length byte and the protocol type — those loads
  * are kept (a short packet aborts there, as in libpcap) through an always-true compare.
  */
-/** 1 when the packet's link-type test for IPv4 fails, 0 when it holds (on a packet that is IPv4 or IPv6). */
-function notIpv4(ctx: Ctx): IrExpr {
-  const e = ctx.encap;
-  const sel = (x: IrExpr, v: number, bits: number) =>
-    arith('>>', arith('+', arith('^', x, u(v)), u(2 ** bits - 1)), u(bits));
-  if (e.mplsDepth > 0 || (e.link === 'raw' && !e.ppp))
-    return sel(arith('&', ld(netOffset(e), 1), u(0xf0)), 0x40, 8);
-  return sel(ld(e.linktype, 2), e.ppp ? 0x21 : ETH.IP, 16);
-}
-
 function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
   const e = ctx.encap;
   if (vni !== undefined && vni > 0xffffff)
@@ -1042,7 +1037,7 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
   };
   // libpcap's inner offsets, for primitives that run only when this geneve matched: the path that
   // matched is the one whose link-type test holds (v4 and v6 exclude each other)
-  const notV4 = notIpv4(ctx);
+  const notV4 = notIpv4(ctx.encap);
   const tran = arith('+', arith('*', arith('-', u(1), notV4), ipv4HeaderLen(ctx)), arith('*', notV4, u(40)));
   const g = ref(def(arith('+', tran, offE(n + 8))));
   const m1 = ref(def(arith('+', arith('+', g, u(8)), arith('*', arith('&', ld(g, 1), u(0x3f)), u(4)))));
@@ -1059,6 +1054,7 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     linkpl: dynOff(m2),
     linkhdr: dynOff(m1id),
     nl: 0,
+    nlNosnap: 3,
     // a label stack seen before stays in force for libpcap's link-type tests (noGeneve refuses those)
     ppp: false,
     geneve: true,
@@ -1117,6 +1113,18 @@ function spend(ctx: Ctx, p: Pred, span: Span): void {
     );
 }
 
+/** gen_inbound / gen_ifindex on Linux cooked captures: the packet type (outgoing = 4) and, in v2, the
+ *  interface index are fields of the link header (after `pppoes`, libpcap's link header is the PPP one). */
+function cookedMeta(ctx: Ctx, what: 'direction'): Pred | undefined;
+function cookedMeta(ctx: Ctx, what: 'ifindex'): IrExpr | undefined;
+function cookedMeta(ctx: Ctx, what: 'direction' | 'ifindex'): Pred | IrExpr | undefined {
+  const e = ctx.encap;
+  const hdr = e.ppp ? e.linktype : 0;
+  if (e.link === 'linux_sll' && what === 'direction') return eq(ld(hdr, 2), 4);
+  if (e.link !== 'linux_sll2') return undefined;
+  return what === 'direction' ? eq(ld(hdr + 10, 1), 4) : ld(hdr + 4, 4);
+}
+
 function needMeta(ctx: Ctx, what: string, span: Span): SkbMeta {
   if (ctx.meta === undefined)
     return fail(
@@ -1133,7 +1141,55 @@ export function lowerFilter(
   scoped: boolean,
   meta?: SkbMeta,
   env: LowerEnv = {},
+  dialect: PcapDialect = PCAP_DIALECTS['1.10'],
 ): { readonly body: Pred; readonly values: readonly ValueDef[] } {
-  const ctx: Ctx = { meta, env, spent: 0, geneves: 0, encap, sure: false, scoped, values: [] };
-  return { body: lowerExpr(ctx, e, 'err').pred, values: ctx.values };
+  const values: ValueDef[] = [];
+  const wlan = isWlan(encap) ? wlanOffsets(encap, values) : undefined;
+  const ctx: Ctx = {
+    meta,
+    env,
+    dialect,
+    spent: 0,
+    geneves: 0,
+    encap: wlan?.encap ?? encap,
+    sure: false,
+    scoped,
+    values,
+  };
+  const body = lowerExpr(ctx, e, 'err').pred;
+  if (wlan === undefined) return { body, values };
+  // libpcap computes the 802.11 offsets first, before any test, when the filter uses them at all: the
+  // loads of that prologue run (and may reject a short frame) whatever the filter's own path
+  const used = refsReached(body, values);
+  const probe = (id: number) => cmp('ge', 4, false, ref(id), u(0));
+  if (used.has(wlan.pl)) return { body: and(probe(wlan.pl), body), values };
+  if (wlan.hdr !== undefined && used.has(wlan.hdr)) return { body: and(probe(wlan.hdr), body), values };
+  return { body, values };
+}
+
+/** The shared-value ids the body reaches (directly or through other values). */
+function refsReached(body: Pred, values: readonly ValueDef[]): ReadonlySet<number> {
+  const seen = new Set<number>();
+  const exprs: IrExpr[] = [];
+  const preds: Pred[] = [body];
+  while (preds.length > 0 || exprs.length > 0) {
+    const p = preds.pop();
+    if (p !== undefined) {
+      if (p.kind === 'and' || p.kind === 'or') for (const a of p.args) preds.push(a);
+      else if (p.kind === 'not') preds.push(p.arg);
+      else if (p.kind === 'cmp') exprs.push(p.left, p.right);
+      else if (p.kind === 'in') exprs.push(p.value);
+      continue;
+    }
+    const x = exprs.pop()!;
+    if (x.kind === 'ref') {
+      if (!seen.has(x.id)) {
+        seen.add(x.id);
+        exprs.push(values[x.id]!.expr);
+      }
+    } else if (x.kind === 'arith') exprs.push(x.left, x.right);
+    else if (x.kind === 'neg') exprs.push(x.arg);
+    else if (x.kind === 'load' && typeof x.offset !== 'number') exprs.push(x.offset);
+  }
+  return seen;
 }

@@ -14,6 +14,7 @@
 // MAX_NESTING is a `depth` diagnostic, so the recursion stays far from the JS stack limit.
 import type { AddrQual, Arith, ArithOp, ChainLink, DirQual, EncapKind, Expr, Id, RelOp } from './ast.ts';
 import { fail } from './diagnostics.ts';
+import { parseWlan, WLAN_KEYWORDS } from './parse-wlan.ts';
 import type { ProtoName, Span, Token } from './tokens.ts';
 
 export const MAX_NESTING = 300;
@@ -379,6 +380,8 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
         return { cls: 'term', expr };
       }
       case 'unsupported':
+        if (WLAN_KEYWORDS.has(t.text.toLowerCase()))
+          return { cls: 'term', expr: parseWlan(next(), peek, next, (w) => syntax(w)) };
         return fail('unsupported', `'${t.text}' is not supported by tfc`, t.span);
       case 'num':
       case 'len':

@@ -46,14 +46,14 @@ interface Judge {
 
 function makeJudge(
   lib: NonNullable<Extract<typeof pcap, { ok: true }>['value']>,
-  compilers: Record<LinkType, ReturnType<typeof lib.compiler>>,
+  compilers: Partial<Record<LinkType, ReturnType<typeof lib.compiler>>>,
   stats: { gaps: Map<string, string>; both: number; tfcOnly: string[] },
 ) {
   const cache = new Map<string, Judge | undefined>();
   return (text: string, linktype: LinkType): Judge | undefined => {
     const key = `${linktype}\u0000${text}`;
     if (cache.has(key)) return cache.get(key);
-    const c = compilers[linktype];
+    const c = compilers[linktype]!;
     const r = c.compile(text, { optimize: false });
     const o = c.compile(text, { optimize: true });
     const t = compilePcap(text, { linktype });

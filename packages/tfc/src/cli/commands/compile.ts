@@ -33,6 +33,8 @@ import {
   compileTraceFrameBpf,
   DUMP_POINTS,
   emit,
+  LINK_TYPES,
+  linkTypeByName,
   type PcapEnv,
   type ProgType,
   type Target,
@@ -80,7 +82,7 @@ export const compileSpec: CommandSpec = {
   summary:
     "Compiles a trace event filter (or a libpcap filter) to eBPF, classic BPF, tc rules or P4 that accept exactly\nwhat the kernel's filter interpreter (or libpcap) accepts.",
   usage:
-    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4|tc|u32|flower|tc-bpf] [--linktype ethernet|raw] [--prog-type socket|tc|xdp] [options]\n       tfc compile --lang pcap EXPR --target ebpf --ctx skb --attach tp_btf/TRACEPOINT|fentry/FUNCTION [--snaplen N] [options]',
+    'tfc compile FILTER (--event SYS/NAME | --format FILE) [--target ebpf|cbpf|p4|tc|u32|tc-bpf] [--ctx tracepoint|trace-frame] [options]\n       tfc compile FILTER [--subsystem SYS] --target tc|u32|tc-bpf|p4|cbpf [options]   (every event that has the fields)\n       tfc compile --lang pcap EXPR [--target cbpf|ebpf|p4|tc|u32|flower|tc-bpf] [--linktype EN10MB|RAW|IPV4|IPV6|LINUX_SLL|LINUX_SLL2|IEEE802_11|IEEE802_11_RADIO] [--prog-type socket|tc|xdp] [options]\n       tfc compile --lang pcap EXPR --target ebpf --ctx skb --attach tp_btf/TRACEPOINT|fentry/FUNCTION [--snaplen N] [options]',
   options: {
     ...eventOptions,
     ...filterFileOption,
@@ -111,6 +113,7 @@ export const compileSpec: CommandSpec = {
     clsact: { type: 'boolean' },
     lang: { type: 'string', short: 'l' },
     linktype: { type: 'string' },
+    'pcap-version': { type: 'string' },
     'scoped-encap': { type: 'boolean' },
     'names-from': { type: 'string' },
     netmask: { type: 'string' },
@@ -128,7 +131,9 @@ ${eventOptionsHelp}
 ${filterFileHelp}
 ${pcapFileHelp}
   -l, --lang L           tracefs (default: a trace event filter) or pcap (a libpcap filter expression, compiled
-                         for packets; --linktype ethernet (default) or raw; --scoped-encap limits the offset
+                         for packets; --linktype takes libpcap's names: EN10MB (default), RAW, IPV4, IPV6,
+                         LINUX_SLL, LINUX_SLL2, IEEE802_11, IEEE802_11_RADIO; --pcap-version 1.10 (default,
+                         libpcap 1.10.3) or current (libpcap's later changes); --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain); the expression's words
                          may be separate arguments (joined with spaces, as tcpdump joins them)
       --names-from DIR   pcap: resolve host, network, service, protocol and ethers names from DIR/hosts,
@@ -284,6 +289,7 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
     'object',
     'clsact',
     'linktype',
+    'pcap-version',
     'scoped-encap',
     'names-from',
     'netmask',
@@ -412,9 +418,11 @@ async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
     'dump-after',
     'optimize',
     'scoped-encap',
+    'pcap-version',
   ])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
-  choice(str(p, 'linktype'), ['ethernet'], 'linktype', 'ethernet');
+  if (linkTypeByName(str(p, 'linktype') ?? 'ethernet') !== 'ethernet')
+    choice(str(p, 'linktype'), ['ethernet'], 'linktype', 'ethernet');
   const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
   const { text } = filterText(p, io);
   const r = compilePcapP4({ filter: text, ranges: !flag(p, 'no-ranges'), env: pcapEnv(p) });
@@ -547,7 +555,13 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   if (t === 'p4') return runCompilePcapP4(p, io);
   const target = choice<Target>(t, ['ebpf', 'cbpf'], 'target', 'cbpf');
   choice(str(p, 'ctx'), ['packet'], 'ctx', 'packet');
-  const linktype = choice(str(p, 'linktype'), ['ethernet', 'raw'], 'linktype', 'ethernet');
+  const linktypeArg = str(p, 'linktype') ?? 'EN10MB';
+  const linktype = linkTypeByName(linktypeArg);
+  if (linktype === undefined)
+    throw new UsageError(
+      `--linktype must be one of ${LINK_TYPES.map((l) => l.name).join(', ')} (got '${linktypeArg}')`,
+    );
+  const pcapVersion = choice(str(p, 'pcap-version'), ['1.10', 'current'], 'pcap-version', '1.10');
   const progTypeArg = str(p, 'prog-type');
   const progType =
     progTypeArg === undefined
@@ -565,6 +579,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   const r = compilePcapFilter({
     filter: text,
     linktype,
+    pcapVersion,
     target,
     optimize: Number(level) as 0 | 1 | 2,
     scopedEncap: flag(p, 'scoped-encap'),
@@ -583,7 +598,8 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   if (!e.ok) throw new UsageError(`--emit ${form}: ${e.message}`);
   writeOutput(io, e.data, output, `--emit ${form}`);
   // Decided on the classic program (an eBPF target's filter is compiled to classic BPF once more for it).
-  const classic = target === 'cbpf' ? r : compilePcapFilter({ filter: text, linktype, target: 'cbpf' });
+  const classic =
+    target === 'cbpf' ? r : compilePcapFilter({ filter: text, linktype, pcapVersion, target: 'cbpf' });
   if (classic.ok && acceptsNothing(classic.program) === true)
     io.err(
       'tfc: note: the filter rejects every packet (libpcap refuses it: "expression rejects all packets")\n',
@@ -801,8 +817,10 @@ export async function tcRulesFor(
   if (lang === 'pcap') {
     for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
       if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
-    if (str(p, 'linktype') !== undefined && str(p, 'linktype') !== 'ethernet')
+    if (linkTypeByName(str(p, 'linktype') ?? 'ethernet') !== 'ethernet')
       throw new UsageError(`--target ${target} matches Ethernet frames (--linktype ethernet)`);
+    if (str(p, 'pcap-version') !== undefined)
+      throw new UsageError(`--pcap-version does not apply to --target ${target}`);
     if (flag(p, 'scoped-encap')) throw new UsageError(`--scoped-encap does not apply to --target ${target}`);
     source = { lang: 'pcap', filter: text, env: pcapEnv(p) };
   } else {
