@@ -6,10 +6,14 @@
 // generates them without loading the byte (its verdict depends on whatever the previous test left in
 // the accumulator).
 // Invariants: offsets follow the encapsulation in force (VLAN tags shift the payload; PPPoE makes the
-// link PPP, where libpcap has no llc); pure; errors are PcapFail values with libpcap's wording.
+// link PPP, where libpcap has no llc; on 802.11 llc is the data-frame check and the LLC header starts at the
+// run-time link payload offset); pure; errors are PcapFail values with libpcap's wording.
 import { and, arith, cmp, type Expr as IrExpr, konst, load, not, type Pred } from '@tfc/ir';
 import { fail } from './diagnostics.ts';
 import type { Encap } from './encap.ts';
+import { isWlan, wlanDataFrame } from './linklayer.ts';
+import { linkTypeInfo } from './linktypes.ts';
+import { ld as ldAt } from './lower-ops.ts';
 import type { Span } from './tokens.ts';
 
 const ld = (off: number, w: 1 | 2 | 4): IrExpr => load('packet', konst(off), w, 'be');
@@ -28,11 +32,13 @@ const U_SUBTYPES: Readonly<Record<string, number>> = {
   frmr: 0x87,
 };
 
-/** gen_llc_internal: the frame carries an 802.2 LLC header. */
+/** gen_llc_internal: the frame carries an 802.2 LLC header (on 802.11: it is a data frame). */
 function isLlc(e: Encap, span: Span): Pred {
   if (e.geneve) return fail('unsupported', "'llc' after 'geneve' is not supported by tfc", span);
   if (e.ppp) return fail('link', "'llc' not supported for PPP", span);
-  if (e.link !== 'ethernet') return fail('link', "'llc' not supported for Raw IP", span);
+  if (isWlan(e)) return wlanDataFrame(e);
+  if (e.link !== 'ethernet')
+    return fail('link', `'llc' not supported for ${linkTypeInfo(e.link).description}`, span);
   return and(
     cmp('le', 4, false, ld(e.linktype, 2), konst(1500)),
     not(cmp('eq', 4, false, ld(e.linkpl, 2), konst(0xffff))),
@@ -42,7 +48,8 @@ function isLlc(e: Encap, span: Span): Pred {
 /** `llc` or `llc SUB` (grammar.y pllc: i, s, u, then S and U subtype names, case-insensitive). */
 export function lowerLlc(e: Encap, sub: string | undefined, span: Span): Pred {
   const s = sub?.toLowerCase();
-  const ctl = () => ld(e.linkpl + 2, 1);
+  // the control byte: OR_LLC + 2, after the link header (on 802.11 a run-time offset)
+  const ctl = () => ldAt(e.linkpl + 2, 1);
   if (s === undefined) return isLlc(e, span);
   const own = (r: Readonly<Record<string, number>>) => (Object.hasOwn(r, s) ? r[s] : undefined);
   const st = own(S_SUBTYPES);
@@ -57,7 +64,8 @@ export function lowerLlc(e: Encap, sub: string | undefined, span: Span): Pred {
   return and(head, mcmp(ctl(), ut!, 0xef));
 }
 
-/** gen_byteop: byte `index` of the link header (after PPPoE: the PPP header) against `value`. */
+/** gen_byteop: byte `index` of the link header (after PPPoE: the PPP header; after radiotap: the 802.11 header)
+ *  against `value`. */
 export function lowerByte(
   e: Encap,
   index: number,
@@ -72,6 +80,7 @@ export function lowerByte(
       span,
     );
   if (e.geneve) return fail('unsupported', "'byte' after 'geneve' is not supported by tfc", span);
-  const at = ld((e.ppp ? e.linktype : 0) + index, 1);
+  // OR_LINKHDR: the link header (after radiotap: the 802.11 header, a run-time offset; after PPPoE: PPP's)
+  const at = ldAt((e.ppp ? e.linktype : (e.linkhdr ?? 0)) + index, 1);
   return cmp(op === '=' ? 'eq' : op === '<' ? 'lt' : 'gt', 4, false, at, konst(value));
 }
