@@ -43,7 +43,7 @@ export interface PcapCompileRequest {
   readonly setLookup?: 'search' | 'map';
 }
 
-export { LINK_TYPES, type LinkType, linkTypeByName } from '@tfc/pcap';
+export { LINK_TYPES, type LinkType, linkTypeByName, type PcapVersion } from '@tfc/pcap';
 
 export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
   const plan = optimizationPlan(req.optimize);

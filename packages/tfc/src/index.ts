@@ -241,6 +241,16 @@ export { renderErrorLog } from '@tfc/tracefs';
 export { renderFilterFile } from '@tfc/tracefs';
 /** Resolves a kernel symbol name or address (kallsyms) for `.function` predicates. */
 export type { SymbolLookup } from '@tfc/tracefs';
+/** A pcap filter's names database (hosts, networks, services, protocols, ethers), for compile's `names`. */
+export type { NameDb } from '@tfc/compiler';
+/** The names database of the five files' text (`services`, `protocols`, `hosts`, `networks`, `ethers`). */
+export { nameDbFromFiles } from '@tfc/compiler';
+/** The link types pcap filters compile for: libpcap's name, DLT number and description of each. */
+export { LINK_TYPES } from '@tfc/compiler';
+/** A link type by libpcap's name (`EN10MB`, `LINUX_SLL2`, …) or DLT number, or undefined. */
+export { linkTypeByName } from '@tfc/compiler';
+/** The libpcap versions whose pcap semantics tfc follows: `1.10` (libpcap 1.10.3) and `current`. */
+export type { PcapVersion } from '@tfc/compiler';
 /** The EtherType of trace frames: 0x88b5. */
 export { TRACE_ETHERTYPE } from '@tfc/tracefs';
 /** The frame offset of the record: 54 (Ethernet 14 + trace header 40). */

@@ -29,4 +29,8 @@ export {
   VMLINUX_BTF,
 } from './host/skb-layout.ts';
 export { readLiveEvent } from './live-event.ts';
+/** The pcap names database of the five files under `dir` (default /etc; never DNS), for compile's `names`. */
+export { readPcapNames } from './host/pcap-names.ts';
+/** What readPcapNames gives: the database, or why the directory could not be read. */
+export type { NamesRead } from './host/pcap-names.ts';
 export { readLiveEvents } from './live-events.ts';

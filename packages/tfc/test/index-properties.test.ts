@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { type Compiled, type CompileOptions, compile, renderFailure, TfcOptionError } from '../src/index.ts';
+import { readPcapNames } from '../src/live.ts';
 
 const EV = 'sock/inet_sock_set_state';
 const event = bundledEvent('sock', 'inet_sock_set_state');
@@ -66,6 +67,9 @@ const PRIMITIVES = [
   'ip6 src host ::1',
   'port http',
 ];
+
+const etc = readPcapNames('/etc');
+const ETC_NAMES = etc.ok ? etc.names : undefined;
 
 const pcapArb: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
@@ -124,7 +128,9 @@ test('trace filters: compile() and tfc compile agree for every target and kernel
 test('libpcap filters: compile() and tfc compile --lang pcap agree for every target', async () => {
   await fc.assert(
     fc.asyncProperty(pcapArb, fc.constantFrom(...PCAP_TARGETS), async (filter, [f, o]) => {
-      await agree(filter, ['--lang', 'pcap', ...f], o);
+      // the CLI resolves names from /etc by default (--names-from), except in the skb context
+      const named = 'ctx' in o && o.ctx === 'skb' ? o : { ...o, names: ETC_NAMES };
+      await agree(filter, ['--lang', 'pcap', ...f], named as CompileOptions);
     }),
     { numRuns: 100 },
   );

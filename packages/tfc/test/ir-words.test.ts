@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import { printPred } from '@tfc/ir';
 import { predArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
+import { irInUserWords } from '../src/api/ir-words.ts';
 import { memoryIo } from '../src/cli/io.ts';
-import { irInUserWords } from '../src/cli/ir-words.ts';
 import { main } from '../src/cli/main.ts';
 
 const IR_SYNTAX = /\((?:load|eq|ne|gt|ge|lt|le|in|str|fixed|dataloc|relloc|ptr) |\b[us][1248](?:le|be)\b/;

@@ -20,7 +20,7 @@ import { refuseOptions as refuse, TfcOptionError } from './errors.ts';
 import type { BpfTargetOptions, PcapSource, TraceSource } from './options.ts';
 import type { BpfCompiled, CompileFailure } from './result.ts';
 import { failure } from './result-of.ts';
-import { candidateEvents, envOf, eventOf } from './source.ts';
+import { candidateEvents, envOf, eventOf, linkTypeOf, pcapEnvOf } from './source.ts';
 
 type Ctx = BpfCompiled['ctx'];
 
@@ -144,10 +144,13 @@ export function pcapBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCo
       `ctx '${o.ctx}' is a context of trace filters; pcap filters run on packets or skb`,
     );
   refuse(o, ['skb'], "applies to ctx 'skb'");
-  const linktype = o.linktype ?? 'ethernet';
+  const linktype = linkTypeOf(o);
+  const env = pcapEnvOf(o);
   const r = compilePcapFilter({
     filter,
     linktype,
+    env,
+    ...(o.pcapVersion !== undefined ? { pcapVersion: o.pcapVersion } : {}),
     target: o.target,
     ...returns(o),
     ...(o.scopedEncap !== undefined ? { scopedEncap: o.scopedEncap } : {}),
@@ -157,7 +160,16 @@ export function pcapBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCo
   });
   if (!r.ok) return failure(r, filter);
   // Decided on the classic program, as the CLI does (an eBPF target's filter is compiled to cBPF once more).
-  const classic = o.target === 'cbpf' ? r : compilePcapFilter({ filter, linktype, target: 'cbpf' });
+  const classic =
+    o.target === 'cbpf'
+      ? r
+      : compilePcapFilter({
+          filter,
+          linktype,
+          env,
+          ...(o.pcapVersion !== undefined ? { pcapVersion: o.pcapVersion } : {}),
+          target: 'cbpf',
+        });
   const notes =
     classic.ok && acceptsNothing(classic.program) === true
       ? ['the filter rejects every packet (libpcap refuses it: "expression rejects all packets")']

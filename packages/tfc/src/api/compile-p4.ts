@@ -10,7 +10,7 @@ import { TfcOptionError } from './errors.ts';
 import type { P4Emit, P4TargetOptions, PcapSource, TraceSource } from './options.ts';
 import type { CompileFailure, P4Compiled } from './result.ts';
 import { failure } from './result-of.ts';
-import { candidateEvents, envOf, eventOf } from './source.ts';
+import { candidateEvents, envOf, eventOf, linkTypeOf, pcapEnvOf } from './source.ts';
 
 /** The text of one emit form. */
 export function p4Output(o: P4Outputs, form: P4Emit): string {
@@ -43,10 +43,12 @@ export function p4Program(
 ): P4Compiled | CompileFailure {
   const ranges = o.ranges ?? true;
   if (o.lang === 'pcap') {
-    if (o.linktype !== undefined && o.linktype !== 'ethernet')
+    if (linkTypeOf(o) !== 'ethernet')
       throw new TfcOptionError('target p4 parses Ethernet frames (linktype ethernet)');
     if (o.scopedEncap !== undefined) throw new TfcOptionError('scopedEncap does not apply to target p4');
-    const r = compilePcapP4({ filter, ranges });
+    if (o.pcapVersion !== undefined && o.pcapVersion !== '1.10')
+      throw new TfcOptionError("pcapVersion does not apply to target p4 (libpcap 1.10's semantics)");
+    const r = compilePcapP4({ filter, ranges, env: pcapEnvOf(o) });
     return r.ok ? compiled(r.outputs, o, []) : failure(r, filter);
   }
   const event = eventOf(o);

@@ -11,7 +11,7 @@ import { TfcOptionError } from './errors.ts';
 import type { PcapSource, TcBpfTargetOptions, TcTargetOptions, TraceSource } from './options.ts';
 import type { CompileFailure, TcCompiled } from './result.ts';
 import { failure } from './result-of.ts';
-import { candidateEvents, envOf, eventOf } from './source.ts';
+import { candidateEvents, envOf, eventOf, linkTypeOf, pcapEnvOf } from './source.ts';
 import { DEFAULT_TRACE_DEV, type TcPlace, tcPlace } from './tc-place.ts';
 
 type TcOptions = TcTargetOptions | TcBpfTargetOptions;
@@ -108,11 +108,13 @@ export function tcRules(
   let source: TcSource;
   if (trace === undefined) {
     const p = o as PcapSource;
-    if (p.linktype !== undefined && p.linktype !== 'ethernet')
+    if (linkTypeOf(p) !== 'ethernet')
       throw new TfcOptionError(`target ${o.target} matches Ethernet frames (linktype ethernet)`);
     if (p.scopedEncap !== undefined)
       throw new TfcOptionError(`scopedEncap does not apply to target ${o.target}`);
-    source = { lang: 'pcap', filter };
+    if (p.pcapVersion !== undefined && p.pcapVersion !== '1.10')
+      throw new TfcOptionError(`pcapVersion does not apply to target ${o.target} (libpcap 1.10's semantics)`);
+    source = { lang: 'pcap', filter, env: pcapEnvOf(p) };
   } else {
     const anyEvent = event === undefined;
     if (!anyEvent && trace.subsystem !== undefined)

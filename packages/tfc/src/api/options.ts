@@ -7,7 +7,7 @@
  */
 import type { EmitForm, SkbHook, SkbLayout, SkbMode } from '@tfc/codegen-bpf';
 import type { FlowerProfile, TcActName, TcBpfMode } from '@tfc/codegen-tc';
-import type { OptLevel, ProgType } from '@tfc/compiler';
+import type { NameDb, OptLevel, PcapVersion, ProgType } from '@tfc/compiler';
 import type { EventFormat, FilterDialect, SymbolLookup } from '@tfc/tracefs';
 
 /** Where the filter's event comes from and which kernel's rules apply (`--event`, `--format`, `--kernel`). */
@@ -49,10 +49,24 @@ export interface TraceSource extends EventOptions {
 export interface PcapSource {
   /** A libpcap filter. */
   readonly lang: 'pcap';
-  /** The packets' link type (`--linktype`): `ethernet` (default) or `raw` (IP). BPF targets only. */
-  readonly linktype?: 'ethernet' | 'raw';
+  /**
+   * The packets' link type (`--linktype`): libpcap's name or DLT number (`EN10MB`, `RAW`, `IPV4`, `IPV6`, `LINUX_SLL`,
+   * `LINUX_SLL2`, `IEEE802_11`, `IEEE802_11_RADIO`; `ethernet` and `raw` too). Default Ethernet; other link types
+   * for BPF targets only.
+   */
+  readonly linktype?: string;
+  /** The libpcap version whose semantics apply (`--pcap-version`): `1.10` (default, libpcap 1.10.3) or `current`. */
+  readonly pcapVersion?: PcapVersion;
   /** vlan/mpls/pppoes/geneve shift only their own `and` chain (`--scoped-encap`). BPF targets only. */
   readonly scopedEncap?: boolean;
+  /**
+   * Host, network, service, protocol and ethers names (`--names-from`): `nameDbFromFiles` of the five files' text,
+   * or `readPcapNames()` of `tfc-filter/live` for this machine's /etc. Without it only libpcap's built-in names
+   * resolve. Compiling never reads files or the network itself.
+   */
+  readonly names?: NameDb;
+  /** The capture's IPv4 netmask for `ip broadcast` (`--netmask`), as `255.255.255.0` or a 32-bit number. */
+  readonly netmask?: string | number;
 }
 
 /** The skb context (`--ctx skb`): a TRACING program for a kernel hook with a `struct sk_buff *` argument. */

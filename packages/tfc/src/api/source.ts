@@ -1,10 +1,12 @@
 /*
- * The facts a library call needs about its trace filter's source, from the options: the event (a format, a bundled
- * SYS/NAME, or a format file's text), the candidate events of the no-event mode, the kernel dialect and nr_cpu_ids.
+ * The facts a library call needs about its filter's source, from the options: the event (a format, a bundled
+ * SYS/NAME, or a format file's text), the candidate events of the no-event mode, the kernel dialect and nr_cpu_ids;
+ * a pcap filter's link type, names database and netmask.
  * Invariants: pure — bundled data and the caller's text only, never tracefs or the kernel (those are tfc-filter/live's);
  * every option that cannot be resolved throws a TfcOptionError naming the option and what would be accepted.
  */
 import { cpus } from 'node:os';
+import { LINK_TYPES, type LinkType, linkTypeByName, type PcapEnv } from '@tfc/compiler';
 import {
   bundledEvent,
   bundledEventNames,
@@ -17,7 +19,7 @@ import {
   profileNames,
 } from '@tfc/tracefs';
 import { TfcOptionError } from './errors.ts';
-import type { EventOptions, TraceSource } from './options.ts';
+import type { EventOptions, PcapSource, TraceSource } from './options.ts';
 
 /** The event of `event` or `format`, or undefined when neither is given (the no-event mode). */
 export function eventOf(o: EventOptions): EventFormat | undefined {
@@ -86,4 +88,33 @@ export function envOf(o: EventOptions): FilterEnv & { readonly dialect: FilterDi
     dialect: dialectOf(o.kernel),
     ...(o.lookupSymbol !== undefined ? { lookupSymbol: o.lookupSymbol } : {}),
   };
+}
+
+/** The pcap front end's environment of a pcap source: its names database and netmask (`ip broadcast`). */
+export function pcapEnvOf(o: PcapSource): PcapEnv {
+  const n = o.netmask;
+  if (n === undefined) return o.names !== undefined ? { names: o.names } : {};
+  let netmask: number;
+  if (typeof n === 'number') {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+      throw new TfcOptionError(`netmask must be a 32-bit number or A.B.C.D, not ${n}`);
+    netmask = n;
+  } else {
+    const q = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(n);
+    if (!q || q.slice(1).some((x) => Number(x) > 255))
+      throw new TfcOptionError(`netmask takes an IPv4 netmask such as 255.255.255.0, not '${n}'`);
+    netmask = q.slice(1).reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);
+  }
+  return { ...(o.names !== undefined ? { names: o.names } : {}), netmask };
+}
+
+/** The link type of a pcap source (libpcap's names, DLT numbers, `ethernet`/`raw`); Ethernet by default. */
+export function linkTypeOf(o: PcapSource): LinkType {
+  if (o.linktype === undefined) return 'ethernet';
+  const t = linkTypeByName(o.linktype);
+  if (t === undefined)
+    throw new TfcOptionError(
+      `unknown linktype '${o.linktype}' (one of ${LINK_TYPES.map((l) => l.name).join(', ')})`,
+    );
+  return t;
 }

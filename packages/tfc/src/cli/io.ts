@@ -9,7 +9,7 @@
  * quote is shown in user words.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { irInUserWords } from './ir-words.ts';
+import { irInUserWords } from '../api/ir-words.ts';
 import { terminalProgress } from './progress.ts';
 
 export const EXIT = { ok: 0, rejected: 1, usage: 2 } as const;

@@ -7,8 +7,8 @@
  * one byte: end = start + 1 then, or start at the end of the text); usage errors stay `tfc: ...` on stderr, exit 2.
  */
 import { FILTER_MESSAGES, type FilterError } from '@tfc/tracefs';
+import { irInUserWords } from '../api/ir-words.ts';
 import type { Io } from './io.ts';
-import { irInUserWords } from './ir-words.ts';
 
 export const jsonOption = { json: { type: 'boolean' } } as const;
 export const jsonHelp = `      --json             print the result as one JSON object (a rejected filter too; shapes: docs/cli.md)`;

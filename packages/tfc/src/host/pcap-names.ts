@@ -10,9 +10,20 @@ import { type NameDb, nameDbFromFiles } from '@tfc/compiler';
 
 export const NAME_FILES = ['services', 'protocols', 'hosts', 'networks', 'ethers'] as const;
 
+/** The database read, or why the directory could not be read. */
 export type NamesRead =
-  | { readonly ok: true; readonly names: NameDb }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      /** The directory was read. */
+      readonly ok: true;
+      /** The names of its files (a missing file holds none). */
+      readonly names: NameDb;
+    }
+  | {
+      /** The directory could not be read. */
+      readonly ok: false;
+      /** Why, e.g. `/x: ENOENT` or `/x is not a directory`. */
+      readonly reason: string;
+    };
 
 function readOptional(path: string): string | undefined {
   try {
