@@ -116,9 +116,12 @@ export function foldLeaf(p: Pred): Pred {
 }
 
 export function fold(ir: Filter): Filter {
-  return {
-    kind: 'filter',
-    values: ir.values.map((v) => ({ id: v.id, expr: foldExpr(v.expr) })),
-    body: mapPred(ir.body, foldLeaf),
-  };
+  const values = ir.values.map((v) => {
+    const expr = foldExpr(v.expr);
+    return expr === v.expr ? v : { id: v.id, expr };
+  });
+  const body = mapPred(ir.body, foldLeaf);
+  // Nothing folded: the input itself (later passes and the settle loop test that cheaply).
+  if (body === ir.body && values.every((v, i) => v === ir.values[i])) return ir;
+  return { kind: 'filter', values, body };
 }
