@@ -57,13 +57,7 @@ interface Klass {
 }
 
 /** Rule `head` on the children of a `kind` connective; undefined when nothing changes. */
-function head(
-  kind: Kind,
-  args: readonly Pred[],
-  safe: Safe,
-  keys: Interner,
-  again: (p: Pred, safe: Safe) => Pred,
-): Pred[] | undefined {
+function head(kind: Kind, args: readonly Pred[], safe: Safe, keys: Interner): Pred[] | undefined {
   const inner = other(kind);
   const out: Pred[] = [];
   let changed = false;
@@ -79,12 +73,13 @@ function head(
             : mk(inner, [
                 c.leaf,
                 // the class's rests may share heads or tails again (context: the parent's plus the head)
-                again(
+                visit(
                   mk(
                     kind,
                     c.rests.map((r) => mk(inner, r)),
                   ),
                   extendSafe(safe, c.leaf, keys.expr),
+                  keys,
                 ),
               ]),
         );
@@ -130,13 +125,7 @@ function head(
 }
 
 /** Rule `tail` on the children of a `kind` connective evaluated in context `safe`. */
-function tail(
-  kind: Kind,
-  args: readonly Pred[],
-  safe: Safe,
-  keys: Interner,
-  again: (p: Pred, safe: Safe) => Pred,
-): Pred[] | undefined {
+function tail(kind: Kind, args: readonly Pred[], safe: Safe, keys: Interner): Pred[] | undefined {
   const inner = other(kind);
   const out: Pred[] = [];
   let changed = false;
@@ -148,7 +137,7 @@ function tail(
     if (run === undefined) return;
     if (run.members.length > 1) {
       changed = true;
-      out.push(mk(inner, [again(mk(kind, run.heads), run.start), ...run.rest]));
+      out.push(mk(inner, [visit(mk(kind, run.heads), run.start, keys), ...run.rest]));
     } else out.push(...run.members);
     run = undefined;
   };
@@ -187,17 +176,17 @@ function visit(p: Pred, safe: Safe, keys: Interner): Pred {
     case 'and':
     case 'or': {
       let ctx = safe;
-      const args = p.args.map((a) => {
+      const args: Pred[] = [];
+      for (const a of p.args) {
         const r = visit(a, ctx, keys);
         ctx = extendSafe(ctx, r, keys.expr);
-        return r;
-      });
-      const again = (q: Pred, c: Safe): Pred => visit(q, c, keys);
-      // Each round removes leaves, so the loop ends; new inner connectives were visited by `again`.
+        args.push(r);
+      }
+      // Each round removes leaves, so the loop ends; new inner connectives were visited by head and tail.
       let cur = args;
       for (;;) {
-        const h = head(p.kind, cur, safe, keys, again);
-        const t = tail(p.kind, h ?? cur, safe, keys, again);
+        const h = head(p.kind, cur, safe, keys);
+        const t = tail(p.kind, h ?? cur, safe, keys);
         const next = t ?? h;
         if (next === undefined) break;
         cur = next;
