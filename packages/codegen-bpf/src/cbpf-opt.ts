@@ -78,10 +78,11 @@ export function optimizeItems(items: readonly Item[]): Item[] {
 
 function countInsns(blocks: readonly Block[]): number {
   let n = 0;
-  blocks.forEach((b, i) => {
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
     n += b.insns.length;
     if (b.term.op !== 'ja' || blocks[i + 1]?.label !== b.term.target) n++;
-  });
+  }
   return n;
 }
 
@@ -193,38 +194,42 @@ interface Step {
   readonly redundant: boolean;
 }
 
+/** A with the value `a` (unknown when too long a key), its natural range recorded the first time it is seen. */
+function setA(st: State, ranges: Map<string, number>, a: string | null, max?: number): Step {
+  const key = a !== null && a.length > MAX_KEY ? null : a;
+  if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
+  return { state: { a: key, x: st.x, m: st.m, facts: st.facts }, redundant: key !== null && key === st.a };
+}
+
+/** X with the value `x`, likewise. */
+function setX(st: State, ranges: Map<string, number>, x: string | null, max?: number): Step {
+  const key = x !== null && x.length > MAX_KEY ? null : x;
+  if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
+  return { state: { a: st.a, x: key, m: st.m, facts: st.facts }, redundant: key !== null && key === st.x };
+}
+
 function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
-  const setA = (a: string | null, max?: number): Step => {
-    const key = a !== null && a.length > MAX_KEY ? null : a;
-    if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
-    return { state: { ...st, a: key }, redundant: key !== null && key === st.a };
-  };
-  const setX = (x: string | null, max?: number): Step => {
-    const key = x !== null && x.length > MAX_KEY ? null : x;
-    if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
-    return { state: { ...st, x: key }, redundant: key !== null && key === st.x };
-  };
   switch (i.kind) {
     case 'ld_abs':
-      return setA(`${i.base}${i.size}${i.offset}`, SIZE_MAX[i.size]);
+      return setA(st, ranges, `${i.base}${i.size}${i.offset}`, SIZE_MAX[i.size]);
     case 'ld_anc':
-      return setA(`anc:${i.ext}:${i.size}`);
+      return setA(st, ranges, `anc:${i.ext}:${i.size}`);
     case 'ld_ind':
-      return setA(st.x === null ? null : `[${st.x}+${i.offset}]${i.size}`, SIZE_MAX[i.size]);
+      return setA(st, ranges, st.x === null ? null : `[${st.x}+${i.offset}]${i.size}`, SIZE_MAX[i.size]);
     case 'ld_len':
-      return setA('len', 0xffff_ffff);
+      return setA(st, ranges, 'len', 0xffff_ffff);
     case 'ldx_len':
-      return setX('len');
+      return setX(st, ranges, 'len');
     case 'ld_imm':
-      return setA(`#${i.value >>> 0}`, i.value >>> 0);
+      return setA(st, ranges, `#${i.value >>> 0}`, i.value >>> 0);
     case 'ldx_imm':
-      return setX(`#${i.value >>> 0}`, i.value >>> 0);
+      return setX(st, ranges, `#${i.value >>> 0}`, i.value >>> 0);
     case 'ld_mem':
-      return setA(st.m[i.index] ?? null);
+      return setA(st, ranges, st.m[i.index] ?? null);
     case 'ldx_mem':
-      return setX(st.m[i.index] ?? null);
+      return setX(st, ranges, st.m[i.index] ?? null);
     case 'ldx_msh':
-      return setX(`msh${i.offset}`, 60);
+      return setX(st, ranges, `msh${i.offset}`, 60);
     case 'st':
     case 'stx': {
       const v = i.kind === 'st' ? st.a : st.x;
@@ -234,7 +239,7 @@ function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
       return { state: { ...st, m }, redundant };
     }
     case 'alu_k': {
-      if (st.a === null) return setA(null);
+      if (st.a === null) return setA(st, ranges, null);
       const hi = keyRange(ranges, st.a);
       const v = i.value >>> 0;
       const max =
@@ -251,12 +256,12 @@ function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
                   : i.op === 'mod' && v > 0
                     ? Math.min(hi, v - 1)
                     : U32;
-      return setA(`(${st.a} ${i.op} ${v})`, max);
+      return setA(st, ranges, `(${st.a} ${i.op} ${v})`, max);
     }
     case 'alu_x':
-      return setA(st.a === null || st.x === null ? null : `(${st.a} ${i.op} x${st.x})`);
+      return setA(st, ranges, st.a === null || st.x === null ? null : `(${st.a} ${i.op} x${st.x})`);
     case 'neg':
-      return setA(st.a === null ? null : `(neg ${st.a})`);
+      return setA(st, ranges, st.a === null ? null : `(neg ${st.a})`);
     case 'tax':
       return { state: { ...st, x: st.a }, redundant: st.a !== null && st.a === st.x };
     case 'txa':
@@ -521,12 +526,14 @@ function knownValues(blocks: readonly Block[]): Block[] {
     const ins = idx === 0 ? [EMPTY] : (arriving.get(b.label) ?? []);
     if (ins.length === 0) return; // unreachable
     let st = meet(ins);
-    const kept: Insn[] = [];
+    const all: Insn[] = [];
     for (const insn of b.insns) {
       const r = stepInsn(st, insn, ranges);
-      if (!r.redundant) kept.push(insn);
+      if (!r.redundant) all.push(insn);
       st = r.state;
     }
+    // Nothing dropped: the block's own array (mergeTails memoises its text per array).
+    const kept = all.length === b.insns.length ? b.insns : all;
     const t = b.term;
     if (t.op === 'ret') {
       out.push({ label: b.label, insns: kept, term: t });
@@ -627,6 +634,19 @@ function threadJumps(blocks: readonly Block[]): Block[] {
 // ---------------------------------------------------------------------------------------------------------------
 // merge-tails: identical blocks (instructions and targets) are one; the later copy stays so jumps stay forward.
 
+/** The JSON text of a block's instructions, memoised per array: passes keep the arrays of unchanged blocks, so the
+ *  rounds of optimizeItems and the programs genCbpf tries serialise each once (a block's array is never mutated
+ *  after the block is made). */
+const INSNS_TEXT = new WeakMap<readonly Insn[], string>();
+function insnsText(insns: readonly Insn[]): string {
+  let t = INSNS_TEXT.get(insns);
+  if (t === undefined) {
+    t = JSON.stringify(insns);
+    INSNS_TEXT.set(insns, t);
+  }
+  return t;
+}
+
 function mergeTails(blocks: readonly Block[]): Block[] {
   const alias = new Map<string, string>();
   const seen = new Map<string, string>();
@@ -640,7 +660,7 @@ function mergeTails(blocks: readonly Block[]): Block[] {
         : t.op === 'ja'
           ? `ja ${resolve(alias, t.target)}`
           : `${t.cond} ${t.src} ${t.k} ${resolve(alias, t.jt)} ${resolve(alias, t.jf)}`;
-    const sig = `${JSON.stringify(b.insns)}|${term}`;
+    const sig = `${insnsText(b.insns)}|${term}`;
     const other = seen.get(sig);
     if (other !== undefined) {
       alias.set(b.label, other);
