@@ -343,11 +343,10 @@ function withFact(st: State, key: string | null, f: Fact): State {
 function meet(states: readonly State[]): State {
   const [first, ...rest] = states as [State, ...State[]];
   if (rest.length === 0) return first;
-  const same = (get: (s: State) => string | null) => {
-    const v = get(first);
-    return rest.every((s) => get(s) === v) ? v : null;
-  };
-  const m = first.m.map((_, i) => same((s) => s.m[i] ?? null));
+  const m = first.m.map((v0, i) => {
+    const v = v0 ?? null;
+    return rest.every((s) => (s.m[i] ?? null) === v) ? v : null;
+  });
   const facts = new Map<string, Fact>();
   for (const [key, f0] of first.facts) {
     let f = f0;
@@ -369,7 +368,9 @@ function meet(states: readonly State[]): State {
     }
     if (everywhere) facts.set(key, f);
   }
-  return { a: same((s) => s.a), x: same((s) => s.x), m, facts };
+  const a = rest.every((s) => s.a === first.a) ? first.a : null;
+  const x = rest.every((s) => s.x === first.x) ? first.x : null;
+  return { a, x, m, facts };
 }
 
 // Register sets as bit masks: A = 1, X = 2, M[i] = 4 << i.

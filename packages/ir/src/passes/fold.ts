@@ -32,7 +32,6 @@ function foldExpr(e: Expr): Expr {
     if (x.kind === 'arith' && x.op === '+') {
       // u32 addition is associative and commutative and constants never abort: c + e → e + c,
       // (e + c1) + c2 → e + (c1 + c2) (so (c1 + e) + c2 too); a u32 e + 0 → e
-      const c = (y: Expr): bigint | undefined => (y.kind === 'const' ? y.value & U32_MAX : undefined);
       const l = x.left;
       const r = x.right;
       const rc = c(r);
@@ -46,6 +45,11 @@ function foldExpr(e: Expr): Expr {
     }
     return x;
   });
+}
+
+/** The u32 value of a constant, else undefined. */
+function c(y: Expr): bigint | undefined {
+  return y.kind === 'const' ? y.value & U32_MAX : undefined;
 }
 
 /** e + c, with c = 0 dropped only where e is u32 already (a 64-bit load's high bits would survive). */
