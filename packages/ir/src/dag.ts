@@ -14,9 +14,10 @@
 //    abort implicitly (cBPF) may ignore the a-edges. The 'source' and default 'cost' orders guarantee it:
 //    a leaf that may abort is never placed before a leaf that precedes it in the source.
 // Limits are diagnostics, not exceptions: more than MAX_DAG_LEAVES leaves or MAX_DAG_NODES nodes.
-import { exprKey, isLeaf, leafCost, predKey, predMayAbort } from './analysis.ts';
+import { isLeaf, leafCost, predMayAbort } from './analysis.ts';
 import { type AtomTable, atomTable } from './atoms.ts';
 import { type EvalInput, evalLeaf, makeContext, type Outcome, TRI_ABORT, TRI_TRUE } from './eval.ts';
+import { type Interner, makeInterner } from './intern.ts';
 import { complement, type ISet, intersect, leafSet } from './intervals.ts';
 import { printExpr, printPred } from './print.ts';
 import type { Expr, Filter, IrDiagnostic, LeafPred, Pred, ValueDef } from './types.ts';
@@ -66,6 +67,7 @@ export type DagResult =
 function collectLeaves(
   root: Pred,
   values: readonly ValueDef[],
+  predKey: Interner['pred'],
 ): { leaves: LeafPred[]; mayAbort: boolean[]; occurrences: number[] } {
   const keys = new Map<string, number>();
   const leaves: LeafPred[] = [];
@@ -145,7 +147,9 @@ class TooBig {
 }
 
 export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
-  const { leaves, mayAbort, occurrences } = collectLeaves(ir.body, ir.values);
+  // Structural keys (equal exactly when the printed text is) without printing every leaf.
+  const keys = makeInterner();
+  const { leaves, mayAbort, occurrences } = collectLeaves(ir.body, ir.values, keys.pred);
   const diag = (code: string, message: string): DagResult => ({
     ok: false,
     diagnostics: [{ severity: 'error', code, message, at: 'dag' }],
@@ -270,7 +274,7 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
   // state transitions per (state, leaf); the node limit bounds any blow-up.
   const leafFacts0 = leaves.map((l) => {
     const f = leafSet(l);
-    return f && { key: exprKey(f.key) + '@' + f.width, max: widthMask(f.width), set: f.set };
+    return f && { key: keys.expr(f.key) + '@' + f.width, max: widthMask(f.width), set: f.set };
   });
   const keyUses = new Map<string, number>();
   for (const lf of leafFacts0) if (lf !== undefined) keyUses.set(lf.key, (keyUses.get(lf.key) ?? 0) + 1);
