@@ -189,26 +189,52 @@ function keyRange(ranges: Map<string, number>, key: string | null): number {
 
 const SIZE_MAX = { b: 0xff, h: 0xffff, w: U32 } as const;
 
-interface Step {
-  readonly state: State;
-  readonly redundant: boolean;
-}
-
 /** A with the value `a` (unknown when too long a key), its natural range recorded the first time it is seen. */
-function setA(st: State, ranges: Map<string, number>, a: string | null, max?: number): Step {
+function setA(st: State, ranges: Map<string, number>, a: string | null, max?: number): State {
   const key = a !== null && a.length > MAX_KEY ? null : a;
   if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
-  return { state: { a: key, x: st.x, m: st.m, facts: st.facts }, redundant: key !== null && key === st.a };
+  return { a: key, x: st.x, m: st.m, facts: st.facts };
 }
 
 /** X with the value `x`, likewise. */
-function setX(st: State, ranges: Map<string, number>, x: string | null, max?: number): Step {
+function setX(st: State, ranges: Map<string, number>, x: string | null, max?: number): State {
   const key = x !== null && x.length > MAX_KEY ? null : x;
   if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
-  return { state: { a: st.a, x: key, m: st.m, facts: st.facts }, redundant: key !== null && key === st.x };
+  return { a: st.a, x: key, m: st.m, facts: st.facts };
 }
 
-function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
+/** Whether `i`, run in state `st` (giving `next`), only put into its destination the value already there. */
+function redundant(st: State, i: Insn, next: State): boolean {
+  switch (i.kind) {
+    case 'st':
+      return st.a !== null && st.m[i.index] === st.a;
+    case 'stx':
+      return st.x !== null && st.m[i.index] === st.x;
+    case 'tax':
+      return st.a !== null && st.a === st.x;
+    case 'txa':
+      return st.x !== null && st.a === st.x;
+    case 'ldx_len':
+    case 'ldx_imm':
+    case 'ldx_mem':
+    case 'ldx_msh':
+      return next.x !== null && next.x === st.x;
+    case 'ld_abs':
+    case 'ld_anc':
+    case 'ld_ind':
+    case 'ld_len':
+    case 'ld_imm':
+    case 'ld_mem':
+    case 'alu_k':
+    case 'alu_x':
+    case 'neg':
+      return next.a !== null && next.a === st.a;
+    default:
+      return false;
+  }
+}
+
+function stepInsn(st: State, i: Insn, ranges: Map<string, number>): State {
   switch (i.kind) {
     case 'ld_abs':
       return setA(st, ranges, `${i.base}${i.size}${i.offset}`, SIZE_MAX[i.size]);
@@ -232,11 +258,9 @@ function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
       return setX(st, ranges, `msh${i.offset}`, 60);
     case 'st':
     case 'stx': {
-      const v = i.kind === 'st' ? st.a : st.x;
       const m = [...st.m];
-      const redundant = v !== null && m[i.index] === v;
-      m[i.index] = v;
-      return { state: { ...st, m }, redundant };
+      m[i.index] = i.kind === 'st' ? st.a : st.x;
+      return { ...st, m };
     }
     case 'alu_k': {
       if (st.a === null) return setA(st, ranges, null);
@@ -263,11 +287,11 @@ function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
     case 'neg':
       return setA(st, ranges, st.a === null ? null : `(neg ${st.a})`);
     case 'tax':
-      return { state: { ...st, x: st.a }, redundant: st.a !== null && st.a === st.x };
+      return { ...st, x: st.a };
     case 'txa':
-      return { state: { ...st, a: st.x }, redundant: st.x !== null && st.a === st.x };
+      return { ...st, a: st.x };
     default:
-      return { state: { ...st, a: null, x: null }, redundant: false };
+      return { ...st, a: null, x: null };
   }
 }
 
@@ -489,15 +513,15 @@ function knownValues(blocks: readonly Block[]): Block[] {
       let transparent = true;
       let defs = 0;
       for (const insn of b.insns) {
-        const r = stepInsn(s, insn, ranges);
-        if (!r.redundant) {
-          if (!abortFree(s, insn, r.state)) {
+        const after = stepInsn(s, insn, ranges);
+        if (!redundant(s, insn, after)) {
+          if (!abortFree(s, insn, after)) {
             transparent = false;
             break;
           }
           defs |= defOf(insn);
         }
-        s = r.state;
+        s = after;
       }
       if (!transparent) break;
       const t = b.term;
@@ -529,9 +553,9 @@ function knownValues(blocks: readonly Block[]): Block[] {
     let st = meet(ins);
     const all: Insn[] = [];
     for (const insn of b.insns) {
-      const r = stepInsn(st, insn, ranges);
-      if (!r.redundant) all.push(insn);
-      st = r.state;
+      const next = stepInsn(st, insn, ranges);
+      if (!redundant(st, insn, next)) all.push(insn);
+      st = next;
     }
     // Nothing dropped: the block's own array (mergeTails memoises its text per array).
     const kept = all.length === b.insns.length ? b.insns : all;
@@ -650,7 +674,9 @@ function insnsText(insns: readonly Insn[]): string {
 
 function mergeTails(blocks: readonly Block[]): Block[] {
   const alias = new Map<string, string>();
-  const seen = new Map<string, string>();
+  // Blocks seen, by instruction text, then by terminator text (a pair of keys: the memoised instruction text keeps
+  // its hash, where a concatenated signature would be hashed anew).
+  const seen = new Map<string, Map<string, string>>();
   const drop = new Set<string>();
   for (let i = blocks.length - 1; i > 0; i--) {
     const b = blocks[i]!;
@@ -661,12 +687,17 @@ function mergeTails(blocks: readonly Block[]): Block[] {
         : t.op === 'ja'
           ? `ja ${resolve(alias, t.target)}`
           : `${t.cond} ${t.src} ${t.k} ${resolve(alias, t.jt)} ${resolve(alias, t.jf)}`;
-    const sig = `${insnsText(b.insns)}|${term}`;
-    const other = seen.get(sig);
+    const text = insnsText(b.insns);
+    let byTerm = seen.get(text);
+    if (byTerm === undefined) {
+      byTerm = new Map();
+      seen.set(text, byTerm);
+    }
+    const other = byTerm.get(term);
     if (other !== undefined) {
       alias.set(b.label, other);
       drop.add(b.label);
-    } else seen.set(sig, b.label);
+    } else byTerm.set(term, b.label);
   }
   if (drop.size === 0) return [...blocks];
   return retarget(

@@ -9,6 +9,7 @@ import { OPS } from '@tfc/ir';
 import { lowerSetSearch } from '../lower/set-search.ts';
 import { type CbpfGen, maskOf, signBit, slot } from './context.ts';
 import { hi, lo } from './expr.ts';
+
 /** A's value of `x` (a `w`-byte compare operand) masked to the width unless it fits already, sign-biased for a
  *  signed order. */
 function norm(g: CbpfGen, x: Expr, w: 1 | 2 | 4, bias: boolean): void {
