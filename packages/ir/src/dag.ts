@@ -18,7 +18,7 @@ import { isLeaf, leafCost, predMayAbort } from './analysis.ts';
 import { type AtomTable, atomTable } from './atoms.ts';
 import { type EvalInput, evalLeaf, makeContext, type Outcome, TRI_ABORT, TRI_TRUE } from './eval.ts';
 import { type Interner, makeInterner } from './intern.ts';
-import { complement, type ISet, intersect, leafSet } from './intervals.ts';
+import { complement, disjoint, type ISet, intersect, leafSet } from './intervals.ts';
 import { printExpr, printPred } from './print.ts';
 import type { Expr, Filter, IrDiagnostic, LeafPred, Pred, ValueDef } from './types.ts';
 import { widthMask } from './types.ts';
@@ -137,6 +137,11 @@ export function costOrder(leaves: readonly LeafPred[], mayAbort: readonly boolea
     while (prefix < n && placed[prefix]) prefix++;
   }
   return order;
+}
+
+/** The decimal text of v (through a number when exact: the same digits, converted faster than a bigint). */
+function decimal(v: bigint): string {
+  return v <= 9007199254740991n ? String(Number(v)) : String(v);
 }
 
 class TooBig {
@@ -274,7 +279,9 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
   // state transitions per (state, leaf); the node limit bounds any blow-up.
   const leafFacts0 = leaves.map((l) => {
     const f = leafSet(l);
-    return f && { key: keys.expr(f.key) + '@' + f.width, max: widthMask(f.width), set: f.set };
+    if (f === undefined) return undefined;
+    const max = widthMask(f.width);
+    return { key: keys.expr(f.key) + '@' + f.width, max, set: f.set, comp: complement(f.set, max) };
   });
   const keyUses = new Map<string, number>();
   for (const lf of leafFacts0) if (lf !== undefined) keyUses.set(lf.key, (keyUses.get(lf.key) ?? 0) + 1);
@@ -324,7 +331,7 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
   const factsOf = (map: ReadonlyMap<string, ISet>): Facts => {
     const text = [...map]
       .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
-      .map(([k, v]) => k + '=' + v.map(([lo, hi]) => lo + '-' + hi).join(','))
+      .map(([k, v]) => k + '=' + v.map(([lo, hi]) => decimal(lo) + '-' + decimal(hi)).join(','))
       .join(';');
     let id = factIds.get(text);
     if (id === undefined) {
@@ -341,8 +348,8 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
     const lf = leafFacts[n.leaf];
     const known = lf === undefined ? undefined : facts.map.get(lf.key);
     if (lf !== undefined && known !== undefined) {
-      if (intersect(known, lf.set).length === 0) return prune(n.f, facts);
-      if (intersect(known, complement(lf.set, lf.max)).length === 0) return prune(n.t, facts);
+      if (disjoint(known, lf.set)) return prune(n.f, facts);
+      if (disjoint(known, lf.comp)) return prune(n.t, facts);
     }
     let memo = pruneMemo.get(facts.id);
     if (memo === undefined) {
@@ -367,7 +374,7 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
         const next = (set: ISet): Facts =>
           factsOf(new Map(live).set(lf.key, atoms.closure(intersect(base, set), atomIndex[n.leaf]! + 1)));
         ft = next(lf.set);
-        ff = next(complement(lf.set, lf.max));
+        ff = next(lf.comp);
       } else if (live.length < facts.map.size) {
         ft = factsOf(new Map(live));
         ff = ft;

@@ -59,6 +59,20 @@ export function intersect(a: ISet, b: ISet): ISet {
   return out;
 }
 
+/** Whether a and b share no value (intersect(a, b) is empty), without building the intersection. */
+export function disjoint(a: ISet, b: ISet): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (bigMax(x[0], y[0]) <= bigMin(x[1], y[1])) return false;
+    if (x[1] < y[1]) i++;
+    else j++;
+  }
+  return true;
+}
+
 export function complement(a: ISet, max: bigint): ISet {
   const out: Interval[] = [];
   let next = 0n;
