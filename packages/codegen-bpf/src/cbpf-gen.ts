@@ -36,7 +36,7 @@ import {
 import { strLeaf } from './cbpf/string-leaf.ts';
 import { u32Valued } from './cbpf/values.ts';
 import { type Item, optimizeItems } from './cbpf-opt.ts';
-import { walkDag } from './lower/dag-walk.ts';
+import { type DagWalk, walkDag } from './lower/dag-walk.ts';
 import { Unsupported } from './options.ts';
 
 export type { CbpfGenOptions } from './cbpf/context.ts';
@@ -53,7 +53,8 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   // availability (it carries what a `ret` had into the next instruction).
   // Without caching the expressions are re-expanded at every use: generated only while their unfolded size stays
   // small (a header walk unfolds exponentially), and always as the last resort.
-  const plain = () => finish(emit(dag, o, undefined, undefined).items, o);
+  const memo: EmitMemo = { walks: new Map() };
+  const plain = () => finish(emit(dag, o, undefined, undefined, memo).items, o);
   let best: RawInsn[] | undefined = unfoldedSize(dag) <= MAX_UNFOLDED ? plain() : undefined;
   const better = (p: RawInsn[]) => (best === undefined || p.length < best.length) && validate(p).length === 0;
   for (const reserve of [4, 8, 12]) {
@@ -62,7 +63,7 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
       let prev = Number.POSITIVE_INFINITY;
       let prevItems: readonly Item[] | undefined;
       for (let round = 0; round < 3; round++) {
-        const r = emit(dag, o, reserve, lastUse);
+        const r = emit(dag, o, reserve, lastUse, memo);
         if (r.shared === 0) break;
         // The same code as the last round's: the same program (the code passes and the layout are pure), so no
         // better and as long, which ends the loop.
@@ -103,6 +104,13 @@ function sameFlat(x: object, y: object): boolean {
   return true;
 }
 
+/** What every program genCbpf tries for one DAG shares (pure functions of the DAG, made once): the DAG with repeated
+ *  subexpressions shared (for the caching rounds) and each DAG's walk. */
+interface EmitMemo {
+  shared?: Dag;
+  readonly walks: Map<Dag, DagWalk>;
+}
+
 /** The program from an emitted item list: the code passes (unless off), then the layout. */
 function finish(items: readonly Item[], o: CbpfGenOptions): RawInsn[] {
   return layout(o.codePasses === false ? items : optimizeItems(items));
@@ -115,9 +123,11 @@ function emit(
   o: CbpfGenOptions,
   reserve: number | undefined,
   lastUseHint: ReadonlyMap<number, number> | undefined,
+  memo: EmitMemo,
 ): { items: Item[]; touched: Map<number, number>; shared: number } {
   const cache = reserve !== undefined;
-  const dag = cache ? shareSubtrees(dag0) : dag0;
+  if (cache && memo.shared === undefined) memo.shared = shareSubtrees(dag0);
+  const dag = cache && memo.shared !== undefined ? memo.shared : dag0;
   const g = newCbpfGen(dag, o, reserve);
   // Shared values (`ref`) used more than once and dearer than one load are computed once into an M[] word, taken
   // from the top (temporaries grow from M[0]), and reloaded where that computation is known to have run: on every
@@ -127,7 +137,11 @@ function emit(
   g.cacheable = cache ? sharedValues(dag, (x) => u32Valued(g, x)) : new Set<number>();
   // nothing worth caching: the caller keeps the program without
   if (cache && g.cacheable.size === 0) return { items: [], touched: new Map(), shared: 0 };
-  const walk = walkDag(dag);
+  let walk = memo.walks.get(dag);
+  if (walk === undefined) {
+    walk = walkDag(dag);
+    memo.walks.set(dag, walk);
+  }
   g.goto(walk.entry);
   /** Shared values filled on exit of each emitted node, and on entry of each node: the intersection over its
    *  t/f predecessors (aborts end the program; a node only an abort edge names is unreachable: nothing). */
