@@ -17,8 +17,9 @@
 //  - unsupported features raise Unsupported (a precise diagnostic), never wrong code.
 //
 // This module is the driver: genCbpf tries the program with shared values cached in M[] under a few reserves and
-// keeps the shortest that passes the kernel's check; emit() emits one program's items and finish() optimises and lays them out: the DAG's nodes in topological
-// order (leaves by kind: cbpf/compare.ts, cbpf/string-leaf.ts), the two returns, the code passes, the layout.
+// keeps the shortest that passes the kernel's check; emit() emits one program's items (the DAG's nodes in
+// topological order, leaves by kind: cbpf/compare.ts, cbpf/string-leaf.ts, then the two returns) and finish() runs
+// the code passes and the layout on them.
 import type { RawInsn } from '@tfc/bpf/cbpf';
 import { validate } from '@tfc/bpf/cbpf';
 import type { Dag } from '@tfc/ir';
