@@ -17,8 +17,9 @@
 //  - unsupported features raise Unsupported (a precise diagnostic), never wrong code.
 //
 // This module is the driver: genCbpf tries the program with shared values cached in M[] under a few reserves and
-// keeps the shortest that passes the kernel's check; generate() emits one program: the DAG's nodes in topological
-// order (leaves by kind: cbpf/compare.ts, cbpf/string-leaf.ts), the two returns, the code passes, the layout.
+// keeps the shortest that passes the kernel's check; emit() emits one program's items (the DAG's nodes in
+// topological order, leaves by kind: cbpf/compare.ts, cbpf/string-leaf.ts, then the two returns) and finish() runs
+// the code passes and the layout on them.
 import type { RawInsn } from '@tfc/bpf/cbpf';
 import { validate } from '@tfc/bpf/cbpf';
 import type { Dag } from '@tfc/ir';
@@ -35,8 +36,8 @@ import {
 } from './cbpf/shared-values.ts';
 import { strLeaf } from './cbpf/string-leaf.ts';
 import { u32Valued } from './cbpf/values.ts';
-import { optimizeItems } from './cbpf-opt.ts';
-import { walkDag } from './lower/dag-walk.ts';
+import { type Item, optimizeItems } from './cbpf-opt.ts';
+import { type DagWalk, walkDag } from './lower/dag-walk.ts';
 import { Unsupported } from './options.ts';
 
 export type { CbpfGenOptions } from './cbpf/context.ts';
@@ -53,19 +54,26 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   // availability (it carries what a `ret` had into the next instruction).
   // Without caching the expressions are re-expanded at every use: generated only while their unfolded size stays
   // small (a header walk unfolds exponentially), and always as the last resort.
-  const plain = () => generate(dag, o, undefined, undefined).prog;
+  const memo: EmitMemo = { walks: new Map() };
+  const plain = () => finish(emit(dag, o, undefined, undefined, memo).items, o);
   let best: RawInsn[] | undefined = unfoldedSize(dag) <= MAX_UNFOLDED ? plain() : undefined;
   const better = (p: RawInsn[]) => (best === undefined || p.length < best.length) && validate(p).length === 0;
   for (const reserve of [4, 8, 12]) {
     try {
       let lastUse: ReadonlyMap<number, number> | undefined;
       let prev = Number.POSITIVE_INFINITY;
+      let prevItems: readonly Item[] | undefined;
       for (let round = 0; round < 3; round++) {
-        const r = generate(dag, o, reserve, lastUse);
+        const r = emit(dag, o, reserve, lastUse, memo);
         if (r.shared === 0) break;
-        if (better(r.prog)) best = r.prog;
-        if (r.prog.length >= prev) break;
-        prev = r.prog.length;
+        // The same code as the last round's: the same program (the code passes and the layout are pure), so no
+        // better and as long, which ends the loop.
+        if (prevItems !== undefined && sameItems(r.items, prevItems)) break;
+        const prog = finish(r.items, o);
+        if (better(prog)) best = prog;
+        if (prog.length >= prev) break;
+        prev = prog.length;
+        prevItems = r.items;
         lastUse = r.touched;
       }
       return best ?? plain();
@@ -76,15 +84,51 @@ export function genCbpf(dag: Dag, o: CbpfGenOptions): RawInsn[] {
   return best ?? plain();
 }
 
-/** `reserve`: M[] words kept for temporaries while shared values are cached (undefined: no caching). */
-function generate(
+/** Items equal field by field (instructions are flat records; anything nested counts as different). */
+function sameItems(a: readonly Item[], b: readonly Item[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.op === 'insn' && y.op === 'insn' ? !sameFlat(x.insn, y.insn) : !sameFlat(x, y)) return false;
+  }
+  return true;
+}
+
+function sameFlat(x: object, y: object): boolean {
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) {
+    const v = (x as Record<string, unknown>)[k];
+    if (v !== (y as Record<string, unknown>)[k] || (typeof v === 'object' && v !== null)) return false;
+  }
+  return true;
+}
+
+/** What every program genCbpf tries for one DAG shares (pure functions of the DAG, made once): the DAG with repeated
+ *  subexpressions shared (for the caching rounds) and each DAG's walk. */
+interface EmitMemo {
+  shared?: Dag;
+  readonly walks: Map<Dag, DagWalk>;
+}
+
+/** The program from an emitted item list: the code passes (unless off), then the layout. */
+function finish(items: readonly Item[], o: CbpfGenOptions): RawInsn[] {
+  return layout(o.codePasses === false ? items : optimizeItems(items));
+}
+
+/** The item list of one program. `reserve`: M[] words kept for temporaries while shared values are cached
+ *  (undefined: no caching). */
+function emit(
   dag0: Dag,
   o: CbpfGenOptions,
   reserve: number | undefined,
   lastUseHint: ReadonlyMap<number, number> | undefined,
-): { prog: RawInsn[]; touched: Map<number, number>; shared: number } {
+  memo: EmitMemo,
+): { items: Item[]; touched: Map<number, number>; shared: number } {
   const cache = reserve !== undefined;
-  const dag = cache ? shareSubtrees(dag0) : dag0;
+  if (cache && memo.shared === undefined) memo.shared = shareSubtrees(dag0);
+  const dag = cache && memo.shared !== undefined ? memo.shared : dag0;
   const g = newCbpfGen(dag, o, reserve);
   // Shared values (`ref`) used more than once and dearer than one load are computed once into an M[] word, taken
   // from the top (temporaries grow from M[0]), and reloaded where that computation is known to have run: on every
@@ -93,8 +137,12 @@ function generate(
   // before any value is stored). A reload never hides an abort: the load that could fail already succeeded there.
   g.cacheable = cache ? sharedValues(dag, (x) => u32Valued(g, x)) : new Set<number>();
   // nothing worth caching: the caller keeps the program without
-  if (cache && g.cacheable.size === 0) return { prog: [], touched: new Map(), shared: 0 };
-  const walk = walkDag(dag);
+  if (cache && g.cacheable.size === 0) return { items: [], touched: new Map(), shared: 0 };
+  let walk = memo.walks.get(dag);
+  if (walk === undefined) {
+    walk = walkDag(dag);
+    memo.walks.set(dag, walk);
+  }
   g.goto(walk.entry);
   /** Shared values filled on exit of each emitted node, and on entry of each node: the intersection over its
    *  t/f predecessors (aborts end the program; a node only an abort edge names is unreachable: nothing). */
@@ -127,9 +175,5 @@ function generate(
   g.ins({ kind: 'ret_k', value: o.onMatch >>> 0 });
   g.place('reject');
   g.ins({ kind: 'ret_k', value: o.onMiss >>> 0 });
-  return {
-    prog: layout(o.codePasses === false ? g.items : optimizeItems(g.items)),
-    touched: g.touched,
-    shared: g.cacheable.size,
-  };
+  return { items: g.items, touched: g.touched, shared: g.cacheable.size };
 }

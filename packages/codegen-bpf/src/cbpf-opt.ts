@@ -78,10 +78,11 @@ export function optimizeItems(items: readonly Item[]): Item[] {
 
 function countInsns(blocks: readonly Block[]): number {
   let n = 0;
-  blocks.forEach((b, i) => {
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
     n += b.insns.length;
     if (b.term.op !== 'ja' || blocks[i + 1]?.label !== b.term.target) n++;
-  });
+  }
   return n;
 }
 
@@ -188,53 +189,81 @@ function keyRange(ranges: Map<string, number>, key: string | null): number {
 
 const SIZE_MAX = { b: 0xff, h: 0xffff, w: U32 } as const;
 
-interface Step {
-  readonly state: State;
-  readonly redundant: boolean;
+/** A with the value `a` (unknown when too long a key), its natural range recorded the first time it is seen. */
+function setA(st: State, ranges: Map<string, number>, a: string | null, max?: number): State {
+  const key = a !== null && a.length > MAX_KEY ? null : a;
+  if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
+  return { a: key, x: st.x, m: st.m, facts: st.facts };
 }
 
-function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
-  const setA = (a: string | null, max?: number): Step => {
-    const key = a !== null && a.length > MAX_KEY ? null : a;
-    if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
-    return { state: { ...st, a: key }, redundant: key !== null && key === st.a };
-  };
-  const setX = (x: string | null, max?: number): Step => {
-    const key = x !== null && x.length > MAX_KEY ? null : x;
-    if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
-    return { state: { ...st, x: key }, redundant: key !== null && key === st.x };
-  };
+/** X with the value `x`, likewise. */
+function setX(st: State, ranges: Map<string, number>, x: string | null, max?: number): State {
+  const key = x !== null && x.length > MAX_KEY ? null : x;
+  if (key !== null && max !== undefined && !ranges.has(key)) ranges.set(key, max);
+  return { a: st.a, x: key, m: st.m, facts: st.facts };
+}
+
+/** Whether `i`, run in state `st` (giving `next`), only put into its destination the value already there. */
+function redundant(st: State, i: Insn, next: State): boolean {
+  switch (i.kind) {
+    case 'st':
+      return st.a !== null && st.m[i.index] === st.a;
+    case 'stx':
+      return st.x !== null && st.m[i.index] === st.x;
+    case 'tax':
+      return st.a !== null && st.a === st.x;
+    case 'txa':
+      return st.x !== null && st.a === st.x;
+    case 'ldx_len':
+    case 'ldx_imm':
+    case 'ldx_mem':
+    case 'ldx_msh':
+      return next.x !== null && next.x === st.x;
+    case 'ld_abs':
+    case 'ld_anc':
+    case 'ld_ind':
+    case 'ld_len':
+    case 'ld_imm':
+    case 'ld_mem':
+    case 'alu_k':
+    case 'alu_x':
+    case 'neg':
+      return next.a !== null && next.a === st.a;
+    default:
+      return false;
+  }
+}
+
+function stepInsn(st: State, i: Insn, ranges: Map<string, number>): State {
   switch (i.kind) {
     case 'ld_abs':
-      return setA(`${i.base}${i.size}${i.offset}`, SIZE_MAX[i.size]);
+      return setA(st, ranges, `${i.base}${i.size}${i.offset}`, SIZE_MAX[i.size]);
     case 'ld_anc':
-      return setA(`anc:${i.ext}:${i.size}`);
+      return setA(st, ranges, `anc:${i.ext}:${i.size}`);
     case 'ld_ind':
-      return setA(st.x === null ? null : `[${st.x}+${i.offset}]${i.size}`, SIZE_MAX[i.size]);
+      return setA(st, ranges, st.x === null ? null : `[${st.x}+${i.offset}]${i.size}`, SIZE_MAX[i.size]);
     case 'ld_len':
-      return setA('len', 0xffff_ffff);
+      return setA(st, ranges, 'len', 0xffff_ffff);
     case 'ldx_len':
-      return setX('len');
+      return setX(st, ranges, 'len');
     case 'ld_imm':
-      return setA(`#${i.value >>> 0}`, i.value >>> 0);
+      return setA(st, ranges, `#${i.value >>> 0}`, i.value >>> 0);
     case 'ldx_imm':
-      return setX(`#${i.value >>> 0}`, i.value >>> 0);
+      return setX(st, ranges, `#${i.value >>> 0}`, i.value >>> 0);
     case 'ld_mem':
-      return setA(st.m[i.index] ?? null);
+      return setA(st, ranges, st.m[i.index] ?? null);
     case 'ldx_mem':
-      return setX(st.m[i.index] ?? null);
+      return setX(st, ranges, st.m[i.index] ?? null);
     case 'ldx_msh':
-      return setX(`msh${i.offset}`, 60);
+      return setX(st, ranges, `msh${i.offset}`, 60);
     case 'st':
     case 'stx': {
-      const v = i.kind === 'st' ? st.a : st.x;
       const m = [...st.m];
-      const redundant = v !== null && m[i.index] === v;
-      m[i.index] = v;
-      return { state: { ...st, m }, redundant };
+      m[i.index] = i.kind === 'st' ? st.a : st.x;
+      return { ...st, m };
     }
     case 'alu_k': {
-      if (st.a === null) return setA(null);
+      if (st.a === null) return setA(st, ranges, null);
       const hi = keyRange(ranges, st.a);
       const v = i.value >>> 0;
       const max =
@@ -251,18 +280,18 @@ function stepInsn(st: State, i: Insn, ranges: Map<string, number>): Step {
                   : i.op === 'mod' && v > 0
                     ? Math.min(hi, v - 1)
                     : U32;
-      return setA(`(${st.a} ${i.op} ${v})`, max);
+      return setA(st, ranges, `(${st.a} ${i.op} ${v})`, max);
     }
     case 'alu_x':
-      return setA(st.a === null || st.x === null ? null : `(${st.a} ${i.op} x${st.x})`);
+      return setA(st, ranges, st.a === null || st.x === null ? null : `(${st.a} ${i.op} x${st.x})`);
     case 'neg':
-      return setA(st.a === null ? null : `(neg ${st.a})`);
+      return setA(st, ranges, st.a === null ? null : `(neg ${st.a})`);
     case 'tax':
-      return { state: { ...st, x: st.a }, redundant: st.a !== null && st.a === st.x };
+      return { ...st, x: st.a };
     case 'txa':
-      return { state: { ...st, a: st.x }, redundant: st.x !== null && st.a === st.x };
+      return { ...st, a: st.x };
     default:
-      return { state: { ...st, a: null, x: null }, redundant: false };
+      return { ...st, a: null, x: null };
   }
 }
 
@@ -338,11 +367,10 @@ function withFact(st: State, key: string | null, f: Fact): State {
 function meet(states: readonly State[]): State {
   const [first, ...rest] = states as [State, ...State[]];
   if (rest.length === 0) return first;
-  const same = (get: (s: State) => string | null) => {
-    const v = get(first);
-    return rest.every((s) => get(s) === v) ? v : null;
-  };
-  const m = first.m.map((_, i) => same((s) => s.m[i] ?? null));
+  const m = first.m.map((v0, i) => {
+    const v = v0 ?? null;
+    return rest.every((s) => (s.m[i] ?? null) === v) ? v : null;
+  });
   const facts = new Map<string, Fact>();
   for (const [key, f0] of first.facts) {
     let f = f0;
@@ -364,7 +392,9 @@ function meet(states: readonly State[]): State {
     }
     if (everywhere) facts.set(key, f);
   }
-  return { a: same((s) => s.a), x: same((s) => s.x), m, facts };
+  const a = rest.every((s) => s.a === first.a) ? first.a : null;
+  const x = rest.every((s) => s.x === first.x) ? first.x : null;
+  return { a, x, m, facts };
 }
 
 // Register sets as bit masks: A = 1, X = 2, M[i] = 4 << i.
@@ -483,15 +513,15 @@ function knownValues(blocks: readonly Block[]): Block[] {
       let transparent = true;
       let defs = 0;
       for (const insn of b.insns) {
-        const r = stepInsn(s, insn, ranges);
-        if (!r.redundant) {
-          if (!abortFree(s, insn, r.state)) {
+        const after = stepInsn(s, insn, ranges);
+        if (!redundant(s, insn, after)) {
+          if (!abortFree(s, insn, after)) {
             transparent = false;
             break;
           }
           defs |= defOf(insn);
         }
-        s = r.state;
+        s = after;
       }
       if (!transparent) break;
       const t = b.term;
@@ -521,12 +551,14 @@ function knownValues(blocks: readonly Block[]): Block[] {
     const ins = idx === 0 ? [EMPTY] : (arriving.get(b.label) ?? []);
     if (ins.length === 0) return; // unreachable
     let st = meet(ins);
-    const kept: Insn[] = [];
+    const all: Insn[] = [];
     for (const insn of b.insns) {
-      const r = stepInsn(st, insn, ranges);
-      if (!r.redundant) kept.push(insn);
-      st = r.state;
+      const next = stepInsn(st, insn, ranges);
+      if (!redundant(st, insn, next)) all.push(insn);
+      st = next;
     }
+    // Nothing dropped: the block's own array (mergeTails memoises its text per array).
+    const kept = all.length === b.insns.length ? b.insns : all;
     const t = b.term;
     if (t.op === 'ret') {
       out.push({ label: b.label, insns: kept, term: t });
@@ -627,9 +659,24 @@ function threadJumps(blocks: readonly Block[]): Block[] {
 // ---------------------------------------------------------------------------------------------------------------
 // merge-tails: identical blocks (instructions and targets) are one; the later copy stays so jumps stay forward.
 
+/** The JSON text of a block's instructions, memoised per array: passes keep the arrays of unchanged blocks, so the
+ *  rounds of optimizeItems and the programs genCbpf tries serialise each once (a block's array is never mutated
+ *  after the block is made). */
+const INSNS_TEXT = new WeakMap<readonly Insn[], string>();
+function insnsText(insns: readonly Insn[]): string {
+  let t = INSNS_TEXT.get(insns);
+  if (t === undefined) {
+    t = JSON.stringify(insns);
+    INSNS_TEXT.set(insns, t);
+  }
+  return t;
+}
+
 function mergeTails(blocks: readonly Block[]): Block[] {
   const alias = new Map<string, string>();
-  const seen = new Map<string, string>();
+  // Blocks seen, by instruction text, then by terminator text (a pair of keys: the memoised instruction text keeps
+  // its hash, where a concatenated signature would be hashed anew).
+  const seen = new Map<string, Map<string, string>>();
   const drop = new Set<string>();
   for (let i = blocks.length - 1; i > 0; i--) {
     const b = blocks[i]!;
@@ -640,12 +687,17 @@ function mergeTails(blocks: readonly Block[]): Block[] {
         : t.op === 'ja'
           ? `ja ${resolve(alias, t.target)}`
           : `${t.cond} ${t.src} ${t.k} ${resolve(alias, t.jt)} ${resolve(alias, t.jf)}`;
-    const sig = `${JSON.stringify(b.insns)}|${term}`;
-    const other = seen.get(sig);
+    const text = insnsText(b.insns);
+    let byTerm = seen.get(text);
+    if (byTerm === undefined) {
+      byTerm = new Map();
+      seen.set(text, byTerm);
+    }
+    const other = byTerm.get(term);
     if (other !== undefined) {
       alias.set(b.label, other);
       drop.add(b.label);
-    } else seen.set(sig, b.label);
+    } else byTerm.set(term, b.label);
   }
   if (drop.size === 0) return [...blocks];
   return retarget(

@@ -14,10 +14,11 @@
 //    abort implicitly (cBPF) may ignore the a-edges. The 'source' and default 'cost' orders guarantee it:
 //    a leaf that may abort is never placed before a leaf that precedes it in the source.
 // Limits are diagnostics, not exceptions: more than MAX_DAG_LEAVES leaves or MAX_DAG_NODES nodes.
-import { exprKey, isLeaf, leafCost, predKey, predMayAbort } from './analysis.ts';
+import { isLeaf, leafCost, predMayAbort } from './analysis.ts';
 import { type AtomTable, atomTable } from './atoms.ts';
 import { type EvalInput, evalLeaf, makeContext, type Outcome, TRI_ABORT, TRI_TRUE } from './eval.ts';
-import { complement, type ISet, intersect, leafSet } from './intervals.ts';
+import { type Interner, makeInterner } from './intern.ts';
+import { complement, disjoint, type ISet, intersect, leafSet } from './intervals.ts';
 import { printExpr, printPred } from './print.ts';
 import type { Expr, Filter, IrDiagnostic, LeafPred, Pred, ValueDef } from './types.ts';
 import { widthMask } from './types.ts';
@@ -66,6 +67,7 @@ export type DagResult =
 function collectLeaves(
   root: Pred,
   values: readonly ValueDef[],
+  predKey: Interner['pred'],
 ): { leaves: LeafPred[]; mayAbort: boolean[]; occurrences: number[] } {
   const keys = new Map<string, number>();
   const leaves: LeafPred[] = [];
@@ -137,6 +139,11 @@ export function costOrder(leaves: readonly LeafPred[], mayAbort: readonly boolea
   return order;
 }
 
+/** The decimal text of v (through a number when exact: the same digits, converted faster than a bigint). */
+function decimal(v: bigint): string {
+  return v <= 9007199254740991n ? String(Number(v)) : String(v);
+}
+
 class TooBig {
   readonly what: string;
   constructor(what: string) {
@@ -145,7 +152,9 @@ class TooBig {
 }
 
 export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
-  const { leaves, mayAbort, occurrences } = collectLeaves(ir.body, ir.values);
+  // Structural keys (equal exactly when the printed text is) without printing every leaf.
+  const keys = makeInterner();
+  const { leaves, mayAbort, occurrences } = collectLeaves(ir.body, ir.values, keys.pred);
   const diag = (code: string, message: string): DagResult => ({
     ok: false,
     diagnostics: [{ severity: 'error', code, message, at: 'dag' }],
@@ -270,7 +279,9 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
   // state transitions per (state, leaf); the node limit bounds any blow-up.
   const leafFacts0 = leaves.map((l) => {
     const f = leafSet(l);
-    return f && { key: exprKey(f.key) + '@' + f.width, max: widthMask(f.width), set: f.set };
+    if (f === undefined) return undefined;
+    const max = widthMask(f.width);
+    return { key: keys.expr(f.key) + '@' + f.width, max, set: f.set, comp: complement(f.set, max) };
   });
   const keyUses = new Map<string, number>();
   for (const lf of leafFacts0) if (lf !== undefined) keyUses.set(lf.key, (keyUses.get(lf.key) ?? 0) + 1);
@@ -320,7 +331,7 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
   const factsOf = (map: ReadonlyMap<string, ISet>): Facts => {
     const text = [...map]
       .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
-      .map(([k, v]) => k + '=' + v.map(([lo, hi]) => lo + '-' + hi).join(','))
+      .map(([k, v]) => k + '=' + v.map(([lo, hi]) => decimal(lo) + '-' + decimal(hi)).join(','))
       .join(';');
     let id = factIds.get(text);
     if (id === undefined) {
@@ -337,8 +348,8 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
     const lf = leafFacts[n.leaf];
     const known = lf === undefined ? undefined : facts.map.get(lf.key);
     if (lf !== undefined && known !== undefined) {
-      if (intersect(known, lf.set).length === 0) return prune(n.f, facts);
-      if (intersect(known, complement(lf.set, lf.max)).length === 0) return prune(n.t, facts);
+      if (disjoint(known, lf.set)) return prune(n.f, facts);
+      if (disjoint(known, lf.comp)) return prune(n.t, facts);
     }
     let memo = pruneMemo.get(facts.id);
     if (memo === undefined) {
@@ -363,7 +374,7 @@ export function buildDag(ir: Filter, orderSpec: DagOrder = 'cost'): DagResult {
         const next = (set: ISet): Facts =>
           factsOf(new Map(live).set(lf.key, atoms.closure(intersect(base, set), atomIndex[n.leaf]! + 1)));
         ft = next(lf.set);
-        ff = next(complement(lf.set, lf.max));
+        ff = next(lf.comp);
       } else if (live.length < facts.map.size) {
         ft = factsOf(new Map(live));
         ff = ft;

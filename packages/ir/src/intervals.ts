@@ -59,6 +59,20 @@ export function intersect(a: ISet, b: ISet): ISet {
   return out;
 }
 
+/** Whether a and b share no value (intersect(a, b) is empty), without building the intersection. */
+export function disjoint(a: ISet, b: ISet): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (bigMax(x[0], y[0]) <= bigMin(x[1], y[1])) return false;
+    if (x[1] < y[1]) i++;
+    else j++;
+  }
+  return true;
+}
+
 export function complement(a: ISet, max: bigint): ISet {
   const out: Interval[] = [];
   let next = 0n;
@@ -147,35 +161,72 @@ export function leafCount(p: Pred): number {
   }
 }
 
+/** A candidate encoding of a set, costed before it is built (plain data: no closure per candidate). */
+type Candidate =
+  | { readonly form: 'eq' | 'ne' | 'le' | 'ge'; readonly v: bigint; readonly signed: boolean }
+  | { readonly form: 'in' | 'not-in'; readonly of: ISet }
+  | {
+      readonly form: 'between' | 'outside';
+      readonly lo: bigint;
+      readonly hi: bigint;
+      readonly signed: boolean;
+    };
+
+function build(c: Candidate, key: Expr, width: Width): Pred {
+  switch (c.form) {
+    case 'eq':
+    case 'ne':
+    case 'le':
+    case 'ge':
+      return cmp(c.form, width, c.signed, key, c.v);
+    case 'in':
+      return inSet(width, key, points(c.of));
+    case 'not-in':
+      return { kind: 'not', arg: inSet(width, key, points(c.of)) };
+    case 'between':
+      return {
+        kind: 'and',
+        args: [cmp('ge', width, c.signed, key, c.lo), cmp('le', width, c.signed, key, c.hi)],
+      };
+    case 'outside':
+      return { kind: 'or', args: [cmp('lt', width, false, key, c.lo), cmp('gt', width, false, key, c.hi)] };
+  }
+}
+
+const setCost = (n: bigint): number => 1 + Math.floor(Math.log2(Number(n)));
+
+interface Pick {
+  best: Candidate | undefined;
+  cost: number;
+}
+
+/** Keeps the cheaper candidate; on a tie the earlier one. */
+function offer(pick: Pick, cost: number, c: Candidate): void {
+  if (pick.best === undefined || cost < pick.cost) {
+    pick.best = c;
+    pick.cost = cost;
+  }
+}
+
 /** Cheapest predicate (by leafCount) true exactly on `set` for `key` at `width`; ties go to the earlier
  *  candidate. Candidates are costed before they are built, so huge sets are never enumerated. */
 export function encode(key: Expr, width: Width, set: ISet): Pred | undefined {
   const max = widthMask(width);
   if (set.length === 0) return { kind: 'false' };
   if (set.length === 1 && set[0]![0] === 0n && set[0]![1] === max) return { kind: 'true' };
-  const cands: { readonly cost: number; readonly make: () => Pred }[] = [];
-  const setCost = (n: bigint): number => 1 + Math.floor(Math.log2(Number(n)));
+  const pick: Pick = { best: undefined, cost: 0 };
   const comp = complement(set, max);
   const n = pointCount(set);
-  if (n === 1n) cands.push({ cost: 1, make: () => cmp('eq', width, false, key, set[0]![0]) });
-  else if (n <= BigInt(MAX_SET_POINTS))
-    cands.push({ cost: setCost(n), make: () => inSet(width, key, points(set)) });
+  if (n === 1n) offer(pick, 1, { form: 'eq', v: set[0]![0], signed: false });
+  else if (n <= BigInt(MAX_SET_POINTS)) offer(pick, setCost(n), { form: 'in', of: set });
   const nc = pointCount(comp);
-  if (nc === 1n) cands.push({ cost: 1, make: () => cmp('ne', width, false, key, comp[0]![0]) });
-  else if (nc <= BigInt(MAX_SET_POINTS))
-    cands.push({ cost: setCost(nc), make: () => ({ kind: 'not', arg: inSet(width, key, points(comp)) }) });
+  if (nc === 1n) offer(pick, 1, { form: 'ne', v: comp[0]![0], signed: false });
+  else if (nc <= BigInt(MAX_SET_POINTS)) offer(pick, setCost(nc), { form: 'not-in', of: comp });
   if (set.length === 1) {
     const [lo, hi] = set[0]!;
-    if (lo === 0n) cands.push({ cost: 1, make: () => cmp('le', width, false, key, hi) });
-    else if (hi === max) cands.push({ cost: 1, make: () => cmp('ge', width, false, key, lo) });
-    else
-      cands.push({
-        cost: 2,
-        make: () => ({
-          kind: 'and',
-          args: [cmp('ge', width, false, key, lo), cmp('le', width, false, key, hi)],
-        }),
-      });
+    if (lo === 0n) offer(pick, 1, { form: 'le', v: hi, signed: false });
+    else if (hi === max) offer(pick, 1, { form: 'ge', v: lo, signed: false });
+    else offer(pick, 2, { form: 'between', lo, hi, signed: false });
   }
   const half = 1n << BigInt(width * 8 - 1);
   if (
@@ -188,28 +239,15 @@ export function encode(key: Expr, width: Width, set: ISet): Pred | undefined {
     // [a, max] is all negative and [0, b] all non-negative: contiguous in the signed view, [a − 2^n, b].
     const a = set[1]![0];
     const b = set[0]![1];
-    if (a === half) cands.push({ cost: 1, make: () => cmp('le', width, true, key, b) });
-    else if (b === half - 1n) cands.push({ cost: 1, make: () => cmp('ge', width, true, key, a) });
-    else
-      cands.push({
-        cost: 2,
-        make: () => ({ kind: 'and', args: [cmp('ge', width, true, key, a), cmp('le', width, true, key, b)] }),
-      });
+    if (a === half) offer(pick, 1, { form: 'le', v: b, signed: true });
+    else if (b === half - 1n) offer(pick, 1, { form: 'ge', v: a, signed: true });
+    else offer(pick, 2, { form: 'between', lo: a, hi: b, signed: true });
   }
   if (comp.length === 1) {
     const [lo, hi] = comp[0]!;
-    if (lo !== 0n && hi !== max)
-      cands.push({
-        cost: 2,
-        make: () => ({
-          kind: 'or',
-          args: [cmp('lt', width, false, key, lo), cmp('gt', width, false, key, hi)],
-        }),
-      });
+    if (lo !== 0n && hi !== max) offer(pick, 2, { form: 'outside', lo, hi, signed: false });
   }
-  let best: (typeof cands)[number] | undefined;
-  for (const c of cands) if (best === undefined || c.cost < best.cost) best = c;
-  return best?.make();
+  return pick.best === undefined ? undefined : build(pick.best, key, width);
 }
 
 /** Is the set empty (false) or the whole domain (true)? */

@@ -44,6 +44,14 @@ export const PASSES: readonly Pass[] = [
 /** Cap on `settle` rounds; reaching it means some rule increases cost (a bug), so it throws. */
 export const SETTLE_ITERATION_CAP = 16;
 
+/** One round of `settle`: the passes listed right before it in PASSES (SETTLE_ROUND names them), in that order. */
+function settleRound(ir: Filter, interner: Interner): Filter {
+  return simplify(facts(sets(ranges(factor(ir, interner), interner), interner), interner), interner);
+}
+
+/** The PASSES entries that make one settle round, in order (cleanup is simplify). */
+const SETTLE_ROUND: readonly string[] = ['factor', 'ranges', 'sets', 'facts', 'cleanup'];
+
 /** Repeat the interval passes and simplification until the IR stops changing (compared by structural
  *  key, which is equal exactly when the printed text is). Each round never increases cost, and a round
  *  that changes nothing ends the loop. */
@@ -53,7 +61,7 @@ function settle(ir: Filter, interner: Interner = makeInterner()): Filter {
   let cur = ir;
   let k = key(cur);
   for (let i = 0; i < SETTLE_ITERATION_CAP; i++) {
-    const next = simplify(facts(sets(ranges(factor(cur, interner), interner), interner), interner), interner);
+    const next = settleRound(cur, interner);
     if (next.body === cur.body && next.values === cur.values) return next;
     const nk = key(next);
     if (nk === k) return next;
@@ -94,8 +102,19 @@ export function runPasses(ir: Filter, opts: RunOptions = {}): RunResult {
   if (input.length > 0) return { ok: false, diagnostics: input };
   let cur = ir;
   const keys = makeInterner();
+  // How many of the passes just run, in SETTLE_ROUND order, handed back their input unchanged: all of them means
+  // the IR is already settled (settle's first round would be those passes again on the same input; passes are
+  // pure and deterministic), so settle would return it as it is.
+  let idle = 0;
   for (const pass of PASSES) {
+    if (pass.name === 'settle' && idle === SETTLE_ROUND.length) {
+      if (pass.name === opts.dumpAfter) return { ok: true, ir: cur, after: pass.name };
+      continue;
+    }
+    const prev = cur;
     cur = pass.run(cur, keys);
+    const at = SETTLE_ROUND.indexOf(pass.name);
+    idle = at >= 0 && at === idle && cur === prev ? idle + 1 : 0;
     if (opts.verifyEach === true) {
       const d = verify(cur);
       if (d.length > 0)

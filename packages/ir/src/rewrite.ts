@@ -1,7 +1,7 @@
 // Generic bottom-up rewriting helpers. Invariants: children are rewritten before their parent; the
 // traversal order is fixed (left to right), so rewrites are deterministic; nodes are rebuilt, never
-// mutated; a predicate node whose children all come back as the same objects is passed to `f` as itself
-// (not a copy), so a rewrite that changes nothing returns the input object (passes test that cheaply).
+// mutated; a node (predicate or expression) whose children all come back as the same objects is passed to `f`
+// as itself (not a copy), so a rewrite that changes nothing returns the input object (passes test that cheaply).
 import type { Expr, Pred } from './types.ts';
 
 /** Rewrite every expression bottom-up with `f` (f sees a node whose children are already rewritten).
@@ -21,11 +21,19 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr, memo: Map<Expr, Expr> = n
   const hit = memo.get(e);
   if (hit !== undefined) return hit;
   let r: Expr;
-  if (e.kind === 'load') r = f({ ...e, offset: mapExpr(e.offset as Expr, f, memo) });
-  else if (e.kind === 'neg') r = f({ ...e, arg: mapExpr(e.arg, f, memo) });
-  else if (e.kind === 'arith')
-    r = f({ ...e, left: mapExpr(e.left, f, memo), right: mapExpr(e.right, f, memo) });
-  else r = f(e);
+  // Children that come back as the same objects: `f` sees the node itself (no copy), so an unchanged subtree
+  // stays the same object and later passes find it in their per-object memos.
+  if (e.kind === 'load') {
+    const offset = mapExpr(e.offset as Expr, f, memo);
+    r = f(offset === e.offset ? e : { ...e, offset });
+  } else if (e.kind === 'neg') {
+    const arg = mapExpr(e.arg, f, memo);
+    r = f(arg === e.arg ? e : { ...e, arg });
+  } else if (e.kind === 'arith') {
+    const left = mapExpr(e.left, f, memo);
+    const right = mapExpr(e.right, f, memo);
+    r = f(left === e.left && right === e.right ? e : { ...e, left, right });
+  } else r = f(e);
   memo.set(e, r);
   return r;
 }
@@ -52,10 +60,15 @@ export function mapPredExprs(p: Pred, f: (e: Expr) => Expr): Pred {
   const memo = new Map<Expr, Expr>();
   return mapPred(p, (q) => {
     switch (q.kind) {
-      case 'cmp':
-        return { ...q, left: mapExpr(q.left, f, memo), right: mapExpr(q.right, f, memo) };
-      case 'in':
-        return { ...q, value: mapExpr(q.value, f, memo) };
+      case 'cmp': {
+        const left = mapExpr(q.left, f, memo);
+        const right = mapExpr(q.right, f, memo);
+        return left === q.left && right === q.right ? q : { ...q, left, right };
+      }
+      case 'in': {
+        const value = mapExpr(q.value, f, memo);
+        return value === q.value ? q : { ...q, value };
+      }
       default:
         return q;
     }

@@ -29,41 +29,42 @@ export function exprMayAbortIn(e: Expr, s: Safe, key: Interner['expr']): boolean
   if (!exprMayAbort(e)) return false;
   if (s.reach.size === 0 && s.keys.size === 0) return true;
   // Memoised per object: chained values share subtrees (an unfolded walk would be exponential).
-  const memo = new Map<Expr, boolean>();
-  const walk = (x: Expr): boolean => {
-    const hit = memo.get(x);
-    if (hit !== undefined) return hit;
-    const r = walk1(x);
-    memo.set(x, r);
-    return r;
-  };
-  const walk1 = (x: Expr): boolean => {
-    switch (x.kind) {
-      case 'const':
-      case 'len':
-      case 'pseudo':
-        return false;
-      case 'ref':
+  return mayAbortMemo(e, s, key, new Map());
+}
+
+function mayAbortMemo(x: Expr, s: Safe, key: Interner['expr'], memo: Map<Expr, boolean>): boolean {
+  const hit = memo.get(x);
+  if (hit !== undefined) return hit;
+  const r = mayAbortStep(x, s, key, memo);
+  memo.set(x, r);
+  return r;
+}
+
+function mayAbortStep(x: Expr, s: Safe, key: Interner['expr'], memo: Map<Expr, boolean>): boolean {
+  switch (x.kind) {
+    case 'const':
+    case 'len':
+    case 'pseudo':
+      return false;
+    case 'ref':
+      return true;
+    case 'load':
+      if (typeof x.offset === 'number')
+        return x.base !== 'record' && x.offset + x.width > (s.reach.get(x.base) ?? 0);
+      if (s.keys.has(key(x))) return false;
+      return x.base !== 'record' || mayAbortMemo(x.offset, s, key, memo);
+    case 'neg':
+      return mayAbortMemo(x.arg, s, key, memo);
+    case 'arith':
+      if (!exprMayAbort(x)) return false;
+      if (s.keys.has(key(x))) return false;
+      if (
+        (x.op === '/' || x.op === '%') &&
+        !(x.right.kind === 'const' && (x.right.value & 0xffffffffn) !== 0n)
+      )
         return true;
-      case 'load':
-        if (typeof x.offset === 'number')
-          return x.base !== 'record' && x.offset + x.width > (s.reach.get(x.base) ?? 0);
-        if (s.keys.has(key(x))) return false;
-        return x.base !== 'record' || walk(x.offset);
-      case 'neg':
-        return walk(x.arg);
-      case 'arith':
-        if (!exprMayAbort(x)) return false;
-        if (s.keys.has(key(x))) return false;
-        if (
-          (x.op === '/' || x.op === '%') &&
-          !(x.right.kind === 'const' && (x.right.value & 0xffffffffn) !== 0n)
-        )
-          return true;
-        return walk(x.left) || walk(x.right);
-    }
-  };
-  return walk(e);
+      return mayAbortMemo(x.left, s, key, memo) || mayAbortMemo(x.right, s, key, memo);
+  }
 }
 
 export function predMayAbortIn(p: Pred, s: Safe, key: Interner['expr']): boolean {
@@ -93,34 +94,36 @@ export function predMayAbortIn(p: Pred, s: Safe, key: Interner['expr']): boolean
   }
 }
 
-/** `s` plus what evaluating `e` without aborting establishes. */
-function addExpr(reach: Map<Base, number>, keys: Set<string>, e: Expr, key: Interner['expr']): void {
-  const seen = new Set<Expr>();
-  const walk = (x: Expr): void => {
-    if (seen.has(x)) return;
-    seen.add(x);
-    switch (x.kind) {
-      case 'load':
-        if (typeof x.offset === 'number') {
-          if (x.base !== 'record') reach.set(x.base, Math.max(reach.get(x.base) ?? 0, x.offset + x.width));
-          return;
-        }
-        if (exprMayAbort(x)) keys.add(key(x));
-        walk(x.offset);
+/** `s` plus what evaluating `e` without aborting establishes (each distinct object walked once). */
+function addExpr(
+  reach: Map<Base, number>,
+  keys: Set<string>,
+  x: Expr,
+  key: Interner['expr'],
+  seen: Set<Expr> = new Set(),
+): void {
+  if (seen.has(x)) return;
+  seen.add(x);
+  switch (x.kind) {
+    case 'load':
+      if (typeof x.offset === 'number') {
+        if (x.base !== 'record') reach.set(x.base, Math.max(reach.get(x.base) ?? 0, x.offset + x.width));
         return;
-      case 'neg':
-        walk(x.arg);
-        return;
-      case 'arith':
-        if (exprMayAbort(x)) keys.add(key(x));
-        walk(x.left);
-        walk(x.right);
-        return;
-      default:
-        return;
-    }
-  };
-  walk(e);
+      }
+      if (exprMayAbort(x)) keys.add(key(x));
+      addExpr(reach, keys, x.offset, key, seen);
+      return;
+    case 'neg':
+      addExpr(reach, keys, x.arg, key, seen);
+      return;
+    case 'arith':
+      if (exprMayAbort(x)) keys.add(key(x));
+      addExpr(reach, keys, x.left, key, seen);
+      addExpr(reach, keys, x.right, key, seen);
+      return;
+    default:
+      return;
+  }
 }
 
 /** The context after `p` was evaluated without aborting (only what certainly ran: its first child). */

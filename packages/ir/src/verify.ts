@@ -35,25 +35,31 @@ function isOffset(n: unknown): boolean {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
-/** Children of any node, for the iterative depth check. */
-function children(n: unknown): unknown[] {
-  if (typeof n !== 'object' || n === null) return [];
-  const o = n as Record<string, unknown>;
-  const out: unknown[] = [];
-  for (const k of ['offset', 'left', 'right', 'arg', 'value', 'expr']) {
-    if (typeof o[k] === 'object' && o[k] !== null) out.push(o[k]);
-  }
-  // a loop, not push(...args): an and/or of 100,000 operands would overflow the stack as a spread
-  if (Array.isArray(o.args)) for (const a of o.args) out.push(a);
-  return out;
-}
+const CHILD_KEYS = ['offset', 'left', 'right', 'arg', 'value', 'expr'] as const;
 
+/** Whether any path from the root (any node shape: input may come from JSON) is longer than MAX_DEPTH; iterative,
+ *  with parallel stacks of nodes and depths. */
 function maxDepthExceeded(root: unknown): boolean {
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [n, d] = stack.pop()!;
+  const nodes: unknown[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const n = nodes.pop();
+    const d = depths.pop()!;
     if (d > MAX_DEPTH) return true;
-    for (const c of children(n)) stack.push([c, d + 1]);
+    if (typeof n !== 'object' || n === null) continue;
+    const o = n as Record<string, unknown>;
+    for (const k of CHILD_KEYS) {
+      const c = o[k];
+      if (typeof c === 'object' && c !== null) {
+        nodes.push(c);
+        depths.push(d + 1);
+      }
+    }
+    if (Array.isArray(o.args))
+      for (const c of o.args) {
+        nodes.push(c);
+        depths.push(d + 1);
+      }
   }
   return false;
 }

@@ -58,6 +58,17 @@ test('runPasses stops after the named pass, with the output of the passes up to 
   assert.equal(printFilter(all.ir), printFilter((runPasses(f) as { ir: Filter }).ir), 'deterministic');
 });
 
+test('runPasses equals the passes run one by one, also where the IR is settled before settle (which is skipped)', () => {
+  const settled = filter(cmp('eq', 4, false, load('record', 8, 4), 1));
+  for (const input of [f, settled]) {
+    let cur = input;
+    for (const q of PASSES) cur = q.run(cur);
+    const r = runPasses(input);
+    assert.ok(r.ok);
+    assert.equal(printFilter(r.ir), printFilter(cur));
+  }
+});
+
 test('an unknown pass and unverified input are diagnostics', () => {
   const unknown = runPasses(f, { dumpAfter: 'nope' });
   assert.ok(!unknown.ok);

@@ -9,6 +9,15 @@ import { OPS } from '@tfc/ir';
 import { lowerSetSearch } from '../lower/set-search.ts';
 import { type CbpfGen, maskOf, signBit, slot } from './context.ts';
 import { hi, lo } from './expr.ts';
+
+/** A's value of `x` (a `w`-byte compare operand) masked to the width unless it fits already, sign-biased for a
+ *  signed order. */
+function norm(g: CbpfGen, x: Expr, w: 1 | 2 | 4, bias: boolean): void {
+  if (w < 4 && !(x.kind === 'load' && !x.signed && x.width <= w))
+    g.ins({ kind: 'alu_k', op: 'and', value: maskOf(w) });
+  if (bias) g.ins({ kind: 'alu_k', op: 'xor', value: signBit(w) });
+}
+
 export function cmpLeaf(g: CbpfGen, p: Extract<LeafPred, { kind: 'cmp' }>, t: string, f: string) {
   const info = OPS[p.op];
   const cond = info.cbpf.jump;
@@ -16,35 +25,30 @@ export function cmpLeaf(g: CbpfGen, p: Extract<LeafPred, { kind: 'cmp' }>, t: st
   const bias = info.ordered && p.signed;
   const w = p.width;
   if (w !== 8) {
-    const norm = (x: Expr) => {
-      if (w < 4 && !(x.kind === 'load' && !x.signed && x.width <= w))
-        g.ins({ kind: 'alu_k', op: 'and', value: maskOf(w) });
-      if (bias) g.ins({ kind: 'alu_k', op: 'xor', value: signBit(w) });
-    };
     if (p.right.kind === 'const') {
       lo(g, p.left);
-      norm(p.left);
+      norm(g, p.left, w, bias);
       let c = Number(p.right.value & BigInt(maskOf(w)));
       if (bias) c = (c ^ signBit(w)) >>> 0;
       g.jk(cond, c, yes, no);
     } else if (g.need(p.right) > g.need(p.left)) {
       // Deeper side first (fewer M[] words); operands are pure, any abort ends the program alike.
       lo(g, p.right);
-      norm(p.right);
+      norm(g, p.right, w, bias);
       const s = slot(g);
       g.ins({ kind: 'st', index: s });
       lo(g, p.left);
-      norm(p.left);
+      norm(g, p.left, w, bias);
       g.ins({ kind: 'ldx_mem', index: s });
       g.depth--;
       g.jx(cond, yes, no);
     } else {
       lo(g, p.left);
-      norm(p.left);
+      norm(g, p.left, w, bias);
       const s = slot(g);
       g.ins({ kind: 'st', index: s });
       lo(g, p.right);
-      norm(p.right);
+      norm(g, p.right, w, bias);
       g.ins({ kind: 'tax' });
       g.ins({ kind: 'ld_mem', index: s });
       g.depth--;

@@ -4,15 +4,15 @@
 // abort first because a constant never aborts. One sweep is a fixpoint.
 import { OPS } from '../ops.ts';
 import { mapPred } from '../rewrite.ts';
-import type { Filter } from '../types.ts';
+import type { Filter, Pred } from '../types.ts';
 
 export function canon(ir: Filter): Filter {
-  return {
-    ...ir,
-    body: mapPred(ir.body, (p) =>
-      p.kind === 'cmp' && p.left.kind === 'const' && p.right.kind !== 'const'
-        ? { ...p, op: OPS[p.op].swapped, left: p.right, right: p.left }
-        : p,
-    ),
-  };
+  const body = mapPred(ir.body, swapConstLeft);
+  return body === ir.body ? ir : { ...ir, body };
+}
+
+function swapConstLeft(p: Pred): Pred {
+  return p.kind === 'cmp' && p.left.kind === 'const' && p.right.kind !== 'const'
+    ? { ...p, op: OPS[p.op].swapped, left: p.right, right: p.left }
+    : p;
 }

@@ -56,42 +56,49 @@ interface Klass {
   readonly rests: (readonly Pred[])[];
 }
 
-/** Rule `head` on the children of a `kind` connective; undefined when nothing changes. */
-function head(
-  kind: Kind,
-  args: readonly Pred[],
-  safe: Safe,
-  keys: Interner,
-  again: (p: Pred, safe: Safe) => Pred,
-): Pred[] | undefined {
-  const inner = other(kind);
-  const out: Pred[] = [];
-  let changed = false;
-  let runKey: string | undefined;
-  let classes: Klass[] = [];
-  const flush = (): void => {
-    if (classes.some((c) => c.members.length > 1)) {
-      changed = true;
-      for (const c of classes)
-        out.push(
-          c.members.length === 1
-            ? c.members[0]!
-            : mk(inner, [
-                c.leaf,
-                // the class's rests may share heads or tails again (context: the parent's plus the head)
-                again(
-                  mk(
-                    kind,
-                    c.rests.map((r) => mk(inner, r)),
-                  ),
-                  extendSafe(safe, c.leaf, keys.expr),
+/** The state of one `head` sweep over a connective's children. */
+interface HeadSweep {
+  readonly kind: Kind;
+  readonly inner: Kind;
+  readonly safe: Safe;
+  readonly keys: Interner;
+  readonly out: Pred[];
+  changed: boolean;
+  runKey: string | undefined;
+  classes: Klass[];
+}
+
+/** Ends the current run of `head`: its classes merged when one has several members, else its children as they were. */
+function flushHead(h: HeadSweep): void {
+  const { kind, inner, safe, keys, out } = h;
+  if (h.classes.some((c) => c.members.length > 1)) {
+    h.changed = true;
+    for (const c of h.classes)
+      out.push(
+        c.members.length === 1
+          ? c.members[0]!
+          : mk(inner, [
+              c.leaf,
+              // the class's rests may share heads or tails again (context: the parent's plus the head)
+              visit(
+                mk(
+                  kind,
+                  c.rests.map((r) => mk(inner, r)),
                 ),
-              ]),
-        );
-    } else for (const c of classes) out.push(...c.members);
-    classes = [];
-    runKey = undefined;
-  };
+                extendSafe(safe, c.leaf, keys.expr),
+                keys,
+              ),
+            ]),
+      );
+  } else for (const c of h.classes) out.push(...c.members);
+  h.classes = [];
+  h.runKey = undefined;
+}
+
+/** Rule `head` on the children of a `kind` connective; undefined when nothing changes. */
+function head(kind: Kind, args: readonly Pred[], safe: Safe, keys: Interner): Pred[] | undefined {
+  const inner = other(kind);
+  const h: HeadSweep = { kind, inner, safe, keys, out: [], changed: false, runKey: undefined, classes: [] };
   for (const a of args) {
     const s = split(a, inner);
     // A head that is no interval fact (a bit test, a string, a compound test) groups only with identical
@@ -99,65 +106,71 @@ function head(
     const fact =
       leafSet(s.first) ?? (s.rest.length > 0 ? { key: undefined, width: 0, set: IDENTICAL } : undefined);
     if (fact === undefined) {
-      flush();
-      out.push(a);
+      flushHead(h);
+      h.out.push(a);
       continue;
     }
     const k = fact.key === undefined ? 'P' + keys.pred(s.first) : keys.expr(fact.key) + '@' + fact.width;
-    if (k !== runKey) flush();
-    runKey = k;
-    let c = classes.find((x) => sameSet(x.set, fact.set));
+    if (k !== h.runKey) flushHead(h);
+    h.runKey = k;
+    let c = h.classes.find((x) => sameSet(x.set, fact.set));
     if (c === undefined) {
       // or: sets pairwise disjoint; and (the dual, by De Morgan): complements pairwise disjoint
       const max = fact.key === undefined ? 0n : widthMask(fact.width);
       const fits =
         kind === 'or'
-          ? classes.every((x) => intersect(x.set, fact.set).length === 0)
+          ? h.classes.every((x) => intersect(x.set, fact.set).length === 0)
           : fact.key !== undefined &&
-            classes.every((x) => intersect(complement(x.set, max), complement(fact.set, max)).length === 0);
+            h.classes.every((x) => intersect(complement(x.set, max), complement(fact.set, max)).length === 0);
       if (!fits) {
-        flush();
-        runKey = k;
+        flushHead(h);
+        h.runKey = k;
       }
       c = { set: fact.set, leaf: s.first, members: [], rests: [] };
-      classes.push(c);
+      h.classes.push(c);
     }
     c.members.push(a);
     c.rests.push(s.rest);
   }
-  flush();
-  return changed ? out : undefined;
+  flushHead(h);
+  return h.changed ? h.out : undefined;
+}
+
+/** A run of `tail`: consecutive children with the same rest. */
+interface TailRun {
+  readonly key: string;
+  readonly heads: Pred[];
+  readonly rest: readonly Pred[];
+  readonly members: Pred[];
+  readonly start: Safe;
+  ctx: Safe;
+}
+
+/** Ends a run of `tail` into `out`: one child when it has several members; true when it merged. */
+function flushTail(run: TailRun | undefined, kind: Kind, out: Pred[], keys: Interner): boolean {
+  if (run === undefined) return false;
+  if (run.members.length > 1) {
+    out.push(mk(other(kind), [visit(mk(kind, run.heads), run.start, keys), ...run.rest]));
+    return true;
+  }
+  out.push(...run.members);
+  return false;
 }
 
 /** Rule `tail` on the children of a `kind` connective evaluated in context `safe`. */
-function tail(
-  kind: Kind,
-  args: readonly Pred[],
-  safe: Safe,
-  keys: Interner,
-  again: (p: Pred, safe: Safe) => Pred,
-): Pred[] | undefined {
+function tail(kind: Kind, args: readonly Pred[], safe: Safe, keys: Interner): Pred[] | undefined {
   const inner = other(kind);
   const out: Pred[] = [];
   let changed = false;
-  let run:
-    | { key: string; heads: Pred[]; rest: readonly Pred[]; members: Pred[]; start: Safe; ctx: Safe }
-    | undefined;
+  let run: TailRun | undefined;
   let ctx = safe;
-  const flush = (): void => {
-    if (run === undefined) return;
-    if (run.members.length > 1) {
-      changed = true;
-      out.push(mk(inner, [again(mk(kind, run.heads), run.start), ...run.rest]));
-    } else out.push(...run.members);
-    run = undefined;
-  };
   for (const a of args) {
     const here = ctx;
     ctx = extendSafe(ctx, a, keys.expr);
     const s = split(a, inner);
     if (s.rest.length === 0) {
-      flush();
+      if (flushTail(run, kind, out, keys)) changed = true;
+      run = undefined;
       out.push(a);
       continue;
     }
@@ -168,7 +181,7 @@ function tail(
       run.ctx = extendSafe(run.ctx, s.first, keys.expr);
       continue;
     }
-    flush();
+    if (flushTail(run, kind, out, keys)) changed = true;
     run = {
       key: k,
       heads: [s.first],
@@ -178,7 +191,7 @@ function tail(
       ctx: extendSafe(here, s.first, keys.expr),
     };
   }
-  flush();
+  if (flushTail(run, kind, out, keys)) changed = true;
   return changed ? out : undefined;
 }
 
@@ -187,17 +200,17 @@ function visit(p: Pred, safe: Safe, keys: Interner): Pred {
     case 'and':
     case 'or': {
       let ctx = safe;
-      const args = p.args.map((a) => {
+      const args: Pred[] = [];
+      for (const a of p.args) {
         const r = visit(a, ctx, keys);
         ctx = extendSafe(ctx, r, keys.expr);
-        return r;
-      });
-      const again = (q: Pred, c: Safe): Pred => visit(q, c, keys);
-      // Each round removes leaves, so the loop ends; new inner connectives were visited by `again`.
+        args.push(r);
+      }
+      // Each round removes leaves, so the loop ends; new inner connectives were visited by head and tail.
       let cur = args;
       for (;;) {
-        const h = head(p.kind, cur, safe, keys, again);
-        const t = tail(p.kind, h ?? cur, safe, keys, again);
+        const h = head(p.kind, cur, safe, keys);
+        const t = tail(p.kind, h ?? cur, safe, keys);
         const next = t ?? h;
         if (next === undefined) break;
         cur = next;

@@ -32,7 +32,6 @@ function foldExpr(e: Expr): Expr {
     if (x.kind === 'arith' && x.op === '+') {
       // u32 addition is associative and commutative and constants never abort: c + e → e + c,
       // (e + c1) + c2 → e + (c1 + c2) (so (c1 + e) + c2 too); a u32 e + 0 → e
-      const c = (y: Expr): bigint | undefined => (y.kind === 'const' ? y.value & U32_MAX : undefined);
       const l = x.left;
       const r = x.right;
       const rc = c(r);
@@ -46,6 +45,11 @@ function foldExpr(e: Expr): Expr {
     }
     return x;
   });
+}
+
+/** The u32 value of a constant, else undefined. */
+function c(y: Expr): bigint | undefined {
+  return y.kind === 'const' ? y.value & U32_MAX : undefined;
 }
 
 /** e + c, with c = 0 dropped only where e is u32 already (a 64-bit load's high bits would survive). */
@@ -116,9 +120,12 @@ export function foldLeaf(p: Pred): Pred {
 }
 
 export function fold(ir: Filter): Filter {
-  return {
-    kind: 'filter',
-    values: ir.values.map((v) => ({ id: v.id, expr: foldExpr(v.expr) })),
-    body: mapPred(ir.body, foldLeaf),
-  };
+  const values = ir.values.map((v) => {
+    const expr = foldExpr(v.expr);
+    return expr === v.expr ? v : { id: v.id, expr };
+  });
+  const body = mapPred(ir.body, foldLeaf);
+  // Nothing folded: the input itself (later passes and the settle loop test that cheaply).
+  if (body === ir.body && values.every((v, i) => v === ir.values[i])) return ir;
+  return { kind: 'filter', values, body };
 }

@@ -117,11 +117,12 @@ function visit(kind: 'and' | 'or', p: Pred, safe: Safe, key: Interner['expr']): 
     case 'and':
     case 'or': {
       let ctx = safe;
-      const args = p.args.map((a) => {
+      const args: Pred[] = [];
+      for (const a of p.args) {
         const r = visit(kind, a, ctx, key);
         ctx = extendSafe(ctx, r, key);
-        return r;
-      });
+        args.push(r);
+      }
       const q: Pred = args.every((a, i) => a === p.args[i]) ? p : { kind: p.kind, args };
       return q.kind === kind ? (mergeChildren(kind, q.args, key, safe) ?? q) : q;
     }
