@@ -3,17 +3,20 @@
  * (the compiler's editDistance, shared, not copied). Invariants: pure and deterministic (ties in name order); a
  * name is suggested only when it is within a distance that grows with the typed word's length (1 for up to 4
  * characters, 2 up to 8, then 3), or when it starts with the typed word (3 characters or more); only the names
- * at the best distance found, at most three.
+ * at the best distance found, at most three; linear in the typed word's length (hostile input stays cheap).
  */
 import { editDistance } from '@tfc/compiler';
 
 /** The candidates closest to `typed`, best first (at most `max`). */
 export function closest(typed: string, candidates: Iterable<string>, max = 3): string[] {
   const limit = typed.length <= 4 ? 1 : typed.length <= 8 ? 2 : 3;
+  const lower = typed.toLowerCase();
   const scored: { name: string; d: number }[] = [];
   for (const name of new Set(candidates)) {
     if (name === typed) continue;
-    const d = editDistance(typed.toLowerCase(), name.toLowerCase());
+    // the distance is at least the length difference: no quadratic work for a word far longer than any name
+    const d =
+      Math.abs(name.length - typed.length) > limit ? limit + 1 : editDistance(lower, name.toLowerCase());
     if (d <= limit) scored.push({ name, d });
     else if (typed.length >= 3 && name.startsWith(typed)) scored.push({ name, d: limit + 1 });
   }
