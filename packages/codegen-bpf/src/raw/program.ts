@@ -13,26 +13,11 @@
 //    the 16-byte header (ktime, cpu, verdict), and output with bpf_ringbuf_output; a refused output adds 1 to the
 //    per-CPU lost counter; the program returns 0 except in mode `return` (the verdict);
 //  - R6 = the ctx (the argument slots) throughout; value computations clobber R0-R5.
-import {
-  alu64,
-  atomic,
-  call,
-  exit,
-  jmp,
-  ldMapFd,
-  mem,
-  mov,
-  R0,
-  R1,
-  R2,
-  R3,
-  R4,
-  R6,
-  R10,
-} from '@tfc/bpf/ebpf';
+import { alu64, call, exit, jmp, ldMapFd, mem, mov, R0, R1, R2, R3, R4, R6, R10 } from '@tfc/bpf/ebpf';
 import type { Dag } from '@tfc/ir';
 import type { EbpfGen } from '../ebpf/context.ts';
 import { extend, HELPER, loadConst, SCRATCH, sizeName, swap } from '../ebpf/context.ts';
+import { bumpCounter } from '../ebpf/counter.ts';
 import { fresh, goto, place } from '../ebpf/emitter.ts';
 import type { Load } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
@@ -180,16 +165,8 @@ export function rawLoad(g: EbpfGen, x: Load, o: RawOptions): void {
 
 /** Mode count: adds 1 to counter `key` of RAW_COUNT_MAP (clobbers R0-R5). */
 function bump(g: EbpfGen, key: 0 | 1): void {
-  const e = g.e;
   const done = fresh(g.em);
-  e(mem.st('w', R10, -SCRATCH, key));
-  e(ldMapFd(R1, RAW_COUNT_MAP));
-  e(mov.reg(R2, R10));
-  e(alu64.add.imm(R2, -SCRATCH));
-  e(call(HELPER.mapLookup));
-  e(jmp.jeq.imm(R0, 0, done));
-  e(mov.imm(R1, 1));
-  e(atomic.op('add', 'dw', R0, 0, R1));
+  bumpCounter(g, RAW_COUNT_MAP, key, SCRATCH, done);
   place(g.em, done);
 }
 
@@ -278,14 +255,7 @@ function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
   e(mov.imm(R4, 0));
   e(call(HELPER_RINGBUF_OUTPUT));
   e(jmp.jeq.imm(R0, 0, 'raw_out'));
-  e(mem.st('w', R10, -SCRATCH, 0));
-  e(ldMapFd(R1, RAW_LOST_MAP));
-  e(mov.reg(R2, R10));
-  e(alu64.add.imm(R2, -SCRATCH));
-  e(call(HELPER.mapLookup));
-  e(jmp.jeq.imm(R0, 0, 'raw_out'));
-  e(mov.imm(R1, 1));
-  e(atomic.op('add', 'dw', R0, 0, R1));
+  bumpCounter(g, RAW_LOST_MAP, 0, SCRATCH, 'raw_out');
   e(mov.imm(R0, 0));
   e(exit());
   g.em.dead = true;

@@ -16,7 +16,6 @@
 //  - the epilogue returns 0 except in mode `return` (the verdict); the ring buffer receives 88 + captured bytes.
 import {
   alu64,
-  atomic,
   call,
   exit,
   jmp,
@@ -37,6 +36,7 @@ import {
 } from '@tfc/bpf/ebpf';
 import type { EbpfGen } from '../ebpf/context.ts';
 import { HELPER } from '../ebpf/context.ts';
+import { bumpCounter } from '../ebpf/counter.ts';
 import { fresh, goto, place } from '../ebpf/emitter.ts';
 import { Unsupported } from '../options.ts';
 import {
@@ -402,14 +402,7 @@ export function skbEpilogue(g: EbpfGen, o: SkbOptions): void {
     if (o.countLost === true) {
       const done = fresh(g.em);
       e(jmp.jeq.imm(R0, 0, done));
-      e(mem.st('w', R10, -KEY, 0));
-      e(ldMapFd(R1, SKB_LOST_MAP));
-      e(mov.reg(R2, R10));
-      e(alu64.add.imm(R2, -KEY));
-      e(call(HELPER.mapLookup));
-      e(jmp.jeq.imm(R0, 0, done));
-      e(mov.imm(R1, 1));
-      e(atomic.op('add', 'dw', R0, 0, R1));
+      bumpCounter(g, SKB_LOST_MAP, 0, KEY, done);
       place(g.em, done);
     }
     e(mov.imm(R0, 0));

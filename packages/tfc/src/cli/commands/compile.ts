@@ -52,6 +52,7 @@ import {
   type FilterError,
   renderFilterFile,
 } from '@tfc/tracefs';
+import { p4Output } from '../../api/compile-p4.ts';
 import { rejectionNotes } from '../../api/errors.ts';
 import type { Host } from '../../host/index.ts';
 import { readPcapNames } from '../../host/pcap-names.ts';
@@ -394,15 +395,7 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
 }
 
 function writeP4(p: Parsed, io: Io, form: P4Emit, o: P4Outputs): number {
-  const data: Record<P4Emit, string> = {
-    'entries-json': o.entriesJson,
-    p4: o.p4,
-    p4info: o.p4info,
-    'p4runtime-json': o.writeRequestJson,
-    'p4runtime-txt': o.writeRequestText,
-    bmv2: o.bmv2,
-  };
-  writeOutput(io, data[form], str(p, 'output'), `--emit ${form}`);
+  writeOutput(io, p4Output(o, form), str(p, 'output'), `--emit ${form}`);
   if (flag(p, 'stats')) io.err(`tfc: ${o.list.entries.length} entries on ${o.list.keys.length} keys\n`);
   return EXIT.ok;
 }
