@@ -12,7 +12,10 @@
  *                       (the traffic is IPv4), the kernel's filter interpreter judging each hit;
  *   tfc-skb             `udp port 9` (the traffic goes to 9999) compiled by compileSkbCapture for tp_btf/kfree_skb
  *                       against the running kernel's BTF layout, attached with BPF_RAW_TRACEPOINT_OPEN;
- *   ebpf-return-0       `r0 = 0; exit` attached the same way: the attach mechanism alone, the floor of any program.
+ *   ebpf-return-0       `r0 = 0; exit` attached the same way: the attach mechanism alone, the floor of any program;
+ *   tfc-ebpf-raw        the kernel's filter text (`protocol == 0x86dd`, a trace filter) compiled by tfc for the raw
+ *                       tracepoint (compileRaw, `--attach raw`: the event's fields from kfree_skb's arguments, no
+ *                       record built for a rejected hit), attached per chunk through the raw session (raw-programs.ts).
  * Before timing, 64 packets check each engine: the timed filter records none of them, a control filter
  * (`udp port 9999`, `protocol == 0x800`) all of them (so the engine does see the sender's drops).
  * Per run and engine (engine order rotated between runs): PAIRS pairs of chunks (nothing, engine), the order
@@ -53,11 +56,13 @@ import {
   openRawTracepoint,
   possibleCpuCount,
   progInfo,
+  readEventFormatText,
   type Syscalls,
   TRIVIAL_EBPF,
   TracefsInstance,
 } from '@tfc/kernel';
 import { type MappedRing, mapRing } from '@tfc/kernel/skb';
+import { parseFormat } from '@tfc/tracefs';
 import { type Row, row } from '../row.ts';
 import { type Summary, summarize } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
@@ -65,6 +70,7 @@ import { perPacket, ratioDistribution } from './capture-figures.ts';
 import { type LiveKfreeSkb, liveKfreeSkb } from './capture-layout.ts';
 import { CaptureSender } from './capture-sender.ts';
 import { PCAP_CORPUS_INDEX } from './pcap-corpus.ts';
+import { kernelRawBtf, type RawProg, rawProgramFor, withRawProgram } from './raw-programs.ts';
 
 const SUITE = 'capture';
 const CACHE = fileURLToPath(new URL('../../../.tfc-cache/', import.meta.url));
@@ -82,7 +88,7 @@ export const NAMED = ['tcp port 80', 'ip6 protochain 17', 'vlan and tcp'] as con
 
 const exact = (n: number): Summary => ({ runs: 1, min: n, median: n, max: n });
 
-type Engine = 'nothing' | 'kernel-interpreter' | 'tfc-skb' | 'ebpf-return-0';
+type Engine = 'nothing' | 'kernel-interpreter' | 'tfc-skb' | 'ebpf-return-0' | 'tfc-ebpf-raw';
 
 /* ---------- program sizes ---------- */
 
@@ -200,6 +206,8 @@ interface Live {
   /** `r0 = 0; exit` at the same hook: the attach mechanism alone. */
   readonly floor: BpfProgram;
   readonly sender: CaptureSender;
+  /** The kernel's filter as tfc's raw tracepoint program (undefined: not measured, a note says why). */
+  readonly raw: RawProg | undefined;
 }
 
 async function chunk(s: Live, e: Engine, n: number): Promise<{ wall: number; cpu: number }> {
@@ -212,6 +220,16 @@ async function chunk(s: Live, e: Engine, n: number): Promise<{ wall: number; cpu
     } finally {
       s.inst.setEnabled(KFREE_SKB, false);
     }
+  }
+  if (e === 'tfc-ebpf-raw') {
+    if (s.raw === undefined) throw new Error('tfc-ebpf-raw: no raw program');
+    const r = await withRawProgram(s.sys, s.raw, async () => perPacket(await s.sender.send(n)));
+    const kept = r.records.filter(
+      (d) => new DataView(d.buffer, d.byteOffset).getInt32(4, true) === s.sender.pid,
+    );
+    if (kept.length > 0)
+      throw new Error(`tfc-ebpf-raw kept ${kept.length} of the sender's packets (expected none)`);
+    return r.value;
   }
   const link = openRawTracepoint(s.sys, e === 'tfc-skb' ? s.prog : s.floor, undefined);
   if (!link.ok) throw new Error(`attach tp_btf/kfree_skb: ${link.error.message}`);
@@ -226,7 +244,8 @@ async function chunk(s: Live, e: Engine, n: number): Promise<{ wall: number; cpu
 const PAIRS = 8;
 
 async function timeEngines(s: Live, ctx: SuiteContext, n: number, runs: number): Promise<Row[]> {
-  const engines = ['kernel-interpreter', 'tfc-skb', 'ebpf-return-0'] as const;
+  const all = ['kernel-interpreter', 'tfc-skb', 'ebpf-return-0', 'tfc-ebpf-raw'] as const;
+  const engines = all.filter((e) => e !== 'tfc-ebpf-raw' || s.raw !== undefined);
   for (const e of ['nothing', ...engines] as const) await chunk(s, e, n);
   const base = { wall: [] as number[], cpu: [] as number[] };
   type Series = { abs: number[]; marg: number[]; ratio: number[] };
@@ -235,10 +254,11 @@ async function timeEngines(s: Live, ctx: SuiteContext, n: number, runs: number):
     'kernel-interpreter': { wall: mk(), cpu: mk() },
     'tfc-skb': { wall: mk(), cpu: mk() },
     'ebpf-return-0': { wall: mk(), cpu: mk() },
+    'tfc-ebpf-raw': { wall: mk(), cpu: mk() },
   };
   for (let r = 0; r < runs; r++) {
     ctx.progress(r, runs + 1, `timing run ${r + 1}/${runs}`);
-    const order = engines.map((_, i) => engines[(i + r) % engines.length] as (typeof engines)[number]);
+    const order = engines.map((_, i) => engines[(i + r) % engines.length] as (typeof all)[number]);
     for (const e of order) {
       const pairs = { wall: mk(), cpu: mk() };
       for (let j = 0; j < PAIRS; j++) {
@@ -278,6 +298,10 @@ async function timeEngines(s: Live, ctx: SuiteContext, n: number, runs: number):
     const k = summarize(by['kernel-interpreter'][clock].marg).median;
     const t = summarize(by['tfc-skb'][clock].marg).median;
     if (k > 0) rows.push(row(SUITE, CASE, 'tfc-skb/kernel', `marginal_ratio_${clock}`, 'x', exact(t / k)));
+    if (k > 0 && s.raw !== undefined) {
+      const raw = summarize(by['tfc-ebpf-raw'][clock].marg).median;
+      rows.push(row(SUITE, CASE, 'tfc-raw/kernel', `marginal_ratio_${clock}`, 'x', exact(raw / k)));
+    }
   }
   return rows;
 }
@@ -430,6 +454,38 @@ async function checkVerdicts(s: Live, live: LiveKfreeSkb, ring: BpfMap, mapped: 
     );
 }
 
+/** The kernel's filter and its control on skb:kfree_skb as tfc's raw tracepoint programs, or undefined (a note). */
+function rawKfreeSkb(ctx: SuiteContext): { timed: RawProg; control: RawProg } | undefined {
+  const text = readEventFormatText(KFREE_SKB.group, KFREE_SKB.event);
+  const ev = text.ok ? parseFormat(text.text, { system: KFREE_SKB.group, name: KFREE_SKB.event }) : text;
+  if (!ev.ok) {
+    ctx.note('no skb:kfree_skb format: tfc-ebpf-raw not measured');
+    return undefined;
+  }
+  const btf = kernelRawBtf(ctx, 'tfc-ebpf-raw');
+  const timed = rawProgramFor(btf, ev.event, KERNEL_FILTER);
+  const control = rawProgramFor(btf, ev.event, KERNEL_CONTROL);
+  const why = typeof timed === 'string' ? timed : typeof control === 'string' ? control : undefined;
+  if (why !== undefined || typeof timed === 'string' || typeof control === 'string') {
+    ctx.note(`tfc-ebpf-raw not measured: ${why}`);
+    return undefined;
+  }
+  return { timed, control };
+}
+
+/** Before timing: the raw program of the control filter keeps all CHECK packets, the timed filter's none. */
+async function checkRaw(s: Live, control: RawProg): Promise<void> {
+  if (s.raw === undefined) return;
+  const mine = (rs: readonly Uint8Array[]) =>
+    rs.filter((d) => new DataView(d.buffer, d.byteOffset).getInt32(4, true) === s.sender.pid).length;
+  const a = await withRawProgram(s.sys, control, () => s.sender.send(CHECK));
+  const b = await withRawProgram(s.sys, s.raw, () => s.sender.send(CHECK));
+  if (mine(a.records) < CHECK || mine(b.records) !== 0)
+    throw new Error(
+      `of ${CHECK} packets: tfc's raw '${KERNEL_CONTROL}' kept ${mine(a.records)}, '${KERNEL_FILTER}' ${mine(b.records)} (expected ${CHECK}, 0)`,
+    );
+}
+
 async function liveRows(ctx: SuiteContext): Promise<Row[]> {
   if (process.getuid?.() !== 0) {
     ctx.note('not root: tracefs instances and tp_btf programs need root — per-hit cost skipped');
@@ -505,8 +561,10 @@ async function liveRows(ctx: SuiteContext): Promise<Row[]> {
       return [];
     }
     cleanup.push(() => sender.dispose());
-    const s: Live = { sys, inst, prog: loaded.prog, floor: floor.value, sender };
+    const raw = rawKfreeSkb(ctx);
+    const s: Live = { sys, inst, prog: loaded.prog, floor: floor.value, sender, raw: raw?.timed };
     await checkVerdicts(s, live, ring.value, mapped.ring);
+    if (raw !== undefined) await checkRaw(s, raw.control);
     const n = ctx.quick ? 2_500 : 5_000;
     const runs = ctx.quick ? 5 : Math.max(ctx.measure.runs, 11);
     ctx.note(

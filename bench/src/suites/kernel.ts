@@ -1,40 +1,6 @@
-/*
- * Suite `kernel`: the in-kernel cost of filtering one tracepoint hit, tfc's eBPF against the kernel's own filter
- * interpreter, on syscalls:sys_enter_lseek. The firer (@tfc/kernel FirerProcess, C, built with the machine's gcc
- * into <repo>/.tfc-cache) pins itself to one CPU and makes N lseek(2) calls with chosen arguments in a tight loop,
- * timed by its thread CPU clock (CLOCK_THREAD_CPUTIME_ID: user + system time, so time spent preempted by other
- * work on a busy machine is left out). Engines:
- *   baseline            the event disabled everywhere we control (no instance enable, no program);
- *   kernel-interpreter  the filter written to a private tracefs instance's sys_enter_lseek filter, the event enabled
- *                       in that instance only for the loop;
- *   tfc-ebpf            the filter compiled by tfc to a BPF_PROG_TYPE_TRACEPOINT program, attached for the loop
- *                       with perf_event_open (a counting event on the firer's CPU, PERF_EVENT_IOC_SET_BPF); the
- *                       event is not enabled in tracefs;
- *   tfc-ebpf-raw        the filter compiled by tfc for the raw tracepoint (compileRaw, `--attach raw`: a tp_btf
- *                       program on sys_enter that decides on the arguments and builds and outputs the record into a
- *                       BPF ring buffer only for accepted hits), attached for the loop (the kernel's raw session).
- * Cases: `or-N` (N = 1, 4, 16, 64, 256 ORed equalities on `offset`), `range`, `mixed` (several fields, a string, a
- * common field) — each rejects every hit, so neither ring buffer nor perf sample is written — and
- * `or-64-accept-half`, whose hits alternate between a matching and a non-matching offset (accepted hits: the
- * interpreter writes them to the instance's ring buffer, tfc's program lets perf count them).
- * `attach-floor` measures what no filter compiler can remove: the attach mechanism alone, a 2-instruction program
- * (`r0 = 0; exit`) attached the same way (engine `ebpf-return-0`; on the raw tracepoint `raw-return-0`), and the
- * syscall tracing slow path alone, another syscall's event (sys_enter_getppid) enabled in the instance (engine
- * `other-syscall-event`) or another syscall's raw program (a getppid filter on sys_enter, which every lseek hit
- * passes through and its guard rejects: engine `raw-other-syscall`, what an attached raw filter costs the hits of
- * other syscalls).
- * Metric: per run, each engine's loop of N hits gives ns per hit; `marginal_ns_per_event` is that minus the
- * baseline loop of the same run (engines in rotated order per run, so drift cancels); rows are the median over runs
- * with min and max; `tfc/kernel` rows give the per-run ratio of the two marginals. Before timing, each case is
- * checked to accept exactly what it should on both engines (0 of 64 hits, or 32 for accept-half).
- * Invariants: every kernel object (instance, perf events, programs, maps) and the firer are released in `finally`;
- * what cannot run (no root, no tracefs, no bpf(2), no gcc) is a note and no rows — never an exception.
- */
-import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { encode, type Insn } from '@tfc/bpf/ebpf';
-import { compile, compileRaw, type EbpfProgram, linkMaps, resolveRawLayout } from '@tfc/compiler';
+import { compile } from '@tfc/compiler';
 import {
   FirerProcess,
   kernelHazard,
@@ -44,11 +10,8 @@ import {
   loadWithMaps,
   locateTracefs,
   nrCpuIds,
-  openRawSession,
   openTracepointCounter,
-  parseBtf,
   type RawBtfView,
-  rawBtfView,
   readCounter,
   readEventFormatText,
   SYS_ENTER_LSEEK,
@@ -61,6 +24,7 @@ import { type EventFormat, parseFormat } from '@tfc/tracefs';
 import { type Row, row } from '../row.ts';
 import { summarize } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
+import { kernelRawBtf, type RawProg, rawProgramFor, withRawProgram } from './raw-programs.ts';
 
 const SUITE = 'kernel';
 const CACHE = fileURLToPath(new URL('../../../.tfc-cache/', import.meta.url));
@@ -131,13 +95,6 @@ type Engine =
   | 'raw-return-0'
   | 'raw-other-syscall';
 
-/** A raw tracepoint program to attach for a loop: its bytes once linked, and where. */
-interface RawProg {
-  readonly spec: EbpfProgram | undefined;
-  readonly btfId: number;
-  readonly tracepoint: string;
-}
-
 /** An event of another syscall: enabled, it puts every syscall on the tracing slow path without judging lseek. */
 const OTHER_SYSCALL = { group: 'syscalls', event: 'sys_enter_getppid' } as const;
 const ENGINES: readonly Engine[] = ['baseline', 'kernel-interpreter', 'tfc-ebpf', 'tfc-ebpf-raw'];
@@ -159,57 +116,17 @@ interface Setup {
   rawOther?: RawProg;
 }
 
-/** Attaches a raw program for the duration of `run` (maps, ring and link released after it); the records it output
- *  of the firer's pid are counted. A spec-less RawProg is the 2-instruction program. */
+/** Attaches a raw program for the duration of `run`; the records it output of the firer's pid are counted. */
 async function withRaw(
   s: Setup,
   raw: RawProg,
   run: () => Promise<number>,
 ): Promise<{ ns: number; records: number }> {
-  const spec = raw.spec;
-  const opened = openRawSession(s.sys, {
-    ringSize: 1 << 22,
-    programs: [
-      {
-        tracepoint: raw.tracepoint,
-        btfId: raw.btfId,
-        link: (m) => {
-          if (spec === undefined) return { ok: true, insns: TRIVIAL_EBPF };
-          const l = linkMaps(
-            spec.insns,
-            new Map([
-              [spec.raw?.ringbuf ?? '', m.ringbuf],
-              [spec.raw?.lost ?? '', m.lost],
-            ]),
-          );
-          return l.ok ? { ok: true, insns: l.bytes } : { ok: false, error: l.message };
-        },
-      },
-    ],
-  });
-  if (!opened.ok) throw new Error(`raw program: ${opened.error}\n${opened.log ?? ''}`);
-  try {
-    const ns = await run();
-    const records = opened.session
-      .drain()
-      .filter((r) => new DataView(r.data.buffer, r.data.byteOffset).getInt32(4, true) === s.firer.pid).length;
-    return { ns, records };
-  } finally {
-    opened.session.dispose();
-  }
-}
-
-/** The raw program of `filter` on event `ev` (output mode), or why not. */
-function rawFor(s: Setup, ev: EventFormat, filter: string): RawProg | string {
-  if (s.btf === undefined) return 'no kernel BTF';
-  const l = resolveRawLayout(ev, s.btf);
-  if (!l.ok) return l.reason;
-  const btfId = s.btf.btfId(l.layout.tracepoint);
-  if (btfId === undefined) return `no btf_trace_${l.layout.tracepoint}`;
-  const r = compileRaw({ filter, event: ev, layout: l.layout, nrCpuIds: nrCpuIds() });
-  if (!r.ok) return r.diagnostics.map((d) => d.message).join('; ');
-  if (r.program.target !== 'ebpf') return 'not eBPF';
-  return { spec: r.program, btfId, tracepoint: l.layout.tracepoint };
+  const r = await withRawProgram(s.sys, raw, run);
+  const records = r.records.filter(
+    (d) => new DataView(d.buffer, d.byteOffset).getInt32(4, true) === s.firer.pid,
+  ).length;
+  return { ns: r.value, records };
 }
 
 /** One loop of `n` hits under `engine`; ns per hit, and how many hits the engine accepted (tfc: perf count). */
@@ -426,18 +343,6 @@ async function measureCase(s: Setup, ctx: SuiteContext, k: KernelCase, prog: Loa
   ];
 }
 
-/** The running kernel's BTF as the raw resolver reads it; undefined (with a note) without BTF. */
-function kernelBtf(ctx: SuiteContext): RawBtfView | undefined {
-  try {
-    const t = parseBtf(new Uint8Array(readFileSync('/sys/kernel/btf/vmlinux')));
-    if (t.ok) return rawBtfView(t.table, `BTF of the running kernel ${release()}`);
-    ctx.note(`kernel BTF unreadable (${t.error}): tfc-ebpf-raw not measured`);
-  } catch (e) {
-    ctx.note(`no kernel BTF (${(e as Error).message}): tfc-ebpf-raw not measured`);
-  }
-  return undefined;
-}
-
 async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
   if (process.getuid?.() !== 0) {
     ctx.note('not root: tracefs instances and tracepoint programs need root — kernel suite skipped');
@@ -482,7 +387,7 @@ async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
     tpId: id.value,
     event: { ...live.event, system: SYS_ENTER_LSEEK.group },
     cpu,
-    btf: kernelBtf(ctx),
+    btf: kernelRawBtf(ctx, 'tfc-ebpf-raw'),
   };
   if (s.btf !== undefined) {
     const btfId = s.btf.btfId('sys_enter');
@@ -491,7 +396,7 @@ async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
     const ev = other.ok
       ? parseFormat(other.text, { system: OTHER_SYSCALL.group, name: OTHER_SYSCALL.event })
       : other;
-    const raw = ev.ok ? rawFor(s, ev.event, '') : `no ${OTHER_SYSCALL.event} event`;
+    const raw = ev.ok ? rawProgramFor(s.btf, ev.event, '') : `no ${OTHER_SYSCALL.event} event`;
     if (typeof raw === 'string') ctx.note(`raw-other-syscall: not measured (${raw})`);
     else s.rawOther = raw;
   }
@@ -523,7 +428,7 @@ export const kernelSuite: Suite = {
           ctx.note(`${k.name}: tfc cannot compile or load it (${prog}) — not measured`);
           continue;
         }
-        const raw = rawFor(s, s.event, k.filter);
+        const raw = rawProgramFor(s.btf, s.event, k.filter);
         if (typeof raw === 'string') {
           ctx.note(`${k.name}: tfc-ebpf-raw not measured (${raw})`);
           delete s.raw;
