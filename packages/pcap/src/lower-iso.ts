@@ -4,12 +4,14 @@
 // equals N; for isis the NLPID is IS-IS (0x83) and the PDU type (4 bytes later) equals N.
 // `esis proto`, `clnp proto` and the IS-IS PDU names refuse with libpcap's words.
 // Invariants: pure; offsets from the encapsulation in force; refused after `geneve` (run-time offsets).
-import { and, cmp, type Expr as IrExpr, konst, load, type Pred } from '@tfc/ir';
+import { and, cmp, type Expr as IrExpr, konst, type Pred } from '@tfc/ir';
 import { fail } from './diagnostics.ts';
 import type { Encap } from './encap.ts';
+import { ld as ldAt } from './lower-ops.ts';
 import type { ProtoName, Span } from './tokens.ts';
 
-const ld = (off: number): IrExpr => load('packet', konst(off), 1, 'be');
+// offsets may be run-time ones (802.11: the payload follows a variable header): lower-ops' load reads both kinds
+const ld = (off: number): IrExpr => ldAt(off, 1);
 const eq = (l: IrExpr, v: number): Pred => cmp('eq', 4, false, l, konst(v >>> 0));
 
 /** OR_LINKPL_NOSNAP: the 802.2 LLC header is 3 bytes on Ethernet; PPP and raw IP have none. */
