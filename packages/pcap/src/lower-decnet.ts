@@ -3,13 +3,15 @@
 // after the EtherType 0x6003 check: four header forms (short or long, with or without a padding byte),
 // each comparing the 16-bit address (little-endian on the wire) at that form's source or destination.
 // Invariants: pure; errors are PcapFail values with libpcap's wording.
-import { and, arith, cmp, type Expr as IrExpr, konst, load, or, type Pred } from '@tfc/ir';
+import { and, arith, cmp, type Expr as IrExpr, konst, or, type Pred } from '@tfc/ir';
 import type { DirQual } from './ast.ts';
 import { fail } from './diagnostics.ts';
 import type { Encap } from './encap.ts';
+import { ld as ldAt } from './lower-ops.ts';
 import type { Span } from './tokens.ts';
 
-const ld = (off: number, w: 1 | 2): IrExpr => load('packet', konst(off), w, 'be');
+// lower-ops' load: an offset may be a run-time one (802.11's payload follows a variable header)
+const ld = (off: number, w: 1 | 2): IrExpr => ldAt(off, w);
 const eq = (l: IrExpr, v: number): Pred => cmp('eq', 4, false, l, konst(v >>> 0));
 const mcmp = (l: IrExpr, v: number, mask: number): Pred => eq(arith('&', l, konst(mask)), v);
 

@@ -8,7 +8,7 @@
 // Invariants: offsets follow the encapsulation in force (VLAN tags shift the payload; PPPoE makes the
 // link PPP, where libpcap has no llc; on 802.11 llc is the data-frame check and the LLC header starts at the
 // run-time link payload offset); pure; errors are PcapFail values with libpcap's wording.
-import { and, arith, cmp, type Expr as IrExpr, konst, load, not, type Pred } from '@tfc/ir';
+import { and, arith, cmp, type Expr as IrExpr, konst, not, type Pred } from '@tfc/ir';
 import { fail } from './diagnostics.ts';
 import type { Encap } from './encap.ts';
 import { isWlan, wlanDataFrame } from './linklayer.ts';
@@ -16,7 +16,7 @@ import { linkTypeInfo } from './linktypes.ts';
 import { ld as ldAt } from './lower-ops.ts';
 import type { Span } from './tokens.ts';
 
-const ld = (off: number, w: 1 | 2 | 4): IrExpr => load('packet', konst(off), w, 'be');
+const ld = (off: number, w: 1 | 2 | 4): IrExpr => ldAt(off, w);
 const mcmp = (l: IrExpr, v: number, mask: number): Pred =>
   cmp('eq', 4, false, arith('&', l, konst(mask)), konst(v));
 
