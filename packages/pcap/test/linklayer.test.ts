@@ -8,6 +8,11 @@
 // by tfc; one tfc refuses must carry an `unsupported`/`name` diagnostic (counted). Per-link counts printed.
 // And libpcap's errors for link-layer primitives on each link type (`no VLAN support for Linux cooked v1`, …)
 // come out of tfc word for word.
+// One libpcap 1.10.3 defect is told apart, not compared (README, Divergences): on 802.11 and radiotap, an arithmetic
+// relation's scratch registers can be the ones the prologue holds the run-time link offsets in (libpcap frees the
+// relation's registers, then allocates the offset registers for later primitives, and inserts their prologue at
+// the start), so its later loads use the relation's value as an offset. Such programs are found in libpcap's own
+// code (clobbersPrologue), counted and printed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluate, type Filter, runPasses } from '@tfc/ir';
@@ -22,11 +27,39 @@ import { LINK_FILTERS, linkFrames } from './linkframes.ts';
 const pcap = loadLibpcap();
 const skip = pcap.ok ? false : pcap.reason;
 
+/**
+ * Whether libpcap's program writes, after its prologue, a scratch register the prologue computed (the run-time
+ * 802.11/radiotap offsets). The prologue ends where its first conditional jump's false branch lands (every jump of
+ * the prologue goes there or stays inside it).
+ */
+function clobbersPrologue(program: Uint8Array): boolean {
+  const n = program.length / 8;
+  const op = (i: number) => program[i * 8]! | (program[i * 8 + 1]! << 8);
+  const k = (i: number) => new DataView(program.buffer, program.byteOffset + i * 8 + 4, 4).getUint32(0, true);
+  const ST = 0x02;
+  let end = -1;
+  for (let i = 0; i < n; i++)
+    if ((op(i) & 0x07) === 0x05 && (op(i) & 0xf0) !== 0x00) {
+      end = i + 1 + program[i * 8 + 3]!;
+      break;
+    }
+  if (end < 0) return false;
+  const held = new Set<number>();
+  for (let i = 0; i < end; i++) if (op(i) === ST) held.add(k(i));
+  for (let i = end; i < n; i++) if (op(i) === ST && held.has(k(i))) return true;
+  return false;
+}
+
+/** The link types whose libpcap programs start with a prologue computing run-time offsets. */
+const WLAN: ReadonlySet<LinkType> = new Set<LinkType>(['ieee802_11', 'ieee802_11_radio']);
+
 interface Judge {
   readonly ir: Filter;
   /** The IR after @tfc/ir's passes (what the code generators get). */
   readonly passed: Filter;
   readonly unopt: Uint8Array;
+  /** libpcap's program overwrites its own prologue's offset registers (clobbersPrologue): not compared. */
+  readonly clobbered: boolean;
 }
 
 test('link types: IR evaluator = libpcap bpf_filter on frames of each link type', { skip }, () => {
@@ -58,16 +91,27 @@ test('link types: IR evaluator = libpcap bpf_filter on frames of each link type'
       } else {
         const p = runPasses(t.ir, { verifyEach: true });
         if (!p.ok) tfcOnly.push(`${info.name}: '${text}': passes failed`);
-        else j = { ir: t.ir, passed: p.ir, unopt: r.program };
+        else
+          j = {
+            ir: t.ir,
+            passed: p.ir,
+            unopt: r.program,
+            clobbered: WLAN.has(link) && clobbersPrologue(r.program),
+          };
       }
       cache.set(text, j);
       return j;
     };
     let pairs = 0;
     let accepted = 0;
+    const clobbered = new Set<string>();
     const check = (text: string, frames: readonly Uint8Array[]) => {
       const j = judge(text);
       if (j === undefined) return;
+      if (j.clobbered) {
+        clobbered.add(text);
+        return;
+      }
       for (const fr of frames) {
         const want = lib.filter(j.unopt, fr) !== 0 ? 'accept' : 'reject';
         const got = evaluate(j.ir, { packet: fr });
@@ -89,7 +133,7 @@ test('link types: IR evaluator = libpcap bpf_filter on frames of each link type'
     fc.assert(fc.property(fc.constantFrom(...corpus), frames, check), { numRuns: 100 });
     fc.assert(fc.property(filterText, frames, check), { numRuns: 150 });
     report.push(
-      `${info.name} (${info.dlt}): ${cache.size} filters, ${pairs} filter×frame pairs, ${accepted} accepted, ${both} rejected by both, ${gaps} refused by tfc only`,
+      `${info.name} (${info.dlt}): ${cache.size} filters, ${pairs} filter×frame pairs, ${accepted} accepted, ${both} rejected by both, ${gaps} refused by tfc only, ${clobbered.size} not compared (libpcap overwrites its link-offset registers)`,
     );
     assert.ok(accepted > pairs / 100, `${info.name}: only ${accepted} of ${pairs} accepted`);
   }
@@ -142,4 +186,30 @@ test("link types: libpcap's errors for link-layer primitives, word for word", { 
   }
   console.log(`# ${same} libpcap errors reproduced word for word`);
   assert.ok(same >= 30);
+});
+
+test("the told-apart libpcap defect: a relation's registers overwrite the 802.11 prologue's", {
+  skip,
+}, () => {
+  assert.ok(pcap.ok);
+  using c = pcap.value.compiler(105, 262144);
+  const prog = (f: string) => {
+    const r = c.compile(f, { optimize: false });
+    assert.ok(r.ok, f);
+    return r.program;
+  };
+  // libpcap stores 0x45 into the register that holds the payload offset, then reads `proto` behind it
+  const bad = 'len = 0x45 or ether src aa:bb:cc:dd:ee:ff && proto 17 || not ether src 01:00:5e:00:00:fb';
+  assert.equal(clobbersPrologue(prog(bad)), true);
+  const frame = Buffer.from(
+    '08000000ffffffffffffaabbccddeeff0200000000001000aaaa0300000088a80002002eaaaa030000',
+    'hex',
+  );
+  // its verdict differs from the same filter's without the relation, which tfc's evaluation keeps
+  const t = compilePcap(bad, { linktype: 'ieee802_11' });
+  assert.ok(t.ok);
+  assert.equal(pcap.value.filter(prog(bad), frame), 0);
+  assert.equal(evaluate(t.ir, { packet: frame }), 'accept');
+  for (const f of ['ether src aa:bb:cc:dd:ee:ff && proto 17', 'len = 0x45', 'ip and len > 100'])
+    assert.equal(clobbersPrologue(prog(f)), false, f);
 });
