@@ -144,71 +144,76 @@ test('filters without those constructs compile to the same IR in both dialects',
 // `current` on the constructs the dialect changes, on frames of every link type.
 const currentPath = process.env.TFC_LIBPCAP_CURRENT;
 const current = currentPath === undefined ? undefined : loadLibpcap(currentPath);
-const skipCurrent =
-  current === undefined
-    ? 'TFC_LIBPCAP_CURRENT (a libpcap built from master) not set'
-    : current.ok
-      ? false
-      : current.reason;
+// Opt-in: without the variable the test is not registered (no such library is installed on any machine we run on,
+// so a skip would be permanent noise); with it, a library that does not load is a skip with its reason.
+const skipCurrent = current === undefined || current.ok ? false : current.reason;
+if (current === undefined)
+  console.log(
+    '# libpcap master judge: opt-in, set TFC_LIBPCAP_CURRENT=/path/to/libpcap.so (built from master)',
+  );
 
-test("current = libpcap master's verdicts and errors on the dialect's constructs", {
-  skip: skipCurrent,
-}, () => {
-  assert.ok(current?.ok);
-  const filters = [
-    'ip multicast',
-    'ip multicast or ip6 multicast',
-    'l1',
-    'l2',
-    'iih',
-    'lsp',
-    'snp',
-    'csnp',
-    'psnp',
-    'net 0.0.0.0/0',
-    'src net 0.0.0.0/0',
-    'ip6 net ::/0',
-    'net ::/0 and tcp',
-    'net 2001:db8::/32',
-    'ip proto 255',
-    'ip proto 256',
-    'proto 1000',
-    'protochain 300',
-    'link proto 300',
-    'link proto 1501',
-    'ether proto 70000',
-    'pppoes and link proto 70000',
-  ];
-  let pairs = 0;
-  let errors = 0;
-  for (const info of LINK_TYPES) {
-    using c = current.value.compiler(info.dlt);
-    const frames = fc.sample(linkFrames(info.id), { numRuns: 60, seed: 7 });
-    frames.push(
-      ...[0x0f, 0x2f, 0x11, 0x31].map(isis),
-      ...[224, 239, 240, 255].map((d) => ipv4To([d, 0, 0, 1])),
-    );
-    for (const f of filters) {
-      const r = c.compile(f, { optimize: false });
-      const t = compilePcap(f, { linktype: info.id, pcapVersion: 'current' });
-      if (!r.ok) {
-        assert.ok(!t.ok, `${info.name} '${f}': master rejects (${r.error})`);
-        if (t.diagnostics[0]!.code === 'unsupported') continue; // refused earlier (`pppoes` on 802.11)
-        assert.equal(t.diagnostics[0]!.message, r.error, `${info.name} '${f}'`);
-        errors++;
-        continue;
-      }
-      assert.ok(t.ok, `${info.name} '${f}': ${t.ok ? '' : t.diagnostics[0]!.message}`);
-      for (const fr of frames) {
-        const want: 'accept' | 'reject' = current.value.filter(r.program, fr) !== 0 ? 'accept' : 'reject';
-        assert.equal(
-          evaluate(t.ir, { packet: fr }),
-          want,
-          `${info.name} '${f}' on ${Buffer.from(fr).toString('hex')}`,
-        );
-        pairs++;
+(current === undefined ? () => {} : test)(
+  "current = libpcap master's verdicts and errors on the dialect's constructs",
+  {
+    skip: skipCurrent,
+  },
+  () => {
+    assert.ok(current?.ok);
+    const filters = [
+      'ip multicast',
+      'ip multicast or ip6 multicast',
+      'l1',
+      'l2',
+      'iih',
+      'lsp',
+      'snp',
+      'csnp',
+      'psnp',
+      'net 0.0.0.0/0',
+      'src net 0.0.0.0/0',
+      'ip6 net ::/0',
+      'net ::/0 and tcp',
+      'net 2001:db8::/32',
+      'ip proto 255',
+      'ip proto 256',
+      'proto 1000',
+      'protochain 300',
+      'link proto 300',
+      'link proto 1501',
+      'ether proto 70000',
+      'pppoes and link proto 70000',
+    ];
+    let pairs = 0;
+    let errors = 0;
+    for (const info of LINK_TYPES) {
+      using c = current.value.compiler(info.dlt);
+      const frames = fc.sample(linkFrames(info.id), { numRuns: 60, seed: 7 });
+      frames.push(
+        ...[0x0f, 0x2f, 0x11, 0x31].map(isis),
+        ...[224, 239, 240, 255].map((d) => ipv4To([d, 0, 0, 1])),
+      );
+      for (const f of filters) {
+        const r = c.compile(f, { optimize: false });
+        const t = compilePcap(f, { linktype: info.id, pcapVersion: 'current' });
+        if (!r.ok) {
+          assert.ok(!t.ok, `${info.name} '${f}': master rejects (${r.error})`);
+          if (t.diagnostics[0]!.code === 'unsupported') continue; // refused earlier (`pppoes` on 802.11)
+          assert.equal(t.diagnostics[0]!.message, r.error, `${info.name} '${f}'`);
+          errors++;
+          continue;
+        }
+        assert.ok(t.ok, `${info.name} '${f}': ${t.ok ? '' : t.diagnostics[0]!.message}`);
+        for (const fr of frames) {
+          const want: 'accept' | 'reject' = current.value.filter(r.program, fr) !== 0 ? 'accept' : 'reject';
+          assert.equal(
+            evaluate(t.ir, { packet: fr }),
+            want,
+            `${info.name} '${f}' on ${Buffer.from(fr).toString('hex')}`,
+          );
+          pairs++;
+        }
       }
     }
-  }
-  console.log(`# current vs ${current.value.version}: ${pairs} pairs, ${errors} errors word for word`);
-});
+    console.log(`# current vs ${current.value.version}: ${pairs} pairs, ${errors} errors word for word`);
+  },
+);
