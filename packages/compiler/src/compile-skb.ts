@@ -3,7 +3,7 @@
  * `struct sk_buff *` argument — the skb front end (front/skb.ts: Ethernet and raw-IP halves, chosen by where the
  * packet starts), the passes, the eBPF target in its skb context (@tfc/codegen-bpf skb/program.ts).
  *
- *   compileSkbCapture({ filter, layout, hook, hookIndex, snaplen, mode }) →
+ *   compileSkbCapture({ filter, env, pcapVersion, layout, hook, hookIndex, snaplen, mode }) →
  *     { ok: true, program, notes } | { ok: false, diagnostics }
  *
  * `layout` is plain data (the sk_buff, net_device and net member offsets: the caller reads them from BTF, or uses
@@ -17,7 +17,9 @@
  */
 import type { ProgramSpec, SkbHook, SkbLayout, SkbMode } from '@tfc/codegen-bpf';
 import { compileBpf } from '@tfc/codegen-bpf';
+import type { PcapVersion } from '@tfc/pcap';
 import { bpfResult, type CompileResult } from './compile.ts';
+import type { PcapEnv } from './compile-pcap.ts';
 import { coded, summarize, summarized } from './diagnostic.ts';
 import { drive } from './driver/drive.ts';
 import { skbFront } from './front/skb.ts';
@@ -25,6 +27,10 @@ import { type OptLevel, optimizationPlan } from './options.ts';
 
 export interface SkbCompileRequest {
   readonly filter: string;
+  /** Names and the netmask the filter resolves against (as compilePcapFilter's `env`). */
+  readonly env?: PcapEnv;
+  /** The libpcap version whose semantics apply: '1.10' (default) or 'current'. */
+  readonly pcapVersion?: PcapVersion;
   readonly layout: SkbLayout;
   readonly hook: SkbHook;
   /** The capture tool's number for this hook, written into every record. */
@@ -52,7 +58,10 @@ export function compileSkbCapture(req: SkbCompileRequest): SkbCompileResult {
   const r = bpfResult(
     drive<ProgramSpec>({
       front: () => {
-        const f = skbFront(req.filter);
+        const f = skbFront(req.filter, {
+          ...req.env,
+          ...(req.pcapVersion !== undefined ? { pcapVersion: req.pcapVersion } : {}),
+        });
         if (!f.ok) return { ...f, diagnostics: summarize(f.diagnostics) };
         note = f.l3;
         return f;

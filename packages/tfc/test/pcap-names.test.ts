@@ -4,6 +4,7 @@
 // where they mean nothing, a filter over the IR size budget is a usage error (exit 2), quickly, and the words of
 // a pcap expression given as several arguments are joined as tcpdump joins them.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { memoryIo } from '../src/cli/io.ts';
@@ -58,6 +59,43 @@ test('--netmask enables ip broadcast; bad values and inapplicable uses are usage
     await main(['compile', 'x == 1', '--event', 'sock/inet_sock_set_state', '--netmask', '1.2.3.4'], io),
     2,
   );
+});
+
+test('--ctx skb and tfc capture resolve names and take --netmask and --pcap-version as the packet targets do', async () => {
+  const skb = ['--target', 'ebpf', '--ctx', 'skb', '--attach', 'tp_btf/kfree_skb', '--layout', 'snapshot'];
+  for (const [named, numeric] of [
+    ['udp port onlyudp', 'udp port 5000'],
+    ['host multi', 'host 10.9.9.9 or host 10.9.9.10'],
+  ]) {
+    const a = await run([named!, ...skb, '--names-from', FIXTURE]);
+    const b = await run([numeric!, ...skb]);
+    assert.equal(a.code, 0, a.err);
+    assert.equal(a.out, b.out, named);
+  }
+  assert.equal((await run(['udp port onlyudp', ...skb])).code, 1, 'not in /etc');
+  assert.equal((await run(['ip broadcast', ...skb])).code, 1);
+  const bc = await run(['ip broadcast', ...skb, '--netmask', '255.255.255.0']);
+  assert.equal(bc.code, 0, bc.err);
+  const v = await run(['ip multicast', ...skb, '--pcap-version', 'current']);
+  const v10 = await run(['ip multicast', ...skb]);
+  assert.equal(v.code, 0, v.err);
+  assert.notEqual(v.out, v10.out, '--pcap-version current changes ip multicast');
+  assert.equal((await run(['tcp', ...skb, '--pcap-version', '2.0'])).code, 2);
+  // tfc capture checks the filter (with the same options) before it needs root (its hooks come from BTF)
+  if (!existsSync('/sys/kernel/btf/vmlinux')) return;
+  const capture = async (args: readonly string[]) => {
+    const io = memoryIo();
+    const code = await main(['capture', ...args, '--drops'], io);
+    return { code, err: io.stderr() };
+  };
+  const unknown = await capture(['udp port onlyudp']);
+  assert.equal(unknown.code, 1, unknown.err);
+  assert.match(unknown.err, /unknown port 'onlyudp'/);
+  assert.equal((await capture(['ip broadcast', '--netmask', '255.255.255.0.1'])).code, 2);
+  assert.equal((await capture(['tcp', '--names-from', '/nonexistent-tfc-dir'])).code, 2);
+  const nb = await capture(['ip broadcast']);
+  assert.equal(nb.code, 1, nb.err);
+  assert.match(nb.err, /netmask not known/);
 });
 
 test('a 100,000-term or chain: exit 2 with a size diagnostic, quickly', async () => {

@@ -40,3 +40,22 @@ export const SKB_FILTERS: readonly string[] = [
   'icmp or icmp6',
   'tcp[tcpflags] & tcp-syn != 0 and not tcp[tcpflags] & tcp-ack != 0',
 ];
+
+/** Filters that need the names database (this machine's /etc, as libpcap reads it) or the netmask
+ *  (SKB_ENV_NETMASK, given to pcap_compile as well): compiled with `env` by the skb context. */
+export const SKB_ENV_FILTERS: readonly string[] = [
+  'udp port domain',
+  'tcp port http or udp port ntp',
+  'udp portrange 60-bootps',
+  'host localhost',
+  'src host localhost and udp',
+  'net loopback',
+  'dst net link-local or icmp',
+  'ip broadcast',
+  'ip broadcast or ip multicast',
+  'not ip broadcast and udp',
+  'ip proto \\udp and port domain',
+];
+
+/** 255.255.255.0: the netmask of SKB_ENV_FILTERS (`ip broadcast`). */
+export const SKB_ENV_NETMASK = 0xffffff00;

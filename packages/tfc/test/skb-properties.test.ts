@@ -13,11 +13,21 @@ import { type EbpfProgram, REC, SKB_LAYOUT_SNAPSHOT, SKB_RECORD_MAP } from '@tfc
 import { compileSkbCapture } from '@tfc/compiler';
 import { DLT, loadLibpcap, type PcapCompiler } from '@tfc/kernel/sys';
 import fc from 'fast-check';
-import { corpusFilterTexts, corpusFrameBytes, SKB_FILTERS } from './skb-cases.ts';
+import { readPcapNames } from '../src/live.ts';
+import {
+  corpusFilterTexts,
+  corpusFrameBytes,
+  SKB_ENV_FILTERS,
+  SKB_ENV_NETMASK,
+  SKB_FILTERS,
+} from './skb-cases.ts';
 import { simulate } from './skb-sim.ts';
 
 const pcap = loadLibpcap();
 const L = SKB_LAYOUT_SNAPSHOT;
+/** This machine's names, as libpcap reads them, and the netmask both compilers are given for SKB_ENV_FILTERS. */
+const etc = readPcapNames('/etc');
+const ENV = { ...(etc.ok ? { names: etc.names } : {}), netmask: SKB_ENV_NETMASK };
 
 /** Filters with Linux metadata: libpcap's userspace bpf_filter cannot read SKF_AD words, so the expectation is the
  *  metadata test (pkt_type 4 = PACKET_OUTGOING, the device's ifindex) combined with libpcap's verdict on the rest. */
@@ -53,11 +63,17 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
   const frames = corpusFrameBytes();
   const cases: Case[] = [];
   const refused: string[] = [];
-  for (const filter of [...corpusFilterTexts(), ...SKB_FILTERS, ...META.map((m) => m.filter)]) {
+  const filters = [...corpusFilterTexts(), ...SKB_FILTERS, ...SKB_ENV_FILTERS, ...META.map((m) => m.filter)];
+  let envCases = 0;
+  for (const filter of filters) {
     const meta = META.find((m) => m.filter === filter);
     const judged = meta?.rest ?? filter;
-    const l2 = c2.compile(judged, { optimize: false });
+    const withEnv = SKB_ENV_FILTERS.includes(filter);
+    const pcapOptions = withEnv ? { optimize: false, netmask: SKB_ENV_NETMASK } : { optimize: false };
+    const l2 = c2.compile(judged, pcapOptions);
+    assert.ok(l2.ok || !withEnv, `libpcap refuses ${filter}: ${l2.ok ? '' : l2.error}`);
     if (!l2.ok) continue;
+    if (withEnv) envCases++;
     for (const [snaplen, reinsert] of [
       [256, false],
       [64, false],
@@ -65,6 +81,7 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
     ] as const) {
       const r = compileSkbCapture({
         filter,
+        ...(withEnv ? { env: ENV } : {}),
         layout: L,
         hook: { kind: 'tp_btf', name: 'netif_receive_skb', skbArg: 0 },
         snaplen,
@@ -78,7 +95,7 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
       const p = r.program as EbpfProgram;
       const prep = ebpf.prepare(p.insns);
       assert.ok(prep.ok);
-      const l3 = c3.compile(judged, { optimize: false });
+      const l3 = c3.compile(judged, pcapOptions);
       cases.push({
         ...(meta ? { meta } : {}),
         filter,
@@ -93,6 +110,7 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
   }
   // only filters tfc's pcap front end documents as unsupported (geneve/vxlan forms) may be refused
   for (const x of refused) assert.match(x, /not supported|unsupported/, x);
+  for (const f of SKB_ENV_FILTERS) assert.ok(!refused.some((x) => x.startsWith(`${f}:`)), f);
   let runs = 0;
   let accepted = 0;
   let l3runs = 0;
@@ -188,7 +206,7 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
     { numRuns: 3000, seed: Number(process.env.TFC_SEED ?? 1616), includeErrorInReport: true },
   );
   console.log(
-    `skb VM vs libpcap: ${cases.length} filters, ${runs} sk_buffs (${l3runs} at L3, ${cut} cut by the snaplen or the linear part), ${accepted} accepted, 0 disagreements; refused: ${refused.length}`,
+    `skb VM vs libpcap: ${cases.length} filters, ${runs} sk_buffs (${l3runs} at L3, ${cut} cut by the snaplen or the linear part), ${accepted} accepted, 0 disagreements; refused: ${refused.length}; ${envCases} filters with names from /etc or a netmask`,
   );
   c2.dispose();
   c3.dispose();

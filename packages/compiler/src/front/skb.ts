@@ -26,7 +26,7 @@ import {
   or,
   ref,
 } from '@tfc/ir';
-import { compilePcap } from '@tfc/pcap';
+import { compilePcap, type NameDb, type PcapVersion } from '@tfc/pcap';
 import { diagnosticsOf } from '../diagnostic.ts';
 import type { FrontResult } from '../driver/stages.ts';
 
@@ -38,11 +38,18 @@ export interface SkbFrontExtra {
   readonly l3?: string;
 }
 
-export function skbFront(text: string): FrontResult<SkbFrontExtra> {
+/** What the filter's names and `ip broadcast` resolve against, and the libpcap version: as for packets. */
+export interface SkbPcapOptions {
+  readonly names?: NameDb;
+  readonly netmask?: number;
+  readonly pcapVersion?: PcapVersion;
+}
+
+export function skbFront(text: string, options: SkbPcapOptions = {}): FrontResult<SkbFrontExtra> {
   const skbMeta = { pktType: REC.pktType, ifindex: REC.ifindex };
-  const l2 = compilePcap(text, { linktype: 'ethernet', skbMeta });
+  const l2 = compilePcap(text, { ...options, linktype: 'ethernet', skbMeta });
   if (!l2.ok) return { ok: false, diagnostics: diagnosticsOf('parse', l2.diagnostics) };
-  const l3 = compilePcap(text, { linktype: 'raw', skbMeta });
+  const l3 = compilePcap(text, { ...options, linktype: 'raw', skbMeta });
   const start = (v: number) => cmp('eq', 1, false, load('record', REC.start, 1, 'le'), konst(v));
   const shift = l2.ir.values.length;
   const renumber = (e: Expr): Expr => (e.kind === 'ref' ? ref(e.id + shift) : e);

@@ -124,6 +124,8 @@ function skbBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCompiled |
     throw new TfcOptionError('emit for ctx skb: asm, json, bin');
   const r = compileSkbCapture({
     filter,
+    env: pcapEnvOf(o),
+    ...(o.pcapVersion !== undefined ? { pcapVersion: o.pcapVersion } : {}),
     layout: s.layout ?? SKB_LAYOUT_SNAPSHOT,
     hook: typeof s.attach === 'string' ? snapshotHook(s.attach) : s.attach,
     ...(s.snaplen !== undefined ? { snaplen: s.snaplen } : {}),

@@ -90,6 +90,13 @@ export function envOf(o: EventOptions): FilterEnv & { readonly dialect: FilterDi
   };
 }
 
+/** `A.B.C.D` as a 32-bit netmask, or undefined when the text is not a dotted quad of bytes. */
+export function parseNetmask(text: string): number | undefined {
+  const q = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!q || q.slice(1).some((x) => Number(x) > 255)) return undefined;
+  return q.slice(1).reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);
+}
+
 /** The pcap front end's environment of a pcap source: its names database and netmask (`ip broadcast`). */
 export function pcapEnvOf(o: PcapSource): PcapEnv {
   const n = o.netmask;
@@ -100,10 +107,10 @@ export function pcapEnvOf(o: PcapSource): PcapEnv {
       throw new TfcOptionError(`netmask must be a 32-bit number or A.B.C.D, not ${n}`);
     netmask = n;
   } else {
-    const q = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(n);
-    if (!q || q.slice(1).some((x) => Number(x) > 255))
+    const m = parseNetmask(n);
+    if (m === undefined)
       throw new TfcOptionError(`netmask takes an IPv4 netmask such as 255.255.255.0, not '${n}'`);
-    netmask = q.slice(1).reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);
+    netmask = m;
   }
   return { ...(o.names !== undefined ? { names: o.names } : {}), netmask };
 }

@@ -14,9 +14,16 @@ import {
   SKB_RINGBUF_MAP,
   type SkbLayout,
 } from '@tfc/codegen-bpf';
-import { compileSkbCapture, type Diagnostic } from '@tfc/compiler';
+import { compileSkbCapture, type Diagnostic, type PcapEnv, type PcapVersion } from '@tfc/compiler';
 import type { CaptureMapRequest, CaptureProgramSource, Hook } from '@tfc/kernel/skb';
 import { skbHookOf } from '../../host/skb-layout.ts';
+
+/** What the filter's names and `ip broadcast` resolve against (`--names-from`, `--netmask`), and the libpcap
+ *  version (`--pcap-version`): as for `tfc compile`. */
+export interface CapturePcap {
+  readonly env?: PcapEnv;
+  readonly pcapVersion?: PcapVersion;
+}
 
 /** Hooks where the kernel frees the skb: a followed address ends there. */
 export function freesSkb(h: Hook): boolean {
@@ -46,18 +53,24 @@ export function captureFilterCheck(
   layout: SkbLayout,
   hook: Hook,
   snaplen: number,
+  pcap: CapturePcap = {},
 ): FilterCheck {
-  const r = compileSkbCapture({ filter, layout, hook: skbHookOf(hook), hookIndex: 0, snaplen });
+  const r = compileSkbCapture({ filter, ...pcap, layout, hook: skbHookOf(hook), hookIndex: 0, snaplen });
   return r.ok
     ? { ok: true, notes: r.notes ?? [] }
     : { ok: false, error: renderFilterDiagnostics(filter, r.diagnostics) };
 }
 
 /** The capture programs for `filter` ('' accepts every packet) on the running kernel's `layout`. */
-export function captureProgramSource(filter: string, layout: SkbLayout): CaptureProgramSource {
+export function captureProgramSource(
+  filter: string,
+  layout: SkbLayout,
+  pcap: CapturePcap = {},
+): CaptureProgramSource {
   return (req) => {
     const r = compileSkbCapture({
       filter,
+      ...pcap,
       layout,
       hook: skbHookOf(req.hook),
       hookIndex: req.hookIndex,

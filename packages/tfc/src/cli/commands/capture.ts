@@ -29,6 +29,7 @@ import { type PacketPath, PathTracker } from '../capture/paths.ts';
 import { captureFilterCheck, captureProgramSource } from '../capture/program-source.ts';
 import { filterText, pcapFileHelp, pcapFileOption } from '../filter-input.ts';
 import { EXIT, errnoText, type Io, prefixLines, UsageError } from '../io.ts';
+import { PCAP_ENV_OPTIONS, pcapEnv, pcapVersionOf } from '../pcap-env.ts';
 import { stopper } from '../stopper.ts';
 
 export const captureSpec: CommandSpec = {
@@ -48,6 +49,7 @@ export const captureSpec: CommandSpec = {
     duration: { type: 'string', short: 'd' },
     'ring-kb': { type: 'string' },
     path: { type: 'boolean' },
+    ...PCAP_ENV_OPTIONS,
     ...pcapFileOption,
   },
   positionals: { min: 0, max: 1 },
@@ -71,6 +73,10 @@ export const captureSpec: CommandSpec = {
   -c, --count N          stop after N packets
   -d, --duration S       stop after S seconds (default: until Ctrl-C / SIGTERM)
       --ring-kb N        ring buffer size in KiB, a power of two (default 8192)
+      --names-from DIR   resolve host, network, service, protocol and ethers names in PCAPFILTER from
+                         DIR/hosts, networks, services, protocols, ethers (default /etc; never DNS)
+      --netmask A.B.C.D  the IPv4 netmask for 'ip broadcast' (libpcap: the capture interface's)
+      --pcap-version V   libpcap semantics: 1.10 (default, libpcap 1.10.3) or current (libpcap master)
 ${pcapFileHelp}
 
 PCAPFILTER is a libpcap filter ('udp port 9999'), compiled by tfc into each hook's program and run in the kernel,
@@ -84,6 +90,7 @@ examples:
   $ tfc capture 'udp port 9999' --drops -w drops.pcapng
   $ tfc capture 'tcp port 80' --at net/netif_receive_skb,skb/kfree_skb,skb/consume_skb --print --count 20
   $ tfc capture --drops --json --duration 10
+  $ tfc capture 'udp port domain or ip broadcast' --drops --netmask 255.255.255.0 --count 5
   $ tfc capture 'tcp port 8080' --path --at net/net_dev_queue,net/netif_receive_skb,skb/consume_skb,skb/kfree_skb
   $ tfc capture --list-hooks
 `,
@@ -139,7 +146,8 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   const layout = layoutOf(table);
   const first = hooks[0];
   if (first === undefined) throw new UsageError('capture: no hook selected');
-  const check = captureFilterCheck(filter, layout, first, snaplen);
+  const pcap = { env: pcapEnv(p), pcapVersion: pcapVersionOf(p) };
+  const check = captureFilterCheck(filter, layout, first, snaplen, pcap);
   if (!check.ok) {
     io.err(prefixLines(`capture: the filter is rejected:\n${check.error}`, 'tfc: '));
     return EXIT.rejected;
@@ -164,7 +172,7 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
     hooks,
     snaplen,
     ringSize: ringKb * 1024,
-    source: captureProgramSource(filter, layout),
+    source: captureProgramSource(filter, layout, pcap),
     follow: paths !== undefined,
   });
   if (!opened.ok) {

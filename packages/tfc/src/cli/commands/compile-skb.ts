@@ -16,7 +16,7 @@ import {
   type SkbHook,
   type SkbLayout,
 } from '@tfc/codegen-bpf';
-import { compileSkbCapture, emit } from '@tfc/compiler';
+import { compileSkbCapture, emit, type PcapEnv, type PcapVersion } from '@tfc/compiler';
 import { normalizeHookSpec, readKernelBtf, resolveSkbHook, skbLayoutFromBtf } from '../../host/skb-layout.ts';
 import { flag, type Parsed, str } from '../args.ts';
 import { filterText } from '../filter-input.ts';
@@ -40,7 +40,7 @@ function snapshotHook(spec: string): SkbHook | undefined {
   return h === undefined ? undefined : { kind: 'tp_btf', name, ...h };
 }
 
-export function runCompileSkb(p: Parsed, io: Io): number {
+export function runCompileSkb(p: Parsed, io: Io, env: PcapEnv, pcapVersion: PcapVersion): number {
   for (const o of ['linktype', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'scoped-encap'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --ctx skb`);
   const t = str(p, 'target');
@@ -93,6 +93,8 @@ export function runCompileSkb(p: Parsed, io: Io): number {
   const { text } = filterText(p, io);
   const r = compileSkbCapture({
     filter: text,
+    env,
+    pcapVersion,
     layout,
     hook,
     snaplen,

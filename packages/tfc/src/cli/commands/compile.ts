@@ -35,7 +35,6 @@ import {
   emit,
   LINK_TYPES,
   linkTypeByName,
-  type PcapEnv,
   type ProgType,
   type Target,
   type TcResult,
@@ -55,7 +54,6 @@ import {
 import { p4Output } from '../../api/compile-p4.ts';
 import { rejectionNotes } from '../../api/errors.ts';
 import type { Host } from '../../host/index.ts';
-import { readPcapNames } from '../../host/pcap-names.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { compileJsonMode, tcBatchJson } from '../compile-json.ts';
@@ -72,6 +70,7 @@ import { jsonHelp, jsonOption, kernelDiagnostic, printRejection } from '../json-
 import { chooseDialect, kernelOption, kernelOptionHelp } from '../kernel-option.ts';
 import { writeOutput } from '../output.ts';
 import { reportCompileDiagnostics, reportPcapDiagnostics } from '../pcap-diagnostics.ts';
+import { pcapEnv, pcapVersionOf } from '../pcap-env.ts';
 import { attachMode, chooseRaw } from '../trace/raw-program.ts';
 import { runCompileSkb } from './compile-skb.ts';
 
@@ -216,19 +215,6 @@ function choice<T extends string>(v: string | undefined, allowed: readonly T[], 
   if (!(allowed as readonly string[]).includes(v))
     throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${v}'`);
   return v as T;
-}
-
-/** --names-from (default /etc) and --netmask of the pcap paths. */
-function pcapEnv(p: Parsed): PcapEnv {
-  const r = readPcapNames(str(p, 'names-from'));
-  if (!r.ok) throw new UsageError(`--names-from: ${r.reason}`);
-  const m = str(p, 'netmask');
-  if (m === undefined) return { names: r.names };
-  const q = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(m);
-  if (!q || q.slice(1).some((x) => Number(x) > 255))
-    throw new UsageError(`--netmask takes an IPv4 netmask such as 255.255.255.0, got '${m}'`);
-  const netmask = q.slice(1).reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);
-  return { names: r.names, netmask };
 }
 
 function u32(v: string | undefined, name: string): number | undefined {
@@ -535,11 +521,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
-  if (str(p, 'ctx') === 'skb') {
-    for (const o of ['names-from', 'netmask'])
-      if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --ctx skb`);
-    return runCompileSkb(p, io);
-  }
+  if (str(p, 'ctx') === 'skb') return runCompileSkb(p, io, pcapEnv(p), pcapVersionOf(p));
   for (const o of ['attach', 'snaplen', 'layout'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to --ctx skb`);
   if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
@@ -554,7 +536,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
     throw new UsageError(
       `--linktype must be one of ${LINK_TYPES.map((l) => l.name).join(', ')} (got '${linktypeArg}')`,
     );
-  const pcapVersion = choice(str(p, 'pcap-version'), ['1.10', 'current'], 'pcap-version', '1.10');
+  const pcapVersion = pcapVersionOf(p);
   const progTypeArg = str(p, 'prog-type');
   const progType =
     progTypeArg === undefined
