@@ -27,7 +27,7 @@ import {
   ref,
   type ValueDef,
 } from '@tfc/ir';
-import type { Arith, DirQual, Expr, Id, Qual } from './ast.ts';
+import { type Arith, type DirQual, type Expr, type Id, isWlanDir, type Qual } from './ast.ts';
 import { irSize, MAX_IR_NODES } from './budget.ts';
 import { fail } from './diagnostics.ts';
 import { PCAP_DIALECTS, type PcapDialect } from './dialect.ts';
@@ -37,6 +37,8 @@ import {
   linkTypeTest,
   noLinkHeader,
   notIpv4,
+  type WlanDirUse,
+  wlanDirMisuse,
   wlanFrameControl,
   wlanHost,
   wlanMulticast,
@@ -207,6 +209,8 @@ function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
       return linktype(ctx, 0x80f3, span);
     case 'link':
       return fail('qualifier', 'link layer applied in wrong context', span);
+    case 'radio':
+      return fail('qualifier', "'radio' is not a valid protocol type", span);
     default: {
       const iso = ISO_PROTOS[p];
       if (iso !== undefined) return isoProto(ctx, iso, span);
@@ -216,7 +220,15 @@ function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
 }
 
 // ---------------------------------------------------------------- hosts and nets
-function dirCombine(dir: DirQual | undefined, src: () => Pred, dst: () => Pred): Pred {
+/** src / dst / both / either; an 802.11 address qualifier is libpcap's error for `what` (wlanDirMisuse). */
+function dirCombine(
+  dir: DirQual | undefined,
+  src: () => Pred,
+  dst: () => Pred,
+  what: WlanDirUse,
+  span: Span,
+): Pred {
+  if (isWlanDir(dir)) return wlanDirMisuse(dir, what, span);
   switch (dir) {
     case 'src':
       return src();
@@ -239,6 +251,8 @@ function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'ne
           q.dir,
           () => and(linktype(ctx, et, span), mcmp(ld(n + so, 4), addr, mask)),
           () => and(linktype(ctx, et, span), mcmp(ld(n + dO, 4), addr, mask)),
+          'addresses',
+          span,
         );
   switch (q.proto) {
     case undefined:
@@ -288,6 +302,8 @@ function host6(
     q.dir,
     () => side(8),
     () => side(24),
+    'addresses',
+    span,
   );
 }
 
@@ -299,11 +315,12 @@ function ether(ctx: Ctx, mac: Uint8Array, dir: DirQual | undefined, span: Span):
       eq(ld(off + 2, 4), ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0),
       eq(ld(off, 2), (mac[0]! << 8) | mac[1]!),
     );
-  void ctx;
   return dirCombine(
     dir,
     () => at(6),
     () => at(0),
+    'ether',
+    span,
   );
 }
 
@@ -331,8 +348,11 @@ function ports(
   proto: L4,
   dir: DirQual | undefined,
   span: Span,
+  what: 'port' | 'portrange',
   which: 'both' | 'v4' | 'v6' = 'both',
 ): Pred {
+  // gen_portop / gen_portrangeop: an 802.11 address qualifier is an error before any code
+  if (isWlanDir(dir)) return wlanDirMisuse(dir, what === 'port' ? 'ports' : 'port ranges', span);
   const n = netOffset(ctx.encap);
   const test = (l: IrExpr, l2: IrExpr) =>
     lo === hi ? eq(l, lo) : and(cmp('ge', 4, false, l, u(lo)), cmp('le', 4, false, l2, u(hi)));
@@ -346,6 +366,8 @@ function ports(
         dir,
         () => test(at4(0), at4(0)),
         () => test(at4(2), at4(2)),
+        'ports',
+        span,
       ),
     );
   const op6 = (p: number) =>
@@ -355,6 +377,8 @@ function ports(
         dir,
         () => test(at6(0), at6(0)),
         () => test(at6(2), at6(2)),
+        'ports',
+        span,
       ),
     );
   const each = (f: (p: number) => Pred) => (proto === undefined ? or(f(132), f(6), f(17)) : f(proto));
@@ -432,7 +456,7 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'portrange': {
       const p = portProto(q, q.addr, span);
       if (v > 65535) return fail('range', `illegal port number ${v} > 65535`, span);
-      return ports(ctx, v, v, p, q.dir, span);
+      return ports(ctx, v, v, p, q.dir, span, q.addr);
     }
     case 'gateway':
       return fail('qualifier', "'gateway' requires a name", span);
@@ -555,14 +579,15 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
       return host6(ctx, a, m, q, q.addr === 'net' ? 'net' : 'host', span);
     }
     case 'eid': {
+      // gen_ecode: the qualifiers first, then the link type
+      if (!((q.addr === undefined || q.addr === 'host') && q.proto === 'link'))
+        return fail('qualifier', 'ethernet address used in non-ether expression', span);
       if ((ctx.encap.link !== 'ethernet' && !isWlan(ctx.encap)) || ctx.encap.ppp)
         return fail(
           'link',
           'ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel',
           span,
         );
-      if (!((q.addr === undefined || q.addr === 'host') && q.proto === 'link'))
-        return fail('qualifier', 'ethernet address used in non-ether expression', span);
       const mac = parseMac(id.text);
       if (mac === undefined) return fail('address', `invalid ethernet address ${id.text}`, span);
       if (isWlan(ctx.encap)) return wlanHost(ctx.encap, mac, q.dir);
@@ -579,10 +604,11 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
         if (lo > 65535) return fail('range', `illegal port number ${lo} > 65535`, span);
         if (hi > 65535) return fail('range', `illegal port number ${hi} > 65535`, span);
         if (lo > hi) [lo, hi] = [hi, lo];
-        return ports(ctx, lo, hi, p, q.dir, span);
+        return ports(ctx, lo, hi, p, q.dir, span, 'portrange');
       }
       const link = {
         ethernet: ctx.encap.link === 'ethernet' && !ctx.encap.ppp,
+        wlan: isWlan(ctx.encap) && !ctx.encap.ppp,
         typeField: ctx.encap.link !== 'raw' || ctx.encap.ppp,
       };
       const ids = resolveName(id.text, q, ctx.env.names, link, span);
@@ -763,6 +789,12 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
           notLaterFragment(ctx),
         );
         return { expr: ld(off, a.size), guard };
+      }
+      if (p === 'radio') {
+        // gen_load_internal's Q_RADIO: the packet's own offset (the radiotap header), radiotap captures only
+        if (ctx.encap.link !== 'ieee802_11_radio' || ctx.encap.ppp || ctx.encap.geneve)
+          return fail('link', 'radio information not present in capture', a.span);
+        return { expr: ld(indexed(ctx, idx.expr, 0, constOf(idx.expr)), a.size), guard: idx.guard };
       }
       if (p === 'icmp6') {
         const guard = and(...(idx.guard ? [idx.guard] : []), protoIp6Direct(ctx, IPPROTO.ICMPV6, a.span));
@@ -951,19 +983,16 @@ function lowerEncap(
   if (e.geneve && what !== 'geneve')
     return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
   if (what === 'vlan') {
-    if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
-    if (isWlan(e)) return fail('unsupported', "'vlan' on 802.11 is not supported by tfc", span);
-    if (e.link !== 'ethernet')
-      return fail('link', `no VLAN support for ${linkTypeInfo(e.link).description}`, span);
+    // gen_vlan: MPLS first, then the link type (Ethernet and 802.11, not after `pppoes`)
     if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
+    if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
+    if (e.link !== 'ethernet' && !isWlan(e))
+      return fail('link', `no VLAN support for ${linkTypeInfo(e.link).description}`, span);
     if (value !== undefined && value > 4095)
       return fail('range', `VLAN tag ${value} greater than maximum 4095`, span);
-    const tpid = or(
-      eq(ld(e.linktype, 2), 0x8100),
-      eq(ld(e.linktype, 2), 0x88a8),
-      eq(ld(e.linktype, 2), 0x9100),
-    );
-    const p = value === undefined ? tpid : and(tpid, mcmp(ld(e.linkpl, 2), value, 0x0fff));
+    // gen_vlan_tpid_test: the link-type tests (on 802.11: a data frame with that SNAP type)
+    const tpid = or(linktype(ctx, 0x8100, span), linktype(ctx, 0x88a8, span), linktype(ctx, 0x9100, span));
+    const p = value === undefined ? tpid : and(tpid, mcmp(ld(netOffset(e), 2), value, 0x0fff));
     ctx.encap = afterVlan(e);
     return p;
   }
@@ -982,13 +1011,9 @@ function lowerEncap(
     ctx.encap = afterMpls(e);
     return p;
   }
-  if (what === 'geneve') {
-    if (isWlan(e)) return fail('unsupported', "'geneve' on 802.11 is not supported by tfc", span);
-    return geneve(ctx, value, span);
-  }
+  if (what === 'geneve') return geneve(ctx, value, span);
   if (what === 'pppoes') {
     // on raw IP (before any PPP) libpcap's link-type test is the constant false (`ld #1; jeq #0`)
-    if (isWlan(e)) return fail('unsupported', "'pppoes' on 802.11 is not supported by tfc", span);
     const head = noLinkHeader(e) && e.link === 'raw' ? FALSE : linktype(ctx, 0x8864, span);
     if (value !== undefined && value > 0xffff)
       return fail('range', `PPPoE session number ${value} greater than maximum 65535`, span);
@@ -1015,11 +1040,11 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
       ...(vni === undefined ? [] : [mcmp(at(12, 4), (vni * 256) >>> 0, 0xffffff00)]),
     );
   const v4 = and(
-    ports(ctx, 6081, 6081, 17, 'dst', span, 'v4'),
+    ports(ctx, 6081, 6081, 17, 'dst', span, 'port', 'v4'),
     check((off, w) => ld(arith('+', ipv4HeaderLen(ctx), offE(n + off)), w)),
   );
   const v6 = and(
-    ports(ctx, 6081, 6081, 17, 'dst', span, 'v6'),
+    ports(ctx, 6081, 6081, 17, 'dst', span, 'port', 'v6'),
     check((off, w) => ld(n + 40 + off, w)),
   );
   // libpcap joins the two paths with A = the transport offset of the path that matched, then loads the
