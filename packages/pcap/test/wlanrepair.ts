@@ -44,6 +44,18 @@ function prologueEnd(program: Uint8Array): number {
   return 0;
 }
 
+/** Whether a store after the prologue overwrites one of the registers `repaired` fills in for the 802.11 tests
+ *  (an arithmetic relation reusing them: the other told-apart defect, not judged). Stores into the registers the
+ *  prologue itself wrote are the Geneve/PPP header's own and do not count. */
+export function repairClobbered(program: Uint8Array): boolean {
+  const unwritten = new Set(unwrittenReads(program));
+  for (let i = prologueEnd(program); i < program.length / 8; i++) {
+    const o = op(program, i);
+    if ((o === ST || o === STX) && unwritten.has(kOf(program, i))) return true;
+  }
+  return false;
+}
+
 /** The register the prologue stores the 802.11 payload offset into (`add #24; st M[r]`). */
 function payloadRegister(program: Uint8Array, end: number): number | undefined {
   for (let i = 1; i < end; i++)
