@@ -312,6 +312,9 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
         }
         if (DQUALS.has(n.kind) || n.kind === 'wdir' || AQUALS.has(n.kind) || NDQUALS.has(n.kind))
           return parseHead(t.proto, t.span);
+        // `pqual p80211`: grammar.y lets any protocol name precede type/subtype/dir and ignores it (`wlan type data`)
+        if (n.kind === 'unsupported' && WLAN_KEYWORDS.has(n.text))
+          return { cls: 'term', expr: parseWlan(next(), peek, next, (w) => syntax(w)) };
         return { cls: 'term', expr: { kind: 'proto', proto: t.proto as ProtoName, span: t.span } };
       }
       case 'src':

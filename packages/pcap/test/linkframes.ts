@@ -227,6 +227,9 @@ export const LINK_FILTERS: readonly string[] = [
   'ta 00:11:22:33:44:55',
   'not wlan addr4 00:11:22:33:44:55 and ip',
   'subtype ack or wlan ta aa:bb:cc:dd:ee:ff',
+  'wlan type data',
+  'wlan type mgt subtype beacon or wlan subtype ack',
+  'link dir tods and ip',
   // encapsulations over 802.11 (SNAP types 0x8100 / 0x8864 / IPv4 to UDP 6081)
   'vlan and tcp',
   'vlan and vlan',

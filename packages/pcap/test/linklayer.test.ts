@@ -208,6 +208,9 @@ test("link types: libpcap's errors for link-layer primitives, word for word", { 
     'pppoes and wlan host 1:2:3:4:5:6',
     'geneve and type data',
     'geneve and dir tods',
+    'wlan type data',
+    'ip subtype bogus',
+    'wlan dir 2',
   ];
   let same = 0;
   for (const info of LINK_TYPES) {
