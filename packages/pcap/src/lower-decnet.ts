@@ -33,7 +33,6 @@ export function decnetHost(
   linktype: (etherProto: number) => Pred,
   span: Span,
 ): Pred {
-  if (e.geneve) return fail('unsupported', "DECnet addresses after 'geneve' are not supported by tfc", span);
   if (isWlanDir(dir)) return wlanDirMisuse(dir, 'addresses', span);
   const a = addr & 0xffff;
   const swapped = ((a & 0xff) << 8) | (a >> 8);

@@ -307,21 +307,34 @@ function host6(
   );
 }
 
+/**
+ * gen_prevlinkhdr_check after `geneve` (gen_geneve_ll_check): the inner frame has an Ethernet header — libpcap
+ * compares the registers of the link header and payload offsets (their constant parts, which `vlan` moves, are
+ * not compared): they differ exactly when the Geneve protocol type was 0x6558. Undefined elsewhere (no test).
+ */
+function geneveLinkCheck(e: Encap): Pred | undefined {
+  if (!e.geneve || e.linkhdr === undefined) return undefined;
+  const varPart = (off: number) => ref(Math.floor(off / DYN) - 1);
+  return cmp('ne', 4, false, varPart(e.linkhdr), varPart(e.linkpl));
+}
+
+/** gen_ehostop at the link header (after `geneve`: the inner Ethernet header, behind gen_geneve_ll_check). */
 function ether(ctx: Ctx, mac: Uint8Array, dir: DirQual | undefined, span: Span): Pred {
-  if (ctx.encap.geneve)
-    return fail('unsupported', "link-layer addresses after 'geneve' are not supported by tfc", span);
+  const h = ctx.encap.linkhdr ?? 0;
   const at = (off: number) =>
     and(
-      eq(ld(off + 2, 4), ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0),
-      eq(ld(off, 2), (mac[0]! << 8) | mac[1]!),
+      eq(ld(h + off + 2, 4), ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0),
+      eq(ld(h + off, 2), (mac[0]! << 8) | mac[1]!),
     );
-  return dirCombine(
+  const check = geneveLinkCheck(ctx.encap);
+  const b = dirCombine(
     dir,
     () => at(6),
     () => at(0),
     'ether',
     span,
   );
+  return check === undefined ? b : and(check, b);
 }
 
 // ---------------------------------------------------------------- ports
@@ -918,8 +931,10 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       noGeneve(ctx, e.span);
       return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
     case 'llc':
+      noGeneve(ctx, e.span);
       return { pred: lowerLlc(ctx.encap, e.sub, e.span), q: 'err' };
     case 'byte':
+      noGeneve(ctx, e.span);
       return { pred: lowerByte(ctx.encap, e.index, e.op, e.value, e.span), q: 'err' };
     case 'encap':
       noGeneve(ctx, e.span);
@@ -935,13 +950,17 @@ function lowerCast(
 ): Pred {
   const eth = ctx.encap.link === 'ethernet';
   const wlan = isWlan(ctx.encap) && !ctx.encap.ppp;
-  if (ctx.encap.geneve && (proto === undefined || proto === 'link'))
-    return fail('unsupported', `link-layer ${what} after 'geneve' is not supported by tfc`, span);
+  // Ethernet (also the inner one after `geneve`): at the link header, behind gen_prevlinkhdr_check
+  const h = ctx.encap.linkhdr ?? 0;
+  const checked = (p: Pred): Pred => {
+    const c = geneveLinkCheck(ctx.encap);
+    return c === undefined ? p : and(c, p);
+  };
   if (what === 'broadcast') {
     if (proto === undefined || proto === 'link') {
       if (wlan) return wlanHost(ctx.encap, new Uint8Array(6).fill(0xff), 'dst');
       if (!eth || ctx.encap.ppp) return fail('link', 'not a broadcast link', span);
-      return and(eq(ld(2, 4), 0xffffffff), eq(ld(0, 2), 0xffff));
+      return checked(and(eq(ld(h + 2, 4), 0xffffffff), eq(ld(h, 2), 0xffff)));
     }
     if (proto === 'ip') return ipBroadcast(ctx.encap, ctx.env.netmask, (p) => linktype(ctx, p, span), span);
     return fail('qualifier', 'only link-layer/IP broadcast filters supported', span);
@@ -954,7 +973,7 @@ function lowerCast(
         'link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel',
         span,
       );
-    return cmp('set', 4, false, ld(0, 1), u(1));
+    return checked(cmp('set', 4, false, ld(h, 1), u(1)));
   }
   const n = netOffset(ctx.encap);
   if (proto === 'ip')
@@ -979,8 +998,9 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
-  // a geneve inside a matched geneve reads the inner offsets (shared values) like any primitive there
-  if (e.geneve && what !== 'geneve')
+  // after a matched geneve, vlan/pppoes/geneve read the inner offsets (shared values) like any primitive there;
+  // a label stack after it would need the rules noGeneve keeps for `mpls … geneve`
+  if (e.geneve && what === 'mpls')
     return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
   if (what === 'vlan') {
     // gen_vlan: MPLS first, then the link type (Ethernet and 802.11, not after `pppoes`)
@@ -1079,7 +1099,8 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     linkpl: dynOff(m2),
     linkhdr: dynOff(m1id),
     nl: 0,
-    nlNosnap: 3,
+    // gen_geneve_offsets resets off_nl only: off_nl_nosnap keeps the outer link type's (0 on raw IP, cooked, PPP)
+    nlNosnap: e.nlNosnap,
     // a label stack seen before stays in force for libpcap's link-type tests (noGeneve refuses those)
     ppp: false,
     geneve: true,

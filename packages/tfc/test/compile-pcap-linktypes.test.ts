@@ -61,6 +61,8 @@ const FILTERS = [
   'vlan and ip',
   'vlan 100 or pppoes',
   'geneve and udp',
+  'geneve and (ether src aa:bb:cc:dd:ee:ff or multicast)',
+  'geneve and vlan and ip',
   'radio[8] & 0x20 != 0',
 ];
 
