@@ -3,9 +3,10 @@
 // field with 802.2/802.3 pseudo-types, v2's protocol field, raw IP's version nibble, DLT_IPV4/IPV6's
 // constant answers, 802.11's data-frame check + LLC/SNAP type), the 802.11 run-time offsets (radiotap
 // length, 802.11 header length with QoS and radiotap's data padding — insert_compute_vloffsets), and
-// 802.11 addresses (gen_wlanhostop). Invariants: tests come out in libpcap's block order (a load past the
-// end rejects the whole filter, so order is observable); run-time offsets are shared values created
-// once per filter by `wlanOffsets`; no ambient state.
+// 802.11 addresses (gen_wlanhostop: SA/DA, and addr1..addr4/ra/ta with libpcap's errors for their misuse).
+// Invariants: tests come out in libpcap's block order (a load past the end rejects the whole filter, so
+// order is observable); run-time offsets are shared values created once per filter by `wlanOffsets`; no
+// ambient state.
 import {
   and,
   arith,
