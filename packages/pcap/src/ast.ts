@@ -5,7 +5,11 @@
 // evaluated left to right at equal precedence (so a 10,000-term chain is not 10,000 levels deep).
 import type { ProtoName, Span } from './tokens.ts';
 
-export type DirQual = 'src' | 'dst' | 'src or dst' | 'src and dst';
+/** Direction qualifiers; `addr1`..`addr4`, `ra`, `ta` name 802.11 address fields (grammar.y's ADDR1..TA). */
+export type DirQual = 'src' | 'dst' | 'src or dst' | 'src and dst' | WlanDir;
+export type WlanDir = 'addr1' | 'addr2' | 'addr3' | 'addr4' | 'ra' | 'ta';
+export const isWlanDir = (d: DirQual | undefined): d is WlanDir =>
+  d !== undefined && d !== 'src' && d !== 'dst' && d !== 'src or dst' && d !== 'src and dst';
 export type AddrQual = 'host' | 'net' | 'port' | 'portrange' | 'proto' | 'protochain' | 'gateway';
 
 /** A qualifier set (libpcap `struct qual`); `undefined` members are Q_DEFAULT. */

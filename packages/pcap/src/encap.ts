@@ -72,10 +72,12 @@ export function afterVlan(e: Encap): Encap {
   return { ...e, linktype: e.linktype + 4, linkpl: e.linkpl + 4 };
 }
 
-/** PPPoE session: PPP protocol at payload + 6, PPP payload at + 8, MPLS offsets reset. */
+/** PPPoE session: PPP protocol at payload + 6, PPP payload at + 8, MPLS offsets reset; the link header is
+ *  now the PPP one (at the protocol field, which `linktype` holds: no separate `linkhdr`). */
 export function afterPppoes(e: Encap): Encap {
   const at = e.linkpl + e.nl;
-  return { ...e, linktype: at + 6, linkpl: at + 8, nl: 0, nlNosnap: 0, ppp: true };
+  const { linkhdr: _, ...rest } = e;
+  return { ...rest, linktype: at + 6, linkpl: at + 8, nl: 0, nlNosnap: 0, ppp: true };
 }
 
 export function afterMpls(e: Encap): Encap {

@@ -3,9 +3,10 @@
 // field with 802.2/802.3 pseudo-types, v2's protocol field, raw IP's version nibble, DLT_IPV4/IPV6's
 // constant answers, 802.11's data-frame check + LLC/SNAP type), the 802.11 run-time offsets (radiotap
 // length, 802.11 header length with QoS and radiotap's data padding — insert_compute_vloffsets), and
-// 802.11 addresses (gen_wlanhostop). Invariants: tests come out in libpcap's block order (a load past the
-// end rejects the whole filter, so order is observable); run-time offsets are shared values created
-// once per filter by `wlanOffsets`; no ambient state.
+// 802.11 addresses (gen_wlanhostop: SA/DA, and addr1..addr4/ra/ta with libpcap's errors for their misuse).
+// Invariants: tests come out in libpcap's block order (a load past the end rejects the whole filter, so
+// order is observable); run-time offsets are shared values created once per filter by `wlanOffsets`; no
+// ambient state.
 import {
   and,
   arith,
@@ -19,7 +20,7 @@ import {
   TRUE,
   type ValueDef,
 } from '@tfc/ir';
-import type { DirQual } from './ast.ts';
+import { type DirQual, isWlanDir as isWlanDirQual, type WlanDir } from './ast.ts';
 import { fail } from './diagnostics.ts';
 import { type Encap, isWlan, netOffset, noLinkHeader, prevMplsOffset } from './encap.ts';
 import { dynOff, eq, jset, ld, mcmp, u } from './lower-ops.ts';
@@ -137,6 +138,8 @@ export function notIpv4(e: Encap): IrExpr {
     return sel(arith('&', ld(netOffset(e), 1), u(0xf0)), 0x40, 8);
   if (!e.ppp && e.link === 'ipv4') return u(0);
   if (!e.ppp && e.link === 'ipv6') return u(1);
+  // 802.11: the SNAP type of a data frame (both paths already checked it is a data frame)
+  if (!e.ppp && isWlan(e)) return sel(ld(e.linkpl + 6, 2), ETH.IP, 16);
   return sel(ld(e.linktype, 2), e.ppp ? 0x21 : ETH.IP, 16);
 }
 
@@ -199,8 +202,67 @@ function addrAt(e: Encap, off: number, mac: Uint8Array): Pred {
   );
 }
 
-/** gen_wlanhostop for src / dst (and / or of both): the address fields that hold SA or DA per frame type. */
+/** Where an 802.11 address qualifier (`addr1`..`addr4`, `ra`, `ta`) meets something that is not an 802.11 MAC
+ *  address: IP/DECnet addresses, ports, port ranges, or Ethernet's MAC addresses (`ether`). */
+export type WlanDirUse = 'addresses' | 'ports' | 'port ranges' | 'ether';
+
+/** libpcap 1.10.3's error for an 802.11 address qualifier used with `what` (gen_hostop, gen_portop,
+ *  gen_portrangeop, gen_ehostop, word for word). */
+export function wlanDirMisuse(dir: WlanDir, what: WlanDirUse, span: Span): never {
+  const one = dir === 'ra' || dir === 'ta';
+  const subject = one ? `'${dir}' is` : `'${dir}' and 'address${dir.slice(4)}' are`;
+  if (what === 'ether')
+    return fail('qualifier', `${subject} only supported on 802.11 with 802.11 headers`, span);
+  const valid = one ? 'a valid qualifier' : 'valid qualifiers';
+  const of = what === 'addresses' ? 'addresses other than 802.11 MAC addresses' : what;
+  return fail('qualifier', `${subject} not ${valid} for ${of}`, span);
+}
+
+/** IEEE80211_FC0_TYPE_CTL / _SUBTYPE_CTS / _SUBTYPE_ACK and their masks (frame control byte 0). */
+const FC0_TYPE_MASK = 0x0c;
+const FC0_SUBTYPE_MASK = 0xf0;
+const FC0_TYPE_CTL = 0x04;
+const FC0_SUBTYPE_CTS = 0xc0;
+const FC0_SUBTYPE_ACK = 0xd0;
+
+/**
+ * gen_wlanhostop's address-field qualifiers: addr1 (always), addr2 (not in CTS/ACK control frames), addr3
+ * (not in control frames), addr4 (only with both DS bits), ra (addr1 of data or reserved-type frames: fc & 8),
+ * ta (addr2 of those, not CTS/ACK) — libpcap's tests in its order. The CTS/ACK tests compare the subtype bits
+ * alone (any frame type), as libpcap does.
+ */
+function wlanAddrField(e: Encap, mac: Uint8Array, dir: WlanDir): Pred {
+  const h = e.linkhdr ?? 0;
+  const fc0 = () => ld(h, 1);
+  const notCtl = () => not(mcmp(fc0(), FC0_TYPE_CTL, FC0_TYPE_MASK));
+  const notCtsAck = () =>
+    or(
+      notCtl(),
+      and(
+        not(mcmp(fc0(), FC0_SUBTYPE_CTS, FC0_SUBTYPE_MASK)),
+        not(mcmp(fc0(), FC0_SUBTYPE_ACK, FC0_SUBTYPE_MASK)),
+      ),
+    );
+  switch (dir) {
+    case 'addr1':
+      return addrAt(e, 4, mac);
+    case 'addr2':
+      return and(notCtsAck(), addrAt(e, 10, mac));
+    case 'addr3':
+      return and(notCtl(), addrAt(e, 16, mac));
+    case 'addr4':
+      return and(mcmp(ld(h + 1, 1), 0x03, 0x03), addrAt(e, 24, mac));
+    case 'ra':
+      return and(jset(fc0(), 0x08), addrAt(e, 4, mac));
+    case 'ta':
+      return and(and(jset(fc0(), 0x08), notCtsAck()), addrAt(e, 10, mac));
+  }
+}
+
+/** gen_wlanhostop: src / dst (and / or of both) — the address fields that hold SA or DA per frame type — and
+ *  the address-field qualifiers (wlanAddrField). */
 export function wlanHost(e: Encap, mac: Uint8Array, dir: DirQual | undefined): Pred {
+  if (isWlanDirQual(dir)) return wlanAddrField(e, mac, dir);
   const h = e.linkhdr ?? 0;
   const fc0 = (bits: number) => jset(ld(h, 1), bits);
   const fc1 = (bits: number) => jset(ld(h + 1, 1), bits);

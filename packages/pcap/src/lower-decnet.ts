@@ -4,9 +4,10 @@
 // each comparing the 16-bit address (little-endian on the wire) at that form's source or destination.
 // Invariants: pure; errors are PcapFail values with libpcap's wording.
 import { and, arith, cmp, type Expr as IrExpr, konst, or, type Pred } from '@tfc/ir';
-import type { DirQual } from './ast.ts';
+import { type DirQual, isWlanDir } from './ast.ts';
 import { fail } from './diagnostics.ts';
 import type { Encap } from './encap.ts';
+import { wlanDirMisuse } from './linklayer.ts';
 import { ld as ldAt } from './lower-ops.ts';
 import type { Span } from './tokens.ts';
 
@@ -32,7 +33,7 @@ export function decnetHost(
   linktype: (etherProto: number) => Pred,
   span: Span,
 ): Pred {
-  if (e.geneve) return fail('unsupported', "DECnet addresses after 'geneve' are not supported by tfc", span);
+  if (isWlanDir(dir)) return wlanDirMisuse(dir, 'addresses', span);
   const a = addr & 0xffff;
   const swapped = ((a & 0xff) << 8) | (a >> 8);
   const pl = e.linkpl + e.nl;

@@ -3,7 +3,7 @@
 // after the 3-byte LLC header on Ethernet (OR_LINKPL_NOSNAP), right after the protocol field on PPP —
 // equals N; for isis the NLPID is IS-IS (0x83) and the PDU type (4 bytes later) equals N.
 // `esis proto`, `clnp proto` and the IS-IS PDU names refuse with libpcap's words.
-// Invariants: pure; offsets from the encapsulation in force; refused after `geneve` (run-time offsets).
+// Invariants: pure; offsets from the encapsulation in force (run-time ones on 802.11 and after `geneve`).
 import { and, cmp, type Expr as IrExpr, konst, type Pred } from '@tfc/ir';
 import { fail } from './diagnostics.ts';
 import type { Encap } from './encap.ts';
@@ -31,7 +31,6 @@ export function osiProtoQual(
   linktype: (etherProto: number) => Pred,
   span: Span,
 ): Pred {
-  if (e.geneve) return fail('unsupported', `'${proto} proto' after 'geneve' is not supported by tfc`, span);
   const iso = (n: number) => and(linktype(0xfe), eq(ld(nosnapOffset(e)), n));
   switch (proto) {
     case 'iso':

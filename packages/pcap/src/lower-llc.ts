@@ -7,7 +7,8 @@
 // the accumulator).
 // Invariants: offsets follow the encapsulation in force (VLAN tags shift the payload; PPPoE makes the
 // link PPP, where libpcap has no llc; on 802.11 llc is the data-frame check and the LLC header starts at the
-// run-time link payload offset); pure; errors are PcapFail values with libpcap's wording.
+// run-time link payload offset; after `geneve` the inner frame's run-time offsets, Ethernet rules); pure; errors
+// are PcapFail values with libpcap's wording.
 import { and, arith, cmp, type Expr as IrExpr, konst, not, type Pred } from '@tfc/ir';
 import { fail } from './diagnostics.ts';
 import type { Encap } from './encap.ts';
@@ -34,7 +35,6 @@ const U_SUBTYPES: Readonly<Record<string, number>> = {
 
 /** gen_llc_internal: the frame carries an 802.2 LLC header (on 802.11: it is a data frame). */
 function isLlc(e: Encap, span: Span): Pred {
-  if (e.geneve) return fail('unsupported', "'llc' after 'geneve' is not supported by tfc", span);
   if (e.ppp) return fail('link', "'llc' not supported for PPP", span);
   if (isWlan(e)) return wlanDataFrame(e);
   if (e.link !== 'ethernet')
@@ -79,8 +79,8 @@ export function lowerByte(
       `'byte ${index} ${op} ${value}' is not supported by tfc: libpcap 1.10.3 compiles it without loading the byte (its verdict depends on the accumulator left by the previous test)`,
       span,
     );
-  if (e.geneve) return fail('unsupported', "'byte' after 'geneve' is not supported by tfc", span);
-  // OR_LINKHDR: the link header (after radiotap: the 802.11 header, a run-time offset; after PPPoE: PPP's)
+  // OR_LINKHDR: the link header (after radiotap: the 802.11 header, a run-time offset; after PPPoE: PPP's; after
+  // geneve: the inner frame's, a run-time offset)
   const at = ldAt((e.ppp ? e.linktype : (e.linkhdr ?? 0)) + index, 1);
   return cmp(op === '=' ? 'eq' : op === '<' ? 'lt' : 'gt', 4, false, at, konst(value));
 }

@@ -27,7 +27,7 @@ import {
   ref,
   type ValueDef,
 } from '@tfc/ir';
-import type { Arith, DirQual, Expr, Id, Qual } from './ast.ts';
+import { type Arith, type DirQual, type Expr, type Id, isWlanDir, type Qual } from './ast.ts';
 import { irSize, MAX_IR_NODES } from './budget.ts';
 import { fail } from './diagnostics.ts';
 import { PCAP_DIALECTS, type PcapDialect } from './dialect.ts';
@@ -37,6 +37,8 @@ import {
   linkTypeTest,
   noLinkHeader,
   notIpv4,
+  type WlanDirUse,
+  wlanDirMisuse,
   wlanFrameControl,
   wlanHost,
   wlanMulticast,
@@ -207,6 +209,8 @@ function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
       return linktype(ctx, 0x80f3, span);
     case 'link':
       return fail('qualifier', 'link layer applied in wrong context', span);
+    case 'radio':
+      return fail('qualifier', "'radio' is not a valid protocol type", span);
     default: {
       const iso = ISO_PROTOS[p];
       if (iso !== undefined) return isoProto(ctx, iso, span);
@@ -216,7 +220,15 @@ function protoAbbrev(ctx: Ctx, p: ProtoName, span: Span): Pred {
 }
 
 // ---------------------------------------------------------------- hosts and nets
-function dirCombine(dir: DirQual | undefined, src: () => Pred, dst: () => Pred): Pred {
+/** src / dst / both / either; an 802.11 address qualifier is libpcap's error for `what` (wlanDirMisuse). */
+function dirCombine(
+  dir: DirQual | undefined,
+  src: () => Pred,
+  dst: () => Pred,
+  what: WlanDirUse,
+  span: Span,
+): Pred {
+  if (isWlanDir(dir)) return wlanDirMisuse(dir, what, span);
   switch (dir) {
     case 'src':
       return src();
@@ -239,6 +251,8 @@ function host4(ctx: Ctx, addr: number, mask: number, q: Qual, type: 'host' | 'ne
           q.dir,
           () => and(linktype(ctx, et, span), mcmp(ld(n + so, 4), addr, mask)),
           () => and(linktype(ctx, et, span), mcmp(ld(n + dO, 4), addr, mask)),
+          'addresses',
+          span,
         );
   switch (q.proto) {
     case undefined:
@@ -288,23 +302,39 @@ function host6(
     q.dir,
     () => side(8),
     () => side(24),
+    'addresses',
+    span,
   );
 }
 
+/**
+ * gen_prevlinkhdr_check after `geneve` (gen_geneve_ll_check): the inner frame has an Ethernet header — libpcap
+ * compares the registers of the link header and payload offsets (their constant parts, which `vlan` moves, are
+ * not compared): they differ exactly when the Geneve protocol type was 0x6558. Undefined elsewhere (no test).
+ */
+function geneveLinkCheck(e: Encap): Pred | undefined {
+  if (!e.geneve || e.linkhdr === undefined) return undefined;
+  const varPart = (off: number) => ref(Math.floor(off / DYN) - 1);
+  return cmp('ne', 4, false, varPart(e.linkhdr), varPart(e.linkpl));
+}
+
+/** gen_ehostop at the link header (after `geneve`: the inner Ethernet header, behind gen_geneve_ll_check). */
 function ether(ctx: Ctx, mac: Uint8Array, dir: DirQual | undefined, span: Span): Pred {
-  if (ctx.encap.geneve)
-    return fail('unsupported', "link-layer addresses after 'geneve' are not supported by tfc", span);
+  const h = ctx.encap.linkhdr ?? 0;
   const at = (off: number) =>
     and(
-      eq(ld(off + 2, 4), ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0),
-      eq(ld(off, 2), (mac[0]! << 8) | mac[1]!),
+      eq(ld(h + off + 2, 4), ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) >>> 0),
+      eq(ld(h + off, 2), (mac[0]! << 8) | mac[1]!),
     );
-  void ctx;
-  return dirCombine(
+  const check = geneveLinkCheck(ctx.encap);
+  const b = dirCombine(
     dir,
     () => at(6),
     () => at(0),
+    'ether',
+    span,
   );
+  return check === undefined ? b : and(check, b);
 }
 
 // ---------------------------------------------------------------- ports
@@ -331,8 +361,11 @@ function ports(
   proto: L4,
   dir: DirQual | undefined,
   span: Span,
+  what: 'port' | 'portrange',
   which: 'both' | 'v4' | 'v6' = 'both',
 ): Pred {
+  // gen_portop / gen_portrangeop: an 802.11 address qualifier is an error before any code
+  if (isWlanDir(dir)) return wlanDirMisuse(dir, what === 'port' ? 'ports' : 'port ranges', span);
   const n = netOffset(ctx.encap);
   const test = (l: IrExpr, l2: IrExpr) =>
     lo === hi ? eq(l, lo) : and(cmp('ge', 4, false, l, u(lo)), cmp('le', 4, false, l2, u(hi)));
@@ -346,6 +379,8 @@ function ports(
         dir,
         () => test(at4(0), at4(0)),
         () => test(at4(2), at4(2)),
+        'ports',
+        span,
       ),
     );
   const op6 = (p: number) =>
@@ -355,6 +390,8 @@ function ports(
         dir,
         () => test(at6(0), at6(0)),
         () => test(at6(2), at6(2)),
+        'ports',
+        span,
       ),
     );
   const each = (f: (p: number) => Pred) => (proto === undefined ? or(f(132), f(6), f(17)) : f(proto));
@@ -432,7 +469,7 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'portrange': {
       const p = portProto(q, q.addr, span);
       if (v > 65535) return fail('range', `illegal port number ${v} > 65535`, span);
-      return ports(ctx, v, v, p, q.dir, span);
+      return ports(ctx, v, v, p, q.dir, span, q.addr);
     }
     case 'gateway':
       return fail('qualifier', "'gateway' requires a name", span);
@@ -555,14 +592,15 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
       return host6(ctx, a, m, q, q.addr === 'net' ? 'net' : 'host', span);
     }
     case 'eid': {
+      // gen_ecode: the qualifiers first, then the link type
+      if (!((q.addr === undefined || q.addr === 'host') && q.proto === 'link'))
+        return fail('qualifier', 'ethernet address used in non-ether expression', span);
       if ((ctx.encap.link !== 'ethernet' && !isWlan(ctx.encap)) || ctx.encap.ppp)
         return fail(
           'link',
           'ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel',
           span,
         );
-      if (!((q.addr === undefined || q.addr === 'host') && q.proto === 'link'))
-        return fail('qualifier', 'ethernet address used in non-ether expression', span);
       const mac = parseMac(id.text);
       if (mac === undefined) return fail('address', `invalid ethernet address ${id.text}`, span);
       if (isWlan(ctx.encap)) return wlanHost(ctx.encap, mac, q.dir);
@@ -579,10 +617,11 @@ function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {
         if (lo > 65535) return fail('range', `illegal port number ${lo} > 65535`, span);
         if (hi > 65535) return fail('range', `illegal port number ${hi} > 65535`, span);
         if (lo > hi) [lo, hi] = [hi, lo];
-        return ports(ctx, lo, hi, p, q.dir, span);
+        return ports(ctx, lo, hi, p, q.dir, span, 'portrange');
       }
       const link = {
         ethernet: ctx.encap.link === 'ethernet' && !ctx.encap.ppp,
+        wlan: isWlan(ctx.encap) && !ctx.encap.ppp,
         typeField: ctx.encap.link !== 'raw' || ctx.encap.ppp,
       };
       const ids = resolveName(id.text, q, ctx.env.names, link, span);
@@ -764,6 +803,12 @@ function lowerArith(ctx: Ctx, a: Arith): Val {
         );
         return { expr: ld(off, a.size), guard };
       }
+      if (p === 'radio') {
+        // gen_load_internal's Q_RADIO: the packet's own offset (the radiotap header), radiotap captures only
+        if (ctx.encap.link !== 'ieee802_11_radio' || ctx.encap.ppp || ctx.encap.geneve)
+          return fail('link', 'radio information not present in capture', a.span);
+        return { expr: ld(indexed(ctx, idx.expr, 0, constOf(idx.expr)), a.size), guard: idx.guard };
+      }
       if (p === 'icmp6') {
         const guard = and(...(idx.guard ? [idx.guard] : []), protoIp6Direct(ctx, IPPROTO.ICMPV6, a.span));
         return { expr: ld(indexed(ctx, idx.expr, n + 40, constOf(idx.expr)), a.size), guard };
@@ -886,8 +931,10 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       noGeneve(ctx, e.span);
       return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
     case 'llc':
+      noGeneve(ctx, e.span);
       return { pred: lowerLlc(ctx.encap, e.sub, e.span), q: 'err' };
     case 'byte':
+      noGeneve(ctx, e.span);
       return { pred: lowerByte(ctx.encap, e.index, e.op, e.value, e.span), q: 'err' };
     case 'encap':
       noGeneve(ctx, e.span);
@@ -903,13 +950,17 @@ function lowerCast(
 ): Pred {
   const eth = ctx.encap.link === 'ethernet';
   const wlan = isWlan(ctx.encap) && !ctx.encap.ppp;
-  if (ctx.encap.geneve && (proto === undefined || proto === 'link'))
-    return fail('unsupported', `link-layer ${what} after 'geneve' is not supported by tfc`, span);
+  // Ethernet (also the inner one after `geneve`): at the link header, behind gen_prevlinkhdr_check
+  const h = ctx.encap.linkhdr ?? 0;
+  const checked = (p: Pred): Pred => {
+    const c = geneveLinkCheck(ctx.encap);
+    return c === undefined ? p : and(c, p);
+  };
   if (what === 'broadcast') {
     if (proto === undefined || proto === 'link') {
       if (wlan) return wlanHost(ctx.encap, new Uint8Array(6).fill(0xff), 'dst');
       if (!eth || ctx.encap.ppp) return fail('link', 'not a broadcast link', span);
-      return and(eq(ld(2, 4), 0xffffffff), eq(ld(0, 2), 0xffff));
+      return checked(and(eq(ld(h + 2, 4), 0xffffffff), eq(ld(h, 2), 0xffff)));
     }
     if (proto === 'ip') return ipBroadcast(ctx.encap, ctx.env.netmask, (p) => linktype(ctx, p, span), span);
     return fail('qualifier', 'only link-layer/IP broadcast filters supported', span);
@@ -922,7 +973,7 @@ function lowerCast(
         'link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel',
         span,
       );
-    return cmp('set', 4, false, ld(0, 1), u(1));
+    return checked(cmp('set', 4, false, ld(h, 1), u(1)));
   }
   const n = netOffset(ctx.encap);
   if (proto === 'ip')
@@ -947,23 +998,21 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
-  // a geneve inside a matched geneve reads the inner offsets (shared values) like any primitive there
-  if (e.geneve && what !== 'geneve')
+  // after a matched geneve, vlan/pppoes/geneve read the inner offsets (shared values) like any primitive there;
+  // a label stack after it would need the rules noGeneve keeps for `mpls … geneve`
+  if (e.geneve && what === 'mpls')
     return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
   if (what === 'vlan') {
-    if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
-    if (isWlan(e)) return fail('unsupported', "'vlan' on 802.11 is not supported by tfc", span);
-    if (e.link !== 'ethernet')
-      return fail('link', `no VLAN support for ${linkTypeInfo(e.link).description}`, span);
+    // gen_vlan: MPLS first, then the link type (Ethernet and 802.11, not after `pppoes`)
     if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
+    if (e.ppp) return fail('link', 'no VLAN support for PPP', span);
+    if (e.link !== 'ethernet' && !isWlan(e))
+      return fail('link', `no VLAN support for ${linkTypeInfo(e.link).description}`, span);
     if (value !== undefined && value > 4095)
       return fail('range', `VLAN tag ${value} greater than maximum 4095`, span);
-    const tpid = or(
-      eq(ld(e.linktype, 2), 0x8100),
-      eq(ld(e.linktype, 2), 0x88a8),
-      eq(ld(e.linktype, 2), 0x9100),
-    );
-    const p = value === undefined ? tpid : and(tpid, mcmp(ld(e.linkpl, 2), value, 0x0fff));
+    // gen_vlan_tpid_test: the link-type tests (on 802.11: a data frame with that SNAP type)
+    const tpid = or(linktype(ctx, 0x8100, span), linktype(ctx, 0x88a8, span), linktype(ctx, 0x9100, span));
+    const p = value === undefined ? tpid : and(tpid, mcmp(ld(netOffset(e), 2), value, 0x0fff));
     ctx.encap = afterVlan(e);
     return p;
   }
@@ -982,13 +1031,9 @@ function lowerEncap(
     ctx.encap = afterMpls(e);
     return p;
   }
-  if (what === 'geneve') {
-    if (isWlan(e)) return fail('unsupported', "'geneve' on 802.11 is not supported by tfc", span);
-    return geneve(ctx, value, span);
-  }
+  if (what === 'geneve') return geneve(ctx, value, span);
   if (what === 'pppoes') {
     // on raw IP (before any PPP) libpcap's link-type test is the constant false (`ld #1; jeq #0`)
-    if (isWlan(e)) return fail('unsupported', "'pppoes' on 802.11 is not supported by tfc", span);
     const head = noLinkHeader(e) && e.link === 'raw' ? FALSE : linktype(ctx, 0x8864, span);
     if (value !== undefined && value > 0xffff)
       return fail('range', `PPPoE session number ${value} greater than maximum 65535`, span);
@@ -1015,11 +1060,11 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
       ...(vni === undefined ? [] : [mcmp(at(12, 4), (vni * 256) >>> 0, 0xffffff00)]),
     );
   const v4 = and(
-    ports(ctx, 6081, 6081, 17, 'dst', span, 'v4'),
+    ports(ctx, 6081, 6081, 17, 'dst', span, 'port', 'v4'),
     check((off, w) => ld(arith('+', ipv4HeaderLen(ctx), offE(n + off)), w)),
   );
   const v6 = and(
-    ports(ctx, 6081, 6081, 17, 'dst', span, 'v6'),
+    ports(ctx, 6081, 6081, 17, 'dst', span, 'port', 'v6'),
     check((off, w) => ld(n + 40 + off, w)),
   );
   // libpcap joins the two paths with A = the transport offset of the path that matched, then loads the
@@ -1054,7 +1099,8 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     linkpl: dynOff(m2),
     linkhdr: dynOff(m1id),
     nl: 0,
-    nlNosnap: 3,
+    // gen_geneve_offsets resets off_nl only: off_nl_nosnap keeps the outer link type's (0 on raw IP, cooked, PPP)
+    nlNosnap: e.nlNosnap,
     // a label stack seen before stays in force for libpcap's link-type tests (noGeneve refuses those)
     ppp: false,
     geneve: true,

@@ -12,7 +12,18 @@
 // operand just before them and everything after them (`a % b + c` = `a % (b + c)`).
 // Invariants: never throws to the caller (PcapFail is caught at the API); nesting deeper than
 // MAX_NESTING is a `depth` diagnostic, so the recursion stays far from the JS stack limit.
-import type { AddrQual, Arith, ArithOp, ChainLink, DirQual, EncapKind, Expr, Id, RelOp } from './ast.ts';
+import type {
+  AddrQual,
+  Arith,
+  ArithOp,
+  ChainLink,
+  DirQual,
+  EncapKind,
+  Expr,
+  Id,
+  RelOp,
+  WlanDir,
+} from './ast.ts';
 import { fail } from './diagnostics.ts';
 import { parseWlan, WLAN_KEYWORDS } from './parse-wlan.ts';
 import type { ProtoName, Span, Token } from './tokens.ts';
@@ -43,6 +54,12 @@ type Unit =
   | { readonly cls: 'term'; readonly expr: Expr }
   | { readonly cls: 'id'; readonly id: Id }
   | { readonly cls: 'arith'; readonly arith: Arith };
+
+/** The direction of an 802.11 address keyword (`address1` is `addr1`). */
+function wlanDir(text: string): WlanDir {
+  const t = text.replace(/^address/, 'addr');
+  return t as WlanDir;
+}
 
 function span(a: Span, b: Span): Span {
   return { start: a.start, end: b.end };
@@ -223,7 +240,11 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
     let dir: DirQual | undefined;
     let addr: AddrQual | undefined;
     const t = peek();
-    if (DQUALS.has(t.kind)) {
+    if (t.kind === 'wdir') {
+      next();
+      dir = wlanDir(t.text);
+      if (AQUALS.has(peek().kind)) addr = next().kind as AddrQual;
+    } else if (DQUALS.has(t.kind)) {
       next();
       dir = t.kind as 'src' | 'dst';
       const c = peek();
@@ -289,12 +310,16 @@ export function parseTokens(tokens: readonly Token[]): Expr | undefined {
             expr: { kind: 'cast', what: n.kind, proto: t.proto, span: span(t.span, n.span) },
           };
         }
-        if (DQUALS.has(n.kind) || AQUALS.has(n.kind) || NDQUALS.has(n.kind))
+        if (DQUALS.has(n.kind) || n.kind === 'wdir' || AQUALS.has(n.kind) || NDQUALS.has(n.kind))
           return parseHead(t.proto, t.span);
+        // `pqual p80211`: grammar.y lets any protocol name precede type/subtype/dir and ignores it (`wlan type data`)
+        if (n.kind === 'unsupported' && WLAN_KEYWORDS.has(n.text))
+          return { cls: 'term', expr: parseWlan(next(), peek, next, (w) => syntax(w)) };
         return { cls: 'term', expr: { kind: 'proto', proto: t.proto as ProtoName, span: t.span } };
       }
       case 'src':
       case 'dst':
+      case 'wdir':
       case 'host':
       case 'net':
       case 'port':

@@ -86,6 +86,8 @@ export type TokenKind =
   | 'geneve'
   | 'llc'
   | 'byte'
+  /** An 802.11 address qualifier (grammar.y's ADDR1..ADDR4, RA, TA): `addr1`/`address1` … `ra`, `ta`. */
+  | 'wdir'
   /** A keyword libpcap knows that tfc does not implement (802.11, ATM, MTP, pf, ...). */
   | 'unsupported'
   | 'punct'
@@ -181,6 +183,16 @@ const KEYWORDS: Readonly<Record<string, TokenKind>> = {
   geneve: 'geneve',
   llc: 'llc',
   byte: 'byte',
+  address1: 'wdir',
+  addr1: 'wdir',
+  address2: 'wdir',
+  addr2: 'wdir',
+  address3: 'wdir',
+  addr3: 'wdir',
+  address4: 'wdir',
+  addr4: 'wdir',
+  ra: 'wdir',
+  ta: 'wdir',
 };
 
 /** Keywords of libpcap 1.10.3 that tfc rejects as unsupported. */
@@ -189,16 +201,6 @@ const UNSUPPORTED: readonly string[] = [
   'subtype',
   'direction',
   'dir',
-  'address1',
-  'addr1',
-  'address2',
-  'addr2',
-  'address3',
-  'addr3',
-  'address4',
-  'addr4',
-  'ra',
-  'ta',
   'lane',
   'metac',
   'bcc',

@@ -105,6 +105,15 @@ const primitive: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(fc.constantFrom('', 'ip6 '), dir, net6).map(([p, d, a]) => `${p}${d}net ${a}`),
   fc.tuple(dir, fc.constantFrom(...MAC_POOL)).map(([d, m]) => `ether ${d}host ${m}`),
   fc.tuple(fc.constantFrom('src', 'dst'), fc.constantFrom(...MAC_POOL)).map(([d, m]) => `ether ${d} ${m}`),
+  // 802.11 address fields (errors elsewhere: libpcap's 'ra' is only supported on 802.11 …)
+  fc
+    .tuple(
+      fc.constantFrom('wlan', 'ether', ''),
+      fc.constantFrom('addr1', 'address2', 'addr3', 'addr4', 'ra', 'ta'),
+      fc.constantFrom('', 'host '),
+      fc.constantFrom(...MAC_POOL),
+    )
+    .map(([p, d, h, m]) => `${p} ${d} ${h}${m}`.trim()),
   fc.tuple(l4, dir, port).map(([p, d, n]) => `${p}${d}port ${n}`),
   fc.tuple(l4, dir, port, port).map(([p, d, a, b]) => `${p}${d}portrange ${a}-${b}`),
   fc.tuple(fc.constantFrom('', 'ip ', 'ip6 '), protoNum).map(([p, n]) => `${p}proto ${n}`),

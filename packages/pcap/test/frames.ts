@@ -80,6 +80,29 @@ const genevePayload: fc.Arbitrary<[number, number[]]> = fc.oneof(
     .map(([m, et, ip]): [number, number[]] => [0x6558, [...m, ...u16(et), ...ip]]),
   innerIp.map((ip): [number, number[]] => [0x800, ip]),
   bytes(16).map((b): [number, number[]] => [0x6558, [...b]]),
+  // inner Ethernet with the filters' MACs: 802.3 + LLC (OSI NLPIDs, IS-IS PDU types, U/S control bytes), IPv4, or
+  // a VLAN tag (VID 5) and IPv4
+  fc
+    .tuple(
+      fc.constantFrom(...MAC_POOL),
+      fc.constantFrom(...MAC_POOL),
+      fc.constantFrom(0xfe, 0x42, 0xaa),
+      fc.constantFrom(0x03, 0x01, 0xe3, 0x00),
+      fc.constantFrom(0x81, 0x82, 0x83),
+      fc.constantFrom(0x0f, 0x11, 0x12, 0x18),
+      fc.constantFrom('llc', 'ip', 'vlan'),
+    )
+    .map(([d, s, sap, ctl, nlpid, pdu, kind]): [number, number[]] => {
+      const m = [d, s].flatMap((x) => x.split(':').map((h) => Number.parseInt(h, 16)));
+      const ip = [0x08, 0x00, 0x45, 0, 0, 20];
+      const body =
+        kind === 'llc'
+          ? [0, 20, sap, sap, ctl, nlpid, 0, 0, 0, pdu, 0, 0]
+          : kind === 'vlan'
+            ? [0x81, 0x00, 0, 5, ...ip]
+            : ip;
+      return [0x6558, [...m, ...body, ...new Array<number>(8).fill(0)]];
+    }),
 );
 
 const l4 = (proto: number): fc.Arbitrary<number[]> => {

@@ -6,7 +6,7 @@
 // meaning depends on the link type. Invariant: pure.
 import fc from 'fast-check';
 import type { LinkType } from '../src/index.ts';
-import { ethernetFrame, rawFrame, withRunts } from './frames.ts';
+import { ethernetFrame, MAC_POOL, rawFrame, withRunts } from './frames.ts';
 
 const u16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
 const le16 = (v: number) => [v & 0xff, (v >> 8) & 0xff];
@@ -48,21 +48,36 @@ const sll2 = fc
     ...eth.slice(14),
   ]);
 
-/** Frame control byte 0: data, QoS data, null, beacon, probe request, RTS, ACK, CTS, reserved type. */
-const FC0 = [0x08, 0x88, 0x48, 0x80, 0x40, 0xb4, 0xd4, 0xc4, 0x0c, 0x28];
+/** Frame control byte 0: data, QoS data, null, data-cf-poll; beacon, probe request, action and deauth (management
+ *  subtypes with ACK's and CTS's subtype bits); RTS, ACK, CTS, PS-Poll, CF-End (control); reserved type, plain
+ *  and with CTS's subtype bits. */
+const FC0 = [0x08, 0x88, 0x48, 0x28, 0x80, 0x40, 0xd0, 0xc0, 0xb4, 0xd4, 0xc4, 0xa4, 0xe4, 0x0c, 0xcc];
+
+/** Addresses 3 and 4 of an 802.11 header: the filters' MACs, or one derived from the frame's. */
+const otherMac = fc.oneof(
+  fc.constantFrom(...MAC_POOL).map((m) => m.split(':').map((h) => Number.parseInt(h, 16))),
+  fc.constant(undefined),
+);
 
 /** An 802.11 frame carrying an Ethernet frame's payload (SNAP-encapsulated EtherType, or the 802.2 LLC). */
 const wlanParts = fc
-  .tuple(ethernetFrame, fc.constantFrom(...FC0), fc.integer({ min: 0, max: 3 }), fc.boolean())
-  .map(([eth, fc0, dir, fcFlags]) => {
+  .tuple(
+    ethernetFrame,
+    fc.constantFrom(...FC0),
+    fc.integer({ min: 0, max: 3 }),
+    fc.boolean(),
+    otherMac,
+    otherMac,
+  )
+  .map(([eth, fc0, dir, fcFlags, mac3, mac4]) => {
     const t = ((eth[12] ?? 0) << 8) | (eth[13] ?? 0);
     const payload =
       t > 1500 ? [0xaa, 0xaa, 0x03, 0, 0, 0, ...eth.slice(12, 14), ...eth.slice(14)] : eth.slice(14);
     const a = eth.slice(0, 6);
     const b = eth.slice(6, 12);
-    const c = [0x02, 0, 0, 0, 0, dir];
+    const c = mac3 ?? [0x02, 0, 0, 0, 0, dir];
     const hdr = [fc0, dir | (fcFlags ? 0x40 : 0), 0, 0, ...a, ...b, ...c, 0x10, 0];
-    if (dir === 3) hdr.push(...b.map((x) => x ^ 1));
+    if (dir === 3) hdr.push(...(mac4 ?? b.map((x) => x ^ 1)));
     if ((fc0 & 0x8c) === 0x88) hdr.push(0, 0);
     return { hdr, payload, data: (fc0 & 0x0c) === 0x08 };
   });
@@ -192,4 +207,55 @@ export const LINK_FILTERS: readonly string[] = [
   'direction 3',
   'type data and dir fromds and ip',
   'not type mgt and wlan src 00:11:22:33:44:55',
+  // 802.11 address fields (gen_wlanhostop's addr1..addr4, ra, ta)
+  'wlan addr1 aa:bb:cc:dd:ee:ff',
+  'wlan addr2 00:11:22:33:44:55',
+  'wlan address2 host aa:bb:cc:dd:ee:ff',
+  'wlan addr3 aa:bb:cc:dd:ee:ff',
+  'wlan addr4 00:11:22:33:44:55',
+  'wlan addr4 aa:bb:cc:dd:ee:ff or ff:ff:ff:ff:ff:ff',
+  'wlan ra ff:ff:ff:ff:ff:ff',
+  'wlan ra aa:bb:cc:dd:ee:ff',
+  'wlan ta 00:11:22:33:44:55',
+  'wlan ta aa:bb:cc:dd:ee:ff and not type data',
+  'link addr1 01:00:5e:00:00:fb or wlan addr3 01:00:5e:00:00:fb',
+  'ether ta 00:11:22:33:44:55',
+  'ra host 10.0.0.1',
+  'ta port 80',
+  'addr2 portrange 1-1024',
+  'addr3 net 10.0.0.0/8',
+  'ta 00:11:22:33:44:55',
+  'not wlan addr4 00:11:22:33:44:55 and ip',
+  'subtype ack or wlan ta aa:bb:cc:dd:ee:ff',
+  'wlan type data',
+  'wlan type mgt subtype beacon or wlan subtype ack',
+  'link dir tods and ip',
+  // encapsulations over 802.11 (SNAP types 0x8100 / 0x8864 / IPv4 to UDP 6081)
+  'vlan and tcp',
+  'vlan and vlan',
+  'vlan 5 or pppoes',
+  'vlan and link[0] & 0x0c = 8',
+  'pppoes and udp',
+  'pppoes and link[0:2] = 0x21',
+  'pppoes and vlan',
+  'geneve and tcp port 80',
+  'geneve 1 and (ip or arp)',
+  'geneve and ether host aa:bb:cc:dd:ee:ff',
+  'geneve and ether src 00:11:22:33:44:55 and ip',
+  'geneve and (broadcast or multicast)',
+  'geneve and not ether dst ff:ff:ff:ff:ff:ff',
+  'geneve and vlan and ip',
+  'geneve and (vlan 5 or pppoes)',
+  'geneve and pppoes and ip',
+  'geneve and llc',
+  'geneve and (llc u or byte 12 = 8)',
+  'geneve and (iso proto 0x81 or isis proto 0x11 or clnp)',
+  'geneve and decnet host 1.1',
+  'pppoes and geneve and clnp',
+  // radiotap fields (radio[…], DLT_IEEE802_11_RADIO only)
+  'radio[0] = 0',
+  'radio[2:2] > 0x1000',
+  'radio[4:4] & 0x02000000 != 0',
+  'radio[len - 40] = 0',
+  'radio',
 ];

@@ -92,6 +92,25 @@ test('without a database only the built-in names resolve, with libpcap’s error
   assert.deepEqual(r.diagnostics[0]!.span, { start: 9, end: 16 });
 });
 
+test('802.11 link-level host names come from ethers too (gen_scode), under every 802.11 address qualifier', () => {
+  for (const linktype of ['ieee802_11', 'ieee802_11_radio'] as const)
+    for (const q of ['', 'src ', 'dst and src ', 'addr1 ', 'address2 ', 'addr3 ', 'addr4 ', 'ra ', 'ta ']) {
+      const byName = compilePcap(`wlan ${q}host router`, { linktype, names: FIXTURE });
+      const byMac = compilePcap(`wlan ${q}host aa:bb:cc:dd:ee:ff`, { linktype });
+      assert.ok(byName.ok && byMac.ok, q);
+      assert.deepEqual(byName.ir, byMac.ir, `${linktype} ${q}`);
+    }
+  const r = compilePcap('wlan ra host nosuch', { linktype: 'ieee802_11', names: FIXTURE });
+  assert.ok(!r.ok);
+  assert.equal(r.diagnostics[0]!.message, "unknown 802.11 host 'nosuch'");
+  const p = compilePcap('pppoes and wlan host router', { linktype: 'ieee802_11', names: FIXTURE });
+  assert.ok(!p.ok);
+  assert.equal(
+    p.diagnostics[0]!.message,
+    'only ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel supports link-level host name',
+  );
+});
+
 test('every name of this machine’s /etc decides as libpcap decides', { skip }, () => {
   assert.ok(pcap.ok);
   const lib = pcap.value;

@@ -54,7 +54,35 @@ const FILTERS = [
   'ip multicast',
   'type data subtype qos-data',
   'dir tods or type mgt',
+  'wlan addr1 00:11:22:33:44:55',
+  'wlan addr2 aa:bb:cc:dd:ee:ff',
+  'wlan addr3 02:02:02:02:02:02 and not wlan addr4 aa:bb:cc:dd:ee:ff',
+  'wlan ra ff:ff:ff:ff:ff:ff or wlan ta aa:bb:cc:dd:ee:ff',
+  'vlan and ip',
+  'vlan 100 or pppoes',
+  'geneve and udp',
+  'geneve and (ether src aa:bb:cc:dd:ee:ff or multicast)',
+  'geneve and vlan and ip',
+  'radio[8] & 0x20 != 0',
 ];
+
+/**
+ * Whether libpcap's program reads a scratch register no earlier instruction writes (forward jumps only: no path
+ * writes it first) — its 802.11 prologue after `geneve`/`pppoes` (pcap README, Divergences). bpf_filter then reads
+ * uninitialised memory, so there tfc's cBPF program is the reference of its eBPF program and the kernel (the IR's
+ * verdicts are judged by pcap/test/linklayer.test.ts against libpcap's program with the registers filled in).
+ */
+function readsUnwritten(program: Uint8Array): boolean {
+  const written = new Set<number>();
+  const view = new DataView(program.buffer, program.byteOffset, program.byteLength);
+  for (let i = 0; i < program.length; i += 8) {
+    const code = view.getUint16(i, true);
+    const k = view.getUint32(i + 4, true);
+    if (code === 0x02 || code === 0x03) written.add(k);
+    else if ((code === 0x60 || code === 0x61) && !written.has(k)) return true;
+  }
+  return false;
+}
 
 const be16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
 /** The corpus's Ethernet frames as frames of `link` (the conversions of pcap/test/linkframes.ts, fixed choices). */
@@ -131,12 +159,15 @@ test('link types: tfc cBPF and eBPF (VMs) decide as libpcap 1.10.3 on frames of 
     frames.push(...frames.map((f) => f.slice(0, Math.max(0, f.length - 30))));
     let pairs = 0;
     let compiled = 0;
+    let unwritten = 0;
     for (const filter of FILTERS) {
       const ref = pc.compile(filter, { optimize: false });
       const c = compilePcapFilter({ filter, linktype: info.id, target: 'cbpf' });
       const e = compilePcapFilter({ filter, linktype: info.id, target: 'ebpf', progType: 'tc' });
       if (!ref.ok || !c.ok || !e.ok) continue;
-      compiled++;
+      const judged = !readsUnwritten(ref.program);
+      if (judged) compiled++;
+      else unwritten++;
       // as root: the verifier must take every program, and BPF_PROG_TEST_RUN must agree too
       const cls = sys?.ok
         ? loadProgram(sys.value, { type: 'SCHED_CLS', insns: e.program.bytes, license: 'GPL' })
@@ -145,9 +176,9 @@ test('link types: tfc cBPF and eBPF (VMs) decide as libpcap 1.10.3 on frames of 
         assert.fail(`verifier: ${info.name} '${filter}': ${cls.error.log ?? cls.error.message}`);
       try {
         for (const f of frames) {
-          const want: boolean = lib.filter(ref.program, f) !== 0;
           const r = cbpf.run(c.program.insns as cbpf.RawInsn[], f);
           assert.ok(!('error' in r), `${info.name} '${filter}': ${'error' in r ? r.error : ''}`);
+          const want: boolean = judged ? lib.filter(ref.program, f) !== 0 : r.result !== 0;
           const hex = Buffer.from(f).toString('hex');
           assert.equal(r.result !== 0, want, `cBPF VM ${info.name} '${filter}' on ${hex}`);
           const x = ebpf.run(e.program.insns as ebpf.Insn[], ebpf.skbTestRunInput(f, 'tc'));
@@ -169,7 +200,9 @@ test('link types: tfc cBPF and eBPF (VMs) decide as libpcap 1.10.3 on frames of 
         if (cls?.ok) cls.value.dispose();
       }
     }
-    report.push(`${info.name}: ${compiled} filters × ${frames.length} frames = ${pairs} pairs in both VMs`);
+    report.push(
+      `${info.name}: ${compiled + unwritten} filters × ${frames.length} frames = ${pairs} pairs in both VMs (${unwritten} of the filters: libpcap reads unwritten scratch memory, eBPF and kernel judged against cBPF)`,
+    );
   }
   for (const r of report) console.log(`# ${r}`);
   console.log(`# ${kernelRuns} of them also through BPF_PROG_TEST_RUN`);

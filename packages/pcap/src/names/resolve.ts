@@ -43,6 +43,8 @@ export interface Resolved {
 export interface NameLink {
   /** DLT_EN10MB outside PPPoE: link-level host names through /etc/ethers. */
   readonly ethernet: boolean;
+  /** 802.11 (with or without radiotap) outside PPPoE: link-level host names through /etc/ethers too. */
+  readonly wlan: boolean;
   /** The link type has a link-type field (libpcap's off_linktype is set): raw IP has none. */
   readonly typeField: boolean;
 }
@@ -147,14 +149,15 @@ function hostAddrs(name: string, db: NameDb): readonly string[] {
 
 function hosts(name: string, q: Qual, db: NameDb, link: NameLink, span: Span): Resolved[] {
   if (q.proto === 'link') {
-    if (!link.ethernet)
+    if (!link.ethernet && !link.wlan)
       return fail(
         'link',
         'only ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel supports link-level host name',
         span,
       );
     const mac = own(db.ethers, name.toLowerCase());
-    if (mac === undefined) return fail('name', `unknown ether host '${name}'`, span);
+    if (mac === undefined)
+      return fail('name', `unknown ${link.ethernet ? 'ether' : '802.11'} host '${name}'`, span);
     return [{ id: { kind: 'eid', text: mac, span }, q }];
   }
   if (q.proto === 'decnet')
