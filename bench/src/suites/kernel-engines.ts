@@ -10,7 +10,9 @@
  * differences between paired chunks of one run, never across runs.
  */
 import {
+  type BpfProgram,
   type LoadedProgram,
+  openRawTracepoint,
   openTracepointCounter,
   readCounter,
   type Syscalls,
@@ -118,6 +120,18 @@ export function rawProgram(name: string, raw: RawProg): Engine {
             ).length,
         dispose: a.dispose,
       };
+    },
+  };
+}
+
+/** A BPF_PROG_TYPE_RAW_TRACEPOINT program attached by name (BPF_RAW_TRACEPOINT_OPEN), the pre-BTF raw path. */
+export function classicRawTracepoint(name: string, tracepoint: string, prog: BpfProgram): Engine {
+  return {
+    name,
+    arm: (m) => {
+      const l = openRawTracepoint(m.sys, prog, tracepoint);
+      if (!l.ok) throw new Error(`${name}: ${l.error.message}`);
+      return { accepted: () => 0, dispose: () => l.value.dispose() };
     },
   };
 }

@@ -45,6 +45,7 @@ import {
   type SeriesEvent,
 } from './kernel-cases.ts';
 import {
+  classicRawTracepoint,
   type Engine,
   type EventTarget,
   interpreter,
@@ -215,6 +216,7 @@ async function measureFloor(s: Setup, ctx: SuiteContext, ev: LiveEvent): Promise
     return [];
   }
   const trivial = new LoadedProgram(p.value, []);
+  const rawTp = loadProgram(s.sys, { type: 'RAW_TRACEPOINT', insns: TRIVIAL_EBPF });
   try {
     const engines: Engine[] = [
       interpreter('kernel-record-all', ev.target, null),
@@ -222,7 +224,11 @@ async function measureFloor(s: Setup, ctx: SuiteContext, ev: LiveEvent): Promise
     ];
     const raw = rawProgramFor(s.btf, ev.format, '');
     if (typeof raw === 'string') ctx.note(`${ev.series.name}-floor: raw-return-0 not measured (${raw})`);
-    else engines.push(rawProgram('raw-return-0', { ...raw, spec: undefined }));
+    else {
+      engines.push(rawProgram('raw-return-0', { ...raw, spec: undefined }));
+      if (rawTp.ok) engines.push(classicRawTracepoint('raw-tp-return-0', raw.tracepoint, rawTp.value));
+      else ctx.note(`${ev.series.name}-floor: raw-tp-return-0 not measured (${rawTp.error.message})`);
+    }
     if (ev.series === LSEEK) engines.push(...otherSyscallEngines(s, ctx));
     const r = await measureEngines(
       s,
@@ -233,6 +239,7 @@ async function measureFloor(s: Setup, ctx: SuiteContext, ev: LiveEvent): Promise
     return caseRows(`${ev.series.name}-floor`, r.base, r.marginals, false);
   } finally {
     trivial.dispose();
+    if (rawTp.ok) rawTp.value.dispose();
   }
 }
 
