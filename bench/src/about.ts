@@ -19,7 +19,7 @@ tracepoint's arguments and builds a record only for a kept hit). Cases: \`EVENT-
 on \`offset\` (lseek) or \`protocol\` (kfree_skb) that no hit matches; \`-accept-half\` alternates that hit with
 one matching the predicate 5/8 along the series; \`lseek-range\` and \`lseek-mixed\` reject every hit. Before
 timing, each engine runs 64 hits and must keep exactly the hits it should (0 or 32). Floors: \`kernel-record-all\`
-(the event on, no filter), \`ebpf-return-0\` and \`raw-return-0\` (\`r0 = 0; exit\` through perf and as tp_btf),
+(the event on, no filter), \`ebpf-return-0\` and \`raw-return-0\` (\`r0 = 0; exit\` through perf and as tp_btf; \`raw-return-0-x2\`: two of them),
 \`raw-tp-return-0\` (the same as a classic \`BPF_PROG_TYPE_RAW_TRACEPOINT\` attached by name); on lseek also
 \`other-syscall-event\` (getppid's event on, nothing judging lseek: the syscall tracing slow path alone) and
 \`raw-other-syscall\` (a raw getppid program on the lseek loop). \`getppid-pass-over\`: the \`lseek-or-64\`

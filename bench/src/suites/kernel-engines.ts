@@ -20,7 +20,7 @@ import {
 } from '@tfc/kernel';
 import { summarize } from '../stats.ts';
 import type { KernelWorkload, LoopKind } from './kernel-workload.ts';
-import { attachRawProgram, type RawProg } from './raw-programs.ts';
+import { type AttachedRaw, attachRawProgram, type RawProg } from './raw-programs.ts';
 
 /** An event of the instance and its tracepoint id (the record's common_type). */
 export interface EventTarget {
@@ -104,21 +104,29 @@ export function perfProgram(name: string, tpId: number, prog: LoadedProgram): En
   };
 }
 
-/** A raw tracepoint program (its records carry the hit's pid at byte 4, as the kernel's records do). */
-export function rawProgram(name: string, raw: RawProg): Engine {
+/**
+ * A raw tracepoint program (its records carry the hit's pid at byte 4, as the kernel's records do); `copies` > 1
+ * attaches it that many times (each in its own session), to tell the tracepoint's fixed cost from each program's.
+ */
+export function rawProgram(name: string, raw: RawProg, copies = 1): Engine {
   return {
     name,
     arm: (m) => {
-      const a = attachRawProgram(m.sys, raw);
+      const attached: AttachedRaw[] = [];
+      try {
+        for (let i = 0; i < copies; i++) attached.push(attachRawProgram(m.sys, raw));
+      } catch (e) {
+        for (const a of attached) a.dispose();
+        throw e;
+      }
       return {
         accepted: () =>
-          a
-            .drain()
-            .filter(
-              (d) =>
-                d.length >= 8 && new DataView(d.buffer, d.byteOffset).getInt32(4, true) === m.workload.pid,
-            ).length,
-        dispose: a.dispose,
+          (attached[0]?.drain() ?? []).filter(
+            (d) => d.length >= 8 && new DataView(d.buffer, d.byteOffset).getInt32(4, true) === m.workload.pid,
+          ).length,
+        dispose: () => {
+          for (const a of attached) a.dispose();
+        },
       };
     },
   };

@@ -226,6 +226,7 @@ async function measureFloor(s: Setup, ctx: SuiteContext, ev: LiveEvent): Promise
     if (typeof raw === 'string') ctx.note(`${ev.series.name}-floor: raw-return-0 not measured (${raw})`);
     else {
       engines.push(rawProgram('raw-return-0', { ...raw, spec: undefined }));
+      engines.push(rawProgram('raw-return-0-x2', { ...raw, spec: undefined }, 2));
       if (rawTp.ok) engines.push(classicRawTracepoint('raw-tp-return-0', raw.tracepoint, rawTp.value));
       else ctx.note(`${ev.series.name}-floor: raw-tp-return-0 not measured (${rawTp.error.message})`);
     }
