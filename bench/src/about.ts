@@ -24,8 +24,8 @@ tp_btf; \`raw-return-0-x2\`: two of them), \`raw-tp-return-0\` (the same as a cl
 \`BPF_PROG_TYPE_RAW_TRACEPOINT\` attached by name); on lseek also \`other-syscall-event\` (getppid's event on, nothing
 judging lseek: the syscall tracing slow path alone) and \`raw-other-syscall\` (a raw getppid program on the lseek
 loop). \`getppid-pass-over\`: the \`lseek-or-64\` filter attached per engine while the loop makes getppid calls
-(every syscall reaches the raw \`sys_enter\` programs). Per run and engine, 4 (nothing, engine) pairs of 50,000-lseek chunks, or 8 pairs of 10,000-frame
-chunks (order alternated; engine order rotated per run; a fifth as many hits with \`--quick\`); a run's marginal
+(every syscall reaches the raw \`sys_enter\` programs). Per run and engine, 4 (nothing, engine) pairs of
+50,000-lseek chunks, or 8 pairs of 10,000-frame chunks (order alternated; engine order rotated per run; a fifth as many hits with \`--quick\`); a run's marginal
 is the median pair difference; rows are medians over runs (15; 5 with \`--quick\`), and the ratios
 \`tfc/kernel\` and \`tfc-raw/kernel\` are medians of per-run ratios.`,
   trace: `Live tracers on the same workload and filter, in the same run: a C program (gcc at run time) pinned to the last
