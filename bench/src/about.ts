@@ -5,6 +5,29 @@
  * its table alone. No ```sh blocks (docs.test.ts would run their `$ tfc` lines): examples are ```console.
  */
 export const ABOUT: Readonly<Record<string, string>> = {
+  kernel: `What filtering one trace event hit costs inside the kernel, per engine: marginal ns per hit over the same loop
+with nothing of ours attached. Workload: a C program (gcc at run time, \`bench/src/suites/kernel-workload.c\`)
+pinned to the last CPU, in a private network namespace, times loops by its thread CPU clock (softirq work done in
+its context included: this kernel has no IRQ time accounting): \`lseek(1000, V, SEEK_SET)\` (one
+\`syscalls:sys_enter_lseek\` hit each, EBADF), \`getppid()\`, and 60-byte Ethernet frames of ethertype V sent
+through an AF_PACKET socket on the namespace's loopback, which no protocol handler takes (one \`skb:kfree_skb\`
+hit each, reason UNHANDLED_PROTO, \`protocol\` = V, in the sender's context). Engines: \`kernel-interpreter\` (the
+event enabled with the filter in a private tracefs instance), \`tfc-ebpf\` (tfc's program attached with
+\`perf_event_open\` as a counting event: it runs after perf built the record), \`tfc-ebpf-raw\` (tfc's program for
+the raw tracepoint, \`--attach raw\`: a tp_btf program on \`sys_enter\` or \`kfree_skb\` that decides on the
+tracepoint's arguments and builds a record only for a kept hit). Cases: \`EVENT-or-N\` is N equality predicates on
+\`offset\` (lseek) or \`protocol\` (kfree_skb) that no hit matches; \`-accept-half\` alternates that hit with one
+matching the predicate 5/8 along the series; \`lseek-range\` and \`lseek-mixed\` reject every hit. Before timing,
+each engine runs 64 hits and must keep exactly the hits it should (0 or 32). Floors: \`kernel-record-all\` (the
+event on, no filter), \`ebpf-return-0\` and \`raw-return-0\` (\`r0 = 0; exit\` through perf and as tp_btf;
+\`raw-return-0-x2\`: two of them), \`raw-tp-return-0\` (the same as a classic \`BPF_PROG_TYPE_RAW_TRACEPOINT\`
+attached by name); on lseek also \`other-syscall-event\` (getppid's event on, nothing judging lseek: the syscall
+tracing slow path alone) and \`raw-other-syscall\` (a raw getppid program on the lseek loop).
+\`getppid-pass-over\`: the \`lseek-or-64\` filter attached per engine while the loop makes getppid calls (every
+syscall reaches the raw \`sys_enter\` programs). Per run and engine, 4 (nothing, engine) pairs of 50,000-lseek
+chunks, or 8 pairs of 10,000-frame chunks (order alternated; engine order rotated per run; a fifth as many hits
+with \`--quick\`); a run's marginal is the median pair difference; rows are medians over runs (15; 5 with
+\`--quick\`), and the ratios \`tfc/kernel\` and \`tfc-raw/kernel\` are medians of per-run ratios.`,
   trace: `Live tracers on the same workload and filter, in the same run: a C program (gcc at run time) pinned to the last
 CPU makes N \`lseek(2)\` calls, half with \`whence == 1\`, paced at 50k or 100k calls/s or flat out; every tracer
 gets the filter \`whence == 1 && common_pid == PID\` and a 1024 KiB per-CPU ring buffer. Tracers: \`tfc trace

@@ -1,8 +1,23 @@
+/*
+ * Suite `kernel`: the in-kernel cost of filtering a trace event hit, per engine, as marginal ns per hit over the
+ * same loop with nothing attached: the kernel's filter interpreter, tfc's program through perf (it runs after perf
+ * built the record: `tfc-ebpf`) and tfc's program on the raw tracepoint (tp_btf, deciding on the tracepoint's
+ * arguments before any record exists: `tfc-ebpf-raw`, `--attach raw`).
+ * Events (kernel-cases.ts): syscalls:sys_enter_lseek (every syscall takes the tracing slow path while any syscall
+ * event is on, and every syscall runs the raw `sys_enter` programs) and skb:kfree_skb (frames dropped on a private
+ * loopback, no slow path). Per event: OR series of 1–256 predicates accepting nothing or half of the hits; floors
+ * (2-instruction programs through perf and raw, the event recording every hit); on lseek also the syscall slow path
+ * alone (`other-syscall-event`: getppid's event on, lseek loop), a raw program of another syscall on the lseek loop
+ * (`raw-other-syscall`), and `getppid-pass-over`: an lseek filter attached per engine, a getppid loop (what the
+ * filter costs the syscalls it must pass over).
+ * Invariants: each engine is first checked to accept exactly the hits it should (64-hit loops); every comparison
+ * is between chunks of the same run; all kernel objects and the workload are released on every path; what cannot
+ * run (not root, no tracefs, no BTF, no gcc, an event missing) is a note and no rows, never an exception.
+ */
 import { fileURLToPath } from 'node:url';
 import { encode, type Insn } from '@tfc/bpf/ebpf';
 import { compile } from '@tfc/compiler';
 import {
-  FirerProcess,
   kernelHazard,
   LoadedProgram,
   loadKoffiSyscalls,
@@ -10,11 +25,8 @@ import {
   loadWithMaps,
   locateTracefs,
   nrCpuIds,
-  openTracepointCounter,
   type RawBtfView,
-  readCounter,
   readEventFormatText,
-  SYS_ENTER_LSEEK,
   type Syscalls,
   TRIVIAL_EBPF,
   TracefsInstance,
@@ -24,162 +36,66 @@ import { type EventFormat, parseFormat } from '@tfc/tracefs';
 import { type Row, row } from '../row.ts';
 import { summarize } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
-import { kernelRawBtf, type RawProg, rawProgramFor, withRawProgram } from './raw-programs.ts';
+import {
+  type KernelCase,
+  KFREE_SKB,
+  kernelCases,
+  LSEEK,
+  orFilter,
+  type SeriesEvent,
+} from './kernel-cases.ts';
+import {
+  classicRawTracepoint,
+  type Engine,
+  type EventTarget,
+  interpreter,
+  type Load,
+  type Machinery,
+  measureEngines,
+  chunk as oneChunk,
+  perfProgram,
+  rawProgram,
+} from './kernel-engines.ts';
+import { KernelWorkload, type LoopKind } from './kernel-workload.ts';
+import { kernelRawBtf, rawProgramFor } from './raw-programs.ts';
+
+export { kernelCases, orFilter };
 
 const SUITE = 'kernel';
 const CACHE = fileURLToPath(new URL('../../../.tfc-cache/', import.meta.url));
+/** The syscall whose event is the lseek hits' "other" one, and whose loop the lseek filters pass over. */
+const GETPPID = { group: 'syscalls', event: 'sys_enter_getppid' } as const;
+/**
+ * Per loop kind: hits per engine per run (quick / full), split into `pairs` chunks each paired with a baseline
+ * chunk. Frames get more, shorter pairs: a dropped frame costs ~4× an lseek and varies more (softirq work).
+ */
+const HITS: Readonly<Record<LoopKind, { quick: number; full: number; pairs: number }>> = {
+  lseek: { quick: 40_000, full: 200_000, pairs: 4 },
+  getppid: { quick: 40_000, full: 200_000, pairs: 4 },
+  frames: { quick: 16_000, full: 80_000, pairs: 8 },
+};
+const CHECK = 64;
 
-type Args = { readonly fd: bigint; readonly offset: bigint; readonly whence: bigint };
-
-/** The hit every reject-all case sees: a bad fd (lseek fails fast with EBADF), offset 0, SEEK_SET. */
-const MISS: Args = { fd: 1000n, offset: 0n, whence: 0n };
-
-/** The i-th offset of the OR series (never 0). */
-const orValue = (i: number): bigint => BigInt(1 + i * 13);
-
-export function orFilter(n: number): string {
-  return Array.from({ length: n }, (_, i) => `offset==${orValue(i)}`).join('||');
+/** A timed event, resolved on the running kernel. */
+interface LiveEvent {
+  readonly series: SeriesEvent;
+  readonly target: EventTarget;
+  readonly format: EventFormat;
+  readonly kind: LoopKind;
 }
 
-export interface KernelCase {
-  readonly name: string;
-  readonly filter: string;
-  readonly hits: readonly Args[];
-  /** Hits of a 64-hit check loop each engine must accept. */
-  readonly accepts: number;
-}
-
-export function kernelCases(): KernelCase[] {
-  const ors = [1, 4, 16, 64, 256].map((n) => ({
-    name: `or-${n}`,
-    filter: orFilter(n),
-    hits: [MISS],
-    accepts: 0,
-  }));
-  return [
-    ...ors,
-    {
-      name: 'range',
-      filter: '(offset >= 4096 && offset < 1048576) || (fd > 100 && fd <= 200) || whence > 4',
-      hits: [MISS],
-      accepts: 0,
-    },
-    {
-      name: 'mixed',
-      filter:
-        '(fd == 3 && whence == 2) || (offset > 1000000 && comm == "nosuch") || common_pid == 1 || ' +
-        '(whence & 8 && comm ~ "tfc*") || fd < 3',
-      hits: [MISS],
-      accepts: 0,
-    },
-    {
-      name: 'or-64-accept-half',
-      filter: orFilter(64),
-      hits: [MISS, { ...MISS, offset: orValue(40) }],
-      accepts: 32,
-    },
-  ];
-}
-
-/** Hits per engine per run (quick / full), split into PAIRS chunks interleaved with baseline chunks. */
-const QUICK_HITS = 40_000;
-const FULL_HITS = 200_000;
-const PAIRS = 4;
-
-type Engine =
-  | 'baseline'
-  | 'kernel-interpreter'
-  | 'tfc-ebpf'
-  | 'other-syscall-event'
-  | 'tfc-ebpf-raw'
-  | 'raw-return-0'
-  | 'raw-other-syscall';
-
-/** An event of another syscall: enabled, it puts every syscall on the tracing slow path without judging lseek. */
-const OTHER_SYSCALL = { group: 'syscalls', event: 'sys_enter_getppid' } as const;
-const ENGINES: readonly Engine[] = ['baseline', 'kernel-interpreter', 'tfc-ebpf', 'tfc-ebpf-raw'];
-const MEASURED = ['kernel-interpreter', 'tfc-ebpf', 'tfc-ebpf-raw'] as const;
-type Measured = (typeof MEASURED)[number];
-
-interface Setup {
-  readonly sys: Syscalls;
-  readonly firer: FirerProcess;
-  readonly inst: TracefsInstance;
-  readonly tpId: number;
-  readonly event: EventFormat;
-  readonly cpu: number;
-  /** The running kernel's BTF for raw layouts (undefined: no BTF, raw rows not measured). */
+interface Setup extends Machinery {
   readonly btf: RawBtfView | undefined;
-  /** The raw program of the case being measured (tfc-ebpf-raw) and of the floors. */
-  raw?: RawProg;
-  rawFloor?: RawProg;
-  rawOther?: RawProg;
+  readonly events: ReadonlyMap<string, LiveEvent>;
+  readonly getppid: EventTarget | undefined;
+  readonly getppidFormat: EventFormat | undefined;
 }
 
-/** Attaches a raw program for the duration of `run`; the records it output of the firer's pid are counted. */
-async function withRaw(
-  s: Setup,
-  raw: RawProg,
-  run: () => Promise<number>,
-): Promise<{ ns: number; records: number }> {
-  const r = await withRawProgram(s.sys, raw, run);
-  const records = r.records.filter(
-    (d) => new DataView(d.buffer, d.byteOffset).getInt32(4, true) === s.firer.pid,
-  ).length;
-  return { ns: r.value, records };
-}
-
-/** One loop of `n` hits under `engine`; ns per hit, and how many hits the engine accepted (tfc: perf count). */
-async function loop(
-  s: Setup,
-  engine: Engine,
-  prog: LoadedProgram,
-  hits: readonly Args[],
-  n: number,
-): Promise<{ ns: number; tfcAccepted: bigint }> {
-  if (engine === 'baseline') return { ns: (await s.firer.lseekLoop(s.cpu, n, hits)) / n, tfcAccepted: 0n };
-  if (engine === 'tfc-ebpf-raw' || engine === 'raw-return-0' || engine === 'raw-other-syscall') {
-    const raw = engine === 'tfc-ebpf-raw' ? s.raw : engine === 'raw-return-0' ? s.rawFloor : s.rawOther;
-    if (raw === undefined) throw new Error(`${engine}: no raw program`);
-    const r = await withRaw(s, raw, () => s.firer.lseekLoop(s.cpu, n, hits));
-    return { ns: r.ns / n, tfcAccepted: BigInt(r.records) };
-  }
-  if (engine === 'kernel-interpreter' || engine === 'other-syscall-event') {
-    const ev = engine === 'kernel-interpreter' ? SYS_ENTER_LSEEK : OTHER_SYSCALL;
-    const e = s.inst.setEnabled(ev, true);
-    if (e !== null) throw new Error(`enable ${ev.group}:${ev.event} in the instance: ${e}`);
-    try {
-      return { ns: (await s.firer.lseekLoop(s.cpu, n, hits)) / n, tfcAccepted: 0n };
-    } finally {
-      s.inst.setEnabled(ev, false);
-    }
-  }
-  const c = openTracepointCounter(s.sys, s.tpId, { pid: -1, cpu: s.cpu }, prog.prog);
-  if (!c.ok) throw new Error(c.error.message);
-  try {
-    const ns = (await s.firer.lseekLoop(s.cpu, n, hits)) / n;
-    const r = readCounter(c.value);
-    return { ns, tfcAccepted: r.ok ? r.value : -1n };
-  } finally {
-    c.value.dispose();
-  }
-}
-
-/** Our hits the instance recorded since the last drain. */
-function instanceRecords(s: Setup): number {
-  const { records } = s.inst.drainRaw();
-  let n = 0;
-  for (const r of records) {
-    const d = r.data;
-    if (
-      d.length >= 8 &&
-      (d[0] ?? 0) + ((d[1] ?? 0) << 8) === s.tpId &&
-      new DataView(d.buffer, d.byteOffset).getInt32(4, true) === s.firer.pid
-    )
-      n++;
-  }
-  return n;
-}
+const timing = (ctx: SuiteContext, kind: LoopKind) => ({
+  runs: ctx.quick ? 5 : Math.max(ctx.measure.runs, 11),
+  chunk: (ctx.quick ? HITS[kind].quick : HITS[kind].full) / HITS[kind].pairs,
+  pairs: HITS[kind].pairs,
+});
 
 /** The program's instructions with each named map reference set to its fd (as codegen-bpf's linkMaps does). */
 function link(insns: readonly Insn[], fds: ReadonlyMap<string, number>) {
@@ -195,152 +111,162 @@ function link(insns: readonly Insn[], fds: ReadonlyMap<string, number>) {
   return { ok: true as const, bytes: encode(out) };
 }
 
-function compileFor(s: Setup, filter: string): LoadedProgram | string {
-  const r = compile({
-    filter,
-    event: s.event,
-    target: 'ebpf',
-    ctx: 'tracepoint',
-    nrCpuIds: nrCpuIds(),
-  });
+/** tfc's program for the perf path, loaded; or why not. */
+function perfProgramFor(sys: Syscalls, event: EventFormat, filter: string): LoadedProgram | string {
+  const r = compile({ filter, event, target: 'ebpf', ctx: 'tracepoint', nrCpuIds: nrCpuIds() });
   if (!r.ok) return r.diagnostics.map((d) => d.message).join('; ');
   const spec = r.program;
   if (spec.target !== 'ebpf') return 'not eBPF';
-  const l = loadWithMaps(s.sys, {
-    type: spec.progType,
-    maps: spec.maps,
-    link: (fds) => link(spec.insns, fds),
-  });
+  const l = loadWithMaps(sys, { type: spec.progType, maps: spec.maps, link: (fds) => link(spec.insns, fds) });
   return l.ok ? l.value : `${l.error.message}\n${l.error.log ?? ''}`;
 }
 
-/**
- * PAIRS (baseline chunk, engine chunk) pairs, alternating which goes first; the median pair difference (robust to a
- * preemption in one chunk). Baseline chunk figures are appended to `base`.
- */
-async function pairedMarginal(
+/** The three engines of a filter on `ev` (the raw one left out, with a note, when it cannot be built). */
+function filterEngines(
   s: Setup,
-  e: Engine,
-  prog: LoadedProgram,
-  hits: readonly Args[],
-  chunk: number,
-  base: number[],
-): Promise<number> {
-  const diffs: number[] = [];
-  for (let j = 0; j < PAIRS; j++) {
-    const first = j % 2 === 0;
-    const a = await loop(s, first ? 'baseline' : e, prog, hits, chunk);
-    const b = await loop(s, first ? e : 'baseline', prog, hits, chunk);
-    const [bl, en] = first ? [a.ns, b.ns] : [b.ns, a.ns];
-    base.push(bl);
-    diffs.push(en - bl);
+  ctx: SuiteContext,
+  label: string,
+  ev: LiveEvent,
+  filter: string,
+  owned: LoadedProgram[],
+) {
+  const prog = perfProgramFor(s.sys, ev.format, filter);
+  if (typeof prog === 'string') {
+    ctx.note(`${label}: tfc cannot compile or load it (${prog}) — not measured`);
+    return undefined;
   }
-  return summarize(diffs).median;
+  owned.push(prog);
+  const engines: Engine[] = [
+    interpreter('kernel-interpreter', ev.target, filter),
+    perfProgram('tfc-ebpf', ev.target.tpId, prog),
+  ];
+  const raw = rawProgramFor(s.btf, ev.format, filter);
+  if (typeof raw === 'string') ctx.note(`${label}: tfc-ebpf-raw not measured (${raw})`);
+  else engines.push(rawProgram('tfc-ebpf-raw', raw));
+  return engines;
 }
 
-/**
- * The floors: the attach mechanism alone (a 2-instruction program, r0 = 0, attached like tfc's programs) and the
- * syscall tracing slow path alone (another syscall's event enabled: every syscall takes the traced path, lseek is
- * not judged) — the part of both engines' cost that no filter compiler can remove.
- */
-async function measureFloor(s: Setup, ctx: SuiteContext): Promise<Row[]> {
+/** Each engine keeps exactly `accepts` of CHECK hits, or the case fails. */
+async function check(s: Setup, label: string, engines: readonly Engine[], load: Load, accepts: number) {
+  const got: string[] = [];
+  for (const e of engines) {
+    const a = (await oneChunk(s, e, load, CHECK)).accepted;
+    if (a !== accepts) got.push(`${e.name} ${a}`);
+  }
+  if (got.length > 0)
+    throw new Error(`${label}: of ${CHECK} hits ${got.join(', ')} accepted; expected ${accepts} from each`);
+}
+
+/** Rows of a measurement: the baseline, each engine's marginal, and per-run ratios of tfc's engines to the kernel's. */
+function caseRows(name: string, base: number[], marg: Map<string, number[]>, ratios: boolean): Row[] {
+  const out = [row(SUITE, name, 'baseline', 'ns_per_event', 'ns', summarize(base))];
+  for (const [e, v] of marg) out.push(row(SUITE, name, e, 'marginal_ns_per_event', 'ns', summarize(v)));
+  const kern = marg.get('kernel-interpreter');
+  if (!ratios || kern === undefined) return out;
+  for (const [e, label] of [
+    ['tfc-ebpf', 'tfc/kernel'],
+    ['tfc-ebpf-raw', 'tfc-raw/kernel'],
+  ] as const) {
+    const v = marg.get(e);
+    if (v !== undefined)
+      out.push(
+        row(SUITE, name, label, 'marginal_ratio', 'x', summarize(v.map((x, i) => x / (kern[i] as number)))),
+      );
+  }
+  return out;
+}
+
+async function measureCase(s: Setup, ctx: SuiteContext, k: KernelCase): Promise<Row[]> {
+  const ev = s.events.get(k.event.name);
+  if (ev === undefined) return [];
+  if (kernelHazard(k.filter) !== null) throw new Error(`${k.name}: hazardous filter`);
+  const owned: LoadedProgram[] = [];
+  try {
+    const engines = filterEngines(s, ctx, k.name, ev, k.filter, owned);
+    if (engines === undefined) return [];
+    const load: Load = { kind: ev.kind, values: k.hits };
+    await check(s, k.name, engines, load, k.accepts);
+    const r = await measureEngines(s, engines, load, timing(ctx, ev.kind));
+    return caseRows(k.name, r.base, r.marginals, true);
+  } finally {
+    for (const p of owned) p.dispose();
+  }
+}
+
+/** An lseek filter attached per engine while the workload loops on getppid: what it costs the hits it passes over. */
+async function measurePassOver(s: Setup, ctx: SuiteContext): Promise<Row[]> {
+  const ev = s.events.get(LSEEK.name);
+  if (ev === undefined) return [];
+  const owned: LoadedProgram[] = [];
+  try {
+    const engines = filterEngines(s, ctx, 'getppid-pass-over', ev, orFilter(LSEEK, 64), owned);
+    if (engines === undefined) return [];
+    const load: Load = { kind: 'getppid', values: [] };
+    await check(s, 'getppid-pass-over', engines, load, 0);
+    const r = await measureEngines(s, engines, load, timing(ctx, 'getppid'));
+    return caseRows('getppid-pass-over', r.base, r.marginals, false);
+  } finally {
+    for (const p of owned) p.dispose();
+  }
+}
+
+/** The floors at `ev`: the event recording every hit, and 2-instruction programs through perf and raw. */
+async function measureFloor(s: Setup, ctx: SuiteContext, ev: LiveEvent): Promise<Row[]> {
   const p = loadProgram(s.sys, { type: 'TRACEPOINT', insns: TRIVIAL_EBPF });
   if (!p.ok) {
-    ctx.note(`attach-floor: the empty program does not load (${p.error.message})`);
+    ctx.note(`${ev.series.name}-floor: the 2-instruction program does not load (${p.error.message})`);
     return [];
   }
-  const prog = new LoadedProgram(p.value, []);
+  const trivial = new LoadedProgram(p.value, []);
+  const rawTp = loadProgram(s.sys, { type: 'RAW_TRACEPOINT', insns: TRIVIAL_EBPF });
   try {
-    const chunk = (ctx.quick ? QUICK_HITS : FULL_HITS) / PAIRS;
-    const runs = ctx.quick ? 5 : Math.max(ctx.measure.runs, 11);
-    await loop(s, 'tfc-ebpf', prog, [MISS], chunk);
-    const other = s.inst.setEnabled(OTHER_SYSCALL, false) === null;
-    if (!other)
-      ctx.note(
-        `attach-floor: no ${OTHER_SYSCALL.group}:${OTHER_SYSCALL.event} event — slow path not measured`,
-      );
-    else await loop(s, 'other-syscall-event', prog, [MISS], chunk);
-    const raws = (['raw-return-0', 'raw-other-syscall'] as const).filter((e) =>
-      e === 'raw-return-0' ? s.rawFloor !== undefined : s.rawOther !== undefined,
-    );
-    for (const e of raws) await loop(s, e, prog, [MISS], chunk);
-    const base: number[] = [];
-    const marg: number[] = [];
-    const slow: number[] = [];
-    const rawMarg: Record<string, number[]> = { 'raw-return-0': [], 'raw-other-syscall': [] };
-    for (let r = 0; r < runs; r++) {
-      marg.push(await pairedMarginal(s, 'tfc-ebpf', prog, [MISS], chunk, base));
-      if (other) slow.push(await pairedMarginal(s, 'other-syscall-event', prog, [MISS], chunk, base));
-      for (const e of raws) rawMarg[e]?.push(await pairedMarginal(s, e, prog, [MISS], chunk, base));
-    }
-    return [
-      row(SUITE, 'attach-floor', 'baseline', 'ns_per_event', 'ns', summarize(base)),
-      row(SUITE, 'attach-floor', 'ebpf-return-0', 'marginal_ns_per_event', 'ns', summarize(marg)),
-      ...(other
-        ? [row(SUITE, 'attach-floor', 'other-syscall-event', 'marginal_ns_per_event', 'ns', summarize(slow))]
-        : []),
-      ...raws.map((e) =>
-        row(SUITE, 'attach-floor', e, 'marginal_ns_per_event', 'ns', summarize(rawMarg[e] ?? [])),
-      ),
+    const engines: Engine[] = [
+      interpreter('kernel-record-all', ev.target, null),
+      perfProgram('ebpf-return-0', ev.target.tpId, trivial),
     ];
+    const raw = rawProgramFor(s.btf, ev.format, '');
+    if (typeof raw === 'string') ctx.note(`${ev.series.name}-floor: raw-return-0 not measured (${raw})`);
+    else {
+      engines.push(rawProgram('raw-return-0', { ...raw, spec: undefined }));
+      engines.push(rawProgram('raw-return-0-x2', { ...raw, spec: undefined }, 2));
+      if (rawTp.ok) engines.push(classicRawTracepoint('raw-tp-return-0', raw.tracepoint, rawTp.value));
+      else ctx.note(`${ev.series.name}-floor: raw-tp-return-0 not measured (${rawTp.error.message})`);
+    }
+    if (ev.series === LSEEK) engines.push(...otherSyscallEngines(s, ctx));
+    const load: Load = { kind: ev.kind, values: [ev.series.miss] };
+    // The workload's hits reach the event: recording everything, the interpreter keeps every one of them.
+    await check(s, `${ev.series.name}-floor`, engines.slice(0, 1), load, CHECK);
+    const r = await measureEngines(s, engines, load, timing(ctx, ev.kind));
+    return caseRows(`${ev.series.name}-floor`, r.base, r.marginals, false);
   } finally {
-    prog.dispose();
+    trivial.dispose();
+    if (rawTp.ok) rawTp.value.dispose();
   }
 }
 
-async function measureCase(s: Setup, ctx: SuiteContext, k: KernelCase, prog: LoadedProgram): Promise<Row[]> {
-  // Check: both engines accept exactly the hits they should (64 hits each).
-  const werr = s.inst.writeFilter(SYS_ENTER_LSEEK, k.filter);
-  if (werr !== null) throw new Error(`${k.name}: the kernel refuses the filter (${werr})`);
-  instanceRecords(s);
-  await loop(s, 'kernel-interpreter', prog, k.hits, 64);
-  const kAcc = instanceRecords(s);
-  const tAcc = (await loop(s, 'tfc-ebpf', prog, k.hits, 64)).tfcAccepted;
-  const rAcc =
-    s.raw === undefined ? BigInt(k.accepts) : (await loop(s, 'tfc-ebpf-raw', prog, k.hits, 64)).tfcAccepted;
-  if (kAcc !== k.accepts || tAcc !== BigInt(k.accepts) || rAcc !== BigInt(k.accepts))
-    throw new Error(
-      `${k.name}: of 64 hits the interpreter accepted ${kAcc}, tfc ${tAcc}, tfc on the raw tracepoint ${rAcc}; expected ${k.accepts}`,
-    );
-  const n = ctx.quick ? QUICK_HITS : FULL_HITS;
-  const chunk = n / PAIRS;
-  const runs = ctx.quick ? 5 : Math.max(ctx.measure.runs, 11);
-  // Warm-up: one short loop per engine.
-  const engines = MEASURED.filter((e) => e !== 'tfc-ebpf-raw' || s.raw !== undefined);
-  for (const e of ENGINES.filter((x) => x !== 'tfc-ebpf-raw' || s.raw !== undefined))
-    await loop(s, e, prog, k.hits, chunk);
-  const base: number[] = [];
-  const marg: Record<Measured, number[]> = { 'kernel-interpreter': [], 'tfc-ebpf': [], 'tfc-ebpf-raw': [] };
-  const ratios: number[] = [];
-  const rawRatios: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    // rotated order per run, so drift cancels
-    const order = engines.map((_, i) => engines[(i + r) % engines.length] as Measured);
-    for (const e of order) marg[e].push(await pairedMarginal(s, e, prog, k.hits, chunk, base));
-    const kern = marg['kernel-interpreter'][r] as number;
-    ratios.push((marg['tfc-ebpf'][r] as number) / kern);
-    if (s.raw !== undefined) rawRatios.push((marg['tfc-ebpf-raw'][r] as number) / kern);
-    instanceRecords(s);
+/** On the lseek loop: getppid's event on (the syscall slow path alone), and a raw getppid program (no filter). */
+function otherSyscallEngines(s: Setup, ctx: SuiteContext): Engine[] {
+  if (s.getppid === undefined || s.getppidFormat === undefined) {
+    ctx.note(`lseek-floor: no ${GETPPID.group}:${GETPPID.event} event — slow path not measured`);
+    return [];
   }
-  return [
-    row(SUITE, k.name, 'baseline', 'ns_per_event', 'ns', summarize(base)),
-    row(
-      SUITE,
-      k.name,
-      'kernel-interpreter',
-      'marginal_ns_per_event',
-      'ns',
-      summarize(marg['kernel-interpreter']),
-    ),
-    row(SUITE, k.name, 'tfc-ebpf', 'marginal_ns_per_event', 'ns', summarize(marg['tfc-ebpf'])),
-    row(SUITE, k.name, 'tfc/kernel', 'marginal_ratio', 'x', summarize(ratios)),
-    ...(s.raw === undefined
-      ? []
-      : [
-          row(SUITE, k.name, 'tfc-ebpf-raw', 'marginal_ns_per_event', 'ns', summarize(marg['tfc-ebpf-raw'])),
-          row(SUITE, k.name, 'tfc-raw/kernel', 'marginal_ratio', 'x', summarize(rawRatios)),
-        ]),
-  ];
+  const out = [interpreter('other-syscall-event', s.getppid, null)];
+  const raw = rawProgramFor(s.btf, s.getppidFormat, '');
+  if (typeof raw === 'string') ctx.note(`lseek-floor: raw-other-syscall not measured (${raw})`);
+  else out.push(rawProgram('raw-other-syscall', raw));
+  return out;
+}
+
+/** The event's live format and tracepoint id, or undefined (with a note). */
+function liveEvent(ctx: SuiteContext, root: string, ev: { group: string; event: string }) {
+  const text = readEventFormatText(ev.group, ev.event);
+  const live = text.ok ? parseFormat(text.text, { system: ev.group, name: ev.event }) : text;
+  const id = tracepointId(ev.group, ev.event, root);
+  if (!live.ok || !id.ok) {
+    ctx.note(`no ${ev.group}:${ev.event} event in this kernel — its rows are not measured`);
+    return undefined;
+  }
+  return { target: { ...ev, tpId: id.value }, format: { ...live.event, system: ev.group } };
 }
 
 async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
@@ -348,9 +274,9 @@ async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
     ctx.note('not root: tracefs instances and tracepoint programs need root — kernel suite skipped');
     return undefined;
   }
-  const sysLoad = loadKoffiSyscalls();
-  if (!sysLoad.ok) {
-    ctx.note(`no syscalls (${sysLoad.reason}) — kernel suite skipped`);
+  const sys = loadKoffiSyscalls();
+  if (!sys.ok) {
+    ctx.note(`no syscalls (${sys.reason}) — kernel suite skipped`);
     return undefined;
   }
   const fs = await locateTracefs();
@@ -358,91 +284,70 @@ async function setUp(ctx: SuiteContext): Promise<Setup | undefined> {
     ctx.note(`no tracefs (${fs.reason}) — kernel suite skipped`);
     return undefined;
   }
-  const text = readEventFormatText(SYS_ENTER_LSEEK.group, SYS_ENTER_LSEEK.event);
-  const live = text.ok
-    ? parseFormat(text.text, { system: SYS_ENTER_LSEEK.group, name: SYS_ENTER_LSEEK.event })
-    : text;
-  const id = tracepointId(SYS_ENTER_LSEEK.group, SYS_ENTER_LSEEK.event, fs.path);
-  if (!live.ok || !id.ok) {
-    ctx.note('no syscalls:sys_enter_lseek event in this kernel — kernel suite skipped');
-    return undefined;
+  const events = new Map<string, LiveEvent>();
+  for (const [series, kind] of [
+    [LSEEK, 'lseek'],
+    [KFREE_SKB, 'frames'],
+  ] as const) {
+    const l = liveEvent(ctx, fs.path, series);
+    if (l !== undefined) events.set(series.name, { series, kind, ...l });
   }
-  const firer = await FirerProcess.start({ cacheDir: CACHE });
-  if ('ok' in firer) {
-    ctx.note(`the C firer cannot run (${firer.reason}) — kernel suite skipped`);
-    return undefined;
-  }
-  const inst = TracefsInstance.create(fs.path, `tfc_bench_${process.pid}_${firer.pid}`);
+  const other = liveEvent(ctx, fs.path, GETPPID);
+  const inst = TracefsInstance.create(fs.path, `tfc_bench_${process.pid}`);
   if (!(inst instanceof TracefsInstance)) {
-    await firer.dispose();
     ctx.note(`no tracefs instance (${inst.reason}) — kernel suite skipped`);
     return undefined;
   }
   inst.setBufferSizeKb(256);
   const cpu = inst.cpus[inst.cpus.length - 1] ?? 0;
-  const s: Setup = {
-    sys: sysLoad.value,
-    firer,
+  const workload = await KernelWorkload.start({ cacheDir: CACHE, cpu });
+  if (typeof workload === 'string') {
+    inst.dispose();
+    ctx.note(`the workload cannot run (${workload}) — kernel suite skipped`);
+    return undefined;
+  }
+  return {
+    sys: sys.value,
     inst,
-    tpId: id.value,
-    event: { ...live.event, system: SYS_ENTER_LSEEK.group },
+    workload,
     cpu,
     btf: kernelRawBtf(ctx, 'tfc-ebpf-raw'),
+    events,
+    getppid: other?.target,
+    getppidFormat: other?.format,
   };
-  if (s.btf !== undefined) {
-    const btfId = s.btf.btfId('sys_enter');
-    if (btfId !== undefined) s.rawFloor = { spec: undefined, btfId, tracepoint: 'sys_enter' };
-    const other = readEventFormatText(OTHER_SYSCALL.group, OTHER_SYSCALL.event);
-    const ev = other.ok
-      ? parseFormat(other.text, { system: OTHER_SYSCALL.group, name: OTHER_SYSCALL.event })
-      : other;
-    const raw = ev.ok ? rawProgramFor(s.btf, ev.event, '') : `no ${OTHER_SYSCALL.event} event`;
-    if (typeof raw === 'string') ctx.note(`raw-other-syscall: not measured (${raw})`);
-    else s.rawOther = raw;
-  }
-  return s;
 }
 
 export const kernelSuite: Suite = {
   name: SUITE,
   title:
-    'in-kernel cost of filtering a tracepoint hit: kernel interpreter vs tfc eBPF on the record (perf) and on the raw tracepoint (sys_enter_lseek)',
+    'in-kernel cost of filtering a trace event hit: kernel interpreter vs tfc eBPF on the record (perf) and on the raw tracepoint (sys_enter_lseek, kfree_skb)',
   run: async (ctx) => {
     const s = await setUp(ctx);
     if (s === undefined) return [];
     const rows: Row[] = [];
-    const cases = kernelCases();
+    const steps: { label: string; run: () => Promise<Row[]> }[] = [
+      ...[...s.events.values()].map((ev) => ({
+        label: `${ev.series.name}-floor`,
+        run: () => measureFloor(s, ctx, ev),
+      })),
+      { label: 'getppid-pass-over', run: () => measurePassOver(s, ctx) },
+      ...kernelCases().map((k) => ({ label: k.name, run: () => measureCase(s, ctx, k) })),
+    ];
     try {
       ctx.note(
-        `firer pinned to CPU ${s.cpu}; per run and engine ${ctx.quick ? QUICK_HITS : FULL_HITS} lseeks in ${PAIRS} chunks, ` +
-          'each paired with a baseline chunk (order alternated); marginal = the median pair difference; tfc-ebpf attached with perf_event_open (counting event), ' +
-          'kernel-interpreter = filter in a private tracefs instance, event enabled there',
+        `workload pinned to CPU ${s.cpu}; per run and engine ${HITS.lseek.full} lseeks in ${HITS.lseek.pairs} ` +
+          `chunks or ${HITS.frames.full} frames in ${HITS.frames.pairs} (a fifth with --quick), each paired with a ` +
+          'baseline chunk (order alternated); marginal = the median pair difference',
       );
-      ctx.progress(0, cases.length + 1, 'attach-floor');
-      rows.push(...(await measureFloor(s, ctx)));
-      for (const [i, k] of cases.entries()) {
-        ctx.progress(i + 1, cases.length + 1, k.name);
-        if (kernelHazard(k.filter) !== null) throw new Error(`${k.name}: hazardous filter`);
-        const prog = compileFor(s, k.filter);
-        if (typeof prog === 'string') {
-          ctx.note(`${k.name}: tfc cannot compile or load it (${prog}) — not measured`);
-          continue;
-        }
-        const raw = rawProgramFor(s.btf, s.event, k.filter);
-        if (typeof raw === 'string') {
-          ctx.note(`${k.name}: tfc-ebpf-raw not measured (${raw})`);
-          delete s.raw;
-        } else s.raw = raw;
-        try {
-          rows.push(...(await measureCase(s, ctx, k, prog)));
-        } finally {
-          prog.dispose();
-        }
+      for (const [i, st] of steps.entries()) {
+        ctx.progress(i, steps.length, st.label);
+        rows.push(...(await st.run()));
       }
-      ctx.progress(cases.length + 1, cases.length + 1, 'done');
+      ctx.progress(steps.length, steps.length, 'done');
     } finally {
       s.inst.dispose();
-      await s.firer.dispose();
+      s.workload.dispose();
     }
     return rows;
   },

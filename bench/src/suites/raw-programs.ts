@@ -30,12 +30,14 @@ export interface RawProg {
 /** The record bytes a raw program output during a run. */
 export type RawRecords = readonly Uint8Array[];
 
-/** Attaches `raw` for the duration of `run`; the records it output (maps, ring and link released after it). */
-export async function withRawProgram<T>(
-  sys: Syscalls,
-  raw: RawProg,
-  run: () => Promise<T>,
-): Promise<{ value: T; records: RawRecords }> {
+/** An attached raw program: the records it output so far, and its release (maps, ring and link). */
+export interface AttachedRaw {
+  readonly drain: () => RawRecords;
+  readonly dispose: () => void;
+}
+
+/** Attaches `raw` until dispose(); throws (with the verifier's log) when it does not load. */
+export function attachRawProgram(sys: Syscalls, raw: RawProg): AttachedRaw {
   const spec = raw.spec;
   const opened = openRawSession(sys, {
     ringSize: 1 << 22,
@@ -58,11 +60,22 @@ export async function withRawProgram<T>(
     ],
   });
   if (!opened.ok) throw new Error(`raw program: ${opened.error}\n${opened.log ?? ''}`);
+  const session = opened.session;
+  return { drain: () => session.drain().map((r) => r.data), dispose: () => session.dispose() };
+}
+
+/** Attaches `raw` for the duration of `run`; the records it output (maps, ring and link released after it). */
+export async function withRawProgram<T>(
+  sys: Syscalls,
+  raw: RawProg,
+  run: () => Promise<T>,
+): Promise<{ value: T; records: RawRecords }> {
+  const a = attachRawProgram(sys, raw);
   try {
     const value = await run();
-    return { value, records: opened.session.drain().map((r) => r.data) };
+    return { value, records: a.drain() };
   } finally {
-    opened.session.dispose();
+    a.dispose();
   }
 }
 

@@ -5,7 +5,7 @@
  * --out and --doc are checked before anything is measured (a run of minutes never ends in an unwritable path),
  * and the --doc report is written whole or not at all.
  */
-import { accessSync, constants, mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { markdownReport, missingDirs, runBench, suites, table } from '@tfc/bench';
@@ -35,7 +35,8 @@ ${suites.map((s) => `                       ${s.name.padEnd(8)} ${s.title}`).joi
       --json         print the rows as JSON lines instead of a table
   -o, --out DIR      write <suite>.json and <suite>.svg per suite to DIR (default bench/results)
       --doc FILE     also write the Markdown report (machine, command, tables, charts) to FILE,
-                     e.g. tfc bench --doc docs/benchmarks.md --out docs/bench
+                     e.g. tfc bench --doc docs/benchmarks.md --out docs/bench; the sections of
+                     suites not run, and <!-- notes --> blocks, are kept from FILE as it stood
 
 exit status: 0 measured, 2 usage error (unknown suite, unwritable --out or --doc: checked before measuring).
 
@@ -94,7 +95,16 @@ export async function runBenchCommand(argv: readonly string[], io: Io): Promise<
       relative(dirname(resolve(doc)), resolve(out))
         .split(sep)
         .join('/') || '.';
-    writeFileWhole(doc, markdownReport(rows, machine, `tfc bench ${argv.join(' ')}`, titles, imageDir));
+    let previous: string | undefined; // the document as it stood: other suites' sections and notes are kept
+    try {
+      previous = readFileSync(doc, 'utf8');
+    } catch {
+      previous = undefined;
+    }
+    writeFileWhole(
+      doc,
+      markdownReport(rows, machine, `tfc bench ${argv.join(' ')}`, titles, imageDir, previous),
+    );
   }
   return EXIT.ok;
 }
