@@ -16,9 +16,7 @@
 // TFC_SEED. Skips with the reason without root, tracefs, BPF or BTF.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { linkMaps, type RawEventLayout } from '@tfc/codegen-bpf';
 import { compileRaw, rawFallback, resolveRawLayout } from '@tfc/compiler';
@@ -40,6 +38,7 @@ import { filterArb, liveDialect } from '@tfc/testkit';
 import { type EventFormat, type FilterDialect, parseFormat } from '@tfc/tracefs';
 import fc from 'fast-check';
 import { type Case, lseekCase } from './generators.ts';
+import { openTraffic, type Traffic } from './raw-traffic.ts';
 
 const FILTERS = Number(process.env.TFC_RAW_FILTERS ?? 6);
 const SEED = Number(process.env.TFC_SEED ?? 20261206);
@@ -50,42 +49,12 @@ interface Live {
   readonly btf: RawBtfView;
   readonly dialect: FilterDialect;
   readonly firer: FirerProcess;
+  /** The private network namespace's traffic, or why there is none (the network events are then skipped). */
+  readonly traffic: Traffic | string;
 }
 
-/** Traffic on loopback: TCP connections with data both ways over IPv4 and IPv6, closed; a refused connection; UDP
- *  datagrams to a closed port. */
-async function netTraffic(): Promise<void> {
-  let port = 0;
-  for (const host of ['::1', '127.0.0.1']) {
-    const server: Server = createServer((s) => {
-      s.on('data', (d) => s.end(d));
-    });
-    const up = await new Promise<boolean>((res) => {
-      server.once('error', () => res(false));
-      server.listen(0, host, () => res(true));
-    });
-    if (!up) continue;
-    port = (server.address() as { port: number }).port;
-    for (let i = 0; i < 2; i++)
-      await new Promise<void>((res, rej) => {
-        const c = createConnection(port, host, () => c.write('tfc raw'));
-        c.on('data', () => c.end());
-        c.on('close', () => res());
-        c.on('error', rej);
-      });
-    await new Promise<void>((res) => server.close(() => res()));
-  }
-  // a connection refused: the RST comes back (tcp_receive_reset)
-  await new Promise<void>((res) => {
-    const c = createConnection(port, '127.0.0.1');
-    c.on('error', () => res());
-    c.on('connect', () => c.destroy());
-    c.on('close', () => res());
-  });
-  const u = createSocket('udp4');
-  for (let i = 0; i < 3; i++) await new Promise<void>((res) => u.send('x', 9, '127.0.0.1', () => res()));
-  u.close();
-}
+/** Events whose hits need packets dropped (retransmits): the namespace's lossy round. */
+const LOSSY = new Set(['tcp/tcp_retransmit_skb', 'tcp/tcp_retransmit_synack', 'tcp/tcp_cong_state_set']);
 
 /** Makes the event's hits (besides whatever else the machine does in the window). */
 async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promise<void> {
@@ -95,7 +64,10 @@ async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promi
       for (let i = 0; i < 6; i++) await live.firer.lseek({ fd: 3 + i, offset: i * 7, whence: i % 3 });
   } else if (ev.name.startsWith('sched_process_')) {
     for (let i = 0; i < 3; i++) execFileSync('true');
-  } else await netTraffic();
+  } else if (typeof live.traffic !== 'string') {
+    const code = await live.traffic.round(LOSSY.has(`${ev.system}/${ev.name}`) ? 'lossy' : 'plain');
+    assert.equal(code, 0, 'the traffic child exits cleanly');
+  }
   await new Promise((r) => setTimeout(r, 30));
 }
 
@@ -254,12 +226,15 @@ async function setup(t: TestContext): Promise<Live | undefined> {
   const firer = await FirerProcess.start();
   if ('ok' in firer) return void t.skip(firer.reason);
   t.after(() => firer.dispose());
+  const traffic = await openTraffic();
+  if (typeof traffic !== 'string') t.after(() => traffic.dispose());
   return {
     sys: sys.value,
     root: root.path,
     btf: rawBtfView(table.table, 'BTF of the running kernel'),
     dialect: dialect.dialect,
     firer,
+    traffic,
   };
 }
 
@@ -270,10 +245,23 @@ const EVENTS = [
   'tcp/tcp_destroy_sock',
   'tcp/tcp_receive_reset',
   'tcp/tcp_rcv_space_adjust',
+  'tcp/tcp_retransmit_skb',
+  'tcp/tcp_send_reset',
+  'tcp/tcp_retransmit_synack',
+  'tcp/tcp_cong_state_set',
+  'tcp/tcp_probe',
+  'tcp/tcp_rcvbuf_grow',
+  'tcp/tcp_sendmsg_locked',
+  'sock/inet_sk_error_report',
+  'sock/sock_recv_length',
+  'sock/sock_send_length',
+  'sock/sk_data_ready',
   'skb/kfree_skb',
   'skb/consume_skb',
+  'skb/skb_copy_datagram_iovec',
   'net/net_dev_queue',
   'net/net_dev_xmit',
+  'net/net_dev_start_xmit',
   'net/netif_receive_skb',
   'net/netif_rx',
   'sched/sched_switch',
@@ -299,8 +287,14 @@ test('raw tracepoint programs build the kernel records and give the kernel inter
     accepted: 0,
   };
   const problems: string[] = [];
+  const only = process.env.TFC_RAW_EVENTS?.split(',');
   for (const name of EVENTS) {
+    if (only !== undefined && !only.some((o) => name.includes(o))) continue;
     const [system, event] = name.split('/') as [string, string];
+    if (!['syscalls', 'sched'].includes(system) && typeof live.traffic === 'string') {
+      t.diagnostic(`${name}: skipped: ${live.traffic}`);
+      continue;
+    }
     const text = readEventFormatText(system, event, { root: live.root });
     if (!text.ok) {
       t.diagnostic(`${name}: not on this kernel (${text.error})`);
@@ -340,7 +334,10 @@ test('raw tracepoint programs build the kernel records and give the kernel inter
         totals.fallbacks++;
         t.diagnostic(`${name}: falls back to the record path: ${filter}: ${o.why}`);
       } else if (o.kind === 'lossy') t.diagnostic(`${name}: lost events three times: ${filter}`);
-      else problems.push(`${name}: ${filter || '(no filter)'}: ${o.message}`);
+      else {
+        problems.push(`${name}: ${filter || '(no filter)'}: ${o.message}`);
+        t.diagnostic(`disagreement: ${problems[problems.length - 1]}`);
+      }
     }
     const uncovered = r.layout.uncovered.map((u) => u.name).join(', ');
     t.diagnostic(

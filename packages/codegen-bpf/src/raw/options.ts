@@ -27,17 +27,55 @@ export interface RawValue {
   readonly access: 'btf' | 'probe';
   readonly signed: boolean;
   readonly swap?: 2 | 4;
+  /** A logical right shift of the (unsigned) result: `tp->srtt_us >> 3`. */
+  readonly shr?: number;
+  /** `p ? p->member : 0`: a NULL pointer on the path gives 0 (the verifier demands the check where the kernel marks
+   *  the argument nullable, e.g. tcp_send_reset's sk). */
+  readonly orZero?: boolean;
+}
+
+/** __trace_sched_switch_state() (include/trace/events/sched.h) with __task_state_index() (include/linux/sched.h):
+ *  `preempt` ? reportMax : 1 << (fls(s) - 1) (0 when s is 0), where s is (state | exitState) & report, replaced by
+ *  reportIdle when state has every bit of idle, and by uninterruptible when state has a bit of `asUninterruptible`
+ *  (TASK_RTLOCK_WAIT, TASK_FROZEN). The three values are direct (`btf`) loads: no helper call. */
+export interface RawSwitchState {
+  readonly preempt: RawValue;
+  readonly state: RawValue;
+  readonly exitState: RawValue;
+  readonly report: number;
+  readonly idle: number;
+  readonly reportIdle: number;
+  readonly asUninterruptible: number;
+  readonly uninterruptible: number;
+  readonly reportMax: number;
+}
+
+/** TP_STORE_ADDR_PORTS (include/trace/events/net_probe_common.h): a zeroed sockaddr_in6-sized array holding a
+ *  sockaddr_in6 (family AF_INET6, `port`, `v6`'s 16 bytes at 8) when `family` is AF_INET6, else a sockaddr_in
+ *  (AF_INET, `port`, `v4`'s 4 bytes at 4). `port` is stored as it is in memory (network order). */
+export interface RawSockaddr {
+  readonly family: RawValue;
+  readonly port: RawValue;
+  readonly v6: RawValue;
+  readonly v4: RawValue;
 }
 
 /** Where a record field's bytes come from: an integer value (stored as the record's field width), `n` bytes
- *  copied from the member the path ends at (char arrays, `__u8 saddr[4]`: memcpy in TP_fast_assign), the current
- *  task's pid (common_pid) or a constant (common_type). */
+ *  copied from the member the path ends at (char arrays, `__u8 saddr[4]`: memcpy in TP_fast_assign), an address
+ *  stored by family, a socket cookie, the sched_switch report state, the current task's pid (common_pid) or a
+ *  constant (common_type). */
 export type RawSource =
   | { readonly kind: 'value'; readonly value: RawValue }
   | { readonly kind: 'bytes'; readonly value: RawValue; readonly n: number }
   /** TP_STORE_ADDRS: the 16 bytes of `v6` when `family` is AF_INET6, else `v4`'s 4 bytes as a v4-mapped IPv6
    *  address (::ffff:a.b.c.d). Built into records only: a filter never reads it (16-byte arrays compare false). */
   | { readonly kind: 'addr6'; readonly family: RawValue; readonly v6: RawValue; readonly v4: RawValue }
+  /** TP_STORE_ADDR_PORTS (see RawSockaddr): built into records only, like addr6. */
+  | ({ readonly kind: 'sockaddr' } & RawSockaddr)
+  /** sock_gen_cookie(sk) of the socket in ctx slot `arg` (bpf_get_socket_cookie: it allocates the cookie when the
+   *  socket has none yet, as sock_gen_cookie does). */
+  | { readonly kind: 'cookie'; readonly arg: number }
+  | ({ readonly kind: 'switchState' } & RawSwitchState)
   | { readonly kind: 'pid' }
   | { readonly kind: 'const'; readonly value: bigint };
 

@@ -31,6 +31,8 @@ import {
   type RawEventLayout,
   type RawField,
   type RawOptions,
+  type RawSockaddr,
+  type RawSwitchState,
   type RawValue,
 } from './options.ts';
 
@@ -38,6 +40,8 @@ const HELPER_KTIME = 5;
 const HELPER_CURRENT_TASK_BTF = 158;
 const AF_INET6 = 10;
 const HELPER_RINGBUF_OUTPUT = 130;
+const HELPER_SOCKET_COOKIE = 46;
+const AF_INET = 2;
 /** The header and record on the stack: fp-512 .. fp-512+16+RAW_RECORD_MAX (above the expression temporaries). */
 const RECORD = 512;
 
@@ -65,8 +69,10 @@ function walk(g: EbpfGen, v: RawValue, steps = v.path.length): void {
   if (v.arg === RAW_CURRENT_TASK) e(call(HELPER_CURRENT_TASK_BTF));
   else if (v.arg < 0 || v.arg > 11) throw new Unsupported('raw-arg', `argument index ${v.arg} out of range`);
   else e(mem.ldx('dw', R0, R6, 8 * v.arg));
+  const zero = v.orZero === true && steps > 0 ? fresh(g.em) : undefined;
   for (const m of v.path.slice(0, steps)) {
     if (!isWidth(m.size)) throw new Unsupported('raw-layout', `member of size ${m.size} is not a scalar`);
+    if (zero !== undefined) e(jmp.jeq.imm(R0, 0, zero));
     if (v.access === 'btf') e(mem.ldx(sizeName(m.size), R0, R0, m.offset));
     else {
       e(mov.reg(R3, R0));
@@ -82,6 +88,7 @@ function walk(g: EbpfGen, v: RawValue, steps = v.path.length): void {
       e(alu64.and.imm(R0, (1 << m.bit.bits) - 1));
     }
   }
+  if (zero !== undefined) place(g.em, zero);
 }
 
 /** R0 = the value of `v` (64 bits: sign-extended when signed, swapped as the kernel's ntoh*). */
@@ -91,6 +98,48 @@ export function rawValue(g: EbpfGen, v: RawValue): void {
   if (last !== undefined && last.bit === undefined && v.signed && isWidth(last.size))
     extend(g, R0, last.size, true);
   if (v.swap !== undefined) swap(g, R0, v.swap);
+  if (v.shr !== undefined && v.shr > 0) g.e(alu64.rsh.imm(R0, v.shr));
+}
+
+/** R0 = sched_switch's report state (RawSwitchState); uses R0-R4, no helper call. */
+function switchState(g: EbpfGen, s: RawSwitchState): void {
+  const e = g.e;
+  const done = fresh(g.em);
+  const notIdle = fresh(g.em);
+  const highest = fresh(g.em);
+  for (const v of [s.preempt, s.state, s.exitState])
+    if (v.access !== 'btf') throw new Unsupported('raw-layout', 'the switch state reads direct loads only');
+  rawValue(g, s.preempt);
+  e(mov.imm(R4, s.reportMax));
+  e(jmp.jne.imm(R0, 0, done));
+  rawValue(g, s.exitState);
+  e(mov.reg(R4, R0));
+  rawValue(g, s.state);
+  e(mov.reg(R2, R0));
+  e(alu64.or.reg(R4, R2));
+  e(alu64.and.imm(R4, s.report));
+  e(mov.reg(R3, R2));
+  e(alu64.and.imm(R3, s.idle));
+  e(jmp.jne.imm(R3, s.idle, notIdle));
+  e(mov.imm(R4, s.reportIdle));
+  place(g.em, notIdle);
+  e(jmp.jset.imm(R2, s.asUninterruptible, highest));
+  const fls = fresh(g.em);
+  goto(g.em, fls);
+  place(g.em, highest);
+  e(mov.imm(R4, s.uninterruptible));
+  place(g.em, fls);
+  // 1 << (fls(R4) - 1), 0 for 0: R4's highest set bit (smear it right, then keep the top one)
+  for (const k of [1, 2, 4, 8, 16]) {
+    e(mov.reg(R3, R4));
+    e(alu64.rsh.imm(R3, k));
+    e(alu64.or.reg(R4, R3));
+  }
+  e(mov.reg(R3, R4));
+  e(alu64.rsh.imm(R3, 1));
+  e(alu64.sub.reg(R4, R3));
+  place(g.em, done);
+  e(mov.reg(R0, R4));
 }
 
 /** R3 = the address of the bytes a `bytes` source copies (+ delta). */
@@ -117,7 +166,15 @@ function fieldInto(g: EbpfGen, f: RawField, delta: number, w: number): void {
     case 'value':
       rawValue(g, s.value);
       return;
+    case 'cookie':
+      g.e(mem.ldx('dw', R1, R6, 8 * s.arg));
+      g.e(call(HELPER_SOCKET_COOKIE));
+      return;
+    case 'switchState':
+      switchState(g, s);
+      return;
     case 'addr6':
+    case 'sockaddr':
       throw new Unsupported(
         'raw-field',
         `field ${f.name} is built into records only (read it on the record path)`,
@@ -219,6 +276,23 @@ function addr6(g: EbpfGen, s: Extract<RawField['source'], { kind: 'addr6' }>, at
   place(g.em, done);
 }
 
+/** TP_STORE_ADDR_PORTS into the (zeroed) record at `at` (RawSockaddr). */
+function sockaddr(g: EbpfGen, s: RawSockaddr, at: number): void {
+  const v4 = fresh(g.em);
+  const port = fresh(g.em);
+  rawValue(g, s.family);
+  g.e(jmp.jne.imm(R0, AF_INET6, v4));
+  g.e(mem.st('h', R10, at, AF_INET6));
+  copyInto(g, s.v6, at + 8, 16);
+  goto(g.em, port);
+  place(g.em, v4);
+  g.e(mem.st('h', R10, at, AF_INET));
+  copyInto(g, s.v4, at + 4, 4);
+  place(g.em, port);
+  rawValue(g, s.port);
+  g.e(mem.stx('h', R10, at + 2, R0));
+}
+
 /** Builds the record with `verdict` in its header and outputs it (see the header); returns 0. */
 function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
   const e = g.e;
@@ -233,6 +307,10 @@ function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
     const at = -RECORD + RAW_HDR.record + f.offset;
     if (f.source.kind === 'addr6') {
       addr6(g, f.source, at);
+      continue;
+    }
+    if (f.source.kind === 'sockaddr') {
+      sockaddr(g, f.source, at);
       continue;
     }
     if (f.source.kind === 'bytes') {

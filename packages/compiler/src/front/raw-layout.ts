@@ -13,12 +13,14 @@ import {
   type RawEventLayout,
   type RawField,
   type RawMember,
+  type RawSource,
   type RawValue,
 } from '@tfc/codegen-bpf';
 import type { EventFormat, FormatField } from '@tfc/tracefs';
 import {
   type ProvenanceEvent,
   type ProvenanceField,
+  type ProvenanceMember,
   RAW_PROVENANCE,
   RAW_UNCOVERED_SYSTEMS,
   SYSCALL_ARG_REGS,
@@ -137,13 +139,35 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
     struct = m.pointee;
   }
   if (last === undefined) return 'empty member path';
+  if (p.shr !== undefined && last.signed) return `a shift of the signed member ${p.member}`;
   return {
     arg: p.arg,
     path,
     access: p.cast === undefined ? 'btf' : 'probe',
     signed: last.signed,
     ...(p.ntoh === true ? { swap: last.size as 2 | 4 } : {}),
+    ...(p.shr !== undefined ? { shr: p.shr } : {}),
+    ...(p.orZero === true ? { orZero: true } : {}),
   };
+}
+
+/** A member of argument `arg`'s pointee (through `m.cast`), resolved; `size` checks the member's size. */
+function resolveMember(
+  arg: number,
+  m: ProvenanceMember | string,
+  args: readonly string[],
+  btf: RawBtf,
+  size?: number,
+): RawValue | string {
+  const pm = typeof m === 'string' ? { member: m } : m;
+  const v = resolveValue(
+    { field: '', arg, member: pm.member, ...(pm.cast !== undefined ? { cast: pm.cast } : {}) },
+    args,
+    btf,
+  );
+  if (typeof v === 'string' || size === undefined) return v;
+  const got = v.path[v.path.length - 1]?.size;
+  return got === size ? v : `BTF gives ${pm.member} ${got} bytes, ${size} expected`;
 }
 
 function resolveField(
@@ -152,7 +176,11 @@ function resolveField(
   args: readonly string[],
   btf: RawBtf,
 ): RawField | string {
-  if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
+  const special = resolveSpecial(f, p, args, btf);
+  if (special !== undefined)
+    return typeof special === 'string'
+      ? special
+      : { name: f.name, offset: f.offset, size: f.size, source: special };
   const v = resolveValue(p, args, btf);
   if (typeof v === 'string') return v;
   const last = v.path[v.path.length - 1];
@@ -169,6 +197,23 @@ function resolveField(
   return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'value', value: v } };
 }
 
+/** The sources that are not one value: addresses by family, socket cookies, the sched_switch state. */
+function resolveSpecial(
+  f: FormatField,
+  p: ProvenanceField,
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string | undefined {
+  if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
+  if (p.sockaddr !== undefined) return resolveSockaddr(f, p.arg, p.sockaddr, args, btf);
+  if (p.switchState !== undefined) return resolveSwitchState(f, p.arg, p.switchState, args, btf);
+  if (p.cookie === true) {
+    if (plain(args[p.arg] ?? '') !== 'struct sock *') return `argument ${p.arg} is not a struct sock *`;
+    return f.size === 8 ? { kind: 'cookie', arg: p.arg } : `a socket cookie in a ${f.size}-byte field`;
+  }
+  return undefined;
+}
+
 /** A TP_STORE_ADDRS field: family, the IPv6 member (16 bytes) and the IPv4 one (4 bytes), all from BTF. */
 function resolveAddr6(
   f: FormatField,
@@ -176,21 +221,72 @@ function resolveAddr6(
   a: NonNullable<ProvenanceField['addr6']>,
   args: readonly string[],
   btf: RawBtf,
-): RawField | string {
-  const family = resolveValue({ field: f.name, arg: p.arg, member: a.family }, args, btf);
-  const v6 = resolveValue({ field: f.name, arg: p.arg, member: a.v6 }, args, btf);
-  const v4 = resolveValue(
-    { field: f.name, arg: p.arg, member: a.v4, ...(a.cast !== undefined ? { cast: a.cast } : {}) },
+): RawSource | string {
+  const at = a.addrArg ?? p.arg;
+  const family = resolveMember(p.arg, a.family, args, btf);
+  const v6 = resolveMember(at, a.v6, args, btf, 16);
+  const v4 = resolveMember(
+    at,
+    { member: a.v4, ...(a.cast !== undefined ? { cast: a.cast } : {}) },
     args,
     btf,
+    4,
   );
   if (typeof family === 'string') return family;
   if (typeof v6 === 'string') return v6;
   if (typeof v4 === 'string') return v4;
-  const size = (v: RawValue) => v.path[v.path.length - 1]?.size;
-  if (f.size !== 16 || size(v6) !== 16 || size(v4) !== 4)
-    return `BTF gives ${a.v6} ${size(v6)} bytes and ${a.v4} ${size(v4)}, the record ${f.size}`;
-  return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'addr6', family, v6, v4 } };
+  if (f.size !== 16) return `the record's ${f.name} has ${f.size} bytes, not 16`;
+  return { kind: 'addr6', family, v6, v4 };
+}
+
+/** TP_STORE_ADDR_PORTS: a sockaddr_in6-sized (28-byte) array; port 2 bytes, v6 16, v4 4, all from BTF. */
+function resolveSockaddr(
+  f: FormatField,
+  arg: number,
+  a: NonNullable<ProvenanceField['sockaddr']>,
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string {
+  const family = resolveMember(arg, a.family, args, btf);
+  const port = resolveMember(arg, a.port, args, btf, 2);
+  const v6 = resolveMember(arg, a.v6, args, btf, 16);
+  const v4 = resolveMember(arg, a.v4, args, btf, 4);
+  for (const v of [family, port, v6, v4]) if (typeof v === 'string') return v;
+  if (f.size !== 28) return `the record's ${f.name} has ${f.size} bytes, not sizeof(struct sockaddr_in6)`;
+  return {
+    kind: 'sockaddr',
+    family: family as RawValue,
+    port: { ...(port as RawValue), signed: false },
+    v6: v6 as RawValue,
+    v4: v4 as RawValue,
+  };
+}
+
+/** __trace_sched_switch_state(): preempt (argument `arg`), the state argument, the task's exit_state. */
+function resolveSwitchState(
+  f: FormatField,
+  arg: number,
+  a: NonNullable<ProvenanceField['switchState']>,
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string {
+  const exitState = resolveMember(a.task, a.exitState, args, btf);
+  if (typeof exitState === 'string') return exitState;
+  if (args[arg] === undefined || args[a.state] === undefined)
+    return 'the switch state arguments do not exist';
+  if (![4, 8].includes(f.size)) return `the record's ${f.name} has ${f.size} bytes`;
+  return {
+    kind: 'switchState',
+    preempt: { arg, path: [], access: 'btf', signed: false },
+    state: { arg: a.state, path: [], access: 'btf', signed: false },
+    exitState,
+    report: a.report,
+    idle: a.idle,
+    reportIdle: a.reportIdle,
+    asUninterruptible: a.asUninterruptible,
+    uninterruptible: a.uninterruptible,
+    reportMax: a.reportMax,
+  };
 }
 
 /** The guard of a per-syscall event: the hit's syscall number must be the event's. */

@@ -28,7 +28,42 @@ export interface ProvenanceField {
     readonly v6: string;
     readonly v4: string;
     readonly cast?: string;
+    /** The argument v6 and v4 are members of, when not `arg` (tcp_retransmit_synack: the request sock). */
+    readonly addrArg?: number;
   };
+  /** A logical right shift of the member (`tp->srtt_us >> 3`). */
+  readonly shr?: number;
+  /** `p ? p->member : 0` (the argument may be NULL). */
+  readonly orZero?: boolean;
+  /** sock_gen_cookie(argument `arg`), a `struct sock *`. */
+  readonly cookie?: boolean;
+  /** TP_STORE_ADDR_PORTS: a sockaddr_in6 (family AF_INET6) or sockaddr_in in a 28-byte array, each part a member of
+   *  the argument's pointee (through its own cast). */
+  readonly sockaddr?: {
+    readonly family: string;
+    readonly port: ProvenanceMember;
+    readonly v6: ProvenanceMember;
+    readonly v4: ProvenanceMember;
+  };
+  /** __trace_sched_switch_state(preempt, prev_state, prev): arguments `arg` (preempt), `state` and `task` (whose
+   *  `exitState` member is read), with include/linux/sched.h's constants. */
+  readonly switchState?: {
+    readonly state: number;
+    readonly task: number;
+    readonly exitState: string;
+    readonly report: number;
+    readonly idle: number;
+    readonly reportIdle: number;
+    readonly asUninterruptible: number;
+    readonly uninterruptible: number;
+    readonly reportMax: number;
+  };
+}
+
+/** A member path through an argument's pointee, optionally seen as another struct first (probe reads). */
+export interface ProvenanceMember {
+  readonly member: string;
+  readonly cast?: string;
 }
 
 export interface ProvenanceEvent {
@@ -83,19 +118,88 @@ const ADDRS6: readonly ProvenanceField[] = [
   },
 ];
 
+/** The socket's ports and family as the tcp and sock events assign them: ntohs(inet->inet_sport),
+ *  ntohs(inet->inet_dport) (sk_dport), sk->sk_family. */
+const SK_PORTS: readonly ProvenanceField[] = [
+  { field: 'sport', arg: 0, cast: 'inet_sock', member: 'inet_sport', ntoh: true },
+  { field: 'dport', arg: 0, member: '__sk_common.skc_dport', ntoh: true },
+  { field: 'family', arg: 0, member: '__sk_common.skc_family' },
+];
+
+/** `__be32 *p32 = saddr; *p32 = inet->inet_saddr` (and daddr: inet_daddr, i.e. sk_daddr), then TP_STORE_ADDRS. */
+const SK_ADDRS: readonly ProvenanceField[] = [
+  { field: 'saddr', arg: 0, cast: 'inet_sock', member: 'inet_saddr', copy: true },
+  { field: 'daddr', arg: 0, member: '__sk_common.skc_daddr', copy: true },
+  ...ADDRS6,
+];
+
+/** `__entry->sock_cookie = sock_gen_cookie(sk)`. */
+const SOCK_COOKIE: ProvenanceField = { field: 'sock_cookie', arg: 0, cookie: true };
+
+/** include/trace/events/tcp.h's tcp_event_sk class. */
 const TCP_EVENT_SK = (tp: string): ProvenanceEvent => ({
   tracepoint: tp,
   args: ['struct sock *'],
+  fields: [{ field: 'skaddr', arg: 0 }, ...SK_PORTS, ...SK_ADDRS, SOCK_COOKIE],
+});
+
+/** TP_STORE_ADDR_PORTS(__entry, inet, sk): saddr from inet's source port and address (inet6_sk(sk)->saddr for
+ *  IPv6), daddr from sk_dport and sk_daddr / sk_v6_daddr. */
+const SK_SOCKADDRS: readonly ProvenanceField[] = [
+  {
+    field: 'saddr',
+    arg: 0,
+    sockaddr: {
+      family: '__sk_common.skc_family',
+      port: { member: 'inet_sport', cast: 'inet_sock' },
+      v6: { member: 'pinet6->saddr', cast: 'inet_sock' },
+      v4: { member: 'inet_saddr', cast: 'inet_sock' },
+    },
+  },
+  {
+    field: 'daddr',
+    arg: 0,
+    sockaddr: {
+      family: '__sk_common.skc_family',
+      port: { member: '__sk_common.skc_dport' },
+      v6: { member: '__sk_common.skc_v6_daddr' },
+      v4: { member: '__sk_common.skc_daddr' },
+    },
+  },
+];
+
+/** A member of tcp_sk(sk) (struct tcp_sock). */
+const TP = (field: string, member: string, shr?: number): ProvenanceField => ({
+  field,
+  arg: 0,
+  cast: 'tcp_sock',
+  member,
+  ...(shr !== undefined ? { shr } : {}),
+});
+
+/** include/linux/sched.h: TASK_REPORT (the states a report shows, 0x7f), TASK_IDLE (TASK_UNINTERRUPTIBLE |
+ *  TASK_NOLOAD), TASK_REPORT_IDLE (TASK_REPORT + 1), TASK_RTLOCK_WAIT | TASK_FROZEN, TASK_UNINTERRUPTIBLE and
+ *  TASK_REPORT_MAX (TASK_REPORT_IDLE << 1); the sched_switch format's print fmt spells TASK_REPORT out. */
+const TASK_STATES = {
+  report: 0x7f,
+  idle: 0x0402,
+  reportIdle: 0x80,
+  asUninterruptible: 0x1000 | 0x8000,
+  uninterruptible: 0x2,
+  reportMax: 0x100,
+} as const;
+
+/** include/trace/events/sock.h's sock_msg_length class: (sk, ret, flags). */
+const SOCK_MSG_LENGTH = (tp: string): ProvenanceEvent => ({
+  tracepoint: tp,
+  args: ['struct sock *', 'int', 'int'],
   fields: [
-    { field: 'skaddr', arg: 0 },
-    { field: 'sport', arg: 0, cast: 'inet_sock', member: 'inet_sport', ntoh: true },
-    { field: 'dport', arg: 0, member: '__sk_common.skc_dport', ntoh: true },
+    { field: 'sk', arg: 0 },
     { field: 'family', arg: 0, member: '__sk_common.skc_family' },
-    { field: 'saddr', arg: 0, cast: 'inet_sock', member: 'inet_saddr', copy: true },
-    { field: 'daddr', arg: 0, member: '__sk_common.skc_daddr', copy: true },
-    ...ADDRS6,
+    { field: 'protocol', arg: 0, member: 'sk_protocol' },
+    { field: 'ret', arg: 1 },
+    { field: 'flags', arg: 2 },
   ],
-  uncovered: { sock_cookie: 'sock_gen_cookie(): allocated on first use' },
 });
 
 /** `SYS/NAME` → its provenance (the per-syscall events are generated: syscallProvenance). */
@@ -151,6 +255,184 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
   'tcp/tcp_destroy_sock': TCP_EVENT_SK('tcp_destroy_sock'),
   'tcp/tcp_receive_reset': TCP_EVENT_SK('tcp_receive_reset'),
   'tcp/tcp_rcv_space_adjust': TCP_EVENT_SK('tcp_rcv_space_adjust'),
+  'tcp/tcp_retransmit_skb': {
+    tracepoint: 'tcp_retransmit_skb',
+    args: ['struct sock *', 'struct sk_buff *', 'int'],
+    fields: [
+      { field: 'skbaddr', arg: 1 },
+      { field: 'skaddr', arg: 0 },
+      { field: 'state', arg: 0, member: '__sk_common.skc_state' },
+      ...SK_PORTS,
+      ...SK_ADDRS,
+      { field: 'err', arg: 2 },
+    ],
+  },
+  'tcp/tcp_send_reset': {
+    tracepoint: 'tcp_send_reset',
+    args: ['struct sock *', 'struct sk_buff *', 'enum sk_rst_reason'],
+    fields: [
+      { field: 'skbaddr', arg: 1 },
+      { field: 'skaddr', arg: 0 },
+      { field: 'state', arg: 0, member: '__sk_common.skc_state', orZero: true },
+      { field: 'reason', arg: 2 },
+    ],
+    uncovered: {
+      saddr:
+        'TP_STORE_ADDR_PORTS when sk is a full socket, else the skb 4-tuple reversed (TP_STORE_ADDR_PORTS_SKB)',
+      daddr:
+        'TP_STORE_ADDR_PORTS when sk is a full socket, else the skb 4-tuple reversed (TP_STORE_ADDR_PORTS_SKB)',
+    },
+  },
+  'tcp/tcp_retransmit_synack': {
+    tracepoint: 'tcp_retransmit_synack',
+    args: ['struct sock *', 'struct request_sock *'],
+    // inet_rsk(req)'s ir_num, ir_rmt_port, ir_loc_addr, ir_rmt_addr, ir_v6_* are req->__req_common's skc_*
+    fields: [
+      { field: 'skaddr', arg: 0 },
+      { field: 'req', arg: 1 },
+      { field: 'sport', arg: 1, member: '__req_common.skc_num' },
+      { field: 'dport', arg: 1, member: '__req_common.skc_dport', ntoh: true },
+      { field: 'family', arg: 0, member: '__sk_common.skc_family' },
+      { field: 'saddr', arg: 1, member: '__req_common.skc_rcv_saddr', copy: true },
+      { field: 'daddr', arg: 1, member: '__req_common.skc_daddr', copy: true },
+      {
+        field: 'saddr_v6',
+        arg: 0,
+        addr6: {
+          family: '__sk_common.skc_family',
+          v6: '__req_common.skc_v6_rcv_saddr',
+          v4: '__req_common.skc_rcv_saddr',
+          addrArg: 1,
+        },
+      },
+      {
+        field: 'daddr_v6',
+        arg: 0,
+        addr6: {
+          family: '__sk_common.skc_family',
+          v6: '__req_common.skc_v6_daddr',
+          v4: '__req_common.skc_daddr',
+          addrArg: 1,
+        },
+      },
+    ],
+  },
+  'tcp/tcp_cong_state_set': {
+    tracepoint: 'tcp_cong_state_set',
+    args: ['struct sock *', 'u8'],
+    fields: [{ field: 'skaddr', arg: 0 }, ...SK_PORTS, ...SK_ADDRS, { field: 'cong_state', arg: 1 }],
+  },
+  'tcp/tcp_probe': {
+    tracepoint: 'tcp_probe',
+    args: ['struct sock *', 'struct sk_buff *'],
+    fields: [
+      ...SK_SOCKADDRS,
+      ...SK_PORTS,
+      { field: 'mark', arg: 1, member: 'mark' },
+      TP('snd_nxt', 'snd_nxt'),
+      TP('snd_una', 'snd_una'),
+      TP('snd_cwnd', 'snd_cwnd'),
+      TP('snd_wnd', 'snd_wnd'),
+      TP('srtt', 'srtt_us', 3),
+      TP('rcv_wnd', 'rcv_wnd'),
+      SOCK_COOKIE,
+      { field: 'skbaddr', arg: 1 },
+      { field: 'skaddr', arg: 0 },
+    ],
+    uncovered: {
+      data_len: 'skb->len - __tcp_hdrlen(skb->data): the TCP header length from the packet',
+      ssthresh: 'tcp_current_ssthresh(sk): chosen by the congestion state',
+    },
+  },
+  'tcp/tcp_rcvbuf_grow': {
+    tracepoint: 'tcp_rcvbuf_grow',
+    args: ['struct sock *', 'int'],
+    fields: [
+      { field: 'time', arg: 1 },
+      TP('rtt_us', 'rcv_rtt_est.rtt_us', 3),
+      TP('space', 'rcvq_space.space'),
+      { field: 'rcvbuf', arg: 0, member: 'sk_rcvbuf' },
+      TP('rcv_ssthresh', 'rcv_ssthresh'),
+      TP('window_clamp', 'window_clamp'),
+      TP('rcv_wnd', 'rcv_wnd'),
+      TP('scaling_ratio', 'scaling_ratio'),
+      ...SK_PORTS,
+      ...SK_ADDRS,
+      { field: 'skaddr', arg: 0 },
+      SOCK_COOKIE,
+    ],
+    uncovered: {
+      copied: 'tp->copied_seq - tp->rcvq_space.seq: a difference',
+      inq: 'tp->rcv_nxt - tp->copied_seq: a difference',
+      ooo_space: 'by the out-of-order queue (RB_EMPTY_ROOT, its last skb)',
+    },
+  },
+  'tcp/tcp_sendmsg_locked': {
+    tracepoint: 'tcp_sendmsg_locked',
+    args: ['struct sock *', 'struct msghdr *', 'struct sk_buff *', 'int'],
+    fields: [
+      { field: 'skb_addr', arg: 2 },
+      { field: 'skb_len', arg: 2, member: 'len', orZero: true },
+      // msg_data_left(msg): iov_iter_count(&msg->msg_iter), a size_t stored into an int
+      { field: 'msg_left', arg: 1, member: 'msg_iter.count' },
+      { field: 'size_goal', arg: 3 },
+    ],
+  },
+  'sock/inet_sk_error_report': {
+    tracepoint: 'inet_sk_error_report',
+    args: ['struct sock *'],
+    fields: [
+      { field: 'error', arg: 0, member: 'sk_err' },
+      ...SK_PORTS,
+      { field: 'protocol', arg: 0, member: 'sk_protocol' },
+      ...SK_ADDRS,
+    ],
+  },
+  'sock/sock_recv_length': SOCK_MSG_LENGTH('sock_recv_length'),
+  'sock/sock_send_length': SOCK_MSG_LENGTH('sock_send_length'),
+  'sock/sk_data_ready': {
+    tracepoint: 'sk_data_ready',
+    args: ['struct sock *'],
+    fields: [
+      { field: 'skaddr', arg: 0 },
+      { field: 'family', arg: 0, member: '__sk_common.skc_family' },
+      { field: 'protocol', arg: 0, member: 'sk_protocol' },
+    ],
+    uncovered: { ip: "_RET_IP_: the caller's return address, no argument holds it" },
+  },
+  'skb/skb_copy_datagram_iovec': {
+    tracepoint: 'skb_copy_datagram_iovec',
+    args: ['struct sk_buff *', 'int'],
+    fields: [
+      { field: 'skbaddr', arg: 0 },
+      { field: 'len', arg: 1 },
+    ],
+  },
+  'net/net_dev_start_xmit': {
+    tracepoint: 'net_dev_start_xmit',
+    args: ['struct sk_buff *', 'struct net_device *'],
+    fields: [
+      { field: 'queue_mapping', arg: 0, member: 'queue_mapping' },
+      { field: 'skbaddr', arg: 0 },
+      { field: 'vlan_proto', arg: 0, member: 'vlan_proto', ntoh: true },
+      { field: 'vlan_tci', arg: 0, member: 'vlan_tci' },
+      { field: 'protocol', arg: 0, member: 'protocol', ntoh: true },
+      { field: 'ip_summed', arg: 0, member: 'ip_summed' },
+      { field: 'len', arg: 0, member: 'len' },
+      { field: 'data_len', arg: 0, member: 'data_len' },
+    ],
+    uncovered: {
+      name: 'a string copied from dev->name (__assign_str)',
+      vlan_tagged: 'skb_vlan_tag_present(skb): a test (!!skb->vlan_all)',
+      network_offset: 'skb_network_offset(skb): header pointers minus skb->data',
+      transport_offset_valid: 'skb_transport_header_was_set(skb): a test',
+      transport_offset: 'skb_transport_offset(skb), when set: header pointers minus skb->data',
+      tx_flags: 'skb_shinfo(skb)->tx_flags: the shared info at skb->head + skb->end',
+      gso_size: 'skb_shinfo(skb)->gso_size: the shared info at skb->head + skb->end',
+      gso_segs: 'skb_shinfo(skb)->gso_segs: the shared info at skb->head + skb->end',
+      gso_type: 'skb_shinfo(skb)->gso_type: the shared info at skb->head + skb->end',
+    },
+  },
   'sched/sched_switch': {
     tracepoint: 'sched_switch',
     args: ['bool', 'struct task_struct *', 'struct task_struct *', 'unsigned int'],
@@ -161,10 +443,12 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'next_comm', arg: 2, member: 'comm', copy: true },
       { field: 'next_pid', arg: 2, member: 'pid' },
       { field: 'next_prio', arg: 2, member: 'prio' },
+      {
+        field: 'prev_state',
+        arg: 0,
+        switchState: { state: 3, task: 1, exitState: 'exit_state', ...TASK_STATES },
+      },
     ],
-    uncovered: {
-      prev_state: '__trace_sched_switch_state(): a report state derived from prev_state and preempt',
-    },
   },
   'sched/sched_wakeup': WAKEUP('sched_wakeup'),
   'sched/sched_waking': WAKEUP('sched_waking'),
@@ -213,7 +497,7 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
 
 /** Events of these systems have no provenance yet: the reason tfc gives. */
 export const RAW_UNCOVERED_SYSTEMS: Readonly<Record<string, string>> = {
-  tcp: 'only the tcp_event_sk events (tcp_destroy_sock, tcp_receive_reset, tcp_rcv_space_adjust) are covered; the others store sockaddrs by family (TP_STORE_ADDR_PORTS) or read the skb',
+  tcp: 'the tcp_hash_*, tcp_ao_* and tcp_bad_csum events read the packet through skb->data (TP_STORE_ADDR_PORTS_SKB, TCP header flags): not covered',
 };
 
 /** x86-64 syscall_get_arguments(): the pt_regs members holding arguments 0-5. */
