@@ -4,7 +4,8 @@
 // hit, built from the tracepoint's arguments, with its verdict). A and J are enabled before the program is attached
 // and disabled after it is detached, so every hit the program saw is in A (and, if the kernel accepts it, in J).
 // Judged, per record key (the bytes of every covered field, and the length for events without dynamic fields):
-//  - records: every record the program built is one of A's (multiset inclusion: byte for byte on covered fields);
+//  - records: every record the program built is one of A's (multiset inclusion: byte for byte on covered fields, a
+//    covered string's __data_loc word and its bytes included);
 //  - verdicts: for each key, the program's accepted records ≤ J's and its rejected ones ≤ A's − J's (a wrong verdict
 //    on any hit with a distinct key is a disagreement);
 //  - refusals: a filter the kernel refuses is refused by compileRaw with the kernel's error; a filter reading an
@@ -75,7 +76,14 @@ const hasDynamic = (ev: EventFormat): boolean => ev.fields.some((f) => /^__(data
 
 /** The key a record is compared by: the covered fields' bytes (and the length, for fixed-size events). */
 function keyOf(ev: EventFormat, L: RawEventLayout, rec: Uint8Array): string {
-  const parts = L.fields.map((f) => Buffer.from(rec.subarray(f.offset, f.offset + f.size)).toString('hex'));
+  const hex = (a: number, b: number) => Buffer.from(rec.subarray(a, b)).toString('hex');
+  const parts = L.fields.map((f) => {
+    const bytes = hex(f.offset, f.offset + f.size);
+    if (f.source.kind !== 'string' || rec.length < f.offset + 4) return bytes;
+    // a __data_loc string: the word, then the bytes it points at (NUL included)
+    const loc = new DataView(rec.buffer, rec.byteOffset + f.offset, 4).getUint32(0, true);
+    return `${bytes}=${hex(loc & 0xffff, (loc & 0xffff) + (loc >>> 16))}`;
+  });
   return `${hasDynamic(ev) ? '' : rec.length}:${parts.join('.')}`;
 }
 

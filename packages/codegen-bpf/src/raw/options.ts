@@ -76,6 +76,10 @@ export type RawSource =
    *  socket has none yet, as sock_gen_cookie does). */
   | { readonly kind: 'cookie'; readonly arg: number }
   | ({ readonly kind: 'switchState' } & RawSwitchState)
+  /** __string / __assign_str: the string in the char array (of `max` bytes) the path ends at, NUL included, appended
+   *  after the fixed record (RawEventLayout.dataStart) in field order; the field holds the __data_loc word
+   *  ((length << 16) | offset). Built into records only: string predicates are refused. */
+  | { readonly kind: 'string'; readonly value: RawValue; readonly max: number }
   | { readonly kind: 'pid' }
   | { readonly kind: 'const'; readonly value: bigint };
 
@@ -98,6 +102,8 @@ export interface RawEventLayout {
   readonly source: string;
   /** The record's length as the kernel's ring buffer stores it (a multiple of 4, at most RAW_RECORD_MAX). */
   readonly recordSize: number;
+  /** Events with strings: offsetof(entry, __data), where the first string's bytes go (its fields' end). */
+  readonly dataStart?: number;
   /** Hits whose value differs from `equals` are not this event's (the per-syscall events share sys_enter), nor are
    *  hits where `unless.value & unless.mask` is non-zero (compat syscalls: the kernel's events ignore them). */
   readonly guard?: {

@@ -13,7 +13,7 @@
 //    the 16-byte header (ktime, cpu, verdict), and output with bpf_ringbuf_output; a refused output adds 1 to the
 //    per-CPU lost counter; the program returns 0 except in mode `return` (the verdict);
 //  - R6 = the ctx (the argument slots) throughout; value computations clobber R0-R5.
-import { alu64, call, exit, jmp, ldMapFd, mem, mov, R0, R1, R2, R3, R4, R6, R10 } from '@tfc/bpf/ebpf';
+import { alu64, call, exit, jmp, ldMapFd, mem, mov, R0, R1, R2, R3, R4, R6, R7, R10 } from '@tfc/bpf/ebpf';
 import type { Dag } from '@tfc/ir';
 import type { EbpfGen } from '../ebpf/context.ts';
 import { extend, HELPER, loadConst, SCRATCH, sizeName, swap } from '../ebpf/context.ts';
@@ -41,6 +41,7 @@ const HELPER_CURRENT_TASK_BTF = 158;
 const AF_INET6 = 10;
 const HELPER_RINGBUF_OUTPUT = 130;
 const HELPER_SOCKET_COOKIE = 46;
+const HELPER_PROBE_READ_KERNEL_STR = 115;
 const AF_INET = 2;
 /** The header and record on the stack: fp-512 .. fp-512+16+RAW_RECORD_MAX (above the expression temporaries). */
 const RECORD = 512;
@@ -50,10 +51,10 @@ const isWidth = (n: number): n is 1 | 2 | 4 | 8 => n === 1 || n === 2 || n === 4
 /** Refuses what a raw program cannot serve: string predicates on record bytes, a record too large to build. */
 export function rawRefusals(dag: Dag, o: RawOptions): void {
   const L = o.layout;
-  if (L.recordSize > RAW_RECORD_MAX)
+  if (recordRoom(L) > RAW_RECORD_MAX)
     throw new Unsupported(
       'raw-record',
-      `${L.event}: records of ${L.recordSize} bytes are too large to build`,
+      `${L.event}: records of up to ${recordRoom(L)} bytes are too large to build`,
     );
   for (const leaf of dag.leaves)
     if (leaf.kind === 'str' && leaf.source.kind !== 'comm')
@@ -61,6 +62,17 @@ export function rawRefusals(dag: Dag, o: RawOptions): void {
         'raw-string',
         `${L.event}: string fields are not covered on the raw tracepoint (the record path reads them)`,
       );
+}
+
+/** The string fields, in record order (the order the kernel appends their bytes). */
+const stringFields = (L: RawEventLayout) =>
+  L.fields.flatMap((f) => (f.source.kind === 'string' ? [{ f, s: f.source }] : []));
+
+/** The most bytes a record can take: the fixed part, or the strings' start and every string at its longest. */
+function recordRoom(L: RawEventLayout): number {
+  const strings = stringFields(L);
+  if (strings.length === 0) return L.recordSize;
+  return Math.max(L.recordSize, (L.dataStart ?? L.recordSize) + strings.reduce((n, x) => n + x.s.max, 0));
 }
 
 /** R0 = a pointer or value after `steps` members of `v`'s path (all of them when undefined). */
@@ -175,6 +187,7 @@ function fieldInto(g: EbpfGen, f: RawField, delta: number, w: number): void {
       return;
     case 'addr6':
     case 'sockaddr':
+    case 'string':
       throw new Unsupported(
         'raw-field',
         `field ${f.name} is built into records only (read it on the record path)`,
@@ -293,11 +306,43 @@ function sockaddr(g: EbpfGen, s: RawSockaddr, at: number): void {
   g.e(mem.stx('h', R10, at + 2, R0));
 }
 
+/** The strings after the fixed record (RawSource `string`): each read with bpf_probe_read_kernel_str at the
+ *  strings' start + R7 (the bytes so far), its __data_loc word stored, R7 advanced by its length (NUL included). */
+function strings(g: EbpfGen, L: RawEventLayout): void {
+  const e = g.e;
+  const start = L.dataStart ?? L.recordSize;
+  e(mov.imm(R7, 0));
+  for (const { f, s } of stringFields(L)) {
+    const ok = fresh(g.em);
+    const fits = fresh(g.em);
+    bytesAddress(g, s.value, 0);
+    e(mov.reg(R1, R10));
+    e(alu64.add.imm(R1, -RECORD + RAW_HDR.record + start));
+    e(alu64.add.reg(R1, R7));
+    e(mov.imm(R2, s.max));
+    e(call(HELPER_PROBE_READ_KERNEL_STR));
+    e(jmp.jsgt.imm(R0, 0, ok));
+    e(mov.imm(R0, 0));
+    place(g.em, ok);
+    e(jmp.jle.imm(R0, s.max, fits));
+    e(mov.imm(R0, s.max));
+    place(g.em, fits);
+    e(mov.reg(R1, R0));
+    e(alu64.lsh.imm(R1, 16));
+    e(mov.reg(R2, R7));
+    e(alu64.add.imm(R2, start));
+    e(alu64.or.reg(R1, R2));
+    e(mem.stx('w', R10, -RECORD + RAW_HDR.record + f.offset, R1));
+    e(alu64.add.reg(R7, R0));
+  }
+}
+
 /** Builds the record with `verdict` in its header and outputs it (see the header); returns 0. */
 function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
   const e = g.e;
   const total = RAW_HDR.record + L.recordSize;
-  for (let k = 0; k < total; k += 8) e(mem.st('dw', R10, -RECORD + k, 0));
+  const room = RAW_HDR.record + recordRoom(L);
+  for (let k = 0; k < room; k += 8) e(mem.st('dw', R10, -RECORD + k, 0));
   e(call(HELPER_KTIME));
   e(mem.stx('dw', R10, -RECORD + RAW_HDR.time, R0));
   e(call(HELPER.cpu));
@@ -313,6 +358,7 @@ function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
       sockaddr(g, f.source, at);
       continue;
     }
+    if (f.source.kind === 'string') continue;
     if (f.source.kind === 'bytes') {
       bytesAddress(g, f.source.value, 0);
       e(mov.reg(R1, R10));
@@ -326,10 +372,21 @@ function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
     fieldInto(g, f, 0, f.size);
     e(mem.stx(sizeName(f.size), R10, at, R0));
   }
+  const dynamic = stringFields(L).length > 0;
+  if (dynamic) strings(g, L);
   e(ldMapFd(R1, RAW_RINGBUF_MAP));
   e(mov.reg(R2, R10));
   e(alu64.add.imm(R2, -RECORD));
   e(mov.imm(R3, total));
+  if (dynamic) {
+    // the strings' end: dataStart + R7, when beyond the fixed record
+    const fixed = fresh(g.em);
+    e(mov.reg(R0, R7));
+    e(alu64.add.imm(R0, RAW_HDR.record + (L.dataStart ?? L.recordSize)));
+    e(jmp.jle.imm(R0, total, fixed));
+    e(mov.reg(R3, R0));
+    place(g.em, fixed);
+  }
   e(mov.imm(R4, 0));
   e(call(HELPER_RINGBUF_OUTPUT));
   e(jmp.jeq.imm(R0, 0, 'raw_out'));

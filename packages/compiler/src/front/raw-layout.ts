@@ -56,6 +56,8 @@ const TS_COMPAT = 0x0002;
 const COMPUTED_BY_CORE =
   'set by the tracing core when the record is reserved (irq flags, preempt count): no argument holds it';
 
+const isDynamic = (f: FormatField): boolean => /^__data_loc\b/.test(f.type);
+
 /** sizeof the event's struct: its last field's end rounded up to the largest field alignment (4 at least). */
 export function rawRecordSize(ev: EventFormat): number {
   let end = 8;
@@ -185,6 +187,11 @@ function resolveField(
   if (typeof v === 'string') return v;
   const last = v.path[v.path.length - 1];
   const size = last?.size ?? 8;
+  if (p.string === true || isDynamic(f)) {
+    if (p.string !== true || !isDynamic(f) || last === undefined)
+      return `${f.name}: a __data_loc string needs a char array member`;
+    return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'string', value: v, max: size } };
+  }
   if (p.copy === true) {
     if (last === undefined || size !== f.size)
       return `BTF gives ${p.member} ${size} bytes, the record ${f.size}`;
@@ -374,6 +381,7 @@ export function resolveRawLayout(ev: EventFormat, btf: RawBtf): RawLayoutResult 
       tracepoint: prov.tracepoint,
       source: btf.source,
       recordSize: rawRecordSize(ev),
+      ...(ev.fields.some(isDynamic) ? { dataStart: Math.max(...ev.fields.map((f) => f.offset + f.size)) } : {}),
       ...(guard !== undefined ? { guard } : {}),
       fields,
       uncovered,

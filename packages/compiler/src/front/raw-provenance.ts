@@ -35,6 +35,8 @@ export interface ProvenanceField {
   readonly shr?: number;
   /** `p ? p->member : 0` (the argument may be NULL). */
   readonly orZero?: boolean;
+  /** __string(field, member) / __assign_str: the member is a char array, the record's field a __data_loc string. */
+  readonly string?: boolean;
   /** sock_gen_cookie(argument `arg`), a `struct sock *`. */
   readonly cookie?: boolean;
   /** TP_STORE_ADDR_PORTS: a sockaddr_in6 (family AF_INET6) or sockaddr_in in a 28-byte array, each part a member of
@@ -82,8 +84,8 @@ const SKB_TEMPLATE = (tp: string): ProvenanceEvent => ({
   fields: [
     { field: 'skbaddr', arg: 0 },
     { field: 'len', arg: 0, member: 'len' },
+    { field: 'name', arg: 0, member: 'dev->name', string: true },
   ],
-  uncovered: { name: 'a string copied from skb->dev->name (__assign_str)' },
 });
 
 const WAKEUP = (tp: string): ProvenanceEvent => ({
@@ -249,8 +251,8 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'skbaddr', arg: 0 },
       { field: 'len', arg: 3 },
       { field: 'rc', arg: 1 },
+      { field: 'name', arg: 2, member: 'name', string: true },
     ],
-    uncovered: { name: 'a string copied from dev->name (__assign_str)' },
   },
   'tcp/tcp_destroy_sock': TCP_EVENT_SK('tcp_destroy_sock'),
   'tcp/tcp_receive_reset': TCP_EVENT_SK('tcp_receive_reset'),
@@ -420,9 +422,9 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'ip_summed', arg: 0, member: 'ip_summed' },
       { field: 'len', arg: 0, member: 'len' },
       { field: 'data_len', arg: 0, member: 'data_len' },
+      { field: 'name', arg: 1, member: 'name', string: true },
     ],
     uncovered: {
-      name: 'a string copied from dev->name (__assign_str)',
       vlan_tagged: 'skb_vlan_tag_present(skb): a test (!!skb->vlan_all)',
       network_offset: 'skb_network_offset(skb): header pointers minus skb->data',
       transport_offset_valid: 'skb_transport_header_was_set(skb): a test',
@@ -459,11 +461,9 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
     fields: [
       { field: 'parent_pid', arg: 0, member: 'pid' },
       { field: 'child_pid', arg: 1, member: 'pid' },
+      { field: 'parent_comm', arg: 0, member: 'comm', string: true },
+      { field: 'child_comm', arg: 1, member: 'comm', string: true },
     ],
-    uncovered: {
-      parent_comm: 'a string copied from parent->comm (__assign_str)',
-      child_comm: 'a string copied from child->comm (__assign_str)',
-    },
   },
   'sched/sched_process_exit': {
     tracepoint: 'sched_process_exit',
@@ -481,8 +481,8 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
     fields: [
       { field: 'pid', arg: 0, member: 'pid' },
       { field: 'prio', arg: 0, member: 'prio' },
+      { field: 'comm', arg: 0, member: 'comm', string: true },
     ],
-    uncovered: { comm: 'a string copied from p->comm (__assign_str)' },
   },
   'sched/sched_process_exec': {
     tracepoint: 'sched_process_exec',
@@ -491,7 +491,10 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'pid', arg: 0, member: 'pid' },
       { field: 'old_pid', arg: 1 },
     ],
-    uncovered: { filename: 'a string copied from bprm->filename (__assign_str)' },
+    uncovered: {
+      filename:
+        'a string copied from bprm->filename (__assign_str): a path of up to PATH_MAX bytes, more than a raw program builds',
+    },
   },
 };
 
