@@ -3,7 +3,7 @@
 // with FILTER (J, the kernel's interpreter), and tfc's raw program for FILTER in verdict mode (a record for every
 // hit, built from the tracepoint's arguments, with its verdict). A and J are enabled before the program is attached
 // and disabled after it is detached, so every hit the program saw is in A (and, if the kernel accepts it, in J).
-// Judged, per record key (the bytes of every covered field, and the length for events without dynamic fields):
+// Judged, per record key (the length and the bytes of every covered field, a string's bytes included):
 //  - records: every record the program built is one of A's (multiset inclusion: byte for byte on covered fields, a
 //    covered string's __data_loc word and its bytes included);
 //  - verdicts: for each key, the program's accepted records ≤ J's and its rejected ones ≤ A's − J's (a wrong verdict
@@ -72,9 +72,8 @@ async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promi
   await new Promise((r) => setTimeout(r, 30));
 }
 
-const hasDynamic = (ev: EventFormat): boolean => ev.fields.some((f) => /^__(data|rel)_loc\b/.test(f.type));
-
-/** The key a record is compared by: the covered fields' bytes (and the length, for fixed-size events). */
+/** The key a record is compared by: the covered fields' bytes (strings: the bytes pointed at) and its length,
+ *  unless a string is not covered (the program's record then lacks its bytes). */
 function keyOf(ev: EventFormat, L: RawEventLayout, rec: Uint8Array): string {
   const hex = (a: number, b: number) => Buffer.from(rec.subarray(a, b)).toString('hex');
   const parts = L.fields.map((f) => {
@@ -84,7 +83,9 @@ function keyOf(ev: EventFormat, L: RawEventLayout, rec: Uint8Array): string {
     const loc = new DataView(rec.buffer, rec.byteOffset + f.offset, 4).getUint32(0, true);
     return `${bytes}=${hex(loc & 0xffff, (loc & 0xffff) + (loc >>> 16))}`;
   });
-  return `${hasDynamic(ev) ? '' : rec.length}:${parts.join('.')}`;
+  const covered = new Set(L.fields.map((f) => f.name));
+  const sized = ev.fields.every((f) => !/^__(data|rel)_loc\b/.test(f.type) || covered.has(f.name));
+  return `${sized ? rec.length : ''}:${parts.join('.')}`;
 }
 
 function count(keys: readonly string[]): Map<string, number> {

@@ -379,10 +379,12 @@ function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
   e(alu64.add.imm(R2, -RECORD));
   e(mov.imm(R3, total));
   if (dynamic) {
-    // the strings' end: dataStart + R7, when beyond the fixed record
+    // the strings' end (dataStart + R7) rounded up to 4 as the kernel's ring buffer stores records, when beyond
+    // the fixed record
     const fixed = fresh(g.em);
     e(mov.reg(R0, R7));
-    e(alu64.add.imm(R0, RAW_HDR.record + (L.dataStart ?? L.recordSize)));
+    e(alu64.add.imm(R0, RAW_HDR.record + (L.dataStart ?? L.recordSize) + 3));
+    e(alu64.and.imm(R0, -4));
     e(jmp.jle.imm(R0, total, fixed));
     e(mov.reg(R3, R0));
     place(g.em, fixed);
