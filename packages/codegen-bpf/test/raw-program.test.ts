@@ -131,7 +131,8 @@ function verdict(L: RawEventLayout, want: bigint, args: readonly bigint[]): bigi
   assert.ok(r.ok && r.program.target === 'ebpf', r.ok ? '' : JSON.stringify(r.diagnostics));
   if (!r.ok || r.program.target !== 'ebpf') return -1n;
   const ctx = new Uint8Array(8 * args.length);
-  args.forEach((a, i) => new DataView(ctx.buffer).setBigUint64(8 * i, BigInt.asUintN(64, a), true));
+  const view = new DataView(ctx.buffer);
+  for (const [i, a] of args.entries()) view.setBigUint64(8 * i, BigInt.asUintN(64, a), true);
   const out = run(r.program.insns, { kind: 'raw', ctx });
   assert.ok(out.ok, out.ok ? '' : `VM: ${out.error} at ${out.pc}`);
   return out.ok ? out.r0 : -1n;

@@ -381,7 +381,9 @@ export function resolveRawLayout(ev: EventFormat, btf: RawBtf): RawLayoutResult 
       tracepoint: prov.tracepoint,
       source: btf.source,
       recordSize: rawRecordSize(ev),
-      ...(ev.fields.some(isDynamic) ? { dataStart: Math.max(...ev.fields.map((f) => f.offset + f.size)) } : {}),
+      ...(ev.fields.some(isDynamic)
+        ? { dataStart: Math.max(...ev.fields.map((f) => f.offset + f.size)) }
+        : {}),
       ...(guard !== undefined ? { guard } : {}),
       fields,
       uncovered,
