@@ -12,7 +12,13 @@
 //  - the record is built on the stack (fp-RECORD .. ), zeroed first, so uncovered fields and holes read 0, behind
 //    the 16-byte header (ktime, cpu, verdict), and output with bpf_ringbuf_output; a refused output adds 1 to the
 //    per-CPU lost counter; the program returns 0 except in mode `return` (the verdict);
-//  - R6 = the ctx (the argument slots) throughout; value computations clobber R0-R5.
+//  - strings (__data_loc) follow the fixed record in field order, each read with bpf_probe_read_kernel_str into the
+//    zeroed room (bounded by its char array), its word (length << 16 | offset) as the kernel's, the record's length
+//    rounded up to 4 as the kernel's ring buffer stores it;
+//  - a path marked orZero checks every pointer it follows and reads 0 through NULL (`p ? p->m : 0`); the other
+//    direct loads rely on the verifier's BTF checks;
+//  - R6 = the ctx (the argument slots) throughout; value computations clobber R0-R5; R7 holds the strings' length
+//    while the record is built (after the decision, nothing else is live then).
 import { alu64, call, exit, jmp, ldMapFd, mem, mov, R0, R1, R2, R3, R4, R6, R7, R10 } from '@tfc/bpf/ebpf';
 import type { Dag } from '@tfc/ir';
 import type { EbpfGen } from '../ebpf/context.ts';
