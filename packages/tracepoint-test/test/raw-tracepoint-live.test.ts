@@ -271,6 +271,8 @@ const EVENTS = [
   'net/net_dev_queue',
   'net/net_dev_xmit',
   'net/net_dev_start_xmit',
+  'net/netif_rx_entry',
+  'net/netif_rx_exit',
   'net/netif_receive_skb',
   'net/netif_rx',
   'sched/sched_switch',

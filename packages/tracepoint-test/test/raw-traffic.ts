@@ -1,5 +1,7 @@
 // Network hits for the raw tracepoint live proof, made in a private network namespace (its own loopback, at MTU 1500
-// so that a bulk transfer grows the receive buffer: tcp_rcvbuf_grow; its own nftables rules): a child node process run with `ip netns exec` makes TCP connections over IPv4 and IPv6 with data
+// so that a bulk transfer grows the receive buffer: tcp_rcvbuf_grow; a veth pair, over which datagrams to absent
+// neighbours send ARP requests, received through netif_rx: the receive path's entry and exit events; its own
+// nftables rules): a child node process run with `ip netns exec` makes TCP connections over IPv4 and IPv6 with data
 // both ways and a bulk transfer, a refused connection, an active reset, UDP to a closed port (connected, so the ICMP
 // error reaches the socket), and — in `lossy` mode — connections whose packets the namespace's nftables drop: the
 // client's SYN (the SYN is retransmitted: tcp_retransmit_skb), the handshake's last ACK (the server retransmits its
@@ -12,6 +14,8 @@ import { createNamespace, run } from '@tfc/iproute2';
 const SYN_PORT = 7001;
 const ACK_PORT = 7002;
 const LOSS_PORT = 7003;
+/** tfc0's subnet (tfc0 is .1): datagrams to absent neighbours send ARP requests to its veth peer tfc1. */
+const SUBNET = '10.9.9';
 
 const RULES = `table inet tfc_raw {
   chain out {
@@ -74,10 +78,20 @@ async function lossy(host) {
   for (const s of socks) s.destroy();
   for (const s of servers) s.close();
 }
+async function neighbours() {
+  // datagrams to absent neighbours on tfc0's subnet: ARP requests over the veth, received through netif_rx
+  const u = dgram.createSocket('udp4');
+  u.on('error', () => {});
+  const base = 2 + Math.floor(Math.random() * 240);
+  for (let i = 0; i < 3; i++) await new Promise((res) => u.send('tfc', 9, '${SUBNET}.' + (base + i), () => res()));
+  await wait(20);
+  u.close();
+}
 (async () => {
   const timer = setTimeout(() => process.exit(3), 10000);
   const mode = process.argv[1];
   await Promise.all(['127.0.0.1', '::1'].map((h) => (mode === 'lossy' ? lossy(h) : echo(h))));
+  if (mode !== 'lossy') await neighbours();
   clearTimeout(timer);
 })();
 `;
@@ -93,10 +107,18 @@ export async function openTraffic(): Promise<Traffic | string> {
   const ns = await createNamespace('tfcraw');
   if (!ns.ok) return `cannot create a network namespace: ${ns.error.message}`;
   const name = ns.value.name;
-  const up = await run('ip', ['-n', name, 'link', 'set', 'lo', 'mtu', '1500', 'up']);
-  if (!up.ok) {
-    await ns.value.dispose();
-    return `ip link set lo up: ${up.error.message}`;
+  for (const args of [
+    ['link', 'set', 'lo', 'mtu', '1500', 'up'],
+    ['link', 'add', 'tfc0', 'type', 'veth', 'peer', 'name', 'tfc1'],
+    ['link', 'set', 'tfc1', 'up'],
+    ['addr', 'add', `${SUBNET}.1/24`, 'dev', 'tfc0'],
+    ['link', 'set', 'tfc0', 'up'],
+  ]) {
+    const r = await run('ip', ['-n', name, ...args]);
+    if (!r.ok) {
+      await ns.value.dispose();
+      return `ip ${args.join(' ')}: ${r.error.message}`;
+    }
   }
   const rules = await new Promise<string | undefined>((res) => {
     const p = spawn('ip', ['netns', 'exec', name, 'nft', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });

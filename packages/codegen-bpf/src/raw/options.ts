@@ -32,6 +32,8 @@ export interface RawValue {
   /** `p ? p->member : 0`: a NULL pointer on the path gives 0 (the verifier demands the check where the kernel marks
    *  the argument nullable, e.g. tcp_send_reset's sk). */
   readonly orZero?: boolean;
+  /** A test: 1 when the value differs from `ne`, else 0 (`!!skb->vlan_all`, `skb->mac_header != (u16)~0U`). */
+  readonly ne?: number;
 }
 
 /** __trace_sched_switch_state() (include/trace/events/sched.h) with __task_state_index() (include/linux/sched.h):

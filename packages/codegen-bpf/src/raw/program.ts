@@ -14,7 +14,7 @@
 //    per-CPU lost counter; the program returns 0 except in mode `return` (the verdict);
 //  - strings (__data_loc) follow the fixed record in field order, each read with bpf_probe_read_kernel_str into the
 //    zeroed room (bounded by its char array), its word (length << 16 | offset) as the kernel's, the record's length
-//    rounded up to 4 as the kernel's ring buffer stores it;
+//    sizeof(entry) + the strings' bytes rounded up to 4, as the kernel reserves and its ring buffer stores it;
 //  - a path marked orZero checks every pointer it follows and reads 0 through NULL (`p ? p->m : 0`); the other
 //    direct loads rely on the verifier's BTF checks;
 //  - R6 = the ctx (the argument slots) throughout; value computations clobber R0-R5; R7 holds the strings' length
@@ -78,7 +78,7 @@ const stringFields = (L: RawEventLayout) =>
 function recordRoom(L: RawEventLayout): number {
   const strings = stringFields(L);
   if (strings.length === 0) return L.recordSize;
-  return Math.max(L.recordSize, (L.dataStart ?? L.recordSize) + strings.reduce((n, x) => n + x.s.max, 0));
+  return L.recordSize + strings.reduce((n, x) => n + x.s.max, 0);
 }
 
 /** R0 = a pointer or value after `steps` members of `v`'s path (all of them when undefined). */
@@ -117,6 +117,14 @@ export function rawValue(g: EbpfGen, v: RawValue): void {
     extend(g, R0, last.size, true);
   if (v.swap !== undefined) swap(g, R0, v.swap);
   if (v.shr !== undefined && v.shr > 0) g.e(alu64.rsh.imm(R0, v.shr));
+  if (v.ne !== undefined) {
+    const same = fresh(g.em);
+    g.e(mov.reg(R1, R0));
+    g.e(mov.imm(R0, 0));
+    g.e(jmp.jeq.imm(R1, v.ne, same));
+    g.e(mov.imm(R0, 1));
+    place(g.em, same);
+  }
 }
 
 /** R0 = sched_switch's report state (RawSwitchState); uses R0-R4, no helper call. */
@@ -385,11 +393,11 @@ function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
   e(alu64.add.imm(R2, -RECORD));
   e(mov.imm(R3, total));
   if (dynamic) {
-    // the strings' end (dataStart + R7) rounded up to 4 as the kernel's ring buffer stores records, when beyond
-    // the fixed record
+    // the kernel reserves sizeof(entry) + the strings' bytes (R7), which its ring buffer rounds up to 4 (the
+    // strings start at offsetof(entry, __data): before sizeof(entry) when the struct has tail padding)
     const fixed = fresh(g.em);
     e(mov.reg(R0, R7));
-    e(alu64.add.imm(R0, RAW_HDR.record + (L.dataStart ?? L.recordSize) + 3));
+    e(alu64.add.imm(R0, RAW_HDR.record + L.recordSize + 3));
     e(alu64.and.imm(R0, -4));
     e(jmp.jle.imm(R0, total, fixed));
     e(mov.reg(R3, R0));

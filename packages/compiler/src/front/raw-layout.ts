@@ -150,6 +150,7 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
     ...(p.ntoh === true ? { swap: last.size as 2 | 4 } : {}),
     ...(p.shr !== undefined ? { shr: p.shr } : {}),
     ...(p.orZero === true ? { orZero: true } : {}),
+    ...(p.ne !== undefined ? { ne: p.ne } : {}),
   };
 }
 

@@ -35,6 +35,8 @@ export interface ProvenanceField {
   readonly shr?: number;
   /** `p ? p->member : 0` (the argument may be NULL). */
   readonly orZero?: boolean;
+  /** A test: `member != ne` as 1 or 0. */
+  readonly ne?: number;
   /** __string(field, member) / __assign_str: the member is a char array, the record's field a __data_loc string. */
   readonly string?: boolean;
   /** sock_gen_cookie(argument `arg`), a `struct sock *`. */
@@ -190,6 +192,49 @@ const TASK_STATES = {
   uninterruptible: 0x2,
   reportMax: 0x100,
 } as const;
+
+/** The skb fields net.h's verbose events assign alike: queue_mapping, the skb, skb_vlan_tag_present (!!vlan_all),
+ *  ntohs(vlan_proto), skb_vlan_tag_get (vlan_tci), ntohs(protocol), ip_summed, len, data_len. */
+const SKB_COMMON: readonly ProvenanceField[] = [
+  { field: 'queue_mapping', arg: 0, member: 'queue_mapping' },
+  { field: 'skbaddr', arg: 0 },
+  { field: 'vlan_tagged', arg: 0, member: 'vlan_all', ne: 0 },
+  { field: 'vlan_proto', arg: 0, member: 'vlan_proto', ntoh: true },
+  { field: 'vlan_tci', arg: 0, member: 'vlan_tci' },
+  { field: 'protocol', arg: 0, member: 'protocol', ntoh: true },
+  { field: 'ip_summed', arg: 0, member: 'ip_summed' },
+  { field: 'len', arg: 0, member: 'len' },
+  { field: 'data_len', arg: 0, member: 'data_len' },
+];
+
+/** include/trace/events/net.h's net_dev_rx_verbose_template (the receive paths' `*_entry` events). */
+const RX_VERBOSE = (tp: string): ProvenanceEvent => ({
+  tracepoint: tp,
+  args: ['struct sk_buff *'],
+  fields: [
+    { field: 'name', arg: 0, member: 'dev->name', string: true },
+    ...SKB_COMMON,
+    { field: 'hash', arg: 0, member: 'hash' },
+    { field: 'l4_hash', arg: 0, member: 'l4_hash' },
+    { field: 'truesize', arg: 0, member: 'truesize' },
+    // skb_mac_header_was_set(skb): mac_header != (u16)~0U
+    { field: 'mac_header_valid', arg: 0, member: 'mac_header', ne: 0xffff },
+  ],
+  uncovered: {
+    napi_id: 'skb->napi_id when CONFIG_NET_RX_BUSY_POLL (and a valid id): by configuration',
+    mac_header: 'skb_mac_header(skb) - skb->data: header pointers minus skb->data',
+    nr_frags: 'skb_shinfo(skb)->nr_frags: the shared info at skb->head + skb->end',
+    gso_size: 'skb_shinfo(skb)->gso_size: the shared info at skb->head + skb->end',
+    gso_type: 'skb_shinfo(skb)->gso_type: the shared info at skb->head + skb->end',
+  },
+});
+
+/** net_dev_rx_exit_template: the receive paths' `*_exit` events, (int ret). */
+const RX_EXIT = (tp: string): ProvenanceEvent => ({
+  tracepoint: tp,
+  args: ['int'],
+  fields: [{ field: 'ret', arg: 0 }],
+});
 
 /** include/trace/events/sock.h's sock_msg_length class: (sk, ret, flags). */
 const SOCK_MSG_LENGTH = (tp: string): ProvenanceEvent => ({
@@ -410,24 +455,29 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'len', arg: 1 },
     ],
   },
+  'net/netif_rx_entry': RX_VERBOSE('netif_rx_entry'),
+  'net/netif_receive_skb_entry': RX_VERBOSE('netif_receive_skb_entry'),
+  'net/netif_receive_skb_list_entry': RX_VERBOSE('netif_receive_skb_list_entry'),
+  'net/napi_gro_receive_entry': RX_VERBOSE('napi_gro_receive_entry'),
+  'net/napi_gro_frags_entry': RX_VERBOSE('napi_gro_frags_entry'),
+  'net/netif_rx_exit': RX_EXIT('netif_rx_exit'),
+  'net/netif_receive_skb_exit': RX_EXIT('netif_receive_skb_exit'),
+  'net/netif_receive_skb_list_exit': RX_EXIT('netif_receive_skb_list_exit'),
+  'net/napi_gro_receive_exit': RX_EXIT('napi_gro_receive_exit'),
+  'net/napi_gro_frags_exit': RX_EXIT('napi_gro_frags_exit'),
   'net/net_dev_start_xmit': {
     tracepoint: 'net_dev_start_xmit',
     args: ['struct sk_buff *', 'struct net_device *'],
     fields: [
       { field: 'queue_mapping', arg: 0, member: 'queue_mapping' },
       { field: 'skbaddr', arg: 0 },
-      { field: 'vlan_proto', arg: 0, member: 'vlan_proto', ntoh: true },
-      { field: 'vlan_tci', arg: 0, member: 'vlan_tci' },
-      { field: 'protocol', arg: 0, member: 'protocol', ntoh: true },
-      { field: 'ip_summed', arg: 0, member: 'ip_summed' },
-      { field: 'len', arg: 0, member: 'len' },
-      { field: 'data_len', arg: 0, member: 'data_len' },
+      ...SKB_COMMON,
       { field: 'name', arg: 1, member: 'name', string: true },
+      // skb_transport_header_was_set(skb): transport_header != (u16)~0U
+      { field: 'transport_offset_valid', arg: 0, member: 'transport_header', ne: 0xffff },
     ],
     uncovered: {
-      vlan_tagged: 'skb_vlan_tag_present(skb): a test (!!skb->vlan_all)',
       network_offset: 'skb_network_offset(skb): header pointers minus skb->data',
-      transport_offset_valid: 'skb_transport_header_was_set(skb): a test',
       transport_offset: 'skb_transport_offset(skb), when set: header pointers minus skb->data',
       tx_flags: 'skb_shinfo(skb)->tx_flags: the shared info at skb->head + skb->end',
       gso_size: 'skb_shinfo(skb)->gso_size: the shared info at skb->head + skb->end',
