@@ -56,6 +56,8 @@ interface Live {
 
 /** Events whose hits need packets dropped (retransmits): the namespace's lossy round. */
 const LOSSY = new Set(['tcp/tcp_retransmit_skb', 'tcp/tcp_retransmit_synack', 'tcp/tcp_cong_state_set']);
+/** The event whose hits need the namespace's ping round (a full ICMP socket receive queue). */
+const PING_EVENT = 'sock/sock_rcvqueue_full';
 
 /** Makes the event's hits (besides whatever else the machine does in the window). */
 async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promise<void> {
@@ -66,7 +68,8 @@ async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promi
   } else if (ev.name.startsWith('sched_process_')) {
     for (let i = 0; i < 3; i++) execFileSync('true');
   } else if (typeof live.traffic !== 'string') {
-    const code = await live.traffic.round(LOSSY.has(`${ev.system}/${ev.name}`) ? 'lossy' : 'plain');
+    const name = `${ev.system}/${ev.name}`;
+    const code = await live.traffic.round(LOSSY.has(name) ? 'lossy' : name === PING_EVENT ? 'ping' : 'plain');
     assert.equal(code, 0, 'the traffic child exits cleanly');
   }
   await new Promise((r) => setTimeout(r, 30));
@@ -265,6 +268,7 @@ const EVENTS = [
   'sock/sock_recv_length',
   'sock/sock_send_length',
   'sock/sk_data_ready',
+  'sock/sock_rcvqueue_full',
   'skb/kfree_skb',
   'skb/consume_skb',
   'skb/skb_copy_datagram_iovec',
@@ -304,6 +308,10 @@ test('raw tracepoint programs build the kernel records and give the kernel inter
     const [system, event] = name.split('/') as [string, string];
     if (!['syscalls', 'sched'].includes(system) && typeof live.traffic === 'string') {
       t.diagnostic(`${name}: skipped: ${live.traffic}`);
+      continue;
+    }
+    if (name === PING_EVENT && typeof live.traffic !== 'string' && live.traffic.ping !== true) {
+      t.diagnostic(`${name}: skipped: ${live.traffic.ping}`);
       continue;
     }
     const text = readEventFormatText(system, event, { root: live.root });

@@ -5,10 +5,11 @@
 // both ways and a bulk transfer, a refused connection, an active reset, UDP to a closed port (connected, so the ICMP
 // error reaches the socket), and — in `lossy` mode — connections whose packets the namespace's nftables drop: the
 // client's SYN (the SYN is retransmitted: tcp_retransmit_skb), the handshake's last ACK (the server retransmits its
-// SYN-ACK: tcp_retransmit_synack) and every fifth data segment (retransmits, congestion state changes).
+// SYN-ACK: tcp_retransmit_synack) and every fifth data segment (retransmits, congestion state changes); in `ping`
+// mode a python child fills an ICMP socket's receive queue.
 // Invariants: nothing outside the namespace is touched; the namespace (with its rules) is deleted by dispose(); the
 // child exits by itself (every socket closed, a hard timeout) and is awaited.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createNamespace, run } from '@tfc/iproute2';
 
 const SYN_PORT = 7001;
@@ -96,9 +97,21 @@ async function neighbours() {
 })();
 `;
 
+/** An ICMP datagram ("ping") socket with the smallest receive buffer that never reads: the echo replies fill it
+ *  (sock_rcvqueue_full). Python, as node has no ICMP sockets; the namespace allows ping sockets for root. */
+const PING = `
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 0)
+for i in range(8):
+    s.sendto(struct.pack('!BBHHH', 8, 0, 0, 0, i) + b'x' * 1000, ('127.0.0.1', 0))
+`;
+
 export interface Traffic {
   /** Makes one round of hits; resolves when the child has exited (its exit code, 0 when all went well). */
-  readonly round: (mode: 'plain' | 'lossy') => Promise<number | null>;
+  readonly round: (mode: 'plain' | 'lossy' | 'ping') => Promise<number | null>;
+  /** Whether the `ping` round can run, or why not (no python3). */
+  readonly ping: true | string;
   readonly dispose: () => Promise<void>;
 }
 
@@ -134,15 +147,18 @@ export async function openTraffic(): Promise<Traffic | string> {
     await ns.value.dispose();
     return rules;
   }
+  const ping = await run('ip', ['netns', 'exec', name, 'sysctl', '-qw', 'net.ipv4.ping_group_range=0 0']);
+  const python = spawnSync('python3', ['-c', 'import socket'], { stdio: 'ignore' }).status === 0;
+  const exec = (argv: readonly string[]): Promise<number | null> =>
+    new Promise((res) => {
+      const p = spawn('ip', ['netns', 'exec', name, ...argv], { stdio: 'ignore' });
+      p.on('error', () => res(null));
+      p.on('exit', (code) => res(code));
+    });
   return {
     round: (mode) =>
-      new Promise((res) => {
-        const p = spawn('ip', ['netns', 'exec', name, process.execPath, '-e', CHILD, mode], {
-          stdio: 'ignore',
-        });
-        p.on('error', () => res(null));
-        p.on('exit', (code) => res(code));
-      }),
+      mode === 'ping' ? exec(['python3', '-c', PING]) : exec([process.execPath, '-e', CHILD, mode]),
+    ping: !ping.ok ? `sysctl ping_group_range: ${ping.error.message}` : !python ? 'no python3' : true,
     dispose: () => ns.value.dispose(),
   };
 }

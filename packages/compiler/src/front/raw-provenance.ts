@@ -435,6 +435,16 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       ...SK_ADDRS,
     ],
   },
+  'sock/sock_rcvqueue_full': {
+    tracepoint: 'sock_rcvqueue_full',
+    args: ['struct sock *', 'struct sk_buff *'],
+    fields: [
+      // atomic_read(&sk->sk_rmem_alloc): sk_rmem_alloc is sk_backlog.rmem_alloc
+      { field: 'rmem_alloc', arg: 0, member: 'sk_backlog.rmem_alloc.counter' },
+      { field: 'truesize', arg: 1, member: 'truesize' },
+      { field: 'sk_rcvbuf', arg: 0, member: 'sk_rcvbuf' },
+    ],
+  },
   'sock/sock_recv_length': SOCK_MSG_LENGTH('sock_recv_length'),
   'sock/sock_send_length': SOCK_MSG_LENGTH('sock_send_length'),
   'sock/sk_data_ready': {
