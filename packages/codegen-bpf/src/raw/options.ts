@@ -34,6 +34,8 @@ export interface RawValue {
   readonly orZero?: boolean;
   /** A test: 1 when the value differs from `ne`, else 0 (`!!skb->vlan_all`, `skb->mac_header != (u16)~0U`). */
   readonly ne?: number;
+  /** A difference: this value minus `minus` (`tp->rcv_nxt - tp->copied_seq`), wrapping as the record's width. */
+  readonly minus?: RawValue;
 }
 
 /** __trace_sched_switch_state() (include/trace/events/sched.h) with __task_state_index() (include/linux/sched.h):

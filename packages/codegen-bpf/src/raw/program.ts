@@ -22,7 +22,7 @@
 import { alu64, call, exit, jmp, ldMapFd, mem, mov, R0, R1, R2, R3, R4, R6, R7, R10 } from '@tfc/bpf/ebpf';
 import type { Dag } from '@tfc/ir';
 import type { EbpfGen } from '../ebpf/context.ts';
-import { extend, HELPER, loadConst, SCRATCH, sizeName, swap } from '../ebpf/context.ts';
+import { extend, HELPER, loadConst, pop, push, SCRATCH, sizeName, swap } from '../ebpf/context.ts';
 import { bumpCounter } from '../ebpf/counter.ts';
 import { fresh, goto, place } from '../ebpf/emitter.ts';
 import type { Load } from '../lower/access.ts';
@@ -111,6 +111,15 @@ function walk(g: EbpfGen, v: RawValue, steps = v.path.length): void {
 
 /** R0 = the value of `v` (64 bits: sign-extended when signed, swapped as the kernel's ntoh*). */
 export function rawValue(g: EbpfGen, v: RawValue): void {
+  if (v.minus !== undefined) {
+    const { minus, ...rest } = v;
+    rawValue(g, minus);
+    const slot = push(g);
+    rawValue(g, rest);
+    pop(g, R1, slot);
+    g.e(alu64.sub.reg(R0, R1));
+    return;
+  }
   walk(g, v);
   const last = v.path[v.path.length - 1];
   if (last !== undefined && last.bit === undefined && v.signed && isWidth(last.size))

@@ -142,6 +142,16 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
   }
   if (last === undefined) return 'empty member path';
   if (p.shr !== undefined && last.signed) return `a shift of the signed member ${p.member}`;
+  let minus: RawValue | undefined;
+  if (p.minus !== undefined) {
+    const m = resolveValue(
+      { field: p.field, arg: p.arg, member: p.minus, ...(p.cast !== undefined ? { cast: p.cast } : {}) },
+      args,
+      btf,
+    );
+    if (typeof m === 'string') return m;
+    minus = m;
+  }
   return {
     arg: p.arg,
     path,
@@ -151,6 +161,7 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
     ...(p.shr !== undefined ? { shr: p.shr } : {}),
     ...(p.orZero === true ? { orZero: true } : {}),
     ...(p.ne !== undefined ? { ne: p.ne } : {}),
+    ...(minus !== undefined ? { minus } : {}),
   };
 }
 

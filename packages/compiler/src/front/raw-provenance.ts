@@ -37,6 +37,8 @@ export interface ProvenanceField {
   readonly orZero?: boolean;
   /** A test: `member != ne` as 1 or 0. */
   readonly ne?: number;
+  /** A difference: the member minus this other member of the same pointee (through the same cast). */
+  readonly minus?: string;
   /** __string(field, member) / __assign_str: the member is a char array, the record's field a __data_loc string. */
   readonly string?: boolean;
   /** sock_gen_cookie(argument `arg`), a `struct sock *`. */
@@ -173,12 +175,13 @@ const SK_SOCKADDRS: readonly ProvenanceField[] = [
 ];
 
 /** A member of tcp_sk(sk) (struct tcp_sock). */
-const TP = (field: string, member: string, shr?: number): ProvenanceField => ({
+const TP = (field: string, member: string, shr?: number, minus?: string): ProvenanceField => ({
   field,
   arg: 0,
   cast: 'tcp_sock',
   member,
   ...(shr !== undefined ? { shr } : {}),
+  ...(minus !== undefined ? { minus } : {}),
 });
 
 /** include/linux/sched.h: TASK_REPORT (the states a report shows, 0x7f), TASK_IDLE (TASK_UNINTERRUPTIBLE |
@@ -397,6 +400,8 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
     fields: [
       { field: 'time', arg: 1 },
       TP('rtt_us', 'rcv_rtt_est.rtt_us', 3),
+      TP('copied', 'copied_seq', undefined, 'rcvq_space.seq'),
+      TP('inq', 'rcv_nxt', undefined, 'copied_seq'),
       TP('space', 'rcvq_space.space'),
       { field: 'rcvbuf', arg: 0, member: 'sk_rcvbuf' },
       TP('rcv_ssthresh', 'rcv_ssthresh'),
@@ -409,8 +414,6 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       SOCK_COOKIE,
     ],
     uncovered: {
-      copied: 'tp->copied_seq - tp->rcvq_space.seq: a difference',
-      inq: 'tp->rcv_nxt - tp->copied_seq: a difference',
       ooo_space: 'by the out-of-order queue (RB_EMPTY_ROOT, its last skb)',
     },
   },
