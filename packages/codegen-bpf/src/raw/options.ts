@@ -54,6 +54,21 @@ export interface RawSwitchState {
   readonly reportMax: number;
 }
 
+/** tcp_send_reset's saddr / daddr: TP_STORE_ADDR_PORTS of the socket (`sock`) when it is a full socket (`state`,
+ *  read NULL-safe, is none of `notFull`: TIME_WAIT, NEW_SYN_RECV), else, when the skb is there,
+ *  TP_STORE_ADDR_PORTS_SKB with the 4-tuple reversed: the IP header at skb->head + skb->network_header (version 6:
+ *  an IPv6 header, else IPv4) and the TCP header at skb->data; `side` is the packet's side this field takes
+ *  (the record's saddr is the packet's destination). */
+export interface RawResetAddr {
+  readonly state: RawValue;
+  readonly notFull: readonly number[];
+  readonly sock: RawSockaddr;
+  readonly head: RawValue;
+  readonly network: RawValue;
+  readonly data: RawValue;
+  readonly side: 'source' | 'dest';
+}
+
 /** TP_STORE_ADDR_PORTS (include/trace/events/net_probe_common.h): a zeroed sockaddr_in6-sized array holding a
  *  sockaddr_in6 (family AF_INET6, `port`, `v6`'s 16 bytes at 8) when `family` is AF_INET6, else a sockaddr_in
  *  (AF_INET, `port`, `v4`'s 4 bytes at 4). `port` is stored as it is in memory (network order). */
@@ -76,6 +91,8 @@ export type RawSource =
   | { readonly kind: 'addr6'; readonly family: RawValue; readonly v6: RawValue; readonly v4: RawValue }
   /** TP_STORE_ADDR_PORTS (see RawSockaddr): built into records only, like addr6. */
   | ({ readonly kind: 'sockaddr' } & RawSockaddr)
+  /** tcp_send_reset's addresses (see RawResetAddr): built into records only, like addr6. */
+  | ({ readonly kind: 'resetAddr' } & RawResetAddr)
   /** sock_gen_cookie(sk) of the socket in ctx slot `arg` (bpf_get_socket_cookie: it allocates the cookie when the
    *  socket has none yet, as sock_gen_cookie does). */
   | { readonly kind: 'cookie'; readonly arg: number }

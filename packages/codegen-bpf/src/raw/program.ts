@@ -37,6 +37,7 @@ import {
   type RawEventLayout,
   type RawField,
   type RawOptions,
+  type RawResetAddr,
   type RawSockaddr,
   type RawSwitchState,
   type RawValue,
@@ -182,8 +183,18 @@ function bytesAddress(g: EbpfGen, v: RawValue, delta: number): void {
   const last = v.path[v.path.length - 1];
   if (last === undefined) throw new Unsupported('raw-layout', 'a byte copy needs a member');
   walk(g, v, v.path.length - 1);
+  // orZero: a NULL base gives address 0, whose probe read fails and zeroes the bytes (no arithmetic on NULL)
+  const base = v.orZero === true ? fresh(g.em) : undefined;
+  const done = v.orZero === true ? fresh(g.em) : undefined;
+  if (base !== undefined && done !== undefined) {
+    g.e(jmp.jne.imm(R0, 0, base));
+    g.e(mov.imm(R3, 0));
+    goto(g.em, done);
+    place(g.em, base);
+  }
   g.e(mov.reg(R3, R0));
   if (last.offset + delta !== 0) g.e(alu64.add.imm(R3, last.offset + delta));
+  if (done !== undefined) place(g.em, done);
 }
 
 /** R0 = the field's bytes as a little-endian integer (bytes fields: `w` of them from `delta`). */
@@ -210,6 +221,7 @@ function fieldInto(g: EbpfGen, f: RawField, delta: number, w: number): void {
       return;
     case 'addr6':
     case 'sockaddr':
+    case 'resetAddr':
     case 'string':
       throw new Unsupported(
         'raw-field',
@@ -360,6 +372,57 @@ function strings(g: EbpfGen, L: RawEventLayout): void {
   }
 }
 
+/** probe-reads `n` bytes at R3 + `delta` into the stack at `at` (R3 is consumed). */
+function probeAt(g: EbpfGen, delta: number, at: number, n: number): void {
+  if (delta !== 0) g.e(alu64.add.imm(R3, delta));
+  g.e(mov.reg(R1, R10));
+  g.e(alu64.add.imm(R1, at));
+  g.e(mov.imm(R2, n));
+  g.e(call(HELPER.probeReadKernel));
+}
+
+/** tcp_send_reset's address field at `at` (RawResetAddr; the record is zeroed). */
+function resetAddr(g: EbpfGen, s: RawResetAddr, at: number): void {
+  const e = g.e;
+  const fromSkb = fresh(g.em);
+  const done = fresh(g.em);
+  const v4 = fresh(g.em);
+  rawValue(g, s.state);
+  for (const st of s.notFull) e(jmp.jeq.imm(R0, st, fromSkb));
+  // a NULL sk reads state 0: not a full socket either (TCP states start at 1)
+  e(jmp.jeq.imm(R0, 0, fromSkb));
+  sockaddr(g, s.sock, at);
+  goto(g.em, done);
+  place(g.em, fromSkb);
+  rawValue(g, s.data);
+  e(jmp.jeq.imm(R0, 0, done));
+  const th = push(g);
+  rawValue(g, s.head);
+  const head = push(g);
+  rawValue(g, s.network);
+  pop(g, R1, head);
+  e(alu64.add.reg(R0, R1));
+  const iph = push(g);
+  // the port: th->source (0) or th->dest (2), as stored (network order)
+  e(mem.ldx('dw', R3, R10, -8 * th));
+  probeAt(g, s.side === 'source' ? 0 : 2, at + 2, 2);
+  // iph->version: the high nibble of its first byte
+  e(mem.ldx('dw', R3, R10, -8 * iph));
+  probeAt(g, 0, -SCRATCH, 1);
+  e(mem.ldx('b', R0, R10, -SCRATCH));
+  e(alu64.rsh.imm(R0, 4));
+  e(mem.ldx('dw', R3, R10, -8 * iph));
+  e(jmp.jne.imm(R0, 6, v4));
+  e(mem.st('h', R10, at, AF_INET6));
+  probeAt(g, s.side === 'source' ? 8 : 24, at + 8, 16);
+  goto(g.em, done);
+  place(g.em, v4);
+  e(mem.st('h', R10, at, AF_INET));
+  probeAt(g, s.side === 'source' ? 12 : 16, at + 4, 4);
+  g.depth -= 2;
+  place(g.em, done);
+}
+
 /** Builds the record with `verdict` in its header and outputs it (see the header); returns 0. */
 function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
   const e = g.e;
@@ -382,6 +445,10 @@ function buildAndOutput(g: EbpfGen, L: RawEventLayout, verdict: number): void {
       continue;
     }
     if (f.source.kind === 'string') continue;
+    if (f.source.kind === 'resetAddr') {
+      resetAddr(g, f.source, at);
+      continue;
+    }
     if (f.source.kind === 'bytes') {
       bytesAddress(g, f.source.value, 0);
       e(mov.reg(R1, R10));

@@ -225,6 +225,7 @@ function resolveSpecial(
 ): RawSource | string | undefined {
   if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
   if (p.sockaddr !== undefined) return resolveSockaddr(f, p.arg, p.sockaddr, args, btf);
+  if (p.resetAddr !== undefined) return resolveResetAddr(f, p.arg, p.resetAddr, args, btf);
   if (p.switchState !== undefined) return resolveSwitchState(f, p.arg, p.switchState, args, btf);
   if (p.cookie === true) {
     if (plain(args[p.arg] ?? '') !== 'struct sock *') return `argument ${p.arg} is not a struct sock *`;
@@ -278,6 +279,41 @@ function resolveSockaddr(
     port: { ...(port as RawValue), signed: false },
     v6: v6 as RawValue,
     v4: v4 as RawValue,
+  };
+}
+
+/** tcp_send_reset's addresses: the socket's sockaddr and the skb's members, every load NULL-safe (both arguments
+ *  may be NULL). */
+function resolveResetAddr(
+  f: FormatField,
+  arg: number,
+  a: NonNullable<ProvenanceField['resetAddr']>,
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string {
+  const sock = resolveSockaddr(f, arg, a.sockaddr, args, btf);
+  if (typeof sock === 'string') return sock;
+  if (sock.kind !== 'sockaddr') return 'not a sockaddr';
+  const safe = (v: RawValue): RawValue => ({ ...v, orZero: true });
+  const values = [a.state, 'head', 'network_header', 'data'].map((m, i) =>
+    resolveMember(i === 0 ? arg : a.skb, m, args, btf),
+  );
+  for (const v of values) if (typeof v === 'string') return v;
+  const [state, head, network, data] = (values as RawValue[]).map(safe) as [
+    RawValue,
+    RawValue,
+    RawValue,
+    RawValue,
+  ];
+  return {
+    kind: 'resetAddr',
+    state,
+    notFull: a.notFull,
+    sock: { family: safe(sock.family), port: safe(sock.port), v6: safe(sock.v6), v4: safe(sock.v4) },
+    head,
+    network,
+    data,
+    side: a.side,
   };
 }
 

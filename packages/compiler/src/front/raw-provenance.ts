@@ -39,6 +39,16 @@ export interface ProvenanceField {
   readonly ne?: number;
   /** A difference: the member minus this other member of the same pointee (through the same cast). */
   readonly minus?: string;
+  /** tcp_send_reset's saddr / daddr: TP_STORE_ADDR_PORTS of the socket (argument `arg`, `sockaddr`) when it is a
+   *  full socket (its `state` none of `notFull`), else TP_STORE_ADDR_PORTS_SKB reversed from argument `skb` (its
+   *  head, network_header and data members), the packet's `side`. */
+  readonly resetAddr?: {
+    readonly state: string;
+    readonly notFull: readonly number[];
+    readonly sockaddr: NonNullable<ProvenanceField['sockaddr']>;
+    readonly skb: number;
+    readonly side: 'source' | 'dest';
+  };
   /** __string(field, member) / __assign_str: the member is a char array, the record's field a __data_loc string. */
   readonly string?: boolean;
   /** sock_gen_cookie(argument `arg`), a `struct sock *`. */
@@ -151,28 +161,28 @@ const TCP_EVENT_SK = (tp: string): ProvenanceEvent => ({
 
 /** TP_STORE_ADDR_PORTS(__entry, inet, sk): saddr from inet's source port and address (inet6_sk(sk)->saddr for
  *  IPv6), daddr from sk_dport and sk_daddr / sk_v6_daddr. */
+const SK_SOCKADDRS_SPEC = {
+  saddr: {
+    family: '__sk_common.skc_family',
+    port: { member: 'inet_sport', cast: 'inet_sock' },
+    v6: { member: 'pinet6->saddr', cast: 'inet_sock' },
+    v4: { member: 'inet_saddr', cast: 'inet_sock' },
+  },
+  daddr: {
+    family: '__sk_common.skc_family',
+    port: { member: '__sk_common.skc_dport' },
+    v6: { member: '__sk_common.skc_v6_daddr' },
+    v4: { member: '__sk_common.skc_daddr' },
+  },
+} as const;
+
 const SK_SOCKADDRS: readonly ProvenanceField[] = [
-  {
-    field: 'saddr',
-    arg: 0,
-    sockaddr: {
-      family: '__sk_common.skc_family',
-      port: { member: 'inet_sport', cast: 'inet_sock' },
-      v6: { member: 'pinet6->saddr', cast: 'inet_sock' },
-      v4: { member: 'inet_saddr', cast: 'inet_sock' },
-    },
-  },
-  {
-    field: 'daddr',
-    arg: 0,
-    sockaddr: {
-      family: '__sk_common.skc_family',
-      port: { member: '__sk_common.skc_dport' },
-      v6: { member: '__sk_common.skc_v6_daddr' },
-      v4: { member: '__sk_common.skc_daddr' },
-    },
-  },
+  { field: 'saddr', arg: 0, sockaddr: SK_SOCKADDRS_SPEC.saddr },
+  { field: 'daddr', arg: 0, sockaddr: SK_SOCKADDRS_SPEC.daddr },
 ];
+
+/** sk_fullsock(sk): sk_state is neither TCP_TIME_WAIT (6) nor TCP_NEW_SYN_RECV (12); the skb is argument 1. */
+const RESET_SIDE = { state: '__sk_common.skc_state', notFull: [6, 12], skb: 1 } as const;
 
 /** A member of tcp_sk(sk) (struct tcp_sock). */
 const TP = (field: string, member: string, shr?: number, minus?: string): ProvenanceField => ({
@@ -279,6 +289,17 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'rx_sk', arg: 3 },
       { field: 'protocol', arg: 0, member: 'protocol', ntoh: true },
       { field: 'reason', arg: 2 },
+      // the record's saddr is the packet's destination, its daddr the packet's source (the reset answers it)
+      {
+        field: 'saddr',
+        arg: 0,
+        resetAddr: { ...RESET_SIDE, sockaddr: SK_SOCKADDRS_SPEC.saddr, side: 'dest' },
+      },
+      {
+        field: 'daddr',
+        arg: 0,
+        resetAddr: { ...RESET_SIDE, sockaddr: SK_SOCKADDRS_SPEC.daddr, side: 'source' },
+      },
     ],
   },
   'skb/consume_skb': {
@@ -325,13 +346,18 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'skaddr', arg: 0 },
       { field: 'state', arg: 0, member: '__sk_common.skc_state', orZero: true },
       { field: 'reason', arg: 2 },
+      // the record's saddr is the packet's destination, its daddr the packet's source (the reset answers it)
+      {
+        field: 'saddr',
+        arg: 0,
+        resetAddr: { ...RESET_SIDE, sockaddr: SK_SOCKADDRS_SPEC.saddr, side: 'dest' },
+      },
+      {
+        field: 'daddr',
+        arg: 0,
+        resetAddr: { ...RESET_SIDE, sockaddr: SK_SOCKADDRS_SPEC.daddr, side: 'source' },
+      },
     ],
-    uncovered: {
-      saddr:
-        'TP_STORE_ADDR_PORTS when sk is a full socket, else the skb 4-tuple reversed (TP_STORE_ADDR_PORTS_SKB)',
-      daddr:
-        'TP_STORE_ADDR_PORTS when sk is a full socket, else the skb 4-tuple reversed (TP_STORE_ADDR_PORTS_SKB)',
-    },
   },
   'tcp/tcp_retransmit_synack': {
     tracepoint: 'tcp_retransmit_synack',
