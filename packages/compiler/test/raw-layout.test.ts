@@ -41,6 +41,8 @@ const MEMBERS: Record<string, RawBtfMember> = {
   'tcp_sock.rcv_wnd': { offset: 1620, size: 4, signed: false },
   'sk_buff.mark': { offset: 168, size: 4, signed: false },
   'sk_buff.len': { offset: 112, size: 4, signed: false },
+  'sk_buff.data': { offset: 208, size: 8, signed: false },
+  'tcphdr.doff': { offset: 12, size: 1, signed: false, bit: { shift: 4, bits: 4 } },
   'sk_buff.dev': { offset: 16, size: 8, signed: false, pointee: 'net_device' },
   'net_device.name': { offset: 296, size: 16, signed: false },
 };
@@ -186,11 +188,12 @@ test('compileRaw: uncovered fields and string fields fall back; kernel refusals 
   const pr = resolveRawLayout(probe, fakeBtf({ tcp_probe: ['struct sock *', 'const struct sk_buff *'] }));
   assert.ok(pr.ok);
   if (!pr.ok) return;
-  const dl = compileRaw({ filter: 'data_len > 0', event: probe, layout: pr.layout, nrCpuIds: 4 });
+  const ss = compileRaw({ filter: 'ssthresh > 0', event: probe, layout: pr.layout, nrCpuIds: 4 });
   assert.match(
-    rawFallback(dl) ?? '',
-    /field data_len is not covered on the raw tracepoint: skb->len - __tcp_hdrlen/,
+    rawFallback(ss) ?? '',
+    /field ssthresh is not covered on the raw tracepoint: tcp_current_ssthresh/,
   );
+  assert.ok(compileRaw({ filter: 'data_len > 0', event: probe, layout: pr.layout, nrCpuIds: 4 }).ok);
   const cookie = compileRaw({ filter: 'sock_cookie == 7', event: probe, layout: pr.layout, nrCpuIds: 4 });
   assert.ok(cookie.ok);
   if (cookie.ok && cookie.program.target === 'ebpf')
@@ -241,13 +244,33 @@ test('tcp_probe: TP_STORE_ADDR_PORTS sockaddrs through inet_sk() and inet6_sk(),
     kind: 'value',
     value: { arg: 0, path: [{ offset: 1616, size: 4 }], access: 'probe', signed: false, shr: 3 },
   });
+  // skb->len - __tcp_hdrlen(skb->data): the TCP header's doff (a bitfield) through skb->data seen as a tcphdr
+  assert.deepEqual(by.get('data_len'), {
+    kind: 'value',
+    value: {
+      arg: 1,
+      path: [{ offset: 112, size: 4 }],
+      access: 'btf',
+      signed: false,
+      minus: {
+        arg: 1,
+        path: [
+          { offset: 208, size: 8 },
+          { offset: 12, size: 1, signed: false, bit: { shift: 4, bits: 4 } },
+        ],
+        access: 'probe',
+        signed: false,
+        shl: 2,
+      },
+    },
+  });
   assert.deepEqual(by.get('mark'), {
     kind: 'value',
     value: { arg: 1, path: [{ offset: 168, size: 4 }], access: 'btf', signed: false },
   });
   assert.deepEqual(
     r.layout.uncovered.map((u) => u.name),
-    ['common_flags', 'common_preempt_count', 'data_len', 'ssthresh'],
+    ['common_flags', 'common_preempt_count', 'ssthresh'],
   );
 });
 

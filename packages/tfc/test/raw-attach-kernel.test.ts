@@ -44,20 +44,20 @@ test('tfc compile --attach raw|auto on the running kernel', {
   assert.equal(j.attach.name, 'sys_enter');
   assert.equal(j.raw.ringbuf, 'tfc_raw_ring');
   // auto: the uncovered field sends it to the record path, with the reason
-  const auto = await tfc(['compile', 'data_len == 1', ...probe, '--attach', 'auto']);
+  const auto = await tfc(['compile', 'ssthresh == 1', ...probe, '--attach', 'auto']);
   assert.equal(auto.code, 0, auto.err);
-  assert.match(auto.err, /--attach auto: the record path \(perf\): .*field data_len is not covered/);
+  assert.match(auto.err, /--attach auto: the record path \(perf\): .*field ssthresh is not covered/);
   assert.doesNotMatch(auto.out, /ringbuf/);
-  const perf = await tfc(['compile', 'data_len == 1', ...probe]);
+  const perf = await tfc(['compile', 'ssthresh == 1', ...probe]);
   assert.equal(auto.out, perf.out);
   // auto with covered fields: the raw program
   const covered = await tfc(['compile', 'next_pid == 1', ...sw, '--attach', 'auto']);
   assert.equal(covered.code, 0, covered.err);
   assert.match(covered.out, /ringbuf_output/);
   // raw refuses what it cannot cover, exit 1
-  const refused = await tfc(['compile', 'data_len == 1', ...probe, '--attach', 'raw']);
+  const refused = await tfc(['compile', 'ssthresh == 1', ...probe, '--attach', 'raw']);
   assert.equal(refused.code, 1);
-  assert.match(refused.err, /field data_len is not covered on the raw tracepoint/);
+  assert.match(refused.err, /field ssthresh is not covered on the raw tracepoint/);
   const none = await tfc([
     'compile',
     'pid == 1',

@@ -29,6 +29,8 @@ export interface RawValue {
   readonly swap?: 2 | 4;
   /** A logical right shift of the (unsigned) result: `tp->srtt_us >> 3`. */
   readonly shr?: number;
+  /** A left shift of the result (`th->doff * 4`). */
+  readonly shl?: number;
   /** `p ? p->member : 0`: a NULL pointer on the path gives 0 (the verifier demands the check where the kernel marks
    *  the argument nullable, e.g. tcp_send_reset's sk). */
   readonly orZero?: boolean;

@@ -127,6 +127,7 @@ export function rawValue(g: EbpfGen, v: RawValue): void {
     extend(g, R0, last.size, true);
   if (v.swap !== undefined) swap(g, R0, v.swap);
   if (v.shr !== undefined && v.shr > 0) g.e(alu64.rsh.imm(R0, v.shr));
+  if (v.shl !== undefined && v.shl > 0) g.e(alu64.lsh.imm(R0, v.shl));
   if (v.ne !== undefined) {
     const same = fresh(g.em);
     g.e(mov.reg(R1, R0));

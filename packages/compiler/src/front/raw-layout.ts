@@ -132,7 +132,15 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
   const path: RawMember[] = [];
   let last: RawBtfMember | undefined;
   const segments = p.member.split('->');
-  for (const [i, seg] of segments.entries()) {
+  let casts = p.cast !== undefined;
+  for (const [i, segment] of segments.entries()) {
+    // `->(tcphdr)doff`: the pointer seen as another struct (skb->data as the TCP header), read with probe reads
+    const viewed = /^\((\w+)\)(.+)$/.exec(segment);
+    const seg = viewed?.[2] ?? segment;
+    if (viewed !== null && i > 0) {
+      struct = viewed[1];
+      casts = true;
+    }
     if (struct === undefined) return `${segments.slice(0, i).join('->')} is not a struct pointer`;
     const m = btf.member(struct, seg.split('.'));
     if (typeof m === 'string') return m;
@@ -144,18 +152,19 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
   if (p.shr !== undefined && last.signed) return `a shift of the signed member ${p.member}`;
   let minus: RawValue | undefined;
   if (p.minus !== undefined) {
+    const spec = typeof p.minus === 'string' ? { member: p.minus } : p.minus;
     const m = resolveValue(
-      { field: p.field, arg: p.arg, member: p.minus, ...(p.cast !== undefined ? { cast: p.cast } : {}) },
+      { field: p.field, arg: p.arg, member: spec.member, ...(p.cast !== undefined ? { cast: p.cast } : {}) },
       args,
       btf,
     );
     if (typeof m === 'string') return m;
-    minus = m;
+    minus = spec.shl !== undefined ? { ...m, shl: spec.shl } : m;
   }
   return {
     arg: p.arg,
     path,
-    access: p.cast === undefined ? 'btf' : 'probe',
+    access: casts ? 'probe' : 'btf',
     signed: last.signed,
     ...(p.ntoh === true ? { swap: last.size as 2 | 4 } : {}),
     ...(p.shr !== undefined ? { shr: p.shr } : {}),

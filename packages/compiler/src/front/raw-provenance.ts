@@ -37,8 +37,9 @@ export interface ProvenanceField {
   readonly orZero?: boolean;
   /** A test: `member != ne` as 1 or 0. */
   readonly ne?: number;
-  /** A difference: the member minus this other member of the same pointee (through the same cast). */
-  readonly minus?: string;
+  /** A difference: the member minus this other member of the same argument (through the same cast), shifted left
+   *  by `shl` first (`th->doff * 4`). A `->(struct)` segment sees a pointer as that struct. */
+  readonly minus?: string | { readonly member: string; readonly shl?: number };
   /** tcp_send_reset's saddr / daddr: TP_STORE_ADDR_PORTS of the socket (argument `arg`, `sockaddr`) when it is a
    *  full socket (its `state` none of `notFull`), else TP_STORE_ADDR_PORTS_SKB reversed from argument `skb` (its
    *  head, network_header and data members), the packet's `side`. */
@@ -405,6 +406,8 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       ...SK_SOCKADDRS,
       ...SK_PORTS,
       { field: 'mark', arg: 1, member: 'mark' },
+      // skb->len - __tcp_hdrlen(th), th = skb->data: doff 32-bit words
+      { field: 'data_len', arg: 1, member: 'len', minus: { member: 'data->(tcphdr)doff', shl: 2 } },
       TP('snd_nxt', 'snd_nxt'),
       TP('snd_una', 'snd_una'),
       TP('snd_cwnd', 'snd_cwnd'),
@@ -416,7 +419,6 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'skaddr', arg: 0 },
     ],
     uncovered: {
-      data_len: 'skb->len - __tcp_hdrlen(skb->data): the TCP header length from the packet',
       ssthresh: 'tcp_current_ssthresh(sk): chosen by the congestion state',
     },
   },
