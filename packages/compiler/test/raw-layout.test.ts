@@ -42,6 +42,10 @@ const MEMBERS: Record<string, RawBtfMember> = {
   'sk_buff.mark': { offset: 168, size: 4, signed: false },
   'sk_buff.len': { offset: 112, size: 4, signed: false },
   'sk_buff.data': { offset: 208, size: 8, signed: false },
+  'sk_buff.head': { offset: 200, size: 8, signed: false },
+  'sk_buff.end': { offset: 196, size: 4, signed: false },
+  'sk_buff.network_header': { offset: 186, size: 2, signed: false },
+  'skb_shared_info.gso_size': { offset: 4, size: 2, signed: false },
   'tcphdr.doff': { offset: 12, size: 1, signed: false, bit: { shift: 4, bits: 4 } },
   'sk_buff.dev': { offset: 16, size: 8, signed: false, pointee: 'net_device' },
   'net_device.name': { offset: 296, size: 16, signed: false },
@@ -346,4 +350,38 @@ test('__data_loc strings: the char array copied after the fixed record; NULL-saf
     kind: 'value',
     value: { arg: 0, path: [{ offset: 18, size: 1 }], access: 'btf', signed: false, orZero: true },
   });
+});
+
+test('net_dev_start_xmit: header offsets as sums and differences, skb_shinfo() members from a computed base', () => {
+  const r = resolveRawLayout(
+    event('net', 'net_dev_start_xmit'),
+    fakeBtf({ net_dev_start_xmit: ['const struct sk_buff *', 'const struct net_device *'] }),
+  );
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  if (!r.ok) return;
+  const by = new Map(r.layout.fields.map((f) => [f.name, f.source]));
+  const m = (offset: number, size: number) => ({
+    arg: 0,
+    path: [{ offset, size }],
+    access: 'btf',
+    signed: false,
+  });
+  // skb_network_offset(skb): skb->head + skb->network_header - skb->data
+  assert.deepEqual(by.get('network_offset'), {
+    kind: 'value',
+    value: { ...m(186, 2), minus: m(208, 8), plus: m(200, 8) },
+  });
+  // skb_shinfo(skb)->gso_size: at skb->head + skb->end, read with probe reads
+  assert.deepEqual(by.get('gso_size'), {
+    kind: 'value',
+    value: {
+      arg: 0,
+      base: { ...m(200, 8), plus: m(196, 4) },
+      path: [{ offset: 4, size: 2 }],
+      access: 'probe',
+      signed: false,
+    },
+  });
+  // members the fake BTF lacks stay uncovered with BTF's reason
+  assert.match(r.layout.uncovered.find((u) => u.name === 'gso_segs')?.why ?? '', /no member gso_segs/);
 });

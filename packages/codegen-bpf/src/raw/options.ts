@@ -38,6 +38,13 @@ export interface RawValue {
   readonly ne?: number;
   /** A difference: this value minus `minus` (`tp->rcv_nxt - tp->copied_seq`), wrapping as the record's width. */
   readonly minus?: RawValue;
+  /** A sum: this value plus `plus` (`skb->head + skb->network_header`), before `minus`. */
+  readonly plus?: RawValue;
+  /** The pointer the path starts from, computed (`skb_shinfo(skb)`: `skb->head + skb->end`) instead of `arg`; the
+   *  path is then read with probe reads. */
+  readonly base?: RawValue;
+  /** `when ? value : 0` (`skb_transport_header_was_set(skb) ? skb_transport_offset(skb) : 0`). */
+  readonly when?: RawValue;
 }
 
 /** __trace_sched_switch_state() (include/trace/events/sched.h) with __task_state_index() (include/linux/sched.h):

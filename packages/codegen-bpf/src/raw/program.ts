@@ -85,7 +85,10 @@ function recordRoom(L: RawEventLayout): number {
 /** R0 = a pointer or value after `steps` members of `v`'s path (all of them when undefined). */
 function walk(g: EbpfGen, v: RawValue, steps = v.path.length): void {
   const e = g.e;
-  if (v.arg === RAW_CURRENT_TASK) e(call(HELPER_CURRENT_TASK_BTF));
+  if (v.base !== undefined) {
+    if (v.access !== 'probe') throw new Unsupported('raw-layout', 'a computed base is read with probe reads');
+    rawValue(g, v.base);
+  } else if (v.arg === RAW_CURRENT_TASK) e(call(HELPER_CURRENT_TASK_BTF));
   else if (v.arg < 0 || v.arg > 11) throw new Unsupported('raw-arg', `argument index ${v.arg} out of range`);
   else e(mem.ldx('dw', R0, R6, 8 * v.arg));
   const zero = v.orZero === true && steps > 0 ? fresh(g.em) : undefined;
@@ -112,6 +115,19 @@ function walk(g: EbpfGen, v: RawValue, steps = v.path.length): void {
 
 /** R0 = the value of `v` (64 bits: sign-extended when signed, swapped as the kernel's ntoh*). */
 export function rawValue(g: EbpfGen, v: RawValue): void {
+  if (v.when !== undefined) {
+    const { when, ...rest } = v;
+    const zero = fresh(g.em);
+    const done = fresh(g.em);
+    rawValue(g, when);
+    g.e(jmp.jeq.imm(R0, 0, zero));
+    rawValue(g, rest);
+    goto(g.em, done);
+    place(g.em, zero);
+    g.e(mov.imm(R0, 0));
+    place(g.em, done);
+    return;
+  }
   if (v.minus !== undefined) {
     const { minus, ...rest } = v;
     rawValue(g, minus);
@@ -119,6 +135,15 @@ export function rawValue(g: EbpfGen, v: RawValue): void {
     rawValue(g, rest);
     pop(g, R1, slot);
     g.e(alu64.sub.reg(R0, R1));
+    return;
+  }
+  if (v.plus !== undefined) {
+    const { plus, ...rest } = v;
+    rawValue(g, plus);
+    const slot = push(g);
+    rawValue(g, rest);
+    pop(g, R1, slot);
+    g.e(alu64.add.reg(R0, R1));
     return;
   }
   walk(g, v);

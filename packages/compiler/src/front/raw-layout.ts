@@ -127,6 +127,7 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
   const argType = args[p.arg];
   if (argType === undefined) return `argument ${p.arg} does not exist`;
   if (p.member === undefined) return { arg: p.arg, path: [], access: 'btf', signed: scalarSigned(argType) };
+  if (p.shinfo === true) return resolveShinfo(p, p.member, args, btf);
   let struct = p.cast ?? pointeeOf(argType);
   if (struct === undefined) return `argument ${p.arg} (${argType}) is not a struct pointer`;
   const path: RawMember[] = [];
@@ -150,6 +151,8 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
   }
   if (last === undefined) return 'empty member path';
   if (p.shr !== undefined && last.signed) return `a shift of the signed member ${p.member}`;
+  const extra = resolveExtras(p, args, btf);
+  if (typeof extra === 'string') return extra;
   let minus: RawValue | undefined;
   if (p.minus !== undefined) {
     const spec = typeof p.minus === 'string' ? { member: p.minus } : p.minus;
@@ -171,6 +174,53 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
     ...(p.orZero === true ? { orZero: true } : {}),
     ...(p.ne !== undefined ? { ne: p.ne } : {}),
     ...(minus !== undefined ? { minus } : {}),
+    ...extra,
+  };
+}
+
+/** `plus` and `when` of a provenance field, resolved (members of the same argument). */
+function resolveExtras(
+  p: ProvenanceField,
+  args: readonly string[],
+  btf: RawBtf,
+): { plus?: RawValue; when?: RawValue } | string {
+  const out: { plus?: RawValue; when?: RawValue } = {};
+  if (p.plus !== undefined) {
+    const v = resolveMember(p.arg, p.plus, args, btf);
+    if (typeof v === 'string') return v;
+    out.plus = v;
+  }
+  if (p.when !== undefined) {
+    const v = resolveMember(p.arg, p.when.member, args, btf);
+    if (typeof v === 'string') return v;
+    out.when = { ...v, ne: p.when.ne };
+  }
+  return out;
+}
+
+/** skb_shinfo(skb)->member: struct skb_shared_info at skb->head + skb->end, read with probe reads. */
+function resolveShinfo(
+  p: ProvenanceField,
+  member: string,
+  args: readonly string[],
+  btf: RawBtf,
+): RawValue | string {
+  const head = resolveMember(p.arg, 'head', args, btf, 8);
+  const end = resolveMember(p.arg, 'end', args, btf);
+  const m = btf.member('skb_shared_info', member.split('.'));
+  if (typeof head === 'string') return head;
+  if (typeof end === 'string') return end;
+  if (typeof m === 'string') return m;
+  return {
+    arg: p.arg,
+    base: { ...head, plus: end },
+    path: [
+      m.bit === undefined
+        ? { offset: m.offset, size: m.size }
+        : { offset: m.offset, size: m.size, bit: m.bit },
+    ],
+    access: 'probe',
+    signed: m.signed,
   };
 }
 

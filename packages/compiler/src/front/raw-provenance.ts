@@ -40,6 +40,12 @@ export interface ProvenanceField {
   /** A difference: the member minus this other member of the same argument (through the same cast), shifted left
    *  by `shl` first (`th->doff * 4`). A `->(struct)` segment sees a pointer as that struct. */
   readonly minus?: string | { readonly member: string; readonly shl?: number };
+  /** A sum: the member plus this other member of the same argument (`skb->head + skb->network_header`). */
+  readonly plus?: string;
+  /** `member != ne ? value : 0` of the same argument. */
+  readonly when?: { readonly member: string; readonly ne: number };
+  /** The member is one of skb_shinfo(argument): struct skb_shared_info at `skb->head + skb->end`. */
+  readonly shinfo?: boolean;
   /** tcp_send_reset's saddr / daddr: TP_STORE_ADDR_PORTS of the socket (argument `arg`, `sockaddr`) when it is a
    *  full socket (its `state` none of `notFull`), else TP_STORE_ADDR_PORTS_SKB reversed from argument `skb` (its
    *  head, network_header and data members), the packet's `side`. */
@@ -233,13 +239,14 @@ const RX_VERBOSE = (tp: string): ProvenanceEvent => ({
     { field: 'truesize', arg: 0, member: 'truesize' },
     // skb_mac_header_was_set(skb): mac_header != (u16)~0U
     { field: 'mac_header_valid', arg: 0, member: 'mac_header', ne: 0xffff },
+    // skb_mac_header(skb) - skb->data
+    { field: 'mac_header', arg: 0, member: 'mac_header', plus: 'head', minus: 'data' },
+    { field: 'nr_frags', arg: 0, member: 'nr_frags', shinfo: true },
+    { field: 'gso_size', arg: 0, member: 'gso_size', shinfo: true },
+    { field: 'gso_type', arg: 0, member: 'gso_type', shinfo: true },
   ],
   uncovered: {
     napi_id: 'skb->napi_id when CONFIG_NET_RX_BUSY_POLL (and a valid id): by configuration',
-    mac_header: 'skb_mac_header(skb) - skb->data: header pointers minus skb->data',
-    nr_frags: 'skb_shinfo(skb)->nr_frags: the shared info at skb->head + skb->end',
-    gso_size: 'skb_shinfo(skb)->gso_size: the shared info at skb->head + skb->end',
-    gso_type: 'skb_shinfo(skb)->gso_type: the shared info at skb->head + skb->end',
   },
 });
 
@@ -516,15 +523,21 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'name', arg: 1, member: 'name', string: true },
       // skb_transport_header_was_set(skb): transport_header != (u16)~0U
       { field: 'transport_offset_valid', arg: 0, member: 'transport_header', ne: 0xffff },
+      // skb_network_offset(skb): skb->head + skb->network_header - skb->data
+      { field: 'network_offset', arg: 0, member: 'network_header', plus: 'head', minus: 'data' },
+      {
+        field: 'transport_offset',
+        arg: 0,
+        member: 'transport_header',
+        plus: 'head',
+        minus: 'data',
+        when: { member: 'transport_header', ne: 0xffff },
+      },
+      { field: 'tx_flags', arg: 0, member: 'tx_flags', shinfo: true },
+      { field: 'gso_size', arg: 0, member: 'gso_size', shinfo: true },
+      { field: 'gso_segs', arg: 0, member: 'gso_segs', shinfo: true },
+      { field: 'gso_type', arg: 0, member: 'gso_type', shinfo: true },
     ],
-    uncovered: {
-      network_offset: 'skb_network_offset(skb): header pointers minus skb->data',
-      transport_offset: 'skb_transport_offset(skb), when set: header pointers minus skb->data',
-      tx_flags: 'skb_shinfo(skb)->tx_flags: the shared info at skb->head + skb->end',
-      gso_size: 'skb_shinfo(skb)->gso_size: the shared info at skb->head + skb->end',
-      gso_segs: 'skb_shinfo(skb)->gso_segs: the shared info at skb->head + skb->end',
-      gso_type: 'skb_shinfo(skb)->gso_type: the shared info at skb->head + skb->end',
-    },
   },
   'sched/sched_switch': {
     tracepoint: 'sched_switch',
