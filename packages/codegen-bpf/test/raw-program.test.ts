@@ -6,7 +6,7 @@
 // packages/tracepoint-test/test/raw-tracepoint-live.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { run } from '@tfc/bpf/ebpf';
+import { createMap, run } from '@tfc/bpf/ebpf';
 import { compileBpf, type RawEventLayout, type RawMode, type RawSource } from '@tfc/codegen-bpf';
 import { cmp, filter, load, type Pred, str } from '@tfc/ir';
 import fc from 'fast-check';
@@ -188,4 +188,62 @@ test('orZero: a NULL pointer on the path reads 0 without a load (the check the v
   if (!bare.ok || bare.program.target !== 'ebpf') return;
   const out = run(bare.program.insns, { kind: 'raw', ctx: new Uint8Array(8) });
   assert.ok(!out.ok, 'without the check the load through NULL faults');
+});
+
+test('a char * string that may not fit is not built: the record counts as lost (in the eBPF VM)', () => {
+  const L: RawEventLayout = {
+    event: 'test/exec',
+    eventId: 2,
+    tracepoint: 'exec',
+    source: 'test',
+    recordSize: 16,
+    dataStart: 12,
+    fields: [
+      { name: 'common_type', offset: 0, size: 2, source: { kind: 'const', value: 2n } },
+      {
+        name: 'filename',
+        offset: 8,
+        size: 4,
+        source: {
+          kind: 'string',
+          value: { arg: 0, path: [], access: 'btf', signed: false },
+          max: 32,
+          pointer: true,
+        },
+      },
+    ],
+    uncovered: [],
+  };
+  const r = compileBpf(filter(cmp('eq', 8, false, load('record', 0, 2), 2n)), {
+    target: 'ebpf',
+    ctx: 'tracepoint',
+    raw: { layout: L, mode: 'output' },
+  });
+  assert.ok(r.ok && r.program.target === 'ebpf', r.ok ? '' : JSON.stringify(r.diagnostics));
+  if (!r.ok || r.program.target !== 'ebpf') return;
+  const prog = r.program;
+  const at = 0xffff888000001000n;
+  const attempt = (text: string) => {
+    const lost = createMap({ name: 'tfc_raw_lost', type: 'array', keySize: 4, valueSize: 8, maxEntries: 1 });
+    const ctx = new Uint8Array(8);
+    new DataView(ctx.buffer).setBigUint64(0, at, true);
+    const bytes = new TextEncoder().encode(`${text}\0`);
+    // the ring buffer as a stand-in map (the VM models no ring buffers: a run that gets to the output stops there)
+    const ring = createMap({ name: 'tfc_raw_ring', type: 'array', keySize: 4, valueSize: 8, maxEntries: 1 });
+    const out = run(
+      prog.insns,
+      { kind: 'raw', ctx },
+      { env: { kernelMemory: [{ addr: at, bytes }], maps: [lost, ring] } },
+    );
+    const n = lost.entries.values().next().value;
+    return { out, lost: n === undefined ? 0n : new DataView(n.buffer, n.byteOffset).getBigUint64(0, true) };
+  };
+  // 40 bytes do not fit in 32: no record, one lost
+  const long = attempt('/a/path/of/forty/bytes/exactly/ok/12345');
+  assert.ok(long.out.ok, long.out.ok ? '' : long.out.error);
+  assert.equal(long.lost, 1n);
+  // a short one gets to the ring buffer (a helper the VM does not model: the run stops there, nothing lost)
+  const short = attempt('/bin/true');
+  assert.ok(!short.out.ok && /130|ringbuf|helper/.test(short.out.error), short.out.ok ? '' : short.out.error);
+  assert.equal(short.lost, 0n);
 });

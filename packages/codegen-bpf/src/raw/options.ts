@@ -108,8 +108,10 @@ export type RawSource =
   | ({ readonly kind: 'switchState' } & RawSwitchState)
   /** __string / __assign_str: the string in the char array (of `max` bytes) the path ends at, NUL included, appended
    *  after the fixed record (RawEventLayout.dataStart) in field order; the field holds the __data_loc word
-   *  ((length << 16) | offset). Built into records only: string predicates are refused. */
-  | { readonly kind: 'string'; readonly value: RawValue; readonly max: number }
+   *  ((length << 16) | offset). Built into records only: string predicates are refused. `pointer`: the path ends at a
+   *  `char *` (bprm->filename) and the string is where it points, `max` bytes at most with its NUL: a longer one is
+   *  not built (the record counts as lost, never truncated). */
+  | { readonly kind: 'string'; readonly value: RawValue; readonly max: number; readonly pointer?: boolean }
   | { readonly kind: 'pid' }
   | { readonly kind: 'const'; readonly value: bigint };
 

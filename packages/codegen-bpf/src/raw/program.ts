@@ -13,7 +13,8 @@
 //    the 16-byte header (ktime, cpu, verdict), and output with bpf_ringbuf_output; a refused output adds 1 to the
 //    per-CPU lost counter; the program returns 0 except in mode `return` (the verdict);
 //  - strings (__data_loc) follow the fixed record in field order, each read with bpf_probe_read_kernel_str into the
-//    zeroed room (bounded by its char array), its word (length << 16 | offset) as the kernel's, the record's length
+//    zeroed room (bounded by its char array, or by the room left for a `char *`: a longer one is not built and
+//    counts as lost), its word (length << 16 | offset) as the kernel's, the record's length
 //    sizeof(entry) + the strings' bytes rounded up to 4, as the kernel reserves and its ring buffer stores it;
 //  - a path marked orZero checks every pointer it follows and reads 0 through NULL (`p ? p->m : 0`); the other
 //    direct loads rely on the verifier's BTF checks;
@@ -372,16 +373,23 @@ function sockaddr(g: EbpfGen, s: RawSockaddr, at: number): void {
 function strings(g: EbpfGen, L: RawEventLayout): void {
   const e = g.e;
   const start = L.dataStart ?? L.recordSize;
+  const truncated = fresh(g.em);
+  const built = fresh(g.em);
   e(mov.imm(R7, 0));
   for (const { f, s } of stringFields(L)) {
     const ok = fresh(g.em);
     const fits = fresh(g.em);
-    bytesAddress(g, s.value, 0);
+    if (s.pointer === true) {
+      rawValue(g, s.value);
+      e(mov.reg(R3, R0));
+    } else bytesAddress(g, s.value, 0);
     e(mov.reg(R1, R10));
     e(alu64.add.imm(R1, -RECORD + RAW_HDR.record + start));
     e(alu64.add.reg(R1, R7));
     e(mov.imm(R2, s.max));
     e(call(HELPER_PROBE_READ_KERNEL_STR));
+    // a string that may not have fit (its NUL in the last byte or beyond) is not built
+    if (s.pointer === true) e(jmp.jge.imm(R0, s.max, truncated));
     e(jmp.jsgt.imm(R0, 0, ok));
     e(mov.imm(R0, 0));
     place(g.em, ok);
@@ -396,6 +404,14 @@ function strings(g: EbpfGen, L: RawEventLayout): void {
     e(mem.stx('w', R10, -RECORD + RAW_HDR.record + f.offset, R1));
     e(alu64.add.reg(R7, R0));
   }
+  if (!stringFields(L).some((x) => x.s.pointer === true)) return;
+  goto(g.em, built);
+  place(g.em, truncated);
+  bumpCounter(g, RAW_LOST_MAP, 0, SCRATCH, 'raw_out');
+  e(mov.imm(R0, 0));
+  e(exit());
+  g.em.dead = true;
+  place(g.em, built);
 }
 
 /** probe-reads `n` bytes at R3 + `delta` into the stack at `at` (R3 is consumed). */

@@ -10,6 +10,7 @@
  */
 import {
   RAW_CURRENT_TASK,
+  RAW_RECORD_MAX,
   type RawEventLayout,
   type RawField,
   type RawMember,
@@ -248,6 +249,7 @@ function resolveField(
   p: ProvenanceField,
   args: readonly string[],
   btf: RawBtf,
+  recordSize: number,
 ): RawField | string {
   const special = resolveSpecial(f, p, args, btf);
   if (special !== undefined)
@@ -258,9 +260,20 @@ function resolveField(
   if (typeof v === 'string') return v;
   const last = v.path[v.path.length - 1];
   const size = last?.size ?? 8;
-  if (p.string === true || isDynamic(f)) {
-    if (p.string !== true || !isDynamic(f) || last === undefined)
+  if (p.string !== undefined || isDynamic(f)) {
+    if (p.string === undefined || !isDynamic(f) || last === undefined)
       return `${f.name}: a __data_loc string needs a char array member`;
+    if (p.string === 'pointer') {
+      // the room a raw record has left for it (RAW_RECORD_MAX): longer strings are not built (counted lost)
+      const max = RAW_RECORD_MAX - recordSize;
+      if (size !== 8 || max < 16) return `${f.name}: a char * string needs a pointer member and room`;
+      return {
+        name: f.name,
+        offset: f.offset,
+        size: f.size,
+        source: { kind: 'string', value: v, max, pointer: true },
+      };
+    }
     return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'string', value: v, max: size } };
   }
   if (p.copy === true) {
@@ -475,7 +488,7 @@ export function resolveRawLayout(ev: EventFormat, btf: RawBtf): RawLayoutResult 
       const r =
         p === undefined
           ? (prov.uncovered?.[f.name] ?? 'not in the provenance table')
-          : resolveField(f, p, args, btf);
+          : resolveField(f, p, args, btf, rawRecordSize(ev));
       if (typeof r === 'string') uncovered.push({ name: f.name, offset: f.offset, size: f.size, why: r });
       else fields.push(r);
     }

@@ -56,8 +56,9 @@ export interface ProvenanceField {
     readonly skb: number;
     readonly side: 'source' | 'dest';
   };
-  /** __string(field, member) / __assign_str: the member is a char array, the record's field a __data_loc string. */
-  readonly string?: boolean;
+  /** __string(field, member) / __assign_str: the member is a char array (or, `'pointer'`, a `char *`), the record's
+   *  field a __data_loc string. */
+  readonly string?: true | 'pointer';
   /** sock_gen_cookie(argument `arg`), a `struct sock *`. */
   readonly cookie?: boolean;
   /** TP_STORE_ADDR_PORTS: a sockaddr_in6 (family AF_INET6) or sockaddr_in in a 28-byte array, each part a member of
@@ -594,11 +595,8 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
     fields: [
       { field: 'pid', arg: 0, member: 'pid' },
       { field: 'old_pid', arg: 1 },
+      { field: 'filename', arg: 2, member: 'filename', string: 'pointer' },
     ],
-    uncovered: {
-      filename:
-        'a string copied from bprm->filename (__assign_str): a path of up to PATH_MAX bytes, more than a raw program builds',
-    },
   },
 };
 
