@@ -288,10 +288,75 @@ const EVENTS = [
   'sched/sched_process_free',
 ];
 
+type Totals = Record<
+  'events' | 'filters' | 'judged' | 'refused' | 'fallbacks' | 'records' | 'fields' | 'accepted',
+  number
+>;
+
+/** Why the event cannot be proven here (skipped with a diagnostic), or undefined. */
+function skipReason(live: Live, name: string): string | undefined {
+  const system = name.split('/')[0] ?? '';
+  if (!['syscalls', 'sched'].includes(system) && typeof live.traffic === 'string') return live.traffic;
+  if (name === PING_EVENT && typeof live.traffic !== 'string' && live.traffic.ping !== true)
+    return live.traffic.ping;
+  return undefined;
+}
+
+/** Every filter's window for one event (`SYS/NAME`): totals and disagreements added up; its records counted. */
+async function proveEvent(t: TestContext, live: Live, name: string, totals: Totals, problems: string[]) {
+  const [system, event] = name.split('/') as [string, string];
+  const text = readEventFormatText(system, event, { root: live.root });
+  if (!text.ok) return void t.diagnostic(`${name}: not on this kernel (${text.error})`);
+  const parsed = parseFormat(text.text, { system, name: event });
+  assert.ok(parsed.ok);
+  const ev = parsed.event;
+  const r = resolveRawLayout(ev, live.btf);
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  if (!r.ok) return;
+  const btfId = live.btf.btfId(r.layout.tracepoint);
+  assert.ok(btfId !== undefined);
+  totals.events++;
+  const cases: { filter: string; c?: Case }[] = [{ filter: '' }];
+  if (name === 'syscalls/sys_enter_lseek') {
+    const env = { pid: live.firer.pid, tid: live.firer.threadTid, eventId: ev.id, nrCpus: nrCpuIds() };
+    for (const c of fc.sample(lseekCase(env), { numRuns: FILTERS, seed: SEED }))
+      cases.push({ filter: c.filter, c });
+  } else
+    for (const f of fc.sample(filterArb(ev, { strings: false }), { numRuns: FILTERS, seed: SEED }))
+      cases.push({ filter: f });
+  let eventRecords = 0;
+  for (const { filter, c } of cases) {
+    totals.filters++;
+    let o: Outcome = { kind: 'lossy' };
+    for (let attempt = 0; attempt < 3 && o.kind === 'lossy'; attempt++)
+      o = await runWindow(live, ev, r.layout, btfId as number, filter, c);
+    if (o.kind === 'judged') {
+      totals.judged++;
+      totals.records += o.records;
+      totals.fields += o.records * r.layout.fields.length;
+      totals.accepted += o.accepted;
+      eventRecords += o.records;
+    } else if (o.kind === 'both-refuse') totals.refused++;
+    else if (o.kind === 'fallback') {
+      totals.fallbacks++;
+      t.diagnostic(`${name}: falls back to the record path: ${filter}: ${o.why}`);
+    } else if (o.kind === 'lossy') t.diagnostic(`${name}: lost events three times: ${filter}`);
+    else {
+      problems.push(`${name}: ${filter || '(no filter)'}: ${o.message}`);
+      t.diagnostic(`disagreement: ${problems[problems.length - 1]}`);
+    }
+  }
+  const uncovered = r.layout.uncovered.map((u) => u.name).join(', ');
+  t.diagnostic(
+    `${name}: ${r.layout.fields.length} covered fields (uncovered: ${uncovered || 'none'}), ${eventRecords} records`,
+  );
+  assert.ok(eventRecords > 0, `${name}: the program built no records`);
+}
+
 test('raw tracepoint programs build the kernel records and give the kernel interpreter verdicts', async (t) => {
   const live = await setup(t);
   if (live === undefined) return;
-  const totals = {
+  const totals: Totals = {
     events: 0,
     filters: 0,
     judged: 0,
@@ -305,64 +370,9 @@ test('raw tracepoint programs build the kernel records and give the kernel inter
   const only = process.env.TFC_RAW_EVENTS?.split(',');
   for (const name of EVENTS) {
     if (only !== undefined && !only.some((o) => name.includes(o))) continue;
-    const [system, event] = name.split('/') as [string, string];
-    if (!['syscalls', 'sched'].includes(system) && typeof live.traffic === 'string') {
-      t.diagnostic(`${name}: skipped: ${live.traffic}`);
-      continue;
-    }
-    if (name === PING_EVENT && typeof live.traffic !== 'string' && live.traffic.ping !== true) {
-      t.diagnostic(`${name}: skipped: ${live.traffic.ping}`);
-      continue;
-    }
-    const text = readEventFormatText(system, event, { root: live.root });
-    if (!text.ok) {
-      t.diagnostic(`${name}: not on this kernel (${text.error})`);
-      continue;
-    }
-    const parsed = parseFormat(text.text, { system, name: event });
-    assert.ok(parsed.ok);
-    const ev = parsed.event;
-    const r = resolveRawLayout(ev, live.btf);
-    assert.ok(r.ok, r.ok ? '' : r.reason);
-    if (!r.ok) continue;
-    const btfId = live.btf.btfId(r.layout.tracepoint);
-    assert.ok(btfId !== undefined);
-    totals.events++;
-    const cases: { filter: string; c?: Case }[] = [{ filter: '' }];
-    if (name === 'syscalls/sys_enter_lseek') {
-      const env = { pid: live.firer.pid, tid: live.firer.threadTid, eventId: ev.id, nrCpus: nrCpuIds() };
-      for (const c of fc.sample(lseekCase(env), { numRuns: FILTERS, seed: SEED }))
-        cases.push({ filter: c.filter, c });
-    } else
-      for (const f of fc.sample(filterArb(ev, { strings: false }), { numRuns: FILTERS, seed: SEED }))
-        cases.push({ filter: f });
-    let eventRecords = 0;
-    for (const { filter, c } of cases) {
-      totals.filters++;
-      let o: Outcome = { kind: 'lossy' };
-      for (let attempt = 0; attempt < 3 && o.kind === 'lossy'; attempt++)
-        o = await runWindow(live, ev, r.layout, btfId as number, filter, c);
-      if (o.kind === 'judged') {
-        totals.judged++;
-        totals.records += o.records;
-        totals.fields += o.records * r.layout.fields.length;
-        totals.accepted += o.accepted;
-        eventRecords += o.records;
-      } else if (o.kind === 'both-refuse') totals.refused++;
-      else if (o.kind === 'fallback') {
-        totals.fallbacks++;
-        t.diagnostic(`${name}: falls back to the record path: ${filter}: ${o.why}`);
-      } else if (o.kind === 'lossy') t.diagnostic(`${name}: lost events three times: ${filter}`);
-      else {
-        problems.push(`${name}: ${filter || '(no filter)'}: ${o.message}`);
-        t.diagnostic(`disagreement: ${problems[problems.length - 1]}`);
-      }
-    }
-    const uncovered = r.layout.uncovered.map((u) => u.name).join(', ');
-    t.diagnostic(
-      `${name}: ${r.layout.fields.length} covered fields (uncovered: ${uncovered || 'none'}), ${eventRecords} records`,
-    );
-    assert.ok(eventRecords > 0, `${name}: the program built no records`);
+    const skip = skipReason(live, name);
+    if (skip !== undefined) t.diagnostic(`${name}: skipped: ${skip}`);
+    else await proveEvent(t, live, name, totals, problems);
   }
   t.diagnostic(
     `raw tracepoints: ${totals.events} events, ${totals.filters} filters (${totals.judged} judged, ${totals.refused} refused by the kernel and compileRaw, ${totals.fallbacks} fall back to the record path), ${totals.records} records built (${totals.accepted} accepted), ${totals.fields} fields compared byte for byte, ${problems.length} disagreements`,
