@@ -247,3 +247,31 @@ test('a char * string that may not fit is not built: the record counts as lost (
   assert.ok(!short.out.ok && /130|ringbuf|helper/.test(short.out.error), short.out.ok ? '' : short.out.error);
   assert.equal(short.lost, 0n);
 });
+
+test('tcp_probe ssthresh: tcp_current_ssthresh() on random congestion states, thresholds and windows', () => {
+  const slot = (arg: number) => ({ arg, path: [], access: 'btf' as const, signed: false });
+  const L = oneField({
+    kind: 'currentSsthresh',
+    caState: slot(0),
+    ssthresh: slot(1),
+    cwnd: slot(2),
+    reduction: 0x0c,
+  });
+  // include/net/tcp.h: snd_ssthresh in CWR (2) or Recovery (3), else max(snd_ssthresh, cwnd/2 + cwnd/4)
+  const kernel = (ca: number, ssthresh: number, cwnd: number) =>
+    (1 << ca) & 0x0c ? ssthresh : Math.max(ssthresh, (cwnd >>> 1) + (cwnd >>> 2));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 4 }),
+      fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.constant(0x7fffffff)),
+      fc.integer({ min: 0, max: 0xffff }),
+      (ca, ssthresh, cwnd) => {
+        const want = BigInt(kernel(ca, ssthresh, cwnd));
+        const args = [BigInt(ca), BigInt(ssthresh), BigInt(cwnd)];
+        assert.equal(verdict(L, want, args), 1n);
+        assert.equal(verdict(L, want + 1n, args), 0n);
+      },
+    ),
+    { numRuns: 100, seed: 20261206 },
+  );
+});

@@ -55,7 +55,13 @@ interface Live {
 }
 
 /** Events whose hits need packets dropped (retransmits): the namespace's lossy round. */
-const LOSSY = new Set(['tcp/tcp_retransmit_skb', 'tcp/tcp_retransmit_synack', 'tcp/tcp_cong_state_set']);
+const LOSSY = new Set([
+  'tcp/tcp_retransmit_skb',
+  'tcp/tcp_retransmit_synack',
+  'tcp/tcp_cong_state_set',
+  // tcp_current_ssthresh() while the window is being reduced (CWR, Recovery)
+  'tcp/tcp_probe',
+]);
 /** The event whose hits need the namespace's ping round (a full ICMP socket receive queue). */
 const PING_EVENT = 'sock/sock_rcvqueue_full';
 

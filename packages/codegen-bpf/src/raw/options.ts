@@ -106,6 +106,15 @@ export type RawSource =
    *  socket has none yet, as sock_gen_cookie does). */
   | { readonly kind: 'cookie'; readonly arg: number }
   | ({ readonly kind: 'switchState' } & RawSwitchState)
+  /** tcp_current_ssthresh(sk) (include/net/tcp.h): `snd_ssthresh` while the congestion state (`caState`) is one of
+   *  the `reduction` bits (TCPF_CA_CWR | TCPF_CA_Recovery), else max(snd_ssthresh, cwnd / 2 + cwnd / 4). */
+  | {
+      readonly kind: 'currentSsthresh';
+      readonly caState: RawValue;
+      readonly ssthresh: RawValue;
+      readonly cwnd: RawValue;
+      readonly reduction: number;
+    }
   /** __string / __assign_str: the string in the char array (of `max` bytes) the path ends at, NUL included, appended
    *  after the fixed record (RawEventLayout.dataStart) in field order; the field holds the __data_loc word
    *  ((length << 16) | offset). Built into records only: string predicates are refused. `pointer`: the path ends at a

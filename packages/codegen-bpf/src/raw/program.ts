@@ -205,6 +205,32 @@ function switchState(g: EbpfGen, s: RawSwitchState): void {
   e(mov.reg(R0, R4));
 }
 
+/** R0 = tcp_current_ssthresh(sk) (the `currentSsthresh` source); clobbers R0-R5 and one temporary. */
+function currentSsthresh(g: EbpfGen, s: Extract<RawField['source'], { kind: 'currentSsthresh' }>): void {
+  const e = g.e;
+  const reduced = fresh(g.em);
+  const done = fresh(g.em);
+  rawValue(g, s.caState);
+  e(mov.imm(R1, 1));
+  e(alu64.lsh.reg(R1, R0));
+  e(jmp.jset.imm(R1, s.reduction, reduced));
+  // max(snd_ssthresh, (cwnd >> 1) + (cwnd >> 2)), unsigned
+  rawValue(g, s.cwnd);
+  e(mov.reg(R1, R0));
+  e(alu64.rsh.imm(R1, 1));
+  e(alu64.rsh.imm(R0, 2));
+  e(alu64.add.reg(R0, R1));
+  const slot = push(g);
+  rawValue(g, s.ssthresh);
+  pop(g, R1, slot);
+  e(jmp.jge.reg(R0, R1, done));
+  e(mov.reg(R0, R1));
+  goto(g.em, done);
+  place(g.em, reduced);
+  rawValue(g, s.ssthresh);
+  place(g.em, done);
+}
+
 /** R3 = the address of the bytes a `bytes` source copies (+ delta). */
 function bytesAddress(g: EbpfGen, v: RawValue, delta: number): void {
   const last = v.path[v.path.length - 1];
@@ -245,6 +271,9 @@ function fieldInto(g: EbpfGen, f: RawField, delta: number, w: number): void {
       return;
     case 'switchState':
       switchState(g, s);
+      return;
+    case 'currentSsthresh':
+      currentSsthresh(g, s);
       return;
     case 'addr6':
     case 'sockaddr':

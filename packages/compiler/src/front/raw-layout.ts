@@ -298,6 +298,13 @@ function resolveSpecial(
   if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
   if (p.sockaddr !== undefined) return resolveSockaddr(f, p.arg, p.sockaddr, args, btf);
   if (p.resetAddr !== undefined) return resolveResetAddr(f, p.arg, p.resetAddr, args, btf);
+  if (p.currentSsthresh !== undefined) {
+    const c = p.currentSsthresh;
+    const vs = [c.caState, c.ssthresh, c.cwnd].map((m) => resolveMember(p.arg, m, args, btf));
+    for (const v of vs) if (typeof v === 'string') return v;
+    const [caState, ssthresh, cwnd] = vs as [RawValue, RawValue, RawValue];
+    return { kind: 'currentSsthresh', caState, ssthresh, cwnd, reduction: c.reduction };
+  }
   if (p.switchState !== undefined) return resolveSwitchState(f, p.arg, p.switchState, args, btf);
   if (p.cookie === true) {
     if (plain(args[p.arg] ?? '') !== 'struct sock *') return `argument ${p.arg} is not a struct sock *`;

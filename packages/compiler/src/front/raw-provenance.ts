@@ -46,6 +46,14 @@ export interface ProvenanceField {
   readonly when?: { readonly member: string; readonly ne: number };
   /** The member is one of skb_shinfo(argument): struct skb_shared_info at `skb->head + skb->end`. */
   readonly shinfo?: boolean;
+  /** tcp_current_ssthresh(sk) of argument `arg`: the congestion state, snd_ssthresh and snd_cwnd members, and the
+   *  states (a bit mask) in which the window is being reduced. */
+  readonly currentSsthresh?: {
+    readonly caState: ProvenanceMember;
+    readonly ssthresh: ProvenanceMember;
+    readonly cwnd: ProvenanceMember;
+    readonly reduction: number;
+  };
   /** tcp_send_reset's saddr / daddr: TP_STORE_ADDR_PORTS of the socket (argument `arg`, `sockaddr`) when it is a
    *  full socket (its `state` none of `notFull`), else TP_STORE_ADDR_PORTS_SKB reversed from argument `skb` (its
    *  head, network_header and data members), the packet's `side`. */
@@ -420,15 +428,23 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       TP('snd_una', 'snd_una'),
       TP('snd_cwnd', 'snd_cwnd'),
       TP('snd_wnd', 'snd_wnd'),
+      {
+        field: 'ssthresh',
+        arg: 0,
+        // tcp_in_cwnd_reduction(): (TCPF_CA_CWR | TCPF_CA_Recovery) & (1 << icsk_ca_state)
+        currentSsthresh: {
+          caState: { member: 'icsk_ca_state', cast: 'inet_connection_sock' },
+          ssthresh: { member: 'snd_ssthresh', cast: 'tcp_sock' },
+          cwnd: { member: 'snd_cwnd', cast: 'tcp_sock' },
+          reduction: (1 << 2) | (1 << 3),
+        },
+      },
       TP('srtt', 'srtt_us', 3),
       TP('rcv_wnd', 'rcv_wnd'),
       SOCK_COOKIE,
       { field: 'skbaddr', arg: 1 },
       { field: 'skaddr', arg: 0 },
     ],
-    uncovered: {
-      ssthresh: 'tcp_current_ssthresh(sk): chosen by the congestion state',
-    },
   },
   'tcp/tcp_rcvbuf_grow': {
     tracepoint: 'tcp_rcvbuf_grow',
