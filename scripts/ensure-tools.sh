@@ -14,6 +14,7 @@ have tc || need_apt+=(iproute2)
 have clang || need_apt+=(clang)
 have tshark || need_apt+=(tshark)
 have nft || need_apt+=(nftables)
+have python3 || need_apt+=(python3) # the raw live proof's ping socket (sock_rcvqueue_full)
 have trace-cmd || need_apt+=(trace-cmd) # the reference of the bench trace suite
 have zsh || need_apt+=(zsh) # zsh -n checks tfc completion zsh
 have groff || need_apt+=(groff-base) # groff renders docs/tfc.1 in the man page test

@@ -29,6 +29,26 @@ const MEMBERS: Record<string, RawBtfMember> = {
   'task_struct.pid': { offset: 1500, size: 4, signed: true },
   'task_struct.prio': { offset: 100, size: 4, signed: true },
   'task_struct.thread_info.status': { offset: 16, size: 4, signed: false },
+  'task_struct.exit_state': { offset: 1400, size: 4, signed: true },
+  'sock.__sk_common.skc_state': { offset: 18, size: 1, signed: false },
+  'inet_sock.pinet6': { offset: 768, size: 8, signed: false, pointee: 'ipv6_pinfo' },
+  'ipv6_pinfo.saddr': { offset: 0, size: 16, signed: false },
+  'tcp_sock.snd_nxt': { offset: 1600, size: 4, signed: false },
+  'tcp_sock.snd_una': { offset: 1604, size: 4, signed: false },
+  'tcp_sock.snd_cwnd': { offset: 1608, size: 4, signed: false },
+  'tcp_sock.snd_wnd': { offset: 1612, size: 4, signed: false },
+  'tcp_sock.srtt_us': { offset: 1616, size: 4, signed: false },
+  'tcp_sock.rcv_wnd': { offset: 1620, size: 4, signed: false },
+  'sk_buff.mark': { offset: 168, size: 4, signed: false },
+  'sk_buff.len': { offset: 112, size: 4, signed: false },
+  'sk_buff.data': { offset: 208, size: 8, signed: false },
+  'sk_buff.head': { offset: 200, size: 8, signed: false },
+  'sk_buff.end': { offset: 196, size: 4, signed: false },
+  'sk_buff.network_header': { offset: 186, size: 2, signed: false },
+  'skb_shared_info.gso_size': { offset: 4, size: 2, signed: false },
+  'tcphdr.doff': { offset: 12, size: 1, signed: false, bit: { shift: 4, bits: 4 } },
+  'sk_buff.dev': { offset: 16, size: 8, signed: false, pointee: 'net_device' },
+  'net_device.name': { offset: 296, size: 16, signed: false },
 };
 
 function fakeBtf(args: Record<string, readonly string[]>): RawBtf {
@@ -166,8 +186,23 @@ test('compileRaw: uncovered fields and string fields fall back; kernel refusals 
   if (!swL.ok) return;
   const str = compileRaw({ filter: 'prev_comm == "x"', event: sw, layout: swL.layout, nrCpuIds: 4 });
   assert.match(rawFallback(str) ?? '', /string fields are not covered/);
-  const state = compileRaw({ filter: 'prev_state == 1', event: sw, layout: swL.layout, nrCpuIds: 4 });
-  assert.match(rawFallback(state) ?? '', /field prev_state is not covered/);
+  // prev_state is covered (__trace_sched_switch_state): a filter on it compiles
+  assert.ok(compileRaw({ filter: 'prev_state == 1', event: sw, layout: swL.layout, nrCpuIds: 4 }).ok);
+  const probe = event('tcp', 'tcp_probe');
+  const pr = resolveRawLayout(probe, fakeBtf({ tcp_probe: ['struct sock *', 'const struct sk_buff *'] }));
+  assert.ok(pr.ok);
+  if (!pr.ok) return;
+  // a member BTF lacks (the fake has no icsk_ca_state): the field falls back with BTF's reason
+  const ss = compileRaw({ filter: 'ssthresh > 0', event: probe, layout: pr.layout, nrCpuIds: 4 });
+  assert.match(
+    rawFallback(ss) ?? '',
+    /field ssthresh is not covered on the raw tracepoint: no member icsk_ca_state/,
+  );
+  assert.ok(compileRaw({ filter: 'data_len > 0', event: probe, layout: pr.layout, nrCpuIds: 4 }).ok);
+  const cookie = compileRaw({ filter: 'sock_cookie == 7', event: probe, layout: pr.layout, nrCpuIds: 4 });
+  assert.ok(cookie.ok);
+  if (cookie.ok && cookie.program.target === 'ebpf')
+    assert.match(cookie.program.listing, /call bpf_get_socket_cookie#46/);
   const pid = compileRaw({
     filter: 'next_pid == 1 && prev_prio < 120',
     event: sw,
@@ -175,4 +210,179 @@ test('compileRaw: uncovered fields and string fields fall back; kernel refusals 
     nrCpuIds: 4,
   });
   assert.ok(pid.ok);
+});
+
+test('tcp_probe: TP_STORE_ADDR_PORTS sockaddrs through inet_sk() and inet6_sk(), the cookie, srtt_us >> 3', () => {
+  const r = resolveRawLayout(
+    event('tcp', 'tcp_probe'),
+    fakeBtf({ tcp_probe: ['struct sock *', 'const struct sk_buff *'] }),
+  );
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  if (!r.ok) return;
+  const by = new Map(r.layout.fields.map((f) => [f.name, f.source]));
+  const family = { arg: 0, path: [{ offset: 16, size: 2 }], access: 'btf', signed: false };
+  assert.deepEqual(by.get('saddr'), {
+    kind: 'sockaddr',
+    family,
+    port: { arg: 0, path: [{ offset: 782, size: 2 }], access: 'probe', signed: false },
+    // inet6_sk(sk)->saddr: the pinet6 pointer, then its first member, read with probe reads
+    v6: {
+      arg: 0,
+      path: [
+        { offset: 768, size: 8 },
+        { offset: 0, size: 16 },
+      ],
+      access: 'probe',
+      signed: false,
+    },
+    v4: { arg: 0, path: [{ offset: 776, size: 4 }], access: 'probe', signed: false },
+  });
+  assert.deepEqual(by.get('daddr'), {
+    kind: 'sockaddr',
+    family,
+    port: { arg: 0, path: [{ offset: 12, size: 2 }], access: 'btf', signed: false },
+    v6: { arg: 0, path: [{ offset: 56, size: 16 }], access: 'btf', signed: false },
+    v4: { arg: 0, path: [{ offset: 0, size: 4 }], access: 'btf', signed: false },
+  });
+  assert.deepEqual(by.get('sock_cookie'), { kind: 'cookie', arg: 0 });
+  assert.deepEqual(by.get('srtt'), {
+    kind: 'value',
+    value: { arg: 0, path: [{ offset: 1616, size: 4 }], access: 'probe', signed: false, shr: 3 },
+  });
+  // skb->len - __tcp_hdrlen(skb->data): the TCP header's doff (a bitfield) through skb->data seen as a tcphdr
+  assert.deepEqual(by.get('data_len'), {
+    kind: 'value',
+    value: {
+      arg: 1,
+      path: [{ offset: 112, size: 4 }],
+      access: 'btf',
+      signed: false,
+      minus: {
+        arg: 1,
+        path: [
+          { offset: 208, size: 8 },
+          { offset: 12, size: 1, signed: false, bit: { shift: 4, bits: 4 } },
+        ],
+        access: 'probe',
+        signed: false,
+        shl: 2,
+      },
+    },
+  });
+  assert.deepEqual(by.get('mark'), {
+    kind: 'value',
+    value: { arg: 1, path: [{ offset: 168, size: 4 }], access: 'btf', signed: false },
+  });
+  assert.deepEqual(
+    r.layout.uncovered.map((u) => u.name),
+    ['common_flags', 'common_preempt_count', 'ssthresh'],
+  );
+});
+
+test('sched_switch prev_state: __trace_sched_switch_state from preempt, prev_state and prev->exit_state', () => {
+  const btf = fakeBtf({
+    sched_switch: ['bool', 'struct task_struct *', 'struct task_struct *', 'unsigned int'],
+  });
+  const r = resolveRawLayout(event('sched', 'sched_switch'), btf);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.deepEqual(
+    r.layout.fields.find((f) => f.name === 'prev_state'),
+    {
+      name: 'prev_state',
+      offset: 32,
+      size: 8,
+      source: {
+        kind: 'switchState',
+        preempt: { arg: 0, path: [], access: 'btf', signed: false },
+        state: { arg: 3, path: [], access: 'btf', signed: false },
+        exitState: { arg: 1, path: [{ offset: 1400, size: 4 }], access: 'btf', signed: true },
+        report: 0x7f,
+        idle: 0x402,
+        reportIdle: 0x80,
+        asUninterruptible: 0x9000,
+        uninterruptible: 2,
+        reportMax: 0x100,
+      },
+    },
+  );
+  // without exit_state in BTF the field is not covered, with BTF's reason
+  const bare: RawBtf = { ...btf, member: (s, p) => (p[0] === 'exit_state' ? 'gone' : btf.member(s, p)) };
+  const r2 = resolveRawLayout(event('sched', 'sched_switch'), bare);
+  assert.ok(r2.ok);
+  if (r2.ok) assert.equal(r2.layout.uncovered.find((u) => u.name === 'prev_state')?.why, 'gone');
+});
+
+test('__data_loc strings: the char array copied after the fixed record; NULL-safe loads; strings refused to filters', () => {
+  const ev = event('net', 'net_dev_queue');
+  const r = resolveRawLayout(ev, fakeBtf({ net_dev_queue: ['struct sk_buff *'] }));
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  if (!r.ok) return;
+  assert.equal(r.layout.dataStart, 24);
+  assert.deepEqual(r.layout.fields.find((f) => f.name === 'name')?.source, {
+    kind: 'string',
+    value: {
+      arg: 0,
+      path: [
+        { offset: 16, size: 8 },
+        { offset: 296, size: 16 },
+      ],
+      access: 'btf',
+      signed: false,
+    },
+    max: 16,
+  });
+  const named = compileRaw({ filter: 'name == "lo"', event: ev, layout: r.layout, nrCpuIds: 4 });
+  assert.match(rawFallback(named) ?? '', /string fields are not covered/);
+  const out = compileRaw({ filter: 'len > 1', event: ev, layout: r.layout, nrCpuIds: 4 });
+  assert.ok(out.ok);
+  if (out.ok && out.program.target === 'ebpf')
+    assert.match(out.program.listing, /call bpf_probe_read_kernel_str#115/);
+  const reset = resolveRawLayout(
+    event('tcp', 'tcp_send_reset'),
+    fakeBtf({
+      tcp_send_reset: ['const struct sock *', 'const struct sk_buff *', 'const enum sk_rst_reason'],
+    }),
+  );
+  assert.ok(reset.ok);
+  if (!reset.ok) return;
+  // `sk ? sk->sk_state : 0`
+  assert.deepEqual(reset.layout.fields.find((f) => f.name === 'state')?.source, {
+    kind: 'value',
+    value: { arg: 0, path: [{ offset: 18, size: 1 }], access: 'btf', signed: false, orZero: true },
+  });
+});
+
+test('net_dev_start_xmit: header offsets as sums and differences, skb_shinfo() members from a computed base', () => {
+  const r = resolveRawLayout(
+    event('net', 'net_dev_start_xmit'),
+    fakeBtf({ net_dev_start_xmit: ['const struct sk_buff *', 'const struct net_device *'] }),
+  );
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  if (!r.ok) return;
+  const by = new Map(r.layout.fields.map((f) => [f.name, f.source]));
+  const m = (offset: number, size: number) => ({
+    arg: 0,
+    path: [{ offset, size }],
+    access: 'btf',
+    signed: false,
+  });
+  // skb_network_offset(skb): skb->head + skb->network_header - skb->data
+  assert.deepEqual(by.get('network_offset'), {
+    kind: 'value',
+    value: { ...m(186, 2), minus: m(208, 8), plus: m(200, 8) },
+  });
+  // skb_shinfo(skb)->gso_size: at skb->head + skb->end, read with probe reads
+  assert.deepEqual(by.get('gso_size'), {
+    kind: 'value',
+    value: {
+      arg: 0,
+      base: { ...m(200, 8), plus: m(196, 4) },
+      path: [{ offset: 4, size: 2 }],
+      access: 'probe',
+      signed: false,
+    },
+  });
+  // members the fake BTF lacks stay uncovered with BTF's reason
+  assert.match(r.layout.uncovered.find((u) => u.name === 'gso_segs')?.why ?? '', /no member gso_segs/);
 });

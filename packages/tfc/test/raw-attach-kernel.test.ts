@@ -18,6 +18,7 @@ async function tfc(args: string[]) {
 const BTF = existsSync('/sys/kernel/btf/vmlinux');
 const lseek = ['--event', 'syscalls/sys_enter_lseek', '--source', 'bundled'];
 const sw = ['--event', 'sched/sched_switch', '--source', 'bundled'];
+const ready = ['--event', 'sock/sk_data_ready', '--source', 'bundled'];
 
 test('attachMode: perf by default, raw and auto, anything else a usage error', () => {
   assert.equal(attachMode(undefined), 'perf');
@@ -43,20 +44,20 @@ test('tfc compile --attach raw|auto on the running kernel', {
   assert.equal(j.attach.name, 'sys_enter');
   assert.equal(j.raw.ringbuf, 'tfc_raw_ring');
   // auto: the uncovered field sends it to the record path, with the reason
-  const auto = await tfc(['compile', 'prev_state == 1', ...sw, '--attach', 'auto']);
+  const auto = await tfc(['compile', 'ip == 1', ...ready, '--attach', 'auto']);
   assert.equal(auto.code, 0, auto.err);
-  assert.match(auto.err, /--attach auto: the record path \(perf\): .*field prev_state is not covered/);
+  assert.match(auto.err, /--attach auto: the record path \(perf\): .*field ip is not covered/);
   assert.doesNotMatch(auto.out, /ringbuf/);
-  const perf = await tfc(['compile', 'prev_state == 1', ...sw]);
+  const perf = await tfc(['compile', 'ip == 1', ...ready]);
   assert.equal(auto.out, perf.out);
   // auto with covered fields: the raw program
   const covered = await tfc(['compile', 'next_pid == 1', ...sw, '--attach', 'auto']);
   assert.equal(covered.code, 0, covered.err);
   assert.match(covered.out, /ringbuf_output/);
   // raw refuses what it cannot cover, exit 1
-  const refused = await tfc(['compile', 'prev_state == 1', ...sw, '--attach', 'raw']);
+  const refused = await tfc(['compile', 'ip == 1', ...ready, '--attach', 'raw']);
   assert.equal(refused.code, 1);
-  assert.match(refused.err, /field prev_state is not covered on the raw tracepoint/);
+  assert.match(refused.err, /field ip is not covered on the raw tracepoint/);
   const none = await tfc([
     'compile',
     'pid == 1',

@@ -10,15 +10,18 @@
  */
 import {
   RAW_CURRENT_TASK,
+  RAW_RECORD_MAX,
   type RawEventLayout,
   type RawField,
   type RawMember,
+  type RawSource,
   type RawValue,
 } from '@tfc/codegen-bpf';
 import type { EventFormat, FormatField } from '@tfc/tracefs';
 import {
   type ProvenanceEvent,
   type ProvenanceField,
+  type ProvenanceMember,
   RAW_PROVENANCE,
   RAW_UNCOVERED_SYSTEMS,
   SYSCALL_ARG_REGS,
@@ -53,6 +56,8 @@ const TS_COMPAT = 0x0002;
 
 const COMPUTED_BY_CORE =
   'set by the tracing core when the record is reserved (irq flags, preempt count): no argument holds it';
+
+const isDynamic = (f: FormatField): boolean => /^__data_loc\b/.test(f.type);
 
 /** sizeof the event's struct: its last field's end rounded up to the largest field alignment (4 at least). */
 export function rawRecordSize(ev: EventFormat): number {
@@ -123,12 +128,21 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
   const argType = args[p.arg];
   if (argType === undefined) return `argument ${p.arg} does not exist`;
   if (p.member === undefined) return { arg: p.arg, path: [], access: 'btf', signed: scalarSigned(argType) };
+  if (p.shinfo === true) return resolveShinfo(p, p.member, args, btf);
   let struct = p.cast ?? pointeeOf(argType);
   if (struct === undefined) return `argument ${p.arg} (${argType}) is not a struct pointer`;
   const path: RawMember[] = [];
   let last: RawBtfMember | undefined;
   const segments = p.member.split('->');
-  for (const [i, seg] of segments.entries()) {
+  let casts = p.cast !== undefined;
+  for (const [i, segment] of segments.entries()) {
+    // `->(tcphdr)doff`: the pointer seen as another struct (skb->data as the TCP header), read with probe reads
+    const viewed = /^\((\w+)\)(.+)$/.exec(segment);
+    const seg = viewed?.[2] ?? segment;
+    if (viewed !== null && i > 0) {
+      struct = viewed[1];
+      casts = true;
+    }
     if (struct === undefined) return `${segments.slice(0, i).join('->')} is not a struct pointer`;
     const m = btf.member(struct, seg.split('.'));
     if (typeof m === 'string') return m;
@@ -137,13 +151,97 @@ function resolveValue(p: ProvenanceField, args: readonly string[], btf: RawBtf):
     struct = m.pointee;
   }
   if (last === undefined) return 'empty member path';
+  if (p.shr !== undefined && last.signed) return `a shift of the signed member ${p.member}`;
+  const extra = resolveExtras(p, args, btf);
+  if (typeof extra === 'string') return extra;
+  let minus: RawValue | undefined;
+  if (p.minus !== undefined) {
+    const spec = typeof p.minus === 'string' ? { member: p.minus } : p.minus;
+    const m = resolveValue(
+      { field: p.field, arg: p.arg, member: spec.member, ...(p.cast !== undefined ? { cast: p.cast } : {}) },
+      args,
+      btf,
+    );
+    if (typeof m === 'string') return m;
+    minus = spec.shl !== undefined ? { ...m, shl: spec.shl } : m;
+  }
   return {
     arg: p.arg,
     path,
-    access: p.cast === undefined ? 'btf' : 'probe',
+    access: casts ? 'probe' : 'btf',
     signed: last.signed,
     ...(p.ntoh === true ? { swap: last.size as 2 | 4 } : {}),
+    ...(p.shr !== undefined ? { shr: p.shr } : {}),
+    ...(p.orZero === true ? { orZero: true } : {}),
+    ...(p.ne !== undefined ? { ne: p.ne } : {}),
+    ...(minus !== undefined ? { minus } : {}),
+    ...extra,
   };
+}
+
+/** `plus` and `when` of a provenance field, resolved (members of the same argument). */
+function resolveExtras(
+  p: ProvenanceField,
+  args: readonly string[],
+  btf: RawBtf,
+): { plus?: RawValue; when?: RawValue } | string {
+  const out: { plus?: RawValue; when?: RawValue } = {};
+  if (p.plus !== undefined) {
+    const v = resolveMember(p.arg, p.plus, args, btf);
+    if (typeof v === 'string') return v;
+    out.plus = v;
+  }
+  if (p.when !== undefined) {
+    const v = resolveMember(p.arg, p.when.member, args, btf);
+    if (typeof v === 'string') return v;
+    out.when = { ...v, ne: p.when.ne };
+  }
+  return out;
+}
+
+/** skb_shinfo(skb)->member: struct skb_shared_info at skb->head + skb->end, read with probe reads. */
+function resolveShinfo(
+  p: ProvenanceField,
+  member: string,
+  args: readonly string[],
+  btf: RawBtf,
+): RawValue | string {
+  const head = resolveMember(p.arg, 'head', args, btf, 8);
+  const end = resolveMember(p.arg, 'end', args, btf);
+  const m = btf.member('skb_shared_info', member.split('.'));
+  if (typeof head === 'string') return head;
+  if (typeof end === 'string') return end;
+  if (typeof m === 'string') return m;
+  return {
+    arg: p.arg,
+    base: { ...head, plus: end },
+    path: [
+      m.bit === undefined
+        ? { offset: m.offset, size: m.size }
+        : { offset: m.offset, size: m.size, bit: m.bit },
+    ],
+    access: 'probe',
+    signed: m.signed,
+  };
+}
+
+/** A member of argument `arg`'s pointee (through `m.cast`), resolved; `size` checks the member's size. */
+function resolveMember(
+  arg: number,
+  m: ProvenanceMember | string,
+  args: readonly string[],
+  btf: RawBtf,
+  size?: number,
+): RawValue | string {
+  const pm = typeof m === 'string' ? { member: m } : m;
+  const v = resolveValue(
+    { field: '', arg, member: pm.member, ...(pm.cast !== undefined ? { cast: pm.cast } : {}) },
+    args,
+    btf,
+  );
+  if (typeof v === 'string' || size === undefined) return v;
+  const got = v.path[v.path.length - 1]?.size;
+  return got === size ? v : `BTF gives ${pm.member} ${got} bytes, ${size} expected`;
 }
 
 function resolveField(
@@ -151,12 +249,33 @@ function resolveField(
   p: ProvenanceField,
   args: readonly string[],
   btf: RawBtf,
+  recordSize: number,
 ): RawField | string {
-  if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
+  const special = resolveSpecial(f, p, args, btf);
+  if (special !== undefined)
+    return typeof special === 'string'
+      ? special
+      : { name: f.name, offset: f.offset, size: f.size, source: special };
   const v = resolveValue(p, args, btf);
   if (typeof v === 'string') return v;
   const last = v.path[v.path.length - 1];
   const size = last?.size ?? 8;
+  if (p.string !== undefined || isDynamic(f)) {
+    if (p.string === undefined || !isDynamic(f) || last === undefined)
+      return `${f.name}: a __data_loc string needs a char array member`;
+    if (p.string === 'pointer') {
+      // the room a raw record has left for it (RAW_RECORD_MAX): longer strings are not built (counted lost)
+      const max = RAW_RECORD_MAX - recordSize;
+      if (size !== 8 || max < 16) return `${f.name}: a char * string needs a pointer member and room`;
+      return {
+        name: f.name,
+        offset: f.offset,
+        size: f.size,
+        source: { kind: 'string', value: v, max, pointer: true },
+      };
+    }
+    return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'string', value: v, max: size } };
+  }
   if (p.copy === true) {
     if (last === undefined || size !== f.size)
       return `BTF gives ${p.member} ${size} bytes, the record ${f.size}`;
@@ -169,6 +288,31 @@ function resolveField(
   return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'value', value: v } };
 }
 
+/** The sources that are not one value: addresses by family, socket cookies, the sched_switch state. */
+function resolveSpecial(
+  f: FormatField,
+  p: ProvenanceField,
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string | undefined {
+  if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
+  if (p.sockaddr !== undefined) return resolveSockaddr(f, p.arg, p.sockaddr, args, btf);
+  if (p.resetAddr !== undefined) return resolveResetAddr(f, p.arg, p.resetAddr, args, btf);
+  if (p.currentSsthresh !== undefined) {
+    const c = p.currentSsthresh;
+    const vs = [c.caState, c.ssthresh, c.cwnd].map((m) => resolveMember(p.arg, m, args, btf));
+    for (const v of vs) if (typeof v === 'string') return v;
+    const [caState, ssthresh, cwnd] = vs as [RawValue, RawValue, RawValue];
+    return { kind: 'currentSsthresh', caState, ssthresh, cwnd, reduction: c.reduction };
+  }
+  if (p.switchState !== undefined) return resolveSwitchState(f, p.arg, p.switchState, args, btf);
+  if (p.cookie === true) {
+    if (plain(args[p.arg] ?? '') !== 'struct sock *') return `argument ${p.arg} is not a struct sock *`;
+    return f.size === 8 ? { kind: 'cookie', arg: p.arg } : `a socket cookie in a ${f.size}-byte field`;
+  }
+  return undefined;
+}
+
 /** A TP_STORE_ADDRS field: family, the IPv6 member (16 bytes) and the IPv4 one (4 bytes), all from BTF. */
 function resolveAddr6(
   f: FormatField,
@@ -176,21 +320,107 @@ function resolveAddr6(
   a: NonNullable<ProvenanceField['addr6']>,
   args: readonly string[],
   btf: RawBtf,
-): RawField | string {
-  const family = resolveValue({ field: f.name, arg: p.arg, member: a.family }, args, btf);
-  const v6 = resolveValue({ field: f.name, arg: p.arg, member: a.v6 }, args, btf);
-  const v4 = resolveValue(
-    { field: f.name, arg: p.arg, member: a.v4, ...(a.cast !== undefined ? { cast: a.cast } : {}) },
+): RawSource | string {
+  const at = a.addrArg ?? p.arg;
+  const family = resolveMember(p.arg, a.family, args, btf);
+  const v6 = resolveMember(at, a.v6, args, btf, 16);
+  const v4 = resolveMember(
+    at,
+    { member: a.v4, ...(a.cast !== undefined ? { cast: a.cast } : {}) },
     args,
     btf,
+    4,
   );
   if (typeof family === 'string') return family;
   if (typeof v6 === 'string') return v6;
   if (typeof v4 === 'string') return v4;
-  const size = (v: RawValue) => v.path[v.path.length - 1]?.size;
-  if (f.size !== 16 || size(v6) !== 16 || size(v4) !== 4)
-    return `BTF gives ${a.v6} ${size(v6)} bytes and ${a.v4} ${size(v4)}, the record ${f.size}`;
-  return { name: f.name, offset: f.offset, size: f.size, source: { kind: 'addr6', family, v6, v4 } };
+  if (f.size !== 16) return `the record's ${f.name} has ${f.size} bytes, not 16`;
+  return { kind: 'addr6', family, v6, v4 };
+}
+
+/** TP_STORE_ADDR_PORTS: a sockaddr_in6-sized (28-byte) array; port 2 bytes, v6 16, v4 4, all from BTF. */
+function resolveSockaddr(
+  f: FormatField,
+  arg: number,
+  a: NonNullable<ProvenanceField['sockaddr']>,
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string {
+  const family = resolveMember(arg, a.family, args, btf);
+  const port = resolveMember(arg, a.port, args, btf, 2);
+  const v6 = resolveMember(arg, a.v6, args, btf, 16);
+  const v4 = resolveMember(arg, a.v4, args, btf, 4);
+  for (const v of [family, port, v6, v4]) if (typeof v === 'string') return v;
+  if (f.size !== 28) return `the record's ${f.name} has ${f.size} bytes, not sizeof(struct sockaddr_in6)`;
+  return {
+    kind: 'sockaddr',
+    family: family as RawValue,
+    port: { ...(port as RawValue), signed: false },
+    v6: v6 as RawValue,
+    v4: v4 as RawValue,
+  };
+}
+
+/** tcp_send_reset's addresses: the socket's sockaddr and the skb's members, every load NULL-safe (both arguments
+ *  may be NULL). */
+function resolveResetAddr(
+  f: FormatField,
+  arg: number,
+  a: NonNullable<ProvenanceField['resetAddr']>,
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string {
+  const sock = resolveSockaddr(f, arg, a.sockaddr, args, btf);
+  if (typeof sock === 'string') return sock;
+  if (sock.kind !== 'sockaddr') return 'not a sockaddr';
+  const safe = (v: RawValue): RawValue => ({ ...v, orZero: true });
+  const values = [a.state, 'head', 'network_header', 'data'].map((m, i) =>
+    resolveMember(i === 0 ? arg : a.skb, m, args, btf),
+  );
+  for (const v of values) if (typeof v === 'string') return v;
+  const [state, head, network, data] = (values as RawValue[]).map(safe) as [
+    RawValue,
+    RawValue,
+    RawValue,
+    RawValue,
+  ];
+  return {
+    kind: 'resetAddr',
+    state,
+    notFull: a.notFull,
+    sock: { family: safe(sock.family), port: safe(sock.port), v6: safe(sock.v6), v4: safe(sock.v4) },
+    head,
+    network,
+    data,
+    side: a.side,
+  };
+}
+
+/** __trace_sched_switch_state(): preempt (argument `arg`), the state argument, the task's exit_state. */
+function resolveSwitchState(
+  f: FormatField,
+  arg: number,
+  a: NonNullable<ProvenanceField['switchState']>,
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string {
+  const exitState = resolveMember(a.task, a.exitState, args, btf);
+  if (typeof exitState === 'string') return exitState;
+  if (args[arg] === undefined || args[a.state] === undefined)
+    return 'the switch state arguments do not exist';
+  if (![4, 8].includes(f.size)) return `the record's ${f.name} has ${f.size} bytes`;
+  return {
+    kind: 'switchState',
+    preempt: { arg, path: [], access: 'btf', signed: false },
+    state: { arg: a.state, path: [], access: 'btf', signed: false },
+    exitState,
+    report: a.report,
+    idle: a.idle,
+    reportIdle: a.reportIdle,
+    asUninterruptible: a.asUninterruptible,
+    uninterruptible: a.uninterruptible,
+    reportMax: a.reportMax,
+  };
 }
 
 /** The guard of a per-syscall event: the hit's syscall number must be the event's. */
@@ -265,7 +495,7 @@ export function resolveRawLayout(ev: EventFormat, btf: RawBtf): RawLayoutResult 
       const r =
         p === undefined
           ? (prov.uncovered?.[f.name] ?? 'not in the provenance table')
-          : resolveField(f, p, args, btf);
+          : resolveField(f, p, args, btf, rawRecordSize(ev));
       if (typeof r === 'string') uncovered.push({ name: f.name, offset: f.offset, size: f.size, why: r });
       else fields.push(r);
     }
@@ -278,6 +508,9 @@ export function resolveRawLayout(ev: EventFormat, btf: RawBtf): RawLayoutResult 
       tracepoint: prov.tracepoint,
       source: btf.source,
       recordSize: rawRecordSize(ev),
+      ...(ev.fields.some(isDynamic)
+        ? { dataStart: Math.max(...ev.fields.map((f) => f.offset + f.size)) }
+        : {}),
       ...(guard !== undefined ? { guard } : {}),
       fields,
       uncovered,

@@ -1,6 +1,8 @@
-// The running kernel's BTF as the raw tracepoint resolver asks for it (the compiler's `RawBtf`, matched
-// structurally: this package never imports the compiler): a raw tracepoint's argument types and attach id, and
-// struct members by path with offset, size, bitfield, sign and the struct a pointer member points to.
+// The running kernel's BTF as the raw tracepoint resolver asks for it: a raw tracepoint's argument types and attach
+// id, and struct members by path with offset, size, bitfield, sign and the struct a pointer member points to.
+// The shape is declared once, by its consumer (the compiler's `RawBtf` / `RawBtfMember`, front/raw-layout.ts): this
+// package imports nothing of ours (docs/layers.md), so the view is an object literal whose type is inferred
+// (RawBtfView below) and matched structurally where the compiler takes it.
 // Invariants: pure over a parsed BtfTable (sys/btf.ts is the one BTF reader); every miss is a sentence, never a
 // throw; sign follows BTF's integer names (`unsigned`, `_Bool` and enums are unsigned).
 import {
@@ -12,22 +14,6 @@ import {
   btfTypeName,
   resolveBtf,
 } from '../sys/btf.ts';
-
-export interface RawBtfMemberView {
-  readonly offset: number;
-  readonly size: number;
-  readonly bit?: { readonly shift: number; readonly bits: number };
-  readonly signed: boolean;
-  readonly pointee?: string;
-}
-
-export interface RawBtfView {
-  readonly source: string;
-  args(tracepoint: string): readonly string[] | undefined;
-  member(struct: string, path: readonly string[]): RawBtfMemberView | string;
-  /** attach_btf_id of `tp_btf/NAME` (the btf_trace_NAME typedef). */
-  btfId(tracepoint: string): number | undefined;
-}
 
 function signedType(table: BtfTable, id: number): boolean {
   const t = resolveBtf(table, id);
@@ -42,15 +28,16 @@ function pointeeStruct(table: BtfTable, id: number): string | undefined {
 }
 
 /** The view over `table`; `source` names the kernel it was read from. */
-export function rawBtfView(table: BtfTable, source: string): RawBtfView {
+export function rawBtfView(table: BtfTable, source: string) {
   return {
     source,
-    args: (tp) => {
+    args: (tp: string): readonly string[] | undefined => {
       const p = btfHookParams(table, { kind: 'tp_btf', name: tp });
       return p.ok ? p.params.map((x) => x.type) : undefined;
     },
-    btfId: (tp) => btfNamed(table, `btf_trace_${tp}`, BTF_KIND.TYPEDEF)?.id,
-    member: (struct, path) => {
+    /** attach_btf_id of `tp_btf/NAME` (the btf_trace_NAME typedef). */
+    btfId: (tp: string): number | undefined => btfNamed(table, `btf_trace_${tp}`, BTF_KIND.TYPEDEF)?.id,
+    member: (struct: string, path: readonly string[]) => {
       const r = btfField(table, struct, path);
       if (!r.ok) return `BTF: ${r.error}`;
       const f = r.field;
@@ -65,6 +52,9 @@ export function rawBtfView(table: BtfTable, source: string): RawBtfView {
     },
   };
 }
+
+/** The view's type (inferred: see the header). */
+export type RawBtfView = ReturnType<typeof rawBtfView>;
 
 /** C-like spelling of a type id (re-exported for callers that print argument lists). */
 export const rawTypeName = btfTypeName;

@@ -1,0 +1,164 @@
+// Network hits for the raw tracepoint live proof, made in a private network namespace (its own loopback, at MTU 1500
+// so that a bulk transfer grows the receive buffer: tcp_rcvbuf_grow; a veth pair, over which datagrams to absent
+// neighbours send ARP requests, received through netif_rx: the receive path's entry and exit events; its own
+// nftables rules): a child node process run with `ip netns exec` makes TCP connections over IPv4 and IPv6 with data
+// both ways and a bulk transfer, a refused connection, an active reset, UDP to a closed port (connected, so the ICMP
+// error reaches the socket), and — in `lossy` mode — connections whose packets the namespace's nftables drop: the
+// client's SYN (the SYN is retransmitted: tcp_retransmit_skb), the handshake's last ACK (the server retransmits its
+// SYN-ACK: tcp_retransmit_synack) and every fifth data segment (retransmits, congestion state changes); in `ping`
+// mode a python child fills an ICMP socket's receive queue.
+// Invariants: nothing outside the namespace is touched; the namespace (with its rules) is deleted by dispose(); the
+// child exits by itself (every socket closed, a hard timeout) and is awaited.
+import { spawn, spawnSync } from 'node:child_process';
+import { createNamespace, run } from '@tfc/iproute2';
+
+const SYN_PORT = 7001;
+const ACK_PORT = 7002;
+const LOSS_PORT = 7003;
+/** tfc0's subnet (tfc0 is .1): datagrams to absent neighbours send ARP requests to its veth peer tfc1. */
+const SUBNET = '10.9.9';
+
+const RULES = `table inet tfc_raw {
+  chain out {
+    type filter hook output priority 0;
+    tcp dport ${SYN_PORT} tcp flags & (syn | ack) == syn drop
+    tcp dport ${ACK_PORT} tcp flags & (syn | ack | fin | rst) == ack drop
+    tcp dport ${LOSS_PORT} meta length > 1000 numgen inc mod 5 == 0 drop
+  }
+}
+`;
+
+/** The child's program (CommonJS, run with -e): argv[1] is `plain` or `lossy`. */
+const CHILD = `
+const net = require('node:net');
+const dgram = require('node:dgram');
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+const quiet = (s) => { s.on('error', () => {}); return s; };
+const listen = (port, host, onConn) => new Promise((res) => {
+  const s = net.createServer((c) => { quiet(c); onConn(c); });
+  s.listen(port, host, () => res(s));
+});
+async function echo(host) {
+  const server = await listen(0, host, (c) => c.on('data', (d) => c.end(d)));
+  const port = server.address().port;
+  for (let i = 0; i < 2; i++)
+    await new Promise((res) => {
+      const c = quiet(net.createConnection(port, host, () => c.write('tfc raw')));
+      c.on('data', () => c.end());
+      c.on('close', res);
+    });
+  // a bulk transfer (receive buffer autotuning), then an active reset (SO_LINGER 0)
+  await new Promise((res) => {
+    const c = quiet(net.createConnection(port, host, () => {
+      for (let i = 0; i < 64; i++) c.write(Buffer.alloc(65536, i));
+      c.end();
+    }));
+    c.on('data', () => {});
+    c.on('close', res);
+  });
+  await new Promise((res) => {
+    const c = quiet(net.createConnection(port, host, () => { c.write('x'); setTimeout(() => c.resetAndDestroy(), 20); }));
+    c.on('close', res);
+  });
+  await new Promise((res) => server.close(res));
+  // refused: nobody listens on the port any more (tcp_send_reset without a socket, tcp_receive_reset)
+  await new Promise((res) => { const c = quiet(net.createConnection(port, host)); c.on('close', res); });
+  const u = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  u.on('error', () => {});
+  await new Promise((res) => u.connect(9, host, res));
+  for (let i = 0; i < 3; i++) { await new Promise((res) => u.send('x', () => res())); await wait(5); }
+  u.close();
+}
+async function lossy(host) {
+  const servers = [];
+  for (const port of [${SYN_PORT}, ${ACK_PORT}, ${LOSS_PORT}]) servers.push(await listen(port, host, (c) => c.on('data', () => {})));
+  const socks = [${SYN_PORT}, ${ACK_PORT}].map((p) => quiet(net.createConnection(p, host)));
+  const c = quiet(net.createConnection(${LOSS_PORT}, host, () => { for (let i = 0; i < 48; i++) c.write(Buffer.alloc(16384, i)); }));
+  socks.push(c);
+  await wait(1300);
+  for (const s of socks) s.destroy();
+  for (const s of servers) s.close();
+}
+async function neighbours() {
+  // datagrams to absent neighbours on tfc0's subnet: ARP requests over the veth, received through netif_rx
+  const u = dgram.createSocket('udp4');
+  u.on('error', () => {});
+  const base = 2 + Math.floor(Math.random() * 240);
+  for (let i = 0; i < 3; i++) await new Promise((res) => u.send('tfc', 9, '${SUBNET}.' + (base + i), () => res()));
+  await wait(20);
+  u.close();
+}
+(async () => {
+  const timer = setTimeout(() => process.exit(3), 10000);
+  const mode = process.argv[1];
+  await Promise.all(['127.0.0.1', '::1'].map((h) => (mode === 'lossy' ? lossy(h) : echo(h))));
+  if (mode !== 'lossy') await neighbours();
+  clearTimeout(timer);
+})();
+`;
+
+/** An ICMP datagram ("ping") socket with the smallest receive buffer that never reads: the echo replies fill it
+ *  (sock_rcvqueue_full). Python, as node has no ICMP sockets; the namespace allows ping sockets for root. */
+const PING = `
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 0)
+for i in range(8):
+    s.sendto(struct.pack('!BBHHH', 8, 0, 0, 0, i) + b'x' * 1000, ('127.0.0.1', 0))
+`;
+
+export interface Traffic {
+  /** Makes one round of hits; resolves when the child has exited (its exit code, 0 when all went well). */
+  readonly round: (mode: 'plain' | 'lossy' | 'ping') => Promise<number | null>;
+  /** Whether the `ping` round can run, or why not (no python3). */
+  readonly ping: true | string;
+  readonly dispose: () => Promise<void>;
+}
+
+/** A namespace with loopback up and the rules above, or why not. */
+export async function openTraffic(): Promise<Traffic | string> {
+  const ns = await createNamespace('tfcraw');
+  if (!ns.ok) return `cannot create a network namespace: ${ns.error.message}`;
+  const name = ns.value.name;
+  for (const args of [
+    ['link', 'set', 'lo', 'mtu', '1500', 'up'],
+    ['link', 'add', 'tfc0', 'type', 'veth', 'peer', 'name', 'tfc1'],
+    ['link', 'set', 'tfc1', 'up'],
+    ['addr', 'add', `${SUBNET}.1/24`, 'dev', 'tfc0'],
+    ['link', 'set', 'tfc0', 'up'],
+  ]) {
+    const r = await run('ip', ['-n', name, ...args]);
+    if (!r.ok) {
+      await ns.value.dispose();
+      return `ip ${args.join(' ')}: ${r.error.message}`;
+    }
+  }
+  const rules = await new Promise<string | undefined>((res) => {
+    const p = spawn('ip', ['netns', 'exec', name, 'nft', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    p.on('error', (e) => res(e.message));
+    p.on('exit', (code) => res(code === 0 ? undefined : `nft: ${err.trim() || `exit ${code}`}`));
+    p.stdin.end(RULES);
+  });
+  if (rules !== undefined) {
+    await ns.value.dispose();
+    return rules;
+  }
+  const ping = await run('ip', ['netns', 'exec', name, 'sysctl', '-qw', 'net.ipv4.ping_group_range=0 0']);
+  const python = spawnSync('python3', ['-c', 'import socket'], { stdio: 'ignore' }).status === 0;
+  const exec = (argv: readonly string[]): Promise<number | null> =>
+    new Promise((res) => {
+      const p = spawn('ip', ['netns', 'exec', name, ...argv], { stdio: 'ignore' });
+      p.on('error', () => res(null));
+      p.on('exit', (code) => res(code));
+    });
+  return {
+    round: (mode) =>
+      mode === 'ping' ? exec(['python3', '-c', PING]) : exec([process.execPath, '-e', CHILD, mode]),
+    ping: !ping.ok ? `sysctl ping_group_range: ${ping.error.message}` : !python ? 'no python3' : true,
+    dispose: () => ns.value.dispose(),
+  };
+}
