@@ -4,8 +4,10 @@
 // tc and xdp, a socket with SO_ATTACH_BPF for socket filters) on chains of 0..100 and several hundred headers and on
 // random walks, looping AH walks included (rejected at the bound: 32,768 turns); cBPF (cbpf/chain-leaf.ts, unrolled
 // CBPF_CHAIN_DEPTH steps) equal up to its depth and rejecting beyond it (pinned), its size linear in the depth and
-// the worst filters well under the kernel's 4,096 instructions. Kernel steps skip with the reason without bpf(2).
+// the worst filters well under the kernel's 4,096 instructions; the listings against golden/chain-leaf.txt. Kernel
+// steps skip with the reason without bpf(2).
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as cbpf from '@tfc/bpf/cbpf';
 import * as ebpf from '@tfc/bpf/ebpf';
@@ -314,4 +316,19 @@ test(`chain leaf, cBPF: the IR walk bounded by ${CBPF_CHAIN_DEPTH} steps — equ
     sizes.push(`${name}: ${n}`);
   }
   console.log(`# chain leaf (cBPF sizes): ${sizes.join('; ')}`);
+});
+
+test('chain leaf listings (golden/chain-leaf.txt): eBPF socket, tc, xdp and cBPF of ip6 protochain 6', () => {
+  const ir = FILTERS[0]![1];
+  const parts: string[] = [];
+  for (const pt of PROG_TYPES)
+    parts.push(`; ip6 protochain 6, eBPF ${pt}\n${ebpfOf(ir, pt).listing.trimEnd()}`);
+  const c = compileBpf(ir, { target: 'cbpf', ctx: 'packet' });
+  assert.ok(c.ok);
+  parts.push(`; ip6 protochain 6, cBPF (tcpdump -d)\n${c.program.listing.trimEnd()}`);
+  const text = `${parts.join('\n\n')}\n`;
+  const url = new URL('./golden/chain-leaf.txt', import.meta.url);
+  // TFC_GOLDEN_RECORD=1 rewrites the file (only for an intended change)
+  if (process.env.TFC_GOLDEN_RECORD === '1') writeFileSync(url, text);
+  assert.equal(text, readFileSync(url, 'utf8'));
 });
