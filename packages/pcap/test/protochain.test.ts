@@ -11,7 +11,10 @@ import { test } from 'node:test';
 import { CHAIN_BOUND, type ChainPred, evaluate, evaluateOutcome, type Filter, type Pred } from '@tfc/ir';
 import { DLT, loadLibpcap } from '@tfc/kernel/sys';
 import fc from 'fast-check';
+import { PcapFail } from '../src/diagnostics.ts';
+import { initialEncap } from '../src/encap.ts';
 import { compilePcap } from '../src/index.ts';
+import { protochain } from '../src/lower-protochain.ts';
 
 const pcap = loadLibpcap();
 const skip = pcap.ok ? false : pcap.reason;
@@ -97,6 +100,14 @@ test('protochain lowers to one chain leaf per walk, with the bound that decides 
   }
   // 2 · 65,536 / 4 (module header of @tfc/ir chain.ts): every X is a multiple of 4 below the packet's length
   assert.equal(CHAIN_BOUND, (2 * 65536) / 4);
+  // libpcap's refusal on variable-length link headers, word for word
+  for (const link of ['ieee802_11', 'ieee802_11_radio'] as const)
+    assert.throws(
+      () => protochain(initialEncap(link), 6, 'ip6', { start: 0, end: 12 }),
+      (e: unknown) =>
+        e instanceof PcapFail &&
+        e.diagnostic.message === "'protochain' not supported with variable length headers",
+    );
 });
 
 test('protochain on chains of 0..100 and of several hundred headers: the IR evaluator decides as libpcap', {
