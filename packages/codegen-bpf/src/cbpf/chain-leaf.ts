@@ -8,7 +8,7 @@
 // `ld_ind` ends the program with 0: the IR's abort, the caller having made the miss value 0).
 import type { ChainPred } from '@tfc/ir';
 import { CHAIN_AH_PROTO, CHAIN_EXT6 } from '@tfc/ir';
-import { type CbpfGen, ldb, slot } from './context.ts';
+import { type CbpfGen, checkAccess, ldb, slot } from './context.ts';
 
 /** Extension headers a classic walk steps over before it gives up (rejects). */
 export const CBPF_CHAIN_DEPTH = 32;
@@ -29,8 +29,11 @@ function advance(g: CbpfGen, p: ChainPred, m: number, ah: boolean) {
 /** The `chain` leaf: true → t, false → f; a walk longer than CBPF_CHAIN_DEPTH aborts. */
 export function chainLeaf(g: CbpfGen, p: ChainPred, t: string, f: string): void {
   const n = p.net;
+  const first = n + (p.family === 'ip' ? 9 : 6);
+  // a start past MAX_PKT_OFF aborts on every packet (as every later read would)
+  if (!checkAccess(g, first, 1)) return;
   const m = slot(g);
-  ldb(g, n + (p.family === 'ip' ? 9 : 6));
+  ldb(g, first);
   if (p.family === 'ip') g.ins({ kind: 'ldx_msh', offset: n });
   else g.ins({ kind: 'ldx_imm', value: 40 });
   const depth = Math.min(CBPF_CHAIN_DEPTH, p.bound);
