@@ -1,15 +1,19 @@
 // The `chain` leaf (chain.ts: libpcap's protochain walk): its walk step by step on hand-built headers (IPv6
 // extension headers, IPv4 and IPv6 AH with 1.10.3's `reset` rule and the `advance` rule, reads past the end, the
 // bound), its text form (print/parse round trip, verify), and the passes keeping it opaque: `not` stays explicit,
-// the pipeline keeps the verdict on every frame of a small grid.
+// the pipeline keeps the verdict on every frame of a small grid; a property: random filters mixing chain leaves and
+// compares under and/or/not keep every verdict through the passes and the decision DAG.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   and,
+  buildDag,
   CHAIN_BOUND,
   type ChainPred,
   chain,
   cmp,
+  evaluateDagOutcome,
   evaluateOutcome,
   filter,
   konst,
@@ -17,6 +21,7 @@ import {
   negate,
   not,
   or,
+  type Pred,
   parseFilter,
   printFilter,
   runPasses,
@@ -146,4 +151,50 @@ test('chain leaves: text form round trip, verify, negation keeps a not, the pass
     '(filter (chain ip 14))',
   ])
     assert.equal(parseFilter(bad).ok, false, bad);
+});
+
+/** Random filters over chain leaves and the loads they share (EtherType, the next-header bytes) under and/or/not. */
+const leafArb = fc.oneof(
+  fc
+    .record({ fam: fc.constantFrom('ip', 'ip6'), proto: fc.constantFrom(6, 17, 51, 0, 59) })
+    .map(({ fam, proto }): Pred => chain(fam as 'ip' | 'ip6', 14, proto, 'reset', 40)),
+  fc.constantFrom(0x800, 0x86dd).map((v): Pred => cmp('eq', 2, false, load('packet', 12, 2, 'be'), konst(v))),
+  fc
+    .record({ off: fc.constantFrom(20, 23, 54, 60), v: fc.constantFrom(0, 6, 51) })
+    .map(({ off, v }): Pred => cmp('eq', 1, false, load('packet', off, 1, 'be'), konst(v))),
+);
+const predArb: fc.Arbitrary<Pred> = fc.letrec((tie) => ({
+  p: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leafArb,
+    fc.tuple(tie('p'), tie('p')).map(([a, b]) => and(a as Pred, b as Pred)),
+    fc.tuple(tie('p'), tie('p')).map(([a, b]) => or(a as Pred, b as Pred)),
+    tie('p').map((a) => not(a as Pred)),
+  ),
+})).p;
+/** Frames whose bytes after the EtherType come from a few values (so walks step, match, stop, loop and run out). */
+const frameArb = fc
+  .record({
+    type: fc.constantFrom(0x800, 0x86dd),
+    bytes: fc.array(fc.constantFrom(0, 6, 17, 51, 59, 1, 3, 0x45), { maxLength: 110 }),
+  })
+  .map(({ type, bytes }) => Uint8Array.from([...Array(12).fill(1), type >> 8, type & 0xff, ...bytes]));
+
+test('property: the passes and the decision DAG keep every verdict of filters with chain leaves', () => {
+  fc.assert(
+    fc.property(predArb, fc.array(frameArb, { minLength: 8, maxLength: 8 }), (body, frames) => {
+      const f = filter(body);
+      const run = runPasses(f, { verifyEach: true });
+      assert.ok(run.ok);
+      const dag = buildDag(run.ir);
+      assert.ok(dag.ok);
+      for (const packet of frames) {
+        const want = evaluateOutcome(f, { packet });
+        assert.equal(evaluateOutcome(run.ir, { packet }), want);
+        const got = evaluateDagOutcome(dag.dag, { packet });
+        assert.equal(got === 'accept', want === 'accept');
+      }
+    }),
+    { numRuns: Number(process.env.TFC_IR_RUNS ?? 400), seed: Number(process.env.TFC_SEED ?? 18) },
+  );
 });
