@@ -16,6 +16,7 @@ import type { Dag } from '@tfc/ir';
 import { type CEmitOptions, line, newCGen, PRELUDE } from './c/context.ts';
 import { cmpLeaf, inLeaf, strLeaf } from './c/leaves.ts';
 import { walkDag } from './lower/dag-walk.ts';
+import { Unsupported } from './options.ts';
 
 export type { CEmitOptions } from './c/context.ts';
 
@@ -38,6 +39,11 @@ export function emitC(dag: Dag, o: CEmitOptions): string {
     g.indent = '    ';
     if (n.leaf.kind === 'cmp') cmpLeaf(g, n.leaf, n.t, n.f, n.a);
     else if (n.leaf.kind === 'in') inLeaf(g, n.leaf, n.t, n.f, n.a);
+    else if (n.leaf.kind === 'chain')
+      throw new Unsupported(
+        'protochain',
+        'protochain header walks are not written in the C form yet (the eBPF program and listings have them)',
+      );
     else strLeaf(g, n.leaf, n.t, n.f, n.a);
     g.indent = '  ';
     out.push('  }');

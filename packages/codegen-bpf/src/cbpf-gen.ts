@@ -18,11 +18,12 @@
 //
 // This module is the driver: genCbpf tries the program with shared values cached in M[] under a few reserves and
 // keeps the shortest that passes the kernel's check; emit() emits one program's items (the DAG's nodes in
-// topological order, leaves by kind: cbpf/compare.ts, cbpf/string-leaf.ts, then the two returns) and finish() runs
+// topological order, leaves by kind: cbpf/compare.ts, cbpf/string-leaf.ts, cbpf/chain-leaf.ts, then the two returns) and finish() runs
 // the code passes and the layout on them.
 import type { RawInsn } from '@tfc/bpf/cbpf';
 import { validate } from '@tfc/bpf/cbpf';
 import type { Dag } from '@tfc/ir';
+import { chainLeaf } from './cbpf/chain-leaf.ts';
 import { cmpLeaf, inLeaf } from './cbpf/compare.ts';
 import { type CbpfGenOptions, newCbpfGen } from './cbpf/context.ts';
 import { layout } from './cbpf/layout.ts';
@@ -157,6 +158,7 @@ function emit(
     g.avail = new Set(availIn.get(n.id) ?? []);
     if (n.leaf.kind === 'cmp') cmpLeaf(g, n.leaf, n.t, n.f);
     else if (n.leaf.kind === 'in') inLeaf(g, n.leaf, n.t, n.f);
+    else if (n.leaf.kind === 'chain') chainLeaf(g, n.leaf, n.t, n.f);
     else strLeaf(g, n.leaf, n.t, n.f);
     for (const v of [n.tId, n.fId]) {
       if (v < 3) continue;

@@ -83,7 +83,8 @@ export function linkMaps(
 
 /** An eBPF packet program as the optimised classic program translated (cbpf-to-ebpf.ts): socket filters whose miss
  *  value is 0 (what LD_ABS returns on a read past the end) through LD_ABS/LD_IND, tc and xdp with direct packet
- *  access; undefined when the classic generator does not cover the filter. */
+ *  access; undefined when the classic generator does not cover the filter, or when it has a protochain walk (the
+ *  classic walk stops after CBPF_CHAIN_DEPTH headers, eBPF's loop walks them all). */
 function viaCbpf(
   dag: Dag,
   opts: CompileOptions,
@@ -101,6 +102,7 @@ function viaCbpf(
   )
     return undefined;
   if (progType === 'socket' && onMiss !== 0) return undefined;
+  if (dag.leaves.some((l) => l.kind === 'chain')) return undefined;
   if (dag.mayAbort.some((m) => m) && !dag.abortSafe) return undefined;
   const direct = progType !== 'socket';
   const cbpfMatch = direct ? 1 : onMatch;

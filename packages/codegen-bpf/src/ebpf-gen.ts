@@ -3,7 +3,7 @@
 //  - forward jumps only, except the back edges of the bounded loops over the per-CPU string buffer
 //    (copy and substring search, at most 4,096 iterations, shaped so the verifier's pending-branch
 //    stack stays constant; their verifier cost is budgeted, beyond it a diagnostic) and of the may_goto
-//    loops over frame strings (ebpf/frame-string.ts): DAG nodes are emitted in topological order and
+//    loops over frame strings (ebpf/frame-string.ts) and protochain walks (ebpf/chain-leaf.ts): DAG nodes are emitted in topological order and
 //    every other label is placed after the jumps that name it; no instruction is unreachable (the
 //    emitter drops code after an unconditional jump until a referenced label revives it; a loop head is
 //    referenced only when it is placed in live code);
@@ -36,6 +36,7 @@
 // (record and packet reads, string matchers, proven bounds) are the lowering's (lower/).
 import { alu32, exit, type Insn, mem, mov, R0, R1, R6, R7, R8 } from '@tfc/bpf/ebpf';
 import type { Dag } from '@tfc/ir';
+import { chainLeaf } from './ebpf/chain-leaf.ts';
 import { cmpLeaf, inLeaf } from './ebpf/compare.ts';
 import { type EbpfGenOptions, newGen } from './ebpf/context.ts';
 import { flushJa, goto, place, resolvedInsns } from './ebpf/emitter.ts';
@@ -84,6 +85,7 @@ export function genEbpf(dag: Dag, o: EbpfGenOptions): { insns: Insn[]; maps: Map
     for (const v of before) g.refSlots.set(v, -1);
     if (n.leaf.kind === 'cmp') cmpLeaf(g, n.leaf, n.t, n.f, n.a);
     else if (n.leaf.kind === 'in') inLeaf(g, n.leaf, n.t, n.f, n.a);
+    else if (n.leaf.kind === 'chain') chainLeaf(g, n.leaf, n.t, n.f, n.a);
     else strLeaf(g, n.leaf, n.t, n.f, n.a);
     if (g.buffer !== undefined) {
       const after = new Set(g.refSlots.keys());

@@ -127,6 +127,8 @@ function virtualIr(f: ir.Filter): { ir: ir.Filter; fixedEnd: number; transport: 
         return { ...q, value: ex(q.value) };
       case 'str':
         throw new Refuse('a string match');
+      case 'chain':
+        throw new Refuse('a protochain header walk');
       case 'and':
         return { kind: 'and', args: q.args.map(pr) };
       case 'or':

@@ -396,6 +396,12 @@ function lengthShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult |
 
 export function leafShape(leaf: LeafPred, values: readonly ValueDef[]): ShapeResult {
   if (leaf.kind === 'str') return stringShape(leaf);
+  if (leaf.kind === 'chain')
+    return fail(
+      'protochain',
+      `a protochain header walk (a loop over ${leaf.family} extension headers)`,
+      leaf,
+    );
   const len = lengthShape(leaf, values);
   if (len !== undefined) return len;
   if (leaf.kind === 'in') {

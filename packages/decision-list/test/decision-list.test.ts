@@ -144,6 +144,7 @@ test('inexpressible constructs are refusals naming the construct', () => {
     [parse('(filter (eq u2 (load packet 12 u2be) (load packet 14 u2be)))'), 'two-fields'],
     [parse('(filter (lt u2 (& (load packet 12 u2be) 255) 7))'), 'masked-order'],
     [parse('(filter (eq u2 (+ (load packet 12 u2be) 1) 7))'), 'arith'],
+    [parse('(filter (and (eq u2 (load packet 12 u2be) 34525) (chain ip6 14 6 reset 32768)))'), 'protochain'],
   ];
   for (const [ir, code] of cases) {
     const r = buildDecisionList(ir);

@@ -61,6 +61,8 @@ export function predMayAbort(p: Pred, values: readonly ValueDef[] = []): boolean
       return exprMayAbort(p.value, values);
     case 'str':
       return p.source.kind !== 'comm' && p.source.base !== 'record';
+    case 'chain':
+      return true;
     case 'not':
       return predMayAbort(p.arg, values);
     case 'and':
@@ -70,7 +72,7 @@ export function predMayAbort(p: Pred, values: readonly ValueDef[] = []): boolean
 }
 
 /** Exact complement, with `not` pushed to the leaves (De Morgan). Leaves whose complement is not a leaf
- *  (set membership, pointer strings whose fault is false for both polarities) keep a `not`. */
+ *  (set membership, pointer strings whose fault is false for both polarities, protochain walks) keep a `not`. */
 export function negate(p: Pred): Pred {
   switch (p.kind) {
     case 'true':
@@ -85,6 +87,8 @@ export function negate(p: Pred): Pred {
       return { kind: 'not', arg: p };
     case 'str':
       return p.flags.faultFalse ? { kind: 'not', arg: p } : { ...p, negate: !p.negate };
+    case 'chain':
+      return { kind: 'not', arg: p };
     case 'and':
       return { kind: 'or', args: p.args.map(negate) };
     case 'or':
@@ -93,7 +97,7 @@ export function negate(p: Pred): Pred {
 }
 
 export function isLeaf(p: Pred): p is LeafPred {
-  return p.kind === 'cmp' || p.kind === 'in' || p.kind === 'str';
+  return p.kind === 'cmp' || p.kind === 'in' || p.kind === 'str' || p.kind === 'chain';
 }
 
 /** Rough evaluation cost of a leaf, in "instructions"; used to order the decision DAG. */
@@ -107,6 +111,8 @@ export function leafCost(p: LeafPred): number {
       const base = p.source.kind === 'ptr' ? 40 : p.source.kind === 'dataloc' ? 12 : 8;
       return base + p.pattern.length * (p.match === 'glob' ? 8 : p.match === 'middle' ? 4 : 2);
     }
+    case 'chain':
+      return 40;
   }
 }
 

@@ -104,6 +104,7 @@ function firstLoad(e: Expr): { base: string; offset: number } | undefined {
 function leafPlace(p: LeafPred): { base: string; offset: number } {
   if (p.kind === 'cmp') return firstLoad(p.left) ?? firstLoad(p.right) ?? { base: '', offset: -1 };
   if (p.kind === 'in') return firstLoad(p.value) ?? { base: '', offset: -1 };
+  if (p.kind === 'chain') return { base: 'packet', offset: p.net };
   return p.source.kind === 'comm'
     ? { base: '', offset: -1 }
     : { base: p.source.base, offset: p.source.offset };

@@ -4,8 +4,10 @@
 // propagates through every connective, including not, to the whole filter; record reads past the end
 // read zero bytes; a faulting pointer-string copy makes its leaf false regardless of `negate`; a
 // zero-length __data_loc/__rel_loc locator hands the matcher the NUL-terminated string at its offset
-// (the kernel's len-0 rule), and in a packet or frame a matcher reading past the packet's end aborts.
+// (the kernel's len-0 rule), and in a packet or frame a matcher reading past the packet's end aborts; a
+// protochain walk (`chain`) runs as chain.ts defines it.
 
+import { walkChain } from './chain.ts';
 import { applyCmp } from './ops.ts';
 import { matchString, patternBytes, zeroLenExtent } from './strmatch.ts';
 import type { Base, Expr, Filter, LeafPred, Pred, StrSource, ValueDef, Width } from './types.ts';
@@ -123,6 +125,8 @@ export function evalLeaf(p: LeafPred, ctx: EvalContext): Tri {
       const m = matchString(p.match, view.data, view.len, pat);
       return m !== p.negate ? TRI_TRUE : TRI_FALSE;
     }
+    case 'chain':
+      return walkChain(p, ctx.input.packet ?? EMPTY);
   }
 }
 

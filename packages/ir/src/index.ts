@@ -4,6 +4,7 @@
 export * from './analysis.ts';
 export { benchmarkIr, benchWorkloads, type IrBenchResult } from './bench.ts';
 export * from './build.ts';
+export { CHAIN_BOUND, chain, walkChain } from './chain.ts';
 export * from './dag.ts';
 export * from './eval.ts';
 export * from './intervals.ts';

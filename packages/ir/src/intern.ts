@@ -76,6 +76,7 @@ export function makeInterner(): Interner {
         shape = `in${p.width} ${expr(p.value)} ${p.set.map(printNumber).join(' ')}`;
         break;
       case 'str':
+      case 'chain':
         shape = printPred(p);
         break;
       case 'not':

@@ -244,6 +244,17 @@ class Parser {
     return s;
   }
 
+  /** `(chain FAMILY NET PROTO AH BOUND` after its head; the caller reads the `)`. */
+  private chainLeaf(): Pred {
+    const fam = this.atom();
+    if (fam.v !== 'ip' && fam.v !== 'ip6') throw new ParseError('expected ip or ip6', fam.at);
+    const net = this.int();
+    const proto = this.int();
+    const ah = this.atom();
+    if (ah.v !== 'reset' && ah.v !== 'advance') throw new ParseError('expected reset or advance', ah.at);
+    return { kind: 'chain', family: fam.v, net, proto, ah: ah.v, bound: this.int() };
+  }
+
   pred(): Pred {
     const t = this.next();
     if (t.t === 'atom') {
@@ -295,6 +306,8 @@ class Parser {
             ? derived
             : { endWindow: flags.endwin, pastNul: flags.pastnul, faultFalse: flags.faultfalse },
       };
+    } else if (head.v === 'chain') {
+      p = this.chainLeaf();
     } else if (head.v === 'and' || head.v === 'or') {
       const args: Pred[] = [];
       while (this.peek()?.t !== ')') args.push(this.pred());

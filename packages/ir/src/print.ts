@@ -9,10 +9,12 @@
 //           | '(' ARITHOP expr expr ')' | '(neg' expr ')'            TYPE := [us](1|2|4|8)(le|be)
 //   pred   := 'true' | 'false' | '(' CMPOP CTYPE expr expr ')' | '(in' CTYPE expr '{' NUM* '}' ')'
 //           | '(str' MATCH STRING source FLAG* ')' | '(and' pred+ ')' | '(or' pred+ ')' | '(not' pred ')'
+//           | '(chain' (ip|ip6) NET PROTO (reset|advance) BOUND ')'
 //   CTYPE  := [us](1|2|4|8); FLAG := negate | endwin | pastnul | faultfalse
 //   source := '(fixed' BASE NUM NUM ')' | '(dataloc' BASE NUM ORDER ')' | '(relloc' BASE NUM ORDER ')'
 //           | '(ptr' BASE NUM ORDER (kernel|user) ')' | '(comm)'
 //   STRING := '"' (printable ASCII except " and \ | '\"' | '\\' | '\x' HEX HEX)* '"'
+import { printChain } from './chain.ts';
 import type { Expr, Filter, Pred, StrSource } from './types.ts';
 
 const LINE_BUDGET = 96;
@@ -85,6 +87,8 @@ export function printPred(p: Pred): string {
       ].join('');
       return `(str ${p.match} ${printString(p.pattern)} ${printSource(p.source)}${flags})`;
     }
+    case 'chain':
+      return printChain(p);
     case 'not':
       return `(not ${printPred(p.arg)})`;
     case 'and':

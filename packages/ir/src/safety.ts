@@ -79,6 +79,8 @@ export function predMayAbortIn(p: Pred, s: Safe, key: Interner['expr']): boolean
     case 'str':
       if (p.source.kind === 'comm' || p.source.base === 'record') return false;
       return p.source.kind !== 'fixed' || p.source.offset + p.source.size > (s.reach.get(p.source.base) ?? 0);
+    case 'chain':
+      return true;
     case 'not':
       return predMayAbortIn(p.arg, s, key);
     case 'and':

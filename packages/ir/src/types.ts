@@ -9,7 +9,9 @@
 //  - and/or are n-ary and evaluated left to right with short-circuit; an out-of-bounds packet/frame load
 //    or a division by zero *aborts*: the whole filter rejects, regardless of any enclosing not/or (libpcap);
 //    record (tracefs) loads never abort: bytes past the record read as zero;
-//  - string patterns are byte strings stored as JS strings of char codes 1..255 (no NUL), ≤ 255 bytes.
+//  - string patterns are byte strings stored as JS strings of char codes 1..255 (no NUL), ≤ 255 bytes;
+//  - a `chain` leaf is a loop (libpcap's protochain header walk) run at most `bound` steps: its loads abort
+//    as packet loads do, and a walk still going after `bound` steps aborts too (libpcap would loop on).
 
 /** Where a load reads from. `frame`: the record carried in a trace frame, byte k = packet byte 54 + k. */
 export type Base = 'record' | 'packet' | 'frame';
@@ -114,15 +116,41 @@ export type Pred =
       readonly source: StrSource;
       readonly flags: StrFlags;
     }
+  /** libpcap's gen_protochain: a walk over the extension headers after the network header at packet offset
+   *  `net`. Start: `ip`: A = P[net+9], X = (P[net] & 0xf) << 2; `ip6`: A = P[net+6], X = 40. Each step: A = proto
+   *  → true; A ∈ ext (`ip6`: 0, 43, 44, 60) → A' = P[net+X], X' = X + (P[net+X+1] + 1) · 8; A = 51 (AH) → A' =
+   *  P[net+X], X' = (P[net+X+1] + 2) · 4 (ah `reset`: libpcap 1.10.3, which forgets the old X) or X + that
+   *  (ah `advance`); else false. Both bytes of a step are read before its next test (an out-of-bounds one aborts);
+   *  a walk taking more than `bound` steps aborts (with `reset` an AH may point back at itself: libpcap loops
+   *  forever). Arithmetic is u32 as libpcap's A/X registers. */
+  | {
+      readonly kind: 'chain';
+      readonly family: 'ip' | 'ip6';
+      readonly net: number;
+      readonly proto: number;
+      readonly ah: ChainAh;
+      readonly bound: number;
+    }
   | { readonly kind: 'and'; readonly args: readonly Pred[] }
   | { readonly kind: 'or'; readonly args: readonly Pred[] }
   | { readonly kind: 'not'; readonly arg: Pred };
 
+/** How a protochain walk steps over an AH header: `reset` X = (len + 2) · 4 (libpcap 1.10.3), `advance` X += it. */
+export type ChainAh = 'reset' | 'advance';
+export const CHAIN_AH: readonly ChainAh[] = ['reset', 'advance'];
+/** Extension headers a walk steps over besides AH (`ip6` only): hop-by-hop, routing, fragment, destination options. */
+export const CHAIN_EXT6: readonly number[] = [0, 43, 44, 60];
+/** IPPROTO_AH. */
+export const CHAIN_AH_PROTO = 51;
+/** Largest `bound` verify accepts. */
+export const CHAIN_MAX_BOUND = 1 << 20;
+
 export type CmpPred = Extract<Pred, { kind: 'cmp' }>;
 export type InPred = Extract<Pred, { kind: 'in' }>;
 export type StrPred = Extract<Pred, { kind: 'str' }>;
+export type ChainPred = Extract<Pred, { kind: 'chain' }>;
 /** Leaves are the predicates a decision DAG branches on. */
-export type LeafPred = CmpPred | InPred | StrPred;
+export type LeafPred = CmpPred | InPred | StrPred | ChainPred;
 
 export interface ValueDef {
   readonly id: number;

@@ -21,10 +21,21 @@
 //   str-source     source offsets are non-negative safe integers; fixed size in 1..65535; ptr space kernel|user
 //   str-flags      flags equal strFlags(source, match) (they restate the kernel's quirks)
 //   nary           and/or have at least 2 arguments
+//   chain          a protochain walk: family ip | ip6, net and bound safe integers (net ≥ 0, bound in
+//                  0..CHAIN_MAX_BOUND), proto in [0, 2^32), ah reset | advance
 import { strFlags } from './build.ts';
 import { OPS } from './ops.ts';
 import type { Expr, Filter, IrDiagnostic, Pred, StrSource } from './types.ts';
-import { ARITH_OPS, BASES, MAX_DEPTH, STR_MATCHES, U64_MAX, widthMask } from './types.ts';
+import {
+  ARITH_OPS,
+  BASES,
+  CHAIN_AH,
+  CHAIN_MAX_BOUND,
+  MAX_DEPTH,
+  STR_MATCHES,
+  U64_MAX,
+  widthMask,
+} from './types.ts';
 
 const WIDTH_SET: ReadonlySet<unknown> = new Set([1, 2, 4, 8]);
 const BASE_SET: ReadonlySet<unknown> = new Set(BASES);
@@ -191,6 +202,17 @@ export function verify(ir: Filter): IrDiagnostic[] {
           err('str-flags', 'string flags do not match the source and matcher', at);
         return;
       }
+      case 'chain':
+        if (p.family !== 'ip' && p.family !== 'ip6')
+          err('chain', `unknown protochain family '${String(p.family)}'`, at);
+        if (!isOffset(p.net))
+          err('chain', 'protochain network offset is not a non-negative safe integer', at);
+        if (!isOffset(p.proto) || p.proto > 0xffffffff)
+          err('chain', 'protochain protocol outside [0, 2^32)', at);
+        if (!CHAIN_AH.includes(p.ah)) err('chain', `unknown protochain AH rule '${String(p.ah)}'`, at);
+        if (!isOffset(p.bound) || p.bound > CHAIN_MAX_BOUND)
+          err('chain', `protochain bound outside 0..${CHAIN_MAX_BOUND}`, at);
+        return;
       case 'and':
       case 'or':
         if (p.args.length < 2) err('nary', `${p.kind} needs at least 2 arguments`, at);

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  CHAIN_MAX_BOUND,
+  chain,
   cmp,
   type Expr,
   type Filter,
@@ -102,6 +104,11 @@ const broken: readonly (readonly [string, Filter])[] = [
     }),
   ],
   ['nary', body({ kind: 'and', args: [good.body] })],
+  ['chain', body({ ...chain('ip6', 14, 6), family: 'ipx' })],
+  ['chain', body({ ...chain('ip6', 14, 6), net: -1 })],
+  ['chain', body({ ...chain('ip', 14, 6), proto: 2 ** 32 })],
+  ['chain', body({ ...chain('ip', 14, 6), ah: 'skip' })],
+  ['chain', body({ ...chain('ip', 14, 6), bound: CHAIN_MAX_BOUND + 1 })],
 ];
 
 for (const [code, f] of broken) {

@@ -17,7 +17,6 @@ import {
   cmp,
   FALSE,
   type Expr as IrExpr,
-  inSet,
   LEN,
   load,
   not,
@@ -50,6 +49,7 @@ import { decnetAddress, decnetHost } from './lower-decnet.ts';
 import { isOsiProtoQual, nosnapOffset, osiProtoQual } from './lower-iso.ts';
 import { lowerByte, lowerLlc } from './lower-llc.ts';
 import { DYN, dynOff, eq, ld, mcmp, offE, u } from './lower-ops.ts';
+import { protochain } from './lower-protochain.ts';
 import type { NameDb } from './names/db.ts';
 import { resolveName } from './names/resolve.ts';
 import { parseIPv4, parseIPv6, parseMac } from './numbers.ts';
@@ -93,9 +93,6 @@ interface Ctx {
   /** Shared values (protochain's loop state), appended in id order. */
   readonly values: ValueDef[];
 }
-
-/** Unrolled iterations of protochain's header walk; longer chains reject (libpcap loops on). */
-export const PROTOCHAIN_DEPTH = 6;
 
 // the shared IR vocabulary (constants, loads at constant or run-time offsets, gen_cmp/gen_mcmp)
 export { DYN, dynOff, eq, ld, mcmp, offE, u } from './lower-ops.ts';
@@ -478,52 +475,11 @@ function lowerNumId(ctx: Ctx, v: number, q: Qual, span: Span): Pred {
     case 'protochain':
       if (q.proto === undefined || q.proto === 'ip' || q.proto === 'ip6')
         maxval(ctx, 'protocol number', v, 0xff, span);
-      if (q.proto === undefined) return or(protochain(ctx, v, 'ip', span), protochain(ctx, v, 'ip6', span));
-      if (q.proto === 'ip' || q.proto === 'ip6') return protochain(ctx, v, q.proto, span);
+      if (q.proto === undefined)
+        return or(protochain(ctx.encap, v, 'ip', span), protochain(ctx.encap, v, 'ip6', span));
+      if (q.proto === 'ip' || q.proto === 'ip6') return protochain(ctx.encap, v, q.proto, span);
       return fail('qualifier', "bad protocol applies for 'protochain'", span);
   }
-}
-
-/**
- * gen_protochain: libpcap's backward-jump loop over IPv6 extension headers (and AH for IPv4), unrolled
- * PROTOCHAIN_DEPTH times with the loop registers as shared values. Per step: A = next header, X = its
- * offset from the network header; A = proto → match; A ∈ {0,43,44,60} (v6 only) → X += (len+1)·8;
- * A = 51 (AH) → X = (len+2)·4 (libpcap 1.10.3 forgets to add the old X); else → no match. Both the
- * next-header and length bytes are loaded before the next test, as libpcap does.
- */
-function protochain(ctx: Ctx, proto: number, ver: 'ip' | 'ip6', span: Span): Pred {
-  if (ctx.encap.geneve || isWlan(ctx.encap))
-    return fail('qualifier', "'protochain' not supported with variable length headers", span);
-  const n = netOffset(ctx.encap);
-  const def = (expr: IrExpr): IrExpr => {
-    const id = ctx.values.length;
-    ctx.values.push({ id, expr });
-    return ref(id);
-  };
-  const head = linktype(ctx, ver === 'ip' ? ETH.IP : ETH.IPV6, span);
-  let a = def(ld(n + (ver === 'ip' ? 9 : 6), 1));
-  let x = ver === 'ip' ? def(ipv4HeaderLen(ctx)) : u(40);
-  const ext = ver === 'ip6' ? [0, 43, 44, 51, 60] : [51];
-  const steps: { a: IrExpr }[] = [{ a }];
-  for (let k = 0; k < PROTOCHAIN_DEPTH; k++) {
-    const len = def(ld(arith('+', x, offE(n + 1)), 1));
-    const nextA = def(arith('&', ld(arith('+', x, offE(n)), 1), arith('|', len, u(0xff))));
-    const ah = arith('*', arith('+', len, u(2)), u(4));
-    if (ver === 'ip') x = def(ah);
-    else {
-      const notAh = arith('>>', arith('+', arith('^', a, u(51)), u(255)), u(8));
-      const extX = arith('+', x, arith('*', arith('+', len, u(1)), u(8)));
-      x = def(arith('+', arith('*', notAh, extX), arith('*', arith('-', u(1), notAh), ah)));
-    }
-    a = nextA;
-    steps.push({ a });
-  }
-  let p: Pred = eq(steps[PROTOCHAIN_DEPTH]!.a, proto);
-  for (let k = PROTOCHAIN_DEPTH - 1; k >= 0; k--) {
-    const ak = steps[k]!.a;
-    p = or(eq(ak, proto), and(inSet(4, ak, ext), p));
-  }
-  return and(head, p);
 }
 
 function lowerId(ctx: Ctx, id: Id, inh: Inherited): Pred {

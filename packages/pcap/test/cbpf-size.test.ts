@@ -1,12 +1,11 @@
 // Filters that used to exceed the kernel's 4,096 classic instructions, now under it with libpcap's verdicts.
-// protochain: pcap's unrolled header walk shares each step's offset and
-// next-header values across the later steps (a linear DAG), and the classic code generator computes each shared
-// value once into M[] instead of re-expanding it at every use (33,597 instructions for `ip6 protochain 6` before).
+// protochain: one IR `chain` leaf, unrolled by the classic generator into code linear in its depth (33,597
+// instructions for `ip6 protochain 6` when the front end unrolled the walk into shared values re-expanded per use).
 // Through `tfc compile` (a child killed after 20 s: a hang detector, no timing assertion), the cBPF program must
 // stay under the limit, the eBPF one must compile, and the cBPF program must give libpcap's verdicts (libpcap's
 // own unoptimised program, both run by libpcap's bpf_filter) on structured frames with IPv6 extension-header
-// chains and runts, and on hand-built chains of every length up to the unrolled depth (PROTOCHAIN_DEPTH: longer
-// chains reject where libpcap walks on, the front end's documented limit), cut at every length.
+// chains and runts, and on hand-built chains of every length up to the classic walk's depth (PROTOCHAIN_DEPTH: longer
+// chains reject where libpcap walks on, README "Long protochains"), cut at every length.
 // host-or over 800 scattered addresses: two 800-value binary searches per protocol, whose far jumps to the returns
 // and the next test took one `ja` trampoline each (6,040 instructions) and now share jump islands.
 import assert from 'node:assert/strict';
@@ -16,7 +15,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DLT, loadLibpcap } from '@tfc/kernel/sys';
 import fc from 'fast-check';
-import { PROTOCHAIN_DEPTH } from '../src/lower.ts';
 import { compileInChild } from './cli-compile.ts';
 import { corpusFrames } from './corpus.ts';
 import { ethernetFrame, withRunts } from './frames.ts';
@@ -30,6 +28,9 @@ const FILTERS = [
   'ip protochain 17',
 ];
 const LIMIT = 4096;
+/** Chain lengths checked by hand-built frames: the classic walk's depth (codegen-bpf cbpf/chain-leaf.ts
+ *  CBPF_CHAIN_DEPTH; this package does not depend on the code generator). */
+const PROTOCHAIN_DEPTH = 32;
 
 const compile = compileInChild;
 

@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cbpf, ebpf } from '@tfc/bpf';
+import { type EbpfProgram, linkMaps } from '@tfc/codegen-bpf';
 import { compilePcapFilter } from '@tfc/compiler';
 import {
+  type BpfMap,
+  createMap,
   DLT,
   loadKoffiSyscalls,
   loadLibpcap,
   loadProgram,
   openCbpfSocket,
+  type Syscalls,
   testRun,
   testRunFrameProblem,
 } from '@tfc/kernel/sys';
@@ -31,6 +35,26 @@ const verdicts = (
   }
 ).filters;
 
+/** A program's maps (a protochain walk's per-CPU cells) created in the kernel, and its bytes linked to them. */
+function linked(sys: Syscalls, p: EbpfProgram): { bytes: Uint8Array; maps: BpfMap[] } {
+  const maps: BpfMap[] = [];
+  const fds = new Map<string, number>();
+  for (const m of p.maps) {
+    const r = createMap(sys, {
+      type: 'PERCPU_ARRAY',
+      keySize: m.keySize,
+      valueSize: m.valueSize,
+      maxEntries: 1,
+    });
+    assert.ok(r.ok && m.type === 'percpu_array', `map ${m.name}`);
+    maps.push(r.value);
+    fds.set(m.name, r.value.fd);
+  }
+  const l = linkMaps(p.insns, fds);
+  assert.ok(l.ok, l.ok ? '' : l.message);
+  return { bytes: l.bytes, maps };
+}
+
 test('corpus filters × frames: tfc cBPF and eBPF decide as libpcap 1.10.3 (VMs, and cBPF in the kernel)', () => {
   const sys = process.getuid?.() === 0 ? loadKoffiSyscalls() : undefined;
   let pairs = 0;
@@ -48,9 +72,13 @@ test('corpus filters × frames: tfc cBPF and eBPF decide as libpcap 1.10.3 (VMs,
       continue;
     }
     const sock = sys?.ok ? openCbpfSocket(sys.value, c.program.bytes) : undefined;
-    const cls = sys?.ok
-      ? loadProgram(sys.value, { type: 'SCHED_CLS', insns: e.program.bytes, license: 'GPL' })
-      : undefined;
+    const ep = e.program as EbpfProgram;
+    const vmMaps = ep.maps.map((m) => ebpf.createMap({ ...m, type: 'array' }));
+    const own = sys?.ok ? linked(sys.value, ep) : undefined;
+    const cls =
+      sys?.ok && own
+        ? loadProgram(sys.value, { type: 'SCHED_CLS', insns: own.bytes, license: 'GPL' })
+        : undefined;
     if (cls && !cls.ok) assert.fail(`verifier rejected '${v.filter}': ${cls.error.log ?? cls.error.message}`);
     try {
       packets.forEach((pkt, i) => {
@@ -63,7 +91,9 @@ test('corpus filters × frames: tfc cBPF and eBPF decide as libpcap 1.10.3 (VMs,
           expected === 1,
           `cBPF VM: '${v.filter}' on frame ${i + 1}`,
         );
-        const x = ebpf.run(e.program.insns as ebpf.Insn[], ebpf.skbTestRunInput(pkt, 'tc'));
+        const x = ebpf.run(e.program.insns as ebpf.Insn[], ebpf.skbTestRunInput(pkt, 'tc'), {
+          env: { maps: vmMaps },
+        });
         assert.ok(x.ok, x.ok ? '' : x.error);
         assert.equal(x.ok && x.r0 === 0n, expected === 1, `eBPF VM (tc): '${v.filter}' on frame ${i + 1}`);
         pairs++;
@@ -91,6 +121,7 @@ test('corpus filters × frames: tfc cBPF and eBPF decide as libpcap 1.10.3 (VMs,
     } finally {
       if (sock?.ok) sock.value.dispose();
       if (cls?.ok) cls.value.dispose();
+      for (const m of own?.maps ?? []) m.dispose();
     }
   }
   console.log(

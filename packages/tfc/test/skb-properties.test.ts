@@ -47,6 +47,8 @@ interface Case {
   readonly filter: string;
   readonly prog: ebpf.Prepared;
   readonly valueSize: number;
+  /** The program's other maps (a protochain walk's per-CPU cells). */
+  readonly extra: readonly { readonly name: string; readonly valueSize: number }[];
   readonly snaplen: number;
   readonly reinsert: boolean;
   readonly l2: Uint8Array;
@@ -101,6 +103,7 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
         filter,
         prog: prep.prog,
         valueSize: p.maps[0]!.valueSize,
+        extra: p.maps.slice(1),
         snaplen,
         reinsert,
         l2: l2.program,
@@ -171,7 +174,17 @@ test('skb context in the VM = libpcap bpf_filter on the bytes a tap sees (L2 and
         c.prog,
         { kind: 'raw', ctx: sim.ctx },
         {
-          env: { kernelMemory: sim.memory, maps: [rec], pid: 42, tgid: 41, comm: 'skbtest', ktimeNs: 99n },
+          env: {
+            kernelMemory: sim.memory,
+            maps: [
+              rec,
+              ...c.extra.map((m) => ebpf.createMap({ ...m, type: 'array', keySize: 4, maxEntries: 1 })),
+            ],
+            pid: 42,
+            tgid: 41,
+            comm: 'skbtest',
+            ktimeNs: 99n,
+          },
         },
       );
       assert.ok(out.ok, out.ok ? '' : `${c.filter}: VM error ${out.error} at ${out.pc}`);

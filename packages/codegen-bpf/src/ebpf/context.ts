@@ -79,6 +79,8 @@ export interface EbpfGen {
   readonly refSlots: Map<number, number>;
   /** middle/glob leaves on frame strings so far (their may_goto loops are budgeted: frame-string.ts). */
   frameLoops: number;
+  /** may_goto turns the protochain walks so far may take (chain-leaf.ts), budgeted with the frame loops. */
+  chainTurns: number;
 }
 
 export function newGen(dag: Dag, o: EbpfGenOptions): EbpfGen {
@@ -99,6 +101,7 @@ export function newGen(dag: Dag, o: EbpfGenOptions): EbpfGen {
     depth: 0,
     loopBudget: LOOP_BUDGET,
     frameLoops: 0,
+    chainTurns: 0,
     refSlots: new Map(),
   };
 }

@@ -72,7 +72,7 @@ export const FRAME_LOOP_LEAVES = 7;
 
 function countLoopLeaf(g: EbpfGen) {
   g.frameLoops++;
-  if (g.frameLoops > FRAME_LOOP_LEAVES)
+  if (g.frameLoops > FRAME_LOOP_LEAVES || g.frameLoops * LEAF_TURNS + g.chainTurns > MAY_GOTO_BUDGET)
     throw new Unsupported(
       'loop-budget',
       `more than ${FRAME_LOOP_LEAVES} middle/glob matches on __data_loc strings in one frame program: their loops could take ${(g.frameLoops * LEAF_TURNS).toLocaleString('en-US')} turns on long strings, beyond the kernel's may_goto budget (${MAY_GOTO_BUDGET.toLocaleString('en-US')} turns, 250 ms on JITs)`,

@@ -7,6 +7,7 @@
 // (g.buffer) packet bytes are the record's copy: guards compare with the captured length in R8, a read reaching past
 // the snaplen is an abort, and record loads read the capture record's header (the metadata outside the packet).
 import { alu64, call, jmp, mem, mov, R0, R1, R2, R3, R4, R6, R7, R8, R10, type Reg } from '@tfc/bpf/ebpf';
+import type { Width } from '@tfc/ir';
 import { type Load, packetRead, recordRead } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
 import { rawLoad } from '../raw/program.ts';
@@ -136,34 +137,41 @@ export function load(g: EbpfGen, x: Load, abort: string): void {
     }
   } else {
     expr(g, r.offset, abort);
-    if (g.buffer !== undefined) {
-      const limit = Math.min(r.limit, g.buffer - w - r.base);
-      if (limit < 0) goto(g.em, abort);
-      else {
-        g.e(jmp.jgt.imm(R0, limit, abort));
-        g.e(mov.reg(R1, R0));
-        g.e(alu64.add.imm(R1, r.base + w));
-        g.e(jmp.jgt.reg(R1, R8, abort));
-        g.e(mov.reg(R1, R7));
-        g.e(alu64.add.reg(R1, R0));
-        g.e(mem.ldx(sizeName(w), R0, R1, r.base));
-      }
-    } else g.e(jmp.jgt.imm(R0, r.limit, abort));
-    if (g.buffer !== undefined) {
-      // read above
-    } else if (g.direct) {
-      g.e(mov.reg(R1, R7));
-      g.e(alu64.add.reg(R1, R0));
-      if (r.base !== 0) g.e(alu64.add.imm(R1, r.base));
-      g.e(mov.reg(R2, R1));
-      g.e(alu64.add.imm(R2, w));
-      g.e(jmp.jgt.reg(R2, R8, abort));
-      g.e(mem.ldx(sizeName(w), R0, R1, 0));
-    } else {
-      skbLoad(g, R0, r.base, w, SCRATCH, abort);
-      g.e(mem.ldx(sizeName(w), R0, R10, -SCRATCH));
-    }
+    readAtR0(g, r.base, r.limit, w, abort);
   }
   if (x.order === 'be') swap(g, R0, w);
   if (x.signed) extend(g, R0, w, true);
+}
+
+/** R0 = the `w` packet bytes (little-endian as they lie) at offset R0 + `base`; R0 above `limit` (a read ending past
+ *  MAX_PKT_OFF) or a read past the packet's end goes to abort. Clobbers R0-R5. */
+export function readAtR0(g: EbpfGen, base: number, limit: number, w: Width, abort: string): void {
+  const r = { base, limit };
+  if (g.buffer !== undefined) {
+    const limit = Math.min(r.limit, g.buffer - w - r.base);
+    if (limit < 0) goto(g.em, abort);
+    else {
+      g.e(jmp.jgt.imm(R0, limit, abort));
+      g.e(mov.reg(R1, R0));
+      g.e(alu64.add.imm(R1, r.base + w));
+      g.e(jmp.jgt.reg(R1, R8, abort));
+      g.e(mov.reg(R1, R7));
+      g.e(alu64.add.reg(R1, R0));
+      g.e(mem.ldx(sizeName(w), R0, R1, r.base));
+    }
+  } else g.e(jmp.jgt.imm(R0, r.limit, abort));
+  if (g.buffer !== undefined) {
+    // read above
+  } else if (g.direct) {
+    g.e(mov.reg(R1, R7));
+    g.e(alu64.add.reg(R1, R0));
+    if (r.base !== 0) g.e(alu64.add.imm(R1, r.base));
+    g.e(mov.reg(R2, R1));
+    g.e(alu64.add.imm(R2, w));
+    g.e(jmp.jgt.reg(R2, R8, abort));
+    g.e(mem.ldx(sizeName(w), R0, R1, 0));
+  } else {
+    skbLoad(g, R0, r.base, w, SCRATCH, abort);
+    g.e(mem.ldx(sizeName(w), R0, R10, -SCRATCH));
+  }
 }

@@ -33,6 +33,7 @@ export function exprGuardEnd(dag: Pick<Dag, 'values'>, x: Expr): number {
 export function leafGuardEnd(dag: Pick<Dag, 'values'>, l: LeafPred): number {
   if (l.kind === 'cmp') return Math.max(exprGuardEnd(dag, l.left), exprGuardEnd(dag, l.right));
   if (l.kind === 'in') return exprGuardEnd(dag, l.value);
+  if (l.kind === 'chain') return 0;
   const src = l.source;
   if (src.kind === 'fixed' && src.base !== 'record') {
     const end = src.offset + baseOffset(src.base) + src.size;

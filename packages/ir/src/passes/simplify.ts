@@ -6,7 +6,7 @@
 //   not-push    not(x) → negate(x): De Morgan down to the leaves; cmp ops flip by the op table; a
 //               string leaf flips `negate` — except pointer strings (faultFalse: a fault is false for
 //               both polarities, so their negation is not their complement) and set membership, which
-//               keep an explicit not; not(not x) → x.
+//               keep an explicit not (so do protochain walks); not(not x) → x.
 //   flatten     and(a, and(b, c)) → and(a, b, c)  (same for or)
 //   neutral     and(.., true, ..) drops the true (or: false)
 //   dominant    and(p.., false, q..) → and(p.., false): q is never evaluated; → false when no p can abort
@@ -30,7 +30,11 @@ function simplifyPred(p: Pred, keys: Interner): Pred {
     case 'not': {
       // A kept `not` (above a leaf without a leaf complement) whose leaf is unchanged stays this object.
       const arg = simplifyPred(p.arg, keys);
-      if (arg === p.arg && (arg.kind === 'in' || (arg.kind === 'str' && arg.flags.faultFalse))) return p;
+      if (
+        arg === p.arg &&
+        (arg.kind === 'in' || arg.kind === 'chain' || (arg.kind === 'str' && arg.flags.faultFalse))
+      )
+        return p;
       // negate() keeps `not` only directly above a leaf that has no leaf complement. The negation of a
       // simplified tree is simplified (every rule has a De Morgan dual), so it is not re-simplified here
       // (that would be exponential in alternating not/and depth); the fixpoint loop is the safety net.
