@@ -4,6 +4,7 @@
 export { CBPF_PASS_NAMES, CBPF_PASSES } from './cbpf-opt.ts';
 export { CBPF_MAX_INSNS, compileBpf, linkMaps, prepareDag } from './compile.ts';
 export { topoOrder } from './dag-order.ts';
+export { STRBUF_MAP_DEF } from './ebpf/string-buffer.ts';
 export {
   bpftoolBatch,
   cForm,

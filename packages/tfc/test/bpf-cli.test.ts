@@ -336,6 +336,82 @@ test('eBPF run: the VM and BPF_PROG_TEST_RUN print the same verdicts (socket, tc
   if (isRoot) assert.ok(compared >= 90, `only ${compared} lines compared`);
 });
 
+/** IPv6 frames whose next headers walk `chain` (extension header types, 8 bytes each) to `last`. */
+function v6Chain(chain: readonly number[], last: number): string {
+  const first = chain[0] ?? last;
+  const payload = chain.map(
+    (_, i) => `${(chain[i + 1] ?? last).toString(16).padStart(2, '0')}00${'00'.repeat(6)}`,
+  );
+  const body = `${payload.join('')}${'00'.repeat(8)}`;
+  const plen = (body.length / 2).toString(16).padStart(4, '0');
+  return `${'00'.repeat(12)}86dd60000000${plen}${first.toString(16).padStart(2, '0')}40${'00'.repeat(32)}${body}`;
+}
+
+test('eBPF run: a program with maps (protochain keeps its walk in tfc_strbuf) runs from asm and ELF, in the VM and the kernel, as the cBPF program decides', async (t) => {
+  const dir = tempDir(t);
+  const filter = 'ip6 protochain 17 or ip6 protochain 58';
+  const files = { asm: join(dir, 'p.s'), elf: join(dir, 'p.o'), cbpf: join(dir, 'p.d') };
+  for (const [form, out] of [
+    ['asm', files.asm],
+    ['elf', files.elf],
+  ] as const) {
+    const c = await tfc(['compile', '--lang', 'pcap', filter, '--target', 'ebpf', '--emit', form, '-o', out]);
+    assert.equal(c.code, 0, c.err);
+  }
+  assert.match(readFileSync(files.asm, 'utf8'), /map_fd\[tfc_strbuf\]/);
+  const cb = await tfc([
+    'compile',
+    '--lang',
+    'pcap',
+    filter,
+    '--target',
+    'cbpf',
+    '--emit',
+    'd',
+    '-o',
+    files.cbpf,
+  ]);
+  assert.equal(cb.code, 0, cb.err);
+  const frames = [
+    v6Chain([], 17),
+    v6Chain([0], 17),
+    v6Chain([0, 60, 43], 58),
+    v6Chain([0, 60], 6),
+    v6Chain(
+      Array.from({ length: 12 }, () => 60),
+      17,
+    ),
+  ];
+  const packets = frames.flatMap((f) => ['--packet', f]);
+  const accepts = (out: string) =>
+    out
+      .trimEnd()
+      .split('\n')
+      .map((l) => /accept|r0 = [1-9]/.test(l));
+  const want = accepts((await tfc(['run', files.cbpf, ...packets])).out);
+  assert.deepEqual(want, [true, true, true, false, true]);
+  for (const prog of [files.asm, files.elf]) {
+    const vm = await tfc(['run', '--isa', 'ebpf', prog, ...packets]);
+    assert.equal(vm.code, 0, vm.err);
+    assert.deepEqual(accepts(vm.out), want, `${prog} in the VM`);
+    if (!isRoot) continue;
+    const k = await tfc(['run', '--isa', 'ebpf', prog, ...packets, '--kernel']);
+    assert.equal(k.code, 0, k.err);
+    assert.deepEqual(accepts(k.out), want, `${prog} in the kernel`);
+  }
+  // a map whose definition the input does not carry is named, exit 1
+  const unknown = join(dir, 'u.s');
+  writeFileSync(unknown, 'r1 = map_fd[tfc_elsewhere]\nr0 = 0\nexit\n');
+  const u = await tfc(['run', '--isa', 'ebpf', unknown, '--packet', frames[0]!]);
+  assert.equal(u.code, 1);
+  assert.match(u.err, /map 'tfc_elsewhere', whose definition this form does not carry/);
+  const bin = join(dir, 'p.bin');
+  assert.equal((await tfc(['asm', '--isa', 'ebpf', files.asm, '--to', 'bin', '-o', bin])).code, 0);
+  const b = await tfc(['run', '--isa', 'ebpf', bin, '--packet', frames[0]!]);
+  assert.equal(b.code, 1);
+  assert.match(b.err, /refers to a map by fd number/);
+});
+
 const PACKET = `${'00'.repeat(12)}0800450000140000000040060000${'00'.repeat(8)}`;
 
 test('programs the checker or verifier refuses: instruction indexes, exit 1', async (t) => {

@@ -27,7 +27,7 @@ import {
   type Reg,
 } from '@tfc/bpf/ebpf';
 import type { Width } from '@tfc/ir';
-import { Unsupported } from '../options.ts';
+import { type MapDef, Unsupported } from '../options.ts';
 import { type EbpfGen, HELPER, LOOP_BUDGET, SCRATCH, STRBUF_MAP, STRBUF_SIZE, sizeName } from './context.ts';
 import { fresh, goto, place, placeLoopHead, windowLoopHead } from './emitter.ts';
 
@@ -36,18 +36,20 @@ import { fresh, goto, place, placeLoopHead, windowLoopHead } from './emitter.ts'
  *  same state and the code after a loop is verified once. */
 export const CELL = STRBUF_SIZE;
 
+/** The definition of tfc_strbuf: one per-CPU value of the string bytes and 8 bytes of cells beyond them. */
+export const STRBUF_MAP_DEF: MapDef = {
+  name: STRBUF_MAP,
+  type: 'percpu_array',
+  keySize: 4,
+  valueSize: STRBUF_SIZE + 8,
+  maxEntries: 1,
+  entries: [],
+};
+
 /** R9 = this CPU's string buffer (map tfc_strbuf, 4,096 bytes); a failed lookup (never) goes to
  *  `fail`. Clobbers R0-R5. */
 export function strbufToR9(g: EbpfGen, fail: string) {
-  if (!g.maps.some((m) => m.name === STRBUF_MAP))
-    g.maps.push({
-      name: STRBUF_MAP,
-      type: 'percpu_array',
-      keySize: 4,
-      valueSize: STRBUF_SIZE + 8,
-      maxEntries: 1,
-      entries: [],
-    });
+  if (!g.maps.some((m) => m.name === STRBUF_MAP)) g.maps.push(STRBUF_MAP_DEF);
   g.e(mem.st('w', R10, -SCRATCH, 0));
   g.e(ldMapFd(R1, STRBUF_MAP));
   g.e(mov.reg(R2, R10));

@@ -22,7 +22,8 @@ import {
   SOCK_FILTER_SIZE,
 } from '@tfc/bpf/cbpf';
 import { assemble, disassemble, encode as encodeEbpf, type Insn, parseAsm, tryDecode } from '@tfc/bpf/ebpf';
-import { buildObject, readObject } from '@tfc/bpf/elf';
+import { buildObject, type ElfProgram, readObject } from '@tfc/bpf/elf';
+import { fromBtfMapDef, type RunMapDef } from './maps.ts';
 
 export const ISAS = ['cbpf', 'ebpf'] as const;
 export type Isa = (typeof ISAS)[number];
@@ -57,7 +58,12 @@ export function isFormatOf(isa: Isa, f: string): f is Format {
 
 export type Program =
   | { readonly isa: 'cbpf'; readonly insns: readonly RawInsn[] }
-  | { readonly isa: 'ebpf'; readonly insns: readonly Insn[] };
+  | {
+      readonly isa: 'ebpf';
+      readonly insns: readonly Insn[];
+      /** The map definitions the input carries (an ELF object's `.maps`). */
+      readonly maps?: readonly RunMapDef[];
+    };
 
 export interface ReadOptions {
   readonly endian?: 'le' | 'be';
@@ -137,6 +143,20 @@ function assembled(insns: readonly Insn[]): ReadResult {
   return { ok: true, program: { isa: 'ebpf', insns: a.insns } };
 }
 
+/** The program's instructions with each ld_imm64 that a relocation points at a `.maps` symbol named after that
+ *  map (what a loader patches with the map's fd). */
+function namedMaps(p: ElfProgram): Insn[] {
+  const bySlot = new Map<number, string>();
+  for (const r of p.relocations)
+    if (r.symbolSection === '.maps' || r.symbolSection === 'maps') bySlot.set(r.offset / 8, r.symbol);
+  let slot = 0;
+  return p.insns.map((i) => {
+    const name = bySlot.get(slot);
+    slot += i.code === 0x18 && i.imm64 !== undefined ? 2 : 1;
+    return name !== undefined && i.code === 0x18 && i.src === 1 ? { ...i, map: name } : i;
+  });
+}
+
 function ebpfFromElf(bytes: Uint8Array, section: string | undefined): ReadResult {
   const r = readObject(bytes);
   if (!r.ok) return { ok: false, error: `ELF: ${r.error}`, line: 0 };
@@ -158,7 +178,10 @@ function ebpfFromElf(bytes: Uint8Array, section: string | undefined): ReadResult
   if (chosen.length > 1) {
     return { ok: false, error: `ELF: several programs, choose one with --section: ${names}`, line: 0 };
   }
-  return assembled(chosen[0]!.insns);
+  const a = assembled(namedMaps(chosen[0]!));
+  if (!a.ok || a.program.isa !== 'ebpf') return a;
+  const maps = r.maps.map(fromBtfMapDef).filter((m) => m !== undefined);
+  return { ok: true, program: { ...a.program, maps } };
 }
 
 /** Reads a program; `bytes` is the input as read (text formats decode it as UTF-8). */

@@ -6,7 +6,14 @@
  * XDP_* name for tc and xdp programs. Runtime faults are outcomes, never exceptions.
  */
 import { imageLine, type RawInsn, run as runCbpf, type Semantics } from '@tfc/bpf/cbpf';
-import { type Insn, prepare, run as runEbpf, skbTestRunInput, xdpTestRunInput } from '@tfc/bpf/ebpf';
+import {
+  type Insn,
+  prepare,
+  run as runEbpf,
+  skbTestRunInput,
+  type VmMap,
+  xdpTestRunInput,
+} from '@tfc/bpf/ebpf';
 import type { Packet } from './packets.ts';
 
 export const PROG_TYPES = ['socket', 'tc', 'xdp'] as const;
@@ -101,11 +108,18 @@ export function ebpfInput(frame: Uint8Array, progType: ProgType) {
     : skbTestRunInput(testRunFrame(frame, progType), progType);
 }
 
-export function runEbpfVm(insns: readonly Insn[], packets: readonly Packet[], progType: ProgType): Outcome[] {
+/** Runs `insns` in the VM on each packet; `maps` (empty at the start) live across the packets, as a loaded
+ *  program's maps would. */
+export function runEbpfVm(
+  insns: readonly Insn[],
+  packets: readonly Packet[],
+  progType: ProgType,
+  maps: readonly VmMap[] = [],
+): Outcome[] {
   const prep = prepare(insns);
   if (!prep.ok) return packets.map(() => ({ kind: 'error', message: prep.error }));
   return packets.map((pkt) => {
-    const r = runEbpf(prep.prog, ebpfInput(pkt.data, progType));
+    const r = runEbpf(prep.prog, ebpfInput(pkt.data, progType), { env: { maps } });
     if (!r.ok) return { kind: 'error', message: `${r.error} (insn ${r.pc})` };
     return { kind: 'ebpf', r0: Number(r.r0 & 0xffffffffn), progType };
   });

@@ -8,12 +8,12 @@
  * bpf(2), no koffi) is exit 2 with the reason; kernel objects are released before returning.
  */
 import { encode as encodeCbpf, validate } from '@tfc/bpf/cbpf';
-import { encode as encodeEbpf } from '@tfc/bpf/ebpf';
 import { type CommandSpec, flag, int, parseCommandArgs, renderHelp, str } from '../args.ts';
 import { endianOf, inputFormat, isaOf } from '../bpf/convert.ts';
 import { readBytes } from '../bpf/files.ts';
 import { readProgram } from '../bpf/formats.ts';
 import { type KernelRun, runCbpfKernel, runEbpfKernel } from '../bpf/kernel-run.ts';
+import { programMaps, vmMaps } from '../bpf/maps.ts';
 import { type Packet, packetsFromCapture, packetsFromHex } from '../bpf/packets.ts';
 import {
   type Outcome,
@@ -212,6 +212,16 @@ export function runRun(argv: readonly string[], rawIo: Io): number {
     if (kernel) return kernelReport(io, packets, runCbpfKernel(encodeCbpf(prog.insns), packets));
     return report(io, packets, runCbpfVm(prog.insns, packets, { semantics }));
   }
-  if (kernel) return kernelReport(io, packets, runEbpfKernel(encodeEbpf(prog.insns), packets, progType));
-  return report(io, packets, runEbpfVm(prog.insns, packets, progType));
+  const maps = programMaps(prog.insns, prog.maps ?? []);
+  if (!maps.ok) {
+    io.err(`tfc: ${printable(`${name}: ${maps.error}`)}\n`);
+    return EXIT.rejected;
+  }
+  if (kernel) return kernelReport(io, packets, runEbpfKernel(prog.insns, maps.maps, packets, progType));
+  const vm = vmMaps(maps.maps);
+  if (!vm.ok) {
+    io.err(`tfc: ${printable(`${name}: ${vm.error}`)}\n`);
+    return EXIT.rejected;
+  }
+  return report(io, packets, runEbpfVm(prog.insns, packets, progType, vm.maps));
 }
