@@ -52,7 +52,7 @@ async function captureChild(
   t: TestContext,
   argv: readonly string[],
   cwd: string,
-): Promise<{ stderr(): string; interrupt(): Promise<number | null> }> {
+): Promise<{ pid: number; stderr(): string; interrupt(): Promise<number | null> }> {
   const bin = join(root, 'packages/tfc/src/cli/bin.ts');
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), bin, ...argv], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,6 +67,7 @@ async function captureChild(
   });
   assert.ok(await waitFor(() => err.includes('capturing at'), 30_000), err);
   return {
+    pid: child.pid ?? -1,
     stderr: () => err,
     interrupt: () => {
       const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
@@ -294,13 +295,37 @@ test('tfc capture stops on SIGINT with its summary and exit 0', async (t) => {
   const why = btfUnavailable() ?? (process.getuid?.() === 0 ? undefined : 'needs root');
   if (why !== undefined) return t.skip(why);
   const cli = await captureChild(t, ['capture', '--drops', '--json'], root);
+  // the child's own programs, by the prog_id of its fds (other suites may run captures at the same time)
+  const ids = progIdsOf(cli.pid);
+  assert.ok(ids.length > 0, 'the capture holds its program');
   const code = await cli.interrupt();
   const err = cli.stderr();
   assert.equal(code, 0, err);
   assert.match(err, /stopped by SIGINT/);
-  const progs = spawnSync('bpftool', ['prog', 'show', 'name', 'tfc_capture'], { encoding: 'utf8' });
-  if (progs.status === 0) assert.equal(progs.stdout.trim(), '', 'no capture program stays loaded');
+  const progs = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  if (progs.status === 0) {
+    const live = new Set((JSON.parse(progs.stdout) as { id: number }[]).map((p) => p.id));
+    assert.deepEqual(
+      ids.filter((id) => live.has(id)),
+      [],
+      'no program of the capture stays loaded',
+    );
+  }
 });
+
+/** The BPF program ids process `pid` holds fds of (/proc/PID/fdinfo's prog_id lines). */
+function progIdsOf(pid: number): number[] {
+  const ids: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const m = /^prog_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (m) ids.push(Number(m[1]));
+    } catch {
+      // the fd closed meanwhile
+    }
+  }
+  return ids;
+}
 
 test("tfc capture --path: each datagram to the closed port crosses the hooks the kernel's own tracepoints show, in order", async (t) => {
   const why = labUnavailable() ?? btfUnavailable();
