@@ -64,6 +64,8 @@ const LOSSY = new Set([
 ]);
 /** The event whose hits need the namespace's ping round (a full ICMP socket receive queue). */
 const PING_EVENT = 'sock/sock_rcvqueue_full';
+/** The events whose hits need the namespace's hash round (TCP-MD5 on one side, SYNs with a wrong checksum). */
+const HASH_EVENTS = new Set(['tcp/tcp_bad_csum', 'tcp/tcp_hash_md5_required', 'tcp/tcp_hash_md5_unexpected']);
 
 /** Makes the event's hits (besides whatever else the machine does in the window). */
 async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promise<void> {
@@ -75,7 +77,14 @@ async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promi
     for (let i = 0; i < 3; i++) execFileSync('true');
   } else if (typeof live.traffic !== 'string') {
     const name = `${ev.system}/${ev.name}`;
-    const code = await live.traffic.round(LOSSY.has(name) ? 'lossy' : name === PING_EVENT ? 'ping' : 'plain');
+    const mode = LOSSY.has(name)
+      ? 'lossy'
+      : name === PING_EVENT
+        ? 'ping'
+        : HASH_EVENTS.has(name)
+          ? 'hash'
+          : 'plain';
+    const code = await live.traffic.round(mode);
     assert.equal(code, 0, 'the traffic child exits cleanly');
   }
   await new Promise((r) => setTimeout(r, 30));
@@ -314,6 +323,9 @@ const EVENTS = [
   'tcp/tcp_probe',
   'tcp/tcp_rcvbuf_grow',
   'tcp/tcp_sendmsg_locked',
+  'tcp/tcp_bad_csum',
+  'tcp/tcp_hash_md5_required',
+  'tcp/tcp_hash_md5_unexpected',
   'sock/inet_sk_error_report',
   'sock/sock_recv_length',
   'sock/sock_send_length',
@@ -347,7 +359,11 @@ type Totals = Record<
 function skipReason(live: Live, name: string): string | undefined {
   const system = name.split('/')[0] ?? '';
   if (!['syscalls', 'sched'].includes(system) && typeof live.traffic === 'string') return live.traffic;
-  if (name === PING_EVENT && typeof live.traffic !== 'string' && live.traffic.ping !== true)
+  if (
+    (name === PING_EVENT || HASH_EVENTS.has(name)) &&
+    typeof live.traffic !== 'string' &&
+    live.traffic.ping !== true
+  )
     return live.traffic.ping;
   return undefined;
 }

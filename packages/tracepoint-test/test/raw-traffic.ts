@@ -6,7 +6,9 @@
 // error reaches the socket), and — in `lossy` mode — connections whose packets the namespace's nftables drop: the
 // client's SYN (the SYN is retransmitted: tcp_retransmit_skb), the handshake's last ACK (the server retransmits its
 // SYN-ACK: tcp_retransmit_synack) and every fifth data segment (retransmits, congestion state changes); in `ping`
-// mode a python child fills an ICMP socket's receive queue.
+// mode a python child fills an ICMP socket's receive queue; in `hash` mode a python child connects over IPv4 and
+// IPv6 to a listener that wants TCP-MD5 (tcp_hash_md5_required) and, signed, to one that does not
+// (tcp_hash_md5_unexpected), and sends SYNs with a wrong checksum through a raw socket (tcp_bad_csum).
 // Invariants: nothing outside the namespace is touched; the namespace (with its rules) is deleted by dispose(); the
 // child exits by itself (every socket closed, a hard timeout) and is awaited.
 import { spawn, spawnSync } from 'node:child_process';
@@ -107,10 +109,49 @@ for i in range(8):
     s.sendto(struct.pack('!BBHHH', 8, 0, 0, 0, i) + b'x' * 1000, ('127.0.0.1', 0))
 `;
 
+/** TCP-MD5 on one side only and SYNs with a wrong checksum (setsockopt TCP_MD5SIG = 14 with a struct tcp_md5sig:
+ *  the peer's sockaddr_storage, flags, prefix length, key length, ifindex, an 80-byte key). */
+const HASH = `
+import socket, struct, time
+def md5sig(fam, addr, key):
+    if fam == socket.AF_INET:
+        sa = struct.pack('=H', fam) + struct.pack('!H', 0) + socket.inet_aton(addr)
+    else:
+        sa = struct.pack('=H', fam) + struct.pack('!HI', 0, 0) + socket.inet_pton(fam, addr) + struct.pack('=I', 0)
+    return sa.ljust(128, bytes(1)) + struct.pack('=BBHi', 0, 0, len(key), 0) + key.ljust(80, bytes(1))
+def csum(b):
+    if len(b) % 2: b += bytes(1)
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+for fam, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
+    # a listener that wants MD5 from the host: a plain client's SYN (tcp_hash_md5_required)
+    a = socket.socket(fam)
+    a.setsockopt(socket.IPPROTO_TCP, 14, md5sig(fam, host, b'tfc-key'))
+    a.bind((host, 0)); a.listen(4)
+    # a plain listener: an MD5-signed client's SYN (tcp_hash_md5_unexpected)
+    b = socket.socket(fam); b.bind((host, 0)); b.listen(4)
+    for port, signed in ((a.getsockname()[1], False), (b.getsockname()[1], True)):
+        c = socket.socket(fam); c.settimeout(0.3)
+        if signed: c.setsockopt(socket.IPPROTO_TCP, 14, md5sig(fam, host, b'tfc-key'))
+        try: c.connect((host, port))
+        except OSError: pass
+        c.close()
+    # SYNs with a wrong checksum to the plain listener (tcp_bad_csum)
+    r = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    ip = socket.inet_pton(fam, host)
+    for i in range(3):
+        hdr = struct.pack('!HHIIBBHHH', 40000 + i, b.getsockname()[1], 1000 + i, 0, 5 << 4, 0x02, 65535, 0, 0)
+        pseudo = ip * 2 + (struct.pack('!BBH', 0, 6, len(hdr)) if fam == socket.AF_INET else struct.pack('!IxxxB', len(hdr), 6))
+        r.sendto(hdr[:16] + struct.pack('!H', csum(pseudo + hdr) ^ 0x5a5a) + hdr[18:], (host, 0))
+    for s in (a, b, r): s.close()
+time.sleep(0.05)
+`;
+
 export interface Traffic {
   /** Makes one round of hits; resolves when the child has exited (its exit code, 0 when all went well). */
-  readonly round: (mode: 'plain' | 'lossy' | 'ping') => Promise<number | null>;
-  /** Whether the `ping` round can run, or why not (no python3). */
+  readonly round: (mode: 'plain' | 'lossy' | 'ping' | 'hash') => Promise<number | null>;
+  /** Whether the `ping` and `hash` rounds can run, or why not (no python3). */
   readonly ping: true | string;
   readonly dispose: () => Promise<void>;
 }
@@ -157,7 +198,9 @@ export async function openTraffic(): Promise<Traffic | string> {
     });
   return {
     round: (mode) =>
-      mode === 'ping' ? exec(['python3', '-c', PING]) : exec([process.execPath, '-e', CHILD, mode]),
+      mode === 'ping' || mode === 'hash'
+        ? exec(['python3', '-c', mode === 'ping' ? PING : HASH])
+        : exec([process.execPath, '-e', CHILD, mode]),
     ping: !ping.ok ? `sysctl ping_group_range: ${ping.error.message}` : !python ? 'no python3' : true,
     dispose: () => ns.value.dispose(),
   };

@@ -458,12 +458,14 @@ function resetAddr(g: EbpfGen, s: RawResetAddr, at: number): void {
   const fromSkb = fresh(g.em);
   const done = fresh(g.em);
   const v4 = fresh(g.em);
-  rawValue(g, s.state);
-  for (const st of s.notFull) e(jmp.jeq.imm(R0, st, fromSkb));
-  // a NULL sk reads state 0: not a full socket either (TCP states start at 1)
-  e(jmp.jeq.imm(R0, 0, fromSkb));
-  sockaddr(g, s.sock, at);
-  goto(g.em, done);
+  if (s.state !== undefined && s.sock !== undefined) {
+    rawValue(g, s.state);
+    for (const st of s.notFull ?? []) e(jmp.jeq.imm(R0, st, fromSkb));
+    // a NULL sk reads state 0: not a full socket either (TCP states start at 1)
+    e(jmp.jeq.imm(R0, 0, fromSkb));
+    sockaddr(g, s.sock, at);
+    goto(g.em, done);
+  }
   place(g.em, fromSkb);
   rawValue(g, s.data);
   e(jmp.jeq.imm(R0, 0, done));
