@@ -339,6 +339,8 @@ const EVENTS = [
   'net/net_dev_start_xmit',
   'net/netif_rx_entry',
   'net/netif_rx_exit',
+  'net/napi_gro_receive_entry',
+  'net/napi_gro_receive_exit',
   'net/netif_receive_skb',
   'net/netif_rx',
   'sched/sched_switch',
@@ -365,6 +367,8 @@ function skipReason(live: Live, name: string): string | undefined {
     live.traffic.ping !== true
   )
     return live.traffic.ping;
+  if (name.startsWith('net/napi_gro_') && typeof live.traffic !== 'string' && live.traffic.gro !== true)
+    return live.traffic.gro;
   return undefined;
 }
 
