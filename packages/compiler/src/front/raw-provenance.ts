@@ -258,7 +258,9 @@ const RX_VERBOSE = (tp: string): ProvenanceEvent => ({
     { field: 'gso_type', arg: 0, member: 'gso_type', shinfo: true },
   ],
   uncovered: {
-    napi_id: 'skb->napi_id when CONFIG_NET_RX_BUSY_POLL (and a valid id): by configuration',
+    napi_id:
+      'napi_id_valid(skb->napi_id) ? skb->napi_id : 0 under CONFIG_NET_RX_BUSY_POLL: the member is shared with ' +
+      'sender_cpu and an id is valid from NR_CPUS + 1, a bound BTF does not give',
   },
 });
 
