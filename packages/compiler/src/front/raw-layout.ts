@@ -23,7 +23,6 @@ import {
   type ProvenanceField,
   type ProvenanceMember,
   RAW_PROVENANCE,
-  RAW_UNCOVERED_SYSTEMS,
   SYSCALL_ARG_REGS,
 } from './raw-provenance.ts';
 import { SYSCALL_EVENT_ALIASES, X86_64_SYSCALLS } from './raw-syscalls.ts';
@@ -117,7 +116,7 @@ function provenanceOf(ev: EventFormat): ProvenanceEvent | string {
   if (ev.system === 'syscalls') return syscallProvenance(ev);
   const p = RAW_PROVENANCE[`${ev.system}/${ev.name}`];
   if (p !== undefined) return p;
-  return RAW_UNCOVERED_SYSTEMS[ev.system] ?? `${ev.system}:${ev.name} has no field provenance yet`;
+  return `${ev.system}:${ev.name} has no field provenance yet`;
 }
 
 const pointeeOf = (type: string): string | undefined => /^struct (\w+) \*$/.exec(plain(type))?.[1];

@@ -698,8 +698,5 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
   },
 };
 
-/** Events of these systems have no provenance yet: the reason tfc gives. */
-export const RAW_UNCOVERED_SYSTEMS: Readonly<Record<string, string>> = {};
-
 /** x86-64 syscall_get_arguments(): the pt_regs members holding arguments 0-5. */
 export const SYSCALL_ARG_REGS: readonly string[] = ['di', 'si', 'dx', 'r10', 'r8', 'r9'];
