@@ -65,7 +65,12 @@ const LOSSY = new Set([
 /** The event whose hits need the namespace's ping round (a full ICMP socket receive queue). */
 const PING_EVENT = 'sock/sock_rcvqueue_full';
 /** The events whose hits need the namespace's hash round (TCP-MD5 on one side, SYNs with a wrong checksum). */
-const HASH_EVENTS = new Set(['tcp/tcp_bad_csum', 'tcp/tcp_hash_md5_required', 'tcp/tcp_hash_md5_unexpected']);
+const HASH_EVENTS = new Set([
+  'tcp/tcp_bad_csum',
+  'tcp/tcp_hash_md5_required',
+  'tcp/tcp_hash_md5_unexpected',
+  'tcp/tcp_hash_md5_mismatch',
+]);
 
 /** Makes the event's hits (besides whatever else the machine does in the window). */
 async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promise<void> {
@@ -326,6 +331,7 @@ const EVENTS = [
   'tcp/tcp_bad_csum',
   'tcp/tcp_hash_md5_required',
   'tcp/tcp_hash_md5_unexpected',
+  'tcp/tcp_hash_md5_mismatch',
   'sock/inet_sk_error_report',
   'sock/sock_recv_length',
   'sock/sock_send_length',

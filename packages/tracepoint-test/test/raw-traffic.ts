@@ -9,7 +9,8 @@
 // SYN-ACK: tcp_retransmit_synack) and every fifth data segment (retransmits, congestion state changes); in `ping`
 // mode a python child fills an ICMP socket's receive queue; in `hash` mode a python child connects over IPv4 and
 // IPv6 to a listener that wants TCP-MD5 (tcp_hash_md5_required) and, signed, to one that does not
-// (tcp_hash_md5_unexpected), and sends SYNs with a wrong checksum through a raw socket (tcp_bad_csum).
+// (tcp_hash_md5_unexpected) and, with another key, to the first (tcp_hash_md5_mismatch), and sends SYNs with a
+// wrong checksum through a raw socket (tcp_bad_csum).
 // Invariants: nothing outside the namespace is touched; the namespace (with its rules) is deleted by dispose(); the
 // child exits by itself (every socket closed, a hard timeout) and is awaited.
 import { spawn, spawnSync } from 'node:child_process';
@@ -136,9 +137,10 @@ for fam, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
     a.bind((host, 0)); a.listen(4)
     # a plain listener: an MD5-signed client's SYN (tcp_hash_md5_unexpected)
     b = socket.socket(fam); b.bind((host, 0)); b.listen(4)
-    for port, signed in ((a.getsockname()[1], False), (b.getsockname()[1], True)):
+    # and a client signing with another key than the listener's (tcp_hash_md5_mismatch)
+    for port, key in ((a.getsockname()[1], None), (b.getsockname()[1], b'tfc-key'), (a.getsockname()[1], b'other')):
         c = socket.socket(fam); c.settimeout(0.3)
-        if signed: c.setsockopt(socket.IPPROTO_TCP, 14, md5sig(fam, host, b'tfc-key'))
+        if key: c.setsockopt(socket.IPPROTO_TCP, 14, md5sig(fam, host, key))
         try: c.connect((host, port))
         except OSError: pass
         c.close()
