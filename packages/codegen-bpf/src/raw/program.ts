@@ -452,7 +452,8 @@ function probeAt(g: EbpfGen, delta: number, at: number, n: number): void {
   g.e(call(HELPER.probeReadKernel));
 }
 
-/** tcp_send_reset's address field at `at` (RawResetAddr; the record is zeroed). */
+/** tcp_send_reset's address field at `at`, or (no socket in it) the packet's own side of tcp_bad_csum and the
+ *  tcp_hash_* events (RawResetAddr; the record is zeroed). */
 function resetAddr(g: EbpfGen, s: RawResetAddr, at: number): void {
   const e = g.e;
   const fromSkb = fresh(g.em);
