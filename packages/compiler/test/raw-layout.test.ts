@@ -386,3 +386,135 @@ test('net_dev_start_xmit: header offsets as sums and differences, skb_shinfo() m
   // members the fake BTF lacks stay uncovered with BTF's reason
   assert.match(r.layout.uncovered.find((u) => u.name === 'gso_segs')?.why ?? '', /no member gso_segs/);
 });
+
+test('tcp_bad_csum, tcp_hash_*: the packet 4-tuple without a socket, TCP header ports and flags through skb->data', () => {
+  const members: Record<string, RawBtfMember> = {
+    'tcphdr.source': { offset: 0, size: 2, signed: false },
+    'tcphdr.dest': { offset: 2, size: 2, signed: false },
+    'tcphdr.syn': { offset: 13, size: 1, signed: false, bit: { shift: 1, bits: 1 } },
+    'sock.__sk_common.skc_net.net': { offset: 48, size: 8, signed: false, pointee: 'net' },
+    'net.net_cookie': { offset: 120, size: 8, signed: false },
+  };
+  const btf: RawBtf = {
+    ...fakeBtf({
+      tcp_bad_csum: ['const struct sk_buff *'],
+      tcp_hash_md5_required: ['const struct sock *', 'const struct sk_buff *'],
+      tcp_ao_handshake_failure: [
+        'const struct sock *',
+        'const struct sk_buff *',
+        'const __u8',
+        'const __u8',
+        'const __u8',
+      ],
+    }),
+  };
+  const view: RawBtf = {
+    ...btf,
+    member: (s, p) => members[`${s}.${p.join('.')}`] ?? btf.member(s, p),
+  };
+  const m = (arg: number, offset: number, size: number) => ({
+    arg,
+    path: [{ offset, size }],
+    access: 'btf',
+    signed: false,
+    orZero: true,
+  });
+  const csum = resolveRawLayout(event('tcp', 'tcp_bad_csum'), view);
+  assert.ok(csum.ok, csum.ok ? '' : csum.reason);
+  if (!csum.ok) return;
+  // TP_STORE_ADDR_PORTS_SKB(skb, th, saddr, daddr): the packet's source into saddr, no socket consulted
+  const packet = { head: m(0, 200, 8), network: m(0, 186, 2), data: m(0, 208, 8) };
+  assert.deepEqual(csum.layout.fields.find((f) => f.name === 'saddr')?.source, {
+    kind: 'resetAddr',
+    ...packet,
+    side: 'source',
+  });
+  assert.deepEqual(csum.layout.fields.find((f) => f.name === 'daddr')?.source, {
+    kind: 'resetAddr',
+    ...packet,
+    side: 'dest',
+  });
+  assert.deepEqual(
+    csum.layout.uncovered.map((u) => u.name),
+    ['common_flags', 'common_preempt_count'],
+  );
+  const hash = resolveRawLayout(event('tcp', 'tcp_hash_md5_required'), view);
+  assert.ok(hash.ok, hash.ok ? '' : hash.reason);
+  if (!hash.ok) return;
+  const by = new Map(hash.layout.fields.map((f) => [f.name, f.source]));
+  // sock_net(sk)->net_cookie: a pointer member followed
+  assert.deepEqual(by.get('net_cookie'), {
+    kind: 'value',
+    value: {
+      arg: 0,
+      path: [
+        { offset: 48, size: 8 },
+        { offset: 120, size: 8 },
+      ],
+      access: 'btf',
+      signed: false,
+    },
+  });
+  // th->syn: a bit of the TCP header at skb->data (the argument is the skb, 1)
+  const syn = by.get('syn');
+  assert.equal(syn?.kind, 'value');
+  if (syn?.kind === 'value') {
+    assert.equal(syn.value.arg, 1);
+    assert.deepEqual(syn.value.path.at(-1), {
+      offset: 13,
+      size: 1,
+      signed: false,
+      bit: { shift: 1, bits: 1 },
+    });
+  }
+  assert.match(hash.layout.uncovered.find((u) => u.name === 'l3index')?.why ?? '', /inet_sdif/);
+  const ao = resolveRawLayout(event('tcp', 'tcp_ao_handshake_failure'), view);
+  assert.ok(ao.ok, ao.ok ? '' : ao.reason);
+  if (ao.ok)
+    assert.deepEqual(
+      ['keyid', 'rnext', 'maclen'].map((n) => ao.layout.fields.find((f) => f.name === n)?.source),
+      [2, 3, 4].map((arg) => ({ kind: 'value', value: { arg, path: [], access: 'btf', signed: false } })),
+    );
+  // the argument types are checked: an skb argument that changed type is refused
+  const moved = resolveRawLayout(
+    event('tcp', 'tcp_bad_csum'),
+    fakeBtf({ tcp_bad_csum: ['const struct sock *'] }),
+  );
+  assert.equal(moved.ok, false);
+});
+
+test('sock_exceed_buf_limit: the arguments and socket counters covered; the protocol sysctls and name named', () => {
+  const members: Record<string, RawBtfMember> = {
+    'sock.sk_backlog.rmem_alloc.counter': { offset: 200, size: 4, signed: true },
+    'sock.sk_wmem_alloc.refs.counter': { offset: 300, size: 4, signed: true },
+    'sock.sk_wmem_queued': { offset: 304, size: 4, signed: true },
+  };
+  const base = fakeBtf({ sock_exceed_buf_limit: ['struct sock *', 'struct proto *', 'long int', 'int'] });
+  const view: RawBtf = { ...base, member: (s, p) => members[`${s}.${p.join('.')}`] ?? base.member(s, p) };
+  const r = resolveRawLayout(event('sock', 'sock_exceed_buf_limit'), view);
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  if (!r.ok) return;
+  const names = r.layout.fields.map((f) => f.name).filter((n) => !n.startsWith('common_'));
+  assert.deepEqual(names.sort(), ['allocated', 'kind', 'rmem_alloc', 'wmem_alloc', 'wmem_queued']);
+  const why = new Map(r.layout.uncovered.map((u) => [u.name, u.why]));
+  assert.match(why.get('sysctl_rmem') ?? '', /sk_get_rmem0/);
+  assert.match(why.get('name') ?? '', /strscpy/);
+  const ok = compileRaw({
+    filter: 'kind == 1 && allocated > 100',
+    event: event('sock', 'sock_exceed_buf_limit'),
+    layout: r.layout,
+    nrCpuIds: 2,
+  });
+  assert.ok(ok.ok);
+  assert.match(
+    rawFallback(
+      compileRaw({
+        filter: 'sysctl_rmem > 1',
+        event: event('sock', 'sock_exceed_buf_limit'),
+        layout: r.layout,
+        nrCpuIds: 2,
+      }),
+    ) ?? '',
+    /sk_get_rmem0/,
+  );
+});

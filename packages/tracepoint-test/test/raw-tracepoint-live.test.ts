@@ -64,6 +64,13 @@ const LOSSY = new Set([
 ]);
 /** The event whose hits need the namespace's ping round (a full ICMP socket receive queue). */
 const PING_EVENT = 'sock/sock_rcvqueue_full';
+/** The events whose hits need the namespace's hash round (TCP-MD5 on one side, SYNs with a wrong checksum). */
+const HASH_EVENTS = new Set([
+  'tcp/tcp_bad_csum',
+  'tcp/tcp_hash_md5_required',
+  'tcp/tcp_hash_md5_unexpected',
+  'tcp/tcp_hash_md5_mismatch',
+]);
 
 /** Makes the event's hits (besides whatever else the machine does in the window). */
 async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promise<void> {
@@ -75,7 +82,14 @@ async function workload(live: Live, ev: EventFormat, c: Case | undefined): Promi
     for (let i = 0; i < 3; i++) execFileSync('true');
   } else if (typeof live.traffic !== 'string') {
     const name = `${ev.system}/${ev.name}`;
-    const code = await live.traffic.round(LOSSY.has(name) ? 'lossy' : name === PING_EVENT ? 'ping' : 'plain');
+    const mode = LOSSY.has(name)
+      ? 'lossy'
+      : name === PING_EVENT
+        ? 'ping'
+        : HASH_EVENTS.has(name)
+          ? 'hash'
+          : 'plain';
+    const code = await live.traffic.round(mode);
     assert.equal(code, 0, 'the traffic child exits cleanly');
   }
   await new Promise((r) => setTimeout(r, 30));
@@ -314,6 +328,10 @@ const EVENTS = [
   'tcp/tcp_probe',
   'tcp/tcp_rcvbuf_grow',
   'tcp/tcp_sendmsg_locked',
+  'tcp/tcp_bad_csum',
+  'tcp/tcp_hash_md5_required',
+  'tcp/tcp_hash_md5_unexpected',
+  'tcp/tcp_hash_md5_mismatch',
   'sock/inet_sk_error_report',
   'sock/sock_recv_length',
   'sock/sock_send_length',
@@ -327,6 +345,8 @@ const EVENTS = [
   'net/net_dev_start_xmit',
   'net/netif_rx_entry',
   'net/netif_rx_exit',
+  'net/napi_gro_receive_entry',
+  'net/napi_gro_receive_exit',
   'net/netif_receive_skb',
   'net/netif_rx',
   'sched/sched_switch',
@@ -347,8 +367,14 @@ type Totals = Record<
 function skipReason(live: Live, name: string): string | undefined {
   const system = name.split('/')[0] ?? '';
   if (!['syscalls', 'sched'].includes(system) && typeof live.traffic === 'string') return live.traffic;
-  if (name === PING_EVENT && typeof live.traffic !== 'string' && live.traffic.ping !== true)
+  if (
+    (name === PING_EVENT || HASH_EVENTS.has(name)) &&
+    typeof live.traffic !== 'string' &&
+    live.traffic.ping !== true
+  )
     return live.traffic.ping;
+  if (name.startsWith('net/napi_gro_') && typeof live.traffic !== 'string' && live.traffic.gro !== true)
+    return live.traffic.gro;
   return undefined;
 }
 

@@ -69,9 +69,11 @@ export interface RawSwitchState {
  *  an IPv6 header, else IPv4) and the TCP header at skb->data; `side` is the packet's side this field takes
  *  (the record's saddr is the packet's destination). */
 export interface RawResetAddr {
-  readonly state: RawValue;
-  readonly notFull: readonly number[];
-  readonly sock: RawSockaddr;
+  /** Absent (with `sock`, `notFull`): the packet's tuple only (TP_STORE_ADDR_PORTS_SKB of tcp_bad_csum and the
+   *  tcp_hash_* events). */
+  readonly state?: RawValue;
+  readonly notFull?: readonly number[];
+  readonly sock?: RawSockaddr;
   readonly head: RawValue;
   readonly network: RawValue;
   readonly data: RawValue;

@@ -452,18 +452,21 @@ function probeAt(g: EbpfGen, delta: number, at: number, n: number): void {
   g.e(call(HELPER.probeReadKernel));
 }
 
-/** tcp_send_reset's address field at `at` (RawResetAddr; the record is zeroed). */
+/** tcp_send_reset's address field at `at`, or (no socket in it) the packet's own side of tcp_bad_csum and the
+ *  tcp_hash_* events (RawResetAddr; the record is zeroed). */
 function resetAddr(g: EbpfGen, s: RawResetAddr, at: number): void {
   const e = g.e;
   const fromSkb = fresh(g.em);
   const done = fresh(g.em);
   const v4 = fresh(g.em);
-  rawValue(g, s.state);
-  for (const st of s.notFull) e(jmp.jeq.imm(R0, st, fromSkb));
-  // a NULL sk reads state 0: not a full socket either (TCP states start at 1)
-  e(jmp.jeq.imm(R0, 0, fromSkb));
-  sockaddr(g, s.sock, at);
-  goto(g.em, done);
+  if (s.state !== undefined && s.sock !== undefined) {
+    rawValue(g, s.state);
+    for (const st of s.notFull ?? []) e(jmp.jeq.imm(R0, st, fromSkb));
+    // a NULL sk reads state 0: not a full socket either (TCP states start at 1)
+    e(jmp.jeq.imm(R0, 0, fromSkb));
+    sockaddr(g, s.sock, at);
+    goto(g.em, done);
+  }
   place(g.em, fromSkb);
   rawValue(g, s.data);
   e(jmp.jeq.imm(R0, 0, done));

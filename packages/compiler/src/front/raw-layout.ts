@@ -23,7 +23,6 @@ import {
   type ProvenanceField,
   type ProvenanceMember,
   RAW_PROVENANCE,
-  RAW_UNCOVERED_SYSTEMS,
   SYSCALL_ARG_REGS,
 } from './raw-provenance.ts';
 import { SYSCALL_EVENT_ALIASES, X86_64_SYSCALLS } from './raw-syscalls.ts';
@@ -117,7 +116,7 @@ function provenanceOf(ev: EventFormat): ProvenanceEvent | string {
   if (ev.system === 'syscalls') return syscallProvenance(ev);
   const p = RAW_PROVENANCE[`${ev.system}/${ev.name}`];
   if (p !== undefined) return p;
-  return RAW_UNCOVERED_SYSTEMS[ev.system] ?? `${ev.system}:${ev.name} has no field provenance yet`;
+  return `${ev.system}:${ev.name} has no field provenance yet`;
 }
 
 const pointeeOf = (type: string): string | undefined => /^struct (\w+) \*$/.exec(plain(type))?.[1];
@@ -298,6 +297,7 @@ function resolveSpecial(
   if (p.addr6 !== undefined) return resolveAddr6(f, p, p.addr6, args, btf);
   if (p.sockaddr !== undefined) return resolveSockaddr(f, p.arg, p.sockaddr, args, btf);
   if (p.resetAddr !== undefined) return resolveResetAddr(f, p.arg, p.resetAddr, args, btf);
+  if (p.packetAddr !== undefined) return resolvePacketAddr(f, p.arg, p.packetAddr, args, btf);
   if (p.currentSsthresh !== undefined) {
     const c = p.currentSsthresh;
     const vs = [c.caState, c.ssthresh, c.cwnd].map((m) => resolveMember(p.arg, m, args, btf));
@@ -374,26 +374,49 @@ function resolveResetAddr(
   if (typeof sock === 'string') return sock;
   if (sock.kind !== 'sockaddr') return 'not a sockaddr';
   const safe = (v: RawValue): RawValue => ({ ...v, orZero: true });
-  const values = [a.state, 'head', 'network_header', 'data'].map((m, i) =>
-    resolveMember(i === 0 ? arg : a.skb, m, args, btf),
-  );
+  const state = resolveMember(arg, a.state, args, btf);
+  if (typeof state === 'string') return state;
+  const packet = packetMembers(a.skb, args, btf);
+  if (typeof packet === 'string') return packet;
+  return {
+    kind: 'resetAddr',
+    state: safe(state),
+    notFull: a.notFull,
+    sock: { family: safe(sock.family), port: safe(sock.port), v6: safe(sock.v6), v4: safe(sock.v4) },
+    ...packet,
+    side: a.side,
+  };
+}
+
+/** TP_STORE_ADDR_PORTS_SKB of the skb argument `skb`: its head, network_header and data members (NULL-safe). */
+function packetMembers(
+  skb: number,
+  args: readonly string[],
+  btf: RawBtf,
+): { head: RawValue; network: RawValue; data: RawValue } | string {
+  const values = ['head', 'network_header', 'data'].map((m) => resolveMember(skb, m, args, btf));
   for (const v of values) if (typeof v === 'string') return v;
-  const [state, head, network, data] = (values as RawValue[]).map(safe) as [
-    RawValue,
+  const [head, network, data] = (values as RawValue[]).map((v) => ({ ...v, orZero: true })) as [
     RawValue,
     RawValue,
     RawValue,
   ];
-  return {
-    kind: 'resetAddr',
-    state,
-    notFull: a.notFull,
-    sock: { family: safe(sock.family), port: safe(sock.port), v6: safe(sock.v6), v4: safe(sock.v4) },
-    head,
-    network,
-    data,
-    side: a.side,
-  };
+  return { head, network, data };
+}
+
+/** The packet's own 4-tuple side (tcp_bad_csum, the tcp_hash_* events): no socket consulted. */
+function resolvePacketAddr(
+  f: FormatField,
+  skb: number,
+  side: 'source' | 'dest',
+  args: readonly string[],
+  btf: RawBtf,
+): RawSource | string {
+  if (plain(args[skb] ?? '') !== 'struct sk_buff *') return `argument ${skb} is not a struct sk_buff *`;
+  if (f.size !== 28) return `the record's ${f.name} has ${f.size} bytes, not sizeof(struct sockaddr_in6)`;
+  const packet = packetMembers(skb, args, btf);
+  if (typeof packet === 'string') return packet;
+  return { kind: 'resetAddr', ...packet, side };
 }
 
 /** __trace_sched_switch_state(): preempt (argument `arg`), the state argument, the task's exit_state. */

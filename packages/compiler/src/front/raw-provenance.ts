@@ -64,6 +64,9 @@ export interface ProvenanceField {
     readonly skb: number;
     readonly side: 'source' | 'dest';
   };
+  /** TP_STORE_ADDR_PORTS_SKB(skb, th, saddr, daddr) of argument `arg` (a `struct sk_buff *`): the packet's `side`
+   *  from its IP header (skb->head + skb->network_header) and its TCP header at skb->data, whatever the socket. */
+  readonly packetAddr?: 'source' | 'dest';
   /** __string(field, member) / __assign_str: the member is a char array (or, `'pointer'`, a `char *`), the record's
    *  field a __data_loc string. */
   readonly string?: true | 'pointer';
@@ -255,7 +258,9 @@ const RX_VERBOSE = (tp: string): ProvenanceEvent => ({
     { field: 'gso_type', arg: 0, member: 'gso_type', shinfo: true },
   ],
   uncovered: {
-    napi_id: 'skb->napi_id when CONFIG_NET_RX_BUSY_POLL (and a valid id): by configuration',
+    napi_id:
+      'napi_id_valid(skb->napi_id) ? skb->napi_id : 0 under CONFIG_NET_RX_BUSY_POLL: the member is shared with ' +
+      'sender_cpu and an id is valid from NR_CPUS + 1, a bound BTF does not give',
   },
 });
 
@@ -278,6 +283,52 @@ const SOCK_MSG_LENGTH = (tp: string): ProvenanceEvent => ({
     { field: 'flags', arg: 2 },
   ],
 });
+
+/** The packet's 4-tuple as TP_STORE_ADDR_PORTS_SKB(skb, th, saddr, daddr) stores it (skb is argument `skb`). */
+const PACKET_ADDRS = (skb: number): readonly ProvenanceField[] => [
+  { field: 'saddr', arg: skb, packetAddr: 'source' },
+  { field: 'daddr', arg: skb, packetAddr: 'dest' },
+];
+
+/** `th = (const struct tcphdr *)skb->data`: a member of the TCP header of argument 1 (the skb). */
+const TH = (field: string, member: string, ntoh?: boolean): ProvenanceField => ({
+  field,
+  arg: 1,
+  member: `data->(tcphdr)${member}`,
+  ...(ntoh === true ? { ntoh } : {}),
+});
+
+/** include/trace/events/tcp.h's tcp_hash_event class (sk, skb): net_cookie (sock_net(sk)->net_cookie), the skb
+ *  and socket, sk_state, the packet's 4-tuple, the TCP header's ports and flags, sk_family. */
+const TCP_HASH_EVENT = (tp: string): ProvenanceEvent => ({
+  tracepoint: tp,
+  args: ['struct sock *', 'struct sk_buff *'],
+  fields: [
+    { field: 'net_cookie', arg: 0, member: '__sk_common.skc_net.net->net_cookie' },
+    { field: 'skbaddr', arg: 1 },
+    { field: 'skaddr', arg: 0 },
+    { field: 'state', arg: 0, member: '__sk_common.skc_state' },
+    ...PACKET_ADDRS(1),
+    TH('sport', 'source', true),
+    TH('dport', 'dest', true),
+    { field: 'family', arg: 0, member: '__sk_common.skc_family' },
+    TH('fin', 'fin'),
+    TH('syn', 'syn'),
+    TH('rst', 'rst'),
+    TH('psh', 'psh'),
+    TH('ack', 'ack'),
+  ],
+  uncovered: {
+    l3index: "inet_sdif(skb) ? inet_iif(skb) : 0: the IPv4 control block's L3 master device flags",
+  },
+});
+
+/** tcp_ao_handshake_failure (sk, skb, keyid, rnext, maclen): the hash class's fields and the three arguments. */
+const TCP_AO_HANDSHAKE_FAILURE: ProvenanceEvent = ((h: ProvenanceEvent) => ({
+  ...h,
+  args: [...h.args, '__u8', '__u8', '__u8'],
+  fields: [...h.fields, { field: 'keyid', arg: 2 }, { field: 'rnext', arg: 3 }, { field: 'maclen', arg: 4 }],
+}))(TCP_HASH_EVENT('tcp_ao_handshake_failure'));
 
 /** `SYS/NAME` → its provenance (the per-syscall events are generated: syscallProvenance). */
 export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
@@ -469,6 +520,17 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       ooo_space: 'by the out-of-order queue (RB_EMPTY_ROOT, its last skb)',
     },
   },
+  'tcp/tcp_bad_csum': {
+    tracepoint: 'tcp_bad_csum',
+    args: ['struct sk_buff *'],
+    fields: [{ field: 'skbaddr', arg: 0 }, ...PACKET_ADDRS(0)],
+  },
+  'tcp/tcp_hash_bad_header': TCP_HASH_EVENT('tcp_hash_bad_header'),
+  'tcp/tcp_hash_md5_required': TCP_HASH_EVENT('tcp_hash_md5_required'),
+  'tcp/tcp_hash_md5_unexpected': TCP_HASH_EVENT('tcp_hash_md5_unexpected'),
+  'tcp/tcp_hash_md5_mismatch': TCP_HASH_EVENT('tcp_hash_md5_mismatch'),
+  'tcp/tcp_hash_ao_required': TCP_HASH_EVENT('tcp_hash_ao_required'),
+  'tcp/tcp_ao_handshake_failure': TCP_AO_HANDSHAKE_FAILURE,
   'tcp/tcp_sendmsg_locked': {
     tracepoint: 'tcp_sendmsg_locked',
     args: ['struct sock *', 'struct msghdr *', 'struct sk_buff *', 'int'],
@@ -499,6 +561,26 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'truesize', arg: 1, member: 'truesize' },
       { field: 'sk_rcvbuf', arg: 0, member: 'sk_rcvbuf' },
     ],
+  },
+  'sock/sock_exceed_buf_limit': {
+    tracepoint: 'sock_exceed_buf_limit',
+    args: ['struct sock *', 'struct proto *', 'long int', 'int'],
+    fields: [
+      { field: 'allocated', arg: 2 },
+      { field: 'rmem_alloc', arg: 0, member: 'sk_backlog.rmem_alloc.counter' },
+      // refcount_read(&sk->sk_wmem_alloc)
+      { field: 'wmem_alloc', arg: 0, member: 'sk_wmem_alloc.refs.counter' },
+      { field: 'wmem_queued', arg: 0, member: 'sk_wmem_queued' },
+      { field: 'kind', arg: 3 },
+    ],
+    uncovered: {
+      name: "strscpy(name, prot->name, 32): the bytes past the NUL are not written (the buffer's old bytes)",
+      sysctl_mem: 'READ_ONCE(prot->sysctl_mem[0..2]): three longs behind a pointer',
+      sysctl_rmem:
+        "sk_get_rmem0(sk, prot): the net namespace's sysctl at the protocol's offset, else prot->sysctl_rmem[0]",
+      sysctl_wmem:
+        "sk_get_wmem0(sk, prot): the net namespace's sysctl at the protocol's offset, else prot->sysctl_wmem[0]",
+    },
   },
   'sock/sock_recv_length': SOCK_MSG_LENGTH('sock_recv_length'),
   'sock/sock_send_length': SOCK_MSG_LENGTH('sock_send_length'),
@@ -614,11 +696,6 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'filename', arg: 2, member: 'filename', string: 'pointer' },
     ],
   },
-};
-
-/** Events of these systems have no provenance yet: the reason tfc gives. */
-export const RAW_UNCOVERED_SYSTEMS: Readonly<Record<string, string>> = {
-  tcp: 'the tcp_hash_*, tcp_ao_* and tcp_bad_csum events read the packet through skb->data (TP_STORE_ADDR_PORTS_SKB, TCP header flags): not covered',
 };
 
 /** x86-64 syscall_get_arguments(): the pt_regs members holding arguments 0-5. */
