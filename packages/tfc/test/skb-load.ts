@@ -1,4 +1,4 @@
-// Test helper: loads a compiled skb-context program (compileSkbCapture) into the kernel — its per-CPU record map, the
+// Test helper: loads a compiled skb-context program (compileSkbCapture) into the kernel — the maps it lists, the
 // ring buffer the caller owns, BTF's attach id for the hook — and attaches it (BPF_RAW_TRACEPOINT_OPEN with a NULL
 // name, which tp_btf and fentry programs both use). Invariants: on failure everything created so far is released
 // and the error says which step failed (the verifier's log tail included); on success the caller disposes the
@@ -30,19 +30,43 @@ export function loadSkbProgram(
   if (p.attach === undefined) return { ok: false, error: 'not an skb-context program' };
   const id = btfHookParams(btf, { kind: p.attach.kind, name: p.attach.name });
   if (!id.ok) return { ok: false, error: id.error };
-  const def = p.maps.find((m) => m.name === SKB_RECORD_MAP);
-  if (def === undefined) return { ok: false, error: 'no record map' };
-  const rec = createMap(
-    sys,
-    { type: 'PERCPU_ARRAY', keySize: 4, valueSize: def.valueSize, maxEntries: 1 },
-    possibleCpuCount(),
-  );
-  if (!rec.ok) return { ok: false, error: `record map: ${rec.error.message}` };
-  const fds = new Map([[SKB_RECORD_MAP, rec.value.fd]]);
+  // every map the program lists (its record map, tfc_strbuf for protochain walks, …), created empty
+  const made: BpfMap[] = [];
+  const release = () => {
+    for (const m of made) m.dispose();
+  };
+  const fds = new Map<string, number>();
+  for (const def of p.maps) {
+    const m = createMap(
+      sys,
+      {
+        type: def.type === 'hash' ? 'HASH' : 'PERCPU_ARRAY',
+        keySize: def.keySize,
+        valueSize: def.valueSize,
+        maxEntries: def.maxEntries,
+      },
+      possibleCpuCount(),
+    );
+    if (!m.ok) {
+      release();
+      return { ok: false, error: `map ${def.name}: ${m.error.message}` };
+    }
+    if (def.entries.length > 0) {
+      release();
+      m.value.dispose();
+      return { ok: false, error: `map ${def.name} needs entries (not supported here)` };
+    }
+    made.push(m.value);
+    fds.set(def.name, m.value.fd);
+  }
+  if (!fds.has(SKB_RECORD_MAP)) {
+    release();
+    return { ok: false, error: 'no record map' };
+  }
   if (ring !== undefined) fds.set(SKB_RINGBUF_MAP, ring.fd);
   const linked = linkMaps(p.insns, fds);
   if (!linked.ok) {
-    rec.value.dispose();
+    release();
     return { ok: false, error: linked.message };
   }
   const prog = loadProgram(sys, {
@@ -53,7 +77,7 @@ export function loadSkbProgram(
     attachBtfId: id.btfId,
   });
   if (!prog.ok) {
-    rec.value.dispose();
+    release();
     return { ok: false, error: `load ${p.section}: ${prog.error.message}` };
   }
   const link: { ok: true; value: FdHandle } | { ok: false; error: { message: string } } = openRawTracepoint(
@@ -63,7 +87,7 @@ export function loadSkbProgram(
   );
   if (!link.ok) {
     prog.value.dispose();
-    rec.value.dispose();
+    release();
     return { ok: false, error: `attach ${p.section}: ${link.error.message}` };
   }
   const l = link.value;
@@ -73,7 +97,7 @@ export function loadSkbProgram(
       dispose: () => {
         l.dispose();
         prog.value.dispose();
-        rec.value.dispose();
+        release();
       },
     },
   };
