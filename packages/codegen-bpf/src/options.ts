@@ -42,6 +42,18 @@ export interface BpfFeatures {
 /** The features assumed when none are given: the newest kernels' (may_goto), as the newest dialect profile is. */
 export const NEWEST_BPF_FEATURES: BpfFeatures = { mayGoto: true };
 
+/** The first release with may_goto (Linux 6.9). */
+export const MAY_GOTO_SINCE = [6, 9] as const;
+
+/** The features a release number (`6.1.0-28-amd64`, a profile name `6.12`) has, by MAY_GOTO_SINCE; undefined when it
+ *  does not parse. Builds can differ from their release: a probe of the running kernel is better where there is one. */
+export function bpfFeaturesOfRelease(release: string): BpfFeatures | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (m === null) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return { mayGoto: major > MAY_GOTO_SINCE[0] || (major === MAY_GOTO_SINCE[0] && minor >= MAY_GOTO_SINCE[1]) };
+}
+
 export interface CompileOptions {
   readonly target: Target;
   readonly ctx: Ctx;

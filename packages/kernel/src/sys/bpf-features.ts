@@ -1,10 +1,9 @@
 // The running kernel's eBPF features that change what tfc emits (the plain-data BpfFeatures of @tfc/codegen-bpf):
 // may_goto (Linux 6.9+, commit 011832b97b31 "bpf: Introduce may_goto instruction"), probed by loading a
-// 4-instruction socket filter holding one — builds differ, so the load decides, not the version; the release
-// number (6.9+) is only the fallback where bpf(2) cannot answer.
+// 4-instruction socket filter holding one — builds differ, so the load decides, not the version (the release
+// number is the caller's fallback where bpf(2) cannot answer: bpfFeaturesOfRelease of @tfc/codegen-bpf).
 // Invariants: never throws; the probe program is closed before returning; an answer other than "loaded" or
 // EINVAL (the verifier's "unknown opcode e5") is no answer (ok false, with the reason), never a guess.
-import { release } from 'node:os';
 import { ERRNO, errnoName } from './errno.ts';
 import { type Loaded, loadKoffiSyscalls } from './koffi-syscalls.ts';
 import { loadProgram } from './prog.ts';
@@ -33,13 +32,4 @@ export function probeBpfFeatures(sysLoad: Loaded<Syscalls> = loadKoffiSyscalls()
   if (r.error.errno === ERRNO.EINVAL)
     return { ok: true, mayGoto: false, how: 'the verifier refused a may_goto program (EINVAL)' };
   return { ok: false, reason: `BPF_PROG_LOAD of the may_goto probe: ${errnoName(r.error.errno)}` };
-}
-
-/** may_goto by the release number alone (`6.9.0-…` and later), undefined when the release does not parse. */
-export function mayGotoByRelease(rel: string = release()): boolean | undefined {
-  const m = /^(\d+)\.(\d+)/.exec(rel);
-  if (m === null) return undefined;
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return major > 6 || (major === 6 && minor >= 9);
 }
