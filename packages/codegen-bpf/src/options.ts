@@ -51,7 +51,9 @@ export function bpfFeaturesOfRelease(release: string): BpfFeatures | undefined {
   const m = /^(\d+)\.(\d+)/.exec(release);
   if (m === null) return undefined;
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  return { mayGoto: major > MAY_GOTO_SINCE[0] || (major === MAY_GOTO_SINCE[0] && minor >= MAY_GOTO_SINCE[1]) };
+  return {
+    mayGoto: major > MAY_GOTO_SINCE[0] || (major === MAY_GOTO_SINCE[0] && minor >= MAY_GOTO_SINCE[1]),
+  };
 }
 
 export interface CompileOptions {

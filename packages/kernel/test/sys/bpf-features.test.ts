@@ -3,12 +3,7 @@
 import assert from 'node:assert/strict';
 import { release } from 'node:os';
 import { test } from 'node:test';
-import {
-  fakeSyscalls,
-  MAY_GOTO_PROBE,
-  probeBpfFeatures,
-  probeFeatures,
-} from '../../src/sys/index.ts';
+import { fakeSyscalls, MAY_GOTO_PROBE, probeBpfFeatures, probeFeatures } from '../../src/sys/index.ts';
 
 const BPF_PROG_LOAD = 5;
 

@@ -12,7 +12,6 @@ import {
   SKB_HOOKS_SNAPSHOT,
   type SkbHook,
 } from '@tfc/codegen-bpf';
-import { profileByName } from '@tfc/tracefs';
 import {
   acceptsNothing,
   type CompileResult,
@@ -23,6 +22,7 @@ import {
   emit,
   SKB_LAYOUT_SNAPSHOT,
 } from '@tfc/compiler';
+import { profileByName } from '@tfc/tracefs';
 import { refuseOptions as refuse, TfcOptionError } from './errors.ts';
 import type { BpfTargetOptions, PcapSource, TraceSource } from './options.ts';
 import type { BpfCompiled, CompileFailure } from './result.ts';
