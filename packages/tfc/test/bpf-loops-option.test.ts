@@ -108,7 +108,8 @@ test('--bpf-loops auto on this machine: the probe answers, and the CLI compiles 
   skip: F.bpf.ok ? false : F.bpf.reason,
 }, async () => {
   const found = runningBpfFeatures();
-  assert.ok(found !== undefined && found.origin.startsWith('probed:'), found?.origin);
+  assert.ok(found?.origin.startsWith('probed:'), found?.origin);
+  if (found === undefined) return;
   const cli = await tfc(['compile', '--lang', 'pcap', '--target', 'ebpf', CHAIN]);
   assert.equal(cli.code, 0, cli.err);
   const lib = compile(CHAIN, { lang: 'pcap', target: 'ebpf', bpfFeatures: found.features });
