@@ -5,7 +5,8 @@
 // random walks, looping AH walks included (rejected at the bound: 32,768 turns); cBPF (cbpf/chain-leaf.ts, unrolled
 // CBPF_CHAIN_DEPTH steps) equal up to its depth and rejecting beyond it (pinned), its size linear in the depth and
 // the worst filters well under the kernel's 4,096 instructions; eBPF without may_goto (bpfFeatures.mayGoto false:
-// the unrolled walk of the eBPF generator, and the translated classic walk) equal to the IR walk bounded by
+// the eBPF generator's unrolled walk, and with ebpfFromCbpf the translated classic walk for socket filters, the
+// generator's again for tc and xdp) equal to the IR walk bounded by
 // CBPF_CHAIN_DEPTH in the VM and, as root, in the kernel, never holding a may_goto (a property over random filters);
 // the listings against golden/chain-leaf.txt. Kernel steps skip with the reason without bpf(2).
 import assert from 'node:assert/strict';
