@@ -20,6 +20,7 @@ import {
   diag,
   type EbpfProgram,
   type MapDef,
+  NEWEST_BPF_FEATURES,
   type ProgType,
   type RawOptions,
   Unsupported,
@@ -83,8 +84,11 @@ export function linkMaps(
 
 /** An eBPF packet program as the optimised classic program translated (cbpf-to-ebpf.ts): socket filters whose miss
  *  value is 0 (what LD_ABS returns on a read past the end) through LD_ABS/LD_IND, tc and xdp with direct packet
- *  access; undefined when the classic generator does not cover the filter, or when it has a protochain walk (the
- *  classic walk stops after CBPF_CHAIN_DEPTH headers, eBPF's loop walks them all). */
+ *  access; undefined when the classic generator does not cover the filter, or when it has a protochain walk and the
+ *  kernel has may_goto (the classic walk stops after CBPF_CHAIN_DEPTH headers, eBPF's loop walks them all). Without
+ *  may_goto the eBPF walk is unrolled to the same depth: socket filters take the translated classic walk (LD_IND:
+ *  752 instructions for `ip6 protochain 6`, the generator's 1,449), tc and xdp the generator's (1,315; translated
+ *  with direct-access guards 1,529). */
 function viaCbpf(
   dag: Dag,
   opts: CompileOptions,
@@ -102,7 +106,8 @@ function viaCbpf(
   )
     return undefined;
   if (progType === 'socket' && onMiss !== 0) return undefined;
-  if (dag.leaves.some((l) => l.kind === 'chain')) return undefined;
+  if (dag.leaves.some((l) => l.kind === 'chain') && (opts.bpfFeatures?.mayGoto !== false || progType !== 'socket'))
+    return undefined;
   if (dag.mayAbort.some((m) => m) && !dag.abortSafe) return undefined;
   const direct = progType !== 'socket';
   const cbpfMatch = direct ? 1 : onMatch;
@@ -192,6 +197,7 @@ export function compileBpf(ir: Filter, opts: CompileOptions): CompileResult {
           binarySearchMin,
           setLookup: opts.setLookup ?? 'search',
           record: opts.record ?? {},
+          bpfFeatures: opts.bpfFeatures ?? NEWEST_BPF_FEATURES,
           ...(skb !== undefined ? { skb } : {}),
           ...(raw !== undefined ? { raw } : {}),
         });

@@ -30,6 +30,32 @@ export interface RecordLayout {
   readonly event?: string;
 }
 
+/** eBPF features of the kernel a program is for: plain data the caller fills (from a probe, a profile or an option);
+ *  the compiler never probes. */
+export interface BpfFeatures {
+  /** may_goto (Linux 6.9+, commit 011832b97b31 "bpf: Introduce may_goto instruction"): protochain walks and frame
+   *  string middle/glob matches as loops. Without it a protochain walk is unrolled CBPF_CHAIN_DEPTH steps (a longer
+   *  walk rejects the packet, as cBPF) and frame string loops are refused (diagnostic `needs-may-goto`). */
+  readonly mayGoto: boolean;
+}
+
+/** The features assumed when none are given: the newest kernels' (may_goto), as the newest dialect profile is. */
+export const NEWEST_BPF_FEATURES: BpfFeatures = { mayGoto: true };
+
+/** The first release with may_goto (Linux 6.9). */
+export const MAY_GOTO_SINCE = [6, 9] as const;
+
+/** The features a release number (`6.1.0-28-amd64`, a profile name `6.12`) has, by MAY_GOTO_SINCE; undefined when it
+ *  does not parse. Builds can differ from their release: a probe of the running kernel is better where there is one. */
+export function bpfFeaturesOfRelease(release: string): BpfFeatures | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (m === null) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return {
+    mayGoto: major > MAY_GOTO_SINCE[0] || (major === MAY_GOTO_SINCE[0] && minor >= MAY_GOTO_SINCE[1]),
+  };
+}
+
 export interface CompileOptions {
   readonly target: Target;
   readonly ctx: Ctx;
@@ -57,6 +83,8 @@ export interface CompileOptions {
   readonly skb?: SkbOptions;
   /** ctx tracepoint on the raw tracepoint (tp_btf): the event's field provenance and the mode (raw/options.ts). */
   readonly raw?: RawOptions;
+  /** eBPF: the kernel's features (default NEWEST_BPF_FEATURES). */
+  readonly bpfFeatures?: BpfFeatures;
 }
 
 export interface CodegenDiagnostic {

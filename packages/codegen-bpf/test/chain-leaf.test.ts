@@ -4,8 +4,11 @@
 // tc and xdp, a socket with SO_ATTACH_BPF for socket filters) on chains of 0..100 and several hundred headers and on
 // random walks, looping AH walks included (rejected at the bound: 32,768 turns); cBPF (cbpf/chain-leaf.ts, unrolled
 // CBPF_CHAIN_DEPTH steps) equal up to its depth and rejecting beyond it (pinned), its size linear in the depth and
-// the worst filters well under the kernel's 4,096 instructions; the listings against golden/chain-leaf.txt. Kernel
-// steps skip with the reason without bpf(2).
+// the worst filters well under the kernel's 4,096 instructions; eBPF without may_goto (bpfFeatures.mayGoto false:
+// the eBPF generator's unrolled walk, and with ebpfFromCbpf the translated classic walk for socket filters, the
+// generator's again for tc and xdp) equal to the IR walk bounded by
+// CBPF_CHAIN_DEPTH in the VM and, as root, in the kernel, never holding a may_goto (a property over random filters);
+// the listings against golden/chain-leaf.txt. Kernel steps skip with the reason without bpf(2).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -147,8 +150,16 @@ function vmInput(pt: ProgType, f: Uint8Array): ebpf.VmInput {
   return { kind: 'skb', packet: f };
 }
 
-function ebpfOf(ir: Filter, pt: ProgType): EbpfProgram {
-  const r = compileBpf(ir, { target: 'ebpf', ctx: 'packet', progType: pt });
+/** Without may_goto: the eBPF generator's unrolled walk (`gen`) or the translated classic walk (`cbpf`). */
+type Unrolled = 'gen' | 'cbpf';
+
+function ebpfOf(ir: Filter, pt: ProgType, unrolled?: Unrolled): EbpfProgram {
+  const r = compileBpf(ir, {
+    target: 'ebpf',
+    ctx: 'packet',
+    progType: pt,
+    ...(unrolled === undefined ? {} : { bpfFeatures: { mayGoto: false }, ebpfFromCbpf: unrolled === 'cbpf' }),
+  });
   assert.ok(r.ok, r.ok ? '' : r.diagnostics.map((d) => d.message).join('; '));
   return r.program as EbpfProgram;
 }
@@ -177,6 +188,140 @@ test('chain leaf, eBPF VM (socket, tc, xdp): chains of 0..4,000 headers and rand
       }
     }
   console.log(`# chain leaf (eBPF VM): ${pairs} (program, frame) pairs agree with the IR evaluator`);
+});
+
+test('chain leaf, kernel: eBPF without may_goto (unrolled and translated) loads and decides as the IR bounded by the depth', {
+  skip: skipKernel,
+}, () => {
+  const frames = depthFrames(SEED + 6, 200);
+  const counts = { programs: 0, pairs: 0 };
+  for (const [name, ir] of FILTERS) {
+    const classic = bounded(ir, CBPF_CHAIN_DEPTH);
+    for (const pt of PROG_TYPES)
+      for (const how of ['gen', 'cbpf'] as const) {
+        const p = ebpfOf(ir, pt, how);
+        const got = kernelVerdicts(p, pt, frames);
+        counts.programs++;
+        frames.forEach((f, i) => {
+          if (got[i] === undefined) return;
+          const want = evaluate(classic, { packet: f }) === 'accept' ? p.onMatch : p.onMiss;
+          assert.equal(got[i], want, `kernel ${pt} ${how} ${name} on ${Buffer.from(f).toString('hex')}`);
+          counts.pairs++;
+        });
+      }
+  }
+  console.log(
+    `# chain leaf (kernel, no may_goto): ${counts.programs} programs loaded, ${counts.pairs} (program, frame) pairs agree`,
+  );
+  assert.ok(counts.programs === FILTERS.length * 6 && counts.pairs > frames.length * 16);
+});
+
+/** The filter with every walk bounded by `bound` steps: what the classic unrolling decides. */
+function bounded(ir: Filter, bound: number): Filter {
+  return { ...ir, body: mapPred(ir.body, (p) => (p.kind === 'chain' ? { ...p, bound } : p)) };
+}
+
+const hasMayGoto = (p: EbpfProgram) => p.insns.some((i) => i.code === ebpf.OPCODE.mayGoto && i.src === 0);
+
+/** Frames for the unrolled walks: chains around the depth (0..CBPF_CHAIN_DEPTH + 20 headers) and random walks. */
+function depthFrames(seed: number, runs: number): Uint8Array[] {
+  const out: Uint8Array[] = fc.sample(randomWalk, { numRuns: runs, seed });
+  for (let n = 0; n <= CBPF_CHAIN_DEPTH + 20; n++)
+    for (const last of [6, 17, 58, 59])
+      for (const [pre, kinds] of [
+        [ETH6, [0, 43, 60, 44]],
+        [VLAN6, [60, 43]],
+        [ETH6, [0, AH]],
+      ] as const) {
+        const f = chain6(pre, n, last, kinds);
+        out.push(f, f.subarray(0, f.length - 9));
+      }
+  return out;
+}
+
+test(`chain leaf, eBPF without may_goto (VM; socket, tc, xdp; unrolled and translated): the IR walk bounded by ${CBPF_CHAIN_DEPTH} steps, no may_goto, linear in the depth`, () => {
+  const frames = depthFrames(SEED + 3, 400);
+  let pairs = 0;
+  let beyond = 0;
+  for (const [name, ir] of FILTERS) {
+    const classic = bounded(ir, CBPF_CHAIN_DEPTH);
+    for (const pt of PROG_TYPES)
+      for (const how of ['gen', 'cbpf'] as const) {
+        const p = ebpfOf(ir, pt, how);
+        assert.ok(!hasMayGoto(p), `${name} ${pt} ${how}: a may_goto`);
+        assert.ok(p.insns.length < 4096, `${name} ${pt} ${how}: ${p.insns.length} instructions`);
+        const maps = vmMaps(p);
+        for (const f of frames) {
+          const want = evaluate(classic, { packet: f }) === 'accept' ? p.onMatch : p.onMiss;
+          const got = ebpf.run(p.insns as ebpf.Insn[], vmInput(pt, f), { env: { maps } });
+          assert.ok(got.ok, got.ok ? '' : `${name} ${pt} ${how}: ${got.error}`);
+          const hex = Buffer.from(f).toString('hex');
+          assert.equal(Number(got.r0 & 0xffffffffn), want, `${name} ${pt} ${how} on ${hex}`);
+          if ((evaluate(ir, { packet: f }) === 'accept') !== (want === p.onMatch)) beyond++;
+          pairs++;
+        }
+      }
+  }
+  console.log(
+    `# chain leaf (eBPF, no may_goto, VM): ${pairs} (program, frame) pairs agree with the IR bounded by ${CBPF_CHAIN_DEPTH}; ${beyond} of them walks past it that the exact walk decides otherwise`,
+  );
+  assert.ok(beyond > 0);
+});
+
+test('chain leaf, eBPF without may_goto: property — random filters of walks and compares never hold a may_goto and decide as the bounded IR (VM)', () => {
+  const leaf = fc.oneof(
+    fc
+      .record({ v6: fc.boolean(), net: fc.constantFrom(14, 18, 22), proto: fc.integer({ min: 0, max: 300 }) })
+      .map(({ v6, net, proto }) => (v6 ? walk6(net, proto) : walk4(net, proto))),
+    fc
+      .record({ off: fc.integer({ min: 0, max: 80 }), v: fc.integer({ min: 0, max: 255 }) })
+      .map(({ off, v }) => cmp('eq', 1, false, load('packet', off, 1, 'be'), konst(v))),
+  );
+  const pred: fc.Arbitrary<Pred> = fc.letrec<{ p: Pred }>((tie) => ({
+    p: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.tuple(tie('p'), tie('p')).map(([a, b]) => and(a, b)),
+      fc.tuple(tie('p'), tie('p')).map(([a, b]) => or(a, b)),
+      tie('p').map((a) => not(a)),
+    ),
+  })).p;
+  const frames = depthFrames(SEED + 4, 40).filter((_, i) => i % 7 === 0);
+  let programs = 0;
+  fc.assert(
+    fc.property(
+      pred,
+      fc.constantFrom(...PROG_TYPES),
+      fc.constantFrom('gen', 'cbpf'),
+      (body, pt, how: Unrolled) => {
+        const ir = filter(body);
+        const r = compileBpf(ir, {
+          target: 'ebpf',
+          ctx: 'packet',
+          progType: pt,
+          bpfFeatures: { mayGoto: false },
+          ebpfFromCbpf: how === 'cbpf',
+        });
+        if (!r.ok) return; // a filter beyond a size limit is refused by name, never looped
+        const p = r.program as EbpfProgram;
+        assert.ok(!hasMayGoto(p), p.listing);
+        const classic = bounded(ir, CBPF_CHAIN_DEPTH);
+        const maps = vmMaps(p);
+        for (const f of frames) {
+          const want = evaluate(classic, { packet: f }) === 'accept' ? p.onMatch : p.onMiss;
+          const got = ebpf.run(p.insns as ebpf.Insn[], vmInput(pt, f), { env: { maps } });
+          assert.ok(got.ok, got.ok ? '' : got.error);
+          assert.equal(Number(got.r0 & 0xffffffffn), want);
+        }
+        programs++;
+      },
+    ),
+    { numRuns: 150, seed: SEED + 5 },
+  );
+  console.log(
+    `# chain leaf (eBPF, no may_goto, property): ${programs} random programs without may_goto agree`,
+  );
+  assert.ok(programs > 100);
 });
 
 /** An AF_UNIX datagram socketpair whose receiving end runs eBPF socket filter `progFd` (SO_ATTACH_BPF). */
@@ -262,11 +407,6 @@ test('chain leaf, kernel: the verifier takes every program; test runs and socket
   );
   assert.ok(counts.programs === FILTERS.length * 3 && counts.pairs > frames.length * 8);
 });
-
-/** The filter with every walk bounded by `bound` steps: what the classic unrolling decides. */
-function bounded(ir: Filter, bound: number): Filter {
-  return { ...ir, body: mapPred(ir.body, (p) => (p.kind === 'chain' ? { ...p, bound } : p)) };
-}
 
 test(`chain leaf, cBPF: the IR walk bounded by ${CBPF_CHAIN_DEPTH} steps — equal to the IR up to ${CBPF_CHAIN_DEPTH} headers, rejecting beyond (pinned); linear and small`, () => {
   let equal = 0;

@@ -19,6 +19,7 @@ const TP: EbpfGenOptions = {
   binarySearchMin: 8,
   setLookup: 'search',
   record: { commonType: 300 },
+  bpfFeatures: { mayGoto: true },
 };
 const TC: EbpfGenOptions = { ...TP, ctx: 'trace-frame', progType: 'tc', onMatch: 0, onMiss: 2 };
 

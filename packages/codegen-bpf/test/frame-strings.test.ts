@@ -1,7 +1,7 @@
 // Differential proof for middle/glob on __data_loc strings inside trace frames: the IR evaluator against the
 // eBPF VM (socket, tc, xdp; frames up to 65,535 bytes) and against the kernel (BPF_PROG_LOAD of every program,
 // BPF_PROG_TEST_RUN for tc and xdp, SO_ATTACH_BPF for socket filters) on the same frames; cBPF refuses these by
-// name, never with another verdict. Counts are printed and asserted from below. Kernel steps skip (with the
+// name, never with another verdict, and so does eBPF for a kernel without may_goto. Counts are printed and asserted from below. Kernel steps skip (with the
 // reason) only when bpf(2) or test runs are unavailable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -215,6 +215,40 @@ test('frame strings: a 65,535-byte string under the VM, and the leaf limit is a 
   const r = compileBpf(many, { target: 'ebpf', ctx: 'trace-frame', progType: 'tc' });
   assert.ok(!r.ok);
   assert.equal(r.diagnostics[0]!.code, 'loop-budget');
+});
+
+test('frame strings without may_goto (bpfFeatures.mayGoto false): middle and glob refused by name, full/front/end compile loop-free', () => {
+  const src = { kind: 'dataloc', base: 'frame', offset: 8, rel: false, order: 'le' } as const;
+  const noLoops = { mayGoto: false } as const;
+  let refused = 0;
+  let compiled = 0;
+  for (const pt of PROG_TYPES) {
+    for (const [match, pattern] of [
+      ['middle', 'ab'],
+      ['glob', '*b*'],
+    ] as const) {
+      const ir = filter(str(match, pattern, src));
+      const r = compileBpf(ir, { target: 'ebpf', ctx: 'trace-frame', progType: pt, bpfFeatures: noLoops });
+      assert.ok(!r.ok, `${match} ${pt}`);
+      assert.equal(r.diagnostics[0]!.code, 'needs-may-goto');
+      assert.match(r.diagnostics[0]!.message, /needs may_goto \(Linux 6\.9\+\)/);
+      refused++;
+    }
+    for (const [match, pattern] of [
+      ['full', 'ab'],
+      ['front', 'a'],
+      ['end', 'b'],
+    ] as const) {
+      const ir = filter(str(match, pattern, src));
+      const r = compileBpf(ir, { target: 'ebpf', ctx: 'trace-frame', progType: pt, bpfFeatures: noLoops });
+      assert.ok(r.ok, `${match} ${pt}`);
+      const insns = r.program.insns as ebpf.Insn[];
+      assert.ok(!insns.some((i) => i.code === ebpf.OPCODE.mayGoto), `${match} ${pt}`);
+      compiled++;
+    }
+  }
+  assert.equal(refused, 6);
+  assert.equal(compiled, 9);
 });
 
 test('frame strings: a grid of glob and middle shapes × short strings (matches at 0 and at the end), every locator length mode', () => {

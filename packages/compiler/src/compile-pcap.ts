@@ -5,7 +5,7 @@
  * five shown); a read past the packet's end rejects the packet (libpcap's abort), which the code generators honour
  * on every path.
  */
-import type { ProgramSpec } from '@tfc/codegen-bpf';
+import type { BpfFeatures, ProgramSpec } from '@tfc/codegen-bpf';
 import type { LinkType, NameDb, PcapVersion } from '@tfc/pcap';
 import { bpfResult, type CompileResult } from './compile.ts';
 import { summarize, summarized } from './diagnostic.ts';
@@ -41,6 +41,8 @@ export interface PcapCompileRequest {
   readonly optimize?: OptLevel;
   readonly dumpAfter?: string;
   readonly setLookup?: 'search' | 'map';
+  /** eBPF: the target kernel's features (may_goto; default the newest kernels'). */
+  readonly bpfFeatures?: BpfFeatures;
 }
 
 export { LINK_TYPES, type LinkType, linkTypeByName, type PcapVersion } from '@tfc/pcap';
@@ -73,6 +75,7 @@ export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
             onMatch: req.onMatch,
             onMiss: req.onMiss,
             setLookup: req.setLookup,
+            bpfFeatures: req.bpfFeatures,
           }),
         ),
     }),

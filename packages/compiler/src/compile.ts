@@ -5,7 +5,7 @@
  * @tfc/kernel's job); every user-caused failure is a Diagnostic naming its stage, with the kernel's own rendering
  * for filters the kernel rejects and source spans where the front end has them.
  */
-import { type EmitForm, emitProgram, type ProgramSpec } from '@tfc/codegen-bpf';
+import { type BpfFeatures, type EmitForm, emitProgram, type ProgramSpec } from '@tfc/codegen-bpf';
 import type * as ir from '@tfc/ir';
 import type { EventFormat, FilterDialect, FilterEnv, FilterError, SymbolLookup } from '@tfc/tracefs';
 import { type Diagnostic, summarized } from './diagnostic.ts';
@@ -43,6 +43,8 @@ export interface CompileRequest {
   readonly maxFilterBytes?: number;
   /** eBPF: large equality sets as a binary search (default, self-contained) or one hash-map lookup. */
   readonly setLookup?: 'search' | 'map';
+  /** eBPF: the target kernel's features (may_goto; default the newest kernels'). */
+  readonly bpfFeatures?: BpfFeatures;
 }
 
 export type CompileResult =
@@ -107,6 +109,7 @@ export function compile(req: CompileRequest): CompileResult {
           onMatch: req.onMatch,
           onMiss: req.onMiss,
           setLookup: req.setLookup,
+          bpfFeatures: req.bpfFeatures,
         }),
       ),
   });

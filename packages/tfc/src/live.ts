@@ -20,6 +20,9 @@ export { nrCpuIds } from '@tfc/kernel/sys';
 /** Runs a loaded program once on a frame or packet (BPF_PROG_TEST_RUN): its return value and output. */
 export { testRun } from '@tfc/kernel/sys';
 export { type LiveDialect, probeLiveDialect } from './host/live-dialect.ts';
+/** The running kernel's eBPF features for compile's `bpfFeatures` (may_goto: a probe program loaded, else the
+ *  release number 6.9+), or undefined when neither answers. */
+export { type RunningFeatures, runningBpfFeatures } from './host/bpf-features.ts';
 export { readHostSymbols } from './host/kallsyms.ts';
 export {
   type Fact,

@@ -11,9 +11,13 @@
 // packet's end (or past MAX_PKT_OFF, or the skb context's snaplen) aborts, a walk past `bound` steps aborts; the
 // packet bytes are read as every other packet load is (loads.ts: data_end guard, bpf_skb_load_bytes, the skb
 // record). Clobbers R0-R5 and R9.
+// Without may_goto (BpfFeatures.mayGoto false: kernels before 6.9) the walk is unrolled as cbpf/chain-leaf.ts
+// unrolls it: min(CBPF_CHAIN_DEPTH, bound) steps of the same code, each test falling into the next step (code linear
+// in the depth, no loop for the verifier to walk); a walk still going after them aborts — the documented cBPF limit.
 import { alu64, ja, jmp, mayGoto, mem, R0, R1, R4, R5, R9 } from '@tfc/bpf/ebpf';
 import type { ChainPred } from '@tfc/ir';
 import { CHAIN_AH_PROTO, CHAIN_EXT6 } from '@tfc/ir';
+import { CBPF_CHAIN_DEPTH } from '../cbpf/chain-leaf.ts';
 import { MAX_PKT_OFF } from '../lower/access.ts';
 import { Unsupported } from '../options.ts';
 import type { EbpfGen } from './context.ts';
@@ -61,13 +65,16 @@ function start(g: EbpfGen, p: ChainPred, a: string) {
   g.e(mem.st('dw', R9, CN, 0));
 }
 
-/** One step over the header at X (the AH flag in its cell): A' = P[net + X], X' from P[net + X + 1]; back to `head`. */
-function step(g: EbpfGen, p: ChainPred, head: string, a: string) {
+/** One step over the header at X (the AH flag in its cell): A' = P[net + X], X' from P[net + X + 1]; then back to
+ *  `head` (the loop, counting steps against the bound) or on into the next unrolled test (`head` undefined). */
+function step(g: EbpfGen, p: ChainPred, head: string | undefined, a: string) {
   const n = p.net;
-  g.e(mem.ldx('dw', R1, R9, CN));
-  g.e(jmp.jge.imm(R1, p.bound, a));
-  g.e(alu64.add.imm(R1, 1));
-  g.e(mem.stx('dw', R9, CN, R1));
+  if (head !== undefined) {
+    g.e(mem.ldx('dw', R1, R9, CN));
+    g.e(jmp.jge.imm(R1, p.bound, a));
+    g.e(alu64.add.imm(R1, 1));
+    g.e(mem.stx('dw', R9, CN, R1));
+  }
   byteAtX(g, n, a);
   g.e(mem.stx('dw', R9, CA, R0));
   byteAtX(g, n + 1, a);
@@ -89,30 +96,48 @@ function step(g: EbpfGen, p: ChainPred, head: string, a: string) {
   }
   place(g.em, store);
   g.e(mem.stx('dw', R9, CX, R0));
+  if (head === undefined) return;
   g.e(ja(head));
   g.em.dead = true;
 }
 
-/** The `chain` leaf: true → t, false → f, abort → a. */
-export function chainLeaf(g: EbpfGen, p: ChainPred, t: string, f: string, a: string): void {
-  countTurns(g, p);
-  strbufToR9(g, a);
-  start(g, p, a);
-  const head = placeLoopHead(g.em);
-  g.e(mayGoto(a));
+/** The test at the walk's current header: A = proto → t; an extension header or AH (its flag stored) → the step
+ *  that follows, or `a` on the last unrolled test (`last`); anything else → f. */
+function test(g: EbpfGen, p: ChainPred, t: string, f: string, a: string, last: boolean) {
   g.e(mem.ldx('dw', R4, R9, CA));
   if (p.proto <= 0xff) g.e(jmp.jeq.imm(R4, p.proto, t));
-  const ext = fresh(g.em);
-  const ah = fresh(g.em);
-  const walk = fresh(g.em);
+  const ext = last ? a : fresh(g.em);
+  const ah = last ? a : fresh(g.em);
   if (p.family === 'ip6') for (const x of CHAIN_EXT6) g.e(jmp.jeq.imm(R4, x, ext));
   g.e(jmp.jeq.imm(R4, CHAIN_AH_PROTO, ah));
   goto(g.em, f);
+  if (last) return;
+  const walk = fresh(g.em);
   place(g.em, ext);
   g.e(mem.st('dw', R9, CAH, 0));
   goto(g.em, walk);
   place(g.em, ah);
   g.e(mem.st('dw', R9, CAH, 1));
   place(g.em, walk);
+}
+
+/** The `chain` leaf: true → t, false → f, abort → a; a may_goto loop, or unrolled without may_goto. */
+export function chainLeaf(g: EbpfGen, p: ChainPred, t: string, f: string, a: string): void {
+  const loop = g.o.bpfFeatures.mayGoto;
+  if (loop) countTurns(g, p);
+  strbufToR9(g, a);
+  start(g, p, a);
+  if (!loop) {
+    const depth = Math.min(CBPF_CHAIN_DEPTH, p.bound);
+    for (let k = 0; k < depth; k++) {
+      test(g, p, t, f, a, false);
+      step(g, p, undefined, a);
+    }
+    test(g, p, t, f, a, true);
+    return;
+  }
+  const head = placeLoopHead(g.em);
+  g.e(mayGoto(a));
+  test(g, p, t, f, a, false);
   step(g, p, head, a);
 }

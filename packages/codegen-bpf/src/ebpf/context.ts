@@ -6,7 +6,14 @@
 // (direct access only); maps are listed once each, in first-use order.
 import { alu64, type Insn, jmp, jmp32, ldImm64, mem, mov, R0, R2, R10, type Reg, toBe } from '@tfc/bpf/ebpf';
 import type { Dag, EbpfJump, Expr, Width } from '@tfc/ir';
-import { type Ctx, type MapDef, type ProgType, type RecordLayout, Unsupported } from '../options.ts';
+import {
+  type BpfFeatures,
+  type Ctx,
+  type MapDef,
+  type ProgType,
+  type RecordLayout,
+  Unsupported,
+} from '../options.ts';
 import type { RawOptions } from '../raw/options.ts';
 import { registerNeed } from '../register-need.ts';
 import type { SkbOptions } from '../skb/options.ts';
@@ -49,6 +56,8 @@ export interface EbpfGenOptions {
   readonly skb?: SkbOptions;
   /** ctx tracepoint on a raw tracepoint (tp_btf): record loads come from the arguments (raw/program.ts). */
   readonly raw?: RawOptions;
+  /** The kernel's eBPF features (may_goto: loops, else unrolled walks and no frame string loops). */
+  readonly bpfFeatures: BpfFeatures;
 }
 
 export type Mask = 'mask' | 'sext' | 'none';

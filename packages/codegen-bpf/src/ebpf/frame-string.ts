@@ -7,7 +7,8 @@
 // data_end, the buffer pointer) and the loop counter is read back from its cell. The kernel's may_goto budget
 // (BPF_MAX_LOOPS, 8,388,608 turns per run; on JITs a 250 ms slice) is never exhausted: a leaf takes at most
 // LEAF_TURNS turns and a program at most FRAME_LOOP_LEAVES such leaves (beyond: a diagnostic); were it ever
-// exhausted, the leaf aborts (the packet is rejected), never a made-up verdict.
+// exhausted, the leaf aborts (the packet is rejected), never a made-up verdict. Without may_goto (BpfFeatures.mayGoto
+// false, kernels before 6.9) such a leaf is refused by name (diagnostic `needs-may-goto`).
 // Windows are read from copies of up to CHUNK frame bytes in the buffer (socket: bpf_skb_load_bytes, refilled when
 // a window leaves the last copy) or by direct packet access behind a data_end guard (tc, xdp), so every read is
 // bounds-checked as the verifier requires.
@@ -71,6 +72,11 @@ export const MAY_GOTO_BUDGET = 8 * 1024 * 1024;
 export const FRAME_LOOP_LEAVES = 7;
 
 function countLoopLeaf(g: EbpfGen) {
+  if (!g.o.bpfFeatures.mayGoto)
+    throw new Unsupported(
+      'needs-may-goto',
+      'a middle/glob match on a __data_loc string in a trace frame needs may_goto (Linux 6.9+), which the target kernel lacks (its loop has no bounded form); match the whole string, its start or its end, or use the tracepoint context',
+    );
   g.frameLoops++;
   if (g.frameLoops > FRAME_LOOP_LEAVES || g.frameLoops * LEAF_TURNS + g.chainTurns > MAY_GOTO_BUDGET)
     throw new Unsupported(

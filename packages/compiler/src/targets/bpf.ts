@@ -6,6 +6,7 @@
  * that show few summarize).
  */
 import {
+  type BpfFeatures,
   type Ctx,
   compileBpf,
   type ProgramSpec,
@@ -26,6 +27,7 @@ export interface BpfOptions {
   readonly onMiss?: number | undefined;
   readonly setLookup?: 'search' | 'map' | undefined;
   readonly record?: RecordLayout;
+  readonly bpfFeatures?: BpfFeatures | undefined;
 }
 
 export const bpfTarget: TargetStage<BpfOptions, ProgramSpec> = {
@@ -43,6 +45,7 @@ export const bpfTarget: TargetStage<BpfOptions, ProgramSpec> = {
       ...(o.onMatch !== undefined ? { onMatch: o.onMatch } : {}),
       ...(o.onMiss !== undefined ? { onMiss: o.onMiss } : {}),
       ...(o.setLookup ? { setLookup: o.setLookup } : {}),
+      ...(o.bpfFeatures ? { bpfFeatures: o.bpfFeatures } : {}),
     });
     return code.ok ? { ok: true, value: code.program } : { ok: false, diagnostics: coded(code.diagnostics) };
   },

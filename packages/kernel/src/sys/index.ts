@@ -3,6 +3,7 @@
 // types); every kernel object is a handle closed exactly once; failures are values, never throws.
 export * from './attr.ts';
 export * from './bpf-constants.ts';
+export * from './bpf-features.ts';
 export * from './btf.ts';
 export * from './errno.ts';
 export * from './fake-syscalls.ts';

@@ -5,7 +5,13 @@
  * so `output` equals `tfc compile`'s output byte for byte; options a context does not read throw TfcOptionError
  * (the CLI refuses them too) instead of being ignored.
  */
-import { type EmitForm, SKB_HOOKS_SNAPSHOT, type SkbHook } from '@tfc/codegen-bpf';
+import {
+  type BpfFeatures,
+  bpfFeaturesOfRelease,
+  type EmitForm,
+  SKB_HOOKS_SNAPSHOT,
+  type SkbHook,
+} from '@tfc/codegen-bpf';
 import {
   acceptsNothing,
   type CompileResult,
@@ -16,6 +22,7 @@ import {
   emit,
   SKB_LAYOUT_SNAPSHOT,
 } from '@tfc/compiler';
+import { profileByName } from '@tfc/tracefs';
 import { refuseOptions as refuse, TfcOptionError } from './errors.ts';
 import type { BpfTargetOptions, PcapSource, TraceSource } from './options.ts';
 import type { BpfCompiled, CompileFailure } from './result.ts';
@@ -58,6 +65,15 @@ const returns = (o: BpfTargetOptions) => ({
   ...(o.onMiss !== undefined ? { onMiss: o.onMiss } : {}),
 });
 
+/** eBPF features for a trace filter: the given ones, else a named kernel profile's release (as `--bpf-loops auto`
+ *  with `--kernel PROFILE`), else none (the compiler's default, the newest kernels'). */
+function traceFeatures(o: TraceSource & BpfTargetOptions): { bpfFeatures?: BpfFeatures } {
+  if (o.bpfFeatures !== undefined) return { bpfFeatures: o.bpfFeatures };
+  if (o.target !== 'ebpf' || typeof o.kernel !== 'string') return {};
+  const f = bpfFeaturesOfRelease(profileByName(o.kernel)?.name ?? '');
+  return f === undefined ? {} : { bpfFeatures: f };
+}
+
 /** A trace filter as eBPF or cBPF (tracepoint or trace-frame context). */
 export function traceBpf(filter: string, o: TraceSource & BpfTargetOptions): BpfCompiled | CompileFailure {
   refuse(o, ['skb', 'linktype', 'scopedEncap'], 'applies to pcap filters');
@@ -69,13 +85,15 @@ export function traceBpf(filter: string, o: TraceSource & BpfTargetOptions): Bpf
     throw new TfcOptionError('progType applies to ctx trace-frame');
   if (o.setLookup === 'map' && o.target === 'cbpf')
     throw new TfcOptionError("setLookup 'map' needs target ebpf");
+  if (o.bpfFeatures !== undefined && o.target === 'cbpf')
+    throw new TfcOptionError('bpfFeatures needs target ebpf');
   const form = o.emit ?? 'asm';
   if (event === undefined) {
     if (ctx !== 'trace-frame')
       throw new TfcOptionError(
         'a tracepoint program runs on one event: give event or format, or ctx trace-frame',
       );
-    refuse(o, ['dumpAfter', 'setLookup', 'optimize'], 'needs event or format');
+    refuse(o, ['dumpAfter', 'setLookup', 'bpfFeatures', 'optimize'], 'needs event or format');
     const r = compileTraceFrameBpf(
       { lang: 'tracefs', filter, events: candidateEvents(o), anyEvent: true, ...envOf(o) },
       { target: o.target, ...returns(o) },
@@ -92,6 +110,7 @@ export function traceBpf(filter: string, o: TraceSource & BpfTargetOptions): Bpf
     ...returns(o),
     ...(o.optimize !== undefined ? { optimize: o.optimize } : {}),
     ...(o.setLookup !== undefined ? { setLookup: o.setLookup } : {}),
+    ...traceFeatures(o),
     ...(o.dumpAfter !== undefined ? { dumpAfter: o.dumpAfter } : {}),
   });
   if (!r.ok) return failure(r, filter);
@@ -113,7 +132,7 @@ function snapshotHook(spec: string): SkbHook {
 function skbBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCompiled | CompileFailure {
   refuse(
     o,
-    ['linktype', 'progType', 'onMatch', 'onMiss', 'setLookup', 'scopedEncap'],
+    ['linktype', 'progType', 'onMatch', 'onMiss', 'setLookup', 'bpfFeatures', 'scopedEncap'],
     'does not apply to ctx skb',
   );
   const s = o.skb;
@@ -146,6 +165,8 @@ export function pcapBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCo
       `ctx '${o.ctx}' is a context of trace filters; pcap filters run on packets or skb`,
     );
   refuse(o, ['skb'], "applies to ctx 'skb'");
+  if (o.bpfFeatures !== undefined && o.target === 'cbpf')
+    throw new TfcOptionError('bpfFeatures needs target ebpf');
   const linktype = linkTypeOf(o);
   const env = pcapEnvOf(o);
   const r = compilePcapFilter({
@@ -158,6 +179,7 @@ export function pcapBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCo
     ...(o.scopedEncap !== undefined ? { scopedEncap: o.scopedEncap } : {}),
     ...(o.optimize !== undefined ? { optimize: o.optimize } : {}),
     ...(o.setLookup !== undefined ? { setLookup: o.setLookup } : {}),
+    ...(o.bpfFeatures !== undefined ? { bpfFeatures: o.bpfFeatures } : {}),
     ...(o.dumpAfter !== undefined ? { dumpAfter: o.dumpAfter } : {}),
   });
   if (!r.ok) return failure(r, filter);

@@ -112,6 +112,13 @@ export interface BpfTargetOptions {
   readonly dumpAfter?: string;
   /** eBPF: equality sets of 8+ values as a binary `search` (default) or one hash `map` lookup. */
   readonly setLookup?: 'search' | 'map';
+  /**
+   * eBPF: the target kernel's features (`--bpf-loops`); default `{ mayGoto: true }` (the newest kernels: the exact
+   * protochain walk). `{ mayGoto: false }` for kernels before 6.9: protochain walks unrolled 32 headers (a longer
+   * walk rejects, as cBPF), middle/glob on strings in trace frames refused. `runningBpfFeatures()` of
+   * tfc-filter/live probes this machine.
+   */
+  readonly bpfFeatures?: { readonly mayGoto: boolean };
 }
 
 /** Where tc rules attach (`--dev`, `--ingress`/`--egress`, `--prio`, `--parent`, `--classid`, `--action`). */

@@ -41,7 +41,7 @@ function snapshotHook(spec: string): SkbHook | undefined {
 }
 
 export function runCompileSkb(p: Parsed, io: Io, env: PcapEnv, pcapVersion: PcapVersion): number {
-  for (const o of ['linktype', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'scoped-encap'])
+  for (const o of ['linktype', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'bpf-loops', 'scoped-encap'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --ctx skb`);
   const t = str(p, 'target');
   if (t !== undefined && t !== 'ebpf') throw new UsageError('--ctx skb needs --target ebpf');

@@ -7,7 +7,7 @@
  */
 
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
+import { type BpfFeatures, EMIT_FORMS, type EmitForm } from '@tfc/codegen-bpf';
 import type { P4Outputs } from '@tfc/codegen-p4';
 import {
   compileOptionsFor,
@@ -56,6 +56,7 @@ import { rejectionNotes } from '../../api/errors.ts';
 import type { Host } from '../../host/index.ts';
 import { readLiveEvent } from '../../live-event.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { bpfLoopsHelp, bpfLoopsOption, chooseBpfFeatures } from '../bpf-loops-option.ts';
 import { compileJsonMode, tcBatchJson } from '../compile-json.ts';
 import { eventOptions, eventOptionsHelp, resolveEvent } from '../event-source.ts';
 import {
@@ -98,6 +99,7 @@ export const compileSpec: CommandSpec = {
     output: { type: 'string', short: 'o' },
     'nr-cpus': { type: 'string' },
     ...kernelOption,
+    ...bpfLoopsOption,
     stats: { type: 'boolean' },
     'set-lookup': { type: 'string' },
     'no-ranges': { type: 'boolean' },
@@ -190,6 +192,7 @@ prio, a rejecting rule aborts only that prio; the rules key on the frame's event
 ${kernelOptionHelp}
       --set-lookup S     eBPF: equality sets of 8+ values as a binary 'search' (default) or one hash 'map'
                          lookup (the map and its entries go into the ELF object's .maps)
+${bpfLoopsHelp}
       --stats            print instruction count and DAG size on stderr
 ${jsonHelp}:
                          tc targets print the batch as JSON; ebpf/cbpf mean --emit json, p4 --emit entries-json
@@ -215,6 +218,13 @@ function choice<T extends string>(v: string | undefined, allowed: readonly T[], 
   if (!(allowed as readonly string[]).includes(v))
     throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${v}'`);
   return v as T;
+}
+
+/** --bpf-loops for an eBPF target (bpf-loops-option.ts); refused for cBPF, which has no loops. */
+function ebpfLoops(p: Parsed, host: Host, target: Target): BpfFeatures | undefined {
+  if (target === 'ebpf') return chooseBpfFeatures(p, host).features;
+  if (p.values['bpf-loops'] !== undefined) throw new UsageError('--bpf-loops applies to --target ebpf');
+  return undefined;
 }
 
 function u32(v: string | undefined, name: string): number | undefined {
@@ -307,6 +317,7 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
   const onMiss = u32(str(p, 'on-miss'), 'on-miss');
   const setLookup = choice(str(p, 'set-lookup'), ['search', 'map'], 'set-lookup', 'search');
   if (setLookup === 'map' && target === 'cbpf') throw new UsageError('--set-lookup map needs --target ebpf');
+  const loops = ebpfLoops(p, host, target);
   const dumpAfter = str(p, 'dump-after');
   const output = str(p, 'output');
   if ((form === 'bin' || form === 'elf') && output === undefined && dumpAfter === undefined)
@@ -356,6 +367,7 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
           nrCpuIds,
           optimize: Number(level) as 0 | 1 | 2,
           setLookup,
+          ...(loops !== undefined ? { bpfFeatures: loops } : {}),
           ...(progType ? { progType } : {}),
           ...(onMatch !== undefined ? { onMatch } : {}),
           ...(onMiss !== undefined ? { onMiss } : {}),
@@ -394,6 +406,7 @@ async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
     'on-match',
     'on-miss',
     'set-lookup',
+    'bpf-loops',
     'dump-after',
     'optimize',
     'scoped-encap',
@@ -412,7 +425,7 @@ async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
 }
 
 async function runCompileP4(p: Parsed, io: Io, host: Host): Promise<number> {
-  for (const o of ['ctx', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'dump-after'])
+  for (const o of ['ctx', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'bpf-loops', 'dump-after'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
   const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
   const { text } = filterText(p, io);
@@ -550,12 +563,14 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   const level = choice(str(p, 'optimize'), ['0', '1', '2'], 'optimize', '2');
   const onMatch = u32(str(p, 'on-match'), 'on-match');
   const onMiss = u32(str(p, 'on-miss'), 'on-miss');
+  const loops = ebpfLoops(p, host, target);
   const { text } = filterText(p, io);
   const r = compilePcapFilter({
     filter: text,
     linktype,
     pcapVersion,
     target,
+    ...(loops !== undefined ? { bpfFeatures: loops } : {}),
     optimize: Number(level) as 0 | 1 | 2,
     scopedEncap: flag(p, 'scoped-encap'),
     env: pcapEnv(p),
@@ -686,7 +701,17 @@ function tcFailure(r: Extract<TcResult, { ok: false }>, text: string, io: Io): n
 export const DEFAULT_TRACE_DEV = 'trace0';
 
 function tcCommon(p: Parsed, target: string, defaultDev: string | undefined, io: Io) {
-  for (const o of ['ctx', 'prog-type', 'emit', 'dump-after', 'on-match', 'on-miss', 'object', 'set-lookup'])
+  for (const o of [
+    'ctx',
+    'prog-type',
+    'emit',
+    'dump-after',
+    'on-match',
+    'on-miss',
+    'object',
+    'set-lookup',
+    'bpf-loops',
+  ])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target ${target}`);
   if (p.values.mode !== undefined && str(p, 'mode') !== 'classic')
     throw new UsageError(`--mode ${str(p, 'mode')} needs --event (one event) and --target tc-bpf`);
@@ -862,7 +887,7 @@ async function runCompileTc(p: Parsed, io: Io, host: Host, target: TcTarget): Pr
 }
 
 async function runCompileP4AnyEvent(p: Parsed, io: Io, host: Host): Promise<number> {
-  for (const o of ['ctx', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'dump-after'])
+  for (const o of ['ctx', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'bpf-loops', 'dump-after'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
   const form = choice<P4Emit>(str(p, 'emit'), P4_EMITS, 'emit', 'entries-json');
   const { text } = filterText(p, io);
@@ -884,7 +909,7 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
     throw new UsageError(
       'an event is needed (--event SYS/NAME or --format FILE): a tracepoint program runs on one event; without an event use --ctx trace-frame, --target tc or --target p4',
     );
-  for (const o of ['dump-after', 'set-lookup', 'optimize'])
+  for (const o of ['dump-after', 'set-lookup', 'bpf-loops', 'optimize'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} needs --event`);
   const form = choice<EmitForm>(str(p, 'emit'), EMIT_FORMS, 'emit', 'asm');
   const output = str(p, 'output');
