@@ -106,7 +106,10 @@ function viaCbpf(
   )
     return undefined;
   if (progType === 'socket' && onMiss !== 0) return undefined;
-  if (dag.leaves.some((l) => l.kind === 'chain') && (opts.bpfFeatures?.mayGoto !== false || progType !== 'socket'))
+  if (
+    dag.leaves.some((l) => l.kind === 'chain') &&
+    (opts.bpfFeatures?.mayGoto !== false || progType !== 'socket')
+  )
     return undefined;
   if (dag.mayAbort.some((m) => m) && !dag.abortSafe) return undefined;
   const direct = progType !== 'socket';
