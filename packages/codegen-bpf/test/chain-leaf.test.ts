@@ -28,21 +28,11 @@ import {
   or,
   type Pred,
 } from '@tfc/ir';
-import {
-  CbpfSocket,
-  FdHandle,
-  keepAlive,
-  loadProgram,
-  probeFeatures,
-  SOCK,
-  stableBuffer,
-  testRun,
-  testRunFrameProblem,
-} from '@tfc/kernel/sys';
+import { probeFeatures } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { CBPF_CHAIN_DEPTH } from '../src/cbpf/chain-leaf.ts';
 import { compileBpf, type EbpfProgram, type ProgType } from '../src/index.ts';
-import { kernelMaps, vmMaps } from './maps.ts';
+import { kernelVerdicts, vmMaps } from './maps.ts';
 
 const F = probeFeatures();
 const sys = F.syscalls.ok ? F.syscalls.value : undefined;
@@ -200,7 +190,7 @@ test('chain leaf, kernel: eBPF without may_goto (unrolled and translated) loads 
     for (const pt of PROG_TYPES)
       for (const how of ['gen', 'cbpf'] as const) {
         const p = ebpfOf(ir, pt, how);
-        const got = kernelVerdicts(p, pt, frames);
+        const got = kernelVerdicts(sys, p, pt, frames);
         counts.programs++;
         frames.forEach((f, i) => {
           if (got[i] === undefined) return;
@@ -324,64 +314,6 @@ test('chain leaf, eBPF without may_goto: property — random filters of walks an
   assert.ok(programs > 100);
 });
 
-/** An AF_UNIX datagram socketpair whose receiving end runs eBPF socket filter `progFd` (SO_ATTACH_BPF). */
-function openEbpfSocket(progFd: number): CbpfSocket | string {
-  assert.ok(sys);
-  const p = sys.socketpair(SOCK.AF_UNIX, SOCK.SOCK_DGRAM | SOCK.SOCK_CLOEXEC, 0);
-  if (!p.ok) return `socketpair: errno ${p.errno}`;
-  const tx = new FdHandle(sys, p.fds[0], 'unix-dgram');
-  const rx = new FdHandle(sys, p.fds[1], 'unix-dgram');
-  const opt = stableBuffer(4);
-  new DataView(opt.buffer, opt.byteOffset, 4).setInt32(0, progFd, true);
-  const r = sys.setsockopt(rx.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_BPF, opt);
-  keepAlive(opt);
-  if (!r.ok) {
-    tx.dispose();
-    rx.dispose();
-    return `SO_ATTACH_BPF: errno ${r.errno}`;
-  }
-  return new CbpfSocket(sys, tx, rx, 65536);
-}
-
-/** The kernel's verdicts for one program (undefined: a frame the test run cannot carry). */
-function kernelVerdicts(p: EbpfProgram, pt: ProgType, frames: readonly Uint8Array[]): (number | undefined)[] {
-  assert.ok(sys);
-  const linked = kernelMaps(sys, p);
-  assert.ok(typeof linked !== 'string', String(linked));
-  if (typeof linked === 'string') return [];
-  try {
-    const l = loadProgram(sys, { type: p.progType, insns: linked.bytes });
-    assert.ok(l.ok, l.ok ? '' : `${l.error.message}\n${p.listing}\n${(l.error.log ?? '').slice(-3000)}`);
-    if (!l.ok) return [];
-    try {
-      if (pt === 'socket') {
-        const s = openEbpfSocket(l.value.fd);
-        assert.ok(typeof s !== 'string', String(s));
-        if (typeof s === 'string') return [];
-        try {
-          return frames.map((f) => {
-            const v = s.run(f);
-            assert.ok(v.ok, v.ok ? '' : v.error.message);
-            return v.ok ? (v.value.accepted ? p.onMatch : p.onMiss) : undefined;
-          });
-        } finally {
-          s.dispose();
-        }
-      }
-      return frames.map((f) => {
-        if (testRunFrameProblem(pt === 'tc' ? 'SCHED_CLS' : 'XDP', f) !== undefined) return undefined;
-        const out = testRun(sys, l.value, { data: f, dataOutSize: 0 });
-        assert.ok(out.ok, out.ok ? '' : out.error.message);
-        return out.ok ? out.value.retval : undefined;
-      });
-    } finally {
-      l.value.dispose();
-    }
-  } finally {
-    for (const m of linked.maps) m.dispose();
-  }
-}
-
 test('chain leaf, kernel: the verifier takes every program; test runs and socket filters decide as the IR evaluator', {
   skip: skipKernel,
 }, () => {
@@ -393,7 +325,7 @@ test('chain leaf, kernel: the verifier takes every program; test runs and socket
   for (const [name, ir] of FILTERS)
     for (const pt of PROG_TYPES) {
       const p = ebpfOf(ir, pt);
-      const got = kernelVerdicts(p, pt, frames);
+      const got = kernelVerdicts(sys, p, pt, frames);
       counts.programs++;
       frames.forEach((f, i) => {
         if (got[i] === undefined) return;

@@ -1,9 +1,23 @@
 // Test helpers: the maps a compiled eBPF program names, built for the VM (createMap + entries) or
-// created in the kernel (and patched into the instructions with linkMaps). Invariant: kernel maps are
-// returned to the caller, who disposes them (also on failure).
+// created in the kernel (and patched into the instructions with linkMaps), and the kernel's verdicts of a
+// packet program (kernelVerdicts). Invariant: kernel maps are returned to the caller, who disposes them (also
+// on failure); kernelVerdicts releases everything it creates.
+import assert from 'node:assert/strict';
 import * as ebpf from '@tfc/bpf/ebpf';
-import { type BpfMap, createMap, type Syscalls } from '@tfc/kernel/sys';
-import { type EbpfProgram, linkMaps } from '../src/index.ts';
+import {
+  type BpfMap,
+  CbpfSocket,
+  createMap,
+  FdHandle,
+  keepAlive,
+  loadProgram,
+  SOCK,
+  type Syscalls,
+  stableBuffer,
+  testRun,
+  testRunFrameProblem,
+} from '@tfc/kernel/sys';
+import { type EbpfProgram, linkMaps, type ProgType } from '../src/index.ts';
 
 export function vmMaps(p: EbpfProgram): ebpf.VmMap[] {
   return p.maps.map((m) => {
@@ -50,4 +64,70 @@ export function kernelMaps(sys: Syscalls, p: EbpfProgram): { bytes: Uint8Array; 
     return l.message;
   }
   return { bytes: l.bytes, maps };
+}
+
+/** An AF_UNIX datagram socketpair whose receiving end runs eBPF socket filter `progFd` (SO_ATTACH_BPF). */
+function openEbpfSocket(sys: Syscalls, progFd: number): CbpfSocket | string {
+  const p = sys.socketpair(SOCK.AF_UNIX, SOCK.SOCK_DGRAM | SOCK.SOCK_CLOEXEC, 0);
+  if (!p.ok) return `socketpair: errno ${p.errno}`;
+  const tx = new FdHandle(sys, p.fds[0], 'unix-dgram');
+  const rx = new FdHandle(sys, p.fds[1], 'unix-dgram');
+  const opt = stableBuffer(4);
+  new DataView(opt.buffer, opt.byteOffset, 4).setInt32(0, progFd, true);
+  const r = sys.setsockopt(rx.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_BPF, opt);
+  keepAlive(opt);
+  if (!r.ok) {
+    tx.dispose();
+    rx.dispose();
+    return `SO_ATTACH_BPF: errno ${r.errno}`;
+  }
+  return new CbpfSocket(sys, tx, rx, 65536);
+}
+
+/** The kernel's verdicts on `frames` for one program, loaded with its maps: socket filters through a socket
+ *  (SO_ATTACH_BPF), tc and xdp through BPF_PROG_TEST_RUN (undefined: a frame the test run cannot carry, or one
+ *  longer than `maxTestRun`). Everything it creates is released before it returns. */
+export function kernelVerdicts(
+  sys: Syscalls | undefined,
+  p: EbpfProgram,
+  pt: ProgType,
+  frames: readonly Uint8Array[],
+  maxTestRun = Number.POSITIVE_INFINITY,
+): (number | undefined)[] {
+  assert.ok(sys, 'kernelVerdicts needs the syscalls');
+  const linked = kernelMaps(sys, p);
+  assert.ok(typeof linked !== 'string', String(linked));
+  if (typeof linked === 'string') return [];
+  try {
+    const l = loadProgram(sys, { type: p.progType, insns: linked.bytes });
+    assert.ok(l.ok, l.ok ? '' : `${l.error.message}\n${p.listing}\n${(l.error.log ?? '').slice(-3000)}`);
+    if (!l.ok) return [];
+    try {
+      if (pt === 'socket') {
+        const s = openEbpfSocket(sys, l.value.fd);
+        assert.ok(typeof s !== 'string', String(s));
+        if (typeof s === 'string') return [];
+        try {
+          return frames.map((f) => {
+            const v = s.run(f);
+            assert.ok(v.ok, v.ok ? '' : v.error.message);
+            return v.ok ? (v.value.accepted ? p.onMatch : p.onMiss) : undefined;
+          });
+        } finally {
+          s.dispose();
+        }
+      }
+      return frames.map((f) => {
+        if (f.length > maxTestRun || testRunFrameProblem(pt === 'tc' ? 'SCHED_CLS' : 'XDP', f) !== undefined)
+          return undefined;
+        const out = testRun(sys, l.value, { data: f, dataOutSize: 0 });
+        assert.ok(out.ok, out.ok ? '' : out.error.message);
+        return out.ok ? out.value.retval : undefined;
+      });
+    } finally {
+      l.value.dispose();
+    }
+  } finally {
+    for (const m of linked.maps) m.dispose();
+  }
 }
