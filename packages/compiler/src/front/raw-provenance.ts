@@ -357,17 +357,6 @@ export const RAW_PROVENANCE: Readonly<Record<string, ProvenanceEvent>> = {
       { field: 'rx_sk', arg: 3 },
       { field: 'protocol', arg: 0, member: 'protocol', ntoh: true },
       { field: 'reason', arg: 2 },
-      // the record's saddr is the packet's destination, its daddr the packet's source (the reset answers it)
-      {
-        field: 'saddr',
-        arg: 0,
-        resetAddr: { ...RESET_SIDE, sockaddr: SK_SOCKADDRS_SPEC.saddr, side: 'dest' },
-      },
-      {
-        field: 'daddr',
-        arg: 0,
-        resetAddr: { ...RESET_SIDE, sockaddr: SK_SOCKADDRS_SPEC.daddr, side: 'source' },
-      },
     ],
   },
   'skb/consume_skb': {
