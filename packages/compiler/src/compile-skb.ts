@@ -15,7 +15,7 @@
  * Invariants: pure and deterministic; never touches the kernel; the verdict on a packet is libpcap's for the same
  * bytes (DLT_EN10MB when it starts at L2, DLT_RAW at L3) with caplen = captured bytes and wirelen = packet length.
  */
-import type { ProgramSpec, SkbHook, SkbLayout, SkbMode } from '@tfc/codegen-bpf';
+import type { BpfFeatures, ProgramSpec, SkbHook, SkbLayout, SkbMode } from '@tfc/codegen-bpf';
 import { compileBpf } from '@tfc/codegen-bpf';
 import type { PcapVersion } from '@tfc/pcap';
 import { bpfResult, type CompileResult } from './compile.ts';
@@ -48,6 +48,8 @@ export interface SkbCompileRequest {
   readonly follow?: { readonly ends: boolean };
   readonly optimize?: OptLevel;
   readonly dumpAfter?: string;
+  /** What the target kernel's eBPF can do (may_goto loops for protochain walks); default the newest kernels'. */
+  readonly bpfFeatures?: BpfFeatures;
 }
 
 export type SkbCompileResult = CompileResult & { readonly notes?: readonly string[] };
@@ -75,6 +77,7 @@ export function compileSkbCapture(req: SkbCompileRequest): SkbCompileResult {
           optimize: false,
           order: plan.order,
           codePasses: plan.codePasses,
+          ...(req.bpfFeatures !== undefined ? { bpfFeatures: req.bpfFeatures } : {}),
           skb: {
             layout: req.layout,
             hook: req.hook,

@@ -61,7 +61,7 @@ test('--netmask enables ip broadcast; bad values and inapplicable uses are usage
   );
 });
 
-test('--ctx skb and tfc capture resolve names and take --netmask and --pcap-version as the packet targets do', async () => {
+test('--ctx skb and tfc capture resolve names and take --netmask, --pcap-version and --bpf-loops as the packet targets do', async () => {
   const skb = ['--target', 'ebpf', '--ctx', 'skb', '--attach', 'tp_btf/kfree_skb', '--layout', 'snapshot'];
   for (const [named, numeric] of [
     ['udp port onlyudp', 'udp port 5000'],
@@ -81,6 +81,12 @@ test('--ctx skb and tfc capture resolve names and take --netmask and --pcap-vers
   assert.equal(v.code, 0, v.err);
   assert.notEqual(v.out, v10.out, '--pcap-version current changes ip multicast');
   assert.equal((await run(['tcp', ...skb, '--pcap-version', '2.0'])).code, 2);
+  const loop = await run(['ip6 protochain 17', ...skb, '--bpf-loops', 'may_goto']);
+  const unrolled = await run(['ip6 protochain 17', ...skb, '--bpf-loops', 'unrolled']);
+  assert.match(loop.out, /may_goto/);
+  assert.equal(unrolled.code, 0, unrolled.err);
+  assert.doesNotMatch(unrolled.out, /may_goto/, '--bpf-loops unrolled at an skb hook');
+  assert.equal((await run(['tcp', ...skb, '--bpf-loops', 'forever'])).code, 2);
   // tfc capture checks the filter (with the same options) before it needs root (its hooks come from BTF)
   if (!existsSync('/sys/kernel/btf/vmlinux')) return;
   const capture = async (args: readonly string[]) => {

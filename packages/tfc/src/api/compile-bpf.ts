@@ -145,6 +145,7 @@ function skbBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCompiled |
     filter,
     env: pcapEnvOf(o),
     ...(o.pcapVersion !== undefined ? { pcapVersion: o.pcapVersion } : {}),
+    ...(o.bpfFeatures !== undefined ? { bpfFeatures: o.bpfFeatures } : {}),
     layout: s.layout ?? SKB_LAYOUT_SNAPSHOT,
     hook: typeof s.attach === 'string' ? snapshotHook(s.attach) : s.attach,
     ...(s.snaplen !== undefined ? { snaplen: s.snaplen } : {}),

@@ -7,6 +7,7 @@
 // before anything is opened (`captureFilterCheck`, with the compiler's message and position); hooks that free the
 // skb (kfree_skb, consume_skb) end a followed address.
 import {
+  type BpfFeatures,
   linkMaps,
   SKB_FOLLOW_MAP,
   SKB_LOST_MAP,
@@ -23,6 +24,8 @@ import { skbHookOf } from '../../host/skb-layout.ts';
 export interface CapturePcap {
   readonly env?: PcapEnv;
   readonly pcapVersion?: PcapVersion;
+  /** The running kernel's eBPF features (may_goto loops for protochain walks; `--bpf-loops`). */
+  readonly bpfFeatures?: BpfFeatures;
 }
 
 /** Hooks where the kernel frees the skb: a followed address ends there. */

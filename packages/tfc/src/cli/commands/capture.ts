@@ -21,7 +21,9 @@ import {
 } from '@tfc/kernel/skb';
 import { loadKoffiSyscalls } from '@tfc/kernel/sys';
 import { PACKET_TYPE_NAMES, type SkbPacket, SkbPcapngWriter } from '@tfc/live';
+import { createHost } from '../../host/index.ts';
 import { type CommandSpec, flag, int, type Parsed, parseCommandArgs, renderHelp, str } from '../args.ts';
+import { bpfLoopsHelp, bpfLoopsOption, chooseBpfFeatures } from '../bpf-loops-option.ts';
 import { captureDeviceNames } from '../capture/devices.ts';
 import { hookList, layoutOf, readKernelBtf, reasonsOf, selectHooks } from '../capture/hooks-option.ts';
 import { packetOf, type Resolvers, summarize } from '../capture/packet-view.ts';
@@ -50,6 +52,7 @@ export const captureSpec: CommandSpec = {
     'ring-kb': { type: 'string' },
     path: { type: 'boolean' },
     ...PCAP_ENV_OPTIONS,
+    ...bpfLoopsOption,
     ...pcapFileOption,
   },
   positionals: { min: 0, max: 1 },
@@ -77,6 +80,7 @@ export const captureSpec: CommandSpec = {
                          DIR/hosts, networks, services, protocols, ethers (default /etc; never DNS)
       --netmask A.B.C.D  the IPv4 netmask for 'ip broadcast' (libpcap: the capture interface's)
       --pcap-version V   libpcap semantics: 1.10 (default, libpcap 1.10.3) or current (libpcap master)
+${bpfLoopsHelp}
 ${pcapFileHelp}
 
 PCAPFILTER is a libpcap filter ('udp port 9999'), compiled by tfc into each hook's program and run in the kernel,
@@ -146,7 +150,11 @@ export async function runCapture(argv: readonly string[], io: Io): Promise<numbe
   const layout = layoutOf(table);
   const first = hooks[0];
   if (first === undefined) throw new UsageError('capture: no hook selected');
-  const pcap = { env: pcapEnv(p), pcapVersion: pcapVersionOf(p) };
+  const pcap = {
+    env: pcapEnv(p),
+    pcapVersion: pcapVersionOf(p),
+    bpfFeatures: chooseBpfFeatures(p, createHost()).features,
+  };
   const check = captureFilterCheck(filter, layout, first, snaplen, pcap);
   if (!check.ok) {
     io.err(prefixLines(`capture: the filter is rejected:\n${check.error}`, 'tfc: '));

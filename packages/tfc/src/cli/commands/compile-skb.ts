@@ -7,7 +7,7 @@
  * tp_btf hook); fentry hooks need BTF (their argument lists are not in the snapshot); diagnostics on stderr; exit 1
  * when the filter cannot be compiled, 2 for usage errors.
  */
-import type { EmitForm } from '@tfc/codegen-bpf';
+import type { BpfFeatures, EmitForm } from '@tfc/codegen-bpf';
 import {
   DEFAULT_SNAPLEN,
   MAX_SNAPLEN,
@@ -40,8 +40,14 @@ function snapshotHook(spec: string): SkbHook | undefined {
   return h === undefined ? undefined : { kind: 'tp_btf', name, ...h };
 }
 
-export function runCompileSkb(p: Parsed, io: Io, env: PcapEnv, pcapVersion: PcapVersion): number {
-  for (const o of ['linktype', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'bpf-loops', 'scoped-encap'])
+export function runCompileSkb(
+  p: Parsed,
+  io: Io,
+  env: PcapEnv,
+  pcapVersion: PcapVersion,
+  bpfFeatures: BpfFeatures,
+): number {
+  for (const o of ['linktype', 'prog-type', 'on-match', 'on-miss', 'set-lookup', 'scoped-encap'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --ctx skb`);
   const t = str(p, 'target');
   if (t !== undefined && t !== 'ebpf') throw new UsageError('--ctx skb needs --target ebpf');
@@ -95,6 +101,7 @@ export function runCompileSkb(p: Parsed, io: Io, env: PcapEnv, pcapVersion: Pcap
     filter: text,
     env,
     pcapVersion,
+    bpfFeatures,
     layout,
     hook,
     snaplen,

@@ -534,7 +534,8 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
-  if (str(p, 'ctx') === 'skb') return runCompileSkb(p, io, pcapEnv(p), pcapVersionOf(p));
+  if (str(p, 'ctx') === 'skb')
+    return runCompileSkb(p, io, pcapEnv(p), pcapVersionOf(p), chooseBpfFeatures(p, host).features);
   for (const o of ['attach', 'snaplen', 'layout'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to --ctx skb`);
   if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
