@@ -118,7 +118,10 @@ export interface BpfTargetOptions {
    * walk rejects, as cBPF), middle/glob on strings in trace frames refused. `runningBpfFeatures()` of
    * tfc-filter/live probes this machine.
    */
-  readonly bpfFeatures?: { readonly mayGoto: boolean };
+  readonly bpfFeatures?: {
+    /** Whether the target kernel takes `may_goto` (Linux 6.9+): loops, or the unrolled forms. */
+    readonly mayGoto: boolean;
+  };
 }
 
 /** Where tc rules attach (`--dev`, `--ingress`/`--egress`, `--prio`, `--parent`, `--classid`, `--action`). */

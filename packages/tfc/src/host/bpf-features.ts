@@ -8,6 +8,7 @@ import { type BpfFeatures, bpfFeaturesOfRelease } from '@tfc/codegen-bpf';
 import { type BpfFeaturesProbe, probeBpfFeatures } from '@tfc/kernel/sys';
 
 export interface RunningFeatures {
+  /** What the running kernel's eBPF can do, as compile's `bpfFeatures` takes it. */
   readonly features: BpfFeatures;
   /** How they were found: `probed: a may_goto program loaded`, `release 6.1.0-28-amd64 (…)`. */
   readonly origin: string;
