@@ -6,23 +6,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { and, cmp, evaluate, filter, load, or, str } from '@tfc/ir';
 import {
-  CbpfSocket,
-  FdHandle,
   type FilterVerdict,
-  keepAlive,
   loadProgram,
   openCbpfSocket,
   probeFeatures,
   type Result,
-  SOCK,
-  stableBuffer,
   testRun,
   testRunFrameProblem,
 } from '@tfc/kernel/sys';
 import { filterArb, inputArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { compileBpf } from '../src/index.ts';
-import { kernelMaps } from './maps.ts';
+import { kernelMaps, openEbpfSocket } from './maps.ts';
 import { packetFrameArb, packetPredArb } from './packet-filters.ts';
 import { forFrame, forTracepoint, makeFrame } from './transform.ts';
 
@@ -160,25 +155,6 @@ test('cBPF programs agree with the IR evaluator under SO_ATTACH_FILTER', { skip:
   assert.ok(pairs >= FILTERS * 10);
 });
 
-/** An AF_UNIX datagram socketpair whose receiving end runs eBPF socket filter `progFd` (SO_ATTACH_BPF). */
-function openEbpfSocket(progFd: number): CbpfSocket | string {
-  assert.ok(sys);
-  const p = sys.socketpair(SOCK.AF_UNIX, SOCK.SOCK_DGRAM | SOCK.SOCK_CLOEXEC, 0);
-  if (!p.ok) return `socketpair: errno ${p.errno}`;
-  const tx = new FdHandle(sys, p.fds[0], 'unix-dgram');
-  const rx = new FdHandle(sys, p.fds[1], 'unix-dgram');
-  const opt = stableBuffer(4);
-  new DataView(opt.buffer, opt.byteOffset, 4).setInt32(0, progFd, true);
-  const r = sys.setsockopt(rx.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_BPF, opt);
-  keepAlive(opt);
-  if (!r.ok) {
-    tx.dispose();
-    rx.dispose();
-    return `SO_ATTACH_BPF: errno ${r.errno}`;
-  }
-  return new CbpfSocket(sys, tx, rx, 65536);
-}
-
 test('eBPF socket filters agree with the IR evaluator under SO_ATTACH_BPF', { skip: skipLoad }, () => {
   assert.ok(sys);
   let pairs = 0;
@@ -196,7 +172,7 @@ test('eBPF socket filters agree with the IR evaluator under SO_ATTACH_BPF', { sk
       continue;
     }
     try {
-      const s = openEbpfSocket(l.value.fd);
+      const s = openEbpfSocket(sys, l.value.fd);
       assert.ok(typeof s !== 'string', String(s));
       if (typeof s === 'string') continue;
       try {
@@ -343,7 +319,7 @@ test('packet-shaped filters (code passes, LD_ABS socket programs): cBPF under SO
       if (!l.ok) continue;
       try {
         if (pt === 'socket') {
-          const s = openEbpfSocket(l.value.fd);
+          const s = openEbpfSocket(sys, l.value.fd);
           assert.ok(typeof s !== 'string', String(s));
           if (typeof s === 'string') continue;
           try {

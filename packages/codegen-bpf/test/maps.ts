@@ -67,7 +67,7 @@ export function kernelMaps(sys: Syscalls, p: EbpfProgram): { bytes: Uint8Array; 
 }
 
 /** An AF_UNIX datagram socketpair whose receiving end runs eBPF socket filter `progFd` (SO_ATTACH_BPF). */
-function openEbpfSocket(sys: Syscalls, progFd: number): CbpfSocket | string {
+export function openEbpfSocket(sys: Syscalls, progFd: number): CbpfSocket | string {
   const p = sys.socketpair(SOCK.AF_UNIX, SOCK.SOCK_DGRAM | SOCK.SOCK_CLOEXEC, 0);
   if (!p.ok) return `socketpair: errno ${p.errno}`;
   const tx = new FdHandle(sys, p.fds[0], 'unix-dgram');
