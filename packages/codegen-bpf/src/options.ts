@@ -15,6 +15,7 @@ export type {
   RawMode,
   RawOptions,
   RawSource,
+  RawSwitchStateConstants,
   RawValue,
 } from './raw/options.ts';
 export type { SkbField, SkbHook, SkbLayout, SkbMode, SkbOptions } from './skb/options.ts';

@@ -51,10 +51,14 @@ export interface RawValue {
  *  `preempt` ? reportMax : 1 << (fls(s) - 1) (0 when s is 0), where s is (state | exitState) & report, replaced by
  *  reportIdle when state has every bit of idle, and by uninterruptible when state has a bit of `asUninterruptible`
  *  (TASK_RTLOCK_WAIT, TASK_FROZEN). The three values are direct (`btf`) loads: no helper call. */
-export interface RawSwitchState {
+export interface RawSwitchState extends RawSwitchStateConstants {
   readonly preempt: RawValue;
   readonly state: RawValue;
   readonly exitState: RawValue;
+}
+
+/** include/linux/sched.h's constants of the report state (TASK_REPORT, TASK_REPORT_IDLE, TASK_REPORT_MAX, …). */
+export interface RawSwitchStateConstants {
   readonly report: number;
   readonly idle: number;
   readonly reportIdle: number;

@@ -8,6 +8,7 @@
  * strings, derived states) is listed in `uncovered` with the reason, never approximated; argument types are
  * compared with BTF's spelling (qualifiers ignored), so a kernel whose tracepoint changed shape is refused.
  */
+import type { RawSwitchStateConstants } from '@tfc/codegen-bpf';
 
 /** One record field from the arguments: argument `arg` itself, or a member of what it points to. */
 export interface ProvenanceField {
@@ -82,16 +83,10 @@ export interface ProvenanceField {
   };
   /** __trace_sched_switch_state(preempt, prev_state, prev): arguments `arg` (preempt), `state` and `task` (whose
    *  `exitState` member is read), with include/linux/sched.h's constants. */
-  readonly switchState?: {
+  readonly switchState?: RawSwitchStateConstants & {
     readonly state: number;
     readonly task: number;
     readonly exitState: string;
-    readonly report: number;
-    readonly idle: number;
-    readonly reportIdle: number;
-    readonly asUninterruptible: number;
-    readonly uninterruptible: number;
-    readonly reportMax: number;
   };
 }
 
