@@ -12,6 +12,7 @@ import type { Insn, VmMap } from '@tfc/bpf/ebpf';
 import { createMap } from '@tfc/bpf/ebpf';
 import type { BtfMapDef } from '@tfc/bpf/elf';
 import { STRBUF_MAP_DEF } from '@tfc/codegen-bpf';
+import { MAP_TYPE } from '@tfc/kernel/sys';
 
 /** A map's shape by its uapi type number (BPF_MAP_TYPE_*). */
 export interface RunMapDef {
@@ -22,21 +23,22 @@ export interface RunMapDef {
   readonly maxEntries: number;
 }
 
-/** BPF_MAP_TYPE_* numbers the VM can stand in for (per-CPU maps as one CPU's). */
-const MAP_TYPE = { hash: 1, array: 2, percpu_hash: 5, percpu_array: 6, lru_hash: 9 } as const;
+/** The BPF_MAP_TYPE_*s the VM can stand in for (per-CPU maps as one CPU's). */
 const VM_TYPE: Readonly<Record<number, VmMap['type']>> = {
-  1: 'hash',
-  2: 'array',
-  5: 'hash',
-  6: 'array',
-  9: 'hash',
+  [MAP_TYPE.HASH]: 'hash',
+  [MAP_TYPE.ARRAY]: 'array',
+  [MAP_TYPE.PERCPU_HASH]: 'hash',
+  [MAP_TYPE.PERCPU_ARRAY]: 'array',
+  [MAP_TYPE.LRU_HASH]: 'hash',
 };
+/** codegen-bpf's MapDef type names as BPF_MAP_TYPE_* numbers. */
+const CODEGEN_TYPE = { hash: MAP_TYPE.HASH, percpu_array: MAP_TYPE.PERCPU_ARRAY } as const;
 
 /** tfc's own scratch maps, which any form of a tfc program may name. */
 const SCRATCH: readonly RunMapDef[] = [
   {
     name: STRBUF_MAP_DEF.name,
-    type: MAP_TYPE[STRBUF_MAP_DEF.type],
+    type: CODEGEN_TYPE[STRBUF_MAP_DEF.type],
     keySize: STRBUF_MAP_DEF.keySize,
     valueSize: STRBUF_MAP_DEF.valueSize,
     maxEntries: STRBUF_MAP_DEF.maxEntries,
