@@ -6,7 +6,8 @@
 // scratch memory is uninitialised; the kernel's classic BPF checker refuses such a program), and the radiotap
 // data-pad rounding is left out (it is generated only while the link type is still radiotap).
 // `unwrittenReads` finds such programs; `repaired` inserts, at the end of the prologue, stores of the offsets the
-// filter means (the radiotap length, then the 802.11 payload offset, each computed from the frame as the prologue
+// filter means (the radiotap length into the register the data-frame test reads the frame control through, the
+// 802.11 payload offset into the other, each computed from the frame as the prologue
 // computes them for the capture's own link type) into the unwritten registers and into the prologue's payload
 // register — so the rest of libpcap's own program judges tfc's. Invariants: pure; programs are 8-byte cBPF
 // instructions (little-endian code/k as bpf_insn on x86); only forward jumps, so the prologue's jumps land at or
@@ -18,6 +19,8 @@ const ST = 0x02;
 const STX = 0x03;
 const ADD_K = 0x04;
 const LD_IMM = 0x00;
+const LDB_IND = 0x50;
+const JSET_K = 0x45;
 
 const op = (p: Uint8Array, i: number) => p[i * 8]! | (p[i * 8 + 1]! << 8);
 const kOf = (p: Uint8Array, i: number) =>
@@ -56,6 +59,22 @@ export function repairClobbered(program: Uint8Array): boolean {
   return false;
 }
 
+/** Whether the program tests the 802.11 frame control through register r (`ldx M[r]; ldb [x + 0]; jset #4|#8`, the
+ *  data-frame test every 802.11 link-type check starts with). */
+function readsFrameControl(program: Uint8Array, r: number): boolean {
+  for (let i = 0; i + 2 < program.length / 8; i++)
+    if (
+      op(program, i) === LDX_MEM &&
+      kOf(program, i) === r &&
+      op(program, i + 1) === LDB_IND &&
+      kOf(program, i + 1) === 0 &&
+      op(program, i + 2) === JSET_K &&
+      (kOf(program, i + 2) === 0x4 || kOf(program, i + 2) === 0x8)
+    )
+      return true;
+  return false;
+}
+
 /** The register the prologue stores the 802.11 payload offset into (`add #24; st M[r]`). */
 function payloadRegister(program: Uint8Array, end: number): number | undefined {
   for (let i = 1; i < end; i++)
@@ -89,8 +108,16 @@ export function repaired(program: Uint8Array, frame: Uint8Array, radio: boolean)
   if (unwritten.length === 0) return program;
   const end = prologueEnd(program);
   const { hdr, pl } = wlanOffsetsOf(frame, radio);
-  const roles = radio ? [hdr, pl] : [pl];
-  const stores: [number, number][] = unwritten.slice(0, roles.length).map((r, i) => [r, roles[i]!]);
+  const stores: [number, number][] = [];
+  if (radio) {
+    // libpcap allocates the two registers as primitives first need them (`sctp[…]` asks for the payload offset
+    // before its link-type test asks for the header's), so the roles are told by use, not by number: the header
+    // register is the one the 802.11 data-frame test reads the frame control through.
+    const h = unwritten.find((r) => readsFrameControl(program, r)) ?? unwritten[0]!;
+    stores.push([h, hdr]);
+    const p = unwritten.find((r) => r !== h);
+    if (p !== undefined) stores.push([p, pl]);
+  } else stores.push([unwritten[0]!, pl]);
   const plReg = payloadRegister(program, end);
   if (plReg !== undefined) stores.push([plReg, pl]);
   const insn = (code: number, k: number) => {
