@@ -145,7 +145,14 @@ function operand(e: Expr, values: readonly ValueDef[], depth = 0): Operand {
         : operand(d.expr, values, depth + 1);
     }
     case 'pseudo':
-      return { kind: 'bad', code: 'pseudo', what: `the pseudo-field ${e.name}` };
+      return {
+        kind: 'bad',
+        code: 'pseudo',
+        what:
+          e.name === 'pkttype' || e.name === 'ifindex'
+            ? `the packet's Linux metadata (${e.name === 'pkttype' ? 'pkt_type: inbound/outbound' : 'ifindex'})`
+            : `the pseudo-field ${e.name}`,
+      };
     case 'len':
       return { kind: 'bad', code: 'len', what: 'the packet length' };
     case 'neg':

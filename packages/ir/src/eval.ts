@@ -26,6 +26,10 @@ export interface EvalInput {
   readonly packet?: Uint8Array;
   readonly cpu?: number;
   readonly pid?: number;
+  /** The packet's skb->pkt_type (default 0, PACKET_HOST). */
+  readonly pkttype?: number;
+  /** The packet's skb->dev->ifindex (default 0). */
+  readonly ifindex?: number;
   /** current->comm, up to 16 bytes (NUL padded). */
   readonly comm?: Uint8Array;
   /** Memory that pointer strings may point into. */
@@ -178,7 +182,7 @@ export function evalExpr(e: Expr, ctx: EvalContext): bigint {
     case 'len':
       return BigInt((ctx.input.packet ?? EMPTY).length);
     case 'pseudo':
-      return s32(e.name === 'cpu' ? (ctx.input.cpu ?? 0) : (ctx.input.pid ?? 0));
+      return s32(ctx.input[e.name] ?? 0);
     case 'ref': {
       const m = ctx.memo.get(e.id);
       if (m !== undefined) return m;

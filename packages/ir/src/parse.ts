@@ -12,12 +12,13 @@ import type {
   Filter,
   IrDiagnostic,
   Pred,
+  PseudoName,
   StrMatch,
   StrSource,
   ValueDef,
   Width,
 } from './types.ts';
-import { ARITH_OPS, BASES, CMP_OP_NAMES, MAX_DEPTH, STR_MATCHES } from './types.ts';
+import { ARITH_OPS, BASES, CMP_OP_NAMES, MAX_DEPTH, PSEUDO_NAMES, STR_MATCHES } from './types.ts';
 
 type Tok =
   | { readonly t: '(' | ')' | '{' | '}'; readonly at: number }
@@ -85,6 +86,7 @@ function tokenize(text: string): Tok[] {
 const CMP_SET: ReadonlySet<string> = new Set(CMP_OP_NAMES);
 const ARITH_SET: ReadonlySet<string> = new Set(ARITH_OPS);
 const BASE_SET: ReadonlySet<string> = new Set(BASES);
+const PSEUDO_SET: ReadonlySet<string> = new Set(PSEUDO_NAMES);
 const MATCH_SET: ReadonlySet<string> = new Set(STR_MATCHES);
 
 class Parser {
@@ -193,8 +195,8 @@ class Parser {
         order: m[3] as ByteOrder,
         signed: m[1] === 's',
       };
-    } else if (head.v === 'cpu' || head.v === 'pid') {
-      e = { kind: 'pseudo', name: head.v };
+    } else if (PSEUDO_SET.has(head.v)) {
+      e = { kind: 'pseudo', name: head.v as PseudoName };
     } else if (head.v === 'len') {
       e = { kind: 'len' };
     } else if (head.v === 'neg') {

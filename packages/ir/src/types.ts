@@ -26,7 +26,11 @@ export type ByteOrder = 'le' | 'be';
 export type ArithOp = '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '<<' | '>>';
 export const ARITH_OPS: readonly ArithOp[] = ['+', '-', '*', '/', '%', '&', '|', '^', '<<', '>>'];
 
-export type PseudoName = 'cpu' | 'pid';
+/** Values of the environment a filter runs in, not of its input bytes. Trace events: `cpu`, `pid`. Packets:
+ *  `pkttype` (skb->pkt_type: 0 host, 1 broadcast, 2 multicast, 3 other host, 4 outgoing) and `ifindex`
+ *  (skb->dev->ifindex), the Linux metadata libpcap's live filters read through SKF_AD_PKTTYPE / SKF_AD_IFINDEX. */
+export type PseudoName = 'cpu' | 'pid' | 'pkttype' | 'ifindex';
+export const PSEUDO_NAMES: readonly PseudoName[] = ['cpu', 'pid', 'pkttype', 'ifindex'];
 
 export type Expr =
   | { readonly kind: 'const'; readonly value: bigint }
@@ -38,7 +42,8 @@ export type Expr =
       readonly order: ByteOrder;
       readonly signed: boolean;
     }
-  /** cpu: smp_processor_id() (s32); pid: current pid (s32). Sign-extended to 64 bits. */
+  /** cpu: smp_processor_id() (s32); pid: current pid (s32); pkttype, ifindex: the packet's (s32). Sign-extended to
+   *  64 bits. */
   | { readonly kind: 'pseudo'; readonly name: PseudoName }
   /** Packet length in bytes. */
   | { readonly kind: 'len' }

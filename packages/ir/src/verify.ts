@@ -32,6 +32,7 @@ import {
   CHAIN_AH,
   CHAIN_MAX_BOUND,
   MAX_DEPTH,
+  PSEUDO_NAMES,
   STR_MATCHES,
   U64_MAX,
   widthMask,
@@ -104,8 +105,7 @@ export function verify(ir: Filter): IrDiagnostic[] {
       case 'len':
         return;
       case 'pseudo':
-        if (e.name !== 'cpu' && e.name !== 'pid')
-          err('pseudo', `unknown pseudo-field '${String(e.name)}'`, at);
+        if (!PSEUDO_NAMES.includes(e.name)) err('pseudo', `unknown pseudo-field '${String(e.name)}'`, at);
         return;
       case 'load':
         if (!BASE_SET.has(e.base)) err('base', `unknown base '${String(e.base)}'`, at);

@@ -8,7 +8,7 @@ import { diag, type PcapDiagnostic, PcapFail } from './diagnostics.ts';
 import { PCAP_DIALECTS, type PcapVersion } from './dialect.ts';
 import { initialEncap, type LinkType } from './encap.ts';
 import { lex } from './lexer.ts';
-import { lowerFilter, type SkbMeta } from './lower.ts';
+import { lowerFilter } from './lower.ts';
 import type { NameDb } from './names/db.ts';
 import { parseIPv6 } from './numbers.ts';
 import { parseTokens } from './parser.ts';
@@ -30,8 +30,6 @@ export interface PcapOptions {
   readonly netmask?: number;
   /** The libpcap version whose semantics apply (dialect.ts): '1.10' (default, libpcap 1.10.3) or 'current'. */
   readonly pcapVersion?: PcapVersion;
-  /** Where `inbound`/`outbound`/`ifindex` read Linux's packet metadata (record loads); without it they are refused. */
-  readonly skbMeta?: SkbMeta;
 }
 
 export type ParseOutcome =
@@ -81,7 +79,6 @@ export function compilePcap(text: string, options: PcapOptions): CompileOutcome 
       parsed.ast,
       initialEncap(options.linktype),
       options.scopedEncap ?? false,
-      options.skbMeta,
       {
         ...(options.names ? { names: options.names } : {}),
         ...(options.netmask !== undefined ? { netmask: options.netmask } : {}),

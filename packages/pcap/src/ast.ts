@@ -111,7 +111,7 @@ export type Expr =
       readonly mask: number;
       readonly span: Span;
     }
-  /** inbound / outbound: Linux packet metadata (pkt_type), served only where the caller provides it (skbMeta). */
+  /** inbound / outbound: Linux packet metadata (pkt_type; the IR's `pkttype` pseudo-field). */
   | { readonly kind: 'direction'; readonly outbound: boolean; readonly span: Span }
   /** `llc` alone, or `llc i|s|u` or an S/U subtype name (`rr`, `ua`, ... case-insensitive, as grammar.y). */
   | { readonly kind: 'llc'; readonly sub: string | undefined; readonly span: Span }

@@ -13,7 +13,6 @@ export {
 } from './dialect.ts';
 export type { LinkType } from './encap.ts';
 export { LINK_TYPES, type LinkTypeInfo, linkTypeByName, linkTypeInfo } from './linktypes.ts';
-export type { SkbMeta } from './lower.ts';
 export { NETMASK_UNKNOWN } from './lower-broadcast.ts';
 export {
   EMPTY_NAME_DB,

@@ -18,11 +18,11 @@ import {
   FALSE,
   type Expr as IrExpr,
   LEN,
-  load,
   not,
   or,
   orOf,
   type Pred,
+  pseudo,
   ref,
   type ValueDef,
 } from '@tfc/ir';
@@ -63,13 +63,6 @@ const IPPROTO = { TCP: 6, UDP: 17, SCTP: 132, FRAGMENT: 44, ICMPV6: 58 } as cons
 /** Qualifier flowing into a bare id; 'err' = libpcap's qerr (no id may follow). */
 export type Inherited = Qual | 'err';
 
-/** Where Linux's packet metadata lies for `inbound`/`outbound`/`ifindex`: byte offsets of a `record` the caller
- *  serves (pkt_type as a byte, ifindex as a little-endian u32) — the skb context's capture record. */
-export interface SkbMeta {
-  readonly pktType: number;
-  readonly ifindex: number;
-}
-
 /** What the caller knows about the capture: names (NameDb) and the IPv4 netmask (`ip broadcast`). */
 export interface LowerEnv {
   readonly names?: NameDb;
@@ -77,7 +70,6 @@ export interface LowerEnv {
 }
 
 interface Ctx {
-  readonly meta: SkbMeta | undefined;
   readonly env: LowerEnv;
   /** IR nodes of the primitives lowered so far (budget.ts). */
   spent: number;
@@ -869,16 +861,14 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
     case 'direction': {
       const sll = cookedMeta(ctx, 'direction');
       if (sll !== undefined) return { pred: e.outbound ? sll : not(sll), q: 'err' };
-      const m = needMeta(ctx, e.outbound ? 'outbound' : 'inbound', e.span);
       // libpcap on Linux: pkt_type == PACKET_OUTGOING (4), inverted for inbound
-      const out = cmp('eq', 4, false, load('record', m.pktType, 1, 'le'), u(4));
+      const out = eq(linuxMeta(ctx, 'pkttype', e.outbound ? 'outbound' : 'inbound', e.span), 4);
       return { pred: e.outbound ? out : not(out), q: 'err' };
     }
     case 'ifindex': {
       const sll = cookedMeta(ctx, 'ifindex');
       if (sll !== undefined) return { pred: eq(sll, e.value), q: 'err' };
-      const m = needMeta(ctx, 'ifindex', e.span);
-      return { pred: cmp('eq', 4, false, load('record', m.ifindex, 4, 'le'), u(e.value)), q: 'err' };
+      return { pred: eq(linuxMeta(ctx, 'ifindex', 'ifindex', e.span), e.value), q: 'err' };
     }
     case 'wlan':
       noGeneve(ctx, e.span);
@@ -1127,28 +1117,58 @@ function cookedMeta(ctx: Ctx, what: 'direction' | 'ifindex'): Pred | IrExpr | un
   return what === 'direction' ? eq(ld(hdr + 10, 1), 4) : ld(hdr + 4, 4);
 }
 
-function needMeta(ctx: Ctx, what: string, span: Span): SkbMeta {
-  if (ctx.meta === undefined)
-    return fail(
-      'unsupported',
-      `'${what}' is not supported by tfc here (it reads Linux packet metadata: use --ctx skb)`,
-      span,
-    );
-  return ctx.meta;
+/** SKF_AD_* offsets of the Linux ancillary loads (include/uapi/linux/filter.h), for naming what libpcap reads. */
+const SKF_AD: Readonly<Record<number, string>> = {
+  0: 'skb->protocol',
+  4: 'skb->pkt_type',
+  8: 'the device ifindex',
+  12: 'a netlink attribute',
+  16: 'a nested netlink attribute',
+  20: 'skb->mark',
+  24: 'skb->queue_mapping',
+  28: "the device's hardware type",
+  32: 'skb->hash',
+  36: 'the CPU number',
+  40: 'A ^ X',
+  44: 'the VLAN tag',
+  48: 'VLAN tag presence',
+  52: 'the payload offset',
+  56: 'a random number',
+  60: 'the VLAN protocol',
+};
+
+/** gen_inbound / gen_ifindex on a live Linux capture: the ancillary load SKF_AD_OFF + (4 pkt_type | 8 ifindex),
+ *  made at libpcap's link-header offset. At offset 0 (every link type tfc compiles, outside `pppoes`, `geneve` and
+ *  radiotap) that is the packet's metadata: the IR's `pkttype` / `ifindex` pseudo-field. Elsewhere libpcap 1.10.3
+ *  adds the offset to the ancillary one and so reads other metadata, or an indirect load the kernel never serves:
+ *  refused, naming what libpcap reads. */
+function linuxMeta(ctx: Ctx, name: 'pkttype' | 'ifindex', what: string, span: Span): IrExpr {
+  const e = ctx.encap;
+  const ad = name === 'pkttype' ? 4 : 8;
+  const variable = e.geneve || e.link === 'ieee802_11_radio' || (e.ppp && isWlan(e));
+  const hdr = e.ppp ? e.linktype : 0;
+  if (!variable && hdr === 0) return pseudo(name);
+  const reads = variable
+    ? 'an indirect load at a negative offset (from the run-time link header), which the kernel serves only past 4 KiB of header'
+    : (SKF_AD[ad + hdr] ??
+      'an unknown ancillary offset, which the kernel serves as a failed load (every packet rejected)');
+  return fail(
+    'unsupported',
+    `'${what}' is not supported by tfc here: libpcap 1.10.3 reads the metadata at the link header's offset (${variable ? 'a run-time one' : hdr}), so it reads ${reads} instead of ${name === 'pkttype' ? 'skb->pkt_type' : 'the ifindex'}`,
+    span,
+  );
 }
 
 export function lowerFilter(
   e: Expr,
   encap: Encap,
   scoped: boolean,
-  meta?: SkbMeta,
   env: LowerEnv = {},
   dialect: PcapDialect = PCAP_DIALECTS['1.10'],
 ): { readonly body: Pred; readonly values: readonly ValueDef[] } {
   const values: ValueDef[] = [];
   const wlan = isWlan(encap) ? wlanOffsets(encap, values) : undefined;
   const ctx: Ctx = {
-    meta,
     env,
     dialect,
     spent: 0,

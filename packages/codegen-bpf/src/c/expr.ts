@@ -7,6 +7,7 @@
 import type { Expr, Width } from '@tfc/ir';
 import { type Load, packetRead, recordRead } from '../lower/access.ts';
 import { runtimeArithCheck } from '../lower/arith.ts';
+import { isPacketMeta, packetMetaField } from '../lower/packet-meta.ts';
 import { Unsupported } from '../options.ts';
 import { type CGen, fresh, line, lit, sType, uType } from './context.ts';
 
@@ -96,7 +97,12 @@ export function expr(g: CGen, x: Expr, abort: string): string {
       return expr(g, d.expr, abort);
     }
     case 'pseudo': {
-      if (g.packetCtx) throw new Unsupported('pseudo', `pseudo-field ${x.name} needs --ctx tracepoint`);
+      if (g.packetCtx || isPacketMeta(x.name)) {
+        const f = packetMetaField(g.o.ctx, g.o.progType, x.name);
+        const t = fresh(g);
+        line(g, `u64 ${t} = (u64)*(u32 *)((u8 *)ctx + ${f.offset}); /* ${f.cField} */`);
+        return t;
+      }
       const t = fresh(g);
       line(
         g,

@@ -5,7 +5,8 @@
 // Invariants: any abort (a load past the packet, a division by zero) ends the program with 0; shifts by 32 or more
 // give 0 (lower/arith.ts); a cached value is reloaded only where its store ran on every path (avail) and its word is
 // still its own.
-import type { Expr } from '@tfc/ir';
+import type { AncillaryName, Size } from '@tfc/bpf/cbpf';
+import type { Expr, PseudoName } from '@tfc/ir';
 import { ARITH_ALU } from '../arith-ops.ts';
 import { type Load, MAX_PKT_OFF } from '../lower/access.ts';
 import { constArith, runtimeArithCheck } from '../lower/arith.ts';
@@ -22,6 +23,14 @@ import {
   slot,
 } from './context.ts';
 import { maxOf, mshOffset, splitOffset, u32Valued } from './values.ts';
+
+/** The ancillary load of a packet's Linux metadata (the kernel reads skb->pkt_type / skb->dev->ifindex for any load
+ *  size; these are the sizes libpcap writes); the trace environment's pseudo-fields have none. */
+export function ancillaryOf(name: PseudoName): { readonly size: Size; readonly ext: AncillaryName } {
+  if (name === 'pkttype') return { size: 'h', ext: 'pkttype' };
+  if (name === 'ifindex') return { size: 'w', ext: 'ifindex' };
+  throw new Unsupported('pseudo', `pseudo-field ${name} is not available to classic BPF`);
+}
 
 /** A = the low 32 bits of a packet load (ld_abs, ld_ind after `ldx msh` or a computed X, or bytes assembled
  *  little-endian), sign-extended to 32 bits when signed and narrower. */
@@ -112,7 +121,8 @@ export function lo(g: CbpfGen, x: Expr): void {
       return;
     }
     case 'pseudo':
-      throw new Unsupported('pseudo', `pseudo-field ${x.name} is not available to classic BPF`);
+      g.ins({ kind: 'ld_anc', ...ancillaryOf(x.name) });
+      return;
     case 'len':
       g.ins({ kind: 'ld_len' });
       return;
@@ -214,7 +224,10 @@ export function hi(g: CbpfGen, x: Expr): void {
       return;
     }
     case 'pseudo':
-      throw new Unsupported('pseudo', `pseudo-field ${x.name} is not available to classic BPF`);
+      // pkt_type and ifindex are never negative: the sign extension's high half is 0
+      ancillaryOf(x.name);
+      g.ins({ kind: 'ld_imm', value: 0 });
+      return;
     case 'load': {
       if (x.width === 8) {
         if (x.base === 'record') throw new Unsupported('base', 'record loads need --ctx tracepoint (eBPF)');

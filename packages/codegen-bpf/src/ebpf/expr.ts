@@ -7,6 +7,7 @@ import { alu32, alu64, call, jmp32, mem, mov, R0, R1, R6, R7, R8 } from '@tfc/bp
 import type { Expr } from '@tfc/ir';
 import { ARITH_ALU } from '../arith-ops.ts';
 import { constArith, runtimeArithCheck } from '../lower/arith.ts';
+import { isPacketMeta, packetMetaField } from '../lower/packet-meta.ts';
 import { Unsupported } from '../options.ts';
 import { REC } from '../skb/options.ts';
 import { type EbpfGen, HELPER, loadConst, pop, push } from './context.ts';
@@ -49,7 +50,10 @@ export function expr(g: EbpfGen, x: Expr, abort: string): void {
       return;
     }
     case 'pseudo':
-      if (g.packetCtx) throw new Unsupported('pseudo', `pseudo-field ${x.name} needs --ctx tracepoint`);
+      if (g.packetCtx || isPacketMeta(x.name)) {
+        g.e(mem.ldx('w', R0, R6, packetMetaField(g.o.ctx, g.o.progType, x.name).offset));
+        return;
+      }
       g.e(call(x.name === 'cpu' ? HELPER.cpu : HELPER.pidTgid));
       g.e(alu64.lsh.imm(R0, 32));
       g.e(alu64.arsh.imm(R0, 32));

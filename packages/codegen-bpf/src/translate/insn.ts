@@ -27,6 +27,7 @@ import {
   toBe,
 } from '@tfc/bpf/ebpf';
 import { MAX_PKT_OFF } from '../lower/access.ts';
+import { packetMetaField } from '../lower/packet-meta.ts';
 import { BYTES_OF } from './analysis.ts';
 import { A, directLoad, emitInsn, guard, inSpan, labelOf, slot, type Translation, toDiv0 } from './state.ts';
 
@@ -127,6 +128,13 @@ export function translateInsn(t: Translation, c: CInsn, i: number): 'next' | 'ju
         e(mov.reg(r, R8));
         e(alu64.sub.reg(r, R7));
       } else e(mem.ldx('w', r, R6, 0));
+      return 'next';
+    }
+    case 'ld_anc': {
+      // the packet's pkt_type / ifindex from the ctx, as bpf_convert_filter reads skb->pkt_type / skb->dev->ifindex
+      if (c.ext !== 'pkttype' && c.ext !== 'ifindex') return false;
+      if (t.o.progType === 'xdp' && c.ext === 'pkttype') return false;
+      e(mem.ldx('w', A, R6, packetMetaField('packet', t.o.progType, c.ext).offset));
       return 'next';
     }
     case 'ld_imm':

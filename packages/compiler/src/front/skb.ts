@@ -3,8 +3,8 @@
  * header (start 1), as one IR: `start == 0 && ETHERNET || start == 1 && RAW`, where start is the capture record's
  * byte 75 (a `record` load, served from the record the skb prologue fills) and ETHERNET / RAW are the filter lowered
  * for DLT_EN10MB and DLT_RAW (what libpcap compiles for a capture whose packets start at the IP header).
- * `inbound`, `outbound` and `ifindex N` read the record's pkt_type and ifindex, as libpcap's Linux live filters read
- * SKF_AD_PKTTYPE (outbound: PACKET_OUTGOING) and SKF_AD_IFINDEX.
+ * `inbound`, `outbound` and `ifindex N` (the pkttype/ifindex pseudo-fields) read the record's pkt_type and ifindex, as
+ * libpcap's Linux live filters read SKF_AD_PKTTYPE (outbound: PACKET_OUTGOING) and SKF_AD_IFINDEX.
  * Invariants: pure; the Ethernet lowering's diagnostics are the filter's (a filter libpcap refuses on Ethernet is
  * refused); a filter that only has a meaning on a link layer (`ether host`, `vlan`, `arp`, …: libpcap refuses it on
  * DLT_RAW) rejects every packet that starts at L3, and `l3` says why; shared values of the RAW half are renumbered
@@ -25,6 +25,7 @@ import {
   mapPredExprs,
   or,
   ref,
+  type ValueDef,
 } from '@tfc/ir';
 import { compilePcap, type NameDb, type PcapVersion } from '@tfc/pcap';
 import { diagnosticsOf } from '../diagnostic.ts';
@@ -45,22 +46,33 @@ export interface SkbPcapOptions {
   readonly pcapVersion?: PcapVersion;
 }
 
+/** The packet's metadata (`inbound`, `outbound`, `ifindex N`: the IR's pkttype/ifindex pseudo-fields) as the
+ *  capture record holds it: what the hook found in skb->pkt_type and the device's ifindex. */
+function fromRecord(e: Expr): Expr {
+  if (e.kind !== 'pseudo') return e;
+  if (e.name === 'pkttype') return load('record', REC.pktType, 1, 'le');
+  if (e.name === 'ifindex') return load('record', REC.ifindex, 4, 'le');
+  return e;
+}
+
+const valueFromRecord = (v: ValueDef): ValueDef => ({ id: v.id, expr: mapExpr(v.expr, fromRecord) });
+
 export function skbFront(text: string, options: SkbPcapOptions = {}): FrontResult<SkbFrontExtra> {
-  const skbMeta = { pktType: REC.pktType, ifindex: REC.ifindex };
-  const l2 = compilePcap(text, { ...options, linktype: 'ethernet', skbMeta });
-  if (!l2.ok) return { ok: false, diagnostics: diagnosticsOf('parse', l2.diagnostics) };
-  const l3 = compilePcap(text, { ...options, linktype: 'raw', skbMeta });
+  const parsed = compilePcap(text, { ...options, linktype: 'ethernet' });
+  if (!parsed.ok) return { ok: false, diagnostics: diagnosticsOf('parse', parsed.diagnostics) };
+  const l2 = {
+    body: mapPredExprs(parsed.ir.body, fromRecord),
+    values: parsed.ir.values.map(valueFromRecord),
+  };
+  const l3 = compilePcap(text, { ...options, linktype: 'raw' });
   const start = (v: number) => cmp('eq', 1, false, load('record', REC.start, 1, 'le'), konst(v));
-  const shift = l2.ir.values.length;
-  const renumber = (e: Expr): Expr => (e.kind === 'ref' ? ref(e.id + shift) : e);
+  const shift = l2.values.length;
+  const renumber = (e: Expr): Expr => (e.kind === 'ref' ? ref(e.id + shift) : fromRecord(e));
   const l3Body = l3.ok ? mapPredExprs(l3.ir.body, renumber) : FALSE;
   const l3Values = l3.ok
     ? l3.ir.values.map((v) => ({ id: v.id + shift, expr: mapExpr(v.expr, renumber) }))
     : [];
-  const ir: Filter = filter(or(and(start(0), l2.ir.body), and(start(1), l3Body)), [
-    ...l2.ir.values,
-    ...l3Values,
-  ]);
+  const ir: Filter = filter(or(and(start(0), l2.body), and(start(1), l3Body)), [...l2.values, ...l3Values]);
   return l3.ok
     ? { ok: true, ir }
     : {
