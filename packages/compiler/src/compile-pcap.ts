@@ -45,7 +45,8 @@ export interface PcapCompileRequest {
   readonly bpfFeatures?: BpfFeatures;
 }
 
-export { LINK_TYPES, type LinkType, linkTypeByName, type PcapVersion } from '@tfc/pcap';
+/** The pcap front end alone: a filter's IR for one link type (what the evaluator judges). */
+export { compilePcap, LINK_TYPES, type LinkType, linkTypeByName, type PcapVersion } from '@tfc/pcap';
 
 export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
   const plan = optimizationPlan(req.optimize);

@@ -30,6 +30,7 @@ export const ARITH_OPS: readonly ArithOp[] = ['+', '-', '*', '/', '%', '&', '|',
  *  `pkttype` (skb->pkt_type: 0 host, 1 broadcast, 2 multicast, 3 other host, 4 outgoing) and `ifindex`
  *  (skb->dev->ifindex), the Linux metadata libpcap's live filters read through SKF_AD_PKTTYPE / SKF_AD_IFINDEX. */
 export type PseudoName = 'cpu' | 'pid' | 'pkttype' | 'ifindex';
+/** Every pseudo-field name, for parsers and the verifier. */
 export const PSEUDO_NAMES: readonly PseudoName[] = ['cpu', 'pid', 'pkttype', 'ifindex'];
 
 export type Expr =

@@ -16,10 +16,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluate, type Filter, runPasses } from '@tfc/ir';
-import { loadLibpcap } from '@tfc/kernel/sys';
+import { loadLibpcap, readsLinuxMeta, withLinuxMeta } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compilePcap, type LinkType } from '../src/index.ts';
 import { LINK_TYPES } from '../src/linktypes.ts';
+import { metaOf } from './ancillary.ts';
 import { corpusFilters } from './corpus.ts';
 import { filterText } from './filters.ts';
 import { LINK_FILTERS, linkFrames } from './linkframes.ts';
@@ -113,6 +114,7 @@ test('link types: IR evaluator = libpcap bpf_filter on frames of each link type'
     let accepted = 0;
     const clobbered = new Set<string>();
     const unwritten = new Set<string>();
+    const withMetadata = new Set<string>();
     const radio = link === 'ieee802_11_radio';
     const check = (text: string, frames: readonly Uint8Array[]) => {
       const j = judge(text);
@@ -122,11 +124,15 @@ test('link types: IR evaluator = libpcap bpf_filter on frames of each link type'
         return;
       }
       if (j.unwritten) unwritten.add(text);
+      const meta = readsLinuxMeta(j.unopt);
+      if (meta) withMetadata.add(text);
       for (const fr of frames) {
-        const prog = j.unwritten ? repaired(j.unopt, fr, radio) : j.unopt;
+        const m = metaOf(fr);
+        const base = j.unwritten ? repaired(j.unopt, fr, radio) : j.unopt;
+        const prog = meta ? withLinuxMeta(base, m) : base;
         const want = lib.filter(prog, fr) !== 0 ? 'accept' : 'reject';
-        const got = evaluate(j.ir, { packet: fr });
-        const passed = evaluate(j.passed, { packet: fr });
+        const got = evaluate(j.ir, { packet: fr, ...m });
+        const passed = evaluate(j.passed, { packet: fr, ...m });
         pairs++;
         if (passed !== got && disagreements.length < 20)
           disagreements.push(
@@ -144,7 +150,7 @@ test('link types: IR evaluator = libpcap bpf_filter on frames of each link type'
     fc.assert(fc.property(fc.constantFrom(...corpus), frames, check), { numRuns: 100 });
     fc.assert(fc.property(filterText, frames, check), { numRuns: 150 });
     report.push(
-      `${info.name} (${info.dlt}): ${cache.size} filters, ${pairs} filter×frame pairs, ${accepted} accepted, ${both} rejected by both, ${gaps} refused by tfc only, ${clobbered.size} not compared (libpcap overwrites its link-offset registers), ${unwritten.size} judged with libpcap's unwritten offset registers filled in`,
+      `${info.name} (${info.dlt}): ${cache.size} filters, ${pairs} filter×frame pairs, ${accepted} accepted, ${both} rejected by both, ${gaps} refused by tfc only, ${clobbered.size} not compared (libpcap overwrites its link-offset registers), ${unwritten.size} judged with libpcap's unwritten offset registers filled in, ${withMetadata.size} judged with Linux metadata (pkt_type, ifindex)`,
     );
     assert.ok(accepted > pairs / 100, `${info.name}: only ${accepted} of ${pairs} accepted`);
   }

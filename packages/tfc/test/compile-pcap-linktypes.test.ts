@@ -15,8 +15,10 @@ import {
   loadKoffiSyscalls,
   loadLibpcap,
   loadProgram,
+  readsLinuxMeta,
   testRun,
   testRunFrameProblem,
+  withLinuxMeta,
 } from '@tfc/kernel/sys';
 import { memoryIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
@@ -43,6 +45,8 @@ const FILTERS = [
   'inbound',
   'outbound',
   'ifindex 2',
+  'ifindex 1 and (inbound or ip)',
+  'not outbound and udp',
   'link[0] & 0xc = 8',
   'ether proto 0x88cc',
   'arp',
@@ -176,12 +180,19 @@ test('link types: tfc cBPF and eBPF (VMs) decide as libpcap 1.10.3 on frames of 
         assert.fail(`verifier: ${info.name} '${filter}': ${cls.error.log ?? cls.error.message}`);
       try {
         for (const f of frames) {
-          const r = cbpf.run(c.program.insns as cbpf.RawInsn[], f);
+          // the metadata BPF_PROG_TEST_RUN gives a tc program (eth_type_trans on loopback: pkt_type from the
+          // destination address, ifindex 1), for `inbound`/`ifindex` in every judge
+          const input = ebpf.skbTestRunInput(f, 'tc');
+          const meta = { pkttype: input.pktType ?? 0, ifindex: input.ifindex ?? 0 };
+          const r = cbpf.run(c.program.insns as cbpf.RawInsn[], f, { ctx: meta });
           assert.ok(!('error' in r), `${info.name} '${filter}': ${'error' in r ? r.error : ''}`);
-          const want: boolean = judged ? lib.filter(ref.program, f) !== 0 : r.result !== 0;
+          const libpcap: Uint8Array = readsLinuxMeta(ref.program)
+            ? withLinuxMeta(ref.program, meta)
+            : ref.program;
+          const want: boolean = judged ? lib.filter(libpcap, f) !== 0 : r.result !== 0;
           const hex = Buffer.from(f).toString('hex');
           assert.equal(r.result !== 0, want, `cBPF VM ${info.name} '${filter}' on ${hex}`);
-          const x = ebpf.run(e.program.insns as ebpf.Insn[], ebpf.skbTestRunInput(f, 'tc'));
+          const x = ebpf.run(e.program.insns as ebpf.Insn[], input);
           assert.ok(x.ok, x.ok ? '' : x.error);
           assert.equal(x.r0 === 0n, want, `eBPF VM ${info.name} '${filter}' on ${hex}`);
           pairs++;

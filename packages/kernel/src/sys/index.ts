@@ -11,6 +11,7 @@ export * from './fd.ts';
 export * from './features.ts';
 export * from './koffi-syscalls.ts';
 export * from './libpcap.ts';
+export * from './libpcap-meta.ts';
 export * from './map.ts';
 export * from './obj.ts';
 export * from './packet-socket.ts';
