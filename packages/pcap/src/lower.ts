@@ -48,7 +48,7 @@ import { ipBroadcast } from './lower-broadcast.ts';
 import { decnetAddress, decnetHost } from './lower-decnet.ts';
 import { isOsiProtoQual, nosnapOffset, osiProtoQual } from './lower-iso.ts';
 import { lowerByte, lowerLlc } from './lower-llc.ts';
-import { DYN, dynOff, eq, ld, mcmp, offE, u } from './lower-ops.ts';
+import { dynId, dynOff, eq, isDyn, ld, mcmp, offE, u } from './lower-ops.ts';
 import { protochain } from './lower-protochain.ts';
 import type { NameDb } from './names/db.ts';
 import { resolveName } from './names/resolve.ts';
@@ -311,7 +311,7 @@ function host6(
  */
 function geneveLinkCheck(e: Encap): Pred | undefined {
   if (!e.geneve || e.linkhdr === undefined) return undefined;
-  const varPart = (off: number) => ref(Math.floor(off / DYN) - 1);
+  const varPart = (off: number) => ref(dynId(off));
   return cmp('ne', 4, false, varPart(e.linkhdr), varPart(e.linkpl));
 }
 
@@ -673,7 +673,7 @@ const constOf = upperBound;
  * carry of the 32-bit add turns into a division by zero (an abort), and x is shared as a value.
  */
 function indexed(ctx: Ctx, x: IrExpr, k: number, max: number | undefined): IrExpr {
-  if (k >= DYN) return arith('+', x, offE(k));
+  if (isDyn(k)) return arith('+', x, offE(k));
   if (max !== undefined && max + k <= 0xffffffff)
     return x.kind === 'const' ? u(Number(x.value) + k) : arith('+', x, u(k));
   if (k === 0) return x;
@@ -954,10 +954,7 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
-  // after a matched geneve, vlan/pppoes/geneve read the inner offsets (shared values) like any primitive there;
-  // a label stack after it would need the rules noGeneve keeps for `mpls … geneve`
-  if (e.geneve && what === 'mpls')
-    return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
+  // after a matched geneve, vlan/mpls/pppoes/geneve read the inner offsets (shared values) like any primitive there
   if (what === 'vlan') {
     // gen_vlan: MPLS first, then the link type (Ethernet and 802.11, not after `pppoes`)
     if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
@@ -973,6 +970,9 @@ function lowerEncap(
     return p;
   }
   if (what === 'mpls') {
+    // gen_mpls: inside a label stack the previous label's bottom-of-stack bit is clear (OR_PREVMPLSHDR: after
+    // `mpls … geneve` that is 2 bytes before the inner payload, a load bpf_filter rejects: lower-ops.ts), else
+    // the link type is MPLS (after `geneve` libpcap's link type is Ethernet, whatever the outer one)
     if (e.link !== 'ethernet' && !e.ppp)
       return fail('link', `no MPLS support for ${linkTypeInfo(e.link).description}`, span);
     const head =
@@ -1057,7 +1057,8 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     nl: 0,
     // gen_geneve_offsets resets off_nl only: off_nl_nosnap keeps the outer link type's (0 on raw IP, cooked, PPP)
     nlNosnap: e.nlNosnap,
-    // a label stack seen before stays in force for libpcap's link-type tests (noGeneve refuses those)
+    // libpcap keeps label_stack_depth: after `mpls … geneve` its link-type tests are still the MPLS ones, at the
+    // inner payload (the bottom-of-stack bit 2 bytes before it: a load that aborts, lower-ops.ts)
     ppp: false,
     geneve: true,
   };
@@ -1095,8 +1096,6 @@ function readsHeaders(a: Arith): boolean {
 }
 
 function noGeneve(ctx: Ctx, span: Span): void {
-  if (ctx.encap.geneve && ctx.encap.mplsDepth > 0)
-    fail('unsupported', "tfc does not support primitives that read headers after 'mpls' and 'geneve'", span);
   if (ctx.encap.geneve && !ctx.sure)
     fail(
       'unsupported',
