@@ -846,24 +846,23 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       return { pred: r.pred, q: inh };
     }
     case 'qualified':
-      noGeneve(ctx, e.span);
-      return { pred: lowerId(ctx, e.id, e.qual), q: e.qual };
+      return { pred: afterGeneve(ctx, e.span, () => lowerId(ctx, e.id, e.qual)), q: e.qual };
     case 'id':
-      noGeneve(ctx, e.span);
-      return { pred: lowerId(ctx, e.id, inh), q: inh };
+      return { pred: afterGeneve(ctx, e.span, () => lowerId(ctx, e.id, inh)), q: inh };
     case 'proto':
-      noGeneve(ctx, e.span);
-      return { pred: protoAbbrev(ctx, e.proto, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => protoAbbrev(ctx, e.proto, e.span)), q: 'err' };
     case 'rel': {
-      if (readsHeaders(e.left) || readsHeaders(e.right)) noGeneve(ctx, e.span);
-      const l = lowerArith(ctx, e.left);
-      const r = lowerArith(ctx, e.right);
-      const guards = [l.guard, r.guard].filter((g): g is Pred => g !== undefined);
-      return { pred: and(...guards, cmp(REL[e.op], 4, false, l.expr, r.expr)), q: 'err' };
+      const rel = (): Pred => {
+        const l = lowerArith(ctx, e.left);
+        const r = lowerArith(ctx, e.right);
+        const guards = [l.guard, r.guard].filter((g): g is Pred => g !== undefined);
+        return and(...guards, cmp(REL[e.op], 4, false, l.expr, r.expr));
+      };
+      const reads = readsHeaders(e.left) || readsHeaders(e.right);
+      return { pred: reads ? afterGeneve(ctx, e.span, rel) : rel(), q: 'err' };
     }
     case 'cast':
-      noGeneve(ctx, e.span);
-      return { pred: lowerCast(ctx, e.what, e.proto, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => lowerCast(ctx, e.what, e.proto, e.span)), q: 'err' };
     case 'size':
       return { pred: cmp(e.what === 'less' ? 'le' : 'ge', 4, false, LEN, u(e.value)), q: 'err' };
     case 'direction': {
@@ -881,20 +880,21 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       return { pred: cmp('eq', 4, false, load('record', m.ifindex, 4, 'le'), u(e.value)), q: 'err' };
     }
     case 'wlan':
-      noGeneve(ctx, e.span);
-      return { pred: wlanFrameControl(ctx.encap, e.byte, e.value, e.mask, e.span), q: 'err' };
+      return {
+        pred: afterGeneve(ctx, e.span, () => wlanFrameControl(ctx.encap, e.byte, e.value, e.mask, e.span)),
+        q: 'err',
+      };
     case 'pppoed':
-      noGeneve(ctx, e.span);
-      return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => linktype(ctx, ETH.PPPOED, e.span)), q: 'err' };
     case 'llc':
-      noGeneve(ctx, e.span);
-      return { pred: lowerLlc(ctx.encap, e.sub, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => lowerLlc(ctx.encap, e.sub, e.span)), q: 'err' };
     case 'byte':
-      noGeneve(ctx, e.span);
-      return { pred: lowerByte(ctx.encap, e.index, e.op, e.value, e.span), q: 'err' };
+      return {
+        pred: afterGeneve(ctx, e.span, () => lowerByte(ctx.encap, e.index, e.op, e.value, e.span)),
+        q: 'err',
+      };
     case 'encap':
-      noGeneve(ctx, e.span);
-      return { pred: lowerEncap(ctx, e.what, e.value, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => lowerEncap(ctx, e.what, e.value, e.span)), q: 'err' };
   }
 }
 
@@ -1095,13 +1095,58 @@ function readsHeaders(a: Arith): boolean {
   return false;
 }
 
-function noGeneve(ctx: Ctx, span: Span): void {
-  if (ctx.encap.geneve && !ctx.sure)
-    fail(
-      'unsupported',
-      "after 'geneve', tfc supports primitives only where the geneve test matched (in its 'and' chain)",
-      span,
-    );
+/**
+ * A primitive after `geneve` (lowered by `lower`) is compiled where that geneve matched (in its `and` chain: libpcap
+ * wrote the inner offsets), or where it reads nothing through them: after `mpls … geneve` a primitive whose first
+ * test is libpcap's MPLS link-type test loads at `x + 0xfffffffe` first, which bpf_filter rejects whatever the
+ * (possibly unwritten) register x holds — the IR then aborts at its first test (`abortsFirst`). Other primitives
+ * there would read scratch memory libpcap may not have written: refused.
+ */
+function afterGeneve(ctx: Ctx, span: Span, lower: () => Pred): Pred {
+  if (!ctx.encap.geneve || ctx.sure) return lower();
+  const labelled = ctx.encap.mplsDepth > 0 && ctx.encap.nl === 0;
+  const p = labelled ? lower() : undefined;
+  if (p !== undefined && abortsFirst(p)) return p;
+  return fail(
+    'unsupported',
+    "after 'geneve', tfc supports primitives only where the geneve test matched (in its 'and' chain)",
+    span,
+  );
+}
+
+/** Does evaluating `p` abort before it decides anything, whatever the packet (its first test always aborts)? */
+function abortsFirst(p: Pred): boolean {
+  switch (p.kind) {
+    case 'and':
+    case 'or':
+      return p.args.length > 0 && abortsFirst(p.args[0]!);
+    case 'not':
+      return abortsFirst(p.arg);
+    case 'cmp':
+      return alwaysAborts(p.left) || alwaysAborts(p.right);
+    case 'in':
+      return alwaysAborts(p.value);
+    default:
+      return false;
+  }
+}
+
+/** Does evaluating `x` abort whatever the packet (a division by the constant 0 on a path it always takes)? */
+function alwaysAborts(x: IrExpr): boolean {
+  switch (x.kind) {
+    case 'arith':
+      return (
+        ((x.op === '/' || x.op === '%') && x.right.kind === 'const' && x.right.value === 0n) ||
+        alwaysAborts(x.left) ||
+        alwaysAborts(x.right)
+      );
+    case 'neg':
+      return alwaysAborts(x.arg);
+    case 'load':
+      return typeof x.offset !== 'number' && alwaysAborts(x.offset);
+    default:
+      return false;
+  }
 }
 
 function spend(ctx: Ctx, p: Pred, span: Span): void {
