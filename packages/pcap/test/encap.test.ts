@@ -6,8 +6,10 @@
 // link type tfc compiles, on frames carrying both (linkframes.ts: stacks of depth 0..3 before and after Geneve,
 // IPv4/IPv6, inner Ethernet / bare labels / bare IP, wrong bottom-of-stack bits, runts), the IR evaluator must give
 // libpcap's verdict before and after @tfc/ir's passes, and every filter libpcap refuses tfc refuses with the same
-// words. On 802.11 libpcap's prologue after `geneve` writes other registers than its tests read (README,
-// Divergences): such programs are judged repaired (wlanrepair.ts) and counted.
+// words; outside the geneve's `and` chain, those that read libpcap's possibly unwritten registers first stay
+// refused by tfc (TFC_ONLY, `unsupported`), while after `mpls … geneve` the ones that reject first compile. On 802.11
+// libpcap's prologue after `geneve` writes other registers than its tests read (README, Divergences): such programs
+// are judged repaired (wlanrepair.ts) and counted.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluate, type Filter, runPasses } from '@tfc/ir';
