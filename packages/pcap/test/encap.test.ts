@@ -9,11 +9,12 @@
 // words; outside the geneve's `and` chain, those that read libpcap's possibly unwritten registers first stay
 // refused by tfc (TFC_ONLY, `unsupported`), while after `mpls … geneve` the ones that reject first compile. On 802.11
 // libpcap's prologue after `geneve` writes other registers than its tests read (README, Divergences): such programs
-// are judged repaired (wlanrepair.ts) and counted.
+// are judged repaired (wlanrepair.ts) and counted. And the one place the two executors of libpcap's program differ:
+// the kernel's classic BPF (SO_ATTACH_FILTER on a Unix socket) loads `x + 0xfffffffe` at x − 2 instead of rejecting.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluate, type Filter, runPasses } from '@tfc/ir';
-import { loadLibpcap } from '@tfc/kernel/sys';
+import { loadKoffiSyscalls, loadLibpcap, openCbpfSocket } from '@tfc/kernel/sys';
 import fc from 'fast-check';
 import { compilePcap, type LinkType } from '../src/index.ts';
 import { LINK_TYPES } from '../src/linktypes.ts';
@@ -209,12 +210,32 @@ test('MPLS around Geneve: IR evaluator = libpcap bpf_filter on every link type',
     assert.ok((acceptedOnEthernet.get(f) ?? 0) > 0, `'${f}' accepts no generated Ethernet frame`);
 });
 
-/** Ethernet / MPLS label 100 (bottom of stack) / IPv4 / UDP 6081 / Geneve VNI 5 / inner Ethernet / IPv4 / TCP 80. */
-function labelledGeneve(): Uint8Array {
+const IPV4_TCP80 = [
+  ...[0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2],
+  ...[0x30, 0x39, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02, 0, 0, 0, 0, 0, 0],
+];
+
+/** Ethernet / MPLS label 100 (bottom of stack) / IPv4 / UDP 6081 / Geneve VNI 5 / inner Ethernet of EtherType
+ *  `innerType` (IPv4 by default) / `packet` (IPv4 / TCP 80 by default). */
+function labelledGeneve(innerType = 0x0800, packet: readonly number[] = IPV4_TCP80): Uint8Array {
   const inner = [
-    ...[0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x08, 0x00],
-    ...[0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2],
-    ...[0x30, 0x39, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02, 0, 0, 0, 0, 0, 0],
+    ...[
+      0xaa,
+      0xbb,
+      0xcc,
+      0xdd,
+      0xee,
+      0xff,
+      0,
+      0x11,
+      0x22,
+      0x33,
+      0x44,
+      0x55,
+      innerType >> 8,
+      innerType & 0xff,
+    ],
+    ...packet,
   ];
   const gen = [0, 0, 0x65, 0x58, 0, 0, 5, 0];
   const udp = [0x10, 0x92, 0x17, 0xc1, 0, 8 + gen.length + inner.length, 0, 0, ...gen, ...inner];
@@ -258,4 +279,35 @@ test("after `mpls … geneve` libpcap's MPLS link-type test reads at x + 0xfffff
     (_, i) => new DataView(ip.program.buffer, ip.program.byteOffset + i * 8, 8),
   );
   assert.ok(insns.some((v) => v.getUint16(0, true) === 0x50 && v.getUint32(4, true) === 0xfffffffe));
+});
+
+test("the kernel's classic BPF runs libpcap's `ldb [x + 0xfffffffe]` as a load at x − 2 (tfc follows bpf_filter)", {
+  skip: skip || (loadKoffiSyscalls().ok ? false : 'no syscalls through koffi'),
+}, () => {
+  assert.ok(pcap.ok);
+  const sys = loadKoffiSyscalls();
+  assert.ok(sys.ok);
+  using c = pcap.value.compiler(1, 262144);
+  // the byte before the inner EtherType's last one is 0x81 (odd: "bottom of stack"), the inner packet is IPv6
+  const ip6 = [0x60, 0, 0, 0, 0, 20, 6, 64, ...new Array<number>(52).fill(0)];
+  const frame = labelledGeneve(0x81dd, ip6);
+  const text = 'mpls 100 and geneve 5 and ip6';
+  const r = c.compile(text, { optimize: false });
+  assert.ok(r.ok);
+  const t = compilePcap(text, { linktype: 'ethernet' });
+  assert.ok(t.ok);
+  assert.equal(pcap.value.filter(r.program, frame), 0, 'bpf_filter rejects');
+  assert.equal(evaluate(t.ir, { packet: frame }), 'reject', 'tfc rejects');
+  using s = (() => {
+    const o = openCbpfSocket(sys.value, r.program);
+    assert.ok(o.ok, o.ok ? '' : o.error.message);
+    return o.value;
+  })();
+  const v = s.run(frame);
+  assert.ok(v.ok, v.ok ? '' : v.error.message);
+  assert.equal(v.value.accepted, true, "the kernel runs libpcap's program on this frame and accepts");
+  // with the inner EtherType 0x86dd the byte at x − 2 is 0x86 (even): the kernel rejects too
+  const even = s.run(labelledGeneve(0x86dd, ip6));
+  assert.ok(even.ok, even.ok ? '' : even.error.message);
+  assert.equal(even.value.accepted, false);
 });
