@@ -20,7 +20,7 @@ export interface Encap {
   readonly nl: number;
   /** libpcap's off_nl_nosnap: where an 802.2-only (no SNAP) payload starts after the link payload. */
   readonly nlNosnap: number;
-  /** Number of MPLS labels matched so far. */
+  /** Number of MPLS labels matched so far (libpcap's label_stack_depth: it outlives `geneve`). */
   readonly mplsDepth: number;
   /** After `geneve` libpcap's offsets are run-time values (lower.ts encodes them as shared values). */
   readonly geneve: boolean;
@@ -80,6 +80,8 @@ export function afterPppoes(e: Encap): Encap {
   return { ...rest, linktype: at + 6, linkpl: at + 8, nl: 0, nlNosnap: 0, ppp: true };
 }
 
+/** gen_mpls: off_nl and off_nl_nosnap move 4 bytes on and the label depth grows; only `pppoes` (which libpcap
+ *  allows nowhere inside a label stack) resets the offsets, and nothing resets the depth — not `geneve`. */
 export function afterMpls(e: Encap): Encap {
-  return { ...e, nl: e.nl + 4, mplsDepth: e.mplsDepth + 1 };
+  return { ...e, nl: e.nl + 4, nlNosnap: e.nlNosnap + 4, mplsDepth: e.mplsDepth + 1 };
 }

@@ -48,7 +48,7 @@ import { ipBroadcast } from './lower-broadcast.ts';
 import { decnetAddress, decnetHost } from './lower-decnet.ts';
 import { isOsiProtoQual, nosnapOffset, osiProtoQual } from './lower-iso.ts';
 import { lowerByte, lowerLlc } from './lower-llc.ts';
-import { DYN, dynOff, eq, ld, mcmp, offE, u } from './lower-ops.ts';
+import { dynId, dynOff, eq, isDyn, ld, mcmp, offE, u } from './lower-ops.ts';
 import { protochain } from './lower-protochain.ts';
 import type { NameDb } from './names/db.ts';
 import { resolveName } from './names/resolve.ts';
@@ -303,7 +303,7 @@ function host6(
  */
 function geneveLinkCheck(e: Encap): Pred | undefined {
   if (!e.geneve || e.linkhdr === undefined) return undefined;
-  const varPart = (off: number) => ref(Math.floor(off / DYN) - 1);
+  const varPart = (off: number) => ref(dynId(off));
   return cmp('ne', 4, false, varPart(e.linkhdr), varPart(e.linkpl));
 }
 
@@ -665,7 +665,7 @@ const constOf = upperBound;
  * carry of the 32-bit add turns into a division by zero (an abort), and x is shared as a value.
  */
 function indexed(ctx: Ctx, x: IrExpr, k: number, max: number | undefined): IrExpr {
-  if (k >= DYN) return arith('+', x, offE(k));
+  if (isDyn(k)) return arith('+', x, offE(k));
   if (max !== undefined && max + k <= 0xffffffff)
     return x.kind === 'const' ? u(Number(x.value) + k) : arith('+', x, u(k));
   if (k === 0) return x;
@@ -838,24 +838,23 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       return { pred: r.pred, q: inh };
     }
     case 'qualified':
-      noGeneve(ctx, e.span);
-      return { pred: lowerId(ctx, e.id, e.qual), q: e.qual };
+      return { pred: afterGeneve(ctx, e.span, () => lowerId(ctx, e.id, e.qual)), q: e.qual };
     case 'id':
-      noGeneve(ctx, e.span);
-      return { pred: lowerId(ctx, e.id, inh), q: inh };
+      return { pred: afterGeneve(ctx, e.span, () => lowerId(ctx, e.id, inh)), q: inh };
     case 'proto':
-      noGeneve(ctx, e.span);
-      return { pred: protoAbbrev(ctx, e.proto, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => protoAbbrev(ctx, e.proto, e.span)), q: 'err' };
     case 'rel': {
-      if (readsHeaders(e.left) || readsHeaders(e.right)) noGeneve(ctx, e.span);
-      const l = lowerArith(ctx, e.left);
-      const r = lowerArith(ctx, e.right);
-      const guards = [l.guard, r.guard].filter((g): g is Pred => g !== undefined);
-      return { pred: and(...guards, cmp(REL[e.op], 4, false, l.expr, r.expr)), q: 'err' };
+      const rel = (): Pred => {
+        const l = lowerArith(ctx, e.left);
+        const r = lowerArith(ctx, e.right);
+        const guards = [l.guard, r.guard].filter((g): g is Pred => g !== undefined);
+        return and(...guards, cmp(REL[e.op], 4, false, l.expr, r.expr));
+      };
+      const reads = readsHeaders(e.left) || readsHeaders(e.right);
+      return { pred: reads ? afterGeneve(ctx, e.span, rel) : rel(), q: 'err' };
     }
     case 'cast':
-      noGeneve(ctx, e.span);
-      return { pred: lowerCast(ctx, e.what, e.proto, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => lowerCast(ctx, e.what, e.proto, e.span)), q: 'err' };
     case 'size':
       return { pred: cmp(e.what === 'less' ? 'le' : 'ge', 4, false, LEN, u(e.value)), q: 'err' };
     case 'direction': {
@@ -871,20 +870,21 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       return { pred: eq(linuxMeta(ctx, 'ifindex', 'ifindex', e.span), e.value), q: 'err' };
     }
     case 'wlan':
-      noGeneve(ctx, e.span);
-      return { pred: wlanFrameControl(ctx.encap, e.byte, e.value, e.mask, e.span), q: 'err' };
+      return {
+        pred: afterGeneve(ctx, e.span, () => wlanFrameControl(ctx.encap, e.byte, e.value, e.mask, e.span)),
+        q: 'err',
+      };
     case 'pppoed':
-      noGeneve(ctx, e.span);
-      return { pred: linktype(ctx, ETH.PPPOED, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => linktype(ctx, ETH.PPPOED, e.span)), q: 'err' };
     case 'llc':
-      noGeneve(ctx, e.span);
-      return { pred: lowerLlc(ctx.encap, e.sub, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => lowerLlc(ctx.encap, e.sub, e.span)), q: 'err' };
     case 'byte':
-      noGeneve(ctx, e.span);
-      return { pred: lowerByte(ctx.encap, e.index, e.op, e.value, e.span), q: 'err' };
+      return {
+        pred: afterGeneve(ctx, e.span, () => lowerByte(ctx.encap, e.index, e.op, e.value, e.span)),
+        q: 'err',
+      };
     case 'encap':
-      noGeneve(ctx, e.span);
-      return { pred: lowerEncap(ctx, e.what, e.value, e.span), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => lowerEncap(ctx, e.what, e.value, e.span)), q: 'err' };
   }
 }
 
@@ -944,10 +944,7 @@ function lowerEncap(
   span: Span,
 ): Pred {
   const e = ctx.encap;
-  // after a matched geneve, vlan/pppoes/geneve read the inner offsets (shared values) like any primitive there;
-  // a label stack after it would need the rules noGeneve keeps for `mpls … geneve`
-  if (e.geneve && what === 'mpls')
-    return fail('unsupported', `'${what}' after 'geneve' is not supported by tfc`, span);
+  // after a matched geneve, vlan/mpls/pppoes/geneve read the inner offsets (shared values) like any primitive there
   if (what === 'vlan') {
     // gen_vlan: MPLS first, then the link type (Ethernet and 802.11, not after `pppoes`)
     if (e.mplsDepth > 0) return fail('qualifier', 'no VLAN match after MPLS', span);
@@ -963,6 +960,9 @@ function lowerEncap(
     return p;
   }
   if (what === 'mpls') {
+    // gen_mpls: inside a label stack the previous label's bottom-of-stack bit is clear (OR_PREVMPLSHDR: after
+    // `mpls … geneve` that is 2 bytes before the inner payload, a load bpf_filter rejects: lower-ops.ts), else
+    // the link type is MPLS (after `geneve` libpcap's link type is Ethernet, whatever the outer one)
     if (e.link !== 'ethernet' && !e.ppp)
       return fail('link', `no MPLS support for ${linkTypeInfo(e.link).description}`, span);
     const head =
@@ -1047,7 +1047,8 @@ function geneve(ctx: Ctx, vni: number | undefined, span: Span): Pred {
     nl: 0,
     // gen_geneve_offsets resets off_nl only: off_nl_nosnap keeps the outer link type's (0 on raw IP, cooked, PPP)
     nlNosnap: e.nlNosnap,
-    // a label stack seen before stays in force for libpcap's link-type tests (noGeneve refuses those)
+    // libpcap keeps label_stack_depth: after `mpls … geneve` its link-type tests are still the MPLS ones, at the
+    // inner payload (the bottom-of-stack bit 2 bytes before it: a load that aborts, lower-ops.ts)
     ppp: false,
     geneve: true,
   };
@@ -1084,15 +1085,58 @@ function readsHeaders(a: Arith): boolean {
   return false;
 }
 
-function noGeneve(ctx: Ctx, span: Span): void {
-  if (ctx.encap.geneve && ctx.encap.mplsDepth > 0)
-    fail('unsupported', "tfc does not support primitives that read headers after 'mpls' and 'geneve'", span);
-  if (ctx.encap.geneve && !ctx.sure)
-    fail(
-      'unsupported',
-      "after 'geneve', tfc supports primitives only where the geneve test matched (in its 'and' chain)",
-      span,
-    );
+/**
+ * A primitive after `geneve` (lowered by `lower`) is compiled where that geneve matched (in its `and` chain: libpcap
+ * wrote the inner offsets), or where it reads nothing through them: after `mpls … geneve` a primitive whose first
+ * test is libpcap's MPLS link-type test loads at `x + 0xfffffffe` first, which bpf_filter rejects whatever the
+ * (possibly unwritten) register x holds — the IR then aborts at its first test (`abortsFirst`). Other primitives
+ * there would read scratch memory libpcap may not have written: refused.
+ */
+function afterGeneve(ctx: Ctx, span: Span, lower: () => Pred): Pred {
+  if (!ctx.encap.geneve || ctx.sure) return lower();
+  const labelled = ctx.encap.mplsDepth > 0 && ctx.encap.nl === 0;
+  const p = labelled ? lower() : undefined;
+  if (p !== undefined && abortsFirst(p)) return p;
+  return fail(
+    'unsupported',
+    "after 'geneve', tfc supports primitives only where the geneve test matched (in its 'and' chain)",
+    span,
+  );
+}
+
+/** Does evaluating `p` abort before it decides anything, whatever the packet (its first test always aborts)? */
+function abortsFirst(p: Pred): boolean {
+  switch (p.kind) {
+    case 'and':
+    case 'or':
+      return p.args.length > 0 && abortsFirst(p.args[0]!);
+    case 'not':
+      return abortsFirst(p.arg);
+    case 'cmp':
+      return alwaysAborts(p.left) || alwaysAborts(p.right);
+    case 'in':
+      return alwaysAborts(p.value);
+    default:
+      return false;
+  }
+}
+
+/** Does evaluating `x` abort whatever the packet (a division by the constant 0 on a path it always takes)? */
+function alwaysAborts(x: IrExpr): boolean {
+  switch (x.kind) {
+    case 'arith':
+      return (
+        ((x.op === '/' || x.op === '%') && x.right.kind === 'const' && x.right.value === 0n) ||
+        alwaysAborts(x.left) ||
+        alwaysAborts(x.right)
+      );
+    case 'neg':
+      return alwaysAborts(x.arg);
+    case 'load':
+      return typeof x.offset !== 'number' && alwaysAborts(x.offset);
+    default:
+      return false;
+  }
 }
 
 function spend(ctx: Ctx, p: Pred, span: Span): void {

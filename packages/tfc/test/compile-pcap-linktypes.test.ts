@@ -68,6 +68,12 @@ const FILTERS = [
   'geneve and (ether src aa:bb:cc:dd:ee:ff or multicast)',
   'geneve and vlan and ip',
   'radio[8] & 0x20 != 0',
+  // MPLS around Geneve: after `mpls … geneve` libpcap's MPLS link-type test reads at x + 0xfffffffe (rejects)
+  'mpls and geneve and ip',
+  'mpls 100 and geneve 5 and tcp port 80',
+  'mpls and geneve and mpls and udp',
+  'geneve and mpls',
+  'geneve and mpls and ip',
 ];
 
 /**
