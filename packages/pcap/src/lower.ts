@@ -1161,7 +1161,10 @@ function cookedMeta(ctx: Ctx, what: 'direction' | 'ifindex'): Pred | IrExpr | un
   return what === 'direction' ? eq(ld(hdr + 10, 1), 4) : ld(hdr + 4, 4);
 }
 
-/** SKF_AD_* offsets of the Linux ancillary loads (include/uapi/linux/filter.h), for naming what libpcap reads. */
+/** SKF_AD_OFF (-4096 as a u32) and the SKF_AD_* offsets of the Linux ancillary loads (include/uapi/linux/filter.h),
+ *  for naming what libpcap reads. */
+const SKF_AD_OFF = 0xfffff000;
+const SKF_AD_SPAN = 0x1000;
 const SKF_AD: Readonly<Record<number, string>> = {
   0: 'skb->protocol',
   4: 'skb->pkt_type',
@@ -1182,23 +1185,24 @@ const SKF_AD: Readonly<Record<number, string>> = {
 };
 
 /** gen_inbound / gen_ifindex on a live Linux capture: the ancillary load SKF_AD_OFF + (4 pkt_type | 8 ifindex),
- *  made at libpcap's link-header offset. At offset 0 (every link type tfc compiles, outside `pppoes`, `geneve` and
- *  radiotap) that is the packet's metadata: the IR's `pkttype` / `ifindex` pseudo-field. Elsewhere libpcap 1.10.3
- *  adds the offset to the ancillary one and so reads other metadata, or an indirect load the kernel never serves:
- *  refused, naming what libpcap reads. */
+ *  made at libpcap's link-header offset L (as `link[…]` is: the inner frame after `geneve`, the PPP field after
+ *  `pppoes`, radiotap's length). L = 0 (every link type outside those) is the packet's metadata: the IR's
+ *  `pkttype` / `ifindex` pseudo-field. Elsewhere libpcap 1.10.3 adds L to the ancillary offset: where the sum is
+ *  another SKF_AD_* field (after `pppoes` on Ethernet: skb->queue_mapping, the device type) the filter tests other
+ *  metadata, refused, naming it; any other constant sum is a load past every packet, and a run-time L an indexed
+ *  load whose k (2^32 − 4092 + …) bpf_filter refuses whatever x: both abort, as libpcap's program does. */
 function linuxMeta(ctx: Ctx, name: 'pkttype' | 'ifindex', what: string, span: Span): IrExpr {
   const e = ctx.encap;
   const ad = name === 'pkttype' ? 4 : 8;
-  const variable = e.geneve || e.link === 'ieee802_11_radio' || (e.ppp && isWlan(e));
-  const hdr = e.ppp ? e.linktype : 0;
-  if (!variable && hdr === 0) return pseudo(name);
-  const reads = variable
-    ? 'an indirect load at a negative offset (from the run-time link header), which the kernel serves only past 4 KiB of header'
-    : (SKF_AD[ad + hdr] ??
-      'an unknown ancillary offset, which the kernel serves as a failed load (every packet rejected)');
+  const size = name === 'pkttype' ? 2 : 4;
+  const hdr = e.linkhdr ?? (e.ppp ? e.linktype : 0);
+  if (hdr === 0) return pseudo(name);
+  if (isDyn(hdr)) return ld(hdr + ad - SKF_AD_SPAN, size);
+  const other = SKF_AD[ad + hdr];
+  if (other === undefined) return ld((SKF_AD_OFF + ad + hdr) >>> 0, size);
   return fail(
     'unsupported',
-    `'${what}' is not supported by tfc here: libpcap 1.10.3 reads the metadata at the link header's offset (${variable ? 'a run-time one' : hdr}), so it reads ${reads} instead of ${name === 'pkttype' ? 'skb->pkt_type' : 'the ifindex'}`,
+    `'${what}' is not supported by tfc here: libpcap 1.10.3 makes the load at the link header's offset (${hdr}), so it reads ${other} (SKF_AD_OFF + ${ad + hdr}) instead of ${name === 'pkttype' ? 'skb->pkt_type' : 'the ifindex'}`,
     span,
   );
 }
