@@ -10,7 +10,7 @@
  * 32-bit words; cls_bpf rules carry the full frame guard (record-length field included). The filter is parsed and
  * lowered once whichever backend is chosen. Failures are Diagnostics naming the stage.
  */
-import type { ProgramSpec } from '@tfc/codegen-bpf';
+import type { BpfFeatures, ProgramSpec } from '@tfc/codegen-bpf';
 import type { P4Outputs } from '@tfc/codegen-p4';
 import type { FlowerProfile, TcDirection } from '@tfc/codegen-tc';
 import type * as ir from '@tfc/ir';
@@ -154,6 +154,8 @@ export function compileTraceFrameBpf(
     readonly progType?: 'socket' | 'tc' | 'xdp';
     readonly onMatch?: number;
     readonly onMiss?: number;
+    /** eBPF: the target kernel's features (may_goto loops for middle/glob on frame strings). */
+    readonly bpfFeatures?: BpfFeatures;
   },
 ): { readonly ok: true; readonly program: ProgramSpec; readonly covered: readonly string[] } | Failure {
   const front = framesFront(src);
@@ -167,6 +169,7 @@ export function compileTraceFrameBpf(
     progType: o.progType,
     onMatch: o.onMatch,
     onMiss: o.onMiss,
+    bpfFeatures: o.bpfFeatures,
   });
   if (!code.ok) return code;
   return { ok: true, program: code.value, covered: front.frames.covered.map(eventName) };

@@ -1,6 +1,6 @@
 // `--bpf-loops` (src/cli/bpf-loops-option.ts), the library's `bpfFeatures` and runningBpfFeatures (src/host/
 // bpf-features.ts): unrolled programs hold no may_goto and may_goto ones do (pcap protochain, trace-frame glob);
-// a frame glob without may_goto is refused by name (exit 1); bad values and cBPF are usage errors (exit 2); auto
+// a frame glob without may_goto is refused by name (exit 1), with --event and without (the all-events program); bad values and cBPF are usage errors (exit 2); auto
 // follows a --kernel profile's release (6.1: unrolled, 6.12: may_goto) and, with nothing named, the running kernel's
 // probe (as root: the Host's probe answers, and the CLI's program equals the library's for what it found).
 import assert from 'node:assert/strict';
@@ -69,6 +69,28 @@ test('--bpf-loops: a trace-frame glob needs may_goto (exit 1, named); auto follo
   assert.equal(newer.code, 0, newer.err);
   const front = await tfc([...base.slice(0, -1), 'str ~ "ab*"', '--kernel', '6.1']);
   assert.equal(front.code, 0, 'a front match has no loop');
+  // without --event: the filter over every event of a subsystem that has the field, one program
+  const all = [
+    'compile',
+    '--subsystem',
+    'sched',
+    '--ctx',
+    'trace-frame',
+    '--target',
+    'ebpf',
+    "comm ~ '*sh*'",
+  ];
+  const allLoop = await tfc([...all, '--bpf-loops', 'may_goto']);
+  assert.equal(allLoop.code, 0, allLoop.err);
+  assert.ok(mayGotos(allLoop.out) > 0);
+  const allFlat = await tfc([...all, '--bpf-loops', 'unrolled']);
+  assert.equal(allFlat.code, 1, 'a __data_loc glob has no bounded form');
+  assert.match(allFlat.err, /\[needs-may-goto\]/);
+  const allOld = await tfc([...all, '--kernel', '6.1']);
+  assert.equal(allOld.code, 1, 'auto follows the profile without --event too');
+  const allFixed = await tfc([...all.slice(0, -1), "prev_comm ~ '*sh*'", '--bpf-loops', 'unrolled']);
+  assert.equal(allFixed.code, 0, allFixed.err);
+  assert.equal(mayGotos(allFixed.out), 0, 'a char[16] glob needs no loop');
 });
 
 test('library: bpfFeatures chooses the walk (pcap) and follows a kernel profile (trace); cBPF refuses it', () => {

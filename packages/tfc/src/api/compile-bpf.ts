@@ -93,10 +93,10 @@ export function traceBpf(filter: string, o: TraceSource & BpfTargetOptions): Bpf
       throw new TfcOptionError(
         'a tracepoint program runs on one event: give event or format, or ctx trace-frame',
       );
-    refuse(o, ['dumpAfter', 'setLookup', 'bpfFeatures', 'optimize'], 'needs event or format');
+    refuse(o, ['dumpAfter', 'setLookup', 'optimize'], 'needs event or format');
     const r = compileTraceFrameBpf(
       { lang: 'tracefs', filter, events: candidateEvents(o), anyEvent: true, ...envOf(o) },
-      { target: o.target, ...returns(o) },
+      { target: o.target, ...returns(o), ...traceFeatures(o) },
     );
     if (!r.ok) return failure(r, filter);
     return emitted({ program: r.program, passes: [] }, form, ctx, { covered: r.covered });

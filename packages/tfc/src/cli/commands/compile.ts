@@ -910,8 +910,9 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
     throw new UsageError(
       'an event is needed (--event SYS/NAME or --format FILE): a tracepoint program runs on one event; without an event use --ctx trace-frame, --target tc or --target p4',
     );
-  for (const o of ['dump-after', 'set-lookup', 'bpf-loops', 'optimize'])
+  for (const o of ['dump-after', 'set-lookup', 'optimize'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} needs --event`);
+  const loops = ebpfLoops(p, host, target);
   const form = choice<EmitForm>(str(p, 'emit'), EMIT_FORMS, 'emit', 'asm');
   const output = str(p, 'output');
   if ((form === 'bin' || form === 'elf') && output === undefined)
@@ -934,6 +935,7 @@ async function runCompileBpfAnyEvent(p: Parsed, io: Io, host: Host, target: Targ
       ...(progType ? { progType } : {}),
       ...(onMatch !== undefined ? { onMatch } : {}),
       ...(onMiss !== undefined ? { onMiss } : {}),
+      ...(loops !== undefined ? { bpfFeatures: loops } : {}),
     },
   );
   if (!r.ok) return tcFailure(r, text, io);
