@@ -833,7 +833,7 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
         // the offsets in force are the latest geneve's: an outer chain's guarantee lapses once a geneve is
         // lowered inside this one, and an item that lowers a geneve restarts `left`
         ctx.sure = (outerSure && ctx.geneves === gen0) || (link.op === 'and' && left);
-        ctx.vlanSure = outerVlanSure || (vlanRan !== undefined && vlanRan[link.op === 'and' ? 1 : 0]);
+        ctx.vlanSure = outerVlanSure || vlanRan?.[link.op === 'and' ? 1 : 0] === true;
         const before = ctx.geneves;
         const r = lowerExpr(ctx, link.item, q);
         ctx.sure = outerSure;
@@ -1019,6 +1019,14 @@ function lowerEncap(ctx: Ctx, node: Extract<Expr, { kind: 'encap' }>, span: Span
     ctx.encap = afterMpls(e);
     return p;
   }
+  if ((what === 'geneve' || what === 'pppoes') && ctx.vlanLive !== undefined)
+    // gen_geneve allocates new offset registers and gen_pppoes points the link type at the payload's: the live
+    // vlan's shift code then reads a register libpcap's prologue never zeroes
+    return fail(
+      'unsupported',
+      `on a live Linux capture, '${what}' after 'vlan' is not supported: libpcap 1.10.3's program then reads scratch memory it never wrote (the kernel refuses to attach it)`,
+      span,
+    );
   if (what === 'geneve') return geneve(ctx, value, span);
   if (what === 'pppoes') {
     // on raw IP (before any PPP) libpcap's link-type test is the constant false (`ld #1; jeq #0`)
