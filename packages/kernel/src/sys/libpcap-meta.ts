@@ -33,8 +33,7 @@ export interface LinuxPacketMeta {
 const code = (p: Uint8Array, i: number) => p[i * 8]! | (p[i * 8 + 1]! << 8);
 const kOf = (p: Uint8Array, i: number) =>
   new DataView(p.buffer, p.byteOffset + i * 8 + 4, 4).getUint32(0, true);
-const metaLoad = (p: Uint8Array, i: number) =>
-  LD_ABS.has(code(p, i)) && META_LOADS.has(kOf(p, i));
+const metaLoad = (p: Uint8Array, i: number) => LD_ABS.has(code(p, i)) && META_LOADS.has(kOf(p, i));
 
 /** What the kernel's ancillary load at `k` reads from `meta`. */
 function metaValue(k: number, meta: LinuxPacketMeta): number {
