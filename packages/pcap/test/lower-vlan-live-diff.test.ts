@@ -161,14 +161,14 @@ function judge(
   text: string,
   inputs: readonly Input[],
   s: Stats,
-): void {
+): { readonly program: Uint8Array; readonly ir: Filter } | undefined {
   s.filters++;
   const l = compile(text, false);
   const t = compilePcap(text, { linktype: 'ethernet', capture: 'linux-live' });
   const say = (m: string) => s.bad.length < 20 && s.bad.push(`'${text}': ${m}`);
   if (!l.ok) {
     if (t.ok) say(`libpcap refuses (${l.error}), tfc accepts`);
-    return;
+    return undefined;
   }
   const bad = readsUnwritten(l.program);
   if (!t.ok) {
@@ -177,7 +177,7 @@ function judge(
     if (bad !== d.message.includes('scratch memory')) say(`tfc refuses (${d.message}), kernel check: ${bad}`);
     if (bad) s.unwritten++;
     else s.refused++;
-    return;
+    return undefined;
   }
   if (bad) say('libpcap reads scratch memory it never wrote (the kernel refuses it), tfc compiles');
   assert.deepEqual(verify(t.ir), []);
@@ -199,6 +199,7 @@ function judge(
         );
     }
   }
+  return { program: l.program, ir: passed.ir };
 }
 
 test("live Linux 'vlan': IR evaluator = libpcap's live program (bpf_filter + metadata)", { skip }, () => {
@@ -218,7 +219,31 @@ test("live Linux 'vlan': IR evaluator = libpcap's live program (bpf_filter + met
       const r = c.compile(text, { optimize });
       return r.ok ? { ok: true as const, program: r.program } : { ok: false as const, error: r.error };
     };
-    for (const f of filters()) judge(pcap.value, compile, f, inputs, s);
+    const compiled: { readonly text: string; readonly program: Uint8Array; readonly ir: Filter }[] = [];
+    for (const text of filters()) {
+      const j = judge(pcap.value, compile, text, inputs, s);
+      if (j !== undefined) compiled.push({ text, ...j });
+    }
+    // and on random frames with random metadata (any TCI, present or not), through the optimized IR
+    const lib = pcap.value;
+    fc.assert(
+      fc.property(
+        fc.nat({ max: compiled.length - 1 }),
+        withRunts(ethernetFrame),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 0xffff }),
+        (k, packet, present, tci) => {
+          const c = compiled[k]!;
+          const x: Input = {
+            packet,
+            meta: { pkttype: 0, ifindex: 1, vlanPresent: present ? 1 : 0, vlanTci: tci },
+          };
+          const want = lib.filter(withLinuxMeta(c.program, x.meta), packet) !== 0 ? 'accept' : 'reject';
+          assert.equal(evaluate(c.ir, evalInput(x)), want, c.text);
+        },
+      ),
+      { numRuns: 3000, seed: 1018 },
+    );
     console.log(
       `live vlan: ${s.filters} filters (${s.refused} refused by tfc where libpcap's shift depends on the path, ${s.unwritten} where libpcap's program reads unwritten scratch memory), ${inputs.length} frame+metadata inputs, ${s.pairs} pairs × 2 IRs, ${s.accepted} accepted, ${s.bad.length} disagreements; libpcap's optimized program differs from its unoptimized one on ${s.optDiffers} pairs`,
     );
