@@ -8,6 +8,9 @@
 // libpcap mode a `vlan`/`mpls` shifts the offsets of everything parsed after it; with scopedEncap
 // the shift flows only through the `and` chain it appears in (not out of an `or`, `not` or
 // parenthesis operand).
+// For a live Linux capture (env.capture 'linux-live') the first `vlan` on Ethernet is libpcap's live code
+// (lower-vlan-live.ts: the kernel's VLAN metadata and a run-time shift of 0 or 4), and a primitive that reads that
+// shift where the vlan may not have run before it is refused.
 // Invariants: all compares are 32-bit unsigned like cBPF's A register (loads zero-extend); errors are
 // PcapFail values with libpcap's wording where it has one; no ambient state.
 import {
