@@ -1,16 +1,34 @@
-// The packet's Linux metadata — the IR's `pkttype` and `ifindex` pseudo-fields (lower/packet-meta.ts) — in every
-// form the generators write, against the IR evaluator: cBPF (ancillary loads, run by the cBPF VM with kernel
+// The packet's Linux metadata — the IR's `pkttype`, `ifindex`, `vlan_present` and `vlan_tci` pseudo-fields — in
+// every form the generators write, against the IR evaluator: cBPF (ancillary loads, run by the cBPF VM with kernel
 // semantics), eBPF socket filters both ways (the translated classic program and the eBPF generator), tc, and XDP
 // (ifindex only: ingress_ifindex) in the eBPF VM, over random filters mixing metadata and packet tests and random
-// metadata; the C form's field reads; and the refusals: pkt_type at XDP, either field at a tracepoint, and the trace
-// environment's cpu/pid in packet programs.
+// metadata; the listings; and lower/packet-meta.ts, the one table of where a packet program finds them: struct
+// __sk_buff's pkt_type (4), vlan_present (20), vlan_tci (24), ifindex (40) for socket filters and tc (and the C
+// names), XDP's ingress_ifindex (12) and nothing else there, refusals naming the reason in the skb and tracepoint
+// contexts and for the trace environment's cpu/pid.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as cbpf from '@tfc/bpf/cbpf';
 import * as ebpf from '@tfc/bpf/ebpf';
-import { and, cmp, evaluate, type Filter, filter, konst, load, not, or, type Pred, pseudo } from '@tfc/ir';
+import {
+  and,
+  arith,
+  cmp,
+  evaluate,
+  type Filter,
+  filter,
+  konst,
+  load,
+  not,
+  or,
+  type Pred,
+  PSEUDO_NAMES,
+  pseudo,
+} from '@tfc/ir';
 import fc from 'fast-check';
 import { compileBpf, type ProgType } from '../src/index.ts';
+import { isPacketMeta, packetMetaField } from '../src/lower/packet-meta.ts';
+import { Unsupported } from '../src/options.ts';
 
 const SEED = Number(process.env.TFC_SEED ?? 4242);
 const u = (v: number) => konst(BigInt(v));
@@ -23,6 +41,10 @@ const leaf: fc.Arbitrary<Pred> = fc.oneof(
   fc
     .tuple(fc.constantFrom('eq' as const, 'lt' as const), fc.integer({ min: 1, max: 8 }))
     .map(([op, v]) => cmp(op, 4, false, pseudo('ifindex'), u(v))),
+  fc.integer({ min: 0, max: 1 }).map((v) => cmp('eq', 4, false, pseudo('vlan_present'), u(v))),
+  fc
+    .integer({ min: 0, max: 7 })
+    .map((v) => cmp('eq', 4, false, arith('&', pseudo('vlan_tci'), u(0xfff)), u(v))),
   fc.constantFrom(0x0800, 0x86dd).map((t) => cmp('eq', 2, false, load('packet', 12, 2, 'be'), u(t))),
 );
 const pred: fc.Arbitrary<Pred> = fc.letrec<{ p: Pred }>((tie) => ({
@@ -40,7 +62,12 @@ const frames = [
   Uint8Array.from([...Array(12).fill(2), 0x86, 0xdd, ...Array(46).fill(0)]),
   Uint8Array.from([...Array(12).fill(2), 0x08]),
 ];
-const metas = fc.record({ pkttype: fc.integer({ min: 0, max: 4 }), ifindex: fc.integer({ min: 1, max: 8 }) });
+const metas = fc.record({
+  pkttype: fc.integer({ min: 0, max: 4 }),
+  ifindex: fc.integer({ min: 1, max: 8 }),
+  vlan_present: fc.integer({ min: 0, max: 1 }),
+  vlan_tci: fc.constantFrom(0, 3, 0x2005, 0xf007),
+});
 
 function ebpfVerdict(ir: Filter, progType: ProgType, fromCbpf: boolean, f: Uint8Array, m: Meta): boolean {
   const r = compileBpf(ir, { target: 'ebpf', ctx: 'packet', progType, ebpfFromCbpf: fromCbpf });
@@ -50,7 +77,14 @@ function ebpfVerdict(ir: Filter, progType: ProgType, fromCbpf: boolean, f: Uint8
   const input: ebpf.VmInput =
     progType === 'xdp'
       ? { kind: 'xdp', packet: f, ingressIfindex: m.ifindex }
-      : { kind: 'skb', packet: f, pktType: m.pkttype, ifindex: m.ifindex };
+      : {
+          kind: 'skb',
+          packet: f,
+          pktType: m.pkttype,
+          ifindex: m.ifindex,
+          vlanPresent: m.vlan_present === 1,
+          vlanTci: m.vlan_tci,
+        };
   const x = ebpf.run(insns, input);
   assert.ok(x.ok, x.ok ? '' : x.error);
   const miss = progType === 'tc' ? 2n : progType === 'xdp' ? 1n : 0n;
@@ -60,9 +94,11 @@ function ebpfVerdict(ir: Filter, progType: ProgType, fromCbpf: boolean, f: Uint8
 interface Meta {
   readonly pkttype: number;
   readonly ifindex: number;
+  readonly vlan_present: number;
+  readonly vlan_tci: number;
 }
 
-test('pkttype / ifindex: cBPF, eBPF socket (both ways), tc and XDP decide as the IR evaluator', () => {
+test('packet metadata: cBPF, eBPF socket (both ways), tc and XDP decide as the IR evaluator', () => {
   let runs = 0;
   fc.assert(
     fc.property(pred, metas, (p, m) => {
@@ -72,16 +108,22 @@ test('pkttype / ifindex: cBPF, eBPF socket (both ways), tc and XDP decide as the
       const insns = (c.program as { insns: readonly cbpf.RawInsn[] }).insns;
       for (const f of frames) {
         const want = evaluate(ir, { packet: f, ...m }) === 'accept';
-        const r = cbpf.run(insns, f, { ctx: m });
+        const r = cbpf.run(insns, f, {
+          ctx: {
+            pkttype: m.pkttype,
+            ifindex: m.ifindex,
+            vlanPresent: m.vlan_present === 1,
+            vlanTci: m.vlan_tci,
+          },
+        });
         assert.ok(!('error' in r));
         assert.equal(r.result !== 0, want, 'cBPF');
         assert.equal(ebpfVerdict(ir, 'socket', true, f, m), want, 'eBPF socket (translated classic)');
         assert.equal(ebpfVerdict(ir, 'socket', false, f, m), want, 'eBPF socket (generator)');
         assert.equal(ebpfVerdict(ir, 'tc', false, f, m), want, 'eBPF tc');
-        const usesPktType = JSON.stringify(ir, (_k, v) => (typeof v === 'bigint' ? `${v}` : v)).includes(
-          'pkttype',
-        );
-        if (!usesPktType) assert.equal(ebpfVerdict(ir, 'xdp', false, f, m), want, 'eBPF xdp');
+        // XDP has neither pkt_type nor VLAN metadata (refused: the last test)
+        const text = JSON.stringify(ir, (_k, v) => (typeof v === 'bigint' ? `${v}` : v));
+        if (!/pkttype|vlan_/.test(text)) assert.equal(ebpfVerdict(ir, 'xdp', false, f, m), want, 'eBPF xdp');
         runs++;
       }
     }),
@@ -129,4 +171,34 @@ test('pkttype / ifindex: refusals name the reason', () => {
   });
   assert.ok(!cpuE.ok);
   assert.match(cpuE.diagnostics[0]!.message, /needs --ctx tracepoint/);
+});
+
+/** fn throws tfc's Unsupported with a message matching re. */
+const refuses = (fn: () => unknown, re: RegExp) =>
+  assert.throws(fn, (e: unknown) => e instanceof Unsupported && re.test(e.message));
+
+test('socket filters and tc read __sk_buff; XDP only its ingress ifindex', () => {
+  const want = {
+    pkttype: [4, 'pkt_type'],
+    ifindex: [40, 'ifindex'],
+    vlan_present: [20, 'vlan_present'],
+    vlan_tci: [24, 'vlan_tci'],
+  } as const;
+  for (const progType of ['socket', 'tc', undefined] as const)
+    for (const [name, [offset, cField]] of Object.entries(want) as [
+      keyof typeof want,
+      (typeof want)[keyof typeof want],
+    ][])
+      assert.deepEqual(packetMetaField('packet', progType, name), { offset, cField }, `${progType} ${name}`);
+  assert.deepEqual(packetMetaField('packet', 'xdp', 'ifindex'), { offset: 12, cField: 'ingress_ifindex' });
+  for (const name of ['pkttype', 'vlan_present', 'vlan_tci'] as const)
+    refuses(() => packetMetaField('packet', 'xdp', name), /XDP has no/);
+  refuses(() => packetMetaField('packet', 'xdp', 'vlan_tci'), /no VLAN metadata/);
+});
+
+test('which pseudo-fields are packet metadata, and where none is served', () => {
+  assert.deepEqual(PSEUDO_NAMES.filter(isPacketMeta), ['pkttype', 'ifindex', 'vlan_present', 'vlan_tci']);
+  refuses(() => packetMetaField('packet', 'socket', 'cpu'), /needs --ctx tracepoint/);
+  refuses(() => packetMetaField('skb', undefined, 'vlan_present'), /capture record/);
+  refuses(() => packetMetaField('tracepoint', undefined, 'vlan_tci'), /needs a packet context/);
 });

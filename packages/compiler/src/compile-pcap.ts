@@ -6,7 +6,7 @@
  * on every path.
  */
 import type { BpfFeatures, ProgramSpec } from '@tfc/codegen-bpf';
-import type { LinkType, NameDb, PcapVersion } from '@tfc/pcap';
+import type { LinkType, NameDb, PcapCapture, PcapVersion } from '@tfc/pcap';
 import { bpfResult, type CompileResult } from './compile.ts';
 import { summarize, summarized } from './diagnostic.ts';
 import { drive } from './driver/drive.ts';
@@ -32,6 +32,9 @@ export interface PcapCompileRequest {
   readonly pcapVersion?: PcapVersion;
   /** vlan/mpls/pppoes/geneve shift only their own `and` chain instead of the rest of the expression. */
   readonly scopedEncap?: boolean;
+  /** The capture the program is for: 'offline' (default; libpcap's savefile code) or 'linux-live' (libpcap's code
+   *  for a live Linux capture: `vlan` reads the kernel's VLAN metadata, the IR's vlan_present / vlan_tci). */
+  readonly capture?: PcapCapture;
   readonly env?: PcapEnv;
   readonly target: Target;
   /** eBPF program type (default socket). */
@@ -46,7 +49,15 @@ export interface PcapCompileRequest {
 }
 
 /** The pcap front end alone: a filter's IR for one link type (what the evaluator judges). */
-export { compilePcap, LINK_TYPES, type LinkType, linkTypeByName, type PcapVersion } from '@tfc/pcap';
+export {
+  compilePcap,
+  LINK_TYPES,
+  type LinkType,
+  linkTypeByName,
+  PCAP_CAPTURES,
+  type PcapCapture,
+  type PcapVersion,
+} from '@tfc/pcap';
 
 export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
   const plan = optimizationPlan(req.optimize);
@@ -60,6 +71,7 @@ export function compilePcapFilter(req: PcapCompileRequest): CompileResult {
               linktype: req.linktype,
               ...(req.pcapVersion !== undefined ? { pcapVersion: req.pcapVersion } : {}),
               ...(req.scopedEncap !== undefined ? { scopedEncap: req.scopedEncap } : {}),
+              ...(req.capture !== undefined ? { capture: req.capture } : {}),
               ...req.env,
             },
           }),

@@ -30,6 +30,10 @@ export interface EvalInput {
   readonly pkttype?: number;
   /** The packet's skb->dev->ifindex (default 0). */
   readonly ifindex?: number;
+  /** 1 when the kernel holds the frame's outer VLAN tag in the skb (skb_vlan_tag_present), else 0 (default). */
+  readonly vlan_present?: number;
+  /** That tag's TCI (skb->vlan_tci, 16 bits; default 0). */
+  readonly vlan_tci?: number;
   /** current->comm, up to 16 bytes (NUL padded). */
   readonly comm?: Uint8Array;
   /** Memory that pointer strings may point into. */

@@ -28,10 +28,19 @@ export const ARITH_OPS: readonly ArithOp[] = ['+', '-', '*', '/', '%', '&', '|',
 
 /** Values of the environment a filter runs in, not of its input bytes. Trace events: `cpu`, `pid`. Packets:
  *  `pkttype` (skb->pkt_type: 0 host, 1 broadcast, 2 multicast, 3 other host, 4 outgoing) and `ifindex`
- *  (skb->dev->ifindex), the Linux metadata libpcap's live filters read through SKF_AD_PKTTYPE / SKF_AD_IFINDEX. */
-export type PseudoName = 'cpu' | 'pid' | 'pkttype' | 'ifindex';
+ *  (skb->dev->ifindex), the Linux metadata libpcap's live filters read through SKF_AD_PKTTYPE / SKF_AD_IFINDEX;
+ *  `vlan_present` (0/1: the kernel moved the frame's outer VLAN tag into the skb, SKF_AD_VLAN_TAG_PRESENT) and
+ *  `vlan_tci` (that tag's 16-bit TCI, SKF_AD_VLAN_TAG), which libpcap's live `vlan` reads. */
+export type PseudoName = 'cpu' | 'pid' | 'pkttype' | 'ifindex' | 'vlan_present' | 'vlan_tci';
 /** Every pseudo-field name, for parsers and the verifier. */
-export const PSEUDO_NAMES: readonly PseudoName[] = ['cpu', 'pid', 'pkttype', 'ifindex'];
+export const PSEUDO_NAMES: readonly PseudoName[] = [
+  'cpu',
+  'pid',
+  'pkttype',
+  'ifindex',
+  'vlan_present',
+  'vlan_tci',
+];
 
 export type Expr =
   | { readonly kind: 'const'; readonly value: bigint }
@@ -43,7 +52,8 @@ export type Expr =
       readonly order: ByteOrder;
       readonly signed: boolean;
     }
-  /** cpu: smp_processor_id() (s32); pid: current pid (s32); pkttype, ifindex: the packet's (s32). Sign-extended to
+  /** cpu: smp_processor_id() (s32); pid: current pid (s32); pkttype, ifindex, vlan_present, vlan_tci: the packet's
+   *  (s32). Sign-extended to
    *  64 bits. */
   | { readonly kind: 'pseudo'; readonly name: PseudoName }
   /** Packet length in bytes. */

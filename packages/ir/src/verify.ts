@@ -10,7 +10,7 @@
 //   load-offset    a constant offset is a non-negative safe integer
 //   order          byte order is le | be
 //   arith-op       arithmetic operator is one of + - * / % & | ^ << >>
-//   pseudo         a pseudo-field is cpu | pid
+//   pseudo         a pseudo-field is one of PSEUDO_NAMES (cpu, pid, pkttype, ifindex, vlan_present, vlan_tci)
 //   cmp-op         a compare operator is in the op table
 //   cmp-width      a compare/set width is 1, 2, 4 or 8
 //   cmp-signed     `signed` is set only on ordered compares (lt le gt ge)

@@ -9,6 +9,7 @@ import { PCAP_DIALECTS, type PcapVersion } from './dialect.ts';
 import { initialEncap, type LinkType } from './encap.ts';
 import { lex } from './lexer.ts';
 import { lowerFilter } from './lower.ts';
+import type { PcapCapture } from './lower-vlan-live.ts';
 import type { NameDb } from './names/db.ts';
 import { parseIPv6 } from './numbers.ts';
 import { parseTokens } from './parser.ts';
@@ -30,6 +31,9 @@ export interface PcapOptions {
   readonly netmask?: number;
   /** The libpcap version whose semantics apply (dialect.ts): '1.10' (default, libpcap 1.10.3) or 'current'. */
   readonly pcapVersion?: PcapVersion;
+  /** The capture the program is for: 'offline' (default: a savefile, libpcap's pcap_open_dead code) or
+   *  'linux-live' (libpcap's code for a live Linux capture: `vlan` reads the kernel's VLAN metadata). */
+  readonly capture?: PcapCapture;
 }
 
 export type ParseOutcome =
@@ -82,6 +86,7 @@ export function compilePcap(text: string, options: PcapOptions): CompileOutcome 
       {
         ...(options.names ? { names: options.names } : {}),
         ...(options.netmask !== undefined ? { netmask: options.netmask } : {}),
+        ...(options.capture !== undefined ? { capture: options.capture } : {}),
       },
       PCAP_DIALECTS[options.pcapVersion ?? '1.10'],
     );

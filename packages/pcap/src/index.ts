@@ -14,6 +14,7 @@ export {
 export type { LinkType } from './encap.ts';
 export { LINK_TYPES, type LinkTypeInfo, linkTypeByName, linkTypeInfo } from './linktypes.ts';
 export { NETMASK_UNKNOWN } from './lower-broadcast.ts';
+export { PCAP_CAPTURES, type PcapCapture } from './lower-vlan-live.ts';
 export {
   EMPTY_NAME_DB,
   type NameDb,

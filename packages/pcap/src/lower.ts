@@ -8,6 +8,9 @@
 // libpcap mode a `vlan`/`mpls` shifts the offsets of everything parsed after it; with scopedEncap
 // the shift flows only through the `and` chain it appears in (not out of an `or`, `not` or
 // parenthesis operand).
+// For a live Linux capture (env.capture 'linux-live') the first `vlan` on Ethernet is libpcap's live code
+// (lower-vlan-live.ts: the kernel's VLAN metadata and a run-time shift of 0 or 4), and a primitive that reads that
+// shift where the vlan may not have run before it is refused.
 // Invariants: all compares are 32-bit unsigned like cBPF's A register (loads zero-extend); errors are
 // PcapFail values with libpcap's wording where it has one; no ambient state.
 import {
@@ -50,6 +53,15 @@ import { isOsiProtoQual, nosnapOffset, osiProtoQual } from './lower-iso.ts';
 import { lowerByte, lowerLlc } from './lower-llc.ts';
 import { dynId, dynOff, eq, isDyn, ld, mcmp, offE, u } from './lower-ops.ts';
 import { protochain } from './lower-protochain.ts';
+import {
+  itemRuns,
+  LIVE_VLAN_SHIFT,
+  liveVlan,
+  type PcapCapture,
+  type RunPair,
+  runsBefore,
+  stepRuns,
+} from './lower-vlan-live.ts';
 import type { NameDb } from './names/db.ts';
 import { resolveName } from './names/resolve.ts';
 import { parseIPv4, parseIPv6, parseMac } from './numbers.ts';
@@ -63,10 +75,12 @@ const IPPROTO = { TCP: 6, UDP: 17, SCTP: 132, FRAGMENT: 44, ICMPV6: 58 } as cons
 /** Qualifier flowing into a bare id; 'err' = libpcap's qerr (no id may follow). */
 export type Inherited = Qual | 'err';
 
-/** What the caller knows about the capture: names (NameDb) and the IPv4 netmask (`ip broadcast`). */
+/** What the caller knows about the capture: names (NameDb), the IPv4 netmask (`ip broadcast`) and whether the
+ *  program is for a live Linux capture (`vlan` reads the kernel's VLAN metadata: lower-vlan-live.ts). */
 export interface LowerEnv {
   readonly names?: NameDb;
   readonly netmask?: number;
+  readonly capture?: PcapCapture;
 }
 
 interface Ctx {
@@ -84,6 +98,12 @@ interface Ctx {
   readonly scoped: boolean;
   /** Shared values (protochain's loop state), appended in id order. */
   readonly values: ValueDef[];
+  /** How many `vlan` primitives have been lowered (libpcap's vlan_stack_depth). */
+  vlans: number;
+  /** linux-live: the first `vlan` (gen_vlan_bpf_extensions) and the shared value of its run-time shift. */
+  vlanLive?: { readonly node: Expr; readonly id: number };
+  /** The expression being lowered runs only after that first `vlan` ran (so libpcap's shift register was set). */
+  vlanSure: boolean;
 }
 
 // the shared IR vocabulary (constants, loads at constant or run-time offsets, gen_cmp/gen_mcmp)
@@ -805,17 +825,23 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
       let runOp: 'and' | 'or' | undefined;
       let q = first.q;
       const outerSure = ctx.sure;
+      const outerVlanSure = ctx.vlanSure;
       // does the chain so far (left-associative) hold only where a geneve matched?
       let left = impliesGeneve(e.first);
+      // which outcomes of the chain so far imply that the first live `vlan` ran (once it is inside it)
+      let vlanRan = ctx.vlanLive === undefined ? undefined : runsBefore(e.first, ctx.vlanLive.node);
       for (const link of e.rest) {
         // scoped: (X or Y) starts Y where X started and leaks no shift; (X and Y) threads X's shifts into Y
         if (ctx.scoped && link.op === 'or') ctx.encap = start;
         // the offsets in force are the latest geneve's: an outer chain's guarantee lapses once a geneve is
         // lowered inside this one, and an item that lowers a geneve restarts `left`
         ctx.sure = (outerSure && ctx.geneves === gen0) || (link.op === 'and' && left);
+        ctx.vlanSure = outerVlanSure || vlanRan?.[link.op === 'and' ? 1 : 0] === true;
         const before = ctx.geneves;
         const r = lowerExpr(ctx, link.item, q);
         ctx.sure = outerSure;
+        ctx.vlanSure = outerVlanSure;
+        vlanRan = nextVlanRan(ctx, vlanRan, link.item, link.op);
         const it = impliesGeneve(link.item);
         if (ctx.geneves !== before) left = link.op === 'and' && it;
         else left = link.op === 'and' ? left || it : left && it;
@@ -884,7 +910,7 @@ function lowerTerm(ctx: Ctx, e: Expr, inh: Inherited): Lowered {
         q: 'err',
       };
     case 'encap':
-      return { pred: afterGeneve(ctx, e.span, () => lowerEncap(ctx, e.what, e.value, e.span)), q: 'err' };
+      return { pred: afterGeneve(ctx, e.span, () => lowerEncap(ctx, e, e.span)), q: 'err' };
   }
 }
 
@@ -937,12 +963,33 @@ function lowerCast(
   );
 }
 
-function lowerEncap(
-  ctx: Ctx,
-  what: 'vlan' | 'mpls' | 'pppoes' | 'geneve',
-  value: number | undefined,
-  span: Span,
-): Pred {
+/** The chain's run pair after `left op item` (lower-vlan-live.ts), once the first live `vlan` is known. */
+function nextVlanRan(ctx: Ctx, left: RunPair | undefined, item: Expr, op: 'and' | 'or'): RunPair | undefined {
+  if (left !== undefined) return stepRuns(left, op);
+  if (ctx.vlanLive === undefined) return undefined;
+  const r = runsBefore(item, ctx.vlanLive.node);
+  return r === undefined ? undefined : itemRuns(r, op);
+}
+
+/** gen_vlan: libpcap's live Linux code for the first `vlan` on the outer Ethernet header (lower-vlan-live.ts), else
+ *  the TPID (and VID) tests at the offsets in force, which move 4 bytes on. */
+function lowerVlan(ctx: Ctx, node: Expr, tpid: Pred, value: number | undefined): Pred {
+  const e = ctx.encap;
+  const first = ctx.vlans === 0 || ctx.scoped;
+  ctx.vlans++;
+  if (ctx.env.capture === 'linux-live' && first && e.link === 'ethernet' && !e.geneve && e.linktype === 12) {
+    const id = ctx.values.length;
+    ctx.values.push({ id, expr: LIVE_VLAN_SHIFT });
+    if (ctx.vlanLive === undefined) ctx.vlanLive = { node, id };
+    ctx.encap = { ...e, linktype: dynOff(id, e.linktype), linkpl: dynOff(id, e.linkpl) };
+    return liveVlan(tpid, value, netOffset(e));
+  }
+  ctx.encap = afterVlan(e);
+  return value === undefined ? tpid : and(tpid, mcmp(ld(netOffset(e), 2), value, 0x0fff));
+}
+
+function lowerEncap(ctx: Ctx, node: Extract<Expr, { kind: 'encap' }>, span: Span): Pred {
+  const { what, value } = node;
   const e = ctx.encap;
   // after a matched geneve, vlan/mpls/pppoes/geneve read the inner offsets (shared values) like any primitive there
   if (what === 'vlan') {
@@ -955,9 +1002,7 @@ function lowerEncap(
       return fail('range', `VLAN tag ${value} greater than maximum 4095`, span);
     // gen_vlan_tpid_test: the link-type tests (on 802.11: a data frame with that SNAP type)
     const tpid = or(linktype(ctx, 0x8100, span), linktype(ctx, 0x88a8, span), linktype(ctx, 0x9100, span));
-    const p = value === undefined ? tpid : and(tpid, mcmp(ld(netOffset(e), 2), value, 0x0fff));
-    ctx.encap = afterVlan(e);
-    return p;
+    return lowerVlan(ctx, node, tpid, value);
   }
   if (what === 'mpls') {
     // gen_mpls: inside a label stack the previous label's bottom-of-stack bit is clear (OR_PREVMPLSHDR: after
@@ -977,6 +1022,14 @@ function lowerEncap(
     ctx.encap = afterMpls(e);
     return p;
   }
+  if ((what === 'geneve' || what === 'pppoes') && ctx.vlanLive !== undefined)
+    // gen_geneve allocates new offset registers and gen_pppoes points the link type at the payload's: the live
+    // vlan's shift code then reads a register libpcap's prologue never zeroes
+    return fail(
+      'unsupported',
+      `on a live Linux capture, '${what}' after 'vlan' is not supported: libpcap 1.10.3's program then reads scratch memory it never wrote (the kernel refuses to attach it)`,
+      span,
+    );
   if (what === 'geneve') return geneve(ctx, value, span);
   if (what === 'pppoes') {
     // on raw IP (before any PPP) libpcap's link-type test is the constant false (`ld #1; jeq #0`)
@@ -1093,6 +1146,24 @@ function readsHeaders(a: Arith): boolean {
  * there would read scratch memory libpcap may not have written: refused.
  */
 function afterGeneve(ctx: Ctx, span: Span, lower: () => Pred): Pred {
+  return afterLiveVlan(ctx, span, afterGeneveOnly(ctx, span, lower));
+}
+
+/**
+ * A primitive that reads through the first live `vlan`'s run-time shift is compiled where that vlan ran (libpcap's
+ * register then holds 0 or 4 by where the tag is); reached another way libpcap reads its zeroed register: refused.
+ */
+function afterLiveVlan(ctx: Ctx, span: Span, p: Pred): Pred {
+  const live = ctx.vlanLive;
+  if (live === undefined || ctx.vlanSure || ctx.scoped || !refsReached(p, ctx.values).has(live.id)) return p;
+  return fail(
+    'unsupported',
+    "on a live Linux capture, tfc supports primitives after the first 'vlan' only where that vlan ran before them (after it in an 'and' chain, or after it failed in an 'or' chain): elsewhere libpcap's offsets depend on the path taken",
+    span,
+  );
+}
+
+function afterGeneveOnly(ctx: Ctx, span: Span, lower: () => Pred): Pred {
   if (!ctx.encap.geneve || ctx.sure) return lower();
   const labelled = ctx.encap.mplsDepth > 0 && ctx.encap.nl === 0;
   const p = labelled ? lower() : undefined;
@@ -1225,6 +1296,8 @@ export function lowerFilter(
     sure: false,
     scoped,
     values,
+    vlans: 0,
+    vlanSure: false,
   };
   const body = lowerExpr(ctx, e, 'err').pred;
   if (wlan === undefined) return { body, values };

@@ -402,6 +402,7 @@ const TARGETS: readonly FuzzTarget[] = [
         ...['--mode', 'obj', '--object', '@OUT@/o.o', '-o', '@OUT@/x.tc'],
       ],
       ['--lang', 'pcap', 'tcp port 80'],
+      ['--lang', 'pcap', 'vlan 100 and tcp', '--pcap-capture', 'linux-live'],
       ['--lang', 'pcap', 'tcp', '--target', 'u32', '--dev', DEV],
     ],
     positional: filterArb,

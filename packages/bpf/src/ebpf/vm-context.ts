@@ -76,6 +76,9 @@ export type SkbInput = {
   /** Host-order ethertype (default: bytes 12..13 of the packet when it has 14 bytes, else 0). */
   readonly protocol?: number;
   readonly pktType?: number;
+  /** An out-of-band VLAN tag (skb->vlan_all != 0: __sk_buff.vlan_present reads 1) and its TCI. */
+  readonly vlanPresent?: boolean;
+  readonly vlanTci?: number;
   readonly mark?: number;
   readonly priority?: number;
   readonly ifindex?: number;
@@ -111,6 +114,8 @@ export function skbCtxBytes(input: SkbInput): Uint8Array {
   const proto = input.protocol ?? (p.length >= 14 ? (p[12]! << 8) | p[13]! : 0);
   v.setUint32(SKB.len, input.len ?? p.length, true);
   v.setUint32(SKB.pkt_type, input.pktType ?? 0, true);
+  v.setUint32(SKB.vlan_present, input.vlanPresent === true ? 1 : 0, true);
+  v.setUint32(SKB.vlan_tci, (input.vlanTci ?? 0) & 0xffff, true);
   v.setUint32(SKB.mark, input.mark ?? 0, true);
   v.setUint32(SKB.queue_mapping, input.queueMapping ?? 0, true);
   // skb->protocol is __be16: its bytes in memory are big-endian.

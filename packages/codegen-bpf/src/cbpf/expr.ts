@@ -24,11 +24,14 @@ import {
 } from './context.ts';
 import { maxOf, mshOffset, splitOffset, u32Valued } from './values.ts';
 
-/** The ancillary load of a packet's Linux metadata (the kernel reads skb->pkt_type / skb->dev->ifindex for any load
- *  size; these are the sizes libpcap writes); the trace environment's pseudo-fields have none. */
+/** The ancillary load of a packet's Linux metadata (the kernel reads skb->pkt_type / skb->dev->ifindex / the VLAN
+ *  tag's presence and TCI for any load size; these are the sizes libpcap writes); the trace environment's
+ *  pseudo-fields have none. */
 export function ancillaryOf(name: PseudoName): { readonly size: Size; readonly ext: AncillaryName } {
   if (name === 'pkttype') return { size: 'h', ext: 'pkttype' };
   if (name === 'ifindex') return { size: 'w', ext: 'ifindex' };
+  if (name === 'vlan_present') return { size: 'b', ext: 'vlan_tag_present' };
+  if (name === 'vlan_tci') return { size: 'b', ext: 'vlan_tag' };
   throw new Unsupported('pseudo', `pseudo-field ${name} is not available to classic BPF`);
 }
 

@@ -24,7 +24,7 @@ export function u32Valued(g: CbpfGen, x: Expr): boolean {
       return d !== undefined && u32Valued(g, d.expr);
     }
     case 'pseudo':
-      return x.name === 'pkttype' || x.name === 'ifindex';
+      return x.name !== 'cpu' && x.name !== 'pid';
   }
 }
 

@@ -1,7 +1,8 @@
 // libpcap (Debian libpcap0.8, `libpcap.so.0.8`) through koffi: its userspace cBPF interpreter
 // `bpf_filter` as a second judge, and `pcap_compile` on a dead handle to obtain libpcap's program for
-// an expression and link type (same bytes as `tcpdump -ddd`). Invariants: loading never throws (a
-// reason string instead); compiled programs are copied out and freed with pcap_freecode before
+// an expression and link type (same bytes as `tcpdump -ddd`), or on a live Linux handle (pcap_open_live on a
+// device, root only: the program `tcpdump -i DEV -ddd` gets, with the SKF_AD VLAN extensions). Invariants: loading
+// never throws (a reason string instead); compiled programs are copied out and freed with pcap_freecode before
 // returning; the pcap_t of a compiler is closed exactly once by dispose().
 import { loadKoffi } from './koffi-syscalls.ts';
 import { keepAlive, stableBuffer, stableCopy } from './syscalls.ts';
@@ -20,6 +21,12 @@ export interface Libpcap {
   filter(program: Uint8Array, packet: Uint8Array, wirelen?: number): number;
   /** Opens a compiler for `linktype` with `snaplen` (pcap_open_dead). */
   compiler(linktype: number, snaplen?: number): PcapCompiler;
+  /** Opens a compiler on a live capture of `device` (pcap_open_live, not promiscuous; needs CAP_NET_RAW):
+   *  libpcap's error text when it cannot. */
+  liveCompiler(
+    device: string,
+    snaplen?: number,
+  ): { readonly ok: true; readonly value: PcapCompiler } | { readonly ok: false; readonly reason: string };
 }
 
 export type CompileResult =
@@ -55,14 +62,15 @@ export function loadLibpcap(path = 'libpcap.so.0.8'): LibpcapLoad {
     'unsigned int bpf_filter(const void *, const void *, unsigned int, unsigned int)',
   );
   const openDead = lib.func('void *pcap_open_dead(int, int)');
+  const openLive = lib.func('void *pcap_open_live(const char *, int, int, int, void *)');
   const compile = lib.func('int pcap_compile(void *, void *, const char *, int, uint32_t)');
   const geterr = lib.func('const char *pcap_geterr(void *)');
   const freecode = lib.func('void pcap_freecode(void *)');
   const close = lib.func('void pcap_close(void *)');
   const libVersion = lib.func('const char *pcap_lib_version(void)');
 
-  const compiler = (linktype: number, snaplen = 262144): PcapCompiler => {
-    let handle: unknown = openDead(linktype, snaplen);
+  const compilerOn = (opened: unknown, failure: string): PcapCompiler => {
+    let handle: unknown = opened;
     const self: PcapCompiler = {
       compile: (expression, options) => {
         if (handle === null) return { ok: false, error: 'compiler disposed' };
@@ -92,9 +100,22 @@ export function loadLibpcap(path = 'libpcap.so.0.8'): LibpcapLoad {
       [Symbol.dispose]: () => self.dispose(),
     };
     if (handle === null) {
-      return { ...self, compile: () => ({ ok: false, error: 'pcap_open_dead failed' }) };
+      return { ...self, compile: () => ({ ok: false, error: failure }) };
     }
     return self;
+  };
+  const compiler = (linktype: number, snaplen = 262144): PcapCompiler =>
+    compilerOn(openDead(linktype, snaplen), 'pcap_open_dead failed');
+  const liveCompiler: Libpcap['liveCompiler'] = (device, snaplen = 262144) => {
+    if (device.includes('\0')) return { ok: false, reason: 'NUL in device name' };
+    const errbuf = stableBuffer(256);
+    const handle = openLive(device, snaplen, 0, 100, errbuf);
+    if (handle === null) {
+      const end = errbuf.indexOf(0);
+      const text = new TextDecoder().decode(errbuf.subarray(0, end < 0 ? errbuf.length : end));
+      return { ok: false, reason: `pcap_open_live(${device}): ${text || 'failed'}` };
+    }
+    return { ok: true, value: compilerOn(handle, 'pcap_open_live failed') };
   };
 
   return {
@@ -109,6 +130,7 @@ export function loadLibpcap(path = 'libpcap.so.0.8'): LibpcapLoad {
         return r >>> 0;
       },
       compiler,
+      liveCompiler,
     },
   };
 }

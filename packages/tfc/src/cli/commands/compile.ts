@@ -35,6 +35,8 @@ import {
   emit,
   LINK_TYPES,
   linkTypeByName,
+  PCAP_CAPTURES,
+  type PcapCapture,
   type ProgType,
   type Target,
   type TcResult,
@@ -117,6 +119,7 @@ export const compileSpec: CommandSpec = {
     linktype: { type: 'string' },
     'pcap-version': { type: 'string' },
     'scoped-encap': { type: 'boolean' },
+    'pcap-capture': { type: 'string' },
     'names-from': { type: 'string' },
     netmask: { type: 'string' },
     subsystem: { type: 'string' },
@@ -138,6 +141,10 @@ ${pcapFileHelp}
                          libpcap 1.10.3) or current (libpcap's later changes); --scoped-encap limits the offset
                          shift of vlan/mpls/pppoes/geneve to their own 'and' chain); the expression's words
                          may be separate arguments (joined with spaces, as tcpdump joins them)
+      --pcap-capture C   pcap, --target cbpf/ebpf: offline (default: libpcap's code for a savefile, as
+                         'tcpdump -r') or linux-live (libpcap's code for a live Linux capture, as 'tcpdump -i':
+                         the first 'vlan' also accepts a tag the kernel moved into the skb, reading
+                         SKF_AD_VLAN_TAG_PRESENT / SKF_AD_VLAN_TAG or __sk_buff vlan_present / vlan_tci)
       --names-from DIR   pcap: resolve host, network, service, protocol and ethers names from DIR/hosts,
                          DIR/networks, DIR/services, DIR/protocols, DIR/ethers (default /etc; never DNS)
       --netmask A.B.C.D  pcap: the capture's IPv4 netmask, for 'ip broadcast' (libpcap: the interface's)
@@ -288,6 +295,7 @@ export async function runCompile(argv: readonly string[], rawIo: Io, host: Host)
     'linktype',
     'pcap-version',
     'scoped-encap',
+    'pcap-capture',
     'names-from',
     'netmask',
     'flower-profile',
@@ -411,6 +419,7 @@ async function runCompilePcapP4(p: Parsed, io: Io): Promise<number> {
     'optimize',
     'scoped-encap',
     'pcap-version',
+    'pcap-capture',
   ])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --target p4`);
   if (linkTypeByName(str(p, 'linktype') ?? 'ethernet') !== 'ethernet')
@@ -534,11 +543,19 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   for (const o of ['event', 'format', 'source', 'nr-cpus', 'subsystem', 'kernel'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} does not apply to --lang pcap`);
   const t = str(p, 'target');
+  if (str(p, 'ctx') === 'skb' && p.values['pcap-capture'] !== undefined)
+    throw new UsageError(
+      '--pcap-capture does not apply to --ctx skb (its capture record keeps its own VLAN model)',
+    );
   if (str(p, 'ctx') === 'skb')
     return runCompileSkb(p, io, pcapEnv(p), pcapVersionOf(p), chooseBpfFeatures(p, host).features);
   for (const o of ['attach', 'snaplen', 'layout'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to --ctx skb`);
-  if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') return runCompileTc(p, io, host, t);
+  if (t === 'tc' || t === 'u32' || t === 'tc-bpf' || t === 'flower') {
+    if (p.values['pcap-capture'] !== undefined)
+      throw new UsageError(`--pcap-capture applies to --target cbpf and ebpf`);
+    return runCompileTc(p, io, host, t);
+  }
   for (const o of ['dev', 'mode', 'object', 'action', 'prio', 'clsact', 'classid', 'parent'])
     if (p.values[o] !== undefined) throw new UsageError(`--${o} applies to the tc targets`);
   if (t === 'p4') return runCompilePcapP4(p, io);
@@ -551,6 +568,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
       `--linktype must be one of ${LINK_TYPES.map((l) => l.name).join(', ')} (got '${linktypeArg}')`,
     );
   const pcapVersion = pcapVersionOf(p);
+  const capture = choice<PcapCapture>(str(p, 'pcap-capture'), PCAP_CAPTURES, 'pcap-capture', 'offline');
   const progTypeArg = str(p, 'prog-type');
   const progType =
     progTypeArg === undefined
@@ -574,6 +592,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
     ...(loops !== undefined ? { bpfFeatures: loops } : {}),
     optimize: Number(level) as 0 | 1 | 2,
     scopedEncap: flag(p, 'scoped-encap'),
+    capture,
     env: pcapEnv(p),
     ...(progType ? { progType } : {}),
     ...(onMatch !== undefined ? { onMatch } : {}),
@@ -590,7 +609,9 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
   writeOutput(io, e.data, output, `--emit ${form}`);
   // Decided on the classic program (an eBPF target's filter is compiled to classic BPF once more for it).
   const classic =
-    target === 'cbpf' ? r : compilePcapFilter({ filter: text, linktype, pcapVersion, target: 'cbpf' });
+    target === 'cbpf'
+      ? r
+      : compilePcapFilter({ filter: text, linktype, pcapVersion, capture, target: 'cbpf' });
   if (classic.ok && acceptsNothing(classic.program) === true)
     io.err(
       'tfc: note: the filter rejects every packet (libpcap refuses it: "expression rejects all packets")\n',
