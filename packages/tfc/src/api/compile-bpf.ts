@@ -197,7 +197,9 @@ export function pcapBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCo
         });
   const notes =
     classic.ok && acceptsNothing(classic.program) === true
-      ? ['the filter rejects every packet (libpcap refuses it: "expression rejects all packets")']
+      ? [
+          'the filter rejects every packet (libpcap refuses such a filter where its optimizer proves it: "expression rejects all packets")',
+        ]
       : [];
   return emitted(r, o.emit ?? (o.target === 'cbpf' ? 'd' : 'asm'), 'packet', { notes });
 }

@@ -614,7 +614,7 @@ async function runCompilePcap(p: Parsed, io: Io, host: Host): Promise<number> {
       : compilePcapFilter({ filter: text, linktype, pcapVersion, capture, target: 'cbpf' });
   if (classic.ok && acceptsNothing(classic.program) === true)
     io.err(
-      'tfc: note: the filter rejects every packet (libpcap refuses it: "expression rejects all packets")\n',
+      'tfc: note: the filter rejects every packet (libpcap refuses such a filter where its optimizer proves it: "expression rejects all packets")\n',
     );
   if (flag(p, 'stats'))
     io.err(
