@@ -250,7 +250,7 @@ export { LINK_TYPES } from '@tfc/compiler';
 /** A link type by libpcap's name (`EN10MB`, `LINUX_SLL2`, …) or DLT number, or undefined. */
 export { linkTypeByName } from '@tfc/compiler';
 /** The libpcap versions whose pcap semantics tfc follows: `1.10` (libpcap 1.10.3) and `current`. */
-export type { PcapVersion } from '@tfc/compiler';
+export type { PcapCapture, PcapVersion } from '@tfc/compiler';
 /** The EtherType of trace frames: 0x88b5. */
 export { TRACE_ETHERTYPE } from '@tfc/tracefs';
 /** The frame offset of the record: 54 (Ethernet 14 + trace header 40). */

@@ -43,6 +43,16 @@ async function cli(argv: readonly string[]): Promise<{ code: number; out: string
 
 /** [filter, CLI flags after the filter, the library's options]. */
 const CASES: readonly [string, readonly string[], CompileOptions][] = [
+  [
+    'vlan 100 and tcp or inbound',
+    ['--lang', 'pcap', '--target', 'ebpf', '--prog-type', 'tc', '--pcap-capture', 'linux-live'],
+    { lang: 'pcap', target: 'ebpf', progType: 'tc', capture: 'linux-live' },
+  ],
+  [
+    'vlan 100 and not outbound',
+    ['--lang', 'pcap', '--target', 'cbpf', '--pcap-capture', 'linux-live'],
+    { lang: 'pcap', target: 'cbpf', capture: 'linux-live' },
+  ],
   ['family == 2 && protocol == 6', ['--event', EV, ...KARGS], { event: EV, target: 'ebpf', ...K }],
   ['family == 2', ['--event', EV, '--emit', 'c', ...KARGS], { event: EV, target: 'ebpf', emit: 'c', ...K }],
   [
@@ -255,6 +265,25 @@ test('options no filter could make sense of throw TfcOptionError (the CLI exits 
       { event: EV, target: 'ebpf', kernel: '4.4' },
     ],
     [['compile', 'tcp', '--lang', 'pcap', '--target', 'u32'], { lang: 'pcap', target: 'u32' }],
+    [
+      ['compile', 'vlan', '--lang', 'pcap', '--target', 'p4', '--pcap-capture', 'linux-live'],
+      { lang: 'pcap', target: 'p4', capture: 'linux-live' },
+    ],
+    [
+      [
+        'compile',
+        'vlan',
+        '--lang',
+        'pcap',
+        '--target',
+        'tc-bpf',
+        '--dev',
+        'eth0',
+        '--pcap-capture',
+        'linux-live',
+      ],
+      { lang: 'pcap', target: 'tc-bpf', dev: 'eth0', capture: 'linux-live' },
+    ],
     [
       ['compile', 'family == 2', '--event', EV, '--target', 'tc-bpf', ...KARGS],
       { event: EV, target: 'tc-bpf', ...K },

@@ -132,7 +132,7 @@ function snapshotHook(spec: string): SkbHook {
 function skbBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCompiled | CompileFailure {
   refuse(
     o,
-    ['linktype', 'progType', 'onMatch', 'onMiss', 'setLookup', 'bpfFeatures', 'scopedEncap'],
+    ['linktype', 'progType', 'onMatch', 'onMiss', 'setLookup', 'bpfFeatures', 'scopedEncap', 'capture'],
     'does not apply to ctx skb',
   );
   const s = o.skb;
@@ -175,6 +175,7 @@ export function pcapBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCo
     linktype,
     env,
     ...(o.pcapVersion !== undefined ? { pcapVersion: o.pcapVersion } : {}),
+    ...(o.capture !== undefined ? { capture: o.capture } : {}),
     target: o.target,
     ...returns(o),
     ...(o.scopedEncap !== undefined ? { scopedEncap: o.scopedEncap } : {}),
@@ -193,6 +194,7 @@ export function pcapBpf(filter: string, o: PcapSource & BpfTargetOptions): BpfCo
           linktype,
           env,
           ...(o.pcapVersion !== undefined ? { pcapVersion: o.pcapVersion } : {}),
+          ...(o.capture !== undefined ? { capture: o.capture } : {}),
           target: 'cbpf',
         });
   const notes =

@@ -48,6 +48,8 @@ export function p4Program(
     if (o.scopedEncap !== undefined) throw new TfcOptionError('scopedEncap does not apply to target p4');
     if (o.pcapVersion !== undefined && o.pcapVersion !== '1.10')
       throw new TfcOptionError("pcapVersion does not apply to target p4 (libpcap 1.10's semantics)");
+    if (o.capture !== undefined && o.capture !== 'offline')
+      throw new TfcOptionError("capture does not apply to target p4 (libpcap's offline code)");
     const r = compilePcapP4({ filter, ranges, env: pcapEnvOf(o) });
     return r.ok ? compiled(r.outputs, o, []) : failure(r, filter);
   }

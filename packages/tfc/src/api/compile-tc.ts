@@ -114,6 +114,8 @@ export function tcRules(
       throw new TfcOptionError(`scopedEncap does not apply to target ${o.target}`);
     if (p.pcapVersion !== undefined && p.pcapVersion !== '1.10')
       throw new TfcOptionError(`pcapVersion does not apply to target ${o.target} (libpcap 1.10's semantics)`);
+    if (p.capture !== undefined && p.capture !== 'offline')
+      throw new TfcOptionError(`capture does not apply to target ${o.target} (libpcap's offline code)`);
     source = { lang: 'pcap', filter, env: pcapEnvOf(p) };
   } else {
     const anyEvent = event === undefined;

@@ -7,7 +7,7 @@
  */
 import type { EmitForm, SkbHook, SkbLayout, SkbMode } from '@tfc/codegen-bpf';
 import type { FlowerProfile, TcActName, TcBpfMode } from '@tfc/codegen-tc';
-import type { NameDb, OptLevel, PcapVersion, ProgType } from '@tfc/compiler';
+import type { NameDb, OptLevel, PcapCapture, PcapVersion, ProgType } from '@tfc/compiler';
 import type { EventFormat, FilterDialect, SymbolLookup } from '@tfc/tracefs';
 
 /** Where the filter's event comes from and which kernel's rules apply (`--event`, `--format`, `--kernel`). */
@@ -57,6 +57,12 @@ export interface PcapSource {
   readonly linktype?: string;
   /** The libpcap version whose semantics apply (`--pcap-version`): `1.10` (default, libpcap 1.10.3) or `current`. */
   readonly pcapVersion?: PcapVersion;
+  /**
+   * The capture the program is for (`--pcap-capture`): `offline` (default; libpcap's savefile code) or `linux-live`
+   * (libpcap's code for a live Linux capture: `vlan` reads the kernel's VLAN metadata, which is where a received
+   * frame's tag is at a packet socket or tc ingress). BPF targets on packets only.
+   */
+  readonly capture?: PcapCapture;
   /** vlan/mpls/pppoes/geneve shift only their own `and` chain (`--scoped-encap`). BPF targets only. */
   readonly scopedEncap?: boolean;
   /**
