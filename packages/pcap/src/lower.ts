@@ -1220,16 +1220,17 @@ function spend(ctx: Ctx, p: Pred, span: Span): void {
     );
 }
 
-/** gen_inbound / gen_ifindex on Linux cooked captures: the packet type (outgoing = 4) and, in v2, the
- *  interface index are fields of the link header (after `pppoes`, libpcap's link header is the PPP one). */
+/** gen_inbound / gen_ifindex on Linux cooked captures: the packet type (outgoing = 4) and, in v2, the interface
+ *  index are fields of the link header. After `pppoes` libpcap's link type is DLT_PPP, which has no such case:
+ *  the Linux ancillary load of linuxMeta, at the PPP header's offset. */
 function cookedMeta(ctx: Ctx, what: 'direction'): Pred | undefined;
 function cookedMeta(ctx: Ctx, what: 'ifindex'): IrExpr | undefined;
 function cookedMeta(ctx: Ctx, what: 'direction' | 'ifindex'): Pred | IrExpr | undefined {
   const e = ctx.encap;
-  const hdr = e.ppp ? e.linktype : 0;
-  if (e.link === 'linux_sll' && what === 'direction') return eq(ld(hdr, 2), 4);
+  if (e.ppp) return undefined;
+  if (e.link === 'linux_sll' && what === 'direction') return eq(ld(0, 2), 4);
   if (e.link !== 'linux_sll2') return undefined;
-  return what === 'direction' ? eq(ld(hdr + 10, 1), 4) : ld(hdr + 4, 4);
+  return what === 'direction' ? eq(ld(10, 1), 4) : ld(4, 4);
 }
 
 /** SKF_AD_OFF (-4096 as a u32) and the SKF_AD_* offsets of the Linux ancillary loads (include/uapi/linux/filter.h),
