@@ -11,21 +11,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compilePcap, compilePcapFilter } from '@tfc/compiler';
-import { addVethPair, createNamespace, linkIndex, run, setLinkUp } from '@tfc/iproute2';
 import { evaluate } from '@tfc/ir';
-import {
-  loadKoffiSyscalls,
-  loadLibpcap,
-  loadProgram,
-  openPacketSocket,
-  type PacketSocket,
-} from '@tfc/kernel/sys';
+import { loadLibpcap, loadProgram } from '@tfc/kernel/sys';
+import { createVethPacketLab, FIRST_TAG, tagBytes, tagOf, V0_MAC } from './veth-packet-lab.ts';
 
 const root = process.getuid?.() === 0;
 const pcap = loadLibpcap();
 const skip = !root ? 'needs root (network namespaces, packet sockets)' : pcap.ok ? false : pcap.reason;
 
-const V0_MAC = [0x02, 0, 0, 0, 0, 0x01];
 /** Destinations for frames sent into v0, and the pkt_type eth_type_trans gives each. */
 const DESTINATIONS: readonly (readonly [readonly number[], number])[] = [
   [V0_MAC, 0], // PACKET_HOST
@@ -38,89 +31,44 @@ const PACKET_OUTGOING = 4;
 /** An Ethernet frame: IPv4/UDP, IPv4/TCP or a local experimental EtherType, with a 4-byte tag at its end. */
 function frame(dst: readonly number[], kind: number, tag: number): Uint8Array {
   const src = [0x02, 0, 0, 0, 0, 0x02];
-  const tagBytes = [(tag >>> 24) & 0xff, (tag >>> 16) & 0xff, (tag >>> 8) & 0xff, tag & 0xff];
-  if (kind === 2) return Uint8Array.from([...dst, ...src, 0x88, 0xb5, ...Array(42).fill(0), ...tagBytes]);
+  if (kind === 2)
+    return Uint8Array.from([...dst, ...src, 0x88, 0xb5, ...Array(42).fill(0), ...tagBytes(tag)]);
   const proto = kind === 0 ? 17 : 6;
   const l4 =
     kind === 0 ? [0x30, 0x39, 0x00, 0x35, 0, 12, 0, 0] : [0x30, 0x39, 0x00, 0x50, ...Array(16).fill(0)];
   l4[12] = kind === 0 ? l4[12]! : 0x50;
-  const body = [...l4, ...tagBytes];
+  const body = [...l4, ...tagBytes(tag)];
   const ip = [0x45, 0, 0, 20 + body.length, 0, 0, 0x40, 0, 64, proto, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1];
   return Uint8Array.from([...dst, ...src, 0x08, 0x00, ...ip, ...body]);
 }
-
-/** Every frame queued on the socket. */
-function drain(s: PacketSocket): Uint8Array[] {
-  const frames: Uint8Array[] = [];
-  for (;;) {
-    const r = s.receive();
-    assert.ok(r.ok, r.ok ? '' : r.error.message);
-    if (r.value === undefined) return frames;
-    frames.push(r.value);
-  }
-}
-
-const tagOf = (f: Uint8Array): number =>
-  ((f[f.length - 4]! << 24) | (f[f.length - 3]! << 16) | (f[f.length - 2]! << 8) | f[f.length - 1]!) >>> 0;
 
 test("inbound/outbound/ifindex: libpcap's program in the kernel = tfc's cBPF and eBPF = the IR, on veth", {
   skip,
 }, async (t) => {
   assert.ok(pcap.ok);
-  const sys = loadKoffiSyscalls();
-  assert.ok(sys.ok, sys.ok ? '' : sys.reason);
-  const ns = await createNamespace('tfc-meta');
-  assert.ok(ns.ok, ns.ok ? '' : ns.error.message);
-  const sockets: PacketSocket[] = [];
+  const lab = await createVethPacketLab('tfc-meta');
   const programs: { dispose(): void }[] = [];
   try {
-    const netns = ns.value.name;
-    const sh = async (args: string[]) => {
-      const r = await run('ip', args, { netns });
-      assert.ok(r.ok, r.ok ? '' : r.error.message);
-    };
-    await sh(['netns', 'exec', netns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
-    await sh(['netns', 'exec', netns, 'sysctl', '-q', '-w', 'net.ipv6.conf.default.disable_ipv6=1']);
-    assert.ok((await addVethPair(netns, 'v0', 'v1')).ok);
-    await sh(['link', 'set', 'v0', 'address', V0_MAC.map((b) => b.toString(16).padStart(2, '0')).join(':')]);
-    for (const d of ['v0', 'v1']) assert.ok((await setLinkUp(netns, d)).ok);
-    const v0 = await linkIndex(netns, 'v0');
-    const v1 = await linkIndex(netns, 'v1');
-    assert.ok(v0.ok && v1.ok);
-    const open = (ifindex: number, protocol?: number): PacketSocket => {
-      const s = openPacketSocket(sys.value, {
-        ifindex,
-        netnsPath: ns.value.path,
-        ...(protocol === undefined ? {} : { protocol }),
-      });
-      assert.ok(s.ok, s.ok ? '' : s.error.message);
-      sockets.push(s.value);
-      return s.value;
-    };
-    const out = open(v0.value, 0);
-    const into = open(v1.value, 0);
+    const { v0, v1 } = lab;
     const filters = [
       'inbound',
       'outbound',
-      `ifindex ${v0.value}`,
-      `ifindex ${v1.value}`,
+      `ifindex ${v0}`,
+      `ifindex ${v1}`,
       'inbound and udp',
       'not outbound and (tcp or ether proto 0x88b5)',
-      `outbound or ifindex ${v0.value} and ether broadcast`,
+      `outbound or ifindex ${v0} and ether broadcast`,
       'inbound and ether multicast or outbound and tcp',
-      `(ifindex ${v0.value} or outbound) and not ip`,
+      `(ifindex ${v0} or outbound) and not ip`,
     ];
     // frames: each destination into v0, and each kind out of it, three kinds each
-    const sent: { readonly f: Uint8Array; readonly pkttype: number; readonly outgoing: boolean }[] = [];
-    let tag = 0x7f000000;
+    const sent: { readonly f: Uint8Array; readonly pkttype: number; readonly received: boolean }[] = [];
+    let tag = FIRST_TAG;
     for (let kind = 0; kind < 3; kind++) {
       for (const [dst, pkttype] of DESTINATIONS)
-        sent.push({ f: frame(dst, kind, tag++), pkttype, outgoing: false });
-      sent.push({
-        f: frame([0x02, 0, 0, 0, 0, 0x77], kind, tag++),
-        pkttype: PACKET_OUTGOING,
-        outgoing: true,
-      });
+        sent.push({ f: frame(dst, kind, tag++), pkttype, received: true });
+      const f = frame([0x02, 0, 0, 0, 0, 0x77], kind, tag++);
+      sent.push({ f, pkttype: PACKET_OUTGOING, received: false });
     }
     let judged = 0;
     for (const filter of filters) {
@@ -131,34 +79,23 @@ test("inbound/outbound/ifindex: libpcap's program in the kernel = tfc's cBPF and
       const e = compilePcapFilter({ filter, linktype: 'ethernet', target: 'ebpf', progType: 'socket' });
       const ir = compilePcap(filter, { linktype: 'ethernet' });
       assert.ok(c.ok && e.ok && ir.ok, `${filter}: tfc compiles it`);
-      assert.equal(c.program.target, 'cbpf');
-      assert.equal(e.program.target, 'ebpf');
-      if (c.program.target !== 'cbpf' || e.program.target !== 'ebpf') return;
-      const prog = loadProgram(sys.value, { type: 'SOCKET_FILTER', insns: e.program.bytes, license: 'GPL' });
+      if (c.program.target !== 'cbpf' || e.program.target !== 'ebpf') return assert.fail('targets');
+      const prog = loadProgram(lab.sys, { type: 'SOCKET_FILTER', insns: e.program.bytes, license: 'GPL' });
       assert.ok(prog.ok, prog.ok ? '' : (prog.error.log ?? prog.error.message));
       programs.push(prog.value);
-      const judges: Readonly<Record<'libpcap' | 'cbpf' | 'ebpf', PacketSocket>> = {
-        libpcap: open(v0.value),
-        cbpf: open(v0.value),
-        ebpf: open(v0.value),
-      };
-      assert.ok(judges.libpcap.attachClassic(lib.program).ok);
-      assert.ok(judges.cbpf.attachClassic(c.program.bytes).ok);
-      assert.ok(judges.ebpf.attachBpf(prog.value.fd).ok);
-      // frames queued between bind and attach ran no filter: drop them
-      for (const s of Object.values(judges)) drain(s);
-      for (const s of sent) assert.ok((s.outgoing ? out : into).send(s.f).ok);
-      await new Promise((r) => setTimeout(r, 50));
-      const want: number[] = sent
-        .filter((s) => evaluate(ir.ir, { packet: s.f, pkttype: s.pkttype, ifindex: v0.value }) === 'accept')
+      const got = await lab.judge(
+        {
+          libpcap: { classic: lib.program },
+          cbpf: { classic: c.program.bytes },
+          ebpf: { bpfFd: prog.value.fd },
+        },
+        sent,
+      );
+      const want = sent
+        .filter((s) => evaluate(ir.ir, { packet: s.f, pkttype: s.pkttype, ifindex: v0 }) === 'accept')
         .map((s) => tagOf(s.f))
         .sort();
-      for (const [name, s] of Object.entries(judges) as [string, PacketSocket][]) {
-        const got: number[] = drain(s)
-          .map(tagOf)
-          .filter((g) => g >= 0x7f000000 && g < tag);
-        assert.deepEqual(got.sort(), want, `${name}: '${filter}'`);
-      }
+      for (const [name, tags] of Object.entries(got)) assert.deepEqual(tags, want, `${name}: '${filter}'`);
       judged += sent.length;
       t.diagnostic(`'${filter}': ${want.length} of ${sent.length} frames kept by all four`);
     }
@@ -166,9 +103,8 @@ test("inbound/outbound/ifindex: libpcap's program in the kernel = tfc's cBPF and
       `# ${filters.length} filters × ${sent.length} frames = ${judged} frames, 4 judges each: 0 disagreements`,
     );
   } finally {
-    for (const s of sockets) s.dispose();
     for (const p of programs) p.dispose();
-    await ns.value.dispose();
+    await lab.dispose();
   }
 });
 

@@ -11,21 +11,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compilePcap, compilePcapFilter } from '@tfc/compiler';
-import { addVethPair, createNamespace, linkIndex, run, setLinkUp } from '@tfc/iproute2';
 import { evaluate } from '@tfc/ir';
-import {
-  loadKoffiSyscalls,
-  loadLibpcap,
-  loadProgram,
-  openPacketSocket,
-  type PacketSocket,
-} from '@tfc/kernel/sys';
+import { loadLibpcap, loadProgram } from '@tfc/kernel/sys';
+import { createVethPacketLab, FIRST_TAG, tagBytes, tagOf, V0_MAC } from './veth-packet-lab.ts';
 
 const root = process.getuid?.() === 0;
 const pcap = loadLibpcap();
 const skip = !root ? 'needs root (network namespaces, packet sockets)' : pcap.ok ? false : pcap.reason;
 
-const V0_MAC = [0x02, 0, 0, 0, 0, 0x01];
 const SRC = [0x02, 0, 0, 0, 0, 0x02];
 const u16 = (v: number) => [(v >>> 8) & 0xff, v & 0xff];
 /** EtherTypes the kernel untags on receive (eth_type_vlan). */
@@ -34,7 +27,7 @@ const UNTAGGED_ON_RX: ReadonlySet<number> = new Set([0x8100, 0x88a8]);
 /** An Ethernet frame with `tags` (TPID, TCI) then IPv4/UDP, IPv4/TCP port 80, a local EtherType or nothing, with a
  *  4-byte tag at its end. */
 function frame(tags: readonly (readonly [number, number])[], kind: number, tag: number): Uint8Array {
-  const end = [(tag >>> 24) & 0xff, (tag >>> 16) & 0xff, (tag >>> 8) & 0xff, tag & 0xff];
+  const end = tagBytes(tag);
   const head = [...V0_MAC, ...SRC, ...tags.flatMap(([tpid, tci]) => [...u16(tpid), ...u16(tci)])];
   if (kind === 3) return Uint8Array.from([...head, 0x08, 0x00, ...end]);
   if (kind === 2) return Uint8Array.from([...head, 0x88, 0xb5, ...Array(42).fill(0), ...end]);
@@ -60,19 +53,6 @@ function seen(f: Uint8Array, received: boolean) {
     pkttype: 0,
   };
 }
-
-function drain(s: PacketSocket): Uint8Array[] {
-  const frames: Uint8Array[] = [];
-  for (;;) {
-    const r = s.receive();
-    assert.ok(r.ok, r.ok ? '' : r.error.message);
-    if (r.value === undefined) return frames;
-    frames.push(r.value);
-  }
-}
-
-const tagOf = (f: Uint8Array): number =>
-  ((f[f.length - 4]! << 24) | (f[f.length - 3]! << 16) | (f[f.length - 2]! << 8) | f[f.length - 1]!) >>> 0;
 
 const FILTERS = [
   'vlan',
@@ -112,42 +92,13 @@ test("live vlan: libpcap's live program in the kernel = tfc's cBPF and eBPF = th
   skip,
 }, async (t) => {
   assert.ok(pcap.ok);
-  const sys = loadKoffiSyscalls();
-  assert.ok(sys.ok, sys.ok ? '' : sys.reason);
   const live = pcap.value.liveCompiler('lo');
   assert.ok(live.ok, live.ok ? '' : live.reason);
-  const ns = await createNamespace('tfc-vlan');
-  const sockets: PacketSocket[] = [];
+  const lab = await createVethPacketLab('tfc-vlan');
   const programs: { dispose(): void }[] = [];
   try {
-    assert.ok(ns.ok, ns.ok ? '' : ns.error.message);
-    const netns = ns.value.name;
-    const sh = async (args: string[]) => {
-      const r = await run('ip', args, { netns });
-      assert.ok(r.ok, r.ok ? '' : r.error.message);
-    };
-    await sh(['netns', 'exec', netns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
-    await sh(['netns', 'exec', netns, 'sysctl', '-q', '-w', 'net.ipv6.conf.default.disable_ipv6=1']);
-    assert.ok((await addVethPair(netns, 'v0', 'v1')).ok);
-    await sh(['link', 'set', 'v0', 'address', V0_MAC.map((b) => b.toString(16).padStart(2, '0')).join(':')]);
-    for (const d of ['v0', 'v1']) assert.ok((await setLinkUp(netns, d)).ok);
-    const v0 = await linkIndex(netns, 'v0');
-    const v1 = await linkIndex(netns, 'v1');
-    assert.ok(v0.ok && v1.ok);
-    const open = (ifindex: number, protocol?: number): PacketSocket => {
-      const s = openPacketSocket(sys.value, {
-        ifindex,
-        netnsPath: ns.value.path,
-        ...(protocol === undefined ? {} : { protocol }),
-      });
-      assert.ok(s.ok, s.ok ? '' : s.error.message);
-      sockets.push(s.value);
-      return s.value;
-    };
-    const out = open(v0.value, 0);
-    const into = open(v1.value, 0);
     const sent: { readonly f: Uint8Array; readonly received: boolean }[] = [];
-    let tag = 0x7f000000;
+    let tag = FIRST_TAG;
     for (const tags of TAG_SETS)
       for (let kind = 0; kind < 4; kind++)
         for (const received of [true, false]) sent.push({ f: frame(tags, kind, tag++), received });
@@ -163,40 +114,30 @@ test("live vlan: libpcap's live program in the kernel = tfc's cBPF and eBPF = th
       const ir = compilePcap(filter, { linktype: 'ethernet', capture: 'linux-live' });
       assert.ok(c.ok && e.ok && ir.ok, `${filter}: tfc compiles it`);
       if (c.program.target !== 'cbpf' || e.program.target !== 'ebpf') return assert.fail('targets');
-      const prog = loadProgram(sys.value, { type: 'SOCKET_FILTER', insns: e.program.bytes, license: 'GPL' });
+      const prog = loadProgram(lab.sys, { type: 'SOCKET_FILTER', insns: e.program.bytes, license: 'GPL' });
       assert.ok(prog.ok, prog.ok ? '' : (prog.error.log ?? prog.error.message));
       programs.push(prog.value);
-      const judges: Readonly<Record<'libpcap' | 'cbpf' | 'ebpf', PacketSocket>> = {
-        libpcap: open(v0.value),
-        cbpf: open(v0.value),
-        ebpf: open(v0.value),
-      };
       // the offline program (the default) on the same socket kind: what the live code is for
       const offline = compilePcapFilter({ filter, linktype: 'ethernet', target: 'cbpf' });
       assert.ok(offline.ok && offline.program.target === 'cbpf');
-      const off = open(v0.value);
-      assert.ok(off.attachClassic(offline.program.bytes).ok);
-      const attached = judges.libpcap.attachClassic(lib.program);
-      assert.ok(attached.ok, attached.ok ? '' : `libpcap's program: ${attached.error.message}`);
-      assert.ok(judges.cbpf.attachClassic(c.program.bytes).ok);
-      assert.ok(judges.ebpf.attachBpf(prog.value.fd).ok);
-      for (const s of [...Object.values(judges), off]) drain(s);
-      for (const s of sent) assert.ok((s.received ? into : out).send(s.f).ok);
-      await new Promise((r) => setTimeout(r, 50));
+      const got = await lab.judge(
+        {
+          libpcap: { classic: lib.program },
+          cbpf: { classic: c.program.bytes },
+          ebpf: { bpfFd: prog.value.fd },
+          offline: { classic: offline.program.bytes },
+        },
+        sent,
+      );
       const want: number[] = sent
-        .filter((s) => evaluate(ir.ir, { ...seen(s.f, s.received), ifindex: v0.value }) === 'accept')
+        .filter((s) => evaluate(ir.ir, { ...seen(s.f, s.received), ifindex: lab.v0 }) === 'accept')
         .map((s) => tagOf(s.f))
         .sort();
       tagged += sent.filter((s) => s.received && seen(s.f, true).vlan_present === 1).length;
-      for (const [name, s] of Object.entries(judges) as [string, PacketSocket][]) {
-        const got = drain(s)
-          .map(tagOf)
-          .filter((g) => g >= 0x7f000000 && g < tag);
-        assert.deepEqual(got.sort(), want, `${name}: '${filter}'`);
-      }
-      const offGot = new Set(drain(off).map(tagOf));
+      for (const name of ['libpcap', 'cbpf', 'ebpf'])
+        assert.deepEqual(got[name], want, `${name}: '${filter}'`);
+      const offGot = new Set(got.offline);
       offlineMisses += want.filter((w) => !offGot.has(w)).length;
-      for (const s of [...Object.values(judges), off]) s.dispose();
       judged += sent.length;
       t.diagnostic(`'${filter}': ${want.length} of ${sent.length} frames kept by all four`);
     }
@@ -206,9 +147,8 @@ test("live vlan: libpcap's live program in the kernel = tfc's cBPF and eBPF = th
       `live vlan in the kernel: ${FILTERS.length} filters × ${sent.length} frames (${tagged / FILTERS.length} received with the tag in the metadata) = ${judged} frames, 4 judges each: 0 disagreements; the offline program misses ${offlineMisses} of the frames they keep`,
     );
   } finally {
-    for (const s of sockets) s.dispose();
     for (const p of programs) p.dispose();
     live.value.dispose();
-    if (ns.ok) await ns.value.dispose();
+    await lab.dispose();
   }
 });
