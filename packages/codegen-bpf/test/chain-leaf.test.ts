@@ -29,6 +29,7 @@ import {
   type Pred,
 } from '@tfc/ir';
 import { probeFeatures } from '@tfc/kernel/sys';
+import { connectivesOver } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { CBPF_CHAIN_DEPTH } from '../src/cbpf/chain-leaf.ts';
 import { compileBpf, type EbpfProgram, type ProgType } from '../src/index.ts';
@@ -267,15 +268,7 @@ test('chain leaf, eBPF without may_goto: property — random filters of walks an
       .record({ off: fc.integer({ min: 0, max: 80 }), v: fc.integer({ min: 0, max: 255 }) })
       .map(({ off, v }) => cmp('eq', 1, false, load('packet', off, 1, 'be'), konst(v))),
   );
-  const pred: fc.Arbitrary<Pred> = fc.letrec<{ p: Pred }>((tie) => ({
-    p: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      leaf,
-      fc.tuple(tie('p'), tie('p')).map(([a, b]) => and(a, b)),
-      fc.tuple(tie('p'), tie('p')).map(([a, b]) => or(a, b)),
-      tie('p').map((a) => not(a)),
-    ),
-  })).p;
+  const pred = connectivesOver(leaf);
   const frames = depthFrames(SEED + 4, 40).filter((_, i) => i % 7 === 0);
   let programs = 0;
   fc.assert(

@@ -11,7 +11,6 @@ import { test } from 'node:test';
 import * as cbpf from '@tfc/bpf/cbpf';
 import * as ebpf from '@tfc/bpf/ebpf';
 import {
-  and,
   arith,
   cmp,
   evaluate,
@@ -19,12 +18,12 @@ import {
   filter,
   konst,
   load,
-  not,
   or,
   type Pred,
   PSEUDO_NAMES,
   pseudo,
 } from '@tfc/ir';
+import { connectivesOver } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { compileBpf, type ProgType } from '../src/index.ts';
 import { isPacketMeta, packetMetaField } from '../src/lower/packet-meta.ts';
@@ -47,15 +46,7 @@ const leaf: fc.Arbitrary<Pred> = fc.oneof(
     .map((v) => cmp('eq', 4, false, arith('&', pseudo('vlan_tci'), u(0xfff)), u(v))),
   fc.constantFrom(0x0800, 0x86dd).map((t) => cmp('eq', 2, false, load('packet', 12, 2, 'be'), u(t))),
 );
-const pred: fc.Arbitrary<Pred> = fc.letrec<{ p: Pred }>((tie) => ({
-  p: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.tuple(tie('p'), tie('p')).map(([a, b]) => and(a, b)),
-    fc.tuple(tie('p'), tie('p')).map(([a, b]) => or(a, b)),
-    tie('p').map((a) => not(a)),
-  ),
-})).p;
+const pred = connectivesOver(leaf);
 
 const frames = [
   Uint8Array.from([...Array(12).fill(2), 0x08, 0x00, ...Array(46).fill(0)]),

@@ -447,3 +447,16 @@ export const shapedInputArb: fc.Arbitrary<EvalInput> = fc
     ),
   )
   .map(([b, n]) => ({ packet: Uint8Array.from(b.slice(0, n)) }));
+
+/** Binary and/or and not over `leaf`, small depth: the tree a test draws around leaves of its own subject. */
+export function connectivesOver(leaf: fc.Arbitrary<Pred>): fc.Arbitrary<Pred> {
+  return fc.letrec<{ p: Pred }>((tie) => ({
+    p: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.tuple(tie('p'), tie('p')).map(([a, b]) => and(a, b)),
+      fc.tuple(tie('p'), tie('p')).map(([a, b]) => or(a, b)),
+      tie('p').map((a) => not(a)),
+    ),
+  })).p;
+}
