@@ -8,9 +8,8 @@
 // a socket or classifier sees lacks a device), and vlan_present (20, 0/1) and vlan_tci (24, the 16-bit TCI) as
 // SKF_AD_VLAN_TAG_PRESENT / SKF_AD_VLAN_TAG do; XDP reads xdp_md's ingress_ifindex (12), the receiving device, and
 // has no pkt_type (XDP runs before eth_type_trans sets it) and no VLAN metadata (the tag is still in the frame):
-// refused; in the skb context the front end has already
-// made them loads of the capture record (compiler/src/front/skb.ts); trace events have neither (their pseudo-fields
-// are cpu and pid).
+// refused; in the skb context the front end has already made them loads of the capture record
+// (compiler/src/front/skb.ts); trace events have neither (their pseudo-fields are cpu and pid).
 import type { PseudoName } from '@tfc/ir';
 import type { Ctx, ProgType } from '../options.ts';
 import { Unsupported } from '../options.ts';
