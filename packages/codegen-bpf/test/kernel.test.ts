@@ -8,6 +8,7 @@ import { and, cmp, evaluate, filter, load, or, str } from '@tfc/ir';
 import {
   type FilterVerdict,
   loadProgram,
+  openBpfSocket,
   openCbpfSocket,
   probeFeatures,
   type Result,
@@ -17,7 +18,7 @@ import {
 import { filterArb, inputArb } from '@tfc/testkit/ir';
 import fc from 'fast-check';
 import { compileBpf } from '../src/index.ts';
-import { kernelMaps, openEbpfSocket } from './maps.ts';
+import { kernelMaps } from './maps.ts';
 import { packetFrameArb, packetPredArb } from './packet-filters.ts';
 import { forFrame, forTracepoint, makeFrame } from './transform.ts';
 
@@ -172,9 +173,10 @@ test('eBPF socket filters agree with the IR evaluator under SO_ATTACH_BPF', { sk
       continue;
     }
     try {
-      const s = openEbpfSocket(sys, l.value.fd);
-      assert.ok(typeof s !== 'string', String(s));
-      if (typeof s === 'string') continue;
+      const opened = openBpfSocket(sys, l.value.fd);
+      assert.ok(opened.ok, opened.ok ? '' : opened.error.message);
+      if (!opened.ok) continue;
+      const s = opened.value;
       try {
         for (const f of frames) {
           const v: Result<FilterVerdict> = s.run(f);
@@ -319,9 +321,10 @@ test('packet-shaped filters (code passes, LD_ABS socket programs): cBPF under SO
       if (!l.ok) continue;
       try {
         if (pt === 'socket') {
-          const s = openEbpfSocket(sys, l.value.fd);
-          assert.ok(typeof s !== 'string', String(s));
-          if (typeof s === 'string') continue;
+          const opened = openBpfSocket(sys, l.value.fd);
+          assert.ok(opened.ok, opened.ok ? '' : opened.error.message);
+          if (!opened.ok) continue;
+          const s = opened.value;
           try {
             pkts.forEach((f, i) => {
               const v = s.run(f);

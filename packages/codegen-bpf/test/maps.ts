@@ -6,14 +6,10 @@ import assert from 'node:assert/strict';
 import * as ebpf from '@tfc/bpf/ebpf';
 import {
   type BpfMap,
-  CbpfSocket,
   createMap,
-  FdHandle,
-  keepAlive,
   loadProgram,
-  SOCK,
+  openBpfSocket,
   type Syscalls,
-  stableBuffer,
   testRun,
   testRunFrameProblem,
 } from '@tfc/kernel/sys';
@@ -66,24 +62,6 @@ export function kernelMaps(sys: Syscalls, p: EbpfProgram): { bytes: Uint8Array; 
   return { bytes: l.bytes, maps };
 }
 
-/** An AF_UNIX datagram socketpair whose receiving end runs eBPF socket filter `progFd` (SO_ATTACH_BPF). */
-export function openEbpfSocket(sys: Syscalls, progFd: number): CbpfSocket | string {
-  const p = sys.socketpair(SOCK.AF_UNIX, SOCK.SOCK_DGRAM | SOCK.SOCK_CLOEXEC, 0);
-  if (!p.ok) return `socketpair: errno ${p.errno}`;
-  const tx = new FdHandle(sys, p.fds[0], 'unix-dgram');
-  const rx = new FdHandle(sys, p.fds[1], 'unix-dgram');
-  const opt = stableBuffer(4);
-  new DataView(opt.buffer, opt.byteOffset, 4).setInt32(0, progFd, true);
-  const r = sys.setsockopt(rx.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_BPF, opt);
-  keepAlive(opt);
-  if (!r.ok) {
-    tx.dispose();
-    rx.dispose();
-    return `SO_ATTACH_BPF: errno ${r.errno}`;
-  }
-  return new CbpfSocket(sys, tx, rx, 65536);
-}
-
 /** The kernel's verdicts on `frames` for one program, loaded with its maps: socket filters through a socket
  *  (SO_ATTACH_BPF), tc and xdp through BPF_PROG_TEST_RUN (undefined: a frame the test run cannot carry, or one
  *  longer than `maxTestRun`). Everything it creates is released before it returns. */
@@ -104,9 +82,10 @@ export function kernelVerdicts(
     if (!l.ok) return [];
     try {
       if (pt === 'socket') {
-        const s = openEbpfSocket(sys, l.value.fd);
-        assert.ok(typeof s !== 'string', String(s));
-        if (typeof s === 'string') return [];
+        const opened = openBpfSocket(sys, l.value.fd);
+        assert.ok(opened.ok, opened.ok ? '' : opened.error.message);
+        if (!opened.ok) return [];
+        const s = opened.value;
         try {
           return frames.map((f) => {
             const v = s.run(f);

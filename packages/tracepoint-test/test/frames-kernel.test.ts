@@ -14,15 +14,12 @@ import { test } from 'node:test';
 import { linkMaps, type MapDef } from '@tfc/codegen-bpf';
 import { compile } from '@tfc/compiler';
 import {
-  CbpfSocket,
+  type CbpfSocket,
   createMap,
-  FdHandle,
-  keepAlive,
   loadProgram,
+  openBpfSocket,
   openCbpfSocket,
   probeFeatures,
-  SOCK,
-  stableBuffer,
   testRun,
 } from '@tfc/kernel/sys';
 import { leafArb } from '@tfc/testkit';
@@ -151,16 +148,9 @@ function linked(maps: readonly MapDef[], insns: Parameters<typeof linkMaps>[0]) 
 
 function ebpfSocket(progFd: number): CbpfSocket {
   assert.ok(sys);
-  const p = sys.socketpair(SOCK.AF_UNIX, SOCK.SOCK_DGRAM | SOCK.SOCK_CLOEXEC, 0);
-  assert.ok(p.ok);
-  const tx = new FdHandle(sys, p.fds[0], 'unix-dgram');
-  const rx = new FdHandle(sys, p.fds[1], 'unix-dgram');
-  const opt = stableBuffer(4);
-  new DataView(opt.buffer, opt.byteOffset, 4).setInt32(0, progFd, true);
-  const r = sys.setsockopt(rx.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_BPF, opt);
-  keepAlive(opt);
-  assert.ok(r.ok, 'SO_ATTACH_BPF');
-  return new CbpfSocket(sys, tx, rx, 65536);
+  const s = openBpfSocket(sys, progFd);
+  assert.ok(s.ok, s.ok ? '' : s.error.message);
+  return s.value;
 }
 
 test('kernel-accepted filters with string matches compile for every eBPF frame program, and the kernel runs them as the kernel filter decides', {

@@ -7,7 +7,7 @@
 import { ERRNO } from './errno.ts';
 import { FdHandle } from './fd.ts';
 import { fail, ok, type Result, sysError } from './result.ts';
-import { CBPF_MAX_INSNS, SOCK, sockFprog } from './socket-filter.ts';
+import { attachBpfFilter, attachClassicFilter } from './socket-filter.ts';
 import { cString, keepAlive, type Syscalls, stableBuffer, stableCopy } from './syscalls.ts';
 
 export const PACKET = {
@@ -72,25 +72,14 @@ export class PacketSocket {
    *  the kernel's own interpreter, ancillary loads (pkt_type, ifindex, …) included. */
   attachClassic(program: Uint8Array): Result<void> {
     if (this.#h.closed) return fail(sysError('SO_ATTACH_FILTER', ERRNO.EBADF, 'socket disposed'));
-    const n = program.length / 8;
-    if (!Number.isInteger(n) || n === 0 || n > CBPF_MAX_INSNS)
-      return fail(sysError('SO_ATTACH_FILTER', ERRNO.EINVAL, `${program.length} bytes`));
-    const insns = stableCopy(program);
-    const fprog = sockFprog(n, this.#h.sys.address(insns));
-    const r = this.#h.sys.setsockopt(this.#h.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_FILTER, fprog);
-    keepAlive(insns, fprog);
-    return r.ok ? ok(undefined) : fail(sysError('SO_ATTACH_FILTER', r.errno));
+    return attachClassicFilter(this.#h.sys, this.#h.fd, program);
   }
 
   /** Runs the loaded eBPF socket filter `progFd` on every frame before it is queued (SO_ATTACH_BPF; the socket
    *  holds its own reference to the program). */
   attachBpf(progFd: number): Result<void> {
     if (this.#h.closed) return fail(sysError('SO_ATTACH_BPF', ERRNO.EBADF, 'socket disposed'));
-    const opt = stableBuffer(4);
-    new DataView(opt.buffer, opt.byteOffset, 4).setInt32(0, progFd, true);
-    const r = this.#h.sys.setsockopt(this.#h.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_BPF, opt);
-    keepAlive(opt);
-    return r.ok ? ok(undefined) : fail(sysError('SO_ATTACH_BPF', r.errno));
+    return attachBpfFilter(this.#h.sys, this.#h.fd, progFd);
   }
 
   /** Receives one frame without blocking; undefined when none is queued. */

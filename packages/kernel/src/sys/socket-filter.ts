@@ -84,22 +84,50 @@ export function sockFprog(insnCount: number, filterPtr: bigint): Uint8Array {
  * to the receiving end. The kernel's checker (sk_chk_filter) errors come back as EINVAL.
  */
 export function openCbpfSocket(sys: Syscalls, program: Uint8Array, maxPacket = 65536): Result<CbpfSocket> {
-  const n = program.length / 8;
-  if (!Number.isInteger(n) || n === 0 || n > CBPF_MAX_INSNS) {
-    return fail(sysError('SO_ATTACH_FILTER', ERRNO.EINVAL, `${program.length} bytes`));
-  }
+  return openFilteredPair(sys, (fd) => attachClassicFilter(sys, fd, program), maxPacket);
+}
+
+/** Opens a socketpair whose receiving end runs the loaded eBPF socket filter `progFd` (SO_ATTACH_BPF). */
+export function openBpfSocket(sys: Syscalls, progFd: number, maxPacket = 65536): Result<CbpfSocket> {
+  return openFilteredPair(sys, (fd) => attachBpfFilter(sys, fd, progFd), maxPacket);
+}
+
+function openFilteredPair(
+  sys: Syscalls,
+  attach: (fd: number) => Result<void>,
+  maxPacket: number,
+): Result<CbpfSocket> {
   const p = sys.socketpair(SOCK.AF_UNIX, SOCK.SOCK_DGRAM | SOCK.SOCK_CLOEXEC, 0);
   if (!p.ok) return fail(sysError('socketpair', p.errno));
   const tx = new FdHandle(sys, p.fds[0], 'unix-dgram');
   const rx = new FdHandle(sys, p.fds[1], 'unix-dgram');
-  const insns = stableCopy(program);
-  const fprog = sockFprog(n, sys.address(insns));
-  const r = sys.setsockopt(rx.fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_FILTER, fprog);
-  keepAlive(insns, fprog);
+  const r = attach(rx.fd);
   if (!r.ok) {
     tx.dispose();
     rx.dispose();
-    return fail(sysError('SO_ATTACH_FILTER', r.errno));
+    return r;
   }
   return ok(new CbpfSocket(sys, tx, rx, maxPacket));
+}
+
+/** SO_ATTACH_FILTER of `program` (encoded struct sock_filter array) on socket `fd`; the kernel's checker
+ *  (sk_chk_filter) errors come back as EINVAL. */
+export function attachClassicFilter(sys: Syscalls, fd: number, program: Uint8Array): Result<void> {
+  const n = program.length / 8;
+  if (!Number.isInteger(n) || n === 0 || n > CBPF_MAX_INSNS)
+    return fail(sysError('SO_ATTACH_FILTER', ERRNO.EINVAL, `${program.length} bytes`));
+  const insns = stableCopy(program);
+  const fprog = sockFprog(n, sys.address(insns));
+  const r = sys.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_FILTER, fprog);
+  keepAlive(insns, fprog);
+  return r.ok ? ok(undefined) : fail(sysError('SO_ATTACH_FILTER', r.errno));
+}
+
+/** SO_ATTACH_BPF of the loaded eBPF socket filter `progFd` on socket `fd` (the socket takes its own reference). */
+export function attachBpfFilter(sys: Syscalls, fd: number, progFd: number): Result<void> {
+  const opt = stableBuffer(4);
+  new DataView(opt.buffer, opt.byteOffset, 4).setInt32(0, progFd, true);
+  const r = sys.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_ATTACH_BPF, opt);
+  keepAlive(opt);
+  return r.ok ? ok(undefined) : fail(sysError('SO_ATTACH_BPF', r.errno));
 }
