@@ -10,6 +10,7 @@ import type { Expr, PseudoName } from '@tfc/ir';
 import { ARITH_ALU } from '../arith-ops.ts';
 import { type Load, MAX_PKT_OFF } from '../lower/access.ts';
 import { constArith, runtimeArithCheck } from '../lower/arith.ts';
+import { ANCILLARY_OF, isPacketMeta } from '../lower/packet-meta.ts';
 import { Unsupported } from '../options.ts';
 import {
   absOff,
@@ -24,15 +25,12 @@ import {
 } from './context.ts';
 import { maxOf, mshOffset, splitOffset, u32Valued } from './values.ts';
 
-/** The ancillary load of a packet's Linux metadata (the kernel reads skb->pkt_type / skb->dev->ifindex / the VLAN
- *  tag's presence and TCI for any load size; these are the sizes libpcap writes); the trace environment's
- *  pseudo-fields have none. */
-export function ancillaryOf(name: PseudoName): { readonly size: Size; readonly ext: AncillaryName } {
-  if (name === 'pkttype') return { size: 'h', ext: 'pkttype' };
-  if (name === 'ifindex') return { size: 'w', ext: 'ifindex' };
-  if (name === 'vlan_present') return { size: 'b', ext: 'vlan_tag_present' };
-  if (name === 'vlan_tci') return { size: 'b', ext: 'vlan_tag' };
-  throw new Unsupported('pseudo', `pseudo-field ${name} is not available to classic BPF`);
+/** The ancillary load of a packet's Linux metadata (packet-meta.ts); the trace environment's pseudo-fields have
+ *  none. */
+function ancillaryOf(name: PseudoName): { readonly size: Size; readonly ext: AncillaryName } {
+  if (!isPacketMeta(name))
+    throw new Unsupported('pseudo', `pseudo-field ${name} is not available to classic BPF`);
+  return ANCILLARY_OF[name];
 }
 
 /** A = the low 32 bits of a packet load (ld_abs, ld_ind after `ldx msh` or a computed X, or bytes assembled
@@ -227,7 +225,7 @@ export function hi(g: CbpfGen, x: Expr): void {
       return;
     }
     case 'pseudo':
-      // pkt_type and ifindex are never negative: the sign extension's high half is 0
+      // the packet's metadata is never negative: the sign extension's high half is 0
       ancillaryOf(x.name);
       g.ins({ kind: 'ld_imm', value: 0 });
       return;

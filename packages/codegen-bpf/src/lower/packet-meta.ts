@@ -10,6 +10,7 @@
 // has no pkt_type (XDP runs before eth_type_trans sets it) and no VLAN metadata (the tag is still in the frame):
 // refused; in the skb context the front end has already made them loads of the capture record
 // (compiler/src/front/skb.ts); trace events have neither (their pseudo-fields are cpu and pid).
+import type { AncillaryName, Size } from '@tfc/bpf/cbpf';
 import type { PseudoName } from '@tfc/ir';
 import type { Ctx, ProgType } from '../options.ts';
 import { Unsupported } from '../options.ts';
@@ -59,3 +60,18 @@ export function packetMetaField(
   }
   return { offset: SK_BUFF[name], cField: C_FIELD[name] };
 }
+
+/** The classic ancillary load of each (the kernel reads the field whatever the load size; these are the sizes
+ *  libpcap writes: `ldh [type]`, `ld [ifidx]`, `ldb [vlanp]`, `ldb [vlan_tci]`). */
+export const ANCILLARY_OF: Readonly<
+  Record<PacketMetaName, { readonly size: Size; readonly ext: AncillaryName }>
+> = {
+  pkttype: { size: 'h', ext: 'pkttype' },
+  ifindex: { size: 'w', ext: 'ifindex' },
+  vlan_present: { size: 'b', ext: 'vlan_tag_present' },
+  vlan_tci: { size: 'b', ext: 'vlan_tag' },
+};
+
+/** The packet metadata an ancillary load reads, if it is one of these. */
+export const metaOfAncillary = (ext: AncillaryName): PacketMetaName | undefined =>
+  (Object.keys(ANCILLARY_OF) as PacketMetaName[]).find((m) => ANCILLARY_OF[m].ext === ext);

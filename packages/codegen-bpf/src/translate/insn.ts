@@ -5,7 +5,7 @@
 // Invariants: ALU is 32-bit and jumps are JMP32 on w0; packet loads are LD_ABS/LD_IND ('ld-abs'), reads of the
 // socket filter's stack copy, or direct loads after a bounds check ('direct'); the classic returns become
 // onMatch / onMiss ('direct') or stay ('ld-abs'); false where the program cannot be translated.
-import type { AncillaryName, Insn as CInsn, JmpCond } from '@tfc/bpf/cbpf';
+import type { Insn as CInsn, JmpCond } from '@tfc/bpf/cbpf';
 import {
   alu32,
   alu64,
@@ -27,7 +27,7 @@ import {
   toBe,
 } from '@tfc/bpf/ebpf';
 import { MAX_PKT_OFF } from '../lower/access.ts';
-import { type PacketMetaName, packetMetaField } from '../lower/packet-meta.ts';
+import { metaOfAncillary, packetMetaField } from '../lower/packet-meta.ts';
 import { BYTES_OF } from './analysis.ts';
 import { A, directLoad, emitInsn, guard, inSpan, labelOf, slot, type Translation, toDiv0 } from './state.ts';
 
@@ -133,7 +133,7 @@ export function translateInsn(t: Translation, c: CInsn, i: number): 'next' | 'ju
     case 'ld_anc': {
       // the packet's pkt_type / ifindex / VLAN tag presence and TCI from the ctx, as bpf_convert_filter reads
       // skb->pkt_type / skb->dev->ifindex / skb->vlan_all != 0 / skb->vlan_tci
-      const meta = ANC_META[c.ext];
+      const meta = metaOfAncillary(c.ext);
       if (meta === undefined) return false;
       if (t.o.progType === 'xdp' && meta !== 'ifindex') return false;
       e(mem.ldx('w', A, R6, packetMetaField('packet', t.o.progType, meta).offset));
@@ -196,14 +196,6 @@ export function translateInsn(t: Translation, c: CInsn, i: number): 'next' | 'ju
       return false;
   }
 }
-
-/** The ancillary loads that read a packet's metadata a socket/tc program finds in its __sk_buff. */
-const ANC_META: Partial<Record<AncillaryName, PacketMetaName>> = {
-  pkttype: 'pkttype',
-  ifindex: 'ifindex',
-  vlan_tag_present: 'vlan_present',
-  vlan_tag: 'vlan_tci',
-};
 
 const INVERSE: Partial<Record<JmpCond, 'jne' | 'jle' | 'jlt'>> = { jeq: 'jne', jgt: 'jle', jge: 'jlt' };
 
